@@ -1,0 +1,110 @@
+// The motor's envelope: which (stroke length, stroke rate) pairs the motor can run without losing a
+// step, from the board's force-speed curve, the moving mass and the load. Integer units: um, us, mg, mN.
+
+/** What the planner knows of the drive train; filled from the board at start-up. */
+export class DriveModel {
+  /** carriage speed points (um/s), ascending, first 0 */
+  curveSpeedUmS: StaticArray<i32> = new StaticArray<i32>(16);
+  /** worst-case pull-out force at the carriage at those speeds (mN) */
+  curveForceMn: StaticArray<i32> = new StaticArray<i32>(16);
+  curvePoints: i32 = 0;
+  /** share of the pull-out force the planner may use, per mille */
+  marginPermille: i32 = 750;
+  /** highest step rate (steps/s) */
+  maxStepRate: i64 = 0;
+  /** steps per motor revolution and travel per revolution (nm) */
+  stepsPerRev: i64 = 3200;
+  leadNm: i64 = 25400000;
+  /** moving mass at the carriage, rotor inertia included (mg) */
+  massMg: i64 = 0;
+  /** largest opposing force: needles, friction, spring (mN) */
+  loadMn: i64 = 0;
+}
+
+export const CLAMP_NONE: i32 = 0;
+export const CLAMP_TORQUE: i32 = 1;
+export const CLAMP_STEP_RATE: i32 = 2;
+
+/** Acceleration-phase shares tried, per mille of the half-stroke (500 = accelerate then decelerate). */
+const ACCEL_SHARES: StaticArray<i32> = [500, 450, 400, 350, 300, 250];
+
+/** Pull-out force (mN) the planner may use at a carriage speed (um/s). */
+export function usableForceMn(m: DriveModel, speedUmS: i64): i64 {
+  const n = m.curvePoints;
+  let f: i64 = <i64>m.curveForceMn[n - 1];
+  if (speedUmS <= <i64>m.curveSpeedUmS[0]) {
+    f = <i64>m.curveForceMn[0];
+  } else {
+    for (let i = 1; i < n; i++) {
+      const x1 = <i64>m.curveSpeedUmS[i];
+      if (speedUmS <= x1) {
+        const x0 = <i64>m.curveSpeedUmS[i - 1];
+        const y0 = <i64>m.curveForceMn[i - 1];
+        const y1 = <i64>m.curveForceMn[i];
+        f = y0 + ((y1 - y0) * (speedUmS - x0)) / (x1 - x0);
+        break;
+      }
+    }
+  }
+  return (f * <i64>m.marginPermille) / 1000;
+}
+
+/** Result of checking one stroke: the best acceleration share, or 0 and the reason it cannot run. */
+export class StrokeCheck {
+  accelPermille: i32 = 0;
+  clamp: i32 = CLAMP_NONE;
+  /** usable force minus needed force at the best share (mN); negative when infeasible */
+  slackMn: i64 = 0;
+}
+
+/**
+ * Can a half-stroke of `strokeUm` in `halfUs` run? Tries each acceleration share and keeps the one
+ * with the most force to spare.
+ */
+export function checkStroke(m: DriveModel, strokeUm: i64, halfUs: i64, out: StrokeCheck): bool {
+  out.accelPermille = 0;
+  out.clamp = CLAMP_TORQUE;
+  out.slackMn = -0x7fffffffffff;
+  let rateOk = false;
+  for (let i = 0; i < ACCEL_SHARES.length; i++) {
+    const share = <i64>ACCEL_SHARES[i];
+    const accUs = (halfUs * share) / 1000;
+    const speedUmS = (strokeUm * 1000000) / (halfUs - accUs);
+    const accelUmS2 = (speedUmS * 1000000) / accUs;
+    const stepRate = (speedUmS * 1000 * m.stepsPerRev) / m.leadNm;
+    if (stepRate > m.maxStepRate) continue;
+    rateOk = true;
+    const needMn = (m.massMg * accelUmS2) / 1000000000 + m.loadMn;
+    const slack = usableForceMn(m, speedUmS) - needMn;
+    if (slack > out.slackMn) {
+      out.slackMn = slack;
+      if (slack >= 0) out.accelPermille = <i32>share;
+    }
+  }
+  if (!rateOk) out.clamp = CLAMP_STEP_RATE;
+  if (out.accelPermille > 0) out.clamp = CLAMP_NONE;
+  return out.accelPermille > 0;
+}
+
+const scratch = new StrokeCheck();
+
+/** Half-stroke duration (us) at a stroke rate (Hz). */
+export function halfStrokeUs(freqHz: i32): i64 {
+  return 500000 / <i64>freqHz;
+}
+
+/**
+ * Highest stroke rate in [minHz, maxHz] the motor can run a stroke of `strokeUm` at, or 0 if none.
+ * Feasibility falls as the rate rises, so a binary search is enough.
+ */
+export function maxFreqHz(m: DriveModel, strokeUm: i64, minHz: i32, maxHz: i32): i32 {
+  if (!checkStroke(m, strokeUm, halfStrokeUs(minHz), scratch)) return 0;
+  let lo = minHz;      // feasible
+  let hi = maxHz + 1;  // infeasible (sentinel)
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (checkStroke(m, strokeUm, halfStrokeUs(mid), scratch)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}

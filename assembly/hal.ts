@@ -1,0 +1,78 @@
+// HAL ABI imports: the only way the firmware touches hardware. docs/hal-abi.md is the contract;
+// every runtime (the simulator, a board port) implements exactly this list.
+
+/** Step timer ticks since reset (board timing.step_timer_hz). */
+@external("hal", "now_ticks") export declare function now_ticks(): i64;
+/** Queue a step segment: first step `interval_ticks` after the previous one, `count` steps, interval grows by `add_ticks` per step. 0 = queued, <0 = refused. */
+@external("hal", "step_queue_push") export declare function step_queue_push(interval_ticks: i32, count: i32, add_ticks: i32, flags: i32): i32;
+/** Free segment slots in the step queue. */
+@external("hal", "step_queue_free") export declare function step_queue_free(): i32;
+/** Stop stepping now, drop every queued segment, clear the latched status bits. */
+@external("hal", "step_queue_flush") export declare function step_queue_flush(): void;
+/** QSTAT_* bits. */
+@external("hal", "step_queue_status") export declare function step_queue_status(): i32;
+/** Steps executed since reset, signed, positive toward the skin. */
+@external("hal", "step_position") export declare function step_position(): i32;
+/** 1 = driver outputs on (motor energised), 0 = off. */
+@external("hal", "driver_enable") export declare function driver_enable(on: i32): void;
+/** DRV_* bits. */
+@external("hal", "driver_status") export declare function driver_status(): i32;
+/** Driver temperature in tenths of a degree Celsius. */
+@external("hal", "driver_temp_dc") export declare function driver_temp_dc(): i32;
+/** 1 while the retract endstop is active. */
+@external("hal", "endstop_active") export declare function endstop_active(): i32;
+/** Raw button levels, BTN_* bits, 1 = pressed. Not debounced. */
+@external("hal", "buttons_raw") export declare function buttons_raw(): i32;
+/** Battery voltage at the cell, millivolts. */
+@external("hal", "battery_mv") export declare function battery_mv(): i32;
+/** Index of the fitted cartridge in the board's cartridge table, -1 when none. */
+@external("hal", "cartridge_type") export declare function cartridge_type(): i32;
+/** Next received serial byte, or -1 when none is waiting. */
+@external("hal", "serial_read") export declare function serial_read(): i32;
+/** Send one serial byte. */
+@external("hal", "serial_write") export declare function serial_write(byte: i32): void;
+/** User-visible signal: IND_* pattern (LED colour and beeps). */
+@external("hal", "indicator_set") export declare function indicator_set(pattern: i32): void;
+/** Restart the runtime's watchdog; a missed kick resets the firmware. */
+@external("hal", "watchdog_kick") export declare function watchdog_kick(): void;
+/** Why the firmware last started: RESET_* value. */
+@external("hal", "reset_cause") export declare function reset_cause(): i32;
+/** Telemetry: state machine state and fault code changed. */
+@external("hal", "report_state") export declare function report_state(state: i32, fault: i32): void;
+/** Telemetry: the setting now in force (depth um, rate Hz as run, rate Hz as asked, CLAMP_* reason). */
+@external("hal", "report_setting") export declare function report_setting(depth_um: i32, freq_hz: i32, requested_freq_hz: i32, clamp: i32): void;
+/** Telemetry: a planned move starts with the next queued segment (direction 1 = toward the skin). */
+@external("hal", "report_move") export declare function report_move(dir: i32, steps: i32, duration_ticks: i32, accel_ticks: i32): void;
+/** Unrecoverable firmware error: the runtime must disable the driver and reset. */
+@external("hal", "panic") export declare function panic(code: i32, line: i32): void;
+
+// step_queue_push flags
+export const SEG_EXTEND: i32 = 1;          // direction: toward the skin
+export const SEG_STOP_AT_ENDSTOP: i32 = 2; // the executor stops and drops the queue when the endstop goes active
+export const SEG_END_OF_MOVE: i32 = 4;     // the queue may run empty after this segment
+
+// step_queue_status bits
+export const QSTAT_BUSY: i32 = 1;          // a segment is executing or queued
+export const QSTAT_UNDERRUN: i32 = 2;      // latched: ran empty inside a move
+export const QSTAT_ENDSTOP_STOP: i32 = 4;  // latched: stopped by the endstop
+
+// driver_status bits (TMC2209 DRV_STATUS 0..5, DIAG and GSTAT.uv_cp above)
+export const DRV_OTPW: i32 = 1 << 0;
+export const DRV_OT: i32 = 1 << 1;
+export const DRV_SHORT: i32 = (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5);
+export const DRV_STALL: i32 = 1 << 8;
+export const DRV_UV: i32 = 1 << 9;
+
+// buttons_raw bits
+export const BTN_POWER: i32 = 1 << 0;
+export const BTN_START: i32 = 1 << 1;
+export const BTN_DEPTH_UP: i32 = 1 << 2;
+export const BTN_DEPTH_DOWN: i32 = 1 << 3;
+export const BTN_SPEED_UP: i32 = 1 << 4;
+export const BTN_SPEED_DOWN: i32 = 1 << 5;
+export const BTN_COUNT: i32 = 6;
+
+// reset_cause values
+export const RESET_POWER_ON: i32 = 0;
+export const RESET_WATCHDOG: i32 = 1;
+export const RESET_PANIC: i32 = 2;

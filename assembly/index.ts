@@ -1,0 +1,23 @@
+// Firmware entry points: the runtime calls init() once after reset, then tick() at CONTROL_HZ.
+import { now_ticks, watchdog_kick } from "./hal";
+import { machineInit, machineTick } from "./machine";
+import { pollSerial, resetProtocol } from "./protocol";
+import "./abort"; // the abort handler named by --use abort=
+
+/** HAL ABI version this module implements (docs/hal-abi.md). */
+const HAL_ABI_VERSION: i32 = 1;
+
+export function abi_version(): i32 {
+  return HAL_ABI_VERSION;
+}
+
+export function init(): void {
+  resetProtocol();
+  machineInit();
+}
+
+export function tick(): void {
+  watchdog_kick();
+  pollSerial();
+  machineTick(now_ticks());
+}

@@ -1,0 +1,177 @@
+// Board files: load, validate against boards/board.schema.json, and derive the numbers that both
+// the firmware build and the physics need. A bad file fails with the field that is wrong.
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
+import { join, resolve, basename } from 'node:path';
+import { Ajv, type ValidateFunction, type ErrorObject } from 'ajv';
+import { REPO_ROOT } from './paths.js';
+
+export interface Cartridge { type: string; needles: number; needle_force_mN: number; mass_g: number; max_depth_um: number }
+
+export interface Board {
+  name: string;
+  description: string;
+  motor: {
+    part: string; source: string; full_steps_per_rev: number; holding_torque_mNm: number; rated_current_A: number;
+    phase_resistance_ohm: number; phase_inductance_mH: number; rotor_inertia_gcm2: number; torque_tolerance: number;
+    pull_in_rate_full_steps_s: number;
+    pull_out_curve: { supply_V: number; source: string; points_rpm_mNm: [number, number][] };
+  };
+  driver: {
+    part: string; source: string; microsteps: number; supply_V: number; max_step_rate_hz: number;
+    stallguard_min_full_steps_s: number; otpw_C: number; ot_C: number; thermal_resistance_C_per_W: number;
+    thermal_time_constant_s: number; rdson_ohm: number;
+  };
+  drive: { type: string; part: string; source: string; lead_mm: number; screw_inertia_gcm2: number; efficiency: number };
+  carriage: { mass_g: number; friction_N: number; return_spring_preload_N: number; return_spring_rate_N_per_mm: number; source: string };
+  geometry: { rear_stop_um: number; retract_um: number; clearance_um: number; depth_min_um: number; depth_max_um: number; front_stop_um: number };
+  endstop: { type: string; trigger_um: number };
+  timing: { step_timer_hz: number; control_hz: number; step_queue_len: number; queue_lead_ms: number; step_time_tolerance_us: number };
+  stroke: { freq_min_hz: number; freq_max_hz: number; speed_levels_hz: number[]; torque_margin: number };
+  homing: { speed_mm_s: number; release_um: number; travel_max_um: number };
+  buttons: { debounce_ms: number; repeat_delay_ms: number; repeat_ms: number; long_press_ms: number; depth_step_um: number };
+  battery: {
+    part: string; source: string; capacity_mAh: number; full_V: number; empty_V: number; internal_resistance_mohm: number;
+    boost_efficiency: number; idle_current_mA: number;
+  };
+  cartridges: Cartridge[];
+  default_cartridge: string;
+}
+
+export class BoardError extends Error {}
+
+export const BOARDS_DIR = join(REPO_ROOT, 'boards');
+
+export function boardNames(): string[] {
+  return readdirSync(BOARDS_DIR).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json')).map((f) => basename(f, '.json')).sort();
+}
+
+let validator: ValidateFunction | undefined;
+function validate(data: unknown): ValidateFunction {
+  if (!validator) {
+    const schema = JSON.parse(readFileSync(join(BOARDS_DIR, 'board.schema.json'), 'utf8'));
+    validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  }
+  const v = validator as ValidateFunction;
+  v(data);
+  return v;
+}
+
+/** Loads a board by name (boards/NAME.json) or by path. */
+export function loadBoard(nameOrPath = 'ref-pen'): Board {
+  const isPath = nameOrPath.endsWith('.json') || nameOrPath.includes('/');
+  const file = isPath ? resolve(nameOrPath) : join(BOARDS_DIR, `${nameOrPath}.json`);
+  if (!existsSync(file)) {
+    throw new BoardError(`unknown board "${nameOrPath}": no file ${file}. Boards: ${boardNames().join(', ')}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new BoardError(`${file}: not valid JSON: ${(e as Error).message}`);
+  }
+  const v = validate(data);
+  if (v.errors && v.errors.length) {
+    const lines = v.errors.slice(0, 8).map((err: ErrorObject) => {
+      const field = err.instancePath || '/';
+      const extra = err.keyword === 'additionalProperties' ? ` "${(err.params as { additionalProperty: string }).additionalProperty}"` : '';
+      return `  ${field}: ${err.message}${extra}`;
+    });
+    throw new BoardError(`${file}: does not match boards/board.schema.json:\n${lines.join('\n')}`);
+  }
+  const board = data as Board;
+  checkConsistency(board, file);
+  return board;
+}
+
+function checkConsistency(b: Board, file: string): void {
+  const fail = (field: string, msg: string): never => { throw new BoardError(`${file}: ${field}: ${msg}`); };
+  if (!isPathName(file, b.name)) fail('/name', `"${b.name}" must match the file name`);
+  const pts = b.motor.pull_out_curve.points_rpm_mNm;
+  if (pts[0][0] !== 0) fail('/motor/pull_out_curve/points_rpm_mNm/0', 'the first point must be at 0 rpm');
+  for (let i = 1; i < pts.length; i++) {
+    if (!(pts[i][0] > pts[i - 1][0])) fail(`/motor/pull_out_curve/points_rpm_mNm/${i}`, 'rpm must rise from point to point');
+  }
+  const g = b.geometry;
+  if (g.depth_min_um >= g.depth_max_um) fail('/geometry/depth_min_um', `must be below depth_max_um (${g.depth_max_um})`);
+  if (g.retract_um <= b.endstop.trigger_um) fail('/geometry/retract_um', `must be in front of the endstop (${b.endstop.trigger_um} um)`);
+  if (g.rear_stop_um >= b.endstop.trigger_um) fail('/geometry/rear_stop_um', 'must be behind the endstop');
+  if (g.front_stop_um <= g.retract_um + g.clearance_um + g.depth_max_um) {
+    fail('/geometry/front_stop_um', `must be beyond the deepest stroke (${g.retract_um + g.clearance_um + g.depth_max_um} um)`);
+  }
+  const s = b.stroke;
+  if (s.freq_min_hz > s.freq_max_hz) fail('/stroke/freq_min_hz', `must not exceed freq_max_hz (${s.freq_max_hz})`);
+  s.speed_levels_hz.forEach((f, i) => {
+    if (f < s.freq_min_hz || f > s.freq_max_hz) fail(`/stroke/speed_levels_hz/${i}`, `${f} Hz is outside ${s.freq_min_hz}..${s.freq_max_hz} Hz`);
+  });
+  if (b.driver.ot_C <= b.driver.otpw_C) fail('/driver/ot_C', 'shutdown must be above the prewarning');
+  const types = new Set<string>();
+  b.cartridges.forEach((c, i) => {
+    if (types.has(c.type)) fail(`/cartridges/${i}/type`, `"${c.type}" appears twice`);
+    types.add(c.type);
+    if (c.max_depth_um < g.depth_min_um) fail(`/cartridges/${i}/max_depth_um`, `below the board's shallowest depth ${g.depth_min_um} um`);
+  });
+  if (!types.has(b.default_cartridge)) fail('/default_cartridge', `"${b.default_cartridge}" is not one of ${[...types].join(', ')}`);
+  const hz = b.timing.step_timer_hz;
+  if (hz / (2 * s.freq_min_hz) > 2 ** 31 - 1) fail('/timing/step_timer_hz', 'a half stroke at the lowest rate must fit in 31 bits of ticks');
+}
+
+function isPathName(file: string, name: string): boolean {
+  return basename(file, '.json') === name;
+}
+
+export function cartridgeOf(b: Board, type?: string): Cartridge {
+  const t = type ?? b.default_cartridge;
+  const c = b.cartridges.find((x) => x.type === t);
+  if (!c) throw new BoardError(`unknown cartridge "${t}" for board ${b.name}: valid types are ${b.cartridges.map((x) => x.type).join(', ')}`);
+  return c;
+}
+
+/** Numbers derived from a board, in SI units unless the name says otherwise. */
+export interface Derived {
+  stepsPerRev: number;
+  stepUm: number;
+  /** rad of motor shaft per metre of travel */
+  radPerM: number;
+  /** moving mass seen at the carriage, rotor and screw inertia included, for a cartridge */
+  effectiveMassKg(c: Cartridge): number;
+  /** typical pull-out force at the carriage (N) at a carriage speed (m/s) */
+  pullOutForceN(speedMps: number): number;
+  /** largest opposing force the planner assumes for a cartridge (N): needles, friction, spring at the deepest point */
+  designLoadN(c: Cartridge): number;
+}
+
+export function derive(b: Board): Derived {
+  const stepsPerRev = b.motor.full_steps_per_rev * b.driver.microsteps;
+  const leadM = b.drive.lead_mm / 1000;
+  const radPerM = (2 * Math.PI) / leadM;
+  const inertia = (b.motor.rotor_inertia_gcm2 + b.drive.screw_inertia_gcm2) * 1e-7;
+  const pts = b.motor.pull_out_curve.points_rpm_mNm;
+  const g = b.geometry;
+  const deepestMm = (g.retract_um + g.clearance_um + g.depth_max_um) / 1000;
+  return {
+    stepsPerRev,
+    stepUm: (b.drive.lead_mm * 1000) / stepsPerRev,
+    radPerM,
+    effectiveMassKg: (c) => (b.carriage.mass_g + c.mass_g) / 1000 + inertia * radPerM * radPerM,
+    pullOutForceN: (speedMps) => {
+      const rpm = (Math.abs(speedMps) / leadM) * 60;
+      return (interpolate(pts, rpm) / 1000) * radPerM * b.drive.efficiency;
+    },
+    designLoadN: (c) =>
+      (c.needles * c.needle_force_mN) / 1000 + b.carriage.friction_N + b.carriage.return_spring_preload_N +
+      b.carriage.return_spring_rate_N_per_mm * deepestMm,
+  };
+}
+
+/** Piecewise-linear interpolation in an ascending table; flat beyond both ends. */
+export function interpolate(pts: [number, number][], x: number): number {
+  if (x <= pts[0][0]) return pts[0][1];
+  for (let i = 1; i < pts.length; i++) {
+    if (x <= pts[i][0]) {
+      const [x0, y0] = pts[i - 1];
+      const [x1, y1] = pts[i];
+      return y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
+    }
+  }
+  return pts[pts.length - 1][1];
+}

@@ -1,0 +1,97 @@
+// `pen build`: compile the firmware for one board into build/<board>/firmware.wasm.
+import { mkdirSync, writeFileSync, renameSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import asc from 'assemblyscript/asc';
+import { loadBoard } from '../host-sim/board.js';
+import { REPO_ROOT } from '../host-sim/paths.js';
+import { firmwareConfigSource } from './firmware-config.js';
+
+export const MAX_WASM_BYTES = 16 * 1024;
+export const MAX_MEMORY_PAGES = 1;
+
+export interface BuildResult {
+  board: string;
+  wasmPath: string;
+  bytes: number;
+  imports: string[];
+  exports: string[];
+  memoryPages: number;
+}
+
+export function firmwarePath(board: string): string {
+  return join(REPO_ROOT, 'build', board, 'firmware.wasm');
+}
+
+/** Writes a file through a temporary name, so a reader never sees half of it. */
+export function writeAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+export async function buildFirmware(boardName = 'ref-pen'): Promise<BuildResult> {
+  const board = loadBoard(boardName);
+  const outDir = join(REPO_ROOT, 'build', board.name);
+  mkdirSync(outDir, { recursive: true });
+  mkdirSync(join(REPO_ROOT, 'assembly', 'generated'), { recursive: true });
+  writeAtomic(join(REPO_ROOT, 'assembly', 'generated', 'board_config.ts'), firmwareConfigSource(board));
+
+  const wasmPath = join(outDir, 'firmware.wasm');
+  const tmpWasm = join(outDir, 'firmware.wasm.tmp');
+  let log = '';
+  const sink = { write: (s: string | Uint8Array) => { log += typeof s === 'string' ? s : Buffer.from(s).toString(); return true; } };
+  const { error } = await asc.main([
+    'assembly/index.ts',
+    '--outFile', tmpWasm,
+    '--textFile', join(outDir, 'firmware.wat'),
+    '--runtime', 'stub',
+    '--use', 'abort=assembly/abort/firmwareAbort',
+    '--optimizeLevel', '3',
+    '--shrinkLevel', '1',
+    '--noAssert',
+    '--initialMemory', '1',
+    '--maximumMemory', '1',
+    '--baseDir', REPO_ROOT,
+  ], { stdout: sink, stderr: sink });
+  if (error) throw new Error(`firmware did not compile for board ${board.name}:\n${log}`);
+  renameSync(tmpWasm, wasmPath);
+  return describe(board.name, wasmPath);
+}
+
+export function describe(board: string, wasmPath: string): BuildResult {
+  const bytes = readFileSync(wasmPath);
+  const mod = new WebAssembly.Module(bytes);
+  const imports = WebAssembly.Module.imports(mod).map((i) => `${i.module}.${i.name}`);
+  const exports = WebAssembly.Module.exports(mod).map((e) => e.name);
+  return { board, wasmPath, bytes: bytes.length, imports, exports, memoryPages: memoryPages(bytes) };
+}
+
+/** Initial pages of the module's own memory, read from the memory section (id 5). */
+export function memoryPages(bytes: Uint8Array): number {
+  let p = 8;
+  const uleb = (): number => {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const b = bytes[p++];
+      result |= (b & 0x7f) << shift;
+      if (!(b & 0x80)) return result >>> 0;
+      shift += 7;
+    }
+  };
+  while (p < bytes.length) {
+    const id = bytes[p++];
+    const size = uleb();
+    const end = p + size;
+    if (id === 5) {
+      const count = uleb();
+      if (count === 0) return 0;
+      const flags = uleb();
+      const initial = uleb();
+      const maximum = flags & 1 ? uleb() : undefined;
+      return Math.max(initial, maximum ?? initial);
+    }
+    p = end;
+  }
+  return 0;
+}

@@ -1,0 +1,38 @@
+// `pen` command line: build the firmware, run the pen in the simulator.
+import { buildCommand } from './cmd-build.js';
+import { simCommand } from './cmd-sim.js';
+import { UsageError } from './args.js';
+
+const HELP = `pen: firmware, simulator and QA tools for the microneedling pen
+
+Usage: pen <command> [options]
+
+Commands:
+  build   compile the firmware for a board into build/<board>/firmware.wasm
+  sim     power the pen on in the simulator, home, stroke at a setting, measure
+
+Run \`pen <command> --help\` for the options of one command.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'build': return await buildCommand(rest);
+      case 'sim': return await simCommand(rest);
+      case undefined: case '-h': case '--help': case 'help':
+        console.log(HELP);
+        return cmd === undefined ? 2 : 0;
+      default:
+        console.error(`pen: unknown command "${cmd}"\n\n${HELP}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`pen ${cmd}: ${e.message}`);
+      return 2;
+    }
+    const err = e as Error;
+    console.error(`pen ${cmd}: ${err.name === 'BoardError' || err.constructor.name === 'BoardError' ? '' : 'error: '}${err.message}`);
+    return 1;
+  }
+}

@@ -1,0 +1,1 @@
+export async function simCommand(_argv: string[]): Promise<number> { return 1; }

@@ -1,0 +1,66 @@
+// Turns a board file into the constants the firmware is compiled with (assembly/generated/board_config.ts).
+// All conversion from physical units to the firmware's integers happens here, at build time.
+import { Board, derive } from '../host-sim/board.js';
+
+export function firmwareConfigSource(b: Board): string {
+  const d = derive(b);
+  const lines: string[] = [];
+  const i32 = (name: string, v: number, why: string): void => {
+    if (!Number.isInteger(v) || v < -(2 ** 31) || v > 2 ** 31 - 1) throw new Error(`${name} = ${v} does not fit an i32`);
+    lines.push(`/** ${why} */\nexport const ${name}: i32 = ${v};`);
+  };
+  const i64 = (name: string, v: number, why: string): void => {
+    if (!Number.isSafeInteger(v)) throw new Error(`${name} = ${v} is not an integer`);
+    lines.push(`/** ${why} */\nexport const ${name}: i64 = ${v};`);
+  };
+  const arr = (name: string, vs: number[], why: string): void => {
+    vs.forEach((v) => { if (!Number.isInteger(v) || Math.abs(v) > 2 ** 31 - 1) throw new Error(`${name}: ${v} does not fit an i32`); });
+    lines.push(`/** ${why} */\nexport const ${name}: StaticArray<i32> = [${vs.join(', ')}];`);
+  };
+  const t = b.timing;
+  const g = b.geometry;
+  const leadM = b.drive.lead_mm / 1000;
+  const worst = 1 - b.motor.torque_tolerance;
+  const pts = b.motor.pull_out_curve.points_rpm_mNm;
+  if (pts.length > 16) throw new Error('pull_out_curve: at most 16 points fit the firmware table');
+
+  i64('STEP_TIMER_HZ', t.step_timer_hz, 'step timer clock (Hz)');
+  i32('CONTROL_HZ', t.control_hz, 'control ticks per second');
+  i32('QUEUE_LEN', t.step_queue_len, 'segments the HAL step queue holds');
+  i64('QUEUE_LEAD_TICKS', Math.round((t.queue_lead_ms * t.step_timer_hz) / 1000), 'keep this much motion queued ahead (ticks)');
+  i64('STEP_TOL_TICKS', Math.floor((t.step_time_tolerance_us * t.step_timer_hz) / 1e6), 'largest compression error per step (ticks)');
+  i64('STEPS_PER_REV', d.stepsPerRev, 'microsteps per motor revolution');
+  i64('LEAD_NM', Math.round(b.drive.lead_mm * 1e6), 'carriage travel per revolution (nm)');
+  i32('RETRACT_UM', g.retract_um, 'rest position between strokes, from the endstop (um)');
+  i32('CLEARANCE_UM', g.clearance_um, 'tips behind the guard plane at rest (um)');
+  i32('DEPTH_MIN_UM', g.depth_min_um, 'shallowest settable depth (um)');
+  i32('DEPTH_MAX_UM', g.depth_max_um, 'deepest settable depth on this board (um)');
+  i32('FREQ_MIN_HZ', b.stroke.freq_min_hz, 'lowest stroke rate (Hz)');
+  i32('FREQ_MAX_HZ', b.stroke.freq_max_hz, 'highest stroke rate (Hz)');
+  arr('SPEED_LEVELS_HZ', b.stroke.speed_levels_hz, 'stroke rate of speed levels 1..n (Hz)');
+  i32('MARGIN_PERMILLE', Math.round(b.stroke.torque_margin * 1000), 'share of the pull-out force the planner uses');
+  i64('MAX_STEP_RATE', Math.floor(b.driver.max_step_rate_hz), 'highest step rate (steps/s)');
+  arr('CURVE_SPEED_UM_S', pts.map(([rpm]) => Math.round((rpm / 60) * leadM * 1e6)), 'carriage speed of the pull-out curve points (um/s)');
+  arr('CURVE_FORCE_MN', pts.map(([, mNm]) => Math.floor((mNm / 1000) * worst * d.radPerM * b.drive.efficiency * 1000)),
+    'worst-case pull-out force at the carriage at those speeds (mN): typical torque less its tolerance, through the drive');
+  arr('CART_NEEDLES', b.cartridges.map((c) => c.needles), 'needles per cartridge, in board order');
+  arr('CART_MAX_DEPTH_UM', b.cartridges.map((c) => c.max_depth_um), 'needle length past the guard plane per cartridge (um)');
+  arr('CART_MASS_MG', b.cartridges.map((c) => Math.ceil(d.effectiveMassKg(c) * 1e6)), 'moving mass at the carriage with rotor inertia, per cartridge (mg)');
+  arr('CART_LOAD_MN', b.cartridges.map((c) => Math.ceil(d.designLoadN(c) * 1000)), 'largest opposing force per cartridge: needles, friction, spring (mN)');
+  i32('HOMING_INTERVAL_TICKS', Math.round(t.step_timer_hz / ((b.homing.speed_mm_s * 1000) / d.stepUm)), 'step interval of homing moves (ticks)');
+  i32('HOMING_RELEASE_UM', b.homing.release_um, 'move off an active endstop by this much first (um)');
+  i32('HOMING_TRAVEL_UM', b.homing.travel_max_um, 'longest homing move (um)');
+  const ticksPerControl = t.control_hz;
+  const ms = (v: number): number => Math.max(1, Math.round((v * ticksPerControl) / 1000));
+  i32('DEBOUNCE_TICKS', ms(b.buttons.debounce_ms), 'control ticks a button level must hold');
+  i32('REPEAT_DELAY_TICKS', ms(b.buttons.repeat_delay_ms), 'control ticks before a held depth button repeats');
+  i32('REPEAT_TICKS', ms(b.buttons.repeat_ms), 'control ticks between repeats');
+  i32('LONG_PRESS_TICKS', ms(b.buttons.long_press_ms), 'control ticks of a long press');
+  i32('DEPTH_STEP_UM', b.buttons.depth_step_um, 'depth change per button press (um)');
+
+  if (pts.length && Math.max(b.homing.speed_mm_s * 1000 / d.stepUm) > b.motor.pull_in_rate_full_steps_s * b.driver.microsteps) {
+    throw new Error('homing.speed_mm_s: above the motor pull-in rate; homing moves start without a ramp');
+  }
+  return `// Generated from boards/${b.name}.json by \`pen build\`. Do not edit: change the board file.\n\n` +
+    `export const BOARD_NAME = "${b.name}";\n\n${lines.join('\n')}\n`;
+}
