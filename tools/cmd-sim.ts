@@ -1,1 +1,102 @@
-export async function simCommand(_argv: string[]): Promise<number> { return 1; }
+// `pen sim`: power the pen on in the simulator, home, stroke at a setting, stop, and report what the
+// needles did.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseOptions, usageText, OptionSpec, UsageError } from './args.js';
+import { loadBoard, cartridgeOf, boardNames, BoardError } from '../host-sim/board.js';
+import { buildFirmware, firmwarePath } from './build.js';
+import { runSession, SessionResult } from './session.js';
+import { TISSUES } from '../host-sim/tissue.js';
+import { CLAMP_WHY } from '../host-sim/names.js';
+
+const SPEC: OptionSpec = {
+  board: { type: 'string', value: 'NAME', help: 'board file in boards/ (default ref-pen)' },
+  cartridge: { type: 'string', value: 'TYPE', help: "cartridge type (default: the board's default)" },
+  depth: { type: 'number', value: 'MM', help: 'needle depth past the guard plane, mm (default 1.5)' },
+  freq: { type: 'number', value: 'HZ', help: 'stroke rate, Hz (default 100)' },
+  seconds: { type: 'number', value: 'S', help: 'simulated seconds of stroking (default 2)' },
+  seed: { type: 'number', value: 'N', help: 'random seed; same seed, same run (default 1)' },
+  tissue: { type: 'string', value: 'KIND', help: `${Object.keys(TISSUES).join('|')} (default normal)` },
+  out: { type: 'string', value: 'DIR', help: 'write trace.csv, trace.vcd and tip.svg there' },
+  json: { type: 'boolean', help: 'print the summary as one JSON object' },
+};
+const USAGE = usageText('sim', 'Power the pen on in the simulator, home, stroke at a setting, stop, and measure.', SPEC);
+
+export async function simCommand(argv: string[]): Promise<number> {
+  const o = parseOptions(argv, SPEC, USAGE);
+  if (o.help) { console.log(USAGE); return 0; }
+  if (o._.length) throw new UsageError(`unexpected argument "${o._[0]}"\n\n${USAGE}`);
+  const boardName = (o.board as string | undefined) ?? 'ref-pen';
+  let board;
+  try { board = loadBoard(boardName); } catch (e) {
+    if (e instanceof BoardError && !boardNames().includes(boardName)) throw new UsageError(`unknown board "${boardName}"; boards: ${boardNames().join(', ')}`);
+    throw e;
+  }
+  let cart;
+  try { cart = cartridgeOf(board, o.cartridge as string | undefined); } catch (e) { throw new UsageError((e as Error).message); }
+  const depthMm = (o.depth as number | undefined) ?? 1.5;
+  const freqHz = (o.freq as number | undefined) ?? 100;
+  const seconds = (o.seconds as number | undefined) ?? 2;
+  const seed = (o.seed as number | undefined) ?? 1;
+  const tissue = (o.tissue as string | undefined) ?? 'normal';
+  const g = board.geometry;
+  const maxDepth = Math.min(g.depth_max_um, cart.max_depth_um) / 1000;
+  if (!(depthMm >= g.depth_min_um / 1000 && depthMm <= maxDepth)) {
+    throw new UsageError(`--depth ${depthMm} mm is out of range: ${fmt(g.depth_min_um / 1000)}..${fmt(maxDepth)} mm for board ${board.name} with cartridge ${cart.type}`);
+  }
+  if (Math.round(depthMm * 100) !== Math.round(depthMm * 1000) / 10) throw new UsageError(`--depth ${depthMm}: set depth in steps of 0.01 mm`);
+  const s = board.stroke;
+  if (!(Number.isInteger(freqHz) && freqHz >= s.freq_min_hz && freqHz <= s.freq_max_hz)) {
+    throw new UsageError(`--freq ${freqHz} Hz is out of range: a whole number ${s.freq_min_hz}..${s.freq_max_hz} Hz`);
+  }
+  if (!(seconds > 0 && seconds <= 3600)) throw new UsageError(`--seconds ${seconds}: give 0 < S <= 3600`);
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed ${seed}: give a whole number >= 0`);
+  if (!(tissue in TISSUES)) throw new UsageError(`--tissue ${tissue}: one of ${Object.keys(TISSUES).join(', ')}`);
+
+  const built = await buildFirmware(board.name);
+  if (!o.json) console.error(`firmware ${built.wasmPath} (${built.bytes} bytes)`);
+  const r = runSession({
+    board, cartridge: cart.type, depthMm, freqHz, seconds, seed, tissue, trace: Boolean(o.out), wasm: firmwarePath(board.name),
+    progress: o.json || !process.stderr.isTTY ? undefined : (done) => process.stderr.write(`\rsimulating ${(done * 100).toFixed(0)}%`),
+  });
+  if (!o.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  if (o.out) writeOutputs(o.out as string, r);
+  if (o.json) console.log(JSON.stringify(r.summary));
+  else printSummary(r);
+  return r.summary.state === 'fault' ? 1 : 0;
+}
+
+function fmt(mm: number): string { return mm.toFixed(2); }
+
+function printSummary(r: SessionResult): void {
+  const s = r.summary;
+  const lines = [
+    `board ${s.board}, cartridge ${s.cartridge} (${s.needles} needles), tissue ${s.tissue}, seed ${s.seed}`,
+    `asked      depth ${fmt(s.asked.depth_mm)} mm at ${s.asked.freq_hz} Hz`,
+    `ran        depth ${fmt(s.set.depth_mm)} mm (quantized to ${r.stepUm.toFixed(3)} um steps) at ${s.set.freq_hz} Hz`,
+  ];
+  if (s.clamped) lines.push(`clamped    ${s.asked.freq_hz} Hz -> ${s.set.freq_hz} Hz: ${s.clamp_reason}`);
+  if (s.depth_mm) lines.push(`depth      mean ${s.depth_mm.mean.toFixed(4)} mm, min ${s.depth_mm.min.toFixed(4)}, max ${s.depth_mm.max.toFixed(4)} over ${s.strokes} strokes`);
+  else lines.push('depth      no stroke reached past the guard plane');
+  lines.push(`rate       ${s.freq_hz === null ? '-' : s.freq_hz.toFixed(3)} Hz, puncture rate ${s.puncture_rate === null ? '-' : s.puncture_rate.toFixed(1)} /s`);
+  lines.push(`steps      ${s.missed_steps} missed, worst step timing error ${s.step_error_us_max.toFixed(2)} us, peak motor load ${(s.peak_load * 100).toFixed(0)} % of pull-out`);
+  lines.push(`final      state ${s.state}${s.fault !== 'none' ? `, fault ${s.fault}` : ''}`);
+  if (r.files.length) lines.push(`wrote      ${r.files.join(', ')}`);
+  console.log(lines.join('\n'));
+}
+
+function writeOutputs(dir: string, r: SessionResult): void {
+  mkdirSync(dir, { recursive: true });
+  const t = r.trace!;
+  const files: [string, string][] = [
+    ['trace.csv', t.csv()],
+    ['trace.vcd', t.vcd()],
+    ['tip.svg', t.svg({ depthUm: r.summary.set.depth_mm * 1000, title: `tip position: ${fmt(r.summary.set.depth_mm)} mm at ${r.summary.set.freq_hz} Hz (last 100 ms)`, fromTicks: r.endTicks - r.timerHz / 10, toTicks: r.endTicks })],
+  ];
+  for (const [name, text] of files) {
+    writeFileSync(join(dir, name), text);
+    r.files.push(join(dir, name));
+  }
+}
+
+export { CLAMP_WHY };

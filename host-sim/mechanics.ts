@@ -1,0 +1,176 @@
+// The motor and the needle carriage. While the motor holds synchronism the carriage follows every
+// microstep; the force the motion needs (mass x acceleration against skin, spring and friction) is
+// checked against the pull-out force at that speed, and when it is exceeded the rotor slips: steps
+// are lost and the carriage stalls until the step rate falls below the pull-in rate. With the driver
+// off the carriage moves freely under the return spring and the skin.
+import { Board, Cartridge, derive, interpolate } from './board.js';
+import { Tissue } from './tissue.js';
+
+/** Rotor-following filter: how fast the rotor tracks the commanded position (rad/s). */
+const FOLLOW_RAD_S = 2 * Math.PI * 400;
+
+export class Mechanics {
+  readonly stepUm: number;
+  readonly guardUm: number;
+  private readonly tickS: number;
+  private readonly massKg: number;
+  private readonly frictionN: number;
+  private readonly springPreN: number;
+  private readonly springRateNPerUm: number;
+  private readonly rpmPerMps: number;
+  private readonly forceScale: number; // pull-out torque (mNm) -> force at the carriage (N)
+  private readonly curve: [number, number][];
+  private readonly pullInStepsS: number;
+  private readonly rearStopUm: number;
+  private readonly frontStopUm: number;
+  needles: number;
+  tissue: Tissue;
+
+  /** carriage position (um from the endstop, positive toward the skin) */
+  xUm: number;
+  /** carriage speed (m/s) */
+  vMps = 0;
+  /** commanded position minus actual position, in steps (changes when steps are lost) */
+  offsetSteps: number;
+  synced = true;
+  slipping = false;
+  missedSteps = 0;
+  /** a hard obstacle under the needles (um), or Infinity */
+  obstacleUm = Infinity;
+  driverOn = false;
+  /** highest force demand seen as a share of the available force */
+  peakLoadShare = 0;
+
+  // rotor-following filter state (um, um/s) and last update
+  private fx: number;
+  private fv = 0;
+  private lastTicks = 0;
+  private lastStepTicks = -1;
+
+  constructor(private readonly board: Board, cart: Cartridge, tissue: Tissue, torqueFactor: number, private readonly timerHz: number) {
+    const d = derive(board);
+    this.stepUm = d.stepUm;
+    this.guardUm = board.geometry.retract_um + board.geometry.clearance_um;
+    this.tickS = 1 / timerHz;
+    this.massKg = d.effectiveMassKg(cart);
+    this.frictionN = board.carriage.friction_N;
+    this.springPreN = board.carriage.return_spring_preload_N;
+    this.springRateNPerUm = board.carriage.return_spring_rate_N_per_mm / 1000;
+    this.rpmPerMps = 60 / (board.drive.lead_mm / 1000);
+    this.forceScale = (torqueFactor / 1000) * d.radPerM * board.drive.efficiency;
+    this.curve = board.motor.pull_out_curve.points_rpm_mNm;
+    this.pullInStepsS = board.motor.pull_in_rate_full_steps_s * board.driver.microsteps;
+    this.rearStopUm = board.geometry.rear_stop_um;
+    this.frontStopUm = board.geometry.front_stop_um;
+    this.needles = cart.needles;
+    this.tissue = tissue;
+    // unpowered, the spring holds the carriage against the rear stop
+    this.xUm = this.rearStopUm;
+    this.fx = this.xUm;
+    this.offsetSteps = -this.xUm / this.stepUm;
+  }
+
+  availableForceN(vMps: number): number {
+    return interpolate(this.curve, Math.abs(vMps) * this.rpmPerMps) * this.forceScale;
+  }
+
+  /** External force on the carriage (N, positive toward the skin). */
+  externalForceN(xUm: number, vMps: number): number {
+    const spring = -(this.springPreN + this.springRateNPerUm * Math.max(0, xUm));
+    const skin = this.tissue.forceN(this.needles, xUm - this.guardUm, vMps);
+    return spring + skin;
+  }
+
+  /** One commanded step at time t (ticks), direction d (+1 toward the skin). cmdSteps is the executor position after it. */
+  step(t: number, d: number, cmdSteps: number): void {
+    if (!this.driverOn) { this.missedSteps++; return; }
+    const dtS = (t - this.lastTicks) * this.tickS;
+    const stepRate = this.lastStepTicks >= 0 ? this.timerHz / Math.max(1, t - this.lastStepTicks) : 0;
+    this.lastStepTicks = t;
+    if (this.slipping) {
+      if (stepRate < this.pullInStepsS) this.resync(cmdSteps - d); // slow enough to catch the field again
+      else { this.missedSteps++; this.offsetSteps += d; this.lastTicks = t; return; }
+    }
+    // advance the follow filter to t with the old target, measuring the mean acceleration
+    const target = (cmdSteps - d - this.offsetSteps) * this.stepUm;
+    const v0 = this.fv;
+    this.follow(target, dtS);
+    this.lastTicks = t;
+    const accel = dtS > 0 ? ((this.fv - v0) * 1e-6) / dtS : 0; // m/s^2
+    const v = this.fv * 1e-6;
+    const newX = (cmdSteps - this.offsetSteps) * this.stepUm;
+    const blocked = newX > this.obstacleUm || newX > this.frontStopUm || newX < this.rearStopUm;
+    const need = this.massKg * accel - this.externalForceN(this.xUm, v) + d * this.frictionN;
+    const avail = this.availableForceN(v);
+    const share = Math.abs(need) / avail;
+    if (share > this.peakLoadShare) this.peakLoadShare = share;
+    if (blocked || share > 1) {
+      this.slipping = true;
+      this.missedSteps++;
+      this.offsetSteps += d;
+      this.vMps = 0;
+      this.fv = 0;
+      return;
+    }
+    this.xUm = newX;
+    this.vMps = v;
+  }
+
+  private follow(target: number, dtS: number): void {
+    if (dtS <= 0) return;
+    const w = FOLLOW_RAD_S;
+    const e0 = this.fx - target;
+    const c = this.fv + w * e0;
+    const ex = Math.exp(-w * dtS);
+    this.fx = target + (e0 + c * dtS) * ex;
+    this.fv = (this.fv - w * c * dtS) * ex;
+  }
+
+  /** The rotor locks onto the field again where the carriage is. */
+  resync(cmdSteps: number): void {
+    this.slipping = false;
+    this.offsetSteps = cmdSteps - this.xUm / this.stepUm;
+    this.fx = this.xUm;
+    this.fv = 0;
+    this.vMps = 0;
+  }
+
+  /** The step queue stopped (flush, end of move, endstop): the rotor comes to rest. */
+  settle(t: number, cmdSteps: number): void {
+    if (this.slipping) this.resync(cmdSteps);
+    this.lastTicks = t;
+    this.lastStepTicks = -1;
+    this.fx = this.xUm;
+    this.fv = 0;
+    this.vMps = 0;
+  }
+
+  setDriver(on: boolean, t: number, cmdSteps: number): void {
+    if (on === this.driverOn) return;
+    this.driverOn = on;
+    this.settle(t, cmdSteps);
+    this.resync(cmdSteps);
+  }
+
+  /** Free motion with the driver off, advanced by dtS seconds (semi-implicit Euler, small steps). */
+  drift(dtS: number): void {
+    if (this.driverOn) return;
+    const h = 10e-6;
+    for (let left = dtS; left > 1e-12; left -= h) {
+      const dt = Math.min(h, left);
+      const f = this.externalForceN(this.xUm, this.vMps);
+      if (this.vMps === 0 && Math.abs(f) <= this.frictionN) return; // static friction holds it
+      const fr = this.vMps !== 0 ? -Math.sign(this.vMps) * this.frictionN : -Math.sign(f) * this.frictionN;
+      let v = this.vMps + ((f + fr) / this.massKg) * dt;
+      if (this.vMps !== 0 && Math.sign(v) !== Math.sign(this.vMps)) v = 0; // friction stops, never reverses
+      let x = this.xUm + v * dt * 1e6;
+      if (x <= this.rearStopUm) { x = this.rearStopUm; v = 0; }
+      if (x >= this.frontStopUm) { x = this.frontStopUm; v = 0; }
+      this.xUm = x;
+      this.vMps = v;
+    }
+  }
+
+  /** Needles' tip past the guard plane (um; negative = retracted behind it). */
+  tipUm(): number { return this.xUm - this.guardUm; }
+}

@@ -1,0 +1,66 @@
+// What the needles did: per-stroke penetration depth (deepest tip position past the guard plane),
+// stroke rate from successive stroke bottoms, step timing error against the plan, lost steps.
+
+export interface Stroke { tTicks: number; depthUm: number }
+
+export interface Measurement {
+  strokes: number;
+  depth_mm: { mean: number; min: number; max: number } | null;
+  freq_hz: number | null;
+  puncture_rate: number | null;
+  missed_steps: number;
+  step_error_us_max: number;
+}
+
+export class StrokeMeter {
+  strokes: Stroke[] = [];
+  missedAtStart = 0;
+  maxStepErrTicks = 0;
+  private lastX = NaN;
+  private down = false;
+  private deepX = -Infinity;
+  private deepT = 0;
+
+  constructor(private readonly timerHz: number) {}
+
+  /** Start a new measurement window. */
+  reset(missedNow: number): void {
+    this.strokes = [];
+    this.missedAtStart = missedNow;
+    this.maxStepErrTicks = 0;
+  }
+
+  /** The carriage moved to xUm at t; tipUm is the same position relative to the guard plane. */
+  onMove(t: number, xUm: number, tipUm: number): void {
+    if (xUm > this.lastX) {
+      if (!this.down || xUm > this.deepX) { this.deepX = xUm; this.deepT = t; this.deepTip = tipUm; }
+      this.down = true;
+    } else if (xUm < this.lastX) {
+      if (this.down && this.deepTip > 0) this.strokes.push({ tTicks: this.deepT, depthUm: this.deepTip });
+      this.down = false;
+    }
+    this.lastX = xUm;
+  }
+  private deepTip = 0;
+
+  onStepError(errTicks: number): void {
+    const e = Math.abs(errTicks);
+    if (e > this.maxStepErrTicks) this.maxStepErrTicks = e;
+  }
+
+  summary(needles: number, missedNow: number): Measurement {
+    const s = this.strokes;
+    const depths = s.map((x) => x.depthUm / 1000);
+    const freq = s.length >= 2 ? ((s.length - 1) * this.timerHz) / (s[s.length - 1].tTicks - s[0].tTicks) : null;
+    return {
+      strokes: s.length,
+      depth_mm: depths.length
+        ? { mean: depths.reduce((a, b) => a + b, 0) / depths.length, min: Math.min(...depths), max: Math.max(...depths) }
+        : null,
+      freq_hz: freq,
+      puncture_rate: freq === null ? null : freq * needles,
+      missed_steps: missedNow - this.missedAtStart,
+      step_error_us_max: (this.maxStepErrTicks * 1e6) / this.timerHz,
+    };
+  }
+}

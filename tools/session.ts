@@ -1,0 +1,85 @@
+// The standard session behind `pen sim` and the tests: power on, home, set depth and rate over the
+// serial port, start, stroke for a while, measure, stop.
+import { Board } from '../host-sim/board.js';
+import { PenSim } from '../host-sim/pen.js';
+import { Trace } from '../host-sim/trace.js';
+import { CLAMP_WHY } from '../host-sim/names.js';
+import { derive } from '../host-sim/board.js';
+
+export interface SessionOptions {
+  board: Board; cartridge: string; depthMm: number; freqHz: number; seconds: number; seed: number; tissue: string;
+  trace: boolean; wasm: string; settleMs?: number; progress?: (done: number) => void;
+}
+
+export interface Summary {
+  board: string; cartridge: string; needles: number; tissue: string; seed: number;
+  asked: { depth_mm: number; freq_hz: number };
+  set: { depth_mm: number; freq_hz: number };
+  depth_mm: { mean: number; min: number; max: number } | null;
+  freq_hz: number | null;
+  puncture_rate: number | null;
+  missed_steps: number;
+  clamped: boolean;
+  clamp_reason: string | null;
+  strokes: number;
+  step_error_us_max: number;
+  peak_load: number;
+  state: string;
+  fault: string;
+  replies: string[];
+}
+
+export interface SessionResult { summary: Summary; trace?: Trace; endTicks: number; timerHz: number; stepUm: number; files: string[] }
+
+export class SessionError extends Error {}
+
+export function runSession(o: SessionOptions): SessionResult {
+  const sim = new PenSim({ board: o.board, cartridge: o.cartridge, seed: o.seed, tissue: o.tissue, trace: o.trace, wasm: o.wasm });
+  sim.press('power');
+  if (!sim.runUntil(() => sim.state === 'ready' || sim.state === 'fault', 3000) || sim.state !== 'ready') {
+    throw new SessionError(`the pen did not get ready after power-on: state ${sim.state}, fault ${sim.fault}`);
+  }
+  const replies = [
+    sim.command(`SET DEPTH ${o.depthMm.toFixed(2)}`),
+    sim.command(`SET FREQ ${o.freqHz}`),
+    sim.command('START'),
+  ];
+  const bad = replies.find((r) => !r.startsWith('OK'));
+  if (bad) throw new SessionError(`the pen refused the setting: ${bad}`);
+  sim.run(o.settleMs ?? 100); // the first strokes start from rest; measure the steady ones
+  sim.startMeasuring();
+  const chunks = Math.max(1, Math.ceil(o.seconds * 10));
+  for (let i = 0; i < chunks; i++) {
+    sim.run((o.seconds * 1000) / chunks);
+    o.progress?.((i + 1) / chunks);
+  }
+  const m = sim.measure();
+  const endTicks = sim.tTicks;
+  replies.push(sim.command('STOP'));
+  sim.runUntil(() => sim.state !== 'running', 1000);
+  const set = sim.setting;
+  return {
+    summary: {
+      board: o.board.name, cartridge: o.cartridge, needles: sim.cartridge.needles, tissue: o.tissue, seed: o.seed,
+      asked: { depth_mm: o.depthMm, freq_hz: o.freqHz },
+      set: { depth_mm: set.depthUm / 1000, freq_hz: set.freqHz },
+      depth_mm: m.depth_mm,
+      freq_hz: m.freq_hz,
+      puncture_rate: m.puncture_rate,
+      missed_steps: m.missed_steps + 0,
+      clamped: set.clamp !== 'none',
+      clamp_reason: set.clamp === 'none' ? null : `${set.clamp}: ${CLAMP_WHY[set.clamp] ?? ''}`.trim(),
+      strokes: m.strokes,
+      step_error_us_max: m.step_error_us_max,
+      peak_load: sim.mech.peakLoadShare,
+      state: sim.state,
+      fault: sim.fault,
+      replies,
+    },
+    trace: sim.trace,
+    endTicks,
+    timerHz: sim.timerHz,
+    stepUm: derive(o.board).stepUm,
+    files: [],
+  };
+}
