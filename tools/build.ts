@@ -44,13 +44,8 @@ export async function buildFirmware(boardName = 'ref-pen'): Promise<BuildResult>
     'assembly/index.ts',
     '--outFile', tmpWasm,
     '--textFile', join(outDir, 'firmware.wat'),
-    '--runtime', 'stub',
-    '--use', 'abort=assembly/abort/firmwareAbort',
-    '--optimizeLevel', '3',
-    '--shrinkLevel', '1',
-    '--noAssert',
-    '--initialMemory', '1',
-    '--maximumMemory', '1',
+    '--config', 'asconfig.json', // runtime, abort handler, memory limit, optimization
+    '--target', 'release',
     '--baseDir', REPO_ROOT,
   ], { stdout: sink, stderr: sink });
   if (error) throw new Error(`firmware did not compile for board ${board.name}:\n${log}`);

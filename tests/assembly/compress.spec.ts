@@ -1,0 +1,58 @@
+import { MovePlan, planMove, PLAN_OK, PLAN_BAD, PLAN_TOO_LONG, MAX_MOVE_STEPS } from "../../assembly/compress";
+import { stepTimeTicks } from "../../assembly/profile";
+
+const plan = new MovePlan();
+
+/** Worst distance (ticks) between an executed step and its ideal time, replaying the segments as the timer does. */
+function worstError(steps: i32, dur: i64, acc: i64): i64 {
+  let t: i64 = 0;
+  let k = 0;
+  let worst: i64 = 0;
+  for (let s = 0; s < plan.segments; s++) {
+    let interval = <i64>plan.interval[s];
+    for (let j = 0; j < plan.count[s]; j++) {
+      t += interval;
+      k++;
+      const err = abs(t - stepTimeTicks(k, steps, dur, acc));
+      if (err > worst) worst = err;
+      interval += <i64>plan.add[s];
+    }
+  }
+  expect(k).toBe(steps, "every step is in a segment");
+  return worst;
+}
+
+describe("step compression", () => {
+  test("keeps every step within the tolerance over many stroke shapes", () => {
+    const tol: i64 = 64; // 4 us at 16 MHz
+    for (let steps = 30; steps <= 420; steps += 65) {
+      for (let hz = 25; hz <= 150; hz += 25) {
+        const dur: i64 = 16000000 / (2 * <i64>hz);
+        for (let share = 250; share <= 500; share += 125) {
+          const acc = dur * <i64>share / 1000;
+          expect(planMove(plan, steps, dur, acc, tol)).toBe(PLAN_OK);
+          expect(worstError(steps, dur, acc)).toBeLessThanOrEqual(tol);
+          expect(plan.count[0]).toBe(1, "first segment is one step");
+          expect(plan.segments).toBeLessThan(steps / 2, "compression pays");
+        }
+      }
+    }
+  });
+  test("ends the move on time: last step plus tail equals the duration", () => {
+    const dur: i64 = 160000;
+    expect(planMove(plan, 300, dur, dur / 2, 64)).toBe(PLAN_OK);
+    let t: i64 = 0;
+    for (let s = 0; s < plan.segments; s++) {
+      const n = <i64>plan.count[s];
+      t += n * <i64>plan.interval[s] + <i64>plan.add[s] * n * (n - 1) / 2;
+    }
+    expect(t + plan.tailTicks).toBe(dur);
+    expect(plan.tailTicks).toBeGreaterThan(0);
+  });
+  test("refuses moves it cannot hold", () => {
+    expect(planMove(plan, 0, 1000, 500, 64)).toBe(PLAN_BAD);
+    expect(planMove(plan, 10, 1000, 600, 64)).toBe(PLAN_BAD, "accel phase longer than half");
+    expect(planMove(plan, MAX_MOVE_STEPS + 1, 16000000, 8000000, 64)).toBe(PLAN_TOO_LONG);
+    expect(plan.segments).toBe(0);
+  });
+});

@@ -1,0 +1,74 @@
+import { DriveModel, StrokeCheck, checkStroke, maxFreqHz, halfStrokeUs, usableForceMn, CLAMP_NONE, CLAMP_TORQUE, CLAMP_STEP_RATE } from "../../assembly/envelope";
+
+// A motor of 10 N up to 0.5 m/s, falling to 2 N at 1.5 m/s; 20 g moving; 1 N of load.
+function model(): DriveModel {
+  const m = new DriveModel();
+  m.curveSpeedUmS[0] = 0; m.curveForceMn[0] = 10000;
+  m.curveSpeedUmS[1] = 500000; m.curveForceMn[1] = 10000;
+  m.curveSpeedUmS[2] = 1500000; m.curveForceMn[2] = 2000;
+  m.curvePoints = 3;
+  m.marginPermille = 1000;
+  m.maxStepRate = 1000000;
+  m.stepsPerRev = 3200;
+  m.leadNm = 25400000;
+  m.massMg = 20000;
+  m.loadMn = 1000;
+  return m;
+}
+
+const check = new StrokeCheck();
+
+describe("envelope", () => {
+  test("interpolates the usable force and applies the margin", () => {
+    const m = model();
+    expect(usableForceMn(m, 0)).toBe(10000);
+    expect(usableForceMn(m, 1000000)).toBe(6000);
+    expect(usableForceMn(m, 9000000)).toBe(2000);
+    m.marginPermille = 500;
+    expect(usableForceMn(m, 1000000)).toBe(3000);
+  });
+  test("accepts a slow stroke and says why a fast one cannot run", () => {
+    const m = model();
+    expect(checkStroke(m, 1800, halfStrokeUs(25), check)).toBe(true);
+    expect(check.clamp).toBe(CLAMP_NONE);
+    expect(check.accelPermille).toBeGreaterThan(0);
+    expect(checkStroke(m, 1800, halfStrokeUs(150), check)).toBe(false);
+    expect(check.clamp).toBe(CLAMP_TORQUE);
+  });
+  test("force needed matches m*a + load at the limit", () => {
+    // 1 mm in 10 ms accelerate/decelerate: a = 4 d / T^2 = 40 m/s^2 -> 0.8 N + 1 N load, v = 0.2 m/s
+    const m = model();
+    m.curveForceMn[0] = 1800; m.curveForceMn[1] = 1800; m.curveForceMn[2] = 1800;
+    expect(checkStroke(m, 1000, 10000, check)).toBe(true);
+    expect(check.accelPermille).toBe(500);
+    expect(check.slackMn).toBe(0);
+    m.loadMn = 1001;
+    expect(checkStroke(m, 1000, 10000, check)).toBe(false);
+  });
+  test("max rate is feasible, the next one is not, and it falls with depth and load", () => {
+    const m = model();
+    let prev = 1000;
+    for (let um = 400; um <= 3400; um += 250) {
+      const f = maxFreqHz(m, um, 25, 150);
+      expect(f).toBeGreaterThan(0);
+      expect(checkStroke(m, um, halfStrokeUs(f), check)).toBe(true);
+      if (f < 150) expect(checkStroke(m, um, halfStrokeUs(f + 1), check)).toBe(false);
+      expect(f).toBeLessThanOrEqual(prev);
+      prev = f;
+    }
+    const light = maxFreqHz(m, 1800, 25, 150);
+    m.loadMn = 3000;
+    expect(maxFreqHz(m, 1800, 25, 150)).toBeLessThan(light);
+  });
+  test("reports the step-rate limit", () => {
+    const m = model();
+    m.maxStepRate = 10000;
+    expect(checkStroke(m, 3000, halfStrokeUs(100), check)).toBe(false);
+    expect(check.clamp).toBe(CLAMP_STEP_RATE);
+  });
+  test("returns 0 when even the lowest rate cannot run", () => {
+    const m = model();
+    m.loadMn = 20000;
+    expect(maxFreqHz(m, 1800, 25, 150)).toBe(0);
+  });
+});

@@ -1,0 +1,13 @@
+// Controls of the fake HAL that as-pect.config.js gives the firmware under test.
+@external("halfake", "set_queue_status") export declare function set_queue_status(v: i32): void;
+@external("halfake", "set_endstop_reachable") export declare function set_endstop_reachable(v: i32): void;
+@external("halfake", "set_driver_status") export declare function set_driver_status(v: i32): void;
+@external("halfake", "set_endstop") export declare function set_endstop(v: i32): void;
+@external("halfake", "set_buttons") export declare function set_buttons(v: i32): void;
+@external("halfake", "set_cartridge") export declare function set_cartridge(v: i32): void;
+@external("halfake", "set_position") export declare function set_position(v: i32): void;
+@external("halfake", "pushes") export declare function pushes(): i32;
+@external("halfake", "flushes") export declare function flushes(): i32;
+@external("halfake", "driver_enabled") export declare function driver_enabled(): i32;
+@external("halfake", "reported_state") export declare function reported_state(): i32;
+@external("halfake", "reported_fault") export declare function reported_fault(): i32;

@@ -1,0 +1,54 @@
+import { isqrt64, stepTimeTicks } from "../../assembly/profile";
+
+describe("isqrt64", () => {
+  test("is exact around squares and large values", () => {
+    expect(isqrt64(0)).toBe(0);
+    expect(isqrt64(1)).toBe(1);
+    expect(isqrt64(15)).toBe(3);
+    expect(isqrt64(16)).toBe(4);
+    expect(isqrt64(17)).toBe(4);
+    const big: i64 = 3037000499; // floor(sqrt(2^63 - 1))
+    expect(isqrt64(big * big)).toBe(big);
+    expect(isqrt64(big * big - 1)).toBe(big - 1);
+    for (let r: i64 = 1; r < 5000; r += 37) {
+      expect(isqrt64(r * r)).toBe(r);
+      expect(isqrt64(r * r + 2 * r)).toBe(r);
+    }
+  });
+});
+
+const steps = 200;
+const dur: i64 = 80000;
+
+describe("half-stroke profile", () => {
+  test("step times rise and stay inside the move", () => {
+    let prev: i64 = 0;
+    for (let k = 1; k <= steps; k++) {
+      const t = stepTimeTicks(k, steps, dur, dur / 2);
+      expect(t).toBeGreaterThan(prev);
+      expect(t).toBeLessThan(dur);
+      prev = t;
+    }
+  });
+  test("is symmetric: step k and step n+1-k are mirror images in time", () => {
+    for (let k = 1; k <= steps; k++) {
+      const a = stepTimeTicks(k, steps, dur, 30000);
+      const b = stepTimeTicks(steps + 1 - k, steps, dur, 30000);
+      const sum = a + b;
+      expect(sum >= dur - 1 && sum <= dur + 1).toBe(true, "mirror of step " + k.toString());
+    }
+  });
+  test("accelerates from rest as sqrt: the first step at sqrt(ta*(T-ta)/n)", () => {
+    // x = a t^2 / 2 with a = n / (ta (T - ta)); the first switching point is half a step in
+    const t1 = stepTimeTicks(1, steps, dur, dur / 2);
+    expect(t1).toBe(isqrt64((dur / 2) * (dur / 2) / <i64>steps));
+  });
+  test("cruises at constant intervals between the ramps", () => {
+    const ta: i64 = 20000; // a quarter of the move accelerating
+    const i1 = stepTimeTicks(101, steps, dur, ta) - stepTimeTicks(100, steps, dur, ta);
+    const i2 = stepTimeTicks(111, steps, dur, ta) - stepTimeTicks(110, steps, dur, ta);
+    expect(abs(i1 - i2)).toBeLessThanOrEqual(1);
+    // cruise speed = n / (T - ta) steps per tick
+    expect(abs(i1 - (dur - ta) / <i64>steps)).toBeLessThanOrEqual(1);
+  });
+});
