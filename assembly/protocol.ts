@@ -178,17 +178,17 @@ function execute(): void {
     else if (word("LEVEL")) setSpeedLevel();
     else put("ERR 1 unknown setting: SET DEPTH <mm>, SET FREQ <Hz> or SET LEVEL <n>");
   } else if (word("START")) {
-    whole(start());
+    if (noArgument()) putCmdResult(start());
   } else if (word("PAUSE")) {
-    whole(pause());
+    if (noArgument()) putCmdResult(pause());
   } else if (word("STOP")) {
-    whole(stop());
+    if (noArgument()) putCmdResult(stop());
   } else if (word("POWER")) {
     if (word("ON") && atEnd()) putCmdResult(powerOn());
     else if (word("OFF") && atEnd()) putCmdResult(powerOff());
     else put("ERR 2 POWER takes ON or OFF");
   } else if (word("CLEAR")) {
-    whole(machineFault() == 0 ? CMD_WRONG_STATE : powerOn());
+    if (noArgument()) putCmdResult(machineFault() == 0 ? CMD_WRONG_STATE : powerOn());
   } else if (word("STATUS?")) {
     if (atEnd()) putStatus(); else put("ERR 2 STATUS? takes no argument");
   } else {
@@ -197,9 +197,11 @@ function execute(): void {
   endLine();
 }
 
-function whole(r: i32): void {
-  if (!atEnd()) { put("ERR 2 unexpected argument"); return; }
-  putCmdResult(r);
+/** Commands without arguments: anything after them is refused before the command runs. */
+function noArgument(): bool {
+  if (atEnd()) return true;
+  put("ERR 2 unexpected argument");
+  return false;
 }
 
 function setDepth(): void {

@@ -25,7 +25,7 @@ export interface Board {
   carriage: { mass_g: number; friction_N: number; return_spring_preload_N: number; return_spring_rate_N_per_mm: number; source: string };
   geometry: { rear_stop_um: number; retract_um: number; clearance_um: number; depth_min_um: number; depth_max_um: number; front_stop_um: number };
   endstop: { type: string; trigger_um: number };
-  timing: { step_timer_hz: number; control_hz: number; step_queue_len: number; queue_lead_ms: number; step_time_tolerance_us: number };
+  timing: { step_timer_hz: number; crystal_ppm: number; control_hz: number; step_queue_len: number; queue_lead_ms: number; step_time_tolerance_us: number };
   stroke: { freq_min_hz: number; freq_max_hz: number; speed_levels_hz: number[]; torque_margin: number };
   homing: { speed_mm_s: number; release_um: number; travel_max_um: number };
   buttons: { debounce_ms: number; repeat_delay_ms: number; repeat_ms: number; long_press_ms: number; depth_step_um: number };

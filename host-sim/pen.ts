@@ -52,6 +52,7 @@ export class PenSim {
   readonly board: Board;
   readonly cartridge: Cartridge;
   readonly cartridgeIndex: number;
+  /** true rate of the step timer (ticks per real second) */
   readonly timerHz: number;
   readonly ticksPerControl: number;
   readonly executor: StepExecutor;
@@ -77,6 +78,8 @@ export class PenSim {
   private endstopMode: 'normal' | 'stuck' | 'dead' = 'normal';
   private readonly endstopOffsetUm: number;
   private stallLatched = false;
+  private stopWhen: (() => boolean) | undefined;
+  private stopHit = false;
 
   private rx: number[] = [];
   private rxHead = 0;
@@ -100,10 +103,12 @@ export class PenSim {
     this.cartridge = cartridgeOf(this.board, opts.cartridge);
     this.cartridgeIndex = this.board.cartridges.indexOf(this.cartridge);
     this.rng = new Rng(opts.seed ?? 1);
-    this.timerHz = this.board.timing.step_timer_hz;
-    this.ticksPerControl = Math.round(this.timerHz / this.board.timing.control_hz);
-    this.watchdogTicks = Math.round(((opts.watchdogMs ?? 20) * this.timerHz) / 1000);
-    this.executor = new StepExecutor(this.board.timing.step_queue_len, Math.ceil(this.timerHz / this.board.driver.max_step_rate_hz));
+    const nominalHz = this.board.timing.step_timer_hz;
+    // the timer's crystal is off by up to crystal_ppm: ticks are the MCU's, seconds are the world's
+    this.timerHz = nominalHz * (1 + this.rng.range(-1, 1) * this.board.timing.crystal_ppm * 1e-6);
+    this.ticksPerControl = Math.round(nominalHz / this.board.timing.control_hz);
+    this.watchdogTicks = Math.round(((opts.watchdogMs ?? 20) * nominalHz) / 1000);
+    this.executor = new StepExecutor(this.board.timing.step_queue_len, Math.ceil(nominalHz / this.board.driver.max_step_rate_hz));
     const torqueFactor = 1 - this.board.motor.torque_tolerance * this.rng.next();
     this.mech = new Mechanics(this.board, this.cartridge, tissueOf(opts.tissue ?? 'normal'), torqueFactor, this.timerHz);
     this.endstopOffsetUm = this.rng.range(-2, 2); // switching-point repeatability
@@ -142,10 +147,23 @@ export class PenSim {
     return done();
   }
 
+  /** Advance until `done()` holds after some step (finer than runUntil), or `timeoutMs` passes. */
+  runUntilStep(done: () => boolean, timeoutMs: number): boolean {
+    this.stopWhen = done;
+    this.stopHit = false;
+    try {
+      this.runUntilTicks(this.tTicks + this.ticks(timeoutMs));
+    } finally {
+      this.stopWhen = undefined;
+    }
+    return this.stopHit;
+  }
+
   private runUntilTicks(end: number): void {
     while (this.tTicks < end) {
       const target = Math.min(this.nextControl, end);
       this.advance(target);
+      if (this.stopHit && this.stopWhen) return;
       if (this.tTicks === this.nextControl) {
         this.controlTick();
         this.nextControl += this.ticksPerControl;
@@ -179,6 +197,7 @@ export class PenSim {
       this.watchEndstop(ts);
       if (stops && this.endstopActive()) { ex.stopAtEndstop(); mech.settle(ts, ex.position); }
       else if (!ex.busy) mech.settle(ts, ex.position);
+      if (this.stopWhen && this.stopWhen()) { this.stopHit = true; return; }
     }
     this.tTicks = target;
     const dtS = (target - from) / this.timerHz;
@@ -338,9 +357,18 @@ export class PenSim {
 
   /** Send one command line over the serial port. */
   send(line: string): void {
-    for (const c of Buffer.from(line + '\n', 'latin1')) this.rx.push(c);
+    this.sendBytes(Buffer.from(line + '\n', 'latin1'));
     this.trace?.event(this.tTicks, 'serial', `> ${line}`);
   }
+
+  /** Put raw bytes on the serial line. */
+  sendBytes(bytes: Iterable<number>): void {
+    if (this.rxHead === this.rx.length) { this.rx = []; this.rxHead = 0; }
+    for (const b of bytes) this.rx.push(b & 0xff);
+  }
+
+  /** Bytes sent to the pen that it has not read yet. */
+  get rxPending(): number { return this.rx.length - this.rxHead; }
 
   /** Send a line and run until its reply arrives (at most `timeoutMs`). */
   command(line: string, timeoutMs = 100): string {

@@ -1,6 +1,7 @@
 // `pen` command line: build the firmware, run the pen in the simulator.
 import { buildCommand } from './cmd-build.js';
 import { simCommand } from './cmd-sim.js';
+import { envelopeCommand } from './cmd-envelope.js';
 import { UsageError } from './args.js';
 
 const HELP = `pen: firmware, simulator and QA tools for the microneedling pen
@@ -8,8 +9,9 @@ const HELP = `pen: firmware, simulator and QA tools for the microneedling pen
 Usage: pen <command> [options]
 
 Commands:
-  build   compile the firmware for a board into build/<board>/firmware.wasm
-  sim     power the pen on in the simulator, home, stroke at a setting, measure
+  build     compile the firmware for a board into build/<board>/firmware.wasm
+  sim       power the pen on in the simulator, home, stroke at a setting, measure
+  envelope  the highest stroke rate at each depth, as the firmware computes it
 
 Run \`pen <command> --help\` for the options of one command.`;
 
@@ -19,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (cmd) {
       case 'build': return await buildCommand(rest);
       case 'sim': return await simCommand(rest);
+      case 'envelope': return await envelopeCommand(rest);
       case undefined: case '-h': case '--help': case 'help':
         console.log(HELP);
         return cmd === undefined ? 2 : 0;

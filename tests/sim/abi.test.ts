@@ -1,0 +1,71 @@
+// The built firmware against the HAL ABI document and the microcontroller budget.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../host-sim/paths.js';
+import { halImports, HAL_ABI_VERSION } from '../../host-sim/hal.js';
+import { describe as describeWasm, MAX_WASM_BYTES } from '../../tools/build.js';
+import { firmware, readyPen } from './helpers.js';
+
+/** `name(` entries of the import and export tables in docs/hal-abi.md */
+function documented(section: string): string[] {
+  const doc = readFileSync(join(REPO_ROOT, 'docs', 'hal-abi.md'), 'utf8');
+  const part = doc.split(`<!-- ${section} -->`)[1]?.split('<!-- end -->')[0];
+  assert.ok(part, `docs/hal-abi.md has a ${section} table`);
+  return [...part.matchAll(/^\| `([a-z_0-9]+)\(/gm)].map((m) => m[1]).sort();
+}
+
+test('the module imports only documented HAL functions and exports exactly the documented list', async () => {
+  const r = describeWasm('ref-pen', await firmware());
+  const imports = documented('imports');
+  for (const i of r.imports) {
+    assert.ok(i.startsWith('hal.'), `${i} is outside the hal module`);
+    assert.ok(imports.includes(i.slice(4)), `${i} is not in docs/hal-abi.md`);
+  }
+  assert.deepEqual(r.exports.filter((e) => e !== 'memory').sort(), documented('exports'));
+});
+
+test('the simulator implements exactly the documented imports', () => {
+  assert.deepEqual(Object.keys(halImports({} as never)).sort(), documented('imports'));
+});
+
+test('the module reports the ABI version the simulator implements', async () => {
+  const sim = await readyPen();
+  assert.equal(sim.abiVersion, HAL_ABI_VERSION);
+});
+
+test('fits a microcontroller runtime: <= 16 KiB, <= 1 page, no floating point', async () => {
+  const path = await firmware();
+  const r = describeWasm('ref-pen', path);
+  assert.ok(r.bytes <= MAX_WASM_BYTES, `${r.bytes} bytes`);
+  assert.ok(r.memoryPages <= 1, `${r.memoryPages} pages`);
+  const wat = readFileSync(path.replace(/\.wasm$/, '.wat'), 'utf8');
+  assert.doesNotMatch(wat, /\bf(32|64)\./, 'no float instructions');
+});
+
+test('allocates only at start-up: no exported function can reach the allocator', async () => {
+  const wat = readFileSync((await firmware()).replace(/\.wasm$/, '.wat'), 'utf8');
+  // call graph from the text format: (func $name ... (call $callee ...
+  const calls = new Map<string, Set<string>>();
+  let current = '';
+  for (const line of wat.split('\n')) {
+    const f = /^\s*\(func (\$\S+)/.exec(line);
+    if (f) { current = f[1]; calls.set(current, new Set()); continue; }
+    for (const c of line.matchAll(/\bcall (\$\S+?)\)?$/g)) calls.get(current)?.add(c[1].replace(/\)+$/, ''));
+    for (const c of line.matchAll(/\(call (\$[^\s)]+)/g)) calls.get(current)?.add(c[1]);
+  }
+  const exported = [...wat.matchAll(/\(export "([^"]+)" \(func (\$[^)]+)\)/g)].map((m) => m[2]);
+  assert.ok(exported.length >= 3, 'found the exported functions');
+  const allocators = [...calls.keys()].filter((n) => /rt\/stub\/__(alloc|new|realloc)|~lib\/rt\/stub\/__alloc/.test(n));
+  assert.ok(allocators.length > 0, 'the start-up code does allocate (so the search is looking at the right names)');
+  const seen = new Set<string>();
+  const stack = [...exported];
+  while (stack.length) {
+    const f = stack.pop()!;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    for (const c of calls.get(f) ?? []) stack.push(c);
+  }
+  for (const a of allocators) assert.ok(!seen.has(a), `${a} is reachable from an export`);
+});

@@ -1,0 +1,51 @@
+// Board files: the default board loads; a bad one fails with the field that is wrong.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadBoard, BoardError, BOARDS_DIR, derive } from '../../host-sim/board.js';
+
+const refText = readFileSync(join(BOARDS_DIR, 'ref-pen.json'), 'utf8');
+
+function broken(edit: (b: any) => void, name = 'ref-pen'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'board-'));
+  const b = JSON.parse(refText);
+  edit(b);
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(b));
+  return file;
+}
+
+test('the reference board loads and derives sane numbers', () => {
+  const b = loadBoard('ref-pen');
+  const d = derive(b);
+  assert.equal(d.stepsPerRev, 3200);
+  assert.ok(Math.abs(d.stepUm - 7.9375) < 1e-9);
+  assert.ok(d.pullOutForceN(0) > d.pullOutForceN(1));
+});
+
+test('a bad board file names the field and what is wrong', () => {
+  const cases: [(b: any) => void, RegExp][] = [
+    [(b) => { delete b.motor.holding_torque_mNm; }, /\/motor: must have required property 'holding_torque_mNm'/],
+    [(b) => { b.timing.step_timer_hz = 'fast'; }, /\/timing\/step_timer_hz: must be integer/],
+    [(b) => { b.driver.microsteps = 12; }, /\/driver\/microsteps: must be equal to one of the allowed values/],
+    [(b) => { b.geometry.retract_um = -5; }, /\/geometry\/retract_um: must be >= 1/],
+    [(b) => { b.motor.colour = 'red'; }, /\/motor: must NOT have additional properties "colour"/],
+    [(b) => { b.stroke.speed_levels_hz = [30, 400]; }, /\/stroke\/speed_levels_hz\/1: 400 Hz is outside 25\.\.150 Hz/],
+    [(b) => { b.default_cartridge = '99'; }, /\/default_cartridge: "99" is not one of 12, 16, 24, 36, nano/],
+    [(b) => { b.motor.pull_out_curve.points_rpm_mNm[3][0] = 10; }, /points_rpm_mNm\/3: rpm must rise/],
+    [(b) => { b.geometry.front_stop_um = 1000; }, /\/geometry\/front_stop_um: must be beyond the deepest stroke/],
+  ];
+  for (const [edit, msg] of cases) {
+    assert.throws(() => loadBoard(broken(edit)), (e: Error) => e instanceof BoardError && msg.test(e.message), String(msg));
+  }
+});
+
+test('a board whose name is not its file name, an unknown board, and broken JSON are refused', () => {
+  assert.throws(() => loadBoard(broken(() => {}, 'other')), /\/name: "ref-pen" must match the file name/);
+  assert.throws(() => loadBoard('no-such-board'), /unknown board "no-such-board": no file .*Boards: .*ref-pen/);
+  const dir = mkdtempSync(join(tmpdir(), 'board-'));
+  writeFileSync(join(dir, 'x.json'), '{ "name": ');
+  assert.throws(() => loadBoard(join(dir, 'x.json')), /not valid JSON/);
+});

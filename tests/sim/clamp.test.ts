@@ -1,0 +1,62 @@
+// Outside the envelope the pen keeps the depth, lowers the rate, says so, and loses no step.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../host-sim/paths.js';
+import { strokingPen, maxFreq } from './helpers.js';
+
+for (const [depth, asked] of [[1.5, 100], [3.0, 150], [0.25, 150], [2.0, 80]] as const) {
+  test(`${depth} mm at ${asked} Hz is clamped to the envelope`, async () => {
+    const top = await maxFreq(depth);
+    assert.ok(top < asked, 'the point is outside the envelope');
+    const sim = await strokingPen(depth, asked);
+    const reply = sim.replies.find((r) => r.line.includes(`asked=${asked}`))!.line;
+    assert.match(reply, new RegExp(`^OK depth=${depth.toFixed(2)} freq=${top} clamped=torque asked=${asked}$`));
+    assert.deepEqual(sim.setting, { depthUm: sim.setting.depthUm, freqHz: top, askedHz: asked, clamp: 'torque' });
+    sim.startMeasuring();
+    sim.run(1000);
+    const m = sim.measure();
+    assert.equal(m.missed_steps, 0);
+    assert.ok(Math.abs(m.freq_hz! / top - 1) <= 0.005, `runs at ${m.freq_hz} Hz, the clamp is ${top} Hz`);
+    assert.ok(Math.abs(m.depth_mm!.mean - depth) <= 0.02, 'keeps the depth');
+  });
+}
+
+test('pen sim --depth 1.5 --freq 100 --seconds 2 --json reports the depth, the clamp and its reason', () => {
+  const out = execFileSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'sim', '--depth', '1.5', '--freq', '100', '--seconds', '2', '--json'], { encoding: 'utf8' });
+  const s = JSON.parse(out);
+  for (const k of ['depth_mm', 'freq_hz', 'puncture_rate', 'missed_steps', 'clamped', 'clamp_reason', 'state']) assert.ok(k in s, `has ${k}`);
+  assert.ok(Math.abs(s.depth_mm.mean - 1.5) <= 0.02 && Math.abs(s.depth_mm.min - 1.5) <= 0.02 && Math.abs(s.depth_mm.max - 1.5) <= 0.02);
+  assert.equal(s.missed_steps, 0);
+  assert.equal(s.clamped, true);
+  assert.match(s.clamp_reason, /^torque: /);
+  assert.ok(Math.abs(s.freq_hz / s.set.freq_hz - 1) <= 0.005);
+  assert.equal(s.state, 'ready');
+});
+
+test('pen sim refuses bad arguments with the valid range', () => {
+  const pen = (...args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'sim', ...args], { encoding: 'utf8' });
+  const cases: [string[], RegExp][] = [
+    [['--depth', '9'], /--depth 9 mm is out of range: 0\.20\.\.3\.00 mm for board ref-pen with cartridge 16/],
+    [['--freq', '0'], /--freq 0 Hz is out of range: a whole number 25\.\.150 Hz/],
+    [['--board', 'nope'], /unknown board "nope"; boards: .*ref-pen/],
+    [['--cartridge', '99'], /unknown cartridge "99" for board ref-pen: valid types are 12, 16, 24, 36, nano/],
+    [['--depth', 'deep'], /--depth must be a number, got "deep"/],
+    [['--cartridge', 'nano', '--depth', '1.0'], /out of range: 0\.20\.\.0\.50 mm for board ref-pen with cartridge nano/],
+    [['--bogus'], /unknown option --bogus/],
+  ];
+  for (const [args, msg] of cases) {
+    const r = pen(...args);
+    assert.equal(r.status, 2, `exit code for ${args.join(' ')}`);
+    assert.match(r.stderr, msg);
+  }
+});
+
+test('every command prints help', () => {
+  for (const cmd of [[], ['build'], ['sim'], ['envelope']]) {
+    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), ...cmd, '--help'], { encoding: 'utf8' });
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /Usage: pen/);
+  }
+});

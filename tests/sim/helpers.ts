@@ -1,0 +1,64 @@
+// Shared by the simulator tests: the built firmware, a pen powered on and ready, and a stroking pen.
+import { existsSync } from 'node:fs';
+import { buildFirmware, firmwarePath } from '../../tools/build.js';
+import { loadBoard, Board } from '../../host-sim/board.js';
+import { PenSim, SimOptions } from '../../host-sim/pen.js';
+import { readEnvelope } from '../../tools/envelope.js';
+
+export const BOARD: Board = loadBoard('ref-pen');
+
+/** The firmware for a board; built if `npm test` has not built it yet. */
+export async function firmware(board = 'ref-pen'): Promise<string> {
+  const p = firmwarePath(board);
+  if (!existsSync(p)) await buildFirmware(board);
+  return p;
+}
+
+export async function readyPen(opts: Partial<SimOptions> = {}): Promise<PenSim> {
+  const sim = new PenSim({ wasm: await firmware(), ...opts });
+  sim.press('power');
+  if (!sim.runUntil(() => sim.state === 'ready', 3000)) throw new Error(`not ready: ${sim.state} ${sim.fault}`);
+  return sim;
+}
+
+/** A pen stroking at a setting, past its first strokes. */
+export async function strokingPen(depthMm: number, freqHz: number, opts: Partial<SimOptions> = {}): Promise<PenSim> {
+  const sim = await readyPen(opts);
+  for (const line of [`SET DEPTH ${depthMm.toFixed(2)}`, `SET FREQ ${freqHz}`, 'START']) {
+    const r = sim.command(line);
+    if (!r.startsWith('OK')) throw new Error(`${line} -> ${r}`);
+  }
+  sim.run(100);
+  return sim;
+}
+
+const envelopeCache = new Map<string, Map<number, number>>();
+/** Highest stroke rate the firmware allows at each depth (from the firmware itself). */
+export async function maxFreq(depthMm: number, cartridge?: string): Promise<number> {
+  const key = cartridge ?? BOARD.default_cartridge;
+  let m = envelopeCache.get(key);
+  if (!m) { m = new Map(); envelopeCache.set(key, m); }
+  if (!m.has(depthMm)) m.set(depthMm, readEnvelope(BOARD, await firmware(), key, [depthMm])[0].maxFreqHz);
+  return m.get(depthMm)!;
+}
+
+/** Runs until the step that takes the tip past `tipUm` on its way into the skin. */
+export function untilDiving(sim: PenSim, tipUm: number): void {
+  let before = sim.mech.tipUm();
+  const crossed = (): boolean => {
+    const now = sim.mech.tipUm();
+    const hit = before <= tipUm && now > tipUm;
+    before = now;
+    return hit;
+  };
+  if (!sim.runUntilStep(crossed, 500)) throw new Error(`the needles never went ${tipUm} um deep`);
+}
+
+/** The deepest depth the firmware takes with a cartridge, read from its refusal of 9 mm. */
+export async function depthLimit(cartridge: string): Promise<number> {
+  const sim = await readyPen({ cartridge });
+  const r = sim.command('SET DEPTH 9');
+  const m = /out of range [0-9.]+\.\.([0-9.]+) mm/.exec(r);
+  if (!m) throw new Error(`unexpected reply ${r}`);
+  return Number(m[1]);
+}

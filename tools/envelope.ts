@@ -1,0 +1,30 @@
+// The firmware's own envelope, read back through the serial protocol: for each depth, the highest
+// stroke rate the pen will run (asking for the top rate and reading what it clamps to).
+import { Board, cartridgeOf } from '../host-sim/board.js';
+import { PenSim } from '../host-sim/pen.js';
+
+export interface EnvelopePoint { depthMm: number; maxFreqHz: number; clamp: string }
+
+export function readEnvelope(board: Board, wasm: string, cartridge: string | undefined, depthsMm: number[]): EnvelopePoint[] {
+  const sim = new PenSim({ board, cartridge, wasm, seed: 1 });
+  sim.press('power');
+  if (!sim.runUntil(() => sim.state === 'ready', 3000)) throw new Error(`pen not ready after power-on: ${sim.state} ${sim.fault}`);
+  const top = board.stroke.freq_max_hz;
+  const out: EnvelopePoint[] = [];
+  for (const d of depthsMm) {
+    const r = sim.command(`SET DEPTH ${d.toFixed(2)}`);
+    if (!r.startsWith('OK')) { out.push({ depthMm: d, maxFreqHz: 0, clamp: r }); continue; }
+    sim.command(`SET FREQ ${top}`);
+    out.push({ depthMm: d, maxFreqHz: sim.setting.freqHz, clamp: sim.setting.clamp });
+  }
+  return out;
+}
+
+/** Depths from 0.25 mm in 0.25 mm steps up to what the cartridge allows. */
+export function standardDepths(board: Board, cartridge?: string): number[] {
+  const c = cartridgeOf(board, cartridge);
+  const max = Math.min(board.geometry.depth_max_um, c.max_depth_um) / 1000;
+  const out: number[] = [];
+  for (let d = 0.25; d <= max + 1e-9; d += 0.25) out.push(Math.round(d * 100) / 100);
+  return out;
+}
