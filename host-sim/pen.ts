@@ -78,6 +78,8 @@ export class PenSim {
   private endstopMode: 'normal' | 'stuck' | 'dead' = 'normal';
   private readonly endstopOffsetUm: number;
   private stallLatched = false;
+  /** wall-clock cost of each firmware tick (ns), when a benchmark asks for it */
+  tickCostsNs: number[] | undefined;
   private stopWhen: (() => boolean) | undefined;
   private stopHit = false;
 
@@ -236,7 +238,13 @@ export class PenSim {
       return;
     }
     if (t - this.lastKick > this.watchdogTicks) { this.watchdogReset(); return; }
-    this.fw.tick();
+    if (this.tickCostsNs) {
+      const t0 = process.hrtime.bigint();
+      this.fw.tick();
+      this.tickCostsNs.push(Number(process.hrtime.bigint() - t0));
+    } else {
+      this.fw.tick();
+    }
   }
 
   private watchdogReset(): void {
