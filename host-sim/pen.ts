@@ -31,7 +31,12 @@ export interface SimOptions {
   wasm: string | WebAssembly.Module;
   /** watchdog timeout of the runtime (ms) */
   watchdogMs?: number;
+  /** sees every HAL call the firmware makes (record and replay); wraps the imports at each boot */
+  halTap?: HalTap;
 }
+
+export type HalImports = Record<string, (...args: never[]) => unknown>;
+export interface HalTap { wrap(imports: HalImports, resetCause: number): HalImports }
 
 export interface Setting { depthUm: number; freqHz: number; askedHz: number; clamp: string }
 
@@ -63,6 +68,7 @@ export class PenSim {
   readonly trace: Trace | undefined;
   readonly rng: Rng;
   private readonly module: WebAssembly.Module;
+  private readonly halTap: HalTap | undefined;
   private fw!: Exports;
 
   tTicks = 0;
@@ -119,12 +125,14 @@ export class PenSim {
     this.meter = new StrokeMeter(this.timerHz);
     this.trace = opts.trace ? new Trace(this.timerHz) : undefined;
     this.module = typeof opts.wasm === 'string' ? loadModule(opts.wasm) : opts.wasm;
+    this.halTap = opts.halTap;
     this.boot(RESET_POWER_ON);
   }
 
   private boot(cause: number): void {
     this.resetCause = cause;
-    const inst = new WebAssembly.Instance(this.module, { hal: halImports(this) as WebAssembly.ModuleImports });
+    const hal = this.halTap ? this.halTap.wrap(halImports(this), cause) : halImports(this);
+    const inst = new WebAssembly.Instance(this.module, { hal: hal as WebAssembly.ModuleImports });
     this.fw = inst.exports as unknown as Exports;
     this.lastKick = this.tTicks;
     this.fw.init();

@@ -1,6 +1,6 @@
 // `pen build`: compile the firmware for one board into build/<board>/firmware.wasm.
-import { mkdirSync, writeFileSync, renameSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync, renameSync, readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import asc from 'assemblyscript/asc';
 import { loadBoard } from '../host-sim/board.js';
 import { REPO_ROOT } from '../host-sim/paths.js';
@@ -29,28 +29,50 @@ export function writeAtomic(path: string, data: string | Uint8Array): void {
   renameSync(tmp, path);
 }
 
+/** Where the firmware imports its board constants from; each build supplies its own, in memory. */
+const CONFIG_MODULE = join(REPO_ROOT, 'assembly', 'generated', 'board_config.ts');
+
 export async function buildFirmware(boardName = 'ref-pen'): Promise<BuildResult> {
   const board = loadBoard(boardName);
   const outDir = join(REPO_ROOT, 'build', board.name);
   mkdirSync(outDir, { recursive: true });
-  mkdirSync(join(REPO_ROOT, 'assembly', 'generated'), { recursive: true });
-  writeAtomic(join(REPO_ROOT, 'assembly', 'generated', 'board_config.ts'), firmwareConfigSource(board));
+  const config = firmwareConfigSource(board);
+  writeAtomic(join(outDir, 'board_config.ts'), config); // for people to read; the compiler gets it below
 
-  const wasmPath = join(outDir, 'firmware.wasm');
-  const tmpWasm = join(outDir, 'firmware.wasm.tmp');
   let log = '';
+  const outputs = new Map<string, Uint8Array | string>();
   const sink = { write: (s: string | Uint8Array) => { log += typeof s === 'string' ? s : Buffer.from(s).toString(); return true; } };
   const { error } = await asc.main([
     'assembly/index.ts',
-    '--outFile', tmpWasm,
-    '--textFile', join(outDir, 'firmware.wat'),
+    '--outFile', 'firmware.wasm',
+    '--textFile', 'firmware.wat',
     '--config', 'asconfig.json', // runtime, abort handler, memory limit, optimization
     '--target', 'release',
-    '--baseDir', REPO_ROOT,
-  ], { stdout: sink, stderr: sink });
+  ], {
+    stdout: sink,
+    stderr: sink,
+    // builds for several boards may run at once: the board module never touches the disk
+    readFile: (name: string, baseDir: string) => {
+      const path = resolve(REPO_ROOT, baseDir, name);
+      if (path === CONFIG_MODULE) return config;
+      return existsSync(path) ? readFileSync(path, 'utf8') : null;
+    },
+    writeFile: (name: string, contents: Uint8Array | string) => { outputs.set(name, contents); },
+    listFiles: () => [],
+  });
   if (error) throw new Error(`firmware did not compile for board ${board.name}:\n${log}`);
-  renameSync(tmpWasm, wasmPath);
-  return describe(board.name, wasmPath);
+  const wasm = outputs.get('firmware.wasm');
+  if (!wasm) throw new Error('the compiler wrote no firmware.wasm');
+  writeAtomic(join(outDir, 'firmware.wat'), outputs.get('firmware.wat') ?? '');
+  writeAtomic(join(outDir, 'firmware.wasm'), wasm);
+  return describe(board.name, join(outDir, 'firmware.wasm'));
+}
+
+/** as-pect compiles the firmware's modules itself; it gets the reference board's constants on disk. */
+export function writeTestConfig(boardName = 'ref-pen'): string {
+  mkdirSync(join(REPO_ROOT, 'assembly', 'generated'), { recursive: true });
+  writeAtomic(CONFIG_MODULE, firmwareConfigSource(loadBoard(boardName)));
+  return CONFIG_MODULE;
 }
 
 export function describe(board: string, wasmPath: string): BuildResult {
