@@ -3,7 +3,7 @@
 // where moving is unsafe.
 import {
   driver_enable, driver_status, endstop_active, step_queue_flush, step_queue_status, step_position,
-  buttons_raw, cartridge_type, indicator_set, report_state, reset_cause,
+  buttons_raw, cartridge_type, battery_mv, indicator_set, report_state, reset_cause,
   DRV_OT, DRV_SHORT, DRV_STALL, DRV_UV, QSTAT_UNDERRUN, QSTAT_ENDSTOP_STOP, SEG_STOP_AT_ENDSTOP,
   BTN_POWER, BTN_START, BTN_DEPTH_UP, BTN_DEPTH_DOWN, BTN_SPEED_UP, BTN_SPEED_DOWN, RESET_POWER_ON, RESET_WATCHDOG,
 } from "./hal";
@@ -16,7 +16,7 @@ import {
   initSettings, selectCartridge, setDepthUm, setLevel, depthSettingUm, level, planStroke, planFastMove,
   planOk, topSteps, umToSteps, requestedFreqHz, SET_OK,
 } from "./settings";
-import { HOMING_INTERVAL_TICKS, HOMING_RELEASE_UM, HOMING_TRAVEL_UM, DEPTH_STEP_UM, SPEED_LEVELS_HZ } from "./generated/board_config";
+import { BATTERY_MIN_MV, HOMING_INTERVAL_TICKS, HOMING_RELEASE_UM, HOMING_TRAVEL_UM, DEPTH_STEP_UM, SPEED_LEVELS_HZ } from "./generated/board_config";
 
 export const ST_OFF: i32 = 0;
 export const ST_HOMING: i32 = 1;
@@ -36,6 +36,7 @@ export const F_WATCHDOG_RESET: i32 = 7;
 export const F_DRIVER_UNDERVOLTAGE: i32 = 8;
 export const F_PLAN: i32 = 9;
 export const F_FIRMWARE_RESET: i32 = 10;
+export const F_BATTERY_LOW: i32 = 11;
 
 // indicator_set patterns
 export const IND_OFF: i32 = 0;
@@ -51,6 +52,7 @@ export const CMD_OK: i32 = 0;
 export const CMD_WRONG_STATE: i32 = 1;
 export const CMD_NO_CARTRIDGE: i32 = 2;
 export const CMD_PLAN_FAILED: i32 = 3;
+export const CMD_BATTERY_LOW: i32 = 4;
 
 const HOME_RELEASE: i32 = 1;
 const HOME_SEEK: i32 = 2;
@@ -107,6 +109,8 @@ function checkSafety(): void {
   if ((drv & DRV_OT) != 0) { enterFault(F_DRIVER_OVERTEMP, true); return; }
   if ((drv & DRV_UV) != 0) { enterFault(F_DRIVER_UNDERVOLTAGE, true); return; }
   if (state == ST_FAULT) return;
+  // a sagging cell: retract while there is still power to do it
+  if (motionBusy() && battery_mv() < BATTERY_MIN_MV) { enterFault(F_BATTERY_LOW, false); return; }
   if ((drv & DRV_STALL) != 0 && motionBusy()) { enterFault(F_STALL, false); return; }
   if ((step_queue_status() & QSTAT_UNDERRUN) != 0) { enterFault(F_QUEUE_UNDERRUN, false); return; }
 }
@@ -194,6 +198,7 @@ function homingTick(): void {
 export function start(): i32 {
   if (state != ST_READY && state != ST_PAUSED) return CMD_WRONG_STATE;
   if (selectedCartridgeMissing()) return CMD_NO_CARTRIDGE;
+  if (battery_mv() < BATTERY_MIN_MV) return CMD_BATTERY_LOW;
   if (!planOk(planStroke(spareStrokePlan()))) return CMD_PLAN_FAILED;
   startStrokes();
   enter(ST_RUNNING);

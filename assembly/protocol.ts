@@ -6,7 +6,7 @@ import {
   level, cartridgeIndex, SET_OK, SET_NO_CARTRIDGE,
 } from "./settings";
 import {
-  start, stop, pause, powerOn, powerOff, settingChanged, machineState, machineFault, CMD_OK, CMD_NO_CARTRIDGE,
+  start, stop, pause, powerOn, powerOff, settingChanged, machineState, machineFault, CMD_OK, CMD_NO_CARTRIDGE, CMD_BATTERY_LOW,
   CMD_WRONG_STATE,
 } from "./machine";
 import { DEPTH_MIN_UM, FREQ_MIN_HZ, FREQ_MAX_HZ, SPEED_LEVELS_HZ } from "./generated/board_config";
@@ -118,7 +118,7 @@ function putMm(um: i32): void {
 
 const STATE_NAMES: StaticArray<string> = ["off", "homing", "ready", "running", "paused", "fault"];
 const FAULT_NAMES: StaticArray<string> = ["none", "stall", "driver_overtemp", "driver_short", "queue_underrun",
-  "endstop_not_found", "endstop_stuck", "watchdog_reset", "driver_undervoltage", "plan", "firmware_reset"];
+  "endstop_not_found", "endstop_stuck", "watchdog_reset", "driver_undervoltage", "plan", "firmware_reset", "battery_low"];
 const CLAMP_NAMES: StaticArray<string> = ["none", "torque", "step_rate"];
 
 function putName(names: StaticArray<string>, i: i32): void {
@@ -141,6 +141,7 @@ function putSetting(): void {
 function putCmdResult(r: i32): void {
   if (r == CMD_OK) { put("OK"); return; }
   if (r == CMD_NO_CARTRIDGE) { put("ERR 6 no cartridge fitted"); return; }
+  if (r == CMD_BATTERY_LOW) { put("ERR 8 battery too low: charge the pen"); return; }
   if (r == CMD_WRONG_STATE) {
     put("ERR 4 not allowed in state ");
     putName(STATE_NAMES, machineState());

@@ -2,6 +2,7 @@
 import { buildCommand } from './cmd-build.js';
 import { simCommand } from './cmd-sim.js';
 import { envelopeCommand } from './cmd-envelope.js';
+import { qaCommand } from './cmd-qa.js';
 import { UsageError } from './args.js';
 
 const HELP = `pen: firmware, simulator and QA tools for the microneedling pen
@@ -12,6 +13,7 @@ Commands:
   build     compile the firmware for a board into build/<board>/firmware.wasm
   sim       power the pen on in the simulator, home, stroke at a setting, measure
   envelope  the highest stroke rate at each depth, as the firmware computes it
+  qa        run QA scenario files in the simulator, with JUnit and HTML reports
 
 Run \`pen <command> --help\` for the options of one command.`;
 
@@ -22,6 +24,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'build': return await buildCommand(rest);
       case 'sim': return await simCommand(rest);
       case 'envelope': return await envelopeCommand(rest);
+      case 'qa': return await qaCommand(rest);
       case undefined: case '-h': case '--help': case 'help':
         console.log(HELP);
         return cmd === undefined ? 2 : 0;

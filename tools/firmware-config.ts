@@ -57,6 +57,7 @@ export function firmwareConfigSource(b: Board): string {
   i32('REPEAT_TICKS', ms(b.buttons.repeat_ms), 'control ticks between repeats');
   i32('LONG_PRESS_TICKS', ms(b.buttons.long_press_ms), 'control ticks of a long press');
   i32('DEPTH_STEP_UM', b.buttons.depth_step_um, 'depth change per button press (um)');
+  i32('BATTERY_MIN_MV', Math.round(b.battery.empty_V * 1000), 'below this cell voltage the pen will not start, and retracts if running (mV)');
 
   if (pts.length && Math.max(b.homing.speed_mm_s * 1000 / d.stepUm) > b.motor.pull_in_rate_full_steps_s * b.driver.microsteps) {
     throw new Error('homing.speed_mm_s: above the motor pull-in rate; homing moves start without a ramp');

@@ -1,0 +1,108 @@
+// `pen qa`: run scenario files against the firmware in the simulator, in parallel, with reports.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { parseOptions, usageText, OptionSpec, UsageError } from './args.js';
+import { buildFirmware, writeAtomic } from './build.js';
+import { findScenarioFiles, loadScenario, Case, ScenarioError } from './qa/scenario.js';
+import { runCases } from './qa/runner.js';
+import { junitXml } from './qa/junit.js';
+import { htmlReport, EnvelopeLine } from './qa/html.js';
+import { loadRequirements } from './qa/requirements.js';
+import { CaseResult } from './qa/results.js';
+import { readEnvelope } from './envelope.js';
+import { loadBoard } from '../host-sim/board.js';
+
+const SPEC: OptionSpec = {
+  jobs: { type: 'number', value: 'N', help: `worker threads (default: one per core, ${availableParallelism()} here)` },
+  junit: { type: 'string', value: 'FILE', help: 'write a JUnit XML report' },
+  html: { type: 'string', value: 'FILE', help: 'write a self-contained HTML report' },
+  seed: { type: 'number', value: 'N', help: 'seed for scenarios that do not set one (default 1)' },
+  grep: { type: 'string', value: 'TEXT', help: 'run only cases whose name contains TEXT' },
+};
+const USAGE = usageText('qa [FILES or DIRS...]', 'Run QA scenario files (YAML, docs/scenarios.md) against the firmware in the simulator.\nExits 0 only if every case passes.', SPEC);
+
+export async function qaCommand(argv: string[]): Promise<number> {
+  const o = parseOptions(argv, SPEC, USAGE);
+  if (o.help) { console.log(USAGE); return 0; }
+  const paths = o._.length ? o._ : ['tests/qa'];
+  const jobs = o.jobs as number | undefined;
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= 64)) throw new UsageError(`--jobs ${jobs}: give a whole number 1..64`);
+  const seed = (o.seed as number | undefined) ?? 1;
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed ${seed}: give a whole number >= 0`);
+
+  // every file is read and checked before anything runs
+  let cases: Case[] = [];
+  const known = new Set(loadRequirements().map((r) => r.id));
+  try {
+    for (const f of findScenarioFiles(paths)) {
+      const cs = loadScenario(f, seed);
+      for (const c of cs) {
+        const unknown = c.requirements.find((id) => !known.has(id));
+        if (unknown) throw new ScenarioError(`${c.file}: requirement ${unknown} is not in docs/requirements.md`);
+      }
+      cases.push(...cs);
+    }
+  } catch (e) {
+    if (e instanceof ScenarioError) { console.error(`pen qa: ${e.message}`); return 2; }
+    throw e;
+  }
+  if (!cases.length) { console.error(`pen qa: no scenario files (*.yaml) in ${paths.join(', ')}`); return 2; }
+  const names = new Set<string>();
+  for (const c of cases) {
+    if (names.has(c.name)) { console.error(`pen qa: ${c.file}: case name "${c.name}" is used twice; names must be unique`); return 2; }
+    names.add(c.name);
+  }
+  if (o.grep) cases = cases.filter((c) => c.name.includes(o.grep as string));
+  if (!cases.length) { console.error(`pen qa: no case name contains "${o.grep}"`); return 2; }
+
+  const wasm: Record<string, string> = {};
+  for (const b of new Set(cases.map((c) => c.board))) wasm[b] = (await buildFirmware(b)).wasmPath;
+
+  const tty = process.stderr.isTTY;
+  const t0 = Date.now();
+  let failedSoFar = 0;
+  const results = await runCases(cases, {
+    jobs,
+    wasm,
+    onResult: (r, done, total) => {
+      if (r.status === 'failed') failedSoFar++;
+      if (tty) process.stderr.write('\r\x1b[K');
+      if (r.status === 'failed') console.log(`FAIL ${r.name}\n     ${r.message}`);
+      else if (!tty) console.log(`ok   ${r.name} (${r.wallMs} ms)`);
+      if (tty) process.stderr.write(`[${done}/${total}] ${failedSoFar} failed  ${r.name.slice(0, 60)}`);
+    },
+  });
+  if (tty) process.stderr.write('\r\x1b[K');
+  const wallS = (Date.now() - t0) / 1000;
+  const failed = results.filter((r) => r.status === 'failed');
+
+  if (o.junit) write(o.junit as string, junitXml(results));
+  if (o.html) write(o.html as string, htmlReport(results, loadRequirements(), envelopesFor(results, wasm)));
+  const simS = results.reduce((a, r) => a + r.simMs, 0) / 1000;
+  console.log(`\n${results.length} cases in ${wallS.toFixed(1)} s (${(results.length / wallS).toFixed(1)} cases/s, ${simS.toFixed(0)} simulated seconds, ${jobs ?? availableParallelism()} jobs)`);
+  if (o.junit) console.log(`JUnit: ${o.junit}`);
+  if (o.html) console.log(`HTML:  ${o.html}`);
+  console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
+  return failed.length ? 1 : 0;
+}
+
+function write(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeAtomic(path, text);
+}
+
+/** The firmware's envelope at the depths of each matrix file's grid, to draw on its heat maps. */
+function envelopesFor(results: CaseResult[], wasm: Record<string, string>): EnvelopeLine[] {
+  const out: EnvelopeLine[] = [];
+  const seen = new Set<string>();
+  for (const r of results) {
+    if (!r.matrixKeys.includes('depth_mm')) continue;
+    const key = `${r.board}/${r.cartridge}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const depths = [...new Set(results.filter((x) => x.board === r.board && x.cartridge === r.cartridge && x.params.depth_mm !== undefined).map((x) => Number(x.params.depth_mm)))];
+    out.push({ board: r.board, cartridge: r.cartridge, points: readEnvelope(loadBoard(r.board), wasm[r.board], r.cartridge, depths) });
+  }
+  return out;
+}

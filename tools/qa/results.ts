@@ -1,0 +1,43 @@
+// What a case run produces: plain data, so it crosses worker threads and goes into reports.
+
+export interface ExpectResult {
+  line: number;
+  key: string;
+  expected: string;
+  measured: string;
+  pass: boolean;
+}
+
+export interface Plot {
+  line: number;
+  /** time of the first sample (ms since power-up) */
+  t0Ms: number;
+  tMs: number[];
+  tipUm: number[];
+  depthUm?: number;
+}
+
+export interface StepResult { line: number; text: string; status: 'passed' | 'failed' | 'skipped'; detail?: string }
+
+export interface CaseResult {
+  name: string;
+  scenario: string;
+  file: string;
+  board: string;
+  cartridge: string;
+  seed: number;
+  params: Record<string, number | string>;
+  matrixKeys: string[];
+  requirements: string[];
+  tags: string[];
+  status: 'passed' | 'failed';
+  /** first failure, said with expected and measured values */
+  message?: string;
+  wallMs: number;
+  simMs: number;
+  steps: StepResult[];
+  expects: ExpectResult[];
+  plots: Plot[];
+  /** last measured accuracy, for heat maps */
+  metrics?: { depthErrMm?: number; freqErrPct?: number; clamped?: boolean; setFreqHz?: number };
+}

@@ -1,0 +1,220 @@
+// Runs one case against one simulated pen, step by step, and measures what the needles did.
+import { PenSim, Injectable } from '../../host-sim/pen.js';
+import { Tissue } from '../../host-sim/tissue.js';
+import { ButtonName } from '../../host-sim/names.js';
+import { Case, Step, durationMs } from './scenario.js';
+import { CaseResult, ExpectResult, Plot, StepResult } from './results.js';
+
+const PRESS_MS = 60;
+const PLOT_WINDOW_MS = 120;
+
+class StepFailure extends Error {}
+
+export function runCase(c: Case, wasm: string): CaseResult {
+  const started = Date.now();
+  const sim = new PenSim({ board: c.board, cartridge: c.cartridge, seed: c.seed, tissue: c.tissue, wasm, trace: true });
+  const result: CaseResult = {
+    name: c.name, scenario: c.scenario, file: c.file, board: c.board, cartridge: sim.cartridge.type, seed: c.seed,
+    params: c.params, matrixKeys: c.matrixKeys, requirements: c.requirements, tags: c.tags,
+    status: 'passed', wallMs: 0, simMs: 0, steps: [], expects: [], plots: [],
+  };
+  let windowStart = 0;
+  let lastReply: string | undefined;
+  let lastRunMeasure = sim.measure();
+  try {
+    if (c.powered) {
+      sim.press('power', PRESS_MS);
+      if (!sim.runUntil(() => sim.state === 'ready' || sim.state === 'fault', 3000) || sim.state !== 'ready') {
+        throw new StepFailure(`the pen did not get ready after power-on: state ${sim.state}, fault ${sim.fault}`);
+      }
+    }
+    for (let i = 0; i < c.steps.length; i++) {
+      const s = c.steps[i];
+      const rec: StepResult = { line: s.line, text: describeStep(s), status: 'passed' };
+      result.steps.push(rec);
+      try {
+        const r = runStep(s);
+        if (r) rec.detail = r;
+      } catch (e) {
+        rec.status = 'failed';
+        rec.detail = (e as Error).message;
+        for (const rest of c.steps.slice(i + 1)) result.steps.push({ line: rest.line, text: describeStep(rest), status: 'skipped' });
+        throw e;
+      }
+    }
+  } catch (e) {
+    result.status = 'failed';
+    const where = result.steps.find((x) => x.status === 'failed');
+    result.message = `${c.file}:${where?.line ?? c.line}: ${(e as Error).message}`;
+    if (!(e instanceof StepFailure) && !(e instanceof Error && e.message.startsWith('expected'))) result.message += ' (simulator error)';
+  }
+  result.simMs = sim.nowMs;
+  result.wallMs = Date.now() - started;
+  return result;
+
+  function runStep(s: Step): string | void {
+    if ('set' in s) {
+      const v = s.set as { depth_mm?: number; freq_hz?: number; speed_level?: number };
+      const replies: string[] = [];
+      if (v.depth_mm !== undefined) replies.push(send(`SET DEPTH ${v.depth_mm.toFixed(2)}`));
+      if (v.freq_hz !== undefined) replies.push(send(`SET FREQ ${v.freq_hz}`));
+      if (v.speed_level !== undefined) replies.push(send(`SET LEVEL ${v.speed_level}`));
+      const bad = replies.find((r) => !r.startsWith('OK'));
+      if (bad) throw new StepFailure(`the pen refused the setting: ${bad}`);
+      return replies.join('; ');
+    }
+    if ('press' in s) { sim.press(s.press as ButtonName, PRESS_MS); sim.run(PRESS_MS + 40); return; }
+    if ('hold' in s) {
+      const h = s.hold as { button: ButtonName; ms: number };
+      sim.press(h.button, h.ms);
+      sim.run(h.ms + 40);
+      return;
+    }
+    if ('run' in s) {
+      sim.startMeasuring();
+      windowStart = sim.tTicks;
+      sim.run(durationMs(s.run));
+      lastRunMeasure = sim.measure();
+      return `${lastRunMeasure.strokes} strokes`;
+    }
+    if ('wait' in s) {
+      const w = s.wait as { state: string; timeout?: string | number };
+      const ms = w.timeout === undefined ? 3000 : durationMs(w.timeout);
+      const t0 = sim.nowMs;
+      if (!sim.runUntil(() => sim.state === w.state, ms)) {
+        throw new StepFailure(`expected state ${w.state} within ${ms} ms, measured state ${sim.state}${sim.fault !== 'none' ? ` (fault ${sim.fault})` : ''}`);
+      }
+      return `after ${(sim.nowMs - t0).toFixed(0)} ms`;
+    }
+    if ('inject' in s) {
+      const v = s.inject as string | { fault: Injectable; at_tip_mm?: number };
+      const f = (typeof v === 'string' ? v : v.fault) as Injectable;
+      if (typeof v === 'object' && v.at_tip_mm !== undefined) {
+        const tip = v.at_tip_mm * 1000;
+        let before = sim.mech.tipUm();
+        const crossed = (): boolean => { const now = sim.mech.tipUm(); const hit = before <= tip && now > tip; before = now; return hit; };
+        if (!sim.runUntilStep(crossed, 2000)) throw new StepFailure(`the needle tips never passed ${v.at_tip_mm} mm within 2 s, so ${f} was not injected`);
+      }
+      sim.inject(f);
+      return `at ${sim.nowMs.toFixed(2)} ms, tip ${(sim.mech.tipUm() / 1000).toFixed(3)} mm`;
+    }
+    if ('clear' in s) { sim.clear(s.clear as Injectable); return; }
+    if ('load' in s) {
+      const l = s.load as { tissue?: string; needle_force_mN?: number };
+      sim.tissue = l.tissue !== undefined ? Tissue.named(l.tissue) : new Tissue(l.needle_force_mN!);
+      return;
+    }
+    if ('send' in s) { lastReply = send(s.send as string); return `reply: ${lastReply}`; }
+    if ('expect' in s) { expect(s); return; }
+    throw new StepFailure(`unknown step ${Object.keys(s).join(',')}`);
+  }
+
+  function send(line: string): string {
+    try {
+      return sim.command(line, 200);
+    } catch (e) {
+      throw new StepFailure((e as Error).message);
+    }
+  }
+
+  function expect(s: Step): void {
+    const e = s.expect as Record<string, unknown>;
+    const m = lastRunMeasure;
+    const out: ExpectResult[] = [];
+    const add = (key: string, expected: string, measured: string, pass: boolean): void => { out.push({ line: s.line, key, expected, measured, pass }); };
+    const setHz = sim.setting.freqHz;
+    for (const [key, want] of Object.entries(e)) {
+      switch (key) {
+        case 'depth_mm': {
+          const w = want as { value: number; tol: number };
+          if (!m.depth_mm) { add(key, `${w.value} +/- ${w.tol} mm`, 'no stroke reached the skin in the last run', false); break; }
+          const worst = [m.depth_mm.mean, m.depth_mm.min, m.depth_mm.max].reduce((a, b) => (Math.abs(b - w.value) > Math.abs(a - w.value) ? b : a));
+          add(key, `${w.value} +/- ${w.tol} mm`, `mean ${m.depth_mm.mean.toFixed(4)}, min ${m.depth_mm.min.toFixed(4)}, max ${m.depth_mm.max.toFixed(4)} mm`, Math.abs(worst - w.value) <= w.tol + 1e-9);
+          result.metrics = { ...result.metrics, depthErrMm: m.depth_mm.mean - w.value };
+          break;
+        }
+        case 'freq_hz': case 'puncture_rate': {
+          const w = want as { value: number | 'setting'; tol_pct: number };
+          const perStroke = key === 'puncture_rate' ? sim.cartridge.needles : 1;
+          const target = w.value === 'setting' ? setHz * perStroke : w.value;
+          const got = key === 'freq_hz' ? m.freq_hz : m.puncture_rate;
+          const unit = key === 'freq_hz' ? 'Hz' : '/s';
+          const exp = `${target}${w.value === 'setting' ? ' (the setting)' : ''} ${unit} +/- ${w.tol_pct} %`;
+          if (got === null) { add(key, exp, 'fewer than 2 strokes in the last run', false); break; }
+          const errPct = (got / target - 1) * 100;
+          add(key, exp, `${got.toFixed(3)} ${unit} (${errPct >= 0 ? '+' : ''}${errPct.toFixed(3)} %)`, Math.abs(errPct) <= w.tol_pct + 1e-9);
+          if (key === 'freq_hz') result.metrics = { ...result.metrics, freqErrPct: errPct, setFreqHz: setHz, clamped: sim.setting.clamp !== 'none' };
+          break;
+        }
+        case 'missed_steps': add(key, `<= ${want}`, String(m.missed_steps), m.missed_steps <= (want as number)); break;
+        case 'strokes': {
+          const w = want as { min?: number; max?: number };
+          const exp = [w.min !== undefined ? `>= ${w.min}` : '', w.max !== undefined ? `<= ${w.max}` : ''].filter(Boolean).join(' and ');
+          add(key, exp, String(m.strokes), (w.min === undefined || m.strokes >= w.min) && (w.max === undefined || m.strokes <= w.max));
+          break;
+        }
+        case 'step_error_us': add(key, `<= ${(want as { max: number }).max} us`, `${m.step_error_us_max.toFixed(2)} us`, m.step_error_us_max <= (want as { max: number }).max); break;
+        case 'state': add(key, String(want), sim.state, sim.state === want); break;
+        case 'fault': add(key, String(want), sim.fault, sim.fault === want); break;
+        case 'indicator': add(key, String(want), sim.indicator, sim.indicator === want); break;
+        case 'clamped': {
+          const c = sim.setting.clamp !== 'none';
+          add(key, String(want), c ? `true (${sim.setting.clamp}: ${sim.setting.askedHz} Hz -> ${setHz} Hz)` : 'false', c === want);
+          result.metrics = { ...result.metrics, clamped: c, setFreqHz: setHz };
+          break;
+        }
+        case 'needle': {
+          const tip = sim.mech.tipUm();
+          const retracted = tip < 0 && sim.mech.xUm <= sim.board.geometry.retract_um + sim.mech.stepUm;
+          const got = retracted ? 'retracted' : tip > 0 ? 'in_skin' : 'between';
+          add(key, String(want), `${got} (tip ${(tip / 1000).toFixed(3)} mm)`, got === want);
+          break;
+        }
+        case 'retract_within_ms': {
+          if (sim.faultAtTicks === undefined) { add(key, `<= ${want} ms`, 'no fault happened', false); break; }
+          if (sim.retractedAtTicks === undefined) { add(key, `<= ${want} ms`, `not retracted yet (tip ${(sim.mech.tipUm() / 1000).toFixed(3)} mm)`, false); break; }
+          const ms = sim.ms(sim.retractedAtTicks - sim.faultAtTicks);
+          add(key, `<= ${want} ms after detection`, `${ms.toFixed(2)} ms`, ms <= (want as number));
+          break;
+        }
+        case 'reply': {
+          const got = lastReply ?? '(nothing sent yet)';
+          if (typeof want === 'string') add(key, JSON.stringify(want), JSON.stringify(got), got === want);
+          else {
+            const pat = (want as { pattern: string }).pattern;
+            let re: RegExp;
+            try { re = new RegExp(pat); } catch { add(key, `matches /${pat}/`, 'the pattern is not a valid regular expression', false); break; }
+            add(key, `matches /${pat}/`, JSON.stringify(got), re.test(got));
+          }
+          break;
+        }
+        default: add(key, '?', 'unknown expectation', false);
+      }
+    }
+    result.expects.push(...out);
+    result.plots.push(plotAround(s.line));
+    const failed = out.filter((x) => !x.pass);
+    if (failed.length) throw new StepFailure(failed.map((f) => `expected ${f.key} ${f.expected}, measured ${f.measured}`).join('; '));
+  }
+
+  function plotAround(line: number): Plot {
+    const tr = sim.trace!;
+    const to = sim.tTicks;
+    const from = Math.max(windowStart, to - sim.ticks(PLOT_WINDOW_MS), 0);
+    const pts = tr.tipSeries().filter(([t]) => t >= from && t <= to);
+    const every = Math.max(1, Math.ceil(pts.length / 600));
+    const kept = pts.filter((_, i) => i % every === 0 || i === pts.length - 1);
+    return {
+      line, t0Ms: sim.ms(from),
+      tMs: kept.map(([t]) => Number(sim.ms(t).toFixed(3))),
+      tipUm: kept.map(([, u]) => Number(u.toFixed(1))),
+      depthUm: sim.setting.depthUm || undefined,
+    };
+  }
+}
+
+export function describeStep(s: Step): string {
+  const { line: _line, ...rest } = s;
+  const [k, v] = Object.entries(rest)[0];
+  return `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`;
+}

@@ -1,0 +1,232 @@
+// Scenario files: YAML read with line numbers, checked against docs/scenario.schema.json and against
+// what exists (boards, cartridges), matrices expanded into cases. A bad file fails before anything
+// runs, with the file, the line and what would be valid.
+import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseDocument, LineCounter, isMap, isSeq, Node as YamlNode, Document } from 'yaml';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { REPO_ROOT } from '../../host-sim/paths.js';
+import { boardNames, loadBoard, cartridgeOf } from '../../host-sim/board.js';
+
+export type Step = Record<string, unknown> & { line: number };
+
+export interface Case {
+  /** unique within a run: file name and, for matrix cases, the values */
+  name: string;
+  scenario: string;
+  file: string;
+  line: number;
+  board: string;
+  cartridge?: string;
+  seed: number;
+  requirements: string[];
+  tags: string[];
+  powered: boolean;
+  tissue: string | number;
+  /** matrix values of this case ({} when not a matrix case) */
+  params: Record<string, number | string>;
+  matrixKeys: string[];
+  steps: Step[];
+}
+
+export class ScenarioError extends Error {}
+
+let validator: ValidateFunction | undefined;
+function schemaValidator(): ValidateFunction {
+  if (!validator) {
+    const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'docs', 'scenario.schema.json'), 'utf8'));
+    validator = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema); // verbose: errors carry their schema, to list valid keys
+  }
+  return validator;
+}
+
+/** Scenario files named directly or found under directories (*.yaml, *.yml). */
+export function findScenarioFiles(paths: string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string): void => {
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const f of readdirSync(p).sort()) walk(join(p, f));
+    } else if (/\.ya?ml$/.test(p)) {
+      out.push(p);
+    }
+  };
+  for (const p of paths) {
+    if (!existsSync(p)) throw new ScenarioError(`${p}: no such file or directory`);
+    const st = statSync(p);
+    if (st.isFile() && !/\.ya?ml$/.test(p)) throw new ScenarioError(`${p}: a scenario file ends in .yaml or .yml`);
+    walk(p);
+  }
+  return out;
+}
+
+/** Reads one file into its cases; throws ScenarioError naming file:line on any problem. */
+export function loadScenario(path: string, defaultSeed = 1): Case[] {
+  const file = relative(process.cwd(), resolve(path)) || path;
+  const text = readFileSync(path, 'utf8');
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const at = (line: number, msg: string): ScenarioError => new ScenarioError(`${file}:${line}: ${msg}`);
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    throw at(lc.linePos(e.pos[0]).line, `not valid YAML: ${e.message.split('\n')[0]}`);
+  }
+  const raw = doc.toJS() as Record<string, unknown> | null;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw at(1, 'a scenario is a mapping with at least `name` and `steps`');
+  const lineOf = (pathParts: (string | number)[]): number => nodeLine(doc, lc, pathParts);
+
+  const matrix = (raw.matrix ?? {}) as Record<string, unknown[]>;
+  const combos = expandMatrix(matrix);
+  const { matrix: _m, ...rest } = raw;
+  const usedText = JSON.stringify(rest); // the steps, and header keys such as cartridge
+  if (raw.matrix && typeof raw.matrix === 'object') {
+    for (const key of Object.keys(matrix)) {
+      if (!usedText.includes('${' + key + '}')) throw at(lineOf(['matrix', key]), `matrix key "${key}" is never used in the steps: write \${${key}} where its value goes`);
+    }
+  }
+  for (const m of usedText.matchAll(/\$\{([^}]*)\}/g)) {
+    if (!(m[1] in matrix)) {
+      const keys = Object.keys(matrix);
+      throw at(lineOf(['steps']), `\${${m[1]}} has no value: ${keys.length ? `matrix keys are ${keys.join(', ')}` : 'the file has no matrix'}`);
+    }
+  }
+
+  const cases: Case[] = [];
+  for (const params of combos) {
+    const data = substitute(raw, params) as Record<string, unknown>;
+    const v = schemaValidator();
+    if (!v(data)) throw at(lineOf(errorPath(v.errors![0])), explain(v.errors!, data));
+    const board = (data.board as string | undefined) ?? 'ref-pen';
+    if (!boardNames().includes(board)) throw at(lineOf(['board']), `unknown board "${board}": boards are ${boardNames().join(', ')}`);
+    const cartridge = data.cartridge === undefined ? undefined : String(data.cartridge);
+    try { cartridgeOf(loadBoard(board), cartridge); } catch (e) { throw at(lineOf(['cartridge']), (e as Error).message); }
+    const steps = (data.steps as Record<string, unknown>[]).map((s, i) => ({ ...s, line: lineOf(['steps', i]) }));
+    for (const s of steps) checkDurations(s, at);
+    const suffix = Object.keys(params).length ? ` [${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ')}]` : '';
+    cases.push({
+      name: `${data.name as string}${suffix}`,
+      scenario: data.name as string,
+      file,
+      line: 1,
+      board,
+      cartridge,
+      seed: (data.seed as number | undefined) ?? defaultSeed,
+      requirements: (data.requirements as string[] | undefined) ?? [],
+      tags: (data.tags as string[] | undefined) ?? [],
+      powered: (data.powered as boolean | undefined) ?? true,
+      tissue: (data.tissue as string | number | undefined) ?? 'normal',
+      params,
+      matrixKeys: Object.keys(matrix),
+      steps,
+    });
+  }
+  return cases;
+}
+
+function expandMatrix(matrix: Record<string, unknown[]>): Record<string, number | string>[] {
+  let out: Record<string, number | string>[] = [{}];
+  for (const [k, values] of Object.entries(matrix)) {
+    if (!Array.isArray(values)) return out; // the schema check reports it
+    out = out.flatMap((c) => values.map((v) => ({ ...c, [k]: v as number | string })));
+  }
+  return out;
+}
+
+/** "${key}" alone becomes the value itself (a number stays a number); inside a longer string it is spliced in. */
+function substitute(v: unknown, params: Record<string, number | string>): unknown {
+  if (typeof v === 'string') {
+    const whole = /^\$\{([a-z_][a-z0-9_]*)\}$/.exec(v);
+    if (whole && whole[1] in params) return params[whole[1]];
+    return v.replace(/\$\{([a-z_][a-z0-9_]*)\}/g, (m, k) => (k in params ? String(params[k]) : m));
+  }
+  if (Array.isArray(v)) return v.map((x) => substitute(x, params));
+  if (v && typeof v === 'object') {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) o[k] = k === 'matrix' ? x : substitute(x, params);
+    return o;
+  }
+  return v;
+}
+
+export function durationMs(v: unknown): number {
+  if (typeof v === 'number') return v;
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*(ms|s)$/.exec(String(v));
+  if (!m) return NaN;
+  return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+}
+
+function checkDurations(s: Step, at: (line: number, msg: string) => ScenarioError): void {
+  const check = (v: unknown, what: string): void => {
+    const ms = durationMs(v);
+    if (!(ms > 0 && ms <= 3_600_000)) throw at(s.line, `${what} "${v}" is not a duration: write 250ms, 2s or 1.5s (up to 1 hour)`);
+  };
+  if ('run' in s) check(s.run, 'run');
+  if ('wait' in s && (s.wait as Record<string, unknown>).timeout !== undefined) check((s.wait as Record<string, unknown>).timeout, 'wait timeout');
+}
+
+function errorPath(e: ErrorObject): (string | number)[] {
+  const parts = e.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
+  return parts;
+}
+
+const STEP_KEYS = ['set', 'press', 'hold', 'run', 'wait', 'inject', 'clear', 'load', 'send', 'expect'];
+
+/** The most useful of ajv's errors, said for a person. */
+function explain(errors: ErrorObject[], data: Record<string, unknown>): string {
+  // prefer the deepest error: it is the most specific
+  const e = [...errors].sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length)[0];
+  const where = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'the file';
+  const p = e.params as Record<string, unknown>;
+  const isStep = /^\/steps\/\d+$/.test(e.instancePath);
+  switch (e.keyword) {
+    case 'additionalProperties':
+      if (isStep) return `unknown step "${p.additionalProperty}": valid steps are ${STEP_KEYS.join(', ')}`;
+      return `unknown key "${p.additionalProperty}" in ${where}: valid keys are ${validKeys(e)}`;
+    case 'enum':
+      return `${where}: "${valueAt(data, e.instancePath)}" is not valid: use one of ${(p.allowedValues as unknown[]).join(', ')}`;
+    case 'required':
+      return `${where}: missing "${p.missingProperty}"`;
+    case 'maxProperties':
+      if (isStep) return `${where}: one step per list item (found ${Object.keys(valueAt(data, e.instancePath) as object).join(' and ')}): start each with "- "`;
+      return `${where}: ${e.message}`;
+    case 'type':
+      return `${where}: must be ${p.type}, got ${JSON.stringify(valueAt(data, e.instancePath))}`;
+    case 'oneOf': case 'pattern':
+      if (/\/run$|\/timeout$/.test(e.instancePath)) return `${where} "${valueAt(data, e.instancePath)}" is not a duration: write 250ms, 2s or 1.5s`;
+      return `${where}: ${JSON.stringify(valueAt(data, e.instancePath))} is not valid (${e.parentSchema?.description ?? e.message})`;
+    default:
+      return `${where}: ${e.message}`;
+  }
+}
+
+function validKeys(e: ErrorObject): string {
+  const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  return props ? Object.keys(props).join(', ') : '(see docs/scenario.schema.json)';
+}
+
+function valueAt(data: unknown, pointer: string): unknown {
+  let v: unknown = data;
+  for (const part of pointer.split('/').slice(1)) v = (v as Record<string, unknown> | undefined)?.[part];
+  return v;
+}
+
+/** Line of the YAML node at a path, or of its nearest existing parent. */
+function nodeLine(doc: Document, lc: LineCounter, path: (string | number)[]): number {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as YamlNode | undefined;
+    if (node && (node as YamlNode).range) {
+      // for a key of a map, point at the key line rather than the value
+      if (n > 0) {
+        const parent = doc.getIn(path.slice(0, n - 1), true);
+        if (isMap(parent)) {
+          const pair = parent.items.find((it) => String((it.key as { value?: unknown })?.value) === String(path[n - 1]));
+          const key = pair?.key as YamlNode | undefined;
+          if (key?.range) return lc.linePos(key.range[0]).line;
+        }
+        if (isSeq(parent)) return lc.linePos((node as YamlNode).range![0]).line;
+      }
+      return lc.linePos((node as YamlNode).range![0]).line;
+    }
+  }
+  return 1;
+}
