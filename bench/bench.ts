@@ -6,6 +6,11 @@ import { buildFirmware } from '../tools/build.js';
 import { loadBoard, derive } from '../host-sim/board.js';
 import { PenSim } from '../host-sim/pen.js';
 import { readEnvelope, standardDepths } from '../tools/envelope.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir, availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { loadScenario } from '../tools/qa/scenario.js';
+import { runCases } from '../tools/qa/runner.js';
 
 const REPS = 5;
 const SIM_SECONDS = 3;
@@ -53,7 +58,35 @@ async function main(): Promise<void> {
     if (sim.measure().missed_steps) throw new Error('lost steps at the hardest point');
   }
   console.log(`simulator  ${median(speeds).toFixed(0)}x real time (median of ${REPS} runs of ${SIM_SECONDS} s; min ${Math.min(...speeds).toFixed(0)}x, max ${Math.max(...speeds).toFixed(0)}x)`);
+  await benchQa(built.wasmPath);
   console.log(`tick       median ${(median(ticks) / 1000).toFixed(2)} us, p99 ${(pct(ticks, 99) / 1000).toFixed(2)} us, max ${(Math.max(...ticks) / 1000).toFixed(2)} us per firmware tick in Node (${ticks.length} ticks, stroking at the hardest point)`);
+}
+
+/** A matrix of 100 cases of 1 simulated second each, on all cores. */
+async function benchQa(wasm: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-qa-'));
+  const file = join(dir, 'matrix.yaml');
+  writeFileSync(file, `name: bench
+matrix:
+  depth_mm: [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5]
+  freq_hz: [25, 28, 31, 34, 37, 40, 43, 46, 49, 52]
+steps:
+  - set: {depth_mm: "\${depth_mm}", freq_hz: "\${freq_hz}"}
+  - press: start
+  - run: 1s
+  - expect: {missed_steps: 0}
+`);
+  const cases = loadScenario(file);
+  const times: number[] = [];
+  let failed = 0;
+  for (let rep = 0; rep < 3; rep++) {
+    const t0 = process.hrtime.bigint();
+    const rs = await runCases(cases, { wasm: { 'ref-pen': wasm }, jobs: availableParallelism() });
+    times.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    failed += rs.filter((r) => r.status === 'failed').length;
+  }
+  const t = median(times);
+  console.log(`qa         ${cases.length} cases of 1 s in ${t.toFixed(2)} s on ${availableParallelism()} cores: ${(cases.length / t).toFixed(1)} cases/s (median of 3${failed ? `, ${failed} FAILED` : ''})`);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });
