@@ -4,7 +4,7 @@
 // at the endstop ends with the endstop flag when the endstop is reachable.
 const fake = {
   now: 0n, queueStatus: -1, busyReads: 0, finalStatus: 0, reachable: 1, queueFree: 64, position: 0, driverStatus: 0, endstop: 0, buttons: 0,
-  cartridge: 1, pushes: 0, flushes: 0, enabled: 0, state: -1, fault: -1, serialIn: [], serialOut: [],
+  cartridge: 1, pushes: 0, flash: new Uint32Array(4 * 64).fill(0xffffffff), flashWrites: 0, tearAt: -1, flushes: 0, enabled: 0, state: -1, fault: -1, serialIn: [], serialOut: [],
 };
 
 export default {
@@ -34,7 +34,22 @@ export default {
       endstop_active: () => fake.endstop,
       buttons_raw: () => fake.buttons,
       battery_mv: () => 3900,
-      cartridge_type: () => fake.cartridge,
+      cartridge_read: (addr) => -1,
+      cartridge_write: () => -1,
+      flash_sectors: () => 4,
+      flash_sector_bytes: () => 256,
+      flash_read: (off) => fake.flash[off >> 2] | 0,
+      flash_program: (off, v) => {
+        if (off < 0 || off >= fake.flash.length * 4 || off & 3) return -1;
+        if (++fake.flashWrites === fake.tearAt) { fake.flash[off >> 2] &= (v | 0x0f0f0f0f) >>> 0; return 0; } // torn: half the bits
+        if ((~fake.flash[off >> 2] & v) !== 0) return -2;
+        fake.flash[off >> 2] &= v >>> 0;
+        return 0;
+      },
+      flash_erase: (s) => { if (s < 0 || s >= 4) return -1; fake.flash.fill(0xffffffff, s * 64, s * 64 + 64); return 0; },
+      rng_u32: () => 0x12345678,
+      key_word: (k, i) => (k * 0x01010101 + i) | 0,
+      rtc_seconds: () => 1790000000,
       serial_read: () => (fake.serialIn.length ? fake.serialIn.shift() : -1),
       serial_write: (b) => { fake.serialOut.push(b); },
       indicator_set: () => {},
@@ -53,6 +68,9 @@ export default {
       set_buttons: (v) => { fake.buttons = v; },
       set_cartridge: (v) => { fake.cartridge = v; },
       set_position: (v) => { fake.position = v; },
+      flash_wipe: () => { fake.flash.fill(0xffffffff); fake.flashWrites = 0; fake.tearAt = -1; },
+      flash_tear_write: (n) => { fake.tearAt = fake.flashWrites + n; },
+      flash_poke: (off, v) => { fake.flash[off >> 2] = v >>> 0; },
       pushes: () => fake.pushes,
       flushes: () => fake.flushes,
       driver_enabled: () => fake.enabled,

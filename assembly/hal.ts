@@ -25,8 +25,26 @@
 @external("hal", "buttons_raw") export declare function buttons_raw(): i32;
 /** Battery voltage at the cell, millivolts. */
 @external("hal", "battery_mv") export declare function battery_mv(): i32;
-/** Index of the fitted cartridge in the board's cartridge table, -1 when none. */
-@external("hal", "cartridge_type") export declare function cartridge_type(): i32;
+/** Byte `addr` of the fitted cartridge's ID chip, or -1 when no cartridge (or no chip) answers. */
+@external("hal", "cartridge_read") export declare function cartridge_read(addr: i32): i32;
+/** Write byte `addr` of the cartridge's ID chip. 0 = written, -1 = no cartridge, -2 = refused (read-only byte, or a one-way bit set back). */
+@external("hal", "cartridge_write") export declare function cartridge_write(addr: i32, value: i32): i32;
+/** Number of sectors of the treatment-log flash. */
+@external("hal", "flash_sectors") export declare function flash_sectors(): i32;
+/** Bytes per sector of the treatment-log flash (a multiple of 4). */
+@external("hal", "flash_sector_bytes") export declare function flash_sector_bytes(): i32;
+/** The 32-bit word at byte `offset` of the log flash (erased = 0xFFFFFFFF). */
+@external("hal", "flash_read") export declare function flash_read(offset: i32): i32;
+/** Program the word at `offset`: bits only go from 1 to 0. 0 = done, -1 = bad offset, -2 = would need a 0 to become 1. */
+@external("hal", "flash_program") export declare function flash_program(offset: i32, value: i32): i32;
+/** Erase one sector to 0xFF. 0 = done, -1 = bad sector. */
+@external("hal", "flash_erase") export declare function flash_erase(sector: i32): i32;
+/** 32 random bits from the hardware random number generator. */
+@external("hal", "rng_u32") export declare function rng_u32(): i32;
+/** Word `index` (0..7) of provisioned secret `key` (KEY_*), from the MCU's protected storage. */
+@external("hal", "key_word") export declare function key_word(key: i32, index: i32): i32;
+/** Real-time clock: seconds since 1970-01-01 UTC, as an unsigned 32-bit number. */
+@external("hal", "rtc_seconds") export declare function rtc_seconds(): i32;
 /** Next received serial byte, or -1 when none is waiting. */
 @external("hal", "serial_read") export declare function serial_read(): i32;
 /** Send one serial byte. */
@@ -71,6 +89,10 @@ export const BTN_DEPTH_DOWN: i32 = 1 << 3;
 export const BTN_SPEED_UP: i32 = 1 << 4;
 export const BTN_SPEED_DOWN: i32 = 1 << 5;
 export const BTN_COUNT: i32 = 6;
+
+// key_word keys
+export const KEY_CLINIC: i32 = 0;     // unlocks professional mode (challenge-response)
+export const KEY_CARTRIDGE: i32 = 1;  // signs genuine cartridges' ID chips
 
 // reset_cause values
 export const RESET_POWER_ON: i32 = 0;

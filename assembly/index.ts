@@ -5,7 +5,7 @@ import { pollSerial, resetProtocol } from "./protocol";
 import "./abort"; // the abort handler named by --use abort=
 
 /** HAL ABI version this module implements (docs/hal-abi.md). */
-const HAL_ABI_VERSION: i32 = 1;
+const HAL_ABI_VERSION: i32 = 2;
 
 export function abi_version(): i32 {
   return HAL_ABI_VERSION;

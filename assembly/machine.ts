@@ -1,22 +1,38 @@
 // The pen's state machine: off, homing, ready, running, paused, fault. Every fault ends with the
 // needles retracted: by a fast retract move, or by cutting the driver (the return spring retracts)
-// where moving is unsafe.
+// where moving is unsafe. docs/hazards.md maps each fault to its hazard.
 import {
   driver_enable, driver_status, endstop_active, step_queue_flush, step_queue_status, step_position,
-  buttons_raw, cartridge_type, battery_mv, indicator_set, report_state, reset_cause,
+  buttons_raw, battery_mv, indicator_set, report_state, reset_cause,
   DRV_OT, DRV_SHORT, DRV_STALL, DRV_UV, QSTAT_UNDERRUN, QSTAT_ENDSTOP_STOP, SEG_STOP_AT_ENDSTOP,
-  BTN_POWER, BTN_START, BTN_DEPTH_UP, BTN_DEPTH_DOWN, BTN_SPEED_UP, BTN_SPEED_DOWN, RESET_POWER_ON, RESET_WATCHDOG,
+  BTN_POWER, BTN_START, BTN_DEPTH_UP, BTN_DEPTH_DOWN, BTN_SPEED_UP, BTN_SPEED_DOWN, BTN_COUNT,
+  RESET_POWER_ON, RESET_WATCHDOG,
 } from "./hal";
-import { sampleButtons, buttonEvents, resetButtons, EV_PRESS, EV_REPEAT, EV_LONG } from "./buttons";
+import { sampleButtons, buttonEvents, buttonHeldTicks, resetButtons, EV_PRESS, EV_REPEAT, EV_LONG } from "./buttons";
 import {
   feedQueue, motionBusy, motionReset, pushConstantMove, singlePlan, spareStrokePlan, startSingle,
-  startStrokes, changeStrokes, stopStrokesAtTop, motionMode, MODE_STROKES,
+  startStrokes, changeStrokes, stopStrokesAtTop, motionMode, takeStrokes, MODE_STROKES,
 } from "./motion";
 import {
   initSettings, selectCartridge, setDepthUm, setLevel, depthSettingUm, level, planStroke, planFastMove,
-  planOk, topSteps, umToSteps, requestedFreqHz, SET_OK,
+  planOk, topSteps, umToSteps, requestedFreqHz, quantizedDepthUm, runFreqHz, clamp, zoneSetting, modeSetting,
+  SET_OK,
 } from "./settings";
-import { BATTERY_MIN_MV, HOMING_INTERVAL_TICKS, HOMING_RELEASE_UM, HOMING_TRAVEL_UM, DEPTH_STEP_UM, SPEED_LEVELS_HZ } from "./generated/board_config";
+import {
+  cartridgeTick, cartridgeState, cartridgeRefusal, cartridgeTypeIndex, cartridgeLengthUm, cartridgeNeedles,
+  cartridgeSerial, cartridgeLot, markCartridgeUsed, takeRemovedEvent, resetCartridge, CART_OK, CART_NONE,
+  CART_REFUSED, CART_CHECKING,
+} from "./cartridge";
+import {
+  sessionInit, beginSession, beginSegment, endSegment, endSession, addStrokes, noteFault, logEvent, sessionOpen,
+  EV_FAULT, EV_CARTRIDGE_REFUSED, EV_CARTRIDGE_REMOVED, EV_START_REFUSED, EV_IDLE_OFF,
+} from "./session";
+import { authTick, resetAuth } from "./auth";
+import { ZONE_NONE } from "./zones";
+import {
+  BATTERY_MIN_MV, HOMING_INTERVAL_TICKS, HOMING_RELEASE_UM, HOMING_TRAVEL_UM, DEPTH_STEP_UM, SPEED_LEVELS_HZ,
+  STUCK_BUTTON_TICKS, IDLE_OFF_S, CONTROL_HZ,
+} from "./generated/board_config";
 
 export const ST_OFF: i32 = 0;
 export const ST_HOMING: i32 = 1;
@@ -37,8 +53,11 @@ export const F_DRIVER_UNDERVOLTAGE: i32 = 8;
 export const F_PLAN: i32 = 9;
 export const F_FIRMWARE_RESET: i32 = 10;
 export const F_BATTERY_LOW: i32 = 11;
+export const F_LOST_STEPS: i32 = 12;
+export const F_STUCK_BUTTON: i32 = 13;
+export const F_CARTRIDGE_REMOVED: i32 = 14;
 
-// indicator_set patterns
+// indicator_set patterns (low byte); a fault pattern carries the fault code in bits 8..15
 export const IND_OFF: i32 = 0;
 export const IND_HOMING: i32 = 1;
 export const IND_READY: i32 = 2;
@@ -53,17 +72,31 @@ export const CMD_WRONG_STATE: i32 = 1;
 export const CMD_NO_CARTRIDGE: i32 = 2;
 export const CMD_PLAN_FAILED: i32 = 3;
 export const CMD_BATTERY_LOW: i32 = 4;
+export const CMD_NO_ZONE: i32 = 5;
+export const CMD_CARTRIDGE_REFUSED: i32 = 6;
+export const CMD_CARTRIDGE_CHECKING: i32 = 7;
 
+/** how far (steps) the endstop may be from where homing found it before steps count as lost */
+const POSITION_TOLERANCE_STEPS: i32 = 2;
+
+// homing, and the position check after strokes stop
+const MOVE_NONE: i32 = 0;
 const HOME_RELEASE: i32 = 1;
 const HOME_SEEK: i32 = 2;
 const HOME_TO_REST: i32 = 3;
+const CHECK_SEEK: i32 = 4;
+const CHECK_RETURN: i32 = 5;
 
 let state: i32 = ST_OFF;
 let fault: i32 = F_NONE;
-let homePhase: i32 = 0;
+let movePhase: i32 = MOVE_NONE;
 let homed: bool = false;
 let zeroSteps: i32 = 0;
 let afterStop: i32 = ST_READY; // state to enter when the strokes have stopped at the top
+let lastCartridge: i32 = CART_NONE;
+let idleTicks: i32 = 0;
+let idleLimitTicks: i32 = IDLE_OFF_S * CONTROL_HZ;
+let stuckFaulted: bool = false;
 
 export function machineState(): i32 { return state; }
 export function machineFault(): i32 { return fault; }
@@ -72,8 +105,11 @@ function enter(s: i32): void {
   state = s;
   report_state(state, fault);
   indicator_set(s == ST_OFF ? IND_OFF : s == ST_HOMING ? IND_HOMING : s == ST_READY ? IND_READY
-    : s == ST_RUNNING ? IND_RUNNING : s == ST_PAUSED ? IND_PAUSED : IND_FAULT);
+    : s == ST_RUNNING ? IND_RUNNING : s == ST_PAUSED ? IND_PAUSED : IND_FAULT | (fault << 8));
 }
+
+/** A user refusal: one beep, then the state's pattern again. */
+export function signalRefused(): void { indicator_set(IND_REFUSED); }
 
 export function machineInit(): void {
   driver_enable(0);
@@ -81,12 +117,20 @@ export function machineInit(): void {
   motionReset();
   resetButtons();
   initSettings();
+  resetCartridge();
+  resetAuth();
+  sessionInit();
   homed = false;
   fault = F_NONE;
+  movePhase = MOVE_NONE;
+  lastCartridge = CART_NONE;
+  idleTicks = 0;
+  stuckFaulted = false;
   const cause = reset_cause();
   if (cause != RESET_POWER_ON) {
     // a watchdog or panic reset: the driver came up off, so the spring holds the needles back
     fault = cause == RESET_WATCHDOG ? F_WATCHDOG_RESET : F_FIRMWARE_RESET;
+    logEvent(EV_FAULT, fault);
     enter(ST_FAULT);
     return;
   }
@@ -95,14 +139,22 @@ export function machineInit(): void {
 
 export function machineTick(now: i64): void {
   sampleButtons(buttons_raw());
-  if (state != ST_OFF) checkSafety();
+  cartridgeTick();
+  authTick();
+  if (state != ST_OFF) {
+    checkSafety();
+    watchCartridge();
+    watchButtons();
+  }
   handleButtons();
-  if (state == ST_HOMING) homingTick();
+  if (state == ST_HOMING || movePhase >= CHECK_SEEK) moveTick();
   else if (state == ST_RUNNING) runningTick(now);
   else if (state == ST_FAULT) feedQueue(now); // the retract move
+  if (sessionOpen()) addStrokes(takeStrokes());
+  idleTick();
 }
 
-/** Driver flags and queue health: any problem while powered is a fault. */
+/** Driver flags, queue health and the cell: any problem while powered is a fault. */
 function checkSafety(): void {
   const drv = driver_status();
   if ((drv & DRV_SHORT) != 0) { enterFault(F_DRIVER_SHORT, true); return; }
@@ -115,41 +167,69 @@ function checkSafety(): void {
   if ((step_queue_status() & QSTAT_UNDERRUN) != 0) { enterFault(F_QUEUE_UNDERRUN, false); return; }
 }
 
-/** Flush, retract, and stay in fault until the user clears it. */
+/** A cartridge that arrives is taken (outside a run); one pulled out while stroking is a fault. */
+function watchCartridge(): void {
+  const c = cartridgeState();
+  if (takeRemovedEvent()) {
+    logEvent(EV_CARTRIDGE_REMOVED, 0);
+    if (state == ST_RUNNING || (state == ST_FAULT && motionBusy())) { enterFault(F_CARTRIDGE_REMOVED, false); }
+    else if (state == ST_PAUSED) { endSession(); enter(ST_READY); }
+    selectCartridge(-1, 0);
+  }
+  if (c != lastCartridge) {
+    if (c == CART_OK) selectCartridge(cartridgeTypeIndex(), cartridgeLengthUm());
+    if (c == CART_REFUSED) { logEvent(EV_CARTRIDGE_REFUSED, cartridgeRefusal()); signalRefused(); }
+    lastCartridge = c;
+  }
+}
+
+/** A button held far longer than any use of it is stuck: stop and ignore it until released. */
+function watchButtons(): void {
+  let stuck = false;
+  for (let i = 0; i < BTN_COUNT; i++) if (buttonHeldTicks(i) >= STUCK_BUTTON_TICKS) stuck = true;
+  if (stuck && !stuckFaulted) {
+    stuckFaulted = true;
+    enterFault(F_STUCK_BUTTON, false);
+  }
+  if (!stuck) stuckFaulted = false;
+}
+
+/** Flush, retract, log, and stay in fault until the user clears it. */
 export function enterFault(code: i32, cutDriver: bool): void {
   if (state == ST_FAULT && fault == code) return;
   step_queue_flush();
   motionReset();
+  movePhase = MOVE_NONE;
   fault = code;
+  if (sessionOpen()) { addStrokes(takeStrokes()); noteFault(code); endSession(); }
   enter(ST_FAULT);
   if (cutDriver || !homed) {
     driver_enable(0);
     homed = false;
-    return;
+  } else {
+    const up = (step_position() - zeroSteps) - topSteps();
+    homed = false; // the position is not trusted after a fault: home again before running
+    if (up > 0) {
+      if (planOk(planFastMove(singlePlan, up))) startSingle(false, SEG_STOP_AT_ENDSTOP);
+      else driver_enable(0);
+    }
   }
-  const up = (step_position() - zeroSteps) - topSteps();
-  homed = false; // the position is not trusted after a fault: home again before running
-  if (up <= 0) return;
-  if (!planOk(planFastMove(singlePlan, up))) {
-    driver_enable(0);
-    return;
-  }
-  startSingle(false, SEG_STOP_AT_ENDSTOP);
+  logEvent(EV_FAULT, code); // after the retract is under way: a flash write must not delay it
 }
 
 /** Power on (or clear a fault): home, then ready. */
 export function powerOn(): i32 {
   if (state != ST_OFF && state != ST_FAULT) return CMD_WRONG_STATE;
-  if (state == ST_FAULT && ((driver_status() & (DRV_OT | DRV_SHORT | DRV_UV)) != 0 || motionBusy())) return CMD_WRONG_STATE;
+  if (state == ST_FAULT && ((driver_status() & (DRV_OT | DRV_SHORT | DRV_UV)) != 0 || motionBusy() || stuckFaulted)) return CMD_WRONG_STATE;
   step_queue_flush();
   motionReset();
   fault = F_NONE;
-  selectCartridge(cartridge_type());
   driver_enable(1);
   homed = false;
+  idleTicks = 0;
   enter(ST_HOMING);
   if (endstop_active() != 0) {
-    homePhase = HOME_RELEASE;
+    movePhase = HOME_RELEASE;
     pushConstantMove(umToSteps(HOMING_RELEASE_UM), HOMING_INTERVAL_TICKS, true, 0);
   } else {
     startSeek();
@@ -163,8 +243,10 @@ export function powerOff(): i32 {
     stopStrokesAtTop();
     return CMD_OK;
   }
+  if (sessionOpen()) endSession();
   step_queue_flush();
   motionReset();
+  movePhase = MOVE_NONE;
   driver_enable(0);
   homed = false;
   fault = F_NONE;
@@ -173,36 +255,73 @@ export function powerOff(): i32 {
 }
 
 function startSeek(): void {
-  homePhase = HOME_SEEK;
+  movePhase = HOME_SEEK;
   step_queue_flush(); // clears the latched status bits
   pushConstantMove(umToSteps(HOMING_TRAVEL_UM), HOMING_INTERVAL_TICKS, false, SEG_STOP_AT_ENDSTOP);
 }
 
-function homingTick(): void {
+/** Homing, and the position check against the endstop after strokes stop. */
+function moveTick(): void {
   if (motionBusy()) return;
-  if (homePhase == HOME_RELEASE) {
+  if (movePhase == HOME_RELEASE) {
     if (endstop_active() != 0) { enterFault(F_ENDSTOP_STUCK, true); return; }
     startSeek();
-  } else if (homePhase == HOME_SEEK) {
+  } else if (movePhase == HOME_SEEK) {
     if ((step_queue_status() & QSTAT_ENDSTOP_STOP) == 0) { enterFault(F_ENDSTOP_NOT_FOUND, true); return; }
     zeroSteps = step_position();
     step_queue_flush();
-    homePhase = HOME_TO_REST;
+    movePhase = HOME_TO_REST;
     pushConstantMove(topSteps(), HOMING_INTERVAL_TICKS, true, 0);
-  } else if (homePhase == HOME_TO_REST) {
+  } else if (movePhase == HOME_TO_REST) {
+    movePhase = MOVE_NONE;
     homed = true;
     enter(ST_READY);
+  } else if (movePhase == CHECK_SEEK) {
+    const hit = (step_queue_status() & QSTAT_ENDSTOP_STOP) != 0;
+    const error = step_position() - zeroSteps;
+    if (!hit || error > POSITION_TOLERANCE_STEPS || error < -POSITION_TOLERANCE_STEPS) {
+      homed = true; // the carriage is at the endstop: retracted, nothing to move
+      enterFault(hit ? F_LOST_STEPS : F_ENDSTOP_NOT_FOUND, false);
+      return;
+    }
+    step_queue_flush();
+    movePhase = CHECK_RETURN;
+    pushConstantMove(topSteps(), HOMING_INTERVAL_TICKS, true, 0);
+  } else if (movePhase == CHECK_RETURN) {
+    movePhase = MOVE_NONE;
+    finishStop();
   }
 }
 
 export function start(): i32 {
-  if (state != ST_READY && state != ST_PAUSED) return CMD_WRONG_STATE;
-  if (selectedCartridgeMissing()) return CMD_NO_CARTRIDGE;
-  if (battery_mv() < BATTERY_MIN_MV) return CMD_BATTERY_LOW;
+  const r = startRefusal();
+  if (r != CMD_OK) {
+    if (state == ST_READY || state == ST_PAUSED) logEvent(EV_START_REFUSED, r);
+    return r;
+  }
   if (!planOk(planStroke(spareStrokePlan()))) return CMD_PLAN_FAILED;
+  if (!markCartridgeUsed()) return CMD_CARTRIDGE_REFUSED; // the single-use lockout starts at the first stroke
+  if (!sessionOpen()) beginSession();
+  openSegment();
   startStrokes();
   enter(ST_RUNNING);
   return CMD_OK;
+}
+
+function startRefusal(): i32 {
+  if (state != ST_READY && state != ST_PAUSED) return CMD_WRONG_STATE;
+  if (movePhase != MOVE_NONE) return CMD_WRONG_STATE;
+  const c = cartridgeState();
+  if (c == CART_NONE) return CMD_NO_CARTRIDGE;
+  if (c == CART_CHECKING) return CMD_CARTRIDGE_CHECKING;
+  if (c == CART_REFUSED) return CMD_CARTRIDGE_REFUSED;
+  if (zoneSetting() == ZONE_NONE) return CMD_NO_ZONE;
+  if (battery_mv() < BATTERY_MIN_MV) return CMD_BATTERY_LOW;
+  return CMD_OK;
+}
+
+function openSegment(): void {
+  beginSegment(quantizedDepthUm(), runFreqHz(), clamp(), zoneSetting(), modeSetting(), cartridgeNeedles(), cartridgeSerial(), cartridgeLot());
 }
 
 /** Finish the stroke under way, then pause (needles retracted, setting kept). */
@@ -214,7 +333,7 @@ export function pause(): i32 {
 }
 
 export function stop(): i32 {
-  if (state == ST_PAUSED) { enter(ST_READY); return CMD_OK; }
+  if (state == ST_PAUSED && movePhase == MOVE_NONE) { endSession(); enter(ST_READY); return CMD_OK; }
   if (state != ST_RUNNING) return CMD_WRONG_STATE;
   afterStop = ST_READY;
   stopStrokesAtTop();
@@ -226,32 +345,63 @@ export function settingChanged(): void {
   if (state != ST_RUNNING) return;
   if (!planOk(planStroke(spareStrokePlan()))) { enterFault(F_PLAN, false); return; }
   changeStrokes();
+  addStrokes(takeStrokes());
+  endSegment();
+  openSegment();
 }
 
 function runningTick(now: i64): void {
   feedQueue(now);
-  if (motionMode() != MODE_STROKES && !motionBusy()) {
-    if (afterStop == ST_OFF) { powerOff(); return; }
-    enter(afterStop);
-    afterStop = ST_READY;
+  if (motionMode() != MODE_STROKES && !motionBusy() && movePhase == MOVE_NONE) {
+    // strokes stopped at the top: check the position against the endstop before anything else
+    addStrokes(takeStrokes());
+    endSegment();
+    movePhase = CHECK_SEEK;
+    step_queue_flush();
+    pushConstantMove(topSteps() + umToSteps(HOMING_RELEASE_UM), HOMING_INTERVAL_TICKS, false, SEG_STOP_AT_ENDSTOP);
   }
 }
 
-function selectedCartridgeMissing(): bool {
-  return cartridge_type() < 0;
+function finishStop(): void {
+  if (afterStop == ST_OFF) { powerOff(); return; }
+  if (afterStop == ST_READY) endSession();
+  enter(afterStop);
+  afterStop = ST_READY;
 }
 
+/** Auto-off after a while with nothing to do. */
+function idleTick(): void {
+  if (state == ST_READY || state == ST_PAUSED) {
+    if (++idleTicks >= idleLimitTicks) {
+      logEvent(EV_IDLE_OFF, idleLimitTicks / CONTROL_HZ);
+      powerOff();
+    }
+  } else {
+    idleTicks = 0;
+  }
+}
+
+/** Any button or command: the pen is in use. */
+export function noteActivity(): void { idleTicks = 0; }
+
+export function setIdleOffSeconds(s: i32): void { idleLimitTicks = s * CONTROL_HZ; idleTicks = 0; }
+export function idleOffSeconds(): i32 { return idleLimitTicks / CONTROL_HZ; }
+
 function handleButtons(): void {
+  let any = 0;
+  for (let i = 0; i < BTN_COUNT; i++) any |= buttonEvents(i);
+  if (any != 0) noteActivity();
+  if (stuckFaulted) return; // a stuck button must not drive anything
   const power = buttonEvents(ctz(BTN_POWER));
   if ((power & EV_LONG) != 0 && state != ST_OFF) { powerOff(); return; }
   if ((power & EV_PRESS) != 0 && (state == ST_OFF || state == ST_FAULT)) {
-    if (powerOn() != CMD_OK) indicator_set(IND_REFUSED);
+    if (powerOn() != CMD_OK) signalRefused();
     return;
   }
   const startEv = buttonEvents(ctz(BTN_START));
   if ((startEv & EV_PRESS) != 0) {
     const r = state == ST_RUNNING ? pause() : start();
-    if (r != CMD_OK) indicator_set(IND_REFUSED);
+    if (r != CMD_OK) signalRefused();
   }
   if ((startEv & EV_LONG) != 0 && (state == ST_RUNNING || state == ST_PAUSED)) stop();
   const up = buttonEvents(ctz(BTN_DEPTH_UP));
@@ -263,12 +413,12 @@ function handleButtons(): void {
 }
 
 function nudgeDepth(deltaUm: i32): void {
-  if (setDepthUm(depthSettingUm() + deltaUm) != SET_OK) { indicator_set(IND_REFUSED); return; }
+  if (setDepthUm(depthSettingUm() + deltaUm) != SET_OK) { signalRefused(); return; }
   settingChanged();
 }
 
 function nudgeLevel(delta: i32): void {
-  if (setLevel(nextLevel(delta)) != SET_OK) { indicator_set(IND_REFUSED); return; }
+  if (setLevel(nextLevel(delta)) != SET_OK) { signalRefused(); return; }
   settingChanged();
 }
 

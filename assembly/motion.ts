@@ -26,6 +26,14 @@ let prevTail: i64 = 0;        // ideal end of the previous half minus its last s
 let horizon: i64 = 0;         // time of the last queued step
 let stopAtTop: bool = false;
 let singleFlags: i32 = 0;
+let strokesQueued: i32 = 0;   // down-strokes queued since takeStrokes() was last called
+
+/** Strokes queued since the last call (each reaches its bottom unless a fault flushes it). */
+export function takeStrokes(): i32 {
+  const n = strokesQueued;
+  strokesQueued = 0;
+  return n;
+}
 
 export function motionMode(): i32 { return mode; }
 
@@ -105,6 +113,7 @@ export function feedQueue(now: i64): void {
     horizon += interval * c + (<i64>add * c * (c - 1)) / 2;
     segIdx++;
     if (lastSeg) {
+      if (mode == MODE_STROKES && goingDown) strokesQueued++;
       segIdx = 0;
       prevTail = plan.tailTicks;
       chained = true;

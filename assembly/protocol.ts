@@ -2,128 +2,80 @@
 // works in a fixed buffer and never allocates or traps, whatever bytes arrive (docs/serial-protocol.md).
 import { serial_read, serial_write } from "./hal";
 import {
-  setDepthUm, setFreqHz, setLevel, depthLimitUm, quantizedDepthUm, runFreqHz, requestedFreqHz, clamp,
-  level, cartridgeIndex, SET_OK, SET_NO_CARTRIDGE,
+  setDepthUm, setFreqHz, setLevel, setZone, setMode, depthLimitUm, capSource, quantizedDepthUm, runFreqHz,
+  requestedFreqHz, clamp, level, depthSettingUm, zoneSetting, modeSetting, SET_OK, SET_NO_CARTRIDGE, SET_ABOVE_CAP,
+  CAP_ZONE, CAP_MODE,
 } from "./settings";
 import {
-  start, stop, pause, powerOn, powerOff, settingChanged, machineState, machineFault, CMD_OK, CMD_NO_CARTRIDGE, CMD_BATTERY_LOW,
-  CMD_WRONG_STATE,
+  start, stop, pause, powerOn, powerOff, settingChanged, machineState, machineFault, noteActivity, signalRefused,
+  setIdleOffSeconds, idleOffSeconds, CMD_OK, CMD_NO_CARTRIDGE, CMD_BATTERY_LOW, CMD_WRONG_STATE, CMD_NO_ZONE,
+  CMD_CARTRIDGE_REFUSED, CMD_CARTRIDGE_CHECKING,
 } from "./machine";
+import { cartridgeState, cartridgeRefusal, cartridgeSerial, CART_OK, CART_REFUSED } from "./cartridge";
+import { newChallenge, submitAnswer, authState, authDone, challenge, answer, CHALLENGE_BYTES, AUTH_CHECKING, AUTH_PASSED, AUTH_NO_CHALLENGE } from "./auth";
+import { sessionSeconds, logEvent, EV_AUTH_FAILED, EV_AUTH_PASSED } from "./session";
+import { logCount, logRead, logPayload, logReadType, logReadWords } from "./log";
+import { ZONE_CAP_UM, MODE_PROFESSIONAL, MODE_CAP_UM } from "./zones";
+import { line, setLineLength, LINE_MAX, word, wordIn, atEnd, number, hexBytes, put, putField, endLine, putInt, putU32, putMm, putHex } from "./textio";
 import { DEPTH_MIN_UM, FREQ_MIN_HZ, FREQ_MAX_HZ, SPEED_LEVELS_HZ } from "./generated/board_config";
 
-export const LINE_MAX: i32 = 64;
 /** bytes taken from the port per control tick, so a flood cannot stall the tick */
 const BYTES_PER_TICK: i32 = 32;
+const IDLE_MIN_S: i32 = 30;
+const IDLE_MAX_S: i32 = 3600;
 
-const line = new StaticArray<u8>(LINE_MAX);
-let lineLen: i32 = 0;
+let length: i32 = 0;
 let overflow: bool = false;
-let pos: i32 = 0; // parse cursor
+let authReplyPending: bool = false;
 
 export function resetProtocol(): void {
-  lineLen = 0;
+  length = 0;
   overflow = false;
+  authReplyPending = false;
 }
 
 export function pollSerial(): void {
+  if (authReplyPending) {
+    // one reply per command, in order: nothing more is read until the answer is checked
+    if (authState() == AUTH_CHECKING) return;
+    replyToAnswer();
+  }
   for (let n = 0; n < BYTES_PER_TICK; n++) {
     const b = serial_read();
     if (b < 0) return;
     if (b == 10 || b == 13) {
       if (overflow) {
-        put("ERR 5 line too long: at most 63 bytes");
+        put("ERR 5 line too long: at most ");
+        putInt(LINE_MAX - 1);
+        put(" bytes");
         endLine();
-      } else if (lineLen > 0) {
+      } else if (length > 0) {
+        setLineLength(length);
+        noteActivity();
         execute();
       }
-      lineLen = 0;
+      length = 0;
       overflow = false;
-    } else if (lineLen < LINE_MAX - 1) {
-      line[lineLen++] = <u8>b;
+      if (authReplyPending) return;
+    } else if (length < LINE_MAX - 1) {
+      line[length++] = <u8>b;
     } else {
       overflow = true;
     }
   }
 }
 
-// ---- parsing -------------------------------------------------------------------------------
-
-function upper(c: i32): i32 { return c >= 97 && c <= 122 ? c - 32 : c; }
-
-function skipSpaces(): void { while (pos < lineLen && (line[pos] == 32 || line[pos] == 9)) pos++; }
-
-/** Consumes `word` (upper case) if the line has it next, followed by a space or the end. */
-function word(w: string): bool {
-  skipSpaces();
-  const n = w.length;
-  if (pos + n > lineLen) return false;
-  for (let i = 0; i < n; i++) if (upper(<i32>line[pos + i]) != w.charCodeAt(i)) return false;
-  if (pos + n < lineLen && line[pos + n] != 32 && line[pos + n] != 9) return false;
-  pos += n;
-  return true;
+// names of the firmware's enums, in code order (docs/serial-protocol.md)
+function putState(s: i32): void { putField("off|homing|ready|running|paused|fault", s); }
+function putFault(f: i32): void {
+  putField("none|stall|driver_overtemp|driver_short|queue_underrun|endstop_not_found|endstop_stuck|watchdog_reset|driver_undervoltage|plan|firmware_reset|battery_low|lost_steps|stuck_button|cartridge_removed", f);
 }
-
-function atEnd(): bool { skipSpaces(); return pos >= lineLen; }
-
-/** Parses a decimal with up to `decimals` fraction digits as a scaled integer; -1 on bad input. */
-function number(decimals: i32): i32 {
-  skipSpaces();
-  let v: i32 = 0;
-  let digits = 0;
-  let frac = -1; // fraction digits seen, -1 before the point
-  while (pos < lineLen) {
-    const c = <i32>line[pos];
-    if (c >= 48 && c <= 57) {
-      if (frac >= decimals) return -1;
-      if (digits >= 6) return -1; // keeps v far from overflow
-      v = v * 10 + (c - 48);
-      digits++;
-      if (frac >= 0) frac++;
-    } else if (c == 46 && frac < 0 && decimals > 0) {
-      frac = 0;
-    } else if (c == 32 || c == 9) {
-      break;
-    } else {
-      return -1;
-    }
-    pos++;
-  }
-  if (digits == 0) return -1;
-  let f = frac < 0 ? 0 : frac;
-  while (f < decimals) { v *= 10; f++; }
-  return v;
-}
-
-// ---- replies -------------------------------------------------------------------------------
-
-function put(s: string): void { for (let i = 0; i < s.length; i++) serial_write(s.charCodeAt(i)); }
-function endLine(): void { serial_write(10); }
-
-function putInt(v: i32): void {
-  if (v < 0) { serial_write(45); v = -v; }
-  let div = 1;
-  while (v / div >= 10) div *= 10;
-  while (div > 0) { serial_write(48 + (v / div) % 10); div /= 10; }
-}
-
-/** micrometres as millimetres with two decimals */
-function putMm(um: i32): void {
-  const hundredths = (um + 5) / 10;
-  putInt(hundredths / 100);
-  serial_write(46);
-  const f = hundredths % 100;
-  serial_write(48 + f / 10);
-  serial_write(48 + f % 10);
-}
-
-const STATE_NAMES: StaticArray<string> = ["off", "homing", "ready", "running", "paused", "fault"];
-const FAULT_NAMES: StaticArray<string> = ["none", "stall", "driver_overtemp", "driver_short", "queue_underrun",
-  "endstop_not_found", "endstop_stuck", "watchdog_reset", "driver_undervoltage", "plan", "firmware_reset", "battery_low"];
-const CLAMP_NAMES: StaticArray<string> = ["none", "torque", "step_rate"];
-
-function putName(names: StaticArray<string>, i: i32): void {
-  if (i >= 0 && i < names.length) put(names[i]); else putInt(i);
-}
+function putClamp(c: i32): void { putField("none|torque|step_rate", c); }
+function putRefusal(r: i32): void { putField("none|unknown|not_genuine|used", r); }
+function putZone(z: i32): void { putField("none|forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp", z); }
+function zoneWord(): i32 { return wordIn("none|forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp"); }
+function putMode(m: i32): void { putField("home|professional", m); }
+function modeWord(): i32 { return wordIn("home|professional"); }
 
 function putSetting(): void {
   put("OK depth=");
@@ -132,19 +84,44 @@ function putSetting(): void {
   putInt(runFreqHz());
   if (clamp() != 0) {
     put(" clamped=");
-    putName(CLAMP_NAMES, clamp());
+    putClamp(clamp());
     put(" asked=");
     putInt(requestedFreqHz());
   }
 }
 
+function putCap(): void {
+  const src = capSource();
+  put(" (cap of ");
+  if (src == CAP_ZONE) { put("zone "); putZone(zoneSetting()); }
+  else if (src == CAP_MODE) { putMode(modeSetting()); put(" mode"); }
+  else putField("board|cartridge|motor", src);
+  put(")");
+}
+
+function putCartridge(): void {
+  const c = cartridgeState();
+  if (c == CART_OK) { put("ok:"); putU32(cartridgeSerial()); }
+  else if (c == CART_REFUSED) { put("refused:"); putRefusal(cartridgeRefusal()); }
+  else put(c == 0 ? "none" : "checking");
+}
+
 function putCmdResult(r: i32): void {
+  if (r != CMD_OK) signalRefused();
   if (r == CMD_OK) { put("OK"); return; }
   if (r == CMD_NO_CARTRIDGE) { put("ERR 6 no cartridge fitted"); return; }
+  if (r == CMD_CARTRIDGE_CHECKING) { put("ERR 6 cartridge still being checked: try again"); return; }
+  if (r == CMD_CARTRIDGE_REFUSED) {
+    put("ERR 6 cartridge refused: ");
+    putRefusal(cartridgeRefusal());
+    put(": fit a new genuine cartridge");
+    return;
+  }
   if (r == CMD_BATTERY_LOW) { put("ERR 8 battery too low: charge the pen"); return; }
+  if (r == CMD_NO_ZONE) { put("ERR 9 no treatment zone: SET ZONE <name> first"); return; }
   if (r == CMD_WRONG_STATE) {
     put("ERR 4 not allowed in state ");
-    putName(STATE_NAMES, machineState());
+    putState(machineState());
     return;
   }
   put("ERR 7 stroke could not be planned");
@@ -152,9 +129,9 @@ function putCmdResult(r: i32): void {
 
 function putStatus(): void {
   put("STATUS state=");
-  putName(STATE_NAMES, machineState());
+  putState(machineState());
   put(" fault=");
-  putName(FAULT_NAMES, machineFault());
+  putFault(machineFault());
   put(" depth=");
   putMm(quantizedDepthUm());
   put(" freq=");
@@ -162,22 +139,32 @@ function putStatus(): void {
   put(" asked=");
   putInt(requestedFreqHz());
   put(" clamp=");
-  putName(CLAMP_NAMES, clamp());
+  putClamp(clamp());
   put(" level=");
   putInt(level());
+  put(" zone=");
+  putZone(zoneSetting());
+  put(" mode=");
+  putMode(modeSetting());
+  put(" cap=");
+  putMm(depthLimitUm());
   put(" cartridge=");
-  putInt(cartridgeIndex());
+  putCartridge();
+  put(" session_s=");
+  putU32(sessionSeconds());
 }
 
 // ---- commands ------------------------------------------------------------------------------
 
 function execute(): void {
-  pos = 0;
   if (word("SET")) {
     if (word("DEPTH")) setDepth();
     else if (word("FREQ")) setFreq();
     else if (word("LEVEL")) setSpeedLevel();
-    else put("ERR 1 unknown setting: SET DEPTH <mm>, SET FREQ <Hz> or SET LEVEL <n>");
+    else if (word("ZONE")) setTreatmentZone();
+    else if (word("MODE")) setPenMode();
+    else if (word("IDLE")) setIdle();
+    else { put("ERR 1 unknown setting: SET DEPTH|FREQ|LEVEL|ZONE|MODE|IDLE"); signalRefused(); }
   } else if (word("START")) {
     if (noArgument()) putCmdResult(start());
   } else if (word("PAUSE")) {
@@ -191,9 +178,18 @@ function execute(): void {
   } else if (word("CLEAR")) {
     if (noArgument()) putCmdResult(machineFault() == 0 ? CMD_WRONG_STATE : powerOn());
   } else if (word("STATUS?")) {
-    if (atEnd()) putStatus(); else put("ERR 2 STATUS? takes no argument");
+    if (noArgument()) putStatus();
+  } else if (word("AUTH?")) {
+    if (noArgument()) { newChallenge(); put("CHALLENGE "); putHex(challenge, CHALLENGE_BYTES); }
+  } else if (word("AUTH")) {
+    authenticate();
+    if (authReplyPending) return; // the reply comes when the answer is checked
+  } else if (word("LOG?")) {
+    if (noArgument()) { put("LOG count="); putInt(logCount()); }
+  } else if (word("LOG")) {
+    logLine();
   } else {
-    put("ERR 1 unknown command: SET DEPTH|SET FREQ|SET LEVEL|START|PAUSE|STOP|POWER ON|POWER OFF|CLEAR|STATUS?");
+    put("ERR 1 unknown command: SET|START|PAUSE|STOP|POWER ON|POWER OFF|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG");
   }
   endLine();
 }
@@ -206,10 +202,10 @@ function noArgument(): bool {
 }
 
 function setDepth(): void {
-  const um = number(3) ; // mm with up to 3 decimals -> um
+  const um = number(3); // mm with up to 3 decimals -> um
   if (um < 0 || !atEnd()) { put("ERR 2 bad depth: give millimetres, e.g. SET DEPTH 1.50"); return; }
   const r = setDepthUm(um);
-  if (r == SET_NO_CARTRIDGE) { put("ERR 6 no cartridge fitted"); return; }
+  if (r == SET_NO_CARTRIDGE) { put("ERR 6 no cartridge fitted"); signalRefused(); return; }
   if (r != SET_OK) {
     put("ERR 3 depth ");
     putMm(um);
@@ -218,6 +214,8 @@ function setDepth(): void {
     put("..");
     putMm(depthLimitUm());
     put(" mm");
+    if (r == SET_ABOVE_CAP) putCap();
+    signalRefused();
     return;
   }
   settingChanged();
@@ -235,6 +233,7 @@ function setFreq(): void {
     put("..");
     putInt(FREQ_MAX_HZ);
     put(" Hz");
+    signalRefused();
     return;
   }
   settingChanged();
@@ -249,8 +248,117 @@ function setSpeedLevel(): void {
     putInt(n);
     put(" out of range 1..");
     putInt(SPEED_LEVELS_HZ.length);
+    signalRefused();
     return;
   }
   settingChanged();
   putSetting();
+}
+
+function setTreatmentZone(): void {
+  const z = zoneWord();
+  if (z <= 0 || !atEnd()) {
+    put("ERR 3 unknown zone: forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp");
+    signalRefused();
+    return;
+  }
+  if (setZone(z) == SET_ABOVE_CAP) {
+    put("ERR 11 depth ");
+    putMm(depthSettingUm());
+    put(" mm is above the ");
+    putMm(ZONE_CAP_UM[z]);
+    put(" mm cap of zone ");
+    putZone(z);
+    put(": set a shallower depth first");
+    signalRefused();
+    return;
+  }
+  put("OK zone=");
+  putZone(z);
+  put(" cap=");
+  putMm(depthLimitUm());
+}
+
+function setPenMode(): void {
+  const m = modeWord();
+  if (m < 0 || !atEnd()) { put("ERR 3 unknown mode: home|professional"); signalRefused(); return; }
+  if (m == MODE_PROFESSIONAL && modeSetting() != MODE_PROFESSIONAL) {
+    put("ERR 10 professional mode needs the clinic key: AUTH? then AUTH <answer>");
+    signalRefused();
+    return;
+  }
+  if (setMode(m) == SET_ABOVE_CAP) {
+    put("ERR 11 depth ");
+    putMm(depthSettingUm());
+    put(" mm is above the ");
+    putMm(MODE_CAP_UM[m]);
+    put(" mm cap of ");
+    putMode(m);
+    put(" mode: set a shallower depth first");
+    signalRefused();
+    return;
+  }
+  put("OK mode=");
+  putMode(m);
+  put(" cap=");
+  putMm(depthLimitUm());
+}
+
+function setIdle(): void {
+  const s = number(0);
+  if (s < IDLE_MIN_S || s > IDLE_MAX_S || !atEnd()) {
+    put("ERR 3 idle time out of range ");
+    putInt(IDLE_MIN_S);
+    put("..");
+    putInt(IDLE_MAX_S);
+    put(" s");
+    return;
+  }
+  setIdleOffSeconds(s);
+  put("OK idle=");
+  putInt(idleOffSeconds());
+}
+
+function authenticate(): void {
+  if (!hexBytes(answer, 32) || !atEnd()) { put("ERR 2 AUTH takes the 64 hex digits of the answer"); return; }
+  submitAnswer();
+  if (authState() == AUTH_NO_CHALLENGE) {
+    authDone();
+    logEvent(EV_AUTH_FAILED, 2);
+    put("ERR 10 no live challenge: send AUTH? first (each challenge takes one answer)");
+    signalRefused();
+    return;
+  }
+  authReplyPending = true;
+}
+
+function replyToAnswer(): void {
+  authReplyPending = false;
+  if (authState() == AUTH_PASSED) {
+    setMode(MODE_PROFESSIONAL);
+    logEvent(EV_AUTH_PASSED, 0);
+    put("OK mode=professional cap=");
+    putMm(depthLimitUm());
+  } else {
+    logEvent(EV_AUTH_FAILED, 1);
+    put("ERR 10 authentication failed");
+    signalRefused();
+  }
+  authDone();
+  endLine();
+}
+
+/** LOG <i>: record i (0 = oldest) as its type and payload words, decimal (docs/treatment-log.md; `pen log` decodes it). */
+function logLine(): void {
+  const i = number(0);
+  if (i < 0 || !atEnd()) { put("ERR 2 LOG takes a record number, e.g. LOG 0"); return; }
+  if (!logRead(i)) { put("ERR 3 no record "); putInt(i); put(": LOG? gives the count"); return; }
+  put("LOG ");
+  putInt(i);
+  serial_write(32);
+  putInt(logReadType);
+  for (let k = 0; k < logReadWords; k++) {
+    serial_write(32);
+    putU32(logPayload[k]);
+  }
 }

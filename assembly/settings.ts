@@ -3,6 +3,7 @@
 import { report_setting } from "./hal";
 import { DriveModel, StrokeCheck, checkStroke, maxFreqHz, halfStrokeUs, CLAMP_NONE } from "./envelope";
 import { MovePlan, planMove, PLAN_OK } from "./compress";
+import { ZONE_NONE, ZONE_CAP_UM, MODE_HOME, MODE_CAP_UM } from "./zones";
 import {
   STEP_TIMER_HZ, STEPS_PER_REV, LEAD_NM, RETRACT_UM, CLEARANCE_UM, DEPTH_MIN_UM, DEPTH_MAX_UM,
   FREQ_MIN_HZ, FREQ_MAX_HZ, SPEED_LEVELS_HZ, MARGIN_PERMILLE, MAX_STEP_RATE, CURVE_SPEED_UM_S,
@@ -12,12 +13,23 @@ import {
 export const SET_OK: i32 = 0;
 export const SET_OUT_OF_RANGE: i32 = 1;
 export const SET_NO_CARTRIDGE: i32 = 2;
+export const SET_ABOVE_CAP: i32 = 3;   // capSource() says whose cap
+
+// what sets the depth cap in force (the lowest wins)
+export const CAP_BOARD: i32 = 0;
+export const CAP_CARTRIDGE: i32 = 1;
+export const CAP_MOTOR: i32 = 2;
+export const CAP_MODE: i32 = 3;
+export const CAP_ZONE: i32 = 4;
 
 export const model = new DriveModel();
 const check = new StrokeCheck();
 
 let cartridge: i32 = -1;
-let maxDepthUm: i32 = DEPTH_MAX_UM;
+let maxDepthUm: i32 = DEPTH_MAX_UM; // board, cartridge and motor
+let cartSourceUm: i32 = DEPTH_MAX_UM;
+let zone: i32 = ZONE_NONE;
+let mode: i32 = MODE_HOME;
 let depthUm: i32 = 500;
 let requestedHz: i32 = 0;
 let runHz: i32 = 0;
@@ -37,7 +49,10 @@ export function initSettings(): void {
   model.leadNm = LEAD_NM;
   speedLevel = SPEED_LEVELS_HZ.length >= 3 ? 3 : 1;
   requestedHz = SPEED_LEVELS_HZ[speedLevel - 1];
-  selectCartridge(-1);
+  depthUm = 500;
+  zone = ZONE_NONE;
+  mode = MODE_HOME;
+  selectCartridge(-1, 0);
 }
 
 export function umToSteps(um: i64): i32 {
@@ -57,8 +72,12 @@ export function quantizedDepthUm(): i32 {
   return <i32>((bottomNm + 500) / 1000) - RETRACT_UM - CLEARANCE_UM;
 }
 
-/** Fit a cartridge (index into the board's table, -1 = none) and recompute the depth limit. */
-export function selectCartridge(index: i32): void {
+/**
+ * Fit a cartridge (index into the board's table, -1 = none; needle length from its chip, 0 = the
+ * table's) and recompute the depth limit. Only when not running: a depth above the new limit is
+ * lowered to it and reported.
+ */
+export function selectCartridge(index: i32, chipLengthUm: i32): void {
   cartridge = index;
   if (index < 0 || index >= CART_MASS_MG.length) {
     cartridge = -1;
@@ -67,17 +86,54 @@ export function selectCartridge(index: i32): void {
   }
   model.massMg = CART_MASS_MG[index];
   model.loadMn = CART_LOAD_MN[index];
-  let limit = min(DEPTH_MAX_UM, CART_MAX_DEPTH_UM[index]);
+  cartSourceUm = CART_MAX_DEPTH_UM[index];
+  if (chipLengthUm > 0 && chipLengthUm < cartSourceUm) cartSourceUm = chipLengthUm;
+  let limit = min(DEPTH_MAX_UM, cartSourceUm);
   // the deepest setting must still run at the lowest rate
   while (limit > DEPTH_MIN_UM && maxFreqHz(model, <i64>(CLEARANCE_UM + limit), FREQ_MIN_HZ, FREQ_MAX_HZ) == 0) limit -= 10;
   maxDepthUm = limit;
-  if (depthUm > maxDepthUm) depthUm = maxDepthUm;
+  if (depthUm > depthLimitUm()) depthUm = depthLimitUm();
   reclamp();
+}
+
+/** The depth cap in force: the lowest of board, cartridge, motor, mode and zone. */
+export function depthLimitUm(): i32 {
+  let cap = min(maxDepthUm, MODE_CAP_UM[mode]);
+  if (zone != ZONE_NONE) cap = min(cap, ZONE_CAP_UM[zone]);
+  return cap;
+}
+
+/** Whose cap depthLimitUm() is. */
+export function capSource(): i32 {
+  const cap = depthLimitUm();
+  if (zone != ZONE_NONE && ZONE_CAP_UM[zone] == cap) return CAP_ZONE;
+  if (MODE_CAP_UM[mode] == cap) return CAP_MODE;
+  if (cartridge >= 0 && cartSourceUm == cap) return CAP_CARTRIDGE;
+  if (DEPTH_MAX_UM == cap) return CAP_BOARD;
+  return CAP_MOTOR;
+}
+
+export function zoneSetting(): i32 { return zone; }
+export function modeSetting(): i32 { return mode; }
+
+/** Choose a zone; refused (the depth is never lowered for it) when the depth is above its cap. */
+export function setZone(z: i32): i32 {
+  if (z <= ZONE_NONE || z >= ZONE_CAP_UM.length) return SET_OUT_OF_RANGE;
+  if (depthUm > ZONE_CAP_UM[z]) return SET_ABOVE_CAP;
+  zone = z;
+  return SET_OK;
+}
+
+/** Switch mode; going to a mode whose cap is below the depth is refused. Unlocking is the caller's job. */
+export function setMode(m: i32): i32 {
+  if (m < 0 || m >= MODE_CAP_UM.length) return SET_OUT_OF_RANGE;
+  if (depthUm > MODE_CAP_UM[m]) return SET_ABOVE_CAP;
+  mode = m;
+  return SET_OK;
 }
 
 export function cartridgeIndex(): i32 { return cartridge; }
 export function depthSettingUm(): i32 { return depthUm; }
-export function depthLimitUm(): i32 { return maxDepthUm; }
 export function requestedFreqHz(): i32 { return requestedHz; }
 export function runFreqHz(): i32 { return runHz; }
 export function clamp(): i32 { return clampReason; }
@@ -85,7 +141,8 @@ export function level(): i32 { return speedLevel; }
 
 export function setDepthUm(um: i32): i32 {
   if (cartridge < 0) return SET_NO_CARTRIDGE;
-  if (um < DEPTH_MIN_UM || um > maxDepthUm) return SET_OUT_OF_RANGE;
+  if (um < DEPTH_MIN_UM) return SET_OUT_OF_RANGE;
+  if (um > depthLimitUm()) return SET_ABOVE_CAP;
   depthUm = um;
   reclamp();
   return SET_OK;

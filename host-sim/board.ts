@@ -28,7 +28,11 @@ export interface Board {
   timing: { step_timer_hz: number; crystal_ppm: number; control_hz: number; step_queue_len: number; queue_lead_ms: number; step_time_tolerance_us: number };
   stroke: { freq_min_hz: number; freq_max_hz: number; speed_levels_hz: number[]; torque_margin: number };
   homing: { speed_mm_s: number; release_um: number; travel_max_um: number };
-  buttons: { debounce_ms: number; repeat_delay_ms: number; repeat_ms: number; long_press_ms: number; depth_step_um: number };
+  buttons: { debounce_ms: number; repeat_delay_ms: number; repeat_ms: number; long_press_ms: number; depth_step_um: number; stuck_ms?: number };
+  /** treatment-log flash; default 4 sectors of 4096 bytes */
+  storage?: { part: string; sectors: number; sector_bytes: number };
+  /** auto-off after this long idle (s), default 300 */
+  idle_off_s?: number;
   battery: {
     part: string; source: string; capacity_mAh: number; full_V: number; empty_V: number; internal_resistance_mohm: number;
     boost_efficiency: number; idle_current_mA: number;

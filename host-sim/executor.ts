@@ -127,6 +127,13 @@ export class StepExecutor {
     return d;
   }
 
+  /** A timer fault: what was queued is lost while a move is under way (the firmware must notice). */
+  dropQueue(): void {
+    if (!this.busy) return;
+    this.clear();
+    this.latched |= QSTAT_UNDERRUN;
+  }
+
   /** The endstop stopped a segment that asked for it. */
   stopAtEndstop(): void {
     this.clear();

@@ -2,7 +2,7 @@
 // thin call into the simulated peripheral.
 import type { PenSim } from './pen.js';
 
-export const HAL_ABI_VERSION = 1;
+export const HAL_ABI_VERSION = 2;
 
 export function halImports(sim: PenSim): Record<string, (...args: never[]) => unknown> {
   return {
@@ -18,7 +18,16 @@ export function halImports(sim: PenSim): Record<string, (...args: never[]) => un
     endstop_active: (): number => (sim.endstopActive() ? 1 : 0),
     buttons_raw: (): number => sim.buttons,
     battery_mv: (): number => Math.round(sim.battery.terminalV() * 1000),
-    cartridge_type: (): number => sim.cartridgeIndex,
+    cartridge_read: (addr: number): number => sim.chip?.read(addr) ?? -1,
+    cartridge_write: (addr: number, value: number): number => (sim.chip ? sim.chip.write(addr, value) : -1),
+    flash_sectors: (): number => sim.flash.sectors,
+    flash_sector_bytes: (): number => sim.flash.sectorBytes,
+    flash_read: (offset: number): number => sim.flash.read(offset),
+    flash_program: (offset: number, value: number): number => sim.flash.program(offset, value),
+    flash_erase: (sector: number): number => sim.flash.erase(sector),
+    rng_u32: (): number => sim.randomWord(),
+    key_word: (key: number, index: number): number => sim.keyWord(key, index),
+    rtc_seconds: (): number => sim.rtcSeconds() | 0,
     serial_read: (): number => sim.serialRead(),
     serial_write: (byte: number): void => sim.serialWrite(byte),
     indicator_set: (pattern: number): void => sim.setIndicator(pattern),

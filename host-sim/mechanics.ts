@@ -38,6 +38,8 @@ export class Mechanics {
   /** a hard obstacle under the needles (um), or Infinity */
   obstacleUm = Infinity;
   driverOn = false;
+  /** steps still to lose without a stall flag (a slipping clutch, a loose coupling: what the endstop check is for) */
+  silentLoss = 0;
   /** highest force demand seen as a share of the available force */
   peakLoadShare = 0;
 
@@ -84,6 +86,7 @@ export class Mechanics {
   /** One commanded step at time t (ticks), direction d (+1 toward the skin). cmdSteps is the executor position after it. */
   step(t: number, d: number, cmdSteps: number): void {
     if (!this.driverOn) { this.missedSteps++; return; }
+    if (this.silentLoss > 0) { this.silentLoss--; this.missedSteps++; this.offsetSteps += d; this.lastTicks = t; return; }
     const dtS = (t - this.lastTicks) * this.tickS;
     const stepRate = this.lastStepTicks >= 0 ? this.timerHz / Math.max(1, t - this.lastStepTicks) : 0;
     this.lastStepTicks = t;

@@ -2,7 +2,7 @@
 export const STATES = ['off', 'homing', 'ready', 'running', 'paused', 'fault'] as const;
 export type StateName = (typeof STATES)[number];
 export const FAULTS = ['none', 'stall', 'driver_overtemp', 'driver_short', 'queue_underrun', 'endstop_not_found',
-  'endstop_stuck', 'watchdog_reset', 'driver_undervoltage', 'plan', 'firmware_reset', 'battery_low'] as const;
+  'endstop_stuck', 'watchdog_reset', 'driver_undervoltage', 'plan', 'firmware_reset', 'battery_low', 'lost_steps', 'stuck_button', 'cartridge_removed'] as const;
 export const CLAMPS = ['none', 'torque', 'step_rate'] as const;
 export const CLAMP_WHY: Record<string, string> = {
   none: '',

@@ -12,6 +12,9 @@ import { Trace } from './trace.js';
 import { StrokeMeter, Measurement } from './meter.js';
 import { idealStepTicks } from './profile.js';
 import { halImports } from './hal.js';
+import { Flash, PowerCut } from './flash.js';
+import { CartridgeChip, ChipSpec } from './cartridge-chip.js';
+import { SIM_CLINIC_KEY, SIM_CARTRIDGE_KEY, keyWord } from './keys.js';
 import { STATES, FAULTS, CLAMPS, INDICATORS, BUTTONS, ButtonName, StateName } from './names.js';
 
 export const RESET_POWER_ON = 0;
@@ -19,7 +22,8 @@ export const RESET_WATCHDOG = 1;
 export const RESET_PANIC = 2;
 
 /** Faults the simulator can make (inject) and take back (clear). */
-export const INJECTABLE = ['stall', 'overtemp', 'driver_short', 'endstop_stuck', 'endstop_dead', 'hang', 'battery_sag'] as const;
+export const INJECTABLE = ['stall', 'overtemp', 'driver_short', 'endstop_stuck', 'endstop_dead', 'hang', 'battery_sag',
+  'battery_low', 'underrun', 'step_loss', 'button_stuck', 'cartridge_removed'] as const;
 export type Injectable = (typeof INJECTABLE)[number];
 
 export interface SimOptions {
@@ -33,6 +37,18 @@ export interface SimOptions {
   watchdogMs?: number;
   /** sees every HAL call the firmware makes (record and replay); wraps the imports at each boot */
   halTap?: HalTap;
+  /** the log flash to start with (it survives power cuts); default: erased, the board's geometry */
+  flash?: Flash;
+  /** log flash geometry when no flash is given */
+  flashGeometry?: { sectors: number; sectorBytes: number };
+  /** power fails during this flash write (1-based); the pen is dead afterwards */
+  powerCutAtFlashWrite?: number;
+  /** the fitted cartridge's chip; default a new genuine one of `cartridge` */
+  chip?: ChipSpec | null;
+  clinicKey?: Buffer;
+  cartridgeKey?: Buffer;
+  /** real-time clock at power-up (s since 1970) */
+  rtcStart?: number;
 }
 
 export type HalImports = Record<string, (...args: never[]) => unknown>;
@@ -56,7 +72,14 @@ export function loadModule(path: string): WebAssembly.Module {
 export class PenSim {
   readonly board: Board;
   readonly cartridge: Cartridge;
-  readonly cartridgeIndex: number;
+  readonly flash: Flash;
+  chip: CartridgeChip | undefined;
+  /** the pen lost power (a power cut): nothing runs any more */
+  dead = false;
+  private readonly clinicKey: Buffer;
+  private readonly cartridgeKey: Buffer;
+  private readonly rtcStart: number;
+  private readonly entropy: Rng;
   /** true rate of the step timer (ticks per real second) */
   readonly timerHz: number;
   readonly ticksPerControl: number;
@@ -74,6 +97,7 @@ export class PenSim {
   tTicks = 0;
   private nextControl = 0;
   buttons = 0;
+  private stuckButtons = 0;
   resetCause = RESET_POWER_ON;
   resets = 0;
   private lastKick = 0;
@@ -109,8 +133,16 @@ export class PenSim {
   constructor(opts: SimOptions) {
     this.board = typeof opts.board === 'object' ? opts.board : loadBoard(opts.board ?? 'ref-pen');
     this.cartridge = cartridgeOf(this.board, opts.cartridge);
-    this.cartridgeIndex = this.board.cartridges.indexOf(this.cartridge);
     this.rng = new Rng(opts.seed ?? 1);
+    this.entropy = new Rng((opts.seed ?? 1) + 0x5eed); // its own stream: challenges do not move the physics
+    this.clinicKey = opts.clinicKey ?? SIM_CLINIC_KEY;
+    this.cartridgeKey = opts.cartridgeKey ?? SIM_CARTRIDGE_KEY;
+    this.rtcStart = opts.rtcStart ?? 1_795_000_000;
+    const geo = opts.flashGeometry ?? { sectors: this.board.storage?.sectors ?? 4, sectorBytes: this.board.storage?.sector_bytes ?? 4096 };
+    this.flash = opts.flash ?? new Flash(geo.sectors, geo.sectorBytes, new Rng((opts.seed ?? 1) + 0xf1a5));
+    if (opts.powerCutAtFlashWrite) this.flash.cutAtWrite = this.flash.writes + opts.powerCutAtFlashWrite;
+    this.chip = opts.chip === null ? undefined
+      : this.makeChip(opts.chip ?? { type: this.cartridge.type, serial: 100000 + Math.floor(this.entropy.next() * 900000), lot: 2611 });
     const nominalHz = this.board.timing.step_timer_hz;
     // the timer's crystal is off by up to crystal_ppm: ticks are the MCU's, seconds are the world's
     this.timerHz = nominalHz * (1 + this.rng.range(-1, 1) * this.board.timing.crystal_ppm * 1e-6);
@@ -129,13 +161,43 @@ export class PenSim {
     this.boot(RESET_POWER_ON);
   }
 
+  makeChip(spec: ChipSpec): CartridgeChip { return new CartridgeChip(this.board, spec, this.cartridgeKey); }
+
+  /** Take the cartridge off the pen. */
+  removeCartridge(): void { this.chip = undefined; this.trace?.event(this.tTicks, 'user', 'cartridge removed'); }
+
+  /** Fit a cartridge (a chip made with makeChip, or the one taken off). */
+  fitCartridge(chip: CartridgeChip): void { this.chip = chip; this.trace?.event(this.tTicks, 'user', `cartridge ${chip.serial} fitted`); }
+
+  randomWord(): number { return Math.floor(this.entropy.next() * 4294967296) | 0; }
+
+  keyWord(key: number, index: number): number {
+    return key === 0 ? keyWord(this.clinicKey, index) : key === 1 ? keyWord(this.cartridgeKey, index) : 0;
+  }
+
+  rtcSeconds(): number { return Math.floor(this.rtcStart + this.tTicks / this.timerHz) >>> 0; }
+
   private boot(cause: number): void {
     this.resetCause = cause;
     const hal = this.halTap ? this.halTap.wrap(halImports(this), cause) : halImports(this);
     const inst = new WebAssembly.Instance(this.module, { hal: hal as WebAssembly.ModuleImports });
     this.fw = inst.exports as unknown as Exports;
     this.lastKick = this.tTicks;
-    this.fw.init();
+    this.guard(() => this.fw.init());
+  }
+
+  /** Runs firmware code; a power cut there ends the pen's life (the flash keeps what it has). */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      if (!(e instanceof PowerCut)) throw e;
+      this.dead = true;
+      this.executor.flush();
+      this.driverEnabled = false;
+      this.mech.setDriver(false, this.tTicks, this.executor.position);
+      this.trace?.event(this.tTicks, 'power', e.message);
+    }
   }
 
   get nowMs(): number { return (this.tTicks * 1000) / this.timerHz; }
@@ -150,7 +212,7 @@ export class PenSim {
   /** Advance until `done()` holds after a control tick, or `timeoutMs` passes; true if it held. */
   runUntil(done: () => boolean, timeoutMs: number): boolean {
     const end = this.tTicks + this.ticks(timeoutMs);
-    while (this.tTicks < end) {
+    while (this.tTicks < end && !this.dead) {
       this.runUntilTicks(Math.min(end, this.nextControl + 1));
       if (done()) return true;
     }
@@ -170,7 +232,7 @@ export class PenSim {
   }
 
   private runUntilTicks(end: number): void {
-    while (this.tTicks < end) {
+    while (this.tTicks < end && !this.dead) {
       const target = Math.min(this.nextControl, end);
       this.advance(target);
       if (this.stopHit && this.stopWhen) return;
@@ -246,12 +308,13 @@ export class PenSim {
       return;
     }
     if (t - this.lastKick > this.watchdogTicks) { this.watchdogReset(); return; }
+    if (this.dead) return;
     if (this.tickCostsNs) {
       const t0 = process.hrtime.bigint();
-      this.fw.tick();
+      this.guard(() => this.fw.tick());
       this.tickCostsNs.push(Number(process.hrtime.bigint() - t0));
     } else {
-      this.fw.tick();
+      this.guard(() => this.fw.tick());
     }
   }
 
@@ -330,8 +393,12 @@ export class PenSim {
     }
   }
 
+  /** the fault code the indicator blinks (0 when it shows no fault) */
+  indicatorCode = 0;
+
   setIndicator(p: number): void {
-    this.indicator = INDICATORS[p] ?? String(p);
+    this.indicator = INDICATORS[p & 0xff] ?? String(p & 0xff);
+    this.indicatorCode = (p >> 8) & 0xff;
     this.trace?.event(this.tTicks, 'hal', `indicator ${this.indicator}`);
   }
 
@@ -368,7 +435,7 @@ export class PenSim {
     const bit = 1 << BUTTONS.indexOf(button);
     if (bit < 1) throw new Error(`unknown button "${button}": ${BUTTONS.join(', ')}`);
     this.buttons |= bit;
-    this.at(this.tTicks + this.ticks(ms), () => { this.buttons &= ~bit; });
+    this.at(this.tTicks + this.ticks(ms), () => { this.buttons &= ~bit | this.stuckButtons; });
   }
 
   /** Send one command line over the serial port. */
@@ -409,6 +476,11 @@ export class PenSim {
       case 'endstop_dead': this.endstopMode = 'dead'; break;
       case 'hang': this.hung = true; break;
       case 'battery_sag': this.battery.extraOhm = 1.0; break;
+      case 'battery_low': this.battery.soc = 0; break; // an empty cell: below the pen's start threshold at rest
+      case 'underrun': this.executor.dropQueue(); break; // the step timer loses what it had queued
+      case 'step_loss': this.mech.silentLoss = 24; break; // steps lost where StallGuard cannot see it
+      case 'button_stuck': this.stuckButtons |= 1 << BUTTONS.indexOf('depth_up'); this.buttons |= this.stuckButtons; break;
+      case 'cartridge_removed': this.removeCartridge(); break;
       default: throw new Error(`cannot inject "${f}": ${INJECTABLE.join(', ')}`);
     }
     this.driver.heat(0, this.driverOutputsOn());
@@ -424,6 +496,10 @@ export class PenSim {
       case 'endstop_stuck': case 'endstop_dead': this.endstopMode = 'normal'; break;
       case 'hang': this.hung = false; break;
       case 'battery_sag': this.battery.extraOhm = 0; break;
+      case 'battery_low': this.battery.soc = 0.9; break;
+      case 'underrun': case 'step_loss': break; // over once it happened
+      case 'button_stuck': this.buttons &= ~this.stuckButtons; this.stuckButtons = 0; break;
+      case 'cartridge_removed': this.fitCartridge(this.makeChip({ type: this.cartridge.type, serial: 100000 + Math.floor(this.entropy.next() * 900000), lot: 2611 })); break;
       default: throw new Error(`cannot clear "${f}": ${INJECTABLE.join(', ')}`);
     }
     this.driver.heat(0, this.driverOutputsOn());

@@ -5,6 +5,8 @@ import asc from 'assemblyscript/asc';
 import { loadBoard } from '../host-sim/board.js';
 import { REPO_ROOT } from '../host-sim/paths.js';
 import { firmwareConfigSource } from './firmware-config.js';
+import { buildTextTable, useTextTable, textModule } from './text-table.js';
+import { readdirSync } from 'node:fs';
 
 export const MAX_WASM_BYTES = 16 * 1024;
 export const MAX_MEMORY_PAGES = 1;
@@ -31,6 +33,15 @@ export function writeAtomic(path: string, data: string | Uint8Array): void {
 
 /** Where the firmware imports its board constants from; each build supplies its own, in memory. */
 const CONFIG_MODULE = join(REPO_ROOT, 'assembly', 'generated', 'board_config.ts');
+/** The firmware's text table (tools/text-table.ts), likewise in memory. */
+const TEXT_MODULE = join(REPO_ROOT, 'assembly', 'generated', 'text.ts');
+const ASSEMBLY_DIR = join(REPO_ROOT, 'assembly');
+
+function firmwareSources(): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const f of readdirSync(ASSEMBLY_DIR)) if (f.endsWith('.ts')) m.set(join(ASSEMBLY_DIR, f), readFileSync(join(ASSEMBLY_DIR, f), 'utf8'));
+  return m;
+}
 
 export async function buildFirmware(boardName = 'ref-pen'): Promise<BuildResult> {
   const board = loadBoard(boardName);
@@ -39,6 +50,8 @@ export async function buildFirmware(boardName = 'ref-pen'): Promise<BuildResult>
   const config = firmwareConfigSource(board);
   writeAtomic(join(outDir, 'board_config.ts'), config); // for people to read; the compiler gets it below
 
+  const sources = firmwareSources();
+  const texts = buildTextTable([...sources.values()]);
   let log = '';
   const outputs = new Map<string, Uint8Array | string>();
   const sink = { write: (s: string | Uint8Array) => { log += typeof s === 'string' ? s : Buffer.from(s).toString(); return true; } };
@@ -55,6 +68,9 @@ export async function buildFirmware(boardName = 'ref-pen'): Promise<BuildResult>
     readFile: (name: string, baseDir: string) => {
       const path = resolve(REPO_ROOT, baseDir, name);
       if (path === CONFIG_MODULE) return config;
+      if (path === TEXT_MODULE) return textModule(texts);
+      const src = sources.get(path);
+      if (src !== undefined) return useTextTable(src, texts);
       return existsSync(path) ? readFileSync(path, 'utf8') : null;
     },
     writeFile: (name: string, contents: Uint8Array | string) => { outputs.set(name, contents); },
@@ -72,6 +88,7 @@ export async function buildFirmware(boardName = 'ref-pen'): Promise<BuildResult>
 export function writeTestConfig(boardName = 'ref-pen'): string {
   mkdirSync(join(REPO_ROOT, 'assembly', 'generated'), { recursive: true });
   writeAtomic(CONFIG_MODULE, firmwareConfigSource(loadBoard(boardName)));
+  writeAtomic(TEXT_MODULE, textModule({ bytes: [], refs: new Map() })); // the tests use the string forms
   return CONFIG_MODULE;
 }
 

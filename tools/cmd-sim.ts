@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseOptions, usageText, OptionSpec, UsageError } from './args.js';
 import { loadBoard, cartridgeOf, boardNames, BoardError } from '../host-sim/board.js';
 import { buildFirmware, firmwarePath } from './build.js';
-import { runSession, SessionResult } from './session.js';
+import { runSession, SessionResult, SessionError } from './session.js';
 import { TISSUES } from '../host-sim/tissue.js';
 import { CLAMP_WHY } from '../host-sim/names.js';
 
@@ -17,6 +17,8 @@ const SPEC: OptionSpec = {
   seconds: { type: 'number', value: 'S', help: 'simulated seconds of stroking (default 2)' },
   seed: { type: 'number', value: 'N', help: 'random seed; same seed, same run (default 1)' },
   tissue: { type: 'string', value: 'KIND', help: `${Object.keys(TISSUES).join('|')} (default normal)` },
+  zone: { type: 'string', value: 'ZONE', help: 'treatment zone, e.g. forehead, cheeks, scalp (default cheeks)' },
+  mode: { type: 'string', value: 'MODE', help: 'home (up to 1.5 mm) or professional (unlocked with the simulator\'s clinic key)' },
   out: { type: 'string', value: 'DIR', help: 'write trace.csv, trace.vcd and tip.svg there' },
   json: { type: 'boolean', help: 'print the summary as one JSON object' },
 };
@@ -52,13 +54,25 @@ export async function simCommand(argv: string[]): Promise<number> {
   if (!(seconds > 0 && seconds <= 3600)) throw new UsageError(`--seconds ${seconds}: give 0 < S <= 3600`);
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed ${seed}: give a whole number >= 0`);
   if (!(tissue in TISSUES)) throw new UsageError(`--tissue ${tissue}: one of ${Object.keys(TISSUES).join(', ')}`);
+  const mode = (o.mode as string | undefined) ?? 'home';
+  if (mode !== 'home' && mode !== 'professional') throw new UsageError(`--mode ${mode}: home or professional`);
+  const zone = (o.zone as string | undefined) ?? 'cheeks';
 
   const built = await buildFirmware(board.name);
   if (!o.json) console.error(`firmware ${built.wasmPath} (${built.bytes} bytes)`);
-  const r = runSession({
-    board, cartridge: cart.type, depthMm, freqHz, seconds, seed, tissue, trace: Boolean(o.out), wasm: firmwarePath(board.name),
+  let r: SessionResult;
+  try {
+    r = runSession({
+    board, cartridge: cart.type, depthMm, freqHz, seconds, seed, tissue, zone, mode, trace: Boolean(o.out), wasm: firmwarePath(board.name),
     progress: o.json || !process.stderr.isTTY ? undefined : (done) => process.stderr.write(`\rsimulating ${(done * 100).toFixed(0)}%`),
-  });
+    });
+  } catch (e) {
+    if (e instanceof SessionError) {
+      const hint = /cap of (home mode|zone)/.test(e.message) ? ' (deeper settings need --mode professional and a zone that allows them, e.g. --zone acne_scars)' : '';
+      throw new UsageError(`${e.message}${hint}`);
+    }
+    throw e;
+  }
   if (!o.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   if (o.out) writeOutputs(o.out as string, r);
   if (o.json) console.log(JSON.stringify(r.summary));
@@ -71,7 +85,7 @@ function fmt(mm: number): string { return mm.toFixed(2); }
 function printSummary(r: SessionResult): void {
   const s = r.summary;
   const lines = [
-    `board ${s.board}, cartridge ${s.cartridge} (${s.needles} needles), tissue ${s.tissue}, seed ${s.seed}`,
+    `board ${s.board}, cartridge ${s.cartridge} (${s.needles} needles), tissue ${s.tissue}, seed ${s.seed}, zone ${s.zone}, ${s.mode} mode`,
     `asked      depth ${fmt(s.asked.depth_mm)} mm at ${s.asked.freq_hz} Hz`,
     `ran        depth ${fmt(s.set.depth_mm)} mm (quantized to ${r.stepUm.toFixed(3)} um steps) at ${s.set.freq_hz} Hz`,
   ];

@@ -2,6 +2,7 @@
 // stroke rate the pen will run (asking for the top rate and reading what it clamps to).
 import { Board, cartridgeOf } from '../host-sim/board.js';
 import { PenSim } from '../host-sim/pen.js';
+import { unlockProfessional } from './clinic.js';
 
 export interface EnvelopePoint { depthMm: number; maxFreqHz: number; clamp: string }
 
@@ -9,6 +10,10 @@ export function readEnvelope(board: Board, wasm: string, cartridge: string | und
   const sim = new PenSim({ board, cartridge, wasm, seed: 1 });
   sim.press('power');
   if (!sim.runUntil(() => sim.state === 'ready', 3000)) throw new Error(`pen not ready after power-on: ${sim.state} ${sim.fault}`);
+  // the motor's envelope, not a zone's or a mode's cap: professional mode, the deepest zone
+  const r = unlockProfessional(sim);
+  if (!r.startsWith('OK')) throw new Error(`professional mode refused: ${r}`);
+  sim.command('SET ZONE stretch_marks');
   const top = board.stroke.freq_max_hz;
   const out: EnvelopePoint[] = [];
   for (const d of depthsMm) {

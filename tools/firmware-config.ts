@@ -57,6 +57,8 @@ export function firmwareConfigSource(b: Board): string {
   i32('REPEAT_TICKS', ms(b.buttons.repeat_ms), 'control ticks between repeats');
   i32('LONG_PRESS_TICKS', ms(b.buttons.long_press_ms), 'control ticks of a long press');
   i32('DEPTH_STEP_UM', b.buttons.depth_step_um, 'depth change per button press (um)');
+  i32('STUCK_BUTTON_TICKS', ms(b.buttons.stuck_ms ?? 5000), 'a button held this long is stuck (control ticks)');
+  i32('IDLE_OFF_S', b.idle_off_s ?? 300, 'auto-off after this long ready or paused with no input (s)');
   i32('BATTERY_MIN_MV', Math.round(b.battery.empty_V * 1000), 'below this cell voltage the pen will not start, and retracts if running (mV)');
 
   if (pts.length && Math.max(b.homing.speed_mm_s * 1000 / d.stepUm) > b.motor.pull_in_rate_full_steps_s * b.driver.microsteps) {

@@ -5,14 +5,17 @@ import { PenSim } from '../host-sim/pen.js';
 import { Trace } from '../host-sim/trace.js';
 import { CLAMP_WHY } from '../host-sim/names.js';
 import { derive } from '../host-sim/board.js';
+import { unlockProfessional } from './clinic.js';
 
 export interface SessionOptions {
   board: Board; cartridge: string; depthMm: number; freqHz: number; seconds: number; seed: number; tissue: string;
   trace: boolean; wasm: string; settleMs?: number; progress?: (done: number) => void;
+  /** treatment zone (default cheeks) and mode (default home) */
+  zone?: string; mode?: 'home' | 'professional';
 }
 
 export interface Summary {
-  board: string; cartridge: string; needles: number; tissue: string; seed: number;
+  board: string; cartridge: string; needles: number; tissue: string; seed: number; zone: string; mode: string;
   asked: { depth_mm: number; freq_hz: number };
   set: { depth_mm: number; freq_hz: number };
   depth_mm: { mean: number; min: number; max: number } | null;
@@ -39,11 +42,14 @@ export function runSession(o: SessionOptions): SessionResult {
   if (!sim.runUntil(() => sim.state === 'ready' || sim.state === 'fault', 3000) || sim.state !== 'ready') {
     throw new SessionError(`the pen did not get ready after power-on: state ${sim.state}, fault ${sim.fault}`);
   }
-  const replies = [
+  const replies: string[] = [];
+  if (o.mode === 'professional') replies.push(unlockProfessional(sim));
+  replies.push(sim.command(`SET ZONE ${o.zone ?? 'cheeks'}`));
+  replies.push(
     sim.command(`SET DEPTH ${o.depthMm.toFixed(2)}`),
     sim.command(`SET FREQ ${o.freqHz}`),
     sim.command('START'),
-  ];
+  );
   const bad = replies.find((r) => !r.startsWith('OK'));
   if (bad) throw new SessionError(`the pen refused the setting: ${bad}`);
   sim.run(o.settleMs ?? 100); // the first strokes start from rest; measure the steady ones
@@ -61,6 +67,7 @@ export function runSession(o: SessionOptions): SessionResult {
   return {
     summary: {
       board: o.board.name, cartridge: o.cartridge, needles: sim.cartridge.needles, tissue: o.tissue, seed: o.seed,
+      zone: o.zone ?? 'cheeks', mode: o.mode ?? 'home',
       asked: { depth_mm: o.depthMm, freq_hz: o.freqHz },
       set: { depth_mm: set.depthUm / 1000, freq_hz: set.freqHz },
       depth_mm: m.depth_mm,

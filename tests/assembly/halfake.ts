@@ -11,3 +11,7 @@
 @external("halfake", "driver_enabled") export declare function driver_enabled(): i32;
 @external("halfake", "reported_state") export declare function reported_state(): i32;
 @external("halfake", "reported_fault") export declare function reported_fault(): i32;
+@external("halfake", "flash_wipe") export declare function flash_wipe(): void;
+/** the n-th flash_program call from now tears (clears only some of its bits) */
+@external("halfake", "flash_tear_write") export declare function flash_tear_write(n: i32): void;
+@external("halfake", "flash_poke") export declare function flash_poke(offset: i32, value: u32): void;

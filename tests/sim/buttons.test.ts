@@ -26,11 +26,12 @@ test('power on, depth+ pressed and held, speed levels, start and pause, long pre
   sim.press('speed_down', 60);
   sim.run(100);
   assert.equal(sim.setting.askedHz, BOARD.stroke.speed_levels_hz[1], 'level 3 -> 2');
+  assert.match(sim.command('SET ZONE cheeks'), /^OK/);
   sim.press('start', 60);
   sim.run(100);
   assert.equal(sim.state, 'running');
   sim.press('start', 60);
-  assert.ok(sim.runUntil(() => sim.state === 'paused', 200));
+  assert.ok(sim.runUntil(() => sim.state === 'paused', 300));
   assert.ok(sim.mech.tipUm() < 0, 'paused with the needles retracted');
   sim.press('power', b.long_press_ms + 100);
   sim.run(b.long_press_ms + 200);

@@ -4,6 +4,7 @@ import { buildFirmware, firmwarePath } from '../../tools/build.js';
 import { loadBoard, Board } from '../../host-sim/board.js';
 import { PenSim, SimOptions } from '../../host-sim/pen.js';
 import { readEnvelope } from '../../tools/envelope.js';
+import { unlockProfessional } from '../../tools/clinic.js';
 
 export const BOARD: Board = loadBoard('ref-pen');
 
@@ -21,9 +22,19 @@ export async function readyPen(opts: Partial<SimOptions> = {}): Promise<PenSim> 
   return sim;
 }
 
+/** A ready pen in professional mode with the deepest zone chosen: only the motor and cartridge limit it. */
+export async function unlockedPen(opts: Partial<SimOptions> = {}): Promise<PenSim> {
+  const sim = await readyPen(opts);
+  const r = unlockProfessional(sim);
+  if (!r.startsWith('OK')) throw new Error(`professional mode refused: ${r}`);
+  const z = sim.command('SET ZONE stretch_marks');
+  if (!z.startsWith('OK')) throw new Error(z);
+  return sim;
+}
+
 /** A pen stroking at a setting, past its first strokes. */
 export async function strokingPen(depthMm: number, freqHz: number, opts: Partial<SimOptions> = {}): Promise<PenSim> {
-  const sim = await readyPen(opts);
+  const sim = await unlockedPen(opts);
   for (const line of [`SET DEPTH ${depthMm.toFixed(2)}`, `SET FREQ ${freqHz}`, 'START']) {
     const r = sim.command(line);
     if (!r.startsWith('OK')) throw new Error(`${line} -> ${r}`);
@@ -56,7 +67,7 @@ export function untilDiving(sim: PenSim, tipUm: number): void {
 
 /** The deepest depth the firmware takes with a cartridge, read from its refusal of 9 mm. */
 export async function depthLimit(cartridge: string): Promise<number> {
-  const sim = await readyPen({ cartridge });
+  const sim = await unlockedPen({ cartridge });
   const r = sim.command('SET DEPTH 9');
   const m = /out of range [0-9.]+\.\.([0-9.]+) mm/.exec(r);
   if (!m) throw new Error(`unexpected reply ${r}`);

@@ -4,14 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readyPen } from './helpers.js';
 import { Rng } from '../../host-sim/rng.js';
+import { unlockProfessional } from '../../tools/clinic.js';
+import { answerChallenge } from '../../host-sim/keys.js';
 
 test('commands and their exact replies', async () => {
   const sim = await readyPen();
   const cases: [string, string | RegExp][] = [
     ['SET DEPTH 1.20', /^OK depth=1\.20 freq=\d+/],
     ['set depth 0.5', /^OK depth=0\.50 freq=\d+/],
-    ['SET DEPTH 9', 'ERR 3 depth 9.00 mm out of range 0.20..3.00 mm'],
-    ['SET DEPTH 0.1', 'ERR 3 depth 0.10 mm out of range 0.20..3.00 mm'],
+    ['SET DEPTH 9', 'ERR 3 depth 9.00 mm out of range 0.20..1.50 mm (cap of home mode)'],
+    ['SET DEPTH 0.1', 'ERR 3 depth 0.10 mm out of range 0.20..1.50 mm'],
     ['SET DEPTH -1', 'ERR 2 bad depth: give millimetres, e.g. SET DEPTH 1.50'],
     ['SET DEPTH 1.2.3', 'ERR 2 bad depth: give millimetres, e.g. SET DEPTH 1.50'],
     ['SET FREQ 0', 'ERR 3 freq 0 Hz out of range 25..150 Hz'],
@@ -20,22 +22,75 @@ test('commands and their exact replies', async () => {
     ['SET FREQ 12.5', 'ERR 2 bad rate: give whole hertz, e.g. SET FREQ 100'],
     ['SET LEVEL 7', 'ERR 3 level 7 out of range 1..6'],
     ['SET LEVEL 2', 'OK depth=0.50 freq=40'],
-    ['SET SPEED 3', 'ERR 1 unknown setting: SET DEPTH <mm>, SET FREQ <Hz> or SET LEVEL <n>'],
-    ['FLY', 'ERR 1 unknown command: SET DEPTH|SET FREQ|SET LEVEL|START|PAUSE|STOP|POWER ON|POWER OFF|CLEAR|STATUS?'],
+    ['SET SPEED 3', 'ERR 1 unknown setting: SET DEPTH|FREQ|LEVEL|ZONE|MODE|IDLE'],
+    ['FLY', 'ERR 1 unknown command: SET|START|PAUSE|STOP|POWER ON|POWER OFF|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG'],
     ['STOP', 'ERR 4 not allowed in state ready'],
-    ['STATUS?', 'STATUS state=ready fault=none depth=0.50 freq=40 asked=40 clamp=none level=2 cartridge=1'],
+    ['START', 'ERR 9 no treatment zone: SET ZONE <name> first'],
+    ['SET ZONE chin', 'ERR 3 unknown zone: forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp'],
+    ['SET ZONE Forehead', 'OK zone=forehead cap=0.75'],
+    ['SET DEPTH 0.80', 'ERR 3 depth 0.80 mm out of range 0.20..0.75 mm (cap of zone forehead)'],
+    ['SET MODE professional', 'ERR 10 professional mode needs the clinic key: AUTH? then AUTH <answer>'],
+    ['SET MODE home', 'OK mode=home cap=0.75'],
+    ['SET IDLE 10', 'ERR 3 idle time out of range 30..3600 s'],
+    ['SET IDLE 600', 'OK idle=600'],
+    ['AUTH 00', 'ERR 2 AUTH takes the 64 hex digits of the answer'],
+    ['AUTH ' + '0'.repeat(64), 'ERR 10 no live challenge: send AUTH? first (each challenge takes one answer)'],
+    ['STATUS?', /^STATUS state=ready fault=none depth=0\.50 freq=40 asked=40 clamp=none level=2 zone=forehead mode=home cap=0\.75 cartridge=ok:\d+ session_s=0$/],
     ['START now', 'ERR 2 unexpected argument'],
     ['START', 'OK'],
+    ['SET ZONE eyes', 'OK zone=eyes cap=0.50'],
+    ['SET DEPTH 0.60', 'ERR 3 depth 0.60 mm out of range 0.20..0.50 mm (cap of zone eyes)'],
     ['PAUSE', 'OK'],
-    ['x'.repeat(100), 'ERR 5 line too long: at most 63 bytes'],
+    ['LOG?', 'LOG count=2'],
+    ['LOG 0', /^LOG 0 2 0 \d+ 6 5$/], // event: start refused, no zone
+    ['LOG 1', /^LOG 1 2 0 \d+ 2 2$/], // event: an answer with no live challenge
+    ['LOG 5', 'ERR 3 no record 5: LOG? gives the count'],
+    ['x'.repeat(100), 'ERR 5 line too long: at most 95 bytes'],
   ];
   for (const [cmd, want] of cases) {
     const got = sim.command(cmd);
     if (typeof want === 'string') assert.equal(got, want, cmd);
     else assert.match(got, want, cmd);
   }
-  sim.runUntil(() => sim.state === 'paused', 200);
-  assert.equal(sim.state, 'paused');
+  assert.ok(sim.runUntil(() => sim.state === 'paused', 300));
+});
+
+test('zone caps: raising the depth past a cap is refused, a zone below the depth is refused, nothing is lowered', async () => {
+  const sim = await readyPen();
+  assert.match(unlockProfessional(sim), /^OK mode=professional cap=/);
+  const caps: [string, string][] = [['forehead', '0.75'], ['eyes', '0.50'], ['nose', '0.50'], ['upper_lip', '0.75'], ['cheekbones', '1.00'],
+    ['cheeks', '2.00'], ['neck', '1.50'], ['acne_scars', '3.00'], ['stretch_marks', '3.00'], ['scalp', '2.50']];
+  for (const [zone, cap] of caps) {
+    sim.command('SET DEPTH 0.30');
+    assert.equal(sim.command(`SET ZONE ${zone}`), `OK zone=${zone} cap=${cap}`);
+    assert.match(sim.command(`SET DEPTH ${cap}`), new RegExp(`^OK depth=${cap.replace('.', '\\.')} `));
+    const above = (Number(cap) + 0.01).toFixed(2);
+    assert.match(sim.command(`SET DEPTH ${above}`), /^ERR 3 depth .* out of range 0\.20\.\.\d\.\d\d mm/);
+    assert.equal(sim.indicator, 'refused');
+  }
+  // at 2.50 mm (scalp), the forehead is refused and the depth stays
+  assert.equal(sim.command('SET ZONE forehead'), 'ERR 11 depth 2.50 mm is above the 0.75 mm cap of zone forehead: set a shallower depth first');
+  assert.equal(sim.command('SET MODE home'), 'ERR 11 depth 2.50 mm is above the 1.50 mm cap of home mode: set a shallower depth first');
+  assert.match(sim.command('STATUS?'), / depth=2\.50 .* zone=scalp mode=professional cap=2\.50 /);
+});
+
+test('professional mode: the right answer unlocks, a wrong or replayed one is refused and logged', async () => {
+  const sim = await readyPen();
+  const c1 = /^CHALLENGE ([0-9a-f]{32})$/.exec(sim.command('AUTH?'))![1];
+  assert.equal(sim.command(`AUTH ${answerChallenge(c1, Buffer.alloc(32, 7))}`, 200), 'ERR 10 authentication failed');
+  assert.match(sim.command('STATUS?'), / mode=home /);
+  const c2 = /^CHALLENGE ([0-9a-f]{32})$/.exec(sim.command('AUTH?'))![1];
+  assert.notEqual(c2, c1, 'a fresh challenge each time');
+  const good = answerChallenge(c2);
+  assert.equal(sim.command(`AUTH ${good}`, 200), 'OK mode=professional cap=3.00');
+  assert.equal(sim.command(`AUTH ${good}`, 200), 'ERR 10 no live challenge: send AUTH? first (each challenge takes one answer)');
+  sim.command('SET MODE home');
+  sim.command('AUTH?');
+  assert.equal(sim.command(`AUTH ${good}`, 200), 'ERR 10 authentication failed', 'a recorded answer does not fit a new challenge');
+  assert.match(sim.command('STATUS?'), / mode=home /);
+  const log = Array.from({ length: Number(/count=(\d+)/.exec(sim.command('LOG?'))![1]) }, (_, i) => sim.command(`LOG ${i}`));
+  // event records: 2 = auth failed (detail 1 wrong, 2 no live challenge), 3 = auth passed
+  assert.deepEqual(log.map((l) => l.split(' ').slice(2).filter((_, k) => k === 0 || k >= 3).join(' ')), ['2 2 1', '2 3 0', '2 2 2', '2 2 1']);
 });
 
 test('100,000 random and mutated inputs: no trap, one reply per line', async () => {

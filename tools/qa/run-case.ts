@@ -4,6 +4,13 @@ import { Tissue } from '../../host-sim/tissue.js';
 import { ButtonName } from '../../host-sim/names.js';
 import { Case, Step, durationMs } from './scenario.js';
 import { CaseResult, ExpectResult, Plot, StepResult } from './results.js';
+import { answerChallenge } from '../../host-sim/keys.js';
+import { CartridgeChip } from '../../host-sim/cartridge-chip.js';
+import { FAULTS } from '../../host-sim/names.js';
+
+/** event codes of the treatment log's event records (assembly/session.ts) */
+const LOG_EVENTS: Record<string, number> = { fault: 1, auth_failed: 2, auth_passed: 3, cartridge_refused: 4, cartridge_removed: 5, start_refused: 6, idle_off: 7 };
+const WRONG_KEY = Buffer.alloc(32, 0x42);
 
 const PRESS_MS = 60;
 const PLOT_WINDOW_MS = 120;
@@ -21,11 +28,21 @@ export function runCase(c: Case, wasm: string): CaseResult {
   let windowStart = 0;
   let lastReply: string | undefined;
   let lastRunMeasure = sim.measure();
+  let lastGoodAnswer: string | undefined;
+  let takenOff: CartridgeChip | undefined;
   try {
     if (c.powered) {
       sim.press('power', PRESS_MS);
       if (!sim.runUntil(() => sim.state === 'ready' || sim.state === 'fault', 3000) || sim.state !== 'ready') {
         throw new StepFailure(`the pen did not get ready after power-on: state ${sim.state}, fault ${sim.fault}`);
+      }
+      if (c.mode === 'professional') {
+        const r = authenticate('right');
+        if (!r.startsWith('OK')) throw new StepFailure(`professional mode was refused: ${r}`);
+      }
+      if (c.zone) {
+        const r = send(`SET ZONE ${c.zone}`);
+        if (!r.startsWith('OK')) throw new StepFailure(`zone ${c.zone} was refused: ${r}`);
       }
     }
     for (let i = 0; i < c.steps.length; i++) {
@@ -105,8 +122,38 @@ export function runCase(c: Case, wasm: string): CaseResult {
       return;
     }
     if ('send' in s) { lastReply = send(s.send as string); return `reply: ${lastReply}`; }
+    if ('authenticate' in s) { lastReply = authenticate(s.authenticate as string); return `reply: ${lastReply}`; }
+    if ('cartridge' in s) {
+      const v = s.cartridge as string | { fit: string | number; used?: boolean; forged?: boolean };
+      if (v === 'remove') {
+        if (!sim.chip) throw new StepFailure('no cartridge to remove');
+        takenOff = sim.chip;
+        sim.removeCartridge();
+      } else if (v === 'refit') {
+        if (!takenOff) throw new StepFailure('no cartridge was taken off to put back');
+        sim.fitCartridge(takenOff);
+      } else if (typeof v === 'object') {
+        const chip = sim.makeChip({ type: String(v.fit), serial: 500000 + Math.floor(sim.rng.next() * 100000), lot: 2612, used: v.used, forged: v.forged });
+        sim.fitCartridge(chip);
+      }
+      sim.run(20); // the pen reads and checks the chip over a few ticks
+      return;
+    }
     if ('expect' in s) { expect(s); return; }
     throw new StepFailure(`unknown step ${Object.keys(s).join(',')}`);
+  }
+
+  /** AUTH? and an answer: with the clinic key, another key, or the last right answer again. */
+  function authenticate(how: string): string {
+    const ch = send('AUTH?');
+    const m = /^CHALLENGE ([0-9a-f]{32})$/.exec(ch);
+    if (!m) throw new StepFailure(`expected a challenge, measured ${JSON.stringify(ch)}`);
+    let answer: string;
+    if (how === 'right') answer = lastGoodAnswer = answerChallenge(m[1]);
+    else if (how === 'wrong') answer = answerChallenge(m[1], WRONG_KEY);
+    else if (lastGoodAnswer) answer = lastGoodAnswer;
+    else throw new StepFailure('replay: there is no earlier right answer to send again');
+    return send(`AUTH ${answer}`);
   }
 
   function send(line: string): string {
@@ -188,6 +235,33 @@ export function runCase(c: Case, wasm: string): CaseResult {
           }
           break;
         }
+        case 'status': {
+          const st = send('STATUS?');
+          const fields = Object.fromEntries(st.split(' ').slice(1).map((kv) => kv.split('=') as [string, string]));
+          for (const [k, v] of Object.entries(want as Record<string, string | number>)) {
+            const got = fields[k];
+            const same = got !== undefined && (typeof v === 'number' ? Number(got) === v : got === v);
+            add(`status.${k}`, String(v), got ?? `(no ${k} in ${JSON.stringify(st)})`, same);
+          }
+          break;
+        }
+        case 'logged': {
+          const w = want as { event?: string; fault?: string };
+          const code = w.fault !== undefined ? LOG_EVENTS.fault : LOG_EVENTS[w.event!];
+          const detail = w.fault !== undefined ? FAULTS.indexOf(w.fault as (typeof FAULTS)[number]) : undefined;
+          const n = Number(/count=(\d+)/.exec(send('LOG?'))?.[1] ?? 0);
+          const events: string[] = [];
+          let found = false;
+          for (let i = 0; i < n; i++) {
+            const f = send(`LOG ${i}`).split(' ').map(Number); // LOG i type session time code detail
+            if (f[2] !== 2) continue;
+            events.push(`${Object.keys(LOG_EVENTS).find((k) => LOG_EVENTS[k] === f[5]) ?? f[5]}${f[5] === 1 ? `:${FAULTS[f[6]] ?? f[6]}` : ''}`);
+            if (f[5] === code && (detail === undefined || f[6] === detail)) found = true;
+          }
+          add(key, w.fault !== undefined ? `a fault event ${w.fault}` : `an event ${w.event}`, events.length ? events.join(', ') : 'no events in the log', found);
+          break;
+        }
+        case 'indicator_code': add(key, String(want), String(sim.indicatorCode), sim.indicatorCode === want); break;
         default: add(key, '?', 'unknown expectation', false);
       }
     }

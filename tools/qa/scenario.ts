@@ -23,6 +23,8 @@ export interface Case {
   tags: string[];
   powered: boolean;
   tissue: string | number;
+  zone?: string;
+  mode?: 'home' | 'professional';
   /** matrix values of this case ({} when not a matrix case) */
   params: Record<string, number | string>;
   matrixKeys: string[];
@@ -115,6 +117,8 @@ export function loadScenario(path: string, defaultSeed = 1): Case[] {
       tags: (data.tags as string[] | undefined) ?? [],
       powered: (data.powered as boolean | undefined) ?? true,
       tissue: (data.tissue as string | number | undefined) ?? 'normal',
+      zone: data.zone as string | undefined,
+      mode: data.mode as 'home' | 'professional' | undefined,
       params,
       matrixKeys: Object.keys(matrix),
       steps,
@@ -169,7 +173,7 @@ function errorPath(e: ErrorObject): (string | number)[] {
   return parts;
 }
 
-const STEP_KEYS = ['set', 'press', 'hold', 'run', 'wait', 'inject', 'clear', 'load', 'send', 'expect'];
+const STEP_KEYS = ['set', 'press', 'hold', 'run', 'wait', 'inject', 'clear', 'load', 'send', 'expect', 'authenticate', 'cartridge'];
 
 /** The most useful of ajv's errors, said for a person. */
 function explain(errors: ErrorObject[], data: Record<string, unknown>): string {

@@ -1,0 +1,111 @@
+// The cartridge's ID chip: what is fitted, whether it is genuine (an HMAC tag with the cartridge
+// maker's key), and the single-use lockout (a one-way "used" byte the pen clears at the first stroke).
+//
+// Chip layout (bytes): 0 format (1), 1 type code (1-based index in the board's cartridge list),
+// 2 needles, 4-5 needle length um (LE), 8-11 lot (LE), 12-15 serial (LE), 16 used (0xFF new, 0x00 used),
+// 32-47 tag = first 16 bytes of HMAC-SHA256(cartridge key, bytes 0-15).
+import { cartridge_read, cartridge_write, KEY_CARTRIDGE } from "./hal";
+import { loadHmacKey } from "./keys";
+import { hmacMessage, hmacResult, hmacStart, hmacStep, hmacBusy, hmacOwner } from "./sha256";
+import { CART_NEEDLES } from "./generated/board_config";
+
+export const CHIP_FORMAT: i32 = 1;
+export const CHIP_USED_ADDR: i32 = 16;
+const CHIP_TAG_ADDR: i32 = 32;
+const CHIP_BYTES: i32 = 48;
+const HMAC_OWNER: i32 = 1;
+
+export const CART_NONE: i32 = 0;     // nothing fitted
+export const CART_CHECKING: i32 = 1; // reading and verifying the chip
+export const CART_OK: i32 = 2;
+export const CART_REFUSED: i32 = 3;
+
+export const REFUSE_NONE: i32 = 0;
+export const REFUSE_UNKNOWN: i32 = 1; // unreadable chip, unknown format or type
+export const REFUSE_FORGED: i32 = 2;  // tag does not match
+export const REFUSE_USED: i32 = 3;    // already used: single use
+
+const chip = new StaticArray<u8>(CHIP_BYTES);
+let state: i32 = CART_NONE;
+let refusal: i32 = REFUSE_NONE;
+let usedThisFit: bool = false;
+let removedEvent: bool = false;
+
+export function cartridgeState(): i32 { return state; }
+export function cartridgeRefusal(): i32 { return refusal; }
+/** Index in the board's cartridge list, valid when CART_OK. */
+export function cartridgeTypeIndex(): i32 { return <i32>chip[1] - 1; }
+export function cartridgeNeedles(): i32 { return <i32>chip[2]; }
+export function cartridgeLengthUm(): i32 { return <i32>chip[4] | (<i32>chip[5] << 8); }
+export function cartridgeLot(): u32 { return word(8); }
+export function cartridgeSerial(): u32 { return word(12); }
+
+function word(a: i32): u32 {
+  return <u32>chip[a] | (<u32>chip[a + 1] << 8) | (<u32>chip[a + 2] << 16) | (<u32>chip[a + 3] << 24);
+}
+
+/** True once after the fitted cartridge went away. */
+export function takeRemovedEvent(): bool {
+  const e = removedEvent;
+  removedEvent = false;
+  return e;
+}
+
+export function resetCartridge(): void {
+  state = CART_NONE;
+  refusal = REFUSE_NONE;
+  usedThisFit = false;
+  removedEvent = false;
+}
+
+/** Called every control tick: notices fitting and removal, verifies a new cartridge a block at a time. */
+export function cartridgeTick(): void {
+  const present = cartridge_read(0) >= 0;
+  if (!present) {
+    if (state != CART_NONE) removedEvent = state == CART_OK;
+    state = CART_NONE;
+    refusal = REFUSE_NONE;
+    usedThisFit = false;
+    return;
+  }
+  if (state == CART_NONE) {
+    if (hmacBusy()) return; // the engine is busy with an authentication: next tick
+    for (let i = 0; i < CHIP_BYTES; i++) {
+      const b = cartridge_read(i);
+      if (b < 0) return; // pulled out while reading: start over
+      chip[i] = <u8>b;
+    }
+    const t = <i32>chip[1];
+    if (<i32>chip[0] != CHIP_FORMAT || t < 1 || t > CART_NEEDLES.length || <i32>chip[2] != CART_NEEDLES[t - 1]) {
+      refuse(REFUSE_UNKNOWN);
+      return;
+    }
+    loadHmacKey(KEY_CARTRIDGE);
+    for (let i = 0; i < 16; i++) hmacMessage[i] = chip[i];
+    hmacStart(16, HMAC_OWNER);
+    state = CART_CHECKING;
+    return;
+  }
+  if (state == CART_CHECKING && hmacOwner() == HMAC_OWNER) {
+    if (!hmacStep()) return;
+    let diff = 0;
+    for (let i = 0; i < 16; i++) diff |= <i32>(hmacResult[i] ^ chip[CHIP_TAG_ADDR + i]);
+    if (diff != 0) { refuse(REFUSE_FORGED); return; }
+    if (<i32>chip[CHIP_USED_ADDR] != 0xff) { refuse(REFUSE_USED); return; }
+    state = CART_OK;
+  }
+}
+
+function refuse(why: i32): void {
+  state = CART_REFUSED;
+  refusal = why;
+}
+
+/** At the first stroke: clear the chip's one-way used byte. False if the chip would not take it. */
+export function markCartridgeUsed(): bool {
+  if (state != CART_OK) return false;
+  if (usedThisFit) return true;
+  if (cartridge_write(CHIP_USED_ADDR, 0) != 0) return false;
+  usedThisFit = true;
+  return true;
+}
