@@ -25,8 +25,6 @@ let sectorBytes: i32 = 0;
 let current: i32 = -1;  // sector being written, -1 before the first record
 let currentSeq: u32 = 0;
 let writeOffset: i32 = 0;
-const order = new StaticArray<i32>(MAX_SECTORS); // valid sectors, oldest first
-let validCount: i32 = 0;
 
 function word(offset: i32): u32 { return <u32>flash_read(offset); }
 
@@ -37,27 +35,17 @@ export function logInit(): void {
   sectors = min(flash_sectors(), MAX_SECTORS);
   sectorBytes = flash_sector_bytes() & ~3;
   current = -1;
-  sortSectors();
-  if (validCount == 0) return;
-  current = order[validCount - 1];
-  currentSeq = word(current * sectorBytes + 4);
+  // the newest sector is the valid one with the highest sequence number
+  for (let s = 0; s < sectors; s++) {
+    if (!sectorValid(s)) continue;
+    const seq = word(s * sectorBytes + 4);
+    if (current < 0 || seq > currentSeq) { current = s; currentSeq = seq; }
+  }
+  if (current < 0) return;
   // append after the last programmed word, whatever a power cut left there
   writeOffset = HEADER_BYTES;
   for (let o = sectorBytes - 4; o >= HEADER_BYTES; o -= 4) {
     if (word(current * sectorBytes + o) != ERASED) { writeOffset = o + 4; break; }
-  }
-}
-
-/** Valid sectors ordered by sequence number (insertion sort; a handful of sectors). */
-function sortSectors(): void {
-  validCount = 0;
-  for (let s = 0; s < sectors; s++) {
-    if (!sectorValid(s)) continue;
-    const seq = word(s * sectorBytes + 4);
-    let i = validCount;
-    while (i > 0 && word(order[i - 1] * sectorBytes + 4) > seq) { order[i] = order[i - 1]; i--; }
-    order[i] = s;
-    validCount++;
   }
 }
 
@@ -93,7 +81,6 @@ function openNextSector(): bool {
   current = next;
   currentSeq = seq;
   writeOffset = HEADER_BYTES;
-  sortSectors();
   return true;
 }
 
@@ -109,12 +96,17 @@ export function logRead(index: i32): bool {
 /** Committed records in the log. */
 export function logCount(): i32 { return scan(-1); }
 
-/** Visits committed records oldest first, stopping at `index`; returns how many it passed. */
+/**
+ * Visits committed records oldest first, stopping at `index`; returns how many it passed. Sectors are
+ * written in ring order, so the oldest is the next valid one after the newest.
+ */
 function scan(index: i32): i32 {
   found = false;
   let n = 0;
-  for (let v = 0; v < validCount; v++) {
-    const s = order[v];
+  if (current < 0) return 0;
+  for (let v = 1; v <= sectors; v++) {
+    const s = (current + v) % sectors;
+    if (!sectorValid(s)) continue;
     let o = HEADER_BYTES;
     while (o + 12 <= sectorBytes) {
       const base = s * sectorBytes + o;

@@ -27,6 +27,28 @@ const IDLE_MAX_S: i32 = 3600;
 let length: i32 = 0;
 let overflow: bool = false;
 let authReplyPending: bool = false;
+let refused: bool = false; // the reply being written is an error: the pen beeps once
+
+/** Starts an error reply: "ERR <code> ". */
+function err(code: i32): void {
+  put("ERR ");
+  putInt(code);
+  put(" ");
+  refused = true;
+}
+
+/** "ERR 3 <what> <v> out of range <lo>..<hi><unit>", values in um (as mm) or plain. */
+function outOfRange(what: string, v: i32, lo: i32, hi: i32, mm: bool): void {
+  err(3);
+  put(what);
+  putValue(v, mm);
+  put(" out of range ");
+  putValue(lo, mm);
+  put("..");
+  putValue(hi, mm);
+}
+
+function putValue(v: i32, mm: bool): void { if (mm) { putMm(v); put(" mm"); } else putInt(v); }
 
 export function resetProtocol(): void {
   length = 0;
@@ -45,10 +67,11 @@ export function pollSerial(): void {
     if (b < 0) return;
     if (b == 10 || b == 13) {
       if (overflow) {
-        put("ERR 5 line too long: at most ");
+        err(5);
+        put("line too long: at most ");
         putInt(LINE_MAX - 1);
         put(" bytes");
-        endLine();
+        finishReply();
       } else if (length > 0) {
         setLineLength(length);
         noteActivity();
@@ -107,24 +130,33 @@ function putCartridge(): void {
 }
 
 function putCmdResult(r: i32): void {
-  if (r != CMD_OK) signalRefused();
   if (r == CMD_OK) { put("OK"); return; }
-  if (r == CMD_NO_CARTRIDGE) { put("ERR 6 no cartridge fitted"); return; }
-  if (r == CMD_CARTRIDGE_CHECKING) { put("ERR 6 cartridge still being checked: try again"); return; }
+  if (r == CMD_NO_CARTRIDGE) { err(6); put("no cartridge fitted"); return; }
+  if (r == CMD_CARTRIDGE_CHECKING) { err(6); put("cartridge still being checked: try again"); return; }
   if (r == CMD_CARTRIDGE_REFUSED) {
-    put("ERR 6 cartridge refused: ");
+    err(6);
+    put("cartridge refused: ");
     putRefusal(cartridgeRefusal());
     put(": fit a new genuine cartridge");
     return;
   }
-  if (r == CMD_BATTERY_LOW) { put("ERR 8 battery too low: charge the pen"); return; }
-  if (r == CMD_NO_ZONE) { put("ERR 9 no treatment zone: SET ZONE <name> first"); return; }
+  if (r == CMD_BATTERY_LOW) { err(8); put("battery too low: charge the pen"); return; }
+  if (r == CMD_NO_ZONE) { err(9); put("no treatment zone: SET ZONE <name> first"); return; }
   if (r == CMD_WRONG_STATE) {
-    put("ERR 4 not allowed in state ");
+    err(4);
+    put("not allowed in state ");
     putState(machineState());
     return;
   }
-  put("ERR 7 stroke could not be planned");
+  err(7);
+  put("stroke could not be planned");
+}
+
+/** Ends the reply line; an error reply also beeps. */
+function finishReply(): void {
+  endLine();
+  if (refused) signalRefused();
+  refused = false;
 }
 
 function putStatus(): void {
@@ -164,7 +196,7 @@ function execute(): void {
     else if (word("ZONE")) setTreatmentZone();
     else if (word("MODE")) setPenMode();
     else if (word("IDLE")) setIdle();
-    else { put("ERR 1 unknown setting: SET DEPTH|FREQ|LEVEL|ZONE|MODE|IDLE"); signalRefused(); }
+    else { err(1); put("unknown setting: SET DEPTH|FREQ|LEVEL|ZONE|MODE|IDLE"); }
   } else if (word("START")) {
     if (noArgument()) putCmdResult(start());
   } else if (word("PAUSE")) {
@@ -174,7 +206,7 @@ function execute(): void {
   } else if (word("POWER")) {
     if (word("ON") && atEnd()) putCmdResult(powerOn());
     else if (word("OFF") && atEnd()) putCmdResult(powerOff());
-    else put("ERR 2 POWER takes ON or OFF");
+    else { err(2); put("POWER takes ON or OFF"); }
   } else if (word("CLEAR")) {
     if (noArgument()) putCmdResult(machineFault() == 0 ? CMD_WRONG_STATE : powerOn());
   } else if (word("STATUS?")) {
@@ -189,33 +221,28 @@ function execute(): void {
   } else if (word("LOG")) {
     logLine();
   } else {
-    put("ERR 1 unknown command: SET|START|PAUSE|STOP|POWER ON|POWER OFF|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG");
+    err(1);
+    put("unknown command: SET|START|PAUSE|STOP|POWER ON|POWER OFF|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG");
   }
-  endLine();
+  finishReply();
 }
 
 /** Commands without arguments: anything after them is refused before the command runs. */
 function noArgument(): bool {
   if (atEnd()) return true;
-  put("ERR 2 unexpected argument");
+  err(2);
+  put("unexpected argument");
   return false;
 }
 
 function setDepth(): void {
   const um = number(3); // mm with up to 3 decimals -> um
-  if (um < 0 || !atEnd()) { put("ERR 2 bad depth: give millimetres, e.g. SET DEPTH 1.50"); return; }
+  if (um < 0 || !atEnd()) { err(2); put("bad depth: give millimetres, e.g. SET DEPTH 1.50"); return; }
   const r = setDepthUm(um);
-  if (r == SET_NO_CARTRIDGE) { put("ERR 6 no cartridge fitted"); signalRefused(); return; }
+  if (r == SET_NO_CARTRIDGE) { putCmdResult(CMD_NO_CARTRIDGE); return; }
   if (r != SET_OK) {
-    put("ERR 3 depth ");
-    putMm(um);
-    put(" mm out of range ");
-    putMm(DEPTH_MIN_UM);
-    put("..");
-    putMm(depthLimitUm());
-    put(" mm");
+    outOfRange("depth ", um, DEPTH_MIN_UM, depthLimitUm(), true);
     if (r == SET_ABOVE_CAP) putCap();
-    signalRefused();
     return;
   }
   settingChanged();
@@ -224,16 +251,10 @@ function setDepth(): void {
 
 function setFreq(): void {
   const hz = number(0);
-  if (hz < 0 || !atEnd()) { put("ERR 2 bad rate: give whole hertz, e.g. SET FREQ 100"); return; }
+  if (hz < 0 || !atEnd()) { err(2); put("bad rate: give whole hertz, e.g. SET FREQ 100"); return; }
   if (setFreqHz(hz) != SET_OK) {
-    put("ERR 3 freq ");
-    putInt(hz);
-    put(" Hz out of range ");
-    putInt(FREQ_MIN_HZ);
-    put("..");
-    putInt(FREQ_MAX_HZ);
+    outOfRange("freq ", hz, FREQ_MIN_HZ, FREQ_MAX_HZ, false);
     put(" Hz");
-    signalRefused();
     return;
   }
   settingChanged();
@@ -242,13 +263,9 @@ function setFreq(): void {
 
 function setSpeedLevel(): void {
   const n = number(0);
-  if (n < 0 || !atEnd()) { put("ERR 2 bad level: give a whole number, e.g. SET LEVEL 3"); return; }
+  if (n < 0 || !atEnd()) { err(2); put("bad level: give a whole number, e.g. SET LEVEL 3"); return; }
   if (setLevel(n) != SET_OK) {
-    put("ERR 3 level ");
-    putInt(n);
-    put(" out of range 1..");
-    putInt(SPEED_LEVELS_HZ.length);
-    signalRefused();
+    outOfRange("level ", n, 1, SPEED_LEVELS_HZ.length, false);
     return;
   }
   settingChanged();
@@ -258,19 +275,15 @@ function setSpeedLevel(): void {
 function setTreatmentZone(): void {
   const z = zoneWord();
   if (z <= 0 || !atEnd()) {
-    put("ERR 3 unknown zone: forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp");
-    signalRefused();
+    err(3);
+    put("unknown zone: forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp");
     return;
   }
   if (setZone(z) == SET_ABOVE_CAP) {
-    put("ERR 11 depth ");
-    putMm(depthSettingUm());
-    put(" mm is above the ");
-    putMm(ZONE_CAP_UM[z]);
-    put(" mm cap of zone ");
+    aboveNewCap(ZONE_CAP_UM[z]);
+    put(" cap of zone ");
     putZone(z);
     put(": set a shallower depth first");
-    signalRefused();
     return;
   }
   put("OK zone=");
@@ -281,21 +294,17 @@ function setTreatmentZone(): void {
 
 function setPenMode(): void {
   const m = modeWord();
-  if (m < 0 || !atEnd()) { put("ERR 3 unknown mode: home|professional"); signalRefused(); return; }
+  if (m < 0 || !atEnd()) { err(3); put("unknown mode: home|professional"); return; }
   if (m == MODE_PROFESSIONAL && modeSetting() != MODE_PROFESSIONAL) {
-    put("ERR 10 professional mode needs the clinic key: AUTH? then AUTH <answer>");
-    signalRefused();
+    err(10);
+    put("professional mode needs the clinic key: AUTH? then AUTH <answer>");
     return;
   }
   if (setMode(m) == SET_ABOVE_CAP) {
-    put("ERR 11 depth ");
-    putMm(depthSettingUm());
-    put(" mm is above the ");
-    putMm(MODE_CAP_UM[m]);
-    put(" mm cap of ");
+    aboveNewCap(MODE_CAP_UM[m]);
+    put(" cap of ");
     putMode(m);
     put(" mode: set a shallower depth first");
-    signalRefused();
     return;
   }
   put("OK mode=");
@@ -304,13 +313,20 @@ function setPenMode(): void {
   putMm(depthLimitUm());
 }
 
+/** "ERR 11 depth <d> mm is above the <cap> mm" (the caller says whose cap). */
+function aboveNewCap(capUm: i32): void {
+  err(11);
+  put("depth ");
+  putMm(depthSettingUm());
+  put(" mm is above the ");
+  putMm(capUm);
+  put(" mm");
+}
+
 function setIdle(): void {
   const s = number(0);
   if (s < IDLE_MIN_S || s > IDLE_MAX_S || !atEnd()) {
-    put("ERR 3 idle time out of range ");
-    putInt(IDLE_MIN_S);
-    put("..");
-    putInt(IDLE_MAX_S);
+    outOfRange("idle time ", s, IDLE_MIN_S, IDLE_MAX_S, false);
     put(" s");
     return;
   }
@@ -320,13 +336,13 @@ function setIdle(): void {
 }
 
 function authenticate(): void {
-  if (!hexBytes(answer, 32) || !atEnd()) { put("ERR 2 AUTH takes the 64 hex digits of the answer"); return; }
+  if (!hexBytes(answer, 32) || !atEnd()) { err(2); put("AUTH takes the 64 hex digits of the answer"); return; }
   submitAnswer();
   if (authState() == AUTH_NO_CHALLENGE) {
     authDone();
     logEvent(EV_AUTH_FAILED, 2);
-    put("ERR 10 no live challenge: send AUTH? first (each challenge takes one answer)");
-    signalRefused();
+    err(10);
+    put("no live challenge: send AUTH? first (each challenge takes one answer)");
     return;
   }
   authReplyPending = true;
@@ -341,18 +357,18 @@ function replyToAnswer(): void {
     putMm(depthLimitUm());
   } else {
     logEvent(EV_AUTH_FAILED, 1);
-    put("ERR 10 authentication failed");
-    signalRefused();
+    err(10);
+    put("authentication failed");
   }
   authDone();
-  endLine();
+  finishReply();
 }
 
 /** LOG <i>: record i (0 = oldest) as its type and payload words, decimal (docs/treatment-log.md; `pen log` decodes it). */
 function logLine(): void {
   const i = number(0);
-  if (i < 0 || !atEnd()) { put("ERR 2 LOG takes a record number, e.g. LOG 0"); return; }
-  if (!logRead(i)) { put("ERR 3 no record "); putInt(i); put(": LOG? gives the count"); return; }
+  if (i < 0 || !atEnd()) { err(2); put("LOG takes a record number, e.g. LOG 0"); return; }
+  if (!logRead(i)) { err(3); put("no record "); putInt(i); put(": LOG? gives the count"); return; }
   put("LOG ");
   putInt(i);
   serial_write(32);
