@@ -404,10 +404,10 @@ function handleButtons(): void {
     if (r != CMD_OK) signalRefused();
   }
   if ((startEv & EV_LONG) != 0 && (state == ST_RUNNING || state == ST_PAUSED)) stop();
-  const up = buttonEvents(ctz(BTN_DEPTH_UP));
-  const down = buttonEvents(ctz(BTN_DEPTH_DOWN));
-  if ((up & (EV_PRESS | EV_REPEAT)) != 0) nudgeDepth(DEPTH_STEP_UM);
-  if ((down & (EV_PRESS | EV_REPEAT)) != 0) nudgeDepth(-DEPTH_STEP_UM);
+  // while stroking, one press is one step: a held (or stuck) button must not walk the depth up
+  const repeat = state == ST_RUNNING ? 0 : EV_REPEAT;
+  if ((buttonEvents(ctz(BTN_DEPTH_UP)) & (EV_PRESS | repeat)) != 0) nudgeDepth(DEPTH_STEP_UM);
+  if ((buttonEvents(ctz(BTN_DEPTH_DOWN)) & (EV_PRESS | repeat)) != 0) nudgeDepth(-DEPTH_STEP_UM);
   if ((buttonEvents(ctz(BTN_SPEED_UP)) & EV_PRESS) != 0) nudgeLevel(1);
   if ((buttonEvents(ctz(BTN_SPEED_DOWN)) & EV_PRESS) != 0) nudgeLevel(-1);
 }

@@ -37,18 +37,26 @@ function err(code: i32): void {
   refused = true;
 }
 
-/** "ERR 3 <what> <v> out of range <lo>..<hi><unit>", values in um (as mm) or plain. */
-function outOfRange(what: string, v: i32, lo: i32, hi: i32, mm: bool): void {
+const UNIT_NONE: i32 = 0;
+const UNIT_MM: i32 = 1; // values in um, written as mm
+const UNIT_HZ: i32 = 2;
+const UNIT_S: i32 = 3;
+
+/** "ERR 3 <what> <v> <unit> out of range <lo>..<hi> <unit>" */
+function outOfRange(what: string, v: i32, lo: i32, hi: i32, unit: i32): void {
   err(3);
   put(what);
-  putValue(v, mm);
+  putValue(v, unit);
+  putUnit(unit);
   put(" out of range ");
-  putValue(lo, mm);
+  putValue(lo, unit);
   put("..");
-  putValue(hi, mm);
+  putValue(hi, unit);
+  putUnit(unit);
 }
 
-function putValue(v: i32, mm: bool): void { if (mm) { putMm(v); put(" mm"); } else putInt(v); }
+function putValue(v: i32, unit: i32): void { if (unit == UNIT_MM) putMm(v); else putInt(v); }
+function putUnit(unit: i32): void { if (unit != UNIT_NONE) putField("| mm| Hz| s", unit); }
 
 export function resetProtocol(): void {
   length = 0;
@@ -241,7 +249,7 @@ function setDepth(): void {
   const r = setDepthUm(um);
   if (r == SET_NO_CARTRIDGE) { putCmdResult(CMD_NO_CARTRIDGE); return; }
   if (r != SET_OK) {
-    outOfRange("depth ", um, DEPTH_MIN_UM, depthLimitUm(), true);
+    outOfRange("depth ", um, DEPTH_MIN_UM, depthLimitUm(), UNIT_MM);
     if (r == SET_ABOVE_CAP) putCap();
     return;
   }
@@ -253,8 +261,7 @@ function setFreq(): void {
   const hz = number(0);
   if (hz < 0 || !atEnd()) { err(2); put("bad rate: give whole hertz, e.g. SET FREQ 100"); return; }
   if (setFreqHz(hz) != SET_OK) {
-    outOfRange("freq ", hz, FREQ_MIN_HZ, FREQ_MAX_HZ, false);
-    put(" Hz");
+    outOfRange("freq ", hz, FREQ_MIN_HZ, FREQ_MAX_HZ, UNIT_HZ);
     return;
   }
   settingChanged();
@@ -265,7 +272,7 @@ function setSpeedLevel(): void {
   const n = number(0);
   if (n < 0 || !atEnd()) { err(2); put("bad level: give a whole number, e.g. SET LEVEL 3"); return; }
   if (setLevel(n) != SET_OK) {
-    outOfRange("level ", n, 1, SPEED_LEVELS_HZ.length, false);
+    outOfRange("level ", n, 1, SPEED_LEVELS_HZ.length, UNIT_NONE);
     return;
   }
   settingChanged();
@@ -325,11 +332,8 @@ function aboveNewCap(capUm: i32): void {
 
 function setIdle(): void {
   const s = number(0);
-  if (s < IDLE_MIN_S || s > IDLE_MAX_S || !atEnd()) {
-    outOfRange("idle time ", s, IDLE_MIN_S, IDLE_MAX_S, false);
-    put(" s");
-    return;
-  }
+  if (s < 0 || !atEnd()) { err(2); put("bad idle time: give whole seconds, e.g. SET IDLE 300"); return; }
+  if (s < IDLE_MIN_S || s > IDLE_MAX_S) { outOfRange("idle time ", s, IDLE_MIN_S, IDLE_MAX_S, UNIT_S); return; }
   setIdleOffSeconds(s);
   put("OK idle=");
   putInt(idleOffSeconds());

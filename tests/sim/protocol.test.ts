@@ -31,7 +31,7 @@ test('commands and their exact replies', async () => {
     ['SET DEPTH 0.80', 'ERR 3 depth 0.80 mm out of range 0.20..0.75 mm (cap of zone forehead)'],
     ['SET MODE professional', 'ERR 10 professional mode needs the clinic key: AUTH? then AUTH <answer>'],
     ['SET MODE home', 'OK mode=home cap=0.75'],
-    ['SET IDLE 10', 'ERR 3 idle time out of range 30..3600 s'],
+    ['SET IDLE 10', 'ERR 3 idle time 10 s out of range 30..3600 s'],
     ['SET IDLE 600', 'OK idle=600'],
     ['AUTH 00', 'ERR 2 AUTH takes the 64 hex digits of the answer'],
     ['AUTH ' + '0'.repeat(64), 'ERR 10 no live challenge: send AUTH? first (each challenge takes one answer)'],

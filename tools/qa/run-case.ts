@@ -129,11 +129,10 @@ export function runCase(c: Case, wasm: string): CaseResult {
         if (!sim.chip) throw new StepFailure('no cartridge to remove');
         takenOff = sim.chip;
         sim.removeCartridge();
-      } else if (v === 'refit') {
-        if (!takenOff) throw new StepFailure('no cartridge was taken off to put back');
-        sim.fitCartridge(takenOff);
-      } else if (typeof v === 'object') {
-        const chip = sim.makeChip({ type: String(v.fit), serial: 500000 + Math.floor(sim.rng.next() * 100000), lot: 2612, used: v.used, forged: v.forged });
+      } else {
+        const chip = typeof v === 'string' ? takenOff : sim.makeChip({ type: String(v.fit), serial: 500000 + Math.floor(sim.rng.next() * 100000), lot: 2612, used: v.used, forged: v.forged });
+        if (!chip) throw new StepFailure('no cartridge was taken off to put back');
+        if (sim.chip) { takenOff = sim.chip; sim.removeCartridge(); sim.run(5); } // a swap passes through "none"
         sim.fitCartridge(chip);
       }
       sim.run(20); // the pen reads and checks the chip over a few ticks
