@@ -3,6 +3,7 @@ import { buildCommand } from './cmd-build.js';
 import { simCommand } from './cmd-sim.js';
 import { envelopeCommand } from './cmd-envelope.js';
 import { qaCommand } from './cmd-qa.js';
+import { logCommand } from './cmd-log.js';
 import { UsageError } from './args.js';
 
 const HELP = `pen: firmware, simulator and QA tools for the microneedling pen
@@ -14,6 +15,7 @@ Commands:
   sim       power the pen on in the simulator, home, stroke at a setting, measure
   envelope  the highest stroke rate at each depth, as the firmware computes it
   qa        run QA scenario files in the simulator, with JUnit and HTML reports
+  log       export a pen's treatment log as CSV and JSON
 
 Run \`pen <command> --help\` for the options of one command.`;
 
@@ -25,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'sim': return await simCommand(rest);
       case 'envelope': return await envelopeCommand(rest);
       case 'qa': return await qaCommand(rest);
+      case 'log': return await logCommand(rest);
       case undefined: case '-h': case '--help': case 'help':
         console.log(HELP);
         return cmd === undefined ? 2 : 0;

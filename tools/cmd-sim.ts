@@ -1,10 +1,11 @@
 // `pen sim`: power the pen on in the simulator, home, stroke at a setting, stop, and report what the
 // needles did.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { loadFlashImage, flashImage } from './cmd-log.js';
 import { join } from 'node:path';
 import { parseOptions, usageText, OptionSpec, UsageError } from './args.js';
 import { loadBoard, cartridgeOf, boardNames, BoardError } from '../host-sim/board.js';
-import { buildFirmware, firmwarePath } from './build.js';
+import { buildFirmware, firmwarePath, writeAtomic } from './build.js';
 import { runSession, SessionResult, SessionError } from './session.js';
 import { TISSUES } from '../host-sim/tissue.js';
 import { CLAMP_WHY } from '../host-sim/names.js';
@@ -21,6 +22,7 @@ const SPEC: OptionSpec = {
   mode: { type: 'string', value: 'MODE', help: 'home (up to 1.5 mm) or professional (unlocked with the simulator\'s clinic key)' },
   out: { type: 'string', value: 'DIR', help: 'write trace.csv, trace.vcd and tip.svg there' },
   json: { type: 'boolean', help: 'print the summary as one JSON object' },
+  flash: { type: 'string', value: 'FILE', help: 'the pen\'s log flash: start from this image if it exists, save it afterwards (pen log reads it)' },
 };
 const USAGE = usageText('sim', 'Power the pen on in the simulator, home, stroke at a setting, stop, and measure.', SPEC);
 
@@ -62,8 +64,10 @@ export async function simCommand(argv: string[]): Promise<number> {
   if (!o.json) console.error(`firmware ${built.wasmPath} (${built.bytes} bytes)`);
   let r: SessionResult;
   try {
+    const flashFile = o.flash as string | undefined;
+    const flash = flashFile && existsSync(flashFile) ? loadFlashImage(flashFile, board.storage?.sectors ?? 4, board.storage?.sector_bytes ?? 4096) : undefined;
     r = runSession({
-    board, cartridge: cart.type, depthMm, freqHz, seconds, seed, tissue, zone, mode, trace: Boolean(o.out), wasm: firmwarePath(board.name),
+    flash, board, cartridge: cart.type, depthMm, freqHz, seconds, seed, tissue, zone, mode, trace: Boolean(o.out), wasm: firmwarePath(board.name),
     progress: o.json || !process.stderr.isTTY ? undefined : (done) => process.stderr.write(`\rsimulating ${(done * 100).toFixed(0)}%`),
     });
   } catch (e) {
@@ -75,6 +79,7 @@ export async function simCommand(argv: string[]): Promise<number> {
   }
   if (!o.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   if (o.out) writeOutputs(o.out as string, r);
+  if (o.flash) { writeAtomic(o.flash as string, flashImage(r.flash)); r.files.push(o.flash as string); }
   if (o.json) console.log(JSON.stringify(r.summary));
   else printSummary(r);
   return r.summary.state === 'fault' ? 1 : 0;

@@ -3,6 +3,7 @@
 import { Board } from '../host-sim/board.js';
 import { PenSim } from '../host-sim/pen.js';
 import { Trace } from '../host-sim/trace.js';
+import { Flash } from '../host-sim/flash.js';
 import { CLAMP_WHY } from '../host-sim/names.js';
 import { derive } from '../host-sim/board.js';
 import { unlockProfessional } from './clinic.js';
@@ -12,6 +13,8 @@ export interface SessionOptions {
   trace: boolean; wasm: string; settleMs?: number; progress?: (done: number) => void;
   /** treatment zone (default cheeks) and mode (default home) */
   zone?: string; mode?: 'home' | 'professional';
+  /** the log flash to start from (a pen's history) */
+  flash?: Flash;
 }
 
 export interface Summary {
@@ -32,12 +35,12 @@ export interface Summary {
   replies: string[];
 }
 
-export interface SessionResult { summary: Summary; trace?: Trace; endTicks: number; timerHz: number; stepUm: number; files: string[] }
+export interface SessionResult { summary: Summary; trace?: Trace; endTicks: number; timerHz: number; stepUm: number; files: string[]; flash: Flash }
 
 export class SessionError extends Error {}
 
 export function runSession(o: SessionOptions): SessionResult {
-  const sim = new PenSim({ board: o.board, cartridge: o.cartridge, seed: o.seed, tissue: o.tissue, trace: o.trace, wasm: o.wasm });
+  const sim = new PenSim({ board: o.board, cartridge: o.cartridge, seed: o.seed, tissue: o.tissue, trace: o.trace, wasm: o.wasm, flash: o.flash });
   sim.press('power');
   if (!sim.runUntil(() => sim.state === 'ready' || sim.state === 'fault', 3000) || sim.state !== 'ready') {
     throw new SessionError(`the pen did not get ready after power-on: state ${sim.state}, fault ${sim.fault}`);
@@ -62,7 +65,7 @@ export function runSession(o: SessionOptions): SessionResult {
   const m = sim.measure();
   const endTicks = sim.tTicks;
   replies.push(sim.command('STOP'));
-  sim.runUntil(() => sim.state !== 'running', 1000);
+  sim.runUntil(() => sim.state !== 'running', 1000); // the session's record is written as it stops
   const set = sim.setting;
   return {
     summary: {
@@ -88,5 +91,6 @@ export function runSession(o: SessionOptions): SessionResult {
     timerHz: sim.timerHz,
     stepUm: derive(o.board).stepUm,
     files: [],
+    flash: sim.flash,
   };
 }

@@ -1,0 +1,56 @@
+// `pen log`: export a pen's treatment log (a flash image from the simulator) as CSV and JSON.
+import { readFileSync, existsSync } from 'node:fs';
+import { parseOptions, usageText, OptionSpec, UsageError } from './args.js';
+import { loadBoard, boardNames } from '../host-sim/board.js';
+import { PenSim } from '../host-sim/pen.js';
+import { Flash } from '../host-sim/flash.js';
+import { Rng } from '../host-sim/rng.js';
+import { buildFirmware, writeAtomic } from './build.js';
+import { readTreatmentLog, logCsv } from './treatment-log.js';
+
+const SPEC: OptionSpec = {
+  flash: { type: 'string', value: 'FILE', help: 'log flash image written by `pen sim --flash FILE` (required)' },
+  board: { type: 'string', value: 'NAME', help: 'board the image comes from (default ref-pen)' },
+  csv: { type: 'string', value: 'FILE', help: 'write CSV there (default: CSV on standard output)' },
+  json: { type: 'string', value: 'FILE', help: 'write JSON there' },
+};
+const USAGE = usageText('log', 'Export the treatment log (sessions, faults, refusals) as CSV and JSON.\nThe pen is booted on the image and asked over its serial port (LOG?, LOG <i>), as a clinic tool would.', SPEC);
+
+export async function logCommand(argv: string[]): Promise<number> {
+  const o = parseOptions(argv, SPEC, USAGE);
+  if (o.help) { console.log(USAGE); return 0; }
+  if (o._.length) throw new UsageError(`unexpected argument "${o._[0]}"\n\n${USAGE}`);
+  const file = o.flash as string | undefined;
+  if (!file) throw new UsageError(`--flash FILE is required\n\n${USAGE}`);
+  if (!existsSync(file)) throw new UsageError(`--flash ${file}: no such file`);
+  const name = (o.board as string | undefined) ?? 'ref-pen';
+  if (!boardNames().includes(name)) throw new UsageError(`unknown board "${name}"; boards: ${boardNames().join(', ')}`);
+  const board = loadBoard(name);
+  const flash = loadFlashImage(file, board.storage?.sectors ?? 4, board.storage?.sector_bytes ?? 4096);
+  const built = await buildFirmware(board.name);
+  const sim = new PenSim({ board, wasm: built.wasmPath, flash });
+  sim.run(20);
+  const rows = readTreatmentLog(sim);
+  const csv = logCsv(rows);
+  if (o.csv) writeAtomic(o.csv as string, csv);
+  if (o.json) writeAtomic(o.json as string, JSON.stringify({ board: board.name, records: rows }, null, 2) + '\n');
+  if (!o.csv) process.stdout.write(csv);
+  else console.error(`${rows.length} records: ${o.csv}${o.json ? `, ${o.json}` : ''}`);
+  return 0;
+}
+
+export function loadFlashImage(file: string, sectors: number, sectorBytes: number): Flash {
+  const bytes = readFileSync(file);
+  if (bytes.length !== sectors * sectorBytes) {
+    throw new UsageError(`${file}: ${bytes.length} bytes, but the board's log flash is ${sectors} x ${sectorBytes} = ${sectors * sectorBytes} bytes: is it an image of this board?`);
+  }
+  const f = new Flash(sectors, sectorBytes, new Rng(1));
+  for (let i = 0; i < f.words.length; i++) f.words[i] = bytes.readUInt32LE(i * 4);
+  return f;
+}
+
+export function flashImage(f: Flash): Buffer {
+  const b = Buffer.alloc(f.words.length * 4);
+  for (let i = 0; i < f.words.length; i++) b.writeUInt32LE(f.words[i], i * 4);
+  return b;
+}
