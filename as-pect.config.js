@@ -1,10 +1,27 @@
 // as-pect runs the firmware's unit tests (tests/assembly/*.spec.ts). Modules that touch the HAL get a
 // small fake here; a test drives it through the `halfake` imports it declares.
+import { createHmac } from 'node:crypto';
+
+/** The fake HAL's cartridge maker key: key_word(1, i) = 0x01010101 + i, big-endian words. */
+function fakeKey(k) {
+  const b = Buffer.alloc(32);
+  for (let i = 0; i < 8; i++) b.writeInt32BE((k * 0x01010101 + i) | 0, 4 * i);
+  return b;
+}
+
+/** A genuine new 16-needle cartridge (board index 1) for the ref-pen board. */
+function genuineChip() {
+  const c = Buffer.alloc(48);
+  c[0] = 1; c[1] = 2; c[2] = 16; c.writeUInt16LE(3000, 4); c.writeUInt32LE(2611, 8); c.writeUInt32LE(123456, 12); c[16] = 0xff;
+  createHmac('sha256', fakeKey(1)).update(c.subarray(0, 16)).digest().copy(c, 32, 0, 16);
+  return c;
+}
+
 // The fake step queue is busy for a few status reads after a push, then idle; a move that asks to stop
 // at the endstop ends with the endstop flag when the endstop is reachable.
 const fake = {
   now: 0n, queueStatus: -1, busyReads: 0, finalStatus: 0, reachable: 1, queueFree: 64, position: 0, driverStatus: 0, endstop: 0, buttons: 0,
-  cartridge: 1, pushes: 0, flash: new Uint32Array(4 * 64).fill(0xffffffff), flashWrites: 0, tearAt: -1, flushes: 0, enabled: 0, state: -1, fault: -1, serialIn: [], serialOut: [],
+  chip: genuineChip(), pushes: 0, flash: new Uint32Array(4 * 64).fill(0xffffffff), flashWrites: 0, tearAt: -1, flushes: 0, enabled: 0, state: -1, fault: -1, serialIn: [], serialOut: [],
 };
 
 export default {
@@ -34,8 +51,8 @@ export default {
       endstop_active: () => fake.endstop,
       buttons_raw: () => fake.buttons,
       battery_mv: () => 3900,
-      cartridge_read: (addr) => -1,
-      cartridge_write: () => -1,
+      cartridge_read: (addr) => (fake.chip && addr >= 0 && addr < 48 ? fake.chip[addr] : -1),
+      cartridge_write: (addr, v) => { if (!fake.chip || addr !== 16) return -2; fake.chip[16] &= v; return 0; },
       flash_sectors: () => 4,
       flash_sector_bytes: () => 256,
       flash_read: (off) => fake.flash[off >> 2] | 0,
@@ -66,7 +83,7 @@ export default {
       set_driver_status: (v) => { fake.driverStatus = v; },
       set_endstop: (v) => { fake.endstop = v; },
       set_buttons: (v) => { fake.buttons = v; },
-      set_cartridge: (v) => { fake.cartridge = v; },
+      set_cartridge: (v) => { fake.chip = v ? genuineChip() : null; }, // 1: a new genuine one, 0: none
       set_position: (v) => { fake.position = v; },
       flash_wipe: () => { fake.flash.fill(0xffffffff); fake.flashWrites = 0; fake.tearAt = -1; },
       flash_tear_write: (n) => { fake.tearAt = fake.flashWrites + n; },

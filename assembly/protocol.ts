@@ -197,40 +197,37 @@ function putStatus(): void {
 // ---- commands ------------------------------------------------------------------------------
 
 function execute(): void {
-  if (word("SET")) {
-    if (word("DEPTH")) setDepth();
-    else if (word("FREQ")) setFreq();
-    else if (word("LEVEL")) setSpeedLevel();
-    else if (word("ZONE")) setTreatmentZone();
-    else if (word("MODE")) setPenMode();
-    else if (word("IDLE")) setIdle();
-    else { err(1); put("unknown setting: SET DEPTH|FREQ|LEVEL|ZONE|MODE|IDLE"); }
-  } else if (word("START")) {
-    if (noArgument()) putCmdResult(start());
-  } else if (word("PAUSE")) {
-    if (noArgument()) putCmdResult(pause());
-  } else if (word("STOP")) {
-    if (noArgument()) putCmdResult(stop());
-  } else if (word("POWER")) {
-    if (word("ON") && atEnd()) putCmdResult(powerOn());
-    else if (word("OFF") && atEnd()) putCmdResult(powerOff());
-    else { err(2); put("POWER takes ON or OFF"); }
-  } else if (word("CLEAR")) {
-    if (noArgument()) putCmdResult(machineFault() == 0 ? CMD_WRONG_STATE : powerOn());
-  } else if (word("STATUS?")) {
-    if (noArgument()) putStatus();
-  } else if (word("AUTH?")) {
-    if (noArgument()) { newChallenge(); put("CHALLENGE "); putHex(challenge, CHALLENGE_BYTES); }
-  } else if (word("AUTH")) {
+  const cmd = wordIn("SET|START|PAUSE|STOP|POWER|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG");
+  if (cmd == 0) {
+    const what = wordIn("DEPTH|FREQ|LEVEL|ZONE|MODE|IDLE");
+    if (what == 0) setDepth();
+    else if (what == 1) setFreq();
+    else if (what == 2) setSpeedLevel();
+    else if (what == 3) setTreatmentZone();
+    else if (what == 4) setPenMode();
+    else if (what == 5) setIdle();
+    else { err(1); put("unknown setting: SET "); put("DEPTH|FREQ|LEVEL|ZONE|MODE|IDLE"); }
+  } else if (cmd == 4) {
+    const on = wordIn("OFF|ON");
+    if (on < 0 || !atEnd()) { err(2); put("POWER takes ON or OFF"); }
+    else putCmdResult(on == 1 ? powerOn() : powerOff());
+  } else if (cmd == 8) {
     authenticate();
     if (authReplyPending) return; // the reply comes when the answer is checked
-  } else if (word("LOG?")) {
-    if (noArgument()) { put("LOG count="); putInt(logCount()); }
-  } else if (word("LOG")) {
+  } else if (cmd == 10) {
     logLine();
-  } else {
+  } else if (cmd < 0) {
     err(1);
-    put("unknown command: SET|START|PAUSE|STOP|POWER ON|POWER OFF|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG");
+    put("unknown command: ");
+    put("SET|START|PAUSE|STOP|POWER|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG");
+  } else if (noArgument()) {
+    if (cmd == 1) putCmdResult(start());
+    else if (cmd == 2) putCmdResult(pause());
+    else if (cmd == 3) putCmdResult(stop());
+    else if (cmd == 5) putCmdResult(machineFault() == 0 ? CMD_WRONG_STATE : powerOn());
+    else if (cmd == 6) putStatus();
+    else if (cmd == 7) { newChallenge(); put("CHALLENGE "); putHex(challenge, CHALLENGE_BYTES); }
+    else { put("LOG count="); putInt(logCount()); }
   }
   finishReply();
 }

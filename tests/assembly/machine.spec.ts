@@ -1,8 +1,9 @@
 import { init, tick } from "../../assembly/index";
-import { machineState, machineFault, ST_OFF, ST_HOMING, ST_READY, ST_RUNNING, ST_FAULT, F_STALL, F_ENDSTOP_NOT_FOUND, F_DRIVER_SHORT, F_QUEUE_UNDERRUN } from "../../assembly/machine";
+import { machineState, machineFault, ST_OFF, ST_HOMING, ST_READY, ST_RUNNING, ST_FAULT, F_STALL, F_ENDSTOP_NOT_FOUND, F_DRIVER_SHORT, F_QUEUE_UNDERRUN, F_CARTRIDGE_REMOVED } from "../../assembly/machine";
+import { setZone } from "../../assembly/settings";
 import { BTN_POWER, BTN_START, QSTAT_BUSY, QSTAT_UNDERRUN, DRV_STALL, DRV_SHORT } from "../../assembly/hal";
 import { DEBOUNCE_TICKS } from "../../assembly/generated/board_config";
-import { set_endstop_reachable, set_buttons, set_queue_status, set_driver_status, set_endstop, flushes, driver_enabled, reported_state, reported_fault } from "./halfake";
+import { set_cartridge, set_endstop_reachable, set_buttons, set_queue_status, set_driver_status, set_endstop, flushes, driver_enabled, reported_state, reported_fault } from "./halfake";
 
 function ticks(n: i32): void { for (let i = 0; i < n; i++) tick(); }
 
@@ -13,17 +14,19 @@ function press(bits: i32): void {
   ticks(DEBOUNCE_TICKS + 1);
 }
 
-/** Power on with an endstop that answers, and run homing to the end. */
+/** Power on with an endstop that answers, run homing to the end, choose a zone. */
 function homeOk(): void {
   set_endstop_reachable(1);
   press(BTN_POWER);
   ticks(10);
+  setZone(6); // cheeks
 }
 
 describe("state machine", () => {
   beforeEach(() => {
-    set_buttons(0); set_queue_status(-1); set_driver_status(0); set_endstop(0);
+    set_buttons(0); set_queue_status(-1); set_driver_status(0); set_endstop(0); set_cartridge(1);
     init();
+    ticks(6); // the cartridge's chip is read and its tag checked, one block a tick
   });
 
   test("starts off with the driver off", () => {
@@ -93,5 +96,28 @@ describe("state machine", () => {
   test("start is refused before homing", () => {
     press(BTN_START);
     expect(machineState()).toBe(ST_OFF);
+  });
+
+  test("start is refused without a zone, and without a cartridge", () => {
+    set_endstop_reachable(1);
+    press(BTN_POWER);
+    ticks(10);
+    press(BTN_START);
+    expect(machineState()).toBe(ST_READY);
+    setZone(6);
+    set_cartridge(0);
+    ticks(2);
+    press(BTN_START);
+    expect(machineState()).toBe(ST_READY);
+  });
+
+  test("taking the cartridge off while stroking is a fault", () => {
+    homeOk();
+    press(BTN_START);
+    expect(machineState()).toBe(ST_RUNNING);
+    set_cartridge(0);
+    tick();
+    expect(machineState()).toBe(ST_FAULT);
+    expect(machineFault()).toBe(F_CARTRIDGE_REMOVED);
   });
 });

@@ -1,7 +1,9 @@
 import {
-  initSettings, selectCartridge, setDepthUm, setFreqHz, setLevel, umToSteps, stepsToUm, quantizedDepthUm,
-  depthLimitUm, runFreqHz, clamp, SET_OK, SET_OUT_OF_RANGE, SET_NO_CARTRIDGE,
+  initSettings, selectCartridge, setDepthUm, setFreqHz, setLevel, setZone, setMode, umToSteps, stepsToUm, quantizedDepthUm,
+  depthLimitUm, capSource, runFreqHz, clamp, SET_OK, SET_OUT_OF_RANGE, SET_NO_CARTRIDGE, SET_ABOVE_CAP,
+  CAP_ZONE, CAP_MODE, CAP_CARTRIDGE,
 } from "../../assembly/settings";
+import { ZONE_CAP_UM, MODE_HOME, MODE_PROFESSIONAL } from "../../assembly/zones";
 import { STEPS_PER_REV, LEAD_NM, DEPTH_MIN_UM, DEPTH_MAX_UM, FREQ_MIN_HZ, FREQ_MAX_HZ, SPEED_LEVELS_HZ, CART_MAX_DEPTH_UM } from "../../assembly/generated/board_config";
 import { CLAMP_NONE, CLAMP_TORQUE } from "../../assembly/envelope";
 
@@ -16,7 +18,8 @@ describe("quantization", () => {
   });
   test("the depth the motor reaches is the set depth rounded to a step", () => {
     initSettings();
-    selectCartridge(1);
+    setMode(MODE_PROFESSIONAL);
+    selectCartridge(1, 0);
     for (let um = DEPTH_MIN_UM; um <= 2000; um += 10) {
       expect(setDepthUm(um)).toBe(SET_OK);
       expect(abs(quantizedDepthUm() - um) * 1000).toBeLessThanOrEqual(stepNm / 2 + 1000);
@@ -27,10 +30,10 @@ describe("quantization", () => {
 describe("settings", () => {
   test("refuse depths and rates outside the range", () => {
     initSettings();
-    selectCartridge(1);
+    selectCartridge(1, 0);
     expect(setDepthUm(DEPTH_MIN_UM - 1)).toBe(SET_OUT_OF_RANGE);
-    expect(setDepthUm(depthLimitUm() + 1)).toBe(SET_OUT_OF_RANGE);
-    expect(setDepthUm(9000)).toBe(SET_OUT_OF_RANGE);
+    expect(setDepthUm(depthLimitUm() + 1)).toBe(SET_ABOVE_CAP);
+    expect(setDepthUm(9000)).toBe(SET_ABOVE_CAP);
     expect(setFreqHz(0)).toBe(SET_OUT_OF_RANGE);
     expect(setFreqHz(FREQ_MIN_HZ - 1)).toBe(SET_OUT_OF_RANGE);
     expect(setFreqHz(FREQ_MAX_HZ + 1)).toBe(SET_OUT_OF_RANGE);
@@ -39,13 +42,14 @@ describe("settings", () => {
   });
   test("need a cartridge to set a depth", () => {
     initSettings();
-    selectCartridge(-1);
+    selectCartridge(-1, 0);
     expect(setDepthUm(1000)).toBe(SET_NO_CARTRIDGE);
   });
   test("the depth limit is the lowest of board, cartridge and motor", () => {
     initSettings();
+    setMode(MODE_PROFESSIONAL);
     for (let c = 0; c < CART_MAX_DEPTH_UM.length; c++) {
-      selectCartridge(c);
+      selectCartridge(c, 0);
       expect(depthLimitUm()).toBeLessThanOrEqual(min(DEPTH_MAX_UM, CART_MAX_DEPTH_UM[c]));
       expect(setDepthUm(depthLimitUm())).toBe(SET_OK);
       expect(runFreqHz()).toBeGreaterThanOrEqual(FREQ_MIN_HZ);
@@ -53,7 +57,8 @@ describe("settings", () => {
   });
   test("keep the depth and lower the rate when the motor cannot", () => {
     initSettings();
-    selectCartridge(1);
+    setMode(MODE_PROFESSIONAL);
+    selectCartridge(1, 0);
     expect(setDepthUm(depthLimitUm())).toBe(SET_OK);
     expect(setFreqHz(FREQ_MAX_HZ)).toBe(SET_OK);
     expect(clamp()).toBe(CLAMP_TORQUE);
@@ -62,5 +67,40 @@ describe("settings", () => {
     expect(setFreqHz(FREQ_MIN_HZ)).toBe(SET_OK);
     expect(clamp()).toBe(CLAMP_NONE);
     expect(runFreqHz()).toBe(FREQ_MIN_HZ);
+  });
+});
+
+describe("caps", () => {
+  test("home mode caps at 1.5 mm, a zone below that caps lower, and the cap says whose it is", () => {
+    initSettings();
+    selectCartridge(1, 0);
+    expect(depthLimitUm()).toBe(1500);
+    expect(capSource()).toBe(CAP_MODE);
+    expect(setZone(1)).toBe(SET_OK); // forehead
+    expect(depthLimitUm()).toBe(ZONE_CAP_UM[1]);
+    expect(capSource()).toBe(CAP_ZONE);
+    expect(setDepthUm(ZONE_CAP_UM[1] + 10)).toBe(SET_ABOVE_CAP);
+  });
+  test("a zone or mode whose cap is below the depth is refused, and the depth stays", () => {
+    initSettings();
+    setMode(MODE_PROFESSIONAL);
+    selectCartridge(1, 0);
+    expect(setZone(10)).toBe(SET_OK); // scalp, 2.5 mm
+    expect(setDepthUm(2000)).toBe(SET_OK);
+    expect(setZone(1)).toBe(SET_ABOVE_CAP);
+    expect(setMode(MODE_HOME)).toBe(SET_ABOVE_CAP);
+    expect(quantizedDepthUm()).toBeGreaterThan(1990);
+  });
+  test("a short needle caps the depth at its length", () => {
+    initSettings();
+    setMode(MODE_PROFESSIONAL);
+    selectCartridge(1, 1200);
+    expect(depthLimitUm()).toBe(1200);
+    expect(capSource()).toBe(CAP_CARTRIDGE);
+  });
+  test("zone 0 (none) and unknown zones are refused", () => {
+    initSettings();
+    expect(setZone(0)).toBe(SET_OUT_OF_RANGE);
+    expect(setZone(11)).toBe(SET_OUT_OF_RANGE);
   });
 });
