@@ -103,8 +103,12 @@ function putFault(f: i32): void {
 }
 function putClamp(c: i32): void { putField("none|torque|step_rate", c); }
 function putRefusal(r: i32): void { putField("none|unknown|not_genuine|used", r); }
-function putZone(z: i32): void { putField("none|forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp", z); }
-function zoneWord(): i32 { return wordIn("none|forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp"); }
+// zones 1..10; 0 is none
+function putZone(z: i32): void {
+  if (z == 0) put("none");
+  else putField("forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp", z - 1);
+}
+function zoneWord(): i32 { return wordIn("forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp") + 1; }
 function putMode(m: i32): void { putField("home|professional", m); }
 function modeWord(): i32 { return wordIn("home|professional"); }
 
@@ -280,7 +284,8 @@ function setTreatmentZone(): void {
   const z = zoneWord();
   if (z <= 0 || !atEnd()) {
     err(3);
-    put("unknown zone: forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp");
+    put("unknown zone: ");
+    put("forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp");
     return;
   }
   if (setZone(z) == SET_ABOVE_CAP) {
@@ -298,7 +303,7 @@ function setTreatmentZone(): void {
 
 function setPenMode(): void {
   const m = modeWord();
-  if (m < 0 || !atEnd()) { err(3); put("unknown mode: home|professional"); return; }
+  if (m < 0 || !atEnd()) { err(3); put("unknown mode: "); put("home|professional"); return; }
   if (m == MODE_PROFESSIONAL && modeSetting() != MODE_PROFESSIONAL) {
     err(10);
     put("professional mode needs the clinic key: AUTH? then AUTH <answer>");
@@ -343,7 +348,7 @@ function authenticate(): void {
     authDone();
     logEvent(EV_AUTH_FAILED, 2);
     err(10);
-    put("no live challenge: send AUTH? first (each challenge takes one answer)");
+    put("no live challenge: send AUTH? first");
     return;
   }
   authReplyPending = true;
