@@ -39,3 +39,8 @@ export function usageText(cmd: string, summary: string, spec: OptionSpec): strin
   const rows = Object.entries(spec).map(([n, s]) => `  --${n}${s.type === 'boolean' ? '' : ` ${s.value ?? s.type.toUpperCase()}`}`.padEnd(26) + s.help);
   return `Usage: pen ${cmd} [options]\n\n${summary}\n\nOptions:\n${rows.join('\n')}\n  -h, --help                show this help`;
 }
+
+/** Positional arguments are an error for commands that take none. */
+export function noPositional(o: Parsed, usage: string): void {
+  if (o._.length) throw new UsageError(`unexpected argument "${o._[0]}"\n\n${usage}`);
+}

@@ -1,7 +1,7 @@
 // `pen build [--board NAME]`
 import { buildFirmware, MAX_WASM_BYTES, MAX_MEMORY_PAGES } from './build.js';
-import { parseOptions, usageText, OptionSpec, UsageError } from './args.js';
-import { boardNames } from '../host-sim/board.js';
+import { parseOptions, usageText, OptionSpec, noPositional } from './args.js';
+import { boardOption } from './board-option.js';
 
 const SPEC: OptionSpec = {
   board: { type: 'string', value: 'NAME', help: 'board file in boards/ (default ref-pen)' },
@@ -11,12 +11,9 @@ const USAGE = usageText('build', 'Compile the firmware for a board into build/<b
 export async function buildCommand(argv: string[]): Promise<number> {
   const o = parseOptions(argv, SPEC, USAGE);
   if (o.help) { console.log(USAGE); return 0; }
-  if (o._.length) throw new UsageError(`unexpected argument "${o._[0]}"\n\n${USAGE}`);
-  const board = (o.board as string | undefined) ?? 'ref-pen';
-  if (!boardNames().includes(board) && !board.endsWith('.json')) {
-    throw new UsageError(`unknown board "${board}"; boards: ${boardNames().join(', ')}`);
-  }
-  const r = await buildFirmware(board);
+  noPositional(o, USAGE);
+  const board = boardOption(o.board as string | undefined);
+  const r = await buildFirmware(board.name);
   console.log(`built ${r.wasmPath}`);
   console.log(`  size     ${r.bytes} bytes (limit ${MAX_WASM_BYTES})`);
   console.log(`  memory   ${r.memoryPages} page(s) of 64 KiB (limit ${MAX_MEMORY_PAGES})`);

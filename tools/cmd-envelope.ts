@@ -1,6 +1,6 @@
 // `pen envelope`: the highest stroke rate per depth, as the firmware computes it for a board and cartridge.
-import { parseOptions, usageText, OptionSpec, UsageError } from './args.js';
-import { loadBoard, cartridgeOf, boardNames } from '../host-sim/board.js';
+import { parseOptions, usageText, OptionSpec, noPositional } from './args.js';
+import { boardOption, cartridgeOption } from './board-option.js';
 import { buildFirmware } from './build.js';
 import { readEnvelope, standardDepths } from './envelope.js';
 
@@ -14,12 +14,9 @@ const USAGE = usageText('envelope', 'Print the highest stroke rate the firmware 
 export async function envelopeCommand(argv: string[]): Promise<number> {
   const o = parseOptions(argv, SPEC, USAGE);
   if (o.help) { console.log(USAGE); return 0; }
-  if (o._.length) throw new UsageError(`unexpected argument "${o._[0]}"\n\n${USAGE}`);
-  const name = (o.board as string | undefined) ?? 'ref-pen';
-  if (!boardNames().includes(name)) throw new UsageError(`unknown board "${name}"; boards: ${boardNames().join(', ')}`);
-  const board = loadBoard(name);
-  let cart;
-  try { cart = cartridgeOf(board, o.cartridge as string | undefined); } catch (e) { throw new UsageError((e as Error).message); }
+  noPositional(o, USAGE);
+  const board = boardOption(o.board as string | undefined);
+  const cart = cartridgeOption(board, o.cartridge as string | undefined);
   const built = await buildFirmware(board.name);
   const pts = readEnvelope(board, built.wasmPath, cart.type, standardDepths(board, cart.type));
   if (o.json) { console.log(JSON.stringify({ board: board.name, cartridge: cart.type, points: pts })); return 0; }

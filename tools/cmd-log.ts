@@ -1,7 +1,7 @@
 // `pen log`: export a pen's treatment log (a flash image from the simulator) as CSV and JSON.
 import { readFileSync, existsSync } from 'node:fs';
-import { parseOptions, usageText, OptionSpec, UsageError } from './args.js';
-import { loadBoard, boardNames } from '../host-sim/board.js';
+import { parseOptions, usageText, OptionSpec, UsageError, noPositional } from './args.js';
+import { boardOption } from './board-option.js';
 import { PenSim } from '../host-sim/pen.js';
 import { Flash } from '../host-sim/flash.js';
 import { Rng } from '../host-sim/rng.js';
@@ -19,13 +19,11 @@ const USAGE = usageText('log', 'Export the treatment log (sessions, faults, refu
 export async function logCommand(argv: string[]): Promise<number> {
   const o = parseOptions(argv, SPEC, USAGE);
   if (o.help) { console.log(USAGE); return 0; }
-  if (o._.length) throw new UsageError(`unexpected argument "${o._[0]}"\n\n${USAGE}`);
+  noPositional(o, USAGE);
   const file = o.flash as string | undefined;
   if (!file) throw new UsageError(`--flash FILE is required\n\n${USAGE}`);
   if (!existsSync(file)) throw new UsageError(`--flash ${file}: no such file`);
-  const name = (o.board as string | undefined) ?? 'ref-pen';
-  if (!boardNames().includes(name)) throw new UsageError(`unknown board "${name}"; boards: ${boardNames().join(', ')}`);
-  const board = loadBoard(name);
+  const board = boardOption(o.board as string | undefined);
   const flash = loadFlashImage(file, board.storage?.sectors ?? 4, board.storage?.sector_bytes ?? 4096);
   const built = await buildFirmware(board.name);
   const sim = new PenSim({ board, wasm: built.wasmPath, flash });

@@ -3,8 +3,8 @@
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { loadFlashImage, flashImage } from './cmd-log.js';
 import { join } from 'node:path';
-import { parseOptions, usageText, OptionSpec, UsageError } from './args.js';
-import { loadBoard, cartridgeOf, boardNames, BoardError } from '../host-sim/board.js';
+import { parseOptions, usageText, OptionSpec, UsageError, noPositional } from './args.js';
+import { boardOption, cartridgeOption } from './board-option.js';
 import { buildFirmware, firmwarePath, writeAtomic } from './build.js';
 import { runSession, SessionResult, SessionError } from './session.js';
 import { TISSUES } from '../host-sim/tissue.js';
@@ -29,15 +29,9 @@ const USAGE = usageText('sim', 'Power the pen on in the simulator, home, stroke 
 export async function simCommand(argv: string[]): Promise<number> {
   const o = parseOptions(argv, SPEC, USAGE);
   if (o.help) { console.log(USAGE); return 0; }
-  if (o._.length) throw new UsageError(`unexpected argument "${o._[0]}"\n\n${USAGE}`);
-  const boardName = (o.board as string | undefined) ?? 'ref-pen';
-  let board;
-  try { board = loadBoard(boardName); } catch (e) {
-    if (e instanceof BoardError && !boardNames().includes(boardName)) throw new UsageError(`unknown board "${boardName}"; boards: ${boardNames().join(', ')}`);
-    throw e;
-  }
-  let cart;
-  try { cart = cartridgeOf(board, o.cartridge as string | undefined); } catch (e) { throw new UsageError((e as Error).message); }
+  noPositional(o, USAGE);
+  const board = boardOption(o.board as string | undefined);
+  const cart = cartridgeOption(board, o.cartridge as string | undefined);
   const depthMm = (o.depth as number | undefined) ?? 1.5;
   const freqHz = (o.freq as number | undefined) ?? 100;
   const seconds = (o.seconds as number | undefined) ?? 2;

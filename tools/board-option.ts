@@ -1,0 +1,20 @@
+// The --board and --cartridge options every command shares: unknown names are usage errors that
+// list what exists.
+import { Board, Cartridge, boardNames, loadBoard, cartridgeOf } from '../host-sim/board.js';
+import { UsageError } from './args.js';
+
+/** The board named by --board (default ref-pen); a path to a board file is taken as it is. */
+export function boardOption(name: string | undefined): Board {
+  const n = name ?? 'ref-pen';
+  if (!n.endsWith('.json') && !boardNames().includes(n)) throw new UsageError(`unknown board "${n}"; boards: ${boardNames().join(', ')}`);
+  return loadBoard(n);
+}
+
+/** The cartridge named by --cartridge (default: the board's). */
+export function cartridgeOption(board: Board, type: string | undefined): Cartridge {
+  try {
+    return cartridgeOf(board, type);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
