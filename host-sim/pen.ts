@@ -52,7 +52,8 @@ export interface SimOptions {
 }
 
 export type HalImports = Record<string, (...args: never[]) => unknown>;
-export interface HalTap { wrap(imports: HalImports, resetCause: number): HalImports }
+/** Sees every HAL call (wrap) and every tick() (beforeTick): a recorder for board-port replay. */
+export interface HalTap { wrap(imports: HalImports, resetCause: number): HalImports; beforeTick?(): void }
 
 export interface Setting { depthUm: number; freqHz: number; askedHz: number; clamp: string }
 
@@ -309,6 +310,7 @@ export class PenSim {
     }
     if (t - this.lastKick > this.watchdogTicks) { this.watchdogReset(); return; }
     if (this.dead) return;
+    this.halTap?.beforeTick?.();
     if (this.tickCostsNs) {
       const t0 = process.hrtime.bigint();
       this.guard(() => this.fw.tick());

@@ -6,14 +6,19 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../host-sim/paths.js';
 import { halImports, HAL_ABI_VERSION } from '../../host-sim/hal.js';
 import { describe as describeWasm, MAX_WASM_BYTES } from '../../tools/build.js';
+import { HAL_CALLS } from '../../host-sim/recording.js';
 import { firmware, readyPen } from './helpers.js';
 
 /** `name(` entries of the import and export tables in docs/hal-abi.md */
 function documented(section: string): string[] {
+  return documentedInOrder(section).sort();
+}
+
+function documentedInOrder(section: string): string[] {
   const doc = readFileSync(join(REPO_ROOT, 'docs', 'hal-abi.md'), 'utf8');
   const part = doc.split(`<!-- ${section} -->`)[1]?.split('<!-- end -->')[0];
   assert.ok(part, `docs/hal-abi.md has a ${section} table`);
-  return [...part.matchAll(/^\| `([a-z_0-9]+)\(/gm)].map((m) => m[1]).sort();
+  return [...part.matchAll(/^\| `([a-z_0-9]+)\(/gm)].map((m) => m[1]);
 }
 
 test('the module imports only documented HAL functions and exports exactly the documented list', async () => {
@@ -28,6 +33,10 @@ test('the module imports only documented HAL functions and exports exactly the d
 
 test('the simulator implements exactly the documented imports', () => {
   assert.deepEqual(Object.keys(halImports({} as never)).sort(), documented('imports'));
+});
+
+test('recordings for board ports list every documented import, in the table\'s order (the opcode is the row)', () => {
+  assert.deepEqual(HAL_CALLS.map((c) => c.name), documentedInOrder('imports'));
 });
 
 test('the module reports the ABI version the simulator implements', async () => {

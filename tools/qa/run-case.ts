@@ -1,5 +1,5 @@
 // Runs one case against one simulated pen, step by step, and measures what the needles did.
-import { PenSim, Injectable } from '../../host-sim/pen.js';
+import { PenSim, Injectable, HalTap } from '../../host-sim/pen.js';
 import { Tissue } from '../../host-sim/tissue.js';
 import { ButtonName } from '../../host-sim/names.js';
 import { Case, Step, durationMs } from './scenario.js';
@@ -17,9 +17,10 @@ const PLOT_WINDOW_MS = 120;
 
 class StepFailure extends Error {}
 
-export function runCase(c: Case, wasm: string): CaseResult {
+/** Runs one case; `halTap` (optional) sees every HAL call, to record the run for a board port. */
+export function runCase(c: Case, wasm: string, halTap?: HalTap): CaseResult {
   const started = Date.now();
-  const sim = new PenSim({ board: c.board, cartridge: c.cartridge, seed: c.seed, tissue: c.tissue, wasm, trace: true });
+  const sim = new PenSim({ board: c.board, cartridge: c.cartridge, seed: c.seed, tissue: c.tissue, wasm, trace: true, halTap });
   const result: CaseResult = {
     name: c.name, scenario: c.scenario, file: c.file, board: c.board, cartridge: sim.cartridge.type, seed: c.seed,
     params: c.params, matrixKeys: c.matrixKeys, requirements: c.requirements, tags: c.tags,
