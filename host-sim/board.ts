@@ -39,6 +39,16 @@ export interface Board {
   };
   cartridges: Cartridge[];
   default_cartridge: string;
+  /** the microcontroller of a board with a C port (ports/<port>/) */
+  mcu?: Mcu;
+}
+
+export interface Mcu {
+  part: string; port: string; source: string; core_hz: number; flash_bytes: number; ram_bytes: number;
+  flash_budget_bytes?: number; tick_budget_instructions?: number;
+  step_timer: { name: string; clock_hz: number; prescaler: number };
+  serial?: { name: string; baud: number };
+  pins: Record<string, string | string[]>;
 }
 
 export class BoardError extends Error {}
@@ -117,6 +127,12 @@ function checkConsistency(b: Board, file: string): void {
   if (!types.has(b.default_cartridge)) fail('/default_cartridge', `"${b.default_cartridge}" is not one of ${[...types].join(', ')}`);
   const hz = b.timing.step_timer_hz;
   if (hz / (2 * s.freq_min_hz) > 2 ** 31 - 1) fail('/timing/step_timer_hz', 'a half stroke at the lowest rate must fit in 31 bits of ticks');
+  const m = b.mcu;
+  if (m) {
+    const timerHz = m.step_timer.clock_hz / m.step_timer.prescaler;
+    if (timerHz !== hz) fail('/timing/step_timer_hz', `${hz} Hz, but ${m.step_timer.name} at ${m.step_timer.clock_hz} Hz / ${m.step_timer.prescaler} runs at ${timerHz} Hz`);
+    if (!existsSync(join(REPO_ROOT, 'ports', m.port))) fail('/mcu/port', `"${m.port}": no folder ports/${m.port}`);
+  }
 }
 
 function isPathName(file: string, name: string): boolean {
