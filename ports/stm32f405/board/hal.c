@@ -1,0 +1,570 @@
+/* The HAL ABI (docs/hal-abi.md, version 2) on the STM32F405 + TMC2209 pen board, by direct register
+ * access: addresses and bits from ST RM0090 rev 19 (section named at each block), core registers from
+ * ST PM0214. TIM2 counts 21 MHz ticks and runs the step queue from its compare interrupt. */
+#include <stdint.h>
+#include "firmware.h"
+
+#ifndef STEP_QUEUE_LEN
+#define STEP_QUEUE_LEN 64 /* board timing.step_queue_len (tools/port-build.ts passes it) */
+#endif
+#ifndef STEP_TIMER_PRESCALER
+#define STEP_TIMER_PRESCALER 4 /* board mcu.step_timer.prescaler */
+#endif
+#if (STEP_QUEUE_LEN & (STEP_QUEUE_LEN - 1)) != 0
+#error "STEP_QUEUE_LEN must be a power of two: the ring uses free-running indices"
+#endif
+
+#define TIM2_CLOCK_HZ 84000000u /* APB1 42 MHz, doubled for the timers (RM0090 6.2) */
+#define STEP_TIMER_HZ (TIM2_CLOCK_HZ / STEP_TIMER_PRESCALER)
+#define DRIVER_MAX_STEP_RATE_HZ 200000u /* board driver.max_step_rate_hz */
+#define MIN_STEP_INTERVAL_TICKS (STEP_TIMER_HZ / DRIVER_MAX_STEP_RATE_HZ) /* 105 ticks = 5 us */
+#define STEP_PULSE_TICKS 3u      /* 143 ns: the TMC2209 needs STEP high >= 100 ns */
+#define VDDA_MV 3300u            /* the ADC's reference */
+#define BATTERY_DIVIDER 2u       /* 1:2 divider in front of PC0 */
+#define OTP_BASE 0x1FFF7800u     /* RM0090 3.8: 16 blocks of 32 bytes; key k lives in block k */
+#define KEY_BYTES 32u
+#define RTC_SECONDS_AT_RESET 0u  /* no calendar on this board: see rtc_seconds */
+#define PANIC_MARKER 0x50414E43u /* "PANC" in .noinit: the last reset was a panic */
+#define ENDSTOP_ACTIVE_LOW 1     /* board wiring: the slot sensor's open collector pulls PB0 low when blocked */
+
+#define REG(a) (*(volatile uint32_t *)(a))
+/* RCC, RM0090 7.3; flash interface, 3.9; power controller, 5.4 */
+#define RCC_CR REG(0x40023800u)
+#define RCC_PLLCFGR REG(0x40023804u)
+#define RCC_CFGR REG(0x40023808u)
+#define RCC_AHB1ENR REG(0x40023830u)
+#define RCC_AHB2ENR REG(0x40023834u)
+#define RCC_APB1ENR REG(0x40023840u)
+#define RCC_APB2ENR REG(0x40023844u)
+#define RCC_CSR REG(0x40023874u)
+#define FLASH_ACR REG(0x40023C00u)
+#define PWR_CR REG(0x40007000u)
+/* GPIO ports and register offsets, RM0090 8.4 */
+#define GPIOA 0x40020000u
+#define GPIOB 0x40020400u
+#define GPIOC 0x40020800u
+#define MODER 0x00
+#define OSPEEDR 0x08
+#define PUPDR 0x0C
+#define IDR 0x10
+#define BSRR 0x18
+#define AFRL 0x20
+/* TIM2, RM0090 18.4 */
+#define TIM2_CR1 REG(0x40000000u)
+#define TIM2_DIER REG(0x4000000Cu)
+#define TIM2_SR REG(0x40000010u)
+#define TIM2_EGR REG(0x40000014u)
+#define TIM2_CNT REG(0x40000024u)
+#define TIM2_PSC REG(0x40000028u)
+#define TIM2_ARR REG(0x4000002Cu)
+#define TIM2_CCR1 REG(0x40000034u)
+#define TIM_UPDATE (1u << 0) /* same bit in DIER (UIE), SR (UIF), EGR (UG) */
+#define TIM_CC1 (1u << 1)    /* same bit in DIER (CC1IE), SR (CC1IF), EGR (CC1G) */
+/* USART2, RM0090 30.6 */
+#define USART2_SR REG(0x40004400u)
+#define USART2_DR REG(0x40004404u)
+#define USART2_BRR REG(0x40004408u)
+#define USART2_CR1 REG(0x4000440Cu)
+#define USART_RXNE (1u << 5) /* SR */
+#define USART_ORE (1u << 3)  /* SR */
+#define USART_TXE (1u << 7)  /* SR; the same bit in CR1 is TXEIE */
+/* ADC1 and the ADC common registers, RM0090 13.13 */
+#define ADC1_SR REG(0x40012000u)
+#define ADC1_CR2 REG(0x40012008u)
+#define ADC1_SMPR1 REG(0x4001200Cu)
+#define ADC1_SQR3 REG(0x40012034u)
+#define ADC1_DR REG(0x4001204Cu)
+#define ADC_CCR REG(0x40012304u)
+/* SYSCFG, RM0090 9.2; EXTI, 10.3; IWDG, 19.4; RNG, 24.4 */
+#define SYSCFG_EXTICR1 REG(0x40013808u)
+#define EXTI_IMR REG(0x40013C00u)
+#define EXTI_RTSR REG(0x40013C08u)
+#define EXTI_PR REG(0x40013C14u)
+#define IWDG_KR REG(0x40003000u)
+#define IWDG_PR REG(0x40003004u)
+#define IWDG_RLR REG(0x40003008u)
+#define IWDG_SR REG(0x4000300Cu)
+#define RNG_CR REG(0x50060800u)
+#define RNG_SR REG(0x50060804u)
+#define RNG_DR REG(0x50060808u)
+/* NVIC and SCB, PM0214 4.2 and 4.4 */
+#define NVIC_ISER0 REG(0xE000E100u)
+#define NVIC_ISER1 REG(0xE000E104u)
+#define NVIC_IPR(n) (*(volatile uint8_t *)(0xE000E400u + (n)))
+#define SCB_AIRCR REG(0xE000ED0Cu)
+#define IRQ_TIM2 28
+#define IRQ_USART2 38
+
+/* pins, board mcu.pins */
+#define PIN_STEP (1u << 0)    /* PA0 */
+#define PIN_DIR (1u << 1)     /* PA1, high = extend */
+#define PIN_EN (1u << 4)      /* PA4, TMC2209 ENN: high = outputs off */
+#define PIN_BUZZER (1u << 8)  /* PA8, an active buzzer (sounds while high) */
+#define PIN_ENDSTOP (1u << 0) /* PB0 */
+#define PIN_DIAG (1u << 1)    /* PB1, EXTI line 1 */
+#define PIN_GREEN (1u << 8)   /* PC8 */
+#define PIN_RED (1u << 9)     /* PC9 */
+#define PIN_OFF(p) ((p) << 16) /* BSRR: the reset half */
+
+enum { MODE_IN, MODE_OUT, MODE_AF, MODE_ANALOG };
+enum { PULL_NONE, PULL_UP, PULL_DOWN };
+enum { SEG_EXTEND = 1, SEG_STOP_AT_ENDSTOP = 2, SEG_END_OF_MOVE = 4 };
+enum { QSTAT_BUSY = 1, QSTAT_UNDERRUN = 2, QSTAT_ENDSTOP_STOP = 4 };
+enum { PUSH_OK = 0, PUSH_FULL = -1, PUSH_BAD = -2 };
+enum { DRV_OTPW = 1, DRV_OT = 2, DRV_STALL = 256 };
+enum { IND_HOMING = 1, IND_READY, IND_RUNNING, IND_PAUSED, IND_FAULT, IND_REFUSED };
+#define H struct Z_hal_instance_t *h
+
+u32 Z_halZ_driver_temp_dc(H); /* in the ABI but not imported by this module, so not in firmware.h */
+void board_panic_reset(void) __attribute__((noreturn));
+
+static inline uint32_t irq_save(void) {
+  uint32_t p;
+  __asm__ volatile("mrs %0, primask\n cpsid i" : "=r"(p)::"memory");
+  return p;
+}
+static inline void irq_restore(uint32_t p) { __asm__ volatile("msr primask, %0" ::"r"(p) : "memory"); }
+
+static void pin_mode(uint32_t port, uint32_t pin, uint32_t mode, uint32_t pull) {
+  REG(port + MODER) = (REG(port + MODER) & ~(3u << 2 * pin)) | mode << 2 * pin;
+  REG(port + PUPDR) = (REG(port + PUPDR) & ~(3u << 2 * pin)) | pull << 2 * pin;
+}
+
+static void pin_af(uint32_t port, uint32_t pin, uint32_t af) {
+  volatile uint32_t *afr = &REG(port + AFRL + 4 * (pin / 8));
+  *afr = (*afr & ~(15u << 4 * (pin % 8))) | af << 4 * (pin % 8);
+  pin_mode(port, pin, MODE_AF, PULL_UP);
+}
+
+/* ---- step queue executor: TIM2 channel 1 compare, the highest interrupt priority ------------------ */
+
+typedef struct {
+  uint32_t interval_ticks; /* to the next step */
+  uint32_t count;          /* steps left */
+  int32_t add_ticks;
+  uint32_t flags;
+} Segment;
+
+static Segment ring[STEP_QUEUE_LEN];
+static volatile uint32_t ring_head, ring_tail; /* free-running: the ISR consumes head, push produces tail */
+static Segment cur;                            /* the segment under execution, out of the ring (as the sim) */
+static volatile uint32_t stepping;             /* a segment is loaded and its next step armed: BUSY */
+static volatile uint32_t latched_status;       /* UNDERRUN, ENDSTOP_STOP until the next flush */
+static volatile int32_t position_steps;
+static volatile uint32_t ticks_high;           /* TIM2 overflows: the upper word of now_ticks */
+static uint32_t last_step_ticks;               /* compare time of the last step, so the schedule never drifts */
+static uint32_t last_step_flags;               /* flags of the segment that made the last step */
+
+static int endstop_pin_active(void) {
+  uint32_t level = REG(GPIOB + IDR) & PIN_ENDSTOP;
+  return ENDSTOP_ACTIVE_LOW ? level == 0 : level != 0;
+}
+
+/* Next compare at `at`; forced at once if that time has passed, else it would come 204 s late. */
+static void arm(uint32_t at) {
+  TIM2_CCR1 = at;
+  TIM2_SR = ~TIM_CC1;
+  TIM2_DIER |= TIM_CC1;
+  if ((int32_t)(at - TIM2_CNT) <= 0) TIM2_EGR = TIM_CC1;
+}
+
+static void stop_stepping(void) {
+  TIM2_DIER &= ~TIM_CC1;
+  stepping = 0;
+}
+
+/* DIR is set as a segment is loaded, at least 5 us before its first step (TMC2209 setup: 20 ns). */
+static int load_next(void) {
+  if (ring_head == ring_tail) return 0;
+  cur = ring[ring_head & (STEP_QUEUE_LEN - 1)];
+  ring_head = ring_head + 1;
+  REG(GPIOA + BSRR) = cur.flags & SEG_EXTEND ? PIN_DIR : PIN_OFF(PIN_DIR);
+  return 1;
+}
+
+/* One step at its compare time. As in the simulator, an active endstop after a step of a
+ * SEG_STOP_AT_ENDSTOP segment cancels all that follows; sampled when the next step falls due. */
+static void step_due(void) {
+  if ((last_step_flags & SEG_STOP_AT_ENDSTOP) && endstop_pin_active()) {
+    stop_stepping();
+    ring_head = ring_tail;
+    latched_status |= QSTAT_ENDSTOP_STOP;
+    return;
+  }
+  uint32_t rise_ticks = TIM2_CNT;
+  REG(GPIOA + BSRR) = PIN_STEP;
+  position_steps += cur.flags & SEG_EXTEND ? 1 : -1;
+  last_step_ticks += cur.interval_ticks;
+  cur.interval_ticks += (uint32_t)cur.add_ticks;
+  last_step_flags = cur.flags;
+  while (TIM2_CNT - rise_ticks < STEP_PULSE_TICKS) {}
+  REG(GPIOA + BSRR) = PIN_OFF(PIN_STEP);
+  if (--cur.count == 0 && !load_next()) {
+    stop_stepping();
+    if (!(last_step_flags & SEG_END_OF_MOVE)) latched_status |= QSTAT_UNDERRUN;
+    return;
+  }
+  arm(last_step_ticks + cur.interval_ticks);
+}
+
+void TIM2_IRQHandler(void) {
+  uint32_t sr = TIM2_SR;
+  if (sr & TIM_UPDATE) {
+    TIM2_SR = ~TIM_UPDATE; /* status bits clear on writing 0 */
+    ticks_high = ticks_high + 1;
+  }
+  if ((sr & TIM_CC1) && (TIM2_DIER & TIM_CC1)) {
+    TIM2_SR = ~TIM_CC1;
+    step_due();
+  }
+}
+
+u64 Z_halZ_now_ticks(H) {
+  (void)h;
+  uint32_t p = irq_save();
+  uint32_t high = ticks_high, low = TIM2_CNT;
+  if (TIM2_SR & TIM_UPDATE) { /* wrapped, interrupt not taken yet: re-read so low is after the wrap */
+    low = TIM2_CNT;
+    high++;
+  }
+  irq_restore(p);
+  return (u64)high << 32 | low;
+}
+
+u32 Z_halZ_step_queue_push(H, u32 interval_ticks, u32 count, u32 add_ticks, u32 flags) {
+  (void)h;
+  int32_t first = (int32_t)interval_ticks, n = (int32_t)count, add = (int32_t)add_ticks;
+  int64_t last = (int64_t)first + (int64_t)add * (n - 1); /* the interval is linear: its ends bound it */
+  if (n < 1 || first < (int32_t)MIN_STEP_INTERVAL_TICKS || last < MIN_STEP_INTERVAL_TICKS || last > INT32_MAX)
+    return (u32)PUSH_BAD; /* the upper bound keeps the 32-bit compare arithmetic exact */
+  if (ring_tail - ring_head >= STEP_QUEUE_LEN) return (u32)PUSH_FULL;
+  ring[ring_tail & (STEP_QUEUE_LEN - 1)] = (Segment){interval_ticks, count, add, flags};
+  uint32_t p = irq_save(); /* the ISR may be deciding to stop right now */
+  ring_tail = ring_tail + 1;
+  if (!stepping) { /* idle: the first step comes interval_ticks after this push */
+    load_next();
+    last_step_flags = 0;
+    last_step_ticks = TIM2_CNT;
+    stepping = 1;
+    arm(last_step_ticks + cur.interval_ticks);
+  }
+  irq_restore(p);
+  return PUSH_OK;
+}
+
+u32 Z_halZ_step_queue_free(H) { (void)h; return STEP_QUEUE_LEN - (ring_tail - ring_head); }
+
+void Z_halZ_step_queue_flush(H) {
+  (void)h;
+  uint32_t p = irq_save();
+  stop_stepping();
+  ring_head = ring_tail;
+  latched_status = 0;
+  irq_restore(p);
+}
+
+u32 Z_halZ_step_queue_status(H) {
+  (void)h;
+  uint32_t p = irq_save();
+  uint32_t s = (stepping ? QSTAT_BUSY : 0) | latched_status;
+  irq_restore(p);
+  return s;
+}
+
+u32 Z_halZ_step_position(H) { (void)h; return (u32)position_steps; }
+
+/* ---- driver, endstop, buttons, battery -------------------------------------------------------------- */
+
+/* DRV_STATUS bits 0..5 and uv as last polled over the TMC2209's single-wire UART (USART3, PB10/PB11).
+ * That poll is not written: the cache stays 0, and the driver's own protection is all there is for
+ * over-temperature and shorts. Without the UART, SGTHRS/TCOOLTHRS keep their reset value 0 too, so
+ * DIAG shows no StallGuard stalls until a UART driver sets them. */
+static uint32_t drv_status_cached;
+
+void Z_halZ_driver_enable(H, u32 on) { (void)h; REG(GPIOA + BSRR) = on ? PIN_OFF(PIN_EN) : PIN_EN; }
+
+/* stall: a DIAG rising edge since the last read, latched in EXTI_PR (the EXTI1 interrupt stays off in
+ * the NVIC: the pending bit is the latch), or DIAG high now */
+u32 Z_halZ_driver_status(H) {
+  (void)h;
+  uint32_t edge = EXTI_PR & PIN_DIAG;
+  EXTI_PR = edge; /* writing 1 clears; writing 0 keeps an edge that arrives meanwhile */
+  return drv_status_cached | (edge || (REG(GPIOB + IDR) & PIN_DIAG) ? DRV_STALL : 0);
+}
+
+/* The TMC2209 reports no temperature, only its otpw/ot thresholds (120/143 C): the worst one crossed,
+ * else ambient 25.0 C. */
+u32 Z_halZ_driver_temp_dc(H) {
+  (void)h;
+  return drv_status_cached & DRV_OT ? 1430 : drv_status_cached & DRV_OTPW ? 1200 : 250;
+}
+
+u32 Z_halZ_endstop_active(H) { (void)h; return (u32)endstop_pin_active(); }
+
+/* pressed = low (pull-ups): power PB12, start PB13, depth+ PB14, depth- PB15, speed+ PC6, speed- PC7 */
+u32 Z_halZ_buttons_raw(H) {
+  (void)h;
+  uint32_t b = ~REG(GPIOB + IDR), c = ~REG(GPIOC + IDR);
+  return ((b >> 12) & 0xFu) | ((c >> 6) & 0x3u) << 4;
+}
+
+/* ADC1 converts channel 10 continuously (23 us each), so the data register is always fresh. */
+u32 Z_halZ_battery_mv(H) { (void)h; return (ADC1_DR & 0xFFFu) * VDDA_MV * BATTERY_DIVIDER / 4095u; }
+
+/* ---- cartridge chip and log flash: stubs that answer "no device" -------------------------------------
+ * Cartridge chip (I2C1, PB6/PB7): the board file names no part, and the firmware reads all 48 bytes in
+ * one tick, which blocking I2C cannot do in 1 ms (~100 us per random read at 400 kHz): it needs an
+ * interrupt-driven reader with a cached image. Until then no cartridge answers, so the pen will not stroke. */
+u32 Z_halZ_cartridge_read(H, u32 addr) { (void)h; (void)addr; return (u32)-1; }
+u32 Z_halZ_cartridge_write(H, u32 addr, u32 value) { (void)h; (void)addr; (void)value; return (u32)-1; }
+
+/* Log NOR (SPI1, CS PA15): a W25Q16 sector erase takes 45-400 ms, beyond the 20 ms watchdog and the
+ * 1 ms tick, so the ABI's synchronous erase needs a background eraser first. The geometry is the
+ * board's; every access answers -1 (reads look erased, writes fail, the log stays empty). */
+u32 Z_halZ_flash_sectors(H) { (void)h; return 4; }
+u32 Z_halZ_flash_sector_bytes(H) { (void)h; return 4096; }
+u32 Z_halZ_flash_read(H, u32 offset) { (void)h; (void)offset; return (u32)-1; }
+u32 Z_halZ_flash_program(H, u32 offset, u32 value) { (void)h; (void)offset; (void)value; return (u32)-1; }
+u32 Z_halZ_flash_erase(H, u32 sector) { (void)h; (void)sector; return (u32)-1; }
+
+/* ---- random numbers, keys, clock --------------------------------------------------------------------- */
+
+/* A word every 40 PLL48 cycles (< 1 us). A seed error restarts the generator (RM0090 24.3.2); a word
+ * equal to the previous one is dropped (the continuous test of RM0090 24.3.1). */
+u32 Z_halZ_rng_u32(H) {
+  (void)h;
+  static uint32_t previous;
+  for (uint32_t tries = 0; tries < 1000; tries++) {
+    uint32_t sr = RNG_SR;
+    if (sr & (1u << 6 | 1u << 2)) { /* SEIS or SECS */
+      RNG_SR = 0;
+      RNG_CR = 0;
+      RNG_CR = 1u << 2;
+    } else if (sr & 1u) { /* DRDY */
+      uint32_t v = RNG_DR;
+      if (v != previous) return previous = v;
+    }
+  }
+  return RNG_DR; /* a broken generator: the ABI has no error code, and this word is not fresh */
+}
+
+/* Provisioning writes the keys to OTP blocks 0 (clinic) and 1 (cartridge maker) and locks them; read
+ * protection level 2 keeps a debugger out. An unprovisioned block reads all ones. */
+u32 Z_halZ_key_word(H, u32 key, u32 index) {
+  (void)h;
+  if (key > 1 || index > 7) return 0;
+  const volatile uint8_t *b = (const volatile uint8_t *)(OTP_BASE + key * KEY_BYTES + index * 4);
+  return (u32)b[0] << 24 | (u32)b[1] << 16 | (u32)b[2] << 8 | b[3];
+}
+
+/* The board file names no 32.768 kHz crystal or backup cell, so no calendar RTC: seconds since reset
+ * counted by the step timer, plus RTC_SECONDS_AT_RESET. Log times are relative until an RTC is fitted. */
+u32 Z_halZ_rtc_seconds(H) { return RTC_SECONDS_AT_RESET + (u32)(Z_halZ_now_ticks(h) / STEP_TIMER_HZ); }
+
+/* ---- command port: USART2 (PA2 TX, PA3 RX), 115200 8N1, interrupt-driven rings ----------------------- */
+
+#define RX_LEN 256u  /* 22 ms of input at 115200 */
+#define TX_LEN 1024u /* 90 ms of output: a long reply never makes a tick wait */
+static volatile uint8_t rx_buf[RX_LEN], tx_buf[TX_LEN];
+static volatile uint32_t rx_head, rx_tail, tx_head, tx_tail;
+
+void USART2_IRQHandler(void) {
+  uint32_t sr = USART2_SR;
+  if (sr & (USART_RXNE | USART_ORE)) {
+    uint8_t b = (uint8_t)USART2_DR; /* SR then DR read clears RXNE and the error flags */
+    if (rx_head - rx_tail < RX_LEN) {
+      rx_buf[rx_head & (RX_LEN - 1)] = b;
+      rx_head = rx_head + 1;
+    }
+  }
+  if ((sr & USART_TXE) && (USART2_CR1 & USART_TXE)) {
+    if (tx_tail != tx_head) {
+      USART2_DR = tx_buf[tx_tail & (TX_LEN - 1)];
+      tx_tail = tx_tail + 1;
+    } else {
+      USART2_CR1 &= ~USART_TXE; /* nothing left: TXEIE off */
+    }
+  }
+}
+
+u32 Z_halZ_serial_read(H) {
+  (void)h;
+  if (rx_tail == rx_head) return (u32)-1;
+  uint32_t b = rx_buf[rx_tail & (RX_LEN - 1)];
+  rx_tail = rx_tail + 1;
+  return b;
+}
+
+/* A full ring drops the byte: order is kept and the tick never waits for the wire. */
+void Z_halZ_serial_write(H, u32 byte) {
+  (void)h;
+  if (tx_head - tx_tail >= TX_LEN) return;
+  tx_buf[tx_head & (TX_LEN - 1)] = (uint8_t)byte;
+  tx_head = tx_head + 1;
+  uint32_t p = irq_save();
+  USART2_CR1 |= USART_TXE; /* TXEIE */
+  irq_restore(p);
+}
+
+/* ---- indicator: green LED PC8, red LED PC9, buzzer PA8, animated by board_indicator_1ms -------------- */
+
+static uint32_t indicator_pattern, indicator_ms, beep_ms;
+
+void Z_halZ_indicator_set(H, u32 pattern) {
+  (void)h;
+  if ((pattern & 0xFFu) == IND_REFUSED) {
+    beep_ms = 100; /* one short beep over the state's pattern, which stays */
+  } else if (pattern != indicator_pattern) {
+    indicator_pattern = pattern;
+    indicator_ms = 0;
+  }
+}
+
+/* The main loop calls this once per control tick (1 ms). */
+void board_indicator_1ms(void) {
+  uint32_t t = indicator_ms++, code = (indicator_pattern >> 8) & 0xFFu, green = 0, red = 0, tone = 0;
+  switch (indicator_pattern & 0xFFu) {
+  case IND_HOMING: green = t % 250 < 125; break;   /* fast blink */
+  case IND_READY: green = 1; break;                /* steady */
+  case IND_RUNNING: green = t % 1000 < 900; break; /* steady with a short dark blink each second */
+  case IND_PAUSED: green = t % 1000 < 500; break;  /* slow blink */
+  case IND_FAULT: {                                /* red, a tone, then `code` blinks and a pause */
+    uint32_t phase = t % (code * 500 + 1500);
+    red = code == 0 || (phase < code * 500 && phase % 500 < 250);
+    tone = t < 500;
+    break;
+  }
+  default: break;
+  }
+  if (beep_ms) beep_ms--, tone = 1;
+  REG(GPIOC + BSRR) = (green ? PIN_GREEN : PIN_OFF(PIN_GREEN)) | (red ? PIN_RED : PIN_OFF(PIN_RED));
+  REG(GPIOA + BSRR) = tone ? PIN_BUZZER : PIN_OFF(PIN_BUZZER);
+}
+
+/* ---- watchdog, reset cause, telemetry, panic ---------------------------------------------------------- */
+
+static uint32_t panic_marker __attribute__((section(".noinit"))); /* survives the software reset */
+static uint32_t reset_cause_code;
+
+void Z_halZ_watchdog_kick(H) { (void)h; IWDG_KR = 0xAAAAu; }
+u32 Z_halZ_reset_cause(H) { (void)h; return reset_cause_code; }
+void Z_halZ_report_state(H, u32 state, u32 fault) { (void)h; (void)state; (void)fault; }
+void Z_halZ_report_setting(H, u32 depth_um, u32 freq_hz, u32 requested_freq_hz, u32 clamp) {
+  (void)h; (void)depth_um; (void)freq_hz; (void)requested_freq_hz; (void)clamp;
+}
+void Z_halZ_report_move(H, u32 dir, u32 steps, u32 duration_ticks, u32 accel_ticks) {
+  (void)h; (void)dir; (void)steps; (void)duration_ticks; (void)accel_ticks;
+}
+void Z_halZ_panic(H, u32 code, u32 line) { (void)h; (void)code; (void)line; board_panic_reset(); }
+
+void board_driver_off(void) {
+  REG(GPIOA + BSRR) = PIN_EN; /* first: outputs off, the spring retracts the needles */
+  TIM2_DIER &= ~TIM_CC1;      /* then no further steps */
+}
+
+/* Driver off, remember why, reset: the next start reports reset_cause 2. */
+void board_panic_reset(void) {
+  board_driver_off();
+  panic_marker = PANIC_MARKER;
+  __asm__ volatile("dsb" ::: "memory");
+  SCB_AIRCR = 0x05FA0000u | (SCB_AIRCR & 0x700u) | 1u << 2; /* VECTKEY, PRIGROUP kept, SYSRESETREQ */
+  __asm__ volatile("dsb" ::: "memory");
+  for (;;) {}
+}
+
+/* ---- start-up ------------------------------------------------------------------------------------------- */
+
+static void clocks_init(void) {
+  RCC_CR |= 1u << 16;                /* HSEON: the 8 MHz crystal */
+  while (!(RCC_CR & 1u << 17)) {}    /* without it every tick would be wrong: wait, driver off */
+  RCC_APB1ENR |= 1u << 28;           /* PWR */
+  PWR_CR |= 1u << 14;                /* VOS scale 1, needed for 168 MHz */
+  /* 8 MHz / M 8 * N 336 = 336 MHz VCO; / P 2 = 168 MHz core; / Q 7 = 48 MHz for the RNG */
+  RCC_PLLCFGR = 8u | 336u << 6 | 0u << 16 | 1u << 22 | 7u << 24;
+  RCC_CR |= 1u << 24;                /* PLLON */
+  while (!(RCC_CR & 1u << 25)) {}
+  FLASH_ACR = 5u | 1u << 8 | 1u << 9 | 1u << 10; /* 5 wait states at 168 MHz and 3.3 V; prefetch, caches */
+  RCC_CFGR = 5u << 10 | 4u << 13;                /* AHB /1, APB1 /4 = 42 MHz (TIM2 84 MHz), APB2 /2 = 84 MHz */
+  RCC_CFGR |= 2u;                                /* system clock = PLL */
+  while ((RCC_CFGR & 0xCu) != 0x8u) {}
+}
+
+/* Why this start: read once from RCC_CSR and the .noinit marker, both cleared for the next reset. */
+static void reset_cause_init(void) {
+  uint32_t csr = RCC_CSR;
+  if (csr & (1u << 27 | 1u << 25)) reset_cause_code = 0;                         /* POR/BOR: RAM is noise */
+  else if ((csr & 1u << 28) && panic_marker == PANIC_MARKER) reset_cause_code = 2; /* SFTRSTF after panic */
+  else if (csr & 1u << 29) reset_cause_code = 1;                                 /* IWDGRSTF */
+  else reset_cause_code = 0;                                                     /* reset pin */
+  panic_marker = 0;
+  RCC_CSR |= 1u << 24; /* RMVF */
+}
+
+void board_hal_init(void) {
+  reset_cause_init();
+  RCC_AHB1ENR |= 7u;            /* GPIOA, GPIOB, GPIOC */
+  (void)RCC_AHB1ENR;            /* read back: the clock reaches the ports before their first access */
+  REG(GPIOA + BSRR) = PIN_EN;   /* driver off before EN becomes an output (the board pulls ENN up in reset) */
+  pin_mode(GPIOA, 4, MODE_OUT, PULL_NONE);
+  pin_mode(GPIOA, 0, MODE_OUT, PULL_NONE);
+  pin_mode(GPIOA, 1, MODE_OUT, PULL_NONE);
+  REG(GPIOA + OSPEEDR) |= 2u << 0 | 2u << 2; /* STEP, DIR: fast edges */
+  pin_mode(GPIOA, 8, MODE_OUT, PULL_NONE);
+  pin_mode(GPIOC, 8, MODE_OUT, PULL_NONE);
+  pin_mode(GPIOC, 9, MODE_OUT, PULL_NONE);
+  pin_mode(GPIOB, 0, MODE_IN, PULL_UP);
+  pin_mode(GPIOB, 1, MODE_IN, PULL_DOWN); /* an open DIAG line must not read as a stall */
+  for (uint32_t pin = 12; pin <= 15; pin++) pin_mode(GPIOB, pin, MODE_IN, PULL_UP);
+  pin_mode(GPIOC, 6, MODE_IN, PULL_UP);
+  pin_mode(GPIOC, 7, MODE_IN, PULL_UP);
+  pin_mode(GPIOC, 0, MODE_ANALOG, PULL_NONE);
+  pin_af(GPIOA, 2, 7); /* USART2 TX */
+  pin_af(GPIOA, 3, 7); /* USART2 RX */
+
+  clocks_init();
+  RCC_APB1ENR |= 1u << 0 | 1u << 17; /* TIM2, USART2 */
+  RCC_APB2ENR |= 1u << 8 | 1u << 14; /* ADC1, SYSCFG */
+  RCC_AHB2ENR |= 1u << 6;            /* RNG */
+  (void)RCC_AHB2ENR;
+
+  /* DIAG (PB1) rising edges set EXTI_PR bit 1; the EXTI1 interrupt is never enabled in the NVIC */
+  SYSCFG_EXTICR1 = (SYSCFG_EXTICR1 & ~(15u << 4)) | 1u << 4;
+  EXTI_RTSR |= PIN_DIAG;
+  EXTI_IMR |= PIN_DIAG;
+  EXTI_PR = PIN_DIAG;
+
+  /* TIM2: 84 MHz / 4 = 21 MHz, free-running over 32 bits; its overflow extends now_ticks */
+  TIM2_PSC = STEP_TIMER_PRESCALER - 1;
+  TIM2_ARR = 0xFFFFFFFFu;
+  TIM2_EGR = TIM_UPDATE; /* load the prescaler */
+  TIM2_SR = 0;
+  TIM2_DIER = TIM_UPDATE;
+  TIM2_CR1 = 1u; /* CEN */
+  NVIC_IPR(IRQ_TIM2) = 0x00; /* steps first: nothing may delay them */
+  NVIC_IPR(IRQ_USART2) = 0x40;
+  NVIC_ISER0 = 1u << IRQ_TIM2;
+  NVIC_ISER1 = 1u << (IRQ_USART2 - 32);
+
+  /* USART2: 42 MHz / 115200, 16x oversampling; RX interrupt on, TX interrupt while bytes wait */
+  USART2_BRR = (42000000u + 57600u) / 115200u;
+  USART2_CR1 = 1u << 13 | USART_RXNE | 1u << 3 | 1u << 2; /* UE, RXNEIE, TE, RE */
+
+  /* ADC1: 84 MHz / 4 = 21 MHz; channel 10 sampled 480 cycles for the divider's impedance; continuous */
+  ADC_CCR = (ADC_CCR & ~(3u << 16)) | 1u << 16;
+  ADC1_SMPR1 = 7u;
+  ADC1_SQR3 = 10u;
+  ADC1_CR2 = 1u << 0 | 1u << 1; /* ADON, CONT */
+  for (volatile uint32_t i = 0; i < 1000; i++) {} /* tSTAB: 3 us */
+  ADC1_CR2 |= 1u << 30;                           /* SWSTART */
+  for (uint32_t i = 0; i < 100000u && !(ADC1_SR & 1u << 1); i++) {} /* a first result before init() */
+
+  RNG_CR = 1u << 2; /* RNGEN */
+
+  /* IWDG: LSI 32 kHz / 4 = 8 kHz, 160 counts = 20 ms (the LSI spreads 17-47 kHz: 14-38 ms) */
+  IWDG_KR = 0xCCCCu; /* start; switches the LSI on */
+  IWDG_KR = 0x5555u; /* unlock PR and RLR */
+  IWDG_PR = 0;
+  IWDG_RLR = 159;
+  for (uint32_t i = 0; i < 100000u && IWDG_SR != 0; i++) {}
+  IWDG_KR = 0xAAAAu;
+}

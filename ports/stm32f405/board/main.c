@@ -1,0 +1,83 @@
+/* The pen: runs the translated firmware module on the STM32F405 board. init() once after every reset,
+ * then tick() once per SysTick period (1 kHz) from the main loop, never inside an interrupt and never
+ * re-entrantly. A wasm trap or a CPU fault switches the driver off and resets (reset_cause 2). */
+#include <stdint.h>
+#include "firmware.h"
+#include "wasm-rt-impl.h"
+#include "port.h"
+
+#ifndef CORE_HZ
+#define CORE_HZ 168000000u /* board mcu.core_hz; board_hal_init sets the PLL to it */
+#endif
+#ifndef CONTROL_HZ
+#define CONTROL_HZ 1000u /* board timing.control_hz */
+#endif
+#define HAL_ABI_VERSION 2 /* docs/hal-abi.md */
+
+/* SysTick and SCB, ST PM0214 4.5 and 4.4 */
+#define REG(a) (*(volatile uint32_t *)(a))
+#define SYST_CSR REG(0xE000E010u)
+#define SYST_RVR REG(0xE000E014u)
+#define SYST_CVR REG(0xE000E018u)
+#define SCB_SHPR3 REG(0xE000ED20u)
+
+struct Z_hal_instance_t { int unused; };
+
+/* board/hal.c */
+void board_hal_init(void);
+void board_driver_off(void);
+void board_panic_reset(void) __attribute__((noreturn));
+void board_indicator_1ms(void);
+
+static Z_firmware_instance_t module;
+static struct Z_hal_instance_t hal;
+static volatile uint32_t tick_due;
+
+void SysTick_Handler(void) { tick_due = 1; }
+
+/* A CPU fault, an unexpected interrupt or main() returning: the same safe way out as a trap. */
+void port_fatal(int why) {
+  (void)why;
+  board_panic_reset();
+}
+
+/* Runs one entry of the module; a trap longjmps back here, and the pen resets with the driver off. */
+static void run_guarded(void (*entry)(Z_firmware_instance_t *)) {
+  if (wasm_rt_impl_try() != 0) board_panic_reset();
+  entry(&module);
+}
+
+static void instantiate(Z_firmware_instance_t *m) { Z_firmware_instantiate(m, &hal); }
+
+/* Sleeps until SysTick has set tick_due; interrupts are masked around the test so a SysTick between
+ * the test and the WFI cannot be slept through (WFI still wakes on it). */
+static void wait_for_tick(void) {
+  __asm__ volatile("cpsid i" ::: "memory");
+  while (!tick_due) __asm__ volatile("wfi\n cpsie i\n isb\n cpsid i" ::: "memory");
+  tick_due = 0;
+  __asm__ volatile("cpsie i" ::: "memory");
+}
+
+int main(void) {
+  board_hal_init(); /* driver off, clocks, peripherals, watchdog running */
+  wasm_rt_init();
+  Z_firmware_init_module();
+  run_guarded(instantiate); /* runs the module's start function, which may trap */
+  if (Z_firmwareZ_abi_version(&module) != HAL_ABI_VERSION) {
+    /* a module for another HAL must not run, and resetting would not change it: halt, driver off */
+    board_driver_off();
+    for (;;) Z_halZ_watchdog_kick(&hal); /* no WFI: nothing would wake it within the watchdog period */
+  }
+  Z_halZ_watchdog_kick(&hal); /* init() gets a full watchdog period */
+  run_guarded(Z_firmwareZ_init);
+
+  SYST_RVR = CORE_HZ / CONTROL_HZ - 1;
+  SYST_CVR = 0;
+  SCB_SHPR3 = (SCB_SHPR3 & 0x00FFFFFFu) | 0xF0u << 24; /* lowest priority: the step timer comes first */
+  SYST_CSR = 7u;                                         /* core clock, interrupt, enable */
+  for (;;) {
+    wait_for_tick();
+    run_guarded(Z_firmwareZ_tick);
+    board_indicator_1ms();
+  }
+}

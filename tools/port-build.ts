@@ -1,0 +1,157 @@
+// Builds a board's C port: translates the release firmware.wasm with wasm2c and compiles two ELFs
+// for the board's microcontroller with arm-none-eabi-gcc:
+//   build/<board>/port/firmware.elf  the pen: the port's HAL on the real peripherals (ports/<port>/board/)
+//   build/<board>/port/replay.elf    the same module fed a simulator recording under QEMU (replay.c)
+// Both link the very same translated module and runtime.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Board, Mcu } from '../host-sim/board.js';
+import { REPO_ROOT } from '../host-sim/paths.js';
+import { HAL_CALLS, MAGIC, FORMAT_VERSION, OP_INIT, OP_TICK, OP_END } from '../host-sim/recording.js';
+import { HAL_ABI_VERSION } from '../host-sim/hal.js';
+
+export const PORT_PACKAGES = 'wabt gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm';
+const BUILD_TOOLS = ['wasm2c', 'arm-none-eabi-gcc', 'arm-none-eabi-size'];
+/** wasm-rt.h: Debian's wabt puts it here (its /usr/include copy is next to the host's headers). */
+const WASM2C_INCLUDE = ['/usr/src/wasm2c', '/usr/share/wabt/wasm2c'];
+const STACK_BYTES = 8192;
+
+export class PortToolsMissing extends Error {}
+
+/** The tools the port needs that this machine lacks (empty when all are there). */
+export function missingTools(tools: readonly string[] = BUILD_TOOLS): string[] {
+  return tools.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
+}
+
+export function requireTools(tools: readonly string[] = BUILD_TOOLS): void {
+  const missing = missingTools(tools);
+  if (missing.length) {
+    throw new PortToolsMissing(`${missing.join(', ')} not found: the board port needs Debian's ${PORT_PACKAGES} (apt-get install --no-install-recommends ${PORT_PACKAGES})`);
+  }
+}
+
+export interface Section { name: string; bytes: number; region: 'flash' | 'ram' | 'flash+ram' }
+export interface PortBuild {
+  board: string;
+  mcu: Mcu;
+  elf: string;
+  replayElf: string;
+  sections: Section[];
+  flashBytes: number;
+  ramBytes: number;
+}
+
+export function portDir(board: string): string { return join(REPO_ROOT, 'build', board, 'port'); }
+
+/** Translates and compiles; `wasmPath` is the board's release firmware.wasm. */
+export function buildPort(board: Board, wasmPath: string): PortBuild {
+  const mcu = board.mcu;
+  if (!mcu) throw new Error(`board ${board.name} has no "mcu" section: it runs only in the simulator`);
+  requireTools();
+  const src = join(REPO_ROOT, 'ports', mcu.port);
+  const out = portDir(board.name);
+  mkdirSync(out, { recursive: true });
+  run('wasm2c', [wasmPath, '-n', 'firmware', '-o', join(out, 'firmware.c')]);
+  writeFileSync(join(out, 'hal_calls.h'), halCallsHeader());
+  writeFileSync(join(out, 'replay_imports.c'), replayImports());
+
+  const cflags = [
+    '-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16',
+    '-O2', '-ffunction-sections', '-fdata-sections',
+    '-fno-short-enums', // wasm2c's va_arg over its type enum needs int-sized enums
+    '-DNDEBUG', '-DWASM_RT_MAX_CALL_STACK_DEPTH=100',
+    `-DSTEP_QUEUE_LEN=${board.timing.step_queue_len}`, `-DCONTROL_HZ=${board.timing.control_hz}`,
+    `-DCORE_HZ=${mcu.core_hz}`, `-DSTEP_TIMER_PRESCALER=${mcu.step_timer.prescaler}`,
+    `-I${src}`, `-I${join(src, 'include')}`, `-I${out}`, ...WASM2C_INCLUDE.map((d) => `-I${d}`),
+  ];
+  const ldflags = [
+    '-nostartfiles', '--specs=nano.specs', `-T${join(src, `${mcu.port}.ld`)}`, '-Wl,--gc-sections',
+    '-Wl,--no-enum-size-warning', '-Wl,--defsym=__heap_size=0', `-Wl,--defsym=__stack_size=${STACK_BYTES}`,
+  ];
+  const shared = ['startup.c', 'syscalls.c', 'wasm-rt-mcu.c'].map((f) => join(src, f)).concat(join(out, 'firmware.c'));
+  const elf = join(out, 'firmware.elf');
+  const replayElf = join(out, 'replay.elf');
+  const replaySrc = [join(src, 'replay.c'), join(src, 'semihost.c'), join(out, 'replay_imports.c')];
+  run('arm-none-eabi-gcc', [...cflags, ...shared, ...replaySrc, ...ldflags, `-Wl,-Map=${replayElf}.map`, '-o', replayElf]);
+  const boardSrc = ['board/main.c', 'board/hal.c'].map((f) => join(src, f));
+  for (const f of boardSrc) if (!existsSync(f)) throw new Error(`the ${mcu.port} port has no ${f}`);
+  run('arm-none-eabi-gcc', [...cflags, ...shared, ...boardSrc, ...ldflags, `-Wl,-Map=${elf}.map`, '-o', elf]);
+
+  const sections = elfSections(elf);
+  const flashBytes = sections.filter((s) => s.region !== 'ram').reduce((a, s) => a + s.bytes, 0);
+  const ramBytes = sections.filter((s) => s.region !== 'flash').reduce((a, s) => a + s.bytes, 0);
+  return { board: board.name, mcu, elf, replayElf, sections, flashBytes, ramBytes };
+}
+
+/** Allocated sections of an ELF with where they live: .data takes flash (its initial values) and RAM. */
+export function elfSections(elf: string): Section[] {
+  const text = run('arm-none-eabi-size', ['-A', elf]);
+  const out: Section[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^(\.\S+)\s+(\d+)\s+(\d+)/.exec(line);
+    if (!m || m[2] === '0') continue;
+    const [name, bytes, addr] = [m[1], Number(m[2]), Number(m[3])];
+    if (addr === 0) continue; // debug and comment sections are not loaded
+    const inFlash = addr >= 0x08000000 && addr < 0x10000000;
+    out.push({ name, bytes, region: name === '.data' ? 'flash+ram' : inFlash ? 'flash' : 'ram' });
+  }
+  return out;
+}
+
+function run(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const err = e as { stderr?: string; stdout?: string; message: string };
+    throw new Error(`${cmd} failed:\n${err.stderr || err.stdout || err.message}`);
+  }
+}
+
+/** The recording's opcodes and the HAL table as C, from host-sim/recording.ts (one source for both sides). */
+function halCallsHeader(): string {
+  const rets = HAL_CALLS.map((c) => (c.ret === 'void' ? 'RET_VOID' : c.ret === 'i32' ? 'RET_I32' : 'RET_I64'));
+  return `/* Generated by tools/port-build.ts from host-sim/recording.ts: do not edit. */
+#ifndef HAL_CALLS_H
+#define HAL_CALLS_H
+#include <stdint.h>
+#define HAL_ABI_VERSION ${HAL_ABI_VERSION}
+#define REC_MAGIC "${MAGIC}"
+#define REC_VERSION ${FORMAT_VERSION}
+#define REC_OP_INIT 0x${OP_INIT.toString(16)}
+#define REC_OP_TICK 0x${OP_TICK.toString(16)}
+#define REC_OP_END 0x${OP_END.toString(16)}
+#define HAL_CALL_COUNT ${HAL_CALLS.length}
+enum { RET_VOID, RET_I32, RET_I64 };
+enum {
+${HAL_CALLS.map((c, i) => `  OP_${c.name} = ${i},`).join('\n')}
+};
+static const char *const hal_call_name[HAL_CALL_COUNT] = { ${HAL_CALLS.map((c) => `"${c.name}"`).join(', ')} };
+static const uint8_t hal_call_args[HAL_CALL_COUNT] = { ${HAL_CALLS.map((c) => c.args).join(', ')} };
+static const uint8_t hal_call_ret[HAL_CALL_COUNT] = { ${rets.join(', ')} };
+#endif
+`;
+}
+
+/** Every HAL import of the replay build: hand the call to replay_take(), return what the recording says. */
+function replayImports(): string {
+  const fns = HAL_CALLS.map((c) => {
+    const params = Array.from({ length: c.args }, (_, i) => `, u32 a${i}`).join('');
+    const argv = c.args ? `const int32_t a[${c.args}] = { ${Array.from({ length: c.args }, (_, i) => `(int32_t)a${i}`).join(', ')} };\n  ` : '';
+    const call = `replay_take(OP_${c.name}, ${c.args ? 'a' : '0'})`;
+    const type = c.ret === 'void' ? 'void' : c.ret === 'i32' ? 'u32' : 'u64';
+    const body = c.name === 'panic' ? `${call};\n  replay_panic();`
+      : c.ret === 'void' ? `${call};` : `return (${type})${call};`;
+    return `${type} Z_halZ_${c.name}(struct Z_hal_instance_t *h${params}) {\n  (void)h;\n  ${argv}${body}\n}`;
+  });
+  return `/* Generated by tools/port-build.ts from host-sim/recording.ts: do not edit. */
+#include <stdint.h>
+#include "firmware.h"
+#include "hal_calls.h"
+
+int64_t replay_take(uint8_t op, const int32_t *args);
+void replay_panic(void) __attribute__((noreturn));
+
+${fns.join('\n\n')}
+`;
+}
