@@ -4,6 +4,7 @@ import { simCommand } from './cmd-sim.js';
 import { envelopeCommand } from './cmd-envelope.js';
 import { qaCommand } from './cmd-qa.js';
 import { logCommand } from './cmd-log.js';
+import { conformCommand } from './cmd-conform.js';
 import { UsageError } from './args.js';
 
 const HELP = `pen: firmware, simulator and QA tools for the microneedling pen
@@ -16,6 +17,7 @@ Commands:
   envelope  the highest stroke rate at each depth, as the firmware computes it
   qa        run QA scenario files in the simulator, with JUnit and HTML reports
   log       export a pen's treatment log as CSV and JSON
+  conform   replay scenarios on a board's microcontroller (QEMU) and compare every HAL call
 
 Run \`pen <command> --help\` for the options of one command.`;
 
@@ -28,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'envelope': return await envelopeCommand(rest);
       case 'qa': return await qaCommand(rest);
       case 'log': return await logCommand(rest);
+      case 'conform': return await conformCommand(rest);
       case undefined: case '-h': case '--help': case 'help':
         console.log(HELP);
         return cmd === undefined ? 2 : 0;

@@ -27,6 +27,7 @@ test('every requirement in docs/requirements.md is traced by a shipped scenario 
   const traced = new Set(cases.flatMap((c) => c.requirements));
   for (const r of loadRequirements()) {
     if (r.id === 'PEN-LOG-01') continue; // verified by tests/sim/log.test.ts, named in the document
+    if (r.id === 'PEN-PORT-01') continue; // verified on the microcontroller (tests/port/), named in the document
     assert.ok(traced.has(r.id), `${r.id} (${r.title}) has no scenario`);
   }
 });

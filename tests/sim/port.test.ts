@@ -1,0 +1,60 @@
+// The STM32F405 board port: the release module translated with wasm2c and built with
+// arm-none-eabi-gcc fits the MCU, and replayed under qemu-system-arm it makes exactly the HAL calls the
+// simulator recorded, for each conformance scenario in tests/port/. Needs Debian's wabt,
+// gcc-arm-none-eabi, libnewlib-arm-none-eabi and qemu-system-arm (.ci/run installs them).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { loadBoard } from '../../host-sim/board.js';
+import { REPO_ROOT } from '../../host-sim/paths.js';
+import { buildFirmware } from '../../tools/build.js';
+import { buildPort, missingTools, portDir, PortBuild, PORT_PACKAGES } from '../../tools/port-build.js';
+import { recordScenario, replayRecording } from '../../tools/conform.js';
+import { tamperCheck } from '../../tools/cmd-conform.js';
+import { findScenarioFiles } from '../../tools/qa/scenario.js';
+
+const BOARD = loadBoard('stm32f405-tmc2209');
+const missing = missingTools(['wasm2c', 'arm-none-eabi-gcc', 'arm-none-eabi-size', 'qemu-system-arm']);
+const skip = missing.length ? `skipped the microcontroller checks: ${missing.join(', ')} not installed (apt-get install --no-install-recommends ${PORT_PACKAGES})` : false;
+if (skip) console.log(`# ${skip}`);
+
+let built: Promise<{ port: PortBuild; wasm: string }> | undefined;
+function port(): Promise<{ port: PortBuild; wasm: string }> {
+  built ??= buildFirmware(BOARD.name).then((fw) => ({ port: buildPort(BOARD, fw.wasmPath), wasm: fw.wasmPath }));
+  return built;
+}
+
+test('the port fits the STM32F405: flash within the budget, RAM within the chip with the 64 KiB page', { skip }, async () => {
+  const { port: p } = await port();
+  const mcu = BOARD.mcu!;
+  assert.ok(p.flashBytes <= mcu.flash_budget_bytes!, `flash ${p.flashBytes} bytes > ${mcu.flash_budget_bytes}`);
+  assert.ok(p.ramBytes <= mcu.ram_bytes, `RAM ${p.ramBytes} bytes > ${mcu.ram_bytes}`);
+  assert.ok(p.ramBytes >= 65536, `RAM ${p.ramBytes} bytes cannot hold the module's page`);
+});
+
+const scenarios = findScenarioFiles([join(REPO_ROOT, 'tests', 'port')]);
+test('there are conformance scenarios for homing, stroking, a change, a stall and a clamp', () => {
+  assert.deepEqual(scenarios.map((f) => f.split('/').at(-1)).sort(),
+    ['clamp.yaml', 'depth-change.yaml', 'homing.yaml', 'stall.yaml', 'stroke-1.5mm-100hz.yaml']);
+});
+
+for (const file of scenarios) {
+  test(`on the Cortex-M4 the firmware makes the simulator's calls, byte for byte: ${file.split('/').at(-1)}`, { skip }, async () => {
+    const { port: p, wasm } = await port();
+    const rec = recordScenario(file, wasm, join(portDir(BOARD.name), 'conformance'));
+    const r = replayRecording(p.replayElf, rec.recording);
+    assert.ok(r.identical, r.output);
+    assert.equal(r.ticks, rec.ticks, 'every recorded tick was replayed');
+    assert.ok(r.ticks > 100, `${r.ticks} ticks: the scenario ran`);
+  });
+}
+
+test('a changed byte in a recorded input fails the replay and shows the first differing call', { skip }, async () => {
+  const { port: p, wasm } = await port();
+  const rec = recordScenario(join(REPO_ROOT, 'tests', 'port', 'depth-change.yaml'), wasm, join(portDir(BOARD.name), 'conformance'));
+  const t = tamperCheck(p.replayElf, rec.recording);
+  assert.ok(t.caught, t.output);
+  assert.match(t.output, /the firmware's calls differ from the recording at call \d+ \(in tick \d+\)/);
+  assert.match(t.output, /firmware: +\w+\(/);
+  assert.match(t.output, /recording: +\w+\(/);
+});

@@ -1,0 +1,77 @@
+// `pen conform [FILES or DIRS...] [--board NAME] [--tamper]`: record scenarios in the simulator and
+// replay them on the board's microcontroller under QEMU; the module must make the very same calls.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildFirmware } from './build.js';
+import { buildPort, portDir } from './port-build.js';
+import { recordScenario, replayRecording, Replay, Recorded } from './conform.js';
+import { findScenarioFiles } from './qa/scenario.js';
+import { returnOffsets } from '../host-sim/recording.js';
+import { parseOptions, usageText, OptionSpec, UsageError } from './args.js';
+import { boardOption } from './board-option.js';
+import { REPO_ROOT } from '../host-sim/paths.js';
+
+const SPEC: OptionSpec = {
+  board: { type: 'string', value: 'NAME', help: 'a board with an "mcu" section (default stm32f405-tmc2209)' },
+  tamper: { type: 'boolean', help: 'also change one recorded input byte and show that the replay catches it' },
+  json: { type: 'boolean', help: 'print the results as one JSON object' },
+};
+const USAGE = usageText('conform [FILES or DIRS...]', `Record QA scenarios (default tests/port/) in the simulator, replay each on the board's
+microcontroller (the wasm2c build of the same firmware.wasm, under qemu-system-arm -icount), and
+check that the firmware makes the same HAL calls, byte for byte. Prints each tick's worst
+instruction count. Exits 0 only if every replay is identical.`, SPEC);
+
+export interface ConformResult { scenario: Recorded; replay: Replay }
+
+export async function conformCommand(argv: string[]): Promise<number> {
+  const o = parseOptions(argv, SPEC, USAGE);
+  if (o.help) { console.log(USAGE); return 0; }
+  const board = boardOption((o.board as string | undefined) ?? 'stm32f405-tmc2209');
+  if (!board.mcu) throw new UsageError(`board ${board.name} has no "mcu" section: nothing to replay on`);
+  const files = findScenarioFiles(o._.length ? o._ : [join(REPO_ROOT, 'tests', 'port')]);
+  if (!files.length) throw new UsageError(`no scenario files in ${o._.join(' ') || 'tests/port'}`);
+  const fw = await buildFirmware(board.name);
+  const port = buildPort(board, fw.wasmPath);
+  const dir = join(portDir(board.name), 'conformance');
+  const results: ConformResult[] = [];
+  let failed = 0;
+  for (const f of files) {
+    const scenario = recordScenario(f, fw.wasmPath, dir);
+    if (!o.json) process.stdout.write(`replaying ${scenario.name} (${scenario.ticks} ticks, ${scenario.calls} calls) ... `);
+    const replay = replayRecording(port.replayElf, scenario.recording);
+    results.push({ scenario, replay });
+    if (!replay.identical) failed++;
+    if (!o.json) {
+      console.log(replay.identical ? `identical; tick instructions: worst ${replay.tickMaxInstructions} (tick ${replay.tickMaxAt}), mean ${replay.tickMeanInstructions}` : 'DIFFERENT');
+      if (!replay.identical) console.log(indent(replay.output));
+    }
+  }
+  let tamper: { caught: boolean; output: string } | undefined;
+  if (o.tamper) tamper = tamperCheck(port.replayElf, results[0].scenario.recording);
+  if (o.json) {
+    console.log(JSON.stringify({ board: board.name, flash_bytes: port.flashBytes, ram_bytes: port.ramBytes, results, tamper }, null, 2));
+  } else {
+    console.log(`\n${results.length - failed} identical, ${failed} different (board ${board.name}, ${port.mcu.part})`);
+    if (tamper) console.log(`tamper check: ${tamper.caught ? 'a changed input byte was caught' : 'A CHANGED INPUT BYTE WAS NOT CAUGHT'}\n${indent(tamper.output)}`);
+  }
+  return failed || (tamper && !tamper.caught) ? 1 : 0;
+}
+
+/**
+ * Changes the value one serial_read returned in a recording (the first received byte) and replays
+ * it: the firmware then answers differently, and the replay must stop at the first differing call.
+ */
+export function tamperCheck(replayElf: string, recording: string): { caught: boolean; output: string } {
+  const bytes = readFileSync(recording);
+  const at = returnOffsets(bytes, 'serial_read').find((p) => bytes.readInt32LE(p) >= 0)
+    ?? returnOffsets(bytes, 'buttons_raw').at(-1);
+  if (at === undefined) throw new Error(`${recording}: no recorded input to change`);
+  const changed = Buffer.from(bytes);
+  changed.writeInt32LE(changed.readInt32LE(at) ^ 0x01, at);
+  const path = recording.replace(/\.penrec$/, '.tampered.penrec');
+  writeFileSync(path, changed);
+  const r = replayRecording(replayElf, path);
+  return { caught: !r.identical, output: r.output };
+}
+
+function indent(s: string): string { return s.split('\n').map((l) => `  ${l}`).join('\n'); }

@@ -1,0 +1,87 @@
+// Record and replay conformance: a QA scenario runs in the simulator with every HAL call recorded;
+// the board port's replay build runs the translated module on the Cortex-M4 under QEMU, fed the
+// recorded inputs, and must make the very same calls. Also counts each tick's instructions
+// (QEMU -icount: one virtual nanosecond per instruction, read from TIM2).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { Recorder } from '../host-sim/recorder.js';
+import { callLog, decodeRecording } from '../host-sim/recording.js';
+import { loadScenario, Case } from './qa/scenario.js';
+import { runCase } from './qa/run-case.js';
+import { requireTools } from './port-build.js';
+
+export interface Recorded { name: string; file: string; recording: string; calls: number; ticks: number; inits: number }
+
+/** Runs a one-case scenario file with the recorder on; writes `<dir>/<file>.penrec`. The case must pass. */
+export function recordScenario(file: string, wasm: string, dir: string): Recorded {
+  const cases = loadScenario(file);
+  if (cases.length !== 1) throw new Error(`${file}: a conformance scenario is one case, not a matrix (${cases.length} cases)`);
+  const c: Case = cases[0];
+  const rec = new Recorder();
+  const r = runCase(c, wasm, rec);
+  if (r.status !== 'passed') throw new Error(`${file}: the scenario fails in the simulator, so there is nothing to replay: ${r.message}`);
+  mkdirSync(dir, { recursive: true });
+  const recording = join(dir, `${basename(file).replace(/\.ya?ml$/, '')}.penrec`);
+  writeFileSync(recording, rec.bytes());
+  return { name: c.name, file, recording, calls: rec.calls, ticks: rec.ticks, inits: rec.inits };
+}
+
+export interface Replay {
+  identical: boolean;
+  /** what the replay printed (the first difference, when there is one) */
+  output: string;
+  exitCode: number;
+  ticks: number;
+  tickMaxInstructions: number;
+  tickMaxAt: number;
+  initMaxInstructions: number;
+  tickMeanInstructions: number;
+  stackBytes: number;
+}
+
+export const REPLAY_TIMEOUT_MS = 300_000;
+
+/** Replays one recording on replay.elf under qemu-system-arm; compares the call log byte for byte. */
+export function replayRecording(replayElf: string, recording: string): Replay {
+  requireTools(['qemu-system-arm']);
+  const dir = dirname(recording);
+  const stem = basename(recording, '.penrec');
+  const log = `${stem}.calls.txt`;
+  // semihosting opens paths relative to QEMU's working directory; the harness splits its command line at spaces
+  const p = spawnSync('qemu-system-arm', [
+    '-M', 'netduinoplus2', '-nographic', '-monitor', 'none', '-serial', 'none',
+    '-icount', 'shift=0', '-semihosting-config', `enable=on,target=native,arg=replay.elf,arg=${basename(recording)},arg=${log},arg=${stem}.ticks.bin`,
+    '-kernel', replayElf,
+  ], { cwd: dir, encoding: 'utf8', timeout: REPLAY_TIMEOUT_MS });
+  const output = `${p.stdout ?? ''}${p.stderr ?? ''}`.trim();
+  if (p.error) throw new Error(`qemu-system-arm did not finish: ${p.error.message}`);
+  const code = p.status ?? -1;
+  const num = (key: string): number => Number(new RegExp(`${key}=(\\d+)`).exec(output)?.[1] ?? NaN);
+  let identical = code === 0;
+  let detail = output;
+  if (identical) {
+    // the harness checks each call as it comes; this checks its log against the simulator's, byte for byte
+    const expected = callLog(decodeRecording(readFileSync(recording)));
+    const got = readFileSync(join(dir, log), 'utf8');
+    const diff = firstDifference(expected, got);
+    if (diff) { identical = false; detail = `${output}\n${diff}`; }
+  }
+  const ticks = num('ticks');
+  return {
+    identical, output: detail, exitCode: code, ticks,
+    tickMaxInstructions: num('tick_max'), tickMaxAt: num('tick_max_at'), initMaxInstructions: num('init_max'),
+    tickMeanInstructions: Math.round(num('tick_sum') / Math.max(1, ticks)), stackBytes: num('stack_used'),
+  };
+}
+
+/** The first line where two call logs part, with its number; undefined when they are equal. */
+export function firstDifference(expected: string, got: string): string | undefined {
+  if (expected === got) return undefined;
+  const a = expected.split('\n');
+  const b = got.split('\n');
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] !== b[i]) return `call log line ${i + 1}:\n  simulator:      ${a[i] ?? '(end)'}\n  microcontroller: ${b[i] ?? '(end)'}`;
+  }
+  return 'the call logs differ';
+}
