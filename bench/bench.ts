@@ -2,6 +2,8 @@
 //  - firmware .wasm size, imports, memory pages
 //  - simulator speed (simulated seconds per wall second) at the hardest point of the default board's envelope
 //  - firmware cost per control tick (wall time of tick() in Node)
+//  - the STM32F405 port: flash and RAM of the ELF, and instructions per control tick on the Cortex-M4
+//    (QEMU -icount, deterministic) for each conformance scenario, against the board's budgets
 import { buildFirmware } from '../tools/build.js';
 import { loadBoard, derive } from '../host-sim/board.js';
 import { PenSim } from '../host-sim/pen.js';
@@ -11,6 +13,10 @@ import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario } from '../tools/qa/scenario.js';
 import { runCases } from '../tools/qa/runner.js';
+import { buildPort, missingTools, portDir, PORT_PACKAGES } from '../tools/port-build.js';
+import { recordScenario, replayRecording } from '../tools/conform.js';
+import { findScenarioFiles } from '../tools/qa/scenario.js';
+import { REPO_ROOT } from '../host-sim/paths.js';
 
 const REPS = 5;
 const SIM_SECONDS = 3;
@@ -60,6 +66,30 @@ async function main(): Promise<void> {
   console.log(`simulator  ${median(speeds).toFixed(0)}x real time (median of ${REPS} runs of ${SIM_SECONDS} s; min ${Math.min(...speeds).toFixed(0)}x, max ${Math.max(...speeds).toFixed(0)}x)`);
   await benchQa(built.wasmPath);
   console.log(`tick       median ${(median(ticks) / 1000).toFixed(2)} us, p99 ${(pct(ticks, 99) / 1000).toFixed(2)} us, max ${(Math.max(...ticks) / 1000).toFixed(2)} us per firmware tick in Node (${ticks.length} ticks, stroking at the hardest point)`);
+  await benchPort();
+}
+
+/** The microcontroller port: sizes from the ELF, tick instructions from replays under QEMU -icount (exact, so no medians needed). */
+async function benchPort(): Promise<void> {
+  const board = loadBoard('stm32f405-tmc2209');
+  const mcu = board.mcu!;
+  const missing = missingTools(['wasm2c', 'arm-none-eabi-gcc', 'arm-none-eabi-size', 'qemu-system-arm']);
+  if (missing.length) { console.log(`mcu        skipped: ${missing.join(', ')} not installed (apt-get install --no-install-recommends ${PORT_PACKAGES})`); return; }
+  const fw = await buildFirmware(board.name);
+  const p = buildPort(board, fw.wasmPath);
+  const verdict = (ok: boolean): string => (ok ? 'within budget' : 'OVER BUDGET');
+  const flashBudget = mcu.flash_budget_bytes ?? mcu.flash_bytes;
+  console.log(`mcu flash  ${p.flashBytes} bytes of ${flashBudget} (${verdict(p.flashBytes <= flashBudget)}): ${p.sections.filter((x) => x.region !== 'ram').map((x) => `${x.name} ${x.bytes}`).join(', ')}`);
+  console.log(`mcu RAM    ${p.ramBytes} bytes of ${mcu.ram_bytes} (${verdict(p.ramBytes <= mcu.ram_bytes)}): ${p.sections.filter((x) => x.region !== 'flash').map((x) => `${x.name} ${x.bytes}`).join(', ')}`);
+  const budget = mcu.tick_budget_instructions ?? Infinity;
+  let worst = 0;
+  for (const f of findScenarioFiles([join(REPO_ROOT, 'tests', 'port')])) {
+    const rec = recordScenario(f, fw.wasmPath, join(portDir(board.name), 'conformance'));
+    const r = replayRecording(p.replayElf, rec.recording);
+    worst = Math.max(worst, r.tickMaxInstructions);
+    console.log(`mcu tick   ${rec.name}: worst ${r.tickMaxInstructions} instructions (tick ${r.tickMaxAt}), mean ${r.tickMeanInstructions}, init ${r.initMaxInstructions}, stack ${r.stackBytes} bytes${r.identical ? '' : ' (REPLAY DIFFERS)'}`);
+  }
+  console.log(`mcu tick   worst ${worst} instructions of ${budget} (${verdict(worst <= budget)}); counts include the replay HAL's own work per call`);
 }
 
 /** A matrix of 100 cases of 1 simulated second each, on all cores. */
