@@ -43,9 +43,14 @@ const UNIT_HZ: i32 = 2;
 const UNIT_S: i32 = 3;
 
 /** "ERR 3 <what> <v> <unit> out of range <lo>..<hi> <unit>" */
-function outOfRange(what: string, v: i32, lo: i32, hi: i32, unit: i32): void {
+// what is named by a word of the text table, not by a UTF-16 string
+const WHAT_DEPTH: i32 = 0;
+const WHAT_FREQ: i32 = 1;
+const WHAT_LEVEL: i32 = 2;
+const WHAT_IDLE: i32 = 3;
+function outOfRange(what: i32, v: i32, lo: i32, hi: i32, unit: i32): void {
   err(3);
-  put(what);
+  putField("depth |freq |level |idle time ", what);
   putValue(v, unit);
   putUnit(unit);
   put(" out of range ");
@@ -138,7 +143,8 @@ function putCartridge(): void {
   const c = cartridgeState();
   if (c == CART_OK) { put("ok:"); putU32(cartridgeSerial()); }
   else if (c == CART_REFUSED) { put("refused:"); putRefusal(cartridgeRefusal()); }
-  else put(c == 0 ? "none" : "checking");
+  else if (c == 0) put("none");
+  else put("checking");
 }
 
 function putCmdResult(r: i32): void {
@@ -250,7 +256,7 @@ function setDepth(): void {
   const r = setDepthUm(um);
   if (r == SET_NO_CARTRIDGE) { putCmdResult(CMD_NO_CARTRIDGE); return; }
   if (r != SET_OK) {
-    outOfRange("depth ", um, DEPTH_MIN_UM, depthLimitUm(), UNIT_MM);
+    outOfRange(WHAT_DEPTH, um, DEPTH_MIN_UM, depthLimitUm(), UNIT_MM);
     if (r == SET_ABOVE_CAP) putCap();
     return;
   }
@@ -262,7 +268,7 @@ function setFreq(): void {
   const hz = number(0);
   if (hz < 0 || !atEnd()) { err(2); put("bad rate: give whole hertz, e.g. SET FREQ 100"); return; }
   if (setFreqHz(hz) != SET_OK) {
-    outOfRange("freq ", hz, FREQ_MIN_HZ, FREQ_MAX_HZ, UNIT_HZ);
+    outOfRange(WHAT_FREQ, hz, FREQ_MIN_HZ, FREQ_MAX_HZ, UNIT_HZ);
     return;
   }
   settingChanged();
@@ -273,7 +279,7 @@ function setSpeedLevel(): void {
   const n = number(0);
   if (n < 0 || !atEnd()) { err(2); put("bad level: give a whole number, e.g. SET LEVEL 3"); return; }
   if (setLevel(n) != SET_OK) {
-    outOfRange("level ", n, 1, SPEED_LEVELS_HZ.length, UNIT_NONE);
+    outOfRange(WHAT_LEVEL, n, 1, SPEED_LEVELS_HZ.length, UNIT_NONE);
     return;
   }
   settingChanged();
@@ -335,7 +341,7 @@ function aboveNewCap(capUm: i32): void {
 function setIdle(): void {
   const s = number(0);
   if (s < 0 || !atEnd()) { err(2); put("bad idle time: give whole seconds, e.g. SET IDLE 300"); return; }
-  if (s < IDLE_MIN_S || s > IDLE_MAX_S) { outOfRange("idle time ", s, IDLE_MIN_S, IDLE_MAX_S, UNIT_S); return; }
+  if (s < IDLE_MIN_S || s > IDLE_MAX_S) { outOfRange(WHAT_IDLE, s, IDLE_MIN_S, IDLE_MAX_S, UNIT_S); return; }
   setIdleOffSeconds(s);
   put("OK idle=");
   putInt(idleOffSeconds());

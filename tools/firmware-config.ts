@@ -64,6 +64,6 @@ export function firmwareConfigSource(b: Board): string {
   if (pts.length && Math.max(b.homing.speed_mm_s * 1000 / d.stepUm) > b.motor.pull_in_rate_full_steps_s * b.driver.microsteps) {
     throw new Error('homing.speed_mm_s: above the motor pull-in rate; homing moves start without a ramp');
   }
-  return `// Generated from boards/${b.name}.json by \`pen build\`. Do not edit: change the board file.\n\n` +
-    `export const BOARD_NAME = "${b.name}";\n\n${lines.join('\n')}\n`;
+  // no string constants: each would cost a UTF-16 copy in the module's data
+  return `// Generated from boards/${b.name}.json by \`pen build\`. Do not edit: change the board file.\n\n${lines.join('\n')}\n`;
 }

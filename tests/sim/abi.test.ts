@@ -44,7 +44,7 @@ test('the module reports the ABI version the simulator implements', async () => 
   assert.equal(sim.abiVersion, HAL_ABI_VERSION);
 });
 
-test('fits a microcontroller runtime: <= 20 KiB, <= 1 page, no floating point', async () => {
+test('fits a microcontroller runtime: <= 16 KiB, <= 1 page, no floating point', async () => {
   const path = await firmware();
   const r = describeWasm('ref-pen', path);
   assert.ok(r.bytes <= MAX_WASM_BYTES, `${r.bytes} bytes`);
