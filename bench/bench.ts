@@ -87,7 +87,7 @@ async function benchPort(): Promise<void> {
     const rec = recordScenario(f, fw.wasmPath, join(portDir(board.name), 'conformance'));
     const r = replayRecording(p.replayElf, rec.recording);
     worst = Math.max(worst, r.tickMaxInstructions);
-    console.log(`mcu tick   ${rec.name}: worst ${r.tickMaxInstructions} instructions (tick ${r.tickMaxAt}), mean ${r.tickMeanInstructions}, init ${r.initMaxInstructions}, stack ${r.stackBytes} bytes${r.identical ? '' : ' (REPLAY DIFFERS)'}`);
+    console.log(`mcu tick   ${rec.name}: worst ${r.tickMaxInstructions} instructions (tick ${r.tickMaxAt}), median ${r.tickMedianInstructions}, p99 ${r.tickP99Instructions}, ${r.ticksOver(budget)} of ${r.ticks} ticks over ${budget}; init ${r.initMaxInstructions}, stack ${r.stackBytes} bytes${r.identical ? '' : ' (REPLAY DIFFERS)'}`);
   }
   console.log(`mcu tick   worst ${worst} instructions of ${budget} (${verdict(worst <= budget)}); counts include the replay HAL's own work per call`);
 }

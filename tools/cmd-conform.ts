@@ -42,7 +42,7 @@ export async function conformCommand(argv: string[]): Promise<number> {
     results.push({ scenario, replay });
     if (!replay.identical) failed++;
     if (!o.json) {
-      console.log(replay.identical ? `identical; tick instructions: worst ${replay.tickMaxInstructions} (tick ${replay.tickMaxAt}), mean ${replay.tickMeanInstructions}` : 'DIFFERENT');
+      console.log(replay.identical ? `identical; tick instructions: worst ${replay.tickMaxInstructions} (tick ${replay.tickMaxAt}), median ${replay.tickMedianInstructions}, p99 ${replay.tickP99Instructions}` : 'DIFFERENT');
       if (!replay.identical) console.log(indent(replay.output));
     }
   }

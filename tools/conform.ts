@@ -37,6 +37,10 @@ export interface Replay {
   tickMaxAt: number;
   initMaxInstructions: number;
   tickMeanInstructions: number;
+  tickMedianInstructions: number;
+  tickP99Instructions: number;
+  /** ticks over the board's budget (tick_budget_instructions) */
+  ticksOver: (budget: number) => number;
   stackBytes: number;
 }
 
@@ -68,11 +72,25 @@ export function replayRecording(replayElf: string, recording: string): Replay {
     if (diff) { identical = false; detail = `${output}\n${diff}`; }
   }
   const ticks = num('ticks');
+  const counts = code === 0 ? tickCounts(join(dir, `${stem}.ticks.bin`)) : [];
+  const sorted = [...counts].sort((x, y) => x - y);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
   return {
     identical, output: detail, exitCode: code, ticks,
     tickMaxInstructions: num('tick_max'), tickMaxAt: num('tick_max_at'), initMaxInstructions: num('init_max'),
-    tickMeanInstructions: Math.round(num('tick_sum') / Math.max(1, ticks)), stackBytes: num('stack_used'),
+    tickMeanInstructions: Math.round(num('tick_sum') / Math.max(1, ticks)),
+    tickMedianInstructions: at(0.5), tickP99Instructions: at(0.99),
+    ticksOver: (budget: number) => counts.filter((c) => c > budget).length,
+    stackBytes: num('stack_used'),
   };
+}
+
+/** Instructions of each tick, as the replay wrote them (u32 little-endian). */
+function tickCounts(path: string): number[] {
+  const b = readFileSync(path);
+  const out: number[] = [];
+  for (let i = 0; i + 4 <= b.length; i += 4) out.push(b.readUInt32LE(i));
+  return out;
 }
 
 /** The first line where two call logs part, with its number; undefined when they are equal. */
