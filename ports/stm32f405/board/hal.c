@@ -130,6 +130,11 @@ static void pin_mode(uint32_t port, uint32_t pin, uint32_t mode, uint32_t pull) 
   REG(port + PUPDR) = (REG(port + PUPDR) & ~(3u << 2 * pin)) | pull << 2 * pin;
 }
 
+static void pins_mode(uint32_t port, uint32_t pins, uint32_t mode, uint32_t pull) {
+  for (uint32_t pin = 0; pin < 16; pin++)
+    if (pins & 1u << pin) pin_mode(port, pin, mode, pull);
+}
+
 static void pin_af(uint32_t port, uint32_t pin, uint32_t af) {
   volatile uint32_t *afr = &REG(port + AFRL + 4 * (pin / 8));
   *afr = (*afr & ~(15u << 4 * (pin % 8))) | af << 4 * (pin % 8);
@@ -138,12 +143,7 @@ static void pin_af(uint32_t port, uint32_t pin, uint32_t af) {
 
 /* ---- step queue executor: TIM2 channel 1 compare, the highest interrupt priority ------------------ */
 
-typedef struct {
-  uint32_t interval_ticks; /* to the next step */
-  uint32_t count;          /* steps left */
-  int32_t add_ticks;
-  uint32_t flags;
-} Segment;
+typedef struct { uint32_t interval_ticks, count; int32_t add_ticks; uint32_t flags; } Segment; /* count: steps left */
 
 static Segment ring[STEP_QUEUE_LEN];
 static volatile uint32_t ring_head, ring_tail; /* free-running: the ISR consumes head, push produces tail */
@@ -209,10 +209,7 @@ static void step_due(void) {
 
 void TIM2_IRQHandler(void) {
   uint32_t sr = TIM2_SR;
-  if (sr & TIM_UPDATE) {
-    TIM2_SR = ~TIM_UPDATE; /* status bits clear on writing 0 */
-    ticks_high = ticks_high + 1;
-  }
+  if (sr & TIM_UPDATE) TIM2_SR = ~TIM_UPDATE, ticks_high = ticks_high + 1; /* flags clear on writing 0 */
   if ((sr & TIM_CC1) && (TIM2_DIER & TIM_CC1)) {
     TIM2_SR = ~TIM_CC1;
     step_due();
@@ -372,18 +369,11 @@ void USART2_IRQHandler(void) {
   uint32_t sr = USART2_SR;
   if (sr & (USART_RXNE | USART_ORE)) {
     uint8_t b = (uint8_t)USART2_DR; /* SR then DR read clears RXNE and the error flags */
-    if (rx_head - rx_tail < RX_LEN) {
-      rx_buf[rx_head & (RX_LEN - 1)] = b;
-      rx_head = rx_head + 1;
-    }
+    if (rx_head - rx_tail < RX_LEN) rx_buf[rx_head & (RX_LEN - 1)] = b, rx_head = rx_head + 1;
   }
   if ((sr & USART_TXE) && (USART2_CR1 & USART_TXE)) {
-    if (tx_tail != tx_head) {
-      USART2_DR = tx_buf[tx_tail & (TX_LEN - 1)];
-      tx_tail = tx_tail + 1;
-    } else {
-      USART2_CR1 &= ~USART_TXE; /* nothing left: TXEIE off */
-    }
+    if (tx_tail != tx_head) USART2_DR = tx_buf[tx_tail & (TX_LEN - 1)], tx_tail = tx_tail + 1;
+    else USART2_CR1 &= ~USART_TXE; /* nothing left: TXEIE off */
   }
 }
 
@@ -412,12 +402,8 @@ static uint32_t indicator_pattern, indicator_ms, beep_ms;
 
 void Z_halZ_indicator_set(H, u32 pattern) {
   (void)h;
-  if ((pattern & 0xFFu) == IND_REFUSED) {
-    beep_ms = 100; /* one short beep over the state's pattern, which stays */
-  } else if (pattern != indicator_pattern) {
-    indicator_pattern = pattern;
-    indicator_ms = 0;
-  }
+  if ((pattern & 0xFFu) == IND_REFUSED) beep_ms = 100; /* one short beep over the state's pattern, which stays */
+  else if (pattern != indicator_pattern) indicator_pattern = pattern, indicator_ms = 0;
 }
 
 /* The main loop calls this once per control tick (1 ms). */
@@ -505,18 +491,12 @@ void board_hal_init(void) {
   RCC_AHB1ENR |= 7u;            /* GPIOA, GPIOB, GPIOC */
   (void)RCC_AHB1ENR;            /* read back: the clock reaches the ports before their first access */
   REG(GPIOA + BSRR) = PIN_EN;   /* driver off before EN becomes an output (the board pulls ENN up in reset) */
-  pin_mode(GPIOA, 4, MODE_OUT, PULL_NONE);
-  pin_mode(GPIOA, 0, MODE_OUT, PULL_NONE);
-  pin_mode(GPIOA, 1, MODE_OUT, PULL_NONE);
+  pins_mode(GPIOA, PIN_EN | PIN_STEP | PIN_DIR | PIN_BUZZER, MODE_OUT, PULL_NONE);
   REG(GPIOA + OSPEEDR) |= 2u << 0 | 2u << 2; /* STEP, DIR: fast edges */
-  pin_mode(GPIOA, 8, MODE_OUT, PULL_NONE);
-  pin_mode(GPIOC, 8, MODE_OUT, PULL_NONE);
-  pin_mode(GPIOC, 9, MODE_OUT, PULL_NONE);
-  pin_mode(GPIOB, 0, MODE_IN, PULL_UP);
+  pins_mode(GPIOC, PIN_GREEN | PIN_RED, MODE_OUT, PULL_NONE);
+  pins_mode(GPIOB, PIN_ENDSTOP | 0xFu << 12, MODE_IN, PULL_UP); /* endstop, buttons PB12-15 */
+  pins_mode(GPIOC, 3u << 6, MODE_IN, PULL_UP);                  /* buttons PC6, PC7 */
   pin_mode(GPIOB, 1, MODE_IN, PULL_DOWN); /* an open DIAG line must not read as a stall */
-  for (uint32_t pin = 12; pin <= 15; pin++) pin_mode(GPIOB, pin, MODE_IN, PULL_UP);
-  pin_mode(GPIOC, 6, MODE_IN, PULL_UP);
-  pin_mode(GPIOC, 7, MODE_IN, PULL_UP);
   pin_mode(GPIOC, 0, MODE_ANALOG, PULL_NONE);
   pin_af(GPIOA, 2, 7); /* USART2 TX */
   pin_af(GPIOA, 3, 7); /* USART2 RX */
