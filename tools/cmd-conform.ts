@@ -36,7 +36,7 @@ export async function conformCommand(argv: string[]): Promise<number> {
   const results: ConformResult[] = [];
   let failed = 0;
   for (const f of files) {
-    const scenario = recordScenario(f, fw.wasmPath, dir);
+    const scenario = recordScenario(f, board.name, fw.wasmPath, dir);
     if (!o.json) process.stdout.write(`replaying ${scenario.name} (${scenario.ticks} ticks, ${scenario.calls} calls) ... `);
     const replay = replayRecording(port.replayElf, scenario.recording);
     results.push({ scenario, replay });

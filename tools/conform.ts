@@ -13,11 +13,15 @@ import { requireTools } from './port-build.js';
 
 export interface Recorded { name: string; file: string; recording: string; calls: number; ticks: number; inits: number }
 
-/** Runs a one-case scenario file with the recorder on; writes `<dir>/<file>.penrec`. The case must pass. */
-export function recordScenario(file: string, wasm: string, dir: string): Recorded {
+/**
+ * Runs a one-case scenario file for `board` with the recorder on; writes `<dir>/<file>.penrec`. The
+ * case must pass: a run that fails in the simulator proves nothing on the microcontroller.
+ */
+export function recordScenario(file: string, board: string, wasm: string, dir: string): Recorded {
   const cases = loadScenario(file);
   if (cases.length !== 1) throw new Error(`${file}: a conformance scenario is one case, not a matrix (${cases.length} cases)`);
   const c: Case = cases[0];
+  if (c.board !== board) throw new Error(`${file}: the scenario is for board ${c.board}, the replay for ${board}: give the file \`board: ${board}\``);
   const rec = new Recorder();
   const r = runCase(c, wasm, rec);
   if (r.status !== 'passed') throw new Error(`${file}: the scenario fails in the simulator, so there is nothing to replay: ${r.message}`);

@@ -41,7 +41,7 @@ test('there are conformance scenarios for homing, stroking, a change, a stall an
 for (const file of scenarios) {
   test(`on the Cortex-M4 the firmware makes the simulator's calls, byte for byte: ${file.split('/').at(-1)}`, { skip }, async () => {
     const { port: p, wasm } = await port();
-    const rec = recordScenario(file, wasm, join(portDir(BOARD.name), 'conformance'));
+    const rec = recordScenario(file, BOARD.name, wasm, join(portDir(BOARD.name), 'conformance'));
     const r = replayRecording(p.replayElf, rec.recording);
     assert.ok(r.identical, r.output);
     assert.equal(r.ticks, rec.ticks, 'every recorded tick was replayed');
@@ -51,10 +51,15 @@ for (const file of scenarios) {
 
 test('a changed byte in a recorded input fails the replay and shows the first differing call', { skip }, async () => {
   const { port: p, wasm } = await port();
-  const rec = recordScenario(join(REPO_ROOT, 'tests', 'port', 'depth-change.yaml'), wasm, join(portDir(BOARD.name), 'conformance'));
+  const rec = recordScenario(join(REPO_ROOT, 'tests', 'port', 'depth-change.yaml'), BOARD.name, wasm, join(portDir(BOARD.name), 'conformance'));
   const t = tamperCheck(p.replayElf, rec.recording);
   assert.ok(t.caught, t.output);
   assert.match(t.output, /the firmware's calls differ from the recording at call \d+ \(in tick \d+\)/);
   assert.match(t.output, /firmware: +\w+\(/);
   assert.match(t.output, /recording: +\w+\(/);
+});
+
+test('a scenario written for another board is refused before anything runs, with the fix', async () => {
+  assert.throws(() => recordScenario(join(REPO_ROOT, 'tests', 'qa', 'clamp.yaml'), BOARD.name, 'unused.wasm', '/nonexistent'),
+    /clamp\.yaml: the scenario is for board ref-pen, the replay for stm32f405-tmc2209: give the file `board: stm32f405-tmc2209`/);
 });
