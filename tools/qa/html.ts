@@ -18,7 +18,7 @@ export function htmlReport(results: CaseResult[], reqs: Requirement[], envelopes
     parts.push(`<h2 id="${anchor(file)}">${h(file)}</h2>`);
     if (rs.length > 1 && rs[0].matrixKeys.includes('depth_mm') && rs[0].matrixKeys.includes('freq_hz')) {
       const env = envelopes.find((e) => e.board === rs[0].board && e.cartridge === rs[0].cartridge);
-      parts.push('<div class="maps">', heatMap(rs, 'depth', env), heatMap(rs, 'freq', env), '</div>');
+      parts.push('<div class="maps">', heatMap(rs, 'depth', env, anchor(file)), heatMap(rs, 'freq', env, anchor(file)), '</div>');
     }
     for (const r of rs) parts.push(caseSection(r));
   }
@@ -52,7 +52,7 @@ ${exps ? `<table><tr><th>line</th><th>expect</th><th>expected</th><th>measured</
 }
 
 function plotSvg(p: Plot): string {
-  const W = 420, H = 150, L = 44, R = 8, T = 16, B = 22;
+  const W = 440, H = 150, L = 64, R = 8, T = 16, B = 22; // L: room for the axis labels
   if (p.tMs.length < 2) return `<svg width="${W}" height="${H}"><text x="10" y="20">no motion to plot</text></svg>`;
   const t0 = p.tMs[0], t1 = p.tMs[p.tMs.length - 1] || t0 + 1;
   let lo = -100, hi = Math.max(100, (p.depthUm ?? 0) * 1.1);
@@ -71,7 +71,8 @@ ${p.depthUm ? `<line x1="${L}" x2="${W - R}" y1="${Y(p.depthUm)}" y2="${Y(p.dept
 }
 
 /** Depth x rate grid coloured by error, cells the pen clamped hatched, the envelope drawn as a staircase. */
-function heatMap(rs: CaseResult[], what: 'depth' | 'freq', env: EnvelopeLine | undefined): string {
+function heatMap(rs: CaseResult[], what: 'depth' | 'freq', env: EnvelopeLine | undefined, key: string): string {
+  const hatch = `hatch-${what}-${key}`; // one pattern per map: ids are unique in the page
   const depths = [...new Set(rs.map((r) => Number(r.params.depth_mm)))].sort((a, b) => a - b);
   const freqs = [...new Set(rs.map((r) => Number(r.params.freq_hz)))].sort((a, b) => a - b);
   const cw = Math.max(24, Math.min(56, 560 / depths.length)), ch = Math.max(16, Math.min(36, 300 / freqs.length));
@@ -87,7 +88,7 @@ function heatMap(rs: CaseResult[], what: 'depth' | 'freq', env: EnvelopeLine | u
     const fill = v === undefined ? '#ccc' : colour(v / limit);
     const tip = `${r.name}: ${v === undefined ? 'not measured' : `${what} error ${v >= 0 ? '+' : ''}${v.toFixed(what === 'depth' ? 4 : 3)} ${unit}`}${r.metrics?.clamped ? `, clamped to ${r.metrics.setFreqHz} Hz` : ''}${r.status === 'failed' ? ' (FAILED)' : ''}`;
     cells.push(`<rect x="${x}" y="${y}" width="${cw - 1}" height="${ch - 1}" fill="${fill}"${r.status === 'failed' ? ' stroke="#000" stroke-width="2"' : ''}><title>${h(tip)}</title></rect>`);
-    if (r.metrics?.clamped) cells.push(`<rect x="${x}" y="${y}" width="${cw - 1}" height="${ch - 1}" fill="url(#hatch)"/>`);
+    if (r.metrics?.clamped) cells.push(`<rect x="${x}" y="${y}" width="${cw - 1}" height="${ch - 1}" fill="url(#${hatch})"/>`);
   }
   // envelope: for each depth column, a line at the highest rate the pen runs
   let envPath = '';
@@ -108,7 +109,7 @@ function heatMap(rs: CaseResult[], what: 'depth' | 'freq', env: EnvelopeLine | u
     legend.push(`<rect x="${W - 90}" y="${T + (10 - k) * 12}" width="14" height="12" fill="${colour(v)}"/>`);
   }
   return `<svg class="heat" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" xmlns="http://www.w3.org/2000/svg">
-<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#0006" stroke-width="1.5"/></pattern></defs>
+<defs><pattern id="${hatch}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#0006" stroke-width="1.5"/></pattern></defs>
 <text x="${L}" y="16" class="ttl">${what === 'depth' ? 'depth error (mean - set), mm' : 'stroke-rate error against the rate run, %'}</text>
 ${cells.join('')}${envPath}
 ${depths.map((d, i) => `<text x="${L + i * cw + cw / 2}" y="${T + freqs.length * ch + 12}" text-anchor="middle" class="lbl">${d}</text>`).join('')}

@@ -27,6 +27,7 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap): CaseResult {
     status: 'passed', wallMs: 0, simMs: 0, steps: [], expects: [], plots: [],
   };
   let windowStart = 0;
+  let windowDepthUm = 0; // the depth in force during the last run: what its plot is labelled with
   let lastReply: string | undefined;
   let lastRunMeasure = sim.measure();
   let lastGoodAnswer: string | undefined;
@@ -92,6 +93,7 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap): CaseResult {
       sim.startMeasuring();
       windowStart = sim.tTicks;
       sim.run(durationMs(s.run));
+      windowDepthUm = sim.setting.depthUm;
       lastRunMeasure = sim.measure();
       return `${lastRunMeasure.strokes} strokes`;
     }
@@ -282,7 +284,7 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap): CaseResult {
       line, t0Ms: sim.ms(from),
       tMs: kept.map(([t]) => Number(sim.ms(t).toFixed(3))),
       tipUm: kept.map(([, u]) => Number(u.toFixed(1))),
-      depthUm: sim.setting.depthUm || undefined,
+      depthUm: (windowStart > 0 ? windowDepthUm : sim.setting.depthUm) || undefined,
     };
   }
 }
