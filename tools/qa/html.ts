@@ -33,7 +33,8 @@ function traceability(results: CaseResult[], reqs: Requirement[]): string {
     const req = reqs.find((r) => r.id === id);
     const cs = results.filter((r) => r.requirements.includes(id));
     const fails = cs.filter((c) => c.status === 'failed').length;
-    const status = cs.length === 0 ? '<span class="warn">not covered</span>' : fails ? `<span class="fail">${fails} of ${cs.length} failed</span>` : `<span class="pass">${cs.length} passed</span>`;
+    const outside = req?.tests.length ? `verified outside QA by ${req.tests.map((t) => `<code>${h(t)}</code>`).join(', ')}` : '';
+    const status = cs.length === 0 ? (outside ? `<span class="other">${outside}</span>` : '<span class="warn">not covered</span>') : fails ? `<span class="fail">${fails} of ${cs.length} failed</span>` : `<span class="pass">${cs.length} passed</span>`;
     const scen = [...groupBy(cs, (c) => c.file)].map(([f, list]) => `<a href="#${anchor(f)}">${h(list[0].scenario)}</a>${list.length > 1 ? ` (${list.length} cases)` : ''}`).join('<br>');
     rows.push(`<tr><td><b>${h(id)}</b></td><td>${h(req?.title ?? '(not in docs/requirements.md)')}</td><td>${scen || '-'}</td><td>${status}</td></tr>`);
   }
@@ -145,7 +146,7 @@ function h(s: string): string {
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#f4f4f4}.pass{color:#1b7e2a;font-weight:600}.fail{color:#c62828;font-weight:600}.warn{color:#b26a00}
+th{background:#f4f4f4}.pass{color:#1b7e2a;font-weight:600}.fail{color:#c62828;font-weight:600}.warn{color:#b26a00}.other{color:#555}
 tr.failed td{background:#fdecea}tr.skipped td{color:#999}details.case{margin:4px 0;padding:4px 8px;border:1px solid #eee}
 details.case.failed{border-color:#e57373}summary{cursor:pointer}small{color:#777}
 .plots{display:flex;flex-wrap:wrap;gap:8px}.maps{display:flex;flex-wrap:wrap;gap:16px}
