@@ -45,7 +45,9 @@ function caseSection(r: CaseResult): string {
   const steps = r.steps.map((s) => `<tr class="${s.status}"><td>${s.line}</td><td><code>${h(s.text)}</code></td><td>${s.status}</td><td>${h(s.detail ?? '')}</td></tr>`).join('');
   const exps = r.expects.map((e) => `<tr class="${e.pass ? 'passed' : 'failed'}"><td>${e.line}</td><td>${h(e.key)}</td><td>${h(e.expected)}</td><td>${h(e.measured)}</td><td>${e.pass ? 'pass' : 'FAIL'}</td></tr>`).join('');
   const plots = r.plots.map((p) => plotSvg(p)).join('');
-  return `<details class="case ${r.status}"${r.status === 'failed' ? ' open' : ''}><summary><span class="${r.status === 'passed' ? 'pass' : 'fail'}">${r.status === 'passed' ? 'PASS' : 'FAIL'}</span> ${h(r.name)} <small>seed ${r.seed}, ${r.board}, cartridge ${h(r.cartridge)}, ${(r.simMs / 1000).toFixed(2)} s simulated</small></summary>
+  // open: failures, and every case that has no heat map to stand for it
+  const open = r.status === 'failed' || !(r.matrixKeys.includes('depth_mm') && r.matrixKeys.includes('freq_hz'));
+  return `<details class="case ${r.status}"${open ? ' open' : ''}><summary><span class="${r.status === 'passed' ? 'pass' : 'fail'}">${r.status === 'passed' ? 'PASS' : 'FAIL'}</span> ${h(r.name)} <small>seed ${r.seed}, ${r.board}, cartridge ${h(r.cartridge)}, ${(r.simMs / 1000).toFixed(2)} s simulated</small></summary>
 ${r.message ? `<p class="fail">${h(r.message)}</p>` : ''}
 <table><tr><th>line</th><th>step</th><th>result</th><th>detail</th></tr>${steps}</table>
 ${exps ? `<table><tr><th>line</th><th>expect</th><th>expected</th><th>measured</th><th></th></tr>${exps}</table>` : ''}
