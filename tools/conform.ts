@@ -100,10 +100,11 @@ function tickCounts(path: string): number[] {
 /** The first line where two call logs part, with its number; undefined when they are equal. */
 export function firstDifference(expected: string, got: string): string | undefined {
   if (expected === got) return undefined;
-  const a = expected.split('\n');
-  const b = got.split('\n');
+  const lines = (s: string): string[] => { const l = s.split('\n'); if (l.at(-1) === '') l.pop(); return l; };
+  const a = lines(expected);
+  const b = lines(got);
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     if (a[i] !== b[i]) return `call log line ${i + 1}:\n  simulator:      ${a[i] ?? '(end)'}\n  microcontroller: ${b[i] ?? '(end)'}`;
   }
-  return 'the call logs differ';
+  return 'the call logs differ in their last newline';
 }

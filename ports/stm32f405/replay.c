@@ -38,6 +38,7 @@ typedef struct {
 static Z_firmware_instance_t module;
 static struct Z_hal_instance_t hal;
 static Call calls[MAX_CALLS_PER_ENTRY];
+static Call made[MAX_CALLS_PER_ENTRY]; /* the calls as the firmware made them: what the log prints */
 static uint32_t ncalls; /* calls recorded for the entry being run */
 static uint32_t taken;  /* of those, calls the firmware has made */
 static uint32_t call_index; /* calls made before this entry, over the whole run */
@@ -207,7 +208,10 @@ int64_t replay_take(uint8_t op, const int32_t *args) {
   const Call *c = &calls[taken];
   if (c->op != op) differ_call(op, args);
   for (int i = 0; i < hal_call_args[op]; i++) if (c->args[i] != args[i]) differ_call(op, args);
-  taken++;
+  Call *m = &made[taken++];
+  m->op = op;
+  for (int i = 0; i < hal_call_args[op]; i++) m->args[i] = args[i];
+  m->ret = c->ret;
   return c->ret;
 }
 
@@ -275,7 +279,7 @@ static void counts_flush(void) {
 
 static void log_entry_calls(void) {
   for (uint32_t i = 0; i < ncalls; i++) {
-    char *p = put_call(line, calls[i].op, calls[i].args, calls[i].ret, 1);
+    char *p = put_call(line, made[i].op, made[i].args, made[i].ret, 1);
     *p++ = '\n';
     log_text(line, (uint32_t)(p - line));
   }

@@ -9,7 +9,7 @@ import { loadBoard } from '../../host-sim/board.js';
 import { REPO_ROOT } from '../../host-sim/paths.js';
 import { buildFirmware } from '../../tools/build.js';
 import { buildPort, missingTools, portDir, PortBuild, PORT_PACKAGES } from '../../tools/port-build.js';
-import { recordScenario, replayRecording } from '../../tools/conform.js';
+import { recordScenario, replayRecording, firstDifference } from '../../tools/conform.js';
 import { tamperCheck } from '../../tools/cmd-conform.js';
 import { findScenarioFiles } from '../../tools/qa/scenario.js';
 
@@ -62,4 +62,11 @@ test('a changed byte in a recorded input fails the replay and shows the first di
 test('a scenario written for another board is refused before anything runs, with the fix', async () => {
   assert.throws(() => recordScenario(join(REPO_ROOT, 'tests', 'qa', 'clamp.yaml'), BOARD.name, 'unused.wasm', '/nonexistent'),
     /clamp\.yaml: the scenario is for board ref-pen, the replay for stm32f405-tmc2209: give the file `board: stm32f405-tmc2209`/);
+});
+
+test('the host compares call logs byte for byte and names the first line that differs', () => {
+  assert.equal(firstDifference('tick\nnow_ticks() -> 16000\n', 'tick\nnow_ticks() -> 16000\n'), undefined);
+  assert.equal(firstDifference('tick\nserial_write(79)\n', 'tick\nserial_write(69)\n'),
+    'call log line 2:\n  simulator:      serial_write(79)\n  microcontroller: serial_write(69)');
+  assert.match(firstDifference('tick\n', 'tick\ntick\n')!, /line 2:\n  simulator: +\(end\)/);
 });
