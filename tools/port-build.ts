@@ -62,7 +62,7 @@ export function buildPort(board: Board, wasmPath: string): PortBuild {
     '-fno-short-enums', // wasm2c's va_arg over its type enum needs int-sized enums
     '-DNDEBUG', '-DWASM_RT_MAX_CALL_STACK_DEPTH=100',
     `-DSTEP_QUEUE_LEN=${board.timing.step_queue_len}`, `-DCONTROL_HZ=${board.timing.control_hz}`,
-    `-DCORE_HZ=${mcu.core_hz}`, `-DSTEP_TIMER_PRESCALER=${mcu.step_timer.prescaler}`,
+    `-DCORE_HZ=${mcu.core_hz}`, `-DSTEP_TIMER_CLOCK_HZ=${mcu.step_timer.clock_hz}`, `-DSTEP_TIMER_PRESCALER=${mcu.step_timer.prescaler}`,
     `-I${src}`, `-I${join(src, 'include')}`, `-I${out}`, ...WASM2C_INCLUDE.map((d) => `-I${d}`),
   ];
   const ldflags = [

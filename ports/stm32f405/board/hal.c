@@ -14,8 +14,10 @@
 #error "STEP_QUEUE_LEN must be a power of two: the ring uses free-running indices"
 #endif
 
-#define TIM2_CLOCK_HZ 84000000u /* APB1 42 MHz, doubled for the timers (RM0090 6.2) */
-#define STEP_TIMER_HZ (TIM2_CLOCK_HZ / STEP_TIMER_PRESCALER)
+#ifndef STEP_TIMER_CLOCK_HZ
+#define STEP_TIMER_CLOCK_HZ 84000000u /* board mcu.step_timer.clock_hz: APB1 42 MHz, doubled for the timers (RM0090 6.2) */
+#endif
+#define STEP_TIMER_HZ (STEP_TIMER_CLOCK_HZ / STEP_TIMER_PRESCALER)
 #define DRIVER_MAX_STEP_RATE_HZ 200000u /* board driver.max_step_rate_hz */
 #define MIN_STEP_INTERVAL_TICKS (STEP_TIMER_HZ / DRIVER_MAX_STEP_RATE_HZ) /* 105 ticks = 5 us */
 #define STEP_PULSE_TICKS 3u      /* 143 ns: the TMC2209 needs STEP high >= 100 ns */
