@@ -3,6 +3,7 @@
 // recorded answer cannot be replayed. The HMAC runs one block per tick.
 import { rng_u32, KEY_CLINIC } from "./hal";
 import { loadHmacKey } from "./keys";
+import { tickIsLight } from "./budget";
 import { hmacMessage, hmacResult, hmacStart, hmacStep, hmacBusy, hmacOwner, equalBytes } from "./sha256";
 
 export const CHALLENGE_BYTES: i32 = 16;
@@ -14,11 +15,11 @@ export const AUTH_PASSED: i32 = 2;
 export const AUTH_FAILED: i32 = 3;
 export const AUTH_NO_CHALLENGE: i32 = 4;
 
-export const challenge = new StaticArray<u8>(CHALLENGE_BYTES);
+export const challenge: StaticArray<u8> = changetype<StaticArray<u8>>(memory.data(CHALLENGE_BYTES));
 /** the answer under check (32 bytes) */
-export const answer = new StaticArray<u8>(32);
+export const answer: StaticArray<u8> = changetype<StaticArray<u8>>(memory.data(32));
 let challengeLive: bool = false;
-let state: i32 = AUTH_IDLE;
+let state: i32 = 0; // AUTH_IDLE
 let waiting: bool = false; // the answer arrived while the engine was busy
 
 export function authState(): i32 { return state; }
@@ -44,7 +45,7 @@ export function submitAnswer(): void {
 export function authTick(): void {
   if (state != AUTH_CHECKING) return;
   if (waiting) {
-    if (hmacBusy()) return;
+    if (hmacBusy() || !tickIsLight()) return; // not in the tick that read the answer
     loadHmacKey(KEY_CLINIC);
     for (let i = 0; i < CHALLENGE_BYTES; i++) hmacMessage[i] = challenge[i];
     hmacStart(CHALLENGE_BYTES, HMAC_OWNER);

@@ -7,10 +7,10 @@ export const EV_REPEAT: i32 = 2;  // still held: repeat
 export const EV_LONG: i32 = 4;    // held for a long press (once per press)
 export const EV_RELEASE: i32 = 8; // released (after debounce)
 
-const stable = new StaticArray<bool>(BTN_COUNT);
-const pendingTicks = new StaticArray<i32>(BTN_COUNT); // ticks the raw level has differed from `stable`
-const heldTicks = new StaticArray<i32>(BTN_COUNT);
-const events = new StaticArray<i32>(BTN_COUNT);
+const stable: StaticArray<bool> = changetype<StaticArray<bool>>(memory.data(BTN_COUNT));
+const pendingTicks: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data(BTN_COUNT * 4)); // ticks the raw level has differed from `stable`
+const heldTicks: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data(BTN_COUNT * 4));
+const events: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data(BTN_COUNT * 4));
 
 /** Feed one sample of the raw levels; afterwards buttonEvents(i) tells what happened to button i. */
 export function sampleButtons(raw: i32): void {

@@ -7,12 +7,13 @@
 import { cartridge_read, cartridge_write, KEY_CARTRIDGE } from "./hal";
 import { loadHmacKey } from "./keys";
 import { hmacMessage, hmacResult, hmacStart, hmacStep, hmacBusy, hmacOwner } from "./sha256";
-import { CART_NEEDLES } from "./generated/board_config";
+import { CART_NEEDLES, CART_NEEDLES_LEN } from "./generated/board_config";
 
 export const CHIP_FORMAT: i32 = 1;
 export const CHIP_USED_ADDR: i32 = 16;
 const CHIP_TAG_ADDR: i32 = 32;
 const CHIP_BYTES: i32 = 48;
+const BYTES_PER_TICK: i32 = 16; // each byte is a HAL call: the chip is read over three ticks
 const HMAC_OWNER: i32 = 1;
 
 export const CART_NONE: i32 = 0;     // nothing fitted
@@ -25,11 +26,12 @@ export const REFUSE_UNKNOWN: i32 = 1; // unreadable chip, unknown format or type
 export const REFUSE_FORGED: i32 = 2;  // tag does not match
 export const REFUSE_USED: i32 = 3;    // already used: single use
 
-const chip = new StaticArray<u8>(CHIP_BYTES);
-let state: i32 = CART_NONE;
-let refusal: i32 = REFUSE_NONE;
+const chip: StaticArray<u8> = changetype<StaticArray<u8>>(memory.data(CHIP_BYTES));
+let state: i32 = 0; // CART_NONE
+let refusal: i32 = 0; // REFUSE_NONE
 let usedThisFit: bool = false;
 let removedEvent: bool = false;
+let readBytes: i32 = 0; // of the chip, read so far
 
 export function cartridgeState(): i32 { return state; }
 export function cartridgeRefusal(): i32 { return refusal; }
@@ -52,6 +54,7 @@ export function takeRemovedEvent(): bool {
 }
 
 export function resetCartridge(): void {
+  readBytes = 0;
   state = CART_NONE;
   refusal = REFUSE_NONE;
   usedThisFit = false;
@@ -66,17 +69,21 @@ export function cartridgeTick(): void {
     state = CART_NONE;
     refusal = REFUSE_NONE;
     usedThisFit = false;
+    readBytes = 0;
     return;
   }
   if (state == CART_NONE) {
     if (hmacBusy()) return; // the engine is busy with an authentication: next tick
-    for (let i = 0; i < CHIP_BYTES; i++) {
+    const end = readBytes + BYTES_PER_TICK;
+    for (let i = readBytes; i < end; i++) {
       const b = cartridge_read(i);
-      if (b < 0) return; // pulled out while reading: start over
-      chip[i] = <u8>b;
+      if (b < 0) { readBytes = 0; return; } // pulled out while reading: start over
+      unchecked(chip[i] = <u8>b);
     }
+    readBytes = end < CHIP_BYTES ? end : 0;
+    if (readBytes > 0) return;
     const t = <i32>chip[1];
-    if (<i32>chip[0] != CHIP_FORMAT || t < 1 || t > CART_NEEDLES.length || <i32>chip[2] != CART_NEEDLES[t - 1]) {
+    if (<i32>chip[0] != CHIP_FORMAT || t < 1 || t > CART_NEEDLES_LEN || <i32>chip[2] != CART_NEEDLES[t - 1]) {
       refuse(REFUSE_UNKNOWN);
       return;
     }

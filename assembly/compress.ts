@@ -1,12 +1,19 @@
 // Step compression: turns the step times of one move into (interval, count, add) segments that the
 // HAL's step timer executes as `next = last + interval; interval += add`. Every compressed step lands
-// within `tolTicks` of its ideal time. Runs once per new setting, not per stroke.
-import { stepTimeTicks } from "./profile";
+// within `tolTicks` of its ideal time.
+//
+// It runs as a job, a few steps per control tick (planContinue), so that planning a new setting
+// never makes one tick long: each step narrows the range of `add` that keeps every step of the open
+// segment in tolerance, and the segment closes when that range is empty. Work and memory are linear
+// in the steps; no table of step times is kept.
+import { stepTimesBegin, nextStepTicks } from "./profile";
 
-export const MAX_MOVE_STEPS: i32 = 1024;
+export const MAX_MOVE_STEPS: i32 = 1024; // 2 * MAX_RAMP_STEPS
 export const MAX_SEGMENTS: i32 = 128;
+/** longest move the job plans: keeps every product of its 32-bit step arithmetic in range */
+const MAX_MOVE_TICKS: i64 = 2000000;
 
-/** One compressed move, held in static storage (allocated once at start-up). */
+/** One compressed move. The firmware's plans live in static memory (staticPlan()); tests may `new` one. */
 export class MovePlan {
   interval: StaticArray<i32> = new StaticArray<i32>(MAX_SEGMENTS);
   count: StaticArray<i32> = new StaticArray<i32>(MAX_SEGMENTS);
@@ -19,100 +26,125 @@ export class MovePlan {
   tailTicks: i64 = 0;
 }
 
-/** Ideal step times of the move being compressed; scratch, shared. */
-const times = new StaticArray<i64>(MAX_MOVE_STEPS + 1);
+const SEGMENTS_BYTES: i32 = MAX_SEGMENTS * 4;
+
+/** A plan in static memory: laid out at compile time, so no allocator is linked in. Call once per plan. */
+// @ts-ignore: decorator
+@inline export function staticPlan(at: usize, arrays: usize): MovePlan {
+  const p = changetype<MovePlan>(at);
+  p.interval = changetype<StaticArray<i32>>(arrays);
+  p.count = changetype<StaticArray<i32>>(arrays + SEGMENTS_BYTES);
+  p.add = changetype<StaticArray<i32>>(arrays + 2 * SEGMENTS_BYTES);
+  return p;
+}
+/** bytes of a static plan's three arrays */
+export const PLAN_ARRAYS_BYTES: i32 = 3 * MAX_SEGMENTS * 4;
 
 export const PLAN_OK: i32 = 0;
 export const PLAN_TOO_LONG: i32 = 1;      // more steps than MAX_MOVE_STEPS
 export const PLAN_TOO_MANY_SEGS: i32 = 2; // does not compress into MAX_SEGMENTS
 export const PLAN_BAD: i32 = 3;           // zero steps or a duration that cannot hold them
+export const PLAN_BUSY: i32 = 4;          // the job is under way: call planContinue()
+
+// the job
+let plan: MovePlan = changetype<MovePlan>(0);
+let result: i32 = 0; // PLAN_OK
+let next: i32 = 0;   // next step to place (1-based)
+let tol: i32 = 0;
+let last: i32 = 0;   // executed time of the step before the open segment
+let first: i32 = 0;  // first interval of the open segment
+let n: i32 = 0;      // steps in the open segment (0: none open)
+let addLo: i32 = 0;  // the adds that keep all n steps in tolerance
+let addHi: i32 = 0;
 
 /**
- * Plans a rest-to-rest move of `steps` steps in `durTicks` (accel phase `accTicks` each end) into `plan`.
- * The first segment is always a single step, so a caller can lengthen its interval when it chains
- * this move right after another.
+ * Starts planning a rest-to-rest move of `steps` steps in `durTicks` (accel phase `accTicks` at each
+ * end) into `p`. Returns PLAN_BUSY, or the reason it cannot be planned. The first segment is always
+ * a single step, so a caller can lengthen its interval when it chains this move after another.
  */
-export function planMove(plan: MovePlan, steps: i32, durTicks: i64, accTicks: i64, tolTicks: i64): i32 {
-  plan.segments = 0;
-  if (steps <= 0 || durTicks <= 0 || accTicks <= 0 || accTicks * 2 > durTicks || <i64>steps > durTicks) return PLAN_BAD;
-  if (steps > MAX_MOVE_STEPS) return PLAN_TOO_LONG;
-  times[0] = 0;
-  for (let k = 1; k <= steps; k++) times[k] = stepTimeTicks(k, steps, durTicks, accTicks);
-  plan.steps = steps;
-  plan.durTicks = durTicks;
-  plan.accTicks = accTicks;
+export function planBegin(p: MovePlan, steps: i32, durTicks: i64, accTicks: i64, tolTicks: i64): i32 {
+  plan = p;
+  p.segments = 0;
+  p.steps = steps;
+  p.durTicks = durTicks;
+  p.accTicks = accTicks;
+  next = 1;
+  n = 0;
+  last = 0;
+  tol = <i32>tolTicks;
+  result = PLAN_BUSY;
+  if (steps <= 0 || accTicks <= 0 || accTicks * 2 > durTicks || <i64>steps > durTicks || durTicks > MAX_MOVE_TICKS) result = PLAN_BAD;
+  else if (steps > MAX_MOVE_STEPS) result = PLAN_TOO_LONG;
+  if (result != PLAN_BUSY) p.steps = 0;
+  else stepTimesBegin(steps, durTicks, accTicks);
+  return result;
+}
 
-  let last: i64 = 0; // executed time of the previous step
-  let k = 1;         // next step to place
-  // first step alone
-  if (!emit(plan, <i32>times[1], 1, 0)) return PLAN_TOO_MANY_SEGS;
-  last = times[1];
-  k = 2;
-  while (k <= steps) {
-    const first = times[k] - last;
-    const remaining = steps - k + 1;
-    // grow the segment by doubling while it fits, then binary-search the longest that fits
-    let good = 1;
-    let goodAdd: i64 = 0;
-    let n = 2;
-    while (n <= remaining) {
-      const a = fitAdd(k, n, first, last);
-      if (!fits(k, n, first, a, last, tolTicks)) break;
-      good = n;
-      goodAdd = a;
-      n <<= 1;
-    }
-    let hi = n <= remaining ? n : remaining + 1; // smallest count known not to fit (or past the end)
-    let lo = good;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      const a = fitAdd(k, mid, first, last);
-      if (fits(k, mid, first, a, last, tolTicks)) {
-        lo = mid;
-        goodAdd = a;
-      } else {
-        hi = mid;
+/** Places up to `maxSteps` more steps; PLAN_BUSY until the plan is done (PLAN_OK) or failed. */
+export function planContinue(maxSteps: i32): i32 {
+  const p = plan;
+  for (let i = 0; i < maxSteps && result == PLAN_BUSY; i++) {
+    if (next > p.steps) {
+      if (closeSegment()) {
+        p.tailTicks = p.durTicks - <i64>last;
+        result = PLAN_OK;
       }
+      break;
     }
-    good = lo;
-    if (good == 1) goodAdd = 0;
-    if (!emit(plan, <i32>first, good, <i32>goodAdd)) return PLAN_TOO_MANY_SEGS;
-    const g = <i64>good;
-    last += g * first + (goodAdd * g * (g - 1)) / 2;
-    k += good;
+    const t = <i32>nextStepTicks();
+    if (n > 0 && next > 2 && extend(t)) { next++; continue; }
+    // the first step stands alone; any other that does not fit opens a new segment
+    if (!closeSegment()) break;
+    first = t - last;
+    if (first <= 0) { result = PLAN_BAD; break; }
+    n = 1;
+    addLo = i32.MIN_VALUE;
+    addHi = i32.MAX_VALUE;
+    next++;
   }
-  plan.tailTicks = durTicks - last;
-  return PLAN_OK;
+  if (result != PLAN_BUSY && result != PLAN_OK) p.steps = 0;
+  return result;
 }
 
-/** The add that puts the n-th step of a segment starting at step k exactly (to rounding) on its ideal time. */
-function fitAdd(k: i32, n: i32, first: i64, last: i64): i64 {
-  const nn = <i64>n;
-  const num = 2 * (times[k + n - 1] - last - nn * first);
-  const den = nn * (nn - 1);
-  // round half away from zero
-  return num >= 0 ? (num + (den >> 1)) / den : -((-num + (den >> 1)) / den);
-}
-
-function fits(k: i32, n: i32, first: i64, add: i64, last: i64, tol: i64): bool {
-  let t = last;
-  let interval = first;
-  for (let j = 0; j < n; j++) {
-    if (interval <= 0) return false;
-    t += interval;
-    const err = t - times[k + j];
-    if (err > tol || err < -tol) return false;
-    interval += add;
-  }
+/** Does step `n` of the open segment land within tolerance of `t` for some add? Narrows the range. */
+function extend(t: i32): bool {
+  const j = n;
+  const tri = j * (j + 1) >> 1;           // the add counts this many times by step j
+  const base = last + (j + 1) * first;     // step j's time with no add
+  let lo = ceilDiv(t - tol - base, tri);
+  const hi = floorDiv(t + tol - base, tri);
+  const keepPositive = ceilDiv(1 - first, j); // every interval stays >= 1 tick
+  if (keepPositive > lo) lo = keepPositive;
+  if (lo < addLo) lo = addLo;
+  if (lo > hi || lo > addHi) return false;
+  addLo = lo;
+  if (hi < addHi) addHi = hi;
+  n = j + 1;
   return true;
 }
 
-function emit(plan: MovePlan, interval: i32, count: i32, add: i32): bool {
-  const i = plan.segments;
-  if (i >= MAX_SEGMENTS) return false;
-  plan.interval[i] = interval;
-  plan.count[i] = count;
-  plan.add[i] = add;
-  plan.segments = i + 1;
+/** Emits the open segment (the middle of its add range); false, with the result set, when full. */
+function closeSegment(): bool {
+  if (n == 0) return true;
+  const p = plan;
+  const add = n == 1 ? 0 : <i32>((<i64>addLo + <i64>addHi) >> 1);
+  const i = p.segments;
+  if (i >= MAX_SEGMENTS) { result = PLAN_TOO_MANY_SEGS; return false; }
+  p.interval[i] = first;
+  p.count[i] = n;
+  p.add[i] = add;
+  p.segments = i + 1;
+  last += n * first + add * (n * (n - 1) >> 1);
+  n = 0;
   return true;
+}
+
+function floorDiv(a: i32, b: i32): i32 { return a >= 0 ? a / b : -((b - 1 - a) / b); }
+function ceilDiv(a: i32, b: i32): i32 { return -floorDiv(-a, b); }
+
+/** Plans the whole move at once (tests, tools). */
+export function planMove(p: MovePlan, steps: i32, durTicks: i64, accTicks: i64, tolTicks: i64): i32 {
+  let r = planBegin(p, steps, durTicks, accTicks, tolTicks);
+  while (r == PLAN_BUSY) r = planContinue(MAX_MOVE_STEPS);
+  return r;
 }

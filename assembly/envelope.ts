@@ -1,7 +1,7 @@
 // The motor's envelope: which (stroke length, stroke rate) pairs the motor can run without losing a
 // step, from the board's force-speed curve, the moving mass and the load. Integer units: um, us, mg, mN.
 
-/** What the planner knows of the drive train; filled from the board at start-up. */
+/** What the planner knows of the drive train; filled from the board at start-up (settings.ts). */
 export class DriveModel {
   /** carriage speed points (um/s), ascending, first 0 */
   curveSpeedUmS: StaticArray<i32> = new StaticArray<i32>(16);
@@ -26,7 +26,8 @@ export const CLAMP_TORQUE: i32 = 1;
 export const CLAMP_STEP_RATE: i32 = 2;
 
 /** Acceleration-phase shares tried, per mille of the half-stroke (500 = accelerate then decelerate). */
-const ACCEL_SHARES: StaticArray<i32> = [500, 450, 400, 350, 300, 250];
+const ACCEL_SHARES: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data<i32>([500, 450, 400, 350, 300, 250]));
+export const SHARE_COUNT: i32 = 6;
 
 /** Pull-out force (mN) the planner may use at a carriage speed (um/s). */
 export function usableForceMn(m: DriveModel, speedUmS: i64): i64 {
@@ -57,36 +58,47 @@ export class StrokeCheck {
   slackMn: i64 = 0;
 }
 
+/** force to spare (mN) at the share checkShare() last tried; negative when it cannot run */
+export let shareSlackMn: i64 = 0;
+
+export function sharePermille(i: i32): i32 { return ACCEL_SHARES[i]; }
+
+/**
+ * Can a half-stroke of `strokeUm` in `halfUs` run with acceleration share `i` (0..SHARE_COUNT-1)?
+ * CLAMP_NONE if it can, else what stops it. One share is a few divisions: callers that must stay
+ * within a tick's budget try one share at a time.
+ */
+export function checkShare(m: DriveModel, strokeUm: i64, halfUs: i64, i: i32): i32 {
+  const accUs = <i64>(<i32>halfUs * unchecked(ACCEL_SHARES[i]) / 1000); // half-strokes are under 0.5 s
+  const speedUmS = (strokeUm * 1000000) / (halfUs - accUs);
+  shareSlackMn = -0x7fffffffffff;
+  // over the step rate: speed * 1000 * stepsPerRev / lead > maxStepRate, without the division
+  if (speedUmS * 1000 * m.stepsPerRev >= (m.maxStepRate + 1) * m.leadNm) return CLAMP_STEP_RATE;
+  const accelUmS2 = (speedUmS * 1000000) / accUs;
+  const needMn = (m.massMg * accelUmS2) / 1000000000 + m.loadMn;
+  shareSlackMn = usableForceMn(m, speedUmS) - needMn;
+  return shareSlackMn >= 0 ? CLAMP_NONE : CLAMP_TORQUE;
+}
+
 /**
  * Can a half-stroke of `strokeUm` in `halfUs` run? Tries each acceleration share and keeps the one
  * with the most force to spare.
  */
 export function checkStroke(m: DriveModel, strokeUm: i64, halfUs: i64, out: StrokeCheck): bool {
   out.accelPermille = 0;
-  out.clamp = CLAMP_TORQUE;
+  out.clamp = CLAMP_STEP_RATE;
   out.slackMn = -0x7fffffffffff;
-  let rateOk = false;
-  for (let i = 0; i < ACCEL_SHARES.length; i++) {
-    const share = <i64>ACCEL_SHARES[i];
-    const accUs = (halfUs * share) / 1000;
-    const speedUmS = (strokeUm * 1000000) / (halfUs - accUs);
-    const accelUmS2 = (speedUmS * 1000000) / accUs;
-    const stepRate = (speedUmS * 1000 * m.stepsPerRev) / m.leadNm;
-    if (stepRate > m.maxStepRate) continue;
-    rateOk = true;
-    const needMn = (m.massMg * accelUmS2) / 1000000000 + m.loadMn;
-    const slack = usableForceMn(m, speedUmS) - needMn;
-    if (slack > out.slackMn) {
-      out.slackMn = slack;
-      if (slack >= 0) out.accelPermille = <i32>share;
+  for (let i = 0; i < SHARE_COUNT; i++) {
+    if (checkShare(m, strokeUm, halfUs, i) == CLAMP_STEP_RATE) continue;
+    out.clamp = CLAMP_TORQUE;
+    if (shareSlackMn > out.slackMn) {
+      out.slackMn = shareSlackMn;
+      if (shareSlackMn >= 0) out.accelPermille = ACCEL_SHARES[i];
     }
   }
-  if (!rateOk) out.clamp = CLAMP_STEP_RATE;
   if (out.accelPermille > 0) out.clamp = CLAMP_NONE;
   return out.accelPermille > 0;
 }
-
-const scratch = new StrokeCheck();
 
 /** Half-stroke duration (us) at a stroke rate (Hz). */
 export function halfStrokeUs(freqHz: i32): i64 {
@@ -95,9 +107,10 @@ export function halfStrokeUs(freqHz: i32): i64 {
 
 /**
  * Highest stroke rate in [minHz, maxHz] the motor can run a stroke of `strokeUm` at, or 0 if none.
- * Feasibility falls as the rate rises, so a binary search is enough.
+ * Feasibility falls as the rate rises, so a binary search is enough. (The firmware does this search a
+ * share per tick, in settings.ts; tools and tests use this one.)
  */
-export function maxFreqHz(m: DriveModel, strokeUm: i64, minHz: i32, maxHz: i32): i32 {
+export function maxFreqHz(m: DriveModel, strokeUm: i64, minHz: i32, maxHz: i32, scratch: StrokeCheck = new StrokeCheck()): i32 {
   if (!checkStroke(m, strokeUm, halfStrokeUs(minHz), scratch)) return 0;
   let lo = minHz;      // feasible
   let hi = maxHz + 1;  // infeasible (sentinel)

@@ -2,6 +2,7 @@
 import { now_ticks, watchdog_kick } from "./hal";
 import { machineInit, machineTick } from "./machine";
 import { pollSerial, resetProtocol } from "./protocol";
+import { startTick } from "./budget";
 import "./abort"; // the abort handler named by --use abort=
 
 /** HAL ABI version this module implements (docs/hal-abi.md). */
@@ -18,6 +19,7 @@ export function init(): void {
 
 export function tick(): void {
   watchdog_kick();
+  startTick();
   pollSerial();
   machineTick(now_ticks());
 }

@@ -3,11 +3,5 @@ import { key_word } from "./hal";
 import { hmacKey } from "./sha256";
 
 export function loadHmacKey(key: i32): void {
-  for (let i = 0; i < 8; i++) {
-    const k = key_word(key, i);
-    hmacKey[4 * i] = <u8>(k >>> 24);
-    hmacKey[4 * i + 1] = <u8>(k >>> 16);
-    hmacKey[4 * i + 2] = <u8>(k >>> 8);
-    hmacKey[4 * i + 3] = <u8>k;
-  }
+  for (let i = 0; i < 8; i++) store<u32>(changetype<usize>(hmacKey) + (<usize>i << 2), bswap<u32>(<u32>key_word(key, i)));
 }

@@ -7,6 +7,7 @@
 // commit word 0x00000000. An erased word reads 0xFFFFFFFF; programming only clears bits.
 import { flash_sectors, flash_sector_bytes, flash_read, flash_program, flash_erase } from "./hal";
 import { crc32Word } from "./crc32";
+import { noteHeavyWork } from "./budget";
 
 const MAGIC: u32 = 0x504c4f47; // "PLOG"
 const ERASED: u32 = 0xffffffff;
@@ -16,7 +17,7 @@ export const LOG_MAX_PAYLOAD: i32 = 12;
 const MAX_SECTORS: i32 = 64;
 
 /** Payload of the record to append, and of the record last read. */
-export const logPayload = new StaticArray<u32>(LOG_MAX_PAYLOAD);
+export const logPayload: StaticArray<u32> = changetype<StaticArray<u32>>(memory.data(LOG_MAX_PAYLOAD * 4));
 export let logReadType: i32 = 0;
 export let logReadWords: i32 = 0;
 
@@ -52,6 +53,7 @@ export function logInit(): void {
 /** Append a record of `words` payload words (logPayload). False if the flash refused a write. */
 export function logAppend(type: i32, words: i32): bool {
   if (sectors <= 0 || words < 0 || words > LOG_MAX_PAYLOAD) return false;
+  noteHeavyWork();
   const bytes = (words + 3) * 4;
   if (HEADER_BYTES + bytes > sectorBytes) return false;
   if (current < 0 || writeOffset + bytes > sectorBytes) {

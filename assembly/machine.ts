@@ -10,14 +10,15 @@ import {
 } from "./hal";
 import { sampleButtons, buttonEvents, buttonHeldTicks, resetButtons, EV_PRESS, EV_REPEAT, EV_LONG } from "./buttons";
 import {
-  feedQueue, motionBusy, motionReset, pushConstantMove, singlePlan, spareStrokePlan, startSingle,
+  feedQueue, motionBusy, motionReset, pushConstantMove, spareStrokePlan, startRetract, cancelChange, retractPlan,
   startStrokes, changeStrokes, stopStrokesAtTop, motionMode, takeStrokes, MODE_STROKES,
 } from "./motion";
 import {
-  initSettings, selectCartridge, setDepthUm, setLevel, depthSettingUm, level, planStroke, planFastMove,
-  planOk, topSteps, umToSteps, requestedFreqHz, quantizedDepthUm, runFreqHz, clamp, zoneSetting, modeSetting,
-  SET_OK,
+  initSettings, beginCartridge, beginSetting, settingsTick, settingsBusy, settingsWorking, planState, setDepthUm,
+  setLevel, depthSettingUm, level, topSteps, umToSteps, requestedFreqHz, quantizedDepthUm, runFreqHz, clamp,
+  zoneSetting, modeSetting, SET_OK,
 } from "./settings";
+import { PLAN_OK, PLAN_BUSY } from "./compress";
 import {
   cartridgeTick, cartridgeState, cartridgeRefusal, cartridgeTypeIndex, cartridgeLengthUm, cartridgeNeedles,
   cartridgeSerial, cartridgeLot, markCartridgeUsed, takeRemovedEvent, resetCartridge, CART_OK, CART_NONE,
@@ -28,9 +29,10 @@ import {
   EV_FAULT, EV_CARTRIDGE_REFUSED, EV_CARTRIDGE_REMOVED, EV_START_REFUSED, EV_IDLE_OFF,
 } from "./session";
 import { authTick, resetAuth } from "./auth";
+import { tickIsLight } from "./budget";
 import { ZONE_NONE } from "./zones";
 import {
-  BATTERY_MIN_MV, HOMING_INTERVAL_TICKS, HOMING_RELEASE_UM, HOMING_TRAVEL_UM, DEPTH_STEP_UM, SPEED_LEVELS_HZ,
+  BATTERY_MIN_MV, SPEED_LEVELS_HZ_LEN, HOMING_INTERVAL_TICKS, HOMING_RELEASE_UM, HOMING_TRAVEL_UM, DEPTH_STEP_UM, SPEED_LEVELS_HZ,
   STUCK_BUTTON_TICKS, IDLE_OFF_S, CONTROL_HZ,
 } from "./generated/board_config";
 
@@ -87,13 +89,18 @@ const HOME_TO_REST: i32 = 3;
 const CHECK_SEEK: i32 = 4;
 const CHECK_RETURN: i32 = 5;
 
-let state: i32 = ST_OFF;
-let fault: i32 = F_NONE;
-let movePhase: i32 = MOVE_NONE;
+let state: i32 = 0; // ST_OFF (literal initial values cost no start-up code)
+let fault: i32 = 0; // F_NONE
+let movePhase: i32 = 0; // MOVE_NONE
 let homed: bool = false;
 let zeroSteps: i32 = 0;
-let afterStop: i32 = ST_READY; // state to enter when the strokes have stopped at the top
-let lastCartridge: i32 = CART_NONE;
+let afterStop: i32 = 2; // ST_READY: state to enter when the strokes have stopped at the top
+let lastCartridge: i32 = 0; // CART_NONE
+let cartridgeTaken: bool = false; // a genuine cartridge is fitted and handed to settings
+let startPending: bool = false;   // running, waiting for the plan job before the first stroke
+let closeAfterFault: bool = false; // the session a fault ended is still to be logged
+let faultToLog: i32 = 0; // F_NONE
+let segmentChanged: bool = false;  // a new setting runs: its stretch of strokes is still to begin
 let idleTicks: i32 = 0;
 let idleLimitTicks: i32 = IDLE_OFF_S * CONTROL_HZ;
 let stuckFaulted: bool = false;
@@ -124,6 +131,11 @@ export function machineInit(): void {
   fault = F_NONE;
   movePhase = MOVE_NONE;
   lastCartridge = CART_NONE;
+  cartridgeTaken = false;
+  startPending = false;
+  closeAfterFault = false;
+  faultToLog = F_NONE;
+  segmentChanged = false;
   idleTicks = 0;
   stuckFaulted = false;
   const cause = reset_cause();
@@ -143,13 +155,16 @@ export function machineTick(now: i64): void {
   authTick();
   if (state != ST_OFF) {
     checkSafety();
-    watchCartridge();
+    watchCartridge(); // before takeCartridge(): a removal's retract still has the retract plan
     watchButtons();
   }
+  takeCartridge();
   handleButtons();
   if (state == ST_HOMING || movePhase >= CHECK_SEEK) moveTick();
   else if (state == ST_RUNNING) runningTick(now);
   else if (state == ST_FAULT) feedQueue(now); // the retract move
+  logPending();
+  if (tickIsLight()) planStep();
   if (sessionOpen()) addStrokes(takeStrokes());
   idleTick();
 }
@@ -167,20 +182,48 @@ function checkSafety(): void {
   if ((step_queue_status() & QSTAT_UNDERRUN) != 0) { enterFault(F_QUEUE_UNDERRUN, false); return; }
 }
 
-/** A cartridge that arrives is taken (outside a run); one pulled out while stroking is a fault. */
+/** A genuine cartridge is taken as soon as it is checked, even while off: its depth limit found, its stroke planned. */
+function takeCartridge(): void {
+  const ok = cartridgeState() == CART_OK;
+  if (ok != cartridgeTaken) {
+    cartridgeTaken = ok;
+    cancelChange();
+    beginCartridge(ok ? cartridgeTypeIndex() : -1, cartridgeLengthUm(), spareStrokePlan(), retractPlan);
+  }
+}
+
+/** One pulled out while stroking is a fault; a refused one is signalled. */
 function watchCartridge(): void {
   const c = cartridgeState();
   if (takeRemovedEvent()) {
     logEvent(EV_CARTRIDGE_REMOVED, 0);
     if (state == ST_RUNNING || (state == ST_FAULT && motionBusy())) { enterFault(F_CARTRIDGE_REMOVED, false); }
     else if (state == ST_PAUSED) { endSession(); enter(ST_READY); }
-    selectCartridge(-1, 0);
   }
   if (c != lastCartridge) {
-    if (c == CART_OK) selectCartridge(cartridgeTypeIndex(), cartridgeLengthUm());
     if (c == CART_REFUSED) { logEvent(EV_CARTRIDGE_REFUSED, cartridgeRefusal()); signalRefused(); }
     lastCartridge = c;
   }
+}
+
+/** Plan the current setting in the background, into the plan not in use. */
+function requestPlan(): void {
+  cancelChange();
+  beginSetting(spareStrokePlan());
+}
+
+/** Carries the plan job on; when it is done while running, the strokes start or take the new plan. */
+function planStep(): void {
+  if (!settingsWorking()) return;
+  const wasBusy = planState() == PLAN_BUSY;
+  settingsTick();
+  const r = planState();
+  if (!wasBusy) return; // the job works on the retract plan
+  if (r == PLAN_OK) changeStrokes();
+  if (r == PLAN_BUSY || state != ST_RUNNING) return;
+  if (r != PLAN_OK) { enterFault(F_PLAN, false); return; }
+  segmentChanged = true;
+  if (startPending) { startPending = false; startStrokes(); }
 }
 
 /** A button held far longer than any use of it is stuck: stop and ignore it until released. */
@@ -199,9 +242,11 @@ export function enterFault(code: i32, cutDriver: bool): void {
   if (state == ST_FAULT && fault == code) return;
   step_queue_flush();
   motionReset();
+  startPending = false;
   movePhase = MOVE_NONE;
   fault = code;
-  if (sessionOpen()) { addStrokes(takeStrokes()); noteFault(code); endSession(); }
+  if (sessionOpen()) { addStrokes(takeStrokes()); noteFault(code); closeAfterFault = true; }
+  faultToLog = code;
   enter(ST_FAULT);
   if (cutDriver || !homed) {
     driver_enable(0);
@@ -209,12 +254,25 @@ export function enterFault(code: i32, cutDriver: bool): void {
   } else {
     const up = (step_position() - zeroSteps) - topSteps();
     homed = false; // the position is not trusted after a fault: home again before running
-    if (up > 0) {
-      if (planOk(planFastMove(singlePlan, up))) startSingle(false, SEG_STOP_AT_ENDSTOP);
-      else driver_enable(0);
-    }
+    // shaped like the retract plan (motion.ts); with no plan to copy, slowly (a constant rate needs no ramp)
+    if (up > 0 && !startRetract(up)) pushConstantMove(up, HOMING_INTERVAL_TICKS, false, SEG_STOP_AT_ENDSTOP);
   }
-  logEvent(EV_FAULT, code); // after the retract is under way: a flash write must not delay it
+}
+
+/**
+ * Records that events leave to write go to flash in the ticks after them, one a tick: the tick of a
+ * fault only starts the retract, and a record's CRC and flash writes would make it long.
+ */
+function logPending(): void {
+  if (closeAfterFault) { closeAfterFault = false; endSession(); return; }
+  if (faultToLog != F_NONE) { logEvent(EV_FAULT, faultToLog); faultToLog = F_NONE; return; }
+  if (segmentChanged) {
+    segmentChanged = false;
+    if (state != ST_RUNNING) return;
+    addStrokes(takeStrokes());
+    endSegment();
+    openSegment();
+  }
 }
 
 /** Power on (or clear a fault): home, then ready. */
@@ -240,7 +298,7 @@ export function powerOn(): i32 {
 export function powerOff(): i32 {
   if (state == ST_RUNNING) {
     afterStop = ST_OFF;
-    stopStrokesAtTop();
+    stopAtTop();
     return CMD_OK;
   }
   if (sessionOpen()) endSession();
@@ -299,11 +357,14 @@ export function start(): i32 {
     if (state == ST_READY || state == ST_PAUSED) logEvent(EV_START_REFUSED, r);
     return r;
   }
-  if (!planOk(planStroke(spareStrokePlan()))) return CMD_PLAN_FAILED;
+  const plan = planState();
+  if (plan != PLAN_OK && plan != PLAN_BUSY) return CMD_PLAN_FAILED;
   if (!markCartridgeUsed()) return CMD_CARTRIDGE_REFUSED; // the single-use lockout starts at the first stroke
   if (!sessionOpen()) beginSession();
   openSegment();
-  startStrokes();
+  // the plan of this setting is usually ready; if it was just changed, stroking starts when it is
+  startPending = plan == PLAN_BUSY;
+  if (!startPending) startStrokes();
   enter(ST_RUNNING);
   return CMD_OK;
 }
@@ -313,7 +374,7 @@ function startRefusal(): i32 {
   if (movePhase != MOVE_NONE) return CMD_WRONG_STATE;
   const c = cartridgeState();
   if (c == CART_NONE) return CMD_NO_CARTRIDGE;
-  if (c == CART_CHECKING) return CMD_CARTRIDGE_CHECKING;
+  if (c == CART_CHECKING || settingsBusy()) return CMD_CARTRIDGE_CHECKING;
   if (c == CART_REFUSED) return CMD_CARTRIDGE_REFUSED;
   if (zoneSetting() == ZONE_NONE) return CMD_NO_ZONE;
   if (battery_mv() < BATTERY_MIN_MV) return CMD_BATTERY_LOW;
@@ -328,31 +389,29 @@ function openSegment(): void {
 export function pause(): i32 {
   if (state != ST_RUNNING) return CMD_WRONG_STATE;
   afterStop = ST_PAUSED;
-  stopStrokesAtTop();
+  stopAtTop();
   return CMD_OK;
+}
+
+function stopAtTop(): void {
+  startPending = false;
+  stopStrokesAtTop();
 }
 
 export function stop(): i32 {
   if (state == ST_PAUSED && movePhase == MOVE_NONE) { endSession(); enter(ST_READY); return CMD_OK; }
   if (state != ST_RUNNING) return CMD_WRONG_STATE;
   afterStop = ST_READY;
-  stopStrokesAtTop();
+  stopAtTop();
   return CMD_OK;
 }
 
-/** A new setting while running: plan it now, switch at the next stroke boundary. */
-export function settingChanged(): void {
-  if (state != ST_RUNNING) return;
-  if (!planOk(planStroke(spareStrokePlan()))) { enterFault(F_PLAN, false); return; }
-  changeStrokes();
-  addStrokes(takeStrokes());
-  endSegment();
-  openSegment();
-}
+/** A new setting: plan it in the background; while running, the strokes switch to it at a stroke boundary once planned. */
+export function settingChanged(): void { requestPlan(); }
 
 function runningTick(now: i64): void {
   feedQueue(now);
-  if (motionMode() != MODE_STROKES && !motionBusy() && movePhase == MOVE_NONE) {
+  if (!startPending && motionMode() != MODE_STROKES && !motionBusy() && movePhase == MOVE_NONE) {
     // strokes stopped at the top: check the position against the endstop before anything else
     addStrokes(takeStrokes());
     endSegment();
@@ -426,7 +485,7 @@ function nudgeLevel(delta: i32): void {
 function nextLevel(delta: i32): i32 {
   if (level() != 0) return level() + delta;
   const hz = requestedFreqHz();
-  const n = SPEED_LEVELS_HZ.length;
+  const n = SPEED_LEVELS_HZ_LEN;
   if (delta > 0) {
     for (let i = 0; i < n; i++) if (SPEED_LEVELS_HZ[i] > hz) return i + 1;
     return n + 1;

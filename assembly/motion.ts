@@ -1,22 +1,22 @@
 // Keeps the HAL step queue fed: either strokes (down and up, repeated) from a compressed half-stroke
-// plan, or one move. A new stroke plan waits until the needles are back at the top (a stroke boundary).
+// plan, or a retract. A new stroke plan waits until the needles are back at the top (a stroke boundary).
 import {
   step_queue_push, step_queue_free, step_queue_status, report_move,
-  SEG_EXTEND, SEG_END_OF_MOVE, QSTAT_BUSY,
+  SEG_EXTEND, SEG_END_OF_MOVE, SEG_STOP_AT_ENDSTOP, QSTAT_BUSY,
 } from "./hal";
-import { MovePlan } from "./compress";
+import { MovePlan, staticPlan, PLAN_ARRAYS_BYTES } from "./compress";
 import { QUEUE_LEAD_TICKS } from "./generated/board_config";
 
 export const MODE_IDLE: i32 = 0;
 export const MODE_STROKES: i32 = 1;
-export const MODE_SINGLE: i32 = 2;
+export const MODE_RETRACT: i32 = 2;
 
-const planA = new MovePlan();
-const planB = new MovePlan();
-/** plan for one-off moves (fault retraction) */
-export const singlePlan = new MovePlan();
+const planA = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES));
+const planB = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES));
+/** the deepest stroke at the highest rate it runs at (settings.ts makes it once per cartridge): the retract's shape */
+export const retractPlan = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES));
 
-let mode: i32 = MODE_IDLE;
+let mode: i32 = 0; // MODE_IDLE
 let active: MovePlan = planA;
 let pendingReady: bool = false;
 let goingDown: bool = true;   // direction of the half being fed
@@ -25,7 +25,16 @@ let chained: bool = false;    // the next half follows the previous one without 
 let prevTail: i64 = 0;        // ideal end of the previous half minus its last step
 let horizon: i64 = 0;         // time of the last queued step
 let stopAtTop: bool = false;
-let singleFlags: i32 = 0;
+// The retract needs no planning when a fault strikes: it speeds up as a plan made beforehand does
+// (its first `retractEach` steps), cruises at the speed reached, and slows down through the same
+// steps backwards (the profile is symmetric: the plan's decelerating intervals are its accelerating
+// ones reversed).
+let retractEach: i32 = 0;
+let retractCruise: i32 = 0;
+let retractPhase: i32 = 0; // 0 speeding up, 1 cruising, 2 slowing down
+let retractLeft: i32 = 0;  // steps left in the phase
+let segOffset: i32 = 0;    // the plan step at the cursor: offset in segment segIdx
+let shape: MovePlan = planA; // the plan the retract copies
 let strokesQueued: i32 = 0;   // down-strokes queued since takeStrokes() was last called
 
 /** Strokes queued since the last call (each reaches its bottom unless a fault flushes it). */
@@ -40,38 +49,53 @@ export function motionMode(): i32 { return mode; }
 /** The plan a caller fills for the next stroke setting. */
 export function spareStrokePlan(): MovePlan { return active === planA ? planB : planA; }
 
-/** Start stroking with the plan just filled into spareStrokePlan(). */
+/** Start stroking: with the newest plan (the spare one, once filled), else the one used last. */
 export function startStrokes(): void {
-  active = spareStrokePlan();
+  if (pendingReady) active = spareStrokePlan();
   pendingReady = false;
   mode = MODE_STROKES;
   goingDown = true;
   segIdx = 0;
+  segOffset = 0;
   chained = false;
   stopAtTop = false;
 }
 
-/** Switch to the plan just filled into spareStrokePlan() at the next stroke boundary. */
+/** The plan just filled into spareStrokePlan() is the newest: strokes switch to it at the next stroke boundary. */
 export function changeStrokes(): void { pendingReady = true; }
+
+/** The spare plan is about to be refilled: do not switch to it. */
+export function cancelChange(): void { pendingReady = false; }
 
 /** Finish the stroke under way and stop at the top. */
 export function stopStrokesAtTop(): void { stopAtTop = true; }
 
-/** Run `singlePlan` once, toward the skin or back, with extra segment flags. */
-export function startSingle(extend: bool, flags: i32): void {
-  mode = MODE_SINGLE;
-  goingDown = extend;
+/**
+ * Retract `steps` toward the endstop, stopping at the endstop: shaped like the retract plan (the
+ * fastest the motor runs the deepest stroke), or the stroke plan in use while that is not made yet.
+ * False when there is no plan to take the shape from (the caller moves slowly instead). Not announced
+ * with report_move: it is pieced from a plan, not a planned profile of its own.
+ */
+export function startRetract(steps: i32): bool {
+  const plan = retractPlan.steps >= steps ? retractPlan : active;
+  if (plan.steps < 2 || plan.segments == 0) return false;
+  shape = plan;
+  retractEach = min(steps, plan.steps) >> 1;
+  retractCruise = steps - 2 * retractEach;
+  retractPhase = 0;
+  retractLeft = retractEach;
   segIdx = 0;
-  chained = false;
-  singleFlags = flags;
+  segOffset = 0;
+  mode = MODE_RETRACT;
+  return true;
 }
 
 /** Forget everything queued (the caller flushes the HAL queue). */
 export function motionReset(): void {
   mode = MODE_IDLE;
-  pendingReady = false;
   stopAtTop = false;
   segIdx = 0;
+  segOffset = 0; // strokes always start segments whole
 }
 
 /** Queue a constant-rate move that needs no ramp (homing speeds are below the pull-in rate). */
@@ -88,32 +112,55 @@ export function motionBusy(): bool {
 /** Called every control tick: top up the queue until it holds QUEUE_LEAD_TICKS of motion. */
 export function feedQueue(now: i64): void {
   if (mode == MODE_IDLE) return;
+  const retracting = mode == MODE_RETRACT;
   if ((step_queue_status() & QSTAT_BUSY) == 0) horizon = now; // the executor restarts its clock at the next push
-  while (horizon - now < QUEUE_LEAD_TICKS && step_queue_free() > 0) {
-    const plan = mode == MODE_SINGLE ? singlePlan : active;
-    if (segIdx == 0) {
-      if (mode == MODE_STROKES && goingDown && pendingReady) {
-        active = spareStrokePlan();
-        pendingReady = false;
-        continue;
+  const lead = retracting ? QUEUE_LEAD_TICKS / 2 : QUEUE_LEAD_TICKS; // the tick of a fault queues less
+  while (horizon - now < lead && step_queue_free() > 0) {
+    const plan = retracting ? shape : active;
+    const o = segOffset;
+    let interval = plan.interval[segIdx] + plan.add[segIdx] * o;
+    let add = plan.add[segIdx];
+    let count = plan.count[segIdx] - o;
+    let flags = SEG_STOP_AT_ENDSTOP;
+    let endsMove = false;
+    if (retracting) {
+      while (retractLeft == 0) {
+        if (retractPhase == 2) { mode = MODE_IDLE; return; }
+        retractPhase++;
+        retractLeft = retractPhase == 1 ? retractCruise : retractEach;
       }
-      report_move(goingDown ? 1 : 0, plan.steps, <i32>plan.durTicks, <i32>plan.accTicks);
+      if (retractPhase == 1) { count = retractLeft; add = 0; }
+      if (retractPhase == 2) { count = o + 1; add = -add; }
+      count = min(count, retractLeft);
+      endsMove = count == retractLeft && (retractPhase == 2 || retractEach == 0);
+    } else {
+      if (segIdx == 0) {
+        if (goingDown && pendingReady) {
+          active = spareStrokePlan();
+          pendingReady = false;
+          continue;
+        }
+        report_move(goingDown ? 1 : 0, plan.steps, <i32>plan.durTicks, <i32>plan.accTicks);
+        if (chained) interval += <i32>prevTail;
+      }
+      endsMove = segIdx == plan.segments - 1 && !goingDown && stopAtTop;
+      flags = goingDown ? SEG_EXTEND : 0;
     }
-    let interval = <i64>plan.interval[segIdx];
-    if (segIdx == 0 && chained) interval += prevTail;
-    const count = plan.count[segIdx];
-    const add = plan.add[segIdx];
-    const lastSeg = segIdx == plan.segments - 1;
-    const endsMove = lastSeg && (mode == MODE_SINGLE || (!goingDown && stopAtTop));
-    let flags = goingDown ? SEG_EXTEND : 0;
-    if (mode == MODE_SINGLE) flags |= singleFlags;
-    if (endsMove) flags |= SEG_END_OF_MOVE;
-    if (step_queue_push(<i32>interval, count, add, flags) != 0) return; // full: try next tick
+    if (step_queue_push(interval, count, add, flags | (endsMove ? SEG_END_OF_MOVE : 0)) != 0) return; // full: next tick
     const c = <i64>count;
-    horizon += interval * c + (<i64>add * c * (c - 1)) / 2;
-    segIdx++;
-    if (lastSeg) {
-      if (mode == MODE_STROKES && goingDown) strokesQueued++;
+    horizon += <i64>interval * c + (<i64>add * c * (c - 1)) / 2;
+    if (retracting) {
+      retractLeft -= count;
+      // the cursor: forward while speeding up, backward while slowing down
+      if (retractPhase == 0) {
+        segOffset = o + count;
+        if (segOffset == plan.count[segIdx]) { segIdx++; segOffset = 0; }
+      } else if (retractPhase == 2) {
+        segOffset = o - count;
+        if (segOffset < 0 && segIdx > 0) { segIdx--; segOffset = plan.count[segIdx] - 1; }
+      }
+    } else if (++segIdx == plan.segments) {
+      if (goingDown) strokesQueued++;
       segIdx = 0;
       prevTail = plan.tailTicks;
       chained = true;

@@ -46,3 +46,94 @@ function sqrtRounded(num: i64, den: i64): i64 {
 export function peakStepRate(steps: i32, durTicks: i64, accTicks: i64, timerHz: i64): i64 {
   return (<i64>steps * timerHz) / (durTicks - accTicks);
 }
+
+// ---- the same times, one step after another -------------------------------------------------------
+// The planner asks for every step in order. This gives stepTimeTicks(k) for k = 1, 2, ... with at most
+// one 64-bit division per step: the radicand grows by a constant (kept as quotient and remainder),
+// the root is seeded from the two before it, and the decelerating steps mirror the accelerating ones.
+
+export const MAX_RAMP_STEPS: i32 = 512;
+const rampTicks: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data((MAX_RAMP_STEPS + 1) * 4)); // accelerating steps' times, by k
+
+let gSteps: i32 = 0;
+let gDur: i64 = 0;
+let gTa: i64 = 0;
+let gCruise: i64 = 0;
+let gK: i32 = 0;
+let gQ: i64 = 0;     // floor(4 (2k-1) ta cruise / d): the radicand of the accelerating step k
+let gRem: i64 = 0;
+let gStepQ: i64 = 0; // what the radicand grows by per step: quotient and remainder
+let gStepRem: i64 = 0;
+let gR1: i64 = 0;    // the last two roots
+let gR2: i64 = 0;
+let gCq: i64 = -1;   // cruising: ((2k-1) cruise - d ta + d) / 2d as quotient and remainder; -1 before
+let gCrem: i64 = 0;
+let gCstepQ: i64 = 0;
+let gCstepRem: i64 = 0;
+
+/**
+ * Starts the sequence of a move of at most 2 * MAX_RAMP_STEPS steps with accTicks <= durTicks / 2
+ * (so that at most half the steps accelerate).
+ */
+export function stepTimesBegin(steps: i32, durTicks: i64, accTicks: i64): void {
+  gSteps = steps;
+  gDur = durTicks;
+  gTa = accTicks;
+  gCruise = durTicks - accTicks;
+  gK = 0;
+  const d = <i64>steps;
+  const a = 4 * accTicks * gCruise;
+  gQ = a / d;
+  gRem = a % d;
+  gStepQ = (2 * a) / d;
+  gStepRem = (2 * a) % d;
+  gR1 = 0;
+  gR2 = 0;
+  gCq = -1;
+  gCstepQ = gCruise / d;
+  gCstepRem = (2 * gCruise) % (2 * d);
+}
+
+/** stepTimeTicks() of the next step. */
+export function nextStepTicks(): i64 {
+  const k = ++gK;
+  const d = <i64>gSteps;
+  const twoX = <i64>(2 * k - 1);
+  if (twoX * gCruise <= d * gTa) {
+    if (k > 1) {
+      gQ += gStepQ;
+      gRem += gStepRem;
+      if (gRem >= d) { gQ++; gRem -= d; }
+    }
+    let r: i64;
+    if (k <= 2) {
+      r = isqrt64(gQ);
+    } else {
+      // seeded from the last two roots, one Newton step lands at or just above the root
+      r = 2 * gR1 - gR2;
+      r = (r + gQ / r) >> 1;
+      while (r * r > gQ) {
+        if ((r - 1) * (r - 1) <= gQ) { r--; break; }
+        r = (r + gQ / r) >> 1;
+      }
+    }
+    gR2 = gR1;
+    gR1 = r;
+    const t = (r + 1) >> 1;
+    if (k <= MAX_RAMP_STEPS) unchecked(rampTicks[k] = <i32>t);
+    return t;
+  }
+  const mirror = gSteps + 1 - k;
+  if (<i64>(2 * mirror - 1) * gCruise <= d * gTa) return gDur - <i64>unchecked(rampTicks[mirror]);
+  const d2 = 2 * d;
+  if (gCq < 0) {
+    const num = twoX * gCruise - d * gTa + d;
+    gCq = num / d2;
+    gCrem = num % d2;
+  } else {
+    gCq += gCstepQ;
+    gCrem += gCstepRem;
+    if (gCrem >= d2) { gCq++; gCrem -= d2; }
+  }
+  return gTa + gCq;
+}

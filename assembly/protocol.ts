@@ -1,9 +1,10 @@
 // The serial line protocol: one command per line, exactly one reply line per command. The parser
 // works in a fixed buffer and never allocates or traps, whatever bytes arrive (docs/serial-protocol.md).
-import { serial_read, serial_write } from "./hal";
+import { serial_read } from "./hal";
+import { noteHeavyWork } from "./budget";
 import {
   setDepthUm, setFreqHz, setLevel, setZone, setMode, depthLimitUm, capSource, quantizedDepthUm, runFreqHz,
-  requestedFreqHz, clamp, level, depthSettingUm, zoneSetting, modeSetting, SET_OK, SET_NO_CARTRIDGE, SET_ABOVE_CAP,
+  requestedFreqHz, clamp, level, depthSettingUm, zoneSetting, modeSetting, settingPending, SET_OK, SET_NO_CARTRIDGE, SET_ABOVE_CAP,
   CAP_ZONE, CAP_MODE,
 } from "./settings";
 import {
@@ -16,17 +17,20 @@ import { newChallenge, submitAnswer, authState, authDone, challenge, answer, CHA
 import { sessionSeconds, logEvent, EV_AUTH_FAILED, EV_AUTH_PASSED } from "./session";
 import { logCount, logRead, logPayload, logReadType, logReadWords } from "./log";
 import { ZONE_CAP_UM, MODE_PROFESSIONAL, MODE_CAP_UM } from "./zones";
-import { line, setLineLength, LINE_MAX, word, wordIn, atEnd, number, hexBytes, put, putField, endLine, putInt, putU32, putMm, putHex } from "./textio";
-import { DEPTH_MIN_UM, FREQ_MIN_HZ, FREQ_MAX_HZ, SPEED_LEVELS_HZ } from "./generated/board_config";
+import { line, setLineLength, LINE_MAX, word, wordIn, atEnd, number, hexBytes, put, putField, endLine, putInt, putU32, putMm, putHex, out, sendSome, resetTx } from "./textio";
+import { DEPTH_MIN_UM, FREQ_MIN_HZ, FREQ_MAX_HZ, SPEED_LEVELS_HZ_LEN } from "./generated/board_config";
 
-/** bytes taken from the port per control tick, so a flood cannot stall the tick */
-const BYTES_PER_TICK: i32 = 32;
+/** bytes taken from the port per control tick, so a flood cannot stall the tick: about what a UART
+ * at 115200 baud brings in 1 ms */
+const BYTES_PER_TICK: i32 = 12;
 const IDLE_MIN_S: i32 = 30;
 const IDLE_MAX_S: i32 = 3600;
 
 let length: i32 = 0;
 let overflow: bool = false;
 let authReplyPending: bool = false;
+let settingReplyPending: bool = false;
+let statusRestPending: bool = false;
 let refused: bool = false; // the reply being written is an error: the pen beeps once
 
 /** Starts an error reply: "ERR <code> ". */
@@ -67,18 +71,45 @@ export function resetProtocol(): void {
   length = 0;
   overflow = false;
   authReplyPending = false;
+  settingReplyPending = false;
+  statusRestPending = false;
+  resetTx();
 }
 
+/**
+ * Called every tick. One reply at a time, in order: nothing more is read until the reply is out.
+ * A tick does one of these, never two: send some of the reply; write a reply that waited (for the
+ * HMAC, the clamp of a new setting, or the second part of STATUS?); read a line and run it.
+ */
 export function pollSerial(): void {
+  if (sendSome()) return;
   if (authReplyPending) {
-    // one reply per command, in order: nothing more is read until the answer is checked
     if (authState() == AUTH_CHECKING) return;
+    noteHeavyWork();
     replyToAnswer();
+    return;
+  }
+  if (settingReplyPending) {
+    if (settingPending()) return;
+    noteHeavyWork();
+    settingReplyPending = false;
+    putSetting();
+    finishReply();
+    return;
+  }
+  if (statusRestPending) {
+    noteHeavyWork();
+    statusRestPending = false;
+    putStatusRest();
+    finishReply();
+    return;
   }
   for (let n = 0; n < BYTES_PER_TICK; n++) {
     const b = serial_read();
     if (b < 0) return;
     if (b == 10 || b == 13) {
+      const replying = overflow || length > 0;
+      if (replying) noteHeavyWork();
       if (overflow) {
         err(5);
         put("line too long: at most ");
@@ -92,7 +123,7 @@ export function pollSerial(): void {
       }
       length = 0;
       overflow = false;
-      if (authReplyPending) return;
+      if (replying) return;
     } else if (length < LINE_MAX - 1) {
       line[length++] = <u8>b;
     } else {
@@ -192,6 +223,10 @@ function putStatus(): void {
   putClamp(clamp());
   put(" level=");
   putInt(level());
+  statusRestPending = true; // the rest in the tick after this part is sent: each tick stays short
+}
+
+function putStatusRest(): void {
   put(" zone=");
   putZone(zoneSetting());
   put(" mode=");
@@ -239,7 +274,7 @@ function execute(): void {
     else if (cmd == 7) { newChallenge(); put("CHALLENGE "); putHex(challenge, CHALLENGE_BYTES); }
     else { put("LOG count="); putInt(logCount()); }
   }
-  finishReply();
+  if (!settingReplyPending && !statusRestPending) finishReply();
 }
 
 /** Commands without arguments: anything after them is refused before the command runs. */
@@ -261,7 +296,7 @@ function setDepth(): void {
     return;
   }
   settingChanged();
-  putSetting();
+  settingReplyPending = true; // the reply says the rate run: it comes when the clamp is settled
 }
 
 function setFreq(): void {
@@ -272,18 +307,18 @@ function setFreq(): void {
     return;
   }
   settingChanged();
-  putSetting();
+  settingReplyPending = true; // the reply says the rate run: it comes when the clamp is settled
 }
 
 function setSpeedLevel(): void {
   const n = number(0);
   if (n < 0 || !atEnd()) { err(2); put("bad level: give a whole number, e.g. SET LEVEL 3"); return; }
   if (setLevel(n) != SET_OK) {
-    outOfRange(WHAT_LEVEL, n, 1, SPEED_LEVELS_HZ.length, UNIT_NONE);
+    outOfRange(WHAT_LEVEL, n, 1, SPEED_LEVELS_HZ_LEN, UNIT_NONE);
     return;
   }
   settingChanged();
-  putSetting();
+  settingReplyPending = true; // the reply says the rate run: it comes when the clamp is settled
 }
 
 function setTreatmentZone(): void {
@@ -383,10 +418,10 @@ function logLine(): void {
   if (!logRead(i)) { err(3); put("no record "); putInt(i); put(": LOG? gives the count"); return; }
   put("LOG ");
   putInt(i);
-  serial_write(32);
+  out(32);
   putInt(logReadType);
   for (let k = 0; k < logReadWords; k++) {
-    serial_write(32);
+    out(32);
     putU32(logPayload[k]);
   }
 }

@@ -2,12 +2,13 @@
 //
 // Text is written in the source as string literals: put("OK"), word("SET"), putField("a|b", i),
 // wordIn("a|b"). The firmware build turns each literal into a reference into one ASCII table
-// (tools/text-table.ts) and calls the ...Text() forms below; unit tests run the string forms.
+// (tools/text-table.ts, where a list is stored as length-prefixed fields) and calls the ...Text()
+// forms below; unit tests run the string forms.
 import { serial_write } from "./hal";
 import { TEXT } from "./generated/text";
 
 export const LINE_MAX: i32 = 96;
-export const line = new StaticArray<u8>(LINE_MAX);
+export const line: StaticArray<u8> = changetype<StaticArray<u8>>(memory.data(LINE_MAX));
 export let lineLen: i32 = 0;
 let pos: i32 = 0; // parse cursor
 
@@ -16,10 +17,53 @@ export function setLineLength(n: i32): void { lineLen = n; pos = 0; }
 // ---- text: a string, or a reference (offset << 10 | length) into TEXT ------------------------
 
 @inline function refLen(ref: i32): i32 { return ref & 1023; }
-@inline function refByte(ref: i32, i: i32): i32 { return <i32>TEXT[(ref >>> 10) + i]; }
+@inline function refByte(ref: i32, i: i32): i32 { return <i32>unchecked(TEXT[(ref >>> 10) + i]); } // refs come from the build
 
-export function put(s: string): void { for (let i = 0; i < s.length; i++) serial_write(s.charCodeAt(i)); }
-export function putText(ref: i32): void { for (let i = 0; i < refLen(ref); i++) serial_write(refByte(ref, i)); }
+// ---- the reply: written whole into `tx`, sent a few bytes per tick -----------------------------
+// A UART at 115200 baud moves about 11 bytes per 1 ms tick, and each byte is a HAL call: a long
+// reply is sent over several ticks so that no tick does more than TX_BYTES_PER_TICK of them.
+
+/** longer than any reply (STATUS?, the longest, is written in two parts of under 150 bytes) */
+const TX_MAX: i32 = 256;
+const TX_BYTES_PER_TICK: i32 = 12;
+const tx: StaticArray<u8> = changetype<StaticArray<u8>>(memory.data(TX_MAX));
+let txLen: i32 = 0;
+let txSent: i32 = 0;
+
+export function out(c: i32): void { if (txLen < TX_MAX) unchecked(tx[txLen++] = <u8>c); }
+
+/** Appends n bytes of static text at `from` (one bulk copy, not a call per byte). */
+function outBytes(from: usize, n: i32): void {
+  if (n > TX_MAX - txLen) n = TX_MAX - txLen;
+  memory.copy(changetype<usize>(tx) + <usize>txLen, from, <usize>n);
+  txLen += n;
+}
+
+/** Sends the next few bytes of the reply; true while some are left. */
+export function sendSome(): bool {
+  let n = 0;
+  while (txSent < txLen && n++ < TX_BYTES_PER_TICK) serial_write(<i32>unchecked(tx[txSent++]));
+  if (txSent < txLen) return true;
+  txLen = 0;
+  txSent = 0;
+  return false;
+}
+
+export function resetTx(): void { txLen = 0; txSent = 0; }
+
+export function put(s: string): void { for (let i = 0; i < s.length; i++) out(s.charCodeAt(i)); }
+export function putText(ref: i32): void { outBytes(textAt(ref), refLen(ref)); }
+
+@inline function textAt(ref: i32): usize { return changetype<usize>(TEXT) + <usize>(ref >>> 10); }
+
+/** A stored list, written back with its '|' separators. */
+export function putListText(ref: i32): void {
+  const at = textAt(ref);
+  for (let p = 0; p < refLen(ref); p += 1 + <i32>load<u8>(at + <usize>p)) {
+    if (p > 0) out(124);
+    outBytes(at + <usize>p + 1, <i32>load<u8>(at + <usize>p));
+  }
+}
 
 function upper(c: i32): i32 { return c >= 97 && c <= 122 ? c - 32 : c; }
 
@@ -76,17 +120,15 @@ function matchesLine(list: string, from: i32, to: i32, end: i32): bool {
 export function wordInText(ref: i32): i32 {
   skipSpaces();
   const end = wordEnd();
+  const at = textAt(ref);
   let field = 0;
-  let start = 0;
-  const n = refLen(ref);
-  for (let i = 0; i <= n; i++) {
-    if (i == n || refByte(ref, i) == 124) {
-      let same = i - start == end - pos;
-      for (let k = 0; same && k < i - start; k++) same = upper(<i32>line[pos + k]) == upper(refByte(ref, start + k));
-      if (same) { pos = end; return field; }
-      field++;
-      start = i + 1;
-    }
+  // from field to field by their length bytes; only a field as long as the word is compared
+  for (let p = 0; p < refLen(ref); field++) {
+    const n = <i32>load<u8>(at + <usize>p);
+    let same = n == end - pos;
+    for (let k = 0; same && k < n; k++) same = upper(<i32>line[pos + k]) == upper(<i32>load<u8>(at + <usize>(p + 1 + k)));
+    if (same) { pos = end; return field; }
+    p += 1 + n;
   }
   return -1;
 }
@@ -97,21 +139,21 @@ export function putField(list: string, index: i32): void {
   for (let i = 0; i < list.length; i++) {
     const c = list.charCodeAt(i);
     if (c == 124) { field++; continue; }
-    if (field == index) serial_write(c);
+    if (field == index) out(c);
     else if (field > index) return;
   }
   if (field < index || index < 0) putInt(index);
 }
 
 export function putFieldText(ref: i32, index: i32): void {
-  let field = 0;
-  for (let i = 0; i < refLen(ref); i++) {
-    const c = refByte(ref, i);
-    if (c == 124) { field++; continue; }
-    if (field == index) serial_write(c);
-    else if (field > index) return;
+  const at = textAt(ref);
+  let p = 0;
+  for (let field = 0; p < refLen(ref); field++) {
+    const n = <i32>load<u8>(at + <usize>p);
+    if (field == index) { outBytes(at + <usize>p + 1, n); return; }
+    p += 1 + n;
   }
-  if (field < index || index < 0) putInt(index);
+  putInt(index); // no such name
 }
 
 // ---- numbers ---------------------------------------------------------------------------------
@@ -148,10 +190,10 @@ export function number(decimals: i32): i32 {
 }
 
 function hexDigit(c: i32): i32 {
-  if (c >= 48 && c <= 57) return c - 48;
-  const u = upper(c);
-  if (u >= 65 && u <= 70) return u - 55;
-  return -1;
+  const d = c - 48;
+  if (<u32>d < 10) return d;
+  const h = (c | 32) - 97; // a..f, either case
+  return <u32>h < 6 ? h + 10 : -1;
 }
 
 /** Exactly 2*n hex digits into out[0..n); false otherwise. */
@@ -168,33 +210,33 @@ export function hexBytes(out: StaticArray<u8>, n: i32): bool {
   return true;
 }
 
-export function endLine(): void { serial_write(10); }
+export function endLine(): void { out(10); }
 
 export function putInt(v: i32): void {
-  if (v < 0) { serial_write(45); v = -v; }
+  if (v < 0) { out(45); v = -v; }
   putU32(<u32>v);
 }
 
 export function putU32(v: u32): void {
   let div: u32 = 1;
   while (v / div >= 10) div *= 10;
-  while (div > 0) { serial_write(48 + <i32>((v / div) % 10)); div /= 10; }
+  while (div > 0) { out(48 + <i32>((v / div) % 10)); div /= 10; }
 }
 
 /** micrometres as millimetres with two decimals */
 export function putMm(um: i32): void {
   const hundredths = (um + 5) / 10;
   putInt(hundredths / 100);
-  serial_write(46);
+  out(46);
   const f = hundredths % 100;
-  serial_write(48 + f / 10);
-  serial_write(48 + f % 10);
+  out(48 + f / 10);
+  out(48 + f % 10);
 }
 
 export function putHex(bytes: StaticArray<u8>, n: i32): void {
   for (let i = 0; i < n; i++) {
     const b = <i32>bytes[i];
-    serial_write((b >> 4) < 10 ? 48 + (b >> 4) : 87 + (b >> 4));
-    serial_write((b & 15) < 10 ? 48 + (b & 15) : 87 + (b & 15));
+    out((b >> 4) < 10 ? 48 + (b >> 4) : 87 + (b >> 4));
+    out((b & 15) < 10 ? 48 + (b & 15) : 87 + (b & 15));
   }
 }

@@ -1,4 +1,4 @@
-import { MovePlan, planMove, PLAN_OK, PLAN_BAD, PLAN_TOO_LONG, MAX_MOVE_STEPS } from "../../assembly/compress";
+import { MovePlan, planMove, planBegin, planContinue, PLAN_OK, PLAN_BAD, PLAN_BUSY, PLAN_TOO_LONG, MAX_MOVE_STEPS } from "../../assembly/compress";
 import { stepTimeTicks } from "../../assembly/profile";
 
 const plan = new MovePlan();
@@ -52,7 +52,31 @@ describe("step compression", () => {
   test("refuses moves it cannot hold", () => {
     expect(planMove(plan, 0, 1000, 500, 64)).toBe(PLAN_BAD);
     expect(planMove(plan, 10, 1000, 600, 64)).toBe(PLAN_BAD, "accel phase longer than half");
-    expect(planMove(plan, MAX_MOVE_STEPS + 1, 16000000, 8000000, 64)).toBe(PLAN_TOO_LONG);
+    expect(planMove(plan, MAX_MOVE_STEPS + 1, 1600000, 800000, 64)).toBe(PLAN_TOO_LONG);
     expect(plan.segments).toBe(0);
+    expect(planMove(plan, 300, 2000001, 1000000, 64)).toBe(PLAN_BAD, "longer than its 32-bit step arithmetic holds");
+    expect(plan.steps).toBe(0, "a refused plan has no steps to run");
+  });
+  test("a few steps per call give the same plan as all at once", () => {
+    const dur: i64 = 16000000 / 80;
+    expect(planMove(plan, 333, dur, dur * 350 / 1000, 64)).toBe(PLAN_OK);
+    const n = plan.segments;
+    const interval = new StaticArray<i32>(n);
+    const count = new StaticArray<i32>(n);
+    const add = new StaticArray<i32>(n);
+    for (let s = 0; s < n; s++) { interval[s] = plan.interval[s]; count[s] = plan.count[s]; add[s] = plan.add[s]; }
+    const tail = plan.tailTicks;
+    let calls = 0;
+    let r = planBegin(plan, 333, dur, dur * 350 / 1000, 64);
+    while (r == PLAN_BUSY) { r = planContinue(8); calls++; }
+    expect(r).toBe(PLAN_OK);
+    expect(calls).toBeGreaterThanOrEqual(333 / 8, "no call placed more than 8 steps");
+    expect(plan.segments).toBe(n);
+    for (let s = 0; s < n; s++) {
+      expect(plan.interval[s]).toBe(interval[s]);
+      expect(plan.count[s]).toBe(count[s]);
+      expect(plan.add[s]).toBe(add[s]);
+    }
+    expect(plan.tailTicks).toBe(tail);
   });
 });

@@ -26,7 +26,7 @@ describe("state machine", () => {
   beforeEach(() => {
     set_buttons(0); set_queue_status(-1); set_driver_status(0); set_endstop(0); set_cartridge(1);
     init();
-    ticks(6); // the cartridge's chip is read and its tag checked, one block a tick
+    ticks(100); // the chip is read (3 ticks), its tag checked (20), the stroke clamped and planned
   });
 
   test("starts off with the driver off", () => {

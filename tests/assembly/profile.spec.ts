@@ -1,4 +1,4 @@
-import { isqrt64, stepTimeTicks } from "../../assembly/profile";
+import { isqrt64, stepTimeTicks, stepTimesBegin, nextStepTicks } from "../../assembly/profile";
 
 describe("isqrt64", () => {
   test("is exact around squares and large values", () => {
@@ -50,5 +50,25 @@ describe("half-stroke profile", () => {
     expect(abs(i1 - i2)).toBeLessThanOrEqual(1);
     // cruise speed = n / (T - ta) steps per tick
     expect(abs(i1 - (dur - ta) / <i64>steps)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("step times in order", () => {
+  test("are exactly stepTimeTicks, over many move shapes", () => {
+    for (let n = 1; n <= 1024; n += n < 8 ? 1 : 97) {
+      for (let hz = 25; hz <= 150; hz += 25) {
+        const d: i64 = 21000000 / (2 * <i64>hz);
+        for (let share = 100; share <= 500; share += 80) {
+          const a = d * <i64>share / 1000;
+          if (<i64>n > d) continue;
+          stepTimesBegin(n, d, a);
+          for (let k = 1; k <= n; k++) {
+            const t = nextStepTicks();
+            const want = stepTimeTicks(k, n, d, a);
+            if (t != want) expect(t).toBe(want, "step " + k.toString() + " of " + n.toString());
+          }
+        }
+      }
+    }
   });
 });

@@ -1,13 +1,19 @@
 import {
   initSettings, selectCartridge, setDepthUm, setFreqHz, setLevel, setZone, setMode, umToSteps, stepsToUm, quantizedDepthUm,
-  depthLimitUm, capSource, runFreqHz, clamp, SET_OK, SET_OUT_OF_RANGE, SET_NO_CARTRIDGE, SET_ABOVE_CAP,
-  CAP_ZONE, CAP_MODE, CAP_CARTRIDGE,
+  depthLimitUm, capSource, runFreqHz, clamp, planStroke, planState, beginSetting, settingsTick, settingPending, model, bottomSteps,
+  topSteps, SET_OK, SET_OUT_OF_RANGE, SET_NO_CARTRIDGE, SET_ABOVE_CAP, CAP_ZONE, CAP_MODE, CAP_CARTRIDGE,
 } from "../../assembly/settings";
+import { MovePlan, PLAN_OK, PLAN_BUSY } from "../../assembly/compress";
+import { maxFreqHz, StrokeCheck, checkStroke, halfStrokeUs } from "../../assembly/envelope";
 import { ZONE_CAP_UM, MODE_HOME, MODE_PROFESSIONAL } from "../../assembly/zones";
-import { STEPS_PER_REV, LEAD_NM, DEPTH_MIN_UM, DEPTH_MAX_UM, FREQ_MIN_HZ, FREQ_MAX_HZ, SPEED_LEVELS_HZ, CART_MAX_DEPTH_UM } from "../../assembly/generated/board_config";
+import { STEPS_PER_REV, LEAD_NM, DEPTH_MIN_UM, DEPTH_MAX_UM, FREQ_MIN_HZ, FREQ_MAX_HZ, SPEED_LEVELS_HZ_LEN, CART_MAX_DEPTH_UM, CART_MAX_DEPTH_UM_LEN, CLEARANCE_UM } from "../../assembly/generated/board_config";
 import { CLAMP_NONE, CLAMP_TORQUE } from "../../assembly/envelope";
 
 const stepNm = <i32>(LEAD_NM / STEPS_PER_REV);
+const plan = new MovePlan();
+
+/** A new depth or rate is clamped and planned by a job over several ticks: run it to its end. */
+function settle(): i32 { return planStroke(plan); }
 
 describe("quantization", () => {
   test("um -> steps -> um stays within half a step", () => {
@@ -38,7 +44,7 @@ describe("settings", () => {
     expect(setFreqHz(FREQ_MIN_HZ - 1)).toBe(SET_OUT_OF_RANGE);
     expect(setFreqHz(FREQ_MAX_HZ + 1)).toBe(SET_OUT_OF_RANGE);
     expect(setLevel(0)).toBe(SET_OUT_OF_RANGE);
-    expect(setLevel(SPEED_LEVELS_HZ.length + 1)).toBe(SET_OUT_OF_RANGE);
+    expect(setLevel(SPEED_LEVELS_HZ_LEN + 1)).toBe(SET_OUT_OF_RANGE);
   });
   test("need a cartridge to set a depth", () => {
     initSettings();
@@ -48,10 +54,11 @@ describe("settings", () => {
   test("the depth limit is the lowest of board, cartridge and motor", () => {
     initSettings();
     setMode(MODE_PROFESSIONAL);
-    for (let c = 0; c < CART_MAX_DEPTH_UM.length; c++) {
+    for (let c = 0; c < CART_MAX_DEPTH_UM_LEN; c++) {
       selectCartridge(c, 0);
       expect(depthLimitUm()).toBeLessThanOrEqual(min(DEPTH_MAX_UM, CART_MAX_DEPTH_UM[c]));
       expect(setDepthUm(depthLimitUm())).toBe(SET_OK);
+      expect(settle()).toBe(PLAN_OK);
       expect(runFreqHz()).toBeGreaterThanOrEqual(FREQ_MIN_HZ);
     }
   });
@@ -61,12 +68,36 @@ describe("settings", () => {
     selectCartridge(1, 0);
     expect(setDepthUm(depthLimitUm())).toBe(SET_OK);
     expect(setFreqHz(FREQ_MAX_HZ)).toBe(SET_OK);
+    expect(settle()).toBe(PLAN_OK);
     expect(clamp()).toBe(CLAMP_TORQUE);
     expect(runFreqHz()).toBeLessThan(FREQ_MAX_HZ);
     expect(runFreqHz()).toBeGreaterThanOrEqual(FREQ_MIN_HZ);
     expect(setFreqHz(FREQ_MIN_HZ)).toBe(SET_OK);
+    expect(settle()).toBe(PLAN_OK);
     expect(clamp()).toBe(CLAMP_NONE);
     expect(runFreqHz()).toBe(FREQ_MIN_HZ);
+  });
+  test("the clamp found a share at a time is the binary search's, at every depth", () => {
+    initSettings();
+    setMode(MODE_PROFESSIONAL);
+    selectCartridge(1, 0);
+    const check = new StrokeCheck();
+    for (let um = DEPTH_MIN_UM; um <= depthLimitUm(); um += 50) {
+      expect(setDepthUm(um)).toBe(SET_OK);
+      expect(setFreqHz(FREQ_MAX_HZ)).toBe(SET_OK);
+      beginSetting(plan);
+      let ticks = 0;
+      while (settingPending()) { settingsTick(); ticks++; }
+      const stroke = <i64>(CLEARANCE_UM + quantizedDepthUm());
+      expect(runFreqHz()).toBe(maxFreqHz(model, stroke, FREQ_MIN_HZ, FREQ_MAX_HZ), "depth " + um.toString());
+      // a share a tick: the asked rate, the lowest, then at most 7 halvings of 25..150 Hz, 6 shares each
+      expect(ticks).toBeLessThanOrEqual(9 * 6, "the clamp is bounded");
+      checkStroke(model, stroke, halfStrokeUs(FREQ_MAX_HZ), check);
+      expect(clamp()).toBe(check.clamp);
+      while (planState() == PLAN_BUSY) settingsTick();
+      expect(planState()).toBe(PLAN_OK);
+      expect(plan.steps).toBe(bottomSteps() - topSteps());
+    }
   });
 });
 
