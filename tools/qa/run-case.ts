@@ -138,7 +138,7 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap): CaseResult {
         if (sim.chip) { takenOff = sim.chip; sim.removeCartridge(); sim.run(5); } // a swap passes through "none"
         sim.fitCartridge(chip);
       }
-      sim.run(20); // the pen reads and checks the chip over a few ticks
+      sim.run(40); // the pen reads and checks the chip over about 25 ticks
       return;
     }
     if ('expect' in s) { expect(s); return; }
