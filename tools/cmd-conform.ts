@@ -18,8 +18,9 @@ const SPEC: OptionSpec = {
 };
 const USAGE = usageText('conform [FILES or DIRS...]', `Record QA scenarios (default tests/port/) in the simulator, replay each on the board's
 microcontroller (the wasm2c build of the same firmware.wasm, under qemu-system-arm -icount), and
-check that the firmware makes the same HAL calls, byte for byte. Prints each tick's worst
-instruction count. Exits 0 only if every replay is identical.`, SPEC);
+check that the firmware makes the same HAL calls, byte for byte. Prints each scenario's worst
+tick in instructions (the module's, the replay's stand-in HAL apart). Exits 0 only if every replay
+is identical and no tick is over the board's tick_budget_instructions.`, SPEC);
 
 export interface ConformResult { scenario: Recorded; replay: Replay }
 
@@ -34,16 +35,20 @@ export async function conformCommand(argv: string[]): Promise<number> {
   const port = buildPort(board, fw.wasmPath);
   const dir = join(portDir(board.name), 'conformance');
   const results: ConformResult[] = [];
+  const budget = board.mcu.tick_budget_instructions ?? Infinity;
   let failed = 0;
+  let overBudget = 0;
   for (const f of files) {
     const scenario = recordScenario(f, board.name, fw.wasmPath, dir);
     if (!o.json) process.stdout.write(`replaying ${scenario.name} (${scenario.ticks} ticks, ${scenario.calls} calls) ... `);
-    const replay = replayRecording(port.replayElf, scenario.recording);
+    const replay = replayRecording(port.replayElf, scenario.recording, budget);
     results.push({ scenario, replay });
     if (!replay.identical) failed++;
+    if (replay.ticksOverBudget) overBudget++;
     if (!o.json) {
-      console.log(replay.identical ? `identical; tick instructions: worst ${replay.tickMaxInstructions} (tick ${replay.tickMaxAt}), median ${replay.tickMedianInstructions}, p99 ${replay.tickP99Instructions}` : 'DIFFERENT');
+      console.log(replay.identical ? `identical; tick instructions: worst ${replay.tickMaxInstructions} (tick ${replay.tickMaxAt}; ${replay.tickMaxWithHalInstructions} with the replay's HAL), median ${replay.tickMedianInstructions}, p99 ${replay.tickP99Instructions}` : 'DIFFERENT');
       if (!replay.identical) console.log(indent(replay.output));
+      if (replay.ticksOverBudget) console.log(`  ${replay.ticksOverBudget} ticks over the board's budget of ${budget} instructions`);
     }
   }
   let tamper: { caught: boolean; output: string } | undefined;
@@ -51,10 +56,10 @@ export async function conformCommand(argv: string[]): Promise<number> {
   if (o.json) {
     console.log(JSON.stringify({ board: board.name, flash_bytes: port.flashBytes, ram_bytes: port.ramBytes, results, tamper }, null, 2));
   } else {
-    console.log(`\n${results.length - failed} identical, ${failed} different (board ${board.name}, ${port.mcu.part})`);
+    console.log(`\n${results.length - failed} identical, ${failed} different (board ${board.name}, ${port.mcu.part}); ${overBudget ? `${overBudget} over` : 'all within'} the tick budget of ${budget} instructions`);
     if (tamper) console.log(`tamper check: ${tamper.caught ? 'a changed input byte was caught' : 'A CHANGED INPUT BYTE WAS NOT CAUGHT'}\n${indent(tamper.output)}`);
   }
-  return failed || (tamper && !tamper.caught) ? 1 : 0;
+  return failed || overBudget || (tamper && !tamper.caught) ? 1 : 0;
 }
 
 /**

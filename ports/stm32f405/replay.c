@@ -7,7 +7,9 @@
  *   replay.elf RECORDING LOG [TICK_COUNTS]
  *
  * LOG gets one line per entry, in the text form of host-sim/recording.ts, for the host to compare
- * with the simulator's byte for byte. TICK_COUNTS gets the instructions of each tick (u32 LE).
+ * with the simulator's byte for byte. TICK_COUNTS gets two u32 (LE) per tick: the instructions of the
+ * module (with its wasm2c runtime and the import functions' argument passing), and the same with
+ * this harness's stand-in HAL (replay_take) counted too.
  * Exit status: 0 identical, 1 the firmware's calls differ (the first difference is printed),
  * 2 a bad recording or command line, 3 the module trapped or the CPU faulted. */
 #include <stdint.h>
@@ -199,29 +201,6 @@ static void differ_returned(void) {
   sh_exit(EXIT_DIFFERENT);
 }
 
-/* ---- HAL imports: each takes the next recorded call ----------------------------------------------- */
-/* The import functions themselves are generated (build/<board>/port/replay_imports.c) from the same
- * table the simulator records with; each calls replay_take. */
-
-int64_t replay_take(uint8_t op, const int32_t *args) {
-  if (taken >= ncalls) differ_call(op, args);
-  const Call *c = &calls[taken];
-  if (c->op != op) differ_call(op, args);
-  for (int i = 0; i < hal_call_args[op]; i++) if (c->args[i] != args[i]) differ_call(op, args);
-  Call *m = &made[taken++];
-  m->op = op;
-  for (int i = 0; i < hal_call_args[op]; i++) m->args[i] = args[i];
-  m->ret = c->ret;
-  return c->ret;
-}
-
-/* panic() does not return on the board either: the module stops, and the recording's next entry is
- * its restart (init with reset cause 2). */
-void replay_panic(void) {
-  panicked = 1;
-  wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
-}
-
 /* ---- instruction counting ----------------------------------------------------------------------------
  * TIM2 counts at the timer model's 1 GHz of QEMU's virtual clock; with -icount shift=0 that clock
  * advances 1 ns per executed instruction, so the counter counts instructions exactly. */
@@ -231,6 +210,33 @@ void replay_panic(void) {
 #define TIM2_ARR (*(volatile uint32_t *)0x4000002Cu)
 #define TIM2_EGR (*(volatile uint32_t *)0x40000014u)
 #define RCC_APB1ENR (*(volatile uint32_t *)0x40023840u)
+
+/* ---- HAL imports: each takes the next recorded call ----------------------------------------------- */
+/* The import functions themselves are generated (build/<board>/port/replay_imports.c) from the same
+ * table the simulator records with; each calls replay_take. */
+
+static uint32_t hal_spent; /* instructions spent in replay_take during the entry being run */
+
+int64_t replay_take(uint8_t op, const int32_t *args) {
+  uint32_t t0 = TIM2_CNT;
+  if (taken >= ncalls) differ_call(op, args);
+  const Call *c = &calls[taken];
+  if (c->op != op) differ_call(op, args);
+  for (int i = 0; i < hal_call_args[op]; i++) if (c->args[i] != args[i]) differ_call(op, args);
+  Call *m = &made[taken++];
+  m->op = op;
+  for (int i = 0; i < hal_call_args[op]; i++) m->args[i] = args[i];
+  m->ret = c->ret;
+  hal_spent += TIM2_CNT - t0;
+  return c->ret;
+}
+
+/* panic() does not return on the board either: the module stops, and the recording's next entry is
+ * its restart (init with reset cause 2). */
+void replay_panic(void) {
+  panicked = 1;
+  wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
+}
 
 static uint32_t bracket_overhead;
 
@@ -269,7 +275,7 @@ static void counter_calibrate(void) {
 static int counts_fd = -1;
 static uint32_t counts_buf[256];
 static uint32_t counts_len;
-static uint32_t tick_max, tick_max_at, init_max;
+static uint32_t tick_max, tick_max_at, init_max, tick_total_max;
 static uint64_t tick_sum;
 
 static void counts_flush(void) {
@@ -295,15 +301,20 @@ static void trapped(wasm_rt_trap_t code) {
   sh_exit(EXIT_TRAP);
 }
 
-/* Runs init() or tick() against the calls loaded for it; returns its instructions. */
-static uint32_t run_entry(int is_tick) {
+/* Runs init() or tick() against the calls loaded for it; returns its instructions, those of this
+ * harness's stand-in HAL (replay_take: finding and checking the recorded call) left out. `total`
+ * gets them with it. */
+static uint32_t run_entry(int is_tick, uint32_t *total) {
   panicked = 0;
   uint32_t spent = 0;
+  *total = 0;
+  hal_spent = 0;
   wasm_rt_trap_t code = (wasm_rt_trap_t)wasm_rt_impl_try();
   if (code == WASM_RT_TRAP_NONE) {
     uint32_t t0 = TIM2_CNT;
     if (is_tick) Z_firmwareZ_tick(&module); else Z_firmwareZ_init(&module);
-    spent = TIM2_CNT - t0 - bracket_overhead;
+    *total = TIM2_CNT - t0 - bracket_overhead;
+    spent = *total - hal_spent;
   } else if (!panicked) {
     trapped(code);
   }
@@ -368,7 +379,8 @@ int main(void) {
       in_init = 1;
       inits++;
       load_calls();
-      uint32_t n = run_entry(0);
+      uint32_t total;
+      uint32_t n = run_entry(0, &total);
       if (n > init_max) init_max = n;
     } else if (op == REC_OP_TICK) {
       if (!instantiated) bad_recording("a tick before the first init");
@@ -376,11 +388,14 @@ int main(void) {
       in_init = 0;
       tick_index++;
       load_calls();
-      uint32_t n = run_entry(1);
+      uint32_t total;
+      uint32_t n = run_entry(1, &total);
       tick_sum += n;
       if (n > tick_max) { tick_max = n; tick_max_at = tick_index; }
+      if (total > tick_total_max) tick_total_max = total;
       if (counts_fd >= 0) {
         counts_buf[counts_len++] = n;
+        counts_buf[counts_len++] = total;
         if (counts_len == sizeof counts_buf / sizeof counts_buf[0]) counts_flush();
       }
     } else {
@@ -406,6 +421,8 @@ int main(void) {
   p = put_i64(p, tick_max_at);
   p = put_str(p, " tick_sum=");
   p = put_i64(p, (int64_t)tick_sum);
+  p = put_str(p, " tick_max_with_hal=");
+  p = put_i64(p, tick_total_max);
   say_line(p);
   p = put_str(line, "memory: stack_used=");
   p = put_i64(p, port_stack_used());

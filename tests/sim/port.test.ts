@@ -42,10 +42,13 @@ for (const file of scenarios) {
   test(`on the Cortex-M4 the firmware makes the simulator's calls, byte for byte: ${file.split('/').at(-1)}`, { skip }, async () => {
     const { port: p, wasm } = await port();
     const rec = recordScenario(file, BOARD.name, wasm, join(portDir(BOARD.name), 'conformance'));
-    const r = replayRecording(p.replayElf, rec.recording);
+    const budget = BOARD.mcu!.tick_budget_instructions!;
+    const r = replayRecording(p.replayElf, rec.recording, budget);
     assert.ok(r.identical, r.output);
     assert.equal(r.ticks, rec.ticks, 'every recorded tick was replayed');
     assert.ok(r.ticks > 100, `${r.ticks} ticks: the scenario ran`);
+    assert.ok(r.tickMedianInstructions > 500, `median tick ${r.tickMedianInstructions} instructions: the counter counts`);
+    assert.equal(r.ticksOverBudget, 0, `${r.ticksOverBudget} ticks over ${budget} instructions; the worst ${r.tickMaxInstructions} at tick ${r.tickMaxAt}`);
   });
 }
 
