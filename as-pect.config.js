@@ -21,7 +21,7 @@ function genuineChip() {
 // at the endstop ends with the endstop flag when the endstop is reachable.
 const fake = {
   now: 0n, queueStatus: -1, busyReads: 0, finalStatus: 0, reachable: 1, queueFree: 64, position: 0, driverStatus: 0, endstop: 0, buttons: 0,
-  chip: genuineChip(), pushes: 0, flash: new Uint32Array(4 * 64).fill(0xffffffff), flashWrites: 0, tearAt: -1, flushes: 0, enabled: 0, state: -1, fault: -1, serialIn: [], serialOut: [],
+  chip: genuineChip(), pushes: 0, pushedSteps: 0, badPushes: 0, firstInterval: 0, last: { interval: 0, count: 0, add: 0, flags: 0 }, flash: new Uint32Array(4 * 64).fill(0xffffffff), flashWrites: 0, tearAt: -1, flushes: 0, enabled: 0, state: -1, fault: -1, serialIn: [], serialOut: [],
 };
 
 export default {
@@ -33,6 +33,10 @@ export default {
       now_ticks: () => fake.now,
       step_queue_push: (interval, count, add, flags) => {
         fake.pushes++;
+        if (fake.pushes === 1) fake.firstInterval = interval;
+        fake.pushedSteps += flags & 1 ? count : -count;
+        fake.last = { interval, count, add, flags };
+        if (count < 1 || interval < 1 || interval + add * (count - 1) < 1) fake.badPushes++;
         fake.busyReads = 3;
         fake.finalStatus = (flags & 2) && fake.reachable ? 4 : 0;
         return 0;
@@ -89,6 +93,12 @@ export default {
       flash_tear_write: (n) => { fake.tearAt = fake.flashWrites + n; },
       flash_poke: (off, v) => { fake.flash[off >> 2] = v >>> 0; },
       pushes: () => fake.pushes,
+      reset_pushes: () => { fake.pushes = 0; fake.pushedSteps = 0; fake.badPushes = 0; },
+      pushed_steps: () => fake.pushedSteps,
+      bad_pushes: () => fake.badPushes,
+      first_push_interval: () => fake.firstInterval,
+      last_push_flags: () => fake.last.flags,
+      last_push_final_interval: () => fake.last.interval + fake.last.add * (fake.last.count - 1),
       flushes: () => fake.flushes,
       driver_enabled: () => fake.enabled,
       reported_state: () => fake.state,
