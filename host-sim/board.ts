@@ -18,7 +18,7 @@ export interface Board {
   };
   driver: {
     part: string; source: string; microsteps: number; supply_V: number; max_step_rate_hz: number;
-    stallguard_min_full_steps_s: number; otpw_C: number; ot_C: number; thermal_resistance_C_per_W: number;
+    stallguard_min_full_steps_s: number; stallguard_threshold?: number; otpw_C: number; ot_C: number; thermal_resistance_C_per_W: number;
     thermal_time_constant_s: number; rdson_ohm: number;
   };
   drive: { type: string; part: string; source: string; lead_mm: number; screw_inertia_gcm2: number; efficiency: number };

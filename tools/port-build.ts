@@ -4,7 +4,7 @@
 //   build/<board>/port/replay.elf    the same module fed a simulator recording under QEMU (replay.c)
 // Both link the very same translated module and runtime.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Board, Mcu } from '../host-sim/board.js';
 import { REPO_ROOT } from '../host-sim/paths.js';
@@ -63,6 +63,8 @@ export function buildPort(board: Board, wasmPath: string): PortBuild {
     '-DNDEBUG', '-DWASM_RT_MAX_CALL_STACK_DEPTH=100',
     `-DSTEP_QUEUE_LEN=${board.timing.step_queue_len}`, `-DCONTROL_HZ=${board.timing.control_hz}`,
     `-DCORE_HZ=${mcu.core_hz}`, `-DSTEP_TIMER_CLOCK_HZ=${mcu.step_timer.clock_hz}`, `-DSTEP_TIMER_PRESCALER=${mcu.step_timer.prescaler}`,
+    `-DDRIVER_MICROSTEPS=${board.driver.microsteps}`, `-DSTALLGUARD_MIN_FULL_STEPS_S=${board.driver.stallguard_min_full_steps_s}`,
+    ...(board.driver.stallguard_threshold !== undefined ? [`-DSTALLGUARD_THRESHOLD=${board.driver.stallguard_threshold}`] : []),
     `-I${src}`, `-I${join(src, 'include')}`, `-I${out}`, ...WASM2C_INCLUDE.map((d) => `-I${d}`),
   ];
   const ldflags = [
@@ -74,8 +76,8 @@ export function buildPort(board: Board, wasmPath: string): PortBuild {
   const replayElf = join(out, 'replay.elf');
   const replaySrc = [join(src, 'replay.c'), join(src, 'semihost.c'), join(out, 'replay_imports.c')];
   run('arm-none-eabi-gcc', [...cflags, ...shared, ...replaySrc, ...ldflags, `-Wl,-Map=${replayElf}.map`, '-o', replayElf]);
-  const boardSrc = ['board/main.c', 'board/hal.c'].map((f) => join(src, f));
-  for (const f of boardSrc) if (!existsSync(f)) throw new Error(`the ${mcu.port} port has no ${f}`);
+  for (const f of ['board/main.c', 'board/hal.c']) if (!existsSync(join(src, f))) throw new Error(`the ${mcu.port} port has no ${join(src, f)}`);
+  const boardSrc = readdirSync(join(src, 'board')).filter((f) => f.endsWith('.c')).sort().map((f) => join(src, 'board', f));
   run('arm-none-eabi-gcc', [...cflags, ...shared, ...boardSrc, ...ldflags, `-Wl,-Map=${elf}.map`, '-o', elf]);
 
   const sections = elfSections(elf);

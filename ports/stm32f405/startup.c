@@ -24,6 +24,7 @@ WEAK_HANDLER(EXTI3_IRQHandler);
 WEAK_HANDLER(TIM2_IRQHandler);
 WEAK_HANDLER(USART1_IRQHandler);
 WEAK_HANDLER(USART2_IRQHandler);
+WEAK_HANDLER(USART3_IRQHandler);
 WEAK_HANDLER(DMA2_Stream0_IRQHandler);
 
 void Reset_Handler(void);
@@ -50,6 +51,7 @@ void (*const vector_table[16 + 82])(void) = {
   [IRQ(28)] = TIM2_IRQHandler,
   [IRQ(37)] = USART1_IRQHandler,
   [IRQ(38)] = USART2_IRQHandler,
+  [IRQ(39)] = USART3_IRQHandler,
   [IRQ(56)] = DMA2_Stream0_IRQHandler,
 };
 

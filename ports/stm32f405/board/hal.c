@@ -119,6 +119,9 @@ enum { IND_HOMING = 1, IND_READY, IND_RUNNING, IND_PAUSED, IND_FAULT, IND_REFUSE
 
 u32 Z_halZ_driver_temp_dc(H); /* in the ABI but not imported by this module, so not in firmware.h */
 void board_panic_reset(void) __attribute__((noreturn));
+void board_log_init(void);
+void board_cartridge_init(void);
+void board_driver_uart_init(void);
 
 static inline uint32_t irq_save(void) {
   uint32_t p;
@@ -274,11 +277,9 @@ u32 Z_halZ_step_position(H) { (void)h; return (u32)position_steps; }
 
 /* ---- driver, endstop, buttons, battery -------------------------------------------------------------- */
 
-/* DRV_STATUS bits 0..5 and uv as last polled over the TMC2209's single-wire UART (USART3, PB10/PB11).
- * That poll is not written: the cache stays 0, and the driver's own protection is all there is for
- * over-temperature and shorts. Without the UART, SGTHRS/TCOOLTHRS keep their reset value 0 too, so
- * DIAG shows no StallGuard stalls until a UART driver sets them. */
-static uint32_t drv_status_cached;
+/* DRV_STATUS bits 0..5 and uv come from the TMC2209's UART (driver_uart.c), which also sets the
+ * driver up so that DIAG pulses on a StallGuard stall. */
+uint32_t board_driver_flags(void);
 
 void Z_halZ_driver_enable(H, u32 on) { (void)h; REG(GPIOA + BSRR) = on ? PIN_OFF(PIN_EN) : PIN_EN; }
 
@@ -288,14 +289,15 @@ u32 Z_halZ_driver_status(H) {
   (void)h;
   uint32_t edge = EXTI_PR & PIN_DIAG;
   EXTI_PR = edge; /* writing 1 clears; writing 0 keeps an edge that arrives meanwhile */
-  return drv_status_cached | (edge || (REG(GPIOB + IDR) & PIN_DIAG) ? DRV_STALL : 0);
+  return board_driver_flags() | (edge || (REG(GPIOB + IDR) & PIN_DIAG) ? DRV_STALL : 0);
 }
 
 /* The TMC2209 reports no temperature, only its otpw/ot thresholds (120/143 C): the worst one crossed,
  * else ambient 25.0 C. */
 u32 Z_halZ_driver_temp_dc(H) {
   (void)h;
-  return drv_status_cached & DRV_OT ? 1430 : drv_status_cached & DRV_OTPW ? 1200 : 250;
+  uint32_t f = board_driver_flags();
+  return f & DRV_OT ? 1430 : f & DRV_OTPW ? 1200 : 250;
 }
 
 u32 Z_halZ_endstop_active(H) { (void)h; return (u32)endstop_pin_active(); }
@@ -310,21 +312,7 @@ u32 Z_halZ_buttons_raw(H) {
 /* ADC1 converts channel 10 continuously (23 us each), so the data register is always fresh. */
 u32 Z_halZ_battery_mv(H) { (void)h; return (ADC1_DR & 0xFFFu) * VDDA_MV * BATTERY_DIVIDER / 4095u; }
 
-/* ---- cartridge chip and log flash: stubs that answer "no device" -------------------------------------
- * Cartridge chip (I2C1, PB6/PB7): the board file names no part, and the firmware reads all 48 bytes in
- * one tick, which blocking I2C cannot do in 1 ms (~100 us per random read at 400 kHz): it needs an
- * interrupt-driven reader with a cached image. Until then no cartridge answers, so the pen will not stroke. */
-u32 Z_halZ_cartridge_read(H, u32 addr) { (void)h; (void)addr; return (u32)-1; }
-u32 Z_halZ_cartridge_write(H, u32 addr, u32 value) { (void)h; (void)addr; (void)value; return (u32)-1; }
-
-/* Log NOR (SPI1, CS PA15): a W25Q16 sector erase takes 45-400 ms, beyond the 20 ms watchdog and the
- * 1 ms tick, so the ABI's synchronous erase needs a background eraser first. The geometry is the
- * board's; every access answers -1 (reads look erased, writes fail, the log stays empty). */
-u32 Z_halZ_flash_sectors(H) { (void)h; return 4; }
-u32 Z_halZ_flash_sector_bytes(H) { (void)h; return 4096; }
-u32 Z_halZ_flash_read(H, u32 offset) { (void)h; (void)offset; return (u32)-1; }
-u32 Z_halZ_flash_program(H, u32 offset, u32 value) { (void)h; (void)offset; (void)value; return (u32)-1; }
-u32 Z_halZ_flash_erase(H, u32 sector) { (void)h; (void)sector; return (u32)-1; }
+/* ---- cartridge chip (cartridge_chip.c) and treatment log storage (log_store.c) ------------------------ */
 
 /* ---- random numbers, keys, clock --------------------------------------------------------------------- */
 
@@ -541,6 +529,10 @@ void board_hal_init(void) {
   for (uint32_t i = 0; i < 100000u && !(ADC1_SR & 1u << 1); i++) {} /* a first result before init() */
 
   RNG_CR = 1u << 2; /* RNGEN */
+
+  board_log_init();
+  board_cartridge_init();
+  board_driver_uart_init();
 
   /* IWDG: LSI 32 kHz / 4 = 8 kHz, 160 counts = 20 ms (the LSI spreads 17-47 kHz: 14-38 ms) */
   IWDG_KR = 0xCCCCu; /* start; switches the LSI on */

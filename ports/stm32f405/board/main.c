@@ -28,6 +28,8 @@ void board_hal_init(void);
 void board_driver_off(void);
 void board_panic_reset(void) __attribute__((noreturn));
 void board_indicator_1ms(void);
+void board_cartridge_1ms(void);
+void board_driver_uart_1ms(void);
 
 static Z_firmware_instance_t module;
 static struct Z_hal_instance_t hal;
@@ -78,6 +80,9 @@ int main(void) {
   for (;;) {
     wait_for_tick();
     run_guarded(Z_firmwareZ_tick);
+    /* the peripherals the ABI reads synchronously but the wire cannot answer in time, kept current here */
     board_indicator_1ms();
+    board_cartridge_1ms();
+    board_driver_uart_1ms();
   }
 }

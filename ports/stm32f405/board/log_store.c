@@ -1,0 +1,57 @@
+/* The treatment log's storage (HAL flash_*): the STM32F405's 4 KiB backup SRAM (RM0090 2.3, 5.1.2),
+ * kept through power-off by VBAT, which this board feeds from the cell through a diode. It behaves as
+ * the ABI's flash: an erase sets a sector to 0xFF, a program only clears bits, and each word is
+ * written at once, so a power cut leaves every word old or new. A NOR flash would hold more, but its
+ * sector erase takes 45-400 ms and the ABI's erase returns when done: it needs a background eraser
+ * first. With no VBAT at power-on the backup SRAM holds noise, which the log's magic words and CRCs
+ * reject (assembly/log.ts). */
+#include <stdint.h>
+#include "firmware.h"
+
+#define REG(a) (*(volatile uint32_t *)(a))
+#define RCC_AHB1ENR REG(0x40023830u)
+#define RCC_APB1ENR REG(0x40023840u)
+#define PWR_CR REG(0x40007000u)
+#define PWR_CSR REG(0x40007004u)
+#define BKPSRAM ((volatile uint32_t *)0x40024000u)
+#define LOG_SECTORS 4u
+#define LOG_SECTOR_BYTES 1024u
+#define LOG_BYTES (LOG_SECTORS * LOG_SECTOR_BYTES)
+#define H struct Z_hal_instance_t *h
+
+/* Clock and write access (RM0090 5.1.2): PWR clock, DBP, the BKPSRAM clock, then the backup regulator
+ * that keeps it through standby and VBAT (BRE, ready when BRR). */
+void board_log_init(void) {
+  RCC_APB1ENR |= 1u << 28; /* PWR */
+  PWR_CR |= 1u << 8;       /* DBP */
+  RCC_AHB1ENR |= 1u << 18; /* BKPSRAMEN */
+  (void)RCC_AHB1ENR;
+  PWR_CSR |= 1u << 9; /* BRE */
+  for (uint32_t i = 0; i < 100000u && !(PWR_CSR & 1u << 3); i++) {} /* BRR; without it, only power-off loses the log */
+}
+
+static int bad_offset(u32 offset) { return offset >= LOG_BYTES || (offset & 3u) != 0; }
+
+u32 Z_halZ_flash_sectors(H) { (void)h; return LOG_SECTORS; }
+u32 Z_halZ_flash_sector_bytes(H) { (void)h; return LOG_SECTOR_BYTES; }
+
+u32 Z_halZ_flash_read(H, u32 offset) {
+  (void)h;
+  return bad_offset(offset) ? (u32)-1 : BKPSRAM[offset / 4];
+}
+
+u32 Z_halZ_flash_program(H, u32 offset, u32 value) {
+  (void)h;
+  if (bad_offset(offset)) return (u32)-1;
+  uint32_t old = BKPSRAM[offset / 4];
+  if (~old & value) return (u32)-2; /* a bit would go from 0 to 1: not erased */
+  BKPSRAM[offset / 4] = old & value;
+  return 0;
+}
+
+u32 Z_halZ_flash_erase(H, u32 sector) {
+  (void)h;
+  if (sector >= LOG_SECTORS) return (u32)-1;
+  for (uint32_t i = 0; i < LOG_SECTOR_BYTES / 4; i++) BKPSRAM[sector * (LOG_SECTOR_BYTES / 4) + i] = 0xFFFFFFFFu;
+  return 0;
+}
