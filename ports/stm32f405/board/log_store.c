@@ -14,9 +14,16 @@
 #define PWR_CR REG(0x40007000u)
 #define PWR_CSR REG(0x40007004u)
 #define BKPSRAM ((volatile uint32_t *)0x40024000u)
-#define LOG_SECTORS 4u
-#define LOG_SECTOR_BYTES 1024u
+#ifndef LOG_SECTORS
+#define LOG_SECTORS 4u /* board storage.sectors (tools/port-build.ts passes it) */
+#endif
+#ifndef LOG_SECTOR_BYTES
+#define LOG_SECTOR_BYTES 1024u /* board storage.sector_bytes */
+#endif
 #define LOG_BYTES (LOG_SECTORS * LOG_SECTOR_BYTES)
+#if LOG_BYTES > 4096u || (LOG_SECTOR_BYTES & 3u) != 0
+#error "the backup SRAM holds 4 KiB of whole words: check the board's storage section"
+#endif
 #define H struct Z_hal_instance_t *h
 
 /* Clock and write access (RM0090 5.1.2): PWR clock, DBP, the BKPSRAM clock, then the backup regulator
