@@ -8,7 +8,9 @@
 #include <stdint.h>
 #include "firmware.h"
 
+#ifndef REG /* ports/stm32f405/test/ puts a model of the peripheral behind it */
 #define REG(a) (*(volatile uint32_t *)(a))
+#endif
 #define RCC_APB1ENR REG(0x40023840u)
 #define GPIOB 0x40020400u
 #define I2C1_CR1 REG(0x40005400u)
@@ -43,8 +45,9 @@ static int write_pending;    /* image[USED_ADDR] still to be written to the chip
 static uint32_t state = S_IDLE, job, received, ms_in_job, idle_ms;
 
 void board_cartridge_init(void) {
-  RCC_APB1ENR |= 1u << 21; /* I2C1 */
-  (void)RCC_APB1ENR;
+  RCC_APB1ENR |= 1u << 21; /* I2C1; the read back below lets the clock reach it first */
+  uint32_t settle = RCC_APB1ENR;
+  (void)settle;
   REG(GPIOB + 0x04) |= 3u << 6;                                                  /* OTYPER: open drain */
   REG(GPIOB + 0x20) = (REG(GPIOB + 0x20) & ~(0xFFu << 24)) | 4u << 24 | 4u << 28; /* AFRL: AF4 */
   REG(GPIOB + 0x0C) = (REG(GPIOB + 0x0C) & ~(0xFu << 12)) | 5u << 12;           /* PUPDR: pull-up */
@@ -83,7 +86,7 @@ static void absent(void) {
 
 /* Does the next step of the transfer if the bus is ready for it; 0 when it has to wait. */
 static int step(void) {
-  uint32_t sr1 = I2C1_SR1;
+  uint32_t sr1 = I2C1_SR1, sr2;
   if (sr1 & SR1_ERRORS) { absent(); return 0; }
   switch (state) {
   case S_START:
@@ -94,7 +97,7 @@ static int step(void) {
   case S_ADDR_W:
     if (sr1 & SR1_AF) { I2C1_CR1 |= CR1_STOP; I2C1_SR1 = ~SR1_AF; absent(); return 0; } /* no chip */
     if (!(sr1 & SR1_ADDR)) return 0;
-    (void)I2C1_SR2; /* SR1 then SR2 clears ADDR */
+    sr2 = I2C1_SR2; /* SR1 then SR2 clears ADDR */
     if (job == JOB_PROBE) { I2C1_CR1 |= CR1_STOP; idle(POLL_MS); return 1; }
     I2C1_DR = job == JOB_WRITE ? USED_ADDR : 0;
     state = S_MEM_ADDR;
@@ -113,7 +116,7 @@ static int step(void) {
   case S_ADDR_R:
     if (sr1 & SR1_AF) { I2C1_CR1 |= CR1_STOP; I2C1_SR1 = ~SR1_AF; absent(); return 0; }
     if (!(sr1 & SR1_ADDR)) return 0;
-    (void)I2C1_SR2;
+    sr2 = I2C1_SR2;
     state = S_READ;
     return 1;
   case S_READ:
@@ -144,6 +147,7 @@ static int step(void) {
     idle(WRITE_MS); /* the chip writes for up to 5 ms and answers nothing meanwhile: not a removal */
     return 1;
   default:
+    (void)sr2;
     return 0;
   }
 }

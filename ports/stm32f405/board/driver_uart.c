@@ -22,7 +22,9 @@
 #define STALLGUARD_MIN_FULL_STEPS_S 100 /* board driver.stallguard_min_full_steps_s */
 #endif
 
+#ifndef REG /* ports/stm32f405/test/ puts a model of the peripheral behind it */
 #define REG(a) (*(volatile uint32_t *)(a))
+#endif
 #define RCC_APB1ENR REG(0x40023840u)
 #define GPIOB 0x40020400u
 #define USART3_SR REG(0x40004800u)
@@ -30,7 +32,9 @@
 #define USART3_BRR REG(0x40004808u)
 #define USART3_CR1 REG(0x4000480Cu)
 #define NVIC_ISER1 REG(0xE000E104u)
+#ifndef NVIC_IPR
 #define NVIC_IPR(n) (*(volatile uint8_t *)(0xE000E400u + (n)))
+#endif
 #define IRQ_USART3 39
 #define USART_RXNE (1u << 5)
 #define USART_ORE (1u << 3)
@@ -121,8 +125,9 @@ static void take_reply(void) {
 }
 
 void board_driver_uart_init(void) {
-  RCC_APB1ENR |= 1u << 18; /* USART3 */
-  (void)RCC_APB1ENR;
+  RCC_APB1ENR |= 1u << 18; /* USART3; the read back below lets the clock reach it first */
+  uint32_t settle = RCC_APB1ENR;
+  (void)settle;
   REG(GPIOB + 0x24) = (REG(GPIOB + 0x24) & ~(0xFFu << 8)) | 7u << 8 | 7u << 12; /* AFRH: PB10, PB11 AF7 */
   REG(GPIOB + 0x0C) = (REG(GPIOB + 0x0C) & ~(0xFu << 20)) | 1u << 22;          /* PUPDR: PB11 pull-up */
   REG(GPIOB + 0x00) = (REG(GPIOB + 0x00) & ~(0xFu << 20)) | 10u << 20;         /* MODER: alternate */

@@ -8,12 +8,16 @@
 #include <stdint.h>
 #include "firmware.h"
 
+#ifndef REG /* ports/stm32f405/test/ puts a model of the peripheral behind it */
 #define REG(a) (*(volatile uint32_t *)(a))
+#endif
 #define RCC_AHB1ENR REG(0x40023830u)
 #define RCC_APB1ENR REG(0x40023840u)
 #define PWR_CR REG(0x40007000u)
 #define PWR_CSR REG(0x40007004u)
+#ifndef BKPSRAM
 #define BKPSRAM ((volatile uint32_t *)0x40024000u)
+#endif
 #ifndef LOG_SECTORS
 #define LOG_SECTORS 4u /* board storage.sectors (tools/port-build.ts passes it) */
 #endif
@@ -31,8 +35,9 @@
 void board_log_init(void) {
   RCC_APB1ENR |= 1u << 28; /* PWR */
   PWR_CR |= 1u << 8;       /* DBP */
-  RCC_AHB1ENR |= 1u << 18; /* BKPSRAMEN */
-  (void)RCC_AHB1ENR;
+  RCC_AHB1ENR |= 1u << 18; /* BKPSRAMEN; read back so the clock reaches it first */
+  uint32_t settle = RCC_AHB1ENR;
+  (void)settle;
   PWR_CSR |= 1u << 9; /* BRE */
   for (uint32_t i = 0; i < 100000u && !(PWR_CSR & 1u << 3); i++) {} /* BRR; without it, only power-off loses the log */
 }
