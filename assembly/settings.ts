@@ -258,7 +258,7 @@ export function settingsTick(): void {
       planResult = r;
       if (retractTarget.steps == 0) { // once per cartridge, after the setting's own plan
         forRetract = true;
-        startClamp(maxDepthUm > DEPTH_MIN_UM ? stepsForDepth(maxDepthUm) : strokeSteps(), FREQ_MAX_HZ);
+        startClamp(stepsForDepth(maxDepthUm), FREQ_MAX_HZ);
       }
       return;
     }

@@ -93,7 +93,7 @@ export async function buildFirmware(boardName = 'ref-pen'): Promise<BuildResult>
 /**
  * binaryen -Oz (optimize level 2, shrink level 2) over the compiled module, with the features the
  * compiler used and no others, so the module stays within what wasm2c, wasm3 and WAMR run. Saves
- * about 150 bytes over the compiler's own pipeline. The text keeps the function names; the binary does not.
+ * about 120 bytes over the compiler's own pipeline. The text keeps the function names; the binary does not.
  */
 function shrink(compiled: Uint8Array): { wasm: Uint8Array; wat: string } {
   const mod = binaryen.readBinary(compiled);

@@ -17,6 +17,7 @@ export function buildTextTable(sources: string[]): TextTable {
   for (const src of sources) {
     for (const m of src.matchAll(CALL)) {
       const text = JSON.parse(`"${m[2]}"`) as string;
+      if (m[1] === 'word' && text.includes('|')) throw new Error(`word("${text}"): one keyword, no '|' (a list is wordIn)`);
       if (t.refs.has(text)) continue;
       const bytes = text.includes('|') ? listBytes(text) : [...Buffer.from(text, 'utf8')];
       if (bytes.length >= 1 << LEN_BITS) throw new Error(`firmware text too long (${bytes.length} bytes): ${text.slice(0, 40)}...`);
