@@ -1,7 +1,7 @@
 // The treatment log as people read it: records fetched over the serial protocol (LOG?, LOG i), the
 // same way from a pen or the simulator, decoded into rows for CSV and JSON (docs/treatment-log.md).
-import { PenSim } from '../host-sim/pen.js';
-import { FAULTS, CLAMPS } from '../host-sim/names.js';
+import { PenSim } from '../../host-sim/pen.js';
+import { FAULTS, CLAMPS } from '../../host-sim/names.js';
 
 const ZONES = ['none', 'forehead', 'eyes', 'nose', 'upper_lip', 'cheekbones', 'cheeks', 'neck', 'acne_scars', 'stretch_marks', 'scalp'];
 const MODES = ['home', 'professional'];
