@@ -78,7 +78,8 @@ static int load_next(void) {
 }
 
 /* One step at its compare time. As in the simulator, an active endstop after a step of a
- * SEG_STOP_AT_ENDSTOP segment cancels all that follows; sampled when the next step falls due. */
+ * SEG_STOP_AT_ENDSTOP segment cancels all that follows; sampled when the next step falls due (the
+ * carriage has moved by then), or at once after the final step when nothing follows. */
 static void step_due(void) {
   if ((last_step_flags & SEG_STOP_AT_ENDSTOP) && board_endstop_active()) {
     stop_stepping();
@@ -97,6 +98,8 @@ static void step_due(void) {
   if (--cur.count == 0 && !load_next()) {
     stop_stepping();
     if (!(last_step_flags & SEG_END_OF_MOVE)) latched_status |= QSTAT_UNDERRUN;
+    /* no next step to wait for: an endstop reached by the final step is reported all the same */
+    if ((last_step_flags & SEG_STOP_AT_ENDSTOP) && board_endstop_active()) latched_status |= QSTAT_ENDSTOP_STOP;
     return;
   }
   arm(last_step_ticks + cur.interval_ticks);
