@@ -31,7 +31,7 @@ export class FakeStepQueue {
 
   push(interval, count, add, flags) {
     const last = interval + add * (count - 1);
-    if (count < 1 || interval < this.minIntervalTicks || last < this.minIntervalTicks) return -2;
+    if (count < 1 || interval < this.minIntervalTicks || last < this.minIntervalTicks || last > 0x7fffffff) return -2;
     if (this.queue.length >= this.queueLen) return -1;
     this.queue.push({ interval, left: count, add, flags });
     if (!this.seg) {

@@ -13,8 +13,8 @@
 #error "STEP_QUEUE_LEN must be a power of two: the ring uses free-running indices"
 #endif
 #define DRIVER_MAX_STEP_RATE_HZ 200000u /* board driver.max_step_rate_hz */
-#ifndef MIN_STEP_INTERVAL_TICKS
-#define MIN_STEP_INTERVAL_TICKS (STEP_TIMER_HZ / DRIVER_MAX_STEP_RATE_HZ) /* 105 ticks = 5 us */
+#ifndef MIN_STEP_INTERVAL_TICKS /* rounded up, as the simulator does: no interval shorter than the driver's period */
+#define MIN_STEP_INTERVAL_TICKS ((STEP_TIMER_HZ + DRIVER_MAX_STEP_RATE_HZ - 1) / DRIVER_MAX_STEP_RATE_HZ) /* 105 ticks = 5 us */
 #endif
 #define STEP_PULSE_TICKS 3u /* 143 ns: the TMC2209 needs STEP high >= 100 ns */
 
