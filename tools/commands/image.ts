@@ -36,7 +36,8 @@ const SIGN_SPEC: OptionSpec = {
   version: { type: 'string', value: 'X.Y.Z+B', help: 'image version (default the package version, build 0)' },
   'security-counter': { type: 'number', value: 'N', help: 'rollback counter (default from the version, as imgtool\'s "auto")' },
   slot: { type: 'string', value: 'a|b', help: 'slot the image runs from (default a)' },
-  wasm: { type: 'string', value: 'FILE', help: 'the firmware.wasm QA passed (default build/<board>/firmware.wasm)' },
+  // not "--wasm": the AssemblyScript compiler takes that word from the process's arguments when loaded
+  module: { type: 'string', value: 'FILE', help: 'the firmware.wasm QA passed (default build/<board>/firmware.wasm)' },
   'link-address': { type: 'string', value: 'ADDR', help: 'address INPUT.bin is linked at (default from the port ELF, or the slot\'s)' },
   out: { type: 'string', value: 'FILE', help: 'write the signed image there (required)' },
   hex: { type: 'string', value: 'FILE', help: 'also write it as Intel HEX at the slot address' },
@@ -113,9 +114,9 @@ function signCommand(argv: string[]): number {
   const input = o._[0] ?? defaultInput;
   if (!o._[0] && !existsSync(input)) throw new UsageError(`no ${rel(input)}: build it first with \`pen build --board ${board.name}\``);
   const firmware = readInput(input, 'INPUT.bin');
-  const wasmFile = (o.wasm as string | undefined) ?? firmwarePath(board.name);
-  if (!o.wasm && !existsSync(wasmFile)) throw new UsageError(`no ${rel(wasmFile)}: build it first with \`pen build --board ${board.name}\``);
-  const wasmSha256 = createHash('sha256').update(readInput(wasmFile, '--wasm')).digest();
+  const wasmFile = (o.module as string | undefined) ?? firmwarePath(board.name);
+  if (!o.module && !existsSync(wasmFile)) throw new UsageError(`no ${rel(wasmFile)}: build it first with \`pen build --board ${board.name}\``);
+  const wasmSha256 = createHash('sha256').update(readInput(wasmFile, '--module')).digest();
   const runsAt = slot.address + layout.headerBytes;
   const linkAddress = o['link-address'] !== undefined ? parseAddress(o['link-address'] as string, '--link-address')
     : o._[0] === undefined ? elfLoadAddress(join(portDir(board.name), 'firmware.elf')) : runsAt;
