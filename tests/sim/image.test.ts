@@ -138,6 +138,7 @@ test('refusals: each fault is named with where it is', () => {
     ['signature invalid', changed(sigOff + 4 + 10, (b) => { b[0] ^= 0x80; }), 'signature invalid: the ECDSA_SIG TLV does not verify with the given key over header, image and protected TLVs'],
     ['wrong board', signImage(input({ board: 'other-pen' })), 'wrong board: the image is for other-pen, not stm32f405-tmc2209'],
     ['ABI version mismatch', signImage(input({ halAbiVersion: HAL_ABI_VERSION + 1 })), `HAL ABI version mismatch: the image's firmware speaks HAL ABI ${HAL_ABI_VERSION + 1}, this firmware tree's HAL is ${HAL_ABI_VERSION}`],
+    ['header size not the board\'s', signImage(input({ headerBytes: 0x100 })), 'header size mismatch: ih_hdr_size 256, but stm32f405-tmc2209\'s firmware starts 512 bytes into its slot'],
     ['not a slot', signImage(input({ loadAddress: 0x08000000 })), 'load address 0x08000000 is not the start of a slot of stm32f405-tmc2209 (a at 0x08020000, b at 0x08080000)'],
     ['too big for the slot', big, `image of ${big.length} bytes does not fit slot a (${LAYOUT.slots.a.bytes} bytes)`],
   ];
@@ -346,20 +347,21 @@ assert tlvs[0x01] == hashlib.sha256(der).digest(), 'KEYHASH TLV'
 pub.verify(tlvs[0x22], signed, ec.ECDSA(hashes.SHA256()))
 print('ok')
 `;
-const py = spawnSync('python3', ['-c', 'import cryptography'], { encoding: 'utf8' });
-const noPython = py.status === 0 ? false : 'skipped: python3 with cryptography (Debian python3-cryptography) is not installed';
+// Debian's python3-cryptography is for /usr/bin/python3, which another python3 on PATH may hide
+const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import cryptography']).status === 0);
+const noPython = python ? false : 'skipped: no python3 with cryptography (Debian python3-cryptography)';
 if (noPython) console.log(`# ${noPython}`);
 
 test('an independent implementation (Python cryptography) agrees: SHA256, KEYHASH of the DER public key, ECDSA signature', { skip: noPython }, () => {
   const file = join(tmp, 'cross.img');
   writeFileSync(file, GOOD);
-  const ok = spawnSync('python3', ['-c', PY_CHECK, file, DEV_PUB_KEY_PATH], { encoding: 'utf8' });
+  const ok = spawnSync(python!, ['-c', PY_CHECK, file, DEV_PUB_KEY_PATH], { encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stderr);
   assert.equal(ok.stdout.trim(), 'ok');
   const bad = Buffer.from(GOOD);
   bad[0x200] ^= 1;
   writeFileSync(file, bad);
-  const no = spawnSync('python3', ['-c', PY_CHECK, file, DEV_PUB_KEY_PATH], { encoding: 'utf8' });
+  const no = spawnSync(python!, ['-c', PY_CHECK, file, DEV_PUB_KEY_PATH], { encoding: 'utf8' });
   assert.notEqual(no.status, 0, 'python refuses the changed image too');
 });
 

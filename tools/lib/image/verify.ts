@@ -39,6 +39,9 @@ export function verifyImage(file: Uint8Array, o: VerifyOptions): ParsedImage {
   if (o.board) {
     if (img.board !== o.board.name) throw new ImageError(`wrong board: the image is for ${img.board}, not ${o.board.name}`);
     const layout = flashLayout(o.board);
+    if (img.header.hdrSize !== layout.headerBytes) {
+      throw new ImageError(`header size mismatch: ih_hdr_size ${img.header.hdrSize}, but ${o.board.name}'s firmware starts ${layout.headerBytes} bytes into its slot`);
+    }
     const slot = slotAt(layout, img.header.loadAddr);
     if (!slot) {
       const slots = Object.values(layout.slots).map((s) => `${s.name} at ${hex32(s.address)}`).join(', ');
