@@ -18,7 +18,7 @@ import { ButtonName, StateName } from './names.js';
 import { SimClock } from './clock.js';
 import { FaultInjector, Injectable } from './faults.js';
 import { Firmware, loadModule } from './firmware.js';
-import { idealStepTicks } from './profile.js';
+import { TimeLoop } from './loop.js';
 import { PenObservation, observationOf } from './observe.js';
 import { StepQueue } from './parts/step-queue.js';
 import { StepperDriver } from './parts/stepper-driver.js';
@@ -98,11 +98,7 @@ export class PenSim {
   private readonly rtc: Rtc;
   private readonly parts: HalPart[];
   private readonly firmware: Firmware;
-  readonly ticksPerControl: number;
-  private nextControl = 0;
-  private readonly timeline: { tTicks: number; fn: () => void }[] = [];
-  private stopWhen: (() => boolean) | undefined;
-  private stopHit = false;
+  private readonly loop: TimeLoop;
   private readonly injector: FaultInjector;
 
   constructor(opts: SimOptions) {
@@ -146,7 +142,9 @@ export class PenSim {
       this.driverPart.powerLost();
       trace?.event(clock.tTicks, 'power', e.message);
     });
-    this.ticksPerControl = Math.round(nominalHz / board.timing.control_hz);
+    const ticksPerControl = Math.round(nominalHz / board.timing.control_hz);
+    this.loop = new TimeLoop({ clock, queue: this.queue, mech, driver: this.driverPart, endstop: this.endstop, telemetry: this.telemetry,
+      power: this.power, watchdog: this.watchdog, meter: this.meter, trace, firmware: this.firmware }, ticksPerControl);
     this.injector = new FaultInjector([this.driverPart, this.endstop, this.watchdog, this.power, this.queue, this.buttonsPart, this.reader],
       (what, f) => trace?.event(clock.tTicks, what, f), {
         // the driver follows what a fault changed at once (a trip, outputs on or off)
@@ -175,113 +173,22 @@ export class PenSim {
     this.boot(cause);
   }
 
-  // ---- time ------------------------------------------------------------------------------
+  // ---- what a user or a test does ----------------------------------------------------------
 
   /** Advance simulated time by `ms`. */
-  run(ms: number): void { this.runUntilTicks(this.tTicks + this.ticks(ms)); }
+  run(ms: number): void { this.loop.run(ms); }
 
   /** Advance until `done()` holds after a control tick, or `timeoutMs` passes; true if it held. */
-  runUntil(done: () => boolean, timeoutMs: number): boolean {
-    const end = this.tTicks + this.ticks(timeoutMs);
-    while (this.tTicks < end && !this.dead) {
-      this.runUntilTicks(Math.min(end, this.nextControl + 1));
-      if (done()) return true;
-    }
-    return done();
-  }
+  runUntil(done: () => boolean, timeoutMs: number): boolean { return this.loop.runUntil(done, timeoutMs); }
 
   /** Advance until `done()` holds after some step (finer than runUntil), or `timeoutMs` passes. */
-  runUntilStep(done: () => boolean, timeoutMs: number): boolean {
-    this.stopWhen = done;
-    this.stopHit = false;
-    try {
-      this.runUntilTicks(this.tTicks + this.ticks(timeoutMs));
-    } finally {
-      this.stopWhen = undefined;
-    }
-    return this.stopHit;
-  }
-
-  private runUntilTicks(end: number): void {
-    while (this.tTicks < end && !this.dead) {
-      const target = Math.min(this.nextControl, end);
-      this.advance(target);
-      if (this.stopHit && this.stopWhen) return;
-      if (this.tTicks === this.nextControl) {
-        this.controlTick();
-        this.nextControl += this.ticksPerControl;
-      }
-    }
-  }
-
-  /** Execute the steps due up to `target` and let the physics follow. */
-  private advance(target: number): void {
-    const ex = this.queue.executor;
-    const mech = this.mech;
-    const clock = this.clock;
-    const from = clock.tTicks;
-    for (;;) {
-      const ts = ex.nextStepTicks();
-      if (ts > target) break;
-      clock.tTicks = ts;
-      const stops = ex.stopsAtEndstop;
-      const move = ex.move;
-      const moveStart = ex.moveStartTicks;
-      const d = ex.step();
-      mech.step(ts, d, ex.position);
-      this.driverPart.watchSlip(ts);
-      if (move && ex.move === move) {
-        const ideal = moveStart + idealStepTicks(ex.moveStep, move.steps, move.durationTicks, move.accelTicks);
-        this.meter.onStepError(ts - ideal);
-      }
-      const tip = mech.tipUm();
-      this.meter.onMove(ts, mech.xUm, tip);
-      this.trace?.step(ts, d, tip);
-      this.telemetry.watchRetract(ts);
-      this.endstop.watch(ts);
-      if (stops && this.endstop.active()) { ex.stopAtEndstop(); mech.settle(ts, ex.position); }
-      else if (!ex.busy) mech.settle(ts, ex.position);
-      if (this.stopWhen && this.stopWhen()) { this.stopHit = true; return; }
-    }
-    clock.tTicks = target;
-    const dtS = (target - from) / this.timerHz;
-    if (!this.driverPart.outputsOn() && dtS > 0) {
-      const before = mech.xUm;
-      mech.drift(dtS);
-      if (mech.xUm !== before) {
-        this.meter.onMove(target, mech.xUm, mech.tipUm());
-        if (this.trace) { this.trace.driftT.push(target); this.trace.driftTip.push(mech.tipUm()); }
-        this.telemetry.watchRetract(target);
-        this.endstop.watch(target);
-      }
-    }
-  }
-
-  private controlTick(): void {
-    const t = this.tTicks;
-    while (this.timeline.length && this.timeline[0].tTicks <= t) this.timeline.shift()!.fn();
-    const dtS = this.ticksPerControl / this.timerHz;
-    const coilW = this.driverPart.coilW(); // what the coils drew over the tick, before the driver could trip
-    this.driverPart.heat(dtS);
-    this.power.draw(dtS, coilW);
-    this.mech.driverOn = this.driverPart.outputsOn();
-    if (this.watchdog.expired(t)) { this.watchdog.bite(); return; }
-    if (this.watchdog.hung) return;
-    this.firmware.tick();
-  }
-
-  private at(t: number, fn: () => void): void {
-    this.timeline.push({ tTicks: t, fn });
-    this.timeline.sort((a, b) => a.tTicks - b.tTicks);
-  }
-
-  // ---- what a user or a test does ----------------------------------------------------------
+  runUntilStep(done: () => boolean, timeoutMs: number): boolean { return this.loop.runUntilStep(done, timeoutMs); }
 
   /** Hold a button down for `ms`, starting now. */
   press(button: ButtonName, ms = 60): void {
     const bit = this.buttonsPart.bit(button);
     this.buttonsPart.down(bit);
-    this.at(this.tTicks + this.ticks(ms), () => this.buttonsPart.up(bit));
+    this.loop.at(this.tTicks + this.ticks(ms), () => this.buttonsPart.up(bit));
   }
 
   /** Send one command line over the serial port. */
@@ -323,6 +230,7 @@ export class PenSim {
   get nowMs(): number { return this.clock.nowMs; }
   ms(ticks: number): number { return this.clock.ms(ticks); }
   ticks(ms: number): number { return this.clock.ticks(ms); }
+  get ticksPerControl(): number { return this.loop.ticksPerControl; }
   get dead(): boolean { return this.firmware.dead; }
   get tickCostsNs(): number[] | undefined { return this.firmware.tickCostsNs; }
   set tickCostsNs(v: number[] | undefined) { this.firmware.tickCostsNs = v; }
