@@ -558,23 +558,29 @@ export const LOG_RECORDS: readonly LogRecord[] = [
   { code: 2, name: 'event', constant: 'REC_EVENT', words: 4, doc: 'an event with its detail' },
 ];
 
+/** Why an AUTH attempt failed (the detail of an `auth_failed` event). */
+export const AUTH_FAILURES = codes([
+  [1, 'wrong_answer', 'AUTH_FAIL_WRONG_ANSWER', 'the answer does not match the challenge'],
+  [2, 'no_live_challenge', 'AUTH_FAIL_NO_CHALLENGE', 'no challenge to answer (none asked, or already answered: a replay)'],
+]);
+
 export interface LogEvent extends Code {
   /** what the detail word holds */
   detail: string;
+  /** the table the detail word is a code of, if it is one */
+  details?: readonly Code[];
 }
 
 /** Treatment log events. */
-export const LOG_EVENTS: readonly LogEvent[] = (
-  [
-    [1, 'fault', 'EV_FAULT', 'a fault', 'fault code'],
-    [2, 'auth_failed', 'EV_AUTH_FAILED', 'an AUTH attempt failed', '1 wrong answer, 2 no live challenge (replay)'],
-    [3, 'auth_passed', 'EV_AUTH_PASSED', 'professional mode unlocked', '0'],
-    [4, 'cartridge_refused', 'EV_CARTRIDGE_REFUSED', 'a cartridge was refused', 'refusal reason'],
-    [5, 'cartridge_removed', 'EV_CARTRIDGE_REMOVED', 'the cartridge was taken off', '0'],
-    [6, 'start_refused', 'EV_START_REFUSED', 'START was refused', 'command result'],
-    [7, 'idle_off', 'EV_IDLE_OFF', 'idle auto-off', 'idle time (s)'],
-  ] as [number, string, string, string, string][]
-).map(([code, name, constant, doc, detail]) => ({ code, name, constant, doc, detail }));
+export const LOG_EVENTS: readonly LogEvent[] = [
+  { code: 1, name: 'fault', constant: 'EV_FAULT', doc: 'a fault', detail: 'fault code', details: FAULTS },
+  { code: 2, name: 'auth_failed', constant: 'EV_AUTH_FAILED', doc: 'an AUTH attempt failed', detail: 'why', details: AUTH_FAILURES },
+  { code: 3, name: 'auth_passed', constant: 'EV_AUTH_PASSED', doc: 'professional mode unlocked', detail: '0' },
+  { code: 4, name: 'cartridge_refused', constant: 'EV_CARTRIDGE_REFUSED', doc: 'a cartridge was refused', detail: 'refusal reason', details: REFUSALS },
+  { code: 5, name: 'cartridge_removed', constant: 'EV_CARTRIDGE_REMOVED', doc: 'the cartridge was taken off', detail: '0' },
+  { code: 6, name: 'start_refused', constant: 'EV_START_REFUSED', doc: 'START was refused', detail: 'command result', details: COMMAND_RESULTS },
+  { code: 7, name: 'idle_off', constant: 'EV_IDLE_OFF', doc: 'idle auto-off', detail: 'idle time (s)' },
+];
 
 /** The name of `code` in `table`, or the number itself when the table has no such code. */
 export function nameOf(table: readonly Code[], code: number): string {
