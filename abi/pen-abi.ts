@@ -533,14 +533,14 @@ export interface SerialError extends Code {
 /** Serial protocol error codes: every error reply is `ERR <code> <reason>`. */
 export const SERIAL_ERRORS: readonly SerialError[] = (
   [
-    [1, 'unknown', 'ERR_UNKNOWN', 'unknown command or setting', 'ERR 1 unknown command: SET|START|...|LOG'],
+    [1, 'unknown_command', 'ERR_UNKNOWN_COMMAND', 'unknown command or setting', 'ERR 1 unknown command: SET|START|...|LOG'],
     [2, 'bad_argument', 'ERR_BAD_ARGUMENT', 'malformed number or argument', 'ERR 2 bad depth: give millimetres, e.g. SET DEPTH 1.50'],
-    [3, 'out_of_range', 'ERR_OUT_OF_RANGE', 'value out of range; the range names the cap that limits it', 'ERR 3 depth 9.00 mm out of range 0.20..1.50 mm (cap of home mode)'],
+    [3, 'out_of_range', 'ERR_OUT_OF_RANGE', 'value out of range (the range names the cap that limits it), unknown name, no such record', 'ERR 3 depth 9.00 mm out of range 0.20..1.50 mm (cap of home mode)'],
     [4, 'wrong_state', 'ERR_WRONG_STATE', 'not allowed in this state', 'ERR 4 not allowed in state fault'],
     [5, 'line_too_long', 'ERR_LINE_TOO_LONG', 'line too long', 'ERR 5 line too long: at most 95 bytes'],
     [6, 'cartridge', 'ERR_CARTRIDGE', 'no cartridge, or one refused', 'ERR 6 cartridge refused: used: fit a new genuine cartridge'],
     [7, 'plan', 'ERR_PLAN', 'the stroke could not be planned', 'ERR 7 stroke could not be planned'],
-    [8, 'battery_low', 'ERR_BATTERY_LOW', 'battery too low to start', 'ERR 8 battery too low: charge the pen'],
+    [8, 'battery', 'ERR_BATTERY', 'battery too low to start', 'ERR 8 battery too low: charge the pen'],
     [9, 'no_zone', 'ERR_NO_ZONE', 'no treatment zone chosen', 'ERR 9 no treatment zone: SET ZONE <name> first'],
     [10, 'auth', 'ERR_AUTH', 'professional mode: no or wrong answer', 'ERR 10 authentication failed'],
     [11, 'above_cap', 'ERR_ABOVE_CAP', 'a zone or mode whose cap is below the depth in use', 'ERR 11 depth 1.80 mm is above the 0.75 mm cap of zone forehead: set a shallower depth first'],

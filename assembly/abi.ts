@@ -138,14 +138,14 @@ export const REFUSE_FORGED: i32 = 2; // the maker's tag does not match
 export const REFUSE_USED: i32 = 3; // already used: single use
 
 // serial protocol error codes (ERR <code>)
-export const ERR_UNKNOWN: i32 = 1; // unknown command or setting
+export const ERR_UNKNOWN_COMMAND: i32 = 1; // unknown command or setting
 export const ERR_BAD_ARGUMENT: i32 = 2; // malformed number or argument
-export const ERR_OUT_OF_RANGE: i32 = 3; // value out of range; the range names the cap that limits it
+export const ERR_OUT_OF_RANGE: i32 = 3; // value out of range (the range names the cap that limits it), unknown name, no such record
 export const ERR_WRONG_STATE: i32 = 4; // not allowed in this state
 export const ERR_LINE_TOO_LONG: i32 = 5; // line too long
 export const ERR_CARTRIDGE: i32 = 6; // no cartridge, or one refused
 export const ERR_PLAN: i32 = 7; // the stroke could not be planned
-export const ERR_BATTERY_LOW: i32 = 8; // battery too low to start
+export const ERR_BATTERY: i32 = 8; // battery too low to start
 export const ERR_NO_ZONE: i32 = 9; // no treatment zone chosen
 export const ERR_AUTH: i32 = 10; // professional mode: no or wrong answer
 export const ERR_ABOVE_CAP: i32 = 11; // a zone or mode whose cap is below the depth in use

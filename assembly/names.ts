@@ -14,8 +14,10 @@ export function putZone(z: i32): void {
 }
 /** the zone named by the next word of the line, 0 when it names none */
 export function zoneWord(): i32 { return wordIn("forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp") + 1; }
-export function putZoneNames(): void { put("forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp"); }
+/** all zone names, for the reply to an unknown one */
+export function putZoneList(): void { put("forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp"); }
 export function putMode(m: i32): void { putField("home|professional", m); }
 /** the mode named by the next word of the line, -1 when it names none */
 export function modeWord(): i32 { return wordIn("home|professional"); }
-export function putModeNames(): void { put("home|professional"); }
+/** all mode names, for the reply to an unknown one */
+export function putModeList(): void { put("home|professional"); }
