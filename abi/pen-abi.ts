@@ -317,6 +317,19 @@ export const HAL_CALLS: readonly HalCall[] = [
     imported: false,
   },];
 
+/**
+ * The recording of a firmware run that a board port's replay harness feeds back (host-sim/recording.ts
+ * writes and reads it; tools/build/port-build.ts gives the port the same numbers).
+ */
+export const RECORDING = {
+  magic: 'PENREC',
+  /** 2: HAL ABI 2 (storage, keys, random numbers, clock) */
+  formatVersion: 2,
+  opInit: 0xf0,
+  opTick: 0xf1,
+  opEnd: 0xff,
+} as const;
+
 /** The module's exports: what every runtime calls. */
 export const EXPORTS: readonly { signature: string; meaning: string }[] = [
   {

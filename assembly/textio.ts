@@ -2,7 +2,7 @@
 //
 // Text is written in the source as string literals: put("OK"), word("SET"), putField("a|b", i),
 // wordIn("a|b"). The firmware build turns each literal into a reference into one ASCII table
-// (tools/text-table.ts, where a list is stored as length-prefixed fields) and calls the ...Text()
+// (tools/build/text-table.ts, where a list is stored as length-prefixed fields) and calls the ...Text()
 // forms below; unit tests run the string forms.
 import { serial_write } from "./hal";
 import { TEXT } from "./generated/text";

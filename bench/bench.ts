@@ -4,19 +4,19 @@
 //  - firmware cost per control tick (wall time of tick() in Node)
 //  - the STM32F405 port: flash and RAM of the ELF, and instructions per control tick on the Cortex-M4
 //    (QEMU -icount, deterministic) for each conformance scenario, against the board's budgets
-import { buildFirmware } from '../tools/build.js';
-import { loadBoard, derive } from '../host-sim/board.js';
+import { buildFirmware } from '../tools/build/build.js';
+import { loadBoard, derive } from '../boards/board.js';
 import { PenSim } from '../host-sim/pen.js';
-import { readEnvelope, standardDepths } from '../tools/envelope.js';
+import { readEnvelope, standardDepths } from '../tools/lib/envelope.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario } from '../tools/qa/scenario.js';
 import { runCases } from '../tools/qa/runner.js';
-import { buildPort, missingTools, portDir, PORT_PACKAGES } from '../tools/port-build.js';
-import { recordScenario, replayRecording } from '../tools/conform.js';
+import { buildPort, missingTools, portDir, PORT_PACKAGES } from '../tools/build/port-build.js';
+import { recordScenario, replayRecording } from '../tools/lib/conform.js';
 import { findScenarioFiles } from '../tools/qa/scenario.js';
-import { REPO_ROOT } from '../host-sim/paths.js';
+import { REPO_ROOT } from '../boards/paths.js';
 
 const REPS = 5;
 const SIM_SECONDS = 3;

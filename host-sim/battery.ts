@@ -1,6 +1,6 @@
 // One Li-ion cell: open-circuit voltage falls with charge drawn; the terminal voltage sags by the
 // current times the internal resistance. The motor supply comes through a boost converter.
-import { Board } from './board.js';
+import { Board } from '../boards/board.js';
 
 export class Battery {
   /** state of charge, 0..1 */

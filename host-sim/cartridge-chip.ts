@@ -2,7 +2,7 @@
 // "used" byte, and a tag = first 16 bytes of HMAC-SHA256(cartridge maker's key, bytes 0-15).
 // Layout in assembly/cartridge.ts.
 import { createHmac } from 'node:crypto';
-import { Board } from './board.js';
+import { Board } from '../boards/board.js';
 
 export const CHIP_BYTES = 48;
 export const USED_ADDR = 16;

@@ -1,6 +1,6 @@
 // The stepper driver as the firmware sees it (TMC2209-like): status flags, temperature, and the
 // driver's own protection, which switches the outputs off on over-temperature and shorts.
-import { Board } from './board.js';
+import { Board } from '../boards/board.js';
 
 export const DRV_OTPW = 1 << 0;
 export const DRV_OT = 1 << 1;

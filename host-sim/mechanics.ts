@@ -3,7 +3,7 @@
 // checked against the pull-out force at that speed, and when it is exceeded the rotor slips: steps
 // are lost and the carriage stalls until the step rate falls below the pull-in rate. With the driver
 // off the carriage moves freely under the return spring and the skin.
-import { Board, Cartridge, derive, interpolate } from './board.js';
+import { Board, Cartridge, derive, interpolate } from '../boards/board.js';
 import { Tissue } from './tissue.js';
 
 /** Rotor-following filter: how fast the rotor tracks the commanded position (rad/s). */

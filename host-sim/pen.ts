@@ -1,7 +1,7 @@
 // One simulated pen: the firmware .wasm running against the HAL, the step timer, the motor and
 // carriage, driver, battery, buttons and serial port, advanced in simulated time.
 import { readFileSync } from 'node:fs';
-import { Board, Cartridge, cartridgeOf, loadBoard } from './board.js';
+import { Board, Cartridge, cartridgeOf, loadBoard } from '../boards/board.js';
 import { StepExecutor, PUSH_OK } from './executor.js';
 import { Mechanics } from './mechanics.js';
 import { Driver } from './driver.js';

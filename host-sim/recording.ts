@@ -13,7 +13,7 @@
 // The text form (one line per entry) is what both sides print and compare byte for byte:
 //   "init 0", "tick", "step_queue_push(2500,1,0,5) -> 0", "serial_write(79)", "now_ticks() -> 16000"
 
-import { HAL_CALLS as ABI_CALLS } from '../abi/pen-abi.js';
+import { HAL_CALLS as ABI_CALLS, RECORDING } from '../abi/pen-abi.js';
 
 export type Ret = 'void' | 'i32' | 'i64';
 export interface HalCall { name: string; args: number; ret: Ret }
@@ -21,11 +21,11 @@ export interface HalCall { name: string; args: number; ret: Ret }
 /** Every HAL import, in the dictionary's order (abi/pen-abi.ts, as docs/hal-abi.md lists them). The index is the opcode. */
 export const HAL_CALLS: readonly HalCall[] = ABI_CALLS.map((c) => ({ name: c.name, args: c.params.length, ret: c.ret }));
 
-export const MAGIC = 'PENREC';
-export const FORMAT_VERSION = 2; // 2: HAL ABI 2 (storage, keys, random numbers, clock)
-export const OP_INIT = 0xf0;
-export const OP_TICK = 0xf1;
-export const OP_END = 0xff;
+export const MAGIC = RECORDING.magic;
+export const FORMAT_VERSION = RECORDING.formatVersion;
+export const OP_INIT = RECORDING.opInit;
+export const OP_TICK = RECORDING.opTick;
+export const OP_END = RECORDING.opEnd;
 export const HEADER_BYTES = MAGIC.length + 2;
 
 export type Entry =

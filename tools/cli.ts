@@ -1,11 +1,11 @@
 // `pen` command line: build the firmware, run the pen in the simulator.
-import { buildCommand } from './cmd-build.js';
-import { simCommand } from './cmd-sim.js';
-import { envelopeCommand } from './cmd-envelope.js';
-import { qaCommand } from './cmd-qa.js';
-import { logCommand } from './cmd-log.js';
-import { conformCommand } from './cmd-conform.js';
-import { UsageError } from './args.js';
+import { buildCommand } from './commands/build.js';
+import { simCommand } from './commands/sim.js';
+import { envelopeCommand } from './commands/envelope.js';
+import { qaCommand } from './commands/qa.js';
+import { logCommand } from './commands/log.js';
+import { conformCommand } from './commands/conform.js';
+import { UsageError } from './lib/args.js';
 
 const HELP = `pen: firmware, simulator and QA tools for the microneedling pen
 

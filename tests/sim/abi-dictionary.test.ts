@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { REPO_ROOT } from '../../host-sim/paths.js';
+import { REPO_ROOT } from '../../boards/paths.js';
 import { generatedFiles } from '../../tools/build/gen-abi.js';
 import { HAL_CALLS, FAULTS, LOG_EVENTS, REFUSALS } from '../../abi/pen-abi.js';
 import { firmware } from './helpers.js';

@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../host-sim/paths.js';
+import { REPO_ROOT } from '../../boards/paths.js';
 import { halImports, HAL_ABI_VERSION } from '../../host-sim/hal.js';
-import { describe as describeWasm, MAX_WASM_BYTES } from '../../tools/build.js';
+import { describe as describeWasm, MAX_WASM_BYTES } from '../../tools/build/build.js';
 import { HAL_CALLS } from '../../host-sim/recording.js';
 import { firmware, readyPen } from './helpers.js';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadBoard, BoardError, BOARDS_DIR, derive } from '../../host-sim/board.js';
+import { loadBoard, BoardError, BOARDS_DIR, derive } from '../../boards/board.js';
 
 const refText = readFileSync(join(BOARDS_DIR, 'ref-pen.json'), 'utf8');
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../host-sim/paths.js';
+import { REPO_ROOT } from '../../boards/paths.js';
 import { strokingPen, maxFreq } from './helpers.js';
 
 for (const [depth, asked] of [[1.5, 100], [3.0, 150], [0.25, 150], [2.0, 80]] as const) {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../host-sim/paths.js';
+import { REPO_ROOT } from '../../boards/paths.js';
 import { findScenarioFiles, loadScenario } from '../../tools/qa/scenario.js';
 import { loadRequirements } from '../../tools/qa/requirements.js';
 

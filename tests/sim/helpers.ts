@@ -1,10 +1,10 @@
 // Shared by the simulator tests: the built firmware, a pen powered on and ready, and a stroking pen.
 import { existsSync } from 'node:fs';
-import { buildFirmware, firmwarePath } from '../../tools/build.js';
-import { loadBoard, Board } from '../../host-sim/board.js';
+import { buildFirmware, firmwarePath } from '../../tools/build/build.js';
+import { loadBoard, Board } from '../../boards/board.js';
 import { PenSim, SimOptions } from '../../host-sim/pen.js';
-import { readEnvelope } from '../../tools/envelope.js';
-import { unlockProfessional } from '../../tools/clinic.js';
+import { readEnvelope } from '../../tools/lib/envelope.js';
+import { unlockProfessional } from '../../tools/lib/clinic.js';
 
 export const BOARD: Board = loadBoard('ref-pen');
 

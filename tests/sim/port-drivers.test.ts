@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../host-sim/paths.js';
+import { REPO_ROOT } from '../../boards/paths.js';
 
 const dir = join(REPO_ROOT, 'ports', 'stm32f405', 'test');
 const gpp = spawnSync('g++', ['--version'], { encoding: 'utf8' });

@@ -5,12 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { loadBoard } from '../../host-sim/board.js';
-import { REPO_ROOT } from '../../host-sim/paths.js';
-import { buildFirmware } from '../../tools/build.js';
-import { buildPort, missingTools, portDir, PortBuild, PORT_PACKAGES } from '../../tools/port-build.js';
-import { recordScenario, replayRecording, firstDifference } from '../../tools/conform.js';
-import { tamperCheck } from '../../tools/cmd-conform.js';
+import { loadBoard } from '../../boards/board.js';
+import { REPO_ROOT } from '../../boards/paths.js';
+import { buildFirmware } from '../../tools/build/build.js';
+import { buildPort, missingTools, portDir, PortBuild, PORT_PACKAGES } from '../../tools/build/port-build.js';
+import { recordScenario, replayRecording, firstDifference, tamperCheck } from '../../tools/lib/conform.js';
 import { findScenarioFiles } from '../../tools/qa/scenario.js';
 
 const BOARD = loadBoard('stm32f405-tmc2209');

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readyPen } from './helpers.js';
 import { Rng } from '../../host-sim/rng.js';
-import { unlockProfessional } from '../../tools/clinic.js';
+import { unlockProfessional } from '../../tools/lib/clinic.js';
 import { answerChallenge } from '../../host-sim/keys.js';
 
 test('commands and their exact replies', async () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { loadScenario, ScenarioError } from '../../tools/qa/scenario.js';
 import { runCases } from '../../tools/qa/runner.js';
-import { REPO_ROOT } from '../../host-sim/paths.js';
+import { REPO_ROOT } from '../../boards/paths.js';
 import { firmware } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scenario-'));

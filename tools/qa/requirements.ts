@@ -1,7 +1,7 @@
 // Requirement IDs and their titles, read from docs/requirements.md ("### ID: title" headings).
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../host-sim/paths.js';
+import { REPO_ROOT } from '../../boards/paths.js';
 
 /** `tests`: test programs outside the QA suite that the requirement names as verifying it. */
 export interface Requirement { id: string; title: string; tests: string[] }

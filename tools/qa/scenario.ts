@@ -5,8 +5,8 @@ import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseDocument, LineCounter, isMap, isSeq, Node as YamlNode, Document } from 'yaml';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { REPO_ROOT } from '../../host-sim/paths.js';
-import { boardNames, loadBoard, cartridgeOf } from '../../host-sim/board.js';
+import { REPO_ROOT } from '../../boards/paths.js';
+import { boardNames, loadBoard, cartridgeOf } from '../../boards/board.js';
 
 export type Step = Record<string, unknown> & { line: number };
 

@@ -5,7 +5,7 @@
 #include "firmware.h"
 
 #ifndef STEP_QUEUE_LEN
-#define STEP_QUEUE_LEN 64 /* board timing.step_queue_len (tools/port-build.ts passes it) */
+#define STEP_QUEUE_LEN 64 /* board timing.step_queue_len (tools/build/port-build.ts passes it) */
 #endif
 #ifndef STEP_TIMER_PRESCALER
 #define STEP_TIMER_PRESCALER 4 /* board mcu.step_timer.prescaler */

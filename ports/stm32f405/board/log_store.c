@@ -19,7 +19,7 @@
 #define BKPSRAM ((volatile uint32_t *)0x40024000u)
 #endif
 #ifndef LOG_SECTORS
-#define LOG_SECTORS 4u /* board storage.sectors (tools/port-build.ts passes it) */
+#define LOG_SECTORS 4u /* board storage.sectors (tools/build/port-build.ts passes it) */
 #endif
 #ifndef LOG_SECTOR_BYTES
 #define LOG_SECTOR_BYTES 1024u /* board storage.sector_bytes */

@@ -3,8 +3,8 @@ import { mkdirSync, writeFileSync, renameSync, readFileSync, existsSync } from '
 import { join, resolve } from 'node:path';
 import asc from 'assemblyscript/asc';
 import binaryen from 'binaryen';
-import { loadBoard } from '../host-sim/board.js';
-import { REPO_ROOT } from '../host-sim/paths.js';
+import { loadBoard } from '../../boards/board.js';
+import { REPO_ROOT } from '../../boards/paths.js';
 import { firmwareConfigSource } from './firmware-config.js';
 import { buildTextTable, useTextTable, textModule } from './text-table.js';
 import { readdirSync } from 'node:fs';
@@ -37,7 +37,7 @@ export function writeAtomic(path: string, data: string | Uint8Array): void {
 
 /** Where the firmware imports its board constants from; each build supplies its own, in memory. */
 const CONFIG_MODULE = join(REPO_ROOT, 'assembly', 'generated', 'board_config.ts');
-/** The firmware's text table (tools/text-table.ts), likewise in memory. */
+/** The firmware's text table (tools/build/text-table.ts), likewise in memory. */
 const TEXT_MODULE = join(REPO_ROOT, 'assembly', 'generated', 'text.ts');
 const ASSEMBLY_DIR = join(REPO_ROOT, 'assembly');
 

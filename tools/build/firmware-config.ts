@@ -1,6 +1,6 @@
 // Turns a board file into the constants the firmware is compiled with (assembly/generated/board_config.ts).
 // All conversion from physical units to the firmware's integers happens here, at build time.
-import { Board, derive } from '../host-sim/board.js';
+import { Board, derive } from '../../boards/board.js';
 
 export function firmwareConfigSource(b: Board): string {
   const d = derive(b);

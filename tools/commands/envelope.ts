@@ -1,8 +1,8 @@
 // `pen envelope`: the highest stroke rate per depth, as the firmware computes it for a board and cartridge.
-import { parseOptions, usageText, OptionSpec, noPositional } from './args.js';
-import { boardOption, cartridgeOption } from './board-option.js';
-import { buildFirmware } from './build.js';
-import { readEnvelope, standardDepths } from './envelope.js';
+import { parseOptions, usageText, OptionSpec, noPositional } from '../lib/args.js';
+import { boardOption, cartridgeOption } from '../lib/board-option.js';
+import { buildFirmware } from '../build/build.js';
+import { readEnvelope, standardDepths } from '../lib/envelope.js';
 
 const SPEC: OptionSpec = {
   board: { type: 'string', value: 'NAME', help: 'board file in boards/ (default ref-pen)' },

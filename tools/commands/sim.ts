@@ -1,14 +1,13 @@
 // `pen sim`: power the pen on in the simulator, home, stroke at a setting, stop, and report what the
 // needles did.
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
-import { loadFlashImage, flashImage } from './cmd-log.js';
 import { join } from 'node:path';
-import { parseOptions, usageText, OptionSpec, UsageError, noPositional } from './args.js';
-import { boardOption, cartridgeOption } from './board-option.js';
-import { buildFirmware, firmwarePath, writeAtomic } from './build.js';
-import { runSession, SessionResult, SessionError } from './session.js';
-import { TISSUES } from '../host-sim/tissue.js';
-import { CLAMP_WHY } from '../host-sim/names.js';
+import { parseOptions, usageText, OptionSpec, UsageError, noPositional } from '../lib/args.js';
+import { boardOption, cartridgeOption } from '../lib/board-option.js';
+import { buildFirmware, firmwarePath, writeAtomic } from '../build/build.js';
+import { runSession, SessionResult, SessionError } from '../lib/session.js';
+import { loadFlashImage, flashImage } from '../lib/flash-image.js';
+import { TISSUES } from '../../host-sim/tissue.js';
 
 const SPEC: OptionSpec = {
   board: { type: 'string', value: 'NAME', help: 'board file in boards/ (default ref-pen)' },
@@ -111,5 +110,3 @@ function writeOutputs(dir: string, r: SessionResult): void {
     r.files.push(join(dir, name));
   }
 }
-
-export { CLAMP_WHY };

@@ -1,8 +1,8 @@
 // `pen build [--board NAME]`
-import { buildFirmware, MAX_WASM_BYTES, MAX_MEMORY_PAGES } from './build.js';
-import { parseOptions, usageText, OptionSpec, noPositional } from './args.js';
-import { boardOption } from './board-option.js';
-import { buildPort } from './port-build.js';
+import { buildFirmware, MAX_WASM_BYTES, MAX_MEMORY_PAGES } from '../build/build.js';
+import { parseOptions, usageText, OptionSpec, noPositional } from '../lib/args.js';
+import { boardOption } from '../lib/board-option.js';
+import { buildPort } from '../build/port-build.js';
 
 const SPEC: OptionSpec = {
   board: { type: 'string', value: 'NAME', help: 'board file in boards/ (default ref-pen)' },

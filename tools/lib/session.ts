@@ -1,11 +1,11 @@
 // The standard session behind `pen sim` and the tests: power on, home, set depth and rate over the
 // serial port, start, stroke for a while, measure, stop.
-import { Board } from '../host-sim/board.js';
-import { PenSim } from '../host-sim/pen.js';
-import { Trace } from '../host-sim/trace.js';
-import { Flash } from '../host-sim/flash.js';
-import { CLAMP_WHY } from '../host-sim/names.js';
-import { derive } from '../host-sim/board.js';
+import { Board } from '../../boards/board.js';
+import { PenSim } from '../../host-sim/pen.js';
+import { Trace } from '../../host-sim/trace.js';
+import { Flash } from '../../host-sim/flash.js';
+import { CLAMP_WHY } from '../../host-sim/names.js';
+import { derive } from '../../boards/board.js';
 import { unlockProfessional } from './clinic.js';
 
 export interface SessionOptions {

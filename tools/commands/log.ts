@@ -1,12 +1,11 @@
 // `pen log`: export a pen's treatment log (a flash image from the simulator) as CSV and JSON.
-import { readFileSync, existsSync } from 'node:fs';
-import { parseOptions, usageText, OptionSpec, UsageError, noPositional } from './args.js';
-import { boardOption } from './board-option.js';
-import { PenSim } from '../host-sim/pen.js';
-import { Flash } from '../host-sim/flash.js';
-import { Rng } from '../host-sim/rng.js';
-import { buildFirmware, writeAtomic } from './build.js';
-import { readTreatmentLog, logCsv } from './treatment-log.js';
+import { existsSync } from 'node:fs';
+import { parseOptions, usageText, OptionSpec, UsageError, noPositional } from '../lib/args.js';
+import { boardOption } from '../lib/board-option.js';
+import { PenSim } from '../../host-sim/pen.js';
+import { buildFirmware, writeAtomic } from '../build/build.js';
+import { readTreatmentLog, logCsv } from '../lib/treatment-log.js';
+import { loadFlashImage } from '../lib/flash-image.js';
 
 const SPEC: OptionSpec = {
   flash: { type: 'string', value: 'FILE', help: 'log flash image written by `pen sim --flash FILE` (required)' },
@@ -35,20 +34,4 @@ export async function logCommand(argv: string[]): Promise<number> {
   if (!o.csv) process.stdout.write(csv);
   else console.error(`${rows.length} records: ${o.csv}${o.json ? `, ${o.json}` : ''}`);
   return 0;
-}
-
-export function loadFlashImage(file: string, sectors: number, sectorBytes: number): Flash {
-  const bytes = readFileSync(file);
-  if (bytes.length !== sectors * sectorBytes) {
-    throw new UsageError(`${file}: ${bytes.length} bytes, but the board's log flash is ${sectors} x ${sectorBytes} = ${sectors * sectorBytes} bytes: is it an image of this board?`);
-  }
-  const f = new Flash(sectors, sectorBytes, new Rng(1));
-  for (let i = 0; i < f.words.length; i++) f.words[i] = bytes.readUInt32LE(i * 4);
-  return f;
-}
-
-export function flashImage(f: Flash): Buffer {
-  const b = Buffer.alloc(f.words.length * 4);
-  for (let i = 0; i < f.words.length; i++) b.writeUInt32LE(f.words[i], i * 4);
-  return b;
 }

@@ -2,16 +2,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { parseOptions, usageText, OptionSpec, UsageError } from './args.js';
-import { buildFirmware, writeAtomic } from './build.js';
-import { findScenarioFiles, loadScenario, Case, ScenarioError } from './qa/scenario.js';
-import { runCases } from './qa/runner.js';
-import { junitXml } from './qa/junit.js';
-import { htmlReport, EnvelopeLine } from './qa/html.js';
-import { loadRequirements } from './qa/requirements.js';
-import { CaseResult } from './qa/results.js';
-import { readEnvelope } from './envelope.js';
-import { loadBoard } from '../host-sim/board.js';
+import { parseOptions, usageText, OptionSpec, UsageError } from '../lib/args.js';
+import { buildFirmware, writeAtomic } from '../build/build.js';
+import { findScenarioFiles, loadScenario, Case, ScenarioError } from '../qa/scenario.js';
+import { runCases } from '../qa/runner.js';
+import { junitXml } from '../qa/junit.js';
+import { htmlReport, EnvelopeLine } from '../qa/html.js';
+import { loadRequirements } from '../qa/requirements.js';
+import { CaseResult } from '../qa/results.js';
+import { readEnvelope } from '../lib/envelope.js';
+import { loadBoard } from '../../boards/board.js';
 
 const SPEC: OptionSpec = {
   jobs: { type: 'number', value: 'N', help: `worker threads (default: one per core, ${availableParallelism()} here)` },

@@ -1,15 +1,13 @@
 // `pen conform [FILES or DIRS...] [--board NAME] [--tamper]`: record scenarios in the simulator and
 // replay them on the board's microcontroller under QEMU; the module must make the very same calls.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildFirmware } from './build.js';
-import { buildPort, portDir } from './port-build.js';
-import { recordScenario, replayRecording, Replay, Recorded } from './conform.js';
-import { findScenarioFiles } from './qa/scenario.js';
-import { returnOffsets } from '../host-sim/recording.js';
-import { parseOptions, usageText, OptionSpec, UsageError } from './args.js';
-import { boardOption } from './board-option.js';
-import { REPO_ROOT } from '../host-sim/paths.js';
+import { buildFirmware } from '../build/build.js';
+import { buildPort, portDir } from '../build/port-build.js';
+import { recordScenario, replayRecording, tamperCheck, Replay, Recorded } from '../lib/conform.js';
+import { findScenarioFiles } from '../qa/scenario.js';
+import { parseOptions, usageText, OptionSpec, UsageError } from '../lib/args.js';
+import { boardOption } from '../lib/board-option.js';
+import { REPO_ROOT } from '../../boards/paths.js';
 
 const SPEC: OptionSpec = {
   board: { type: 'string', value: 'NAME', help: 'a board with an "mcu" section (default stm32f405-tmc2209)' },
@@ -60,23 +58,6 @@ export async function conformCommand(argv: string[]): Promise<number> {
     if (tamper) console.log(`tamper check: ${tamper.caught ? 'a changed input byte was caught' : 'A CHANGED INPUT BYTE WAS NOT CAUGHT'}\n${indent(tamper.output)}`);
   }
   return failed || overBudget || (tamper && !tamper.caught) ? 1 : 0;
-}
-
-/**
- * Changes the value one serial_read returned in a recording (the first received byte) and replays
- * it: the firmware then answers differently, and the replay must stop at the first differing call.
- */
-export function tamperCheck(replayElf: string, recording: string): { caught: boolean; output: string } {
-  const bytes = readFileSync(recording);
-  const at = returnOffsets(bytes, 'serial_read').find((p) => bytes.readInt32LE(p) >= 0)
-    ?? returnOffsets(bytes, 'buttons_raw').at(-1);
-  if (at === undefined) throw new Error(`${recording}: no recorded input to change`);
-  const changed = Buffer.from(bytes);
-  changed.writeInt32LE(changed.readInt32LE(at) ^ 0x01, at);
-  const path = recording.replace(/\.penrec$/, '.tampered.penrec');
-  writeFileSync(path, changed);
-  const r = replayRecording(replayElf, path);
-  return { caught: !r.identical, output: r.output };
 }
 
 function indent(s: string): string { return s.split('\n').map((l) => `  ${l}`).join('\n'); }

@@ -1,7 +1,7 @@
 // The firmware's own envelope, read back through the serial protocol: for each depth, the highest
 // stroke rate the pen will run (asking for the top rate and reading what it clamps to).
-import { Board, cartridgeOf } from '../host-sim/board.js';
-import { PenSim } from '../host-sim/pen.js';
+import { Board, cartridgeOf } from '../../boards/board.js';
+import { PenSim } from '../../host-sim/pen.js';
 import { unlockProfessional } from './clinic.js';
 
 export interface EnvelopePoint { depthMm: number; maxFreqHz: number; clamp: string }

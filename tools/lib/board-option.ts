@@ -1,6 +1,6 @@
 // The --board and --cartridge options every command shares: unknown names are usage errors that
 // list what exists.
-import { Board, Cartridge, boardNames, loadBoard, cartridgeOf } from '../host-sim/board.js';
+import { Board, Cartridge, boardNames, loadBoard, cartridgeOf } from '../../boards/board.js';
 import { UsageError } from './args.js';
 
 /** The board named by --board (default ref-pen); a path to a board file is taken as it is. */

@@ -1,7 +1,7 @@
 // The treatment log as people read it: records fetched over the serial protocol (LOG?, LOG i), the
 // same way from a pen or the simulator, decoded into rows for CSV and JSON (docs/treatment-log.md).
-import { PenSim } from '../host-sim/pen.js';
-import { FAULTS, CLAMPS, ZONES, MODES, LOG_EVENTS, LOG_RECORDS, nameOf } from '../abi/pen-abi.js';
+import { PenSim } from '../../host-sim/pen.js';
+import { FAULTS, CLAMPS, ZONES, MODES, LOG_EVENTS, LOG_RECORDS, nameOf } from '../../abi/pen-abi.js';
 
 const record = (constant: string): { code: number; words: number } => LOG_RECORDS.find((r) => r.constant === constant)!;
 const SEGMENT = record('REC_SEGMENT');

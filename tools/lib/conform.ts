@@ -5,14 +5,15 @@
 // module's instructions: on the board, or under an interpreter 15 times slower, the HAL's work is
 // native code outside the module; the replay's own stand-in HAL (finding and checking each recorded
 // call) is counted apart.
+// In lib/, not build/: it runs scenarios in the simulator, and the build must not depend on the simulator.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Recorder } from '../host-sim/recorder.js';
-import { callLog, decodeRecording } from '../host-sim/recording.js';
-import { loadScenario, Case } from './qa/scenario.js';
-import { runCase } from './qa/run-case.js';
-import { requireTools } from './port-build.js';
+import { Recorder } from '../../host-sim/recorder.js';
+import { callLog, decodeRecording, returnOffsets } from '../../host-sim/recording.js';
+import { loadScenario, Case } from '../qa/scenario.js';
+import { runCase } from '../qa/run-case.js';
+import { requireTools } from '../build/port-build.js';
 
 export interface Recorded { name: string; file: string; recording: string; calls: number; ticks: number; inits: number }
 
@@ -92,6 +93,23 @@ export function replayRecording(replayElf: string, recording: string, budgetInst
     ticksOverBudget: counts.filter((c) => c > budgetInstructions).length,
     stackBytes: num('stack_used'),
   };
+}
+
+/**
+ * Changes the value one serial_read returned in a recording (the first received byte) and replays
+ * it: the firmware then answers differently, and the replay must stop at the first differing call.
+ */
+export function tamperCheck(replayElf: string, recording: string): { caught: boolean; output: string } {
+  const bytes = readFileSync(recording);
+  const at = returnOffsets(bytes, 'serial_read').find((p) => bytes.readInt32LE(p) >= 0)
+    ?? returnOffsets(bytes, 'buttons_raw').at(-1);
+  if (at === undefined) throw new Error(`${recording}: no recorded input to change`);
+  const changed = Buffer.from(bytes);
+  changed.writeInt32LE(changed.readInt32LE(at) ^ 0x01, at);
+  const path = recording.replace(/\.penrec$/, '.tampered.penrec');
+  writeFileSync(path, changed);
+  const r = replayRecording(replayElf, path);
+  return { caught: !r.identical, output: r.output };
 }
 
 /** Instructions of each tick, as the replay wrote them: u32 little-endian pairs (module, with HAL). */
