@@ -1,6 +1,7 @@
 // as-pect runs the firmware's unit tests (tests/assembly/*.spec.ts). Modules that touch the HAL get a
 // small fake here; a test drives it through the `halfake` imports it declares.
 import { createHmac } from 'node:crypto';
+import { FakeStepQueue } from './tests/assembly/fake-step-queue.js';
 
 /** The fake HAL's cartridge maker key: key_word(1, i) = 0x01010101 + i, big-endian words. */
 function fakeKey(k) {
@@ -18,7 +19,8 @@ function genuineChip() {
 }
 
 // The fake step queue is busy for a few status reads after a push, then idle; a move that asks to stop
-// at the endstop ends with the endstop flag when the endstop is reachable.
+// at the endstop ends with the endstop flag when the endstop is reachable. A spec that needs real step
+// timing asks for the timed model instead (halfake sq_model; the step queue vectors do).
 const fake = {
   now: 0n, queueStatus: -1, busyReads: 0, finalStatus: 0, reachable: 1, queueFree: 64, position: 0, driverStatus: 0, endstop: 0, buttons: 0,
   chip: genuineChip(), pushes: 0, pushedSteps: 0, badPushes: 0, firstInterval: 0, last: { interval: 0, count: 0, add: 0, flags: 0 }, flash: new Uint32Array(4 * 64).fill(0xffffffff), flashWrites: 0, tearAt: -1, flushes: 0, enabled: 0, state: -1, fault: -1, serialIn: [], serialOut: [],
@@ -29,9 +31,11 @@ export default {
   include: [],
   disclude: [/node_modules/],
   async instantiate(memory, createImports, instantiate, binary) {
+    let sq = null; // the timed step queue model, while a spec uses it
     const hal = {
-      now_ticks: () => fake.now,
+      now_ticks: () => (sq ? BigInt(sq.nowTicks) : fake.now),
       step_queue_push: (interval, count, add, flags) => {
+        if (sq) return sq.push(interval, count, add, flags);
         fake.pushes++;
         if (fake.pushes === 1) fake.firstInterval = interval;
         fake.pushedSteps += flags & 1 ? count : -count;
@@ -41,14 +45,15 @@ export default {
         fake.finalStatus = (flags & 2) && fake.reachable ? 4 : 0;
         return 0;
       },
-      step_queue_free: () => fake.queueFree,
-      step_queue_flush: () => { fake.flushes++; fake.busyReads = 0; fake.finalStatus = 0; },
+      step_queue_free: () => (sq ? sq.free() : fake.queueFree),
+      step_queue_flush: () => { if (sq) { sq.flush(); return; } fake.flushes++; fake.busyReads = 0; fake.finalStatus = 0; },
       step_queue_status: () => {
+        if (sq) return sq.status();
         if (fake.queueStatus >= 0) return fake.queueStatus;
         if (fake.busyReads > 0) { fake.busyReads--; return 1; }
         return fake.finalStatus;
       },
-      step_position: () => fake.position,
+      step_position: () => (sq ? sq.position : fake.position),
       driver_enable: (on) => { fake.enabled = on; },
       driver_status: () => fake.driverStatus,
       driver_temp_dc: () => 250,
@@ -103,6 +108,13 @@ export default {
       driver_enabled: () => fake.enabled,
       reported_state: () => fake.state,
       reported_fault: () => fake.fault,
+      sq_model: (queueLen, minIntervalTicks, position) => { sq = new FakeStepQueue(queueLen, minIntervalTicks, position); },
+      sq_off: () => { sq = null; },
+      sq_endstop: (mode, value) => { sq.setEndstop(mode, value); },
+      sq_run_to: (ticks) => { sq.runTo(ticks); },
+      sq_edges: () => sq.edges.length,
+      sq_edge_ticks: (i) => (i < sq.edges.length ? sq.edges[i][0] : -1),
+      sq_edge_dir: (i) => (i < sq.edges.length ? sq.edges[i][1] : 0),
     };
     return instantiate(binary, createImports({ env: { memory }, hal, halfake }));
   },

@@ -11,6 +11,8 @@ export const QSTAT_ENDSTOP_STOP = 4;
 export const PUSH_OK = 0;
 export const PUSH_FULL = -1;
 export const PUSH_BAD = -2;
+/** the longest step interval a segment may reach: an i32, as the HAL passes intervals */
+export const MAX_INTERVAL_TICKS = 0x7fffffff;
 
 /** A planned move the firmware announced (HAL report_move); it starts with the next pushed segment. */
 export interface MoveInfo { dir: number; steps: number; durationTicks: number; accelTicks: number }
@@ -66,7 +68,9 @@ export class StepExecutor {
   announce(move: MoveInfo): void { this.pendingMove = move; }
 
   push(nowTicks: number, interval: number, count: number, add: number, flags: number): number {
-    if (!(count >= 1) || !(interval >= this.minIntervalTicks) || interval + add * (count - 1) < this.minIntervalTicks) return PUSH_BAD;
+    const lastInterval = interval + add * (count - 1); // the interval is linear: its ends bound it
+    // an interval past the i32 range is refused, as a 32-bit step timer must
+    if (!(count >= 1) || !(interval >= this.minIntervalTicks) || lastInterval < this.minIntervalTicks || lastInterval > MAX_INTERVAL_TICKS) return PUSH_BAD;
     if (this.size === this.cap) return PUSH_FULL;
     const i = (this.head + this.size) % this.cap;
     this.qInterval[i] = interval;

@@ -1,7 +1,7 @@
 // Records a simulator run for replay on a microcontroller: every value the HAL hands the firmware and
 // every call the firmware makes, in order, with each init() and tick() marked (host-sim/recording.ts
 // has the format). Give it to PenSim as its halTap.
-import type { HalTap, HalImports } from './pen.js';
+import type { HalTap, HalImports } from './hal.js';
 import { HAL_CALLS, RecordingWriter } from './recording.js';
 
 const OPS = new Map(HAL_CALLS.map((c, i) => [c.name, i]));

@@ -5,6 +5,8 @@ import { envelopeCommand } from './commands/envelope.js';
 import { qaCommand } from './commands/qa.js';
 import { logCommand } from './commands/log.js';
 import { conformCommand } from './commands/conform.js';
+import { imageCommand } from './commands/image.js';
+import { keysCommand } from './commands/keys.js';
 import { UsageError } from './lib/args.js';
 
 const HELP = `pen: firmware, simulator and QA tools for the microneedling pen
@@ -18,6 +20,8 @@ Commands:
   qa        run QA scenario files in the simulator, with JUnit and HTML reports
   log       export a pen's treatment log as CSV and JSON
   conform   replay scenarios on a board's microcontroller (QEMU) and compare every HAL call
+  image     sign, verify and show firmware images for a board's bootloader (MCUboot format)
+  keys      make a signing key pair for firmware images
 
 Run \`pen <command> --help\` for the options of one command.`;
 
@@ -31,6 +35,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'qa': return await qaCommand(rest);
       case 'log': return await logCommand(rest);
       case 'conform': return await conformCommand(rest);
+      case 'image': return await imageCommand(rest);
+      case 'keys': return await keysCommand(rest);
       case undefined: case '-h': case '--help': case 'help':
         console.log(HELP);
         return cmd === undefined ? 2 : 0;

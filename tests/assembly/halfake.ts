@@ -25,3 +25,18 @@
 /** the n-th flash_program call from now tears (clears only some of its bits) */
 @external("halfake", "flash_tear_write") export declare function flash_tear_write(n: i32): void;
 @external("halfake", "flash_poke") export declare function flash_poke(offset: i32, value: u32): void;
+// The timed step queue model (tests/assembly/fake-step-queue.js): while on, the hal.step_queue_*,
+// step_position and now_ticks imports are its; the step queue vectors drive it.
+/** model on: an idle, empty queue of `queue_len` slots at tick 0, refusing intervals below the minimum */
+@external("halfake", "sq_model") export declare function sq_model(queue_len: i32, min_interval_ticks: i32, position: i32): void;
+/** back to the scripted fake queue */
+@external("halfake", "sq_off") export declare function sq_off(): void;
+/** mode 0: never active; 1: active while the position is `value` or less; 2: from the `value`-th step on */
+@external("halfake", "sq_endstop") export declare function sq_endstop(mode: i32, value: i32): void;
+/** make every step due up to `ticks` */
+@external("halfake", "sq_run_to") export declare function sq_run_to(ticks: i32): void;
+@external("halfake", "sq_edges") export declare function sq_edges(): i32;
+/** tick of the i-th step, -1 when there is none */
+@external("halfake", "sq_edge_ticks") export declare function sq_edge_ticks(i: i32): i32;
+/** direction of the i-th step: +1 toward the skin, -1 back, 0 when there is none */
+@external("halfake", "sq_edge_dir") export declare function sq_edge_dir(i: i32): i32;

@@ -32,7 +32,7 @@ test('power on, depth+ pressed and held, speed levels, start and pause, long pre
   assert.equal(sim.state, 'running');
   sim.press('start', 60);
   assert.ok(sim.runUntil(() => sim.state === 'paused', 300));
-  assert.ok(sim.mech.tipUm() < 0, 'paused with the needles retracted');
+  assert.ok(sim.observation.tipUm < 0, 'paused with the needles retracted');
   sim.press('power', b.long_press_ms + 100);
   sim.run(b.long_press_ms + 200);
   assert.equal(sim.state, 'off');

@@ -22,13 +22,13 @@ for (const depth of [0.5, 1.5, 3.0]) {
     assert.ok(sim.outOfSkinAtTicks !== undefined && sim.retractedAtTicks !== undefined, 'needles retracted');
     const retractMs = sim.ms(sim.retractedAtTicks! - sim.faultAtTicks!);
     assert.ok(retractMs <= limit, `retracted ${retractMs.toFixed(2)} ms after detection (limit ${limit.toFixed(2)} ms)`);
-    assert.ok(sim.mech.tipUm() < 0, 'tips behind the guard plane');
+    assert.ok(sim.observation.tipUm < 0, 'tips behind the guard plane');
     assert.equal(sim.state, 'fault');
     assert.ok(sim.trace!.events.some((e) => e.detail === 'step_queue_flush' && e.tTicks === sim.faultAtTicks), 'queue flushed at detection');
     // and it stays there: no stroke until the fault is cleared
-    const x = sim.mech.xUm;
+    const x = sim.observation.carriageUm;
     sim.run(200);
-    assert.equal(sim.mech.xUm, x);
+    assert.equal(sim.observation.carriageUm, x);
     assert.equal(sim.command('START'), 'ERR 4 not allowed in state fault');
   });
 }
@@ -75,7 +75,7 @@ test('a hung firmware: the watchdog resets it, the needles end retracted, the pe
   assert.equal(sim.state, 'fault');
   assert.equal(sim.fault, 'watchdog_reset');
   sim.run(30);
-  assert.ok(sim.mech.tipUm() < 0);
+  assert.ok(sim.observation.tipUm < 0);
   const ms = sim.ms(sim.retractedAtTicks! - sim.faultAtTicks!);
   assert.ok(ms <= 20, `retracted ${ms} ms after the reset`);
 });

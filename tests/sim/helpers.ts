@@ -55,9 +55,9 @@ export async function maxFreq(depthMm: number, cartridge?: string): Promise<numb
 
 /** Runs until the step that takes the tip past `tipUm` on its way into the skin. */
 export function untilDiving(sim: PenSim, tipUm: number): void {
-  let before = sim.mech.tipUm();
+  let before = sim.observation.tipUm;
   const crossed = (): boolean => {
-    const now = sim.mech.tipUm();
+    const now = sim.observation.tipUm;
     const hit = before <= tipUm && now > tipUm;
     before = now;
     return hit;

@@ -14,7 +14,7 @@ const { magic: MAGIC, formatVersion: FORMAT_VERSION, opInit: OP_INIT, opTick: OP
 const HAL_CALLS = ABI_CALLS.map((c) => ({ name: c.name, args: c.params.length, ret: c.ret }));
 
 export const PORT_PACKAGES = 'wabt gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm';
-const BUILD_TOOLS = ['wasm2c', 'arm-none-eabi-gcc', 'arm-none-eabi-size'];
+const BUILD_TOOLS = ['wasm2c', 'arm-none-eabi-gcc', 'arm-none-eabi-size', 'arm-none-eabi-objcopy'];
 /** wasm-rt.h: Debian's wabt puts it here (its /usr/include copy is next to the host's headers). */
 const WASM2C_INCLUDE = ['/usr/src/wasm2c', '/usr/share/wabt/wasm2c'];
 const STACK_BYTES = 8192;
@@ -38,6 +38,9 @@ export interface PortBuild {
   board: string;
   mcu: Mcu;
   elf: string;
+  /** firmware.elf as a raw binary and as Intel HEX: what a flasher or `pen image sign` takes */
+  bin: string;
+  hex: string;
   replayElf: string;
   sections: Section[];
   flashBytes: number;
@@ -82,11 +85,15 @@ export function buildPort(board: Board, wasmPath: string): PortBuild {
   for (const f of ['board/main.c', 'board/hal.c']) if (!existsSync(join(src, f))) throw new Error(`the ${mcu.port} port has no ${join(src, f)}`);
   const boardSrc = readdirSync(join(src, 'board')).filter((f) => f.endsWith('.c')).sort().map((f) => join(src, 'board', f));
   run('arm-none-eabi-gcc', [...cflags, ...shared, ...boardSrc, ...ldflags, `-Wl,-Map=${elf}.map`, '-o', elf]);
+  const bin = join(out, 'firmware.bin');
+  const hex = join(out, 'firmware.hex');
+  run('arm-none-eabi-objcopy', ['-O', 'binary', elf, bin]);
+  run('arm-none-eabi-objcopy', ['-O', 'ihex', elf, hex]);
 
   const sections = elfSections(elf);
   const flashBytes = sections.filter((s) => s.region !== 'ram').reduce((a, s) => a + s.bytes, 0);
   const ramBytes = sections.filter((s) => s.region !== 'flash').reduce((a, s) => a + s.bytes, 0);
-  return { board: board.name, mcu, elf, replayElf, sections, flashBytes, ramBytes };
+  return { board: board.name, mcu, elf, bin, hex, replayElf, sections, flashBytes, ramBytes };
 }
 
 /** Allocated sections of an ELF with where they live: .data takes flash (its initial values) and RAM. */

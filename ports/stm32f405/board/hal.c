@@ -1,26 +1,10 @@
 /* The HAL ABI (docs/hal-abi.md, version 2) on the STM32F405 + TMC2209 pen board, by direct register
  * access: addresses and bits from ST RM0090 rev 19 (section named at each block), core registers from
- * ST PM0214. TIM2 counts 21 MHz ticks and runs the step queue from its compare interrupt. */
+ * ST PM0214. TIM2 counts 21 MHz ticks and runs the step queue from its compare interrupt (step_queue.c). */
 #include <stdint.h>
 #include "firmware.h"
+#include "step_queue.h" /* the step queue and now_ticks: TIM2, in step_queue.c */
 
-#ifndef STEP_QUEUE_LEN
-#define STEP_QUEUE_LEN 64 /* board timing.step_queue_len (tools/build/port-build.ts passes it) */
-#endif
-#ifndef STEP_TIMER_PRESCALER
-#define STEP_TIMER_PRESCALER 4 /* board mcu.step_timer.prescaler */
-#endif
-#if (STEP_QUEUE_LEN & (STEP_QUEUE_LEN - 1)) != 0
-#error "STEP_QUEUE_LEN must be a power of two: the ring uses free-running indices"
-#endif
-
-#ifndef STEP_TIMER_CLOCK_HZ
-#define STEP_TIMER_CLOCK_HZ 84000000u /* board mcu.step_timer.clock_hz: APB1 42 MHz, doubled for the timers (RM0090 6.2) */
-#endif
-#define STEP_TIMER_HZ (STEP_TIMER_CLOCK_HZ / STEP_TIMER_PRESCALER)
-#define DRIVER_MAX_STEP_RATE_HZ 200000u /* board driver.max_step_rate_hz */
-#define MIN_STEP_INTERVAL_TICKS (STEP_TIMER_HZ / DRIVER_MAX_STEP_RATE_HZ) /* 105 ticks = 5 us */
-#define STEP_PULSE_TICKS 3u      /* 143 ns: the TMC2209 needs STEP high >= 100 ns */
 #define VDDA_MV 3300u            /* the ADC's reference */
 #define BATTERY_DIVIDER 2u       /* 1:2 divider in front of PC0 */
 #define OTP_BASE 0x1FFF7800u     /* RM0090 3.8: 16 blocks of 32 bytes; key k lives in block k */
@@ -51,17 +35,6 @@
 #define IDR 0x10
 #define BSRR 0x18
 #define AFRL 0x20
-/* TIM2, RM0090 18.4 */
-#define TIM2_CR1 REG(0x40000000u)
-#define TIM2_DIER REG(0x4000000Cu)
-#define TIM2_SR REG(0x40000010u)
-#define TIM2_EGR REG(0x40000014u)
-#define TIM2_CNT REG(0x40000024u)
-#define TIM2_PSC REG(0x40000028u)
-#define TIM2_ARR REG(0x4000002Cu)
-#define TIM2_CCR1 REG(0x40000034u)
-#define TIM_UPDATE (1u << 0) /* same bit in DIER (UIE), SR (UIF), EGR (UG) */
-#define TIM_CC1 (1u << 1)    /* same bit in DIER (CC1IE), SR (CC1IF), EGR (CC1G) */
 /* USART2, RM0090 30.6 */
 #define USART2_SR REG(0x40004400u)
 #define USART2_DR REG(0x40004404u)
@@ -110,9 +83,6 @@
 
 enum { MODE_IN, MODE_OUT, MODE_AF, MODE_ANALOG };
 enum { PULL_NONE, PULL_UP, PULL_DOWN };
-enum { SEG_EXTEND = 1, SEG_STOP_AT_ENDSTOP = 2, SEG_END_OF_MOVE = 4 };
-enum { QSTAT_BUSY = 1, QSTAT_UNDERRUN = 2, QSTAT_ENDSTOP_STOP = 4 };
-enum { PUSH_OK = 0, PUSH_FULL = -1, PUSH_BAD = -2 };
 enum { DRV_OTPW = 1, DRV_OT = 2, DRV_STALL = 256 };
 enum { IND_HOMING = 1, IND_READY, IND_RUNNING, IND_PAUSED, IND_FAULT, IND_REFUSED };
 #define H struct Z_hal_instance_t *h
@@ -122,13 +92,6 @@ void board_panic_reset(void) __attribute__((noreturn));
 void board_log_init(void);
 void board_cartridge_init(void);
 void board_driver_uart_init(void);
-
-static inline uint32_t irq_save(void) {
-  uint32_t p;
-  __asm__ volatile("mrs %0, primask\n cpsid i" : "=r"(p)::"memory");
-  return p;
-}
-static inline void irq_restore(uint32_t p) { __asm__ volatile("msr primask, %0" ::"r"(p) : "memory"); }
 
 static void pin_mode(uint32_t port, uint32_t pin, uint32_t mode, uint32_t pull) {
   REG(port + MODER) = (REG(port + MODER) & ~(3u << 2 * pin)) | mode << 2 * pin;
@@ -145,135 +108,6 @@ static void pin_af(uint32_t port, uint32_t pin, uint32_t af) {
   *afr = (*afr & ~(15u << 4 * (pin % 8))) | af << 4 * (pin % 8);
   pin_mode(port, pin, MODE_AF, PULL_UP);
 }
-
-/* ---- step queue executor: TIM2 channel 1 compare, the highest interrupt priority ------------------ */
-
-typedef struct { uint32_t interval_ticks, count; int32_t add_ticks; uint32_t flags; } Segment; /* count: steps left */
-
-static Segment ring[STEP_QUEUE_LEN];
-static volatile uint32_t ring_head, ring_tail; /* free-running: the ISR consumes head, push produces tail */
-static Segment cur;                            /* the segment under execution, out of the ring (as the sim) */
-static volatile uint32_t stepping;             /* a segment is loaded and its next step armed: BUSY */
-static volatile uint32_t latched_status;       /* UNDERRUN, ENDSTOP_STOP until the next flush */
-static volatile int32_t position_steps;
-static volatile uint32_t ticks_high;           /* TIM2 overflows: the upper word of now_ticks */
-static uint32_t last_step_ticks;               /* compare time of the last step, so the schedule never drifts */
-static uint32_t last_step_flags;               /* flags of the segment that made the last step */
-
-static int endstop_pin_active(void) {
-  uint32_t level = REG(GPIOB + IDR) & PIN_ENDSTOP;
-  return ENDSTOP_ACTIVE_LOW ? level == 0 : level != 0;
-}
-
-/* Next compare at `at`; forced at once if that time has passed, else it would come 204 s late. */
-static void arm(uint32_t at) {
-  TIM2_CCR1 = at;
-  TIM2_SR = ~TIM_CC1;
-  TIM2_DIER |= TIM_CC1;
-  if ((int32_t)(at - TIM2_CNT) <= 0) TIM2_EGR = TIM_CC1;
-}
-
-static void stop_stepping(void) {
-  TIM2_DIER &= ~TIM_CC1;
-  stepping = 0;
-}
-
-/* DIR is set as a segment is loaded, at least 5 us before its first step (TMC2209 setup: 20 ns). */
-static int load_next(void) {
-  if (ring_head == ring_tail) return 0;
-  cur = ring[ring_head & (STEP_QUEUE_LEN - 1)];
-  ring_head = ring_head + 1;
-  REG(GPIOA + BSRR) = cur.flags & SEG_EXTEND ? PIN_DIR : PIN_OFF(PIN_DIR);
-  return 1;
-}
-
-/* One step at its compare time. As in the simulator, an active endstop after a step of a
- * SEG_STOP_AT_ENDSTOP segment cancels all that follows; sampled when the next step falls due. */
-static void step_due(void) {
-  if ((last_step_flags & SEG_STOP_AT_ENDSTOP) && endstop_pin_active()) {
-    stop_stepping();
-    ring_head = ring_tail;
-    latched_status |= QSTAT_ENDSTOP_STOP;
-    return;
-  }
-  uint32_t rise_ticks = TIM2_CNT;
-  REG(GPIOA + BSRR) = PIN_STEP;
-  position_steps += cur.flags & SEG_EXTEND ? 1 : -1;
-  last_step_ticks += cur.interval_ticks;
-  cur.interval_ticks += (uint32_t)cur.add_ticks;
-  last_step_flags = cur.flags;
-  while (TIM2_CNT - rise_ticks < STEP_PULSE_TICKS) {}
-  REG(GPIOA + BSRR) = PIN_OFF(PIN_STEP);
-  if (--cur.count == 0 && !load_next()) {
-    stop_stepping();
-    if (!(last_step_flags & SEG_END_OF_MOVE)) latched_status |= QSTAT_UNDERRUN;
-    return;
-  }
-  arm(last_step_ticks + cur.interval_ticks);
-}
-
-void TIM2_IRQHandler(void) {
-  uint32_t sr = TIM2_SR;
-  if (sr & TIM_UPDATE) TIM2_SR = ~TIM_UPDATE, ticks_high = ticks_high + 1; /* flags clear on writing 0 */
-  if ((sr & TIM_CC1) && (TIM2_DIER & TIM_CC1)) {
-    TIM2_SR = ~TIM_CC1;
-    step_due();
-  }
-}
-
-u64 Z_halZ_now_ticks(H) {
-  (void)h;
-  uint32_t p = irq_save();
-  uint32_t high = ticks_high, low = TIM2_CNT;
-  if (TIM2_SR & TIM_UPDATE) { /* wrapped, interrupt not taken yet: re-read so low is after the wrap */
-    low = TIM2_CNT;
-    high++;
-  }
-  irq_restore(p);
-  return (u64)high << 32 | low;
-}
-
-u32 Z_halZ_step_queue_push(H, u32 interval_ticks, u32 count, u32 add_ticks, u32 flags) {
-  (void)h;
-  int32_t first = (int32_t)interval_ticks, n = (int32_t)count, add = (int32_t)add_ticks;
-  int64_t last = (int64_t)first + (int64_t)add * (n - 1); /* the interval is linear: its ends bound it */
-  if (n < 1 || first < (int32_t)MIN_STEP_INTERVAL_TICKS || last < MIN_STEP_INTERVAL_TICKS || last > INT32_MAX)
-    return (u32)PUSH_BAD; /* the upper bound keeps the 32-bit compare arithmetic exact */
-  if (ring_tail - ring_head >= STEP_QUEUE_LEN) return (u32)PUSH_FULL;
-  ring[ring_tail & (STEP_QUEUE_LEN - 1)] = (Segment){interval_ticks, count, add, flags};
-  uint32_t p = irq_save(); /* the ISR may be deciding to stop right now */
-  ring_tail = ring_tail + 1;
-  if (!stepping) { /* idle: the first step comes interval_ticks after this push */
-    load_next();
-    last_step_flags = 0;
-    last_step_ticks = TIM2_CNT;
-    stepping = 1;
-    arm(last_step_ticks + cur.interval_ticks);
-  }
-  irq_restore(p);
-  return PUSH_OK;
-}
-
-u32 Z_halZ_step_queue_free(H) { (void)h; return STEP_QUEUE_LEN - (ring_tail - ring_head); }
-
-void Z_halZ_step_queue_flush(H) {
-  (void)h;
-  uint32_t p = irq_save();
-  stop_stepping();
-  ring_head = ring_tail;
-  latched_status = 0;
-  irq_restore(p);
-}
-
-u32 Z_halZ_step_queue_status(H) {
-  (void)h;
-  uint32_t p = irq_save();
-  uint32_t s = (stepping ? QSTAT_BUSY : 0) | latched_status;
-  irq_restore(p);
-  return s;
-}
-
-u32 Z_halZ_step_position(H) { (void)h; return (u32)position_steps; }
 
 /* ---- driver, endstop, buttons, battery -------------------------------------------------------------- */
 
@@ -300,7 +134,12 @@ u32 Z_halZ_driver_temp_dc(H) {
   return f & DRV_OT ? 1430 : f & DRV_OTPW ? 1200 : 250;
 }
 
-u32 Z_halZ_endstop_active(H) { (void)h; return (u32)endstop_pin_active(); }
+int board_endstop_active(void) {
+  uint32_t level = REG(GPIOB + IDR) & PIN_ENDSTOP;
+  return ENDSTOP_ACTIVE_LOW ? level == 0 : level != 0;
+}
+
+u32 Z_halZ_endstop_active(H) { (void)h; return (u32)board_endstop_active(); }
 
 /* pressed = low (pull-ups): power PB12, start PB13, depth+ PB14, depth- PB15, speed+ PC6, speed- PC7 */
 u32 Z_halZ_buttons_raw(H) {
@@ -435,7 +274,7 @@ void Z_halZ_panic(H, u32 code, u32 line) { (void)h; (void)code; (void)line; boar
 
 void board_driver_off(void) {
   REG(GPIOA + BSRR) = PIN_EN; /* first: outputs off, the spring retracts the needles */
-  TIM2_DIER &= ~TIM_CC1;      /* then no further steps */
+  board_step_timer_stop();    /* then no further steps */
 }
 
 /* Driver off, remember why, reset: the next start reports reset_cause 2. */
@@ -503,13 +342,7 @@ void board_hal_init(void) {
   EXTI_IMR |= PIN_DIAG;
   EXTI_PR = PIN_DIAG;
 
-  /* TIM2: 84 MHz / 4 = 21 MHz, free-running over 32 bits; its overflow extends now_ticks */
-  TIM2_PSC = STEP_TIMER_PRESCALER - 1;
-  TIM2_ARR = 0xFFFFFFFFu;
-  TIM2_EGR = TIM_UPDATE; /* load the prescaler */
-  TIM2_SR = 0;
-  TIM2_DIER = TIM_UPDATE;
-  TIM2_CR1 = 1u; /* CEN */
+  board_step_timer_init();
   NVIC_IPR(IRQ_TIM2) = 0x00; /* steps first: nothing may delay them */
   NVIC_IPR(IRQ_USART2) = 0x40;
   NVIC_ISER0 = 1u << IRQ_TIM2;

@@ -1,0 +1,139 @@
+// Simulated time: executes each step when it is due and lets the physics follow, runs a control tick
+// (scheduled user actions, driver heat, battery draw, watchdog, firmware tick) every 1/control_hz,
+// and moves the carriage freely while the driver is off.
+import { SimClock } from './clock.js';
+import { Trace } from './trace.js';
+import { Mechanics } from './mechanics.js';
+import { StrokeMeter } from './meter.js';
+import { idealStepTicks } from './profile.js';
+import { StepQueue } from './parts/step-queue.js';
+import { StepperDriver } from './parts/stepper-driver.js';
+import { Endstop } from './parts/endstop.js';
+import { Telemetry } from './parts/telemetry.js';
+import { PowerSupply } from './parts/power.js';
+import { Watchdog } from './parts/watchdog.js';
+import { Firmware } from './firmware.js';
+
+/** What the loop drives. */
+export interface LoopParts {
+  clock: SimClock;
+  queue: StepQueue;
+  mech: Mechanics;
+  driver: StepperDriver;
+  endstop: Endstop;
+  telemetry: Telemetry;
+  power: PowerSupply;
+  watchdog: Watchdog;
+  meter: StrokeMeter;
+  trace: Trace | undefined;
+  firmware: Firmware;
+}
+
+export class TimeLoop {
+  private nextControlTicks = 0;
+  private readonly timeline: { tTicks: number; fn: () => void }[] = [];
+  private stopWhen: (() => boolean) | undefined;
+  private stopHit = false;
+
+  constructor(private readonly p: LoopParts, readonly ticksPerControl: number) {}
+
+  /** Do `fn` at the first control tick at or after t. */
+  at(t: number, fn: () => void): void {
+    this.timeline.push({ tTicks: t, fn });
+    this.timeline.sort((a, b) => a.tTicks - b.tTicks);
+  }
+
+  /** Advance simulated time by `ms`. */
+  run(ms: number): void { this.runUntilTicks(this.p.clock.tTicks + this.p.clock.ticks(ms)); }
+
+  /** Advance until `done()` holds after a control tick, or `timeoutMs` passes; true if it held. */
+  runUntil(done: () => boolean, timeoutMs: number): boolean {
+    const clock = this.p.clock;
+    const end = clock.tTicks + clock.ticks(timeoutMs);
+    while (clock.tTicks < end && !this.p.firmware.dead) {
+      this.runUntilTicks(Math.min(end, this.nextControlTicks + 1));
+      if (done()) return true;
+    }
+    return done();
+  }
+
+  /** Advance until `done()` holds after some step (finer than runUntil), or `timeoutMs` passes. */
+  runUntilStep(done: () => boolean, timeoutMs: number): boolean {
+    this.stopWhen = done;
+    this.stopHit = false;
+    try {
+      this.runUntilTicks(this.p.clock.tTicks + this.p.clock.ticks(timeoutMs));
+    } finally {
+      this.stopWhen = undefined;
+    }
+    return this.stopHit;
+  }
+
+  private runUntilTicks(end: number): void {
+    const clock = this.p.clock;
+    while (clock.tTicks < end && !this.p.firmware.dead) {
+      this.advance(Math.min(this.nextControlTicks, end));
+      if (this.stopHit && this.stopWhen) return;
+      if (clock.tTicks === this.nextControlTicks) {
+        this.controlTick();
+        this.nextControlTicks += this.ticksPerControl;
+      }
+    }
+  }
+
+  /** Execute the steps due up to `target` and let the physics follow. */
+  private advance(target: number): void {
+    const { clock, mech, meter, trace, telemetry, endstop, driver } = this.p;
+    const ex = this.p.queue.executor;
+    const from = clock.tTicks;
+    for (;;) {
+      const ts = ex.nextStepTicks();
+      if (ts > target) break;
+      clock.tTicks = ts;
+      const stops = ex.stopsAtEndstop;
+      const move = ex.move;
+      const moveStart = ex.moveStartTicks;
+      const d = ex.step();
+      mech.step(ts, d, ex.position);
+      driver.watchSlip(ts);
+      if (move && ex.move === move) {
+        const ideal = moveStart + idealStepTicks(ex.moveStep, move.steps, move.durationTicks, move.accelTicks);
+        meter.onStepError(ts - ideal);
+      }
+      const tip = mech.tipUm();
+      meter.onMove(ts, mech.xUm, tip);
+      trace?.step(ts, d, tip);
+      telemetry.watchRetract(ts);
+      endstop.watch(ts);
+      if (stops && endstop.active()) { ex.stopAtEndstop(); mech.settle(ts, ex.position); }
+      else if (!ex.busy) mech.settle(ts, ex.position);
+      if (this.stopWhen && this.stopWhen()) { this.stopHit = true; return; }
+    }
+    clock.tTicks = target;
+    const dtS = (target - from) / clock.timerHz;
+    if (!driver.outputsOn() && dtS > 0) {
+      const before = mech.xUm;
+      mech.drift(dtS);
+      if (mech.xUm !== before) {
+        meter.onMove(target, mech.xUm, mech.tipUm());
+        if (trace) { trace.driftT.push(target); trace.driftTip.push(mech.tipUm()); }
+        telemetry.watchRetract(target);
+        endstop.watch(target);
+      }
+    }
+  }
+
+  private controlTick(): void {
+    const { clock, driver, power, mech, watchdog, firmware } = this.p;
+    const t = clock.tTicks;
+    while (this.timeline.length && this.timeline[0].tTicks <= t) this.timeline.shift()!.fn();
+    const dtS = this.ticksPerControl / clock.timerHz;
+    const coilW = driver.coilW(); // what the coils drew over the tick, before the driver could trip
+    driver.heat(dtS);
+    power.draw(dtS, coilW);
+    mech.driverOn = driver.outputsOn();
+    if (watchdog.expired(t)) { watchdog.bite(); return; }
+    if (watchdog.hung) return;
+    firmware.tick();
+  }
+}

@@ -1,0 +1,57 @@
+// The watchdog and the reset logic (HAL watchdog_kick, reset_cause, panic): a firmware that stops
+// kicking is reset; a panic resets at once. The reset itself is the pen's (`reset`).
+import { HalImports, HalPart } from '../hal.js';
+import { FaultSource, FaultTable } from '../faults.js';
+import { SimClock } from '../clock.js';
+import { Trace } from '../trace.js';
+import { RESET_CAUSES } from '../../abi/pen-abi.js';
+
+const cause = (constant: string): number => RESET_CAUSES.find((c) => c.constant === constant)!.code;
+export const RESET_POWER_ON = cause('RESET_POWER_ON');
+export const RESET_WATCHDOG = cause('RESET_WATCHDOG');
+export const RESET_PANIC = cause('RESET_PANIC');
+
+export class Watchdog implements HalPart, FaultSource {
+  resetCause = RESET_POWER_ON;
+  /** the firmware hangs: its ticks do not run, nothing kicks */
+  hung = false;
+  private lastKickTicks = 0;
+
+  constructor(private readonly clock: SimClock, private readonly timeoutTicks: number, private readonly trace: Trace | undefined,
+    private readonly reset: (cause: number) => void) {}
+
+  imports(): HalImports {
+    return {
+      watchdog_kick: (): void => this.kick(),
+      reset_cause: (): number => this.resetCause,
+      panic: (code: number, line: number): void => this.panic(code, line),
+    };
+  }
+
+  /** The MCU starts (again) after `cause`; the watchdog counts from now. */
+  started(cause: number): void {
+    this.resetCause = cause;
+    this.hung = false;
+    this.kick();
+  }
+
+  kick(): void { this.lastKickTicks = this.clock.tTicks; }
+
+  expired(t: number): boolean { return t - this.lastKickTicks > this.timeoutTicks; }
+
+  /** Called on a control tick that found the watchdog expired. */
+  bite(): void {
+    this.trace?.event(this.clock.tTicks, 'runtime', 'watchdog reset');
+    this.reset(RESET_WATCHDOG);
+  }
+
+  private panic(code: number, line: number): void {
+    this.trace?.event(this.clock.tTicks, 'runtime', `panic ${code} at line ${line}`);
+    this.reset(RESET_PANIC);
+    throw new Error(`firmware panic ${code} at line ${line}`);
+  }
+
+  faults(): FaultTable {
+    return { hang: { inject: () => { this.hung = true; }, clear: () => { this.hung = false; } } };
+  }
+}
