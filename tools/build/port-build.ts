@@ -71,7 +71,7 @@ export function buildPort(board: Board, wasmPath: string): PortBuild {
     `-DDRIVER_MICROSTEPS=${board.driver.microsteps}`, `-DSTALLGUARD_MIN_FULL_STEPS_S=${board.driver.stallguard_min_full_steps_s}`,
     ...(board.driver.stallguard_threshold !== undefined ? [`-DSTALLGUARD_THRESHOLD=${board.driver.stallguard_threshold}`] : []),
     ...(board.storage ? [`-DLOG_SECTORS=${board.storage.sectors}u`, `-DLOG_SECTOR_BYTES=${board.storage.sector_bytes}u`] : []),
-    `-I${src}`, `-I${join(src, 'include')}`, `-I${out}`, ...WASM2C_INCLUDE.map((d) => `-I${d}`),
+    `-I${src}`, `-I${join(src, 'include')}`, `-I${join(REPO_ROOT, 'ports')}`, `-I${out}`, ...WASM2C_INCLUDE.map((d) => `-I${d}`),
   ];
   const ldflags = [
     '-nostartfiles', '--specs=nano.specs', `-T${join(src, `${mcu.port}.ld`)}`, '-Wl,--gc-sections',
