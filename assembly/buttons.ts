@@ -1,5 +1,5 @@
 // Debounced buttons with press, long-press and hold-to-repeat events, sampled once per control tick.
-import { BTN_COUNT } from "./hal";
+import { BTN_COUNT } from "./abi";
 import { DEBOUNCE_TICKS, REPEAT_DELAY_TICKS, REPEAT_TICKS, LONG_PRESS_TICKS } from "./generated/board_config";
 
 export const EV_PRESS: i32 = 1;   // became pressed (after debounce)

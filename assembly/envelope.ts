@@ -1,5 +1,6 @@
 // The motor's envelope: which (stroke length, stroke rate) pairs the motor can run without losing a
 // step, from the board's force-speed curve, the moving mass and the load. Integer units: um, us, mg, mN.
+import { CLAMP_NONE, CLAMP_STEP_RATE, CLAMP_TORQUE } from "./abi";
 
 /** What the planner knows of the drive train; filled from the board at start-up (settings.ts). */
 export class DriveModel {
@@ -21,9 +22,6 @@ export class DriveModel {
   loadMn: i64 = 0;
 }
 
-export const CLAMP_NONE: i32 = 0;
-export const CLAMP_TORQUE: i32 = 1;
-export const CLAMP_STEP_RATE: i32 = 2;
 
 /** Acceleration-phase shares tried, per mille of the half-stroke (500 = accelerate then decelerate). */
 const ACCEL_SHARES: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data<i32>([500, 450, 400, 350, 300, 250]));

@@ -1,12 +1,11 @@
 // Firmware entry points: the runtime calls init() once after reset, then tick() at CONTROL_HZ.
+import { HAL_ABI_VERSION } from "./abi";
 import { now_ticks, watchdog_kick } from "./hal";
 import { machineInit, machineTick } from "./machine";
 import { pollSerial, resetProtocol } from "./protocol";
 import { startTick } from "./budget";
 import "./abort"; // the abort handler named by --use abort=
 
-/** HAL ABI version this module implements (docs/hal-abi.md). */
-const HAL_ABI_VERSION: i32 = 2;
 
 export function abi_version(): i32 {
   return HAL_ABI_VERSION;

@@ -2,81 +2,50 @@
 // needles retracted: by a fast retract move, or by cutting the driver (the return spring retracts)
 // where moving is unsafe. docs/hazards.md maps each fault to its hazard.
 import {
+  BTN_COUNT, BTN_DEPTH_DOWN, BTN_DEPTH_UP, BTN_POWER, BTN_SPEED_DOWN, BTN_SPEED_UP, BTN_START,
+  CART_CHECKING, CART_NONE, CART_OK, CART_REFUSED, CMD_BATTERY_LOW, CMD_CARTRIDGE_CHECKING,
+  CMD_CARTRIDGE_REFUSED, CMD_NO_CARTRIDGE, CMD_NO_ZONE, CMD_OK, CMD_PLAN_FAILED, CMD_WRONG_STATE,
+  DRV_OT, DRV_SHORT, DRV_STALL, DRV_UV, EV_CARTRIDGE_REFUSED, EV_CARTRIDGE_REMOVED, EV_FAULT,
+  EV_IDLE_OFF, EV_START_REFUSED, F_BATTERY_LOW, F_CARTRIDGE_REMOVED, F_DRIVER_OVERTEMP, F_DRIVER_SHORT,
+  F_DRIVER_UNDERVOLTAGE, F_ENDSTOP_NOT_FOUND, F_ENDSTOP_STUCK, F_FIRMWARE_RESET, F_LOST_STEPS, F_NONE,
+  F_PLAN, F_QUEUE_UNDERRUN, F_STALL, F_STUCK_BUTTON, F_WATCHDOG_RESET, IND_FAULT, IND_HOMING, IND_OFF,
+  IND_PAUSED, IND_READY, IND_REFUSED, IND_RUNNING, QSTAT_ENDSTOP_STOP, QSTAT_UNDERRUN, RESET_POWER_ON,
+  RESET_WATCHDOG, SEG_STOP_AT_ENDSTOP, SET_OK, ST_FAULT, ST_HOMING, ST_OFF, ST_PAUSED, ST_READY,
+  ST_RUNNING, ZONE_NONE,
+} from "./abi";
+import {
   driver_enable, driver_status, endstop_active, step_queue_flush, step_queue_status, step_position,
   buttons_raw, battery_mv, indicator_set, report_state, reset_cause,
-  DRV_OT, DRV_SHORT, DRV_STALL, DRV_UV, QSTAT_UNDERRUN, QSTAT_ENDSTOP_STOP, SEG_STOP_AT_ENDSTOP,
-  BTN_POWER, BTN_START, BTN_DEPTH_UP, BTN_DEPTH_DOWN, BTN_SPEED_UP, BTN_SPEED_DOWN, BTN_COUNT,
-  RESET_POWER_ON, RESET_WATCHDOG,
 } from "./hal";
 import { sampleButtons, buttonEvents, buttonHeldTicks, resetButtons, EV_PRESS, EV_REPEAT, EV_LONG } from "./buttons";
 import {
   feedQueue, motionBusy, motionReset, pushConstantMove, spareStrokePlan, startRetract, cancelChange, retractPlan,
-  startStrokes, changeStrokes, stopStrokesAtTop, motionMode, takeStrokes, MODE_STROKES,
+  startStrokes, changeStrokes, stopStrokesAtTop, motionMode, takeStrokes, MOTION_STROKES,
 } from "./motion";
 import {
-  initSettings, beginCartridge, beginSetting, settingsTick, settingsBusy, settingsWorking, planState, setDepthUm,
-  setLevel, depthSettingUm, level, topSteps, umToSteps, requestedFreqHz, quantizedDepthUm, runFreqHz, clamp,
-  zoneSetting, modeSetting, SET_OK,
+  initSettings, beginCartridge, beginSetting, settingsTick, settingsBusy, settingsWorking, planState,
+  setDepthUm, setLevel, depthSettingUm, level, topSteps, umToSteps, requestedFreqHz, quantizedDepthUm,
+  runFreqHz, clamp, zoneSetting, modeSetting,
 } from "./settings";
 import { PLAN_OK, PLAN_BUSY } from "./compress";
 import {
-  cartridgeTick, cartridgeState, cartridgeRefusal, cartridgeTypeIndex, cartridgeLengthUm, cartridgeNeedles,
-  cartridgeSerial, cartridgeLot, markCartridgeUsed, takeRemovedEvent, resetCartridge, CART_OK, CART_NONE,
-  CART_REFUSED, CART_CHECKING,
+  cartridgeTick, cartridgeState, cartridgeRefusal, cartridgeTypeIndex, cartridgeLengthUm,
+  cartridgeNeedles, cartridgeSerial, cartridgeLot, markCartridgeUsed, takeRemovedEvent, resetCartridge,
 } from "./cartridge";
 import {
-  sessionInit, beginSession, beginSegment, endSegment, endSession, addStrokes, noteFault, logEvent, sessionOpen,
-  EV_FAULT, EV_CARTRIDGE_REFUSED, EV_CARTRIDGE_REMOVED, EV_START_REFUSED, EV_IDLE_OFF,
+  sessionInit, beginSession, beginSegment, endSegment, endSession, addStrokes, noteFault, logEvent,
+  sessionOpen,
 } from "./session";
 import { authTick, resetAuth } from "./auth";
 import { tickIsLight } from "./budget";
-import { ZONE_NONE } from "./zones";
 import {
   BATTERY_MIN_MV, SPEED_LEVELS_HZ_LEN, HOMING_INTERVAL_TICKS, HOMING_RELEASE_UM, HOMING_TRAVEL_UM, DEPTH_STEP_UM, SPEED_LEVELS_HZ,
   STUCK_BUTTON_TICKS, IDLE_OFF_S, CONTROL_HZ,
 } from "./generated/board_config";
 
-export const ST_OFF: i32 = 0;
-export const ST_HOMING: i32 = 1;
-export const ST_READY: i32 = 2;
-export const ST_RUNNING: i32 = 3;
-export const ST_PAUSED: i32 = 4;
-export const ST_FAULT: i32 = 5;
 
-export const F_NONE: i32 = 0;
-export const F_STALL: i32 = 1;
-export const F_DRIVER_OVERTEMP: i32 = 2;
-export const F_DRIVER_SHORT: i32 = 3;
-export const F_QUEUE_UNDERRUN: i32 = 4;
-export const F_ENDSTOP_NOT_FOUND: i32 = 5;
-export const F_ENDSTOP_STUCK: i32 = 6;
-export const F_WATCHDOG_RESET: i32 = 7;
-export const F_DRIVER_UNDERVOLTAGE: i32 = 8;
-export const F_PLAN: i32 = 9;
-export const F_FIRMWARE_RESET: i32 = 10;
-export const F_BATTERY_LOW: i32 = 11;
-export const F_LOST_STEPS: i32 = 12;
-export const F_STUCK_BUTTON: i32 = 13;
-export const F_CARTRIDGE_REMOVED: i32 = 14;
 
-// indicator_set patterns (low byte); a fault pattern carries the fault code in bits 8..15
-export const IND_OFF: i32 = 0;
-export const IND_HOMING: i32 = 1;
-export const IND_READY: i32 = 2;
-export const IND_RUNNING: i32 = 3;
-export const IND_PAUSED: i32 = 4;
-export const IND_FAULT: i32 = 5;
-export const IND_REFUSED: i32 = 6;
 
-// results of user commands (the serial protocol maps them to replies)
-export const CMD_OK: i32 = 0;
-export const CMD_WRONG_STATE: i32 = 1;
-export const CMD_NO_CARTRIDGE: i32 = 2;
-export const CMD_PLAN_FAILED: i32 = 3;
-export const CMD_BATTERY_LOW: i32 = 4;
-export const CMD_NO_ZONE: i32 = 5;
-export const CMD_CARTRIDGE_REFUSED: i32 = 6;
-export const CMD_CARTRIDGE_CHECKING: i32 = 7;
 
 /** how far (steps) the endstop may be from where homing found it before steps count as lost */
 const POSITION_TOLERANCE_STEPS: i32 = 2;
@@ -411,7 +380,7 @@ export function settingChanged(): void { requestPlan(); }
 
 function runningTick(now: i64): void {
   feedQueue(now);
-  if (!startPending && motionMode() != MODE_STROKES && !motionBusy() && movePhase == MOVE_NONE) {
+  if (!startPending && motionMode() != MOTION_STROKES && !motionBusy() && movePhase == MOVE_NONE) {
     // strokes stopped at the top: check the position against the endstop before anything else
     addStrokes(takeStrokes());
     endSegment();

@@ -1,22 +1,20 @@
 // Keeps the HAL step queue fed: either strokes (down and up, repeated) from a compressed half-stroke
 // plan, or a retract. A new stroke plan waits until the needles are back at the top (a stroke boundary).
-import {
-  step_queue_push, step_queue_free, step_queue_status, report_move,
-  SEG_EXTEND, SEG_END_OF_MOVE, SEG_STOP_AT_ENDSTOP, QSTAT_BUSY,
-} from "./hal";
+import { QSTAT_BUSY, SEG_END_OF_MOVE, SEG_EXTEND, SEG_STOP_AT_ENDSTOP } from "./abi";
+import { step_queue_push, step_queue_free, step_queue_status, report_move } from "./hal";
 import { MovePlan, staticPlan, PLAN_ARRAYS_BYTES } from "./compress";
 import { QUEUE_LEAD_TICKS } from "./generated/board_config";
 
-export const MODE_IDLE: i32 = 0;
-export const MODE_STROKES: i32 = 1;
-export const MODE_RETRACT: i32 = 2;
+export const MOTION_IDLE: i32 = 0;
+export const MOTION_STROKES: i32 = 1;
+export const MOTION_RETRACT: i32 = 2;
 
 const planA = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES));
 const planB = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES));
 /** the deepest stroke at the highest rate it runs at (settings.ts makes it once per cartridge): the retract's shape */
 export const retractPlan = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES));
 
-let mode: i32 = 0; // MODE_IDLE
+let mode: i32 = 0; // MOTION_IDLE
 let active: MovePlan = planA;
 let pendingReady: bool = false;
 let goingDown: bool = true;   // direction of the half being fed
@@ -53,7 +51,7 @@ export function spareStrokePlan(): MovePlan { return active === planA ? planB : 
 export function startStrokes(): void {
   if (pendingReady) active = spareStrokePlan();
   pendingReady = false;
-  mode = MODE_STROKES;
+  mode = MOTION_STROKES;
   goingDown = true;
   segIdx = 0;
   segOffset = 0;
@@ -86,13 +84,13 @@ export function startRetract(steps: i32): bool {
   retractLeft = retractEach;
   segIdx = 0;
   segOffset = 0;
-  mode = MODE_RETRACT;
+  mode = MOTION_RETRACT;
   return true;
 }
 
 /** Forget everything queued (the caller flushes the HAL queue). */
 export function motionReset(): void {
-  mode = MODE_IDLE;
+  mode = MOTION_IDLE;
   stopAtTop = false;
   segIdx = 0;
   segOffset = 0; // strokes always start segments whole
@@ -106,13 +104,13 @@ export function pushConstantMove(steps: i32, intervalTicks: i32, extend: bool, f
 
 /** True while motion is queued or executing. */
 export function motionBusy(): bool {
-  return mode != MODE_IDLE || (step_queue_status() & QSTAT_BUSY) != 0;
+  return mode != MOTION_IDLE || (step_queue_status() & QSTAT_BUSY) != 0;
 }
 
 /** Called every control tick: top up the queue until it holds QUEUE_LEAD_TICKS of motion. */
 export function feedQueue(now: i64): void {
-  if (mode == MODE_IDLE) return;
-  const retracting = mode == MODE_RETRACT;
+  if (mode == MOTION_IDLE) return;
+  const retracting = mode == MOTION_RETRACT;
   if ((step_queue_status() & QSTAT_BUSY) == 0) horizon = now; // the executor restarts its clock at the next push
   const lead = retracting ? QUEUE_LEAD_TICKS / 2 : QUEUE_LEAD_TICKS; // the tick of a fault queues less
   while (horizon - now < lead && step_queue_free() > 0) {
@@ -125,7 +123,7 @@ export function feedQueue(now: i64): void {
     let endsMove = false;
     if (retracting) {
       while (retractLeft == 0) {
-        if (retractPhase == 2) { mode = MODE_IDLE; return; }
+        if (retractPhase == 2) { mode = MOTION_IDLE; return; }
         retractPhase++;
         retractLeft = retractPhase == 1 ? retractCruise : retractEach;
       }
@@ -166,7 +164,7 @@ export function feedQueue(now: i64): void {
       chained = true;
       goingDown = !goingDown;
       if (endsMove) {
-        mode = MODE_IDLE;
+        mode = MOTION_IDLE;
         stopAtTop = false;
         return;
       }

@@ -1,22 +1,27 @@
 // The serial line protocol: one command per line, exactly one reply line per command. The parser
 // works in a fixed buffer and never allocates or traps, whatever bytes arrive (docs/serial-protocol.md).
+import {
+  CAP_MODE, CAP_ZONE, CART_OK, CART_REFUSED, CMD_BATTERY_LOW, CMD_CARTRIDGE_CHECKING,
+  CMD_CARTRIDGE_REFUSED, CMD_NO_CARTRIDGE, CMD_NO_ZONE, CMD_OK, CMD_WRONG_STATE, EV_AUTH_FAILED,
+  EV_AUTH_PASSED, MODE_CAP_UM, MODE_PROFESSIONAL, SET_ABOVE_CAP, SET_NO_CARTRIDGE, SET_OK, ZONE_CAP_UM,
+  ERR_UNKNOWN_COMMAND, ERR_BAD_ARGUMENT, ERR_OUT_OF_RANGE, ERR_WRONG_STATE, ERR_LINE_TOO_LONG,
+  ERR_CARTRIDGE, ERR_PLAN, ERR_BATTERY, ERR_NO_ZONE, ERR_AUTH, ERR_ABOVE_CAP,
+} from "./abi";
 import { serial_read } from "./hal";
 import { noteHeavyWork } from "./budget";
 import {
-  setDepthUm, setFreqHz, setLevel, setZone, setMode, depthLimitUm, capSource, quantizedDepthUm, runFreqHz,
-  requestedFreqHz, clamp, level, depthSettingUm, zoneSetting, modeSetting, settingPending, SET_OK, SET_NO_CARTRIDGE, SET_ABOVE_CAP,
-  CAP_ZONE, CAP_MODE,
+  setDepthUm, setFreqHz, setLevel, setZone, setMode, depthLimitUm, capSource, quantizedDepthUm,
+  runFreqHz, requestedFreqHz, clamp, level, depthSettingUm, zoneSetting, modeSetting, settingPending,
 } from "./settings";
 import {
-  start, stop, pause, powerOn, powerOff, settingChanged, machineState, machineFault, noteActivity, signalRefused,
-  setIdleOffSeconds, idleOffSeconds, CMD_OK, CMD_NO_CARTRIDGE, CMD_BATTERY_LOW, CMD_WRONG_STATE, CMD_NO_ZONE,
-  CMD_CARTRIDGE_REFUSED, CMD_CARTRIDGE_CHECKING,
+  start, stop, pause, powerOn, powerOff, settingChanged, machineState, machineFault, noteActivity,
+  signalRefused, setIdleOffSeconds, idleOffSeconds,
 } from "./machine";
-import { cartridgeState, cartridgeRefusal, cartridgeSerial, CART_OK, CART_REFUSED } from "./cartridge";
+import { cartridgeState, cartridgeRefusal, cartridgeSerial } from "./cartridge";
 import { newChallenge, submitAnswer, authState, authDone, challenge, answer, CHALLENGE_BYTES, AUTH_CHECKING, AUTH_PASSED, AUTH_NO_CHALLENGE } from "./auth";
-import { sessionSeconds, logEvent, EV_AUTH_FAILED, EV_AUTH_PASSED } from "./session";
+import { sessionSeconds, logEvent } from "./session";
 import { logCount, logRead, logPayload, logReadType, logReadWords } from "./log";
-import { ZONE_CAP_UM, MODE_PROFESSIONAL, MODE_CAP_UM } from "./zones";
+import { putState, putFault, putClamp, putRefusal, putCapSource, putZone, zoneWord, putZoneList, putMode, modeWord, putModeList } from "./names";
 import { line, setLineLength, LINE_MAX, word, wordIn, atEnd, number, hexBytes, put, putField, endLine, putInt, putU32, putMm, putHex, out, sendSome, resetTx } from "./textio";
 import { DEPTH_MIN_UM, FREQ_MIN_HZ, FREQ_MAX_HZ, SPEED_LEVELS_HZ_LEN } from "./generated/board_config";
 
@@ -53,7 +58,7 @@ const WHAT_FREQ: i32 = 1;
 const WHAT_LEVEL: i32 = 2;
 const WHAT_IDLE: i32 = 3;
 function outOfRange(what: i32, v: i32, lo: i32, hi: i32, unit: i32): void {
-  err(3);
+  err(ERR_OUT_OF_RANGE);
   putField("depth |freq |level |idle time ", what);
   putValue(v, unit);
   putUnit(unit);
@@ -111,7 +116,7 @@ export function pollSerial(): void {
       const replying = overflow || length > 0;
       if (replying) noteHeavyWork();
       if (overflow) {
-        err(5);
+        err(ERR_LINE_TOO_LONG);
         put("line too long: at most ");
         putInt(LINE_MAX - 1);
         put(" bytes");
@@ -132,22 +137,6 @@ export function pollSerial(): void {
   }
 }
 
-// names of the firmware's enums, in code order (docs/serial-protocol.md)
-function putState(s: i32): void { putField("off|homing|ready|running|paused|fault", s); }
-function putFault(f: i32): void {
-  putField("none|stall|driver_overtemp|driver_short|queue_underrun|endstop_not_found|endstop_stuck|watchdog_reset|driver_undervoltage|plan|firmware_reset|battery_low|lost_steps|stuck_button|cartridge_removed", f);
-}
-function putClamp(c: i32): void { putField("none|torque|step_rate", c); }
-function putRefusal(r: i32): void { putField("none|unknown|not_genuine|used", r); }
-// zones 1..10; 0 is none
-function putZone(z: i32): void {
-  if (z == 0) put("none");
-  else putField("forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp", z - 1);
-}
-function zoneWord(): i32 { return wordIn("forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp") + 1; }
-function putMode(m: i32): void { putField("home|professional", m); }
-function modeWord(): i32 { return wordIn("home|professional"); }
-
 function putSetting(): void {
   put("OK depth=");
   putMm(quantizedDepthUm());
@@ -166,7 +155,7 @@ function putCap(): void {
   put(" (cap of ");
   if (src == CAP_ZONE) { put("zone "); putZone(zoneSetting()); }
   else if (src == CAP_MODE) { putMode(modeSetting()); put(" mode"); }
-  else putField("board|cartridge|motor", src);
+  else putCapSource(src);
   put(")");
 }
 
@@ -180,24 +169,24 @@ function putCartridge(): void {
 
 function putCmdResult(r: i32): void {
   if (r == CMD_OK) { put("OK"); return; }
-  if (r == CMD_NO_CARTRIDGE) { err(6); put("no cartridge fitted"); return; }
-  if (r == CMD_CARTRIDGE_CHECKING) { err(6); put("cartridge still being checked: try again"); return; }
+  if (r == CMD_NO_CARTRIDGE) { err(ERR_CARTRIDGE); put("no cartridge fitted"); return; }
+  if (r == CMD_CARTRIDGE_CHECKING) { err(ERR_CARTRIDGE); put("cartridge still being checked: try again"); return; }
   if (r == CMD_CARTRIDGE_REFUSED) {
-    err(6);
+    err(ERR_CARTRIDGE);
     put("cartridge refused: ");
     putRefusal(cartridgeRefusal());
     put(": fit a new genuine cartridge");
     return;
   }
-  if (r == CMD_BATTERY_LOW) { err(8); put("battery too low: charge the pen"); return; }
-  if (r == CMD_NO_ZONE) { err(9); put("no treatment zone: SET ZONE <name> first"); return; }
+  if (r == CMD_BATTERY_LOW) { err(ERR_BATTERY); put("battery too low: charge the pen"); return; }
+  if (r == CMD_NO_ZONE) { err(ERR_NO_ZONE); put("no treatment zone: SET ZONE <name> first"); return; }
   if (r == CMD_WRONG_STATE) {
-    err(4);
+    err(ERR_WRONG_STATE);
     put("not allowed in state ");
     putState(machineState());
     return;
   }
-  err(7);
+  err(ERR_PLAN);
   put("stroke could not be planned");
 }
 
@@ -251,10 +240,10 @@ function execute(): void {
     else if (what == 3) setTreatmentZone();
     else if (what == 4) setPenMode();
     else if (what == 5) setIdle();
-    else { err(1); put("unknown setting: SET "); put("DEPTH|FREQ|LEVEL|ZONE|MODE|IDLE"); }
+    else { err(ERR_UNKNOWN_COMMAND); put("unknown setting: SET "); put("DEPTH|FREQ|LEVEL|ZONE|MODE|IDLE"); }
   } else if (cmd == 4) {
     const on = wordIn("OFF|ON");
-    if (on < 0 || !atEnd()) { err(2); put("POWER takes ON or OFF"); }
+    if (on < 0 || !atEnd()) { err(ERR_BAD_ARGUMENT); put("POWER takes ON or OFF"); }
     else putCmdResult(on == 1 ? powerOn() : powerOff());
   } else if (cmd == 8) {
     authenticate();
@@ -262,7 +251,7 @@ function execute(): void {
   } else if (cmd == 10) {
     logLine();
   } else if (cmd < 0) {
-    err(1);
+    err(ERR_UNKNOWN_COMMAND);
     put("unknown command: ");
     put("SET|START|PAUSE|STOP|POWER|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG");
   } else if (noArgument()) {
@@ -280,14 +269,14 @@ function execute(): void {
 /** Commands without arguments: anything after them is refused before the command runs. */
 function noArgument(): bool {
   if (atEnd()) return true;
-  err(2);
+  err(ERR_BAD_ARGUMENT);
   put("unexpected argument");
   return false;
 }
 
 function setDepth(): void {
   const um = number(3); // mm with up to 3 decimals -> um
-  if (um < 0 || !atEnd()) { err(2); put("bad depth: give millimetres, e.g. SET DEPTH 1.50"); return; }
+  if (um < 0 || !atEnd()) { err(ERR_BAD_ARGUMENT); put("bad depth: give millimetres, e.g. SET DEPTH 1.50"); return; }
   const r = setDepthUm(um);
   if (r == SET_NO_CARTRIDGE) { putCmdResult(CMD_NO_CARTRIDGE); return; }
   if (r != SET_OK) {
@@ -301,7 +290,7 @@ function setDepth(): void {
 
 function setFreq(): void {
   const hz = number(0);
-  if (hz < 0 || !atEnd()) { err(2); put("bad rate: give whole hertz, e.g. SET FREQ 100"); return; }
+  if (hz < 0 || !atEnd()) { err(ERR_BAD_ARGUMENT); put("bad rate: give whole hertz, e.g. SET FREQ 100"); return; }
   if (setFreqHz(hz) != SET_OK) {
     outOfRange(WHAT_FREQ, hz, FREQ_MIN_HZ, FREQ_MAX_HZ, UNIT_HZ);
     return;
@@ -312,7 +301,7 @@ function setFreq(): void {
 
 function setSpeedLevel(): void {
   const n = number(0);
-  if (n < 0 || !atEnd()) { err(2); put("bad level: give a whole number, e.g. SET LEVEL 3"); return; }
+  if (n < 0 || !atEnd()) { err(ERR_BAD_ARGUMENT); put("bad level: give a whole number, e.g. SET LEVEL 3"); return; }
   if (setLevel(n) != SET_OK) {
     outOfRange(WHAT_LEVEL, n, 1, SPEED_LEVELS_HZ_LEN, UNIT_NONE);
     return;
@@ -324,9 +313,9 @@ function setSpeedLevel(): void {
 function setTreatmentZone(): void {
   const z = zoneWord();
   if (z <= 0 || !atEnd()) {
-    err(3);
+    err(ERR_OUT_OF_RANGE);
     put("unknown zone: ");
-    put("forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp");
+    putZoneList();
     return;
   }
   if (setZone(z) == SET_ABOVE_CAP) {
@@ -344,9 +333,9 @@ function setTreatmentZone(): void {
 
 function setPenMode(): void {
   const m = modeWord();
-  if (m < 0 || !atEnd()) { err(3); put("unknown mode: "); put("home|professional"); return; }
+  if (m < 0 || !atEnd()) { err(ERR_OUT_OF_RANGE); put("unknown mode: "); putModeList(); return; }
   if (m == MODE_PROFESSIONAL && modeSetting() != MODE_PROFESSIONAL) {
-    err(10);
+    err(ERR_AUTH);
     put("professional mode needs the clinic key: AUTH? then AUTH <answer>");
     return;
   }
@@ -365,7 +354,7 @@ function setPenMode(): void {
 
 /** "ERR 11 depth <d> mm is above the <cap> mm" (the caller says whose cap). */
 function aboveNewCap(capUm: i32): void {
-  err(11);
+  err(ERR_ABOVE_CAP);
   put("depth ");
   putMm(depthSettingUm());
   put(" mm is above the ");
@@ -375,7 +364,7 @@ function aboveNewCap(capUm: i32): void {
 
 function setIdle(): void {
   const s = number(0);
-  if (s < 0 || !atEnd()) { err(2); put("bad idle time: give whole seconds, e.g. SET IDLE 300"); return; }
+  if (s < 0 || !atEnd()) { err(ERR_BAD_ARGUMENT); put("bad idle time: give whole seconds, e.g. SET IDLE 300"); return; }
   if (s < IDLE_MIN_S || s > IDLE_MAX_S) { outOfRange(WHAT_IDLE, s, IDLE_MIN_S, IDLE_MAX_S, UNIT_S); return; }
   setIdleOffSeconds(s);
   put("OK idle=");
@@ -383,12 +372,12 @@ function setIdle(): void {
 }
 
 function authenticate(): void {
-  if (!hexBytes(answer, 32) || !atEnd()) { err(2); put("AUTH takes the 64 hex digits of the answer"); return; }
+  if (!hexBytes(answer, 32) || !atEnd()) { err(ERR_BAD_ARGUMENT); put("AUTH takes the 64 hex digits of the answer"); return; }
   submitAnswer();
   if (authState() == AUTH_NO_CHALLENGE) {
     authDone();
     logEvent(EV_AUTH_FAILED, 2);
-    err(10);
+    err(ERR_AUTH);
     put("no live challenge: send AUTH? first");
     return;
   }
@@ -404,7 +393,7 @@ function replyToAnswer(): void {
     putMm(depthLimitUm());
   } else {
     logEvent(EV_AUTH_FAILED, 1);
-    err(10);
+    err(ERR_AUTH);
     put("authentication failed");
   }
   authDone();
@@ -414,8 +403,8 @@ function replyToAnswer(): void {
 /** LOG <i>: record i (0 = oldest) as its type and payload words, decimal (docs/treatment-log.md; `pen log` decodes it). */
 function logLine(): void {
   const i = number(0);
-  if (i < 0 || !atEnd()) { err(2); put("LOG takes a record number, e.g. LOG 0"); return; }
-  if (!logRead(i)) { err(3); put("no record "); putInt(i); put(": LOG? gives the count"); return; }
+  if (i < 0 || !atEnd()) { err(ERR_BAD_ARGUMENT); put("LOG takes a record number, e.g. LOG 0"); return; }
+  if (!logRead(i)) { err(ERR_OUT_OF_RANGE); put("no record "); putInt(i); put(": LOG? gives the count"); return; }
   put("LOG ");
   putInt(i);
   out(32);

@@ -1,26 +1,20 @@
 // Depth and stroke rate: validation, the clamp to the motor's envelope, quantization to motor steps,
 // and turning the setting into a compressed half-stroke plan.
+import {
+  CAP_BOARD, CAP_CARTRIDGE, CAP_MODE, CAP_MOTOR, CAP_ZONE, CLAMP_NONE, CLAMP_STEP_RATE, CLAMP_TORQUE,
+  MODE_CAP_UM, MODE_COUNT, MODE_HOME, SET_ABOVE_CAP, SET_NO_CARTRIDGE, SET_OK, SET_OUT_OF_RANGE,
+  ZONE_CAP_UM, ZONE_COUNT, ZONE_NONE,
+} from "./abi";
 import { report_setting } from "./hal";
-import { DriveModel, checkShare, shareSlackMn, sharePermille, halfStrokeUs, SHARE_COUNT, CLAMP_NONE, CLAMP_STEP_RATE, CLAMP_TORQUE } from "./envelope";
+import { DriveModel, checkShare, shareSlackMn, sharePermille, halfStrokeUs, SHARE_COUNT } from "./envelope";
 import { MovePlan, planBegin, planContinue, PLAN_OK, PLAN_BAD, PLAN_BUSY } from "./compress";
-import { ZONE_NONE, ZONE_CAP_UM, ZONE_COUNT, MODE_HOME, MODE_CAP_UM, MODE_COUNT } from "./zones";
 import {
   STEP_TIMER_HZ, STEPS_PER_REV, LEAD_NM, RETRACT_UM, CLEARANCE_UM, DEPTH_MIN_UM, DEPTH_MAX_UM,
   FREQ_MIN_HZ, FREQ_MAX_HZ, SPEED_LEVELS_HZ, SPEED_LEVELS_HZ_LEN, MARGIN_PERMILLE, MAX_STEP_RATE, CURVE_SPEED_UM_S,
   CURVE_SPEED_UM_S_LEN, CURVE_FORCE_MN, CART_MASS_MG, CART_MASS_MG_LEN, CART_LOAD_MN, CART_MAX_DEPTH_UM, STEP_TOL_TICKS,
 } from "./generated/board_config";
 
-export const SET_OK: i32 = 0;
-export const SET_OUT_OF_RANGE: i32 = 1;
-export const SET_NO_CARTRIDGE: i32 = 2;
-export const SET_ABOVE_CAP: i32 = 3;   // capSource() says whose cap
 
-// what sets the depth cap in force (the lowest wins)
-export const CAP_BOARD: i32 = 0;
-export const CAP_CARTRIDGE: i32 = 1;
-export const CAP_MOTOR: i32 = 2;
-export const CAP_MODE: i32 = 3;
-export const CAP_ZONE: i32 = 4;
 
 export const model = changetype<DriveModel>(memory.data(offsetof<DriveModel>())); // static: filled by initSettings()
 

@@ -1,4 +1,5 @@
-import { DriveModel, StrokeCheck, checkStroke, maxFreqHz, halfStrokeUs, usableForceMn, CLAMP_NONE, CLAMP_TORQUE, CLAMP_STEP_RATE } from "../../assembly/envelope";
+import { CLAMP_NONE, CLAMP_STEP_RATE, CLAMP_TORQUE } from "../../assembly/abi";
+import { DriveModel, StrokeCheck, checkStroke, maxFreqHz, halfStrokeUs, usableForceMn } from "../../assembly/envelope";
 
 // A motor of 10 N up to 0.5 m/s, falling to 2 N at 1.5 m/s; 20 g moving; 1 N of load.
 function model(): DriveModel {

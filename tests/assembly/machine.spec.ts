@@ -1,7 +1,11 @@
+import {
+  BTN_POWER, BTN_START, DRV_SHORT, DRV_STALL, F_CARTRIDGE_REMOVED, F_DRIVER_SHORT, F_ENDSTOP_NOT_FOUND,
+  F_QUEUE_UNDERRUN, F_STALL, QSTAT_BUSY, QSTAT_UNDERRUN, ST_FAULT, ST_HOMING, ST_OFF, ST_READY,
+  ST_RUNNING,
+} from "../../assembly/abi";
 import { init, tick } from "../../assembly/index";
-import { machineState, machineFault, ST_OFF, ST_HOMING, ST_READY, ST_RUNNING, ST_FAULT, F_STALL, F_ENDSTOP_NOT_FOUND, F_DRIVER_SHORT, F_QUEUE_UNDERRUN, F_CARTRIDGE_REMOVED } from "../../assembly/machine";
+import { machineState, machineFault } from "../../assembly/machine";
 import { setZone } from "../../assembly/settings";
-import { BTN_POWER, BTN_START, QSTAT_BUSY, QSTAT_UNDERRUN, DRV_STALL, DRV_SHORT } from "../../assembly/hal";
 import { DEBOUNCE_TICKS } from "../../assembly/generated/board_config";
 import { set_cartridge, set_endstop_reachable, set_buttons, set_queue_status, set_driver_status, set_endstop, flushes, driver_enabled, reported_state, reported_fault } from "./halfake";
 

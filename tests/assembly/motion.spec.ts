@@ -1,6 +1,6 @@
+import { QSTAT_BUSY, SEG_END_OF_MOVE, SEG_STOP_AT_ENDSTOP } from "../../assembly/abi";
 import { planMove, PLAN_OK } from "../../assembly/compress";
-import { retractPlan, startRetract, feedQueue, motionMode, motionReset, MODE_IDLE } from "../../assembly/motion";
-import { SEG_END_OF_MOVE, SEG_STOP_AT_ENDSTOP, QSTAT_BUSY } from "../../assembly/hal";
+import { retractPlan, startRetract, feedQueue, motionMode, motionReset, MOTION_IDLE } from "../../assembly/motion";
 import { STEP_TIMER_HZ, CONTROL_HZ } from "../../assembly/generated/board_config";
 import {
   set_queue_status, reset_pushes, pushed_steps, bad_pushes, first_push_interval, last_push_flags,
@@ -17,7 +17,7 @@ function retract(up: i32): i32 {
   expect(startRetract(up)).toBe(true);
   let now: i64 = 0;
   let ticks = 0;
-  while (motionMode() != MODE_IDLE && ticks < 1000) {
+  while (motionMode() != MOTION_IDLE && ticks < 1000) {
     feedQueue(now);
     now += STEP_TIMER_HZ / <i64>CONTROL_HZ;
     ticks++;

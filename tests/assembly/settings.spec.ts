@@ -1,13 +1,15 @@
 import {
-  initSettings, selectCartridge, setDepthUm, setFreqHz, setLevel, setZone, setMode, umToSteps, stepsToUm, quantizedDepthUm,
-  depthLimitUm, capSource, runFreqHz, clamp, planStroke, planState, beginSetting, settingsTick, settingPending, model, bottomSteps,
-  topSteps, SET_OK, SET_OUT_OF_RANGE, SET_NO_CARTRIDGE, SET_ABOVE_CAP, CAP_ZONE, CAP_MODE, CAP_CARTRIDGE,
+  CAP_CARTRIDGE, CAP_MODE, CAP_ZONE, CLAMP_NONE, CLAMP_TORQUE, MODE_HOME, MODE_PROFESSIONAL,
+  SET_ABOVE_CAP, SET_NO_CARTRIDGE, SET_OK, SET_OUT_OF_RANGE, ZONE_CAP_UM,
+} from "../../assembly/abi";
+import {
+  initSettings, selectCartridge, setDepthUm, setFreqHz, setLevel, setZone, setMode, umToSteps,
+  stepsToUm, quantizedDepthUm, depthLimitUm, capSource, runFreqHz, clamp, planStroke, planState,
+  beginSetting, settingsTick, settingPending, model, bottomSteps, topSteps,
 } from "../../assembly/settings";
 import { MovePlan, PLAN_OK, PLAN_BUSY } from "../../assembly/compress";
 import { maxFreqHz, StrokeCheck, checkStroke, halfStrokeUs } from "../../assembly/envelope";
-import { ZONE_CAP_UM, MODE_HOME, MODE_PROFESSIONAL } from "../../assembly/zones";
 import { STEPS_PER_REV, LEAD_NM, DEPTH_MIN_UM, DEPTH_MAX_UM, FREQ_MIN_HZ, FREQ_MAX_HZ, SPEED_LEVELS_HZ_LEN, CART_MAX_DEPTH_UM, CART_MAX_DEPTH_UM_LEN, CLEARANCE_UM } from "../../assembly/generated/board_config";
-import { CLAMP_NONE, CLAMP_TORQUE } from "../../assembly/envelope";
 
 const stepNm = <i32>(LEAD_NM / STEPS_PER_REV);
 const plan = new MovePlan();
