@@ -102,20 +102,3 @@ export function checkStroke(m: DriveModel, strokeUm: i64, halfUs: i64, out: Stro
 export function halfStrokeUs(freqHz: i32): i64 {
   return 500000 / <i64>freqHz;
 }
-
-/**
- * Highest stroke rate in [minHz, maxHz] the motor can run a stroke of `strokeUm` at, or 0 if none.
- * Feasibility falls as the rate rises, so a binary search is enough. (The firmware does this search a
- * share per tick, in settings.ts; tools and tests use this one.)
- */
-export function maxFreqHz(m: DriveModel, strokeUm: i64, minHz: i32, maxHz: i32, scratch: StrokeCheck = new StrokeCheck()): i32 {
-  if (!checkStroke(m, strokeUm, halfStrokeUs(minHz), scratch)) return 0;
-  let lo = minHz;      // feasible
-  let hi = maxHz + 1;  // infeasible (sentinel)
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (checkStroke(m, strokeUm, halfStrokeUs(mid), scratch)) lo = mid;
-    else hi = mid;
-  }
-  return lo;
-}

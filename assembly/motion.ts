@@ -11,12 +11,14 @@ export const MOTION_RETRACT: i32 = 2;
 
 const planA = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES));
 const planB = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES));
-/** the deepest stroke at the highest rate it runs at (settings.ts makes it once per cartridge): the retract's shape */
-export const retractPlan = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES));
+const NO_PLAN = changetype<MovePlan>(memory.data(offsetof<MovePlan>())); // no steps
 
 let mode: i32 = 0; // MOTION_IDLE
 let active: MovePlan = planA;
-let pendingReady: bool = false;
+let next: MovePlan = planA;   // the plan handed over last (takeStrokePlan)
+let pendingReady: bool = false; // strokes switch to `next` at the next stroke boundary
+/** the deepest stroke at the highest rate it runs at (planjob.ts makes it once per cartridge): the retract's shape */
+let retractShape: MovePlan = NO_PLAN;
 let goingDown: bool = true;   // direction of the half being fed
 let segIdx: i32 = 0;          // next segment of that half
 let chained: bool = false;    // the next half follows the previous one without a stop
@@ -47,9 +49,9 @@ export function motionMode(): i32 { return mode; }
 /** The plan a caller fills for the next stroke setting. */
 export function spareStrokePlan(): MovePlan { return active === planA ? planB : planA; }
 
-/** Start stroking: with the newest plan (the spare one, once filled), else the one used last. */
+/** Start stroking: with the newest plan handed over, else the one used last. */
 export function startStrokes(): void {
-  if (pendingReady) active = spareStrokePlan();
+  if (pendingReady) active = next;
   pendingReady = false;
   mode = MOTION_STROKES;
   goingDown = true;
@@ -59,8 +61,17 @@ export function startStrokes(): void {
   stopAtTop = false;
 }
 
-/** The plan just filled into spareStrokePlan() is the newest: strokes switch to it at the next stroke boundary. */
-export function changeStrokes(): void { pendingReady = true; }
+/** A finished stroke plan (filled into spareStrokePlan()): strokes switch to it at the next stroke boundary. */
+export function takeStrokePlan(plan: MovePlan): void {
+  next = plan;
+  pendingReady = true;
+}
+
+/** A finished retract plan: from now on the retract on a fault copies its shape. */
+export function takeRetractPlan(plan: MovePlan): void { retractShape = plan; }
+
+/** The retract plan no longer fits (another cartridge): retracts copy the stroke plan until a new one comes. */
+export function dropRetractPlan(): void { retractShape = NO_PLAN; }
 
 /** The spare plan is about to be refilled: do not switch to it. */
 export function cancelChange(): void { pendingReady = false; }
@@ -75,7 +86,7 @@ export function stopStrokesAtTop(): void { stopAtTop = true; }
  * with report_move: it is pieced from a plan, not a planned profile of its own.
  */
 export function startRetract(steps: i32): bool {
-  const plan = retractPlan.steps >= steps ? retractPlan : active;
+  const plan = retractShape.steps >= steps ? retractShape : active;
   if (plan.steps < 2 || plan.segments == 0) return false;
   shape = plan;
   retractEach = min(steps, plan.steps) >> 1;
@@ -134,7 +145,7 @@ export function feedQueue(now: i64): void {
     } else {
       if (segIdx == 0) {
         if (goingDown && pendingReady) {
-          active = spareStrokePlan();
+          active = next;
           pendingReady = false;
           continue;
         }

@@ -11,12 +11,14 @@ import { serial_read } from "./hal";
 import { noteHeavyWork } from "./budget";
 import {
   setDepthUm, setFreqHz, setLevel, setZone, setMode, depthLimitUm, capSource, quantizedDepthUm,
-  runFreqHz, requestedFreqHz, clamp, level, depthSettingUm, zoneSetting, modeSetting, settingPending,
+  runFreqHz, requestedFreqHz, clamp, level, depthSettingUm, zoneSetting, modeSetting,
 } from "./settings";
 import {
-  start, stop, pause, powerOn, powerOff, settingChanged, machineState, machineFault, noteActivity,
-  signalRefused, setIdleOffSeconds, idleOffSeconds,
+  start, stop, pause, powerOn, powerOff, settingChanged, machineState, machineFault,
+  signalRefused,
 } from "./machine";
+import { noteActivity, setIdleOffSeconds, idleOffSeconds } from "./idle";
+import { settingPending } from "./planjob";
 import { cartridgeState, cartridgeRefusal, cartridgeSerial } from "./cartridge";
 import { newChallenge, submitAnswer, authState, authDone, challenge, answer, CHALLENGE_BYTES, AUTH_CHECKING, AUTH_PASSED, AUTH_NO_CHALLENGE } from "./auth";
 import { sessionSeconds, logEvent } from "./session";
