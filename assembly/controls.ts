@@ -5,11 +5,11 @@ import {
   BTN_COUNT, BTN_DEPTH_DOWN, BTN_DEPTH_UP, BTN_POWER, BTN_SPEED_DOWN, BTN_SPEED_UP, BTN_START, CMD_OK,
   F_STUCK_BUTTON, SET_OK, ST_FAULT, ST_OFF, ST_PAUSED, ST_RUNNING,
 } from "./abi";
-import { buttonEvents, buttonHeldTicks, EV_PRESS, EV_REPEAT, EV_LONG } from "./buttons";
+import { buttonEvents, buttonHeldControlTicks, EV_PRESS, EV_REPEAT, EV_LONG } from "./buttons";
 import { machineState, enterFault, powerOn, powerOff, start, pause, stop, settingChanged, signalRefused } from "./machine";
 import { noteActivity } from "./idle";
 import { setDepthUm, setLevel, depthSettingUm, level, requestedFreqHz } from "./settings";
-import { DEPTH_STEP_UM, SPEED_LEVELS_HZ, SPEED_LEVELS_HZ_LEN, STUCK_BUTTON_TICKS } from "./generated/board_config";
+import { DEPTH_STEP_UM, SPEED_LEVELS_HZ, SPEED_LEVELS_HZ_LEN, STUCK_BUTTON_CONTROL_TICKS } from "./generated/board_config";
 
 let stuckFaulted: bool = false;
 
@@ -21,7 +21,7 @@ export function buttonStuck(): bool { return stuckFaulted; }
 /** A button held far longer than any use of it is stuck: stop and ignore it until released. */
 export function watchButtons(): void {
   let stuck = false;
-  for (let i = 0; i < BTN_COUNT; i++) if (buttonHeldTicks(i) >= STUCK_BUTTON_TICKS) stuck = true;
+  for (let i = 0; i < BTN_COUNT; i++) if (buttonHeldControlTicks(i) >= STUCK_BUTTON_CONTROL_TICKS) stuck = true;
   if (stuck && !stuckFaulted) {
     stuckFaulted = true;
     enterFault(F_STUCK_BUTTON, false);

@@ -7,7 +7,7 @@ import { endstop_active, step_queue_flush, step_queue_status, step_position } fr
 import { motionBusy, pushConstantMove } from "./motion";
 import { topSteps, umToSteps } from "./settings";
 import { enterFault, homingDone, positionChecked } from "./machine";
-import { HOMING_INTERVAL_TICKS, HOMING_RELEASE_UM, HOMING_TRAVEL_UM } from "./generated/board_config";
+import { HOMING_INTERVAL_STEP_TICKS, HOMING_RELEASE_UM, HOMING_TRAVEL_UM } from "./generated/board_config";
 
 /** how far (steps) the endstop may be from where homing found it before steps count as lost */
 const POSITION_TOLERANCE_STEPS: i32 = 2;
@@ -40,7 +40,7 @@ export function stepsBelowTop(): i32 { return (step_position() - zeroSteps) - to
 export function startHoming(): void {
   if (endstop_active() != 0) {
     movePhase = HOME_RELEASE;
-    pushConstantMove(umToSteps(HOMING_RELEASE_UM), HOMING_INTERVAL_TICKS, true, 0);
+    pushConstantMove(umToSteps(HOMING_RELEASE_UM), HOMING_INTERVAL_STEP_TICKS, true, 0);
   } else {
     startSeek();
   }
@@ -50,13 +50,13 @@ export function startHoming(): void {
 export function startPositionCheck(): void {
   movePhase = CHECK_SEEK;
   step_queue_flush();
-  pushConstantMove(topSteps() + umToSteps(HOMING_RELEASE_UM), HOMING_INTERVAL_TICKS, false, SEG_STOP_AT_ENDSTOP);
+  pushConstantMove(topSteps() + umToSteps(HOMING_RELEASE_UM), HOMING_INTERVAL_STEP_TICKS, false, SEG_STOP_AT_ENDSTOP);
 }
 
 function startSeek(): void {
   movePhase = HOME_SEEK;
   step_queue_flush(); // clears the latched status bits
-  pushConstantMove(umToSteps(HOMING_TRAVEL_UM), HOMING_INTERVAL_TICKS, false, SEG_STOP_AT_ENDSTOP);
+  pushConstantMove(umToSteps(HOMING_TRAVEL_UM), HOMING_INTERVAL_STEP_TICKS, false, SEG_STOP_AT_ENDSTOP);
 }
 
 /** Each control tick while homing or checking: the next move once the last one is done. */
@@ -70,7 +70,7 @@ export function homingTick(): void {
     zeroSteps = step_position();
     step_queue_flush();
     movePhase = HOME_TO_REST;
-    pushConstantMove(topSteps(), HOMING_INTERVAL_TICKS, true, 0);
+    pushConstantMove(topSteps(), HOMING_INTERVAL_STEP_TICKS, true, 0);
   } else if (movePhase == HOME_TO_REST) {
     movePhase = MOVE_NONE;
     homed = true;
@@ -85,7 +85,7 @@ export function homingTick(): void {
     }
     step_queue_flush();
     movePhase = CHECK_RETURN;
-    pushConstantMove(topSteps(), HOMING_INTERVAL_TICKS, true, 0);
+    pushConstantMove(topSteps(), HOMING_INTERVAL_STEP_TICKS, true, 0);
   } else if (movePhase == CHECK_RETURN) {
     movePhase = MOVE_NONE;
     positionChecked();

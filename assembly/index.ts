@@ -1,4 +1,6 @@
 // Firmware entry points: the runtime calls init() once after reset, then tick() at CONTROL_HZ.
+// Two clocks, two names: step timer ticks (board timing.step_timer_hz; ...StepTicks, the HAL's now_ticks
+// and step_queue_push intervals) and control ticks (one per tick(); ...ControlTicks).
 import { HAL_ABI_VERSION } from "./abi";
 import { now_ticks, watchdog_kick } from "./hal";
 import { machineInit, machineTick } from "./machine";

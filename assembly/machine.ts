@@ -38,7 +38,7 @@ import {
 import { watchButtons, buttonActions, buttonStuck, resetControls } from "./controls";
 import { idleTick, noteActivity } from "./idle";
 import { resetTreatmentRecords, recordFault, recordSettingChange, openSegment, writePendingRecord } from "./treatment";
-import { BATTERY_MIN_MV, HOMING_INTERVAL_TICKS } from "./generated/board_config";
+import { BATTERY_MIN_MV, HOMING_INTERVAL_STEP_TICKS } from "./generated/board_config";
 
 let state: i32 = 0; // ST_OFF (literal initial values cost no start-up code)
 let fault: i32 = 0; // F_NONE
@@ -89,7 +89,7 @@ export function machineInit(): void {
   enter(ST_OFF);
 }
 
-export function machineTick(now: i64): void {
+export function machineTick(nowStepTicks: i64): void {
   sampleButtons(buttons_raw());
   cartridgeTick();
   authTick();
@@ -101,8 +101,8 @@ export function machineTick(now: i64): void {
   takeCartridge();
   buttonActions();
   if (state == ST_HOMING || checkingPosition()) homingTick();
-  else if (state == ST_RUNNING) runningTick(now);
-  else if (state == ST_FAULT) feedQueue(now); // the retract move
+  else if (state == ST_RUNNING) runningTick(nowStepTicks);
+  else if (state == ST_FAULT) feedQueue(nowStepTicks); // the retract move
   writePendingRecord();
   if (tickIsLight()) planStep();
   if (sessionOpen()) addStrokes(takeStrokes());
@@ -178,7 +178,7 @@ export function enterFault(code: i32, cutDriver: bool): void {
     const up = stepsBelowTop();
     forgetHome(); // the position is not trusted after a fault: home again before running
     // shaped like the retract plan (motion.ts); with no plan to copy, slowly (a constant rate needs no ramp)
-    if (up > 0 && !startRetract(up)) pushConstantMove(up, HOMING_INTERVAL_TICKS, false, SEG_STOP_AT_ENDSTOP);
+    if (up > 0 && !startRetract(up)) pushConstantMove(up, HOMING_INTERVAL_STEP_TICKS, false, SEG_STOP_AT_ENDSTOP);
   }
 }
 
@@ -268,8 +268,8 @@ export function stop(): i32 {
   return CMD_OK;
 }
 
-function runningTick(now: i64): void {
-  feedQueue(now);
+function runningTick(nowStepTicks: i64): void {
+  feedQueue(nowStepTicks);
   if (!startPending && motionMode() != MOTION_STROKES && !motionBusy() && !homeMoving()) {
     // strokes stopped at the top: check the position against the endstop before anything else
     addStrokes(takeStrokes());

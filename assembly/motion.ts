@@ -3,7 +3,7 @@
 import { QSTAT_BUSY, SEG_END_OF_MOVE, SEG_EXTEND, SEG_STOP_AT_ENDSTOP } from "./abi";
 import { step_queue_push, step_queue_free, step_queue_status, report_move } from "./hal";
 import { MovePlan, staticPlan, PLAN_ARRAYS_BYTES } from "./compress";
-import { QUEUE_LEAD_TICKS } from "./generated/board_config";
+import { QUEUE_LEAD_STEP_TICKS } from "./generated/board_config";
 
 export const MOTION_IDLE: i32 = 0;
 export const MOTION_STROKES: i32 = 1;
@@ -22,8 +22,8 @@ let retractShape: MovePlan = NO_PLAN;
 let goingDown: bool = true;   // direction of the half being fed
 let segIdx: i32 = 0;          // next segment of that half
 let chained: bool = false;    // the next half follows the previous one without a stop
-let prevTail: i64 = 0;        // ideal end of the previous half minus its last step
-let horizon: i64 = 0;         // time of the last queued step
+let prevTailStepTicks: i64 = 0;        // ideal end of the previous half minus its last step
+let horizonStepTicks: i64 = 0;         // time of the last queued step
 let stopAtTop: bool = false;
 // The retract needs no planning when a fault strikes: it speeds up as a plan made beforehand does
 // (its first `retractEach` steps), cruises at the speed reached, and slows down through the same
@@ -108,9 +108,9 @@ export function motionReset(): void {
 }
 
 /** Queue a constant-rate move that needs no ramp (homing speeds are below the pull-in rate). */
-export function pushConstantMove(steps: i32, intervalTicks: i32, extend: bool, flags: i32): bool {
+export function pushConstantMove(steps: i32, intervalStepTicks: i32, extend: bool, flags: i32): bool {
   const dirFlag = extend ? SEG_EXTEND : 0;
-  return step_queue_push(intervalTicks, steps, 0, dirFlag | flags | SEG_END_OF_MOVE) == 0;
+  return step_queue_push(intervalStepTicks, steps, 0, dirFlag | flags | SEG_END_OF_MOVE) == 0;
 }
 
 /** True while motion is queued or executing. */
@@ -118,13 +118,13 @@ export function motionBusy(): bool {
   return mode != MOTION_IDLE || (step_queue_status() & QSTAT_BUSY) != 0;
 }
 
-/** Called every control tick: top up the queue until it holds QUEUE_LEAD_TICKS of motion. */
-export function feedQueue(now: i64): void {
+/** Called every control tick: top up the queue until it holds QUEUE_LEAD_STEP_TICKS of motion. */
+export function feedQueue(nowStepTicks: i64): void {
   if (mode == MOTION_IDLE) return;
   const retracting = mode == MOTION_RETRACT;
-  if ((step_queue_status() & QSTAT_BUSY) == 0) horizon = now; // the executor restarts its clock at the next push
-  const lead = retracting ? QUEUE_LEAD_TICKS / 2 : QUEUE_LEAD_TICKS; // the tick of a fault queues less
-  while (horizon - now < lead && step_queue_free() > 0) {
+  if ((step_queue_status() & QSTAT_BUSY) == 0) horizonStepTicks = nowStepTicks; // the executor restarts its clock at the next push
+  const leadStepTicks = retracting ? QUEUE_LEAD_STEP_TICKS / 2 : QUEUE_LEAD_STEP_TICKS; // the tick of a fault queues less
+  while (horizonStepTicks - nowStepTicks < leadStepTicks && step_queue_free() > 0) {
     const plan = retracting ? shape : active;
     const o = segOffset;
     let interval = plan.interval[segIdx] + plan.add[segIdx] * o;
@@ -149,15 +149,15 @@ export function feedQueue(now: i64): void {
           pendingReady = false;
           continue;
         }
-        report_move(goingDown ? 1 : 0, plan.steps, <i32>plan.durTicks, <i32>plan.accTicks);
-        if (chained) interval += <i32>prevTail;
+        report_move(goingDown ? 1 : 0, plan.steps, <i32>plan.durStepTicks, <i32>plan.accStepTicks);
+        if (chained) interval += <i32>prevTailStepTicks;
       }
       endsMove = segIdx == plan.segments - 1 && !goingDown && stopAtTop;
       flags = goingDown ? SEG_EXTEND : 0;
     }
     if (step_queue_push(interval, count, add, flags | (endsMove ? SEG_END_OF_MOVE : 0)) != 0) return; // full: next tick
     const c = <i64>count;
-    horizon += <i64>interval * c + (<i64>add * c * (c - 1)) / 2;
+    horizonStepTicks += <i64>interval * c + (<i64>add * c * (c - 1)) / 2;
     if (retracting) {
       retractLeft -= count;
       // the cursor: forward while speeding up, backward while slowing down
@@ -171,7 +171,7 @@ export function feedQueue(now: i64): void {
     } else if (++segIdx == plan.segments) {
       if (goingDown) strokesQueued++;
       segIdx = 0;
-      prevTail = plan.tailTicks;
+      prevTailStepTicks = plan.tailStepTicks;
       chained = true;
       goingDown = !goingDown;
       if (endsMove) {

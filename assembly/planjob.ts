@@ -15,7 +15,7 @@ import {
 import {
   STEP_TIMER_HZ, STEPS_PER_REV, LEAD_NM, CLEARANCE_UM, DEPTH_MIN_UM, FREQ_MIN_HZ, FREQ_MAX_HZ, MARGIN_PERMILLE,
   MAX_STEP_RATE, CURVE_SPEED_UM_S, CURVE_SPEED_UM_S_LEN, CURVE_FORCE_MN, CART_MASS_MG, CART_MASS_MG_LEN, CART_LOAD_MN,
-  STEP_TOL_TICKS,
+  STEP_TOL_STEP_TICKS,
 } from "./generated/board_config";
 
 const SHARES_PER_TICK: i32 = 1;
@@ -198,7 +198,7 @@ function step(job: PlanJob): i32 {
       job.result = PLAN_BAD;
       if (r == 0) return STEP_FINISHED;
       const durStepTicks = STEP_TIMER_HZ / (2 * <i64>job.probeHz);
-      const res = planBegin(job.plan, job.steps, durStepTicks, (durStepTicks * <i64>job.bestShare) / 1000, STEP_TOL_TICKS);
+      const res = planBegin(job.plan, job.steps, durStepTicks, (durStepTicks * <i64>job.bestShare) / 1000, STEP_TOL_STEP_TICKS);
       if (res == PLAN_BUSY) { job.stage = JOB_PLAN; return 0; }
       job.result = res;
       return STEP_FINISHED;
