@@ -1,7 +1,8 @@
 // Professional mode unlock: the pen issues a fresh random challenge (AUTH?), the clinic's tool answers
 // with HMAC-SHA256(clinic key, challenge) (AUTH <hex>). A challenge is good for one answer only, so a
 // recorded answer cannot be replayed. The HMAC runs one block per tick.
-import { rng_u32, KEY_CLINIC } from "./hal";
+import { KEY_CLINIC } from "./abi";
+import { rng_u32 } from "./hal";
 import { loadHmacKey } from "./keys";
 import { tickIsLight } from "./budget";
 import { hmacMessage, hmacResult, hmacStart, hmacStep, hmacBusy, hmacOwner, equalBytes } from "./sha256";

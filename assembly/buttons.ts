@@ -1,6 +1,6 @@
 // Debounced buttons with press, long-press and hold-to-repeat events, sampled once per control tick.
-import { BTN_COUNT } from "./hal";
-import { DEBOUNCE_TICKS, REPEAT_DELAY_TICKS, REPEAT_TICKS, LONG_PRESS_TICKS } from "./generated/board_config";
+import { BTN_COUNT } from "./abi";
+import { DEBOUNCE_CONTROL_TICKS, REPEAT_DELAY_CONTROL_TICKS, REPEAT_CONTROL_TICKS, LONG_PRESS_CONTROL_TICKS } from "./generated/board_config";
 
 export const EV_PRESS: i32 = 1;   // became pressed (after debounce)
 export const EV_REPEAT: i32 = 2;  // still held: repeat
@@ -8,8 +8,8 @@ export const EV_LONG: i32 = 4;    // held for a long press (once per press)
 export const EV_RELEASE: i32 = 8; // released (after debounce)
 
 const stable: StaticArray<bool> = changetype<StaticArray<bool>>(memory.data(BTN_COUNT));
-const pendingTicks: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data(BTN_COUNT * 4)); // ticks the raw level has differed from `stable`
-const heldTicks: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data(BTN_COUNT * 4));
+const pendingControlTicks: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data(BTN_COUNT * 4)); // ticks the raw level has differed from `stable`
+const heldControlTicks: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data(BTN_COUNT * 4));
 const events: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data(BTN_COUNT * 4));
 
 /** Feed one sample of the raw levels; afterwards buttonEvents(i) tells what happened to button i. */
@@ -18,22 +18,22 @@ export function sampleButtons(raw: i32): void {
     let ev = 0;
     const level = ((raw >> i) & 1) != 0;
     if (level != stable[i]) {
-      const n = pendingTicks[i] + 1;
-      if (n >= DEBOUNCE_TICKS) {
+      const n = pendingControlTicks[i] + 1;
+      if (n >= DEBOUNCE_CONTROL_TICKS) {
         stable[i] = level;
-        pendingTicks[i] = 0;
-        heldTicks[i] = 0;
+        pendingControlTicks[i] = 0;
+        heldControlTicks[i] = 0;
         ev |= level ? EV_PRESS : EV_RELEASE;
       } else {
-        pendingTicks[i] = n;
+        pendingControlTicks[i] = n;
       }
     } else {
-      pendingTicks[i] = 0;
+      pendingControlTicks[i] = 0;
       if (level) {
-        const h = heldTicks[i] + 1;
-        heldTicks[i] = h;
-        if (h == LONG_PRESS_TICKS) ev |= EV_LONG;
-        if (h >= REPEAT_DELAY_TICKS && (h - REPEAT_DELAY_TICKS) % REPEAT_TICKS == 0) ev |= EV_REPEAT;
+        const h = heldControlTicks[i] + 1;
+        heldControlTicks[i] = h;
+        if (h == LONG_PRESS_CONTROL_TICKS) ev |= EV_LONG;
+        if (h >= REPEAT_DELAY_CONTROL_TICKS && (h - REPEAT_DELAY_CONTROL_TICKS) % REPEAT_CONTROL_TICKS == 0) ev |= EV_REPEAT;
       }
     }
     events[i] = ev;
@@ -44,14 +44,14 @@ export function buttonEvents(index: i32): i32 { return events[index]; }
 
 export function buttonHeld(index: i32): bool { return stable[index]; }
 
-/** Ticks the button has been held (0 when released). */
-export function buttonHeldTicks(index: i32): i32 { return stable[index] ? heldTicks[index] : 0; }
+/** Control ticks the button has been held (0 when released). */
+export function buttonHeldControlTicks(index: i32): i32 { return stable[index] ? heldControlTicks[index] : 0; }
 
 export function resetButtons(): void {
   for (let i = 0; i < BTN_COUNT; i++) {
     stable[i] = false;
-    pendingTicks[i] = 0;
-    heldTicks[i] = 0;
+    pendingControlTicks[i] = 0;
+    heldControlTicks[i] = 0;
     events[i] = 0;
   }
 }

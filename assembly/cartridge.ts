@@ -4,7 +4,11 @@
 // Chip layout (bytes): 0 format (1), 1 type code (1-based index in the board's cartridge list),
 // 2 needles, 4-5 needle length um (LE), 8-11 lot (LE), 12-15 serial (LE), 16 used (0xFF new, 0x00 used),
 // 32-47 tag = first 16 bytes of HMAC-SHA256(cartridge key, bytes 0-15).
-import { cartridge_read, cartridge_write, KEY_CARTRIDGE } from "./hal";
+import {
+  CART_CHECKING, CART_NONE, CART_OK, CART_REFUSED, KEY_CARTRIDGE, REFUSE_FORGED, REFUSE_NONE,
+  REFUSE_UNKNOWN, REFUSE_USED,
+} from "./abi";
+import { cartridge_read, cartridge_write } from "./hal";
 import { loadHmacKey } from "./keys";
 import { hmacMessage, hmacResult, hmacStart, hmacStep, hmacBusy, hmacOwner } from "./sha256";
 import { CART_NEEDLES, CART_NEEDLES_LEN } from "./generated/board_config";
@@ -16,15 +20,7 @@ const CHIP_BYTES: i32 = 48;
 const BYTES_PER_TICK: i32 = 16; // each byte is a HAL call: the chip is read over three ticks
 const HMAC_OWNER: i32 = 1;
 
-export const CART_NONE: i32 = 0;     // nothing fitted
-export const CART_CHECKING: i32 = 1; // reading and verifying the chip
-export const CART_OK: i32 = 2;
-export const CART_REFUSED: i32 = 3;
 
-export const REFUSE_NONE: i32 = 0;
-export const REFUSE_UNKNOWN: i32 = 1; // unreadable chip, unknown format or type
-export const REFUSE_FORGED: i32 = 2;  // tag does not match
-export const REFUSE_USED: i32 = 3;    // already used: single use
 
 const chip: StaticArray<u8> = changetype<StaticArray<u8>>(memory.data(CHIP_BYTES));
 let state: i32 = 0; // CART_NONE

@@ -1,5 +1,6 @@
 // The motor's envelope: which (stroke length, stroke rate) pairs the motor can run without losing a
 // step, from the board's force-speed curve, the moving mass and the load. Integer units: um, us, mg, mN.
+import { CLAMP_NONE, CLAMP_STEP_RATE, CLAMP_TORQUE } from "./abi";
 
 /** What the planner knows of the drive train; filled from the board at start-up (settings.ts). */
 export class DriveModel {
@@ -21,9 +22,6 @@ export class DriveModel {
   loadMn: i64 = 0;
 }
 
-export const CLAMP_NONE: i32 = 0;
-export const CLAMP_TORQUE: i32 = 1;
-export const CLAMP_STEP_RATE: i32 = 2;
 
 /** Acceleration-phase shares tried, per mille of the half-stroke (500 = accelerate then decelerate). */
 const ACCEL_SHARES: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data<i32>([500, 450, 400, 350, 300, 250]));
@@ -103,21 +101,4 @@ export function checkStroke(m: DriveModel, strokeUm: i64, halfUs: i64, out: Stro
 /** Half-stroke duration (us) at a stroke rate (Hz). */
 export function halfStrokeUs(freqHz: i32): i64 {
   return 500000 / <i64>freqHz;
-}
-
-/**
- * Highest stroke rate in [minHz, maxHz] the motor can run a stroke of `strokeUm` at, or 0 if none.
- * Feasibility falls as the rate rises, so a binary search is enough. (The firmware does this search a
- * share per tick, in settings.ts; tools and tests use this one.)
- */
-export function maxFreqHz(m: DriveModel, strokeUm: i64, minHz: i32, maxHz: i32, scratch: StrokeCheck = new StrokeCheck()): i32 {
-  if (!checkStroke(m, strokeUm, halfStrokeUs(minHz), scratch)) return 0;
-  let lo = minHz;      // feasible
-  let hi = maxHz + 1;  // infeasible (sentinel)
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (checkStroke(m, strokeUm, halfStrokeUs(mid), scratch)) lo = mid;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -9,13 +9,6 @@ export const REC_EVENT: i32 = 2;
 export const SEGMENT_WORDS: i32 = 10;
 export const EVENT_WORDS: i32 = 4;
 
-export const EV_FAULT: i32 = 1;            // detail: fault code
-export const EV_AUTH_FAILED: i32 = 2;      // detail: 1 wrong answer, 2 no live challenge (replay)
-export const EV_AUTH_PASSED: i32 = 3;
-export const EV_CARTRIDGE_REFUSED: i32 = 4; // detail: refusal reason
-export const EV_CARTRIDGE_REMOVED: i32 = 5;
-export const EV_START_REFUSED: i32 = 6;    // detail: CMD_* result
-export const EV_IDLE_OFF: i32 = 7;
 
 let sessionNo: u32 = 0;
 let open: bool = false;
