@@ -165,6 +165,6 @@ export const EV_CARTRIDGE_REMOVED: i32 = 5; // the cartridge was taken off
 export const EV_START_REFUSED: i32 = 6; // START was refused
 export const EV_IDLE_OFF: i32 = 7; // idle auto-off
 
-// the detail of an auth_failed event
+// why an AUTH attempt failed (a log event detail)
 export const AUTH_FAIL_WRONG_ANSWER: i32 = 1; // the answer does not match the challenge
 export const AUTH_FAIL_NO_CHALLENGE: i32 = 2; // no challenge to answer (none asked, or already answered: a replay)

@@ -58,7 +58,7 @@ function asConstants(): string {
   group('treatment log record types', abi.LOG_RECORDS);
   for (const r of abi.LOG_RECORDS) out.push(`export const ${r.constant.replace(/^REC_/, '')}_WORDS: i32 = ${r.words}; // payload words of a ${r.name} record`);
   group('treatment log events', abi.LOG_EVENTS);
-  group('the detail of an auth_failed event', abi.AUTH_FAILURES);
+  group('why an AUTH attempt failed (a log event detail)', abi.AUTH_FAILURES);
   return out.join('\n') + '\n';
 }
 
