@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { generatedFiles } from '../../tools/build/gen-abi.js';
-import { HAL_CALLS, FAULTS, LOG_EVENTS, REFUSALS } from '../../abi/pen-abi.js';
+import { HAL_CALLS, FAULTS, LOG_EVENTS, REFUSALS, COMMAND_RESULTS, ZONES } from '../../abi/pen-abi.js';
 import { firmware } from './helpers.js';
 import { INJECTABLE } from '../../host-sim/faults.js';
 
@@ -64,9 +64,9 @@ test('a code\'s name is written by hand only in the dictionary (no copy of a tab
   // names distinctive enough that any occurrence is a copy of the table; the simulator's injectable
   // faults (host-sim/faults.ts) are another table, of what breaks, and some share a word with a fault code
   const injectable = new Set<string>(INJECTABLE);
-  const names = [...FAULTS.filter((f) => f.name.includes('_')), ...LOG_EVENTS.filter((e) => e.name.includes('_')), ...REFUSALS]
+  const names = [...FAULTS, ...LOG_EVENTS, ...REFUSALS, ...COMMAND_RESULTS, ...ZONES]
     .map((c) => c.name)
-    .filter((n) => n.length > 5 && !injectable.has(n));
+    .filter((n) => n.includes('_') && !injectable.has(n));
   assert.ok(names.includes('driver_overtemp') && names.length >= 12, `names checked: ${names.join(' ')}`);
   for (const name of names) {
     const re = new RegExp(`\\b${name}\\b`);
