@@ -313,8 +313,7 @@ export const HAL_CALLS: readonly HalCall[] = [
     brief: "Unrecoverable firmware error: the runtime must disable the driver and reset.",
     units: "",
     behaviour:
-      "the firmware hit an internal error (an `abort`). The runtime switches the driver off and resets the module (`reset_cause` = 2). Does not return. The release module has no such path (its buffers are static and its array accesses unchecked, `docs/porting.md`) and so does not import it; a runtime provides it all the same, and treats a trap the same way",
-    imported: false,
+      "the firmware hit an internal error (an `abort`). The runtime switches the driver off and resets the module (`reset_cause` = 2). Does not return. The release module calls it when an array index is out of range (`docs/porting.md`); a runtime treats a trap the same way",
   },];
 
 /**

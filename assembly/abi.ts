@@ -99,15 +99,15 @@ export const ZONE_ACNE_SCARS: i32 = 8; // acne scars (professional)
 export const ZONE_STRETCH_MARKS: i32 = 9; // stretch marks (professional)
 export const ZONE_SCALP: i32 = 10; // scalp
 export const ZONE_COUNT: i32 = 11; // with ZONE_NONE
-/** depth cap per zone (um); static data without an object header: it carries no length */
-export const ZONE_CAP_UM: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data<i32>([0, 750, 500, 500, 750, 1000, 2000, 1500, 3000, 3000, 2500]));
+/** depth cap per zone (um); a static array literal: it carries its length, so an index is bounds-checked */
+export const ZONE_CAP_UM: StaticArray<i32> = [0, 750, 500, 500, 750, 1000, 2000, 1500, 3000, 3000, 2500];
 
 // modes
 export const MODE_HOME: i32 = 0; // the power-up mode
 export const MODE_PROFESSIONAL: i32 = 1; // after AUTH with the clinic key
 export const MODE_COUNT: i32 = 2;
 /** depth cap per mode (um) */
-export const MODE_CAP_UM: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data<i32>([1500, 3000]));
+export const MODE_CAP_UM: StaticArray<i32> = [1500, 3000];
 
 // results of changing a setting
 export const SET_OK: i32 = 0; // taken

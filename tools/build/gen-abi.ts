@@ -44,12 +44,12 @@ function asConstants(): string {
   group('cap sources: whose depth cap is in force', abi.CAP_SOURCES);
   group('treatment zones', abi.ZONES);
   out.push(`export const ZONE_COUNT: i32 = ${abi.ZONES.length}; // with ZONE_NONE`);
-  out.push('/** depth cap per zone (um); static data without an object header: it carries no length */');
-  out.push(`export const ZONE_CAP_UM: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data<i32>([${abi.ZONES.map((z) => z.capUm).join(', ')}]));`);
+  out.push('/** depth cap per zone (um); a static array literal: it carries its length, so an index is bounds-checked */');
+  out.push(`export const ZONE_CAP_UM: StaticArray<i32> = [${abi.ZONES.map((z) => z.capUm).join(', ')}];`);
   group('modes', abi.MODES);
   out.push(`export const MODE_COUNT: i32 = ${abi.MODES.length};`);
   out.push('/** depth cap per mode (um) */');
-  out.push(`export const MODE_CAP_UM: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data<i32>([${abi.MODES.map((m) => m.capUm).join(', ')}]));`);
+  out.push(`export const MODE_CAP_UM: StaticArray<i32> = [${abi.MODES.map((m) => m.capUm).join(', ')}];`);
   group('results of changing a setting', abi.SET_RESULTS);
   group('results of user commands', abi.COMMAND_RESULTS);
   group('cartridge states', abi.CARTRIDGE_STATES);
