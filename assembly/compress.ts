@@ -6,6 +6,7 @@
 // never makes one tick long: each step narrows the range of `add` that keeps every step of the open
 // segment in tolerance, and the segment closes when that range is empty. Work and memory are linear
 // in the steps; no table of step times is kept.
+import { STATIC_HEADER_BYTES, checked, checkedSet, staticArray } from "./statics";
 import { stepTimesBegin, nextStepTimeStepTicks } from "./profile";
 
 export const MAX_MOVE_STEPS: i32 = 1024; // 2 * MAX_RAMP_STEPS
@@ -26,19 +27,20 @@ export class MovePlan {
   tailStepTicks: i64 = 0;
 }
 
-const SEGMENTS_BYTES: i32 = MAX_SEGMENTS * 4;
+/** bytes of one of a static plan's arrays, with its header */
+const SEGMENTS_BYTES: i32 = STATIC_HEADER_BYTES + MAX_SEGMENTS * 4;
 
 /** A plan in static memory: laid out at compile time, so no allocator is linked in. Call once per plan. */
 // @ts-ignore: decorator
 @inline export function staticPlan(at: usize, arrays: usize): MovePlan {
   const p = changetype<MovePlan>(at);
-  p.interval = changetype<StaticArray<i32>>(arrays);
-  p.count = changetype<StaticArray<i32>>(arrays + SEGMENTS_BYTES);
-  p.add = changetype<StaticArray<i32>>(arrays + 2 * SEGMENTS_BYTES);
+  p.interval = staticArray<i32>(arrays, MAX_SEGMENTS);
+  p.count = staticArray<i32>(arrays + <usize>SEGMENTS_BYTES, MAX_SEGMENTS);
+  p.add = staticArray<i32>(arrays + <usize>(2 * SEGMENTS_BYTES), MAX_SEGMENTS);
   return p;
 }
-/** bytes of a static plan's three arrays */
-export const PLAN_ARRAYS_BYTES: i32 = 3 * MAX_SEGMENTS * 4;
+/** bytes of a static plan's three arrays (reserve them 16-byte aligned) */
+export const PLAN_ARRAYS_BYTES: i32 = 3 * SEGMENTS_BYTES;
 
 export const PLAN_OK: i32 = 0;
 export const PLAN_TOO_LONG: i32 = 1;      // more steps than MAX_MOVE_STEPS
@@ -130,9 +132,9 @@ function closeSegment(): bool {
   const add = n == 1 ? 0 : <i32>((<i64>addLo + <i64>addHi) >> 1);
   const i = p.segments;
   if (i >= MAX_SEGMENTS) { result = PLAN_TOO_MANY_SEGS; return false; }
-  p.interval[i] = first;
-  p.count[i] = n;
-  p.add[i] = add;
+  checkedSet(p.interval, i, first);
+  checkedSet(p.count, i, n);
+  checkedSet(p.add, i, add);
   p.segments = i + 1;
   last += n * first + add * (n * (n - 1) >> 1);
   n = 0;

@@ -2,10 +2,10 @@
 // and speed a step up or down; and a button held far longer than any use of it is stuck, a fault.
 // Owns whether a stuck button has been faulted on.
 import {
-  BTN_COUNT, BTN_DEPTH_DOWN, BTN_DEPTH_UP, BTN_POWER, BTN_SPEED_DOWN, BTN_SPEED_UP, BTN_START, CMD_OK,
+  BTN_DEPTH_DOWN, BTN_DEPTH_UP, BTN_POWER, BTN_SPEED_DOWN, BTN_SPEED_UP, BTN_START, CMD_OK,
   F_STUCK_BUTTON, SET_OK, ST_FAULT, ST_OFF, ST_PAUSED, ST_RUNNING,
 } from "./abi";
-import { buttonEvents, buttonHeldControlTicks, EV_PRESS, EV_REPEAT, EV_LONG } from "./buttons";
+import { buttonEvents, anyButtonEvents, longestHeldControlTicks, EV_PRESS, EV_REPEAT, EV_LONG } from "./buttons";
 import { machineState, enterFault, powerOn, powerOff, start, pause, stop, settingChanged, signalRefused } from "./machine";
 import { noteActivity } from "./idle";
 import { setDepthUm, setLevel, depthSettingUm, level, requestedFreqHz } from "./settings";
@@ -20,8 +20,7 @@ export function buttonStuck(): bool { return stuckFaulted; }
 
 /** A button held far longer than any use of it is stuck: stop and ignore it until released. */
 export function watchButtons(): void {
-  let stuck = false;
-  for (let i = 0; i < BTN_COUNT; i++) if (buttonHeldControlTicks(i) >= STUCK_BUTTON_CONTROL_TICKS) stuck = true;
+  const stuck = longestHeldControlTicks() >= STUCK_BUTTON_CONTROL_TICKS;
   if (stuck && !stuckFaulted) {
     stuckFaulted = true;
     enterFault(F_STUCK_BUTTON, false);
@@ -31,9 +30,7 @@ export function watchButtons(): void {
 
 /** Each control tick, after the buttons are sampled: what their presses ask for. */
 export function buttonActions(): void {
-  let any = 0;
-  for (let i = 0; i < BTN_COUNT; i++) any |= buttonEvents(i);
-  if (any != 0) noteActivity();
+  if (anyButtonEvents() != 0) noteActivity();
   if (stuckFaulted) return; // a stuck button must not drive anything
   const state = machineState();
   const power = buttonEvents(ctz(BTN_POWER));

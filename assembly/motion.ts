@@ -1,5 +1,6 @@
 // Keeps the HAL step queue fed: either strokes (down and up, repeated) from a compressed half-stroke
 // plan, or a retract. A new stroke plan waits until the needles are back at the top (a stroke boundary).
+import { checked, checkedSet } from "./statics";
 import { QSTAT_BUSY, SEG_END_OF_MOVE, SEG_EXTEND, SEG_STOP_AT_ENDSTOP } from "./abi";
 import { step_queue_push, step_queue_free, step_queue_status, report_move } from "./hal";
 import { MovePlan, staticPlan, PLAN_ARRAYS_BYTES } from "./compress";
@@ -9,8 +10,8 @@ export const MOTION_IDLE: i32 = 0;
 export const MOTION_STROKES: i32 = 1;
 export const MOTION_RETRACT: i32 = 2;
 
-const planA = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES));
-const planB = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES));
+const planA = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES, 16));
+const planB = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES, 16));
 const NO_PLAN = changetype<MovePlan>(memory.data(offsetof<MovePlan>())); // no steps
 
 let mode: i32 = 0; // MOTION_IDLE
@@ -127,9 +128,9 @@ export function feedQueue(nowStepTicks: i64): void {
   while (horizonStepTicks - nowStepTicks < leadStepTicks && step_queue_free() > 0) {
     const plan = retracting ? shape : active;
     const o = segOffset;
-    let interval = plan.interval[segIdx] + plan.add[segIdx] * o;
-    let add = plan.add[segIdx];
-    let count = plan.count[segIdx] - o;
+    let interval = checked(plan.interval, segIdx) + checked(plan.add, segIdx) * o;
+    let add = checked(plan.add, segIdx);
+    let count = checked(plan.count, segIdx) - o;
     let flags = SEG_STOP_AT_ENDSTOP;
     let endsMove = false;
     if (retracting) {
@@ -163,10 +164,10 @@ export function feedQueue(nowStepTicks: i64): void {
       // the cursor: forward while speeding up, backward while slowing down
       if (retractPhase == 0) {
         segOffset = o + count;
-        if (segOffset == plan.count[segIdx]) { segIdx++; segOffset = 0; }
+        if (segOffset == checked(plan.count, segIdx)) { segIdx++; segOffset = 0; }
       } else if (retractPhase == 2) {
         segOffset = o - count;
-        if (segOffset < 0 && segIdx > 0) { segIdx--; segOffset = plan.count[segIdx] - 1; }
+        if (segOffset < 0 && segIdx > 0) { segIdx--; segOffset = checked(plan.count, segIdx) - 1; }
       }
     } else if (++segIdx == plan.segments) {
       if (goingDown) strokesQueued++;

@@ -59,7 +59,7 @@ export class PlanJob {
 export const model = changetype<DriveModel>(memory.data(offsetof<DriveModel>()));
 const strokeJob = changetype<PlanJob>(memory.data(offsetof<PlanJob>()));
 const retractJob = changetype<PlanJob>(memory.data(offsetof<PlanJob>()));
-const retractPlan = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES));
+const retractPlan = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES, 16));
 let retractMade: bool = false; // for the cartridge fitted: handed to motion
 let fittingIndex: i32 = -1;
 

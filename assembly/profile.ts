@@ -1,6 +1,7 @@
 // The shape of one half-stroke: a rest-to-rest move of `steps` microsteps in `durStepTicks`, accelerating
 // for `accStepTicks` at each end and cruising between (accStepTicks = durStepTicks/2 gives a pure accel/decel move).
 // Pure integer math: it runs on the microcontroller and in unit tests alike.
+import { STATIC_HEADER_BYTES, checked, checkedSet, staticArray } from "./statics";
 
 /** Integer square root: the largest r with r*r <= v (v >= 0). */
 export function isqrt64(v: i64): i64 {
@@ -53,7 +54,7 @@ export function peakStepRate(steps: i32, durStepTicks: i64, accStepTicks: i64, t
 // the root is seeded from the two before it, and the decelerating steps mirror the accelerating ones.
 
 export const MAX_RAMP_STEPS: i32 = 512;
-const rampStepTicks: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data((MAX_RAMP_STEPS + 1) * 4)); // accelerating steps' times, by k
+const rampStepTicks: StaticArray<i32> = staticArray<i32>(memory.data(STATIC_HEADER_BYTES + (MAX_RAMP_STEPS + 1) * 4, 16), MAX_RAMP_STEPS + 1); // accelerating steps' times, by k
 
 let gSteps: i32 = 0;
 let gDur: i64 = 0;
@@ -120,11 +121,11 @@ export function nextStepTimeStepTicks(): i64 {
     gR2 = gR1;
     gR1 = r;
     const t = (r + 1) >> 1;
-    if (k <= MAX_RAMP_STEPS) unchecked(rampStepTicks[k] = <i32>t);
+    if (k <= MAX_RAMP_STEPS) unchecked(rampStepTicks[k] = <i32>t); // in range: tested just before
     return t;
   }
   const mirror = gSteps + 1 - k;
-  if (<i64>(2 * mirror - 1) * gCruise <= d * gTa) return gDur - <i64>unchecked(rampStepTicks[mirror]);
+  if (<i64>(2 * mirror - 1) * gCruise <= d * gTa) return gDur - <i64>checked(rampStepTicks, mirror);
   const d2 = 2 * d;
   if (gCq < 0) {
     const num = twoX * gCruise - d * gTa + d;

@@ -15,8 +15,8 @@ export function firmwareConfigSource(b: Board): string {
   };
   const arr = (name: string, vs: number[], why: string): void => {
     vs.forEach((v) => { if (!Number.isInteger(v) || Math.abs(v) > 2 ** 31 - 1) throw new Error(`${name}: ${v} does not fit an i32`); });
-    // static data without an object header (no length): the length is ${name}_LEN
-    lines.push(`/** ${why} */\nexport const ${name}: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data<i32>([${vs.join(', ')}]));`);
+    // a static array literal: laid out at compile time with its length, so indices into it are bounds-checked
+    lines.push(`/** ${why} */\nexport const ${name}: StaticArray<i32> = [${vs.join(', ')}];`);
     lines.push(`export const ${name}_LEN: i32 = ${vs.length};`);
   };
   const t = b.timing;
