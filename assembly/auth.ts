@@ -1,7 +1,9 @@
 // Professional mode unlock: the pen issues a fresh random challenge (AUTH?), the clinic's tool answers
 // with HMAC-SHA256(clinic key, challenge) (AUTH <hex>). A challenge is good for one answer only, so a
 // recorded answer cannot be replayed. The HMAC runs one block per tick.
-import { rng_u32, KEY_CLINIC } from "./hal";
+import { STATIC_HEADER_BYTES, checked, checkedSet, staticArray } from "./statics";
+import { KEY_CLINIC } from "./abi";
+import { rng_u32 } from "./hal";
 import { loadHmacKey } from "./keys";
 import { tickIsLight } from "./budget";
 import { hmacMessage, hmacResult, hmacStart, hmacStep, hmacBusy, hmacOwner, equalBytes } from "./sha256";
@@ -15,9 +17,9 @@ export const AUTH_PASSED: i32 = 2;
 export const AUTH_FAILED: i32 = 3;
 export const AUTH_NO_CHALLENGE: i32 = 4;
 
-export const challenge: StaticArray<u8> = changetype<StaticArray<u8>>(memory.data(CHALLENGE_BYTES));
+export const challenge: StaticArray<u8> = staticArray<u8>(memory.data(STATIC_HEADER_BYTES + CHALLENGE_BYTES, 16), CHALLENGE_BYTES);
 /** the answer under check (32 bytes) */
-export const answer: StaticArray<u8> = changetype<StaticArray<u8>>(memory.data(32));
+export const answer: StaticArray<u8> = staticArray<u8>(memory.data(STATIC_HEADER_BYTES + 32, 16), 32);
 let challengeLive: bool = false;
 let state: i32 = 0; // AUTH_IDLE
 let waiting: bool = false; // the answer arrived while the engine was busy
@@ -28,7 +30,7 @@ export function authState(): i32 { return state; }
 export function newChallenge(): void {
   for (let i = 0; i < CHALLENGE_BYTES; i += 4) {
     const r = rng_u32();
-    challenge[i] = <u8>r; challenge[i + 1] = <u8>(r >>> 8); challenge[i + 2] = <u8>(r >>> 16); challenge[i + 3] = <u8>(r >>> 24);
+    checkedSet(challenge, i, <u8>r); checkedSet(challenge, i + 1, <u8>(r >>> 8)); checkedSet(challenge, i + 2, <u8>(r >>> 16)); checkedSet(challenge, i + 3, <u8>(r >>> 24));
   }
   challengeLive = true;
 }
@@ -47,7 +49,7 @@ export function authTick(): void {
   if (waiting) {
     if (hmacBusy() || !tickIsLight()) return; // not in the tick that read the answer
     loadHmacKey(KEY_CLINIC);
-    for (let i = 0; i < CHALLENGE_BYTES; i++) hmacMessage[i] = challenge[i];
+    for (let i = 0; i < CHALLENGE_BYTES; i++) checkedSet(hmacMessage, i, checked(challenge, i));
     hmacStart(CHALLENGE_BYTES, HMAC_OWNER);
     waiting = false;
     return;

@@ -4,7 +4,12 @@
 // Chip layout (bytes): 0 format (1), 1 type code (1-based index in the board's cartridge list),
 // 2 needles, 4-5 needle length um (LE), 8-11 lot (LE), 12-15 serial (LE), 16 used (0xFF new, 0x00 used),
 // 32-47 tag = first 16 bytes of HMAC-SHA256(cartridge key, bytes 0-15).
-import { cartridge_read, cartridge_write, KEY_CARTRIDGE } from "./hal";
+import { STATIC_HEADER_BYTES, checked, checkedSet, staticArray } from "./statics";
+import {
+  CART_CHECKING, CART_NONE, CART_OK, CART_REFUSED, KEY_CARTRIDGE, REFUSE_FORGED, REFUSE_NONE,
+  REFUSE_UNKNOWN, REFUSE_USED,
+} from "./abi";
+import { cartridge_read, cartridge_write } from "./hal";
 import { loadHmacKey } from "./keys";
 import { hmacMessage, hmacResult, hmacStart, hmacStep, hmacBusy, hmacOwner } from "./sha256";
 import { CART_NEEDLES, CART_NEEDLES_LEN } from "./generated/board_config";
@@ -16,17 +21,9 @@ const CHIP_BYTES: i32 = 48;
 const BYTES_PER_TICK: i32 = 16; // each byte is a HAL call: the chip is read over three ticks
 const HMAC_OWNER: i32 = 1;
 
-export const CART_NONE: i32 = 0;     // nothing fitted
-export const CART_CHECKING: i32 = 1; // reading and verifying the chip
-export const CART_OK: i32 = 2;
-export const CART_REFUSED: i32 = 3;
 
-export const REFUSE_NONE: i32 = 0;
-export const REFUSE_UNKNOWN: i32 = 1; // unreadable chip, unknown format or type
-export const REFUSE_FORGED: i32 = 2;  // tag does not match
-export const REFUSE_USED: i32 = 3;    // already used: single use
 
-const chip: StaticArray<u8> = changetype<StaticArray<u8>>(memory.data(CHIP_BYTES));
+const chip: StaticArray<u8> = staticArray<u8>(memory.data(STATIC_HEADER_BYTES + CHIP_BYTES, 16), CHIP_BYTES);
 let state: i32 = 0; // CART_NONE
 let refusal: i32 = 0; // REFUSE_NONE
 let usedThisFit: bool = false;
@@ -78,17 +75,17 @@ export function cartridgeTick(): void {
     for (let i = readBytes; i < end; i++) {
       const b = cartridge_read(i);
       if (b < 0) { readBytes = 0; return; } // pulled out while reading: start over
-      unchecked(chip[i] = <u8>b);
+      unchecked(chip[i] = <u8>b); // i < readBytes + BYTES_PER_TICK <= CHIP_BYTES: readBytes is 0, 16 or 32
     }
     readBytes = end < CHIP_BYTES ? end : 0;
     if (readBytes > 0) return;
-    const t = <i32>chip[1];
-    if (<i32>chip[0] != CHIP_FORMAT || t < 1 || t > CART_NEEDLES_LEN || <i32>chip[2] != CART_NEEDLES[t - 1]) {
+    const t = <i32>checked(chip, 1);
+    if (<i32>checked(chip, 0) != CHIP_FORMAT || t < 1 || t > CART_NEEDLES_LEN || <i32>checked(chip, 2) != checked(CART_NEEDLES, t - 1)) {
       refuse(REFUSE_UNKNOWN);
       return;
     }
     loadHmacKey(KEY_CARTRIDGE);
-    for (let i = 0; i < 16; i++) hmacMessage[i] = chip[i];
+    for (let i = 0; i < 16; i++) checkedSet(hmacMessage, i, checked(chip, i));
     hmacStart(16, HMAC_OWNER);
     state = CART_CHECKING;
     return;
@@ -96,9 +93,9 @@ export function cartridgeTick(): void {
   if (state == CART_CHECKING && hmacOwner() == HMAC_OWNER) {
     if (!hmacStep()) return;
     let diff = 0;
-    for (let i = 0; i < 16; i++) diff |= <i32>(hmacResult[i] ^ chip[CHIP_TAG_ADDR + i]);
+    for (let i = 0; i < 16; i++) diff |= <i32>(checked(hmacResult, i) ^ checked(chip, CHIP_TAG_ADDR + i));
     if (diff != 0) { refuse(REFUSE_FORGED); return; }
-    if (<i32>chip[CHIP_USED_ADDR] != 0xff) { refuse(REFUSE_USED); return; }
+    if (<i32>checked(chip, CHIP_USED_ADDR) != 0xff) { refuse(REFUSE_USED); return; }
     state = CART_OK;
   }
 }

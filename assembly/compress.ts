@@ -1,17 +1,18 @@
 // Step compression: turns the step times of one move into (interval, count, add) segments that the
 // HAL's step timer executes as `next = last + interval; interval += add`. Every compressed step lands
-// within `tolTicks` of its ideal time.
+// within `tolStepTicks` of its ideal time.
 //
 // It runs as a job, a few steps per control tick (planContinue), so that planning a new setting
 // never makes one tick long: each step narrows the range of `add` that keeps every step of the open
 // segment in tolerance, and the segment closes when that range is empty. Work and memory are linear
 // in the steps; no table of step times is kept.
-import { stepTimesBegin, nextStepTicks } from "./profile";
+import { STATIC_HEADER_BYTES, checked, checkedSet, staticArray } from "./statics";
+import { stepTimesBegin, nextStepTimeStepTicks } from "./profile";
 
 export const MAX_MOVE_STEPS: i32 = 1024; // 2 * MAX_RAMP_STEPS
 export const MAX_SEGMENTS: i32 = 128;
 /** longest move the job plans: keeps every product of its 32-bit step arithmetic in range */
-const MAX_MOVE_TICKS: i64 = 2000000;
+const MAX_MOVE_STEP_TICKS: i64 = 2000000;
 
 /** One compressed move. The firmware's plans live in static memory (staticPlan()); tests may `new` one. */
 export class MovePlan {
@@ -20,25 +21,26 @@ export class MovePlan {
   add: StaticArray<i32> = new StaticArray<i32>(MAX_SEGMENTS);
   segments: i32 = 0;
   steps: i32 = 0;
-  durTicks: i64 = 0;
-  accTicks: i64 = 0;
+  durStepTicks: i64 = 0;
+  accStepTicks: i64 = 0;
   /** time from the last step to the end of the move (the ideal stop point) */
-  tailTicks: i64 = 0;
+  tailStepTicks: i64 = 0;
 }
 
-const SEGMENTS_BYTES: i32 = MAX_SEGMENTS * 4;
+/** bytes of one of a static plan's arrays, with its header */
+const SEGMENTS_BYTES: i32 = STATIC_HEADER_BYTES + MAX_SEGMENTS * 4;
 
 /** A plan in static memory: laid out at compile time, so no allocator is linked in. Call once per plan. */
 // @ts-ignore: decorator
 @inline export function staticPlan(at: usize, arrays: usize): MovePlan {
   const p = changetype<MovePlan>(at);
-  p.interval = changetype<StaticArray<i32>>(arrays);
-  p.count = changetype<StaticArray<i32>>(arrays + SEGMENTS_BYTES);
-  p.add = changetype<StaticArray<i32>>(arrays + 2 * SEGMENTS_BYTES);
+  p.interval = staticArray<i32>(arrays, MAX_SEGMENTS);
+  p.count = staticArray<i32>(arrays + <usize>SEGMENTS_BYTES, MAX_SEGMENTS);
+  p.add = staticArray<i32>(arrays + <usize>(2 * SEGMENTS_BYTES), MAX_SEGMENTS);
   return p;
 }
-/** bytes of a static plan's three arrays */
-export const PLAN_ARRAYS_BYTES: i32 = 3 * MAX_SEGMENTS * 4;
+/** bytes of a static plan's three arrays (reserve them 16-byte aligned) */
+export const PLAN_ARRAYS_BYTES: i32 = 3 * SEGMENTS_BYTES;
 
 export const PLAN_OK: i32 = 0;
 export const PLAN_TOO_LONG: i32 = 1;      // more steps than MAX_MOVE_STEPS
@@ -58,25 +60,25 @@ let addLo: i32 = 0;  // the adds that keep all n steps in tolerance
 let addHi: i32 = 0;
 
 /**
- * Starts planning a rest-to-rest move of `steps` steps in `durTicks` (accel phase `accTicks` at each
+ * Starts planning a rest-to-rest move of `steps` steps in `durStepTicks` (accel phase `accStepTicks` at each
  * end) into `p`. Returns PLAN_BUSY, or the reason it cannot be planned. The first segment is always
  * a single step, so a caller can lengthen its interval when it chains this move after another.
  */
-export function planBegin(p: MovePlan, steps: i32, durTicks: i64, accTicks: i64, tolTicks: i64): i32 {
+export function planBegin(p: MovePlan, steps: i32, durStepTicks: i64, accStepTicks: i64, tolStepTicks: i64): i32 {
   plan = p;
   p.segments = 0;
   p.steps = steps;
-  p.durTicks = durTicks;
-  p.accTicks = accTicks;
+  p.durStepTicks = durStepTicks;
+  p.accStepTicks = accStepTicks;
   next = 1;
   n = 0;
   last = 0;
-  tol = <i32>tolTicks;
+  tol = <i32>tolStepTicks;
   result = PLAN_BUSY;
-  if (steps <= 0 || accTicks <= 0 || accTicks * 2 > durTicks || <i64>steps > durTicks || durTicks > MAX_MOVE_TICKS) result = PLAN_BAD;
+  if (steps <= 0 || accStepTicks <= 0 || accStepTicks * 2 > durStepTicks || <i64>steps > durStepTicks || durStepTicks > MAX_MOVE_STEP_TICKS) result = PLAN_BAD;
   else if (steps > MAX_MOVE_STEPS) result = PLAN_TOO_LONG;
   if (result != PLAN_BUSY) p.steps = 0;
-  else stepTimesBegin(steps, durTicks, accTicks);
+  else stepTimesBegin(steps, durStepTicks, accStepTicks);
   return result;
 }
 
@@ -86,12 +88,12 @@ export function planContinue(maxSteps: i32): i32 {
   for (let i = 0; i < maxSteps && result == PLAN_BUSY; i++) {
     if (next > p.steps) {
       if (closeSegment()) {
-        p.tailTicks = p.durTicks - <i64>last;
+        p.tailStepTicks = p.durStepTicks - <i64>last;
         result = PLAN_OK;
       }
       break;
     }
-    const t = <i32>nextStepTicks();
+    const t = <i32>nextStepTimeStepTicks();
     if (n > 0 && next > 2 && extend(t)) { next++; continue; }
     // the first step stands alone; any other that does not fit opens a new segment
     if (!closeSegment()) break;
@@ -130,9 +132,9 @@ function closeSegment(): bool {
   const add = n == 1 ? 0 : <i32>((<i64>addLo + <i64>addHi) >> 1);
   const i = p.segments;
   if (i >= MAX_SEGMENTS) { result = PLAN_TOO_MANY_SEGS; return false; }
-  p.interval[i] = first;
-  p.count[i] = n;
-  p.add[i] = add;
+  checkedSet(p.interval, i, first);
+  checkedSet(p.count, i, n);
+  checkedSet(p.add, i, add);
   p.segments = i + 1;
   last += n * first + add * (n * (n - 1) >> 1);
   n = 0;
@@ -143,8 +145,8 @@ function floorDiv(a: i32, b: i32): i32 { return a >= 0 ? a / b : -((b - 1 - a) /
 function ceilDiv(a: i32, b: i32): i32 { return -floorDiv(-a, b); }
 
 /** Plans the whole move at once (tests, tools). */
-export function planMove(p: MovePlan, steps: i32, durTicks: i64, accTicks: i64, tolTicks: i64): i32 {
-  let r = planBegin(p, steps, durTicks, accTicks, tolTicks);
+export function planMove(p: MovePlan, steps: i32, durStepTicks: i64, accStepTicks: i64, tolStepTicks: i64): i32 {
+  let r = planBegin(p, steps, durStepTicks, accStepTicks, tolStepTicks);
   while (r == PLAN_BUSY) r = planContinue(MAX_MOVE_STEPS);
   return r;
 }

@@ -1,5 +1,7 @@
 // The motor's envelope: which (stroke length, stroke rate) pairs the motor can run without losing a
 // step, from the board's force-speed curve, the moving mass and the load. Integer units: um, us, mg, mN.
+import { checked, checkedSet } from "./statics";
+import { CLAMP_NONE, CLAMP_STEP_RATE, CLAMP_TORQUE } from "./abi";
 
 /** What the planner knows of the drive train; filled from the board at start-up (settings.ts). */
 export class DriveModel {
@@ -21,27 +23,24 @@ export class DriveModel {
   loadMn: i64 = 0;
 }
 
-export const CLAMP_NONE: i32 = 0;
-export const CLAMP_TORQUE: i32 = 1;
-export const CLAMP_STEP_RATE: i32 = 2;
 
 /** Acceleration-phase shares tried, per mille of the half-stroke (500 = accelerate then decelerate). */
-const ACCEL_SHARES: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data<i32>([500, 450, 400, 350, 300, 250]));
+const ACCEL_SHARES: StaticArray<i32> = [500, 450, 400, 350, 300, 250];
 export const SHARE_COUNT: i32 = 6;
 
 /** Pull-out force (mN) the planner may use at a carriage speed (um/s). */
 export function usableForceMn(m: DriveModel, speedUmS: i64): i64 {
   const n = m.curvePoints;
-  let f: i64 = <i64>m.curveForceMn[n - 1];
-  if (speedUmS <= <i64>m.curveSpeedUmS[0]) {
-    f = <i64>m.curveForceMn[0];
+  let f: i64 = <i64>checked(m.curveForceMn, n - 1);
+  if (speedUmS <= <i64>checked(m.curveSpeedUmS, 0)) {
+    f = <i64>checked(m.curveForceMn, 0);
   } else {
     for (let i = 1; i < n; i++) {
-      const x1 = <i64>m.curveSpeedUmS[i];
+      const x1 = <i64>checked(m.curveSpeedUmS, i);
       if (speedUmS <= x1) {
-        const x0 = <i64>m.curveSpeedUmS[i - 1];
-        const y0 = <i64>m.curveForceMn[i - 1];
-        const y1 = <i64>m.curveForceMn[i];
+        const x0 = <i64>checked(m.curveSpeedUmS, i - 1);
+        const y0 = <i64>checked(m.curveForceMn, i - 1);
+        const y1 = <i64>checked(m.curveForceMn, i);
         f = y0 + ((y1 - y0) * (speedUmS - x0)) / (x1 - x0);
         break;
       }
@@ -61,7 +60,7 @@ export class StrokeCheck {
 /** force to spare (mN) at the share checkShare() last tried; negative when it cannot run */
 export let shareSlackMn: i64 = 0;
 
-export function sharePermille(i: i32): i32 { return ACCEL_SHARES[i]; }
+export function sharePermille(i: i32): i32 { return checked(ACCEL_SHARES, i); }
 
 /**
  * Can a half-stroke of `strokeUm` in `halfUs` run with acceleration share `i` (0..SHARE_COUNT-1)?
@@ -69,7 +68,7 @@ export function sharePermille(i: i32): i32 { return ACCEL_SHARES[i]; }
  * within a tick's budget try one share at a time.
  */
 export function checkShare(m: DriveModel, strokeUm: i64, halfUs: i64, i: i32): i32 {
-  const accUs = <i64>(<i32>halfUs * unchecked(ACCEL_SHARES[i]) / 1000); // half-strokes are under 0.5 s
+  const accUs = <i64>(<i32>halfUs * checked(ACCEL_SHARES, i) / 1000); // half-strokes are under 0.5 s
   const speedUmS = (strokeUm * 1000000) / (halfUs - accUs);
   shareSlackMn = -0x7fffffffffff;
   // over the step rate: speed * 1000 * stepsPerRev / lead > maxStepRate, without the division
@@ -93,7 +92,7 @@ export function checkStroke(m: DriveModel, strokeUm: i64, halfUs: i64, out: Stro
     out.clamp = CLAMP_TORQUE;
     if (shareSlackMn > out.slackMn) {
       out.slackMn = shareSlackMn;
-      if (shareSlackMn >= 0) out.accelPermille = ACCEL_SHARES[i];
+      if (shareSlackMn >= 0) out.accelPermille = checked(ACCEL_SHARES, i);
     }
   }
   if (out.accelPermille > 0) out.clamp = CLAMP_NONE;
@@ -103,21 +102,4 @@ export function checkStroke(m: DriveModel, strokeUm: i64, halfUs: i64, out: Stro
 /** Half-stroke duration (us) at a stroke rate (Hz). */
 export function halfStrokeUs(freqHz: i32): i64 {
   return 500000 / <i64>freqHz;
-}
-
-/**
- * Highest stroke rate in [minHz, maxHz] the motor can run a stroke of `strokeUm` at, or 0 if none.
- * Feasibility falls as the rate rises, so a binary search is enough. (The firmware does this search a
- * share per tick, in settings.ts; tools and tests use this one.)
- */
-export function maxFreqHz(m: DriveModel, strokeUm: i64, minHz: i32, maxHz: i32, scratch: StrokeCheck = new StrokeCheck()): i32 {
-  if (!checkStroke(m, strokeUm, halfStrokeUs(minHz), scratch)) return 0;
-  let lo = minHz;      // feasible
-  let hi = maxHz + 1;  // infeasible (sentinel)
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (checkStroke(m, strokeUm, halfStrokeUs(mid), scratch)) lo = mid;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -1,3 +1,4 @@
+// Generated from abi/pen-abi.ts by `npm run gen`. Do not edit: change the dictionary.
 // HAL ABI imports: the only way the firmware touches hardware. docs/hal-abi.md is the contract;
 // every runtime (the simulator, a board port) implements exactly this list.
 
@@ -63,38 +64,3 @@
 @external("hal", "report_move") export declare function report_move(dir: i32, steps: i32, duration_ticks: i32, accel_ticks: i32): void;
 /** Unrecoverable firmware error: the runtime must disable the driver and reset. */
 @external("hal", "panic") export declare function panic(code: i32, line: i32): void;
-
-// step_queue_push flags
-export const SEG_EXTEND: i32 = 1;          // direction: toward the skin
-export const SEG_STOP_AT_ENDSTOP: i32 = 2; // the executor stops and drops the queue when the endstop goes active
-export const SEG_END_OF_MOVE: i32 = 4;     // the queue may run empty after this segment
-
-// step_queue_status bits
-export const QSTAT_BUSY: i32 = 1;          // a segment is executing or queued
-export const QSTAT_UNDERRUN: i32 = 2;      // latched: ran empty inside a move
-export const QSTAT_ENDSTOP_STOP: i32 = 4;  // latched: stopped by the endstop
-
-// driver_status bits (TMC2209 DRV_STATUS 0..5, DIAG and GSTAT.uv_cp above)
-export const DRV_OTPW: i32 = 1 << 0;
-export const DRV_OT: i32 = 1 << 1;
-export const DRV_SHORT: i32 = (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5);
-export const DRV_STALL: i32 = 1 << 8;
-export const DRV_UV: i32 = 1 << 9;
-
-// buttons_raw bits
-export const BTN_POWER: i32 = 1 << 0;
-export const BTN_START: i32 = 1 << 1;
-export const BTN_DEPTH_UP: i32 = 1 << 2;
-export const BTN_DEPTH_DOWN: i32 = 1 << 3;
-export const BTN_SPEED_UP: i32 = 1 << 4;
-export const BTN_SPEED_DOWN: i32 = 1 << 5;
-export const BTN_COUNT: i32 = 6;
-
-// key_word keys
-export const KEY_CLINIC: i32 = 0;     // unlocks professional mode (challenge-response)
-export const KEY_CARTRIDGE: i32 = 1;  // signs genuine cartridges' ID chips
-
-// reset_cause values
-export const RESET_POWER_ON: i32 = 0;
-export const RESET_WATCHDOG: i32 = 1;
-export const RESET_PANIC: i32 = 2;

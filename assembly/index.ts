@@ -1,12 +1,13 @@
 // Firmware entry points: the runtime calls init() once after reset, then tick() at CONTROL_HZ.
+// Two clocks, two names: step timer ticks (board timing.step_timer_hz; ...StepTicks, the HAL's now_ticks
+// and step_queue_push intervals) and control ticks (one per tick(); ...ControlTicks).
+import { HAL_ABI_VERSION } from "./abi";
 import { now_ticks, watchdog_kick } from "./hal";
 import { machineInit, machineTick } from "./machine";
 import { pollSerial, resetProtocol } from "./protocol";
 import { startTick } from "./budget";
 import "./abort"; // the abort handler named by --use abort=
 
-/** HAL ABI version this module implements (docs/hal-abi.md). */
-const HAL_ABI_VERSION: i32 = 2;
 
 export function abi_version(): i32 {
   return HAL_ABI_VERSION;

@@ -5,6 +5,7 @@
 // Sector: word 0 MAGIC (written after the sequence number), word 1 sequence number, then records.
 // Record: header (0xA5 << 24 | type << 16 | payload words), payload, CRC-32 of header and payload,
 // commit word 0x00000000. An erased word reads 0xFFFFFFFF; programming only clears bits.
+import { STATIC_HEADER_BYTES, checked, checkedSet, staticArray } from "./statics";
 import { flash_sectors, flash_sector_bytes, flash_read, flash_program, flash_erase } from "./hal";
 import { crc32Word } from "./crc32";
 import { noteHeavyWork } from "./budget";
@@ -17,7 +18,7 @@ export const LOG_MAX_PAYLOAD: i32 = 12;
 const MAX_SECTORS: i32 = 64;
 
 /** Payload of the record to append, and of the record last read. */
-export const logPayload: StaticArray<u32> = changetype<StaticArray<u32>>(memory.data(LOG_MAX_PAYLOAD * 4));
+export const logPayload: StaticArray<u32> = staticArray<u32>(memory.data(STATIC_HEADER_BYTES + LOG_MAX_PAYLOAD * 4, 16), LOG_MAX_PAYLOAD);
 export let logReadType: i32 = 0;
 export let logReadWords: i32 = 0;
 
@@ -64,8 +65,8 @@ export function logAppend(type: i32, words: i32): bool {
   let crc: u32 = crc32Word(0xffffffff, header);
   if (flash_program(base, <i32>header) != 0) { writeOffset += 4; return false; }
   for (let i = 0; i < words; i++) {
-    crc = crc32Word(crc, logPayload[i]);
-    if (flash_program(base + 4 + 4 * i, <i32>logPayload[i]) != 0) { writeOffset += 4 * (i + 2); return false; }
+    crc = crc32Word(crc, checked(logPayload, i));
+    if (flash_program(base + 4 + 4 * i, <i32>checked(logPayload, i)) != 0) { writeOffset += 4 * (i + 2); return false; }
   }
   crc = ~crc;
   writeOffset += bytes;
@@ -120,7 +121,7 @@ function scan(index: i32): i32 {
       for (let i = 0; i < words; i++) crc = crc32Word(crc, word(base + 4 + 4 * i));
       if (~crc != word(base + 4 + 4 * words) || word(base + 8 + 4 * words) != 0) { o += 4; continue; } // torn or corrupt: resync
       if (n == index) {
-        for (let i = 0; i < words; i++) logPayload[i] = word(base + 4 + 4 * i);
+        for (let i = 0; i < words; i++) checkedSet(logPayload, i, word(base + 4 + 4 * i));
         logReadType = <i32>((header >>> 16) & 0xff);
         logReadWords = words;
         found = true;

@@ -1,29 +1,30 @@
 // Keeps the HAL step queue fed: either strokes (down and up, repeated) from a compressed half-stroke
 // plan, or a retract. A new stroke plan waits until the needles are back at the top (a stroke boundary).
-import {
-  step_queue_push, step_queue_free, step_queue_status, report_move,
-  SEG_EXTEND, SEG_END_OF_MOVE, SEG_STOP_AT_ENDSTOP, QSTAT_BUSY,
-} from "./hal";
+import { checked, checkedSet } from "./statics";
+import { QSTAT_BUSY, SEG_END_OF_MOVE, SEG_EXTEND, SEG_STOP_AT_ENDSTOP } from "./abi";
+import { step_queue_push, step_queue_free, step_queue_status, report_move } from "./hal";
 import { MovePlan, staticPlan, PLAN_ARRAYS_BYTES } from "./compress";
-import { QUEUE_LEAD_TICKS } from "./generated/board_config";
+import { QUEUE_LEAD_STEP_TICKS } from "./generated/board_config";
 
-export const MODE_IDLE: i32 = 0;
-export const MODE_STROKES: i32 = 1;
-export const MODE_RETRACT: i32 = 2;
+export const MOTION_IDLE: i32 = 0;
+export const MOTION_STROKES: i32 = 1;
+export const MOTION_RETRACT: i32 = 2;
 
-const planA = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES));
-const planB = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES));
-/** the deepest stroke at the highest rate it runs at (settings.ts makes it once per cartridge): the retract's shape */
-export const retractPlan = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES));
+const planA = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES, 16));
+const planB = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES, 16));
+const NO_PLAN = changetype<MovePlan>(memory.data(offsetof<MovePlan>())); // no steps
 
-let mode: i32 = 0; // MODE_IDLE
+let mode: i32 = 0; // MOTION_IDLE
 let active: MovePlan = planA;
-let pendingReady: bool = false;
+let next: MovePlan = planA;   // the plan handed over last (takeStrokePlan)
+let pendingReady: bool = false; // strokes switch to `next` at the next stroke boundary
+/** the deepest stroke at the highest rate it runs at (planjob.ts makes it once per cartridge): the retract's shape */
+let retractShape: MovePlan = NO_PLAN;
 let goingDown: bool = true;   // direction of the half being fed
 let segIdx: i32 = 0;          // next segment of that half
 let chained: bool = false;    // the next half follows the previous one without a stop
-let prevTail: i64 = 0;        // ideal end of the previous half minus its last step
-let horizon: i64 = 0;         // time of the last queued step
+let prevTailStepTicks: i64 = 0;        // ideal end of the previous half minus its last step
+let horizonStepTicks: i64 = 0;         // time of the last queued step
 let stopAtTop: bool = false;
 // The retract needs no planning when a fault strikes: it speeds up as a plan made beforehand does
 // (its first `retractEach` steps), cruises at the speed reached, and slows down through the same
@@ -49,11 +50,11 @@ export function motionMode(): i32 { return mode; }
 /** The plan a caller fills for the next stroke setting. */
 export function spareStrokePlan(): MovePlan { return active === planA ? planB : planA; }
 
-/** Start stroking: with the newest plan (the spare one, once filled), else the one used last. */
+/** Start stroking: with the newest plan handed over, else the one used last. */
 export function startStrokes(): void {
-  if (pendingReady) active = spareStrokePlan();
+  if (pendingReady) active = next;
   pendingReady = false;
-  mode = MODE_STROKES;
+  mode = MOTION_STROKES;
   goingDown = true;
   segIdx = 0;
   segOffset = 0;
@@ -61,8 +62,17 @@ export function startStrokes(): void {
   stopAtTop = false;
 }
 
-/** The plan just filled into spareStrokePlan() is the newest: strokes switch to it at the next stroke boundary. */
-export function changeStrokes(): void { pendingReady = true; }
+/** A finished stroke plan (filled into spareStrokePlan()): strokes switch to it at the next stroke boundary. */
+export function takeStrokePlan(plan: MovePlan): void {
+  next = plan;
+  pendingReady = true;
+}
+
+/** A finished retract plan: from now on the retract on a fault copies its shape. */
+export function takeRetractPlan(plan: MovePlan): void { retractShape = plan; }
+
+/** The retract plan no longer fits (another cartridge): retracts copy the stroke plan until a new one comes. */
+export function dropRetractPlan(): void { retractShape = NO_PLAN; }
 
 /** The spare plan is about to be refilled: do not switch to it. */
 export function cancelChange(): void { pendingReady = false; }
@@ -77,7 +87,7 @@ export function stopStrokesAtTop(): void { stopAtTop = true; }
  * with report_move: it is pieced from a plan, not a planned profile of its own.
  */
 export function startRetract(steps: i32): bool {
-  const plan = retractPlan.steps >= steps ? retractPlan : active;
+  const plan = retractShape.steps >= steps ? retractShape : active;
   if (plan.steps < 2 || plan.segments == 0) return false;
   shape = plan;
   retractEach = min(steps, plan.steps) >> 1;
@@ -86,46 +96,46 @@ export function startRetract(steps: i32): bool {
   retractLeft = retractEach;
   segIdx = 0;
   segOffset = 0;
-  mode = MODE_RETRACT;
+  mode = MOTION_RETRACT;
   return true;
 }
 
 /** Forget everything queued (the caller flushes the HAL queue). */
 export function motionReset(): void {
-  mode = MODE_IDLE;
+  mode = MOTION_IDLE;
   stopAtTop = false;
   segIdx = 0;
   segOffset = 0; // strokes always start segments whole
 }
 
 /** Queue a constant-rate move that needs no ramp (homing speeds are below the pull-in rate). */
-export function pushConstantMove(steps: i32, intervalTicks: i32, extend: bool, flags: i32): bool {
+export function pushConstantMove(steps: i32, intervalStepTicks: i32, extend: bool, flags: i32): bool {
   const dirFlag = extend ? SEG_EXTEND : 0;
-  return step_queue_push(intervalTicks, steps, 0, dirFlag | flags | SEG_END_OF_MOVE) == 0;
+  return step_queue_push(intervalStepTicks, steps, 0, dirFlag | flags | SEG_END_OF_MOVE) == 0;
 }
 
 /** True while motion is queued or executing. */
 export function motionBusy(): bool {
-  return mode != MODE_IDLE || (step_queue_status() & QSTAT_BUSY) != 0;
+  return mode != MOTION_IDLE || (step_queue_status() & QSTAT_BUSY) != 0;
 }
 
-/** Called every control tick: top up the queue until it holds QUEUE_LEAD_TICKS of motion. */
-export function feedQueue(now: i64): void {
-  if (mode == MODE_IDLE) return;
-  const retracting = mode == MODE_RETRACT;
-  if ((step_queue_status() & QSTAT_BUSY) == 0) horizon = now; // the executor restarts its clock at the next push
-  const lead = retracting ? QUEUE_LEAD_TICKS / 2 : QUEUE_LEAD_TICKS; // the tick of a fault queues less
-  while (horizon - now < lead && step_queue_free() > 0) {
+/** Called every control tick: top up the queue until it holds QUEUE_LEAD_STEP_TICKS of motion. */
+export function feedQueue(nowStepTicks: i64): void {
+  if (mode == MOTION_IDLE) return;
+  const retracting = mode == MOTION_RETRACT;
+  if ((step_queue_status() & QSTAT_BUSY) == 0) horizonStepTicks = nowStepTicks; // the executor restarts its clock at the next push
+  const leadStepTicks = retracting ? QUEUE_LEAD_STEP_TICKS / 2 : QUEUE_LEAD_STEP_TICKS; // the tick of a fault queues less
+  while (horizonStepTicks - nowStepTicks < leadStepTicks && step_queue_free() > 0) {
     const plan = retracting ? shape : active;
     const o = segOffset;
-    let interval = plan.interval[segIdx] + plan.add[segIdx] * o;
-    let add = plan.add[segIdx];
-    let count = plan.count[segIdx] - o;
+    let interval = checked(plan.interval, segIdx) + checked(plan.add, segIdx) * o;
+    let add = checked(plan.add, segIdx);
+    let count = checked(plan.count, segIdx) - o;
     let flags = SEG_STOP_AT_ENDSTOP;
     let endsMove = false;
     if (retracting) {
       while (retractLeft == 0) {
-        if (retractPhase == 2) { mode = MODE_IDLE; return; }
+        if (retractPhase == 2) { mode = MOTION_IDLE; return; }
         retractPhase++;
         retractLeft = retractPhase == 1 ? retractCruise : retractEach;
       }
@@ -136,37 +146,37 @@ export function feedQueue(now: i64): void {
     } else {
       if (segIdx == 0) {
         if (goingDown && pendingReady) {
-          active = spareStrokePlan();
+          active = next;
           pendingReady = false;
           continue;
         }
-        report_move(goingDown ? 1 : 0, plan.steps, <i32>plan.durTicks, <i32>plan.accTicks);
-        if (chained) interval += <i32>prevTail;
+        report_move(goingDown ? 1 : 0, plan.steps, <i32>plan.durStepTicks, <i32>plan.accStepTicks);
+        if (chained) interval += <i32>prevTailStepTicks;
       }
       endsMove = segIdx == plan.segments - 1 && !goingDown && stopAtTop;
       flags = goingDown ? SEG_EXTEND : 0;
     }
     if (step_queue_push(interval, count, add, flags | (endsMove ? SEG_END_OF_MOVE : 0)) != 0) return; // full: next tick
     const c = <i64>count;
-    horizon += <i64>interval * c + (<i64>add * c * (c - 1)) / 2;
+    horizonStepTicks += <i64>interval * c + (<i64>add * c * (c - 1)) / 2;
     if (retracting) {
       retractLeft -= count;
       // the cursor: forward while speeding up, backward while slowing down
       if (retractPhase == 0) {
         segOffset = o + count;
-        if (segOffset == plan.count[segIdx]) { segIdx++; segOffset = 0; }
+        if (segOffset == checked(plan.count, segIdx)) { segIdx++; segOffset = 0; }
       } else if (retractPhase == 2) {
         segOffset = o - count;
-        if (segOffset < 0 && segIdx > 0) { segIdx--; segOffset = plan.count[segIdx] - 1; }
+        if (segOffset < 0 && segIdx > 0) { segIdx--; segOffset = checked(plan.count, segIdx) - 1; }
       }
     } else if (++segIdx == plan.segments) {
       if (goingDown) strokesQueued++;
       segIdx = 0;
-      prevTail = plan.tailTicks;
+      prevTailStepTicks = plan.tailStepTicks;
       chained = true;
       goingDown = !goingDown;
       if (endsMove) {
-        mode = MODE_IDLE;
+        mode = MOTION_IDLE;
         stopAtTop = false;
         return;
       }

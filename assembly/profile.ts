@@ -1,6 +1,7 @@
-// The shape of one half-stroke: a rest-to-rest move of `steps` microsteps in `durTicks`, accelerating
-// for `accTicks` at each end and cruising between (accTicks = durTicks/2 gives a pure accel/decel move).
+// The shape of one half-stroke: a rest-to-rest move of `steps` microsteps in `durStepTicks`, accelerating
+// for `accStepTicks` at each end and cruising between (accStepTicks = durStepTicks/2 gives a pure accel/decel move).
 // Pure integer math: it runs on the microcontroller and in unit tests alike.
+import { STATIC_HEADER_BYTES, checked, checkedSet, staticArray } from "./statics";
 
 /** Integer square root: the largest r with r*r <= v (v >= 0). */
 export function isqrt64(v: i64): i64 {
@@ -16,13 +17,13 @@ export function isqrt64(v: i64): i64 {
 }
 
 /**
- * Time (ticks from the start of the move) at which the ideal trajectory reaches step k's switching
+ * Time (step timer ticks from the start of the move) at which the ideal trajectory reaches step k's switching
  * point, k - 1/2 steps from the start (1 <= k <= steps).
  */
-export function stepTimeTicks(k: i32, steps: i32, durTicks: i64, accTicks: i64): i64 {
+export function stepTimeStepTicks(k: i32, steps: i32, durStepTicks: i64, accStepTicks: i64): i64 {
   const d = <i64>steps;
-  const cruise = durTicks - accTicks;
-  const ta = accTicks;
+  const cruise = durStepTicks - accStepTicks;
+  const ta = accStepTicks;
   // (2k-1)/2 steps covered; the accel phase covers d*ta / (2*(T-ta)) steps.
   const twoX = <i64>(2 * k - 1);
   const twoXmirror = <i64>(2 * (steps - k) + 1);
@@ -30,7 +31,7 @@ export function stepTimeTicks(k: i32, steps: i32, durTicks: i64, accTicks: i64):
     return sqrtRounded(twoX * ta * cruise, d);
   }
   if (twoXmirror * cruise <= d * ta) {
-    return durTicks - sqrtRounded(twoXmirror * ta * cruise, d);
+    return durStepTicks - sqrtRounded(twoXmirror * ta * cruise, d);
   }
   // cruise: t = ta + ((2k-1)(T-ta) - d*ta) / (2d)
   return ta + (twoX * cruise - d * ta + d) / (2 * d);
@@ -43,17 +44,17 @@ function sqrtRounded(num: i64, den: i64): i64 {
 }
 
 /** Peak speed of the move in steps per second, given the timer rate. */
-export function peakStepRate(steps: i32, durTicks: i64, accTicks: i64, timerHz: i64): i64 {
-  return (<i64>steps * timerHz) / (durTicks - accTicks);
+export function peakStepRate(steps: i32, durStepTicks: i64, accStepTicks: i64, timerHz: i64): i64 {
+  return (<i64>steps * timerHz) / (durStepTicks - accStepTicks);
 }
 
 // ---- the same times, one step after another -------------------------------------------------------
-// The planner asks for every step in order. This gives stepTimeTicks(k) for k = 1, 2, ... with at most
+// The planner asks for every step in order. This gives stepTimeStepTicks(k) for k = 1, 2, ... with at most
 // one 64-bit division per step: the radicand grows by a constant (kept as quotient and remainder),
 // the root is seeded from the two before it, and the decelerating steps mirror the accelerating ones.
 
 export const MAX_RAMP_STEPS: i32 = 512;
-const rampTicks: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data((MAX_RAMP_STEPS + 1) * 4)); // accelerating steps' times, by k
+const rampStepTicks: StaticArray<i32> = staticArray<i32>(memory.data(STATIC_HEADER_BYTES + (MAX_RAMP_STEPS + 1) * 4, 16), MAX_RAMP_STEPS + 1); // accelerating steps' times, by k
 
 let gSteps: i32 = 0;
 let gDur: i64 = 0;
@@ -72,17 +73,17 @@ let gCstepQ: i64 = 0;
 let gCstepRem: i64 = 0;
 
 /**
- * Starts the sequence of a move of at most 2 * MAX_RAMP_STEPS steps with accTicks <= durTicks / 2
+ * Starts the sequence of a move of at most 2 * MAX_RAMP_STEPS steps with accStepTicks <= durStepTicks / 2
  * (so that at most half the steps accelerate).
  */
-export function stepTimesBegin(steps: i32, durTicks: i64, accTicks: i64): void {
+export function stepTimesBegin(steps: i32, durStepTicks: i64, accStepTicks: i64): void {
   gSteps = steps;
-  gDur = durTicks;
-  gTa = accTicks;
-  gCruise = durTicks - accTicks;
+  gDur = durStepTicks;
+  gTa = accStepTicks;
+  gCruise = durStepTicks - accStepTicks;
   gK = 0;
   const d = <i64>steps;
-  const a = 4 * accTicks * gCruise;
+  const a = 4 * accStepTicks * gCruise;
   gQ = a / d;
   gRem = a % d;
   gStepQ = (2 * a) / d;
@@ -94,8 +95,8 @@ export function stepTimesBegin(steps: i32, durTicks: i64, accTicks: i64): void {
   gCstepRem = (2 * gCruise) % (2 * d);
 }
 
-/** stepTimeTicks() of the next step. */
-export function nextStepTicks(): i64 {
+/** stepTimeStepTicks() of the next step. */
+export function nextStepTimeStepTicks(): i64 {
   const k = ++gK;
   const d = <i64>gSteps;
   const twoX = <i64>(2 * k - 1);
@@ -120,11 +121,11 @@ export function nextStepTicks(): i64 {
     gR2 = gR1;
     gR1 = r;
     const t = (r + 1) >> 1;
-    if (k <= MAX_RAMP_STEPS) unchecked(rampTicks[k] = <i32>t);
+    if (k <= MAX_RAMP_STEPS) unchecked(rampStepTicks[k] = <i32>t); // in range: tested just before
     return t;
   }
   const mirror = gSteps + 1 - k;
-  if (<i64>(2 * mirror - 1) * gCruise <= d * gTa) return gDur - <i64>unchecked(rampTicks[mirror]);
+  if (<i64>(2 * mirror - 1) * gCruise <= d * gTa) return gDur - <i64>checked(rampStepTicks, mirror);
   const d2 = 2 * d;
   if (gCq < 0) {
     const num = twoX * gCruise - d * gTa + d;

@@ -1,6 +1,7 @@
 // Treatment sessions in the log: one record per stretch of strokes at one setting (a new depth or
 // rate, a pause, a stop or a fault closes it), and event records for faults, refusals and
 // authentication. docs/treatment-log.md has the layout.
+import { checked, checkedSet } from "./statics";
 import { rtc_seconds } from "./hal";
 import { logInit, logAppend, logCount, logRead, logPayload } from "./log";
 
@@ -9,13 +10,6 @@ export const REC_EVENT: i32 = 2;
 export const SEGMENT_WORDS: i32 = 10;
 export const EVENT_WORDS: i32 = 4;
 
-export const EV_FAULT: i32 = 1;            // detail: fault code
-export const EV_AUTH_FAILED: i32 = 2;      // detail: 1 wrong answer, 2 no live challenge (replay)
-export const EV_AUTH_PASSED: i32 = 3;
-export const EV_CARTRIDGE_REFUSED: i32 = 4; // detail: refusal reason
-export const EV_CARTRIDGE_REMOVED: i32 = 5;
-export const EV_START_REFUSED: i32 = 6;    // detail: CMD_* result
-export const EV_IDLE_OFF: i32 = 7;
 
 let sessionNo: u32 = 0;
 let open: bool = false;
@@ -38,7 +32,7 @@ export function sessionInit(): void {
   open = false;
   sessionNo = 0;
   const n = logCount();
-  if (n > 0 && logRead(n - 1)) sessionNo = logPayload[0];
+  if (n > 0 && logRead(n - 1)) sessionNo = checked(logPayload, 0);
 }
 
 export function sessionNumber(): u32 { return sessionNo; }
@@ -67,16 +61,16 @@ export function noteFault(code: i32): void { segFaults |= <u32>1 << <u32>(code &
 /** Close the stretch: one record. Nothing is written for a stretch without a stroke. */
 export function endSegment(): bool {
   if (!open || segStrokes == 0) return true;
-  logPayload[0] = sessionNo;
-  logPayload[1] = segStart;
-  logPayload[2] = <u32>rtc_seconds();
-  logPayload[3] = <u32>(segZone & 0xff) | (<u32>(segMode & 0xff) << 8) | (<u32>(segFreqHz & 0xff) << 16) | (<u32>(segClamp & 0xff) << 24);
-  logPayload[4] = <u32>segDepthUm;
-  logPayload[5] = segStrokes;
-  logPayload[6] = segStrokes * <u32>segNeedles;
-  logPayload[7] = segSerial;
-  logPayload[8] = segLot;
-  logPayload[9] = segFaults;
+  checkedSet(logPayload, 0, sessionNo);
+  checkedSet(logPayload, 1, segStart);
+  checkedSet(logPayload, 2, <u32>rtc_seconds());
+  checkedSet(logPayload, 3, <u32>(segZone & 0xff) | (<u32>(segMode & 0xff) << 8) | (<u32>(segFreqHz & 0xff) << 16) | (<u32>(segClamp & 0xff) << 24));
+  checkedSet(logPayload, 4, <u32>segDepthUm);
+  checkedSet(logPayload, 5, segStrokes);
+  checkedSet(logPayload, 6, segStrokes * <u32>segNeedles);
+  checkedSet(logPayload, 7, segSerial);
+  checkedSet(logPayload, 8, segLot);
+  checkedSet(logPayload, 9, segFaults);
   segStrokes = 0;
   return logAppend(REC_SEGMENT, SEGMENT_WORDS);
 }
@@ -87,9 +81,9 @@ export function endSession(): void {
 }
 
 export function logEvent(code: i32, detail: i32): bool {
-  logPayload[0] = sessionNo;
-  logPayload[1] = <u32>rtc_seconds();
-  logPayload[2] = <u32>code;
-  logPayload[3] = <u32>detail;
+  checkedSet(logPayload, 0, sessionNo);
+  checkedSet(logPayload, 1, <u32>rtc_seconds());
+  checkedSet(logPayload, 2, <u32>code);
+  checkedSet(logPayload, 3, <u32>detail);
   return logAppend(REC_EVENT, EVENT_WORDS);
 }

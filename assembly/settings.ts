@@ -1,31 +1,18 @@
-// Depth and stroke rate: validation, the clamp to the motor's envelope, quantization to motor steps,
-// and turning the setting into a compressed half-stroke plan.
+// The settings store: depth, stroke rate (asked and run), speed level, zone, mode, the fitted
+// cartridge and the depth cap in force, and the conversions between micrometres and motor steps.
+// Turning a setting into a plan is the plan jobs' work (planjob.ts).
 import { report_setting } from "./hal";
-import { DriveModel, checkShare, shareSlackMn, sharePermille, halfStrokeUs, SHARE_COUNT, CLAMP_NONE, CLAMP_STEP_RATE, CLAMP_TORQUE } from "./envelope";
-import { MovePlan, planBegin, planContinue, PLAN_OK, PLAN_BAD, PLAN_BUSY } from "./compress";
-import { ZONE_NONE, ZONE_CAP_UM, ZONE_COUNT, MODE_HOME, MODE_CAP_UM, MODE_COUNT } from "./zones";
 import {
-  STEP_TIMER_HZ, STEPS_PER_REV, LEAD_NM, RETRACT_UM, CLEARANCE_UM, DEPTH_MIN_UM, DEPTH_MAX_UM,
-  FREQ_MIN_HZ, FREQ_MAX_HZ, SPEED_LEVELS_HZ, SPEED_LEVELS_HZ_LEN, MARGIN_PERMILLE, MAX_STEP_RATE, CURVE_SPEED_UM_S,
-  CURVE_SPEED_UM_S_LEN, CURVE_FORCE_MN, CART_MASS_MG, CART_MASS_MG_LEN, CART_LOAD_MN, CART_MAX_DEPTH_UM, STEP_TOL_TICKS,
+  CAP_BOARD, CAP_CARTRIDGE, CAP_MODE, CAP_MOTOR, CAP_ZONE, MODE_CAP_UM, MODE_COUNT, MODE_HOME, SET_ABOVE_CAP,
+  SET_NO_CARTRIDGE, SET_OK, SET_OUT_OF_RANGE, ZONE_CAP_UM, ZONE_COUNT, ZONE_NONE,
+} from "./abi";
+import {
+  STEPS_PER_REV, LEAD_NM, RETRACT_UM, CLEARANCE_UM, DEPTH_MIN_UM, DEPTH_MAX_UM, FREQ_MIN_HZ, FREQ_MAX_HZ,
+  SPEED_LEVELS_HZ, SPEED_LEVELS_HZ_LEN, CART_MAX_DEPTH_UM,
 } from "./generated/board_config";
 
-export const SET_OK: i32 = 0;
-export const SET_OUT_OF_RANGE: i32 = 1;
-export const SET_NO_CARTRIDGE: i32 = 2;
-export const SET_ABOVE_CAP: i32 = 3;   // capSource() says whose cap
-
-// what sets the depth cap in force (the lowest wins)
-export const CAP_BOARD: i32 = 0;
-export const CAP_CARTRIDGE: i32 = 1;
-export const CAP_MOTOR: i32 = 2;
-export const CAP_MODE: i32 = 3;
-export const CAP_ZONE: i32 = 4;
-
-export const model = changetype<DriveModel>(memory.data(offsetof<DriveModel>())); // static: filled by initSettings()
-
 let cartridge: i32 = -1;
-let maxDepthUm: i32 = 0; // board, cartridge and motor (initSettings)
+let maxDepthUm: i32 = 0; // board, cartridge and motor (fitCartridge)
 let cartSourceUm: i32 = 0;
 let zone: i32 = 0; // ZONE_NONE
 let mode: i32 = 0; // MODE_HOME
@@ -35,22 +22,14 @@ let runHz: i32 = 0;
 let clampReason: i32 = 0; // CLAMP_NONE
 let speedLevel: i32 = 0; // 0 when the rate was set directly
 
-export function initSettings(): void {
-  model.curveSpeedUmS = CURVE_SPEED_UM_S;
-  model.curveForceMn = CURVE_FORCE_MN;
-  model.curvePoints = CURVE_SPEED_UM_S_LEN;
-  model.marginPermille = MARGIN_PERMILLE;
-  model.maxStepRate = MAX_STEP_RATE;
-  model.stepsPerRev = STEPS_PER_REV;
-  model.leadNm = LEAD_NM;
+/** The start-up setting; no cartridge (the caller starts the plan jobs afresh). */
+export function resetSettings(): void {
   speedLevel = SPEED_LEVELS_HZ_LEN >= 3 ? 3 : 1;
   requestedHz = SPEED_LEVELS_HZ[speedLevel - 1];
   depthUm = 500;
   zone = ZONE_NONE;
   mode = MODE_HOME;
-  beginCartridge(-1, 0, planTarget, spare);
 }
-const spare = changetype<MovePlan>(memory.data(offsetof<MovePlan>())); // a plan nothing uses, before any cartridge
 
 export function umToSteps(um: i64): i32 {
   return <i32>((um * 1000 * STEPS_PER_REV + (LEAD_NM >> 1)) / LEAD_NM);
@@ -67,44 +46,37 @@ export function bottomSteps(): i32 { return umToSteps(<i64>(RETRACT_UM + CLEARAN
 export function quantizedDepthUm(): i32 { return <i32>strokeUm(bottomSteps() - topSteps()) - CLEARANCE_UM; }
 
 /** Stroke length (um) the motor really makes for a stroke of `steps`. */
-function strokeUm(steps: i32): i64 {
+export function strokeUm(steps: i32): i64 {
   const bottomNm = <i64>(topSteps() + steps) * LEAD_NM / STEPS_PER_REV;
   return (bottomNm + 500) / 1000 - RETRACT_UM;
 }
 
-function strokeSteps(): i32 { return stepsForDepth(depthUm); }
-function stepsForDepth(um: i32): i32 { return umToSteps(<i64>(RETRACT_UM + CLEARANCE_UM + um)) - topSteps(); }
+/** The stroke (steps) of the depth set. */
+export function strokeSteps(): i32 { return stepsForDepth(depthUm); }
+export function stepsForDepth(um: i32): i32 { return umToSteps(<i64>(RETRACT_UM + CLEARANCE_UM + um)) - topSteps(); }
 
-/**
- * Fit a cartridge (index into the board's table, -1 = none; needle length from its chip, 0 = the
- * table's); its stroke is then planned into `plan`. Removal takes effect at once; a new cartridge
- * is usable once the job has found its depth limit (settingsBusy() until then). Only when not running.
- */
-export function beginCartridge(index: i32, chipLengthUm: i32, plan: MovePlan, retract: MovePlan): void {
+/** No usable cartridge: no depth can be set until fitCartridge(). */
+export function clearCartridge(): void {
   cartridge = -1;
   maxDepthUm = DEPTH_MIN_UM;
-  job = JOB_IDLE;
-  planResult = PLAN_BAD;
-  forRetract = false;
-  retractTarget = retract;
-  retract.steps = 0; // made again for this cartridge
-  if (index < 0 || index >= CART_MASS_MG_LEN) return;
-  model.massMg = CART_MASS_MG[index];
-  model.loadMn = CART_LOAD_MN[index];
-  cartSourceUm = CART_MAX_DEPTH_UM[index];
-  if (chipLengthUm > 0 && chipLengthUm < cartSourceUm) cartSourceUm = chipLengthUm;
-  fittingIndex = index;
-  limitUm = min(DEPTH_MAX_UM, cartSourceUm);
-  planTarget = plan;
-  job = JOB_LIMIT;
-  probeBegin(<i64>(CLEARANCE_UM + limitUm), FREQ_MIN_HZ);
 }
 
-/** Fit a cartridge and finish the job at once (tests). */
-export function selectCartridge(index: i32, chipLengthUm: i32, plan: MovePlan = new MovePlan(), retract: MovePlan = new MovePlan()): void {
-  beginCartridge(index, chipLengthUm, plan, retract);
-  finishSettings();
+/** The depth a cartridge (board table index) allows: its table's, or its chip's needle length when shorter (0 = the table's). */
+export function cartridgeLimitUm(index: i32, chipLengthUm: i32): i32 {
+  cartSourceUm = CART_MAX_DEPTH_UM[index];
+  if (chipLengthUm > 0 && chipLengthUm < cartSourceUm) cartSourceUm = chipLengthUm;
+  return min(DEPTH_MAX_UM, cartSourceUm);
 }
+
+/** The cartridge is usable, down to `limitUm` (the motor's limit found): a deeper depth comes up to the cap. */
+export function fitCartridge(index: i32, limitUm: i32): void {
+  cartridge = index;
+  maxDepthUm = limitUm;
+  if (depthUm > depthLimitUm()) depthUm = depthLimitUm();
+}
+
+/** The deepest depth of the fitted cartridge (the retract plan's stroke). */
+export function cartridgeMaxDepthUm(): i32 { return maxDepthUm; }
 
 /** The depth cap in force: the lowest of board, cartridge, motor, mode and zone. */
 export function depthLimitUm(): i32 {
@@ -171,174 +143,9 @@ export function setLevel(n: i32): i32 {
   return SET_OK;
 }
 
-// ---- the setting job ---------------------------------------------------------------------------
-// Work too long for one control tick runs here a little per tick: the depth limit of a newly fitted
-// cartridge, the clamp of a new setting to the motor's envelope, then the plan of its half-stroke;
-// then, once per cartridge, the retract plan (the deepest stroke at the highest rate it runs at,
-// whose steps the retract on a fault copies). A check of one acceleration share is a few 64-bit
-// divisions; the budget is in shares per tick.
-
-const SHARES_PER_TICK: i32 = 1;
-const PLAN_STEPS_PER_TICK: i32 = 6;
-
-const JOB_IDLE: i32 = 0;
-const JOB_LIMIT: i32 = 1; // the deepest setting the motor runs at the lowest rate (10 um at a time)
-const JOB_CLAMP: i32 = 2; // the asked rate, else the highest rate that runs (binary search)
-const JOB_SHARE: i32 = 3; // the share with the most force to spare at the rate run
-const JOB_PLAN: i32 = 4;  // step compression
-let job: i32 = 0; // JOB_IDLE
-let forRetract: bool = false; // the job is making the retract plan, not the setting's
-let fittingIndex: i32 = -1;
-let limitUm: i32 = 0;
-let jobSteps: i32 = 0;    // the stroke clamped and planned
-let askHz: i32 = 0;
-let clampStage: i32 = 0;  // 0 the asked rate, 1 the lowest rate, 2 the search
-let loHz: i32 = 0;        // runs
-let hiHz: i32 = 0;        // does not run
-let planTarget: MovePlan = changetype<MovePlan>(0);
-let retractTarget: MovePlan = changetype<MovePlan>(0);
-let planResult: i32 = 3; // PLAN_BAD
-
-// the stroke and rate under check, a share at a time
-let probeUm: i64 = 0;
-let probeHz: i32 = 0;
-let probeShare: i32 = 0;
-let probeRateOk: bool = false; // some share was within the step rate
-let bestShare: i32 = 0;
-let bestSlack: i64 = 0;
-
-function probeBegin(um: i64, hz: i32): void {
-  probeUm = um;
-  probeHz = hz;
-  probeShare = 0;
-  probeRateOk = false;
-  bestShare = 0;
-  bestSlack = -1;
+/** The stroke plan job has clamped the setting: the rate run and why it is below the rate asked. */
+export function settingClamped(hz: i32, reason: i32): void {
+  runHz = hz;
+  clampReason = reason;
+  report_setting(quantizedDepthUm(), runHz, requestedHz, clampReason);
 }
-
-/** Tries the next share: -1 while more are to try, else 1 if some share runs (bestShare) or 0. */
-function probeNext(all: bool): i32 {
-  const i = probeShare++;
-  const r = checkShare(model, probeUm, halfStrokeUs(probeHz), i);
-  if (r != CLAMP_STEP_RATE) probeRateOk = true;
-  if (r == CLAMP_NONE && shareSlackMn > bestSlack) {
-    bestSlack = shareSlackMn;
-    bestShare = sharePermille(i);
-    if (!all) return 1;
-  }
-  if (probeShare < SHARE_COUNT) return -1;
-  return bestShare > 0 ? 1 : 0;
-}
-
-/** After a change of depth or rate: clamp it, then plan it into `plan`. */
-export function beginSetting(plan: MovePlan): void {
-  planTarget = plan;
-  planResult = PLAN_BAD;
-  if (forRetract) { forRetract = false; retractTarget.steps = 0; } // started again once the setting is planned
-  if (cartridge < 0) { if (job != JOB_LIMIT) job = JOB_IDLE; return; } // a cartridge being fitted clamps when it is taken
-  startClamp(strokeSteps(), requestedHz);
-}
-
-function startClamp(steps: i32, hz: i32): void {
-  job = JOB_CLAMP;
-  clampStage = 0;
-  jobSteps = steps;
-  askHz = hz;
-  probeBegin(strokeUm(steps), hz);
-}
-
-/** One tick of the job. */
-export function settingsTick(): void {
-  for (let n = 0; n < SHARES_PER_TICK && job != JOB_IDLE; n++) {
-    if (job == JOB_PLAN) {
-      const r = planContinue(PLAN_STEPS_PER_TICK);
-      if (r == PLAN_BUSY) return;
-      job = JOB_IDLE;
-      if (forRetract) { forRetract = false; return; }
-      planResult = r;
-      if (retractTarget.steps == 0) { // once per cartridge, after the setting's own plan
-        forRetract = true;
-        startClamp(stepsForDepth(maxDepthUm), FREQ_MAX_HZ);
-      }
-      return;
-    }
-    const r = probeNext(job == JOB_SHARE);
-    if (r < 0) continue;
-    if (job == JOB_LIMIT) {
-      if (r == 0 && limitUm > DEPTH_MIN_UM) {
-        limitUm -= 10;
-        probeBegin(<i64>(CLEARANCE_UM + limitUm), FREQ_MIN_HZ);
-        continue;
-      }
-      cartridge = fittingIndex;
-      maxDepthUm = limitUm;
-      if (depthUm > depthLimitUm()) depthUm = depthLimitUm();
-      startClamp(strokeSteps(), requestedHz);
-    } else if (job == JOB_CLAMP) {
-      clampStep(r > 0);
-    } else {
-      if (r == 0) { if (!forRetract) planResult = PLAN_BAD; job = JOB_IDLE; return; }
-      const durTicks = STEP_TIMER_HZ / (2 * <i64>probeHz);
-      const res = planBegin(forRetract ? retractTarget : planTarget, jobSteps, durTicks, (durTicks * <i64>bestShare) / 1000, STEP_TOL_TICKS);
-      job = res == PLAN_BUSY ? JOB_PLAN : JOB_IDLE;
-      if (!forRetract) planResult = res;
-      return;
-    }
-  }
-}
-
-/** Run the asked rate if the motor can; otherwise keep the depth and lower the rate. */
-function clampStep(runs: bool): void {
-  if (clampStage == 0) {
-    if (runs) { finishClamp(askHz, CLAMP_NONE); return; }
-    clampReason = probeRateOk ? CLAMP_TORQUE : CLAMP_STEP_RATE;
-    loHz = FREQ_MIN_HZ;
-    hiHz = askHz;
-  } else if (clampStage == 1 && !runs) {
-    finishClamp(0, clampReason); // not even the lowest rate
-    return;
-  } else if (clampStage == 2) {
-    if (runs) loHz = probeHz; else hiHz = probeHz;
-  }
-  // the lowest rate first, then halve [lo, hi) until one rate is left: the rate falls as the stroke grows
-  const hz = clampStage == 0 ? FREQ_MIN_HZ : (loHz + hiHz) >> 1;
-  clampStage = clampStage == 0 ? 1 : 2;
-  if (hz > loHz || clampStage == 1) { probeBegin(probeUm, hz); return; }
-  finishClamp(loHz, clampReason);
-}
-
-function finishClamp(hz: i32, reason: i32): void {
-  job = JOB_IDLE;
-  if (!forRetract) {
-    runHz = hz;
-    clampReason = reason;
-    report_setting(quantizedDepthUm(), runHz, requestedHz, clampReason);
-  }
-  if (hz == 0) return;
-  job = JOB_SHARE;
-  probeBegin(probeUm, hz);
-}
-
-/** True while the job has not yet settled the depth limit and rate (a reply to SET waits for it). */
-export function settingPending(): bool { return !forRetract && (job == JOB_LIMIT || job == JOB_CLAMP); }
-
-/** True while a newly fitted cartridge is not yet usable. */
-export function settingsBusy(): bool { return job == JOB_LIMIT; }
-
-/** The stroke plan: PLAN_BUSY while the job works on it, then PLAN_OK or why it failed. */
-export function planState(): i32 { return job != JOB_IDLE && !forRetract ? PLAN_BUSY : planResult; }
-
-/** True while the job has work left (the retract plan included). */
-export function settingsWorking(): bool { return job != JOB_IDLE; }
-
-/** Runs the job to its end at once (tests). */
-export function finishSettings(): void { while (job != JOB_IDLE) settingsTick(); }
-
-/** Plans the current setting at once (tests). */
-export function planStroke(plan: MovePlan): i32 {
-  beginSetting(plan);
-  finishSettings();
-  return planResult;
-}
-
-export function planOk(code: i32): bool { return code == PLAN_OK; }

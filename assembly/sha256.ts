@@ -3,9 +3,10 @@
 // that runs it stays within its instruction budget: a whole HMAC takes 20 ticks.
 // Used for the professional-mode challenge and the cartridge authenticity tag.
 
+import { staticArray, STATIC_HEADER_BYTES } from "./statics";
 import { noteHeavyWork } from "./budget";
 
-const K: StaticArray<u32> = changetype<StaticArray<u32>>(memory.data<u32>([
+const K: StaticArray<u32> = [
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
   0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -14,19 +15,19 @@ const K: StaticArray<u32> = changetype<StaticArray<u32>>(memory.data<u32>([
   0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
   0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-]));
-const IV: StaticArray<u32> = changetype<StaticArray<u32>>(memory.data<u32>([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]));
+];
+const IV: StaticArray<u32> = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
 
 export const HMAC_MAX_MESSAGE: i32 = 55;
 
 /** The key (32 bytes; shorter keys are zero-padded), the message and the result. */
-export const hmacKey: StaticArray<u8> = changetype<StaticArray<u8>>(memory.data(32));
-export const hmacMessage: StaticArray<u8> = changetype<StaticArray<u8>>(memory.data(HMAC_MAX_MESSAGE));
-export const hmacResult: StaticArray<u8> = changetype<StaticArray<u8>>(memory.data(32));
+export const hmacKey: StaticArray<u8> = staticArray<u8>(memory.data(STATIC_HEADER_BYTES + 32, 16), 32);
+export const hmacMessage: StaticArray<u8> = staticArray<u8>(memory.data(STATIC_HEADER_BYTES + HMAC_MAX_MESSAGE, 16), HMAC_MAX_MESSAGE);
+export const hmacResult: StaticArray<u8> = staticArray<u8>(memory.data(STATIC_HEADER_BYTES + 32, 16), 32);
 
-const h: StaticArray<u32> = changetype<StaticArray<u32>>(memory.data(8 * 4));
-const w: StaticArray<u32> = changetype<StaticArray<u32>>(memory.data(64 * 4));
-const inner: StaticArray<u8> = changetype<StaticArray<u8>>(memory.data(32));
+const h: StaticArray<u32> = staticArray<u32>(memory.data(STATIC_HEADER_BYTES + 8 * 4, 16), 8);
+const w: StaticArray<u32> = staticArray<u32>(memory.data(STATIC_HEADER_BYTES + 64 * 4, 16), 64);
+const inner: StaticArray<u8> = staticArray<u8>(memory.data(STATIC_HEADER_BYTES + 32, 16), 32);
 const BLOCK: usize = memory.data(64);
 let messageLen: i32 = 0;
 let stage: i32 = -1; // next block: 0 ipad, 1 message, 2 opad, 3 inner digest; -1 idle

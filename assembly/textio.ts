@@ -4,11 +4,12 @@
 // wordIn("a|b"). The firmware build turns each literal into a reference into one ASCII table
 // (tools/build/text-table.ts, where a list is stored as length-prefixed fields) and calls the ...Text()
 // forms below; unit tests run the string forms.
+import { STATIC_HEADER_BYTES, checked, checkedSet, staticArray } from "./statics";
 import { serial_write } from "./hal";
 import { TEXT } from "./generated/text";
 
 export const LINE_MAX: i32 = 96;
-export const line: StaticArray<u8> = changetype<StaticArray<u8>>(memory.data(LINE_MAX));
+export const line: StaticArray<u8> = staticArray<u8>(memory.data(STATIC_HEADER_BYTES + LINE_MAX, 16), LINE_MAX);
 export let lineLen: i32 = 0;
 let pos: i32 = 0; // parse cursor
 
@@ -26,11 +27,11 @@ export function setLineLength(n: i32): void { lineLen = n; pos = 0; }
 /** longer than any reply (STATUS?, the longest, is written in two parts of under 150 bytes) */
 const TX_MAX: i32 = 256;
 const TX_BYTES_PER_TICK: i32 = 12;
-const tx: StaticArray<u8> = changetype<StaticArray<u8>>(memory.data(TX_MAX));
+const tx: StaticArray<u8> = staticArray<u8>(memory.data(STATIC_HEADER_BYTES + TX_MAX, 16), TX_MAX);
 let txLen: i32 = 0;
 let txSent: i32 = 0;
 
-export function out(c: i32): void { if (txLen < TX_MAX) unchecked(tx[txLen++] = <u8>c); }
+export function out(c: i32): void { if (txLen < TX_MAX) unchecked(tx[txLen++] = <u8>c); } // in range: tested
 
 /** Appends n bytes of static text at `from` (one bulk copy, not a call per byte). */
 function outBytes(from: usize, n: i32): void {
@@ -42,7 +43,7 @@ function outBytes(from: usize, n: i32): void {
 /** Sends the next few bytes of the reply; true while some are left. */
 export function sendSome(): bool {
   let n = 0;
-  while (txSent < txLen && n++ < TX_BYTES_PER_TICK) serial_write(<i32>unchecked(tx[txSent++]));
+  while (txSent < txLen && n++ < TX_BYTES_PER_TICK) serial_write(<i32>unchecked(tx[txSent++])); // txSent < txLen <= TX_MAX
   if (txSent < txLen) return true;
   txLen = 0;
   txSent = 0;
@@ -67,12 +68,12 @@ export function putListText(ref: i32): void {
 
 function upper(c: i32): i32 { return c >= 97 && c <= 122 ? c - 32 : c; }
 
-function skipSpaces(): void { while (pos < lineLen && (line[pos] == 32 || line[pos] == 9)) pos++; }
+function skipSpaces(): void { while (pos < lineLen && (checked(line, pos) == 32 || checked(line, pos) == 9)) pos++; }
 
 /** End of the word at the cursor. */
 function wordEnd(): i32 {
   let end = pos;
-  while (end < lineLen && line[end] != 32 && line[end] != 9) end++;
+  while (end < lineLen && checked(line, end) != 32 && checked(line, end) != 9) end++;
   return end;
 }
 
@@ -81,7 +82,7 @@ export function word(w: string): bool {
   skipSpaces();
   const end = wordEnd();
   if (end - pos != w.length) return false;
-  for (let i = 0; i < w.length; i++) if (upper(<i32>line[pos + i]) != w.charCodeAt(i)) return false;
+  for (let i = 0; i < w.length; i++) if (upper(<i32>checked(line, pos + i)) != w.charCodeAt(i)) return false;
   pos = end;
   return true;
 }
@@ -90,7 +91,7 @@ export function wordText(ref: i32): bool {
   skipSpaces();
   const end = wordEnd();
   if (end - pos != refLen(ref)) return false;
-  for (let i = 0; i < refLen(ref); i++) if (upper(<i32>line[pos + i]) != refByte(ref, i)) return false;
+  for (let i = 0; i < refLen(ref); i++) if (upper(<i32>checked(line, pos + i)) != refByte(ref, i)) return false;
   pos = end;
   return true;
 }
@@ -113,7 +114,7 @@ export function wordIn(list: string): i32 {
 
 function matchesLine(list: string, from: i32, to: i32, end: i32): bool {
   if (to - from != end - pos) return false;
-  for (let k = 0; k < to - from; k++) if (upper(<i32>line[pos + k]) != upper(list.charCodeAt(from + k))) return false;
+  for (let k = 0; k < to - from; k++) if (upper(<i32>checked(line, pos + k)) != upper(list.charCodeAt(from + k))) return false;
   return true;
 }
 
@@ -126,7 +127,7 @@ export function wordInText(ref: i32): i32 {
   for (let p = 0; p < refLen(ref); field++) {
     const n = <i32>load<u8>(at + <usize>p);
     let same = n == end - pos;
-    for (let k = 0; same && k < n; k++) same = upper(<i32>line[pos + k]) == upper(<i32>load<u8>(at + <usize>(p + 1 + k)));
+    for (let k = 0; same && k < n; k++) same = upper(<i32>checked(line, pos + k)) == upper(<i32>load<u8>(at + <usize>(p + 1 + k)));
     if (same) { pos = end; return field; }
     p += 1 + n;
   }
@@ -167,7 +168,7 @@ export function number(decimals: i32): i32 {
   let digits = 0;
   let frac = -1; // fraction digits seen, -1 before the point
   while (pos < lineLen) {
-    const c = <i32>line[pos];
+    const c = <i32>checked(line, pos);
     if (c >= 48 && c <= 57) {
       if (frac >= decimals) return -1;
       if (digits >= 6) return -1; // keeps v far from overflow
@@ -201,10 +202,10 @@ export function hexBytes(out: StaticArray<u8>, n: i32): bool {
   skipSpaces();
   if (pos + 2 * n > lineLen) return false;
   for (let i = 0; i < n; i++) {
-    const hi = hexDigit(<i32>line[pos + 2 * i]);
-    const lo = hexDigit(<i32>line[pos + 2 * i + 1]);
+    const hi = hexDigit(<i32>checked(line, pos + 2 * i));
+    const lo = hexDigit(<i32>checked(line, pos + 2 * i + 1));
     if (hi < 0 || lo < 0) return false;
-    out[i] = <u8>((hi << 4) | lo);
+    checkedSet(out, i, <u8>((hi << 4) | lo));
   }
   pos += 2 * n;
   return true;
@@ -235,7 +236,7 @@ export function putMm(um: i32): void {
 
 export function putHex(bytes: StaticArray<u8>, n: i32): void {
   for (let i = 0; i < n; i++) {
-    const b = <i32>bytes[i];
+    const b = <i32>checked(bytes, i);
     out((b >> 4) < 10 ? 48 + (b >> 4) : 87 + (b >> 4));
     out((b & 15) < 10 ? 48 + (b & 15) : 87 + (b & 15));
   }

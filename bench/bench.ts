@@ -1,10 +1,10 @@
 // `npm run bench`: the figures the project promises, as medians of repeated runs.
-//  - firmware .wasm size, imports, memory pages
+//  - firmware .wasm size against its budget (32 KiB, bounds checks included), imports, memory pages
 //  - simulator speed (simulated seconds per wall second) at the hardest point of the default board's envelope
 //  - firmware cost per control tick (wall time of tick() in Node)
 //  - the STM32F405 port: flash and RAM of the ELF, and instructions per control tick on the Cortex-M4
 //    (QEMU -icount, deterministic) for each conformance scenario, against the board's budgets
-import { buildFirmware } from '../tools/build/build.js';
+import { buildFirmware, MAX_WASM_BYTES } from '../tools/build/build.js';
 import { loadBoard, derive } from '../boards/board.js';
 import { PenSim } from '../host-sim/pen.js';
 import { readEnvelope, standardDepths } from '../tools/lib/envelope.js';
@@ -33,7 +33,7 @@ function pct(xs: number[], p: number): number {
 async function main(): Promise<void> {
   const board = loadBoard('ref-pen');
   const built = await buildFirmware(board.name);
-  console.log(`firmware   ${built.bytes} bytes, ${built.memoryPages} page(s) of memory, ${built.imports.length} imports (all from hal: ${built.imports.every((i) => i.startsWith('hal.'))})`);
+  console.log(`firmware   ${built.bytes} bytes of ${MAX_WASM_BYTES} (${built.bytes <= MAX_WASM_BYTES ? 'within budget' : 'OVER BUDGET'}), ${built.memoryPages} page(s) of memory, ${built.imports.length} imports (all from hal: ${built.imports.every((i) => i.startsWith('hal.'))})`);
 
   // hardest point: the envelope point with the highest step rate
   const d = derive(board);

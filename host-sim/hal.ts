@@ -1,6 +1,6 @@
 // The simulator's side of the HAL ABI (docs/hal-abi.md): each simulated part answers its own slice
 // of the imports, and the import object the firmware sees is assembled from the parts here.
-export const HAL_ABI_VERSION = 2;
+export { HAL_ABI_VERSION } from '../abi/pen-abi.js';
 
 export type HalImports = Record<string, (...args: never[]) => unknown>;
 

@@ -13,49 +13,19 @@
 // The text form (one line per entry) is what both sides print and compare byte for byte:
 //   "init 0", "tick", "step_queue_push(2500,1,0,5) -> 0", "serial_write(79)", "now_ticks() -> 16000"
 
+import { HAL_CALLS as ABI_CALLS, RECORDING } from '../abi/pen-abi.js';
+
 export type Ret = 'void' | 'i32' | 'i64';
 export interface HalCall { name: string; args: number; ret: Ret }
 
-/** Every HAL import, in the order of the imports table of docs/hal-abi.md. The index is the opcode. */
-export const HAL_CALLS: readonly HalCall[] = [
-  { name: 'now_ticks', args: 0, ret: 'i64' },
-  { name: 'step_queue_push', args: 4, ret: 'i32' },
-  { name: 'step_queue_free', args: 0, ret: 'i32' },
-  { name: 'step_queue_flush', args: 0, ret: 'void' },
-  { name: 'step_queue_status', args: 0, ret: 'i32' },
-  { name: 'step_position', args: 0, ret: 'i32' },
-  { name: 'driver_enable', args: 1, ret: 'void' },
-  { name: 'driver_status', args: 0, ret: 'i32' },
-  { name: 'driver_temp_dc', args: 0, ret: 'i32' },
-  { name: 'endstop_active', args: 0, ret: 'i32' },
-  { name: 'buttons_raw', args: 0, ret: 'i32' },
-  { name: 'battery_mv', args: 0, ret: 'i32' },
-  { name: 'cartridge_read', args: 1, ret: 'i32' },
-  { name: 'cartridge_write', args: 2, ret: 'i32' },
-  { name: 'flash_sectors', args: 0, ret: 'i32' },
-  { name: 'flash_sector_bytes', args: 0, ret: 'i32' },
-  { name: 'flash_read', args: 1, ret: 'i32' },
-  { name: 'flash_program', args: 2, ret: 'i32' },
-  { name: 'flash_erase', args: 1, ret: 'i32' },
-  { name: 'rng_u32', args: 0, ret: 'i32' },
-  { name: 'key_word', args: 2, ret: 'i32' },
-  { name: 'rtc_seconds', args: 0, ret: 'i32' },
-  { name: 'serial_read', args: 0, ret: 'i32' },
-  { name: 'serial_write', args: 1, ret: 'void' },
-  { name: 'indicator_set', args: 1, ret: 'void' },
-  { name: 'watchdog_kick', args: 0, ret: 'void' },
-  { name: 'reset_cause', args: 0, ret: 'i32' },
-  { name: 'report_state', args: 2, ret: 'void' },
-  { name: 'report_setting', args: 4, ret: 'void' },
-  { name: 'report_move', args: 4, ret: 'void' },
-  { name: 'panic', args: 2, ret: 'void' },
-];
+/** Every HAL import, in the dictionary's order (abi/pen-abi.ts, as docs/hal-abi.md lists them). The index is the opcode. */
+export const HAL_CALLS: readonly HalCall[] = ABI_CALLS.map((c) => ({ name: c.name, args: c.params.length, ret: c.ret }));
 
-export const MAGIC = 'PENREC';
-export const FORMAT_VERSION = 2; // 2: HAL ABI 2 (storage, keys, random numbers, clock)
-export const OP_INIT = 0xf0;
-export const OP_TICK = 0xf1;
-export const OP_END = 0xff;
+export const MAGIC = RECORDING.magic;
+export const FORMAT_VERSION = RECORDING.formatVersion;
+export const OP_INIT = RECORDING.opInit;
+export const OP_TICK = RECORDING.opTick;
+export const OP_END = RECORDING.opEnd;
 export const HEADER_BYTES = MAGIC.length + 2;
 
 export type Entry =

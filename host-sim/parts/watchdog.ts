@@ -4,10 +4,12 @@ import { HalImports, HalPart } from '../hal.js';
 import { FaultSource, FaultTable } from '../faults.js';
 import { SimClock } from '../clock.js';
 import { Trace } from '../trace.js';
+import { RESET_CAUSES } from '../../abi/pen-abi.js';
 
-export const RESET_POWER_ON = 0;
-export const RESET_WATCHDOG = 1;
-export const RESET_PANIC = 2;
+const cause = (constant: string): number => RESET_CAUSES.find((c) => c.constant === constant)!.code;
+export const RESET_POWER_ON = cause('RESET_POWER_ON');
+export const RESET_WATCHDOG = cause('RESET_WATCHDOG');
+export const RESET_PANIC = cause('RESET_PANIC');
 
 export class Watchdog implements HalPart, FaultSource {
   resetCause = RESET_POWER_ON;

@@ -38,8 +38,13 @@ void wasm_rt_init(void) { initialized = true; }
 bool wasm_rt_is_initialized(void) { return initialized; }
 void wasm_rt_free(void) { initialized = false; }
 
+/* Every trap of the module ends with the driver off and a reset (reset_cause 2): the board runs each
+ * entry (start, init, tick) under wasm_rt_impl_try (board/main.c run_guarded), so the longjmp below
+ * lands in board_panic_reset. A failed array bounds check does not come here: the firmware's abort
+ * calls the HAL's panic, which takes the same way out. */
 void wasm_rt_trap(wasm_rt_trap_t code) {
-  /* a trap outside any wasm_rt_impl_try has nowhere to go: the port's fatal path is the safe one */
+  /* a trap outside any wasm_rt_impl_try has nowhere to go: the port's fatal path is the safe one
+   * (HardFault -> port_fatal -> board_panic_reset) */
   if (!unwind_target) __builtin_trap();
 #if WASM_RT_USE_STACK_DEPTH_COUNT
   wasm_rt_call_stack_depth = wasm_rt_saved_call_stack_depth;

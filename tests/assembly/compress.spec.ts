@@ -1,5 +1,5 @@
 import { MovePlan, planMove, planBegin, planContinue, PLAN_OK, PLAN_BAD, PLAN_BUSY, PLAN_TOO_LONG, MAX_MOVE_STEPS } from "../../assembly/compress";
-import { stepTimeTicks } from "../../assembly/profile";
+import { stepTimeStepTicks } from "../../assembly/profile";
 
 const plan = new MovePlan();
 
@@ -13,7 +13,7 @@ function worstError(steps: i32, dur: i64, acc: i64): i64 {
     for (let j = 0; j < plan.count[s]; j++) {
       t += interval;
       k++;
-      const err = abs(t - stepTimeTicks(k, steps, dur, acc));
+      const err = abs(t - stepTimeStepTicks(k, steps, dur, acc));
       if (err > worst) worst = err;
       interval += <i64>plan.add[s];
     }
@@ -46,8 +46,8 @@ describe("step compression", () => {
       const n = <i64>plan.count[s];
       t += n * <i64>plan.interval[s] + <i64>plan.add[s] * n * (n - 1) / 2;
     }
-    expect(t + plan.tailTicks).toBe(dur);
-    expect(plan.tailTicks).toBeGreaterThan(0);
+    expect(t + plan.tailStepTicks).toBe(dur);
+    expect(plan.tailStepTicks).toBeGreaterThan(0);
   });
   test("refuses moves it cannot hold", () => {
     expect(planMove(plan, 0, 1000, 500, 64)).toBe(PLAN_BAD);
@@ -65,7 +65,7 @@ describe("step compression", () => {
     const count = new StaticArray<i32>(n);
     const add = new StaticArray<i32>(n);
     for (let s = 0; s < n; s++) { interval[s] = plan.interval[s]; count[s] = plan.count[s]; add[s] = plan.add[s]; }
-    const tail = plan.tailTicks;
+    const tail = plan.tailStepTicks;
     let calls = 0;
     let r = planBegin(plan, 333, dur, dur * 350 / 1000, 64);
     while (r == PLAN_BUSY) { r = planContinue(8); calls++; }
@@ -77,6 +77,6 @@ describe("step compression", () => {
       expect(plan.count[s]).toBe(count[s]);
       expect(plan.add[s]).toBe(add[s]);
     }
-    expect(plan.tailTicks).toBe(tail);
+    expect(plan.tailStepTicks).toBe(tail);
   });
 });

@@ -1,4 +1,7 @@
-import { DriveModel, StrokeCheck, checkStroke, maxFreqHz, halfStrokeUs, usableForceMn, CLAMP_NONE, CLAMP_TORQUE, CLAMP_STEP_RATE } from "../../assembly/envelope";
+import { CLAMP_NONE, CLAMP_STEP_RATE, CLAMP_TORQUE } from "../../assembly/abi";
+import { DriveModel, StrokeCheck, checkStroke, halfStrokeUs, usableForceMn } from "../../assembly/envelope";
+import { clampRateHz } from "../../assembly/planjob";
+import { FREQ_MIN_HZ, FREQ_MAX_HZ } from "../../assembly/generated/board_config";
 
 // A motor of 10 N up to 0.5 m/s, falling to 2 N at 1.5 m/s; 20 g moving; 1 N of load.
 function model(): DriveModel {
@@ -45,20 +48,22 @@ describe("envelope", () => {
     m.loadMn = 1001;
     expect(checkStroke(m, 1000, 10000, check)).toBe(false);
   });
-  test("max rate is feasible, the next one is not, and it falls with depth and load", () => {
+  test("the clamp's rate is feasible, the next one is not, and it falls with depth and load", () => {
+    expect(FREQ_MIN_HZ).toBe(25, "the board's lowest rate is the floor of the search");
+    expect(FREQ_MAX_HZ).toBeGreaterThanOrEqual(150);
     const m = model();
     let prev = 1000;
     for (let um = 400; um <= 3400; um += 250) {
-      const f = maxFreqHz(m, um, 25, 150);
+      const f = clampRateHz(m, um, 150);
       expect(f).toBeGreaterThan(0);
       expect(checkStroke(m, um, halfStrokeUs(f), check)).toBe(true);
       if (f < 150) expect(checkStroke(m, um, halfStrokeUs(f + 1), check)).toBe(false);
       expect(f).toBeLessThanOrEqual(prev);
       prev = f;
     }
-    const light = maxFreqHz(m, 1800, 25, 150);
+    const light = clampRateHz(m, 1800, 150);
     m.loadMn = 3000;
-    expect(maxFreqHz(m, 1800, 25, 150)).toBeLessThan(light);
+    expect(clampRateHz(m, 1800, 150)).toBeLessThan(light);
   });
   test("reports the step-rate limit", () => {
     const m = model();
@@ -69,6 +74,6 @@ describe("envelope", () => {
   test("returns 0 when even the lowest rate cannot run", () => {
     const m = model();
     m.loadMn = 20000;
-    expect(maxFreqHz(m, 1800, 25, 150)).toBe(0);
+    expect(clampRateHz(m, 1800, 150)).toBe(0);
   });
 });

@@ -1,17 +1,21 @@
+import {
+  BTN_POWER, BTN_START, DRV_SHORT, DRV_STALL, F_CARTRIDGE_REMOVED, F_DRIVER_SHORT, F_ENDSTOP_NOT_FOUND,
+  F_QUEUE_UNDERRUN, F_STALL, QSTAT_BUSY, QSTAT_UNDERRUN, ST_FAULT, ST_HOMING, ST_OFF, ST_READY,
+  ST_RUNNING,
+} from "../../assembly/abi";
 import { init, tick } from "../../assembly/index";
-import { machineState, machineFault, ST_OFF, ST_HOMING, ST_READY, ST_RUNNING, ST_FAULT, F_STALL, F_ENDSTOP_NOT_FOUND, F_DRIVER_SHORT, F_QUEUE_UNDERRUN, F_CARTRIDGE_REMOVED } from "../../assembly/machine";
+import { machineState, machineFault } from "../../assembly/machine";
 import { setZone } from "../../assembly/settings";
-import { BTN_POWER, BTN_START, QSTAT_BUSY, QSTAT_UNDERRUN, DRV_STALL, DRV_SHORT } from "../../assembly/hal";
-import { DEBOUNCE_TICKS } from "../../assembly/generated/board_config";
+import { DEBOUNCE_CONTROL_TICKS } from "../../assembly/generated/board_config";
 import { set_cartridge, set_endstop_reachable, set_buttons, set_queue_status, set_driver_status, set_endstop, flushes, driver_enabled, reported_state, reported_fault } from "./halfake";
 
 function ticks(n: i32): void { for (let i = 0; i < n; i++) tick(); }
 
 function press(bits: i32): void {
   set_buttons(bits);
-  ticks(DEBOUNCE_TICKS + 1);
+  ticks(DEBOUNCE_CONTROL_TICKS + 1);
   set_buttons(0);
-  ticks(DEBOUNCE_TICKS + 1);
+  ticks(DEBOUNCE_CONTROL_TICKS + 1);
 }
 
 /** Power on with an endstop that answers, run homing to the end, choose a zone. */
@@ -38,9 +42,9 @@ describe("state machine", () => {
 
   test("a bounce shorter than the debounce time does nothing", () => {
     set_buttons(BTN_POWER);
-    ticks(DEBOUNCE_TICKS - 1);
+    ticks(DEBOUNCE_CONTROL_TICKS - 1);
     set_buttons(0);
-    ticks(DEBOUNCE_TICKS + 2);
+    ticks(DEBOUNCE_CONTROL_TICKS + 2);
     expect(machineState()).toBe(ST_OFF);
   });
 
@@ -54,7 +58,7 @@ describe("state machine", () => {
   test("no endstop during homing is a fault with the driver cut", () => {
     set_endstop_reachable(0);
     set_buttons(BTN_POWER);
-    ticks(DEBOUNCE_TICKS);
+    ticks(DEBOUNCE_CONTROL_TICKS);
     expect(machineState()).toBe(ST_HOMING);
     ticks(10); // the seek ended without the endstop
     expect(machineState()).toBe(ST_FAULT);

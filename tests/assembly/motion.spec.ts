@@ -1,6 +1,6 @@
-import { planMove, PLAN_OK } from "../../assembly/compress";
-import { retractPlan, startRetract, feedQueue, motionMode, motionReset, MODE_IDLE } from "../../assembly/motion";
-import { SEG_END_OF_MOVE, SEG_STOP_AT_ENDSTOP, QSTAT_BUSY } from "../../assembly/hal";
+import { QSTAT_BUSY, SEG_END_OF_MOVE, SEG_STOP_AT_ENDSTOP } from "../../assembly/abi";
+import { MovePlan, planMove, PLAN_OK } from "../../assembly/compress";
+import { takeRetractPlan, startRetract, feedQueue, motionMode, motionReset, MOTION_IDLE } from "../../assembly/motion";
 import { STEP_TIMER_HZ, CONTROL_HZ } from "../../assembly/generated/board_config";
 import {
   set_queue_status, reset_pushes, pushed_steps, bad_pushes, first_push_interval, last_push_flags,
@@ -8,6 +8,8 @@ import {
 } from "./halfake";
 
 const STEPS = 377;
+/** the plan handed to motion as the retract plan (planjob.ts makes the firmware's) */
+const retractPlan = new MovePlan();
 
 /** Runs a retract of `up` steps to its end, a tick at a time; the ticks it took to queue. */
 function retract(up: i32): i32 {
@@ -17,7 +19,7 @@ function retract(up: i32): i32 {
   expect(startRetract(up)).toBe(true);
   let now: i64 = 0;
   let ticks = 0;
-  while (motionMode() != MODE_IDLE && ticks < 1000) {
+  while (motionMode() != MOTION_IDLE && ticks < 1000) {
     feedQueue(now);
     now += STEP_TIMER_HZ / <i64>CONTROL_HZ;
     ticks++;
@@ -30,6 +32,7 @@ describe("retract on a fault", () => {
   test("moves exactly the steps asked, toward the endstop, and ends the move there", () => {
     const dur: i64 = STEP_TIMER_HZ / 70;
     expect(planMove(retractPlan, STEPS, dur, dur * 400 / 1000, 64)).toBe(PLAN_OK);
+    takeRetractPlan(retractPlan);
     const ups: StaticArray<i32> = [1, 2, 3, 10, 100, 188, 189, 376, 377];
     for (let i = 0; i < ups.length; i++) {
       const up = ups[i];

@@ -1,4 +1,4 @@
-import { isqrt64, stepTimeTicks, stepTimesBegin, nextStepTicks } from "../../assembly/profile";
+import { isqrt64, stepTimeStepTicks, stepTimesBegin, nextStepTimeStepTicks } from "../../assembly/profile";
 
 describe("isqrt64", () => {
   test("is exact around squares and large values", () => {
@@ -24,7 +24,7 @@ describe("half-stroke profile", () => {
   test("step times rise and stay inside the move", () => {
     let prev: i64 = 0;
     for (let k = 1; k <= steps; k++) {
-      const t = stepTimeTicks(k, steps, dur, dur / 2);
+      const t = stepTimeStepTicks(k, steps, dur, dur / 2);
       expect(t).toBeGreaterThan(prev);
       expect(t).toBeLessThan(dur);
       prev = t;
@@ -32,21 +32,21 @@ describe("half-stroke profile", () => {
   });
   test("is symmetric: step k and step n+1-k are mirror images in time", () => {
     for (let k = 1; k <= steps; k++) {
-      const a = stepTimeTicks(k, steps, dur, 30000);
-      const b = stepTimeTicks(steps + 1 - k, steps, dur, 30000);
+      const a = stepTimeStepTicks(k, steps, dur, 30000);
+      const b = stepTimeStepTicks(steps + 1 - k, steps, dur, 30000);
       const sum = a + b;
       expect(sum >= dur - 1 && sum <= dur + 1).toBe(true, "mirror of step " + k.toString());
     }
   });
   test("accelerates from rest as sqrt: the first step at sqrt(ta*(T-ta)/n)", () => {
     // x = a t^2 / 2 with a = n / (ta (T - ta)); the first switching point is half a step in
-    const t1 = stepTimeTicks(1, steps, dur, dur / 2);
+    const t1 = stepTimeStepTicks(1, steps, dur, dur / 2);
     expect(t1).toBe(isqrt64((dur / 2) * (dur / 2) / <i64>steps));
   });
   test("cruises at constant intervals between the ramps", () => {
     const ta: i64 = 20000; // a quarter of the move accelerating
-    const i1 = stepTimeTicks(101, steps, dur, ta) - stepTimeTicks(100, steps, dur, ta);
-    const i2 = stepTimeTicks(111, steps, dur, ta) - stepTimeTicks(110, steps, dur, ta);
+    const i1 = stepTimeStepTicks(101, steps, dur, ta) - stepTimeStepTicks(100, steps, dur, ta);
+    const i2 = stepTimeStepTicks(111, steps, dur, ta) - stepTimeStepTicks(110, steps, dur, ta);
     expect(abs(i1 - i2)).toBeLessThanOrEqual(1);
     // cruise speed = n / (T - ta) steps per tick
     expect(abs(i1 - (dur - ta) / <i64>steps)).toBeLessThanOrEqual(1);
@@ -54,7 +54,7 @@ describe("half-stroke profile", () => {
 });
 
 describe("step times in order", () => {
-  test("are exactly stepTimeTicks, over many move shapes", () => {
+  test("are exactly stepTimeStepTicks, over many move shapes", () => {
     for (let n = 1; n <= 1024; n += n < 8 ? 1 : 97) {
       for (let hz = 25; hz <= 150; hz += 25) {
         const d: i64 = 21000000 / (2 * <i64>hz);
@@ -63,8 +63,8 @@ describe("step times in order", () => {
           if (<i64>n > d) continue;
           stepTimesBegin(n, d, a);
           for (let k = 1; k <= n; k++) {
-            const t = nextStepTicks();
-            const want = stepTimeTicks(k, n, d, a);
+            const t = nextStepTimeStepTicks();
+            const want = stepTimeStepTicks(k, n, d, a);
             if (t != want) expect(t).toBe(want, "step " + k.toString() + " of " + n.toString());
           }
         }

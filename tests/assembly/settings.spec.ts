@@ -1,13 +1,17 @@
 import {
-  initSettings, selectCartridge, setDepthUm, setFreqHz, setLevel, setZone, setMode, umToSteps, stepsToUm, quantizedDepthUm,
-  depthLimitUm, capSource, runFreqHz, clamp, planStroke, planState, beginSetting, settingsTick, settingPending, model, bottomSteps,
-  topSteps, SET_OK, SET_OUT_OF_RANGE, SET_NO_CARTRIDGE, SET_ABOVE_CAP, CAP_ZONE, CAP_MODE, CAP_CARTRIDGE,
+  CAP_CARTRIDGE, CAP_MODE, CAP_ZONE, CLAMP_NONE, CLAMP_TORQUE, MODE_HOME, MODE_PROFESSIONAL,
+  SET_ABOVE_CAP, SET_NO_CARTRIDGE, SET_OK, SET_OUT_OF_RANGE, ZONE_CAP_UM,
+} from "../../assembly/abi";
+import {
+  setDepthUm, setFreqHz, setLevel, setZone, setMode, umToSteps, stepsToUm, quantizedDepthUm, depthLimitUm, capSource,
+  runFreqHz, clamp, bottomSteps, topSteps,
 } from "../../assembly/settings";
+import {
+  initSettings, selectCartridge, planStroke, planState, beginSetting, planJobsTick, settingPending, model,
+} from "../../assembly/planjob";
 import { MovePlan, PLAN_OK, PLAN_BUSY } from "../../assembly/compress";
-import { maxFreqHz, StrokeCheck, checkStroke, halfStrokeUs } from "../../assembly/envelope";
-import { ZONE_CAP_UM, MODE_HOME, MODE_PROFESSIONAL } from "../../assembly/zones";
+import { StrokeCheck, checkStroke, halfStrokeUs } from "../../assembly/envelope";
 import { STEPS_PER_REV, LEAD_NM, DEPTH_MIN_UM, DEPTH_MAX_UM, FREQ_MIN_HZ, FREQ_MAX_HZ, SPEED_LEVELS_HZ_LEN, CART_MAX_DEPTH_UM, CART_MAX_DEPTH_UM_LEN, CLEARANCE_UM } from "../../assembly/generated/board_config";
-import { CLAMP_NONE, CLAMP_TORQUE } from "../../assembly/envelope";
 
 const stepNm = <i32>(LEAD_NM / STEPS_PER_REV);
 const plan = new MovePlan();
@@ -77,24 +81,30 @@ describe("settings", () => {
     expect(clamp()).toBe(CLAMP_NONE);
     expect(runFreqHz()).toBe(FREQ_MIN_HZ);
   });
-  test("the clamp found a share at a time is the binary search's, at every depth", () => {
+  test("the clamp found a share at a time runs, the next rate does not, and the rate falls with depth", () => {
     initSettings();
     setMode(MODE_PROFESSIONAL);
     selectCartridge(1, 0);
     const check = new StrokeCheck();
+    let prevHz = FREQ_MAX_HZ;
     for (let um = DEPTH_MIN_UM; um <= depthLimitUm(); um += 50) {
       expect(setDepthUm(um)).toBe(SET_OK);
       expect(setFreqHz(FREQ_MAX_HZ)).toBe(SET_OK);
       beginSetting(plan);
       let ticks = 0;
-      while (settingPending()) { settingsTick(); ticks++; }
+      while (settingPending()) { planJobsTick(); ticks++; }
       const stroke = <i64>(CLEARANCE_UM + quantizedDepthUm());
-      expect(runFreqHz()).toBe(maxFreqHz(model, stroke, FREQ_MIN_HZ, FREQ_MAX_HZ), "depth " + um.toString());
+      const hz = runFreqHz();
+      expect(hz).toBeGreaterThanOrEqual(FREQ_MIN_HZ, "depth " + um.toString());
+      expect(checkStroke(model, stroke, halfStrokeUs(hz), check)).toBe(true, "the rate run runs, depth " + um.toString());
+      if (hz < FREQ_MAX_HZ) expect(checkStroke(model, stroke, halfStrokeUs(hz + 1), check)).toBe(false, "the next rate does not, depth " + um.toString());
+      expect(hz).toBeLessThanOrEqual(prevHz, "deeper is never faster");
+      prevHz = hz;
       // a share a tick: the asked rate, the lowest, then at most 7 halvings of 25..150 Hz, 6 shares each
       expect(ticks).toBeLessThanOrEqual(9 * 6, "the clamp is bounded");
       checkStroke(model, stroke, halfStrokeUs(FREQ_MAX_HZ), check);
       expect(clamp()).toBe(check.clamp);
-      while (planState() == PLAN_BUSY) settingsTick();
+      while (planState() == PLAN_BUSY) planJobsTick();
       expect(planState()).toBe(PLAN_OK);
       expect(plan.steps).toBe(bottomSteps() - topSteps());
     }

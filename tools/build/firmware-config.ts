@@ -15,8 +15,8 @@ export function firmwareConfigSource(b: Board): string {
   };
   const arr = (name: string, vs: number[], why: string): void => {
     vs.forEach((v) => { if (!Number.isInteger(v) || Math.abs(v) > 2 ** 31 - 1) throw new Error(`${name}: ${v} does not fit an i32`); });
-    // static data without an object header (no length): the length is ${name}_LEN
-    lines.push(`/** ${why} */\nexport const ${name}: StaticArray<i32> = changetype<StaticArray<i32>>(memory.data<i32>([${vs.join(', ')}]));`);
+    // a static array literal: laid out at compile time with its length, so indices into it are bounds-checked
+    lines.push(`/** ${why} */\nexport const ${name}: StaticArray<i32> = [${vs.join(', ')}];`);
     lines.push(`export const ${name}_LEN: i32 = ${vs.length};`);
   };
   const t = b.timing;
@@ -29,8 +29,8 @@ export function firmwareConfigSource(b: Board): string {
   i64('STEP_TIMER_HZ', t.step_timer_hz, 'step timer clock (Hz)');
   i32('CONTROL_HZ', t.control_hz, 'control ticks per second');
   i32('QUEUE_LEN', t.step_queue_len, 'segments the HAL step queue holds');
-  i64('QUEUE_LEAD_TICKS', Math.round((t.queue_lead_ms * t.step_timer_hz) / 1000), 'keep this much motion queued ahead (ticks)');
-  i64('STEP_TOL_TICKS', Math.floor((t.step_time_tolerance_us * t.step_timer_hz) / 1e6), 'largest compression error per step (ticks)');
+  i64('QUEUE_LEAD_STEP_TICKS', Math.round((t.queue_lead_ms * t.step_timer_hz) / 1000), 'keep this much motion queued ahead (step timer ticks)');
+  i64('STEP_TOL_STEP_TICKS', Math.floor((t.step_time_tolerance_us * t.step_timer_hz) / 1e6), 'largest compression error per step (step timer ticks)');
   i64('STEPS_PER_REV', d.stepsPerRev, 'microsteps per motor revolution');
   i64('LEAD_NM', Math.round(b.drive.lead_mm * 1e6), 'carriage travel per revolution (nm)');
   i32('RETRACT_UM', g.retract_um, 'rest position between strokes, from the endstop (um)');
@@ -49,17 +49,17 @@ export function firmwareConfigSource(b: Board): string {
   arr('CART_MAX_DEPTH_UM', b.cartridges.map((c) => c.max_depth_um), 'needle length past the guard plane per cartridge (um)');
   arr('CART_MASS_MG', b.cartridges.map((c) => Math.ceil(d.effectiveMassKg(c) * 1e6)), 'moving mass at the carriage with rotor inertia, per cartridge (mg)');
   arr('CART_LOAD_MN', b.cartridges.map((c) => Math.ceil(d.designLoadN(c) * 1000)), 'largest opposing force per cartridge: needles, friction, spring (mN)');
-  i32('HOMING_INTERVAL_TICKS', Math.round(t.step_timer_hz / ((b.homing.speed_mm_s * 1000) / d.stepUm)), 'step interval of homing moves (ticks)');
+  i32('HOMING_INTERVAL_STEP_TICKS', Math.round(t.step_timer_hz / ((b.homing.speed_mm_s * 1000) / d.stepUm)), 'step interval of homing moves (step timer ticks)');
   i32('HOMING_RELEASE_UM', b.homing.release_um, 'move off an active endstop by this much first (um)');
   i32('HOMING_TRAVEL_UM', b.homing.travel_max_um, 'longest homing move (um)');
   const ticksPerControl = t.control_hz;
   const ms = (v: number): number => Math.max(1, Math.round((v * ticksPerControl) / 1000));
-  i32('DEBOUNCE_TICKS', ms(b.buttons.debounce_ms), 'control ticks a button level must hold');
-  i32('REPEAT_DELAY_TICKS', ms(b.buttons.repeat_delay_ms), 'control ticks before a held depth button repeats');
-  i32('REPEAT_TICKS', ms(b.buttons.repeat_ms), 'control ticks between repeats');
-  i32('LONG_PRESS_TICKS', ms(b.buttons.long_press_ms), 'control ticks of a long press');
+  i32('DEBOUNCE_CONTROL_TICKS', ms(b.buttons.debounce_ms), 'control ticks a button level must hold');
+  i32('REPEAT_DELAY_CONTROL_TICKS', ms(b.buttons.repeat_delay_ms), 'control ticks before a held depth button repeats');
+  i32('REPEAT_CONTROL_TICKS', ms(b.buttons.repeat_ms), 'control ticks between repeats');
+  i32('LONG_PRESS_CONTROL_TICKS', ms(b.buttons.long_press_ms), 'control ticks of a long press');
   i32('DEPTH_STEP_UM', b.buttons.depth_step_um, 'depth change per button press (um)');
-  i32('STUCK_BUTTON_TICKS', ms(b.buttons.stuck_ms ?? 5000), 'a button held this long is stuck (control ticks)');
+  i32('STUCK_BUTTON_CONTROL_TICKS', ms(b.buttons.stuck_ms ?? 5000), 'a button held this long is stuck (control ticks)');
   i32('IDLE_OFF_S', b.idle_off_s ?? 300, 'auto-off after this long ready or paused with no input (s)');
   i32('BATTERY_MIN_MV', Math.round(b.battery.empty_V * 1000), 'below this cell voltage the pen will not start, and retracts if running (mV)');
 

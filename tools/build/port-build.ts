@@ -8,8 +8,10 @@ import { mkdirSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Board, Mcu } from '../../boards/board.js';
 import { REPO_ROOT } from '../../boards/paths.js';
-import { HAL_CALLS, MAGIC, FORMAT_VERSION, OP_INIT, OP_TICK, OP_END } from '../../host-sim/recording.js';
-import { HAL_ABI_VERSION } from '../../host-sim/hal.js';
+import { HAL_CALLS as ABI_CALLS, HAL_ABI_VERSION, RECORDING } from '../../abi/pen-abi.js';
+
+const { magic: MAGIC, formatVersion: FORMAT_VERSION, opInit: OP_INIT, opTick: OP_TICK, opEnd: OP_END } = RECORDING;
+const HAL_CALLS = ABI_CALLS.map((c) => ({ name: c.name, args: c.params.length, ret: c.ret }));
 
 export const PORT_PACKAGES = 'wabt gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm';
 const BUILD_TOOLS = ['wasm2c', 'arm-none-eabi-gcc', 'arm-none-eabi-size', 'arm-none-eabi-objcopy'];
@@ -69,7 +71,7 @@ export function buildPort(board: Board, wasmPath: string): PortBuild {
     `-DDRIVER_MICROSTEPS=${board.driver.microsteps}`, `-DSTALLGUARD_MIN_FULL_STEPS_S=${board.driver.stallguard_min_full_steps_s}`,
     ...(board.driver.stallguard_threshold !== undefined ? [`-DSTALLGUARD_THRESHOLD=${board.driver.stallguard_threshold}`] : []),
     ...(board.storage ? [`-DLOG_SECTORS=${board.storage.sectors}u`, `-DLOG_SECTOR_BYTES=${board.storage.sector_bytes}u`] : []),
-    `-I${src}`, `-I${join(src, 'include')}`, `-I${out}`, ...WASM2C_INCLUDE.map((d) => `-I${d}`),
+    `-I${src}`, `-I${join(src, 'include')}`, `-I${join(REPO_ROOT, 'ports')}`, `-I${out}`, ...WASM2C_INCLUDE.map((d) => `-I${d}`),
   ];
   const ldflags = [
     '-nostartfiles', '--specs=nano.specs', `-T${join(src, `${mcu.port}.ld`)}`, '-Wl,--gc-sections',

@@ -1,5 +1,5 @@
-// Firmware text in UTF-8, once. AssemblyScript keeps string literals as UTF-16 objects with a header
-// each; the pen's replies would not fit the 16 KiB budget that way. The build swaps the literal of
+// Firmware text in UTF-8, once. AssemblyScript keeps string literals as UTF-16 objects (two bytes a
+// character, and a header each), which the pen's replies need not pay. The build swaps the literal of
 // every put("..."), word("..."), putField("...", i) and wordIn("...") call for a reference into one
 // byte table (assembly/generated/text.ts); the source stays readable and unit tests run it unchanged.
 // A list ("a|bb|c", any literal with a '|') is stored as its fields, each after its length byte

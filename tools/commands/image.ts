@@ -6,7 +6,7 @@ import { parseOptions, usageText, OptionSpec, UsageError } from '../lib/args.js'
 import { boardOption } from '../lib/board-option.js';
 import { firmwarePath } from '../build/build.js';
 import { portDir } from '../build/port-build.js';
-import { HAL_ABI_VERSION } from '../../host-sim/hal.js';
+import { HAL_ABI_VERSION } from '../../abi/pen-abi.js';
 import { REPO_ROOT } from '../../boards/paths.js';
 import type { Board } from '../../boards/board.js';
 import {

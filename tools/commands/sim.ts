@@ -8,6 +8,7 @@ import { buildFirmware, firmwarePath, writeAtomic } from '../build/build.js';
 import { runSession, SessionResult, SessionError } from '../lib/session.js';
 import { loadFlashImage, flashImage } from '../lib/flash-image.js';
 import { TISSUES } from '../../host-sim/tissue.js';
+import { ZONES } from '../../abi/pen-abi.js';
 
 const SPEC: OptionSpec = {
   board: { type: 'string', value: 'NAME', help: 'board file in boards/ (default ref-pen)' },
@@ -17,7 +18,7 @@ const SPEC: OptionSpec = {
   seconds: { type: 'number', value: 'S', help: 'simulated seconds of stroking (default 2)' },
   seed: { type: 'number', value: 'N', help: 'random seed; same seed, same run (default 1)' },
   tissue: { type: 'string', value: 'KIND', help: `${Object.keys(TISSUES).join('|')} (default normal)` },
-  zone: { type: 'string', value: 'ZONE', help: 'treatment zone, e.g. forehead, cheeks, scalp (default cheeks)' },
+  zone: { type: 'string', value: 'ZONE', help: `treatment zone: ${ZONES.filter((z) => z.code > 0).map((z) => z.name).join(', ')} (default cheeks)` },
   mode: { type: 'string', value: 'MODE', help: 'home (up to 1.5 mm) or professional (unlocked with the simulator\'s clinic key)' },
   out: { type: 'string', value: 'DIR', help: 'write trace.csv, trace.vcd and tip.svg there' },
   json: { type: 'boolean', help: 'print the summary as one JSON object' },

@@ -4,12 +4,14 @@
 import { PenObservation } from '../../host-sim/observe.js';
 import { Measurement } from '../../host-sim/meter.js';
 import { FAULTS } from '../../host-sim/names.js';
+import { LOG_EVENTS as LOG_EVENT_TABLE, LOG_RECORDS } from '../../abi/pen-abi.js';
 import { CaseResult, ExpectResult } from './results.js';
 
 /** event codes of the treatment log's event records (assembly/session.ts) */
-const LOG_EVENTS: Record<string, number> = { fault: 1, auth_failed: 2, auth_passed: 3, cartridge_refused: 4, cartridge_removed: 5, start_refused: 6, idle_off: 7 };
+/** log event codes by name (abi/pen-abi.ts) */
+const LOG_EVENTS: Record<string, number> = Object.fromEntries(LOG_EVENT_TABLE.map((e) => [e.name, e.code]));
 /** record type of an event in `LOG i` replies */
-const LOG_RECORD_EVENT = 2;
+const LOG_RECORD_EVENT = LOG_RECORDS.find((r) => r.constant === 'REC_EVENT')!.code;
 
 export type Metrics = NonNullable<CaseResult['metrics']>;
 

@@ -11,6 +11,7 @@
  * the driver: its protections cannot be seen, so the pen must not run. */
 #include <stdint.h>
 #include "firmware.h"
+#include "pen_abi.h"
 
 #ifndef STALLGUARD_THRESHOLD
 #define STALLGUARD_THRESHOLD 50 /* board driver.stallguard_threshold: DIAG when SG_RESULT <= 2 * this */
@@ -59,8 +60,7 @@
 #define SETUP_EVERY_MS 1000u
 #define ANSWER_MS 5u      /* a read's 12 bytes take 1 ms at 115200 baud */
 #define NO_ANSWER_MS 50u
-#define DRV_FLAGS 0x3Fu   /* DRV_STATUS otpw, ot, s2ga, s2gb, s2vsa, s2vsb: the ABI's bits 0..5 */
-#define DRV_UV 512u
+#define DRV_FLAGS (uint32_t)(DRV_OTPW | DRV_OT | DRV_SHORT) /* DRV_STATUS otpw, ot, s2ga, s2gb, s2vsa, s2vsb: the ABI's bits 0..5 */
 #define H struct Z_hal_instance_t *h
 
 static volatile uint8_t tx[8], rx[12];

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include "firmware.h"
 #include "step_queue.h" /* the step queue and now_ticks: TIM2, in step_queue.c */
+#include "pen_abi.h"   /* the ABI's codes, written from abi/pen-abi.ts */
 
 #define VDDA_MV 3300u            /* the ADC's reference */
 #define BATTERY_DIVIDER 2u       /* 1:2 divider in front of PC0 */
@@ -83,8 +84,6 @@
 
 enum { MODE_IN, MODE_OUT, MODE_AF, MODE_ANALOG };
 enum { PULL_NONE, PULL_UP, PULL_DOWN };
-enum { DRV_OTPW = 1, DRV_OT = 2, DRV_STALL = 256 };
-enum { IND_HOMING = 1, IND_READY, IND_RUNNING, IND_PAUSED, IND_FAULT, IND_REFUSED };
 #define H struct Z_hal_instance_t *h
 
 u32 Z_halZ_driver_temp_dc(H); /* in the ABI but not imported by this module, so not in firmware.h */
@@ -307,10 +306,10 @@ static void clocks_init(void) {
 /* Why this start: read once from RCC_CSR and the .noinit marker, both cleared for the next reset. */
 static void reset_cause_init(void) {
   uint32_t csr = RCC_CSR;
-  if (csr & (1u << 27 | 1u << 25)) reset_cause_code = 0;                         /* POR/BOR: RAM is noise */
-  else if ((csr & 1u << 28) && panic_marker == PANIC_MARKER) reset_cause_code = 2; /* SFTRSTF after panic */
-  else if (csr & 1u << 29) reset_cause_code = 1;                                 /* IWDGRSTF */
-  else reset_cause_code = 0;                                                     /* reset pin */
+  if (csr & (1u << 27 | 1u << 25)) reset_cause_code = RESET_POWER_ON;            /* POR/BOR: RAM is noise */
+  else if ((csr & 1u << 28) && panic_marker == PANIC_MARKER) reset_cause_code = RESET_PANIC; /* SFTRSTF after panic */
+  else if (csr & 1u << 29) reset_cause_code = RESET_WATCHDOG;                    /* IWDGRSTF */
+  else reset_cause_code = RESET_POWER_ON;                                        /* reset pin */
   panic_marker = 0;
   RCC_CSR |= 1u << 24; /* RMVF */
 }

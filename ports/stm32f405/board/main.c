@@ -12,7 +12,7 @@
 #ifndef CONTROL_HZ
 #define CONTROL_HZ 1000u /* board timing.control_hz */
 #endif
-#define HAL_ABI_VERSION 2 /* docs/hal-abi.md */
+#include "pen_abi.h"
 
 /* SysTick and SCB, ST PM0214 4.5 and 4.4 */
 #define REG(a) (*(volatile uint32_t *)(a))
@@ -65,7 +65,7 @@ int main(void) {
   wasm_rt_init();
   Z_firmware_init_module();
   run_guarded(instantiate); /* runs the module's start function, which may trap */
-  if (Z_firmwareZ_abi_version(&module) != HAL_ABI_VERSION) {
+  if (Z_firmwareZ_abi_version(&module) != PEN_HAL_ABI_VERSION) {
     /* a module for another HAL must not run, and resetting would not change it: halt, driver off */
     board_driver_off();
     for (;;) Z_halZ_watchdog_kick(&hal); /* no WFI: nothing would wake it within the watchdog period */

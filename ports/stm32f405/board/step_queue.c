@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "firmware.h"
 #include "step_queue.h"
+#include "pen_abi.h"
 
 #ifndef STEP_QUEUE_LEN
 #define STEP_QUEUE_LEN 64 /* board timing.step_queue_len (tools/build/port-build.ts passes it) */
@@ -38,8 +39,6 @@
 #define PIN_DIR (1u << 1)      /* PA1, high = extend */
 #define PIN_OFF(p) ((p) << 16) /* BSRR: the reset half */
 
-enum { SEG_EXTEND = 1, SEG_STOP_AT_ENDSTOP = 2, SEG_END_OF_MOVE = 4 };
-enum { QSTAT_BUSY = 1, QSTAT_UNDERRUN = 2, QSTAT_ENDSTOP_STOP = 4 };
 enum { PUSH_OK = 0, PUSH_FULL = -1, PUSH_BAD = -2 };
 #define H struct Z_hal_instance_t *h
 

@@ -1,0 +1,600 @@
+// The pen's data dictionary: the one hand-written source of every table the firmware, the HAL, the
+// simulator, the tools, the ports and the docs share (Klipper's DECL_ENUMERATION, as data).
+// `npm run gen` writes from it: assembly/abi.ts, assembly/names.ts and assembly/hal.ts (the firmware's
+// constants, name lists and HAL imports), ports/pen_abi.h (for C ports), and the tables of
+// docs/hal-abi.md and docs/serial-protocol.md. TypeScript code (host-sim, tools) imports it directly.
+// tests/sim/abi-dictionary.test.ts fails when a generated file is stale.
+
+export type WasmType = 'i32' | 'i64';
+
+export interface HalCall {
+  name: string;
+  params: [name: string, type: WasmType][];
+  ret: WasmType | 'void';
+  /** one line for the firmware's declaration */
+  brief: string;
+  /** units and range, for the docs table */
+  units: string;
+  /** behaviour and errors, for the docs table */
+  behaviour: string;
+  /** false for calls every runtime provides but the release module does not import */
+  imported?: boolean;
+}
+
+/** A named code: `name` is what people read (serial replies, logs, traces), `code` what crosses the ABI. */
+export interface Code {
+  code: number;
+  name: string;
+  /** the constant's name in AssemblyScript and C */
+  constant: string;
+  doc: string;
+}
+
+/** HAL ABI version: bumped whenever an import, an export or the meaning of a code changes. */
+export const HAL_ABI_VERSION = 2;
+
+/** Every HAL import, in this order: the row is the opcode of a recording (host-sim/recording.ts). */
+export const HAL_CALLS: readonly HalCall[] = [
+  {
+    name: 'now_ticks',
+    params: [],
+    ret: 'i64',
+    brief: "Step timer ticks since reset (board timing.step_timer_hz).",
+    units: "ticks since reset, >= 0, never decreasing",
+    behaviour:
+      "the step timer's counter extended to 64 bits",
+  },
+  {
+    name: 'step_queue_push',
+    params: [['interval_ticks', 'i32'], ['count', 'i32'], ['add_ticks', 'i32'], ['flags', 'i32']],
+    ret: 'i32',
+    brief: "Queue a step segment: first step `interval_ticks` after the previous one, `count` steps, interval grows by `add_ticks` per step. 0 = queued, <0 = refused.",
+    units: "interval >= 1 tick, count >= 1, add signed",
+    behaviour:
+      "queue a segment: its first step comes `interval_ticks` after the previous step (after the push when the queue was idle), then `count - 1` more, each interval growing by `add_ticks`. Returns 0 = queued, -1 = queue full (nothing queued), -2 = refused (count < 1, or an interval below the driver's shortest step period). Flags: 1 `SEG_EXTEND` (direction toward the skin), 2 `SEG_STOP_AT_ENDSTOP` (stop stepping and drop the queue the moment the endstop goes active), 4 `SEG_END_OF_MOVE` (the queue may run empty after this segment without an underrun)",
+  },
+  {
+    name: 'step_queue_free',
+    params: [],
+    ret: 'i32',
+    brief: "Free segment slots in the step queue.",
+    units: "0..`step_queue_len`",
+    behaviour:
+      "free segment slots",
+  },
+  {
+    name: 'step_queue_flush',
+    params: [],
+    ret: 'void',
+    brief: "Stop stepping now, drop every queued segment, clear the latched status bits.",
+    units: "",
+    behaviour:
+      "stop stepping at once, drop all queued segments, clear the latched status bits",
+  },
+  {
+    name: 'step_queue_status',
+    params: [],
+    ret: 'i32',
+    brief: "QSTAT_* bits.",
+    units: "bits",
+    behaviour:
+      "1 `BUSY` (a segment is executing or queued); latched until the next flush: 2 `UNDERRUN` (ran empty after a segment without `SEG_END_OF_MOVE`), 4 `ENDSTOP_STOP` (a `SEG_STOP_AT_ENDSTOP` segment was cut short by the endstop)",
+  },
+  {
+    name: 'step_position',
+    params: [],
+    ret: 'i32',
+    brief: "Steps executed since reset, signed, positive toward the skin.",
+    units: "steps since reset, signed",
+    behaviour:
+      "steps the timer has executed (commanded, not measured)",
+  },
+  {
+    name: 'driver_enable',
+    params: [['on', 'i32']],
+    ret: 'void',
+    brief: "1 = driver outputs on (motor energised), 0 = off.",
+    units: "0 or 1",
+    behaviour:
+      "1 = driver outputs on (motor holds and steps), 0 = off: the return spring pulls the carriage back to the rear stop",
+  },
+  {
+    name: 'driver_status',
+    params: [],
+    ret: 'i32',
+    brief: "DRV_* bits.",
+    units: "bits",
+    behaviour:
+      "TMC2209 `DRV_STATUS` bits 0..5: 1 `otpw`, 2 `ot` (the driver has switched its outputs off), 4/8 `s2ga`/`s2gb`, 16/32 `s2vsa`/`s2vsb` (shorts: outputs off); 256 `stall` (StallGuard DIAG pulse since the last read; a read clears it); 512 `uv` (charge-pump undervoltage)",
+  },
+  {
+    name: 'driver_temp_dc',
+    params: [],
+    ret: 'i32',
+    brief: "Driver temperature in tenths of a degree Celsius.",
+    units: "0.1 degC",
+    behaviour:
+      "driver temperature",
+    imported: false,
+  },
+  {
+    name: 'endstop_active',
+    params: [],
+    ret: 'i32',
+    brief: "1 while the retract endstop is active.",
+    units: "0 or 1",
+    behaviour:
+      "1 while the carriage is at or behind the retract endstop",
+  },
+  {
+    name: 'buttons_raw',
+    params: [],
+    ret: 'i32',
+    brief: "Raw button levels, BTN_* bits, 1 = pressed. Not debounced.",
+    units: "bits, 1 = pressed",
+    behaviour:
+      "raw levels, not debounced: 1 power, 2 start/stop, 4 depth+, 8 depth-, 16 speed+, 32 speed-",
+  },
+  {
+    name: 'battery_mv',
+    params: [],
+    ret: 'i32',
+    brief: "Battery voltage at the cell, millivolts.",
+    units: "mV",
+    behaviour:
+      "cell voltage under the present load",
+  },
+  {
+    name: 'cartridge_read',
+    params: [['addr', 'i32']],
+    ret: 'i32',
+    brief: "Byte `addr` of the fitted cartridge's ID chip, or -1 when no cartridge (or no chip) answers.",
+    units: "addr 0..47; 0..255 or -1",
+    behaviour:
+      "a byte of the fitted cartridge's ID chip, -1 when no cartridge (or no chip) answers. Layout in `docs/treatment-log.md`",
+  },
+  {
+    name: 'cartridge_write',
+    params: [['addr', 'i32'], ['value', 'i32']],
+    ret: 'i32',
+    brief: "Write byte `addr` of the cartridge's ID chip. 0 = written, -1 = no cartridge, -2 = refused (read-only byte, or a one-way bit set back).",
+    units: "0 / -1 / -2",
+    behaviour:
+      "writes a chip byte: 0 done, -1 no cartridge, -2 refused (only the one-way `used` byte 16 takes writes, and only bits going 1 -> 0)",
+  },
+  {
+    name: 'flash_sectors',
+    params: [],
+    ret: 'i32',
+    brief: "Number of sectors of the treatment-log flash.",
+    units: "2..64",
+    behaviour:
+      "sectors of the treatment-log flash",
+  },
+  {
+    name: 'flash_sector_bytes',
+    params: [],
+    ret: 'i32',
+    brief: "Bytes per sector of the treatment-log flash (a multiple of 4).",
+    units: "bytes, a multiple of 4",
+    behaviour:
+      "size of one sector",
+  },
+  {
+    name: 'flash_read',
+    params: [['offset', 'i32']],
+    ret: 'i32',
+    brief: "The 32-bit word at byte `offset` of the log flash (erased = 0xFFFFFFFF).",
+    units: "byte offset, 4-aligned",
+    behaviour:
+      "the 32-bit word there (erased = 0xFFFFFFFF); -1 for a bad offset",
+  },
+  {
+    name: 'flash_program',
+    params: [['offset', 'i32'], ['value', 'i32']],
+    ret: 'i32',
+    brief: "Program the word at `offset`: bits only go from 1 to 0. 0 = done, -1 = bad offset, -2 = would need a 0 to become 1.",
+    units: "0 / -1 / -2",
+    behaviour:
+      "programs a word: bits only go from 1 to 0. 0 done, -1 bad offset, -2 the word would need a 0 to become 1 (not erased). Power may fail inside: the word is then any mix of its old bits and the cleared ones",
+  },
+  {
+    name: 'flash_erase',
+    params: [['sector', 'i32']],
+    ret: 'i32',
+    brief: "Erase one sector to 0xFF. 0 = done, -1 = bad sector.",
+    units: "0 / -1",
+    behaviour:
+      "sets a sector to 0xFF. Power may fail inside: some words erased, some not",
+  },
+  {
+    name: 'rng_u32',
+    params: [],
+    ret: 'i32',
+    brief: "32 random bits from the hardware random number generator.",
+    units: "32 bits",
+    behaviour:
+      "from the hardware random number generator (STM32F4 RNG); for challenges, never for motion",
+  },
+  {
+    name: 'key_word',
+    params: [['key', 'i32'], ['index', 'i32']],
+    ret: 'i32',
+    brief: "Word `index` (0..7) of provisioned secret `key` (KEY_*), from the MCU's protected storage.",
+    units: "key 0 clinic, 1 cartridge maker; index 0..7",
+    behaviour:
+      "word `index` of a provisioned 256-bit secret, bytes big-endian, from the MCU's protected storage (OTP or a read-protected flash page)",
+  },
+  {
+    name: 'rtc_seconds',
+    params: [],
+    ret: 'i32',
+    brief: "Real-time clock: seconds since 1970-01-01 UTC, as an unsigned 32-bit number.",
+    units: "s since 1970-01-01 UTC, unsigned",
+    behaviour:
+      "the real-time clock, for the treatment log",
+  },
+  {
+    name: 'serial_read',
+    params: [],
+    ret: 'i32',
+    brief: "Next received serial byte, or -1 when none is waiting.",
+    units: "0..255, or -1",
+    behaviour:
+      "next received byte of the command port, -1 when none is waiting",
+  },
+  {
+    name: 'serial_write',
+    params: [['byte', 'i32']],
+    ret: 'void',
+    brief: "Send one serial byte.",
+    units: "0..255",
+    behaviour:
+      "send one byte (the runtime buffers; bytes are never reordered)",
+  },
+  {
+    name: 'indicator_set',
+    params: [['pattern', 'i32']],
+    ret: 'void',
+    brief: "User-visible signal: IND_* pattern (LED colour and beeps).",
+    units: "low byte 0..6, bits 8..15 a fault code",
+    behaviour:
+      "user-visible signal: 0 off, 1 homing, 2 ready, 3 running, 4 paused, 5 fault (red, a tone, and the fault code as a count of blinks), 6 refused (one short beep, then back to the state's pattern)",
+  },
+  {
+    name: 'watchdog_kick',
+    params: [],
+    ret: 'void',
+    brief: "Restart the runtime's watchdog; a missed kick resets the firmware.",
+    units: "",
+    behaviour:
+      "restart the runtime's watchdog. If no kick arrives for the watchdog period (20 ms in the simulator), the runtime switches the driver off and resets the module (`init` again, `reset_cause` = 1)",
+  },
+  {
+    name: 'reset_cause',
+    params: [],
+    ret: 'i32',
+    brief: "Why the firmware last started: RESET_* value.",
+    units: "0..2",
+    behaviour:
+      "why the module last started: 0 power-on, 1 watchdog, 2 panic",
+  },
+  {
+    name: 'report_state',
+    params: [['state', 'i32'], ['fault', 'i32']],
+    ret: 'void',
+    brief: "Telemetry: state machine state and fault code changed.",
+    units: "state 0..5, fault 0..14",
+    behaviour:
+      "telemetry: the state machine changed state (0 off, 1 homing, 2 ready, 3 running, 4 paused, 5 fault) or fault code (see below). A runtime may log it or ignore it",
+  },
+  {
+    name: 'report_setting',
+    params: [['depth_um', 'i32'], ['freq_hz', 'i32'], ['requested_freq_hz', 'i32'], ['clamp', 'i32']],
+    ret: 'void',
+    brief: "Telemetry: the setting now in force (depth um, rate Hz as run, rate Hz as asked, CLAMP_* reason).",
+    units: "um, Hz, Hz, 0..2",
+    behaviour:
+      "telemetry: the setting in force (depth as quantized to steps) and, when `clamp` != 0, that the asked rate was lowered: 1 motor torque, 2 step rate",
+  },
+  {
+    name: 'report_move',
+    params: [['dir', 'i32'], ['steps', 'i32'], ['duration_ticks', 'i32'], ['accel_ticks', 'i32']],
+    ret: 'void',
+    brief: "Telemetry: a planned move starts with the next queued segment (direction 1 = toward the skin).",
+    units: "dir 0/1, steps >= 1, ticks",
+    behaviour:
+      "telemetry: the next pushed segment starts a planned move of `steps` steps in `duration_ticks`, accelerating for `accel_ticks` at each end. Lets a runtime check step timing against the plan",
+  },
+  {
+    name: 'panic',
+    params: [['code', 'i32'], ['line', 'i32']],
+    ret: 'void',
+    brief: "Unrecoverable firmware error: the runtime must disable the driver and reset.",
+    units: "",
+    behaviour:
+      "the firmware hit an internal error (an `abort`). The runtime switches the driver off and resets the module (`reset_cause` = 2). Does not return. The release module calls it when an array index is out of range (`docs/porting.md`); a runtime treats a trap the same way",
+  },];
+
+/**
+ * The recording of a firmware run that a board port's replay harness feeds back (host-sim/recording.ts
+ * writes and reads it; tools/build/port-build.ts gives the port the same numbers).
+ */
+export const RECORDING = {
+  magic: 'PENREC',
+  /** 2: HAL ABI 2 (storage, keys, random numbers, clock) */
+  formatVersion: 2,
+  opInit: 0xf0,
+  opTick: 0xf1,
+  opEnd: 0xff,
+} as const;
+
+/** The module's exports: what every runtime calls. */
+export const EXPORTS: readonly { signature: string; meaning: string }[] = [
+  {
+    signature: 'abi_version() -> i32',
+    meaning:
+      'the HAL ABI version the module was built for (version 1 had `cartridge_type()` and no storage, keys, random numbers or clock). A runtime refuses a module whose version it does not implement.',
+  },
+  { signature: 'init()', meaning: 'called once after every reset, before the first `tick`. Leaves the driver off.' },
+  { signature: 'tick()', meaning: 'called at `control_hz`. Reads inputs, runs the state machine, keeps the step queue fed.' },
+];
+
+const codes = (rows: [code: number, name: string, constant: string, doc: string][]): Code[] =>
+  rows.map(([code, name, constant, doc]) => ({ code, name, constant, doc }));
+
+/** `step_queue_push` flags. */
+export const SEGMENT_FLAGS = codes([
+  [1, 'extend', 'SEG_EXTEND', 'direction: toward the skin'],
+  [2, 'stop_at_endstop', 'SEG_STOP_AT_ENDSTOP', 'the executor stops and drops the queue when the endstop goes active'],
+  [4, 'end_of_move', 'SEG_END_OF_MOVE', 'the queue may run empty after this segment'],
+]);
+
+/** `step_queue_status` bits. */
+export const QUEUE_STATUS = codes([
+  [1, 'busy', 'QSTAT_BUSY', 'a segment is executing or queued'],
+  [2, 'underrun', 'QSTAT_UNDERRUN', 'latched: ran empty inside a move'],
+  [4, 'endstop_stop', 'QSTAT_ENDSTOP_STOP', 'latched: stopped by the endstop'],
+]);
+
+/** `driver_status` bits: TMC2209 DRV_STATUS 0..5, DIAG and GSTAT.uv_cp above. */
+export const DRIVER_STATUS = codes([
+  [1 << 0, 'otpw', 'DRV_OTPW', 'over-temperature pre-warning'],
+  [1 << 1, 'ot', 'DRV_OT', 'over-temperature: the driver has switched its outputs off'],
+  [0b111100, 'short', 'DRV_SHORT', 'any short to ground or supply (s2ga, s2gb, s2vsa, s2vsb): outputs off'],
+  [1 << 8, 'stall', 'DRV_STALL', 'StallGuard DIAG pulse since the last read'],
+  [1 << 9, 'uv', 'DRV_UV', 'charge-pump undervoltage'],
+]);
+
+/** `buttons_raw` bits, in the order the debouncer keeps them. */
+export const BUTTONS = codes([
+  [1 << 0, 'power', 'BTN_POWER', 'power: press on, long press off, press to clear a fault'],
+  [1 << 1, 'start', 'BTN_START', 'start/pause; long press stops'],
+  [1 << 2, 'depth_up', 'BTN_DEPTH_UP', 'depth + one step'],
+  [1 << 3, 'depth_down', 'BTN_DEPTH_DOWN', 'depth - one step'],
+  [1 << 4, 'speed_up', 'BTN_SPEED_UP', 'next speed level'],
+  [1 << 5, 'speed_down', 'BTN_SPEED_DOWN', 'previous speed level'],
+]);
+
+/** `key_word` keys. */
+export const KEYS = codes([
+  [0, 'clinic', 'KEY_CLINIC', 'unlocks professional mode (challenge-response)'],
+  [1, 'cartridge', 'KEY_CARTRIDGE', "signs genuine cartridges' ID chips"],
+]);
+
+/** `reset_cause` values. */
+export const RESET_CAUSES = codes([
+  [0, 'power_on', 'RESET_POWER_ON', 'power-on or the reset pin'],
+  [1, 'watchdog', 'RESET_WATCHDOG', 'the watchdog expired'],
+  [2, 'panic', 'RESET_PANIC', 'the firmware trapped or called panic'],
+]);
+
+/** `indicator_set` patterns (low byte); a fault pattern carries the fault code in bits 8..15. */
+export const INDICATORS = codes([
+  [0, 'off', 'IND_OFF', 'off'],
+  [1, 'homing', 'IND_HOMING', 'homing'],
+  [2, 'ready', 'IND_READY', 'ready'],
+  [3, 'running', 'IND_RUNNING', 'running'],
+  [4, 'paused', 'IND_PAUSED', 'paused'],
+  [5, 'fault', 'IND_FAULT', 'fault: red, a tone, and the fault code as a count of blinks'],
+  [6, 'refused', 'IND_REFUSED', "refused: one short beep, then back to the state's pattern"],
+]);
+/** bit position of the fault code in a fault pattern */
+export const IND_FAULT_CODE_SHIFT = 8;
+
+/** State machine states (`report_state`, `STATUS?`); each shows its indicator pattern of the same name. */
+export const STATES = codes([
+  [0, 'off', 'ST_OFF', 'driver off, needles held back by the spring'],
+  [1, 'homing', 'ST_HOMING', 'finding the endstop, then moving to the rest position'],
+  [2, 'ready', 'ST_READY', 'homed, needles at rest'],
+  [3, 'running', 'ST_RUNNING', 'stroking'],
+  [4, 'paused', 'ST_PAUSED', 'session kept, needles at rest'],
+  [5, 'fault', 'ST_FAULT', 'a fault: needles retracted, waiting for the user'],
+]);
+
+export interface Fault extends Code {
+  cause: string;
+  /** what the firmware does */
+  action: string;
+}
+
+/** Fault codes (`report_state`, `STATUS?`, the log, the indicator's blink count). */
+export const FAULTS: readonly Fault[] = (
+  [
+    [0, 'none', 'F_NONE', 'no fault', '', ''],
+    [1, 'stall', 'F_STALL', 'the motor stalled', 'StallGuard flag while moving', 'flush, fast retract toward the endstop, fault'],
+    [2, 'driver_overtemp', 'F_DRIVER_OVERTEMP', 'driver over-temperature', '`ot`', 'flush, driver off (spring retracts), fault'],
+    [3, 'driver_short', 'F_DRIVER_SHORT', 'driver output short', 'any short bit', 'flush, driver off, fault'],
+    [4, 'queue_underrun', 'F_QUEUE_UNDERRUN', 'the step queue ran dry inside a move', '`UNDERRUN`', 'flush, retract, fault'],
+    [5, 'endstop_not_found', 'F_ENDSTOP_NOT_FOUND', 'no endstop where one must be', 'homing move ended without the endstop', 'driver off, fault'],
+    [6, 'endstop_stuck', 'F_ENDSTOP_STUCK', 'the endstop does not release', 'endstop still active after moving off it', 'driver off, fault'],
+    [7, 'watchdog_reset', 'F_WATCHDOG_RESET', 'the firmware hung', 'started with `reset_cause` = 1', 'stays off (spring holds the needles back), fault'],
+    [8, 'driver_undervoltage', 'F_DRIVER_UNDERVOLTAGE', 'driver supply too low', '`uv`', 'driver off, fault'],
+    [9, 'plan', 'F_PLAN', 'a setting could not be planned', 'a new setting could not be planned', 'flush, retract, fault'],
+    [10, 'firmware_reset', 'F_FIRMWARE_RESET', 'the firmware trapped', 'started with `reset_cause` = 2', 'as 7'],
+    [11, 'battery_low', 'F_BATTERY_LOW', 'the cell sagged while moving', "cell below the board's `battery.empty_V` while moving", 'flush, retract while there is power, fault'],
+    [12, 'lost_steps', 'F_LOST_STEPS', 'steps were lost', 'after strokes stop, the endstop is not where homing found it', 'fault (the carriage is at the endstop)'],
+    [13, 'stuck_button', 'F_STUCK_BUTTON', 'a button is stuck', 'a button held longer than `buttons.stuck_ms`', 'flush, retract, fault; cleared once released'],
+    [14, 'cartridge_removed', 'F_CARTRIDGE_REMOVED', 'the cartridge was pulled while stroking', 'the cartridge went away while stroking', 'flush, retract, fault'],
+  ] as [number, string, string, string, string, string][]
+).map(([code, name, constant, doc, cause, action]) => ({ code, name, constant, doc, cause, action }));
+
+export interface Clamp extends Code {
+  /** the reason as `pen sim` explains it */
+  why: string;
+}
+
+/** Why the asked stroke rate was lowered (`report_setting`, `SET` replies, `STATUS?`). */
+export const CLAMPS: readonly Clamp[] = [
+  { code: 0, name: 'none', constant: 'CLAMP_NONE', doc: 'run as asked', why: '' },
+  {
+    code: 1,
+    name: 'torque',
+    constant: 'CLAMP_TORQUE',
+    doc: 'the motor has not the force',
+    why: 'the motor has not the force for this depth at this rate (pull-out torque at that speed, less the margin)',
+  },
+  {
+    code: 2,
+    name: 'step_rate',
+    constant: 'CLAMP_STEP_RATE',
+    doc: 'the step rate limit',
+    why: 'the step rate would pass the driver and timer limit',
+  },
+];
+
+/** Whose depth cap is in force (the lowest wins). */
+export const CAP_SOURCES = codes([
+  [0, 'board', 'CAP_BOARD', "the board's deepest stroke"],
+  [1, 'cartridge', 'CAP_CARTRIDGE', "the cartridge's needle length"],
+  [2, 'motor', 'CAP_MOTOR', 'the deepest stroke the motor runs at the lowest rate'],
+  [3, 'mode', 'CAP_MODE', "the mode's cap"],
+  [4, 'zone', 'CAP_ZONE', "the treatment zone's cap"],
+]);
+
+export interface Capped extends Code {
+  capUm: number;
+}
+
+/**
+ * Treatment zones with their depth caps, from the clinical depth guide (the deeper end of the
+ * thick-skin range; docs/hazards.md H1). Code 0 is "no zone chosen": the pen will not stroke.
+ */
+export const ZONES: readonly Capped[] = (
+  [
+    [0, 'none', 'ZONE_NONE', 0, 'no zone chosen'],
+    [1, 'forehead', 'ZONE_FOREHEAD', 750, 'forehead'],
+    [2, 'eyes', 'ZONE_EYES', 500, 'around the eyes'],
+    [3, 'nose', 'ZONE_NOSE', 500, 'nose'],
+    [4, 'upper_lip', 'ZONE_UPPER_LIP', 750, 'upper lip'],
+    [5, 'cheekbones', 'ZONE_CHEEKBONES', 1000, 'cheekbones'],
+    [6, 'cheeks', 'ZONE_CHEEKS', 2000, 'cheeks and chin'],
+    [7, 'neck', 'ZONE_NECK', 1500, 'neck'],
+    [8, 'acne_scars', 'ZONE_ACNE_SCARS', 3000, 'acne scars (professional)'],
+    [9, 'stretch_marks', 'ZONE_STRETCH_MARKS', 3000, 'stretch marks (professional)'],
+    [10, 'scalp', 'ZONE_SCALP', 2500, 'scalp'],
+  ] as [number, string, string, number, string][]
+).map(([code, name, constant, capUm, doc]) => ({ code, name, constant, capUm, doc }));
+
+/** Modes: home devices stop at 1.5 mm; professional pens go to 3.0 mm, unlocked by the clinic. */
+export const MODES: readonly Capped[] = [
+  { code: 0, name: 'home', constant: 'MODE_HOME', capUm: 1500, doc: 'the power-up mode' },
+  { code: 1, name: 'professional', constant: 'MODE_PROFESSIONAL', capUm: 3000, doc: 'after AUTH with the clinic key' },
+];
+
+/** Results of changing a setting. */
+export const SET_RESULTS = codes([
+  [0, 'ok', 'SET_OK', 'taken'],
+  [1, 'out_of_range', 'SET_OUT_OF_RANGE', 'outside the board range'],
+  [2, 'no_cartridge', 'SET_NO_CARTRIDGE', 'a depth needs a cartridge'],
+  [3, 'above_cap', 'SET_ABOVE_CAP', 'above the cap in force (its source says whose)'],
+]);
+
+/** Results of user commands (start, pause, power...): the serial protocol maps them to replies, the log keeps them. */
+export const COMMAND_RESULTS = codes([
+  [0, 'ok', 'CMD_OK', 'done'],
+  [1, 'wrong_state', 'CMD_WRONG_STATE', 'not allowed in this state'],
+  [2, 'no_cartridge', 'CMD_NO_CARTRIDGE', 'no cartridge fitted'],
+  [3, 'plan_failed', 'CMD_PLAN_FAILED', 'the stroke could not be planned'],
+  [4, 'battery_low', 'CMD_BATTERY_LOW', 'battery too low to start'],
+  [5, 'no_zone', 'CMD_NO_ZONE', 'no treatment zone chosen'],
+  [6, 'cartridge_refused', 'CMD_CARTRIDGE_REFUSED', 'the cartridge was refused'],
+  [7, 'cartridge_checking', 'CMD_CARTRIDGE_CHECKING', 'the cartridge is still being checked'],
+]);
+
+/** What the cartridge reader knows of the fitted cartridge. */
+export const CARTRIDGE_STATES = codes([
+  [0, 'none', 'CART_NONE', 'nothing fitted'],
+  [1, 'checking', 'CART_CHECKING', 'reading and verifying the chip'],
+  [2, 'ok', 'CART_OK', 'genuine and unused'],
+  [3, 'refused', 'CART_REFUSED', 'refused (the refusal says why)'],
+]);
+
+/** Why a cartridge was refused (`STATUS?`, the log). */
+export const REFUSALS = codes([
+  [0, 'none', 'REFUSE_NONE', 'not refused'],
+  [1, 'unknown', 'REFUSE_UNKNOWN', 'unreadable chip, unknown format or type'],
+  [2, 'not_genuine', 'REFUSE_FORGED', "the maker's tag does not match"],
+  [3, 'used', 'REFUSE_USED', 'already used: single use'],
+]);
+
+export interface SerialError extends Code {
+  example: string;
+}
+
+/** Serial protocol error codes: every error reply is `ERR <code> <reason>`. */
+export const SERIAL_ERRORS: readonly SerialError[] = (
+  [
+    [1, 'unknown_command', 'ERR_UNKNOWN_COMMAND', 'unknown command or setting', 'ERR 1 unknown command: SET|START|...|LOG'],
+    [2, 'bad_argument', 'ERR_BAD_ARGUMENT', 'malformed number or argument', 'ERR 2 bad depth: give millimetres, e.g. SET DEPTH 1.50'],
+    [3, 'out_of_range', 'ERR_OUT_OF_RANGE', 'value out of range (the range names the cap that limits it), unknown name, no such record', 'ERR 3 depth 9.00 mm out of range 0.20..1.50 mm (cap of home mode)'],
+    [4, 'wrong_state', 'ERR_WRONG_STATE', 'not allowed in this state', 'ERR 4 not allowed in state fault'],
+    [5, 'line_too_long', 'ERR_LINE_TOO_LONG', 'line too long', 'ERR 5 line too long: at most 95 bytes'],
+    [6, 'cartridge', 'ERR_CARTRIDGE', 'no cartridge, or one refused', 'ERR 6 cartridge refused: used: fit a new genuine cartridge'],
+    [7, 'plan', 'ERR_PLAN', 'the stroke could not be planned', 'ERR 7 stroke could not be planned'],
+    [8, 'battery', 'ERR_BATTERY', 'battery too low to start', 'ERR 8 battery too low: charge the pen'],
+    [9, 'no_zone', 'ERR_NO_ZONE', 'no treatment zone chosen', 'ERR 9 no treatment zone: SET ZONE <name> first'],
+    [10, 'auth', 'ERR_AUTH', 'professional mode: no or wrong answer', 'ERR 10 authentication failed'],
+    [11, 'above_cap', 'ERR_ABOVE_CAP', 'a zone or mode whose cap is below the depth in use', 'ERR 11 depth 1.80 mm is above the 0.75 mm cap of zone forehead: set a shallower depth first'],
+  ] as [number, string, string, string, string][]
+).map(([code, name, constant, doc, example]) => ({ code, name, constant, doc, example }));
+
+export interface LogRecord extends Code {
+  /** payload words after the type */
+  words: number;
+}
+
+/** Treatment log record types (docs/treatment-log.md). */
+export const LOG_RECORDS: readonly LogRecord[] = [
+  { code: 1, name: 'segment', constant: 'REC_SEGMENT', words: 10, doc: 'a stretch of strokes at one setting' },
+  { code: 2, name: 'event', constant: 'REC_EVENT', words: 4, doc: 'an event with its detail' },
+];
+
+/** Why an AUTH attempt failed (the detail of an `auth_failed` event). */
+export const AUTH_FAILURES = codes([
+  [1, 'wrong_answer', 'AUTH_FAIL_WRONG_ANSWER', 'the answer does not match the challenge'],
+  [2, 'no_live_challenge', 'AUTH_FAIL_NO_CHALLENGE', 'no challenge to answer (none asked, or already answered: a replay)'],
+]);
+
+export interface LogEvent extends Code {
+  /** what the detail word holds */
+  detail: string;
+  /** the table the detail word is a code of, if it is one */
+  details?: readonly Code[];
+}
+
+/** Treatment log events. */
+export const LOG_EVENTS: readonly LogEvent[] = [
+  { code: 1, name: 'fault', constant: 'EV_FAULT', doc: 'a fault', detail: 'fault code', details: FAULTS },
+  { code: 2, name: 'auth_failed', constant: 'EV_AUTH_FAILED', doc: 'an AUTH attempt failed', detail: 'why', details: AUTH_FAILURES },
+  { code: 3, name: 'auth_passed', constant: 'EV_AUTH_PASSED', doc: 'professional mode unlocked', detail: '0' },
+  { code: 4, name: 'cartridge_refused', constant: 'EV_CARTRIDGE_REFUSED', doc: 'a cartridge was refused', detail: 'refusal reason', details: REFUSALS },
+  { code: 5, name: 'cartridge_removed', constant: 'EV_CARTRIDGE_REMOVED', doc: 'the cartridge was taken off', detail: '0' },
+  { code: 6, name: 'start_refused', constant: 'EV_START_REFUSED', doc: 'START was refused', detail: 'command result', details: COMMAND_RESULTS },
+  { code: 7, name: 'idle_off', constant: 'EV_IDLE_OFF', doc: 'idle auto-off', detail: 'idle time (s)' },
+];
+
+/** The name of `code` in `table`, or the number itself when the table has no such code. */
+export function nameOf(table: readonly Code[], code: number): string {
+  return table.find((c) => c.code === code)?.name ?? String(code);
+}

@@ -1,0 +1,170 @@
+// Generated from abi/pen-abi.ts by `npm run gen`. Do not edit: change the dictionary.
+// The firmware's shared codes and tables; docs/hal-abi.md and docs/serial-protocol.md explain them.
+
+/** HAL ABI version this module implements */
+export const HAL_ABI_VERSION: i32 = 2;
+
+// step_queue_push flags
+export const SEG_EXTEND: i32 = 1; // direction: toward the skin
+export const SEG_STOP_AT_ENDSTOP: i32 = 2; // the executor stops and drops the queue when the endstop goes active
+export const SEG_END_OF_MOVE: i32 = 4; // the queue may run empty after this segment
+
+// step_queue_status bits
+export const QSTAT_BUSY: i32 = 1; // a segment is executing or queued
+export const QSTAT_UNDERRUN: i32 = 2; // latched: ran empty inside a move
+export const QSTAT_ENDSTOP_STOP: i32 = 4; // latched: stopped by the endstop
+
+// driver_status bits
+export const DRV_OTPW: i32 = 1; // over-temperature pre-warning
+export const DRV_OT: i32 = 2; // over-temperature: the driver has switched its outputs off
+export const DRV_SHORT: i32 = 0x3c; // any short to ground or supply (s2ga, s2gb, s2vsa, s2vsb): outputs off
+export const DRV_STALL: i32 = 0x100; // StallGuard DIAG pulse since the last read
+export const DRV_UV: i32 = 0x200; // charge-pump undervoltage
+
+// buttons_raw bits
+export const BTN_POWER: i32 = 1; // power: press on, long press off, press to clear a fault
+export const BTN_START: i32 = 2; // start/pause; long press stops
+export const BTN_DEPTH_UP: i32 = 4; // depth + one step
+export const BTN_DEPTH_DOWN: i32 = 8; // depth - one step
+export const BTN_SPEED_UP: i32 = 0x10; // next speed level
+export const BTN_SPEED_DOWN: i32 = 0x20; // previous speed level
+export const BTN_COUNT: i32 = 6;
+
+// key_word keys
+export const KEY_CLINIC: i32 = 0; // unlocks professional mode (challenge-response)
+export const KEY_CARTRIDGE: i32 = 1; // signs genuine cartridges' ID chips
+
+// reset_cause values
+export const RESET_POWER_ON: i32 = 0; // power-on or the reset pin
+export const RESET_WATCHDOG: i32 = 1; // the watchdog expired
+export const RESET_PANIC: i32 = 2; // the firmware trapped or called panic
+
+// indicator_set patterns (low byte)
+export const IND_OFF: i32 = 0; // off
+export const IND_HOMING: i32 = 1; // homing
+export const IND_READY: i32 = 2; // ready
+export const IND_RUNNING: i32 = 3; // running
+export const IND_PAUSED: i32 = 4; // paused
+export const IND_FAULT: i32 = 5; // fault: red, a tone, and the fault code as a count of blinks
+export const IND_REFUSED: i32 = 6; // refused: one short beep, then back to the state's pattern
+export const IND_FAULT_CODE_SHIFT: i32 = 8; // a fault pattern carries the fault code from this bit
+
+// states
+export const ST_OFF: i32 = 0; // driver off, needles held back by the spring
+export const ST_HOMING: i32 = 1; // finding the endstop, then moving to the rest position
+export const ST_READY: i32 = 2; // homed, needles at rest
+export const ST_RUNNING: i32 = 3; // stroking
+export const ST_PAUSED: i32 = 4; // session kept, needles at rest
+export const ST_FAULT: i32 = 5; // a fault: needles retracted, waiting for the user
+
+// faults
+export const F_NONE: i32 = 0; // no fault
+export const F_STALL: i32 = 1; // the motor stalled
+export const F_DRIVER_OVERTEMP: i32 = 2; // driver over-temperature
+export const F_DRIVER_SHORT: i32 = 3; // driver output short
+export const F_QUEUE_UNDERRUN: i32 = 4; // the step queue ran dry inside a move
+export const F_ENDSTOP_NOT_FOUND: i32 = 5; // no endstop where one must be
+export const F_ENDSTOP_STUCK: i32 = 6; // the endstop does not release
+export const F_WATCHDOG_RESET: i32 = 7; // the firmware hung
+export const F_DRIVER_UNDERVOLTAGE: i32 = 8; // driver supply too low
+export const F_PLAN: i32 = 9; // a setting could not be planned
+export const F_FIRMWARE_RESET: i32 = 10; // the firmware trapped
+export const F_BATTERY_LOW: i32 = 11; // the cell sagged while moving
+export const F_LOST_STEPS: i32 = 12; // steps were lost
+export const F_STUCK_BUTTON: i32 = 13; // a button is stuck
+export const F_CARTRIDGE_REMOVED: i32 = 14; // the cartridge was pulled while stroking
+
+// clamps: why the asked rate was lowered
+export const CLAMP_NONE: i32 = 0; // run as asked
+export const CLAMP_TORQUE: i32 = 1; // the motor has not the force
+export const CLAMP_STEP_RATE: i32 = 2; // the step rate limit
+
+// cap sources: whose depth cap is in force
+export const CAP_BOARD: i32 = 0; // the board's deepest stroke
+export const CAP_CARTRIDGE: i32 = 1; // the cartridge's needle length
+export const CAP_MOTOR: i32 = 2; // the deepest stroke the motor runs at the lowest rate
+export const CAP_MODE: i32 = 3; // the mode's cap
+export const CAP_ZONE: i32 = 4; // the treatment zone's cap
+
+// treatment zones
+export const ZONE_NONE: i32 = 0; // no zone chosen
+export const ZONE_FOREHEAD: i32 = 1; // forehead
+export const ZONE_EYES: i32 = 2; // around the eyes
+export const ZONE_NOSE: i32 = 3; // nose
+export const ZONE_UPPER_LIP: i32 = 4; // upper lip
+export const ZONE_CHEEKBONES: i32 = 5; // cheekbones
+export const ZONE_CHEEKS: i32 = 6; // cheeks and chin
+export const ZONE_NECK: i32 = 7; // neck
+export const ZONE_ACNE_SCARS: i32 = 8; // acne scars (professional)
+export const ZONE_STRETCH_MARKS: i32 = 9; // stretch marks (professional)
+export const ZONE_SCALP: i32 = 10; // scalp
+export const ZONE_COUNT: i32 = 11; // with ZONE_NONE
+/** depth cap per zone (um); a static array literal: it carries its length, so an index is bounds-checked */
+export const ZONE_CAP_UM: StaticArray<i32> = [0, 750, 500, 500, 750, 1000, 2000, 1500, 3000, 3000, 2500];
+
+// modes
+export const MODE_HOME: i32 = 0; // the power-up mode
+export const MODE_PROFESSIONAL: i32 = 1; // after AUTH with the clinic key
+export const MODE_COUNT: i32 = 2;
+/** depth cap per mode (um) */
+export const MODE_CAP_UM: StaticArray<i32> = [1500, 3000];
+
+// results of changing a setting
+export const SET_OK: i32 = 0; // taken
+export const SET_OUT_OF_RANGE: i32 = 1; // outside the board range
+export const SET_NO_CARTRIDGE: i32 = 2; // a depth needs a cartridge
+export const SET_ABOVE_CAP: i32 = 3; // above the cap in force (its source says whose)
+
+// results of user commands
+export const CMD_OK: i32 = 0; // done
+export const CMD_WRONG_STATE: i32 = 1; // not allowed in this state
+export const CMD_NO_CARTRIDGE: i32 = 2; // no cartridge fitted
+export const CMD_PLAN_FAILED: i32 = 3; // the stroke could not be planned
+export const CMD_BATTERY_LOW: i32 = 4; // battery too low to start
+export const CMD_NO_ZONE: i32 = 5; // no treatment zone chosen
+export const CMD_CARTRIDGE_REFUSED: i32 = 6; // the cartridge was refused
+export const CMD_CARTRIDGE_CHECKING: i32 = 7; // the cartridge is still being checked
+
+// cartridge states
+export const CART_NONE: i32 = 0; // nothing fitted
+export const CART_CHECKING: i32 = 1; // reading and verifying the chip
+export const CART_OK: i32 = 2; // genuine and unused
+export const CART_REFUSED: i32 = 3; // refused (the refusal says why)
+
+// cartridge refusals
+export const REFUSE_NONE: i32 = 0; // not refused
+export const REFUSE_UNKNOWN: i32 = 1; // unreadable chip, unknown format or type
+export const REFUSE_FORGED: i32 = 2; // the maker's tag does not match
+export const REFUSE_USED: i32 = 3; // already used: single use
+
+// serial protocol error codes (ERR <code>)
+export const ERR_UNKNOWN_COMMAND: i32 = 1; // unknown command or setting
+export const ERR_BAD_ARGUMENT: i32 = 2; // malformed number or argument
+export const ERR_OUT_OF_RANGE: i32 = 3; // value out of range (the range names the cap that limits it), unknown name, no such record
+export const ERR_WRONG_STATE: i32 = 4; // not allowed in this state
+export const ERR_LINE_TOO_LONG: i32 = 5; // line too long
+export const ERR_CARTRIDGE: i32 = 6; // no cartridge, or one refused
+export const ERR_PLAN: i32 = 7; // the stroke could not be planned
+export const ERR_BATTERY: i32 = 8; // battery too low to start
+export const ERR_NO_ZONE: i32 = 9; // no treatment zone chosen
+export const ERR_AUTH: i32 = 10; // professional mode: no or wrong answer
+export const ERR_ABOVE_CAP: i32 = 11; // a zone or mode whose cap is below the depth in use
+
+// treatment log record types
+export const REC_SEGMENT: i32 = 1; // a stretch of strokes at one setting
+export const REC_EVENT: i32 = 2; // an event with its detail
+export const SEGMENT_WORDS: i32 = 10; // payload words of a segment record
+export const EVENT_WORDS: i32 = 4; // payload words of a event record
+
+// treatment log events
+export const EV_FAULT: i32 = 1; // a fault
+export const EV_AUTH_FAILED: i32 = 2; // an AUTH attempt failed
+export const EV_AUTH_PASSED: i32 = 3; // professional mode unlocked
+export const EV_CARTRIDGE_REFUSED: i32 = 4; // a cartridge was refused
+export const EV_CARTRIDGE_REMOVED: i32 = 5; // the cartridge was taken off
+export const EV_START_REFUSED: i32 = 6; // START was refused
+export const EV_IDLE_OFF: i32 = 7; // idle auto-off
+
+// why an AUTH attempt failed (a log event detail)
+export const AUTH_FAIL_WRONG_ANSWER: i32 = 1; // the answer does not match the challenge
+export const AUTH_FAIL_NO_CHALLENGE: i32 = 2; // no challenge to answer (none asked, or already answered: a replay)

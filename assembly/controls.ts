@@ -1,0 +1,78 @@
+// What each button does (buttons.ts debounces them): power on and off, start, pause and stop, depth
+// and speed a step up or down; and a button held far longer than any use of it is stuck, a fault.
+// Owns whether a stuck button has been faulted on.
+import {
+  BTN_DEPTH_DOWN, BTN_DEPTH_UP, BTN_POWER, BTN_SPEED_DOWN, BTN_SPEED_UP, BTN_START, CMD_OK,
+  F_STUCK_BUTTON, SET_OK, ST_FAULT, ST_OFF, ST_PAUSED, ST_RUNNING,
+} from "./abi";
+import { buttonEvents, anyButtonEvents, longestHeldControlTicks, EV_PRESS, EV_REPEAT, EV_LONG } from "./buttons";
+import { machineState, enterFault, powerOn, powerOff, start, pause, stop, settingChanged, signalRefused } from "./machine";
+import { noteActivity } from "./idle";
+import { setDepthUm, setLevel, depthSettingUm, level, requestedFreqHz } from "./settings";
+import { DEPTH_STEP_UM, SPEED_LEVELS_HZ, SPEED_LEVELS_HZ_LEN, STUCK_BUTTON_CONTROL_TICKS } from "./generated/board_config";
+
+let stuckFaulted: bool = false;
+
+export function resetControls(): void { stuckFaulted = false; }
+
+/** A stuck button was faulted on and is still held: the fault cannot be cleared. */
+export function buttonStuck(): bool { return stuckFaulted; }
+
+/** A button held far longer than any use of it is stuck: stop and ignore it until released. */
+export function watchButtons(): void {
+  const stuck = longestHeldControlTicks() >= STUCK_BUTTON_CONTROL_TICKS;
+  if (stuck && !stuckFaulted) {
+    stuckFaulted = true;
+    enterFault(F_STUCK_BUTTON, false);
+  }
+  if (!stuck) stuckFaulted = false;
+}
+
+/** Each control tick, after the buttons are sampled: what their presses ask for. */
+export function buttonActions(): void {
+  if (anyButtonEvents() != 0) noteActivity();
+  if (stuckFaulted) return; // a stuck button must not drive anything
+  const state = machineState();
+  const power = buttonEvents(ctz(BTN_POWER));
+  if ((power & EV_LONG) != 0 && state != ST_OFF) { powerOff(); return; }
+  if ((power & EV_PRESS) != 0 && (state == ST_OFF || state == ST_FAULT)) {
+    if (powerOn() != CMD_OK) signalRefused();
+    return;
+  }
+  const startEv = buttonEvents(ctz(BTN_START));
+  if ((startEv & EV_PRESS) != 0) {
+    const r = state == ST_RUNNING ? pause() : start();
+    if (r != CMD_OK) signalRefused();
+  }
+  const now = machineState(); // start or pause may have changed it
+  if ((startEv & EV_LONG) != 0 && (now == ST_RUNNING || now == ST_PAUSED)) stop();
+  // while stroking, one press is one step: a held (or stuck) button must not walk the depth up
+  const repeat = machineState() == ST_RUNNING ? 0 : EV_REPEAT;
+  if ((buttonEvents(ctz(BTN_DEPTH_UP)) & (EV_PRESS | repeat)) != 0) nudgeDepth(DEPTH_STEP_UM);
+  if ((buttonEvents(ctz(BTN_DEPTH_DOWN)) & (EV_PRESS | repeat)) != 0) nudgeDepth(-DEPTH_STEP_UM);
+  if ((buttonEvents(ctz(BTN_SPEED_UP)) & EV_PRESS) != 0) nudgeLevel(1);
+  if ((buttonEvents(ctz(BTN_SPEED_DOWN)) & EV_PRESS) != 0) nudgeLevel(-1);
+}
+
+function nudgeDepth(deltaUm: i32): void {
+  if (setDepthUm(depthSettingUm() + deltaUm) != SET_OK) { signalRefused(); return; }
+  settingChanged();
+}
+
+function nudgeLevel(delta: i32): void {
+  if (setLevel(nextLevel(delta)) != SET_OK) { signalRefused(); return; }
+  settingChanged();
+}
+
+/** The speed level one step up or down; from a directly set rate, the nearest level past it. */
+function nextLevel(delta: i32): i32 {
+  if (level() != 0) return level() + delta;
+  const hz = requestedFreqHz();
+  const n = SPEED_LEVELS_HZ_LEN;
+  if (delta > 0) {
+    for (let i = 0; i < n; i++) if (SPEED_LEVELS_HZ[i] > hz) return i + 1;
+    return n + 1;
+  }
+  for (let i = n - 1; i >= 0; i--) if (SPEED_LEVELS_HZ[i] < hz) return i + 1;
+  return 0;
+}

@@ -1,0 +1,271 @@
+// The plan jobs: work too long for one control tick, done a little per tick. The stroke job finds a
+// newly fitted cartridge's depth limit, clamps a new setting to the motor's envelope and plans its
+// half-stroke; the retract job, once per cartridge, plans the deepest stroke at the highest rate it
+// runs at, whose steps the retract on a fault copies (motion.ts). Each job is a statically placed
+// PlanJob passed explicitly; one job works per tick, the stroke job first. A finished plan is handed
+// to motion. A check of one acceleration share is a few 64-bit divisions; the budget is in shares per tick.
+import { CLAMP_NONE, CLAMP_STEP_RATE, CLAMP_TORQUE } from "./abi";
+import { DriveModel, checkShare, shareSlackMn, sharePermille, halfStrokeUs, SHARE_COUNT } from "./envelope";
+import { MovePlan, staticPlan, planBegin, planContinue, PLAN_OK, PLAN_BAD, PLAN_BUSY, PLAN_ARRAYS_BYTES } from "./compress";
+import { takeStrokePlan, takeRetractPlan, dropRetractPlan } from "./motion";
+import {
+  resetSettings, clearCartridge, cartridgeLimitUm, fitCartridge, cartridgeIndex, cartridgeMaxDepthUm, strokeSteps,
+  stepsForDepth, strokeUm, requestedFreqHz, settingClamped,
+} from "./settings";
+import {
+  STEP_TIMER_HZ, STEPS_PER_REV, LEAD_NM, CLEARANCE_UM, DEPTH_MIN_UM, FREQ_MIN_HZ, FREQ_MAX_HZ, MARGIN_PERMILLE,
+  MAX_STEP_RATE, CURVE_SPEED_UM_S, CURVE_SPEED_UM_S_LEN, CURVE_FORCE_MN, CART_MASS_MG, CART_MASS_MG_LEN, CART_LOAD_MN,
+  STEP_TOL_STEP_TICKS,
+} from "./generated/board_config";
+
+const SHARES_PER_TICK: i32 = 1;
+const PLAN_STEPS_PER_TICK: i32 = 6;
+
+const JOB_IDLE: i32 = 0;
+const JOB_LIMIT: i32 = 1; // the deepest setting the motor runs at the lowest rate (10 um at a time)
+const JOB_CLAMP: i32 = 2; // the asked rate, else the highest rate that runs (binary search)
+const JOB_SHARE: i32 = 3; // the share with the most force to spare at the rate run
+const JOB_PLAN: i32 = 4;  // step compression
+
+// what one step of a job finished (bits)
+const STEP_CLAMPED: i32 = 1;    // the rate to run is settled (job.runHz, job.clamp)
+const STEP_FINISHED: i32 = 2;   // the job is done: job.result
+const STEP_COMPRESSED: i32 = 4; // ... after compressing its steps
+const STEP_LIMIT: i32 = 8;      // the depth limit of the cartridge being fitted is found (job.limitUm)
+
+/** One job's state: the stroke and rate under check, a share at a time, and where its plan goes. */
+export class PlanJob {
+  stage: i32 = JOB_IDLE;
+  model: DriveModel = changetype<DriveModel>(0);
+  plan: MovePlan = changetype<MovePlan>(0);
+  result: i32 = PLAN_BAD;
+  steps: i32 = 0;       // the stroke clamped and planned
+  limitUm: i32 = 0;     // JOB_LIMIT: the depth under check
+  askHz: i32 = 0;
+  clampStage: i32 = 0;  // 0 the asked rate, 1 the lowest rate, 2 the search
+  loHz: i32 = 0;        // runs
+  hiHz: i32 = 0;        // does not run
+  runHz: i32 = 0;
+  clamp: i32 = CLAMP_NONE;
+  probeUm: i64 = 0;
+  probeHz: i32 = 0;
+  probeShare: i32 = 0;
+  probeRateOk: bool = false; // some share was within the step rate
+  bestShare: i32 = 0;
+  bestSlack: i64 = 0;
+}
+
+/** The drive train as the planner sees it: the board's, with the fitted cartridge's mass and load. */
+export const model = changetype<DriveModel>(memory.data(offsetof<DriveModel>()));
+const strokeJob = changetype<PlanJob>(memory.data(offsetof<PlanJob>()));
+const retractJob = changetype<PlanJob>(memory.data(offsetof<PlanJob>()));
+const retractPlan = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES, 16));
+let retractMade: bool = false; // for the cartridge fitted: handed to motion
+let fittingIndex: i32 = -1;
+
+/** The start-up setting, no cartridge; the plan jobs idle. */
+export function initSettings(): void {
+  model.curveSpeedUmS = CURVE_SPEED_UM_S;
+  model.curveForceMn = CURVE_FORCE_MN;
+  model.curvePoints = CURVE_SPEED_UM_S_LEN;
+  model.marginPermille = MARGIN_PERMILLE;
+  model.maxStepRate = MAX_STEP_RATE;
+  model.stepsPerRev = STEPS_PER_REV;
+  model.leadNm = LEAD_NM;
+  strokeJob.model = model;
+  retractJob.model = model;
+  retractJob.plan = retractPlan;
+  resetSettings();
+  beginCartridge(-1, 0, spare);
+}
+const spare = changetype<MovePlan>(memory.data(offsetof<MovePlan>())); // a plan nothing uses, before any cartridge
+
+/**
+ * Fit a cartridge (index into the board's table, -1 = none; needle length from its chip, 0 = the
+ * table's); its stroke is then planned into `plan`. Removal takes effect at once; a new cartridge
+ * is usable once the job has found its depth limit (settingsBusy() until then). Only when not running.
+ */
+export function beginCartridge(index: i32, chipLengthUm: i32, plan: MovePlan): void {
+  clearCartridge();
+  strokeJob.stage = JOB_IDLE;
+  strokeJob.result = PLAN_BAD;
+  retractJob.stage = JOB_IDLE;
+  retractMade = false; // made again for this cartridge
+  dropRetractPlan();
+  if (index < 0 || index >= CART_MASS_MG_LEN) return;
+  model.massMg = CART_MASS_MG[index];
+  model.loadMn = CART_LOAD_MN[index];
+  fittingIndex = index;
+  strokeJob.limitUm = cartridgeLimitUm(index, chipLengthUm);
+  strokeJob.plan = plan;
+  strokeJob.stage = JOB_LIMIT;
+  probeBegin(strokeJob, <i64>(CLEARANCE_UM + strokeJob.limitUm), FREQ_MIN_HZ);
+}
+
+/** Fit a cartridge and finish the jobs at once (tests). */
+export function selectCartridge(index: i32, chipLengthUm: i32, plan: MovePlan = new MovePlan()): void {
+  beginCartridge(index, chipLengthUm, plan);
+  finishSettings();
+}
+
+/** After a change of depth or rate: clamp it, then plan it into `plan`. */
+export function beginSetting(plan: MovePlan): void {
+  strokeJob.plan = plan;
+  strokeJob.result = PLAN_BAD;
+  retractJob.stage = JOB_IDLE; // started again once the setting is planned
+  if (cartridgeIndex() < 0) { if (strokeJob.stage != JOB_LIMIT) strokeJob.stage = JOB_IDLE; return; } // a cartridge being fitted clamps when it is taken
+  startClamp(strokeJob, strokeSteps(), requestedFreqHz());
+}
+
+/**
+ * One tick of the jobs: the stroke job if it has work, else the retract job. Returns the stroke
+ * plan's PLAN_* result in the tick the stroke job finishes (its plan, if made, is motion's), else PLAN_BUSY.
+ */
+export function planJobsTick(): i32 {
+  if (strokeJob.stage == JOB_IDLE) {
+    if (retractJob.stage != JOB_IDLE && (step(retractJob) & STEP_FINISHED) != 0 && retractJob.result == PLAN_OK) {
+      retractMade = true;
+      takeRetractPlan(retractJob.plan);
+    }
+    return PLAN_BUSY;
+  }
+  const done = step(strokeJob);
+  if ((done & STEP_LIMIT) != 0) {
+    fitCartridge(fittingIndex, strokeJob.limitUm);
+    startClamp(strokeJob, strokeSteps(), requestedFreqHz());
+  }
+  if ((done & STEP_CLAMPED) != 0) settingClamped(strokeJob.runHz, strokeJob.clamp);
+  if ((done & STEP_FINISHED) == 0) return PLAN_BUSY;
+  if (strokeJob.result == PLAN_OK) takeStrokePlan(strokeJob.plan);
+  if ((done & STEP_COMPRESSED) != 0 && !retractMade) startClamp(retractJob, stepsForDepth(cartridgeMaxDepthUm()), FREQ_MAX_HZ);
+  return strokeJob.result;
+}
+
+function probeBegin(job: PlanJob, um: i64, hz: i32): void {
+  job.probeUm = um;
+  job.probeHz = hz;
+  job.probeShare = 0;
+  job.probeRateOk = false;
+  job.bestShare = 0;
+  job.bestSlack = -1;
+}
+
+/** Tries the next share: -1 while more are to try, else 1 if some share runs (bestShare) or 0. */
+function probeNext(job: PlanJob, all: bool): i32 {
+  const i = job.probeShare++;
+  const r = checkShare(job.model, job.probeUm, halfStrokeUs(job.probeHz), i);
+  if (r != CLAMP_STEP_RATE) job.probeRateOk = true;
+  if (r == CLAMP_NONE && shareSlackMn > job.bestSlack) {
+    job.bestSlack = shareSlackMn;
+    job.bestShare = sharePermille(i);
+    if (!all) return 1;
+  }
+  if (job.probeShare < SHARE_COUNT) return -1;
+  return job.bestShare > 0 ? 1 : 0;
+}
+
+function startClamp(job: PlanJob, steps: i32, hz: i32): void {
+  job.stage = JOB_CLAMP;
+  job.clampStage = 0;
+  job.steps = steps;
+  job.askHz = hz;
+  probeBegin(job, strokeUm(steps), hz);
+}
+
+/** Some work on `job`: what it finished (STEP_* bits), 0 while it works on. */
+function step(job: PlanJob): i32 {
+  for (let n = 0; n < SHARES_PER_TICK && job.stage != JOB_IDLE; n++) {
+    if (job.stage == JOB_PLAN) {
+      const r = planContinue(PLAN_STEPS_PER_TICK);
+      if (r == PLAN_BUSY) return 0;
+      job.stage = JOB_IDLE;
+      job.result = r;
+      return STEP_FINISHED | STEP_COMPRESSED;
+    }
+    const r = probeNext(job, job.stage == JOB_SHARE);
+    if (r < 0) continue;
+    if (job.stage == JOB_LIMIT) {
+      if (r == 0 && job.limitUm > DEPTH_MIN_UM) {
+        job.limitUm -= 10;
+        probeBegin(job, <i64>(CLEARANCE_UM + job.limitUm), FREQ_MIN_HZ);
+        continue;
+      }
+      return STEP_LIMIT;
+    } else if (job.stage == JOB_CLAMP) {
+      if (clampStep(job, r > 0)) return job.stage == JOB_IDLE ? STEP_CLAMPED | STEP_FINISHED : STEP_CLAMPED;
+    } else {
+      job.stage = JOB_IDLE;
+      job.result = PLAN_BAD;
+      if (r == 0) return STEP_FINISHED;
+      const durStepTicks = STEP_TIMER_HZ / (2 * <i64>job.probeHz);
+      const res = planBegin(job.plan, job.steps, durStepTicks, (durStepTicks * <i64>job.bestShare) / 1000, STEP_TOL_STEP_TICKS);
+      if (res == PLAN_BUSY) { job.stage = JOB_PLAN; return 0; }
+      job.result = res;
+      return STEP_FINISHED;
+    }
+  }
+  return 0;
+}
+
+/** Run the asked rate if the motor can; otherwise keep the depth and lower the rate. True once the rate is settled. */
+function clampStep(job: PlanJob, runs: bool): bool {
+  const stage = job.clampStage;
+  if (stage == 0) {
+    if (runs) return finishClamp(job, job.askHz, CLAMP_NONE);
+    job.clamp = job.probeRateOk ? CLAMP_TORQUE : CLAMP_STEP_RATE;
+    job.loHz = FREQ_MIN_HZ;
+    job.hiHz = job.askHz;
+  } else if (stage == 1 && !runs) {
+    return finishClamp(job, 0, job.clamp); // not even the lowest rate
+  } else if (stage == 2) {
+    if (runs) job.loHz = job.probeHz; else job.hiHz = job.probeHz;
+  }
+  // the lowest rate first, then halve [lo, hi) until one rate is left: the rate falls as the stroke grows
+  const hz = stage == 0 ? FREQ_MIN_HZ : (job.loHz + job.hiHz) >> 1;
+  job.clampStage = stage == 0 ? 1 : 2;
+  if (hz > job.loHz || job.clampStage == 1) { probeBegin(job, job.probeUm, hz); return false; }
+  return finishClamp(job, job.loHz, job.clamp);
+}
+
+function finishClamp(job: PlanJob, hz: i32, reason: i32): bool {
+  job.runHz = hz;
+  job.clamp = reason;
+  job.stage = JOB_IDLE;
+  if (hz == 0) { job.result = PLAN_BAD; return true; }
+  job.stage = JOB_SHARE;
+  probeBegin(job, job.probeUm, hz);
+  return true;
+}
+
+/** True while the job has not yet settled the depth limit and rate (a reply to SET waits for it). */
+export function settingPending(): bool { return strokeJob.stage == JOB_LIMIT || strokeJob.stage == JOB_CLAMP; }
+
+/** True while a newly fitted cartridge is not yet usable. */
+export function settingsBusy(): bool { return strokeJob.stage == JOB_LIMIT; }
+
+/** The stroke plan: PLAN_BUSY while the job works on it, then PLAN_OK or why it failed. */
+export function planState(): i32 { return strokeJob.stage != JOB_IDLE ? PLAN_BUSY : strokeJob.result; }
+
+/** True while a job has work left (the retract plan included). */
+export function settingsWorking(): bool { return strokeJob.stage != JOB_IDLE || retractJob.stage != JOB_IDLE; }
+
+/** Runs the jobs to their end at once (tests). */
+export function finishSettings(): void { while (settingsWorking()) planJobsTick(); }
+
+/** Plans the current setting at once (tests). */
+export function planStroke(plan: MovePlan): i32 {
+  beginSetting(plan);
+  finishSettings();
+  return strokeJob.result;
+}
+
+/** The highest rate up to `askHz` the shipped clamp runs a stroke of `um` at on `m`, or 0 (tests). */
+export function clampRateHz(m: DriveModel, um: i64, askHz: i32): i32 {
+  const job = new PlanJob();
+  job.model = m;
+  job.stage = JOB_CLAMP;
+  job.askHz = askHz;
+  probeBegin(job, um, askHz);
+  while ((step(job) & STEP_CLAMPED) == 0) {}
+  return job.runHz;
+}

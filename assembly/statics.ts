@@ -1,0 +1,41 @@
+// Buffers laid out at compile time (no allocator is linked in) as real StaticArrays: each carries the
+// object header in which a StaticArray keeps its length, so every index into it is bounds-checked and
+// an index out of range aborts (abort.ts: HAL panic, driver off, reset) instead of reading another buffer.
+
+/** bytes before a buffer's first element: the 20-byte object header, the elements 16-byte aligned */
+// @ts-ignore: decorator
+@inline export const STATIC_HEADER_BYTES: i32 = 32;
+
+/**
+ * The StaticArray of `length` elements at `at`, which is memory.data(STATIC_HEADER_BYTES + its bytes, 16):
+ * writes the length into its header (once, at start-up).
+ */
+// @ts-ignore: decorator
+@inline export function staticArray<T>(at: usize, length: i32): StaticArray<T> {
+  store<u32>(at + <usize>STATIC_HEADER_BYTES - 4, <u32>length << alignof<T>()); // OBJECT.rtSize: the length in bytes
+  return changetype<StaticArray<T>>(at + <usize>STATIC_HEADER_BYTES);
+}
+
+/**
+ * a[i], bounds-checked like a[i] (an index out of range aborts) but inlined: for the few accesses a
+ * control tick makes by the dozen (the serial line, the buttons), where the call of a[i] would cost
+ * more than the tick's budget allows (docs/porting.md).
+ */
+// @ts-ignore: decorator
+@inline export function checked<T>(a: StaticArray<T>, i: i32): T {
+  if (<u32>i >= lengthOf(a)) throw new RangeError("Index out of range"); // as a[i] does: abort.ts, the HAL panic
+  return load<T>(changetype<usize>(a) + (<usize>i << alignof<T>()));
+}
+
+/** a[i] = v, bounds-checked and inlined as checked() is. */
+// @ts-ignore: decorator
+@inline export function checkedSet<T>(a: StaticArray<T>, i: i32, v: T): void {
+  if (<u32>i >= lengthOf(a)) throw new RangeError("Index out of range");
+  store<T>(changetype<usize>(a) + (<usize>i << alignof<T>()), v);
+}
+
+/** a.length read in place (StaticArray's getter is a call): the header's byte length over the element size */
+// @ts-ignore: decorator
+@inline function lengthOf<T>(a: StaticArray<T>): u32 {
+  return load<u32>(changetype<usize>(a) - 4) >>> alignof<T>();
+}
