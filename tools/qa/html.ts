@@ -107,7 +107,8 @@ function unreachedSection(results: CaseResult[], maps: CoverageMap[]): string {
 function caseSection(r: CaseResult, trace?: { vcd: string; csv: string }): string {
   const steps = r.steps.map((s) => `<tr class="${s.status}"><td>${s.line}</td><td><code>${h(s.text)}</code></td><td>${s.status}</td><td>${h(s.detail ?? '')}</td></tr>`).join('');
   const exps = r.expects.map((e) => `<tr class="${e.pass ? 'passed' : 'failed'}"><td>${e.line}</td><td>${h(e.key)}</td><td>${h(e.expected)}</td><td>${h(e.measured)}</td><td>${e.pass ? 'pass' : 'FAIL'}</td></tr>`).join('');
-  const plots = r.plots.map((p) => plotSvg(p, r.expects.filter((e) => e.line === p.line))).join('');
+  // a failure's plot is drawn larger: it is what a reader looks at first
+  const plots = r.plots.map((p) => plotSvg(p, r.expects.filter((e) => e.line === p.line), r.status === 'failed')).join('');
   // open: failures, and every case that has no heat map to stand for it
   const open = r.status === 'failed' || !(r.matrixKeys.includes('depth_mm') && r.matrixKeys.includes('freq_hz'));
   const replay = r.status === 'failed' ? `<p>Replay: <code>${h(replayCommand(r.file, r.name, r.seed))}</code>${trace ? ` &middot; trace: <a href="${h(trace.vcd)}">VCD</a>, <a href="${h(trace.csv)}">CSV</a>` : ''}</p>` : '';
@@ -125,8 +126,8 @@ function depthBand(es: ExpectResult[]): { valueUm: number; tolUm: number; pass: 
   return m ? { valueUm: Number(m[1]) * 1000, tolUm: Number(m[2]) * 1000, pass: e!.pass } : undefined;
 }
 
-function plotSvg(p: Plot, es: ExpectResult[] = []): string {
-  const W = 440, H = 150, L = 64, R = 8, T = 16, B = 22; // L: room for the axis labels
+function plotSvg(p: Plot, es: ExpectResult[] = [], large = false): string {
+  const W = large ? 680 : 440, H = large ? 260 : 150, L = 64, R = 8, T = 16, B = 22; // L: room for the axis labels
   if (p.tMs.length < 2) return `<svg width="${W}" height="${H}"><text x="10" y="20">no motion to plot</text></svg>`;
   const t0 = p.tMs[0], t1 = p.tMs[p.tMs.length - 1] || t0 + 1;
   const band = depthBand(es);
@@ -139,9 +140,9 @@ function plotSvg(p: Plot, es: ExpectResult[] = []): string {
 <text x="${L}" y="11">needle tip before the expect on line ${p.line}</text>
 <line x1="${L}" x2="${W - R}" y1="${Y(0)}" y2="${Y(0)}" class="guard"/><text x="${W - R}" y="${Y(0) - 2}" text-anchor="end" class="lbl">guard plane</text>
 ${p.depthUm ? `<line x1="${L}" x2="${W - R}" y1="${Y(p.depthUm)}" y2="${Y(p.depthUm)}" class="depth"/><text x="${W - R}" y="${Y(p.depthUm) + 10}" text-anchor="end" class="lbl depthlbl">set ${(p.depthUm / 1000).toFixed(2)} mm</text>` : ''}
-${band ? `<rect x="${L}" width="${W - R - L}" y="${Y(band.valueUm - band.tolUm).toFixed(1)}" height="${Math.max(1, Y(band.valueUm + band.tolUm) - Y(band.valueUm - band.tolUm)).toFixed(1)}" class="band"/><line x1="${L}" x2="${W - R}" y1="${Y(band.valueUm)}" y2="${Y(band.valueUm)}" class="expected"/><text x="${L + 3}" y="${Y(band.valueUm + band.tolUm) + 10}" class="lbl explbl">expected ${(band.valueUm / 1000).toFixed(3)} ± ${(band.tolUm / 1000).toFixed(3)} mm</text>` : ''}
+${band ? `<rect x="${L}" width="${W - R - L}" y="${Y(band.valueUm - band.tolUm).toFixed(1)}" height="${Math.max(3, Y(band.valueUm + band.tolUm) - Y(band.valueUm - band.tolUm)).toFixed(1)}" class="band"/><line x1="${L}" x2="${W - R}" y1="${Y(band.valueUm)}" y2="${Y(band.valueUm)}" class="expected"/><text x="${L + 3}" y="${Y(band.valueUm - band.tolUm) - 3}" class="lbl explbl">expected ${(band.valueUm / 1000).toFixed(3)} ± ${(band.tolUm / 1000).toFixed(3)} mm</text>` : ''}
 <polyline points="${pts}" class="tip"/>
-${es.filter((e) => !e.pass).map((e, i) => `<text x="${W - R}" y="${T + 12 + 11 * i}" text-anchor="end" class="lbl faillbl">${h(`${e.key}: expected ${e.expected}, measured ${e.measured}`).slice(0, 90)}</text>`).join('')}
+
 <line x1="${L}" x2="${L}" y1="${T}" y2="${H - B}" class="axis"/><line x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}" class="axis"/>
 <text x="${L - 3}" y="${Y(lo) + 4}" text-anchor="end" class="lbl">${(lo / 1000).toFixed(2)}</text><text x="${L - 3}" y="${Y(hi)}" text-anchor="end" class="lbl">${(hi / 1000).toFixed(2)} mm</text>
 <text x="${L}" y="${H - 6}" class="lbl">${t0.toFixed(1)} ms</text><text x="${W - R}" y="${H - 6}" text-anchor="end" class="lbl">${t1.toFixed(1)} ms</text></svg>`;
@@ -232,6 +233,6 @@ svg text{font:10px sans-serif;fill:#333}svg .ttl{font-size:12px;font-weight:600}
 .tip{fill:none;stroke:#1565c0;stroke-width:1}.guard{stroke:#888;stroke-dasharray:4 3}.depth{stroke:#c33;stroke-dasharray:6 3}
 .depthlbl{fill:#c33}.axis{stroke:#000}.env{fill:none;stroke:#000;stroke-width:2.5}.envlbl{font-weight:600}
 code{font-size:12px}.band{fill:#2e7d32;fill-opacity:.18;stroke:#2e7d32;stroke-opacity:.5;stroke-dasharray:2 2}
-.expected{stroke:#2e7d32;stroke-width:1.5}.explbl{fill:#2e7d32}.faillbl{fill:#c62828;font-weight:600}
+.expected{stroke:#2e7d32;stroke-width:1.5}.explbl{fill:#2e7d32;font-weight:600}
 table.prov th{width:10em}ol.failures li{margin:4px 0}footer{margin-top:32px;color:#777;font-size:12px;border-top:1px solid #ddd;padding-top:6px}
 td.num{white-space:nowrap}`;
