@@ -37,6 +37,7 @@ export function htmlReport(results: CaseResult[], reqs: Requirement[], envelopes
   if (extras.coverage) parts.push(unreachedSection(results, extras.coverage));
   for (const [file, rs] of groupBy(results, (r) => r.file)) {
     parts.push(`<h2 id="${anchor(file)}">${h(file)}</h2>`);
+    if (extras.coverage) parts.push(`<p class="cov">Firmware run by this file's cases: ${coverageCell(extras.coverage, rs)} (functions / branch arms)</p>`);
     if (rs.length > 1 && rs[0].matrixKeys.includes('depth_mm') && rs[0].matrixKeys.includes('freq_hz')) {
       const env = envelopes.find((e) => e.board === rs[0].board && e.cartridge === rs[0].cartridge);
       parts.push('<div class="maps">', heatMap(rs, 'depth', env, anchor(file)), heatMap(rs, 'freq', env, anchor(file)), '</div>');
