@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { PenSim } from '../../host-sim/pen.js';
 import { runCase } from './run-case.js';
 import { Case } from './scenario.js';
+import { caseSlug } from './results.js';
 
 const DRIVERS = ['run', 'runUntil', 'runUntilStep', 'press', 'command', 'inject'] as const;
 
@@ -29,8 +30,4 @@ export function writeFailureTrace(c: Case, wasm: string, dir: string): { vcd: st
   writeFileSync(join(dir, `${base}.vcd`), sim.trace.vcd());
   writeFileSync(join(dir, `${base}.csv`), sim.trace.csv());
   return { vcd: `${base}.vcd`, csv: `${base}.csv` };
-}
-
-export function caseSlug(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 100) || 'case';
 }

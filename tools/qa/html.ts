@@ -4,13 +4,11 @@
 // of the needle around each expect with the expected value and its tolerance band, and for a failure
 // the command that replays it and its trace files. Per matrix file: heat maps of depth and rate error
 // over depth x rate with the envelope drawn.
-import { CaseResult, Plot, ExpectResult } from './results.js';
+import { CaseResult, Plot, ExpectResult, caseSlug } from './results.js';
 import { Requirement } from './requirements.js';
-import { Provenance } from './provenance.js';
-import { replayCommand } from './provenance.js';
+import { Provenance, replayCommand } from './provenance.js';
 import type { CoverageMap } from '../build/coverage-build.js';
 import { figures, percent, unreached, shortName } from './coverage.js';
-import { caseSlug } from './failure-trace.js';
 
 export interface EnvelopeLine { board: string; cartridge: string; points: { depthMm: number; maxFreqHz: number }[] }
 

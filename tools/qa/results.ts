@@ -45,3 +45,8 @@ export interface CaseResult {
   /** last measured accuracy, for heat maps */
   metrics?: { depthErrMm?: number; freqErrPct?: number; clamped?: boolean; setFreqHz?: number };
 }
+
+/** A case's name as a file name and HTML id: its trace files and its section in the report. */
+export function caseSlug(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 100) || 'case';
+}
