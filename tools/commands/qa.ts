@@ -1,9 +1,13 @@
 // `pen qa`: run scenario files against the firmware in the simulator, in parallel, with reports.
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, basename, join, relative } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { parseOptions, usageText, OptionSpec, UsageError } from '../lib/args.js';
 import { buildFirmware, writeAtomic } from '../build/build.js';
+import { buildCoverageFirmware, CoverageMap } from '../build/coverage-build.js';
+import { collectProvenance } from '../qa/provenance.js';
+import { writeFailureTrace } from '../qa/failure-trace.js';
+import { lcov, figures, percent } from '../qa/coverage.js';
 import { findScenarioFiles, loadScenario, Case, ScenarioError } from '../qa/scenario.js';
 import { runCases } from '../qa/runner.js';
 import { junitXml } from '../qa/junit.js';
@@ -19,6 +23,8 @@ const SPEC: OptionSpec = {
   html: { type: 'string', value: 'FILE', help: 'write a self-contained HTML report' },
   seed: { type: 'number', value: 'N', help: 'seed for scenarios that do not set one (default 1)' },
   grep: { type: 'string', value: 'TEXT', help: 'run only cases whose name contains TEXT' },
+  coverage: { type: 'string', value: 'DIR', help: 'run an instrumented firmware and write DIR/lcov.info and DIR/coverage.json (firmware coverage per case; the HTML report gets it per requirement)' },
+  'junit-file-line': { type: 'boolean', help: 'add file and line attributes to each JUnit testcase (GitLab, GitHub annotations; outside the Jenkins and Ant schemas)' },
 };
 const USAGE = usageText('qa [FILES or DIRS...]', 'Run QA scenario files (YAML, docs/scenarios.md) against the firmware in the simulator.\nExits 0 only if every case passes.', SPEC);
 
@@ -58,13 +64,18 @@ export async function qaCommand(argv: string[]): Promise<number> {
 
   const wasm: Record<string, string> = {};
   for (const b of new Set(cases.map((c) => c.board))) wasm[b] = (await buildFirmware(b)).wasmPath;
+  // with --coverage the cases run on instrumented copies; reports still name the release firmware
+  const covMaps: CoverageMap[] = [];
+  if (o.coverage) for (const b of Object.keys(wasm)) covMaps.push(await buildCoverageFirmware(b, wasm[b]));
+  const runWasm = o.coverage ? Object.fromEntries(covMaps.map((m) => [m.board, m.wasmPath])) : wasm;
 
   const tty = process.stderr.isTTY;
   const t0 = Date.now();
   let failedSoFar = 0;
   const results = await runCases(cases, {
     jobs,
-    wasm,
+    wasm: runWasm,
+    coverage: Boolean(o.coverage),
     onResult: (r, done, total) => {
       if (r.status === 'failed') failedSoFar++;
       if (tty) process.stderr.write('\r\x1b[K');
@@ -77,8 +88,35 @@ export async function qaCommand(argv: string[]): Promise<number> {
   const wallS = (Date.now() - t0) / 1000;
   const failed = results.filter((r) => r.status === 'failed');
 
-  if (o.junit) write(o.junit as string, junitXml(results));
-  if (o.html) write(o.html as string, htmlReport(results, loadRequirements(), envelopesFor(results, wasm)));
+  const provenance = collectProvenance(wasm, seed);
+  // each failed case's trace beside the report: <report>-failed/<case>.vcd and .csv
+  const report = (o.html ?? o.junit) as string | undefined;
+  const traces: Record<string, { vcd: string; csv: string }> = {};
+  if (report && failed.length) {
+    const dir = join(dirname(report), `${basename(report).replace(/\.[^.]*$/, '')}-failed`);
+    for (const r of failed) {
+      const c = cases.find((x) => x.name === r.name)!;
+      const t = writeFailureTrace(c, wasm[c.board], dir);
+      const rel = relative(dirname(report), dir);
+      traces[r.name] = { vcd: join(rel, t.vcd), csv: join(rel, t.csv) };
+    }
+    console.log(`traces of failed cases: ${dir}`);
+  }
+  if (o.coverage) {
+    const dir = o.coverage as string;
+    write(join(dir, 'lcov.info'), covMaps.map((m) => lcov(m, results.filter((r) => r.board === m.board))).join(''));
+    write(join(dir, 'coverage.json'), JSON.stringify({
+      provenance,
+      boards: covMaps.map((m) => ({ board: m.board, ...figures(m, results.filter((r) => r.board === m.board)), counters: m.counters })),
+      cases: results.map((r) => ({ name: r.name, file: r.file, board: r.board, requirements: r.requirements, hits: r.coverage ?? [] })),
+    }));
+    for (const m of covMaps) {
+      const f = figures(m, results.filter((r) => r.board === m.board));
+      console.log(`coverage ${m.board}: functions ${f.fnHit}/${f.fnTotal} (${percent(f.fnHit, f.fnTotal)}), branch arms ${f.brHit}/${f.brTotal} (${percent(f.brHit, f.brTotal)}): ${join(dir, 'lcov.info')}`);
+    }
+  }
+  if (o.junit) write(o.junit as string, junitXml(results, provenance, { fileLine: Boolean(o['junit-file-line']) }));
+  if (o.html) write(o.html as string, htmlReport(results, loadRequirements(), envelopesFor(results, wasm), { provenance, traces, coverage: o.coverage ? covMaps : undefined }));
   const simS = results.reduce((a, r) => a + r.simMs, 0) / 1000;
   console.log(`\n${results.length} cases in ${wallS.toFixed(1)} s (${(results.length / wallS).toFixed(1)} cases/s, ${simS.toFixed(0)} simulated seconds, ${jobs ?? availableParallelism()} jobs)`);
   if (o.junit) console.log(`JUnit: ${o.junit}`);

@@ -1,37 +1,79 @@
-// JUnit XML, one <testcase> per case, one <testsuite> per scenario file: what CI systems read.
+// JUnit XML, one <testsuite> per scenario file, one <testcase> per case: what CI servers read.
+// It validates against both published schemas (tests/fixtures/junit/): Jenkins' xunit junit-10.xsd
+// and Ant's JUnit.xsd. Their common ground decides the shape: <testsuites> has no attributes; each
+// <testsuite> has id, package, timestamp and hostname, one <properties> first and <system-out> and
+// <system-err> last; a <testcase> holds at most one <failure> and no output of its own; neither
+// schema has `file` or `line` on a test case, so the file and line go into suite properties and the
+// failure message, and `fileLine` adds them as attributes for annotators that read them (GitLab,
+// GitHub actions), at the price of the strict schemas.
+import { hostname } from 'node:os';
 import { CaseResult } from './results.js';
+import { Provenance, provenancePairs, replayCommand } from './provenance.js';
 
-export function junitXml(results: CaseResult[]): string {
+export interface JunitOptions {
+  /** `file` and `line` attributes on each <testcase> (outside both schemas) */
+  fileLine?: boolean;
+}
+
+export function junitXml(results: CaseResult[], prov: Provenance, opts: JunitOptions = {}): string {
   const byFile = new Map<string, CaseResult[]>();
   for (const r of results) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
-  const failures = results.filter((r) => r.status === 'failed').length;
   const secs = (ms: number): string => (ms / 1000).toFixed(3);
+  const host = hostname() || 'localhost';
+  const stamp = prov.date.slice(0, 19); // Ant's pattern: no zone, no fraction (the date is UTC)
   const out = ['<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="pen qa" tests="${results.length}" failures="${failures}" time="${secs(results.reduce((a, r) => a + r.wallMs, 0))}">`];
+    `<!-- pen qa: ${results.length} cases, ${results.filter((r) => r.status === 'failed').length} failed; ${prov.date}; commit ${prov.commit.replace(/-/g, '')} -->`,
+    '<testsuites>'];
+  let id = 0;
   for (const [file, rs] of byFile) {
     const f = rs.filter((r) => r.status === 'failed').length;
-    out.push(`  <testsuite name="${x(file)}" tests="${rs.length}" failures="${f}" errors="0" time="${secs(rs.reduce((a, r) => a + r.wallMs, 0))}">`);
+    const pkg = classOf(file);
+    out.push(`  <testsuite name="${x(file)}" package="${x(pkg)}" id="${id++}" timestamp="${stamp}" hostname="${x(host)}" tests="${rs.length}" failures="${f}" errors="0" skipped="0" time="${secs(rs.reduce((a, r) => a + r.wallMs, 0))}">`);
+    out.push('    <properties>');
+    const props: [string, string][] = [
+      ['file', file],
+      ...[...new Set(rs.map((r) => r.board))].map((b): [string, string] => ['board', b]),
+      ...[...new Set(rs.map((r) => r.cartridge))].map((c): [string, string] => ['cartridge', c]),
+      ...[...new Set(rs.map((r) => String(r.seed)))].map((s): [string, string] => ['seed', s]),
+      ...[...new Set(rs.flatMap((r) => r.requirements))].sort().map((q): [string, string] => ['requirement', q]),
+      ...rs.map((r): [string, string] => [`line.${r.name}`, String(r.line ?? 1)]),
+      ...provenancePairs(prov).filter(([k]) => !k.startsWith('firmware.') || rs.some((r) => k.startsWith(`firmware.${r.board}.`))),
+    ];
+    for (const [k, v] of props) out.push(`      <property name="${x(k)}" value="${x(v)}"/>`);
+    out.push('    </properties>');
     for (const r of rs) {
-      out.push(`    <testcase classname="${x(file.replace(/\.ya?ml$/, '').replace(/[/\\]/g, '.'))}" name="${x(r.name)}" time="${secs(r.wallMs)}">`);
-      out.push('      <properties>');
-      out.push(`        <property name="seed" value="${r.seed}"/>`, `        <property name="board" value="${x(r.board)}"/>`, `        <property name="cartridge" value="${x(r.cartridge)}"/>`);
-      for (const q of r.requirements) out.push(`        <property name="requirement" value="${x(q)}"/>`);
-      out.push('      </properties>');
-      if (r.status === 'failed') {
-        const detail = r.expects.filter((e) => !e.pass).map((e) => `${r.file}:${e.line}: ${e.key}: expected ${e.expected}, measured ${e.measured}`);
-        out.push(`      <failure message="${x(r.message ?? 'failed')}" type="expectation">${x([r.message ?? '', ...detail].join('\n'))}</failure>`);
-      }
-      const lines = [
-        ...r.steps.map((s) => `${s.status.padEnd(7)} line ${s.line}: ${s.text}${s.detail ? ` -> ${s.detail}` : ''}`),
-        ...r.expects.map((e) => `${e.pass ? 'pass' : 'FAIL'}    line ${e.line}: ${e.key}: expected ${e.expected}, measured ${e.measured}`),
+      const reqs = r.requirements.length ? ` [${r.requirements.join(' ')}]` : '';
+      const where = opts.fileLine ? ` file="${x(r.file)}" line="${failedLine(r) ?? r.line ?? 1}"` : '';
+      const open = `    <testcase classname="${x(pkg)}" name="${x(r.name + reqs)}" time="${secs(r.wallMs)}"${where}`;
+      if (r.status !== 'failed') { out.push(`${open}/>`); continue; }
+      // the message once, in the attribute; the body says where, how to replay, and what ran
+      const body = [
+        `${r.file}:${failedLine(r) ?? r.line ?? 1}`,
+        `replay: ${replayCommand(r.file, r.name, r.seed)}`,
+        ...stepLog(r, false),
       ];
-      out.push(`      <system-out>${x(lines.join('\n'))}</system-out>`);
-      out.push('    </testcase>');
+      out.push(`${open}>`, `      <failure message="${x(r.message ?? 'failed')}" type="expectation">${x(body.join('\n'))}</failure>`, '    </testcase>');
     }
-    out.push('  </testsuite>');
+    // the logs of all cases of the file: Ant's schema has no output element inside a test case
+    const log = rs.flatMap((r) => [`== ${r.status === 'failed' ? 'FAIL' : 'ok  '} ${r.name} (${r.file}:${r.line ?? 1}, seed ${r.seed})`, ...stepLog(r, true)]);
+    out.push(`    <system-out>${x(log.join('\n'))}</system-out>`, '    <system-err></system-err>', '  </testsuite>');
   }
   out.push('</testsuites>');
   return out.join('\n') + '\n';
+}
+
+function classOf(file: string): string { return file.replace(/\.ya?ml$/, '').replace(/[/\\]/g, '.'); }
+
+function failedLine(r: CaseResult): number | undefined {
+  return r.steps.find((s) => s.status === 'failed')?.line;
+}
+
+/** Steps and expectations; `details` false leaves out what the failure message already says. */
+function stepLog(r: CaseResult, details: boolean): string[] {
+  return [
+    ...r.steps.map((s) => `${s.status.padEnd(7)} line ${s.line}: ${s.text}${s.detail && (details || s.status !== 'failed') ? ` -> ${s.detail}` : ''}`),
+    ...r.expects.filter((e) => details || e.pass).map((e) => `${e.pass ? 'pass' : 'FAIL'}    line ${e.line}: ${e.key}: expected ${e.expected}, measured ${e.measured}`),
+  ];
 }
 
 function x(s: string): string {

@@ -23,6 +23,8 @@ export interface CaseResult {
   name: string;
   scenario: string;
   file: string;
+  /** line of the case in its file */
+  line?: number;
   board: string;
   cartridge: string;
   seed: number;
@@ -38,6 +40,13 @@ export interface CaseResult {
   steps: StepResult[];
   expects: ExpectResult[];
   plots: Plot[];
+  /** firmware coverage counters this case hit, as [counter id, hits] (with `pen qa --coverage`) */
+  coverage?: [number, number][];
   /** last measured accuracy, for heat maps */
   metrics?: { depthErrMm?: number; freqErrPct?: number; clamped?: boolean; setFreqHz?: number };
+}
+
+/** A case's name as a file name and HTML id: its trace files and its section in the report. */
+export function caseSlug(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 100) || 'case';
 }

@@ -4,11 +4,14 @@ import { availableParallelism } from 'node:os';
 import { Case } from './scenario.js';
 import { CaseResult } from './results.js';
 import { runCase } from './run-case.js';
+import { runCaseCounted } from './worker-case.js';
 
 export interface RunOptions {
   jobs?: number;
   /** firmware .wasm per board name */
   wasm: Record<string, string>;
+  /** the `wasm` are instrumented builds (tools/build/coverage-build.ts): count what each case runs */
+  coverage?: boolean;
   onResult?: (r: CaseResult, done: number, total: number) => void;
 }
 
@@ -18,12 +21,12 @@ export async function runCases(cases: Case[], opts: RunOptions): Promise<CaseRes
   const results: CaseResult[] = new Array(cases.length);
   let done = 0;
   const finish = (i: number, r: CaseResult): void => {
-    results[i] = r;
+    results[i] = { ...r, line: cases[i].line };
     done++;
     opts.onResult?.(r, done, cases.length);
   };
   if (jobs === 1) {
-    cases.forEach((c, i) => finish(i, runCase(c, opts.wasm[c.board])));
+    cases.forEach((c, i) => finish(i, opts.coverage ? runCaseCounted(c, opts.wasm[c.board]) : runCase(c, opts.wasm[c.board])));
     return results;
   }
   const workerUrl = new URL('./worker.js', import.meta.url);
@@ -33,7 +36,7 @@ export async function runCases(cases: Case[], opts: RunOptions): Promise<CaseRes
     const feed = (): void => {
       if (next >= cases.length) { void w.terminate().then(() => resolve()); return; }
       const id = next++;
-      w.postMessage({ id, case: cases[id], wasm: opts.wasm[cases[id].board] });
+      w.postMessage({ id, case: cases[id], wasm: opts.wasm[cases[id].board], coverage: opts.coverage });
     };
     w.on('message', (m: { id: number; result: CaseResult }) => { finish(m.id, m.result); feed(); });
     w.on('error', reject);
