@@ -6,7 +6,8 @@
 // ([1]a[2]bb[1]c), so that finding field i or a word in it jumps from field to field: the control
 // tick that answers a command stays short. put() of a list becomes putListText().
 
-const CALL = /\b(put|word|putField|wordIn)\("((?:[^"\\\n]|\\.)*)"/g;
+// a formatter may break a long call after its parenthesis: the literal may follow on the next line
+const CALL = /\b(put|word|putField|wordIn)\(\s*"((?:[^"\\\n]|\\.)*)"/g;
 const LEN_BITS = 10;
 
 export interface TextTable { bytes: number[]; refs: Map<string, number> }
@@ -50,7 +51,7 @@ export function useTextTable(src: string, t: TextTable): string {
   if (!used.size || /^\s*export function putText\b/m.test(src)) return out; // textio.ts itself
   const imp = /import \{([^}]*)\} from "\.\/textio";/;
   if (!imp.test(out)) return `import { ${[...used].join(', ')} } from "./textio";\n${out}`;
-  return out.replace(imp, (_m, names: string) => `import {${names}, ${[...used].join(', ')} } from "./textio";`);
+  return out.replace(imp, (_m, names: string) => `import {${names.replace(/,\s*$/, '')}, ${[...used].join(', ')} } from "./textio";`);
 }
 
 export function textModule(t: TextTable): string {
