@@ -3,11 +3,13 @@
 // test tool (ports/stm32f405/test/boot_host.cpp), and signed test images in MCUboot's layout with
 // node:crypto (the same bytes as `pen image sign`: header, firmware, protected TLVs, SHA256, KEYHASH,
 // ECDSA signature; see tools/lib/image/ where the image tool lives).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, sign, KeyObject, createPublicKey } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../host-sim/paths.js';
+import type { Board } from '../host-sim/board.js';
+import { portDir } from './port-build.js';
 
 export const BOOT_DIR = join(REPO_ROOT, 'ports', 'stm32f405', 'boot');
 export const CRYPTO_DIR = join(REPO_ROOT, 'ports', 'crypto');
@@ -301,4 +303,74 @@ export function bootQemu(flashFile: string, timeoutMs = 60_000): QemuBoot {
   ], { encoding: 'utf8', timeout: timeoutMs });
   if (p.error) throw new Error(`qemu-system-arm did not finish: ${p.error.message}`);
   return { output: `${p.stdout ?? ''}${p.stderr ?? ''}`, status: p.status ?? -1 };
+}
+
+// ---- the board firmware linked for a slot ----------------------------------------------------------
+
+/**
+ * The board firmware (what `buildPort` makes as firmware.elf) linked to run from slot A or B with
+ * boot/slot_a.ld or slot_b.ld, as a raw binary for signing. The compile flags are buildPort's
+ * (tools/port-build.ts); the QEMU test checks that both builds have the same code size, so they
+ * cannot drift apart unseen.
+ */
+export function buildSlotFirmware(board: Board, slot: 'a' | 'b'): { elf: string; bin: Buffer; boardElf: string } {
+  const mcu = board.mcu!;
+  const src = join(REPO_ROOT, 'ports', mcu.port);
+  const gen = portDir(board.name); // firmware.c, firmware.h, hal_calls.h from buildPort
+  const out = join(gen, `slot_${slot}`);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'stm32f405_sections.ld'), boardSections());
+  const cflags = [
+    '-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16',
+    '-O2', '-ffunction-sections', '-fdata-sections', '-fno-short-enums', '-DNDEBUG', '-DWASM_RT_MAX_CALL_STACK_DEPTH=100',
+    `-DSTEP_QUEUE_LEN=${board.timing.step_queue_len}`, `-DCONTROL_HZ=${board.timing.control_hz}`,
+    `-DCORE_HZ=${mcu.core_hz}`, `-DSTEP_TIMER_CLOCK_HZ=${mcu.step_timer.clock_hz}`, `-DSTEP_TIMER_PRESCALER=${mcu.step_timer.prescaler}`,
+    `-DDRIVER_MICROSTEPS=${board.driver.microsteps}`, `-DSTALLGUARD_MIN_FULL_STEPS_S=${board.driver.stallguard_min_full_steps_s}`,
+    ...(board.driver.stallguard_threshold !== undefined ? [`-DSTALLGUARD_THRESHOLD=${board.driver.stallguard_threshold}`] : []),
+    ...(board.storage ? [`-DLOG_SECTORS=${board.storage.sectors}u`, `-DLOG_SECTOR_BYTES=${board.storage.sector_bytes}u`] : []),
+    `-I${src}`, `-I${join(src, 'include')}`, `-I${gen}`, '-I/usr/src/wasm2c', '-I/usr/share/wabt/wasm2c',
+  ];
+  const ldflags = ['-nostartfiles', '--specs=nano.specs', `-L${out}`, `-T${join(BOOT_DIR, `slot_${slot}.ld`)}`, '-Wl,--gc-sections',
+    '-Wl,--no-enum-size-warning', '-Wl,--defsym=__heap_size=0', '-Wl,--defsym=__stack_size=8192'];
+  const sources = ['startup.c', 'syscalls.c', 'wasm-rt-mcu.c'].map((f) => join(src, f)).concat(join(gen, 'firmware.c'),
+    ...readdirSync(join(src, 'board')).filter((f) => f.endsWith('.c')).sort().map((f) => join(src, 'board', f)));
+  const elf = join(out, 'firmware.elf');
+  run('arm-none-eabi-gcc', [...cflags, ...sources, ...ldflags, '-o', elf]);
+  const binFile = join(out, 'firmware.bin');
+  run('arm-none-eabi-objcopy', ['-O', 'binary', elf, binFile]);
+  return { elf, bin: readFileSync(binFile), boardElf: join(gen, 'firmware.elf') };
+}
+
+/** Bytes of .text in an ELF. */
+export function textBytes(elf: string): number {
+  const m = /^\.text\s+(\d+)/m.exec(run('arm-none-eabi-size', ['-A', elf]));
+  return m ? Number(m[1]) : 0;
+}
+
+/**
+ * A power-up under QEMU for firmware that runs on: QEMU logs every access to a peripheral it does not
+ * model (-d unimp,guest_errors) next to the semihosting console; stops when `until` matches that
+ * text or at the timeout.
+ */
+export async function bootQemuUntil(flashFile: string, until: RegExp, timeoutMs = 60_000): Promise<string> {
+  const qemu = spawn('qemu-system-arm', [
+    '-M', 'netduinoplus2', '-nographic', '-monitor', 'none', '-serial', 'none', '-icount', 'shift=0', '-d', 'unimp,guest_errors',
+    '-semihosting-config', `enable=on,target=native,arg=boot,arg=${flashFile}`,
+    '-device', `loader,file=${flashFile},addr=0x${FLASH_BASE.toString(16)}`,
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  const exited = new Promise<void>((resolve) => qemu.on('exit', () => resolve()));
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    const take = (d: Buffer): void => {
+      text += d.toString('latin1');
+      if (until.test(text)) { clearTimeout(timer); resolve(); }
+    };
+    qemu.stdout.on('data', take);
+    qemu.stderr.on('data', take);
+    qemu.on('exit', () => { clearTimeout(timer); resolve(); });
+  });
+  if (qemu.exitCode === null) qemu.kill('SIGTERM');
+  await exited;
+  return text;
 }
