@@ -6,10 +6,12 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, sign, KeyObject, createPublicKey } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../host-sim/paths.js';
-import type { Board } from '../host-sim/board.js';
+import { loadBoard, Board } from '../host-sim/board.js';
 import { portDir } from './port-build.js';
+import { HAL_ABI_VERSION } from '../host-sim/hal.js';
 
 export const BOOT_DIR = join(REPO_ROOT, 'ports', 'stm32f405', 'boot');
 export const CRYPTO_DIR = join(REPO_ROOT, 'ports', 'crypto');
@@ -373,4 +375,27 @@ export async function bootQemuUntil(flashFile: string, until: RegExp, timeoutMs 
   if (qemu.exitCode === null) qemu.kill('SIGTERM');
   await exited;
   return text;
+}
+
+// `node dist/tools/boot-build.js PUBKEY.pem [BOARD]`: the production bootloader trusting that key,
+// in build/<board>/boot/, and its size.
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const [keyFile, boardName = 'stm32f405-tmc2209'] = process.argv.slice(2);
+  if (!keyFile) {
+    console.error('usage: node dist/tools/boot-build.js PUBKEY.pem [BOARD]   (a P-256 public key, PEM)');
+    process.exit(2);
+  }
+  const pub = createPublicKey(readFileSync(keyFile, 'utf8'));
+  if (pub.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+    console.error(`${keyFile} is not a P-256 public key`);
+    process.exit(2);
+  }
+  const board = loadBoard(boardName);
+  if (board.mcu?.port !== 'stm32f405') {
+    console.error(`board ${boardName} is not an STM32F405 board`);
+    process.exit(2);
+  }
+  const out = join(REPO_ROOT, 'build', boardName, 'boot');
+  const b = buildBootloader(out, { spkiDer: spki(pub), board: boardName, halAbiVersion: HAL_ABI_VERSION, emulated: false });
+  console.log(`${b.bin}: ${b.flashBytes} bytes of flash (mbedTLS ${b.cryptoFlashBytes}), ${b.ramBytes} bytes of RAM; trusts key ${createHash('sha256').update(spki(pub)).digest('hex')}`);
 }

@@ -62,6 +62,10 @@ test('each fault is refused with its reason', { skip }, () => {
   const tlvOff = 0x200 + firmware.length;
   const longTlv = Buffer.from(good); longTlv.writeUInt16LE(0xfff0, tlvOff + 4 + 2);
   assert.equal(check(longTlv), 'TLV runs past its area');
+  const flags = Buffer.from(good); flags.writeUInt32LE(0x104, 16); // ROM_FIXED and ENCRYPTED_AES128
+  assert.equal(check(flags), 'flags other than ROM_FIXED');
+  const hdr = Buffer.from(good); hdr.writeUInt16LE(0x100, 8);
+  assert.equal(check(hdr), 'header size is not the slot\'s');
   const badInfo = Buffer.from(good); badInfo.writeUInt16LE(0x6907, tlvOff);
   assert.equal(check(badInfo), 'bad TLV area header');
 });

@@ -1,7 +1,7 @@
 /* The slot state machine (boot_state.h). Every write is one word that only clears bits, done before
  * the step that depends on it, and read back conservatively at the next start, so a power cut at any
  * point leaves a state from which the next boot still starts an authentic image. Modelled on MCUboot's
- * image trailer (boot/bootutil/src/bootutil_misc.c: magic, image_ok, copy_done) and its direct-XIP
+ * image trailer (magic, image_ok, copy_done: boot/bootutil/src/bootutil_public.c and bootutil_misc.c) and its direct-XIP
  * mode with revert (boot/bootutil/src/loader.c, MCUBOOT_DIRECT_XIP_REVERT), with a sequence number
  * in place of the version comparison so that a confirmed downgrade of the same security counter stays. */
 #include "boot_state.h"
