@@ -343,6 +343,18 @@ export function buildSlotFirmware(board: Board, slot: 'a' | 'b'): { elf: string;
   return { elf, bin: readFileSync(binFile), boardElf: join(gen, 'firmware.elf') };
 }
 
+/** Where the bootloader's RAM starts (boot/boot.ld): what the firmware must keep across a reset lies below. */
+export const BOOT_RAM_START = 0x20018000;
+
+/** A section's address and size in an ELF. */
+export function sectionAt(elf: string, name: string): { addr: number; bytes: number } | undefined {
+  for (const line of run('arm-none-eabi-size', ['-A', elf]).split('\n')) {
+    const m = /^(\.\S+)\s+(\d+)\s+(\d+)/.exec(line);
+    if (m && m[1] === name) return { addr: Number(m[3]), bytes: Number(m[2]) };
+  }
+  return undefined;
+}
+
 /** Bytes of .text in an ELF. */
 export function textBytes(elf: string): number {
   const m = /^\.text\s+(\d+)/m.exec(run('arm-none-eabi-size', ['-A', elf]));

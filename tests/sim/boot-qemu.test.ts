@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missingTools, PORT_PACKAGES } from '../../tools/port-build.js';
 import {
-  buildBootloader, buildTestApp, buildSlotFirmware, textBytes, bootQemuUntil, configureTestApp, signTestImage, spki, blankFlash, installImage, readTrailer, bootQemu,
+  buildBootloader, buildTestApp, buildSlotFirmware, textBytes, sectionAt, bootQemuUntil, BOOT_RAM_START, configureTestApp, signTestImage, spki, blankFlash, installImage, readTrailer, bootQemu,
   BootBuild, BootToolsMissing, SLOT_A, SLOT_B, TestImage,
 } from '../../tools/boot-build.js';
 import { HAL_ABI_VERSION } from '../../host-sim/hal.js';
@@ -156,6 +156,8 @@ test('the board firmware, linked for slot A and signed, is started by the bootlo
   buildPort(board, fw.wasmPath);
   const slotA = buildSlotFirmware(board, 'a');
   assert.equal(textBytes(slotA.elf), textBytes(slotA.boardElf), 'the slot build compiles the same code as the board build');
+  const noinit = sectionAt(slotA.elf, '.noinit');
+  assert.ok(noinit && noinit.addr + noinit.bytes <= BOOT_RAM_START, 'the firmware\'s .noinit lies below the bootloader\'s RAM, so a reset through the bootloader keeps it');
   const file = join(out, 'board-firmware.flash.bin');
   const f = blankFlash(readFileSync(boot!.bin));
   installImage(f, SLOT_A, signTestImage({ firmware: slotA.bin, slot: SLOT_A, securityCounter: 1, key }), { confirmed: true });
