@@ -11,6 +11,12 @@ for tool in apt-get dpkg-source; do
   command -v "$tool" >/dev/null || { echo "get-mbedtls: $tool not found: this needs a Debian system (apt-get install dpkg-dev)" >&2; exit 2; }
 done
 mkdir -p "$dest/src"
+# one fetch at a time: test files that build the bootloader may run in parallel
+if command -v flock >/dev/null; then
+  exec 9>"$dest/.lock"
+  flock 9
+  if [ -f "$tree/include/mbedtls/ecdsa.h" ]; then echo "$tree"; exit 0; fi
+fi
 cd "$dest/src"
 if ! ls mbedtls_*.dsc >/dev/null 2>&1; then
   if ! apt-get source --download-only mbedtls >apt-source.log 2>&1; then
@@ -20,7 +26,8 @@ if ! ls mbedtls_*.dsc >/dev/null 2>&1; then
   fi
 fi
 dsc="$(ls mbedtls_*.dsc | head -n1)"
-rm -rf "$tree.tmp"
-dpkg-source -x "$dsc" "$tree.tmp" >/dev/null
-mv "$tree.tmp" "$tree"
+tmp="$(mktemp -d "$dest/unpack.XXXXXX")"
+dpkg-source -x "$dsc" "$tmp/mbedtls" >/dev/null
+mv -T "$tmp/mbedtls" "$tree" 2>/dev/null || [ -f "$tree/include/mbedtls/ecdsa.h" ]
+rm -rf "$tmp"
 echo "$tree"
