@@ -8,15 +8,17 @@
 #include "mbedtls/ecdsa.h"
 #include "mbedtls/ecp.h"
 
-static const char *const names[IMG_REASON_COUNT] = {
+static const char *const names[] = {
   "ok", "no image (bad magic)", "header size is not the slot's", "load address is not the slot's",
   "flags other than ROM_FIXED", "image runs past the slot", "bad TLV area header", "TLV runs past its area",
   "unknown TLV", "TLV given twice", "required TLV missing", "SHA-256 mismatch (image changed)",
   "signed by a key this bootloader does not trust", "signature does not verify", "image for another board",
   "HAL ABI version differs", "linked for another address", "security counter below the stored minimum",
   "security counter above what the part can store",
-  "not confirmed after its trial boots", "crypto library fault",
+  "not confirmed after its trial boots", "crypto library fault", "marked bad (the reason did not survive a power cut)",
 };
+
+_Static_assert(sizeof names / sizeof names[0] == IMG_REASON_COUNT, "one name per image_status");
 
 const char *image_status_name(image_status s) { return (unsigned)s < IMG_REASON_COUNT ? names[s] : "?"; }
 

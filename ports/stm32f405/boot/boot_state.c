@@ -76,7 +76,7 @@ boot_decision boot_decide(const boot_flash *f, const boot_config *c) {
   slot_state st[2];
   for (int s = 0; s < 2; s++) {
     st[s] = boot_read_slot(f, c->slot_addr[s]);
-    if (st[s].kind == SLOT_BAD) d.refused[s] = st[s].bad_reason < IMG_REASON_COUNT ? (image_status)st[s].bad_reason : IMG_NOT_CONFIRMED;
+    if (st[s].kind == SLOT_BAD) d.refused[s] = st[s].bad_reason < IMG_REASON_COUNT ? (image_status)st[s].bad_reason : IMG_MARKED_BAD;
   }
   uint32_t min = boot_counter_read(f, c);
   d.counter_min = min;
