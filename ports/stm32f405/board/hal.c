@@ -288,15 +288,37 @@ void board_panic_reset(void) {
 
 /* ---- start-up ------------------------------------------------------------------------------------------- */
 
+/* Which clock the pen runs from, set by clocks_init() for the firmware to report. Without the crystal
+ * (a broken or missing part, and always under QEMU, which never sets HSERDY) the pen runs from the
+ * internal RC oscillator (HSI, 16 MHz +-1 %) through the PLL at the same 168 MHz, so it can still
+ * talk and report, but it must not treat: the driver is held off by hardware (below). */
+enum { CLOCK_HSE = 0, CLOCK_HSE_MISSING = 1, CLOCK_PLL_MISSING = 2 };
+volatile uint32_t board_clock_status;
+#define HSE_READY_POLLS 270000u /* about 100 ms at 16 MHz (ST's HSE_STARTUP_TIMEOUT); the crystal needs about 2 ms */
+#define PLL_READY_POLLS 27000u  /* about 10 ms; the PLL locks in well under 1 ms (STM32F405 datasheet) */
+
 static void clocks_init(void) {
   RCC_CR |= 1u << 16;                /* HSEON: the 8 MHz crystal */
-  while (!(RCC_CR & 1u << 17)) {}    /* without it every tick would be wrong: wait, driver off */
+  uint32_t polls = 0;
+  while (!(RCC_CR & 1u << 17) && ++polls < HSE_READY_POLLS) {}
+  int hse = (RCC_CR & 1u << 17) != 0;
+  if (!hse) {
+    RCC_CR &= ~(1u << 16);
+    board_clock_status = CLOCK_HSE_MISSING;
+    /* a missing crystal is a fault that keeps the driver off: PA4 (ENN) becomes an input, so the
+     * board's pull-up holds the TMC2209 off whatever driver_enable() writes to the output latch */
+    REG(GPIOA + MODER) &= ~(3u << 2 * 4);
+  }
   RCC_APB1ENR |= 1u << 28;           /* PWR */
   PWR_CR |= 1u << 14;                /* VOS scale 1, needed for 168 MHz */
-  /* 8 MHz / M 8 * N 336 = 336 MHz VCO; / P 2 = 168 MHz core; / Q 7 = 48 MHz for the RNG */
-  RCC_PLLCFGR = 8u | 336u << 6 | 0u << 16 | 1u << 22 | 7u << 24;
+  /* 8 MHz / M 8 (or HSI 16 MHz / M 16) * N 336 = 336 MHz VCO; / P 2 = 168 MHz core; / Q 7 = 48 MHz for the RNG */
+  RCC_PLLCFGR = hse ? 8u | 336u << 6 | 0u << 16 | 1u << 22 | 7u << 24 : 16u | 336u << 6 | 0u << 16 | 7u << 24;
   RCC_CR |= 1u << 24;                /* PLLON */
-  while (!(RCC_CR & 1u << 25)) {}
+  for (polls = 0; !(RCC_CR & 1u << 25) && polls < PLL_READY_POLLS; polls++) {}
+  if (!(RCC_CR & 1u << 25)) {        /* no PLL (QEMU does not model it): stay on HSI, timings are off */
+    board_clock_status |= CLOCK_PLL_MISSING;
+    return;
+  }
   FLASH_ACR = 5u | 1u << 8 | 1u << 9 | 1u << 10; /* 5 wait states at 168 MHz and 3.3 V; prefetch, caches */
   RCC_CFGR = 5u << 10 | 4u << 13;                /* AHB /1, APB1 /4 = 42 MHz (TIM2 84 MHz), APB2 /2 = 84 MHz */
   RCC_CFGR |= 2u;                                /* system clock = PLL */
