@@ -4,28 +4,26 @@ import { openSync, writeSync, closeSync } from 'node:fs';
 import { TextOut } from './sink.js';
 
 /** bytes gathered before a write; big enough that writes cost little, small beside the heap */
-const CHUNK_CHARS = 1 << 20;
+const CHUNK_CHARS = 1 << 16;
 
 export class FileOut implements TextOut {
   private fd: number | undefined;
-  private parts: string[] = [];
-  private pending = 0;
+  private pending = '';
   bytes = 0;
 
   constructor(readonly path: string) { this.fd = openSync(path, 'w'); }
 
   write(text: string): void {
-    this.parts.push(text);
-    this.pending += text.length;
-    if (this.pending >= CHUNK_CHARS) this.flush();
+    // appending makes a rope, cheaper than an array of small strings for the collector
+    this.pending += text;
+    if (this.pending.length >= CHUNK_CHARS) this.flush();
   }
 
   /** Write what is gathered (a reader of the file sees everything so far). */
   flush(): void {
-    if (this.fd === undefined || !this.parts.length) return;
-    const buf = Buffer.from(this.parts.join(''), 'utf8');
-    this.parts = [];
-    this.pending = 0;
+    if (this.fd === undefined || !this.pending.length) return;
+    const buf = Buffer.from(this.pending, 'utf8');
+    this.pending = '';
     let off = 0;
     while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
     this.bytes += buf.length;

@@ -32,6 +32,8 @@ export class VcdWriter implements TraceSink {
   private started = false;
   private cur = 0;
   private fallAt = -1;
+  private dir = 0;
+  private tipUm = 0;
   /** step pulses written */
   steps = 0;
 
@@ -85,14 +87,22 @@ export class VcdWriter implements TraceSink {
     // two steps in one unit cannot happen at the chosen timescale; if they did, the pulse is delayed, not lost
     if (this.fallAt >= 0 && this.fallAt > u) u = this.fallAt + 1;
     this.at(u);
-    this.set(u, WIRES.dir, `${dir > 0 ? 1 : 0}${WIRES.dir}`);
-    this.out.write(`1${WIRES.step}\n`);
-    this.set(u, TIP, `r${tipUm.toFixed(3)} ${TIP}`);
+    // the hot path of a long trace: one string per step, values compared as numbers
+    const d = dir > 0 ? 1 : 0;
+    let text = '';
+    if (d !== this.dir) { this.dir = d; text = `${d}${WIRES.dir}\n`; this.last.set(WIRES.dir, `${d}${WIRES.dir}`); }
+    text += `1${WIRES.step}\n`;
+    if (tipUm !== this.tipUm) { this.tipUm = tipUm; text += `r${tipUm.toFixed(3)} ${TIP}\n`; this.last.delete(TIP); }
+    this.out.write(text);
     this.fallAt = this.cur + 1;
     this.steps++;
   }
 
-  tip(tTicks: number, tipUm: number): void { this.set(this.unit(tTicks), TIP, `r${tipUm.toFixed(3)} ${TIP}`); }
+  tip(tTicks: number, tipUm: number): void {
+    if (tipUm === this.tipUm) return;
+    this.tipUm = tipUm;
+    this.set(this.unit(tTicks), TIP, `r${tipUm.toFixed(3)} ${TIP}`);
+  }
 
   level(tTicks: number, line: TraceLine, value: number): void {
     const id = WIRES[line];

@@ -1,7 +1,6 @@
 // `pen sim`: power the pen on in the simulator, home, stroke at a setting, stop, and report what the
 // needles did.
-import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOptions, usageText, OptionSpec, UsageError, noPositional } from '../lib/args.js';
 import { boardOption, cartridgeOption } from '../lib/board-option.js';
@@ -9,7 +8,7 @@ import { buildFirmware, firmwarePath, writeAtomic } from '../build/build.js';
 import { runSession, SessionResult, SessionError } from '../lib/session.js';
 import { loadFlashImage, flashImage } from '../lib/flash-image.js';
 import { TISSUES } from '../../host-sim/tissue.js';
-import { Board } from '../../boards/board.js';
+import { traceHeader, minStepIntervalS } from '../../host-sim/trace/header.js';
 import { TraceFiles } from '../../host-sim/trace/files.js';
 import { TipWindow, tipSvg } from '../../host-sim/trace/svg.js';
 
@@ -116,22 +115,6 @@ function printSummary(r: SessionResult): void {
 
 /** seconds of the tip's path kept for tip.svg: its last 100 ms of stroking and the stop after it */
 const TIP_WINDOW_S = 2;
-
-/** The shortest step interval the board's driver and timer allow (s). */
-function minStepIntervalS(board: Board): number {
-  const hz = board.timing.step_timer_hz;
-  return Math.ceil(hz / board.driver.max_step_rate_hz) / hz;
-}
-
-/** What a trace's reader needs to reproduce it: board, settings, seed and the firmware's hash. */
-export function traceHeader(board: Board, wasmPath: string, s: Record<string, string | number>): string[] {
-  const wasm = readFileSync(wasmPath);
-  return [
-    `board ${board.name}, step timer ${board.timing.step_timer_hz} Hz nominal`,
-    `settings ${Object.entries(s).map(([k, v]) => `${k}=${v}`).join(' ')}`,
-    `firmware ${wasm.length} bytes sha256 ${createHash('sha256').update(wasm).digest('hex')}`,
-  ];
-}
 
 function writeOutputs(dir: string, r: SessionResult, files: TraceFiles, tips: TipWindow): void {
   mkdirSync(dir, { recursive: true });
