@@ -32,6 +32,8 @@ export class VcdWriter implements TraceSink {
   private started = false;
   private cur = 0;
   private fallAt = -1;
+  /** the step line's last edge (the initial value counts as one at 0) */
+  private lastEdge = 0;
   private dir = 0;
   private tipUm = 0;
   /** step pulses written */
@@ -68,6 +70,7 @@ export class VcdWriter implements TraceSink {
     if (this.fallAt >= 0 && this.fallAt <= u) {
       if (this.fallAt > this.cur) { this.out.write(`#${this.fallAt}\n`); this.cur = this.fallAt; }
       this.out.write(`0${WIRES.step}\n`);
+      this.lastEdge = this.fallAt;
       this.fallAt = -1;
     }
     if (u > this.cur) { this.out.write(`#${u}\n`); this.cur = u; }
@@ -84,9 +87,13 @@ export class VcdWriter implements TraceSink {
 
   step(tTicks: number, dir: number, tipUm: number): void {
     let u = this.unit(tTicks);
-    // two steps in one unit cannot happen at the chosen timescale; if they did, the pulse is delayed, not lost
-    if (this.fallAt >= 0 && this.fallAt > u) u = this.fallAt + 1;
+    // a rise in the same unit as the previous edge (or the initial values) would not show: two steps in
+    // one unit cannot happen at the chosen timescale, nor a step in the dump's first unit; if they
+    // did, the pulse is delayed, not lost
+    const lastEdge = this.fallAt >= 0 ? this.fallAt : this.lastEdge;
+    if (u <= lastEdge) u = lastEdge + 1;
     this.at(u);
+    this.lastEdge = u;
     // the hot path of a long trace: one string per step, values compared as numbers
     const d = dir > 0 ? 1 : 0;
     let text = '';
