@@ -70,7 +70,10 @@ export async function consoleCommand(argv: string[]): Promise<number> {
   }
   if (!o.off) sim.press('power');
 
-  const socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0${o.link ? `,link=${o.link as string}` : ''}`, 'STDIO'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0${o.link ? `,link=${o.link as string}` : ''}`, 'STDIO'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true, // its own process group: Ctrl-C at the terminal reaches this process, which ends socat itself
+  });
   const pty = await ptyPath(socat);
   console.log(`serial port ${pty}${o.link ? ` (link ${o.link as string})` : ''}`);
   console.log(`pen on board ${board.name}, cartridge ${cart.type}, seed ${seed}, ${speed === 1 ? 'real time' : `${speed}x real time`}${traceDir ? `, trace in ${traceDir}` : ''}`);
