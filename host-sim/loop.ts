@@ -116,7 +116,7 @@ export class TimeLoop {
       mech.drift(dtS);
       if (mech.xUm !== before) {
         meter.onMove(target, mech.xUm, mech.tipUm());
-        if (trace) { trace.driftT.push(target); trace.driftTip.push(mech.tipUm()); }
+        trace?.tip(target, mech.tipUm());
         telemetry.watchRetract(target);
         endstop.watch(target);
       }

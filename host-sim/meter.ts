@@ -50,12 +50,13 @@ export class StrokeMeter {
 
   summary(needles: number, missedNow: number): Measurement {
     const s = this.strokes;
+    // reduce, not Math.min(...): an hour's run has more strokes than a call may have arguments
     const depths = s.map((x) => x.depthUm / 1000);
     const freq = s.length >= 2 ? ((s.length - 1) * this.timerHz) / (s[s.length - 1].tTicks - s[0].tTicks) : null;
     return {
       strokes: s.length,
       depth_mm: depths.length
-        ? { mean: depths.reduce((a, b) => a + b, 0) / depths.length, min: Math.min(...depths), max: Math.max(...depths) }
+        ? { mean: depths.reduce((a, b) => a + b, 0) / depths.length, min: depths.reduce((a, b) => Math.min(a, b)), max: depths.reduce((a, b) => Math.max(a, b)) }
         : null,
       freq_hz: freq,
       puncture_rate: freq === null ? null : freq * needles,

@@ -122,6 +122,7 @@ export class PenSim {
     const torqueFactor = 1 - board.motor.torque_tolerance * this.rng.next();
     const mech = (this.mech = new Mechanics(board, this.cartridge, tissueOf(opts.tissue ?? 'normal'), torqueFactor, this.timerHz));
     this.endstop = new Endstop(board, mech, this.rng, trace);
+    trace?.begin(clock.tTicks, mech.tipUm(), this.endstop.active());
     this.queue = new StepQueue(board, clock, mech, trace);
     this.driverPart = new StepperDriver(board, clock, mech, this.queue.executor, trace);
     this.power = new PowerSupply(board);

@@ -7,6 +7,7 @@ import { logCommand } from './commands/log.js';
 import { conformCommand } from './commands/conform.js';
 import { imageCommand } from './commands/image.js';
 import { keysCommand } from './commands/keys.js';
+import { consoleCommand } from './commands/console.js';
 import { UsageError } from './lib/args.js';
 
 const HELP = `pen: firmware, simulator and QA tools for the microneedling pen
@@ -16,6 +17,7 @@ Usage: pen <command> [options]
 Commands:
   build     compile the firmware for a board into build/<board>/firmware.wasm
   sim       power the pen on in the simulator, home, stroke at a setting, measure
+  console   run the simulated pen in real time on a serial port (pty) for picocom or pyserial
   envelope  the highest stroke rate at each depth, as the firmware computes it
   qa        run QA scenario files in the simulator, with JUnit and HTML reports
   log       export a pen's treatment log as CSV and JSON
@@ -31,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (cmd) {
       case 'build': return await buildCommand(rest);
       case 'sim': return await simCommand(rest);
+      case 'console': return await consoleCommand(rest);
       case 'envelope': return await envelopeCommand(rest);
       case 'qa': return await qaCommand(rest);
       case 'log': return await logCommand(rest);

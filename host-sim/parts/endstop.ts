@@ -17,6 +17,7 @@ export class Endstop implements HalPart, FaultSource {
 
   constructor(private readonly board: Board, private readonly mech: Mechanics, rng: Rng, private readonly trace: Trace | undefined) {
     this.offsetUm = rng.range(-REPEATABILITY_UM, REPEATABILITY_UM);
+    this.was = this.active(); // the carriage starts at rest on the switch: a level from t = 0, not a first edge
   }
 
   imports(): HalImports {
@@ -32,7 +33,7 @@ export class Endstop implements HalPart, FaultSource {
   /** Trace the switch's level when it changes. */
   watch(t: number): void {
     const a = this.active();
-    if (a !== this.was) { this.was = a; this.trace?.endstop.push([t, a ? 1 : 0]); }
+    if (a !== this.was) { this.was = a; this.trace?.level(t, 'endstop', a ? 1 : 0); }
   }
 
   faults(): FaultTable {

@@ -15,6 +15,8 @@ export class SerialPort implements HalPart {
   private rx: number[] = [];
   private rxHead = 0;
   private txLine: number[] = [];
+  /** the line being sent to the pen, for the trace */
+  private rxLine: number[] = [];
 
   constructor(private readonly clock: SimClock, private readonly trace: Trace | undefined) {}
 
@@ -39,15 +41,21 @@ export class SerialPort implements HalPart {
   }
 
   /** Send one command line. */
-  send(line: string): void {
-    this.sendBytes(Buffer.from(line + '\n', 'latin1'));
-    this.trace?.event(this.clock.tTicks, 'serial', `> ${line}`);
-  }
+  send(line: string): void { this.sendBytes(Buffer.from(line + '\n', 'latin1')); }
 
-  /** Put raw bytes on the line. */
+  /** Put raw bytes on the line (a script's or a terminal's); the trace shows each line sent. */
   sendBytes(bytes: Iterable<number>): void {
     if (this.rxHead === this.rx.length) { this.rx = []; this.rxHead = 0; }
-    for (const b of bytes) this.rx.push(b & 0xff);
+    for (const b of bytes) {
+      this.rx.push(b & 0xff);
+      if (!this.trace) continue;
+      if (b === 10 || b === 13) {
+        if (this.rxLine.length) this.trace.event(this.clock.tTicks, 'serial', `> ${String.fromCharCode(...this.rxLine)}`);
+        this.rxLine = [];
+      } else if (this.rxLine.length < MAX_LINE_BYTES) {
+        this.rxLine.push(b & 0xff);
+      }
+    }
   }
 
   /** Bytes sent to the pen that it has not read yet. */

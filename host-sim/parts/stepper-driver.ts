@@ -41,7 +41,7 @@ export class StepperDriver implements HalPart, FaultSource {
     const t = this.clock.tTicks;
     this.enabled = on;
     this.mech.setDriver(this.outputsOn(), t, this.executor.position);
-    this.trace?.enable.push([t, on ? 1 : 0]);
+    this.trace?.level(t, 'enable', on ? 1 : 0);
     this.trace?.event(t, 'hal', `driver_enable ${on ? 1 : 0}`);
   }
 

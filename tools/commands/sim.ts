@@ -9,6 +9,9 @@ import { runSession, SessionResult, SessionError } from '../lib/session.js';
 import { loadFlashImage, flashImage } from '../lib/flash-image.js';
 import { TISSUES } from '../../host-sim/tissue.js';
 import { ZONES } from '../../abi/pen-abi.js';
+import { traceHeader, minStepIntervalS } from '../../host-sim/trace/header.js';
+import { TraceFiles } from '../../host-sim/trace/files.js';
+import { TipWindow, tipSvg } from '../../host-sim/trace/svg.js';
 
 const SPEC: OptionSpec = {
   board: { type: 'string', value: 'NAME', help: 'board file in boards/ (default ref-pen)' },
@@ -57,14 +60,27 @@ export async function simCommand(argv: string[]): Promise<number> {
   const built = await buildFirmware(board.name);
   if (!o.json) console.error(`firmware ${built.wasmPath} (${built.bytes} bytes)`);
   let r: SessionResult;
+  const outDir = o.out as string | undefined;
+  let files: TraceFiles | undefined;
+  let tipWindow: TipWindow | undefined;
+  const wasm = firmwarePath(board.name);
+  const traceSinks = outDir ? (timerHz: number) => {
+    const header = traceHeader(board, wasm, { cartridge: cart.type, depthMm, freqHz, seconds, seed, tissue, zone, mode });
+    files = new TraceFiles(outDir, timerHz, { comments: header, minStepIntervalS: minStepIntervalS(board) });
+    // the plot shows the last 100 ms of stroking; the pen still finishes its stroke after that
+    tipWindow = new TipWindow(timerHz * TIP_WINDOW_S);
+    return [files, tipWindow];
+  } : undefined;
   try {
     const flashFile = o.flash as string | undefined;
     const flash = flashFile && existsSync(flashFile) ? loadFlashImage(flashFile, board.storage?.sectors ?? 4, board.storage?.sector_bytes ?? 4096) : undefined;
     r = runSession({
-    flash, board, cartridge: cart.type, depthMm, freqHz, seconds, seed, tissue, zone, mode, trace: Boolean(o.out), wasm: firmwarePath(board.name),
-    progress: o.json || !process.stderr.isTTY ? undefined : (done) => process.stderr.write(`\rsimulating ${(done * 100).toFixed(0)}%`),
+      flash, board, cartridge: cart.type, depthMm, freqHz, seconds, seed, tissue, zone, mode, trace: false, traceSinks, wasm,
+      progress: o.json || !process.stderr.isTTY ? undefined : (done) => process.stderr.write(`\rsimulating ${(done * 100).toFixed(0)}%`),
     });
+    files?.close(r.stoppedTicks);
   } catch (e) {
+    files?.close(0);
     if (e instanceof SessionError) {
       const hint = /cap of (home mode|zone)/.test(e.message) ? ' (deeper settings need --mode professional and a zone that allows them, e.g. --zone acne_scars)' : '';
       throw new UsageError(`${e.message}${hint}`);
@@ -72,7 +88,7 @@ export async function simCommand(argv: string[]): Promise<number> {
     throw e;
   }
   if (!o.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-  if (o.out) writeOutputs(o.out as string, r);
+  if (outDir) writeOutputs(outDir, r, files!, tipWindow!);
   if (o.flash) { writeAtomic(o.flash as string, flashImage(r.flash)); r.files.push(o.flash as string); }
   if (o.json) console.log(JSON.stringify(r.summary));
   else printSummary(r);
@@ -98,16 +114,13 @@ function printSummary(r: SessionResult): void {
   console.log(lines.join('\n'));
 }
 
-function writeOutputs(dir: string, r: SessionResult): void {
+/** seconds of the tip's path kept for tip.svg: its last 100 ms of stroking and the stop after it */
+const TIP_WINDOW_S = 2;
+
+function writeOutputs(dir: string, r: SessionResult, files: TraceFiles, tips: TipWindow): void {
   mkdirSync(dir, { recursive: true });
-  const t = r.trace!;
-  const files: [string, string][] = [
-    ['trace.csv', t.csv()],
-    ['trace.vcd', t.vcd()],
-    ['tip.svg', t.svg({ depthUm: r.summary.set.depth_mm * 1000, title: `tip position: ${fmt(r.summary.set.depth_mm)} mm at ${r.summary.set.freq_hz} Hz (last 100 ms)`, fromTicks: r.endTicks - r.timerHz / 10, toTicks: r.endTicks })],
-  ];
-  for (const [name, text] of files) {
-    writeFileSync(join(dir, name), text);
-    r.files.push(join(dir, name));
-  }
+  r.files.push(...files.paths);
+  const svg = tipSvg(tips.series(), r.timerHz, { depthUm: r.summary.set.depth_mm * 1000, title: `tip position: ${fmt(r.summary.set.depth_mm)} mm at ${r.summary.set.freq_hz} Hz (last 100 ms)`, fromTicks: r.endTicks - r.timerHz / 10, toTicks: r.endTicks });
+  writeFileSync(join(dir, 'tip.svg'), svg);
+  r.files.push(join(dir, 'tip.svg'));
 }

@@ -2,7 +2,7 @@
 // serial port, start, stroke for a while, measure, stop.
 import { Board } from '../../boards/board.js';
 import { PenSim } from '../../host-sim/pen.js';
-import { Trace } from '../../host-sim/trace.js';
+import { Trace, TraceSink } from '../../host-sim/trace.js';
 import { Flash } from '../../host-sim/flash.js';
 import { CLAMP_WHY } from '../../host-sim/names.js';
 import { derive } from '../../boards/board.js';
@@ -11,6 +11,8 @@ import { unlockProfessional } from './clinic.js';
 export interface SessionOptions {
   board: Board; cartridge: string; depthMm: number; freqHz: number; seconds: number; seed: number; tissue: string;
   trace: boolean; wasm: string; settleMs?: number; progress?: (done: number) => void;
+  /** stream the trace to these sinks as the pen runs instead of keeping it (any length, bounded memory) */
+  traceSinks?: (timerHz: number) => TraceSink[];
   /** treatment zone (default cheeks) and mode (default home) */
   zone?: string; mode?: 'home' | 'professional';
   /** the log flash to start from (a pen's history) */
@@ -35,12 +37,17 @@ export interface Summary {
   replies: string[];
 }
 
-export interface SessionResult { summary: Summary; trace?: Trace; endTicks: number; timerHz: number; stepUm: number; files: string[]; flash: Flash }
+export interface SessionResult {
+  summary: Summary; trace?: Trace; endTicks: number; timerHz: number; stepUm: number; files: string[]; flash: Flash;
+  /** when the pen had stopped (the trace's end) */
+  stoppedTicks: number;
+}
 
 export class SessionError extends Error {}
 
 export function runSession(o: SessionOptions): SessionResult {
-  const sim = new PenSim({ board: o.board, cartridge: o.cartridge, seed: o.seed, tissue: o.tissue, trace: o.trace, wasm: o.wasm, flash: o.flash });
+  const sim = new PenSim({ board: o.board, cartridge: o.cartridge, seed: o.seed, tissue: o.tissue, trace: o.trace || Boolean(o.traceSinks), wasm: o.wasm, flash: o.flash });
+  if (o.traceSinks) sim.trace!.stream(o.traceSinks(sim.timerHz));
   sim.press('power');
   if (!sim.runUntil(() => sim.state === 'ready' || sim.state === 'fault', 3000) || sim.state !== 'ready') {
     throw new SessionError(`the pen did not get ready after power-on: state ${sim.state}, fault ${sim.fault}`);
@@ -88,6 +95,7 @@ export function runSession(o: SessionOptions): SessionResult {
     },
     trace: sim.trace,
     endTicks,
+    stoppedTicks: sim.tTicks,
     timerHz: sim.timerHz,
     stepUm: derive(o.board).stepUm,
     files: [],
