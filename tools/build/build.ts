@@ -1,6 +1,9 @@
 // `pen build`: compile the firmware for one board into build/<board>/firmware.wasm.
 import { mkdirSync, writeFileSync, renameSync, readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { homedir, tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 import binaryen from 'binaryen';
 import { loadBoard } from '../../boards/board.js';
@@ -8,6 +11,7 @@ import { REPO_ROOT } from '../../boards/paths.js';
 import { firmwareConfigSource } from './firmware-config.js';
 import { buildTextTable, useTextTable, textModule } from './text-table.js';
 import { readdirSync } from 'node:fs';
+import { canWriteDir } from '../lib/errors.js';
 
 // What a microcontroller runtime (wasm3, WAMR, or wasm2c output) is promised: 16 KiB of module, one
 // page of memory. asconfig.json trades a little speed for size (shrinkLevel 2), and shrink() below
@@ -24,8 +28,34 @@ export interface BuildResult {
   memoryPages: number;
 }
 
+/** Where the board's firmware is (or will be) built: build/<board>/, or the cache when build/ is read-only. */
 export function firmwarePath(board: string): string {
-  return join(REPO_ROOT, 'build', board, 'firmware.wasm');
+  return join(firmwareDir(board, firmwareInputs(loadBoard(board)).key), 'firmware.wasm');
+}
+
+/**
+ * build/<board>/ when it can be written; otherwise a directory of the user's cache named by the
+ * build's key, so a read-only checkout still runs the simulator. `writable` is a parameter so the
+ * choice can be tested where permissions do not bind (root).
+ */
+export function firmwareDir(board: string, key: string, writable: (dir: string) => boolean = canWriteDir, env: NodeJS.ProcessEnv = process.env): string {
+  const inTree = join(REPO_ROOT, 'build', board);
+  if (writable(inTree)) return inTree;
+  for (const root of cacheRoots(env)) {
+    const dir = join(root, `${board}-${key.slice(0, 16)}`);
+    if (writable(dir)) return dir;
+  }
+  return inTree; // nothing is writable: the build fails there, with the path in its message
+}
+
+/** $XDG_CACHE_HOME/needle-pen, ~/.cache/needle-pen, then the OS temporary directory. */
+export function cacheRoots(env: NodeJS.ProcessEnv = process.env): string[] {
+  const roots: string[] = [];
+  if (env.XDG_CACHE_HOME) roots.push(join(env.XDG_CACHE_HOME, 'needle-pen'));
+  const home = env.HOME ?? homedir();
+  if (home) roots.push(join(home, '.cache', 'needle-pen'));
+  roots.push(join(tmpdir(), 'needle-pen-cache'));
+  return roots;
 }
 
 /** Writes a file through a temporary name, so a reader never sees half of it. */
@@ -47,15 +77,44 @@ function firmwareSources(): Map<string, string> {
   return m;
 }
 
-export async function buildFirmware(boardName = 'ref-pen'): Promise<BuildResult> {
-  const board = loadBoard(boardName);
-  const outDir = join(REPO_ROOT, 'build', board.name);
-  mkdirSync(outDir, { recursive: true });
-  const config = firmwareConfigSource(board);
-  writeAtomic(join(outDir, 'board_config.ts'), config); // for people to read; the compiler gets it below
+/** The compiler's inputs for a board, and their key: same key, same module bytes. */
+interface FirmwareInputs { config: string; sources: Map<string, string>; texts: ReturnType<typeof buildTextTable>; key: string }
 
+function firmwareInputs(board: ReturnType<typeof loadBoard>): FirmwareInputs {
+  const config = firmwareConfigSource(board);
   const sources = firmwareSources();
   const texts = buildTextTable([...sources.values()]);
+  const h = createHash('sha256');
+  const part = (name: string, text: string | Uint8Array): void => { h.update(`${name}\0${text.length}\0`); h.update(text); };
+  for (const [path, src] of [...sources].sort(([a], [b]) => a.localeCompare(b))) part(path.slice(REPO_ROOT.length), src);
+  part('board_config', config);
+  part('text', textModule(texts));
+  part('asconfig.json', readFileSync(join(REPO_ROOT, 'asconfig.json')));
+  part('compiler', `assemblyscript ${asc.version} binaryen ${binaryenVersion()}`);
+  // this file's own code (binaryen settings) and the text-table rewriting decide the bytes too
+  for (const f of ['build.js', 'text-table.js']) part(f, readFileSync(fileURLToPath(new URL(`./${f}`, import.meta.url))));
+  return { config, sources, texts, key: h.digest('hex') };
+}
+
+function binaryenVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'binaryen', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Compiles the board's firmware, unless the build for the same key is already there. */
+export async function buildFirmware(boardName = 'ref-pen'): Promise<BuildResult> {
+  const board = loadBoard(boardName);
+  const { config, sources, texts, key } = firmwareInputs(board);
+  const outDir = firmwareDir(board.name, key);
+  const keyFile = join(outDir, 'firmware.key');
+  const wasmFile = join(outDir, 'firmware.wasm');
+  if (existsSync(wasmFile) && existsSync(keyFile) && readFileSync(keyFile, 'utf8').trim() === key) return describe(board.name, wasmFile);
+  mkdirSync(outDir, { recursive: true });
+  writeAtomic(join(outDir, 'board_config.ts'), config); // for people to read; the compiler gets it below
+
   let log = '';
   const outputs = new Map<string, Uint8Array | string>();
   const sink = { write: (s: string | Uint8Array) => { log += typeof s === 'string' ? s : Buffer.from(s).toString(); return true; } };
@@ -86,8 +145,9 @@ export async function buildFirmware(boardName = 'ref-pen'): Promise<BuildResult>
   if (!(compiled instanceof Uint8Array)) throw new Error('the compiler wrote no firmware.wasm');
   const { wasm, wat } = shrink(compiled);
   writeAtomic(join(outDir, 'firmware.wat'), wat);
-  writeAtomic(join(outDir, 'firmware.wasm'), wasm);
-  return describe(board.name, join(outDir, 'firmware.wasm'));
+  writeAtomic(wasmFile, wasm);
+  writeAtomic(keyFile, `${key}\n`); // last: a build cut short is never taken for a finished one
+  return describe(board.name, wasmFile);
 }
 
 /**

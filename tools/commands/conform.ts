@@ -7,6 +7,7 @@ import { recordScenario, replayRecording, tamperCheck, Replay, Recorded } from '
 import { findScenarioFiles } from '../qa/scenario.js';
 import { parseOptions, usageText, OptionSpec, UsageError } from '../lib/args.js';
 import { boardOption } from '../lib/board-option.js';
+import { snakeCaseKeys } from '../lib/json-keys.js';
 import { REPO_ROOT } from '../../boards/paths.js';
 
 const SPEC: OptionSpec = {
@@ -52,7 +53,7 @@ export async function conformCommand(argv: string[]): Promise<number> {
   let tamper: { caught: boolean; output: string } | undefined;
   if (o.tamper) tamper = tamperCheck(port.replayElf, results[0].scenario.recording);
   if (o.json) {
-    console.log(JSON.stringify({ board: board.name, flash_bytes: port.flashBytes, ram_bytes: port.ramBytes, results, tamper }, null, 2));
+    console.log(JSON.stringify(snakeCaseKeys({ board: board.name, flash_bytes: port.flashBytes, ram_bytes: port.ramBytes, results, tamper }), null, 2));
   } else {
     console.log(`\n${results.length - failed} identical, ${failed} different (board ${board.name}, ${port.mcu.part}); ${overBudget ? `${overBudget} over` : 'all within'} the tick budget of ${budget} instructions`);
     if (tamper) console.log(`tamper check: ${tamper.caught ? 'a changed input byte was caught' : 'A CHANGED INPUT BYTE WAS NOT CAUGHT'}\n${indent(tamper.output)}`);
