@@ -104,6 +104,11 @@ function binaryenVersion(): string {
   }
 }
 
+/** The build's key for a board: SHA-256 over the sources, the board's constants, the build settings and the compiler. */
+export function firmwareKey(boardName: string): string {
+  return firmwareInputs(loadBoard(boardName)).key;
+}
+
 /** Compiles the board's firmware, unless the build for the same key is already there. */
 export async function buildFirmware(boardName = 'ref-pen'): Promise<BuildResult> {
   const board = loadBoard(boardName);
