@@ -2,7 +2,6 @@
 import { mkdirSync, writeFileSync, renameSync, readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
-import { homedir, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 import binaryen from 'binaryen';
@@ -11,7 +10,7 @@ import { REPO_ROOT } from '../../boards/paths.js';
 import { firmwareConfigSource } from './firmware-config.js';
 import { buildTextTable, useTextTable, textModule } from './text-table.js';
 import { readdirSync } from 'node:fs';
-import { canWriteDir } from '../lib/errors.js';
+import { firmwareDir } from './firmware-cache.js';
 
 // What a microcontroller runtime (wasm3, WAMR, or wasm2c output) is promised: 16 KiB of module, one
 // page of memory. asconfig.json trades a little speed for size (shrinkLevel 2), and shrink() below
@@ -28,34 +27,11 @@ export interface BuildResult {
   memoryPages: number;
 }
 
+export { firmwareDir, cacheRoots } from './firmware-cache.js';
+
 /** Where the board's firmware is (or will be) built: build/<board>/, or the cache when build/ is read-only. */
 export function firmwarePath(board: string): string {
   return join(firmwareDir(board, firmwareInputs(loadBoard(board)).key), 'firmware.wasm');
-}
-
-/**
- * build/<board>/ when it can be written; otherwise a directory of the user's cache named by the
- * build's key, so a read-only checkout still runs the simulator. `writable` is a parameter so the
- * choice can be tested where permissions do not bind (root).
- */
-export function firmwareDir(board: string, key: string, writable: (dir: string) => boolean = canWriteDir, env: NodeJS.ProcessEnv = process.env): string {
-  const inTree = join(REPO_ROOT, 'build', board);
-  if (writable(inTree)) return inTree;
-  for (const root of cacheRoots(env)) {
-    const dir = join(root, `${board}-${key.slice(0, 16)}`);
-    if (writable(dir)) return dir;
-  }
-  return inTree; // nothing is writable: the build fails there, with the path in its message
-}
-
-/** $XDG_CACHE_HOME/needle-pen, ~/.cache/needle-pen, then the OS temporary directory. */
-export function cacheRoots(env: NodeJS.ProcessEnv = process.env): string[] {
-  const roots: string[] = [];
-  if (env.XDG_CACHE_HOME) roots.push(join(env.XDG_CACHE_HOME, 'needle-pen'));
-  const home = env.HOME ?? homedir();
-  if (home) roots.push(join(home, '.cache', 'needle-pen'));
-  roots.push(join(tmpdir(), 'needle-pen-cache'));
-  return roots;
 }
 
 /** Writes a file through a temporary name, so a reader never sees half of it. */

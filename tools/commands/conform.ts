@@ -2,7 +2,7 @@
 // replay them on the board's microcontroller under QEMU; the module must make the very same calls.
 import { join } from 'node:path';
 import { buildFirmware } from '../build/build.js';
-import { buildPort, portDir } from '../build/port-build.js';
+import { buildPort, portDir, requireTools } from '../build/port-build.js';
 import { recordScenario, replayRecording, tamperCheck, Replay, Recorded } from '../lib/conform.js';
 import { findScenarioFiles } from '../qa/scenario.js';
 import { parseOptions, usageText, OptionSpec, UsageError } from '../lib/args.js';
@@ -30,6 +30,8 @@ export async function conformCommand(argv: string[]): Promise<number> {
   if (!board.mcu) throw new UsageError(`board ${board.name} has no "mcu" section: nothing to replay on`);
   const files = findScenarioFiles(o._.length ? o._ : [join(REPO_ROOT, 'tests', 'port')]);
   if (!files.length) throw new UsageError(`no scenario files in ${o._.join(' ') || 'tests/port'}`);
+  requireTools(); // the port's compilers, and QEMU for the replay: missing ones are found before any work
+  requireTools(['qemu-system-arm']);
   const fw = await buildFirmware(board.name);
   const port = buildPort(board, fw.wasmPath);
   const dir = join(portDir(board.name), 'conformance');

@@ -75,13 +75,3 @@ function probeDir(dir: string, option: string, given: string): void {
 function isDirectory(path: string): boolean {
   try { return statSync(path).isDirectory(); } catch { return false; }
 }
-
-/** True when files can be made in `dir` (made if missing); for choosing among places, not for messages. */
-export function canWriteDir(dir: string): boolean {
-  try {
-    probeDir(resolve(dir), 'directory', dir);
-    return true;
-  } catch {
-    return false;
-  }
-}
