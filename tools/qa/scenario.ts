@@ -3,7 +3,7 @@
 // runs, with the file, the line and what would be valid.
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { parseDocument, LineCounter, isMap, isSeq, Node as YamlNode, Document } from 'yaml';
+import { parseDocument, LineCounter, isMap, isSeq, isScalar, visit, Node as YamlNode, Document } from 'yaml';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { boardNames, loadBoard, cartridgeOf } from '../../boards/board.js';
@@ -122,7 +122,7 @@ export function loadScenario(path: string, defaultSeed = 1): Case[] {
   for (const m of usedText.matchAll(/\$\{([^}]*)\}/g)) {
     if (!(m[1] in matrix)) {
       const keys = Object.keys(matrix);
-      throw at(lineOf(['steps']), `\${${m[1]}} has no value: ${keys.length ? `matrix keys are ${keys.join(', ')}` : 'the file has no matrix'}`);
+      throw at(lineUsing(doc, lc, m[0]) ?? lineOf(['steps']), `\${${m[1]}} has no value: ${keys.length ? `matrix keys are ${keys.join(', ')}` : 'the file has no matrix'}`);
     }
   }
 
@@ -287,6 +287,22 @@ function valueAt(data: unknown, pointer: string): unknown {
   let v: unknown = data;
   for (const part of pointer.split('/').slice(1)) v = (v as Record<string, unknown> | undefined)?.[part];
   return v;
+}
+
+/** Line of the first value (outside the matrix) that contains `text`. */
+function lineUsing(doc: Document, lc: LineCounter, text: string): number | undefined {
+  let line: number | undefined;
+  visit(doc, {
+    Pair: (_, pair) => (isScalar(pair.key) && pair.key.value === 'matrix' ? visit.SKIP : undefined),
+    Scalar: (_, node) => {
+      if (typeof node.value === 'string' && node.value.includes(text) && node.range) {
+        line = lc.linePos(node.range[0]).line;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return line;
 }
 
 /** Line of the YAML node at a path, or of its nearest existing parent. */
