@@ -55,6 +55,12 @@ test('--html, --out, --flash, --csv and --json FILE are checked before the run t
   }
 });
 
+test('a directory that cannot be made under /proc fails at once (where recursive mkdir would spin)', { skip: !existsSync('/proc/self') && 'no /proc here' }, () => {
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'sim', '--out', '/proc/pen-trace/run'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, EXIT_ENVIRONMENT, `${r.error ?? ''} ${r.stderr}`);
+  assert.match(r.stderr, /^pen sim: --out \/proc\/pen-trace\/run: \/proc\/pen-trace cannot be written \(ENOENT\)/m);
+});
+
 test('an unwritable directory is an environment error, for root too where permissions do not bind', () => {
   // chmod does not stop root, so the check is a real write: a directory on a read-only mount
   // (EROFS) or one the user may not write (EACCES) fails it the same way as a file in the way

@@ -1,9 +1,9 @@
 // Where a board's firmware is built: build/<board>/ in the checkout, or, when the checkout is
 // read-only, a directory of the user's cache named by the build's key.
-import { mkdirSync, openSync, closeSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { homedir, tmpdir } from 'node:os';
 import { REPO_ROOT } from '../../boards/paths.js';
+import { probeWrite } from './dirs.js';
 
 /**
  * build/<board>/ when it can be written; otherwise a directory of the user's cache named by the
@@ -30,13 +30,10 @@ export function cacheRoots(env: NodeJS.ProcessEnv = process.env): string[] {
   return roots;
 }
 
-/** True when a file can be made in `dir` (made if missing): a real write, so it holds for root and read-only mounts alike. */
+/** True when a file can be made in `dir` (made if missing). */
 export function canWriteDir(dir: string): boolean {
-  const probe = join(dir, `.pen-write-check-${process.pid}`);
   try {
-    mkdirSync(dir, { recursive: true });
-    closeSync(openSync(probe, 'wx'));
-    unlinkSync(probe);
+    probeWrite(dir);
     return true;
   } catch {
     return false;

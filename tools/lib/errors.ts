@@ -1,7 +1,8 @@
 // Exit codes and the errors behind them: a script or CI job tells a failed check from a bad command
 // line and from a machine that cannot run the tools, and each message names the problem and the fix.
-import { mkdirSync, openSync, closeSync, unlinkSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { probeWrite } from '../build/dirs.js';
 
 export const EXIT_OK = 0;
 /** a test, check or budget failed */
@@ -59,16 +60,14 @@ export function checkOutputDir(dir: string, option: string): void {
 }
 
 function probeDir(dir: string, option: string, given: string): void {
-  const probe = join(dir, `.pen-write-check-${process.pid}`);
   try {
-    mkdirSync(dir, { recursive: true });
-    closeSync(openSync(probe, 'wx'));
-    unlinkSync(probe);
+    probeWrite(dir);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const what = PATH_CODES[err.code ?? ''] ?? `cannot be written (${err.code ?? err.message})`;
     const code = err.code && PATH_CODES[err.code] ? ` (${err.code})` : '';
-    throw new EnvironmentError(`${option} ${given}: ${err.path ?? dir} ${what}${code}`, 'choose a writable path, or fix the permissions');
+    const where = err.path && !err.path.includes('.pen-write-check-') ? err.path : dir; // the directory, not the probe
+    throw new EnvironmentError(`${option} ${given}: ${where} ${what}${code}`, 'choose a writable path, or fix the permissions');
   }
 }
 
