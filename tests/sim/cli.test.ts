@@ -11,6 +11,7 @@ import { REPO_ROOT } from '../../boards/paths.js';
 import { buildFirmware } from '../../tools/build/build.js';
 import { environmentErrorOf, checkOutputFile, EnvironmentError, EXIT_ENVIRONMENT, EXIT_USAGE } from '../../tools/lib/errors.js';
 import { snakeCase, snakeCaseKeys } from '../../tools/lib/json-keys.js';
+import { missingTools } from '../../tools/build/port-build.js';
 
 const pen = (args: string[], env: NodeJS.ProcessEnv = process.env): SpawnSyncReturns<string> =>
   spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), ...args], { encoding: 'utf8', env, cwd: REPO_ROOT });
@@ -92,7 +93,9 @@ test('JSON keys are snake_case in every command', () => {
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) { out.push(k); keys(x, out); }
     return out;
   };
-  for (const args of [['envelope', '--json'], ['sim', '--seconds', '0.2', '--json']]) {
+  const portTools = missingTools(['wasm2c', 'arm-none-eabi-gcc', 'arm-none-eabi-size', 'arm-none-eabi-objcopy', 'qemu-system-arm']).length === 0;
+  const conform = portTools ? [['conform', 'tests/port/homing.yaml', '--json']] : []; // needs the board port's tools
+  for (const args of [['envelope', '--json'], ['sim', '--seconds', '0.2', '--json'], ...conform]) {
     const r = pen(args);
     assert.equal(r.status, 0, r.stderr);
     const bad = keys(JSON.parse(r.stdout)).filter((k) => !/^[a-z][a-z0-9_]*$/.test(k));
