@@ -9,6 +9,9 @@ import { imageCommand } from './commands/image.js';
 import { keysCommand } from './commands/keys.js';
 import { consoleCommand } from './commands/console.js';
 import { UsageError } from './lib/args.js';
+import { environmentErrorOf, EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_FAILED } from './lib/errors.js';
+import { PortToolsMissing } from './build/port-build.js';
+import { versionText } from './lib/version.js';
 
 const HELP = `pen: firmware, simulator and QA tools for the microneedling pen
 
@@ -25,7 +28,11 @@ Commands:
   image     sign, verify and show firmware images for a board's bootloader (MCUboot format)
   keys      make a signing key pair for firmware images
 
-Run \`pen <command> --help\` for the options of one command.`;
+Run \`pen <command> --help\` for the options of one command; \`pen --version\` prints the
+package version and the firmware's SHA-256.
+
+Exit codes: 0 success, 1 a test or check failed, 2 bad input or usage, 3 the environment
+(an unwritable path, a missing tool).`;
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -40,6 +47,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'conform': return await conformCommand(rest);
       case 'image': return await imageCommand(rest);
       case 'keys': return await keysCommand(rest);
+      case '--version': case '-V': case 'version':
+        console.log(await versionText());
+        return 0;
       case undefined: case '-h': case '--help': case 'help':
         console.log(HELP);
         return cmd === undefined ? 2 : 0;
@@ -50,10 +60,15 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`pen ${cmd}: ${e.message}`);
-      return 2;
+      return EXIT_USAGE;
+    }
+    const env = e instanceof PortToolsMissing ? e : environmentErrorOf(e);
+    if (env) {
+      console.error(`pen ${cmd}: ${env.message}`);
+      return EXIT_ENVIRONMENT;
     }
     const err = e as Error;
     console.error(`pen ${cmd}: ${err.name === 'BoardError' || err.constructor.name === 'BoardError' ? '' : 'error: '}${err.message}`);
-    return 1;
+    return EXIT_FAILED;
   }
 }

@@ -43,7 +43,7 @@ test('bad files fail with file, line and what would be valid', () => {
     [`board: nope\n${GOOD}`, /bad\.yaml:1: unknown board "nope": boards are .*ref-pen/],
     [`cartridge: "99"\n${GOOD}`, /bad\.yaml:1: unknown cartridge "99" for board ref-pen: valid types are 12, 16, 24, 36, nano/],
     [`matrix: {depth_mm: [1, 2]}\n${GOOD}`, /bad\.yaml:1: matrix key "depth_mm" is never used in the steps: write \$\{depth_mm\} where its value goes/],
-    [GOOD.replace('depth_mm: 1.0', 'depth_mm: "${d}"'), /bad\.yaml:3: \$\{d\} has no value: the file has no matrix/],
+    [GOOD.replace('depth_mm: 1.0', 'depth_mm: "${d}"'), /bad\.yaml:4: \$\{d\} has no value: the file has no matrix/],
     [GOOD.replace('name: ok\n', ''), /bad\.yaml:1: the file: missing "name"/],
     [GOOD.replace('  - press: start', '  - press: start\n    run: 1s'), /bad\.yaml:5: steps\.1: one step per list item \(found press and run\)/],
     ['name: x\nsteps: [\n', /bad\.yaml:\d+: not valid YAML/],

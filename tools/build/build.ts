@@ -1,6 +1,8 @@
 // `pen build`: compile the firmware for one board into build/<board>/firmware.wasm.
 import { mkdirSync, writeFileSync, renameSync, readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 import binaryen from 'binaryen';
 import { loadBoard } from '../../boards/board.js';
@@ -8,6 +10,7 @@ import { REPO_ROOT } from '../../boards/paths.js';
 import { firmwareConfigSource } from './firmware-config.js';
 import { buildTextTable, useTextTable, textModule } from './text-table.js';
 import { readdirSync } from 'node:fs';
+import { firmwareDir } from './firmware-cache.js';
 
 // What a microcontroller runtime (wasm3, WAMR, or wasm2c output) is promised: 32 KiB of module (one
 // 64 KiB page holds it with room to spare; flash is not the limit on a 1 MiB part), one page of memory.
@@ -25,8 +28,11 @@ export interface BuildResult {
   memoryPages: number;
 }
 
+export { firmwareDir, cacheRoots } from './firmware-cache.js';
+
+/** Where the board's firmware is (or will be) built: build/<board>/, or the cache when build/ is read-only. */
 export function firmwarePath(board: string): string {
-  return join(REPO_ROOT, 'build', board, 'firmware.wasm');
+  return join(firmwareDir(board, firmwareInputs(loadBoard(board)).key), 'firmware.wasm');
 }
 
 /** Writes a file through a temporary name, so a reader never sees half of it. */
@@ -48,15 +54,49 @@ function firmwareSources(): Map<string, string> {
   return m;
 }
 
-export async function buildFirmware(boardName = 'ref-pen'): Promise<BuildResult> {
-  const board = loadBoard(boardName);
-  const outDir = join(REPO_ROOT, 'build', board.name);
-  mkdirSync(outDir, { recursive: true });
-  const config = firmwareConfigSource(board);
-  writeAtomic(join(outDir, 'board_config.ts'), config); // for people to read; the compiler gets it below
+/** The compiler's inputs for a board, and their key: same key, same module bytes. */
+interface FirmwareInputs { config: string; sources: Map<string, string>; texts: ReturnType<typeof buildTextTable>; key: string }
 
+function firmwareInputs(board: ReturnType<typeof loadBoard>): FirmwareInputs {
+  const config = firmwareConfigSource(board);
   const sources = firmwareSources();
   const texts = buildTextTable([...sources.values()]);
+  const h = createHash('sha256');
+  const part = (name: string, text: string | Uint8Array): void => { h.update(`${name}\0${text.length}\0`); h.update(text); };
+  for (const [path, src] of [...sources].sort(([a], [b]) => a.localeCompare(b))) part(path.slice(REPO_ROOT.length), src);
+  part('board_config', config);
+  part('text', textModule(texts));
+  part('asconfig.json', readFileSync(join(REPO_ROOT, 'asconfig.json')));
+  part('compiler', `assemblyscript ${asc.version} binaryen ${binaryenVersion()}`);
+  // this file's own code (binaryen settings) and the text-table rewriting decide the bytes too
+  for (const f of ['build.js', 'text-table.js']) part(f, readFileSync(fileURLToPath(new URL(`./${f}`, import.meta.url))));
+  return { config, sources, texts, key: h.digest('hex') };
+}
+
+function binaryenVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'binaryen', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The build's key for a board: SHA-256 over the sources, the board's constants, the build settings and the compiler. */
+export function firmwareKey(boardName: string): string {
+  return firmwareInputs(loadBoard(boardName)).key;
+}
+
+/** Compiles the board's firmware, unless the build for the same key is already there. */
+export async function buildFirmware(boardName = 'ref-pen'): Promise<BuildResult> {
+  const board = loadBoard(boardName);
+  const { config, sources, texts, key } = firmwareInputs(board);
+  const outDir = firmwareDir(board.name, key);
+  const keyFile = join(outDir, 'firmware.key');
+  const wasmFile = join(outDir, 'firmware.wasm');
+  if (existsSync(wasmFile) && existsSync(keyFile) && readFileSync(keyFile, 'utf8').trim() === key) return describe(board.name, wasmFile);
+  mkdirSync(outDir, { recursive: true });
+  writeAtomic(join(outDir, 'board_config.ts'), config); // for people to read; the compiler gets it below
+
   let log = '';
   const outputs = new Map<string, Uint8Array | string>();
   const sink = { write: (s: string | Uint8Array) => { log += typeof s === 'string' ? s : Buffer.from(s).toString(); return true; } };
@@ -87,8 +127,9 @@ export async function buildFirmware(boardName = 'ref-pen'): Promise<BuildResult>
   if (!(compiled instanceof Uint8Array)) throw new Error('the compiler wrote no firmware.wasm');
   const { wasm, wat } = shrink(compiled);
   writeAtomic(join(outDir, 'firmware.wat'), wat);
-  writeAtomic(join(outDir, 'firmware.wasm'), wasm);
-  return describe(board.name, join(outDir, 'firmware.wasm'));
+  writeAtomic(wasmFile, wasm);
+  writeAtomic(keyFile, `${key}\n`); // last: a build cut short is never taken for a finished one
+  return describe(board.name, wasmFile);
 }
 
 /**

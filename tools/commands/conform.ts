@@ -2,11 +2,12 @@
 // replay them on the board's microcontroller under QEMU; the module must make the very same calls.
 import { join } from 'node:path';
 import { buildFirmware } from '../build/build.js';
-import { buildPort, portDir } from '../build/port-build.js';
+import { buildPort, portDir, requireTools } from '../build/port-build.js';
 import { recordScenario, replayRecording, tamperCheck, Replay, Recorded } from '../lib/conform.js';
 import { findScenarioFiles } from '../qa/scenario.js';
 import { parseOptions, usageText, OptionSpec, UsageError } from '../lib/args.js';
 import { boardOption } from '../lib/board-option.js';
+import { snakeCaseKeys } from '../lib/json-keys.js';
 import { REPO_ROOT } from '../../boards/paths.js';
 
 const SPEC: OptionSpec = {
@@ -29,6 +30,8 @@ export async function conformCommand(argv: string[]): Promise<number> {
   if (!board.mcu) throw new UsageError(`board ${board.name} has no "mcu" section: nothing to replay on`);
   const files = findScenarioFiles(o._.length ? o._ : [join(REPO_ROOT, 'tests', 'port')]);
   if (!files.length) throw new UsageError(`no scenario files in ${o._.join(' ') || 'tests/port'}`);
+  requireTools(); // the port's compilers, and QEMU for the replay: missing ones are found before any work
+  requireTools(['qemu-system-arm']);
   const fw = await buildFirmware(board.name);
   const port = buildPort(board, fw.wasmPath);
   const dir = join(portDir(board.name), 'conformance');
@@ -52,7 +55,7 @@ export async function conformCommand(argv: string[]): Promise<number> {
   let tamper: { caught: boolean; output: string } | undefined;
   if (o.tamper) tamper = tamperCheck(port.replayElf, results[0].scenario.recording);
   if (o.json) {
-    console.log(JSON.stringify({ board: board.name, flash_bytes: port.flashBytes, ram_bytes: port.ramBytes, results, tamper }, null, 2));
+    console.log(JSON.stringify(snakeCaseKeys({ board: board.name, flash_bytes: port.flashBytes, ram_bytes: port.ramBytes, results, tamper }), null, 2));
   } else {
     console.log(`\n${results.length - failed} identical, ${failed} different (board ${board.name}, ${port.mcu.part}); ${overBudget ? `${overBudget} over` : 'all within'} the tick budget of ${budget} instructions`);
     if (tamper) console.log(`tamper check: ${tamper.caught ? 'a changed input byte was caught' : 'A CHANGED INPUT BYTE WAS NOT CAUGHT'}\n${indent(tamper.output)}`);

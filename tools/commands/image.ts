@@ -18,6 +18,7 @@ import { signImage } from '../lib/image/sign.js';
 import { verifyImage } from '../lib/image/verify.js';
 import { DEV_KEY_PATH, DEV_PUB_KEY_PATH, KeyError, loadPrivateKey, loadPublicKey, keyHash, isDevelopmentKey } from '../lib/image/keys.js';
 import { flashLayout, SlotName } from '../lib/image/layout.js';
+import { checkOutputFile } from '../lib/errors.js';
 import { elfLoadAddress } from '../lib/image/elf.js';
 import { toIntelHex } from '../lib/image/ihex.js';
 
@@ -99,6 +100,8 @@ function signCommand(argv: string[]): number {
   if (o._.length > 1) throw new UsageError(`one INPUT.bin at most, got ${o._.length}\n\n${SIGN_USAGE}`);
   if (!o.board) throw new UsageError(`--board NAME is required\n\n${SIGN_USAGE}`);
   if (!o.out) throw new UsageError(`--out FILE is required\n\n${SIGN_USAGE}`);
+  checkOutputFile(o.out as string, '--out');
+  if (o.hex) checkOutputFile(o.hex as string, '--hex');
   const board = boardOption(o.board as string);
   let layout;
   try { layout = flashLayout(board); } catch (e) { throw new UsageError((e as Error).message); }

@@ -1,6 +1,7 @@
 // `pen keys new --out NAME`: a P-256 signing key pair for firmware images.
 import { parseOptions, usageText, OptionSpec, UsageError } from '../lib/args.js';
 import { KeyError, writeKeyPair } from '../lib/image/keys.js';
+import { checkOutputFile } from '../lib/errors.js';
 
 const NEW_SPEC: OptionSpec = {
   out: { type: 'string', value: 'NAME', help: 'write NAME.pem (private, mode 0600) and NAME.pub.pem (required)' },
@@ -20,6 +21,7 @@ export async function keysCommand(argv: string[]): Promise<number> {
   if (o._.length) throw new UsageError(`unexpected argument "${o._[0]}"\n\n${NEW_USAGE}`);
   if (!o.out) throw new UsageError(`--out NAME is required\n\n${NEW_USAGE}`);
   const name = (o.out as string).replace(/\.pem$/, '');
+  checkOutputFile(`${name}.pem`, '--out');
   try {
     const k = writeKeyPair(name);
     console.log(`wrote ${k.privatePath} (private, mode 0600) and ${k.publicPath}`);

@@ -6,6 +6,7 @@ import { PenSim } from '../../host-sim/pen.js';
 import { buildFirmware, writeAtomic } from '../build/build.js';
 import { readTreatmentLog, logCsv } from '../lib/treatment-log.js';
 import { loadFlashImage } from '../lib/flash-image.js';
+import { checkOutputFile } from '../lib/errors.js';
 
 const SPEC: OptionSpec = {
   flash: { type: 'string', value: 'FILE', help: 'log flash image written by `pen sim --flash FILE` (required)' },
@@ -23,6 +24,8 @@ export async function logCommand(argv: string[]): Promise<number> {
   if (!file) throw new UsageError(`--flash FILE is required\n\n${USAGE}`);
   if (!existsSync(file)) throw new UsageError(`--flash ${file}: no such file`);
   const board = boardOption(o.board as string | undefined);
+  if (o.csv) checkOutputFile(o.csv as string, '--csv');
+  if (o.json) checkOutputFile(o.json as string, '--json');
   const flash = loadFlashImage(file, board.storage?.sectors ?? 4, board.storage?.sector_bytes ?? 4096);
   const built = await buildFirmware(board.name);
   const sim = new PenSim({ board, wasm: built.wasmPath, flash });

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, basename, join, relative } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { parseOptions, usageText, OptionSpec, UsageError } from '../lib/args.js';
+import { checkOutputFile } from '../lib/errors.js';
 import { buildFirmware, writeAtomic } from '../build/build.js';
 import { buildCoverageFirmware, CoverageMap } from '../build/coverage-build.js';
 import { collectProvenance } from '../qa/provenance.js';
@@ -36,6 +37,9 @@ export async function qaCommand(argv: string[]): Promise<number> {
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= 64)) throw new UsageError(`--jobs ${jobs}: give a whole number 1..64`);
   const seed = (o.seed as number | undefined) ?? 1;
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed ${seed}: give a whole number >= 0`);
+  // reports are checked before the run, not found unwritable after it
+  if (o.junit) checkOutputFile(o.junit as string, '--junit');
+  if (o.html) checkOutputFile(o.html as string, '--html');
 
   // every file is read and checked before anything runs
   let cases: Case[] = [];

@@ -4,7 +4,8 @@ import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOptions, usageText, OptionSpec, UsageError, noPositional } from '../lib/args.js';
 import { boardOption, cartridgeOption } from '../lib/board-option.js';
-import { buildFirmware, firmwarePath, writeAtomic } from '../build/build.js';
+import { buildFirmware, writeAtomic } from '../build/build.js';
+import { checkOutputDir, checkOutputFile } from '../lib/errors.js';
 import { runSession, SessionResult, SessionError } from '../lib/session.js';
 import { loadFlashImage, flashImage } from '../lib/flash-image.js';
 import { TISSUES } from '../../host-sim/tissue.js';
@@ -56,6 +57,9 @@ export async function simCommand(argv: string[]): Promise<number> {
   const mode = (o.mode as string | undefined) ?? 'home';
   if (mode !== 'home' && mode !== 'professional') throw new UsageError(`--mode ${mode}: home or professional`);
   const zone = (o.zone as string | undefined) ?? 'cheeks';
+  // outputs are checked before the run, not found unwritable after it
+  if (o.out) checkOutputDir(o.out as string, '--out');
+  if (o.flash) checkOutputFile(o.flash as string, '--flash');
 
   const built = await buildFirmware(board.name);
   if (!o.json) console.error(`firmware ${built.wasmPath} (${built.bytes} bytes)`);
@@ -63,7 +67,7 @@ export async function simCommand(argv: string[]): Promise<number> {
   const outDir = o.out as string | undefined;
   let files: TraceFiles | undefined;
   let tipWindow: TipWindow | undefined;
-  const wasm = firmwarePath(board.name);
+  const wasm = built.wasmPath; // the build's output, or its cache when build/ is read-only
   const traceSinks = outDir ? (timerHz: number) => {
     const header = traceHeader(board, wasm, { cartridge: cart.type, depthMm, freqHz, seconds, seed, tissue, zone, mode });
     files = new TraceFiles(outDir, timerHz, { comments: header, minStepIntervalS: minStepIntervalS(board) });

@@ -3,7 +3,7 @@
 // runs, with the file, the line and what would be valid.
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { parseDocument, LineCounter, isMap, isSeq, Node as YamlNode, Document } from 'yaml';
+import { parseDocument, LineCounter, isMap, isSeq, isScalar, visit, Node as YamlNode, Document } from 'yaml';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { boardNames, loadBoard, cartridgeOf } from '../../boards/board.js';
@@ -31,15 +31,48 @@ export interface Case {
   steps: Step[];
 }
 
-export class ScenarioError extends Error {}
+/** One problem in a file, at its line. */
+export interface Problem { line: number; message: string }
 
-let validator: ValidateFunction | undefined;
-function schemaValidator(): ValidateFunction {
-  if (!validator) {
+/** A file that cannot run; the message has one `file:line: ...` line per problem, in line order. */
+export class ScenarioError extends Error {
+  constructor(message: string, readonly problems: Problem[] = []) { super(message); }
+}
+
+const PLACEHOLDER_REF = '#/definitions/placeholder';
+
+interface Validators {
+  /** docs/scenario.schema.json as published: "${key}" accepted where a value goes, for files as written */
+  published: ValidateFunction;
+  /** the same without placeholders, for each matrix case once its values are in */
+  strict: ValidateFunction;
+}
+
+let validators: Validators | undefined;
+function schemaValidators(): Validators {
+  if (!validators) {
     const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'docs', 'scenario.schema.json'), 'utf8'));
-    validator = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema); // verbose: errors carry their schema, to list valid keys
+    const ajv = (): Ajv => new Ajv({ allErrors: true, strict: false, verbose: true }); // verbose: errors carry their schema, to list valid keys
+    validators = { published: ajv().compile(schema), strict: ajv().compile(withoutPlaceholders(schema) as object) };
   }
-  return validator;
+  return validators;
+}
+
+/** `{anyOf: [S, placeholder], description}` becomes `{...S, description}`: the schema a filled-in case must meet. */
+export function withoutPlaceholders(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutPlaceholders);
+  if (!v || typeof v !== 'object') return v;
+  const o = v as Record<string, unknown>;
+  if (isPlaceholderChoice(o)) {
+    const { anyOf, ...meta } = o;
+    return withoutPlaceholders({ ...meta, ...((anyOf as Record<string, unknown>[])[0]) });
+  }
+  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, withoutPlaceholders(x)]));
+}
+
+function isPlaceholderChoice(o: Record<string, unknown>): boolean {
+  const a = o.anyOf as Record<string, unknown>[] | undefined;
+  return Array.isArray(a) && a.length === 2 && a[1]?.$ref === PLACEHOLDER_REF;
 }
 
 /** Scenario files named directly or found under directories (*.yaml, *.yml). */
@@ -89,15 +122,21 @@ export function loadScenario(path: string, defaultSeed = 1): Case[] {
   for (const m of usedText.matchAll(/\$\{([^}]*)\}/g)) {
     if (!(m[1] in matrix)) {
       const keys = Object.keys(matrix);
-      throw at(lineOf(['steps']), `\${${m[1]}} has no value: ${keys.length ? `matrix keys are ${keys.join(', ')}` : 'the file has no matrix'}`);
+      throw at(lineUsing(doc, lc, m[0]) ?? lineOf(['steps']), `\${${m[1]}} has no value: ${keys.length ? `matrix keys are ${keys.join(', ')}` : 'the file has no matrix'}`);
     }
   }
+
+  // the file as written, placeholders and all: every problem at its own line
+  const { published, strict } = schemaValidators();
+  if (!published(raw)) throw scenarioError(file, schemaProblems(published.errors!, raw, lineOf));
 
   const cases: Case[] = [];
   for (const params of combos) {
     const data = substitute(raw, params) as Record<string, unknown>;
-    const v = schemaValidator();
-    if (!v(data)) throw at(lineOf(errorPath(v.errors![0])), explain(v.errors!, data));
+    if (!strict(data)) {
+      const values = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ');
+      throw scenarioError(file, schemaProblems(strict.errors!, data, lineOf).map((p) => ({ ...p, message: `${p.message} (matrix case ${values})` })));
+    }
     const board = (data.board as string | undefined) ?? 'ref-pen';
     if (!boardNames().includes(board)) throw at(lineOf(['board']), `unknown board "${board}": boards are ${boardNames().join(', ')}`);
     const cartridge = data.cartridge === undefined ? undefined : String(data.cartridge);
@@ -168,17 +207,53 @@ function checkDurations(s: Step, at: (line: number, msg: string) => ScenarioErro
   if ('wait' in s && (s.wait as Record<string, unknown>).timeout !== undefined) check((s.wait as Record<string, unknown>).timeout, 'wait timeout');
 }
 
+/** The instance path of an error; for an unknown key, the key itself, so the line is the key's. */
 function errorPath(e: ErrorObject): (string | number)[] {
-  const parts = e.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
+  const parts: (string | number)[] = e.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
+  if (e.keyword === 'additionalProperties') parts.push(String((e.params as { additionalProperty: string }).additionalProperty));
   return parts;
+}
+
+/**
+ * ajv's errors as one problem per step or header key (a step's errors from one wrong value are
+ * many: a type, each branch of a choice), each explained from its own errors and at its own line.
+ */
+function schemaProblems(errors: ErrorObject[], data: Record<string, unknown>, lineOf: (path: (string | number)[]) => number): Problem[] {
+  const groups = new Map<string, ErrorObject[]>();
+  for (const e of errors) {
+    if (e.schemaPath.startsWith(PLACEHOLDER_REF) || (e.keyword === 'anyOf' && isPlaceholderChoice(e.parentSchema as Record<string, unknown>))) continue; // "not a placeholder either" says nothing new
+    const unit = errorUnit(e);
+    groups.set(unit, [...(groups.get(unit) ?? []), e]);
+  }
+  const problems = [...groups.values()].map((es) => {
+    const e = deepest(es);
+    return { line: lineOf(errorPath(e)), message: explain(es, data) };
+  });
+  return problems.sort((a, b) => a.line - b.line);
+}
+
+/** What an error is about: one step, one header key, or (at the top) one missing or unknown key. */
+function errorUnit(e: ErrorObject): string {
+  const parts = e.instancePath.split('/').slice(1);
+  if (!parts.length) return `${e.keyword} ${JSON.stringify(e.params)}`;
+  if (parts[0] === 'steps' && parts.length >= 2) return `/steps/${parts[1]}`;
+  return `/${parts[0]}`;
+}
+
+function scenarioError(file: string, problems: Problem[]): ScenarioError {
+  return new ScenarioError(problems.map((p) => `${file}:${p.line}: ${p.message}`).join('\n'), problems);
+}
+
+/** The deepest error is the most specific; among equals, ajv's first. */
+function deepest(errors: ErrorObject[]): ErrorObject {
+  return [...errors].sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length)[0];
 }
 
 const STEP_KEYS = ['set', 'press', 'hold', 'run', 'wait', 'inject', 'clear', 'load', 'send', 'expect', 'authenticate', 'cartridge'];
 
 /** The most useful of ajv's errors, said for a person. */
 function explain(errors: ErrorObject[], data: Record<string, unknown>): string {
-  // prefer the deepest error: it is the most specific
-  const e = [...errors].sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length)[0];
+  const e = deepest(errors);
   const where = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'the file';
   const p = e.params as Record<string, unknown>;
   const isStep = /^\/steps\/\d+$/.test(e.instancePath);
@@ -212,6 +287,22 @@ function valueAt(data: unknown, pointer: string): unknown {
   let v: unknown = data;
   for (const part of pointer.split('/').slice(1)) v = (v as Record<string, unknown> | undefined)?.[part];
   return v;
+}
+
+/** Line of the first value (outside the matrix) that contains `text`. */
+function lineUsing(doc: Document, lc: LineCounter, text: string): number | undefined {
+  let line: number | undefined;
+  visit(doc, {
+    Pair: (_, pair) => (isScalar(pair.key) && pair.key.value === 'matrix' ? visit.SKIP : undefined),
+    Scalar: (_, node) => {
+      if (typeof node.value === 'string' && node.value.includes(text) && node.range) {
+        line = lc.linePos(node.range[0]).line;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return line;
 }
 
 /** Line of the YAML node at a path, or of its nearest existing parent. */

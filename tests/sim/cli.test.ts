@@ -1,0 +1,104 @@
+// The command line's conventions: exit 0 success, 1 a failed check, 2 bad input, 3 the environment;
+// outputs checked before anything runs; `pen --version`; one spelling of JSON keys.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync, SpawnSyncReturns } from 'node:child_process';
+import { REPO_ROOT } from '../../boards/paths.js';
+import { buildFirmware } from '../../tools/build/build.js';
+import { environmentErrorOf, checkOutputFile, EnvironmentError, EXIT_ENVIRONMENT, EXIT_USAGE } from '../../tools/lib/errors.js';
+import { snakeCase, snakeCaseKeys } from '../../tools/lib/json-keys.js';
+import { missingTools } from '../../tools/build/port-build.js';
+
+const pen = (args: string[], env: NodeJS.ProcessEnv = process.env): SpawnSyncReturns<string> =>
+  spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), ...args], { encoding: 'utf8', env, cwd: REPO_ROOT });
+const tmp = mkdtempSync(join(tmpdir(), 'pen-cli-'));
+/** A path no one can write, root included: its parent is a regular file. */
+const aFile = join(tmp, 'a-file');
+writeFileSync(aFile, 'not a directory');
+
+test('pen --version prints the package version and the SHA-256 of the firmware it runs', async () => {
+  const r = pen(['--version']);
+  assert.equal(r.status, 0, r.stderr);
+  const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  assert.match(r.stdout, new RegExp(`^pen ${version.replace(/\./g, '\\.')}$`, 'm'));
+  const sha = createHash('sha256').update(readFileSync((await buildFirmware('ref-pen')).wasmPath)).digest('hex');
+  assert.match(r.stdout, new RegExp(`^firmware ref-pen sha256 ${sha} `, 'm'));
+});
+
+test('exit 2 for bad usage and bad input', () => {
+  for (const args of [['frobnicate'], ['sim', '--bogus'], ['sim', '--depth', 'deep'], ['qa', '--jobs', '0'], ['sim', '--seconds', '0']]) {
+    assert.equal(pen(args).status, EXIT_USAGE, args.join(' '));
+  }
+});
+
+test('an unwritable --junit path fails at once with exit 3, naming the option and the fix; nothing runs', () => {
+  const t0 = Date.now();
+  const r = pen(['qa', 'tests/qa', '--junit', join(aFile, 'junit.xml')]);
+  assert.equal(r.status, EXIT_ENVIRONMENT, r.stderr);
+  assert.match(r.stderr, /^pen qa: --junit .*a-file\/junit\.xml: .*a-file .*: choose a writable path, or fix the permissions$/m);
+  assert.doesNotMatch(r.stdout, /passed|FAIL|ok /, 'no case ran');
+  assert.ok(Date.now() - t0 < 20_000, 'before the run, not after it');
+  assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+});
+
+test('--html, --out, --flash, --csv and --json FILE are checked before the run too', () => {
+  const bad = join(aFile, 'x');
+  for (const [args, option] of [[['qa', 'tests/qa/clamp.yaml', '--html', bad], '--html'], [['sim', '--seconds', '0.1', '--out', aFile], '--out'],
+    [['sim', '--seconds', '0.1', '--flash', bad], '--flash'], [['log', '--flash', aFile, '--csv', bad], '--csv'], [['log', '--flash', aFile, '--json', bad], '--json']] as [string[], string][]) {
+    const r = pen(args);
+    assert.equal(r.status, EXIT_ENVIRONMENT, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`^pen \\w+: ${option} `, 'm'));
+    assert.equal(r.stdout, '', 'nothing ran');
+  }
+});
+
+test('a directory that cannot be made under /proc fails at once (where recursive mkdir would spin)', { skip: !existsSync('/proc/self') && 'no /proc here' }, () => {
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'sim', '--out', '/proc/pen-trace/run'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, EXIT_ENVIRONMENT, `${r.error ?? ''} ${r.stderr}`);
+  assert.match(r.stderr, /^pen sim: --out \/proc\/pen-trace\/run: \/proc\/pen-trace cannot be written \(ENOENT\)/m);
+});
+
+test('an unwritable directory is an environment error, for root too where permissions do not bind', () => {
+  // chmod does not stop root, so the check is a real write: a directory on a read-only mount
+  // (EROFS) or one the user may not write (EACCES) fails it the same way as a file in the way
+  assert.throws(() => checkOutputFile(join(aFile, 'report.html'), '--html'), (e: Error) => e instanceof EnvironmentError && /--html .*report\.html: .*a-file/.test(e.message));
+  checkOutputFile(join(tmp, 'new', 'dir', 'report.html'), '--html');
+  assert.ok(existsSync(join(tmp, 'new', 'dir')), 'the directory is made, as the write would make it');
+});
+
+test('raw file-system and spawn errors become environment errors with a fix', () => {
+  const rofs = environmentErrorOf(Object.assign(new Error('EROFS'), { code: 'EROFS', path: '/ro/out/junit.xml', syscall: 'open' }));
+  assert.match(rofs!.message, /^\/ro\/out\/junit\.xml is on a read-only file system \(EROFS\): choose a writable path/);
+  const tool = environmentErrorOf(Object.assign(new Error('spawn'), { code: 'ENOENT', path: 'qemu-system-arm', syscall: 'spawnSync qemu-system-arm' }));
+  assert.match(tool!.message, /^qemu-system-arm not found: install it or put it on PATH/);
+  assert.equal(environmentErrorOf(new Error('plain')), undefined);
+});
+
+test('a missing build tool is exit 3, with the package to install', () => {
+  const r = pen(['build', '--board', 'stm32f405-tmc2209'], { ...process.env, PATH: join(tmp, 'no-tools') });
+  assert.equal(r.status, EXIT_ENVIRONMENT, r.stderr);
+  assert.match(r.stderr, /wasm2c.* not found: .*apt-get install/);
+});
+
+test('JSON keys are snake_case in every command', () => {
+  assert.equal(snakeCase('tickP99Instructions'), 'tick_p99_instructions');
+  assert.equal(snakeCase('maxFreqHz'), 'max_freq_hz');
+  assert.deepEqual(snakeCaseKeys({ results: [{ replay: { tickMaxAt: 1, exitCode: 0 } }], flash_bytes: 2 }), { results: [{ replay: { tick_max_at: 1, exit_code: 0 } }], flash_bytes: 2 });
+  const keys = (v: unknown, out: string[] = []): string[] => {
+    if (Array.isArray(v)) v.forEach((x) => keys(x, out));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) { out.push(k); keys(x, out); }
+    return out;
+  };
+  const portTools = missingTools(['wasm2c', 'arm-none-eabi-gcc', 'arm-none-eabi-size', 'arm-none-eabi-objcopy', 'qemu-system-arm']).length === 0;
+  const conform = portTools ? [['conform', 'tests/port/homing.yaml', '--json']] : []; // needs the board port's tools
+  for (const args of [['envelope', '--json'], ['sim', '--seconds', '0.2', '--json'], ...conform]) {
+    const r = pen(args);
+    assert.equal(r.status, 0, r.stderr);
+    const bad = keys(JSON.parse(r.stdout)).filter((k) => !/^[a-z][a-z0-9_]*$/.test(k));
+    assert.deepEqual(bad, [], `${args.join(' ')}: keys not in snake_case`);
+  }
+});
