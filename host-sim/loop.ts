@@ -89,6 +89,7 @@ export class TimeLoop {
     for (;;) {
       const ts = ex.nextStepTicks();
       if (ts > target) break;
+      if (mech.phys) this.follow(ts);
       clock.tTicks = ts;
       const stops = ex.stopsAtEndstop;
       const move = ex.move;
@@ -110,6 +111,7 @@ export class TimeLoop {
       if (this.stopWhen && this.stopWhen()) { this.stopHit = true; return; }
     }
     clock.tTicks = target;
+    if (mech.phys) { this.follow(target); if (trace) { trace.driftT.push(target); trace.driftTip.push(mech.tipUm()); } return; }
     const dtS = (target - from) / clock.timerHz;
     if (!driver.outputsOn() && dtS > 0) {
       const before = mech.xUm;
@@ -122,6 +124,15 @@ export class TimeLoop {
       }
     }
   }
+
+  /** The physical model moves on its own between events: meter, retract timing and endstop follow it. */
+  private readonly sample = (t: number, xUm: number, tipUm: number): void => {
+    this.p.meter.onMove(t, xUm, tipUm);
+    this.p.telemetry.watchRetract(t);
+    this.p.endstop.watch(t);
+  };
+
+  private follow(t: number): void { this.p.mech.advanceTo(t, this.sample); }
 
   private controlTick(): void {
     const { clock, driver, power, mech, watchdog, firmware } = this.p;
