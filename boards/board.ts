@@ -25,6 +25,8 @@ export interface BoardPhysics {
   winding_thermal_resistance_C_per_W: RangeValue;
   winding_thermal_time_constant_s: RangeValue;
   stallguard_blind_full_steps: number;
+  /** how much further out the endstop opens than it closes */
+  endstop_hysteresis_um?: RangeValue;
   /** a shaft encoder on the motor (e.g. a magnetic angle sensor) */
   encoder?: { part: string; source: string; bits: number };
 }

@@ -249,6 +249,9 @@ export class Mechanics {
     }
   }
 
+  /** The motor shaft's angle (rad), 0 with the carriage at the endstop's design point. */
+  shaftAngleRad(): number { return this.phys ? this.phys.shaftAngle() : (this.xUm * 1e-6 * 2 * Math.PI) / (this.board.drive.lead_mm / 1000); }
+
   /** Needles' tip past the guard plane (um; negative = retracted behind it). */
   tipUm(): number { return this.xUm - this.guardUm; }
 }

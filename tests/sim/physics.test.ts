@@ -3,10 +3,12 @@
 // and pens drawn from the board's ranges.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadBoard, cartridgeOf, drawPen, interpolate } from '../../boards/board.js';
+import { loadBoard, cartridgeOf, drawPen, interpolate, withModel } from '../../boards/board.js';
 import { physicsParams, PhysicsParams } from '../../host-sim/physics/params.js';
 import { PhysicalDrive, H_MAX_S } from '../../host-sim/physics/model.js';
 import { pullOutTorqueNm } from '../../host-sim/physics/pull-out.js';
+import { EndstopSwitch } from '../../host-sim/physics/endstop-switch.js';
+import { ShaftEncoder } from '../../host-sim/parts/encoder.js';
 
 const BOARD = loadBoard('ref-pen');
 const TIMER_HZ = BOARD.timing.step_timer_hz;
@@ -122,4 +124,55 @@ test('pens drawn from the ranges: the same seed gives the same pen, every number
     assert.ok(v >= t.min && v <= t.max, `${ptr} ${v}`);
   }
   assert.equal(BOARD.carriage.friction_N, 0.3, 'the board itself is not changed');
+});
+
+/** a drive pushing its field against a hard stop at `fullStepsS` full steps per second; returns whether StallGuard saw it */
+function pushAgainstStop(fullStepsS: number, reverseEvery = 0): { seen: boolean; lost: number } {
+  const p = physicsParams(BOARD, cartridgeOf(BOARD));
+  const d = new PhysicalDrive(p, 16, 0, TIMER_HZ, 500e-6);
+  d.setDriver(true);
+  d.advanceTo(TIMER_HZ / 100);
+  d.obstacleM = d.x;
+  let t = TIMER_HZ / 100;
+  let seen = false;
+  let dir = 1;
+  for (let k = 1; k <= 40 * p.microsteps; k++) {
+    t += TIMER_HZ / (fullStepsS * p.microsteps);
+    d.advanceTo(t);
+    if (reverseEvery && k % reverseEvery === 0) dir = -dir;
+    d.fieldStep(dir, t);
+    seen ||= d.stallSeen;
+  }
+  return { seen, lost: d.lostSteps };
+}
+
+test('StallGuard sees a stall at full steps above its speed threshold, and is blind below it', () => {
+  const fast = pushAgainstStop(4 * BOARD.driver.stallguard_min_full_steps_s);
+  assert.ok(fast.lost > 0 && fast.seen, `fast: lost ${fast.lost}, seen ${fast.seen}`);
+  const slow = pushAgainstStop(BOARD.driver.stallguard_min_full_steps_s / 2);
+  assert.ok(slow.lost > 0 && !slow.seen, `slow: lost ${slow.lost}, seen ${slow.seen}`);
+  // reversing at every full step: no sample is ever a full step past a reversal
+  const mic = BOARD.driver.microsteps;
+  const dither = pushAgainstStop(4 * BOARD.driver.stallguard_min_full_steps_s, mic);
+  assert.equal(dither.seen, false);
+});
+
+test('the endstop switch closes at its point and opens a hysteresis further out', () => {
+  const s = new EndstopSwitch(0, 30, 100);
+  assert.equal(s.at(10), false);
+  assert.equal(s.at(0), true);
+  assert.equal(s.at(20), true, 'still closed inside the hysteresis');
+  assert.equal(s.at(31), false);
+});
+
+test('the shaft encoder reads the shaft angle in 14-bit counts', async () => {
+  const { Mechanics } = await import('../../host-sim/mechanics.js');
+  const { Tissue } = await import('../../host-sim/tissue.js');
+  const board = withModel(BOARD, 'physical');
+  const mech = new Mechanics(board, cartridgeOf(board), Tissue.named('normal'), 1, TIMER_HZ);
+  const enc = new ShaftEncoder(board, mech);
+  assert.equal(enc.countsPerRev, 16384);
+  // at the rear stop the shaft is -400 um / 25.4 mm of a turn from the endstop
+  const turns = BOARD.geometry.rear_stop_um / (BOARD.drive.lead_mm * 1000);
+  assert.equal(enc.angleCounts(), Math.floor((turns - Math.floor(turns)) * 16384));
 });
