@@ -102,7 +102,7 @@ export class TimeLoop {
         meter.onStepError(ts - ideal);
       }
       const tip = mech.tipUm();
-      meter.onMove(ts, mech.xUm, tip);
+      if (!mech.phys) meter.onMove(ts, mech.xUm, tip);
       trace?.step(ts, d, tip);
       telemetry.watchRetract(ts);
       endstop.watch(ts);
@@ -127,7 +127,7 @@ export class TimeLoop {
 
   /** The physical model moves on its own between events: meter, retract timing and endstop follow it. */
   private readonly sample = (t: number, xUm: number, tipUm: number): void => {
-    this.p.meter.onMove(t, xUm, tipUm);
+    this.p.meter.onTip(t, tipUm);
     this.p.telemetry.watchRetract(t);
     this.p.endstop.watch(t);
   };
