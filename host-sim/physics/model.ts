@@ -3,11 +3,11 @@
 // the two phase currents, and the temperatures of the winding and the driver. Integrated with a fixed
 // largest time step (H_MAX_S) between the events the loop hands over (steps, control ticks).
 //
-// Time step: the fastest dynamics are the electrical time constant L/R (0.6 ms on the reference
-// pen), the rotor's natural period (about 3.7 ms, 270 Hz) and the electrical period at the highest
-// carriage speed (about 0.85 ms at 0.6 m/s). 20 us resolves the fastest of them with more than 40
-// points, and keeps the position-Verlet integrator's energy error ((w h)^2 / 8, w the natural
-// angular frequency) near 1e-4. The chopper's own PWM (20-40 kHz) is averaged (motor.ts).
+// Time step: the fastest dynamics are the electrical time constant L/R (0.57 ms on the reference
+// pen, bridge included), the rotor's natural period (3.3 ms, 303 Hz with the detent) and the
+// electrical period at the highest carriage speed (about 0.85 ms at 0.6 m/s). 20 us resolves the
+// fastest of them with 28 points or more, and keeps the position-Verlet integrator's energy error
+// ((w h)^2 / 8, w the natural angular frequency) near 2e-4. The chopper's own PWM (20-40 kHz) is averaged (motor.ts).
 //
 // Drive train: the screw's efficiency acts on forces through the nut, never on the rotor's inertia:
 // (J/p^2) a = F_motor - g F_nut, F_nut = m a - F_load, with g = 1/eta_drive while the motor drives the
