@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     const sim = new PenSim({ board, wasm: built.wasmPath, seed: rep + 1 });
     sim.press('power');
     sim.runUntil(() => sim.state === 'ready', 3000);
+    sim.command('SET ZONE cheeks'); // without a zone START is refused and the pen would idle
     sim.command(`SET DEPTH ${hardest.depthMm.toFixed(2)}`);
     sim.command(`SET FREQ ${hardest.maxFreqHz}`);
     sim.command('START');
@@ -78,6 +79,7 @@ function benchPhysical(board: Board, wasm: string, at: { depthMm: number; maxFre
     const sim = new PenSim({ board, wasm, seed: rep + 1 });
     sim.press('power');
     sim.runUntil(() => sim.state === 'ready', 3000);
+    sim.command('SET ZONE cheeks'); // without a zone START is refused and the pen would idle
     sim.command(`SET DEPTH ${at.depthMm.toFixed(2)}`);
     sim.command(`SET FREQ ${at.maxFreqHz}`);
     sim.command('START');
