@@ -17,6 +17,7 @@ import { buildPort, missingTools, portDir, PORT_PACKAGES } from '../tools/build/
 import { recordScenario, replayRecording } from '../tools/lib/conform.js';
 import { findScenarioFiles } from '../tools/qa/scenario.js';
 import { REPO_ROOT } from '../boards/paths.js';
+import { unlockProfessional } from '../tools/lib/clinic.js';
 
 const REPS = 5;
 const SIM_SECONDS = 3;
@@ -49,7 +50,8 @@ async function main(): Promise<void> {
     const sim = new PenSim({ board, wasm: built.wasmPath, seed: rep + 1 });
     sim.press('power');
     sim.runUntil(() => sim.state === 'ready', 3000);
-    sim.command('SET ZONE cheeks'); // without a zone START is refused and the pen would idle
+    unlockProfessional(sim); // the envelope's own setting: professional mode, the deepest zone
+    sim.command('SET ZONE stretch_marks'); // without a zone START is refused and the pen would idle
     sim.command(`SET DEPTH ${hardest.depthMm.toFixed(2)}`);
     sim.command(`SET FREQ ${hardest.maxFreqHz}`);
     sim.command('START');
@@ -79,7 +81,8 @@ function benchPhysical(board: Board, wasm: string, at: { depthMm: number; maxFre
     const sim = new PenSim({ board, wasm, seed: rep + 1 });
     sim.press('power');
     sim.runUntil(() => sim.state === 'ready', 3000);
-    sim.command('SET ZONE cheeks'); // without a zone START is refused and the pen would idle
+    unlockProfessional(sim); // the envelope's own setting: professional mode, the deepest zone
+    sim.command('SET ZONE stretch_marks'); // without a zone START is refused and the pen would idle
     sim.command(`SET DEPTH ${at.depthMm.toFixed(2)}`);
     sim.command(`SET FREQ ${at.maxFreqHz}`);
     sim.command('START');
