@@ -125,14 +125,15 @@ export class TimeLoop {
     }
   }
 
-  /** The physical model moves on its own between events: meter, retract timing and endstop follow it. */
-  private readonly sample = (t: number, xUm: number, tipUm: number): void => {
-    this.p.meter.onTip(t, tipUm);
+  /** The physical model moves on its own between events: the meter sees each integration step. */
+  private readonly sample = (t: number, _xUm: number, tipUm: number): void => { this.p.meter.onTip(t, tipUm); };
+
+  /** ... and retract timing and the endstop each event (a step, a control tick: 1 ms or finer). */
+  private follow(t: number): void {
+    this.p.mech.advanceTo(t, this.sample);
     this.p.telemetry.watchRetract(t);
     this.p.endstop.watch(t);
-  };
-
-  private follow(t: number): void { this.p.mech.advanceTo(t, this.sample); }
+  }
 
   private controlTick(): void {
     const { clock, driver, power, mech, watchdog, firmware } = this.p;

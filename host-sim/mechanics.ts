@@ -110,9 +110,16 @@ export class Mechanics {
   /** Physical model: integrate up to t (ticks), `sample` after each integration step. */
   advanceTo(t: number, sample?: Sampler): void {
     const ph = this.phys!;
-    ph.advanceTo(t, sample && ((tt, x, tip) => { this.xUm = x; sample(tt, x, tip); }));
+    if (sample !== this.sampleFn) {
+      this.sampleFn = sample;
+      // the carriage's position is current for whatever the sampler reads (endstop, retract timing)
+      this.sampleWrapped = sample && ((tt, x, tip) => { this.xUm = x; sample(tt, x, tip); });
+    }
+    ph.advanceTo(t, this.sampleWrapped);
     this.syncPhys();
   }
+  private sampleFn: Sampler | undefined;
+  private sampleWrapped: Sampler | undefined;
 
   private syncPhys(): void {
     const ph = this.phys!;

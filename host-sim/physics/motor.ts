@@ -17,22 +17,23 @@ export interface Phase { i: number }
 
 /**
  * Advance one phase's current by h seconds toward `ref` (A), with back-EMF e (V), resistance r
- * (ohm, winding and bridge), inductance l (H), bus voltage v. `on` false: fast decay to zero.
+ * (ohm, winding and bridge), inductance l (H), bus voltage v; `decay` is exp(-r h / l). `on` false:
+ * fast decay to zero.
  */
-export function phaseStep(i: number, ref: number, e: number, r: number, l: number, v: number, h: number, on: boolean): number {
+export function phaseStep(i: number, ref: number, e: number, r: number, l: number, v: number, h: number, decay: number, on: boolean): number {
   if (!on) {
     if (i === 0) return 0;
     const u = i > 0 ? -v : v; // decay through the diodes into the bus
-    const next = exactStep(i, u - e, r, l, h);
+    const next = exactStep(i, u - e, r, decay);
     return Math.sign(next) !== Math.sign(i) ? 0 : next;
   }
   const uNeeded = r * i + e + (l * (ref - i)) / h;
   if (uNeeded <= v && uNeeded >= -v) return ref;
-  return exactStep(i, (uNeeded > 0 ? v : -v) - e, r, l, h);
+  return exactStep(i, (uNeeded > 0 ? v : -v) - e, r, decay);
 }
 
-/** exact solution of l di/dt = u - r i over h, u constant */
-function exactStep(i: number, u: number, r: number, l: number, h: number): number {
+/** exact solution of l di/dt = u - r i over a step whose decay factor is exp(-r h / l), u constant */
+function exactStep(i: number, u: number, r: number, decay: number): number {
   const iInf = u / r;
-  return iInf + (i - iInf) * Math.exp((-r * h) / l);
+  return iInf + (i - iInf) * decay;
 }

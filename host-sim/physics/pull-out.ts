@@ -23,6 +23,7 @@ export function pullOutTorqueNm(p: PhysicsParams, rpm: number): number {
   const n = Math.ceil((settleS + avgS) / H_MAX_S);
   const h = (settleS + avgS) / n;
   const nAvg = Math.max(1, Math.round(avgS / h));
+  const decay = Math.exp((-r * h) / l);
   let best = 0;
   for (const delta of ANGLES) {
     let ia = 0, ib = 0, sum = 0;
@@ -30,8 +31,8 @@ export function pullOutTorqueNm(p: PhysicsParams, rpm: number): number {
       const th = we * k * h;
       const s = Math.sin(th), c = Math.cos(th);
       const phi = th + delta;
-      ia = phaseStep(ia, p.currentPeakA * Math.cos(phi), -kt * w * s, r, l, p.busV, h, true);
-      ib = phaseStep(ib, p.currentPeakA * Math.sin(phi), kt * w * c, r, l, p.busV, h, true);
+      ia = phaseStep(ia, p.currentPeakA * Math.cos(phi), -kt * w * s, r, l, p.busV, h, decay, true);
+      ib = phaseStep(ib, p.currentPeakA * Math.sin(phi), kt * w * c, r, l, p.busV, h, decay, true);
       if (k >= n - nAvg) sum += kt * (ib * c - ia * s);
     }
     best = Math.max(best, sum / nAvg);
