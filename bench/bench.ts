@@ -5,7 +5,7 @@
 //  - the STM32F405 port: flash and RAM of the ELF, and instructions per control tick on the Cortex-M4
 //    (QEMU -icount, deterministic) for each conformance scenario, against the board's budgets
 import { buildFirmware, MAX_WASM_BYTES } from '../tools/build/build.js';
-import { loadBoard, derive } from '../boards/board.js';
+import { loadBoard, derive, withModel, Board } from '../boards/board.js';
 import { PenSim } from '../host-sim/pen.js';
 import { readEnvelope, standardDepths } from '../tools/lib/envelope.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { buildPort, missingTools, portDir, PORT_PACKAGES } from '../tools/build/
 import { recordScenario, replayRecording } from '../tools/lib/conform.js';
 import { findScenarioFiles } from '../tools/qa/scenario.js';
 import { REPO_ROOT } from '../boards/paths.js';
+import { unlockProfessional } from '../tools/lib/clinic.js';
 
 const REPS = 5;
 const SIM_SECONDS = 3;
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
     const sim = new PenSim({ board, wasm: built.wasmPath, seed: rep + 1 });
     sim.press('power');
     sim.runUntil(() => sim.state === 'ready', 3000);
+    unlockProfessional(sim); // the envelope's own setting: professional mode, the deepest zone
+    sim.command('SET ZONE stretch_marks'); // without a zone START is refused and the pen would idle
     sim.command(`SET DEPTH ${hardest.depthMm.toFixed(2)}`);
     sim.command(`SET FREQ ${hardest.maxFreqHz}`);
     sim.command('START');
@@ -64,9 +67,37 @@ async function main(): Promise<void> {
     if (sim.measure().missed_steps) throw new Error('lost steps at the hardest point');
   }
   console.log(`simulator  ${median(speeds).toFixed(0)}x real time (median of ${REPS} runs of ${SIM_SECONDS} s; min ${Math.min(...speeds).toFixed(0)}x, max ${Math.max(...speeds).toFixed(0)}x)`);
+  benchPhysical(withModel(board, 'physical'), built.wasmPath, hardest);
   await benchQa(built.wasmPath);
   console.log(`tick       median ${(median(ticks) / 1000).toFixed(2)} us, p99 ${(pct(ticks, 99) / 1000).toFixed(2)} us, max ${(Math.max(...ticks) / 1000).toFixed(2)} us per firmware tick in Node (${ticks.length} ticks, stroking at the hardest point)`);
   await benchPort();
+}
+
+/** The same hardest point with the physical motor model: its speed, and what the tip did. */
+function benchPhysical(board: Board, wasm: string, at: { depthMm: number; maxFreqHz: number }): void {
+  const speeds: number[] = [];
+  let line = '';
+  for (let rep = 0; rep <= REPS; rep++) {
+    const sim = new PenSim({ board, wasm, seed: rep + 1 });
+    sim.press('power');
+    sim.runUntil(() => sim.state === 'ready', 3000);
+    unlockProfessional(sim); // the envelope's own setting: professional mode, the deepest zone
+    sim.command('SET ZONE stretch_marks'); // without a zone START is refused and the pen would idle
+    sim.command(`SET DEPTH ${at.depthMm.toFixed(2)}`);
+    sim.command(`SET FREQ ${at.maxFreqHz}`);
+    sim.command('START');
+    sim.run(200);
+    sim.startMeasuring();
+    const t0 = process.hrtime.bigint();
+    sim.run(SIM_SECONDS * 1000);
+    const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (rep === 0) continue;
+    speeds.push(SIM_SECONDS / wallS);
+    const m = sim.measure();
+    const ph = sim.mech.physicsSummary()!;
+    line = `tip ${((ph.tip_max_um - sim.setting.depthUm)).toFixed(0)} um past the set depth, load angle up to ${ph.load_angle_deg_max.toFixed(0)} deg, ${m.missed_steps} lost steps`;
+  }
+  console.log(`simulator  physical model: ${median(speeds).toFixed(0)}x real time (median of ${REPS}; min ${Math.min(...speeds).toFixed(0)}x, max ${Math.max(...speeds).toFixed(0)}x); ${line}`);
 }
 
 /** The microcontroller port: sizes from the ELF, tick instructions from replays under QEMU -icount (exact, so no medians needed). */

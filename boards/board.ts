@@ -5,6 +5,32 @@ import { join, resolve, basename } from 'node:path';
 import { Ajv, type ValidateFunction, type ErrorObject } from 'ajv';
 import { REPO_ROOT } from './paths.js';
 
+/** An uncertain number: its range and where it comes from (a datasheet, a paper, or "estimate"). */
+export interface RangeValue { min: number; typical: number; max: number; source: string }
+
+/** A range for a plain number elsewhere in the board file (its value is the typical one). */
+export interface Tolerance { min: number; max: number; source: string }
+
+/** Numbers only the physical model uses; each uncertain one a range. */
+export interface BoardPhysics {
+  /** the simulator's motor model: 'ideal' (kinematic, the default) or 'physical' */
+  model?: 'ideal' | 'physical';
+  source: string;
+  detent_torque_mNm: RangeValue;
+  damping_ratio: RangeValue;
+  back_drive_efficiency: RangeValue;
+  needle_puncture_mN: RangeValue;
+  puncture_depth_um: RangeValue;
+  shaft_friction_mN_per_mm: RangeValue;
+  winding_thermal_resistance_C_per_W: RangeValue;
+  winding_thermal_time_constant_s: RangeValue;
+  stallguard_blind_full_steps: number;
+  /** how much further out the endstop opens than it closes */
+  endstop_hysteresis_um?: RangeValue;
+  /** a shaft encoder on the motor (e.g. a magnetic angle sensor) */
+  encoder?: { part: string; source: string; bits: number };
+}
+
 export interface Cartridge { type: string; needles: number; needle_force_mN: number; mass_g: number; max_depth_um: number }
 
 export interface Board {
@@ -41,6 +67,9 @@ export interface Board {
   default_cartridge: string;
   /** the microcontroller of a board with a C port (ports/<port>/) */
   mcu?: Mcu;
+  physics?: BoardPhysics;
+  /** ranges of plain numbers, keyed by their JSON pointer (e.g. /carriage/friction_N) */
+  tolerances?: Record<string, Tolerance>;
 }
 
 export interface Mcu {
@@ -124,6 +153,14 @@ function checkConsistency(b: Board, file: string): void {
     types.add(c.type);
     if (c.max_depth_um < g.depth_min_um) fail(`/cartridges/${i}/max_depth_um`, `below the board's shallowest depth ${g.depth_min_um} um`);
   });
+  for (const [ptr, t] of Object.entries(b.tolerances ?? {})) {
+    const v = pointerGet(b, ptr);
+    if (typeof v !== 'number') fail(`/tolerances/${ptr}`, `${ptr} is not a number in this board`);
+    else if (!(t.min <= v && v <= t.max)) fail(`/tolerances/${ptr}`, `the board's value ${v} is outside ${t.min}..${t.max}`);
+  }
+  for (const [key, r] of rangesOf(b)) {
+    if (!(r.min <= r.typical && r.typical <= r.max)) fail(`/physics/${key}`, `typical ${r.typical} is outside ${r.min}..${r.max}`);
+  }
   if (!types.has(b.default_cartridge)) fail('/default_cartridge', `"${b.default_cartridge}" is not one of ${[...types].join(', ')}`);
   const hz = b.timing.step_timer_hz;
   if (hz / (2 * s.freq_min_hz) > 2 ** 31 - 1) fail('/timing/step_timer_hz', 'a half stroke at the lowest rate must fit in 31 bits of ticks');
@@ -133,6 +170,58 @@ function checkConsistency(b: Board, file: string): void {
     if (timerHz !== hz) fail('/timing/step_timer_hz', `${hz} Hz, but ${m.step_timer.name} at ${m.step_timer.clock_hz} Hz / ${m.step_timer.prescaler} runs at ${timerHz} Hz`);
     if (!existsSync(join(REPO_ROOT, 'ports', m.port))) fail('/mcu/port', `"${m.port}": no folder ports/${m.port}`);
   }
+}
+
+function pointerGet(o: unknown, ptr: string): unknown {
+  return ptr.split('/').slice(1).reduce<unknown>((a, k) => (a !== null && typeof a === 'object' ? (a as Record<string, unknown>)[k] : undefined), o);
+}
+
+function pointerSet(o: unknown, ptr: string, v: number): void {
+  const keys = ptr.split('/').slice(1);
+  const last = keys.pop()!;
+  const parent = keys.reduce<unknown>((a, k) => (a as Record<string, unknown>)[k], o) as Record<string, unknown>;
+  parent[last] = v;
+}
+
+function rangesOf(b: Board): [string, RangeValue][] {
+  const ph = b.physics as unknown as Record<string, unknown> | undefined;
+  if (!ph) return [];
+  return Object.keys(ph).sort().filter((k) => isRange(ph[k])).map((k) => [k, ph[k] as RangeValue]);
+}
+
+function isRange(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && 'min' in v && 'typical' in v && 'max' in v;
+}
+
+/**
+ * One pen drawn from the board's ranges, the same for the same seed: every tolerance and every
+ * physics range uniformly between its min and max, in a fixed order (sorted keys). The result is a
+ * board whose plain numbers and typical values are the drawn ones.
+ */
+export function drawPen(b: Board, seed: number): Board {
+  const pen = JSON.parse(JSON.stringify(b)) as Board;
+  let s = (seed >>> 0) ^ 0x7e11;
+  const next = (): number => { // mulberry32, as host-sim/rng.ts
+    let t = (s = (s + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (const ptr of Object.keys(b.tolerances ?? {}).sort()) {
+    const t = b.tolerances![ptr];
+    pointerSet(pen, ptr, t.min + (t.max - t.min) * next());
+  }
+  for (const [key] of rangesOf(pen)) {
+    const r = (pen.physics as unknown as Record<string, RangeValue>)[key];
+    r.typical = r.min + (r.max - r.min) * next();
+  }
+  return pen;
+}
+
+/** The board with the simulator's motor model chosen. */
+export function withModel(b: Board, model: 'ideal' | 'physical'): Board {
+  if (model === 'physical' && !b.physics) throw new BoardError(`board ${b.name} has no physics block: the physical model needs one`);
+  return b.physics ? { ...b, physics: { ...b.physics, model } } : b;
 }
 
 function isPathName(file: string, name: string): boolean {

@@ -89,6 +89,7 @@ export class TimeLoop {
     for (;;) {
       const ts = ex.nextStepTicks();
       if (ts > target) break;
+      if (mech.phys) this.follow(ts);
       clock.tTicks = ts;
       const stops = ex.stopsAtEndstop;
       const move = ex.move;
@@ -101,7 +102,7 @@ export class TimeLoop {
         meter.onStepError(ts - ideal);
       }
       const tip = mech.tipUm();
-      meter.onMove(ts, mech.xUm, tip);
+      if (!mech.phys) meter.onMove(ts, mech.xUm, tip);
       trace?.step(ts, d, tip);
       telemetry.watchRetract(ts);
       endstop.watch(ts);
@@ -110,6 +111,7 @@ export class TimeLoop {
       if (this.stopWhen && this.stopWhen()) { this.stopHit = true; return; }
     }
     clock.tTicks = target;
+    if (mech.phys) { this.follow(target); if (trace) { trace.driftT.push(target); trace.driftTip.push(mech.tipUm()); } return; }
     const dtS = (target - from) / clock.timerHz;
     if (!driver.outputsOn() && dtS > 0) {
       const before = mech.xUm;
@@ -121,6 +123,16 @@ export class TimeLoop {
         endstop.watch(target);
       }
     }
+  }
+
+  /** The physical model moves on its own between events: the meter sees each integration step. */
+  private readonly sample = (t: number, _xUm: number, tipUm: number): void => { this.p.meter.onTip(t, tipUm); };
+
+  /** ... and retract timing and the endstop each event (a step, a control tick: 1 ms or finer). */
+  private follow(t: number): void {
+    this.p.mech.advanceTo(t, this.sample);
+    this.p.telemetry.watchRetract(t);
+    this.p.endstop.watch(t);
   }
 
   private controlTick(): void {

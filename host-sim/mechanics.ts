@@ -3,8 +3,14 @@
 // checked against the pull-out force at that speed, and when it is exceeded the rotor slips: steps
 // are lost and the carriage stalls until the step rate falls below the pull-in rate. With the driver
 // off the carriage moves freely under the return spring and the skin.
+//
+// A board whose physics block says model 'physical' gets the physical model instead (physics/):
+// load angle, currents, slips of whole electrical cycles, momentum kept through flush and driver-off.
+// The loop then advances it in time (advanceTo); the kinematic path above stays as it was.
 import { Board, Cartridge, derive, interpolate } from '../boards/board.js';
-import { Tissue } from './tissue.js';
+import { Tissue, TISSUES } from './tissue.js';
+import { PhysicalDrive, Sampler } from './physics/model.js';
+import { physicsParams } from './physics/params.js';
 
 /** Rotor-following filter: how fast the rotor tracks the commanded position (rad/s). */
 const FOLLOW_RAD_S = 2 * Math.PI * 400;
@@ -24,7 +30,10 @@ export class Mechanics {
   private readonly rearStopUm: number;
   private readonly frontStopUm: number;
   needles: number;
-  tissue: Tissue;
+  private tissueNow: Tissue;
+  /** the physical model, when the board asks for it */
+  readonly phys: PhysicalDrive | undefined;
+  private physLost = 0;
 
   /** carriage position (um from the endstop, positive toward the skin) */
   xUm: number;
@@ -35,9 +44,8 @@ export class Mechanics {
   synced = true;
   slipping = false;
   missedSteps = 0;
-  /** a hard obstacle under the needles (um), or Infinity */
-  obstacleUm = Infinity;
-  driverOn = false;
+  private obstacle = Infinity;
+  private on = false;
   /** steps still to lose without a stall flag (a slipping clutch, a loose coupling: what the endstop check is for) */
   silentLoss = 0;
   /** highest force demand seen as a share of the available force */
@@ -65,11 +73,82 @@ export class Mechanics {
     this.rearStopUm = board.geometry.rear_stop_um;
     this.frontStopUm = board.geometry.front_stop_um;
     this.needles = cart.needles;
-    this.tissue = tissue;
+    this.tissueNow = tissue;
     // unpowered, the spring holds the carriage against the rear stop
     this.xUm = this.rearStopUm;
     this.fx = this.xUm;
     this.offsetSteps = -this.xUm / this.stepUm;
+    if (board.physics?.model === 'physical') {
+      const p = physicsParams(board, cart);
+      this.phys = new PhysicalDrive(p, cart.needles, this.punctureN(p.punctureN, tissue), timerHz, this.xUm * 1e-6);
+    }
+  }
+
+  /** a hard obstacle under the needles (um), or Infinity */
+  get obstacleUm(): number { return this.obstacle; }
+  set obstacleUm(v: number) {
+    this.obstacle = v;
+    if (this.phys) this.phys.obstacleM = v * 1e-6;
+  }
+
+  /** the driver's outputs drive the coils (the loop and the driver's protection set it) */
+  get driverOn(): boolean { return this.on; }
+  set driverOn(v: boolean) {
+    if (this.phys && v !== this.on) this.phys.setDriver(v);
+    this.on = v;
+  }
+
+  get tissue(): Tissue { return this.tissueNow; }
+  set tissue(t: Tissue) {
+    this.tissueNow = t;
+    if (this.phys) this.phys.punctureN = this.punctureN(this.phys.p.punctureN, t);
+  }
+
+  /** the board's puncture force per needle is for normal skin; other tissues scale it */
+  private punctureN(boardN: number, t: Tissue): number { return (boardN * t.peakN * 1000) / TISSUES.normal; }
+
+  /** Physical model: integrate up to t (ticks), `sample` after each integration step. */
+  advanceTo(t: number, sample?: Sampler): void {
+    const ph = this.phys!;
+    if (sample !== this.sampleFn) {
+      this.sampleFn = sample;
+      // the carriage's position is current for whatever the sampler reads (endstop, retract timing)
+      this.sampleWrapped = sample && ((tt, x, tip) => { this.xUm = x; sample(tt, x, tip); });
+    }
+    ph.advanceTo(t, this.sampleWrapped);
+    this.syncPhys();
+  }
+  private sampleFn: Sampler | undefined;
+  private sampleWrapped: Sampler | undefined;
+
+  private syncPhys(): void {
+    const ph = this.phys!;
+    this.xUm = ph.x * 1e6;
+    this.vMps = ph.v;
+    if (ph.lostSteps !== this.physLost) { this.missedSteps += ph.lostSteps - this.physLost; this.physLost = ph.lostSteps; }
+    this.peakLoadShare = Math.sin(Math.min(Math.PI / 2, ph.loadAngleMaxRad));
+  }
+
+  /** What the physical model saw over the run (undefined for the ideal model). */
+  physicsSummary(): { tip_max_um: number; load_angle_deg_max: number; winding_temp_c_max: number; driver_temp_c_max: number } | undefined {
+    const ph = this.phys;
+    if (!ph) return undefined;
+    return {
+      tip_max_um: ph.tipMaxM * 1e6,
+      load_angle_deg_max: (ph.loadAngleMaxRad * 180) / Math.PI,
+      winding_temp_c_max: ph.windingCMax,
+      driver_temp_c_max: ph.driverCMax,
+    };
+  }
+
+  private physStep(t: number, d: number): void {
+    const ph = this.phys!;
+    ph.advanceTo(t);
+    if (!this.on) this.missedSteps++;
+    else if (this.silentLoss > 0) { this.silentLoss--; this.missedSteps++; } // the coupling slips: the rotor never sees it
+    else ph.fieldStep(d, t);
+    this.slipping = ph.stallSeen;
+    this.syncPhys();
   }
 
   availableForceN(vMps: number): number {
@@ -85,6 +164,7 @@ export class Mechanics {
 
   /** One commanded step at time t (ticks), direction d (+1 toward the skin). cmdSteps is the executor position after it. */
   step(t: number, d: number, cmdSteps: number): void {
+    if (this.phys) { this.physStep(t, d); return; }
     if (!this.driverOn) { this.missedSteps++; return; }
     if (this.silentLoss > 0) { this.silentLoss--; this.missedSteps++; this.offsetSteps += d; this.lastTicks = t; return; }
     const dtS = (t - this.lastTicks) * this.tickS;
@@ -140,6 +220,7 @@ export class Mechanics {
 
   /** The step queue stopped (flush, end of move, endstop): the rotor comes to rest. */
   settle(t: number, cmdSteps: number): void {
+    if (this.phys) { this.advanceTo(t); return; } // the rotor keeps its momentum
     if (this.slipping) this.resync(cmdSteps);
     this.lastTicks = t;
     this.lastStepTicks = -1;
@@ -150,6 +231,7 @@ export class Mechanics {
 
   setDriver(on: boolean, t: number, cmdSteps: number): void {
     if (on === this.driverOn) return;
+    if (this.phys) { this.advanceTo(t); this.driverOn = on; return; }
     this.driverOn = on;
     this.settle(t, cmdSteps);
     this.resync(cmdSteps);
@@ -157,7 +239,7 @@ export class Mechanics {
 
   /** Free motion with the driver off, advanced by dtS seconds (semi-implicit Euler, small steps). */
   drift(dtS: number): void {
-    if (this.driverOn) return;
+    if (this.driverOn || this.phys) return;
     const h = 10e-6;
     for (let left = dtS; left > 1e-12; left -= h) {
       const dt = Math.min(h, left);
@@ -173,6 +255,9 @@ export class Mechanics {
       this.vMps = v;
     }
   }
+
+  /** The motor shaft's angle (rad), 0 with the carriage at the endstop's design point. */
+  shaftAngleRad(): number { return this.phys ? this.phys.shaftAngle() : (this.xUm * 1e-6 * 2 * Math.PI) / (this.board.drive.lead_mm / 1000); }
 
   /** Needles' tip past the guard plane (um; negative = retracted behind it). */
   tipUm(): number { return this.xUm - this.guardUm; }

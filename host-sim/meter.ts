@@ -1,4 +1,5 @@
-// What the needles did: per-stroke penetration depth (deepest tip position past the guard plane),
+// What the needles did: per-stroke penetration depth (deepest tip position past the guard plane; with
+// the physical model the tip's own path, sampled at each integration step),
 // stroke rate from successive stroke bottoms, step timing error against the plan, lost steps.
 
 export interface Stroke { tTicks: number; depthUm: number }
@@ -42,6 +43,23 @@ export class StrokeMeter {
     this.lastX = xUm;
   }
   private deepTip = 0;
+
+  /**
+   * Physical model: the tip at t (um past the guard plane). A stroke is one excursion past the guard
+   * plane, its depth the deepest point of it, so the rotor ringing at the bottom counts once.
+   */
+  onTip(t: number, tipUm: number): void {
+    if (tipUm > 0) {
+      if (!this.inSkin || tipUm > this.excursionTip) { this.excursionTip = tipUm; this.excursionT = t; }
+      this.inSkin = true;
+    } else if (this.inSkin) {
+      this.strokes.push({ tTicks: this.excursionT, depthUm: this.excursionTip });
+      this.inSkin = false;
+    }
+  }
+  private inSkin = false;
+  private excursionTip = 0;
+  private excursionT = 0;
 
   onStepError(errTicks: number): void {
     const e = Math.abs(errTicks);

@@ -6,6 +6,7 @@ import { Trace } from '../trace.js';
 import { Board } from '../../boards/board.js';
 import { Mechanics } from '../mechanics.js';
 import { Rng } from '../rng.js';
+import { EndstopSwitch } from '../physics/endstop-switch.js';
 
 /** switching-point repeatability (um, either way) */
 const REPEATABILITY_UM = 2;
@@ -14,9 +15,12 @@ export class Endstop implements HalPart, FaultSource {
   private mode: 'normal' | 'stuck' | 'dead' = 'normal';
   private was = false;
   private readonly offsetUm: number;
+  private readonly hysteresis: EndstopSwitch | undefined;
 
   constructor(private readonly board: Board, private readonly mech: Mechanics, rng: Rng, private readonly trace: Trace | undefined) {
     this.offsetUm = rng.range(-REPEATABILITY_UM, REPEATABILITY_UM);
+    const h = board.physics?.endstop_hysteresis_um;
+    if (mech.phys && h) this.hysteresis = new EndstopSwitch(board.endstop.trigger_um + this.offsetUm, h.typical, mech.xUm);
     this.was = this.active(); // the carriage starts at rest on the switch: a level from t = 0, not a first edge
   }
 
@@ -27,6 +31,7 @@ export class Endstop implements HalPart, FaultSource {
   active(): boolean {
     if (this.mode === 'stuck') return true;
     if (this.mode === 'dead') return false;
+    if (this.hysteresis) return this.hysteresis.at(this.mech.xUm);
     return this.mech.xUm <= this.board.endstop.trigger_um + this.offsetUm;
   }
 

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOptions, usageText, OptionSpec, UsageError, noPositional } from '../lib/args.js';
 import { boardOption, cartridgeOption } from '../lib/board-option.js';
+import { withModel, BoardError } from '../../boards/board.js';
 import { buildFirmware, writeAtomic } from '../build/build.js';
 import { checkOutputDir, checkOutputFile } from '../lib/errors.js';
 import { runSession, SessionResult, SessionError } from '../lib/session.js';
@@ -26,6 +27,7 @@ const SPEC: OptionSpec = {
   mode: { type: 'string', value: 'MODE', help: 'home (up to 1.5 mm) or professional (unlocked with the simulator\'s clinic key)' },
   out: { type: 'string', value: 'DIR', help: 'write trace.csv, trace.vcd and tip.svg there' },
   json: { type: 'boolean', help: 'print the summary as one JSON object' },
+  model: { type: 'string', value: 'MODEL', help: "motor model: ideal (default, or the board's) or physical (load angle, currents, momentum; needs the board's physics block)" },
   flash: { type: 'string', value: 'FILE', help: 'the pen\'s log flash: start from this image if it exists, save it afterwards (pen log reads it)' },
 };
 const USAGE = usageText('sim', 'Power the pen on in the simulator, home, stroke at a setting, stop, and measure.', SPEC);
@@ -34,7 +36,7 @@ export async function simCommand(argv: string[]): Promise<number> {
   const o = parseOptions(argv, SPEC, USAGE);
   if (o.help) { console.log(USAGE); return 0; }
   noPositional(o, USAGE);
-  const board = boardOption(o.board as string | undefined);
+  const board = modelOption(boardOption(o.board as string | undefined), o.model as string | undefined);
   const cart = cartridgeOption(board, o.cartridge as string | undefined);
   const depthMm = (o.depth as number | undefined) ?? 1.5;
   const freqHz = (o.freq as number | undefined) ?? 100;
@@ -99,6 +101,12 @@ export async function simCommand(argv: string[]): Promise<number> {
   return r.summary.state === 'fault' ? 1 : 0;
 }
 
+function modelOption(board: ReturnType<typeof boardOption>, model: string | undefined): ReturnType<typeof boardOption> {
+  if (model === undefined) return board;
+  if (model !== 'ideal' && model !== 'physical') throw new UsageError(`--model ${model}: ideal or physical`);
+  try { return withModel(board, model); } catch (e) { if (e instanceof BoardError) throw new UsageError(e.message); throw e; }
+}
+
 function fmt(mm: number): string { return mm.toFixed(2); }
 
 function printSummary(r: SessionResult): void {
@@ -113,6 +121,7 @@ function printSummary(r: SessionResult): void {
   else lines.push('depth      no stroke reached past the guard plane');
   lines.push(`rate       ${s.freq_hz === null ? '-' : s.freq_hz.toFixed(3)} Hz, puncture rate ${s.puncture_rate === null ? '-' : s.puncture_rate.toFixed(1)} /s`);
   lines.push(`steps      ${s.missed_steps} missed, worst step timing error ${s.step_error_us_max.toFixed(2)} us, peak motor load ${(s.peak_load * 100).toFixed(0)} % of pull-out`);
+  if (s.tip_overshoot_um !== undefined) lines.push(`physics    tip ${s.tip_overshoot_um.toFixed(1)} um past the set depth at worst, load angle up to ${s.load_angle_deg_max!.toFixed(0)} deg (90 = pull-out), winding ${s.winding_temp_c_max!.toFixed(1)} C, driver ${s.driver_temp_c_max!.toFixed(1)} C`);
   lines.push(`final      state ${s.state}${s.fault !== 'none' ? `, fault ${s.fault}` : ''}`);
   if (r.files.length) lines.push(`wrote      ${r.files.join(', ')}`);
   console.log(lines.join('\n'));

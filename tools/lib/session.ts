@@ -35,6 +35,13 @@ export interface Summary {
   state: string;
   fault: string;
   replies: string[];
+  /** physical model only: deepest tip past the set depth over the run (um, 0 if never past it) */
+  tip_overshoot_um?: number;
+  /** physical model only: largest load angle (degrees electrical; 90 is the stability limit) */
+  load_angle_deg_max?: number;
+  /** physical model only: hottest motor winding and driver die over the run (deg C) */
+  winding_temp_c_max?: number;
+  driver_temp_c_max?: number;
 }
 
 export interface SessionResult {
@@ -74,6 +81,13 @@ export function runSession(o: SessionOptions): SessionResult {
   replies.push(sim.command('STOP'));
   sim.runUntil(() => sim.state !== 'running', 1000); // the session's record is written as it stops
   const set = sim.setting;
+  const phys = sim.mech.physicsSummary();
+  const measured = phys && {
+    tip_overshoot_um: Math.max(0, phys.tip_max_um - set.depthUm),
+    load_angle_deg_max: phys.load_angle_deg_max,
+    winding_temp_c_max: phys.winding_temp_c_max,
+    driver_temp_c_max: phys.driver_temp_c_max,
+  };
   return {
     summary: {
       board: o.board.name, cartridge: o.cartridge, needles: sim.cartridge.needles, tissue: o.tissue, seed: o.seed,
@@ -92,6 +106,7 @@ export function runSession(o: SessionOptions): SessionResult {
       state: sim.state,
       fault: sim.fault,
       replies,
+      ...measured,
     },
     trace: sim.trace,
     endTicks,

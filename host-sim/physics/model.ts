@@ -1,0 +1,255 @@
+// The physical motor, drive train and load: rotor angle and carriage position as one rigid body
+// (rotor and screw on the motor side, carriage and cartridge on the load side of the lead screw),
+// the two phase currents, and the temperatures of the winding and the driver. Integrated with a fixed
+// largest time step (H_MAX_S) between the events the loop hands over (steps, control ticks).
+//
+// Time step: the fastest dynamics are the electrical time constant L/R (0.57 ms on the reference
+// pen, bridge included), the rotor's natural period (3.3 ms, 303 Hz with the detent) and the
+// electrical period at the highest carriage speed (about 0.85 ms at 0.6 m/s). 20 us resolves the
+// fastest of them with 28 points or more, and keeps the position-Verlet integrator's energy error
+// ((w h)^2 / 8, w the natural angular frequency) near 2e-4. The chopper's own PWM (20-40 kHz) is averaged (motor.ts).
+//
+// Drive train: the screw's efficiency acts on forces through the nut, never on the rotor's inertia:
+// (J/p^2) a = F_motor - g F_nut, F_nut = m a - F_load, with g = 1/eta_drive while the motor drives the
+// nut and g = eta_back while the load drives the motor (p = lead / 2 pi). Coulomb friction (nut drag,
+// the needles' shaft friction, the cutting force on the way in) is applied as a bounded impulse per
+// step, so a carriage at rest stays at rest while the forces stay below it (static friction).
+import { PhysicsParams } from './params.js';
+import { phaseStep } from './motor.js';
+import { R_REFERENCE_C, COPPER_ALPHA_PER_K } from './params.js';
+
+/** largest integration step (s): see the head of this file */
+export const H_MAX_S = 20e-6;
+const TWO_PI = 2 * Math.PI;
+/** largest step in rotor angle (rad electrical) taken by rotation rather than by Math.sin/cos */
+const ROTATE_MAX_RAD = 0.05;
+/** integration steps between exact sines: bounds the rotation's accumulated error near 1e-9 */
+const ROTATE_RESYNC = 64;
+/** how often the thermal models advance (s): far below their time constants (20 s, minutes) */
+const HEAT_EVERY_S = 1e-3;
+const HALF_PI = Math.PI / 2;
+
+/** Called after each integration step with the time (ticks), carriage position and tip (um). */
+export type Sampler = (tTicks: number, xUm: number, tipUm: number) => void;
+
+export class PhysicalDrive {
+  /** carriage position (m from the endstop) and speed (m/s) */
+  x: number;
+  v = 0;
+  ia = 0;
+  ib = 0;
+  /** the driver's field angle in microsteps (electrical angle = fieldSteps x pi / (2 microsteps)) */
+  fieldSteps = 0;
+  on = false;
+  /** a hard obstacle in front of the carriage (m) */
+  obstacleM = Infinity;
+  punctured = false;
+  /** peak force per needle of the skin under the needles (N) and needles */
+  punctureN: number;
+  needles: number;
+  windingC: number;
+  driverC: number;
+  windingCMax: number;
+  driverCMax: number;
+  loadAngleMaxRad = 0;
+  /** deepest tip position since start (m past the guard plane) */
+  tipMaxM = -Infinity;
+  /** electrical cycles the rotor lags the field by (a slip changes it by one) */
+  cycles = 0;
+  /** microsteps lost in slips (4 full steps per lost cycle) */
+  lostSteps = 0;
+  /** StallGuard: a stall seen at the last full-step sample */
+  stallSeen = false;
+  private lostSinceSample = false;
+  private msCnt = 0;
+  private lastDir = 0;
+  private sinceReversal = 0;
+  private lastFieldTicks = -Infinity;
+  private fieldRateSteps = 0;
+  private iaRef = 0;
+  private ibRef = 0;
+  private tTicks = 0;
+  private rOhm: number;
+  private readonly kE: number;
+  private readonly mr: number;
+
+  constructor(readonly p: PhysicsParams, needles: number, punctureN: number, private readonly timerHz: number, startM: number) {
+    this.x = startM;
+    this.needles = needles;
+    this.punctureN = punctureN;
+    this.windingC = this.windingCMax = p.ambientC;
+    this.driverC = this.driverCMax = p.ambientC;
+    this.rOhm = this.resistance();
+    this.kE = Math.PI / (2 * p.microsteps * p.stepM);
+    this.mr = p.rotorInertiaKgM2 / p.leadPerRadM ** 2;
+  }
+
+  /** rotor electrical angle (rad) */
+  rotorAngle(): number { return this.x * this.kE; }
+  fieldAngle(): number { return (this.fieldSteps * HALF_PI) / this.p.microsteps; }
+  /** field minus rotor angle, wrapped to +/- pi (rad electrical) */
+  loadAngle(): number {
+    const d = this.fieldAngle() - this.rotorAngle();
+    return d - TWO_PI * Math.round(d / TWO_PI);
+  }
+  /** motor shaft angle (rad), 0 at the endstop */
+  shaftAngle(): number { return this.x / this.p.leadPerRadM; }
+
+  /** The field takes the rotor's position (the driver comes up where the rotor sits). */
+  alignField(): void {
+    this.fieldSteps = this.x / this.p.stepM;
+    this.cycles = 0;
+    this.setRefs();
+  }
+
+  setDriver(on: boolean): void {
+    this.on = on;
+    if (on) this.alignField();
+  }
+
+  /** One microstep of the field at t (ticks), +1 toward the skin; StallGuard samples at each full step. */
+  fieldStep(d: number, t: number): void {
+    this.fieldSteps += d;
+    this.setRefs();
+    const dt = t - this.lastFieldTicks;
+    this.lastFieldTicks = t;
+    this.fieldRateSteps = dt > 0 ? this.timerHz / dt : 0;
+    if (d !== this.lastDir) { this.sinceReversal = 0; this.lastDir = d; } else this.sinceReversal++;
+    this.msCnt += d;
+    if (this.msCnt % this.p.microsteps !== 0) return;
+    const p = this.p;
+    const blind = this.sinceReversal < p.stallguardBlindFullSteps * p.microsteps ||
+      this.fieldRateSteps < p.stallguardMinFullStepsS * p.microsteps;
+    this.stallSeen = !blind && (this.lostSinceSample || Math.abs(this.loadAngle()) > HALF_PI);
+    this.lostSinceSample = false;
+  }
+
+  private setRefs(): void {
+    const phi = this.fieldAngle();
+    this.iaRef = this.p.currentPeakA * Math.cos(phi);
+    this.ibRef = this.p.currentPeakA * Math.sin(phi);
+  }
+
+  private resistance(): number {
+    return this.p.phaseResistanceOhm * (1 + COPPER_ALPHA_PER_K * (this.windingC - R_REFERENCE_C)) + 2 * this.p.rdsonOhm;
+  }
+
+  /** Integrate up to t (ticks). */
+  advanceTo(t: number, sample?: Sampler): void {
+    const dTicks = t - this.tTicks;
+    if (dTicks <= 0) return;
+    const dtS = dTicks / this.timerHz;
+    const n = Math.ceil(dtS / H_MAX_S - 1e-9);
+    const h = dtS / n;
+    const p = this.p;
+    const kt = p.ktNmPerA, lp = p.leadPerRadM, mr = this.mr, m = p.carriageKg, kE = this.kE;
+    const r = this.rOhm, l = p.phaseInductanceH, vb = p.busV, on = this.on;
+    const decay = Math.exp((-r * h) / l);
+    const gd = 1 / p.etaDrive, gb = p.etaBack;
+    const hiStop = Math.min(p.frontStopM, this.obstacleM);
+    const phi = this.fieldAngle();
+    let x = this.x, v = this.v, ia = this.ia, ib = this.ib;
+    let i2 = 0;
+    let th0 = this.rotTh, s = this.rotS, c = this.rotC, rotated = this.rotN;
+    for (let k = 1; k <= n; k++) {
+      const xh = x + (v * h) / 2;
+      const th = xh * kE;
+      // sine and cosine of the rotor angle: rotated by the small step in angle (Taylor to the 5th
+      // order: error ~d^6 / 720, 2e-11 at 0.05 rad), computed afresh every ROTATE_RESYNC steps
+      const d = th - th0;
+      if (d > -ROTATE_MAX_RAD && d < ROTATE_MAX_RAD && ++rotated < ROTATE_RESYNC) {
+        const d2 = d * d;
+        const cd = 1 - (d2 / 2) * (1 - d2 / 12), sd = d * (1 - (d2 / 6) * (1 - d2 / 20));
+        const s1 = s * cd + c * sd;
+        c = c * cd - s * sd;
+        s = s1;
+      } else { s = Math.sin(th); c = Math.cos(th); rotated = 0; }
+      th0 = th;
+      const w = v / lp;
+      ia = phaseStep(ia, this.iaRef, -kt * w * s, r, l, vb, h, decay, on);
+      ib = phaseStep(ib, this.ibRef, kt * w * c, r, l, vb, h, decay, on);
+      i2 += ia * ia + ib * ib;
+      const torque = kt * (ib * c - ia * s) - p.detentNm * 4 * s * c * (c * c - s * s) - p.dampingNmsPerRad * w;
+      const fm = torque / lp;
+      // load side: return spring, skin (elastic until it gives, then cutting and shaft friction)
+      let fext = -(p.springPreN + p.springRateNPerM * (xh > 0 ? xh : 0));
+      let frBoth = p.nutDragN, frIn = 0;
+      const depth = xh - p.guardM;
+      if (depth > 0) {
+        const fp = this.needles * this.punctureN;
+        if (!this.punctured) fext -= (fp * depth) / p.punctureDepthM;
+        else { frIn = fp * p.cutShare; frBoth += this.needles * p.shaftFrictionNPerM * depth; }
+      }
+      let g = gd;
+      let a = (fm + g * fext) / (mr + g * m);
+      let vs = v + a * h;
+      let dir = vs > 0 ? 1 : vs < 0 ? -1 : 0;
+      let fr = frBoth + (dir > 0 ? frIn : 0);
+      if ((m * a - fext + dir * fr) * dir < 0) { // the load drives the motor through the screw
+        g = gb;
+        a = (fm + g * fext) / (mr + g * m);
+        vs = v + a * h;
+        dir = vs > 0 ? 1 : vs < 0 ? -1 : 0;
+        fr = frBoth + (dir > 0 ? frIn : 0);
+      }
+      const dv = (g * fr * h) / (mr + g * m);
+      v = Math.abs(vs) <= dv ? 0 : vs - dir * dv;
+      x = xh + (v * h) / 2;
+      if (x < p.rearStopM) { x = p.rearStopM; if (v < 0) v = 0; }
+      if (x > hiStop) { x = hiStop; if (v > 0) v = 0; }
+      const d2 = x - p.guardM;
+      if (d2 >= p.punctureDepthM) this.punctured = true;
+      else if (d2 <= 0) this.punctured = false;
+      if (d2 > this.tipMaxM) this.tipMaxM = d2;
+      if (on) {
+        const lag = phi - x * kE;
+        const cyc = Math.round(lag / TWO_PI);
+        const wrapped = Math.abs(lag - TWO_PI * cyc);
+        if (wrapped > this.loadAngleMaxRad) this.loadAngleMaxRad = wrapped;
+        if (cyc !== this.cycles) {
+          this.lostSteps += Math.abs(cyc - this.cycles) * 4 * p.microsteps;
+          this.cycles = cyc;
+          this.lostSinceSample = true;
+        }
+      }
+      if (sample) sample(Math.round(this.tTicks + (dTicks * k) / n), x * 1e6, d2 * 1e6);
+    }
+    this.x = x; this.v = v; this.ia = ia; this.ib = ib;
+    this.rotTh = th0; this.rotS = s; this.rotC = c; this.rotN = rotated;
+    this.tTicks = t;
+    // the temperatures move in seconds: update them (and the winding's resistance) once per ms
+    this.heatDtS += dtS;
+    this.heatI2dt += i2 * h;
+    if (this.heatDtS >= HEAT_EVERY_S) { this.heat(this.heatDtS, this.heatI2dt); this.heatDtS = 0; this.heatI2dt = 0; }
+  }
+  private rotTh = NaN;
+  private rotS = 0;
+  private rotC = 1;
+  private rotN = 0;
+  private heatDtS = 0;
+  private heatI2dt = 0;
+
+  /** First-order thermal models of the winding and the driver's die over dtS with the integral of i^2. */
+  private heat(dtS: number, i2dt: number): void {
+    const p = this.p;
+    const cu = (i2dt * (this.rOhm - 2 * p.rdsonOhm)) / dtS;
+    const die = (i2dt * 2 * p.rdsonOhm) / dtS;
+    this.windingC += (p.ambientC + cu * p.windingRthCPerW - this.windingC) * (1 - Math.exp(-dtS / p.windingTauS));
+    this.driverC += (p.ambientC + die * p.driverRthCPerW - this.driverC) * (1 - Math.exp(-dtS / p.driverTauS));
+    if (this.windingC > this.windingCMax) this.windingCMax = this.windingC;
+    if (this.driverC > this.driverCMax) this.driverCMax = this.driverC;
+    this.rOhm = this.resistance();
+  }
+
+  /** Mechanical energy (J) for checks with losses off: kinetic, magnetic, detent, spring (currents held). */
+  energyJ(): number {
+    const p = this.p;
+    const th = this.rotorAngle();
+    const kin = 0.5 * (this.mr + p.carriageKg) * this.v * this.v;
+    const mag = -(p.ktNmPerA / p.polePairs) * (this.ia * Math.cos(th) + this.ib * Math.sin(th));
+    const det = -(p.detentNm / (4 * p.polePairs)) * Math.cos(4 * th);
+    const xp = Math.max(0, this.x);
+    const spring = p.springPreN * this.x + 0.5 * p.springRateNPerM * xp * xp;
+    return kin + mag + det + spring;
+  }
+}
