@@ -6,7 +6,8 @@ import {
   F_STUCK_BUTTON, SET_OK, ST_FAULT, ST_OFF, ST_PAUSED, ST_RUNNING,
 } from "./abi";
 import { buttonEvents, anyButtonEvents, longestHeldControlTicks, EV_PRESS, EV_REPEAT, EV_LONG } from "./buttons";
-import { machineState, enterFault, powerOn, powerOff, start, pause, stop, settingChanged, signalRefused } from "./machine";
+import { machineState, enterFault, powerOn, powerOff, signalRefused } from "./machine";
+import { start, pause, stop, settingChanged } from "./strokes";
 import { noteActivity } from "./idle";
 import { setDepthUm, setLevel, depthSettingUm, level, requestedFreqHz } from "./settings";
 import { DEPTH_STEP_UM, SPEED_LEVELS_HZ, SPEED_LEVELS_HZ_LEN, STUCK_BUTTON_CONTROL_TICKS } from "./generated/board_config";

@@ -3,32 +3,20 @@
 // cutting the driver (the return spring retracts) where moving is unsafe. docs/hazards.md maps each
 // fault to its hazard. Owns the state, the fault, and what happens when the strokes have stopped.
 import {
-  CART_CHECKING, CART_NONE, CART_OK, CART_REFUSED, CMD_BATTERY_LOW, CMD_CARTRIDGE_CHECKING,
-  CMD_CARTRIDGE_REFUSED, CMD_NO_CARTRIDGE, CMD_NO_ZONE, CMD_OK, CMD_PLAN_FAILED, CMD_WRONG_STATE,
-  DRV_OT, DRV_SHORT, DRV_STALL, DRV_UV, EV_CARTRIDGE_REFUSED, EV_CARTRIDGE_REMOVED, EV_FAULT,
-  EV_START_REFUSED, F_BATTERY_LOW, F_CARTRIDGE_REMOVED, F_DRIVER_OVERTEMP, F_DRIVER_SHORT,
-  F_DRIVER_UNDERVOLTAGE, F_FIRMWARE_RESET, F_NONE, F_PLAN, F_QUEUE_UNDERRUN, F_STALL, F_WATCHDOG_RESET,
-  IND_FAULT, IND_HOMING, IND_OFF, IND_PAUSED, IND_READY, IND_REFUSED, IND_RUNNING, QSTAT_UNDERRUN,
-  RESET_POWER_ON, RESET_WATCHDOG, SEG_STOP_AT_ENDSTOP, ST_FAULT, ST_HOMING, ST_OFF, ST_PAUSED, ST_READY,
-  ST_RUNNING, ZONE_NONE,
+  CMD_OK, CMD_WRONG_STATE, DRV_OT, DRV_SHORT, DRV_UV, EV_FAULT, F_FIRMWARE_RESET, F_NONE, F_WATCHDOG_RESET,
+  IND_FAULT, IND_HOMING, IND_OFF, IND_PAUSED, IND_READY, IND_REFUSED, IND_RUNNING, RESET_POWER_ON,
+  RESET_WATCHDOG, SEG_STOP_AT_ENDSTOP, ST_FAULT, ST_HOMING, ST_OFF, ST_PAUSED, ST_READY, ST_RUNNING,
 } from "./abi";
 import {
-  driver_enable, driver_status, step_queue_flush, step_queue_status, buttons_raw, battery_mv, indicator_set,
-  report_state, reset_cause,
+  driver_enable, driver_status, step_queue_flush, buttons_raw, indicator_set, report_state, reset_cause,
 } from "./hal";
 import { sampleButtons, resetButtons } from "./buttons";
 import {
-  feedQueue, motionBusy, motionReset, pushConstantMove, spareStrokePlan, startRetract, cancelChange,
-  startStrokes, stopStrokesAtTop, motionMode, takeStrokes, MOTION_STROKES,
+  feedQueue, motionBusy, motionReset, pushConstantMove, startRetract, motionMode, takeStrokes, MOTION_STROKES,
 } from "./motion";
-import { zoneSetting } from "./settings";
-import { initSettings, beginCartridge, beginSetting, planJobsTick, settingsBusy, planState } from "./planjob";
-import { PLAN_OK, PLAN_BUSY } from "./compress";
-import {
-  cartridgeTick, cartridgeState, cartridgeRefusal, cartridgeTypeIndex, cartridgeLengthUm, markCartridgeUsed,
-  takeRemovedEvent, resetCartridge,
-} from "./cartridge";
-import { sessionInit, beginSession, endSegment, endSession, addStrokes, logEvent, sessionOpen } from "./session";
+import { initSettings } from "./planjob";
+import { cartridgeTick, resetCartridge } from "./cartridge";
+import { sessionInit, endSegment, endSession, addStrokes, logEvent, sessionOpen } from "./session";
 import { authTick, resetAuth } from "./auth";
 import { tickIsLight } from "./budget";
 import {
@@ -37,15 +25,14 @@ import {
 } from "./homing";
 import { watchButtons, buttonActions, buttonStuck, resetControls } from "./controls";
 import { idleTick, noteActivity } from "./idle";
-import { resetTreatmentRecords, recordFault, recordSettingChange, openSegment, writePendingRecord } from "./treatment";
-import { BATTERY_MIN_MV, HOMING_INTERVAL_STEP_TICKS } from "./generated/board_config";
+import { resetTreatmentRecords, recordFault, writePendingRecord } from "./treatment";
+import { checkSafety, watchCartridge, takeCartridge, resetSafetyWatch } from "./safety";
+import { planStep, stopAtTop, startIsPending, forgetPendingStart } from "./strokes";
+import { HOMING_INTERVAL_STEP_TICKS } from "./generated/board_config";
 
 let state: i32 = 0; // ST_OFF (literal initial values cost no start-up code)
 let fault: i32 = 0; // F_NONE
 let afterStop: i32 = 2; // ST_READY: state to enter when the strokes have stopped at the top
-let lastCartridge: i32 = 0; // CART_NONE
-let cartridgeTaken: bool = false; // a genuine cartridge is fitted and handed to settings
-let startPending: bool = false;   // running, waiting for the plan job before the first stroke
 
 export function machineState(): i32 { return state; }
 export function machineFault(): i32 { return fault; }
@@ -72,9 +59,8 @@ export function machineInit(): void {
   forgetHome();
   fault = F_NONE;
   cancelHomeMove();
-  lastCartridge = CART_NONE;
-  cartridgeTaken = false;
-  startPending = false;
+  resetSafetyWatch();
+  forgetPendingStart();
   resetTreatmentRecords();
   noteActivity();
   resetControls();
@@ -109,64 +95,12 @@ export function machineTick(nowStepTicks: i64): void {
   idleTick();
 }
 
-/** Driver flags, queue health and the cell: any problem while powered is a fault. */
-function checkSafety(): void {
-  const drv = driver_status();
-  if ((drv & DRV_SHORT) != 0) { enterFault(F_DRIVER_SHORT, true); return; }
-  if ((drv & DRV_OT) != 0) { enterFault(F_DRIVER_OVERTEMP, true); return; }
-  if ((drv & DRV_UV) != 0) { enterFault(F_DRIVER_UNDERVOLTAGE, true); return; }
-  if (state == ST_FAULT) return;
-  // a sagging cell: retract while there is still power to do it
-  if (motionBusy() && battery_mv() < BATTERY_MIN_MV) { enterFault(F_BATTERY_LOW, false); return; }
-  if ((drv & DRV_STALL) != 0 && motionBusy()) { enterFault(F_STALL, false); return; }
-  if ((step_queue_status() & QSTAT_UNDERRUN) != 0) { enterFault(F_QUEUE_UNDERRUN, false); return; }
-}
-
-/** A genuine cartridge is taken as soon as it is checked, even while off: its depth limit found, its stroke planned. */
-function takeCartridge(): void {
-  const ok = cartridgeState() == CART_OK;
-  if (ok != cartridgeTaken) {
-    cartridgeTaken = ok;
-    cancelChange();
-    beginCartridge(ok ? cartridgeTypeIndex() : -1, cartridgeLengthUm(), spareStrokePlan());
-  }
-}
-
-/** One pulled out while stroking is a fault; a refused one is signalled. */
-function watchCartridge(): void {
-  const c = cartridgeState();
-  if (takeRemovedEvent()) {
-    logEvent(EV_CARTRIDGE_REMOVED, 0);
-    if (state == ST_RUNNING || (state == ST_FAULT && motionBusy())) { enterFault(F_CARTRIDGE_REMOVED, false); }
-    else if (state == ST_PAUSED) { endSession(); enter(ST_READY); }
-  }
-  if (c != lastCartridge) {
-    if (c == CART_REFUSED) { logEvent(EV_CARTRIDGE_REFUSED, cartridgeRefusal()); signalRefused(); }
-    lastCartridge = c;
-  }
-}
-
-/** A new setting: plan it in the background; while running, the strokes switch to it at a stroke boundary once planned. */
-export function settingChanged(): void {
-  cancelChange(); // the plan not in use is refilled
-  beginSetting(spareStrokePlan());
-}
-
-/** Carries the plan jobs on; when the stroke plan is done while running, the strokes start or take it (motion has it). */
-function planStep(): void {
-  const r = planJobsTick();
-  if (r == PLAN_BUSY || state != ST_RUNNING) return;
-  if (r != PLAN_OK) { enterFault(F_PLAN, false); return; }
-  recordSettingChange();
-  if (startPending) { startPending = false; startStrokes(); }
-}
-
 /** Flush, retract, log, and stay in fault until the user clears it. */
 export function enterFault(code: i32, cutDriver: bool): void {
   if (state == ST_FAULT && fault == code) return;
   step_queue_flush();
   motionReset();
-  startPending = false;
+  forgetPendingStart();
   cancelHomeMove();
   fault = code;
   recordFault(code);
@@ -200,10 +134,24 @@ export function powerOn(): i32 {
 /** Homing is done: the needles rest at the top. */
 export function homingDone(): void { enter(ST_READY); }
 
+/** A start went through (the strokes run, or wait for their plan). */
+export function strokesStarted(): void { enter(ST_RUNNING); }
+
+/** Paused and stopped, or its cartridge pulled out: the session ends, the pen is ready. */
+export function endPausedSession(): void {
+  endSession();
+  enter(ST_READY);
+}
+
+/** Stop the strokes at the top; once they are there and the position is checked, enter next. */
+export function stopThen(next: i32): void {
+  afterStop = next;
+  stopAtTop();
+}
+
 export function powerOff(): i32 {
   if (state == ST_RUNNING) {
-    afterStop = ST_OFF;
-    stopAtTop();
+    stopThen(ST_OFF);
     return CMD_OK;
   }
   if (sessionOpen()) endSession();
@@ -217,60 +165,9 @@ export function powerOff(): i32 {
   return CMD_OK;
 }
 
-export function start(): i32 {
-  const r = startRefusal();
-  if (r != CMD_OK) {
-    if (state == ST_READY || state == ST_PAUSED) logEvent(EV_START_REFUSED, r);
-    return r;
-  }
-  const plan = planState();
-  if (plan != PLAN_OK && plan != PLAN_BUSY) return CMD_PLAN_FAILED;
-  if (!markCartridgeUsed()) return CMD_CARTRIDGE_REFUSED; // the single-use lockout starts at the first stroke
-  if (!sessionOpen()) beginSession();
-  openSegment();
-  // the plan of this setting is usually ready; if it was just changed, stroking starts when it is
-  startPending = plan == PLAN_BUSY;
-  if (!startPending) startStrokes();
-  enter(ST_RUNNING);
-  return CMD_OK;
-}
-
-function startRefusal(): i32 {
-  if (state != ST_READY && state != ST_PAUSED) return CMD_WRONG_STATE;
-  if (homeMoving()) return CMD_WRONG_STATE;
-  const c = cartridgeState();
-  if (c == CART_NONE) return CMD_NO_CARTRIDGE;
-  if (c == CART_CHECKING || settingsBusy()) return CMD_CARTRIDGE_CHECKING;
-  if (c == CART_REFUSED) return CMD_CARTRIDGE_REFUSED;
-  if (zoneSetting() == ZONE_NONE) return CMD_NO_ZONE;
-  if (battery_mv() < BATTERY_MIN_MV) return CMD_BATTERY_LOW;
-  return CMD_OK;
-}
-
-/** Finish the stroke under way, then pause (needles retracted, setting kept). */
-export function pause(): i32 {
-  if (state != ST_RUNNING) return CMD_WRONG_STATE;
-  afterStop = ST_PAUSED;
-  stopAtTop();
-  return CMD_OK;
-}
-
-function stopAtTop(): void {
-  startPending = false;
-  stopStrokesAtTop();
-}
-
-export function stop(): i32 {
-  if (state == ST_PAUSED && !homeMoving()) { endSession(); enter(ST_READY); return CMD_OK; }
-  if (state != ST_RUNNING) return CMD_WRONG_STATE;
-  afterStop = ST_READY;
-  stopAtTop();
-  return CMD_OK;
-}
-
 function runningTick(nowStepTicks: i64): void {
   feedQueue(nowStepTicks);
-  if (!startPending && motionMode() != MOTION_STROKES && !motionBusy() && !homeMoving()) {
+  if (!startIsPending() && motionMode() != MOTION_STROKES && !motionBusy() && !homeMoving()) {
     // strokes stopped at the top: check the position against the endstop before anything else
     addStrokes(takeStrokes());
     endSegment();

@@ -4,7 +4,8 @@ import {
   CART_OK, CART_REFUSED, CMD_BATTERY_LOW, CMD_CARTRIDGE_CHECKING, CMD_CARTRIDGE_REFUSED, CMD_NO_CARTRIDGE, CMD_NO_ZONE,
   CMD_OK, CMD_WRONG_STATE, ERR_BAD_ARGUMENT, ERR_BATTERY, ERR_CARTRIDGE, ERR_NO_ZONE, ERR_PLAN, ERR_WRONG_STATE,
 } from "./abi";
-import { start, stop, pause, powerOn, powerOff, machineState, machineFault } from "./machine";
+import { powerOn, powerOff, machineState, machineFault } from "./machine";
+import { start, stop, pause } from "./strokes";
 import { quantizedDepthUm, runFreqHz, requestedFreqHz, clamp, level, zoneSetting, modeSetting, depthLimitUm } from "./settings";
 import { cartridgeState, cartridgeRefusal, cartridgeSerial } from "./cartridge";
 import { sessionSeconds } from "./session";

@@ -9,7 +9,7 @@ import {
   requestedFreqHz, clamp, depthSettingUm, zoneSetting, modeSetting,
 } from "./settings";
 import { settingPending } from "./planjob";
-import { settingChanged } from "./machine";
+import { settingChanged } from "./strokes";
 import { setIdleOffSeconds, idleOffSeconds } from "./idle";
 import { err } from "./protocol";
 import { putCmdResult } from "./penverbs";
