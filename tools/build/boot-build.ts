@@ -26,11 +26,11 @@ export const SERVICE_SOURCES = ['smp.c', 'smp_serial.c', 'smp_cbor.c'];
 export function serviceButtonFlags(boardName: string): string[] {
   const buttons = loadBoard(boardName).mcu?.pins.buttons;
   const pins = Array.isArray(buttons) ? [buttons[2], buttons[3]] : [];
-  return pins.flatMap((pin, i) => {
-    const m = /^P([A-I])(\d+)$/.exec(pin ?? '');
+  return [0, 1].flatMap((i) => {
+    const m = /^P([A-I])(\d+)$/.exec(pins[i] ?? '');
     if (!m) throw new Error(`board ${boardName}: mcu.pins.buttons needs the depth+ and depth- pins (such as PB14) for service mode`);
     return [`-DBOOT_SERVICE_BUTTON${i + 1}_PORT=${m[1].charCodeAt(0) - 65}u`, `-DBOOT_SERVICE_BUTTON${i + 1}_PIN=${m[2]}u`];
-  }).concat(pins.length ? [] : (() => { throw new Error(`board ${boardName} has no mcu.pins.buttons for service mode`); })());
+  });
 }
 
 export const SLOT_A = 0x08020000;

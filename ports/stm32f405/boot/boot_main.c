@@ -65,7 +65,7 @@ static void say_u32(uint32_t v) {
   char b[11], *p = b + sizeof b;
   *--p = 0;
   do *--p = (char)('0' + v % 10); while (v /= 10);
-  sh_puts(p);
+  say(p);
 }
 /* The highest arena byte the allocator touched (a block's end, or the 32-byte header it writes after
  * it): what ARENA_BYTES must hold. Painted after init, which clears the arena and writes the first

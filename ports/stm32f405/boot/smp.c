@@ -37,7 +37,7 @@ int smp_service_requested(const boot_flash *f) {
 
 static void reply(const uint8_t *req, cbor_writer *w) {
   memcpy(tx, req, HDR_BYTES);
-  tx[0] = (uint8_t)((req[0] & ~7u) | (req[0] & 7u) + 1u);
+  tx[0] = (uint8_t)((req[0] & ~7u) | ((req[0] & 7u) + 1u)); /* the response op, the request's version bits */
   tx[1] = 0;
   tx[2] = (uint8_t)(w->len >> 8);
   tx[3] = (uint8_t)w->len;
