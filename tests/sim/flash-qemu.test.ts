@@ -19,6 +19,9 @@ import {
 } from '../../tools/build/boot-build.js';
 import { HAL_ABI_VERSION } from '../../abi/pen-abi.js';
 import { REPO_ROOT } from '../../boards/paths.js';
+import { openSerialPort } from '../../tools/lib/smp/serial-port.js';
+import { SmpClient, OP_READ, OP_WRITE, GROUP_OS, GROUP_IMAGE, imageSlots } from '../../tools/lib/smp/client.js';
+import { SmpRefused } from '../../tools/lib/smp/errors.js';
 
 const BOARD = 'stm32f405-tmc2209';
 const SERVICE_REQUEST = { offset: 0xc100, word: 0x5e4f1ce5 }; // boot/smp.h
@@ -153,6 +156,28 @@ test('pen flash uploads a signed image over the pty into the free slot; the boot
   await pen.start();
   try {
     await pen.waitFor(/boot: service mode \(requested by the firmware\)/);
+    // the commands pen flash does not use, and refusals with their reasons
+    const port = openSerialPort(pen.pty);
+    const smp = new SmpClient(port);
+    try {
+      assert.deepEqual(await smp.request('echo', OP_WRITE, GROUP_OS, 0, { d: 'hello pen' }), { r: 'hello pen' });
+      const slots = imageSlots(await smp.request('image list', OP_READ, GROUP_IMAGE, 0, {}));
+      assert.deepEqual(slots.map((x) => [x.slot, x.version, x.active, x.confirmed, x.hash.length]), [[0, '1.0.0', true, true, 32]]);
+      const refusals: [string, number, number, number, Record<string, Buffer | number | boolean>, RegExp][] = [
+        ['erase', OP_WRITE, GROUP_IMAGE, 5, { slot: 0 }, /^erase refused: that slot holds the confirmed firmware the pen starts; erase the other one \(not allowed in the current state\)$/],
+        ['image test', OP_WRITE, GROUP_IMAGE, 0, { hash: Buffer.alloc(32, 1), confirm: false }, /no slot holds an image with that hash \(not found\)/],
+        ['upload', OP_WRITE, GROUP_IMAGE, 1, { off: 64, data: Buffer.alloc(4) }, /no upload in progress: start again from offset 0/],
+        ['upload', OP_WRITE, GROUP_IMAGE, 1, { off: 0, len: 64, data: Buffer.alloc(64) }, /not a signed image \(no MCUboot magic\)/],
+        ['stats', OP_READ, 2, 0, {}, /group 2 command 0 is not offered in service mode \(not supported\)/],
+      ];
+      for (const [what, op, group, id, body, re] of refusals) {
+        await assert.rejects(smp.request(what, op, group, id, body), (e: unknown) => e instanceof SmpRefused && re.test(e.message));
+      }
+      assert.deepEqual(await smp.request('erase', OP_WRITE, GROUP_IMAGE, 5, {}), { rc: 0 }, 'the free slot (B) may be erased');
+    } finally {
+      smp.close();
+      port.close();
+    }
     const img = image('b', 'B2', 64, [1, 1, 0, 0]);
     const imgFile = join(out, 'b2.img');
     writeFileSync(imgFile, img);

@@ -2,6 +2,11 @@
 // value, truncated and corrupted frames, console text between frames, and a seeded fuzz.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../boards/paths.js';
 import { crc16, encodeFrame, FrameDecoder, LINE_MAX_BYTES, FrameEvent } from '../../tools/lib/smp/framing.js';
 import { encode, decode, CborError, CborValue } from '../../tools/lib/smp/cbor.js';
 import { smpHeader, SmpClient, Transport, OP_WRITE, GROUP_IMAGE } from '../../tools/lib/smp/client.js';
@@ -127,4 +132,60 @@ test('the client maps an rc to words and shows the pen\'s reason; it never shows
     return true;
   });
   assert.equal(rcText(99), 'an error the tool does not know (mcumgr code 99)');
+});
+
+// The bootloader's own CBOR reader (C) on the host, under AddressSanitizer: it must read what this
+// encoder writes as the TypeScript decoder does, and refuse random bytes without reading past them.
+const gcc = spawnSync('gcc', ['--version'], { stdio: 'ignore' }).error === undefined;
+test('the bootloader\'s CBOR reader agrees with the tool\'s encoder and survives random bytes (seed 7, AddressSanitizer)', { skip: gcc ? false : 'skipped: gcc is not installed' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'smp-cbor-'));
+  const exe = join(dir, 'smp_cbor_host');
+  const boot = join(REPO_ROOT, 'ports', 'stm32f405', 'boot');
+  const cc = spawnSync('gcc', ['-std=c11', '-O1', '-g', '-Wall', '-Wextra', '-Werror', '-fsanitize=address,undefined', '-fno-sanitize-recover=all',
+    `-I${boot}`, join(REPO_ROOT, 'ports', 'stm32f405', 'test', 'smp_cbor_host.c'), join(boot, 'smp_cbor.c'), '-o', exe], { encoding: 'utf8' });
+  assert.equal(cc.status, 0, cc.stderr);
+  const r = rng(7);
+  const cases: { buf: Buffer; want?: string }[] = [];
+  const keys = ['off', 'data', 'len', 'sha', 'hash', 'confirm', 'd', 'slot'];
+  for (let i = 0; i < 300; i++) {
+    const m: { [k: string]: CborValue } = {};
+    for (const k of keys) {
+      const pick = r();
+      if (pick < 0.4) continue;
+      m[k] = pick < 0.6 ? Math.floor(r() * 2 ** 32) : pick < 0.75 ? bytes(r, Math.floor(r() * 300)) : pick < 0.9 ? bytes(r, 8).toString('hex') : r() < 0.5;
+    }
+    m[`x${i}`] = [1, { nested: bytes(r, 3) }];
+    const want = keys.filter((k) => k in m).map((k) => {
+      const v = m[k];
+      return `${k}=${typeof v === 'number' ? `u${v}` : typeof v === 'boolean' ? `b${v ? 1 : 0}` : Buffer.isBuffer(v) ? `h${v.toString('hex')}` : `t${Buffer.from(v as string).toString('hex')}`} `;
+    }).join('');
+    const buf = encode(m);
+    cases.push({ buf, want });
+    cases.push({ buf: buf.subarray(0, Math.floor(r() * buf.length)) }); // truncated: refused or a prefix's keys, never a crash
+    cases.push({ buf: bytes(r, Math.floor(r() * 64)) });
+  }
+  const file = join(dir, 'cases.bin');
+  writeFileSync(file, Buffer.concat(cases.flatMap((c) => { const n = Buffer.alloc(2); n.writeUInt16LE(c.buf.length); return [n, c.buf]; })));
+  const run = spawnSync(exe, [file], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.equal(run.status, 0, `the C reader failed:\n${run.stderr.slice(0, 3000)}`);
+  const lines = run.stdout.split('\n');
+  cases.forEach((c, i) => { if (c.want !== undefined) assert.equal(lines[i], c.want, `case ${i}`); });
+  const refused = cases.filter((c, i) => c.want === undefined && lines[i] === 'bad').length;
+  assert.ok(refused > 300, `${refused} of ${2 * 300} truncated or random inputs refused`);
+});
+
+test('pen flash: usage errors name what is wrong and exit 2', () => {
+  const pen = (...args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'flash', ...args], { encoding: 'utf8' });
+  let r = pen('--image', 'x.img');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--port PATH is required/);
+  r = pen('--port', '/nonexistent/tty', '--image', 'x.img', '--board', 'stm32f405-tmc2209');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /give --image FILE or --board NAME \(one of them\)/);
+  r = pen('--port', join(tmpdir(), 'no-such-tty-here'), '--board', 'stm32f405-tmc2209');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /no-such-tty-here: no such serial port/);
+  r = pen('--port', '/dev/null', '--board', 'stm32f405-tmc2209', '--chunk-bytes', '30');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--chunk-bytes 30: give a multiple of 4 from 32 to 768/);
 });

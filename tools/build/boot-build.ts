@@ -343,7 +343,7 @@ export function buildSlotFirmware(board: Board, slot: 'a' | 'b'): { elf: string;
     `-DDRIVER_MICROSTEPS=${board.driver.microsteps}`, `-DSTALLGUARD_MIN_FULL_STEPS_S=${board.driver.stallguard_min_full_steps_s}`,
     ...(board.driver.stallguard_threshold !== undefined ? [`-DSTALLGUARD_THRESHOLD=${board.driver.stallguard_threshold}`] : []),
     ...(board.storage ? [`-DLOG_SECTORS=${board.storage.sectors}u`, `-DLOG_SECTOR_BYTES=${board.storage.sector_bytes}u`] : []),
-    `-I${src}`, `-I${join(src, 'include')}`, `-I${gen}`, '-I/usr/src/wasm2c', '-I/usr/share/wabt/wasm2c',
+    `-I${src}`, `-I${join(src, 'include')}`, `-I${join(REPO_ROOT, 'ports')}`, `-I${gen}`, '-I/usr/src/wasm2c', '-I/usr/share/wabt/wasm2c',
   ];
   const ldflags = ['-nostartfiles', '--specs=nano.specs', `-L${out}`, `-T${join(BOOT_DIR, `slot_${slot}.ld`)}`, '-Wl,--gc-sections',
     '-Wl,--no-enum-size-warning', '-Wl,--defsym=__heap_size=0', '-Wl,--defsym=__stack_size=8192'];
