@@ -8,6 +8,7 @@ import { conformCommand } from './commands/conform.js';
 import { imageCommand } from './commands/image.js';
 import { keysCommand } from './commands/keys.js';
 import { consoleCommand } from './commands/console.js';
+import { flashCommand } from './commands/flash.js';
 import { UsageError } from './lib/args.js';
 import { environmentErrorOf, EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_FAILED } from './lib/errors.js';
 import { PortToolsMissing } from './build/port-build.js';
@@ -25,6 +26,7 @@ Commands:
   qa        run QA scenario files in the simulator, with JUnit and HTML reports
   log       export a pen's treatment log as CSV and JSON
   conform   replay scenarios on a board's microcontroller (QEMU) and compare every HAL call
+  flash     upload a signed image to a pen in service mode over its serial port (SMP)
   image     sign, verify and show firmware images for a board's bootloader (MCUboot format)
   keys      make a signing key pair for firmware images
 
@@ -46,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'log': return await logCommand(rest);
       case 'conform': return await conformCommand(rest);
       case 'image': return await imageCommand(rest);
+      case 'flash': return await flashCommand(rest);
       case 'keys': return await keysCommand(rest);
       case '--version': case '-V': case 'version':
         console.log(await versionText());

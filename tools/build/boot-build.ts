@@ -19,6 +19,19 @@ export const CRYPTO_DIR = join(REPO_ROOT, 'ports', 'crypto');
 export const MBEDTLS_SOURCES = ['sha256', 'bignum', 'ecp', 'ecp_curves', 'ecdsa', 'asn1parse', 'asn1write',
   'platform', 'platform_util', 'memory_buffer_alloc', 'constant_time'];
 export const BOOT_SOURCES = ['boot_image.c', 'boot_state.c'];
+/** Service mode: SMP over the console USART (boot/smp.h). */
+export const SERVICE_SOURCES = ['smp.c', 'smp_serial.c', 'smp_cbor.c'];
+
+/** The two buttons held at power-on for service mode: depth+ and depth- of the board's mcu.pins.buttons (in BUTTONS order). */
+export function serviceButtonFlags(boardName: string): string[] {
+  const buttons = loadBoard(boardName).mcu?.pins.buttons;
+  const pins = Array.isArray(buttons) ? [buttons[2], buttons[3]] : [];
+  return [0, 1].flatMap((i) => {
+    const m = /^P([A-I])(\d+)$/.exec(pins[i] ?? '');
+    if (!m) throw new Error(`board ${boardName}: mcu.pins.buttons needs the depth+ and depth- pins (such as PB14) for service mode`);
+    return [`-DBOOT_SERVICE_BUTTON${i + 1}_PORT=${m[1].charCodeAt(0) - 65}u`, `-DBOOT_SERVICE_BUTTON${i + 1}_PIN=${m[2]}u`];
+  });
+}
 
 export const SLOT_A = 0x08020000;
 export const SLOT_B = 0x08080000;
@@ -177,12 +190,12 @@ export function buildBootloader(out: string, opts: { spkiDer: Buffer; board: str
     run('arm-none-eabi-gcc', [...ARM, ...CRYPTO_ARM_FLAGS, ...cryptoFlags(tree), '-c', join(tree, 'library', `${m}.c`), '-o', o]);
     return o;
   });
-  const boot = [...BOOT_SOURCES, 'boot_main.c', 'boot_startup.c', opts.emulated ? 'boot_flash_semihost.c' : 'boot_flash_stm32.c'].map((f) => join(BOOT_DIR, f));
+  const boot = [...BOOT_SOURCES, ...SERVICE_SOURCES, 'boot_main.c', 'boot_startup.c', opts.emulated ? 'boot_flash_semihost.c' : 'boot_flash_stm32.c'].map((f) => join(BOOT_DIR, f));
   if (opts.emulated) boot.push(join(PORT_DIR, 'semihost.c'));
   const elf = join(out, 'boot.elf');
   run('arm-none-eabi-gcc', [...ARM, '-Os', '-std=c11', '-ffunction-sections', '-fdata-sections', '-Wall', '-Wextra',
     ...cryptoFlags(tree), `-I${BOOT_DIR}`, `-I${PORT_DIR}`, `-I${out}`,
-    `-DBOOT_BOARD="${opts.board}"`, `-DBOOT_HAL_ABI_VERSION=${opts.halAbiVersion}u`, ...(opts.emulated ? ['-DBOOT_EMULATED'] : []),
+    `-DBOOT_BOARD="${opts.board}"`, `-DBOOT_HAL_ABI_VERSION=${opts.halAbiVersion}u`, ...serviceButtonFlags(opts.board), ...(opts.emulated ? ['-DBOOT_EMULATED'] : []),
     ...boot, ...crypto, '-nostartfiles', '--specs=nano.specs', `-T${join(BOOT_DIR, 'boot.ld')}`, '-Wl,--gc-sections',
     `-Wl,-Map=${elf}.map`, '-o', elf]);
   const bin = join(out, 'boot.bin');

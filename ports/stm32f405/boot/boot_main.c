@@ -12,6 +12,8 @@
 #include "boot_state.h"
 #include "boot_key.h" /* generated: boot_pubkey_spki[] (tools/boot-build.ts) */
 #include "mbedtls/memory_buffer_alloc.h"
+#include "smp.h"
+#include "smp_serial.h"
 #ifdef BOOT_EMULATED
 #include "semihost.h"
 #endif
@@ -29,6 +31,11 @@
 #define GPIOA_BSRR REG(0x40020018u)
 #define PIN_EN_BIT 4u /* PA4: TMC2209 ENN, high = outputs off */
 #define SCB_VTOR REG(0xE000ED08u)
+/* The two buttons that, held at power-on, enter service mode: GPIO port index (0 = A) and pin, from
+ * the board file's mcu.pins.buttons (tools/build/boot-build.ts); active low, with pull-ups. */
+#if !defined(BOOT_SERVICE_BUTTON1_PORT) || !defined(BOOT_SERVICE_BUTTON2_PORT)
+#error "BOOT_SERVICE_BUTTON{1,2}_{PORT,PIN} come from the build"
+#endif
 
 /* mbedTLS's bignums and points come from here (memory_buffer_alloc.c) */
 #define ARENA_BYTES 6144u
@@ -53,12 +60,12 @@ static void driver_off(void) {
 #define TIM2_CNT REG(0x40000024u)
 #define TIM2_PSC REG(0x40000028u)
 #define TIM2_ARR REG(0x4000002Cu)
-static void say(const char *s) { sh_puts(s); }
+static void say(const char *s) { sh_puts(s); uart_puts(s); }
 static void say_u32(uint32_t v) {
   char b[11], *p = b + sizeof b;
   *--p = 0;
   do *--p = (char)('0' + v % 10); while (v /= 10);
-  sh_puts(p);
+  say(p);
 }
 /* The highest arena byte the allocator touched (a block's end, or the 32-byte header it writes after
  * it): what ARENA_BYTES must hold. Painted after init, which clears the arena and writes the first
@@ -72,9 +79,37 @@ static uint32_t arena_peak(void) {
   return top;
 }
 #else
-static void say(const char *s) { (void)s; }
-static void say_u32(uint32_t v) { (void)v; }
+/* the production build says on the console USART what it starts or refuses: `pen flash` reads it */
+static void say(const char *s) { uart_puts(s); }
+static void say_u32(uint32_t v) {
+  char b[11], *p = b + sizeof b;
+  *--p = 0;
+  do *--p = (char)('0' + v % 10); while (v /= 10);
+  uart_puts(p);
+}
 #endif
+
+/* Both service buttons held (read after the pull-ups settle). Not under QEMU: it models no GPIO
+ * inputs, and its unmapped GPIO reads 0, which would read as held. */
+static int service_buttons_held(void) {
+#ifdef BOOT_EMULATED
+  return 0;
+#else
+  const uint32_t port[2] = { BOOT_SERVICE_BUTTON1_PORT, BOOT_SERVICE_BUTTON2_PORT };
+  const uint32_t pin[2] = { BOOT_SERVICE_BUTTON1_PIN, BOOT_SERVICE_BUTTON2_PIN };
+  int held = 1;
+  for (int i = 0; i < 2; i++) {
+    uint32_t base = 0x40020000u + 0x400u * port[i];
+    RCC_AHB1ENR |= 1u << port[i];
+    (void)RCC_AHB1ENR;
+    REG(base + 0x00) &= ~(3u << 2 * pin[i]);                                  /* MODER: input */
+    REG(base + 0x0C) = (REG(base + 0x0C) & ~(3u << 2 * pin[i])) | 1u << 2 * pin[i]; /* PUPDR: pull-up */
+  }
+  for (volatile uint32_t i = 0; i < 16000u; i++) {} /* about 1 ms at 16 MHz for the pull-ups */
+  for (int i = 0; i < 2; i++) held &= !(REG(0x40020000u + 0x400u * port[i] + 0x10) & 1u << pin[i]);
+  return held;
+#endif
+}
 
 static void halt(void) {
 #ifdef BOOT_EMULATED
@@ -107,6 +142,9 @@ int main(void) {
     { SLOT_A_ADDR, SLOT_B_ADDR }, boot_flash_counter_addr(), COUNTER_WORDS,
     { BOOT_BOARD, BOOT_HAL_ABI_VERSION, boot_pubkey_spki, sizeof boot_pubkey_spki },
   };
+  uart_init();
+  if (service_buttons_held()) smp_service(&flash, &config, "service buttons held at power-on");
+  if (smp_service_requested(&flash)) smp_service(&flash, &config, "requested by the firmware");
   boot_decision d = boot_decide(&flash, &config);
   for (int s = 0; s < 2; s++) {
     if (d.refused[s] == IMG_OK) continue;
@@ -116,8 +154,7 @@ int main(void) {
   }
   if (d.slot < 0) {
     say("boot: no bootable image; the driver stays off\n");
-    boot_flash_close();
-    halt();
+    smp_service(&flash, &config, "no bootable image");
   }
   uint32_t base = config.slot_addr[d.slot];
 #ifdef BOOT_EMULATED
@@ -138,6 +175,10 @@ int main(void) {
   say_u32(arena_peak());
   say("\n");
 #endif
+  say("boot: version ");
+  say_u32(d.info.ver_major); say("."); say_u32(d.info.ver_minor); say("."); say_u32(d.info.ver_revision);
+  if (d.info.ver_build) { say("."); say_u32(d.info.ver_build); }
+  say(d.trial ? " on trial\n" : " confirmed\n");
   say(d.slot ? "boot: starting slot B" : "boot: starting slot A");
   say(d.trial ? " (trial " : "");
   if (d.trial) { say_u32(d.attempt); say(" of 3)"); }
