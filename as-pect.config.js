@@ -13,7 +13,13 @@ function fakeKey(k) {
 /** A genuine new 16-needle cartridge (board index 1) for the ref-pen board. */
 function genuineChip() {
   const c = Buffer.alloc(48);
-  c[0] = 1; c[1] = 2; c[2] = 16; c.writeUInt16LE(3000, 4); c.writeUInt32LE(2611, 8); c.writeUInt32LE(123456, 12); c[16] = 0xff;
+  c[0] = 1;
+  c[1] = 2;
+  c[2] = 16;
+  c.writeUInt16LE(3000, 4);
+  c.writeUInt32LE(2611, 8);
+  c.writeUInt32LE(123456, 12);
+  c[16] = 0xff;
   createHmac('sha256', fakeKey(1)).update(c.subarray(0, 16)).digest().copy(c, 32, 0, 16);
   return c;
 }
@@ -22,8 +28,31 @@ function genuineChip() {
 // at the endstop ends with the endstop flag when the endstop is reachable. A spec that needs real step
 // timing asks for the timed model instead (halfake sq_model; the step queue vectors do).
 const fake = {
-  now: 0n, queueStatus: -1, busyReads: 0, finalStatus: 0, reachable: 1, queueFree: 64, position: 0, driverStatus: 0, endstop: 0, buttons: 0,
-  chip: genuineChip(), pushes: 0, pushedSteps: 0, badPushes: 0, firstInterval: 0, last: { interval: 0, count: 0, add: 0, flags: 0 }, flash: new Uint32Array(4 * 64).fill(0xffffffff), flashWrites: 0, tearAt: -1, flushes: 0, enabled: 0, state: -1, fault: -1, serialIn: [], serialOut: [],
+  now: 0n,
+  queueStatus: -1,
+  busyReads: 0,
+  finalStatus: 0,
+  reachable: 1,
+  queueFree: 64,
+  position: 0,
+  driverStatus: 0,
+  endstop: 0,
+  buttons: 0,
+  chip: genuineChip(),
+  pushes: 0,
+  pushedSteps: 0,
+  badPushes: 0,
+  firstInterval: 0,
+  last: { interval: 0, count: 0, add: 0, flags: 0 },
+  flash: new Uint32Array(4 * 64).fill(0xffffffff),
+  flashWrites: 0,
+  tearAt: -1,
+  flushes: 0,
+  enabled: 0,
+  state: -1,
+  fault: -1,
+  serialIn: [],
+  serialOut: [],
 };
 
 export default {
@@ -42,63 +71,120 @@ export default {
         fake.last = { interval, count, add, flags };
         if (count < 1 || interval < 1 || interval + add * (count - 1) < 1) fake.badPushes++;
         fake.busyReads = 3;
-        fake.finalStatus = (flags & 2) && fake.reachable ? 4 : 0;
+        fake.finalStatus = flags & 2 && fake.reachable ? 4 : 0;
         return 0;
       },
       step_queue_free: () => (sq ? sq.free() : fake.queueFree),
-      step_queue_flush: () => { if (sq) { sq.flush(); return; } fake.flushes++; fake.busyReads = 0; fake.finalStatus = 0; },
+      step_queue_flush: () => {
+        if (sq) {
+          sq.flush();
+          return;
+        }
+        fake.flushes++;
+        fake.busyReads = 0;
+        fake.finalStatus = 0;
+      },
       step_queue_status: () => {
         if (sq) return sq.status();
         if (fake.queueStatus >= 0) return fake.queueStatus;
-        if (fake.busyReads > 0) { fake.busyReads--; return 1; }
+        if (fake.busyReads > 0) {
+          fake.busyReads--;
+          return 1;
+        }
         return fake.finalStatus;
       },
       step_position: () => (sq ? sq.position : fake.position),
-      driver_enable: (on) => { fake.enabled = on; },
+      driver_enable: (on) => {
+        fake.enabled = on;
+      },
       driver_status: () => fake.driverStatus,
       driver_temp_dc: () => 250,
       endstop_active: () => fake.endstop,
       buttons_raw: () => fake.buttons,
       battery_mv: () => 3900,
       cartridge_read: (addr) => (fake.chip && addr >= 0 && addr < 48 ? fake.chip[addr] : -1),
-      cartridge_write: (addr, v) => { if (!fake.chip || addr !== 16) return -2; fake.chip[16] &= v; return 0; },
+      cartridge_write: (addr, v) => {
+        if (!fake.chip || addr !== 16) return -2;
+        fake.chip[16] &= v;
+        return 0;
+      },
       flash_sectors: () => 4,
       flash_sector_bytes: () => 256,
       flash_read: (off) => fake.flash[off >> 2] | 0,
       flash_program: (off, v) => {
         if (off < 0 || off >= fake.flash.length * 4 || off & 3) return -1;
-        if (++fake.flashWrites === fake.tearAt) { fake.flash[off >> 2] &= (v | 0x0f0f0f0f) >>> 0; return 0; } // torn: half the bits
+        if (++fake.flashWrites === fake.tearAt) {
+          fake.flash[off >> 2] &= (v | 0x0f0f0f0f) >>> 0;
+          return 0;
+        } // torn: half the bits
         if ((~fake.flash[off >> 2] & v) !== 0) return -2;
         fake.flash[off >> 2] &= v >>> 0;
         return 0;
       },
-      flash_erase: (s) => { if (s < 0 || s >= 4) return -1; fake.flash.fill(0xffffffff, s * 64, s * 64 + 64); return 0; },
+      flash_erase: (s) => {
+        if (s < 0 || s >= 4) return -1;
+        fake.flash.fill(0xffffffff, s * 64, s * 64 + 64);
+        return 0;
+      },
       rng_u32: () => 0x12345678,
       key_word: (k, i) => (k * 0x01010101 + i) | 0,
       rtc_seconds: () => 1790000000,
       serial_read: () => (fake.serialIn.length ? fake.serialIn.shift() : -1),
-      serial_write: (b) => { fake.serialOut.push(b); },
+      serial_write: (b) => {
+        fake.serialOut.push(b);
+      },
       indicator_set: () => {},
       watchdog_kick: () => {},
       reset_cause: () => 0,
-      report_state: (s, f) => { fake.state = s; fake.fault = f; },
+      report_state: (s, f) => {
+        fake.state = s;
+        fake.fault = f;
+      },
       report_setting: () => {},
       report_move: () => {},
-      panic: (code, line) => { throw new Error(`firmware panic ${code} at line ${line}`); },
+      panic: (code, line) => {
+        throw new Error(`firmware panic ${code} at line ${line}`);
+      },
     };
     const halfake = {
-      set_queue_status: (v) => { fake.queueStatus = v; }, // -1: back to the fake queue
-      set_endstop_reachable: (v) => { fake.reachable = v; },
-      set_driver_status: (v) => { fake.driverStatus = v; },
-      set_endstop: (v) => { fake.endstop = v; },
-      set_buttons: (v) => { fake.buttons = v; },
-      set_cartridge: (v) => { fake.chip = v ? genuineChip() : null; }, // 1: a new genuine one, 0: none
-      set_position: (v) => { fake.position = v; },
-      flash_wipe: () => { fake.flash.fill(0xffffffff); fake.flashWrites = 0; fake.tearAt = -1; },
-      flash_tear_write: (n) => { fake.tearAt = fake.flashWrites + n; },
-      flash_poke: (off, v) => { fake.flash[off >> 2] = v >>> 0; },
+      set_queue_status: (v) => {
+        fake.queueStatus = v;
+      }, // -1: back to the fake queue
+      set_endstop_reachable: (v) => {
+        fake.reachable = v;
+      },
+      set_driver_status: (v) => {
+        fake.driverStatus = v;
+      },
+      set_endstop: (v) => {
+        fake.endstop = v;
+      },
+      set_buttons: (v) => {
+        fake.buttons = v;
+      },
+      set_cartridge: (v) => {
+        fake.chip = v ? genuineChip() : null;
+      }, // 1: a new genuine one, 0: none
+      set_position: (v) => {
+        fake.position = v;
+      },
+      flash_wipe: () => {
+        fake.flash.fill(0xffffffff);
+        fake.flashWrites = 0;
+        fake.tearAt = -1;
+      },
+      flash_tear_write: (n) => {
+        fake.tearAt = fake.flashWrites + n;
+      },
+      flash_poke: (off, v) => {
+        fake.flash[off >> 2] = v >>> 0;
+      },
       pushes: () => fake.pushes,
-      reset_pushes: () => { fake.pushes = 0; fake.pushedSteps = 0; fake.badPushes = 0; },
+      reset_pushes: () => {
+        fake.pushes = 0;
+        fake.pushedSteps = 0;
+        fake.badPushes = 0;
+      },
       pushed_steps: () => fake.pushedSteps,
       bad_pushes: () => fake.badPushes,
       first_push_interval: () => fake.firstInterval,
@@ -108,10 +194,18 @@ export default {
       driver_enabled: () => fake.enabled,
       reported_state: () => fake.state,
       reported_fault: () => fake.fault,
-      sq_model: (queueLen, minIntervalTicks, position) => { sq = new FakeStepQueue(queueLen, minIntervalTicks, position); },
-      sq_off: () => { sq = null; },
-      sq_endstop: (mode, value) => { sq.setEndstop(mode, value); },
-      sq_run_to: (ticks) => { sq.runTo(ticks); },
+      sq_model: (queueLen, minIntervalTicks, position) => {
+        sq = new FakeStepQueue(queueLen, minIntervalTicks, position);
+      },
+      sq_off: () => {
+        sq = null;
+      },
+      sq_endstop: (mode, value) => {
+        sq.setEndstop(mode, value);
+      },
+      sq_run_to: (ticks) => {
+        sq.runTo(ticks);
+      },
       sq_edges: () => sq.edges.length,
       sq_edge_ticks: (i) => (i < sq.edges.length ? sq.edges[i][0] : -1),
       sq_edge_dir: (i) => (i < sq.edges.length ? sq.edges[i][1] : 0),

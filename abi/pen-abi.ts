@@ -39,17 +39,22 @@ export const HAL_CALLS: readonly HalCall[] = [
     name: 'now_ticks',
     params: [],
     ret: 'i64',
-    brief: "Step timer ticks since reset (board timing.step_timer_hz).",
-    units: "ticks since reset, >= 0, never decreasing",
-    behaviour:
-      "the step timer's counter extended to 64 bits",
+    brief: 'Step timer ticks since reset (board timing.step_timer_hz).',
+    units: 'ticks since reset, >= 0, never decreasing',
+    behaviour: "the step timer's counter extended to 64 bits",
   },
   {
     name: 'step_queue_push',
-    params: [['interval_ticks', 'i32'], ['count', 'i32'], ['add_ticks', 'i32'], ['flags', 'i32']],
+    params: [
+      ['interval_ticks', 'i32'],
+      ['count', 'i32'],
+      ['add_ticks', 'i32'],
+      ['flags', 'i32'],
+    ],
     ret: 'i32',
-    brief: "Queue a step segment: first step `interval_ticks` after the previous one, `count` steps, interval grows by `add_ticks` per step. 0 = queued, <0 = refused.",
-    units: "interval >= 1 tick, count >= 1, add signed",
+    brief:
+      'Queue a step segment: first step `interval_ticks` after the previous one, `count` steps, interval grows by `add_ticks` per step. 0 = queued, <0 = refused.',
+    units: 'interval >= 1 tick, count >= 1, add signed',
     behaviour:
       "queue a segment: its first step comes `interval_ticks` after the previous step (after the push when the queue was idle), then `count - 1` more, each interval growing by `add_ticks`. Returns 0 = queued, -1 = queue full (nothing queued), -2 = refused (count < 1, or an interval below the driver's shortest step period). Flags: 1 `SEG_EXTEND` (direction toward the skin), 2 `SEG_STOP_AT_ENDSTOP` (stop stepping and drop the queue the moment the endstop goes active), 4 `SEG_END_OF_MOVE` (the queue may run empty after this segment without an underrun)",
   },
@@ -57,171 +62,170 @@ export const HAL_CALLS: readonly HalCall[] = [
     name: 'step_queue_free',
     params: [],
     ret: 'i32',
-    brief: "Free segment slots in the step queue.",
-    units: "0..`step_queue_len`",
-    behaviour:
-      "free segment slots",
+    brief: 'Free segment slots in the step queue.',
+    units: '0..`step_queue_len`',
+    behaviour: 'free segment slots',
   },
   {
     name: 'step_queue_flush',
     params: [],
     ret: 'void',
-    brief: "Stop stepping now, drop every queued segment, clear the latched status bits.",
-    units: "",
-    behaviour:
-      "stop stepping at once, drop all queued segments, clear the latched status bits",
+    brief: 'Stop stepping now, drop every queued segment, clear the latched status bits.',
+    units: '',
+    behaviour: 'stop stepping at once, drop all queued segments, clear the latched status bits',
   },
   {
     name: 'step_queue_status',
     params: [],
     ret: 'i32',
-    brief: "QSTAT_* bits.",
-    units: "bits",
+    brief: 'QSTAT_* bits.',
+    units: 'bits',
     behaviour:
-      "1 `BUSY` (a segment is executing or queued); latched until the next flush: 2 `UNDERRUN` (ran empty after a segment without `SEG_END_OF_MOVE`), 4 `ENDSTOP_STOP` (a `SEG_STOP_AT_ENDSTOP` segment was cut short by the endstop)",
+      '1 `BUSY` (a segment is executing or queued); latched until the next flush: 2 `UNDERRUN` (ran empty after a segment without `SEG_END_OF_MOVE`), 4 `ENDSTOP_STOP` (a `SEG_STOP_AT_ENDSTOP` segment was cut short by the endstop)',
   },
   {
     name: 'step_position',
     params: [],
     ret: 'i32',
-    brief: "Steps executed since reset, signed, positive toward the skin.",
-    units: "steps since reset, signed",
-    behaviour:
-      "steps the timer has executed (commanded, not measured)",
+    brief: 'Steps executed since reset, signed, positive toward the skin.',
+    units: 'steps since reset, signed',
+    behaviour: 'steps the timer has executed (commanded, not measured)',
   },
   {
     name: 'driver_enable',
     params: [['on', 'i32']],
     ret: 'void',
-    brief: "1 = driver outputs on (motor energised), 0 = off.",
-    units: "0 or 1",
+    brief: '1 = driver outputs on (motor energised), 0 = off.',
+    units: '0 or 1',
     behaviour:
-      "1 = driver outputs on (motor holds and steps), 0 = off: the return spring pulls the carriage back to the rear stop",
+      '1 = driver outputs on (motor holds and steps), 0 = off: the return spring pulls the carriage back to the rear stop',
   },
   {
     name: 'driver_status',
     params: [],
     ret: 'i32',
-    brief: "DRV_* bits.",
-    units: "bits",
+    brief: 'DRV_* bits.',
+    units: 'bits',
     behaviour:
-      "TMC2209 `DRV_STATUS` bits 0..5: 1 `otpw`, 2 `ot` (the driver has switched its outputs off), 4/8 `s2ga`/`s2gb`, 16/32 `s2vsa`/`s2vsb` (shorts: outputs off); 256 `stall` (StallGuard DIAG pulse since the last read; a read clears it); 512 `uv` (charge-pump undervoltage)",
+      'TMC2209 `DRV_STATUS` bits 0..5: 1 `otpw`, 2 `ot` (the driver has switched its outputs off), 4/8 `s2ga`/`s2gb`, 16/32 `s2vsa`/`s2vsb` (shorts: outputs off); 256 `stall` (StallGuard DIAG pulse since the last read; a read clears it); 512 `uv` (charge-pump undervoltage)',
   },
   {
     name: 'driver_temp_dc',
     params: [],
     ret: 'i32',
-    brief: "Driver temperature in tenths of a degree Celsius.",
-    units: "0.1 degC",
-    behaviour:
-      "driver temperature",
+    brief: 'Driver temperature in tenths of a degree Celsius.',
+    units: '0.1 degC',
+    behaviour: 'driver temperature',
     imported: false,
   },
   {
     name: 'endstop_active',
     params: [],
     ret: 'i32',
-    brief: "1 while the retract endstop is active.",
-    units: "0 or 1",
-    behaviour:
-      "1 while the carriage is at or behind the retract endstop",
+    brief: '1 while the retract endstop is active.',
+    units: '0 or 1',
+    behaviour: '1 while the carriage is at or behind the retract endstop',
   },
   {
     name: 'buttons_raw',
     params: [],
     ret: 'i32',
-    brief: "Raw button levels, BTN_* bits, 1 = pressed. Not debounced.",
-    units: "bits, 1 = pressed",
-    behaviour:
-      "raw levels, not debounced: 1 power, 2 start/stop, 4 depth+, 8 depth-, 16 speed+, 32 speed-",
+    brief: 'Raw button levels, BTN_* bits, 1 = pressed. Not debounced.',
+    units: 'bits, 1 = pressed',
+    behaviour: 'raw levels, not debounced: 1 power, 2 start/stop, 4 depth+, 8 depth-, 16 speed+, 32 speed-',
   },
   {
     name: 'battery_mv',
     params: [],
     ret: 'i32',
-    brief: "Battery voltage at the cell, millivolts.",
-    units: "mV",
-    behaviour:
-      "cell voltage under the present load",
+    brief: 'Battery voltage at the cell, millivolts.',
+    units: 'mV',
+    behaviour: 'cell voltage under the present load',
   },
   {
     name: 'cartridge_read',
     params: [['addr', 'i32']],
     ret: 'i32',
     brief: "Byte `addr` of the fitted cartridge's ID chip, or -1 when no cartridge (or no chip) answers.",
-    units: "addr 0..47; 0..255 or -1",
+    units: 'addr 0..47; 0..255 or -1',
     behaviour:
       "a byte of the fitted cartridge's ID chip, -1 when no cartridge (or no chip) answers. Layout in `docs/treatment-log.md`",
   },
   {
     name: 'cartridge_write',
-    params: [['addr', 'i32'], ['value', 'i32']],
+    params: [
+      ['addr', 'i32'],
+      ['value', 'i32'],
+    ],
     ret: 'i32',
-    brief: "Write byte `addr` of the cartridge's ID chip. 0 = written, -1 = no cartridge, -2 = refused (read-only byte, or a one-way bit set back).",
-    units: "0 / -1 / -2",
+    brief:
+      "Write byte `addr` of the cartridge's ID chip. 0 = written, -1 = no cartridge, -2 = refused (read-only byte, or a one-way bit set back).",
+    units: '0 / -1 / -2',
     behaviour:
-      "writes a chip byte: 0 done, -1 no cartridge, -2 refused (only the one-way `used` byte 16 takes writes, and only bits going 1 -> 0)",
+      'writes a chip byte: 0 done, -1 no cartridge, -2 refused (only the one-way `used` byte 16 takes writes, and only bits going 1 -> 0)',
   },
   {
     name: 'flash_sectors',
     params: [],
     ret: 'i32',
-    brief: "Number of sectors of the treatment-log flash.",
-    units: "2..64",
-    behaviour:
-      "sectors of the treatment-log flash",
+    brief: 'Number of sectors of the treatment-log flash.',
+    units: '2..64',
+    behaviour: 'sectors of the treatment-log flash',
   },
   {
     name: 'flash_sector_bytes',
     params: [],
     ret: 'i32',
-    brief: "Bytes per sector of the treatment-log flash (a multiple of 4).",
-    units: "bytes, a multiple of 4",
-    behaviour:
-      "size of one sector",
+    brief: 'Bytes per sector of the treatment-log flash (a multiple of 4).',
+    units: 'bytes, a multiple of 4',
+    behaviour: 'size of one sector',
   },
   {
     name: 'flash_read',
     params: [['offset', 'i32']],
     ret: 'i32',
-    brief: "The 32-bit word at byte `offset` of the log flash (erased = 0xFFFFFFFF).",
-    units: "byte offset, 4-aligned",
-    behaviour:
-      "the 32-bit word there (erased = 0xFFFFFFFF); -1 for a bad offset",
+    brief: 'The 32-bit word at byte `offset` of the log flash (erased = 0xFFFFFFFF).',
+    units: 'byte offset, 4-aligned',
+    behaviour: 'the 32-bit word there (erased = 0xFFFFFFFF); -1 for a bad offset',
   },
   {
     name: 'flash_program',
-    params: [['offset', 'i32'], ['value', 'i32']],
+    params: [
+      ['offset', 'i32'],
+      ['value', 'i32'],
+    ],
     ret: 'i32',
-    brief: "Program the word at `offset`: bits only go from 1 to 0. 0 = done, -1 = bad offset, -2 = would need a 0 to become 1.",
-    units: "0 / -1 / -2",
+    brief:
+      'Program the word at `offset`: bits only go from 1 to 0. 0 = done, -1 = bad offset, -2 = would need a 0 to become 1.',
+    units: '0 / -1 / -2',
     behaviour:
-      "programs a word: bits only go from 1 to 0. 0 done, -1 bad offset, -2 the word would need a 0 to become 1 (not erased). Power may fail inside: the word is then any mix of its old bits and the cleared ones",
+      'programs a word: bits only go from 1 to 0. 0 done, -1 bad offset, -2 the word would need a 0 to become 1 (not erased). Power may fail inside: the word is then any mix of its old bits and the cleared ones',
   },
   {
     name: 'flash_erase',
     params: [['sector', 'i32']],
     ret: 'i32',
-    brief: "Erase one sector to 0xFF. 0 = done, -1 = bad sector.",
-    units: "0 / -1",
-    behaviour:
-      "sets a sector to 0xFF. Power may fail inside: some words erased, some not",
+    brief: 'Erase one sector to 0xFF. 0 = done, -1 = bad sector.',
+    units: '0 / -1',
+    behaviour: 'sets a sector to 0xFF. Power may fail inside: some words erased, some not',
   },
   {
     name: 'rng_u32',
     params: [],
     ret: 'i32',
-    brief: "32 random bits from the hardware random number generator.",
-    units: "32 bits",
-    behaviour:
-      "from the hardware random number generator (STM32F4 RNG); for challenges, never for motion",
+    brief: '32 random bits from the hardware random number generator.',
+    units: '32 bits',
+    behaviour: 'from the hardware random number generator (STM32F4 RNG); for challenges, never for motion',
   },
   {
     name: 'key_word',
-    params: [['key', 'i32'], ['index', 'i32']],
+    params: [
+      ['key', 'i32'],
+      ['index', 'i32'],
+    ],
     ret: 'i32',
     brief: "Word `index` (0..7) of provisioned secret `key` (KEY_*), from the MCU's protected storage.",
-    units: "key 0 clinic, 1 cartridge maker; index 0..7",
+    units: 'key 0 clinic, 1 cartridge maker; index 0..7',
     behaviour:
       "word `index` of a provisioned 256-bit secret, bytes big-endian, from the MCU's protected storage (OTP or a read-protected flash page)",
   },
@@ -229,35 +233,32 @@ export const HAL_CALLS: readonly HalCall[] = [
     name: 'rtc_seconds',
     params: [],
     ret: 'i32',
-    brief: "Real-time clock: seconds since 1970-01-01 UTC, as an unsigned 32-bit number.",
-    units: "s since 1970-01-01 UTC, unsigned",
-    behaviour:
-      "the real-time clock, for the treatment log",
+    brief: 'Real-time clock: seconds since 1970-01-01 UTC, as an unsigned 32-bit number.',
+    units: 's since 1970-01-01 UTC, unsigned',
+    behaviour: 'the real-time clock, for the treatment log',
   },
   {
     name: 'serial_read',
     params: [],
     ret: 'i32',
-    brief: "Next received serial byte, or -1 when none is waiting.",
-    units: "0..255, or -1",
-    behaviour:
-      "next received byte of the command port, -1 when none is waiting",
+    brief: 'Next received serial byte, or -1 when none is waiting.',
+    units: '0..255, or -1',
+    behaviour: 'next received byte of the command port, -1 when none is waiting',
   },
   {
     name: 'serial_write',
     params: [['byte', 'i32']],
     ret: 'void',
-    brief: "Send one serial byte.",
-    units: "0..255",
-    behaviour:
-      "send one byte (the runtime buffers; bytes are never reordered)",
+    brief: 'Send one serial byte.',
+    units: '0..255',
+    behaviour: 'send one byte (the runtime buffers; bytes are never reordered)',
   },
   {
     name: 'indicator_set',
     params: [['pattern', 'i32']],
     ret: 'void',
-    brief: "User-visible signal: IND_* pattern (LED colour and beeps).",
-    units: "low byte 0..6, bits 8..15 a fault code",
+    brief: 'User-visible signal: IND_* pattern (LED colour and beeps).',
+    units: 'low byte 0..6, bits 8..15 a fault code',
     behaviour:
       "user-visible signal: 0 off, 1 homing, 2 ready, 3 running, 4 paused, 5 fault (red, a tone, and the fault code as a count of blinks), 6 refused (one short beep, then back to the state's pattern)",
   },
@@ -266,7 +267,7 @@ export const HAL_CALLS: readonly HalCall[] = [
     params: [],
     ret: 'void',
     brief: "Restart the runtime's watchdog; a missed kick resets the firmware.",
-    units: "",
+    units: '',
     behaviour:
       "restart the runtime's watchdog. If no kick arrives for the watchdog period (20 ms in the simulator), the runtime switches the driver off and resets the module (`init` again, `reset_cause` = 1)",
   },
@@ -274,47 +275,63 @@ export const HAL_CALLS: readonly HalCall[] = [
     name: 'reset_cause',
     params: [],
     ret: 'i32',
-    brief: "Why the firmware last started: RESET_* value.",
-    units: "0..2",
-    behaviour:
-      "why the module last started: 0 power-on, 1 watchdog, 2 panic",
+    brief: 'Why the firmware last started: RESET_* value.',
+    units: '0..2',
+    behaviour: 'why the module last started: 0 power-on, 1 watchdog, 2 panic',
   },
   {
     name: 'report_state',
-    params: [['state', 'i32'], ['fault', 'i32']],
+    params: [
+      ['state', 'i32'],
+      ['fault', 'i32'],
+    ],
     ret: 'void',
-    brief: "Telemetry: state machine state and fault code changed.",
-    units: "state 0..5, fault 0..14",
+    brief: 'Telemetry: state machine state and fault code changed.',
+    units: 'state 0..5, fault 0..14',
     behaviour:
-      "telemetry: the state machine changed state (0 off, 1 homing, 2 ready, 3 running, 4 paused, 5 fault) or fault code (see below). A runtime may log it or ignore it",
+      'telemetry: the state machine changed state (0 off, 1 homing, 2 ready, 3 running, 4 paused, 5 fault) or fault code (see below). A runtime may log it or ignore it',
   },
   {
     name: 'report_setting',
-    params: [['depth_um', 'i32'], ['freq_hz', 'i32'], ['requested_freq_hz', 'i32'], ['clamp', 'i32']],
+    params: [
+      ['depth_um', 'i32'],
+      ['freq_hz', 'i32'],
+      ['requested_freq_hz', 'i32'],
+      ['clamp', 'i32'],
+    ],
     ret: 'void',
-    brief: "Telemetry: the setting now in force (depth um, rate Hz as run, rate Hz as asked, CLAMP_* reason).",
-    units: "um, Hz, Hz, 0..2",
+    brief: 'Telemetry: the setting now in force (depth um, rate Hz as run, rate Hz as asked, CLAMP_* reason).',
+    units: 'um, Hz, Hz, 0..2',
     behaviour:
-      "telemetry: the setting in force (depth as quantized to steps) and, when `clamp` != 0, that the asked rate was lowered: 1 motor torque, 2 step rate",
+      'telemetry: the setting in force (depth as quantized to steps) and, when `clamp` != 0, that the asked rate was lowered: 1 motor torque, 2 step rate',
   },
   {
     name: 'report_move',
-    params: [['dir', 'i32'], ['steps', 'i32'], ['duration_ticks', 'i32'], ['accel_ticks', 'i32']],
+    params: [
+      ['dir', 'i32'],
+      ['steps', 'i32'],
+      ['duration_ticks', 'i32'],
+      ['accel_ticks', 'i32'],
+    ],
     ret: 'void',
-    brief: "Telemetry: a planned move starts with the next queued segment (direction 1 = toward the skin).",
-    units: "dir 0/1, steps >= 1, ticks",
+    brief: 'Telemetry: a planned move starts with the next queued segment (direction 1 = toward the skin).',
+    units: 'dir 0/1, steps >= 1, ticks',
     behaviour:
-      "telemetry: the next pushed segment starts a planned move of `steps` steps in `duration_ticks`, accelerating for `accel_ticks` at each end. Lets a runtime check step timing against the plan",
+      'telemetry: the next pushed segment starts a planned move of `steps` steps in `duration_ticks`, accelerating for `accel_ticks` at each end. Lets a runtime check step timing against the plan',
   },
   {
     name: 'panic',
-    params: [['code', 'i32'], ['line', 'i32']],
+    params: [
+      ['code', 'i32'],
+      ['line', 'i32'],
+    ],
     ret: 'void',
-    brief: "Unrecoverable firmware error: the runtime must disable the driver and reset.",
-    units: "",
+    brief: 'Unrecoverable firmware error: the runtime must disable the driver and reset.',
+    units: '',
     behaviour:
-      "the firmware hit an internal error (an `abort`). The runtime switches the driver off and resets the module (`reset_cause` = 2). Does not return. The release module calls it when an array index is out of range (`docs/porting.md`); a runtime treats a trap the same way",
-  },];
+      'the firmware hit an internal error (an `abort`). The runtime switches the driver off and resets the module (`reset_cause` = 2). Does not return. The release module calls it when an array index is out of range (`docs/porting.md`); a runtime treats a trap the same way',
+  },
+];
 
 /**
  * The recording of a firmware run that a board port's replay harness feeds back (host-sim/recording.ts
@@ -337,7 +354,10 @@ export const EXPORTS: readonly { signature: string; meaning: string }[] = [
       'the HAL ABI version the module was built for (version 1 had `cartridge_type()` and no storage, keys, random numbers or clock). A runtime refuses a module whose version it does not implement.',
   },
   { signature: 'init()', meaning: 'called once after every reset, before the first `tick`. Leaves the driver off.' },
-  { signature: 'tick()', meaning: 'called at `control_hz`. Reads inputs, runs the state machine, keeps the step queue fed.' },
+  {
+    signature: 'tick()',
+    meaning: 'called at `control_hz`. Reads inputs, runs the state machine, keeps the step queue fed.',
+  },
 ];
 
 const codes = (rows: [code: number, name: string, constant: string, doc: string][]): Code[] =>
@@ -422,20 +442,97 @@ export interface Fault extends Code {
 export const FAULTS: readonly Fault[] = (
   [
     [0, 'none', 'F_NONE', 'no fault', '', ''],
-    [1, 'stall', 'F_STALL', 'the motor stalled', 'StallGuard flag while moving', 'flush, fast retract toward the endstop, fault'],
-    [2, 'driver_overtemp', 'F_DRIVER_OVERTEMP', 'driver over-temperature', '`ot`', 'flush, driver off (spring retracts), fault'],
+    [
+      1,
+      'stall',
+      'F_STALL',
+      'the motor stalled',
+      'StallGuard flag while moving',
+      'flush, fast retract toward the endstop, fault',
+    ],
+    [
+      2,
+      'driver_overtemp',
+      'F_DRIVER_OVERTEMP',
+      'driver over-temperature',
+      '`ot`',
+      'flush, driver off (spring retracts), fault',
+    ],
     [3, 'driver_short', 'F_DRIVER_SHORT', 'driver output short', 'any short bit', 'flush, driver off, fault'],
-    [4, 'queue_underrun', 'F_QUEUE_UNDERRUN', 'the step queue ran dry inside a move', '`UNDERRUN`', 'flush, retract, fault'],
-    [5, 'endstop_not_found', 'F_ENDSTOP_NOT_FOUND', 'no endstop where one must be', 'homing move ended without the endstop', 'driver off, fault'],
-    [6, 'endstop_stuck', 'F_ENDSTOP_STUCK', 'the endstop does not release', 'endstop still active after moving off it', 'driver off, fault'],
-    [7, 'watchdog_reset', 'F_WATCHDOG_RESET', 'the firmware hung', 'started with `reset_cause` = 1', 'stays off (spring holds the needles back), fault'],
+    [
+      4,
+      'queue_underrun',
+      'F_QUEUE_UNDERRUN',
+      'the step queue ran dry inside a move',
+      '`UNDERRUN`',
+      'flush, retract, fault',
+    ],
+    [
+      5,
+      'endstop_not_found',
+      'F_ENDSTOP_NOT_FOUND',
+      'no endstop where one must be',
+      'homing move ended without the endstop',
+      'driver off, fault',
+    ],
+    [
+      6,
+      'endstop_stuck',
+      'F_ENDSTOP_STUCK',
+      'the endstop does not release',
+      'endstop still active after moving off it',
+      'driver off, fault',
+    ],
+    [
+      7,
+      'watchdog_reset',
+      'F_WATCHDOG_RESET',
+      'the firmware hung',
+      'started with `reset_cause` = 1',
+      'stays off (spring holds the needles back), fault',
+    ],
     [8, 'driver_undervoltage', 'F_DRIVER_UNDERVOLTAGE', 'driver supply too low', '`uv`', 'driver off, fault'],
-    [9, 'plan', 'F_PLAN', 'a setting could not be planned', 'a new setting could not be planned', 'flush, retract, fault'],
+    [
+      9,
+      'plan',
+      'F_PLAN',
+      'a setting could not be planned',
+      'a new setting could not be planned',
+      'flush, retract, fault',
+    ],
     [10, 'firmware_reset', 'F_FIRMWARE_RESET', 'the firmware trapped', 'started with `reset_cause` = 2', 'as 7'],
-    [11, 'battery_low', 'F_BATTERY_LOW', 'the cell sagged while moving', "cell below the board's `battery.empty_V` while moving", 'flush, retract while there is power, fault'],
-    [12, 'lost_steps', 'F_LOST_STEPS', 'steps were lost', 'after strokes stop, the endstop is not where homing found it', 'fault (the carriage is at the endstop)'],
-    [13, 'stuck_button', 'F_STUCK_BUTTON', 'a button is stuck', 'a button held longer than `buttons.stuck_ms`', 'flush, retract, fault; cleared once released'],
-    [14, 'cartridge_removed', 'F_CARTRIDGE_REMOVED', 'the cartridge was pulled while stroking', 'the cartridge went away while stroking', 'flush, retract, fault'],
+    [
+      11,
+      'battery_low',
+      'F_BATTERY_LOW',
+      'the cell sagged while moving',
+      "cell below the board's `battery.empty_V` while moving",
+      'flush, retract while there is power, fault',
+    ],
+    [
+      12,
+      'lost_steps',
+      'F_LOST_STEPS',
+      'steps were lost',
+      'after strokes stop, the endstop is not where homing found it',
+      'fault (the carriage is at the endstop)',
+    ],
+    [
+      13,
+      'stuck_button',
+      'F_STUCK_BUTTON',
+      'a button is stuck',
+      'a button held longer than `buttons.stuck_ms`',
+      'flush, retract, fault; cleared once released',
+    ],
+    [
+      14,
+      'cartridge_removed',
+      'F_CARTRIDGE_REMOVED',
+      'the cartridge was pulled while stroking',
+      'the cartridge went away while stroking',
+      'flush, retract, fault',
+    ],
   ] as [number, string, string, string, string, string][]
 ).map(([code, name, constant, doc, cause, action]) => ({ code, name, constant, doc, cause, action }));
 
@@ -545,17 +642,47 @@ export interface SerialError extends Code {
 /** Serial protocol error codes: every error reply is `ERR <code> <reason>`. */
 export const SERIAL_ERRORS: readonly SerialError[] = (
   [
-    [1, 'unknown_command', 'ERR_UNKNOWN_COMMAND', 'unknown command or setting', 'ERR 1 unknown command: SET|START|...|LOG'],
-    [2, 'bad_argument', 'ERR_BAD_ARGUMENT', 'malformed number or argument', 'ERR 2 bad depth: give millimetres, e.g. SET DEPTH 1.50'],
-    [3, 'out_of_range', 'ERR_OUT_OF_RANGE', 'value out of range (the range names the cap that limits it), unknown name, no such record', 'ERR 3 depth 9.00 mm out of range 0.20..1.50 mm (cap of home mode)'],
+    [
+      1,
+      'unknown_command',
+      'ERR_UNKNOWN_COMMAND',
+      'unknown command or setting',
+      'ERR 1 unknown command: SET|START|...|LOG',
+    ],
+    [
+      2,
+      'bad_argument',
+      'ERR_BAD_ARGUMENT',
+      'malformed number or argument',
+      'ERR 2 bad depth: give millimetres, e.g. SET DEPTH 1.50',
+    ],
+    [
+      3,
+      'out_of_range',
+      'ERR_OUT_OF_RANGE',
+      'value out of range (the range names the cap that limits it), unknown name, no such record',
+      'ERR 3 depth 9.00 mm out of range 0.20..1.50 mm (cap of home mode)',
+    ],
     [4, 'wrong_state', 'ERR_WRONG_STATE', 'not allowed in this state', 'ERR 4 not allowed in state fault'],
     [5, 'line_too_long', 'ERR_LINE_TOO_LONG', 'line too long', 'ERR 5 line too long: at most 95 bytes'],
-    [6, 'cartridge', 'ERR_CARTRIDGE', 'no cartridge, or one refused', 'ERR 6 cartridge refused: used: fit a new genuine cartridge'],
+    [
+      6,
+      'cartridge',
+      'ERR_CARTRIDGE',
+      'no cartridge, or one refused',
+      'ERR 6 cartridge refused: used: fit a new genuine cartridge',
+    ],
     [7, 'plan', 'ERR_PLAN', 'the stroke could not be planned', 'ERR 7 stroke could not be planned'],
     [8, 'battery', 'ERR_BATTERY', 'battery too low to start', 'ERR 8 battery too low: charge the pen'],
     [9, 'no_zone', 'ERR_NO_ZONE', 'no treatment zone chosen', 'ERR 9 no treatment zone: SET ZONE <name> first'],
     [10, 'auth', 'ERR_AUTH', 'professional mode: no or wrong answer', 'ERR 10 authentication failed'],
-    [11, 'above_cap', 'ERR_ABOVE_CAP', 'a zone or mode whose cap is below the depth in use', 'ERR 11 depth 1.80 mm is above the 0.75 mm cap of zone forehead: set a shallower depth first'],
+    [
+      11,
+      'above_cap',
+      'ERR_ABOVE_CAP',
+      'a zone or mode whose cap is below the depth in use',
+      'ERR 11 depth 1.80 mm is above the 0.75 mm cap of zone forehead: set a shallower depth first',
+    ],
   ] as [number, string, string, string, string][]
 ).map(([code, name, constant, doc, example]) => ({ code, name, constant, doc, example }));
 
@@ -573,7 +700,12 @@ export const LOG_RECORDS: readonly LogRecord[] = [
 /** Why an AUTH attempt failed (the detail of an `auth_failed` event). */
 export const AUTH_FAILURES = codes([
   [1, 'wrong_answer', 'AUTH_FAIL_WRONG_ANSWER', 'the answer does not match the challenge'],
-  [2, 'no_live_challenge', 'AUTH_FAIL_NO_CHALLENGE', 'no challenge to answer (none asked, or already answered: a replay)'],
+  [
+    2,
+    'no_live_challenge',
+    'AUTH_FAIL_NO_CHALLENGE',
+    'no challenge to answer (none asked, or already answered: a replay)',
+  ],
 ]);
 
 export interface LogEvent extends Code {
@@ -586,11 +718,38 @@ export interface LogEvent extends Code {
 /** Treatment log events. */
 export const LOG_EVENTS: readonly LogEvent[] = [
   { code: 1, name: 'fault', constant: 'EV_FAULT', doc: 'a fault', detail: 'fault code', details: FAULTS },
-  { code: 2, name: 'auth_failed', constant: 'EV_AUTH_FAILED', doc: 'an AUTH attempt failed', detail: 'why', details: AUTH_FAILURES },
+  {
+    code: 2,
+    name: 'auth_failed',
+    constant: 'EV_AUTH_FAILED',
+    doc: 'an AUTH attempt failed',
+    detail: 'why',
+    details: AUTH_FAILURES,
+  },
   { code: 3, name: 'auth_passed', constant: 'EV_AUTH_PASSED', doc: 'professional mode unlocked', detail: '0' },
-  { code: 4, name: 'cartridge_refused', constant: 'EV_CARTRIDGE_REFUSED', doc: 'a cartridge was refused', detail: 'refusal reason', details: REFUSALS },
-  { code: 5, name: 'cartridge_removed', constant: 'EV_CARTRIDGE_REMOVED', doc: 'the cartridge was taken off', detail: '0' },
-  { code: 6, name: 'start_refused', constant: 'EV_START_REFUSED', doc: 'START was refused', detail: 'command result', details: COMMAND_RESULTS },
+  {
+    code: 4,
+    name: 'cartridge_refused',
+    constant: 'EV_CARTRIDGE_REFUSED',
+    doc: 'a cartridge was refused',
+    detail: 'refusal reason',
+    details: REFUSALS,
+  },
+  {
+    code: 5,
+    name: 'cartridge_removed',
+    constant: 'EV_CARTRIDGE_REMOVED',
+    doc: 'the cartridge was taken off',
+    detail: '0',
+  },
+  {
+    code: 6,
+    name: 'start_refused',
+    constant: 'EV_START_REFUSED',
+    doc: 'START was refused',
+    detail: 'command result',
+    details: COMMAND_RESULTS,
+  },
   { code: 7, name: 'idle_off', constant: 'EV_IDLE_OFF', doc: 'idle auto-off', detail: 'idle time (s)' },
 ];
 

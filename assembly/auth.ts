@@ -17,27 +17,38 @@ export const AUTH_PASSED: i32 = 2;
 export const AUTH_FAILED: i32 = 3;
 export const AUTH_NO_CHALLENGE: i32 = 4;
 
-export const challenge: StaticArray<u8> = staticArray<u8>(memory.data(STATIC_HEADER_BYTES + CHALLENGE_BYTES, 16), CHALLENGE_BYTES);
+export const challenge: StaticArray<u8> = staticArray<u8>(
+  memory.data(STATIC_HEADER_BYTES + CHALLENGE_BYTES, 16),
+  CHALLENGE_BYTES,
+);
 /** the answer under check (32 bytes) */
 export const answer: StaticArray<u8> = staticArray<u8>(memory.data(STATIC_HEADER_BYTES + 32, 16), 32);
 let challengeLive: bool = false;
 let state: i32 = 0; // AUTH_IDLE
 let waiting: bool = false; // the answer arrived while the engine was busy
 
-export function authState(): i32 { return state; }
+export function authState(): i32 {
+  return state;
+}
 
 /** A new challenge; any earlier one is void. */
 export function newChallenge(): void {
   for (let i = 0; i < CHALLENGE_BYTES; i += 4) {
     const r = rng_u32();
-    checkedSet(challenge, i, <u8>r); checkedSet(challenge, i + 1, <u8>(r >>> 8)); checkedSet(challenge, i + 2, <u8>(r >>> 16)); checkedSet(challenge, i + 3, <u8>(r >>> 24));
+    checkedSet(challenge, i, <u8>r);
+    checkedSet(challenge, i + 1, <u8>(r >>> 8));
+    checkedSet(challenge, i + 2, <u8>(r >>> 16));
+    checkedSet(challenge, i + 3, <u8>(r >>> 24));
   }
   challengeLive = true;
 }
 
 /** The answer is in `answer`: check it against the live challenge, which this uses up. */
 export function submitAnswer(): void {
-  if (!challengeLive) { state = AUTH_NO_CHALLENGE; return; }
+  if (!challengeLive) {
+    state = AUTH_NO_CHALLENGE;
+    return;
+  }
   challengeLive = false;
   state = AUTH_CHECKING;
   waiting = true;
@@ -59,7 +70,9 @@ export function authTick(): void {
 }
 
 /** The caller has read the result. */
-export function authDone(): void { state = AUTH_IDLE; }
+export function authDone(): void {
+  state = AUTH_IDLE;
+}
 
 export function resetAuth(): void {
   challengeLive = false;

@@ -4,6 +4,12 @@
 // microcontroller's instruction budget (docs/porting.md).
 let heavy: bool = false;
 
-export function startTick(): void { heavy = false; }
-export function noteHeavyWork(): void { heavy = true; }
-export function tickIsLight(): bool { return !heavy; }
+export function startTick(): void {
+  heavy = false;
+}
+export function noteHeavyWork(): void {
+  heavy = true;
+}
+export function tickIsLight(): bool {
+  return !heavy;
+}

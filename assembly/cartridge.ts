@@ -6,8 +6,15 @@
 // 32-47 tag = first 16 bytes of HMAC-SHA256(cartridge key, bytes 0-15).
 import { STATIC_HEADER_BYTES, checked, checkedSet, staticArray } from "./statics";
 import {
-  CART_CHECKING, CART_NONE, CART_OK, CART_REFUSED, KEY_CARTRIDGE, REFUSE_FORGED, REFUSE_NONE,
-  REFUSE_UNKNOWN, REFUSE_USED,
+  CART_CHECKING,
+  CART_NONE,
+  CART_OK,
+  CART_REFUSED,
+  KEY_CARTRIDGE,
+  REFUSE_FORGED,
+  REFUSE_NONE,
+  REFUSE_UNKNOWN,
+  REFUSE_USED,
 } from "./abi";
 import { cartridge_read, cartridge_write } from "./hal";
 import { loadHmacKey } from "./keys";
@@ -21,8 +28,6 @@ const CHIP_BYTES: i32 = 48;
 const BYTES_PER_TICK: i32 = 16; // each byte is a HAL call: the chip is read over three ticks
 const HMAC_OWNER: i32 = 1;
 
-
-
 const chip: StaticArray<u8> = staticArray<u8>(memory.data(STATIC_HEADER_BYTES + CHIP_BYTES, 16), CHIP_BYTES);
 let state: i32 = 0; // CART_NONE
 let refusal: i32 = 0; // REFUSE_NONE
@@ -30,17 +35,31 @@ let usedThisFit: bool = false;
 let removedEvent: bool = false;
 let readBytes: i32 = 0; // of the chip, read so far
 
-export function cartridgeState(): i32 { return state; }
-export function cartridgeRefusal(): i32 { return refusal; }
+export function cartridgeState(): i32 {
+  return state;
+}
+export function cartridgeRefusal(): i32 {
+  return refusal;
+}
 /** Index in the board's cartridge list, valid when CART_OK. */
-export function cartridgeTypeIndex(): i32 { return <i32>chip[1] - 1; }
-export function cartridgeNeedles(): i32 { return <i32>chip[2]; }
-export function cartridgeLengthUm(): i32 { return <i32>chip[4] | (<i32>chip[5] << 8); }
-export function cartridgeLot(): u32 { return word(8); }
-export function cartridgeSerial(): u32 { return word(12); }
+export function cartridgeTypeIndex(): i32 {
+  return <i32>chip[1] - 1;
+}
+export function cartridgeNeedles(): i32 {
+  return <i32>chip[2];
+}
+export function cartridgeLengthUm(): i32 {
+  return (<i32>chip[4]) | ((<i32>chip[5]) << 8);
+}
+export function cartridgeLot(): u32 {
+  return word(8);
+}
+export function cartridgeSerial(): u32 {
+  return word(12);
+}
 
 function word(a: i32): u32 {
-  return <u32>chip[a] | (<u32>chip[a + 1] << 8) | (<u32>chip[a + 2] << 16) | (<u32>chip[a + 3] << 24);
+  return (<u32>chip[a]) | ((<u32>chip[a + 1]) << 8) | ((<u32>chip[a + 2]) << 16) | ((<u32>chip[a + 3]) << 24);
 }
 
 /** True once after the fitted cartridge went away. */
@@ -74,13 +93,21 @@ export function cartridgeTick(): void {
     const end = readBytes + BYTES_PER_TICK;
     for (let i = readBytes; i < end; i++) {
       const b = cartridge_read(i);
-      if (b < 0) { readBytes = 0; return; } // pulled out while reading: start over
-      unchecked(chip[i] = <u8>b); // i < readBytes + BYTES_PER_TICK <= CHIP_BYTES: readBytes is 0, 16 or 32
+      if (b < 0) {
+        readBytes = 0;
+        return;
+      } // pulled out while reading: start over
+      unchecked((chip[i] = <u8>b)); // i < readBytes + BYTES_PER_TICK <= CHIP_BYTES: readBytes is 0, 16 or 32
     }
     readBytes = end < CHIP_BYTES ? end : 0;
     if (readBytes > 0) return;
     const t = <i32>checked(chip, 1);
-    if (<i32>checked(chip, 0) != CHIP_FORMAT || t < 1 || t > CART_NEEDLES_LEN || <i32>checked(chip, 2) != checked(CART_NEEDLES, t - 1)) {
+    if (
+      <i32>checked(chip, 0) != CHIP_FORMAT ||
+      t < 1 ||
+      t > CART_NEEDLES_LEN ||
+      <i32>checked(chip, 2) != checked(CART_NEEDLES, t - 1)
+    ) {
       refuse(REFUSE_UNKNOWN);
       return;
     }
@@ -94,8 +121,14 @@ export function cartridgeTick(): void {
     if (!hmacStep()) return;
     let diff = 0;
     for (let i = 0; i < 16; i++) diff |= <i32>(checked(hmacResult, i) ^ checked(chip, CHIP_TAG_ADDR + i));
-    if (diff != 0) { refuse(REFUSE_FORGED); return; }
-    if (<i32>checked(chip, CHIP_USED_ADDR) != 0xff) { refuse(REFUSE_USED); return; }
+    if (diff != 0) {
+      refuse(REFUSE_FORGED);
+      return;
+    }
+    if (<i32>checked(chip, CHIP_USED_ADDR) != 0xff) {
+      refuse(REFUSE_USED);
+      return;
+    }
     state = CART_OK;
   }
 }

@@ -2,22 +2,42 @@
 // and speed a step up or down; and a button held far longer than any use of it is stuck, a fault.
 // Owns whether a stuck button has been faulted on.
 import {
-  BTN_DEPTH_DOWN, BTN_DEPTH_UP, BTN_POWER, BTN_SPEED_DOWN, BTN_SPEED_UP, BTN_START, CMD_OK,
-  F_STUCK_BUTTON, SET_OK, ST_FAULT, ST_OFF, ST_PAUSED, ST_RUNNING,
+  BTN_DEPTH_DOWN,
+  BTN_DEPTH_UP,
+  BTN_POWER,
+  BTN_SPEED_DOWN,
+  BTN_SPEED_UP,
+  BTN_START,
+  CMD_OK,
+  F_STUCK_BUTTON,
+  SET_OK,
+  ST_FAULT,
+  ST_OFF,
+  ST_PAUSED,
+  ST_RUNNING,
 } from "./abi";
 import { buttonEvents, anyButtonEvents, longestHeldControlTicks, EV_PRESS, EV_REPEAT, EV_LONG } from "./buttons";
 import { machineState, enterFault, powerOn, powerOff, signalRefused } from "./machine";
 import { start, pause, stop, settingChanged } from "./strokes";
 import { noteActivity } from "./idle";
 import { setDepthUm, setLevel, depthSettingUm, level, requestedFreqHz } from "./settings";
-import { DEPTH_STEP_UM, SPEED_LEVELS_HZ, SPEED_LEVELS_HZ_LEN, STUCK_BUTTON_CONTROL_TICKS } from "./generated/board_config";
+import {
+  DEPTH_STEP_UM,
+  SPEED_LEVELS_HZ,
+  SPEED_LEVELS_HZ_LEN,
+  STUCK_BUTTON_CONTROL_TICKS,
+} from "./generated/board_config";
 
 let stuckFaulted: bool = false;
 
-export function resetControls(): void { stuckFaulted = false; }
+export function resetControls(): void {
+  stuckFaulted = false;
+}
 
 /** A stuck button was faulted on and is still held: the fault cannot be cleared. */
-export function buttonStuck(): bool { return stuckFaulted; }
+export function buttonStuck(): bool {
+  return stuckFaulted;
+}
 
 /** A button held far longer than any use of it is stuck: stop and ignore it until released. */
 export function watchButtons(): void {
@@ -35,7 +55,10 @@ export function buttonActions(): void {
   if (stuckFaulted) return; // a stuck button must not drive anything
   const state = machineState();
   const power = buttonEvents(ctz(BTN_POWER));
-  if ((power & EV_LONG) != 0 && state != ST_OFF) { powerOff(); return; }
+  if ((power & EV_LONG) != 0 && state != ST_OFF) {
+    powerOff();
+    return;
+  }
   if ((power & EV_PRESS) != 0 && (state == ST_OFF || state == ST_FAULT)) {
     if (powerOn() != CMD_OK) signalRefused();
     return;
@@ -56,12 +79,18 @@ export function buttonActions(): void {
 }
 
 function nudgeDepth(deltaUm: i32): void {
-  if (setDepthUm(depthSettingUm() + deltaUm) != SET_OK) { signalRefused(); return; }
+  if (setDepthUm(depthSettingUm() + deltaUm) != SET_OK) {
+    signalRefused();
+    return;
+  }
   settingChanged();
 }
 
 function nudgeLevel(delta: i32): void {
-  if (setLevel(nextLevel(delta)) != SET_OK) { signalRefused(); return; }
+  if (setLevel(nextLevel(delta)) != SET_OK) {
+    signalRefused();
+    return;
+  }
   settingChanged();
 }
 

@@ -23,7 +23,6 @@ export class DriveModel {
   loadMn: i64 = 0;
 }
 
-
 /** Acceleration-phase shares tried, per mille of the half-stroke (500 = accelerate then decelerate). */
 const ACCEL_SHARES: StaticArray<i32> = [500, 450, 400, 350, 300, 250];
 export const SHARE_COUNT: i32 = 6;
@@ -60,7 +59,9 @@ export class StrokeCheck {
 /** force to spare (mN) at the share checkShare() last tried; negative when it cannot run */
 export let shareSlackMn: i64 = 0;
 
-export function sharePermille(i: i32): i32 { return checked(ACCEL_SHARES, i); }
+export function sharePermille(i: i32): i32 {
+  return checked(ACCEL_SHARES, i);
+}
 
 /**
  * Can a half-stroke of `strokeUm` in `halfUs` run with acceleration share `i` (0..SHARE_COUNT-1)?
@@ -68,7 +69,7 @@ export function sharePermille(i: i32): i32 { return checked(ACCEL_SHARES, i); }
  * within a tick's budget try one share at a time.
  */
 export function checkShare(m: DriveModel, strokeUm: i64, halfUs: i64, i: i32): i32 {
-  const accUs = <i64>(<i32>halfUs * checked(ACCEL_SHARES, i) / 1000); // half-strokes are under 0.5 s
+  const accUs = <i64>((<i32>halfUs * checked(ACCEL_SHARES, i)) / 1000); // half-strokes are under 0.5 s
   const speedUmS = (strokeUm * 1000000) / (halfUs - accUs);
   shareSlackMn = -0x7fffffffffff;
   // over the step rate: speed * 1000 * stepsPerRev / lead > maxStepRate, without the division

@@ -24,17 +24,29 @@ let homed: bool = false;
 let zeroSteps: i32 = 0;
 
 /** A homing move or the position check is under way. */
-export function homeMoving(): bool { return movePhase != MOVE_NONE; }
+export function homeMoving(): bool {
+  return movePhase != MOVE_NONE;
+}
 /** The position check after a stop is under way. */
-export function checkingPosition(): bool { return movePhase >= CHECK_SEEK; }
+export function checkingPosition(): bool {
+  return movePhase >= CHECK_SEEK;
+}
 /** Stop following the move under way (the caller flushes the queue). */
-export function cancelHomeMove(): void { movePhase = MOVE_NONE; }
+export function cancelHomeMove(): void {
+  movePhase = MOVE_NONE;
+}
 
-export function isHomed(): bool { return homed; }
+export function isHomed(): bool {
+  return homed;
+}
 /** The position is not trusted any more: home again before running. */
-export function forgetHome(): void { homed = false; }
+export function forgetHome(): void {
+  homed = false;
+}
 /** How far (steps) the carriage is below the rest position, by the home found. */
-export function stepsBelowTop(): i32 { return (step_position() - zeroSteps) - topSteps(); }
+export function stepsBelowTop(): i32 {
+  return step_position() - zeroSteps - topSteps();
+}
 
 /** Starts homing (the driver is on); homingDone() when the needles rest at the top. */
 export function startHoming(): void {
@@ -63,10 +75,16 @@ function startSeek(): void {
 export function homingTick(): void {
   if (motionBusy()) return;
   if (movePhase == HOME_RELEASE) {
-    if (endstop_active() != 0) { enterFault(F_ENDSTOP_STUCK, true); return; }
+    if (endstop_active() != 0) {
+      enterFault(F_ENDSTOP_STUCK, true);
+      return;
+    }
     startSeek();
   } else if (movePhase == HOME_SEEK) {
-    if ((step_queue_status() & QSTAT_ENDSTOP_STOP) == 0) { enterFault(F_ENDSTOP_NOT_FOUND, true); return; }
+    if ((step_queue_status() & QSTAT_ENDSTOP_STOP) == 0) {
+      enterFault(F_ENDSTOP_NOT_FOUND, true);
+      return;
+    }
     zeroSteps = step_position();
     step_queue_flush();
     movePhase = HOME_TO_REST;

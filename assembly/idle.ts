@@ -22,7 +22,14 @@ export function idleTick(): void {
 }
 
 /** Any button or command: the pen is in use. */
-export function noteActivity(): void { idleControlTicks = 0; }
+export function noteActivity(): void {
+  idleControlTicks = 0;
+}
 
-export function setIdleOffSeconds(s: i32): void { idleLimitControlTicks = s * CONTROL_HZ; idleControlTicks = 0; }
-export function idleOffSeconds(): i32 { return idleLimitControlTicks / CONTROL_HZ; }
+export function setIdleOffSeconds(s: i32): void {
+  idleLimitControlTicks = s * CONTROL_HZ;
+  idleControlTicks = 0;
+}
+export function idleOffSeconds(): i32 {
+  return idleLimitControlTicks / CONTROL_HZ;
+}

@@ -8,7 +8,6 @@ import { pollSerial, resetProtocol } from "./protocol";
 import { startTick } from "./budget";
 import "./abort"; // the abort handler named by --use abort=
 
-
 export function abi_version(): i32 {
   return HAL_ABI_VERSION;
 }

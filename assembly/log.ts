@@ -18,19 +18,26 @@ export const LOG_MAX_PAYLOAD: i32 = 12;
 const MAX_SECTORS: i32 = 64;
 
 /** Payload of the record to append, and of the record last read. */
-export const logPayload: StaticArray<u32> = staticArray<u32>(memory.data(STATIC_HEADER_BYTES + LOG_MAX_PAYLOAD * 4, 16), LOG_MAX_PAYLOAD);
+export const logPayload: StaticArray<u32> = staticArray<u32>(
+  memory.data(STATIC_HEADER_BYTES + LOG_MAX_PAYLOAD * 4, 16),
+  LOG_MAX_PAYLOAD,
+);
 export let logReadType: i32 = 0;
 export let logReadWords: i32 = 0;
 
 let sectors: i32 = 0;
 let sectorBytes: i32 = 0;
-let current: i32 = -1;  // sector being written, -1 before the first record
+let current: i32 = -1; // sector being written, -1 before the first record
 let currentSeq: u32 = 0;
 let writeOffset: i32 = 0;
 
-function word(offset: i32): u32 { return <u32>flash_read(offset); }
+function word(offset: i32): u32 {
+  return <u32>flash_read(offset);
+}
 
-function sectorValid(s: i32): bool { return word(s * sectorBytes) == MAGIC && word(s * sectorBytes + 4) != ERASED; }
+function sectorValid(s: i32): bool {
+  return word(s * sectorBytes) == MAGIC && word(s * sectorBytes + 4) != ERASED;
+}
 
 /** Find the newest sector and the end of its records. Call at start-up. */
 export function logInit(): void {
@@ -41,13 +48,19 @@ export function logInit(): void {
   for (let s = 0; s < sectors; s++) {
     if (!sectorValid(s)) continue;
     const seq = word(s * sectorBytes + 4);
-    if (current < 0 || seq > currentSeq) { current = s; currentSeq = seq; }
+    if (current < 0 || seq > currentSeq) {
+      current = s;
+      currentSeq = seq;
+    }
   }
   if (current < 0) return;
   // append after the last programmed word, whatever a power cut left there
   writeOffset = HEADER_BYTES;
   for (let o = sectorBytes - 4; o >= HEADER_BYTES; o -= 4) {
-    if (word(current * sectorBytes + o) != ERASED) { writeOffset = o + 4; break; }
+    if (word(current * sectorBytes + o) != ERASED) {
+      writeOffset = o + 4;
+      break;
+    }
   }
 }
 
@@ -61,12 +74,18 @@ export function logAppend(type: i32, words: i32): bool {
     if (!openNextSector()) return false;
   }
   const base = current * sectorBytes + writeOffset;
-  const header: u32 = (TAG << 24) | (<u32>(type & 0xff) << 16) | <u32>words;
+  const header: u32 = (TAG << 24) | ((<u32>(type & 0xff)) << 16) | (<u32>words);
   let crc: u32 = crc32Word(0xffffffff, header);
-  if (flash_program(base, <i32>header) != 0) { writeOffset += 4; return false; }
+  if (flash_program(base, <i32>header) != 0) {
+    writeOffset += 4;
+    return false;
+  }
   for (let i = 0; i < words; i++) {
     crc = crc32Word(crc, checked(logPayload, i));
-    if (flash_program(base + 4 + 4 * i, <i32>checked(logPayload, i)) != 0) { writeOffset += 4 * (i + 2); return false; }
+    if (flash_program(base + 4 + 4 * i, <i32>checked(logPayload, i)) != 0) {
+      writeOffset += 4 * (i + 2);
+      return false;
+    }
   }
   crc = ~crc;
   writeOffset += bytes;
@@ -97,7 +116,9 @@ export function logRead(index: i32): bool {
 }
 
 /** Committed records in the log. */
-export function logCount(): i32 { return scan(-1); }
+export function logCount(): i32 {
+  return scan(-1);
+}
 
 /**
  * Visits committed records oldest first, stopping at `index`; returns how many it passed. Sectors are
@@ -116,10 +137,16 @@ function scan(index: i32): i32 {
       const header = word(base);
       if (header == ERASED) break;
       const words = <i32>(header & 0xffff);
-      if ((header >>> 24) != TAG || words > LOG_MAX_PAYLOAD || o + (words + 3) * 4 > sectorBytes) { o += 4; continue; }
+      if (header >>> 24 != TAG || words > LOG_MAX_PAYLOAD || o + (words + 3) * 4 > sectorBytes) {
+        o += 4;
+        continue;
+      }
       let crc: u32 = crc32Word(0xffffffff, header);
       for (let i = 0; i < words; i++) crc = crc32Word(crc, word(base + 4 + 4 * i));
-      if (~crc != word(base + 4 + 4 * words) || word(base + 8 + 4 * words) != 0) { o += 4; continue; } // torn or corrupt: resync
+      if (~crc != word(base + 4 + 4 * words) || word(base + 8 + 4 * words) != 0) {
+        o += 4;
+        continue;
+      } // torn or corrupt: resync
       if (n == index) {
         for (let i = 0; i < words; i++) checkedSet(logPayload, i, word(base + 4 + 4 * i));
         logReadType = <i32>((header >>> 16) & 0xff);
@@ -133,4 +160,3 @@ function scan(index: i32): i32 {
   }
   return n;
 }
-

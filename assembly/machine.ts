@@ -3,16 +3,51 @@
 // cutting the driver (the return spring retracts) where moving is unsafe. docs/hazards.md maps each
 // fault to its hazard. Owns the state, the fault, and what happens when the strokes have stopped.
 import {
-  CMD_OK, CMD_WRONG_STATE, DRV_OT, DRV_SHORT, DRV_UV, EV_FAULT, F_FIRMWARE_RESET, F_NONE, F_WATCHDOG_RESET,
-  IND_FAULT, IND_HOMING, IND_OFF, IND_PAUSED, IND_READY, IND_REFUSED, IND_RUNNING, RESET_POWER_ON,
-  RESET_WATCHDOG, SEG_STOP_AT_ENDSTOP, ST_FAULT, ST_HOMING, ST_OFF, ST_PAUSED, ST_READY, ST_RUNNING,
+  CMD_OK,
+  CMD_WRONG_STATE,
+  DRV_OT,
+  DRV_SHORT,
+  DRV_UV,
+  EV_FAULT,
+  F_FIRMWARE_RESET,
+  F_NONE,
+  F_WATCHDOG_RESET,
+  IND_FAULT,
+  IND_HOMING,
+  IND_OFF,
+  IND_PAUSED,
+  IND_READY,
+  IND_REFUSED,
+  IND_RUNNING,
+  RESET_POWER_ON,
+  RESET_WATCHDOG,
+  SEG_STOP_AT_ENDSTOP,
+  ST_FAULT,
+  ST_HOMING,
+  ST_OFF,
+  ST_PAUSED,
+  ST_READY,
+  ST_RUNNING,
 } from "./abi";
 import {
-  driver_enable, driver_status, step_queue_flush, buttons_raw, indicator_set, report_state, reset_cause,
+  driver_enable,
+  driver_status,
+  step_queue_flush,
+  buttons_raw,
+  indicator_set,
+  report_state,
+  reset_cause,
 } from "./hal";
 import { sampleButtons, resetButtons } from "./buttons";
 import {
-  feedQueue, motionBusy, motionReset, pushConstantMove, startRetract, motionMode, takeStrokes, MOTION_STROKES,
+  feedQueue,
+  motionBusy,
+  motionReset,
+  pushConstantMove,
+  startRetract,
+  motionMode,
+  takeStrokes,
+  MOTION_STROKES,
 } from "./motion";
 import { initSettings } from "./planjob";
 import { cartridgeTick, resetCartridge } from "./cartridge";
@@ -20,8 +55,15 @@ import { sessionInit, endSegment, endSession, addStrokes, logEvent, sessionOpen 
 import { authTick, resetAuth } from "./auth";
 import { tickIsLight } from "./budget";
 import {
-  homingTick, startHoming, startPositionCheck, homeMoving, checkingPosition, cancelHomeMove, isHomed,
-  forgetHome, stepsBelowTop,
+  homingTick,
+  startHoming,
+  startPositionCheck,
+  homeMoving,
+  checkingPosition,
+  cancelHomeMove,
+  isHomed,
+  forgetHome,
+  stepsBelowTop,
 } from "./homing";
 import { watchButtons, buttonActions, buttonStuck, resetControls } from "./controls";
 import { idleTick, noteActivity } from "./idle";
@@ -34,18 +76,35 @@ let state: i32 = 0; // ST_OFF (literal initial values cost no start-up code)
 let fault: i32 = 0; // F_NONE
 let afterStop: i32 = 2; // ST_READY: state to enter when the strokes have stopped at the top
 
-export function machineState(): i32 { return state; }
-export function machineFault(): i32 { return fault; }
+export function machineState(): i32 {
+  return state;
+}
+export function machineFault(): i32 {
+  return fault;
+}
 
 function enter(s: i32): void {
   state = s;
   report_state(state, fault);
-  indicator_set(s == ST_OFF ? IND_OFF : s == ST_HOMING ? IND_HOMING : s == ST_READY ? IND_READY
-    : s == ST_RUNNING ? IND_RUNNING : s == ST_PAUSED ? IND_PAUSED : IND_FAULT | (fault << 8));
+  indicator_set(
+    s == ST_OFF
+      ? IND_OFF
+      : s == ST_HOMING
+        ? IND_HOMING
+        : s == ST_READY
+          ? IND_READY
+          : s == ST_RUNNING
+            ? IND_RUNNING
+            : s == ST_PAUSED
+              ? IND_PAUSED
+              : IND_FAULT | (fault << 8),
+  );
 }
 
 /** A user refusal: one beep, then the state's pattern again. */
-export function signalRefused(): void { indicator_set(IND_REFUSED); }
+export function signalRefused(): void {
+  indicator_set(IND_REFUSED);
+}
 
 export function machineInit(): void {
   driver_enable(0);
@@ -119,7 +178,8 @@ export function enterFault(code: i32, cutDriver: bool): void {
 /** Power on (or clear a fault): home, then ready. */
 export function powerOn(): i32 {
   if (state != ST_OFF && state != ST_FAULT) return CMD_WRONG_STATE;
-  if (state == ST_FAULT && ((driver_status() & (DRV_OT | DRV_SHORT | DRV_UV)) != 0 || motionBusy() || buttonStuck())) return CMD_WRONG_STATE;
+  if (state == ST_FAULT && ((driver_status() & (DRV_OT | DRV_SHORT | DRV_UV)) != 0 || motionBusy() || buttonStuck()))
+    return CMD_WRONG_STATE;
   step_queue_flush();
   motionReset();
   fault = F_NONE;
@@ -132,10 +192,14 @@ export function powerOn(): i32 {
 }
 
 /** Homing is done: the needles rest at the top. */
-export function homingDone(): void { enter(ST_READY); }
+export function homingDone(): void {
+  enter(ST_READY);
+}
 
 /** A start went through (the strokes run, or wait for their plan). */
-export function strokesStarted(): void { enter(ST_RUNNING); }
+export function strokesStarted(): void {
+  enter(ST_RUNNING);
+}
 
 /** Paused and stopped, or its cartridge pulled out: the session ends, the pen is ready. */
 export function endPausedSession(): void {
@@ -177,7 +241,10 @@ function runningTick(nowStepTicks: i64): void {
 
 /** The position check after a stop passed: on to the state the stop asked for. */
 export function positionChecked(): void {
-  if (afterStop == ST_OFF) { powerOff(); return; }
+  if (afterStop == ST_OFF) {
+    powerOff();
+    return;
+  }
   if (afterStop == ST_READY) endSession();
   enter(afterStop);
   afterStop = ST_READY;

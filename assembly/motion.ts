@@ -16,15 +16,15 @@ const NO_PLAN = changetype<MovePlan>(memory.data(offsetof<MovePlan>())); // no s
 
 let mode: i32 = 0; // MOTION_IDLE
 let active: MovePlan = planA;
-let next: MovePlan = planA;   // the plan handed over last (takeStrokePlan)
+let next: MovePlan = planA; // the plan handed over last (takeStrokePlan)
 let pendingReady: bool = false; // strokes switch to `next` at the next stroke boundary
 /** the deepest stroke at the highest rate it runs at (planjob.ts makes it once per cartridge): the retract's shape */
 let retractShape: MovePlan = NO_PLAN;
-let goingDown: bool = true;   // direction of the half being fed
-let segIdx: i32 = 0;          // next segment of that half
-let chained: bool = false;    // the next half follows the previous one without a stop
-let prevTailStepTicks: i64 = 0;        // ideal end of the previous half minus its last step
-let horizonStepTicks: i64 = 0;         // time of the last queued step
+let goingDown: bool = true; // direction of the half being fed
+let segIdx: i32 = 0; // next segment of that half
+let chained: bool = false; // the next half follows the previous one without a stop
+let prevTailStepTicks: i64 = 0; // ideal end of the previous half minus its last step
+let horizonStepTicks: i64 = 0; // time of the last queued step
 let stopAtTop: bool = false;
 // The retract needs no planning when a fault strikes: it speeds up as a plan made beforehand does
 // (its first `retractEach` steps), cruises at the speed reached, and slows down through the same
@@ -33,10 +33,10 @@ let stopAtTop: bool = false;
 let retractEach: i32 = 0;
 let retractCruise: i32 = 0;
 let retractPhase: i32 = 0; // 0 speeding up, 1 cruising, 2 slowing down
-let retractLeft: i32 = 0;  // steps left in the phase
-let segOffset: i32 = 0;    // the plan step at the cursor: offset in segment segIdx
+let retractLeft: i32 = 0; // steps left in the phase
+let segOffset: i32 = 0; // the plan step at the cursor: offset in segment segIdx
 let shape: MovePlan = planA; // the plan the retract copies
-let strokesQueued: i32 = 0;   // down-strokes queued since takeStrokes() was last called
+let strokesQueued: i32 = 0; // down-strokes queued since takeStrokes() was last called
 
 /** Strokes queued since the last call (each reaches its bottom unless a fault flushes it). */
 export function takeStrokes(): i32 {
@@ -45,10 +45,14 @@ export function takeStrokes(): i32 {
   return n;
 }
 
-export function motionMode(): i32 { return mode; }
+export function motionMode(): i32 {
+  return mode;
+}
 
 /** The plan a caller fills for the next stroke setting. */
-export function spareStrokePlan(): MovePlan { return active === planA ? planB : planA; }
+export function spareStrokePlan(): MovePlan {
+  return active === planA ? planB : planA;
+}
 
 /** Start stroking: with the newest plan handed over, else the one used last. */
 export function startStrokes(): void {
@@ -69,16 +73,24 @@ export function takeStrokePlan(plan: MovePlan): void {
 }
 
 /** A finished retract plan: from now on the retract on a fault copies its shape. */
-export function takeRetractPlan(plan: MovePlan): void { retractShape = plan; }
+export function takeRetractPlan(plan: MovePlan): void {
+  retractShape = plan;
+}
 
 /** The retract plan no longer fits (another cartridge): retracts copy the stroke plan until a new one comes. */
-export function dropRetractPlan(): void { retractShape = NO_PLAN; }
+export function dropRetractPlan(): void {
+  retractShape = NO_PLAN;
+}
 
 /** The spare plan is about to be refilled: do not switch to it. */
-export function cancelChange(): void { pendingReady = false; }
+export function cancelChange(): void {
+  pendingReady = false;
+}
 
 /** Finish the stroke under way and stop at the top. */
-export function stopStrokesAtTop(): void { stopAtTop = true; }
+export function stopStrokesAtTop(): void {
+  stopAtTop = true;
+}
 
 /**
  * Retract `steps` toward the endstop, stopping at the endstop: shaped like the retract plan (the
@@ -135,12 +147,21 @@ export function feedQueue(nowStepTicks: i64): void {
     let endsMove = false;
     if (retracting) {
       while (retractLeft == 0) {
-        if (retractPhase == 2) { mode = MOTION_IDLE; return; }
+        if (retractPhase == 2) {
+          mode = MOTION_IDLE;
+          return;
+        }
         retractPhase++;
         retractLeft = retractPhase == 1 ? retractCruise : retractEach;
       }
-      if (retractPhase == 1) { count = retractLeft; add = 0; }
-      if (retractPhase == 2) { count = o + 1; add = -add; }
+      if (retractPhase == 1) {
+        count = retractLeft;
+        add = 0;
+      }
+      if (retractPhase == 2) {
+        count = o + 1;
+        add = -add;
+      }
       count = min(count, retractLeft);
       endsMove = count == retractLeft && (retractPhase == 2 || retractEach == 0);
     } else {
@@ -164,10 +185,16 @@ export function feedQueue(nowStepTicks: i64): void {
       // the cursor: forward while speeding up, backward while slowing down
       if (retractPhase == 0) {
         segOffset = o + count;
-        if (segOffset == checked(plan.count, segIdx)) { segIdx++; segOffset = 0; }
+        if (segOffset == checked(plan.count, segIdx)) {
+          segIdx++;
+          segOffset = 0;
+        }
       } else if (retractPhase == 2) {
         segOffset = o - count;
-        if (segOffset < 0 && segIdx > 0) { segIdx--; segOffset = checked(plan.count, segIdx) - 1; }
+        if (segOffset < 0 && segIdx > 0) {
+          segIdx--;
+          segOffset = checked(plan.count, segIdx) - 1;
+        }
       }
     } else if (++segIdx == plan.segments) {
       if (goingDown) strokesQueued++;

@@ -1,27 +1,60 @@
 // Serial verbs of the pen's state machine: START, PAUSE, STOP, POWER ON|OFF, CLEAR, STATUS?; and the
 // replies to command results (CMD_*), which the SET verbs share.
 import {
-  CART_OK, CART_REFUSED, CMD_BATTERY_LOW, CMD_CARTRIDGE_CHECKING, CMD_CARTRIDGE_REFUSED, CMD_NO_CARTRIDGE, CMD_NO_ZONE,
-  CMD_OK, CMD_WRONG_STATE, ERR_BAD_ARGUMENT, ERR_BATTERY, ERR_CARTRIDGE, ERR_NO_ZONE, ERR_PLAN, ERR_WRONG_STATE,
+  CART_OK,
+  CART_REFUSED,
+  CMD_BATTERY_LOW,
+  CMD_CARTRIDGE_CHECKING,
+  CMD_CARTRIDGE_REFUSED,
+  CMD_NO_CARTRIDGE,
+  CMD_NO_ZONE,
+  CMD_OK,
+  CMD_WRONG_STATE,
+  ERR_BAD_ARGUMENT,
+  ERR_BATTERY,
+  ERR_CARTRIDGE,
+  ERR_NO_ZONE,
+  ERR_PLAN,
+  ERR_WRONG_STATE,
 } from "./abi";
 import { powerOn, powerOff, machineState, machineFault } from "./machine";
 import { start, stop, pause } from "./strokes";
-import { quantizedDepthUm, runFreqHz, requestedFreqHz, clamp, level, zoneSetting, modeSetting, depthLimitUm } from "./settings";
+import {
+  quantizedDepthUm,
+  runFreqHz,
+  requestedFreqHz,
+  clamp,
+  level,
+  zoneSetting,
+  modeSetting,
+  depthLimitUm,
+} from "./settings";
 import { cartridgeState, cartridgeRefusal, cartridgeSerial } from "./cartridge";
 import { sessionSeconds } from "./session";
 import { err, noArgument } from "./protocol";
 import { putState, putFault, putClamp, putRefusal, putZone, putMode } from "./names";
 import { wordIn, atEnd, put, putInt, putU32, putMm } from "./textio";
 
-export function startVerb(): bool { if (noArgument()) putCmdResult(start()); return true; }
-export function pauseVerb(): bool { if (noArgument()) putCmdResult(pause()); return true; }
-export function stopVerb(): bool { if (noArgument()) putCmdResult(stop()); return true; }
+export function startVerb(): bool {
+  if (noArgument()) putCmdResult(start());
+  return true;
+}
+export function pauseVerb(): bool {
+  if (noArgument()) putCmdResult(pause());
+  return true;
+}
+export function stopVerb(): bool {
+  if (noArgument()) putCmdResult(stop());
+  return true;
+}
 
 /** POWER ON | POWER OFF */
 export function powerVerb(): bool {
   const on = wordIn("OFF|ON");
-  if (on < 0 || !atEnd()) { err(ERR_BAD_ARGUMENT); put("POWER takes ON or OFF"); }
-  else putCmdResult(on == 1 ? powerOn() : powerOff());
+  if (on < 0 || !atEnd()) {
+    err(ERR_BAD_ARGUMENT);
+    put("POWER takes ON or OFF");
+  } else putCmdResult(on == 1 ? powerOn() : powerOff());
   return true;
 }
 
@@ -67,17 +100,32 @@ export function statusRest(): bool {
 
 function putCartridge(): void {
   const c = cartridgeState();
-  if (c == CART_OK) { put("ok:"); putU32(cartridgeSerial()); }
-  else if (c == CART_REFUSED) { put("refused:"); putRefusal(cartridgeRefusal()); }
-  else if (c == 0) put("none");
+  if (c == CART_OK) {
+    put("ok:");
+    putU32(cartridgeSerial());
+  } else if (c == CART_REFUSED) {
+    put("refused:");
+    putRefusal(cartridgeRefusal());
+  } else if (c == 0) put("none");
   else put("checking");
 }
 
 /** The reply to a command's CMD_* result. */
 export function putCmdResult(r: i32): void {
-  if (r == CMD_OK) { put("OK"); return; }
-  if (r == CMD_NO_CARTRIDGE) { err(ERR_CARTRIDGE); put("no cartridge fitted"); return; }
-  if (r == CMD_CARTRIDGE_CHECKING) { err(ERR_CARTRIDGE); put("cartridge still being checked: try again"); return; }
+  if (r == CMD_OK) {
+    put("OK");
+    return;
+  }
+  if (r == CMD_NO_CARTRIDGE) {
+    err(ERR_CARTRIDGE);
+    put("no cartridge fitted");
+    return;
+  }
+  if (r == CMD_CARTRIDGE_CHECKING) {
+    err(ERR_CARTRIDGE);
+    put("cartridge still being checked: try again");
+    return;
+  }
   if (r == CMD_CARTRIDGE_REFUSED) {
     err(ERR_CARTRIDGE);
     put("cartridge refused: ");
@@ -85,8 +133,16 @@ export function putCmdResult(r: i32): void {
     put(": fit a new genuine cartridge");
     return;
   }
-  if (r == CMD_BATTERY_LOW) { err(ERR_BATTERY); put("battery too low: charge the pen"); return; }
-  if (r == CMD_NO_ZONE) { err(ERR_NO_ZONE); put("no treatment zone: SET ZONE <name> first"); return; }
+  if (r == CMD_BATTERY_LOW) {
+    err(ERR_BATTERY);
+    put("battery too low: charge the pen");
+    return;
+  }
+  if (r == CMD_NO_ZONE) {
+    err(ERR_NO_ZONE);
+    put("no treatment zone: SET ZONE <name> first");
+    return;
+  }
   if (r == CMD_WRONG_STATE) {
     err(ERR_WRONG_STATE);
     put("not allowed in state ");

@@ -6,15 +6,46 @@
 // to motion. A check of one acceleration share is a few 64-bit divisions; the budget is in shares per tick.
 import { CLAMP_NONE, CLAMP_STEP_RATE, CLAMP_TORQUE } from "./abi";
 import { DriveModel, checkShare, shareSlackMn, sharePermille, halfStrokeUs, SHARE_COUNT } from "./envelope";
-import { MovePlan, staticPlan, planBegin, planContinue, PLAN_OK, PLAN_BAD, PLAN_BUSY, PLAN_ARRAYS_BYTES } from "./compress";
+import {
+  MovePlan,
+  staticPlan,
+  planBegin,
+  planContinue,
+  PLAN_OK,
+  PLAN_BAD,
+  PLAN_BUSY,
+  PLAN_ARRAYS_BYTES,
+} from "./compress";
 import { takeStrokePlan, takeRetractPlan, dropRetractPlan } from "./motion";
 import {
-  resetSettings, clearCartridge, cartridgeLimitUm, fitCartridge, cartridgeIndex, cartridgeMaxDepthUm, strokeSteps,
-  stepsForDepth, strokeUm, requestedFreqHz, settingClamped,
+  resetSettings,
+  clearCartridge,
+  cartridgeLimitUm,
+  fitCartridge,
+  cartridgeIndex,
+  cartridgeMaxDepthUm,
+  strokeSteps,
+  stepsForDepth,
+  strokeUm,
+  requestedFreqHz,
+  settingClamped,
 } from "./settings";
 import {
-  STEP_TIMER_HZ, STEPS_PER_REV, LEAD_NM, CLEARANCE_UM, DEPTH_MIN_UM, FREQ_MIN_HZ, FREQ_MAX_HZ, MARGIN_PERMILLE,
-  MAX_STEP_RATE, CURVE_SPEED_UM_S, CURVE_SPEED_UM_S_LEN, CURVE_FORCE_MN, CART_MASS_MG, CART_MASS_MG_LEN, CART_LOAD_MN,
+  STEP_TIMER_HZ,
+  STEPS_PER_REV,
+  LEAD_NM,
+  CLEARANCE_UM,
+  DEPTH_MIN_UM,
+  FREQ_MIN_HZ,
+  FREQ_MAX_HZ,
+  MARGIN_PERMILLE,
+  MAX_STEP_RATE,
+  CURVE_SPEED_UM_S,
+  CURVE_SPEED_UM_S_LEN,
+  CURVE_FORCE_MN,
+  CART_MASS_MG,
+  CART_MASS_MG_LEN,
+  CART_LOAD_MN,
   STEP_TOL_STEP_TICKS,
 } from "./generated/board_config";
 
@@ -25,13 +56,13 @@ const JOB_IDLE: i32 = 0;
 const JOB_LIMIT: i32 = 1; // the deepest setting the motor runs at the lowest rate (10 um at a time)
 const JOB_CLAMP: i32 = 2; // the asked rate, else the highest rate that runs (binary search)
 const JOB_SHARE: i32 = 3; // the share with the most force to spare at the rate run
-const JOB_PLAN: i32 = 4;  // step compression
+const JOB_PLAN: i32 = 4; // step compression
 
 // what one step of a job finished (bits)
-const STEP_CLAMPED: i32 = 1;    // the rate to run is settled (job.runHz, job.clamp)
-const STEP_FINISHED: i32 = 2;   // the job is done: job.result
+const STEP_CLAMPED: i32 = 1; // the rate to run is settled (job.runHz, job.clamp)
+const STEP_FINISHED: i32 = 2; // the job is done: job.result
 const STEP_COMPRESSED: i32 = 4; // ... after compressing its steps
-const STEP_LIMIT: i32 = 8;      // the depth limit of the cartridge being fitted is found (job.limitUm)
+const STEP_LIMIT: i32 = 8; // the depth limit of the cartridge being fitted is found (job.limitUm)
 
 /** One job's state: the stroke and rate under check, a share at a time, and where its plan goes. */
 export class PlanJob {
@@ -39,12 +70,12 @@ export class PlanJob {
   model: DriveModel = changetype<DriveModel>(0);
   plan: MovePlan = changetype<MovePlan>(0);
   result: i32 = PLAN_BAD;
-  steps: i32 = 0;       // the stroke clamped and planned
-  limitUm: i32 = 0;     // JOB_LIMIT: the depth under check
+  steps: i32 = 0; // the stroke clamped and planned
+  limitUm: i32 = 0; // JOB_LIMIT: the depth under check
   askHz: i32 = 0;
-  clampStage: i32 = 0;  // 0 the asked rate, 1 the lowest rate, 2 the search
-  loHz: i32 = 0;        // runs
-  hiHz: i32 = 0;        // does not run
+  clampStage: i32 = 0; // 0 the asked rate, 1 the lowest rate, 2 the search
+  loHz: i32 = 0; // runs
+  hiHz: i32 = 0; // does not run
   runHz: i32 = 0;
   clamp: i32 = CLAMP_NONE;
   probeUm: i64 = 0;
@@ -113,7 +144,10 @@ export function beginSetting(plan: MovePlan): void {
   strokeJob.plan = plan;
   strokeJob.result = PLAN_BAD;
   retractJob.stage = JOB_IDLE; // started again once the setting is planned
-  if (cartridgeIndex() < 0) { if (strokeJob.stage != JOB_LIMIT) strokeJob.stage = JOB_IDLE; return; } // a cartridge being fitted clamps when it is taken
+  if (cartridgeIndex() < 0) {
+    if (strokeJob.stage != JOB_LIMIT) strokeJob.stage = JOB_IDLE;
+    return;
+  } // a cartridge being fitted clamps when it is taken
   startClamp(strokeJob, strokeSteps(), requestedFreqHz());
 }
 
@@ -137,7 +171,8 @@ export function planJobsTick(): i32 {
   if ((done & STEP_CLAMPED) != 0) settingClamped(strokeJob.runHz, strokeJob.clamp);
   if ((done & STEP_FINISHED) == 0) return PLAN_BUSY;
   if (strokeJob.result == PLAN_OK) takeStrokePlan(strokeJob.plan);
-  if ((done & STEP_COMPRESSED) != 0 && !retractMade) startClamp(retractJob, stepsForDepth(cartridgeMaxDepthUm()), FREQ_MAX_HZ);
+  if ((done & STEP_COMPRESSED) != 0 && !retractMade)
+    startClamp(retractJob, stepsForDepth(cartridgeMaxDepthUm()), FREQ_MAX_HZ);
   return strokeJob.result;
 }
 
@@ -198,8 +233,17 @@ function step(job: PlanJob): i32 {
       job.result = PLAN_BAD;
       if (r == 0) return STEP_FINISHED;
       const durStepTicks = STEP_TIMER_HZ / (2 * <i64>job.probeHz);
-      const res = planBegin(job.plan, job.steps, durStepTicks, (durStepTicks * <i64>job.bestShare) / 1000, STEP_TOL_STEP_TICKS);
-      if (res == PLAN_BUSY) { job.stage = JOB_PLAN; return 0; }
+      const res = planBegin(
+        job.plan,
+        job.steps,
+        durStepTicks,
+        (durStepTicks * <i64>job.bestShare) / 1000,
+        STEP_TOL_STEP_TICKS,
+      );
+      if (res == PLAN_BUSY) {
+        job.stage = JOB_PLAN;
+        return 0;
+      }
       job.result = res;
       return STEP_FINISHED;
     }
@@ -218,12 +262,16 @@ function clampStep(job: PlanJob, runs: bool): bool {
   } else if (stage == 1 && !runs) {
     return finishClamp(job, 0, job.clamp); // not even the lowest rate
   } else if (stage == 2) {
-    if (runs) job.loHz = job.probeHz; else job.hiHz = job.probeHz;
+    if (runs) job.loHz = job.probeHz;
+    else job.hiHz = job.probeHz;
   }
   // the lowest rate first, then halve [lo, hi) until one rate is left: the rate falls as the stroke grows
   const hz = stage == 0 ? FREQ_MIN_HZ : (job.loHz + job.hiHz) >> 1;
   job.clampStage = stage == 0 ? 1 : 2;
-  if (hz > job.loHz || job.clampStage == 1) { probeBegin(job, job.probeUm, hz); return false; }
+  if (hz > job.loHz || job.clampStage == 1) {
+    probeBegin(job, job.probeUm, hz);
+    return false;
+  }
   return finishClamp(job, job.loHz, job.clamp);
 }
 
@@ -231,26 +279,39 @@ function finishClamp(job: PlanJob, hz: i32, reason: i32): bool {
   job.runHz = hz;
   job.clamp = reason;
   job.stage = JOB_IDLE;
-  if (hz == 0) { job.result = PLAN_BAD; return true; }
+  if (hz == 0) {
+    job.result = PLAN_BAD;
+    return true;
+  }
   job.stage = JOB_SHARE;
   probeBegin(job, job.probeUm, hz);
   return true;
 }
 
 /** True while the job has not yet settled the depth limit and rate (a reply to SET waits for it). */
-export function settingPending(): bool { return strokeJob.stage == JOB_LIMIT || strokeJob.stage == JOB_CLAMP; }
+export function settingPending(): bool {
+  return strokeJob.stage == JOB_LIMIT || strokeJob.stage == JOB_CLAMP;
+}
 
 /** True while a newly fitted cartridge is not yet usable. */
-export function settingsBusy(): bool { return strokeJob.stage == JOB_LIMIT; }
+export function settingsBusy(): bool {
+  return strokeJob.stage == JOB_LIMIT;
+}
 
 /** The stroke plan: PLAN_BUSY while the job works on it, then PLAN_OK or why it failed. */
-export function planState(): i32 { return strokeJob.stage != JOB_IDLE ? PLAN_BUSY : strokeJob.result; }
+export function planState(): i32 {
+  return strokeJob.stage != JOB_IDLE ? PLAN_BUSY : strokeJob.result;
+}
 
 /** True while a job has work left (the retract plan included). */
-export function settingsWorking(): bool { return strokeJob.stage != JOB_IDLE || retractJob.stage != JOB_IDLE; }
+export function settingsWorking(): bool {
+  return strokeJob.stage != JOB_IDLE || retractJob.stage != JOB_IDLE;
+}
 
 /** Runs the jobs to their end at once (tests). */
-export function finishSettings(): void { while (settingsWorking()) planJobsTick(); }
+export function finishSettings(): void {
+  while (settingsWorking()) planJobsTick();
+}
 
 /** Plans the current setting at once (tests). */
 export function planStroke(plan: MovePlan): i32 {

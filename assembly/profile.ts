@@ -6,7 +6,7 @@ import { STATIC_HEADER_BYTES, checked, checkedSet, staticArray } from "./statics
 /** Integer square root: the largest r with r*r <= v (v >= 0). */
 export function isqrt64(v: i64): i64 {
   if (v <= 0) return 0;
-  let r: i64 = <i64>1 << ((64 - <i32>clz<i64>(v) + 1) >> 1); // >= sqrt(v)
+  let r: i64 = (<i64>1) << ((64 - <i32>clz<i64>(v) + 1) >> 1); // >= sqrt(v)
   while (true) {
     const next = (r + v / r) >> 1;
     if (next >= r) break;
@@ -54,20 +54,23 @@ export function peakStepRate(steps: i32, durStepTicks: i64, accStepTicks: i64, t
 // the root is seeded from the two before it, and the decelerating steps mirror the accelerating ones.
 
 export const MAX_RAMP_STEPS: i32 = 512;
-const rampStepTicks: StaticArray<i32> = staticArray<i32>(memory.data(STATIC_HEADER_BYTES + (MAX_RAMP_STEPS + 1) * 4, 16), MAX_RAMP_STEPS + 1); // accelerating steps' times, by k
+const rampStepTicks: StaticArray<i32> = staticArray<i32>(
+  memory.data(STATIC_HEADER_BYTES + (MAX_RAMP_STEPS + 1) * 4, 16),
+  MAX_RAMP_STEPS + 1,
+); // accelerating steps' times, by k
 
 let gSteps: i32 = 0;
 let gDur: i64 = 0;
 let gTa: i64 = 0;
 let gCruise: i64 = 0;
 let gK: i32 = 0;
-let gQ: i64 = 0;     // floor(4 (2k-1) ta cruise / d): the radicand of the accelerating step k
+let gQ: i64 = 0; // floor(4 (2k-1) ta cruise / d): the radicand of the accelerating step k
 let gRem: i64 = 0;
 let gStepQ: i64 = 0; // what the radicand grows by per step: quotient and remainder
 let gStepRem: i64 = 0;
-let gR1: i64 = 0;    // the last two roots
+let gR1: i64 = 0; // the last two roots
 let gR2: i64 = 0;
-let gCq: i64 = -1;   // cruising: ((2k-1) cruise - d ta + d) / 2d as quotient and remainder; -1 before
+let gCq: i64 = -1; // cruising: ((2k-1) cruise - d ta + d) / 2d as quotient and remainder; -1 before
 let gCrem: i64 = 0;
 let gCstepQ: i64 = 0;
 let gCstepRem: i64 = 0;
@@ -104,7 +107,10 @@ export function nextStepTimeStepTicks(): i64 {
     if (k > 1) {
       gQ += gStepQ;
       gRem += gStepRem;
-      if (gRem >= d) { gQ++; gRem -= d; }
+      if (gRem >= d) {
+        gQ++;
+        gRem -= d;
+      }
     }
     let r: i64;
     if (k <= 2) {
@@ -114,14 +120,17 @@ export function nextStepTimeStepTicks(): i64 {
       r = 2 * gR1 - gR2;
       r = (r + gQ / r) >> 1;
       while (r * r > gQ) {
-        if ((r - 1) * (r - 1) <= gQ) { r--; break; }
+        if ((r - 1) * (r - 1) <= gQ) {
+          r--;
+          break;
+        }
         r = (r + gQ / r) >> 1;
       }
     }
     gR2 = gR1;
     gR1 = r;
     const t = (r + 1) >> 1;
-    if (k <= MAX_RAMP_STEPS) unchecked(rampStepTicks[k] = <i32>t); // in range: tested just before
+    if (k <= MAX_RAMP_STEPS) unchecked((rampStepTicks[k] = <i32>t)); // in range: tested just before
     return t;
   }
   const mirror = gSteps + 1 - k;
@@ -134,7 +143,10 @@ export function nextStepTimeStepTicks(): i64 {
   } else {
     gCq += gCstepQ;
     gCrem += gCstepRem;
-    if (gCrem >= d2) { gCq++; gCrem -= d2; }
+    if (gCrem >= d2) {
+      gCq++;
+      gCrem -= d2;
+    }
   }
   return gTa + gCq;
 }

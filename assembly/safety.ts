@@ -3,9 +3,26 @@
 // cartridge handed to the settings, even while off. Owns the last cartridge state seen and whether a
 // genuine one has been taken.
 import {
-  CART_NONE, CART_OK, CART_REFUSED, DRV_OT, DRV_SHORT, DRV_STALL, DRV_UV, EV_CARTRIDGE_REFUSED,
-  EV_CARTRIDGE_REMOVED, F_BATTERY_LOW, F_CARTRIDGE_REMOVED, F_DRIVER_OVERTEMP, F_DRIVER_SHORT,
-  F_DRIVER_UNDERVOLTAGE, F_QUEUE_UNDERRUN, F_STALL, QSTAT_UNDERRUN, ST_FAULT, ST_PAUSED, ST_RUNNING,
+  CART_NONE,
+  CART_OK,
+  CART_REFUSED,
+  DRV_OT,
+  DRV_SHORT,
+  DRV_STALL,
+  DRV_UV,
+  EV_CARTRIDGE_REFUSED,
+  EV_CARTRIDGE_REMOVED,
+  F_BATTERY_LOW,
+  F_CARTRIDGE_REMOVED,
+  F_DRIVER_OVERTEMP,
+  F_DRIVER_SHORT,
+  F_DRIVER_UNDERVOLTAGE,
+  F_QUEUE_UNDERRUN,
+  F_STALL,
+  QSTAT_UNDERRUN,
+  ST_FAULT,
+  ST_PAUSED,
+  ST_RUNNING,
 } from "./abi";
 import { driver_status, step_queue_status, battery_mv } from "./hal";
 import { motionBusy, spareStrokePlan, cancelChange } from "./motion";
@@ -26,14 +43,32 @@ export function resetSafetyWatch(): void {
 /** Driver flags, queue health and the cell: any problem while powered is a fault. */
 export function checkSafety(): void {
   const drv = driver_status();
-  if ((drv & DRV_SHORT) != 0) { enterFault(F_DRIVER_SHORT, true); return; }
-  if ((drv & DRV_OT) != 0) { enterFault(F_DRIVER_OVERTEMP, true); return; }
-  if ((drv & DRV_UV) != 0) { enterFault(F_DRIVER_UNDERVOLTAGE, true); return; }
+  if ((drv & DRV_SHORT) != 0) {
+    enterFault(F_DRIVER_SHORT, true);
+    return;
+  }
+  if ((drv & DRV_OT) != 0) {
+    enterFault(F_DRIVER_OVERTEMP, true);
+    return;
+  }
+  if ((drv & DRV_UV) != 0) {
+    enterFault(F_DRIVER_UNDERVOLTAGE, true);
+    return;
+  }
   if (machineState() == ST_FAULT) return;
   // a sagging cell: retract while there is still power to do it
-  if (motionBusy() && battery_mv() < BATTERY_MIN_MV) { enterFault(F_BATTERY_LOW, false); return; }
-  if ((drv & DRV_STALL) != 0 && motionBusy()) { enterFault(F_STALL, false); return; }
-  if ((step_queue_status() & QSTAT_UNDERRUN) != 0) { enterFault(F_QUEUE_UNDERRUN, false); return; }
+  if (motionBusy() && battery_mv() < BATTERY_MIN_MV) {
+    enterFault(F_BATTERY_LOW, false);
+    return;
+  }
+  if ((drv & DRV_STALL) != 0 && motionBusy()) {
+    enterFault(F_STALL, false);
+    return;
+  }
+  if ((step_queue_status() & QSTAT_UNDERRUN) != 0) {
+    enterFault(F_QUEUE_UNDERRUN, false);
+    return;
+  }
 }
 
 /** A genuine cartridge is taken as soon as it is checked, even while off: its depth limit found, its stroke planned. */
@@ -52,11 +87,17 @@ export function watchCartridge(): void {
   if (takeRemovedEvent()) {
     logEvent(EV_CARTRIDGE_REMOVED, 0);
     const state = machineState();
-    if (state == ST_RUNNING || (state == ST_FAULT && motionBusy())) { enterFault(F_CARTRIDGE_REMOVED, false); }
-    else if (state == ST_PAUSED) { endPausedSession(); }
+    if (state == ST_RUNNING || (state == ST_FAULT && motionBusy())) {
+      enterFault(F_CARTRIDGE_REMOVED, false);
+    } else if (state == ST_PAUSED) {
+      endPausedSession();
+    }
   }
   if (c != lastCartridge) {
-    if (c == CART_REFUSED) { logEvent(EV_CARTRIDGE_REFUSED, cartridgeRefusal()); signalRefused(); }
+    if (c == CART_REFUSED) {
+      logEvent(EV_CARTRIDGE_REFUSED, cartridgeRefusal());
+      signalRefused();
+    }
     lastCartridge = c;
   }
 }

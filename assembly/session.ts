@@ -10,7 +10,6 @@ export const REC_EVENT: i32 = 2;
 export const SEGMENT_WORDS: i32 = 10;
 export const EVENT_WORDS: i32 = 4;
 
-
 let sessionNo: u32 = 0;
 let open: bool = false;
 let segStart: u32 = 0;
@@ -35,10 +34,16 @@ export function sessionInit(): void {
   if (n > 0 && logRead(n - 1)) sessionNo = checked(logPayload, 0);
 }
 
-export function sessionNumber(): u32 { return sessionNo; }
-export function sessionOpen(): bool { return open; }
+export function sessionNumber(): u32 {
+  return sessionNo;
+}
+export function sessionOpen(): bool {
+  return open;
+}
 /** Seconds since the session started (0 outside a session). */
-export function sessionSeconds(): u32 { return open ? <u32>rtc_seconds() - sessionStart : 0; }
+export function sessionSeconds(): u32 {
+  return open ? <u32>rtc_seconds() - sessionStart : 0;
+}
 
 export function beginSession(): void {
   sessionNo++;
@@ -47,16 +52,35 @@ export function beginSession(): void {
 }
 
 /** Start a stretch of strokes at a setting. */
-export function beginSegment(depthUm: i32, freqHz: i32, clamp: i32, zone: i32, mode: i32, needles: i32, serial: u32, lot: u32): void {
+export function beginSegment(
+  depthUm: i32,
+  freqHz: i32,
+  clamp: i32,
+  zone: i32,
+  mode: i32,
+  needles: i32,
+  serial: u32,
+  lot: u32,
+): void {
   segStart = <u32>rtc_seconds();
   segStrokes = 0;
   segFaults = 0;
-  segDepthUm = depthUm; segFreqHz = freqHz; segClamp = clamp; segZone = zone; segMode = mode;
-  segNeedles = needles; segSerial = serial; segLot = lot;
+  segDepthUm = depthUm;
+  segFreqHz = freqHz;
+  segClamp = clamp;
+  segZone = zone;
+  segMode = mode;
+  segNeedles = needles;
+  segSerial = serial;
+  segLot = lot;
 }
 
-export function addStrokes(n: i32): void { segStrokes += <u32>n; }
-export function noteFault(code: i32): void { segFaults |= <u32>1 << <u32>(code & 31); }
+export function addStrokes(n: i32): void {
+  segStrokes += <u32>n;
+}
+export function noteFault(code: i32): void {
+  segFaults |= u32(1) << u32(code & 31);
+}
 
 /** Close the stretch: one record. Nothing is written for a stretch without a stroke. */
 export function endSegment(): bool {
@@ -64,7 +88,14 @@ export function endSegment(): bool {
   checkedSet(logPayload, 0, sessionNo);
   checkedSet(logPayload, 1, segStart);
   checkedSet(logPayload, 2, <u32>rtc_seconds());
-  checkedSet(logPayload, 3, <u32>(segZone & 0xff) | (<u32>(segMode & 0xff) << 8) | (<u32>(segFreqHz & 0xff) << 16) | (<u32>(segClamp & 0xff) << 24));
+  checkedSet(
+    logPayload,
+    3,
+    (<u32>(segZone & 0xff)) |
+      ((<u32>(segMode & 0xff)) << 8) |
+      ((<u32>(segFreqHz & 0xff)) << 16) |
+      ((<u32>(segClamp & 0xff)) << 24),
+  );
   checkedSet(logPayload, 4, <u32>segDepthUm);
   checkedSet(logPayload, 5, segStrokes);
   checkedSet(logPayload, 6, segStrokes * <u32>segNeedles);

@@ -3,12 +3,34 @@
 // Turning a setting into a plan is the plan jobs' work (planjob.ts).
 import { report_setting } from "./hal";
 import {
-  CAP_BOARD, CAP_CARTRIDGE, CAP_MODE, CAP_MOTOR, CAP_ZONE, MODE_CAP_UM, MODE_COUNT, MODE_HOME, SET_ABOVE_CAP,
-  SET_NO_CARTRIDGE, SET_OK, SET_OUT_OF_RANGE, ZONE_CAP_UM, ZONE_COUNT, ZONE_NONE,
+  CAP_BOARD,
+  CAP_CARTRIDGE,
+  CAP_MODE,
+  CAP_MOTOR,
+  CAP_ZONE,
+  MODE_CAP_UM,
+  MODE_COUNT,
+  MODE_HOME,
+  SET_ABOVE_CAP,
+  SET_NO_CARTRIDGE,
+  SET_OK,
+  SET_OUT_OF_RANGE,
+  ZONE_CAP_UM,
+  ZONE_COUNT,
+  ZONE_NONE,
 } from "./abi";
 import {
-  STEPS_PER_REV, LEAD_NM, RETRACT_UM, CLEARANCE_UM, DEPTH_MIN_UM, DEPTH_MAX_UM, FREQ_MIN_HZ, FREQ_MAX_HZ,
-  SPEED_LEVELS_HZ, SPEED_LEVELS_HZ_LEN, CART_MAX_DEPTH_UM,
+  STEPS_PER_REV,
+  LEAD_NM,
+  RETRACT_UM,
+  CLEARANCE_UM,
+  DEPTH_MIN_UM,
+  DEPTH_MAX_UM,
+  FREQ_MIN_HZ,
+  FREQ_MAX_HZ,
+  SPEED_LEVELS_HZ,
+  SPEED_LEVELS_HZ_LEN,
+  CART_MAX_DEPTH_UM,
 } from "./generated/board_config";
 
 let cartridge: i32 = -1;
@@ -37,23 +59,33 @@ export function umToSteps(um: i64): i32 {
 
 export function stepsToUm(steps: i32): i32 {
   const nm = <i64>steps * LEAD_NM;
-  return <i32>((nm + (STEPS_PER_REV * 500)) / (STEPS_PER_REV * 1000));
+  return <i32>((nm + STEPS_PER_REV * 500) / (STEPS_PER_REV * 1000));
 }
 
-export function topSteps(): i32 { return umToSteps(RETRACT_UM); }
-export function bottomSteps(): i32 { return umToSteps(<i64>(RETRACT_UM + CLEARANCE_UM + depthUm)); }
+export function topSteps(): i32 {
+  return umToSteps(RETRACT_UM);
+}
+export function bottomSteps(): i32 {
+  return umToSteps(<i64>(RETRACT_UM + CLEARANCE_UM + depthUm));
+}
 /** The depth the motor really reaches: the set depth rounded to whole steps. */
-export function quantizedDepthUm(): i32 { return <i32>strokeUm(bottomSteps() - topSteps()) - CLEARANCE_UM; }
+export function quantizedDepthUm(): i32 {
+  return <i32>strokeUm(bottomSteps() - topSteps()) - CLEARANCE_UM;
+}
 
 /** Stroke length (um) the motor really makes for a stroke of `steps`. */
 export function strokeUm(steps: i32): i64 {
-  const bottomNm = <i64>(topSteps() + steps) * LEAD_NM / STEPS_PER_REV;
+  const bottomNm = (<i64>(topSteps() + steps) * LEAD_NM) / STEPS_PER_REV;
   return (bottomNm + 500) / 1000 - RETRACT_UM;
 }
 
 /** The stroke (steps) of the depth set. */
-export function strokeSteps(): i32 { return stepsForDepth(depthUm); }
-export function stepsForDepth(um: i32): i32 { return umToSteps(<i64>(RETRACT_UM + CLEARANCE_UM + um)) - topSteps(); }
+export function strokeSteps(): i32 {
+  return stepsForDepth(depthUm);
+}
+export function stepsForDepth(um: i32): i32 {
+  return umToSteps(<i64>(RETRACT_UM + CLEARANCE_UM + um)) - topSteps();
+}
 
 /** No usable cartridge: no depth can be set until fitCartridge(). */
 export function clearCartridge(): void {
@@ -76,7 +108,9 @@ export function fitCartridge(index: i32, limitUm: i32): void {
 }
 
 /** The deepest depth of the fitted cartridge (the retract plan's stroke). */
-export function cartridgeMaxDepthUm(): i32 { return maxDepthUm; }
+export function cartridgeMaxDepthUm(): i32 {
+  return maxDepthUm;
+}
 
 /** The depth cap in force: the lowest of board, cartridge, motor, mode and zone. */
 export function depthLimitUm(): i32 {
@@ -95,8 +129,12 @@ export function capSource(): i32 {
   return CAP_MOTOR;
 }
 
-export function zoneSetting(): i32 { return zone; }
-export function modeSetting(): i32 { return mode; }
+export function zoneSetting(): i32 {
+  return zone;
+}
+export function modeSetting(): i32 {
+  return mode;
+}
 
 /** Choose a zone; refused (the depth is never lowered for it) when the depth is above its cap. */
 export function setZone(z: i32): i32 {
@@ -114,12 +152,24 @@ export function setMode(m: i32): i32 {
   return SET_OK;
 }
 
-export function cartridgeIndex(): i32 { return cartridge; }
-export function depthSettingUm(): i32 { return depthUm; }
-export function requestedFreqHz(): i32 { return requestedHz; }
-export function runFreqHz(): i32 { return runHz; }
-export function clamp(): i32 { return clampReason; }
-export function level(): i32 { return speedLevel; }
+export function cartridgeIndex(): i32 {
+  return cartridge;
+}
+export function depthSettingUm(): i32 {
+  return depthUm;
+}
+export function requestedFreqHz(): i32 {
+  return requestedHz;
+}
+export function runFreqHz(): i32 {
+  return runHz;
+}
+export function clamp(): i32 {
+  return clampReason;
+}
+export function level(): i32 {
+  return speedLevel;
+}
 
 export function setDepthUm(um: i32): i32 {
   if (cartridge < 0) return SET_NO_CARTRIDGE;

@@ -1,12 +1,36 @@
 // Serial verbs of the settings store (settings.ts): SET DEPTH, FREQ, LEVEL, ZONE, MODE and IDLE. A new
 // depth or rate is answered once the stroke plan job has settled the rate it runs at.
 import {
-  CAP_MODE, CAP_ZONE, CMD_NO_CARTRIDGE, ERR_ABOVE_CAP, ERR_AUTH, ERR_BAD_ARGUMENT, ERR_OUT_OF_RANGE, ERR_UNKNOWN_COMMAND,
-  MODE_CAP_UM, MODE_PROFESSIONAL, SET_ABOVE_CAP, SET_NO_CARTRIDGE, SET_OK, ZONE_CAP_UM,
+  CAP_MODE,
+  CAP_ZONE,
+  CMD_NO_CARTRIDGE,
+  ERR_ABOVE_CAP,
+  ERR_AUTH,
+  ERR_BAD_ARGUMENT,
+  ERR_OUT_OF_RANGE,
+  ERR_UNKNOWN_COMMAND,
+  MODE_CAP_UM,
+  MODE_PROFESSIONAL,
+  SET_ABOVE_CAP,
+  SET_NO_CARTRIDGE,
+  SET_OK,
+  ZONE_CAP_UM,
 } from "./abi";
 import {
-  setDepthUm, setFreqHz, setLevel, setZone, setMode, depthLimitUm, capSource, quantizedDepthUm, runFreqHz,
-  requestedFreqHz, clamp, depthSettingUm, zoneSetting, modeSetting,
+  setDepthUm,
+  setFreqHz,
+  setLevel,
+  setZone,
+  setMode,
+  depthLimitUm,
+  capSource,
+  quantizedDepthUm,
+  runFreqHz,
+  requestedFreqHz,
+  clamp,
+  depthSettingUm,
+  zoneSetting,
+  modeSetting,
 } from "./settings";
 import { settingPending } from "./planjob";
 import { settingChanged } from "./strokes";
@@ -65,8 +89,13 @@ function outOfRange(what: i32, v: i32, lo: i32, hi: i32, unit: i32): void {
   putUnit(unit);
 }
 
-function putValue(v: i32, unit: i32): void { if (unit == UNIT_MM) putMm(v); else putInt(v); }
-function putUnit(unit: i32): void { if (unit != UNIT_NONE) putField("| mm| Hz| s", unit); }
+function putValue(v: i32, unit: i32): void {
+  if (unit == UNIT_MM) putMm(v);
+  else putInt(v);
+}
+function putUnit(unit: i32): void {
+  if (unit != UNIT_NONE) putField("| mm| Hz| s", unit);
+}
 
 function putSetting(): void {
   put("OK depth=");
@@ -84,17 +113,28 @@ function putSetting(): void {
 function putCap(): void {
   const src = capSource();
   put(" (cap of ");
-  if (src == CAP_ZONE) { put("zone "); putZone(zoneSetting()); }
-  else if (src == CAP_MODE) { putMode(modeSetting()); put(" mode"); }
-  else putCapSource(src);
+  if (src == CAP_ZONE) {
+    put("zone ");
+    putZone(zoneSetting());
+  } else if (src == CAP_MODE) {
+    putMode(modeSetting());
+    put(" mode");
+  } else putCapSource(src);
   put(")");
 }
 
 function setDepth(): bool {
   const um = number(3); // mm with up to 3 decimals -> um
-  if (um < 0 || !atEnd()) { err(ERR_BAD_ARGUMENT); put("bad depth: give millimetres, e.g. SET DEPTH 1.50"); return true; }
+  if (um < 0 || !atEnd()) {
+    err(ERR_BAD_ARGUMENT);
+    put("bad depth: give millimetres, e.g. SET DEPTH 1.50");
+    return true;
+  }
   const r = setDepthUm(um);
-  if (r == SET_NO_CARTRIDGE) { putCmdResult(CMD_NO_CARTRIDGE); return true; }
+  if (r == SET_NO_CARTRIDGE) {
+    putCmdResult(CMD_NO_CARTRIDGE);
+    return true;
+  }
   if (r != SET_OK) {
     outOfRange(WHAT_DEPTH, um, DEPTH_MIN_UM, depthLimitUm(), UNIT_MM);
     if (r == SET_ABOVE_CAP) putCap();
@@ -106,7 +146,11 @@ function setDepth(): bool {
 
 function setFreq(): bool {
   const hz = number(0);
-  if (hz < 0 || !atEnd()) { err(ERR_BAD_ARGUMENT); put("bad rate: give whole hertz, e.g. SET FREQ 100"); return true; }
+  if (hz < 0 || !atEnd()) {
+    err(ERR_BAD_ARGUMENT);
+    put("bad rate: give whole hertz, e.g. SET FREQ 100");
+    return true;
+  }
   if (setFreqHz(hz) != SET_OK) {
     outOfRange(WHAT_FREQ, hz, FREQ_MIN_HZ, FREQ_MAX_HZ, UNIT_HZ);
     return true;
@@ -117,7 +161,11 @@ function setFreq(): bool {
 
 function setSpeedLevel(): bool {
   const n = number(0);
-  if (n < 0 || !atEnd()) { err(ERR_BAD_ARGUMENT); put("bad level: give a whole number, e.g. SET LEVEL 3"); return true; }
+  if (n < 0 || !atEnd()) {
+    err(ERR_BAD_ARGUMENT);
+    put("bad level: give a whole number, e.g. SET LEVEL 3");
+    return true;
+  }
   if (setLevel(n) != SET_OK) {
     outOfRange(WHAT_LEVEL, n, 1, SPEED_LEVELS_HZ_LEN, UNIT_NONE);
     return true;
@@ -150,7 +198,12 @@ function setTreatmentZone(): bool {
 
 function setPenMode(): bool {
   const m = modeWord();
-  if (m < 0 || !atEnd()) { err(ERR_OUT_OF_RANGE); put("unknown mode: "); putModeList(); return true; }
+  if (m < 0 || !atEnd()) {
+    err(ERR_OUT_OF_RANGE);
+    put("unknown mode: ");
+    putModeList();
+    return true;
+  }
   if (m == MODE_PROFESSIONAL && modeSetting() != MODE_PROFESSIONAL) {
     err(ERR_AUTH);
     put("professional mode needs the clinic key: AUTH? then AUTH <answer>");
@@ -182,11 +235,17 @@ function aboveNewCap(capUm: i32): void {
 
 function setIdle(): bool {
   const s = number(0);
-  if (s < 0 || !atEnd()) { err(ERR_BAD_ARGUMENT); put("bad idle time: give whole seconds, e.g. SET IDLE 300"); return true; }
-  if (s < IDLE_MIN_S || s > IDLE_MAX_S) { outOfRange(WHAT_IDLE, s, IDLE_MIN_S, IDLE_MAX_S, UNIT_S); return true; }
+  if (s < 0 || !atEnd()) {
+    err(ERR_BAD_ARGUMENT);
+    put("bad idle time: give whole seconds, e.g. SET IDLE 300");
+    return true;
+  }
+  if (s < IDLE_MIN_S || s > IDLE_MAX_S) {
+    outOfRange(WHAT_IDLE, s, IDLE_MIN_S, IDLE_MAX_S, UNIT_S);
+    return true;
+  }
   setIdleOffSeconds(s);
   put("OK idle=");
   putInt(idleOffSeconds());
   return true;
 }
-

@@ -2,9 +2,23 @@
 // starts the strokes, or switches them to a new setting at a stroke boundary, once its plan is done.
 // Owns the start that waits for its plan.
 import {
-  CART_CHECKING, CART_NONE, CART_REFUSED, CMD_BATTERY_LOW, CMD_CARTRIDGE_CHECKING, CMD_CARTRIDGE_REFUSED,
-  CMD_NO_CARTRIDGE, CMD_NO_ZONE, CMD_OK, CMD_PLAN_FAILED, CMD_WRONG_STATE, EV_START_REFUSED, F_PLAN,
-  ST_PAUSED, ST_READY, ST_RUNNING, ZONE_NONE,
+  CART_CHECKING,
+  CART_NONE,
+  CART_REFUSED,
+  CMD_BATTERY_LOW,
+  CMD_CARTRIDGE_CHECKING,
+  CMD_CARTRIDGE_REFUSED,
+  CMD_NO_CARTRIDGE,
+  CMD_NO_ZONE,
+  CMD_OK,
+  CMD_PLAN_FAILED,
+  CMD_WRONG_STATE,
+  EV_START_REFUSED,
+  F_PLAN,
+  ST_PAUSED,
+  ST_READY,
+  ST_RUNNING,
+  ZONE_NONE,
 } from "./abi";
 import { battery_mv } from "./hal";
 import { spareStrokePlan, cancelChange, startStrokes, stopStrokesAtTop } from "./motion";
@@ -20,10 +34,14 @@ import { BATTERY_MIN_MV } from "./generated/board_config";
 
 let startPending: bool = false; // running, waiting for the plan job before the first stroke
 
-export function startIsPending(): bool { return startPending; }
+export function startIsPending(): bool {
+  return startPending;
+}
 
 /** A fault or a reset: no start waits any more. */
-export function forgetPendingStart(): void { startPending = false; }
+export function forgetPendingStart(): void {
+  startPending = false;
+}
 
 export function start(): i32 {
   const r = startRefusal();
@@ -72,7 +90,10 @@ export function stopAtTop(): void {
 
 export function stop(): i32 {
   const state = machineState();
-  if (state == ST_PAUSED && !homeMoving()) { endPausedSession(); return CMD_OK; }
+  if (state == ST_PAUSED && !homeMoving()) {
+    endPausedSession();
+    return CMD_OK;
+  }
   if (state != ST_RUNNING) return CMD_WRONG_STATE;
   stopThen(ST_READY);
   return CMD_OK;
@@ -88,7 +109,13 @@ export function settingChanged(): void {
 export function planStep(): void {
   const r = planJobsTick();
   if (r == PLAN_BUSY || machineState() != ST_RUNNING) return;
-  if (r != PLAN_OK) { enterFault(F_PLAN, false); return; }
+  if (r != PLAN_OK) {
+    enterFault(F_PLAN, false);
+    return;
+  }
   recordSettingChange();
-  if (startPending) { startPending = false; startStrokes(); }
+  if (startPending) {
+    startPending = false;
+    startStrokes();
+  }
 }

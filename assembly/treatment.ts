@@ -11,7 +11,7 @@ import { machineState } from "./machine";
 
 let closeAfterFault: bool = false; // the session a fault ended is still to be logged
 let faultToLog: i32 = 0; // F_NONE
-let segmentChanged: bool = false;  // a new setting runs: its stretch of strokes is still to begin
+let segmentChanged: bool = false; // a new setting runs: its stretch of strokes is still to begin
 
 export function resetTreatmentRecords(): void {
   closeAfterFault = false;
@@ -21,22 +21,45 @@ export function resetTreatmentRecords(): void {
 
 /** A fault: its strokes counted now, its records written in the ticks after. */
 export function recordFault(code: i32): void {
-  if (sessionOpen()) { addStrokes(takeStrokes()); noteFault(code); closeAfterFault = true; }
+  if (sessionOpen()) {
+    addStrokes(takeStrokes());
+    noteFault(code);
+    closeAfterFault = true;
+  }
   faultToLog = code;
 }
 
 /** A new setting runs: a new stretch of strokes begins in a later tick. */
-export function recordSettingChange(): void { segmentChanged = true; }
+export function recordSettingChange(): void {
+  segmentChanged = true;
+}
 
 /** A stretch of strokes at the setting in force begins. */
 export function openSegment(): void {
-  beginSegment(quantizedDepthUm(), runFreqHz(), clamp(), zoneSetting(), modeSetting(), cartridgeNeedles(), cartridgeSerial(), cartridgeLot());
+  beginSegment(
+    quantizedDepthUm(),
+    runFreqHz(),
+    clamp(),
+    zoneSetting(),
+    modeSetting(),
+    cartridgeNeedles(),
+    cartridgeSerial(),
+    cartridgeLot(),
+  );
 }
 
 /** Each control tick: at most one of the records left to write. */
 export function writePendingRecord(): void {
-  if (closeAfterFault) { closeAfterFault = false; endSession(); return; }
-  if (faultToLog != F_NONE) { logEvent(EV_FAULT, faultToLog); faultToLog = F_NONE; return; }
+  if (closeAfterFault) {
+    closeAfterFault = false;
+    endSession();
+    return;
+  }
+  if (faultToLog != F_NONE) {
+    logEvent(EV_FAULT, faultToLog);
+    faultToLog = F_NONE;
+    return;
+  }
   if (segmentChanged) {
     segmentChanged = false;
     if (machineState() != ST_RUNNING) return;

@@ -22,25 +22,40 @@ const VERB_LOG_COUNT: i32 = 9;
 const VERB_LOG_RECORD: i32 = 10;
 
 /** Consumes the line's verb: its index in the table, or -1. */
-export function verbIndex(): i32 { return wordIn("SET|START|PAUSE|STOP|POWER|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG"); }
+export function verbIndex(): i32 {
+  return wordIn("SET|START|PAUSE|STOP|POWER|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG");
+}
 
 /** For the reply to an unknown verb. */
-export function putVerbList(): void { put("SET|START|PAUSE|STOP|POWER|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG"); }
+export function putVerbList(): void {
+  put("SET|START|PAUSE|STOP|POWER|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG");
+}
 
 /** Runs verb `v` on the rest of the line: true when its reply is complete. */
 export function runVerb(v: i32): bool {
   switch (v) {
-    case VERB_SET: return setVerb();
-    case VERB_START: return startVerb();
-    case VERB_PAUSE: return pauseVerb();
-    case VERB_STOP: return stopVerb();
-    case VERB_POWER: return powerVerb();
-    case VERB_CLEAR: return clearVerb();
-    case VERB_STATUS: return statusVerb();
-    case VERB_CHALLENGE: return challengeVerb();
-    case VERB_ANSWER: return answerVerb();
-    case VERB_LOG_COUNT: return logCountVerb();
-    case VERB_LOG_RECORD: return logRecordVerb();
+    case VERB_SET:
+      return setVerb();
+    case VERB_START:
+      return startVerb();
+    case VERB_PAUSE:
+      return pauseVerb();
+    case VERB_STOP:
+      return stopVerb();
+    case VERB_POWER:
+      return powerVerb();
+    case VERB_CLEAR:
+      return clearVerb();
+    case VERB_STATUS:
+      return statusVerb();
+    case VERB_CHALLENGE:
+      return challengeVerb();
+    case VERB_ANSWER:
+      return answerVerb();
+    case VERB_LOG_COUNT:
+      return logCountVerb();
+    case VERB_LOG_RECORD:
+      return logRecordVerb();
   }
   return true;
 }

@@ -34,15 +34,20 @@ function pct(xs: number[], p: number): number {
 async function main(): Promise<void> {
   const board = loadBoard('ref-pen');
   const built = await buildFirmware(board.name);
-  console.log(`firmware   ${built.bytes} bytes of ${MAX_WASM_BYTES} (${built.bytes <= MAX_WASM_BYTES ? 'within budget' : 'OVER BUDGET'}), ${built.memoryPages} page(s) of memory, ${built.imports.length} imports (all from hal: ${built.imports.every((i) => i.startsWith('hal.'))})`);
+  console.log(
+    `firmware   ${built.bytes} bytes of ${MAX_WASM_BYTES} (${built.bytes <= MAX_WASM_BYTES ? 'within budget' : 'OVER BUDGET'}), ${built.memoryPages} page(s) of memory, ${built.imports.length} imports (all from hal: ${built.imports.every((i) => i.startsWith('hal.'))})`,
+  );
 
   // hardest point: the envelope point with the highest step rate
   const d = derive(board);
   const env = readEnvelope(board, built.wasmPath, undefined, standardDepths(board));
   const g = board.geometry;
-  const rate = (p: { depthMm: number; maxFreqHz: number }): number => (2 * (g.clearance_um + p.depthMm * 1000) / d.stepUm) * p.maxFreqHz;
+  const rate = (p: { depthMm: number; maxFreqHz: number }): number =>
+    ((2 * (g.clearance_um + p.depthMm * 1000)) / d.stepUm) * p.maxFreqHz;
   const hardest = env.reduce((a, b) => (rate(b) > rate(a) ? b : a));
-  console.log(`envelope   hardest point ${hardest.depthMm.toFixed(2)} mm at ${hardest.maxFreqHz} Hz (${Math.round(rate(hardest))} steps/s on average)`);
+  console.log(
+    `envelope   hardest point ${hardest.depthMm.toFixed(2)} mm at ${hardest.maxFreqHz} Hz (${Math.round(rate(hardest))} steps/s on average)`,
+  );
 
   const speeds: number[] = [];
   const ticks: number[] = [];
@@ -66,10 +71,14 @@ async function main(): Promise<void> {
     ticks.push(...sim.tickCostsNs);
     if (sim.measure().missed_steps) throw new Error('lost steps at the hardest point');
   }
-  console.log(`simulator  ${median(speeds).toFixed(0)}x real time (median of ${REPS} runs of ${SIM_SECONDS} s; min ${Math.min(...speeds).toFixed(0)}x, max ${Math.max(...speeds).toFixed(0)}x)`);
+  console.log(
+    `simulator  ${median(speeds).toFixed(0)}x real time (median of ${REPS} runs of ${SIM_SECONDS} s; min ${Math.min(...speeds).toFixed(0)}x, max ${Math.max(...speeds).toFixed(0)}x)`,
+  );
   benchPhysical(withModel(board, 'physical'), built.wasmPath, hardest);
   await benchQa(built.wasmPath);
-  console.log(`tick       median ${(median(ticks) / 1000).toFixed(2)} us, p99 ${(pct(ticks, 99) / 1000).toFixed(2)} us, max ${(Math.max(...ticks) / 1000).toFixed(2)} us per firmware tick in Node (${ticks.length} ticks, stroking at the hardest point)`);
+  console.log(
+    `tick       median ${(median(ticks) / 1000).toFixed(2)} us, p99 ${(pct(ticks, 99) / 1000).toFixed(2)} us, max ${(Math.max(...ticks) / 1000).toFixed(2)} us per firmware tick in Node (${ticks.length} ticks, stroking at the hardest point)`,
+  );
   await benchPort();
 }
 
@@ -95,9 +104,11 @@ function benchPhysical(board: Board, wasm: string, at: { depthMm: number; maxFre
     speeds.push(SIM_SECONDS / wallS);
     const m = sim.measure();
     const ph = sim.mech.physicsSummary()!;
-    line = `tip ${((ph.tip_max_um - sim.setting.depthUm)).toFixed(0)} um past the set depth, load angle up to ${ph.load_angle_deg_max.toFixed(0)} deg, ${m.missed_steps} lost steps`;
+    line = `tip ${(ph.tip_max_um - sim.setting.depthUm).toFixed(0)} um past the set depth, load angle up to ${ph.load_angle_deg_max.toFixed(0)} deg, ${m.missed_steps} lost steps`;
   }
-  console.log(`simulator  physical model: ${median(speeds).toFixed(0)}x real time (median of ${REPS}; min ${Math.min(...speeds).toFixed(0)}x, max ${Math.max(...speeds).toFixed(0)}x); ${line}`);
+  console.log(
+    `simulator  physical model: ${median(speeds).toFixed(0)}x real time (median of ${REPS}; min ${Math.min(...speeds).toFixed(0)}x, max ${Math.max(...speeds).toFixed(0)}x); ${line}`,
+  );
 }
 
 /** The microcontroller port: sizes from the ELF, tick instructions from replays under QEMU -icount (exact, so no medians needed). */
@@ -105,22 +116,41 @@ async function benchPort(): Promise<void> {
   const board = loadBoard('stm32f405-tmc2209');
   const mcu = board.mcu!;
   const missing = missingTools(['wasm2c', 'arm-none-eabi-gcc', 'arm-none-eabi-size', 'qemu-system-arm']);
-  if (missing.length) { console.log(`mcu        skipped: ${missing.join(', ')} not installed (apt-get install --no-install-recommends ${PORT_PACKAGES})`); return; }
+  if (missing.length) {
+    console.log(
+      `mcu        skipped: ${missing.join(', ')} not installed (apt-get install --no-install-recommends ${PORT_PACKAGES})`,
+    );
+    return;
+  }
   const fw = await buildFirmware(board.name);
   const p = buildPort(board, fw.wasmPath);
   const verdict = (ok: boolean): string => (ok ? 'within budget' : 'OVER BUDGET');
   const flashBudget = mcu.flash_budget_bytes ?? mcu.flash_bytes;
-  console.log(`mcu flash  ${p.flashBytes} bytes of ${flashBudget} (${verdict(p.flashBytes <= flashBudget)}): ${p.sections.filter((x) => x.region !== 'ram').map((x) => `${x.name} ${x.bytes}`).join(', ')}`);
-  console.log(`mcu RAM    ${p.ramBytes} bytes of ${mcu.ram_bytes} (${verdict(p.ramBytes <= mcu.ram_bytes)}): ${p.sections.filter((x) => x.region !== 'flash').map((x) => `${x.name} ${x.bytes}`).join(', ')}`);
+  console.log(
+    `mcu flash  ${p.flashBytes} bytes of ${flashBudget} (${verdict(p.flashBytes <= flashBudget)}): ${p.sections
+      .filter((x) => x.region !== 'ram')
+      .map((x) => `${x.name} ${x.bytes}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `mcu RAM    ${p.ramBytes} bytes of ${mcu.ram_bytes} (${verdict(p.ramBytes <= mcu.ram_bytes)}): ${p.sections
+      .filter((x) => x.region !== 'flash')
+      .map((x) => `${x.name} ${x.bytes}`)
+      .join(', ')}`,
+  );
   const budget = mcu.tick_budget_instructions ?? Infinity;
   let worst = 0;
   for (const f of findScenarioFiles([join(REPO_ROOT, 'tests', 'port')])) {
     const rec = recordScenario(f, board.name, fw.wasmPath, join(portDir(board.name), 'conformance'));
     const r = replayRecording(p.replayElf, rec.recording, budget);
     worst = Math.max(worst, r.tickMaxInstructions);
-    console.log(`mcu tick   ${rec.name}: worst ${r.tickMaxInstructions} instructions (tick ${r.tickMaxAt}; ${r.tickMaxWithHalInstructions} with the replay's HAL), median ${r.tickMedianInstructions}, p99 ${r.tickP99Instructions}, ${r.ticksOverBudget} of ${r.ticks} ticks over ${budget}; init ${r.initMaxInstructions}, stack ${r.stackBytes} bytes${r.identical ? '' : ' (REPLAY DIFFERS)'}`);
+    console.log(
+      `mcu tick   ${rec.name}: worst ${r.tickMaxInstructions} instructions (tick ${r.tickMaxAt}; ${r.tickMaxWithHalInstructions} with the replay's HAL), median ${r.tickMedianInstructions}, p99 ${r.tickP99Instructions}, ${r.ticksOverBudget} of ${r.ticks} ticks over ${budget}; init ${r.initMaxInstructions}, stack ${r.stackBytes} bytes${r.identical ? '' : ' (REPLAY DIFFERS)'}`,
+    );
   }
-  console.log(`mcu tick   worst ${worst} instructions of ${budget} (${verdict(worst <= budget)}): the module's, with its wasm2c runtime; the replay's stand-in HAL is counted apart`);
+  console.log(
+    `mcu tick   worst ${worst} instructions of ${budget} (${verdict(worst <= budget)}): the module's, with its wasm2c runtime; the replay's stand-in HAL is counted apart`,
+  );
 }
 
 /**
@@ -130,7 +160,9 @@ async function benchPort(): Promise<void> {
 async function benchQa(wasm: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-qa-'));
   const file = join(dir, 'matrix.yaml');
-  writeFileSync(file, `name: bench
+  writeFileSync(
+    file,
+    `name: bench
 zone: stretch_marks
 mode: professional
 matrix:
@@ -141,7 +173,8 @@ steps:
   - press: start
   - run: 1s
   - expect: {depth_mm: {value: "\${depth_mm}", tol: 0.02}, freq_hz: {value: "\${freq_hz}", tol_pct: 0.5}, missed_steps: 0}
-`);
+`,
+  );
   const cases = loadScenario(file);
   const times: number[] = [];
   for (let rep = 0; rep < 3; rep++) {
@@ -153,7 +186,12 @@ steps:
     if (bad) throw new Error(`bench QA case failed: ${bad.name}: ${bad.message}`);
   }
   const t = median(times);
-  console.log(`qa         ${cases.length} cases of 1 s (each stroking, all passed) in ${t.toFixed(2)} s on ${availableParallelism()} cores: ${(cases.length / t).toFixed(1)} cases/s (median of 3)`);
+  console.log(
+    `qa         ${cases.length} cases of 1 s (each stroking, all passed) in ${t.toFixed(2)} s on ${availableParallelism()} cores: ${(cases.length / t).toFixed(1)} cases/s (median of 3)`,
+  );
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

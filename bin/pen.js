@@ -8,7 +8,9 @@ import { dirname, join } from 'node:path';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist', 'tools', 'cli.js');
 if (!existsSync(cli)) {
-  console.error('pen: the tools are not compiled yet (no dist/tools/cli.js). Run `npm install` or `npm run build:ts` in ' + root);
+  console.error(
+    'pen: the tools are not compiled yet (no dist/tools/cli.js). Run `npm install` or `npm run build:ts` in ' + root,
+  );
   process.exit(2);
 }
 const { main } = await import(cli);

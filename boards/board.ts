@@ -6,10 +6,19 @@ import { Ajv, type ValidateFunction, type ErrorObject } from 'ajv';
 import { REPO_ROOT } from './paths.js';
 
 /** An uncertain number: its range and where it comes from (a datasheet, a paper, or "estimate"). */
-export interface RangeValue { min: number; typical: number; max: number; source: string }
+export interface RangeValue {
+  min: number;
+  typical: number;
+  max: number;
+  source: string;
+}
 
 /** A range for a plain number elsewhere in the board file (its value is the typical one). */
-export interface Tolerance { min: number; max: number; source: string }
+export interface Tolerance {
+  min: number;
+  max: number;
+  source: string;
+}
 
 /** Numbers only the physical model uses; each uncertain one a range. */
 export interface BoardPhysics {
@@ -31,37 +40,99 @@ export interface BoardPhysics {
   encoder?: { part: string; source: string; bits: number };
 }
 
-export interface Cartridge { type: string; needles: number; needle_force_mN: number; mass_g: number; max_depth_um: number }
+export interface Cartridge {
+  type: string;
+  needles: number;
+  needle_force_mN: number;
+  mass_g: number;
+  max_depth_um: number;
+}
 
 export interface Board {
   name: string;
   description: string;
   motor: {
-    part: string; source: string; full_steps_per_rev: number; holding_torque_mNm: number; rated_current_A: number;
-    phase_resistance_ohm: number; phase_inductance_mH: number; rotor_inertia_gcm2: number; torque_tolerance: number;
+    part: string;
+    source: string;
+    full_steps_per_rev: number;
+    holding_torque_mNm: number;
+    rated_current_A: number;
+    phase_resistance_ohm: number;
+    phase_inductance_mH: number;
+    rotor_inertia_gcm2: number;
+    torque_tolerance: number;
     pull_in_rate_full_steps_s: number;
     pull_out_curve: { supply_V: number; source: string; points_rpm_mNm: [number, number][] };
   };
   driver: {
-    part: string; source: string; microsteps: number; supply_V: number; max_step_rate_hz: number;
-    stallguard_min_full_steps_s: number; stallguard_threshold?: number; otpw_C: number; ot_C: number; thermal_resistance_C_per_W: number;
-    thermal_time_constant_s: number; rdson_ohm: number;
+    part: string;
+    source: string;
+    microsteps: number;
+    supply_V: number;
+    max_step_rate_hz: number;
+    stallguard_min_full_steps_s: number;
+    stallguard_threshold?: number;
+    otpw_C: number;
+    ot_C: number;
+    thermal_resistance_C_per_W: number;
+    thermal_time_constant_s: number;
+    rdson_ohm: number;
   };
-  drive: { type: string; part: string; source: string; lead_mm: number; screw_inertia_gcm2: number; efficiency: number };
-  carriage: { mass_g: number; friction_N: number; return_spring_preload_N: number; return_spring_rate_N_per_mm: number; source: string };
-  geometry: { rear_stop_um: number; retract_um: number; clearance_um: number; depth_min_um: number; depth_max_um: number; front_stop_um: number };
+  drive: {
+    type: string;
+    part: string;
+    source: string;
+    lead_mm: number;
+    screw_inertia_gcm2: number;
+    efficiency: number;
+  };
+  carriage: {
+    mass_g: number;
+    friction_N: number;
+    return_spring_preload_N: number;
+    return_spring_rate_N_per_mm: number;
+    source: string;
+  };
+  geometry: {
+    rear_stop_um: number;
+    retract_um: number;
+    clearance_um: number;
+    depth_min_um: number;
+    depth_max_um: number;
+    front_stop_um: number;
+  };
   endstop: { type: string; trigger_um: number };
-  timing: { step_timer_hz: number; crystal_ppm: number; control_hz: number; step_queue_len: number; queue_lead_ms: number; step_time_tolerance_us: number };
+  timing: {
+    step_timer_hz: number;
+    crystal_ppm: number;
+    control_hz: number;
+    step_queue_len: number;
+    queue_lead_ms: number;
+    step_time_tolerance_us: number;
+  };
   stroke: { freq_min_hz: number; freq_max_hz: number; speed_levels_hz: number[]; torque_margin: number };
   homing: { speed_mm_s: number; release_um: number; travel_max_um: number };
-  buttons: { debounce_ms: number; repeat_delay_ms: number; repeat_ms: number; long_press_ms: number; depth_step_um: number; stuck_ms?: number };
+  buttons: {
+    debounce_ms: number;
+    repeat_delay_ms: number;
+    repeat_ms: number;
+    long_press_ms: number;
+    depth_step_um: number;
+    stuck_ms?: number;
+  };
   /** treatment-log flash; default 4 sectors of 4096 bytes */
   storage?: { part: string; sectors: number; sector_bytes: number };
   /** auto-off after this long idle (s), default 300 */
   idle_off_s?: number;
   battery: {
-    part: string; source: string; capacity_mAh: number; full_V: number; empty_V: number; internal_resistance_mohm: number;
-    boost_efficiency: number; idle_current_mA: number;
+    part: string;
+    source: string;
+    capacity_mAh: number;
+    full_V: number;
+    empty_V: number;
+    internal_resistance_mohm: number;
+    boost_efficiency: number;
+    idle_current_mA: number;
   };
   cartridges: Cartridge[];
   default_cartridge: string;
@@ -73,8 +144,14 @@ export interface Board {
 }
 
 export interface Mcu {
-  part: string; port: string; source: string; core_hz: number; flash_bytes: number; ram_bytes: number;
-  flash_budget_bytes?: number; tick_budget_instructions?: number;
+  part: string;
+  port: string;
+  source: string;
+  core_hz: number;
+  flash_bytes: number;
+  ram_bytes: number;
+  flash_budget_bytes?: number;
+  tick_budget_instructions?: number;
   step_timer: { name: string; clock_hz: number; prescaler: number };
   serial?: { name: string; baud: number };
   pins: Record<string, string | string[]>;
@@ -85,7 +162,10 @@ export class BoardError extends Error {}
 export const BOARDS_DIR = join(REPO_ROOT, 'boards');
 
 export function boardNames(): string[] {
-  return readdirSync(BOARDS_DIR).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json')).map((f) => basename(f, '.json')).sort();
+  return readdirSync(BOARDS_DIR)
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
+    .map((f) => basename(f, '.json'))
+    .sort();
 }
 
 let validator: ValidateFunction | undefined;
@@ -116,7 +196,10 @@ export function loadBoard(nameOrPath = 'ref-pen'): Board {
   if (v.errors && v.errors.length) {
     const lines = v.errors.slice(0, 8).map((err: ErrorObject) => {
       const field = err.instancePath || '/';
-      const extra = err.keyword === 'additionalProperties' ? ` "${(err.params as { additionalProperty: string }).additionalProperty}"` : '';
+      const extra =
+        err.keyword === 'additionalProperties'
+          ? ` "${(err.params as { additionalProperty: string }).additionalProperty}"`
+          : '';
       return `  ${field}: ${err.message}${extra}`;
     });
     throw new BoardError(`${file}: does not match boards/board.schema.json:\n${lines.join('\n')}`);
@@ -127,53 +210,77 @@ export function loadBoard(nameOrPath = 'ref-pen'): Board {
 }
 
 function checkConsistency(b: Board, file: string): void {
-  const fail = (field: string, msg: string): never => { throw new BoardError(`${file}: ${field}: ${msg}`); };
+  const fail = (field: string, msg: string): never => {
+    throw new BoardError(`${file}: ${field}: ${msg}`);
+  };
   if (!isPathName(file, b.name)) fail('/name', `"${b.name}" must match the file name`);
   const pts = b.motor.pull_out_curve.points_rpm_mNm;
   if (pts[0][0] !== 0) fail('/motor/pull_out_curve/points_rpm_mNm/0', 'the first point must be at 0 rpm');
   for (let i = 1; i < pts.length; i++) {
-    if (!(pts[i][0] > pts[i - 1][0])) fail(`/motor/pull_out_curve/points_rpm_mNm/${i}`, 'rpm must rise from point to point');
+    if (!(pts[i][0] > pts[i - 1][0]))
+      fail(`/motor/pull_out_curve/points_rpm_mNm/${i}`, 'rpm must rise from point to point');
   }
   const g = b.geometry;
-  if (g.depth_min_um >= g.depth_max_um) fail('/geometry/depth_min_um', `must be below depth_max_um (${g.depth_max_um})`);
-  if (g.retract_um <= b.endstop.trigger_um) fail('/geometry/retract_um', `must be in front of the endstop (${b.endstop.trigger_um} um)`);
+  if (g.depth_min_um >= g.depth_max_um)
+    fail('/geometry/depth_min_um', `must be below depth_max_um (${g.depth_max_um})`);
+  if (g.retract_um <= b.endstop.trigger_um)
+    fail('/geometry/retract_um', `must be in front of the endstop (${b.endstop.trigger_um} um)`);
   if (g.rear_stop_um >= b.endstop.trigger_um) fail('/geometry/rear_stop_um', 'must be behind the endstop');
   if (g.front_stop_um <= g.retract_um + g.clearance_um + g.depth_max_um) {
-    fail('/geometry/front_stop_um', `must be beyond the deepest stroke (${g.retract_um + g.clearance_um + g.depth_max_um} um)`);
+    fail(
+      '/geometry/front_stop_um',
+      `must be beyond the deepest stroke (${g.retract_um + g.clearance_um + g.depth_max_um} um)`,
+    );
   }
   const s = b.stroke;
   if (s.freq_min_hz > s.freq_max_hz) fail('/stroke/freq_min_hz', `must not exceed freq_max_hz (${s.freq_max_hz})`);
   s.speed_levels_hz.forEach((f, i) => {
-    if (f < s.freq_min_hz || f > s.freq_max_hz) fail(`/stroke/speed_levels_hz/${i}`, `${f} Hz is outside ${s.freq_min_hz}..${s.freq_max_hz} Hz`);
+    if (f < s.freq_min_hz || f > s.freq_max_hz)
+      fail(`/stroke/speed_levels_hz/${i}`, `${f} Hz is outside ${s.freq_min_hz}..${s.freq_max_hz} Hz`);
   });
   if (b.driver.ot_C <= b.driver.otpw_C) fail('/driver/ot_C', 'shutdown must be above the prewarning');
   const types = new Set<string>();
   b.cartridges.forEach((c, i) => {
     if (types.has(c.type)) fail(`/cartridges/${i}/type`, `"${c.type}" appears twice`);
     types.add(c.type);
-    if (c.max_depth_um < g.depth_min_um) fail(`/cartridges/${i}/max_depth_um`, `below the board's shallowest depth ${g.depth_min_um} um`);
+    if (c.max_depth_um < g.depth_min_um)
+      fail(`/cartridges/${i}/max_depth_um`, `below the board's shallowest depth ${g.depth_min_um} um`);
   });
   for (const [ptr, t] of Object.entries(b.tolerances ?? {})) {
     const v = pointerGet(b, ptr);
     if (typeof v !== 'number') fail(`/tolerances/${ptr}`, `${ptr} is not a number in this board`);
-    else if (!(t.min <= v && v <= t.max)) fail(`/tolerances/${ptr}`, `the board's value ${v} is outside ${t.min}..${t.max}`);
+    else if (!(t.min <= v && v <= t.max))
+      fail(`/tolerances/${ptr}`, `the board's value ${v} is outside ${t.min}..${t.max}`);
   }
   for (const [key, r] of rangesOf(b)) {
-    if (!(r.min <= r.typical && r.typical <= r.max)) fail(`/physics/${key}`, `typical ${r.typical} is outside ${r.min}..${r.max}`);
+    if (!(r.min <= r.typical && r.typical <= r.max))
+      fail(`/physics/${key}`, `typical ${r.typical} is outside ${r.min}..${r.max}`);
   }
-  if (!types.has(b.default_cartridge)) fail('/default_cartridge', `"${b.default_cartridge}" is not one of ${[...types].join(', ')}`);
+  if (!types.has(b.default_cartridge))
+    fail('/default_cartridge', `"${b.default_cartridge}" is not one of ${[...types].join(', ')}`);
   const hz = b.timing.step_timer_hz;
-  if (hz / (2 * s.freq_min_hz) > 2 ** 31 - 1) fail('/timing/step_timer_hz', 'a half stroke at the lowest rate must fit in 31 bits of ticks');
+  if (hz / (2 * s.freq_min_hz) > 2 ** 31 - 1)
+    fail('/timing/step_timer_hz', 'a half stroke at the lowest rate must fit in 31 bits of ticks');
   const m = b.mcu;
   if (m) {
     const timerHz = m.step_timer.clock_hz / m.step_timer.prescaler;
-    if (timerHz !== hz) fail('/timing/step_timer_hz', `${hz} Hz, but ${m.step_timer.name} at ${m.step_timer.clock_hz} Hz / ${m.step_timer.prescaler} runs at ${timerHz} Hz`);
+    if (timerHz !== hz)
+      fail(
+        '/timing/step_timer_hz',
+        `${hz} Hz, but ${m.step_timer.name} at ${m.step_timer.clock_hz} Hz / ${m.step_timer.prescaler} runs at ${timerHz} Hz`,
+      );
     if (!existsSync(join(REPO_ROOT, 'ports', m.port))) fail('/mcu/port', `"${m.port}": no folder ports/${m.port}`);
   }
 }
 
 function pointerGet(o: unknown, ptr: string): unknown {
-  return ptr.split('/').slice(1).reduce<unknown>((a, k) => (a !== null && typeof a === 'object' ? (a as Record<string, unknown>)[k] : undefined), o);
+  return ptr
+    .split('/')
+    .slice(1)
+    .reduce<unknown>(
+      (a, k) => (a !== null && typeof a === 'object' ? (a as Record<string, unknown>)[k] : undefined),
+      o,
+    );
 }
 
 function pointerSet(o: unknown, ptr: string, v: number): void {
@@ -186,7 +293,10 @@ function pointerSet(o: unknown, ptr: string, v: number): void {
 function rangesOf(b: Board): [string, RangeValue][] {
   const ph = b.physics as unknown as Record<string, unknown> | undefined;
   if (!ph) return [];
-  return Object.keys(ph).sort().filter((k) => isRange(ph[k])).map((k) => [k, ph[k] as RangeValue]);
+  return Object.keys(ph)
+    .sort()
+    .filter((k) => isRange(ph[k]))
+    .map((k) => [k, ph[k] as RangeValue]);
 }
 
 function isRange(v: unknown): boolean {
@@ -201,7 +311,8 @@ function isRange(v: unknown): boolean {
 export function drawPen(b: Board, seed: number): Board {
   const pen = JSON.parse(JSON.stringify(b)) as Board;
   let s = (seed >>> 0) ^ 0x7e11;
-  const next = (): number => { // mulberry32, as host-sim/rng.ts
+  const next = (): number => {
+    // mulberry32, as host-sim/rng.ts
     let t = (s = (s + 0x6d2b79f5) >>> 0);
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
@@ -220,7 +331,8 @@ export function drawPen(b: Board, seed: number): Board {
 
 /** The board with the simulator's motor model chosen. */
 export function withModel(b: Board, model: 'ideal' | 'physical'): Board {
-  if (model === 'physical' && !b.physics) throw new BoardError(`board ${b.name} has no physics block: the physical model needs one`);
+  if (model === 'physical' && !b.physics)
+    throw new BoardError(`board ${b.name} has no physics block: the physical model needs one`);
   return b.physics ? { ...b, physics: { ...b.physics, model } } : b;
 }
 
@@ -231,7 +343,10 @@ function isPathName(file: string, name: string): boolean {
 export function cartridgeOf(b: Board, type?: string): Cartridge {
   const t = type ?? b.default_cartridge;
   const c = b.cartridges.find((x) => x.type === t);
-  if (!c) throw new BoardError(`unknown cartridge "${t}" for board ${b.name}: valid types are ${b.cartridges.map((x) => x.type).join(', ')}`);
+  if (!c)
+    throw new BoardError(
+      `unknown cartridge "${t}" for board ${b.name}: valid types are ${b.cartridges.map((x) => x.type).join(', ')}`,
+    );
   return c;
 }
 
@@ -267,7 +382,9 @@ export function derive(b: Board): Derived {
       return (interpolate(pts, rpm) / 1000) * radPerM * b.drive.efficiency;
     },
     designLoadN: (c) =>
-      (c.needles * c.needle_force_mN) / 1000 + b.carriage.friction_N + b.carriage.return_spring_preload_N +
+      (c.needles * c.needle_force_mN) / 1000 +
+      b.carriage.friction_N +
+      b.carriage.return_spring_preload_N +
       b.carriage.return_spring_rate_N_per_mm * deepestMm,
   };
 }

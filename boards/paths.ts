@@ -7,11 +7,11 @@ function findRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the repository root (no package.json above ' + fileURLToPath(import.meta.url) + ')');
+    if (up === dir)
+      throw new Error('cannot find the repository root (no package.json above ' + fileURLToPath(import.meta.url) + ')');
     dir = up;
   }
   return dir;
 }
 
 export const REPO_ROOT = findRoot();
-

@@ -76,7 +76,10 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
   const seed = opts.seed ?? 1;
   const rng = new Rng(seed);
   const entropyRng = new Rng(seed + 0x5eed); // its own stream: challenges do not move the physics
-  const geo = opts.flashGeometry ?? { sectors: board.storage?.sectors ?? 4, sectorBytes: board.storage?.sector_bytes ?? 4096 };
+  const geo = opts.flashGeometry ?? {
+    sectors: board.storage?.sectors ?? 4,
+    sectorBytes: board.storage?.sector_bytes ?? 4096,
+  };
   const flash = opts.flash ?? new Flash(geo.sectors, geo.sectorBytes, new Rng(seed + 0xf1a5));
   if (opts.powerCutAtFlashWrite) flash.cutAtWrite = flash.writes + opts.powerCutAtFlashWrite;
   const nominalHz = board.timing.step_timer_hz;
@@ -102,8 +105,22 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
   const entropy = new Entropy(entropyRng);
   const rtc = new Rtc(clock, opts.rtcStart ?? 1_795_000_000);
   const meter = new StrokeMeter(timerHz);
-  const hal = [queue, driver, endstop, buttons, power, reader, new LogStorage(flash), entropy, keys, rtc, serial, indicator,
-    watchdog, telemetry];
+  const hal = [
+    queue,
+    driver,
+    endstop,
+    buttons,
+    power,
+    reader,
+    new LogStorage(flash),
+    entropy,
+    keys,
+    rtc,
+    serial,
+    indicator,
+    watchdog,
+    telemetry,
+  ];
   const module = typeof opts.wasm === 'string' ? loadModule(opts.wasm) : opts.wasm;
   const firmware = new Firmware(module, opts.halTap, (e) => {
     queue.executor.flush();
@@ -111,20 +128,67 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
     trace?.event(clock.tTicks, 'power', e.message);
   });
   const ticksPerControl = Math.round(nominalHz / board.timing.control_hz);
-  const loop = new TimeLoop({ clock, queue, mech, driver, endstop, telemetry, power, watchdog, meter, trace, firmware }, ticksPerControl);
-  const injector = new FaultInjector([driver, endstop, watchdog, power, queue, buttons, reader],
-    (what, f) => trace?.event(clock.tTicks, what, f), {
+  const loop = new TimeLoop(
+    { clock, queue, mech, driver, endstop, telemetry, power, watchdog, meter, trace, firmware },
+    ticksPerControl,
+  );
+  const injector = new FaultInjector(
+    [driver, endstop, watchdog, power, queue, buttons, reader],
+    (what, f) => trace?.event(clock.tTicks, what, f),
+    {
       // the driver follows what a fault changed at once (a trip, outputs on or off)
-      inject: () => { driver.heat(0); mech.driverOn = driver.outputsOn(); },
+      inject: () => {
+        driver.heat(0);
+        mech.driverOn = driver.outputsOn();
+      },
       clear: () => driver.heat(0),
-    });
-  const observation = observationOf({ board, cartridge, clock, mech, telemetry, indicator, serial, trace, measure: () => hooks.measure() });
-  return { board, cartridge, flash, timerHz, clock, mech, meter, trace, rng, queue, driver, endstop, buttons, serial, watchdog,
-    indicator, reader, telemetry, power, entropy, keys, rtc, hal, firmware, loop, injector, observation };
+    },
+  );
+  const observation = observationOf({
+    board,
+    cartridge,
+    clock,
+    mech,
+    telemetry,
+    indicator,
+    serial,
+    trace,
+    measure: () => hooks.measure(),
+  });
+  return {
+    board,
+    cartridge,
+    flash,
+    timerHz,
+    clock,
+    mech,
+    meter,
+    trace,
+    rng,
+    queue,
+    driver,
+    endstop,
+    buttons,
+    serial,
+    watchdog,
+    indicator,
+    reader,
+    telemetry,
+    power,
+    entropy,
+    keys,
+    rtc,
+    hal,
+    firmware,
+    loop,
+    injector,
+    observation,
+  };
 }
 
 function tissueOf(t: string | number): Tissue {
   if (typeof t === 'number') return new Tissue(t);
-  if (!(t in TISSUES)) throw new Error(`unknown tissue "${t}": ${Object.keys(TISSUES).join(', ')} or a force in mN per needle`);
+  if (!(t in TISSUES))
+    throw new Error(`unknown tissue "${t}": ${Object.keys(TISSUES).join(', ')} or a force in mN per needle`);
   return Tissue.named(t);
 }

@@ -15,9 +15,13 @@ export class Battery {
     this.soc = soc;
   }
 
-  openCircuitV(): number { return this.b.empty_V + (this.b.full_V - this.b.empty_V) * this.soc; }
+  openCircuitV(): number {
+    return this.b.empty_V + (this.b.full_V - this.b.empty_V) * this.soc;
+  }
 
-  terminalV(): number { return this.openCircuitV() - this.currentA * (this.b.internal_resistance_mohm / 1000 + this.extraOhm); }
+  terminalV(): number {
+    return this.openCircuitV() - this.currentA * (this.b.internal_resistance_mohm / 1000 + this.extraOhm);
+  }
 
   /** Draw for dt seconds: idle electronics plus the motor's power through the boost converter. */
   draw(dtS: number, motorW: number): void {

@@ -7,21 +7,32 @@ import { Board } from '../boards/board.js';
 export const CHIP_BYTES = 48;
 export const USED_ADDR = 16;
 
-export interface ChipSpec { type: string; serial: number; lot: number; used?: boolean; forged?: boolean; lengthUm?: number }
+export interface ChipSpec {
+  type: string;
+  serial: number;
+  lot: number;
+  used?: boolean;
+  forged?: boolean;
+  lengthUm?: number;
+}
 
 export class CartridgeChip {
   readonly bytes = new Uint8Array(CHIP_BYTES);
 
   constructor(board: Board, spec: ChipSpec, makerKey: Buffer) {
     const index = board.cartridges.findIndex((c) => c.type === spec.type);
-    if (index < 0) throw new Error(`unknown cartridge "${spec.type}" for board ${board.name}: valid types are ${board.cartridges.map((c) => c.type).join(', ')}`);
+    if (index < 0)
+      throw new Error(
+        `unknown cartridge "${spec.type}" for board ${board.name}: valid types are ${board.cartridges.map((c) => c.type).join(', ')}`,
+      );
     const c = board.cartridges[index];
     const b = this.bytes;
     b[0] = 1;
     b[1] = index + 1;
     b[2] = c.needles;
     const len = spec.lengthUm ?? c.max_depth_um;
-    b[4] = len & 0xff; b[5] = len >> 8;
+    b[4] = len & 0xff;
+    b[5] = len >> 8;
     new DataView(b.buffer).setUint32(8, spec.lot >>> 0, true);
     new DataView(b.buffer).setUint32(12, spec.serial >>> 0, true);
     b[USED_ADDR] = spec.used ? 0x00 : 0xff;
@@ -30,7 +41,9 @@ export class CartridgeChip {
     if (spec.forged) b[32] ^= 0x5a; // a copy without the maker's key cannot make the tag
   }
 
-  read(addr: number): number { return addr >= 0 && addr < CHIP_BYTES ? this.bytes[addr] : -1; }
+  read(addr: number): number {
+    return addr >= 0 && addr < CHIP_BYTES ? this.bytes[addr] : -1;
+  }
 
   /** Only the used byte takes writes, and only bits going from 1 to 0 (one-time). */
   write(addr: number, value: number): number {
@@ -39,6 +52,10 @@ export class CartridgeChip {
     return 0;
   }
 
-  get used(): boolean { return this.bytes[USED_ADDR] !== 0xff; }
-  get serial(): number { return new DataView(this.bytes.buffer).getUint32(12, true); }
+  get used(): boolean {
+    return this.bytes[USED_ADDR] !== 0xff;
+  }
+  get serial(): number {
+    return new DataView(this.bytes.buffer).getUint32(12, true);
+  }
 }

@@ -5,7 +5,13 @@ export class SimClock {
 
   constructor(readonly timerHz: number) {}
 
-  get nowMs(): number { return (this.tTicks * 1000) / this.timerHz; }
-  ms(ticks: number): number { return (ticks * 1000) / this.timerHz; }
-  ticks(ms: number): number { return Math.round((ms * this.timerHz) / 1000); }
+  get nowMs(): number {
+    return (this.tTicks * 1000) / this.timerHz;
+  }
+  ms(ticks: number): number {
+    return (ticks * 1000) / this.timerHz;
+  }
+  ticks(ms: number): number {
+    return Math.round((ms * this.timerHz) / 1000);
+  }
 }

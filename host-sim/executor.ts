@@ -15,7 +15,12 @@ export const PUSH_BAD = -2;
 export const MAX_INTERVAL_TICKS = 0x7fffffff;
 
 /** A planned move the firmware announced (HAL report_move); it starts with the next pushed segment. */
-export interface MoveInfo { dir: number; steps: number; durationTicks: number; accelTicks: number }
+export interface MoveInfo {
+  dir: number;
+  steps: number;
+  durationTicks: number;
+  accelTicks: number;
+}
 
 export class StepExecutor {
   private readonly cap: number;
@@ -47,7 +52,10 @@ export class StepExecutor {
   totalSteps = 0;
   pushes = 0;
 
-  constructor(capacity: number, private readonly minIntervalTicks: number) {
+  constructor(
+    capacity: number,
+    private readonly minIntervalTicks: number,
+  ) {
     this.cap = capacity;
     this.qInterval = new Int32Array(capacity);
     this.qCount = new Int32Array(capacity);
@@ -56,21 +64,41 @@ export class StepExecutor {
     this.qMove = new Array(capacity).fill(undefined);
   }
 
-  get free(): number { return this.cap - this.size; }
-  get busy(): boolean { return this.active || this.size > 0; }
-  status(): number { return (this.busy ? QSTAT_BUSY : 0) | this.latched; }
+  get free(): number {
+    return this.cap - this.size;
+  }
+  get busy(): boolean {
+    return this.active || this.size > 0;
+  }
+  status(): number {
+    return (this.busy ? QSTAT_BUSY : 0) | this.latched;
+  }
   /** time of the next step, or Infinity when idle */
-  nextStepTicks(): number { return this.active ? this.lastStepTicks + this.interval : Infinity; }
+  nextStepTicks(): number {
+    return this.active ? this.lastStepTicks + this.interval : Infinity;
+  }
   /** direction of the step at nextStepTicks(): +1 toward the skin, -1 back */
-  get dir(): number { return this.flags & SEG_EXTEND ? 1 : -1; }
-  get stopsAtEndstop(): boolean { return (this.flags & SEG_STOP_AT_ENDSTOP) !== 0; }
+  get dir(): number {
+    return this.flags & SEG_EXTEND ? 1 : -1;
+  }
+  get stopsAtEndstop(): boolean {
+    return (this.flags & SEG_STOP_AT_ENDSTOP) !== 0;
+  }
 
-  announce(move: MoveInfo): void { this.pendingMove = move; }
+  announce(move: MoveInfo): void {
+    this.pendingMove = move;
+  }
 
   push(nowTicks: number, interval: number, count: number, add: number, flags: number): number {
     const lastInterval = interval + add * (count - 1); // the interval is linear: its ends bound it
     // an interval past the i32 range is refused, as a 32-bit step timer must
-    if (!(count >= 1) || !(interval >= this.minIntervalTicks) || lastInterval < this.minIntervalTicks || lastInterval > MAX_INTERVAL_TICKS) return PUSH_BAD;
+    if (
+      !(count >= 1) ||
+      !(interval >= this.minIntervalTicks) ||
+      lastInterval < this.minIntervalTicks ||
+      lastInterval > MAX_INTERVAL_TICKS
+    )
+      return PUSH_BAD;
     if (this.size === this.cap) return PUSH_FULL;
     const i = (this.head + this.size) % this.cap;
     this.qInterval[i] = interval;
@@ -90,7 +118,10 @@ export class StepExecutor {
   }
 
   private load(): boolean {
-    if (this.size === 0) { this.active = false; return false; }
+    if (this.size === 0) {
+      this.active = false;
+      return false;
+    }
     const h = this.head;
     const wasActive = this.active;
     this.interval = this.qInterval[h];

@@ -1,20 +1,40 @@
 // Fault injection: each part declares the faults it can make and take back, next to the state they
 // break; the injector only looks them up. INJECTABLE is the list scenarios may name.
-export const INJECTABLE = ['stall', 'overtemp', 'driver_short', 'endstop_stuck', 'endstop_dead', 'hang', 'battery_sag',
-  'battery_low', 'underrun', 'step_loss', 'button_stuck', 'cartridge_removed'] as const;
+export const INJECTABLE = [
+  'stall',
+  'overtemp',
+  'driver_short',
+  'endstop_stuck',
+  'endstop_dead',
+  'hang',
+  'battery_sag',
+  'battery_low',
+  'underrun',
+  'step_loss',
+  'button_stuck',
+  'cartridge_removed',
+] as const;
 export type Injectable = (typeof INJECTABLE)[number];
 
-export interface FaultHandler { inject(): void; clear(): void }
+export interface FaultHandler {
+  inject(): void;
+  clear(): void;
+}
 export type FaultTable = Partial<Record<Injectable, FaultHandler>>;
 /** A part that can break on purpose. */
-export interface FaultSource { faults(): FaultTable }
+export interface FaultSource {
+  faults(): FaultTable;
+}
 
 export class FaultInjector {
   private readonly table = new Map<Injectable, FaultHandler>();
 
   /** `note` sees each request first; `settle` runs after each (the driver follows what changed). */
-  constructor(sources: readonly FaultSource[], private readonly note: (what: 'inject' | 'clear', f: string) => void,
-    private readonly settle: { inject(): void; clear(): void }) {
+  constructor(
+    sources: readonly FaultSource[],
+    private readonly note: (what: 'inject' | 'clear', f: string) => void,
+    private readonly settle: { inject(): void; clear(): void },
+  ) {
     for (const s of sources) {
       for (const [f, h] of Object.entries(s.faults()) as [Injectable, FaultHandler][]) {
         if (this.table.has(f)) throw new Error(`fault ${f} is declared by two simulated parts`);

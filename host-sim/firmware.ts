@@ -4,7 +4,11 @@ import { readFileSync } from 'node:fs';
 import { HalImports, HalTap } from './hal.js';
 import { PowerCut } from './flash.js';
 
-interface Exports { init(): void; tick(): void; abi_version(): number }
+interface Exports {
+  init(): void;
+  tick(): void;
+  abi_version(): number;
+}
 
 const moduleCache = new Map<string, WebAssembly.Module>();
 
@@ -24,8 +28,11 @@ export class Firmware {
   tickCostsNs: number[] | undefined;
   private fw!: Exports;
 
-  constructor(private readonly module: WebAssembly.Module, private readonly halTap: HalTap | undefined,
-    private readonly onPowerCut: (e: PowerCut) => void) {}
+  constructor(
+    private readonly module: WebAssembly.Module,
+    private readonly halTap: HalTap | undefined,
+    private readonly onPowerCut: (e: PowerCut) => void,
+  ) {}
 
   /** A fresh instance on `hal` (seen by the tap, if any), and its init(). */
   boot(hal: HalImports, resetCause: number): void {
@@ -47,7 +54,9 @@ export class Firmware {
     }
   }
 
-  get abiVersion(): number { return this.fw.abi_version(); }
+  get abiVersion(): number {
+    return this.fw.abi_version();
+  }
 
   /** Runs firmware code; a power cut there ends the pen's life (the flash keeps what it has). */
   private guard(fn: () => void): void {

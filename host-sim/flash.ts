@@ -4,7 +4,9 @@
 import { Rng } from './rng.js';
 
 export class PowerCut extends Error {
-  constructor(readonly write: number) { super(`power cut during flash write ${write}`); }
+  constructor(readonly write: number) {
+    super(`power cut during flash write ${write}`);
+  }
 }
 
 export class Flash {
@@ -14,7 +16,11 @@ export class Flash {
   /** the write that the power cut falls on (1-based), or 0 for none */
   cutAtWrite = 0;
 
-  constructor(readonly sectors: number, readonly sectorBytes: number, private readonly rng: Rng) {
+  constructor(
+    readonly sectors: number,
+    readonly sectorBytes: number,
+    private readonly rng: Rng,
+  ) {
     this.words = new Uint32Array((sectors * sectorBytes) / 4).fill(0xffffffff);
   }
 
@@ -62,5 +68,7 @@ export class Flash {
     return 0;
   }
 
-  private randomWord(): number { return Math.floor(this.rng.next() * 4294967296) >>> 0; }
+  private randomWord(): number {
+    return Math.floor(this.rng.next() * 4294967296) >>> 0;
+  }
 }

@@ -5,10 +5,15 @@ export { HAL_ABI_VERSION } from '../abi/pen-abi.js';
 export type HalImports = Record<string, (...args: never[]) => unknown>;
 
 /** Sees every HAL call (wrap) and every tick() (beforeTick): a recorder for board-port replay. */
-export interface HalTap { wrap(imports: HalImports, resetCause: number): HalImports; beforeTick?(): void }
+export interface HalTap {
+  wrap(imports: HalImports, resetCause: number): HalImports;
+  beforeTick?(): void;
+}
 
 /** One simulated peripheral: the HAL imports it implements, over its own state. */
-export interface HalPart { imports(): HalImports }
+export interface HalPart {
+  imports(): HalImports;
+}
 
 /** The import object for one boot; two parts offering the same import is a wiring mistake. */
 export function assembleHal(parts: readonly HalPart[]): HalImports {

@@ -35,7 +35,10 @@ export class TimeLoop {
   private stopWhen: (() => boolean) | undefined;
   private stopHit = false;
 
-  constructor(private readonly p: LoopParts, readonly ticksPerControl: number) {}
+  constructor(
+    private readonly p: LoopParts,
+    readonly ticksPerControl: number,
+  ) {}
 
   /** Do `fn` at the first control tick at or after t. */
   at(t: number, fn: () => void): void {
@@ -44,7 +47,9 @@ export class TimeLoop {
   }
 
   /** Advance simulated time by `ms`. */
-  run(ms: number): void { this.runUntilTicks(this.p.clock.tTicks + this.p.clock.ticks(ms)); }
+  run(ms: number): void {
+    this.runUntilTicks(this.p.clock.tTicks + this.p.clock.ticks(ms));
+  }
 
   /** Advance until `done()` holds after a control tick, or `timeoutMs` passes; true if it held. */
   runUntil(done: () => boolean, timeoutMs: number): boolean {
@@ -106,12 +111,24 @@ export class TimeLoop {
       trace?.step(ts, d, tip);
       telemetry.watchRetract(ts);
       endstop.watch(ts);
-      if (stops && endstop.active()) { ex.stopAtEndstop(); mech.settle(ts, ex.position); }
-      else if (!ex.busy) mech.settle(ts, ex.position);
-      if (this.stopWhen && this.stopWhen()) { this.stopHit = true; return; }
+      if (stops && endstop.active()) {
+        ex.stopAtEndstop();
+        mech.settle(ts, ex.position);
+      } else if (!ex.busy) mech.settle(ts, ex.position);
+      if (this.stopWhen && this.stopWhen()) {
+        this.stopHit = true;
+        return;
+      }
     }
     clock.tTicks = target;
-    if (mech.phys) { this.follow(target); if (trace) { trace.driftT.push(target); trace.driftTip.push(mech.tipUm()); } return; }
+    if (mech.phys) {
+      this.follow(target);
+      if (trace) {
+        trace.driftT.push(target);
+        trace.driftTip.push(mech.tipUm());
+      }
+      return;
+    }
     const dtS = (target - from) / clock.timerHz;
     if (!driver.outputsOn() && dtS > 0) {
       const before = mech.xUm;
@@ -126,7 +143,9 @@ export class TimeLoop {
   }
 
   /** The physical model moves on its own between events: the meter sees each integration step. */
-  private readonly sample = (t: number, _xUm: number, tipUm: number): void => { this.p.meter.onTip(t, tipUm); };
+  private readonly sample = (t: number, _xUm: number, tipUm: number): void => {
+    this.p.meter.onTip(t, tipUm);
+  };
 
   /** ... and retract timing and the endstop each event (a step, a control tick: 1 ms or finer). */
   private follow(t: number): void {
@@ -144,7 +163,10 @@ export class TimeLoop {
     driver.heat(dtS);
     power.draw(dtS, coilW);
     mech.driverOn = driver.outputsOn();
-    if (watchdog.expired(t)) { watchdog.bite(); return; }
+    if (watchdog.expired(t)) {
+      watchdog.bite();
+      return;
+    }
     if (watchdog.hung) return;
     firmware.tick();
   }

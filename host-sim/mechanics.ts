@@ -57,7 +57,13 @@ export class Mechanics {
   private lastTicks = 0;
   private lastStepTicks = -1;
 
-  constructor(private readonly board: Board, cart: Cartridge, tissue: Tissue, torqueFactor: number, private readonly timerHz: number) {
+  constructor(
+    private readonly board: Board,
+    cart: Cartridge,
+    tissue: Tissue,
+    torqueFactor: number,
+    private readonly timerHz: number,
+  ) {
     const d = derive(board);
     this.stepUm = d.stepUm;
     this.guardUm = board.geometry.retract_um + board.geometry.clearance_um;
@@ -85,27 +91,35 @@ export class Mechanics {
   }
 
   /** a hard obstacle under the needles (um), or Infinity */
-  get obstacleUm(): number { return this.obstacle; }
+  get obstacleUm(): number {
+    return this.obstacle;
+  }
   set obstacleUm(v: number) {
     this.obstacle = v;
     if (this.phys) this.phys.obstacleM = v * 1e-6;
   }
 
   /** the driver's outputs drive the coils (the loop and the driver's protection set it) */
-  get driverOn(): boolean { return this.on; }
+  get driverOn(): boolean {
+    return this.on;
+  }
   set driverOn(v: boolean) {
     if (this.phys && v !== this.on) this.phys.setDriver(v);
     this.on = v;
   }
 
-  get tissue(): Tissue { return this.tissueNow; }
+  get tissue(): Tissue {
+    return this.tissueNow;
+  }
   set tissue(t: Tissue) {
     this.tissueNow = t;
     if (this.phys) this.phys.punctureN = this.punctureN(this.phys.p.punctureN, t);
   }
 
   /** the board's puncture force per needle is for normal skin; other tissues scale it */
-  private punctureN(boardN: number, t: Tissue): number { return (boardN * t.peakN * 1000) / TISSUES.normal; }
+  private punctureN(boardN: number, t: Tissue): number {
+    return (boardN * t.peakN * 1000) / TISSUES.normal;
+  }
 
   /** Physical model: integrate up to t (ticks), `sample` after each integration step. */
   advanceTo(t: number, sample?: Sampler): void {
@@ -113,7 +127,12 @@ export class Mechanics {
     if (sample !== this.sampleFn) {
       this.sampleFn = sample;
       // the carriage's position is current for whatever the sampler reads (endstop, retract timing)
-      this.sampleWrapped = sample && ((tt, x, tip) => { this.xUm = x; sample(tt, x, tip); });
+      this.sampleWrapped =
+        sample &&
+        ((tt, x, tip) => {
+          this.xUm = x;
+          sample(tt, x, tip);
+        });
     }
     ph.advanceTo(t, this.sampleWrapped);
     this.syncPhys();
@@ -125,12 +144,17 @@ export class Mechanics {
     const ph = this.phys!;
     this.xUm = ph.x * 1e6;
     this.vMps = ph.v;
-    if (ph.lostSteps !== this.physLost) { this.missedSteps += ph.lostSteps - this.physLost; this.physLost = ph.lostSteps; }
+    if (ph.lostSteps !== this.physLost) {
+      this.missedSteps += ph.lostSteps - this.physLost;
+      this.physLost = ph.lostSteps;
+    }
     this.peakLoadShare = Math.sin(Math.min(Math.PI / 2, ph.loadAngleMaxRad));
   }
 
   /** What the physical model saw over the run (undefined for the ideal model). */
-  physicsSummary(): { tip_max_um: number; load_angle_deg_max: number; winding_temp_c_max: number; driver_temp_c_max: number } | undefined {
+  physicsSummary():
+    | { tip_max_um: number; load_angle_deg_max: number; winding_temp_c_max: number; driver_temp_c_max: number }
+    | undefined {
     const ph = this.phys;
     if (!ph) return undefined;
     return {
@@ -145,7 +169,10 @@ export class Mechanics {
     const ph = this.phys!;
     ph.advanceTo(t);
     if (!this.on) this.missedSteps++;
-    else if (this.silentLoss > 0) { this.silentLoss--; this.missedSteps++; } // the coupling slips: the rotor never sees it
+    else if (this.silentLoss > 0) {
+      this.silentLoss--;
+      this.missedSteps++;
+    } // the coupling slips: the rotor never sees it
     else ph.fieldStep(d, t);
     this.slipping = ph.stallSeen;
     this.syncPhys();
@@ -164,15 +191,33 @@ export class Mechanics {
 
   /** One commanded step at time t (ticks), direction d (+1 toward the skin). cmdSteps is the executor position after it. */
   step(t: number, d: number, cmdSteps: number): void {
-    if (this.phys) { this.physStep(t, d); return; }
-    if (!this.driverOn) { this.missedSteps++; return; }
-    if (this.silentLoss > 0) { this.silentLoss--; this.missedSteps++; this.offsetSteps += d; this.lastTicks = t; return; }
+    if (this.phys) {
+      this.physStep(t, d);
+      return;
+    }
+    if (!this.driverOn) {
+      this.missedSteps++;
+      return;
+    }
+    if (this.silentLoss > 0) {
+      this.silentLoss--;
+      this.missedSteps++;
+      this.offsetSteps += d;
+      this.lastTicks = t;
+      return;
+    }
     const dtS = (t - this.lastTicks) * this.tickS;
     const stepRate = this.lastStepTicks >= 0 ? this.timerHz / Math.max(1, t - this.lastStepTicks) : 0;
     this.lastStepTicks = t;
     if (this.slipping) {
-      if (stepRate < this.pullInStepsS) this.resync(cmdSteps - d); // slow enough to catch the field again
-      else { this.missedSteps++; this.offsetSteps += d; this.lastTicks = t; return; }
+      if (stepRate < this.pullInStepsS)
+        this.resync(cmdSteps - d); // slow enough to catch the field again
+      else {
+        this.missedSteps++;
+        this.offsetSteps += d;
+        this.lastTicks = t;
+        return;
+      }
     }
     // advance the follow filter to t with the old target, measuring the mean acceleration
     const target = (cmdSteps - d - this.offsetSteps) * this.stepUm;
@@ -220,7 +265,10 @@ export class Mechanics {
 
   /** The step queue stopped (flush, end of move, endstop): the rotor comes to rest. */
   settle(t: number, cmdSteps: number): void {
-    if (this.phys) { this.advanceTo(t); return; } // the rotor keeps its momentum
+    if (this.phys) {
+      this.advanceTo(t);
+      return;
+    } // the rotor keeps its momentum
     if (this.slipping) this.resync(cmdSteps);
     this.lastTicks = t;
     this.lastStepTicks = -1;
@@ -231,7 +279,11 @@ export class Mechanics {
 
   setDriver(on: boolean, t: number, cmdSteps: number): void {
     if (on === this.driverOn) return;
-    if (this.phys) { this.advanceTo(t); this.driverOn = on; return; }
+    if (this.phys) {
+      this.advanceTo(t);
+      this.driverOn = on;
+      return;
+    }
     this.driverOn = on;
     this.settle(t, cmdSteps);
     this.resync(cmdSteps);
@@ -249,16 +301,26 @@ export class Mechanics {
       let v = this.vMps + ((f + fr) / this.massKg) * dt;
       if (this.vMps !== 0 && Math.sign(v) !== Math.sign(this.vMps)) v = 0; // friction stops, never reverses
       let x = this.xUm + v * dt * 1e6;
-      if (x <= this.rearStopUm) { x = this.rearStopUm; v = 0; }
-      if (x >= this.frontStopUm) { x = this.frontStopUm; v = 0; }
+      if (x <= this.rearStopUm) {
+        x = this.rearStopUm;
+        v = 0;
+      }
+      if (x >= this.frontStopUm) {
+        x = this.frontStopUm;
+        v = 0;
+      }
       this.xUm = x;
       this.vMps = v;
     }
   }
 
   /** The motor shaft's angle (rad), 0 with the carriage at the endstop's design point. */
-  shaftAngleRad(): number { return this.phys ? this.phys.shaftAngle() : (this.xUm * 1e-6 * 2 * Math.PI) / (this.board.drive.lead_mm / 1000); }
+  shaftAngleRad(): number {
+    return this.phys ? this.phys.shaftAngle() : (this.xUm * 1e-6 * 2 * Math.PI) / (this.board.drive.lead_mm / 1000);
+  }
 
   /** Needles' tip past the guard plane (um; negative = retracted behind it). */
-  tipUm(): number { return this.xUm - this.guardUm; }
+  tipUm(): number {
+    return this.xUm - this.guardUm;
+  }
 }

@@ -2,7 +2,10 @@
 // the physical model the tip's own path, sampled at each integration step),
 // stroke rate from successive stroke bottoms, step timing error against the plan, lost steps.
 
-export interface Stroke { tTicks: number; depthUm: number }
+export interface Stroke {
+  tTicks: number;
+  depthUm: number;
+}
 
 export interface Measurement {
   strokes: number;
@@ -34,7 +37,11 @@ export class StrokeMeter {
   /** The carriage moved to xUm at t; tipUm is the same position relative to the guard plane. */
   onMove(t: number, xUm: number, tipUm: number): void {
     if (xUm > this.lastX) {
-      if (!this.down || xUm > this.deepX) { this.deepX = xUm; this.deepT = t; this.deepTip = tipUm; }
+      if (!this.down || xUm > this.deepX) {
+        this.deepX = xUm;
+        this.deepT = t;
+        this.deepTip = tipUm;
+      }
       this.down = true;
     } else if (xUm < this.lastX) {
       if (this.down && this.deepTip > 0) this.strokes.push({ tTicks: this.deepT, depthUm: this.deepTip });
@@ -50,7 +57,10 @@ export class StrokeMeter {
    */
   onTip(t: number, tipUm: number): void {
     if (tipUm > 0) {
-      if (!this.inSkin || tipUm > this.excursionTip) { this.excursionTip = tipUm; this.excursionT = t; }
+      if (!this.inSkin || tipUm > this.excursionTip) {
+        this.excursionTip = tipUm;
+        this.excursionT = t;
+      }
       this.inSkin = true;
     } else if (this.inSkin) {
       this.strokes.push({ tTicks: this.excursionT, depthUm: this.excursionTip });
@@ -74,7 +84,11 @@ export class StrokeMeter {
     return {
       strokes: s.length,
       depth_mm: depths.length
-        ? { mean: depths.reduce((a, b) => a + b, 0) / depths.length, min: depths.reduce((a, b) => Math.min(a, b)), max: depths.reduce((a, b) => Math.max(a, b)) }
+        ? {
+            mean: depths.reduce((a, b) => a + b, 0) / depths.length,
+            min: depths.reduce((a, b) => Math.min(a, b)),
+            max: depths.reduce((a, b) => Math.max(a, b)),
+          }
         : null,
       freq_hz: freq,
       puncture_rate: freq === null ? null : freq * needles,

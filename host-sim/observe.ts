@@ -56,24 +56,48 @@ export function observationOf(p: ObservedParts): PenObservation {
   const { clock, mech, telemetry } = p;
   const retractUm = p.board.geometry.retract_um + mech.stepUm;
   return {
-    get timeMs() { return clock.nowMs; },
-    get tTicks() { return clock.tTicks; },
-    get state() { return telemetry.state; },
-    get fault() { return telemetry.fault; },
-    get setting() { return telemetry.setting; },
-    get indicator() { return p.indicator.pattern; },
-    get indicatorCode() { return p.indicator.code; },
-    get replies() { return p.serial.replies; },
+    get timeMs() {
+      return clock.nowMs;
+    },
+    get tTicks() {
+      return clock.tTicks;
+    },
+    get state() {
+      return telemetry.state;
+    },
+    get fault() {
+      return telemetry.fault;
+    },
+    get setting() {
+      return telemetry.setting;
+    },
+    get indicator() {
+      return p.indicator.pattern;
+    },
+    get indicatorCode() {
+      return p.indicator.code;
+    },
+    get replies() {
+      return p.serial.replies;
+    },
     cartridgeType: p.cartridge.type,
     needles: p.cartridge.needles,
-    get tipUm() { return mech.tipUm(); },
-    get carriageUm() { return mech.xUm; },
+    get tipUm() {
+      return mech.tipUm();
+    },
+    get carriageUm() {
+      return mech.xUm;
+    },
     get needle(): NeedlePosition {
       const tip = mech.tipUm();
       return tip < 0 && mech.xUm <= retractUm ? 'retracted' : tip > 0 ? 'in_skin' : 'between';
     },
-    get faultAtTicks() { return telemetry.faultAtTicks; },
-    get retractedAtTicks() { return telemetry.retractedAtTicks; },
+    get faultAtTicks() {
+      return telemetry.faultAtTicks;
+    },
+    get retractedAtTicks() {
+      return telemetry.retractedAtTicks;
+    },
     measure: () => p.measure(),
     tipSeries: () => p.trace?.tipSeries() ?? [],
     ms: (ticks) => clock.ms(ticks),

@@ -73,7 +73,10 @@ export class PenSim {
   private readonly parts: PenParts;
 
   constructor(opts: SimOptions) {
-    const parts = (this.parts = assemblePen(opts, { reset: (cause) => this.reset(cause), measure: () => this.measure() }));
+    const parts = (this.parts = assemblePen(opts, {
+      reset: (cause) => this.reset(cause),
+      measure: () => this.measure(),
+    }));
     this.board = parts.board;
     this.cartridge = parts.cartridge;
     this.flash = parts.flash;
@@ -88,7 +91,9 @@ export class PenSim {
   }
 
   /** The HAL import object the firmware gets at each boot, assembled from the parts. */
-  halImports(): HalImports { return assembleHal(this.parts.hal); }
+  halImports(): HalImports {
+    return assembleHal(this.parts.hal);
+  }
 
   private boot(cause: number): void {
     this.parts.watchdog.started(cause);
@@ -107,13 +112,19 @@ export class PenSim {
   // ---- what a user or a test does ----------------------------------------------------------
 
   /** Advance simulated time by `ms`. */
-  run(ms: number): void { this.parts.loop.run(ms); }
+  run(ms: number): void {
+    this.parts.loop.run(ms);
+  }
 
   /** Advance until `done()` holds after a control tick, or `timeoutMs` passes; true if it held. */
-  runUntil(done: () => boolean, timeoutMs: number): boolean { return this.parts.loop.runUntil(done, timeoutMs); }
+  runUntil(done: () => boolean, timeoutMs: number): boolean {
+    return this.parts.loop.runUntil(done, timeoutMs);
+  }
 
   /** Advance until `done()` holds after some step (finer than runUntil), or `timeoutMs` passes. */
-  runUntilStep(done: () => boolean, timeoutMs: number): boolean { return this.parts.loop.runUntilStep(done, timeoutMs); }
+  runUntilStep(done: () => boolean, timeoutMs: number): boolean {
+    return this.parts.loop.runUntilStep(done, timeoutMs);
+  }
 
   /** Hold a button down for `ms`, starting now. */
   press(button: ButtonName, ms = 60): void {
@@ -123,68 +134,149 @@ export class PenSim {
   }
 
   /** Send one command line over the serial port. */
-  send(line: string): void { this.parts.serial.send(line); }
+  send(line: string): void {
+    this.parts.serial.send(line);
+  }
 
   /** Put raw bytes on the serial line. */
-  sendBytes(bytes: Iterable<number>): void { this.parts.serial.sendBytes(bytes); }
+  sendBytes(bytes: Iterable<number>): void {
+    this.parts.serial.sendBytes(bytes);
+  }
 
   /** Send a line and run until its reply arrives (at most `timeoutMs`). */
   command(line: string, timeoutMs = 100): string {
     const n = this.replies.length;
     this.send(line);
-    if (!this.runUntil(() => this.replies.length > n, timeoutMs)) throw new Error(`no reply to "${line}" within ${timeoutMs} ms`);
+    if (!this.runUntil(() => this.replies.length > n, timeoutMs))
+      throw new Error(`no reply to "${line}" within ${timeoutMs} ms`);
     return this.replies[n].line;
   }
 
-  makeChip(spec: ChipSpec): CartridgeChip { return this.parts.reader.makeChip(spec); }
+  makeChip(spec: ChipSpec): CartridgeChip {
+    return this.parts.reader.makeChip(spec);
+  }
 
   /** Take the cartridge off the pen. */
-  removeCartridge(): void { this.parts.reader.remove(); }
+  removeCartridge(): void {
+    this.parts.reader.remove();
+  }
 
   /** Fit a cartridge (a chip made with makeChip, or the one taken off). */
-  fitCartridge(chip: CartridgeChip): void { this.parts.reader.fit(chip); }
+  fitCartridge(chip: CartridgeChip): void {
+    this.parts.reader.fit(chip);
+  }
 
-  inject(f: Injectable): void { this.parts.injector.inject(f); }
+  inject(f: Injectable): void {
+    this.parts.injector.inject(f);
+  }
 
-  clear(f: Injectable): void { this.parts.injector.clear(f); }
+  clear(f: Injectable): void {
+    this.parts.injector.clear(f);
+  }
 
-  set tissue(t: Tissue) { this.mech.tissue = t; }
+  set tissue(t: Tissue) {
+    this.mech.tissue = t;
+  }
 
   /** Start a measurement window: strokes from now on. */
-  startMeasuring(): void { this.meter.reset(this.mech.missedSteps); }
+  startMeasuring(): void {
+    this.meter.reset(this.mech.missedSteps);
+  }
 
-  measure(): Measurement { return this.meter.summary(this.cartridge.needles, this.mech.missedSteps); }
+  measure(): Measurement {
+    return this.meter.summary(this.cartridge.needles, this.mech.missedSteps);
+  }
 
   // ---- what the parts show -------------------------------------------------------------------
 
-  get tTicks(): number { return this.clock.tTicks; }
-  get nowMs(): number { return this.clock.nowMs; }
-  ms(ticks: number): number { return this.clock.ms(ticks); }
-  ticks(ms: number): number { return this.clock.ticks(ms); }
-  get ticksPerControl(): number { return this.parts.loop.ticksPerControl; }
-  get dead(): boolean { return this.parts.firmware.dead; }
-  get tickCostsNs(): number[] | undefined { return this.parts.firmware.tickCostsNs; }
-  set tickCostsNs(v: number[] | undefined) { this.parts.firmware.tickCostsNs = v; }
-  get abiVersion(): number { return this.parts.firmware.abiVersion; }
-  get executor(): StepExecutor { return this.parts.queue.executor; }
-  get driver(): Driver { return this.parts.driver.model; }
-  get battery(): Battery { return this.parts.power.cell; }
-  get chip(): CartridgeChip | undefined { return this.parts.reader.chip; }
-  get buttons(): number { return this.parts.buttons.raw; }
-  get resetCause(): number { return this.parts.watchdog.resetCause; }
-  get replies(): Reply[] { return this.parts.serial.replies; }
-  get rxPending(): number { return this.parts.serial.rxPending; }
-  get state(): StateName { return this.parts.telemetry.state; }
-  get fault(): string { return this.parts.telemetry.fault; }
-  get setting(): Setting { return this.parts.telemetry.setting; }
-  get stateLog(): Telemetry['stateLog'] { return this.parts.telemetry.stateLog; }
-  get faultAtTicks(): number | undefined { return this.parts.telemetry.faultAtTicks; }
-  get outOfSkinAtTicks(): number | undefined { return this.parts.telemetry.outOfSkinAtTicks; }
-  get retractedAtTicks(): number | undefined { return this.parts.telemetry.retractedAtTicks; }
-  get indicator(): string { return this.parts.indicator.pattern; }
-  get indicatorCode(): number { return this.parts.indicator.code; }
-  endstopActive(): boolean { return this.parts.endstop.active(); }
-  randomWord(): number { return this.parts.entropy.word(); }
-  keyWord(key: number, index: number): number { return this.parts.keys.word(key, index); }
-  rtcSeconds(): number { return this.parts.rtc.seconds(); }
+  get tTicks(): number {
+    return this.clock.tTicks;
+  }
+  get nowMs(): number {
+    return this.clock.nowMs;
+  }
+  ms(ticks: number): number {
+    return this.clock.ms(ticks);
+  }
+  ticks(ms: number): number {
+    return this.clock.ticks(ms);
+  }
+  get ticksPerControl(): number {
+    return this.parts.loop.ticksPerControl;
+  }
+  get dead(): boolean {
+    return this.parts.firmware.dead;
+  }
+  get tickCostsNs(): number[] | undefined {
+    return this.parts.firmware.tickCostsNs;
+  }
+  set tickCostsNs(v: number[] | undefined) {
+    this.parts.firmware.tickCostsNs = v;
+  }
+  get abiVersion(): number {
+    return this.parts.firmware.abiVersion;
+  }
+  get executor(): StepExecutor {
+    return this.parts.queue.executor;
+  }
+  get driver(): Driver {
+    return this.parts.driver.model;
+  }
+  get battery(): Battery {
+    return this.parts.power.cell;
+  }
+  get chip(): CartridgeChip | undefined {
+    return this.parts.reader.chip;
+  }
+  get buttons(): number {
+    return this.parts.buttons.raw;
+  }
+  get resetCause(): number {
+    return this.parts.watchdog.resetCause;
+  }
+  get replies(): Reply[] {
+    return this.parts.serial.replies;
+  }
+  get rxPending(): number {
+    return this.parts.serial.rxPending;
+  }
+  get state(): StateName {
+    return this.parts.telemetry.state;
+  }
+  get fault(): string {
+    return this.parts.telemetry.fault;
+  }
+  get setting(): Setting {
+    return this.parts.telemetry.setting;
+  }
+  get stateLog(): Telemetry['stateLog'] {
+    return this.parts.telemetry.stateLog;
+  }
+  get faultAtTicks(): number | undefined {
+    return this.parts.telemetry.faultAtTicks;
+  }
+  get outOfSkinAtTicks(): number | undefined {
+    return this.parts.telemetry.outOfSkinAtTicks;
+  }
+  get retractedAtTicks(): number | undefined {
+    return this.parts.telemetry.retractedAtTicks;
+  }
+  get indicator(): string {
+    return this.parts.indicator.pattern;
+  }
+  get indicatorCode(): number {
+    return this.parts.indicator.code;
+  }
+  endstopActive(): boolean {
+    return this.parts.endstop.active();
+  }
+  randomWord(): number {
+    return this.parts.entropy.word();
+  }
+  keyWord(key: number, index: number): number {
+    return this.parts.keys.word(key, index);
+  }
+  rtcSeconds(): number {
+    return this.parts.rtc.seconds();
+  }
 }

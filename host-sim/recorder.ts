@@ -20,20 +20,37 @@ export class Recorder implements HalTap {
     for (const [name, fn] of Object.entries(imports)) {
       const op = OPS.get(name);
       if (op === undefined) {
-        throw new Error(`recorder: the simulator offers HAL import "${name}", which host-sim/recording.ts HAL_CALLS does not list; add it there and to the port's replay harness`);
+        throw new Error(
+          `recorder: the simulator offers HAL import "${name}", which host-sim/recording.ts HAL_CALLS does not list; add it there and to the port's replay harness`,
+        );
       }
       const call = fn as (...a: number[]) => unknown;
       // a void call is written before it runs: panic resets the module from inside the call, and the
       // reset's own entries must follow it
-      out[name] = HAL_CALLS[op].ret === 'void'
-        ? (...args: number[]) => { this.writer.call(op, args, undefined); this.calls++; return call(...args); }
-        : (...args: number[]) => { const r = call(...args); this.writer.call(op, args, r); this.calls++; return r; };
+      out[name] =
+        HAL_CALLS[op].ret === 'void'
+          ? (...args: number[]) => {
+              this.writer.call(op, args, undefined);
+              this.calls++;
+              return call(...args);
+            }
+          : (...args: number[]) => {
+              const r = call(...args);
+              this.writer.call(op, args, r);
+              this.calls++;
+              return r;
+            };
     }
     return out;
   }
 
-  beforeTick(): void { this.writer.tick(); this.ticks++; }
+  beforeTick(): void {
+    this.writer.tick();
+    this.ticks++;
+  }
 
   /** The recording, closed. */
-  bytes(): Buffer { return this.writer.finish(); }
+  bytes(): Buffer {
+    return this.writer.finish();
+  }
 }

@@ -16,10 +16,18 @@
 import { HAL_CALLS as ABI_CALLS, RECORDING } from '../abi/pen-abi.js';
 
 export type Ret = 'void' | 'i32' | 'i64';
-export interface HalCall { name: string; args: number; ret: Ret }
+export interface HalCall {
+  name: string;
+  args: number;
+  ret: Ret;
+}
 
 /** Every HAL import, in the dictionary's order (abi/pen-abi.ts, as docs/hal-abi.md lists them). The index is the opcode. */
-export const HAL_CALLS: readonly HalCall[] = ABI_CALLS.map((c) => ({ name: c.name, args: c.params.length, ret: c.ret }));
+export const HAL_CALLS: readonly HalCall[] = ABI_CALLS.map((c) => ({
+  name: c.name,
+  args: c.params.length,
+  ret: c.ret,
+}));
 
 export const MAGIC = RECORDING.magic;
 export const FORMAT_VERSION = RECORDING.formatVersion;
@@ -51,13 +59,33 @@ export class RecordingWriter {
     this.buf.copy(next, 0, 0, this.len);
     this.buf = next;
   }
-  private u8(v: number): void { this.room(1); this.buf[this.len++] = v; }
-  private i32(v: number): void { this.room(4); this.buf.writeInt32LE(v | 0, this.len); this.len += 4; }
-  private i64(v: bigint): void { this.room(8); this.buf.writeBigInt64LE(v, this.len); this.len += 8; }
-  private bytes(b: Buffer): void { this.room(b.length); b.copy(this.buf, this.len); this.len += b.length; }
+  private u8(v: number): void {
+    this.room(1);
+    this.buf[this.len++] = v;
+  }
+  private i32(v: number): void {
+    this.room(4);
+    this.buf.writeInt32LE(v | 0, this.len);
+    this.len += 4;
+  }
+  private i64(v: bigint): void {
+    this.room(8);
+    this.buf.writeBigInt64LE(v, this.len);
+    this.len += 8;
+  }
+  private bytes(b: Buffer): void {
+    this.room(b.length);
+    b.copy(this.buf, this.len);
+    this.len += b.length;
+  }
 
-  init(cause: number): void { this.u8(OP_INIT); this.i32(cause); }
-  tick(): void { this.u8(OP_TICK); }
+  init(cause: number): void {
+    this.u8(OP_INIT);
+    this.i32(cause);
+  }
+  tick(): void {
+    this.u8(OP_TICK);
+  }
   call(op: number, args: readonly number[], ret: unknown): void {
     const c = HAL_CALLS[op];
     this.u8(op);
@@ -80,9 +108,12 @@ export function decodeRecording(bytes: Uint8Array): Entry[] {
   if (b.length < HEADER_BYTES || b.toString('latin1', 0, MAGIC.length) !== MAGIC) {
     throw new RecordingError(`not a pen recording: it does not start with "${MAGIC}"`);
   }
-  if (b[MAGIC.length] !== FORMAT_VERSION) throw new RecordingError(`recording format ${b[MAGIC.length]}, this reader takes ${FORMAT_VERSION}`);
+  if (b[MAGIC.length] !== FORMAT_VERSION)
+    throw new RecordingError(`recording format ${b[MAGIC.length]}, this reader takes ${FORMAT_VERSION}`);
   if (b[MAGIC.length + 1] !== HAL_CALLS.length) {
-    throw new RecordingError(`recording lists ${b[MAGIC.length + 1]} HAL imports, this reader knows ${HAL_CALLS.length}`);
+    throw new RecordingError(
+      `recording lists ${b[MAGIC.length + 1]} HAL imports, this reader knows ${HAL_CALLS.length}`,
+    );
   }
   const out: Entry[] = [];
   let p = HEADER_BYTES;
@@ -93,17 +124,33 @@ export function decodeRecording(bytes: Uint8Array): Entry[] {
     need(1);
     const op = b[p++];
     if (op === OP_END) break;
-    if (op === OP_INIT) { need(4); out.push({ kind: 'init', cause: b.readInt32LE(p) }); p += 4; continue; }
-    if (op === OP_TICK) { out.push({ kind: 'tick' }); continue; }
+    if (op === OP_INIT) {
+      need(4);
+      out.push({ kind: 'init', cause: b.readInt32LE(p) });
+      p += 4;
+      continue;
+    }
+    if (op === OP_TICK) {
+      out.push({ kind: 'tick' });
+      continue;
+    }
     const c = HAL_CALLS[op];
     if (!c) throw new RecordingError(`unknown opcode 0x${op.toString(16)} at byte ${p - 1}`);
     const args: number[] = [];
     need(4 * c.args + (c.ret === 'i32' ? 4 : c.ret === 'i64' ? 8 : 0));
-    for (let i = 0; i < c.args; i++) { args.push(b.readInt32LE(p)); p += 4; }
+    for (let i = 0; i < c.args; i++) {
+      args.push(b.readInt32LE(p));
+      p += 4;
+    }
     const retAt = p;
     let ret: number | bigint | undefined;
-    if (c.ret === 'i32') { ret = b.readInt32LE(p); p += 4; }
-    else if (c.ret === 'i64') { ret = b.readBigInt64LE(p); p += 8; }
+    if (c.ret === 'i32') {
+      ret = b.readInt32LE(p);
+      p += 4;
+    } else if (c.ret === 'i64') {
+      ret = b.readBigInt64LE(p);
+      p += 8;
+    }
     out.push({ kind: 'call', op, args, ret, retAt });
   }
   return out;
@@ -128,6 +175,7 @@ export function callLog(entries: readonly Entry[]): string {
 /** Byte offsets of the values an input call returned (for tests that damage one on purpose). */
 export function returnOffsets(bytes: Uint8Array, name: string): number[] {
   const op = HAL_CALLS.findIndex((c) => c.name === name);
-  if (op < 0 || HAL_CALLS[op].ret === 'void') throw new RecordingError(`"${name}" is not a HAL import that returns a value`);
+  if (op < 0 || HAL_CALLS[op].ret === 'void')
+    throw new RecordingError(`"${name}" is not a HAL import that returns a value`);
   return decodeRecording(bytes).flatMap((e) => (e.kind === 'call' && e.op === op ? [e.retAt!] : []));
 }

@@ -1,7 +1,9 @@
 // Seeded pseudo-random numbers (mulberry32): the same seed gives the same run, bit for bit.
 export class Rng {
   private s: number;
-  constructor(seed: number) { this.s = (seed >>> 0) ^ 0x9e3779b9; }
+  constructor(seed: number) {
+    this.s = (seed >>> 0) ^ 0x9e3779b9;
+  }
   /** uniform in [0, 1) */
   next(): number {
     let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
@@ -10,5 +12,7 @@ export class Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
   /** uniform in [lo, hi) */
-  range(lo: number, hi: number): number { return lo + (hi - lo) * this.next(); }
+  range(lo: number, hi: number): number {
+    return lo + (hi - lo) * this.next();
+  }
 }

@@ -11,7 +11,9 @@ export const WITHDRAWAL_SHARE = 0.3;
 export class Tissue {
   /** peak insertion force per needle (N) */
   peakN: number;
-  constructor(peak_mN: number) { this.peakN = peak_mN / 1000; }
+  constructor(peak_mN: number) {
+    this.peakN = peak_mN / 1000;
+  }
 
   static named(name: string): Tissue {
     const v = (TISSUES as Record<string, number>)[name];

@@ -11,10 +11,18 @@ import { tipSvg, SvgOptions } from './trace/svg.js';
 export type { TraceSink, TraceLine } from './trace/sink.js';
 export { escapeXml } from './trace/svg.js';
 
-export interface TraceEvent { tTicks: number; kind: string; detail: string }
+export interface TraceEvent {
+  tTicks: number;
+  kind: string;
+  detail: string;
+}
 
 /** record kinds, in the order log */
-const STEP = 0, TIP = 1, ENABLE = 2, ENDSTOP = 3, EVENT = 4;
+const STEP = 0,
+  TIP = 1,
+  ENABLE = 2,
+  ENDSTOP = 3,
+  EVENT = 4;
 
 export class Trace {
   readonly stepT: number[] = [];
@@ -40,13 +48,22 @@ export class Trace {
   }
 
   step(t: number, dir: number, tipUm: number): void {
-    if (this.keep) { this.stepT.push(t); this.stepDir.push(dir); this.stepTip.push(tipUm); this.order.push(STEP); }
+    if (this.keep) {
+      this.stepT.push(t);
+      this.stepDir.push(dir);
+      this.stepTip.push(tipUm);
+      this.order.push(STEP);
+    }
     for (const s of this.sinks) s.step(t, dir, tipUm);
   }
 
   /** The tip moved without a step (the driver is off). */
   tip(t: number, tipUm: number): void {
-    if (this.keep) { this.driftT.push(t); this.driftTip.push(tipUm); this.order.push(TIP); }
+    if (this.keep) {
+      this.driftT.push(t);
+      this.driftTip.push(tipUm);
+      this.order.push(TIP);
+    }
     for (const s of this.sinks) s.tip(t, tipUm);
   }
 
@@ -59,7 +76,10 @@ export class Trace {
   }
 
   event(t: number, kind: string, detail: string): void {
-    if (this.keep) { this.events.push({ tTicks: t, kind, detail }); this.order.push(EVENT); }
+    if (this.keep) {
+      this.events.push({ tTicks: t, kind, detail });
+      this.order.push(EVENT);
+    }
     for (const s of this.sinks) s.event(t, kind, detail);
   }
 
@@ -72,7 +92,18 @@ export class Trace {
     this.sinks.push(...sinks);
     if (!keep) {
       this.keep = false;
-      for (const a of [this.stepT, this.stepTip, this.stepDir, this.enable, this.endstop, this.events, this.driftT, this.driftTip, this.order]) a.length = 0;
+      for (const a of [
+        this.stepT,
+        this.stepTip,
+        this.stepDir,
+        this.enable,
+        this.endstop,
+        this.events,
+        this.driftT,
+        this.driftTip,
+        this.order,
+      ])
+        a.length = 0;
     }
   }
 
@@ -95,8 +126,13 @@ export class Trace {
     let s = 0;
     let d = 0;
     for (const k of this.order) {
-      if (k === STEP) { pts.push([this.stepT[s], this.stepTip[s]]); s++; }
-      else if (k === TIP) { pts.push([this.driftT[d], this.driftTip[d]]); d++; }
+      if (k === STEP) {
+        pts.push([this.stepT[s], this.stepTip[s]]);
+        s++;
+      } else if (k === TIP) {
+        pts.push([this.driftT[d], this.driftTip[d]]);
+        d++;
+      }
     }
     return pts;
   }
@@ -118,10 +154,17 @@ export class Trace {
   }
 
   private lastTicks(): number {
-    return Math.max(this.stepT.at(-1) ?? 0, this.driftT.at(-1) ?? 0, this.events.at(-1)?.tTicks ?? 0,
-      this.enable.at(-1)?.[0] ?? 0, this.endstop.at(-1)?.[0] ?? 0);
+    return Math.max(
+      this.stepT.at(-1) ?? 0,
+      this.driftT.at(-1) ?? 0,
+      this.events.at(-1)?.tTicks ?? 0,
+      this.enable.at(-1)?.[0] ?? 0,
+      this.endstop.at(-1)?.[0] ?? 0,
+    );
   }
 
   /** SVG plot of the tip over time, with the guard plane and the set depth. */
-  svg(opts: SvgOptions = {}): string { return tipSvg(this.tipSeries(), this.timerHz, opts); }
+  svg(opts: SvgOptions = {}): string {
+    return tipSvg(this.tipSeries(), this.timerHz, opts);
+  }
 }

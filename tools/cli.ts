@@ -40,20 +40,35 @@ export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
-      case 'build': return await buildCommand(rest);
-      case 'sim': return await simCommand(rest);
-      case 'console': return await consoleCommand(rest);
-      case 'envelope': return await envelopeCommand(rest);
-      case 'qa': return await qaCommand(rest);
-      case 'log': return await logCommand(rest);
-      case 'conform': return await conformCommand(rest);
-      case 'image': return await imageCommand(rest);
-      case 'flash': return await flashCommand(rest);
-      case 'keys': return await keysCommand(rest);
-      case '--version': case '-V': case 'version':
+      case 'build':
+        return await buildCommand(rest);
+      case 'sim':
+        return await simCommand(rest);
+      case 'console':
+        return await consoleCommand(rest);
+      case 'envelope':
+        return await envelopeCommand(rest);
+      case 'qa':
+        return await qaCommand(rest);
+      case 'log':
+        return await logCommand(rest);
+      case 'conform':
+        return await conformCommand(rest);
+      case 'image':
+        return await imageCommand(rest);
+      case 'flash':
+        return await flashCommand(rest);
+      case 'keys':
+        return await keysCommand(rest);
+      case '--version':
+      case '-V':
+      case 'version':
         console.log(await versionText());
         return 0;
-      case undefined: case '-h': case '--help': case 'help':
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
         console.log(HELP);
         return cmd === undefined ? 2 : 0;
       default:
@@ -71,7 +86,9 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_ENVIRONMENT;
     }
     const err = e as Error;
-    console.error(`pen ${cmd}: ${err.name === 'BoardError' || err.constructor.name === 'BoardError' ? '' : 'error: '}${err.message}`);
+    console.error(
+      `pen ${cmd}: ${err.name === 'BoardError' || err.constructor.name === 'BoardError' ? '' : 'error: '}${err.message}`,
+    );
     return EXIT_FAILED;
   }
 }

@@ -20,15 +20,25 @@ export class Buttons implements HalPart, FaultSource {
     return bit;
   }
 
-  down(bit: number): void { this.raw |= bit; }
+  down(bit: number): void {
+    this.raw |= bit;
+  }
 
-  up(bit: number): void { this.raw &= ~bit | this.stuck; }
+  up(bit: number): void {
+    this.raw &= ~bit | this.stuck;
+  }
 
   faults(): FaultTable {
     return {
       button_stuck: {
-        inject: () => { this.stuck |= 1 << BUTTONS.indexOf(STUCK_BUTTON); this.raw |= this.stuck; },
-        clear: () => { this.raw &= ~this.stuck; this.stuck = 0; },
+        inject: () => {
+          this.stuck |= 1 << BUTTONS.indexOf(STUCK_BUTTON);
+          this.raw |= this.stuck;
+        },
+        clear: () => {
+          this.raw &= ~this.stuck;
+          this.stuck = 0;
+        },
       },
     };
   }

@@ -15,8 +15,15 @@ export class CartridgeReader implements HalPart, FaultSource {
   chip: CartridgeChip | undefined;
 
   /** `spec` null: no cartridge fitted; undefined: a new genuine one of `type`, serial from `entropy`. */
-  constructor(private readonly board: Board, private readonly type: string, private readonly makerKey: Buffer,
-    private readonly entropy: Rng, private readonly clock: SimClock, private readonly trace: Trace | undefined, spec?: ChipSpec | null) {
+  constructor(
+    private readonly board: Board,
+    private readonly type: string,
+    private readonly makerKey: Buffer,
+    private readonly entropy: Rng,
+    private readonly clock: SimClock,
+    private readonly trace: Trace | undefined,
+    spec?: ChipSpec | null,
+  ) {
     this.chip = spec === null ? undefined : this.makeChip(spec ?? this.factorySpec());
   }
 
@@ -27,17 +34,27 @@ export class CartridgeReader implements HalPart, FaultSource {
     };
   }
 
-  makeChip(spec: ChipSpec): CartridgeChip { return new CartridgeChip(this.board, spec, this.makerKey); }
+  makeChip(spec: ChipSpec): CartridgeChip {
+    return new CartridgeChip(this.board, spec, this.makerKey);
+  }
 
-  remove(): void { this.chip = undefined; this.trace?.event(this.clock.tTicks, 'user', 'cartridge removed'); }
+  remove(): void {
+    this.chip = undefined;
+    this.trace?.event(this.clock.tTicks, 'user', 'cartridge removed');
+  }
 
-  fit(chip: CartridgeChip): void { this.chip = chip; this.trace?.event(this.clock.tTicks, 'user', `cartridge ${chip.serial} fitted`); }
+  fit(chip: CartridgeChip): void {
+    this.chip = chip;
+    this.trace?.event(this.clock.tTicks, 'user', `cartridge ${chip.serial} fitted`);
+  }
 
   private factorySpec(): ChipSpec {
     return { type: this.type, serial: 100000 + Math.floor(this.entropy.next() * 900000), lot: FACTORY_LOT };
   }
 
   faults(): FaultTable {
-    return { cartridge_removed: { inject: () => this.remove(), clear: () => this.fit(this.makeChip(this.factorySpec())) } };
+    return {
+      cartridge_removed: { inject: () => this.remove(), clear: () => this.fit(this.makeChip(this.factorySpec())) },
+    };
   }
 }

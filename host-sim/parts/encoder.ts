@@ -9,13 +9,18 @@ export class ShaftEncoder implements HalPart {
   /** counts per revolution */
   readonly countsPerRev: number;
 
-  constructor(board: Board, private readonly mech: Mechanics) {
+  constructor(
+    board: Board,
+    private readonly mech: Mechanics,
+  ) {
     const e = board.physics?.encoder;
     if (!e) throw new Error(`board ${board.name} describes no shaft encoder (physics.encoder)`);
     this.countsPerRev = 2 ** e.bits;
   }
 
-  imports(): HalImports { return {}; }
+  imports(): HalImports {
+    return {};
+  }
 
   /** the shaft's absolute angle within one turn, in counts (0 .. countsPerRev - 1), as the sensor reads it */
   angleCounts(): number {

@@ -17,10 +17,16 @@ export class Endstop implements HalPart, FaultSource {
   private readonly offsetUm: number;
   private readonly hysteresis: EndstopSwitch | undefined;
 
-  constructor(private readonly board: Board, private readonly mech: Mechanics, rng: Rng, private readonly trace: Trace | undefined) {
+  constructor(
+    private readonly board: Board,
+    private readonly mech: Mechanics,
+    rng: Rng,
+    private readonly trace: Trace | undefined,
+  ) {
     this.offsetUm = rng.range(-REPEATABILITY_UM, REPEATABILITY_UM);
     const h = board.physics?.endstop_hysteresis_um;
-    if (mech.phys && h) this.hysteresis = new EndstopSwitch(board.endstop.trigger_um + this.offsetUm, h.typical, mech.xUm);
+    if (mech.phys && h)
+      this.hysteresis = new EndstopSwitch(board.endstop.trigger_um + this.offsetUm, h.typical, mech.xUm);
     this.was = this.active(); // the carriage starts at rest on the switch: a level from t = 0, not a first edge
   }
 
@@ -38,14 +44,29 @@ export class Endstop implements HalPart, FaultSource {
   /** Trace the switch's level when it changes. */
   watch(t: number): void {
     const a = this.active();
-    if (a !== this.was) { this.was = a; this.trace?.level(t, 'endstop', a ? 1 : 0); }
+    if (a !== this.was) {
+      this.was = a;
+      this.trace?.level(t, 'endstop', a ? 1 : 0);
+    }
   }
 
   faults(): FaultTable {
-    const normal = (): void => { this.mode = 'normal'; };
+    const normal = (): void => {
+      this.mode = 'normal';
+    };
     return {
-      endstop_stuck: { inject: () => { this.mode = 'stuck'; }, clear: normal },
-      endstop_dead: { inject: () => { this.mode = 'dead'; }, clear: normal },
+      endstop_stuck: {
+        inject: () => {
+          this.mode = 'stuck';
+        },
+        clear: normal,
+      },
+      endstop_dead: {
+        inject: () => {
+          this.mode = 'dead';
+        },
+        clear: normal,
+      },
     };
   }
 }

@@ -10,5 +10,7 @@ export class Entropy implements HalPart {
     return { rng_u32: (): number => this.word() };
   }
 
-  word(): number { return Math.floor(this.rng.next() * 4294967296) | 0; }
+  word(): number {
+    return Math.floor(this.rng.next() * 4294967296) | 0;
+  }
 }

@@ -9,7 +9,10 @@ export class Indicator implements HalPart {
   /** the fault code the indicator blinks (0 when it shows no fault) */
   code = 0;
 
-  constructor(private readonly clock: SimClock, private readonly trace: Trace | undefined) {}
+  constructor(
+    private readonly clock: SimClock,
+    private readonly trace: Trace | undefined,
+  ) {}
 
   imports(): HalImports {
     return { indicator_set: (p: number): void => this.set(p) };

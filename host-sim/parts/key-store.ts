@@ -3,7 +3,10 @@ import { HalImports, HalPart } from '../hal.js';
 import { keyWord } from '../keys.js';
 
 export class KeyStore implements HalPart {
-  constructor(private readonly clinicKey: Buffer, readonly cartridgeKey: Buffer) {}
+  constructor(
+    private readonly clinicKey: Buffer,
+    readonly cartridgeKey: Buffer,
+  ) {}
 
   imports(): HalImports {
     return { key_word: (key: number, index: number): number => this.word(key, index) };

@@ -12,21 +12,39 @@ const RECHARGED_SOC = 0.9;
 export class PowerSupply implements HalPart, FaultSource {
   readonly cell: Battery;
 
-  constructor(board: Board) { this.cell = new Battery(board); }
+  constructor(board: Board) {
+    this.cell = new Battery(board);
+  }
 
   imports(): HalImports {
     return { battery_mv: (): number => Math.round(this.cell.terminalV() * 1000) };
   }
 
   /** Draw for dtS seconds with the coils taking coilW. */
-  draw(dtS: number, coilW: number): void { this.cell.draw(dtS, coilW); }
+  draw(dtS: number, coilW: number): void {
+    this.cell.draw(dtS, coilW);
+  }
 
   faults(): FaultTable {
     const c = this.cell;
     return {
-      battery_sag: { inject: () => { c.extraOhm = SAG_EXTRA_OHM; }, clear: () => { c.extraOhm = 0; } },
+      battery_sag: {
+        inject: () => {
+          c.extraOhm = SAG_EXTRA_OHM;
+        },
+        clear: () => {
+          c.extraOhm = 0;
+        },
+      },
       // an empty cell: below the pen's start threshold at rest
-      battery_low: { inject: () => { c.soc = 0; }, clear: () => { c.soc = RECHARGED_SOC; } },
+      battery_low: {
+        inject: () => {
+          c.soc = 0;
+        },
+        clear: () => {
+          c.soc = RECHARGED_SOC;
+        },
+      },
     };
   }
 }

@@ -7,7 +7,10 @@ import { Trace } from '../trace.js';
 /** a reply line longer than this is cut (the pen never writes one) */
 const MAX_LINE_BYTES = 4096;
 
-export interface Reply { tTicks: number; line: string }
+export interface Reply {
+  tTicks: number;
+  line: string;
+}
 
 export class SerialPort implements HalPart {
   /** reply lines from the pen, with their time */
@@ -18,7 +21,10 @@ export class SerialPort implements HalPart {
   /** the line being sent to the pen, for the trace */
   private rxLine: number[] = [];
 
-  constructor(private readonly clock: SimClock, private readonly trace: Trace | undefined) {}
+  constructor(
+    private readonly clock: SimClock,
+    private readonly trace: Trace | undefined,
+  ) {}
 
   imports(): HalImports {
     return {
@@ -27,7 +33,9 @@ export class SerialPort implements HalPart {
     };
   }
 
-  read(): number { return this.rxHead < this.rx.length ? this.rx[this.rxHead++] : -1; }
+  read(): number {
+    return this.rxHead < this.rx.length ? this.rx[this.rxHead++] : -1;
+  }
 
   write(byte: number): void {
     if (byte === 10) {
@@ -41,16 +49,22 @@ export class SerialPort implements HalPart {
   }
 
   /** Send one command line. */
-  send(line: string): void { this.sendBytes(Buffer.from(line + '\n', 'latin1')); }
+  send(line: string): void {
+    this.sendBytes(Buffer.from(line + '\n', 'latin1'));
+  }
 
   /** Put raw bytes on the line (a script's or a terminal's); the trace shows each line sent. */
   sendBytes(bytes: Iterable<number>): void {
-    if (this.rxHead === this.rx.length) { this.rx = []; this.rxHead = 0; }
+    if (this.rxHead === this.rx.length) {
+      this.rx = [];
+      this.rxHead = 0;
+    }
     for (const b of bytes) {
       this.rx.push(b & 0xff);
       if (!this.trace) continue;
       if (b === 10 || b === 13) {
-        if (this.rxLine.length) this.trace.event(this.clock.tTicks, 'serial', `> ${String.fromCharCode(...this.rxLine)}`);
+        if (this.rxLine.length)
+          this.trace.event(this.clock.tTicks, 'serial', `> ${String.fromCharCode(...this.rxLine)}`);
         this.rxLine = [];
       } else if (this.rxLine.length < MAX_LINE_BYTES) {
         this.rxLine.push(b & 0xff);
@@ -59,5 +73,7 @@ export class SerialPort implements HalPart {
   }
 
   /** Bytes sent to the pen that it has not read yet. */
-  get rxPending(): number { return this.rx.length - this.rxHead; }
+  get rxPending(): number {
+    return this.rx.length - this.rxHead;
+  }
 }

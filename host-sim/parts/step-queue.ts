@@ -14,7 +14,12 @@ const SILENT_LOSS_STEPS = 24;
 export class StepQueue implements HalPart, FaultSource {
   readonly executor: StepExecutor;
 
-  constructor(board: Board, private readonly clock: SimClock, private readonly mech: Mechanics, private readonly trace: Trace | undefined) {
+  constructor(
+    board: Board,
+    private readonly clock: SimClock,
+    private readonly mech: Mechanics,
+    private readonly trace: Trace | undefined,
+  ) {
     const nominalHz = board.timing.step_timer_hz;
     this.executor = new StepExecutor(board.timing.step_queue_len, Math.ceil(nominalHz / board.driver.max_step_rate_hz));
   }
@@ -23,7 +28,8 @@ export class StepQueue implements HalPart, FaultSource {
     const ex = this.executor;
     return {
       now_ticks: (): bigint => BigInt(this.clock.tTicks),
-      step_queue_push: (interval: number, count: number, add: number, flags: number): number => this.push(interval, count, add, flags),
+      step_queue_push: (interval: number, count: number, add: number, flags: number): number =>
+        this.push(interval, count, add, flags),
       step_queue_free: (): number => ex.free,
       step_queue_flush: (): void => this.flush(),
       step_queue_status: (): number => ex.status(),
@@ -34,7 +40,8 @@ export class StepQueue implements HalPart, FaultSource {
   push(interval: number, count: number, add: number, flags: number): number {
     const t = this.clock.tTicks;
     const r = this.executor.push(t, interval, count, add, flags);
-    if (r !== PUSH_OK) this.trace?.event(t, 'hal', `step_queue_push refused (${r}): ${interval},${count},${add},${flags}`);
+    if (r !== PUSH_OK)
+      this.trace?.event(t, 'hal', `step_queue_push refused (${r}): ${interval},${count},${add},${flags}`);
     return r;
   }
 
@@ -47,7 +54,12 @@ export class StepQueue implements HalPart, FaultSource {
   faults(): FaultTable {
     return {
       underrun: { inject: () => this.executor.dropQueue(), clear: () => {} }, // over once it happened
-      step_loss: { inject: () => { this.mech.silentLoss = SILENT_LOSS_STEPS; }, clear: () => {} },
+      step_loss: {
+        inject: () => {
+          this.mech.silentLoss = SILENT_LOSS_STEPS;
+        },
+        clear: () => {},
+      },
     };
   }
 }

@@ -21,8 +21,13 @@ export class StepperDriver implements HalPart, FaultSource {
   private enabled = false;
   private stallLatched = false;
 
-  constructor(private readonly board: Board, private readonly clock: SimClock, private readonly mech: Mechanics,
-    private readonly executor: StepExecutor, private readonly trace: Trace | undefined) {
+  constructor(
+    private readonly board: Board,
+    private readonly clock: SimClock,
+    private readonly mech: Mechanics,
+    private readonly executor: StepExecutor,
+    private readonly trace: Trace | undefined,
+  ) {
     this.model = new Driver(board);
   }
 
@@ -35,7 +40,9 @@ export class StepperDriver implements HalPart, FaultSource {
   }
 
   /** The outputs drive the coils: enabled, and not switched off by the driver's own protection. */
-  outputsOn(): boolean { return this.enabled && !this.model.tripped; }
+  outputsOn(): boolean {
+    return this.enabled && !this.model.tripped;
+  }
 
   setEnable(on: boolean): void {
     const t = this.clock.tTicks;
@@ -72,7 +79,9 @@ export class StepperDriver implements HalPart, FaultSource {
   }
 
   /** Advance the die temperature by dtS with the outputs as they are. */
-  heat(dtS: number): void { this.model.heat(dtS, this.outputsOn()); }
+  heat(dtS: number): void {
+    this.model.heat(dtS, this.outputsOn());
+  }
 
   /** Power the coils draw now (W): both phases at rated current. */
   coilW(): number {
@@ -84,12 +93,32 @@ export class StepperDriver implements HalPart, FaultSource {
     const mech = this.mech;
     return {
       // a hard object right under the needles: the rotor slips against it
-      stall: { inject: () => { mech.obstacleUm = mech.xUm; }, clear: () => { mech.obstacleUm = Infinity; } },
-      overtemp: {
-        inject: () => { d.tempC = this.board.driver.ot_C + OVERTEMP_MARGIN_C; d.coolingFactor = BLOCKED_COOLING_FACTOR; },
-        clear: () => { d.coolingFactor = 1; d.tempC = d.ambientC + CLEARED_TEMP_RISE_C; },
+      stall: {
+        inject: () => {
+          mech.obstacleUm = mech.xUm;
+        },
+        clear: () => {
+          mech.obstacleUm = Infinity;
+        },
       },
-      driver_short: { inject: () => { d.shorted = true; }, clear: () => { d.shorted = false; } },
+      overtemp: {
+        inject: () => {
+          d.tempC = this.board.driver.ot_C + OVERTEMP_MARGIN_C;
+          d.coolingFactor = BLOCKED_COOLING_FACTOR;
+        },
+        clear: () => {
+          d.coolingFactor = 1;
+          d.tempC = d.ambientC + CLEARED_TEMP_RISE_C;
+        },
+      },
+      driver_short: {
+        inject: () => {
+          d.shorted = true;
+        },
+        clear: () => {
+          d.shorted = false;
+        },
+      },
     };
   }
 }

@@ -9,7 +9,12 @@ import { Mechanics } from '../mechanics.js';
 import { MoveInfo } from '../executor.js';
 import { STATES, FAULTS, CLAMPS, StateName } from '../names.js';
 
-export interface Setting { depthUm: number; freqHz: number; askedHz: number; clamp: string }
+export interface Setting {
+  depthUm: number;
+  freqHz: number;
+  askedHz: number;
+  clamp: string;
+}
 
 export class Telemetry implements HalPart {
   state: StateName = 'off';
@@ -21,14 +26,21 @@ export class Telemetry implements HalPart {
   outOfSkinAtTicks: number | undefined;
   retractedAtTicks: number | undefined;
 
-  constructor(private readonly board: Board, private readonly clock: SimClock, private readonly mech: Mechanics,
-    private readonly trace: Trace | undefined, private readonly announceMove: (move: MoveInfo) => void) {}
+  constructor(
+    private readonly board: Board,
+    private readonly clock: SimClock,
+    private readonly mech: Mechanics,
+    private readonly trace: Trace | undefined,
+    private readonly announceMove: (move: MoveInfo) => void,
+  ) {}
 
   imports(): HalImports {
     return {
       report_state: (state: number, fault: number): void => this.onState(state, fault),
-      report_setting: (depthUm: number, freqHz: number, askedHz: number, clamp: number): void => this.onSetting(depthUm, freqHz, askedHz, clamp),
-      report_move: (dir: number, steps: number, dur: number, acc: number): void => this.announceMove({ dir, steps, durationTicks: dur, accelTicks: acc }),
+      report_setting: (depthUm: number, freqHz: number, askedHz: number, clamp: number): void =>
+        this.onSetting(depthUm, freqHz, askedHz, clamp),
+      report_move: (dir: number, steps: number, dur: number, acc: number): void =>
+        this.announceMove({ dir, steps, durationTicks: dur, accelTicks: acc }),
     };
   }
 
@@ -48,7 +60,11 @@ export class Telemetry implements HalPart {
 
   private onSetting(depthUm: number, freqHz: number, askedHz: number, clamp: number): void {
     this.setting = { depthUm, freqHz, askedHz, clamp: CLAMPS[clamp] ?? String(clamp) };
-    this.trace?.event(this.clock.tTicks, 'setting', `depth ${depthUm} um, ${freqHz} Hz (asked ${askedHz}), clamp ${this.setting.clamp}`);
+    this.trace?.event(
+      this.clock.tTicks,
+      'setting',
+      `depth ${depthUm} um, ${freqHz} Hz (asked ${askedHz}), clamp ${this.setting.clamp}`,
+    );
   }
 
   /** After the carriage moved at t: note when the needles left the skin and got back after a fault. */

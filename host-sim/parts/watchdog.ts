@@ -17,8 +17,12 @@ export class Watchdog implements HalPart, FaultSource {
   hung = false;
   private lastKickTicks = 0;
 
-  constructor(private readonly clock: SimClock, private readonly timeoutTicks: number, private readonly trace: Trace | undefined,
-    private readonly reset: (cause: number) => void) {}
+  constructor(
+    private readonly clock: SimClock,
+    private readonly timeoutTicks: number,
+    private readonly trace: Trace | undefined,
+    private readonly reset: (cause: number) => void,
+  ) {}
 
   imports(): HalImports {
     return {
@@ -35,9 +39,13 @@ export class Watchdog implements HalPart, FaultSource {
     this.kick();
   }
 
-  kick(): void { this.lastKickTicks = this.clock.tTicks; }
+  kick(): void {
+    this.lastKickTicks = this.clock.tTicks;
+  }
 
-  expired(t: number): boolean { return t - this.lastKickTicks > this.timeoutTicks; }
+  expired(t: number): boolean {
+    return t - this.lastKickTicks > this.timeoutTicks;
+  }
 
   /** Called on a control tick that found the watchdog expired. */
   bite(): void {
@@ -52,6 +60,15 @@ export class Watchdog implements HalPart, FaultSource {
   }
 
   faults(): FaultTable {
-    return { hang: { inject: () => { this.hung = true; }, clear: () => { this.hung = false; } } };
+    return {
+      hang: {
+        inject: () => {
+          this.hung = true;
+        },
+        clear: () => {
+          this.hung = false;
+        },
+      },
+    };
   }
 }

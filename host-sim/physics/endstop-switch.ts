@@ -4,7 +4,11 @@
 export class EndstopSwitch {
   private closed: boolean;
 
-  constructor(private readonly pointUm: number, private readonly hysteresisUm: number, xUm: number) {
+  constructor(
+    private readonly pointUm: number,
+    private readonly hysteresisUm: number,
+    xUm: number,
+  ) {
     this.closed = xUm <= pointUm;
   }
 

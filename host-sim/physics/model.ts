@@ -73,7 +73,13 @@ export class PhysicalDrive {
   private readonly kE: number;
   private readonly mr: number;
 
-  constructor(readonly p: PhysicsParams, needles: number, punctureN: number, private readonly timerHz: number, startM: number) {
+  constructor(
+    readonly p: PhysicsParams,
+    needles: number,
+    punctureN: number,
+    private readonly timerHz: number,
+    startM: number,
+  ) {
     this.x = startM;
     this.needles = needles;
     this.punctureN = punctureN;
@@ -85,15 +91,21 @@ export class PhysicalDrive {
   }
 
   /** rotor electrical angle (rad) */
-  rotorAngle(): number { return this.x * this.kE; }
-  fieldAngle(): number { return (this.fieldSteps * HALF_PI) / this.p.microsteps; }
+  rotorAngle(): number {
+    return this.x * this.kE;
+  }
+  fieldAngle(): number {
+    return (this.fieldSteps * HALF_PI) / this.p.microsteps;
+  }
   /** field minus rotor angle, wrapped to +/- pi (rad electrical) */
   loadAngle(): number {
     const d = this.fieldAngle() - this.rotorAngle();
     return d - TWO_PI * Math.round(d / TWO_PI);
   }
   /** motor shaft angle (rad), 0 at the endstop */
-  shaftAngle(): number { return this.x / this.p.leadPerRadM; }
+  shaftAngle(): number {
+    return this.x / this.p.leadPerRadM;
+  }
 
   /** The field takes the rotor's position (the driver comes up where the rotor sits). */
   alignField(): void {
@@ -114,11 +126,15 @@ export class PhysicalDrive {
     const dt = t - this.lastFieldTicks;
     this.lastFieldTicks = t;
     this.fieldRateSteps = dt > 0 ? this.timerHz / dt : 0;
-    if (d !== this.lastDir) { this.sinceReversal = 0; this.lastDir = d; } else this.sinceReversal++;
+    if (d !== this.lastDir) {
+      this.sinceReversal = 0;
+      this.lastDir = d;
+    } else this.sinceReversal++;
     this.msCnt += d;
     if (this.msCnt % this.p.microsteps !== 0) return;
     const p = this.p;
-    const blind = this.sinceReversal < p.stallguardBlindFullSteps * p.microsteps ||
+    const blind =
+      this.sinceReversal < p.stallguardBlindFullSteps * p.microsteps ||
       this.fieldRateSteps < p.stallguardMinFullStepsS * p.microsteps;
     this.stallSeen = !blind && (this.lostSinceSample || Math.abs(this.loadAngle()) > HALF_PI);
     this.lostSinceSample = false;
@@ -142,15 +158,29 @@ export class PhysicalDrive {
     const n = Math.ceil(dtS / H_MAX_S - 1e-9);
     const h = dtS / n;
     const p = this.p;
-    const kt = p.ktNmPerA, lp = p.leadPerRadM, mr = this.mr, m = p.carriageKg, kE = this.kE;
-    const r = this.rOhm, l = p.phaseInductanceH, vb = p.busV, on = this.on;
+    const kt = p.ktNmPerA,
+      lp = p.leadPerRadM,
+      mr = this.mr,
+      m = p.carriageKg,
+      kE = this.kE;
+    const r = this.rOhm,
+      l = p.phaseInductanceH,
+      vb = p.busV,
+      on = this.on;
     const decay = Math.exp((-r * h) / l);
-    const gd = 1 / p.etaDrive, gb = p.etaBack;
+    const gd = 1 / p.etaDrive,
+      gb = p.etaBack;
     const hiStop = Math.min(p.frontStopM, this.obstacleM);
     const phi = this.fieldAngle();
-    let x = this.x, v = this.v, ia = this.ia, ib = this.ib;
+    let x = this.x,
+      v = this.v,
+      ia = this.ia,
+      ib = this.ib;
     let i2 = 0;
-    let th0 = this.rotTh, s = this.rotS, c = this.rotC, rotated = this.rotN;
+    let th0 = this.rotTh,
+      s = this.rotS,
+      c = this.rotC,
+      rotated = this.rotN;
     for (let k = 1; k <= n; k++) {
       const xh = x + (v * h) / 2;
       const th = xh * kE;
@@ -159,11 +189,16 @@ export class PhysicalDrive {
       const d = th - th0;
       if (d > -ROTATE_MAX_RAD && d < ROTATE_MAX_RAD && ++rotated < ROTATE_RESYNC) {
         const d2 = d * d;
-        const cd = 1 - (d2 / 2) * (1 - d2 / 12), sd = d * (1 - (d2 / 6) * (1 - d2 / 20));
+        const cd = 1 - (d2 / 2) * (1 - d2 / 12),
+          sd = d * (1 - (d2 / 6) * (1 - d2 / 20));
         const s1 = s * cd + c * sd;
         c = c * cd - s * sd;
         s = s1;
-      } else { s = Math.sin(th); c = Math.cos(th); rotated = 0; }
+      } else {
+        s = Math.sin(th);
+        c = Math.cos(th);
+        rotated = 0;
+      }
       th0 = th;
       const w = v / lp;
       ia = phaseStep(ia, this.iaRef, -kt * w * s, r, l, vb, h, decay, on);
@@ -173,19 +208,24 @@ export class PhysicalDrive {
       const fm = torque / lp;
       // load side: return spring, skin (elastic until it gives, then cutting and shaft friction)
       let fext = -(p.springPreN + p.springRateNPerM * (xh > 0 ? xh : 0));
-      let frBoth = p.nutDragN, frIn = 0;
+      let frBoth = p.nutDragN,
+        frIn = 0;
       const depth = xh - p.guardM;
       if (depth > 0) {
         const fp = this.needles * this.punctureN;
         if (!this.punctured) fext -= (fp * depth) / p.punctureDepthM;
-        else { frIn = fp * p.cutShare; frBoth += this.needles * p.shaftFrictionNPerM * depth; }
+        else {
+          frIn = fp * p.cutShare;
+          frBoth += this.needles * p.shaftFrictionNPerM * depth;
+        }
       }
       let g = gd;
       let a = (fm + g * fext) / (mr + g * m);
       let vs = v + a * h;
       let dir = vs > 0 ? 1 : vs < 0 ? -1 : 0;
       let fr = frBoth + (dir > 0 ? frIn : 0);
-      if ((m * a - fext + dir * fr) * dir < 0) { // the load drives the motor through the screw
+      if ((m * a - fext + dir * fr) * dir < 0) {
+        // the load drives the motor through the screw
         g = gb;
         a = (fm + g * fext) / (mr + g * m);
         vs = v + a * h;
@@ -195,8 +235,14 @@ export class PhysicalDrive {
       const dv = (g * fr * h) / (mr + g * m);
       v = Math.abs(vs) <= dv ? 0 : vs - dir * dv;
       x = xh + (v * h) / 2;
-      if (x < p.rearStopM) { x = p.rearStopM; if (v < 0) v = 0; }
-      if (x > hiStop) { x = hiStop; if (v > 0) v = 0; }
+      if (x < p.rearStopM) {
+        x = p.rearStopM;
+        if (v < 0) v = 0;
+      }
+      if (x > hiStop) {
+        x = hiStop;
+        if (v > 0) v = 0;
+      }
       const d2 = x - p.guardM;
       if (d2 >= p.punctureDepthM) this.punctured = true;
       else if (d2 <= 0) this.punctured = false;
@@ -214,13 +260,23 @@ export class PhysicalDrive {
       }
       if (sample) sample(Math.round(this.tTicks + (dTicks * k) / n), x * 1e6, d2 * 1e6);
     }
-    this.x = x; this.v = v; this.ia = ia; this.ib = ib;
-    this.rotTh = th0; this.rotS = s; this.rotC = c; this.rotN = rotated;
+    this.x = x;
+    this.v = v;
+    this.ia = ia;
+    this.ib = ib;
+    this.rotTh = th0;
+    this.rotS = s;
+    this.rotC = c;
+    this.rotN = rotated;
     this.tTicks = t;
     // the temperatures move in seconds: update them (and the winding's resistance) once per ms
     this.heatDtS += dtS;
     this.heatI2dt += i2 * h;
-    if (this.heatDtS >= HEAT_EVERY_S) { this.heat(this.heatDtS, this.heatI2dt); this.heatDtS = 0; this.heatI2dt = 0; }
+    if (this.heatDtS >= HEAT_EVERY_S) {
+      this.heat(this.heatDtS, this.heatI2dt);
+      this.heatDtS = 0;
+      this.heatI2dt = 0;
+    }
   }
   private rotTh = NaN;
   private rotS = 0;

@@ -13,14 +13,26 @@
 // reference if the bus voltage allows, and otherwise applies the full bus voltage across the phase.
 // With the outputs off the current decays through the bridge's diodes against the bus voltage.
 
-export interface Phase { i: number }
+export interface Phase {
+  i: number;
+}
 
 /**
  * Advance one phase's current by h seconds toward `ref` (A), with back-EMF e (V), resistance r
  * (ohm, winding and bridge), inductance l (H), bus voltage v; `decay` is exp(-r h / l). `on` false:
  * fast decay to zero.
  */
-export function phaseStep(i: number, ref: number, e: number, r: number, l: number, v: number, h: number, decay: number, on: boolean): number {
+export function phaseStep(
+  i: number,
+  ref: number,
+  e: number,
+  r: number,
+  l: number,
+  v: number,
+  h: number,
+  decay: number,
+  on: boolean,
+): number {
   if (!on) {
     if (i === 0) return 0;
     const u = i > 0 ? -v : v; // decay through the diodes into the bus

@@ -109,6 +109,6 @@ export function physicsParams(b: Board, c: Cartridge): PhysicsParams {
     rearStopM: g.rear_stop_um * 1e-6,
     frontStopM: g.front_stop_um * 1e-6,
     guardM: (g.retract_um + g.clearance_um) * 1e-6,
-    stepM: (b.drive.lead_mm / 1000) / (m.full_steps_per_rev * b.driver.microsteps),
+    stepM: b.drive.lead_mm / 1000 / (m.full_steps_per_rev * b.driver.microsteps),
   };
 }

@@ -26,10 +26,13 @@ export function pullOutTorqueNm(p: PhysicsParams, rpm: number): number {
   const decay = Math.exp((-r * h) / l);
   let best = 0;
   for (const delta of ANGLES) {
-    let ia = 0, ib = 0, sum = 0;
+    let ia = 0,
+      ib = 0,
+      sum = 0;
     for (let k = 0; k < n; k++) {
       const th = we * k * h;
-      const s = Math.sin(th), c = Math.cos(th);
+      const s = Math.sin(th),
+        c = Math.cos(th);
       const phi = th + delta;
       ia = phaseStep(ia, p.currentPeakA * Math.cos(phi), -kt * w * s, r, l, p.busV, h, decay, true);
       ib = phaseStep(ib, p.currentPeakA * Math.sin(phi), kt * w * c, r, l, p.busV, h, decay, true);

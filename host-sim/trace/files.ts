@@ -20,15 +20,32 @@ export class TraceFiles implements TraceSink {
     this.vcd = new VcdWriter(this.vcdOut, timerHz, opts);
   }
 
-  get paths(): string[] { return [this.csvOut.path, this.vcdOut.path]; }
+  get paths(): string[] {
+    return [this.csvOut.path, this.vcdOut.path];
+  }
 
-  step(t: number, dir: number, tipUm: number): void { this.csv.step(t, dir, tipUm); this.vcd.step(t, dir, tipUm); }
-  tip(t: number, tipUm: number): void { this.csv.tip(t, tipUm); this.vcd.tip(t, tipUm); }
-  level(t: number, line: TraceLine, v: number): void { this.csv.level(t, line, v); this.vcd.level(t, line, v); }
-  event(t: number, kind: string, detail: string): void { this.csv.event(t, kind, detail); this.vcd.event(t, kind, detail); }
+  step(t: number, dir: number, tipUm: number): void {
+    this.csv.step(t, dir, tipUm);
+    this.vcd.step(t, dir, tipUm);
+  }
+  tip(t: number, tipUm: number): void {
+    this.csv.tip(t, tipUm);
+    this.vcd.tip(t, tipUm);
+  }
+  level(t: number, line: TraceLine, v: number): void {
+    this.csv.level(t, line, v);
+    this.vcd.level(t, line, v);
+  }
+  event(t: number, kind: string, detail: string): void {
+    this.csv.event(t, kind, detail);
+    this.vcd.event(t, kind, detail);
+  }
 
   /** Put everything so far in the files (a viewer may reload them). */
-  flush(): void { this.csvOut.flush(); this.vcdOut.flush(); }
+  flush(): void {
+    this.csvOut.flush();
+    this.vcdOut.flush();
+  }
 
   close(endTicks: number): void {
     this.vcd.end(endTicks);

@@ -8,7 +8,9 @@ export function traceHeader(board: Board, wasmPath: string, settings: Record<str
   const wasm = readFileSync(wasmPath);
   return [
     `board ${board.name}, step timer ${board.timing.step_timer_hz} Hz nominal`,
-    `settings ${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+    `settings ${Object.entries(settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
     `firmware ${wasm.length} bytes sha256 ${createHash('sha256').update(wasm).digest('hex')}`,
   ];
 }

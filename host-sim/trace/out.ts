@@ -11,7 +11,9 @@ export class FileOut implements TextOut {
   private pending = '';
   bytes = 0;
 
-  constructor(readonly path: string) { this.fd = openSync(path, 'w'); }
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'w');
+  }
 
   write(text: string): void {
     // appending makes a rope, cheaper than an array of small strings for the collector

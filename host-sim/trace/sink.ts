@@ -12,11 +12,19 @@ export interface TraceSink {
 }
 
 /** Where a writer's text goes: a string in memory or a file (out.ts). */
-export interface TextOut { write(text: string): void }
+export interface TextOut {
+  write(text: string): void;
+}
 
 /** Collects text in memory. */
 export class StringOut implements TextOut {
   private parts: string[] = [];
-  write(text: string): void { this.parts.push(text); }
-  text(): string { const s = this.parts.join(''); this.parts = [s]; return s; }
+  write(text: string): void {
+    this.parts.push(text);
+  }
+  text(): string {
+    const s = this.parts.join('');
+    this.parts = [s];
+    return s;
+  }
 }

@@ -2,7 +2,14 @@
 // only the last stretch of the tip's path, for a plot of a run of any length.
 import { TraceSink } from './sink.js';
 
-export interface SvgOptions { depthUm?: number; title?: string; fromTicks?: number; toTicks?: number; width?: number; height?: number }
+export interface SvgOptions {
+  depthUm?: number;
+  title?: string;
+  fromTicks?: number;
+  toTicks?: number;
+  width?: number;
+  height?: number;
+}
 
 export function tipSvg(series: [number, number][], timerHz: number, opts: SvgOptions = {}): string {
   const W = opts.width ?? 900;
@@ -16,10 +23,15 @@ export function tipSvg(series: [number, number][], timerHz: number, opts: SvgOpt
   const t1 = Math.max(pts[pts.length - 1][0], t0 + 1);
   let yMax = Math.max(100, (opts.depthUm ?? 0) * 1.1);
   let yMin = -100;
-  for (const [, u] of pts) { if (u > yMax) yMax = u; if (u < yMin) yMin = u; }
+  for (const [, u] of pts) {
+    if (u > yMax) yMax = u;
+    if (u < yMin) yMin = u;
+  }
   const X = (t: number): number => m.l + ((t - t0) / (t1 - t0)) * (W - m.l - m.r);
   const Y = (u: number): number => m.t + ((u - yMin) / (yMax - yMin)) * (H - m.t - m.b); // deeper = lower
-  const poly = decimate(pts, Math.ceil(pts.length / (2 * W))).map(([t, u]) => `${X(t).toFixed(1)},${Y(u).toFixed(1)}`).join(' ');
+  const poly = decimate(pts, Math.ceil(pts.length / (2 * W)))
+    .map(([t, u]) => `${X(t).toFixed(1)},${Y(u).toFixed(1)}`)
+    .join(' ');
   const ms = (t: number): string => (((t - t0) * 1000) / timerHz).toFixed(1);
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
@@ -29,10 +41,13 @@ export function tipSvg(series: [number, number][], timerHz: number, opts: SvgOpt
     `<text x="${W - m.r - 4}" y="${Y(0) - 3}" text-anchor="end" fill="#555">guard plane</text>`,
   ];
   if (opts.depthUm) {
-    parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${Y(opts.depthUm)}" y2="${Y(opts.depthUm)}" stroke="#c33" stroke-dasharray="6 3"/>`,
-      `<text x="${W - m.r - 4}" y="${Y(opts.depthUm) + 12}" text-anchor="end" fill="#c33">set depth ${(opts.depthUm / 1000).toFixed(2)} mm</text>`);
+    parts.push(
+      `<line x1="${m.l}" x2="${W - m.r}" y1="${Y(opts.depthUm)}" y2="${Y(opts.depthUm)}" stroke="#c33" stroke-dasharray="6 3"/>`,
+      `<text x="${W - m.r - 4}" y="${Y(opts.depthUm) + 12}" text-anchor="end" fill="#c33">set depth ${(opts.depthUm / 1000).toFixed(2)} mm</text>`,
+    );
   }
-  parts.push(`<polyline fill="none" stroke="#1565c0" stroke-width="1" points="${poly}"/>`,
+  parts.push(
+    `<polyline fill="none" stroke="#1565c0" stroke-width="1" points="${poly}"/>`,
     `<line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${H - m.b}" stroke="#000"/>`,
     `<line x1="${m.l}" x2="${W - m.r}" y1="${H - m.b}" y2="${H - m.b}" stroke="#000"/>`,
     `<text x="${m.l - 6}" y="${Y(yMin) + 4}" text-anchor="end">${(yMin / 1000).toFixed(2)}</text>`,
@@ -40,7 +55,8 @@ export function tipSvg(series: [number, number][], timerHz: number, opts: SvgOpt
     `<text x="12" y="${(m.t + H - m.b) / 2}" transform="rotate(-90 12 ${(m.t + H - m.b) / 2})" text-anchor="middle">tip past guard plane (mm)</text>`,
     `<text x="${m.l}" y="${H - 10}">${ms(t0)} ms</text>`,
     `<text x="${W - m.r}" y="${H - 10}" text-anchor="end">${ms(t1)} ms</text>`,
-    '</svg>');
+    '</svg>',
+  );
   return parts.join('\n') + '\n';
 }
 
@@ -63,8 +79,12 @@ export class TipWindow implements TraceSink {
     }
   }
 
-  step(tTicks: number, _dir: number, tipUm: number): void { this.add(tTicks, tipUm); }
-  tip(tTicks: number, tipUm: number): void { this.add(tTicks, tipUm); }
+  step(tTicks: number, _dir: number, tipUm: number): void {
+    this.add(tTicks, tipUm);
+  }
+  tip(tTicks: number, tipUm: number): void {
+    this.add(tTicks, tipUm);
+  }
   level(): void {}
   event(): void {}
 
@@ -86,11 +106,12 @@ function decimate(pts: [number, number][], n: number): [number, number][] {
       if (pts[j][1] < lo[1]) lo = pts[j];
       if (pts[j][1] > hi[1]) hi = pts[j];
     }
-    if (lo[0] <= hi[0]) out.push(lo, hi); else out.push(hi, lo);
+    if (lo[0] <= hi[0]) out.push(lo, hi);
+    else out.push(hi, lo);
   }
   return out;
 }
 
 export function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' }[c]!));
+  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 }

@@ -6,7 +6,12 @@
 import { TextOut, TraceLine, TraceSink } from './sink.js';
 
 /** timescales from coarse to fine, in seconds and as VCD writes them */
-const UNITS: [number, string][] = [[1e-6, '1us'], [1e-7, '100ns'], [1e-8, '10ns'], [1e-9, '1ns']];
+const UNITS: [number, string][] = [
+  [1e-6, '1us'],
+  [1e-7, '100ns'],
+  [1e-8, '10ns'],
+  [1e-9, '1ns'],
+];
 /** 1-bit wires; identifiers are ones sigrok reads as channels */
 const WIRES = { step: 's', dir: 'd', enable: 'e', endstop: 'h', fault: 'f' } as const;
 /** reals and strings; identifiers that no VCD reader takes for a value (not 0 1 x z b r) */
@@ -39,7 +44,11 @@ export class VcdWriter implements TraceSink {
   /** step pulses written */
   steps = 0;
 
-  constructor(private readonly out: TextOut, timerHz: number, opts: VcdOptions = {}) {
+  constructor(
+    private readonly out: TextOut,
+    timerHz: number,
+    opts: VcdOptions = {},
+  ) {
     const [unitS, unitName] = vcdUnitFor(opts.minStepIntervalS ?? 1e-6 * 2);
     this.unitS = unitS;
     this.ticksPerUnit = timerHz * unitS;
@@ -49,15 +58,28 @@ export class VcdWriter implements TraceSink {
       ...Object.entries(STRINGS).map(([name, id]) => `$var string 1 ${id} ${name} $end`),
     ];
     const comments = (opts.comments ?? []).map((c) => `$comment ${c.replace(/\$end/g, '$ end')} $end`);
-    out.write(['$date simulated $end', '$version needle-pen host-sim $end', ...comments, `$timescale ${unitName} $end`,
-      '$scope module pen $end', ...vars, '$upscope $end', '$enddefinitions $end', ''].join('\n'));
+    out.write(
+      [
+        '$date simulated $end',
+        '$version needle-pen host-sim $end',
+        ...comments,
+        `$timescale ${unitName} $end`,
+        '$scope module pen $end',
+        ...vars,
+        '$upscope $end',
+        '$enddefinitions $end',
+        '',
+      ].join('\n'),
+    );
     for (const id of Object.values(WIRES)) this.last.set(id, `0${id}`);
     this.last.set(TIP, `r0 ${TIP}`);
     for (const id of Object.values(STRINGS)) this.last.set(id, `s- ${id}`);
   }
 
   /** Time in units, rounded down: an edge is never drawn before it happened. */
-  private unit(tTicks: number): number { return Math.floor(tTicks / this.ticksPerUnit + 1e-6); }
+  private unit(tTicks: number): number {
+    return Math.floor(tTicks / this.ticksPerUnit + 1e-6);
+  }
 
   private start(): void {
     this.out.write(`#0\n$dumpvars\n${[...this.last.values()].join('\n')}\n$end\n`);
@@ -68,12 +90,18 @@ export class VcdWriter implements TraceSink {
   private at(u: number): void {
     if (!this.started) this.start();
     if (this.fallAt >= 0 && this.fallAt <= u) {
-      if (this.fallAt > this.cur) { this.out.write(`#${this.fallAt}\n`); this.cur = this.fallAt; }
+      if (this.fallAt > this.cur) {
+        this.out.write(`#${this.fallAt}\n`);
+        this.cur = this.fallAt;
+      }
       this.out.write(`0${WIRES.step}\n`);
       this.lastEdge = this.fallAt;
       this.fallAt = -1;
     }
-    if (u > this.cur) { this.out.write(`#${u}\n`); this.cur = u; }
+    if (u > this.cur) {
+      this.out.write(`#${u}\n`);
+      this.cur = u;
+    }
   }
 
   private set(u: number, id: string, text: string): void {
@@ -97,9 +125,17 @@ export class VcdWriter implements TraceSink {
     // the hot path of a long trace: one string per step, values compared as numbers
     const d = dir > 0 ? 1 : 0;
     let text = '';
-    if (d !== this.dir) { this.dir = d; text = `${d}${WIRES.dir}\n`; this.last.set(WIRES.dir, `${d}${WIRES.dir}`); }
+    if (d !== this.dir) {
+      this.dir = d;
+      text = `${d}${WIRES.dir}\n`;
+      this.last.set(WIRES.dir, `${d}${WIRES.dir}`);
+    }
     text += `1${WIRES.step}\n`;
-    if (tipUm !== this.tipUm) { this.tipUm = tipUm; text += `r${tipUm.toFixed(3)} ${TIP}\n`; this.last.delete(TIP); }
+    if (tipUm !== this.tipUm) {
+      this.tipUm = tipUm;
+      text += `r${tipUm.toFixed(3)} ${TIP}\n`;
+      this.last.delete(TIP);
+    }
     this.out.write(text);
     this.fallAt = this.cur + 1;
     this.steps++;

@@ -28,7 +28,7 @@ void crypto_fatal(int code);
 #define MBEDTLS_ECP_C
 #define MBEDTLS_ECP_DP_SECP256R1_ENABLED
 #define MBEDTLS_ECP_NO_INTERNAL_RNG /* no blinding: verifying handles public data only */
-#define MBEDTLS_ECP_NIST_OPTIM /* fast reduction modulo the P-256 prime */
+#define MBEDTLS_ECP_NIST_OPTIM      /* fast reduction modulo the P-256 prime */
 #define MBEDTLS_ECDSA_C
 #define MBEDTLS_ASN1_PARSE_C
 #define MBEDTLS_ASN1_WRITE_C /* ecdsa.c needs it to build (signing); the linker drops it */

@@ -29,7 +29,9 @@ enum { EXIT_SAME = 0, EXIT_DIFFERENT = 1, EXIT_BAD_INPUT = 2, EXIT_TRAP = 3 };
  * largest (about 130 calls). */
 #define MAX_CALLS_PER_ENTRY 512
 
-struct Z_hal_instance_t { int unused; };
+struct Z_hal_instance_t {
+  int unused;
+};
 
 typedef struct {
   uint8_t op;
@@ -41,24 +43,30 @@ static Z_firmware_instance_t module;
 static struct Z_hal_instance_t hal;
 static Call calls[MAX_CALLS_PER_ENTRY];
 static Call made[MAX_CALLS_PER_ENTRY]; /* the calls as the firmware made them: what the log prints */
-static uint32_t ncalls; /* calls recorded for the entry being run */
-static uint32_t taken;  /* of those, calls the firmware has made */
-static uint32_t call_index; /* calls made before this entry, over the whole run */
-static uint32_t tick_index; /* ticks run so far, over the whole run */
-static int in_init;         /* the entry being run is init() */
+static uint32_t ncalls;                /* calls recorded for the entry being run */
+static uint32_t taken;                 /* of those, calls the firmware has made */
+static uint32_t call_index;            /* calls made before this entry, over the whole run */
+static uint32_t tick_index;            /* ticks run so far, over the whole run */
+static int in_init;                    /* the entry being run is init() */
 static int panicked;
 
 /* ---- output ---------------------------------------------------------------------------------- */
 
 static char line[160];
 
-static char *put_str(char *p, const char *s) { while (*s) *p++ = *s++; return p; }
+static char *put_str(char *p, const char *s) {
+  while (*s) *p++ = *s++;
+  return p;
+}
 
 static char *put_i64(char *p, int64_t v) {
   char tmp[24];
   int n = 0;
   uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-  do { tmp[n++] = (char)('0' + u % 10); u /= 10; } while (u);
+  do {
+    tmp[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
   if (v < 0) *p++ = '-';
   while (n) *p++ = tmp[--n];
   return p;
@@ -73,20 +81,30 @@ static char *put_call(char *p, uint8_t op, const int32_t *args, int64_t ret, int
     p = put_i64(p, args[i]);
   }
   *p++ = ')';
-  if (with_ret && hal_call_ret[op] != RET_VOID) { p = put_str(p, " -> "); p = put_i64(p, ret); }
+  if (with_ret && hal_call_ret[op] != RET_VOID) {
+    p = put_str(p, " -> ");
+    p = put_i64(p, ret);
+  }
   return p;
 }
 
 static void say(const char *s) { sh_puts(s); }
 
-static void say_line(char *end) { end[0] = '\n'; end[1] = 0; sh_puts(line); }
+static void say_line(char *end) {
+  end[0] = '\n';
+  end[1] = 0;
+  sh_puts(line);
+}
 
 static int log_fd = -1;
 static char log_buf[4096];
 static uint32_t log_len;
 
 static void log_flush(void) {
-  if (log_len && sh_write(log_fd, log_buf, log_len) != 0) { say("replay: cannot write the call log\n"); sh_exit(EXIT_BAD_INPUT); }
+  if (log_len && sh_write(log_fd, log_buf, log_len) != 0) {
+    say("replay: cannot write the call log\n");
+    sh_exit(EXIT_BAD_INPUT);
+  }
   log_len = 0;
 }
 
@@ -158,7 +176,8 @@ static void load_calls(void) {
     if (op == REC_OP_INIT || op == REC_OP_TICK || op == REC_OP_END) return;
     rec_pos++;
     if (op >= HAL_CALL_COUNT) bad_recording("an unknown opcode");
-    if (ncalls == MAX_CALLS_PER_ENTRY) bad_recording("one init or tick makes more calls than the harness holds (MAX_CALLS_PER_ENTRY)");
+    if (ncalls == MAX_CALLS_PER_ENTRY)
+      bad_recording("one init or tick makes more calls than the harness holds (MAX_CALLS_PER_ENTRY)");
     Call *c = &calls[ncalls++];
     c->op = (uint8_t)op;
     for (int i = 0; i < hal_call_args[op]; i++) c->args[i] = read_i32();
@@ -180,8 +199,10 @@ static void difference_header(void) {
 
 static void say_expected(void) {
   char *p = put_str(line, "  recording: ");
-  if (taken < ncalls) p = put_call(p, calls[taken].op, calls[taken].args, calls[taken].ret, 1);
-  else p = put_str(p, in_init ? "(no more calls: init returns)" : "(no more calls: the tick returns)");
+  if (taken < ncalls)
+    p = put_call(p, calls[taken].op, calls[taken].args, calls[taken].ret, 1);
+  else
+    p = put_str(p, in_init ? "(no more calls: init returns)" : "(no more calls: the tick returns)");
   say_line(p);
 }
 
@@ -222,7 +243,8 @@ int64_t replay_take(uint8_t op, const int32_t *args) {
   if (taken >= ncalls) differ_call(op, args);
   const Call *c = &calls[taken];
   if (c->op != op) differ_call(op, args);
-  for (int i = 0; i < hal_call_args[op]; i++) if (c->args[i] != args[i]) differ_call(op, args);
+  for (int i = 0; i < hal_call_args[op]; i++)
+    if (c->args[i] != args[i]) differ_call(op, args);
   Call *m = &made[taken++];
   m->op = op;
   for (int i = 0; i < hal_call_args[op]; i++) m->args[i] = args[i];
@@ -279,7 +301,10 @@ static uint32_t tick_max, tick_max_at, init_max, tick_total_max;
 static uint64_t tick_sum;
 
 static void counts_flush(void) {
-  if (counts_len && sh_write(counts_fd, counts_buf, counts_len * 4) != 0) { say("replay: cannot write the tick counts\n"); sh_exit(EXIT_BAD_INPUT); }
+  if (counts_len && sh_write(counts_fd, counts_buf, counts_len * 4) != 0) {
+    say("replay: cannot write the tick counts\n");
+    sh_exit(EXIT_BAD_INPUT);
+  }
   counts_len = 0;
 }
 
@@ -312,7 +337,10 @@ static uint32_t run_entry(int is_tick, uint32_t *total) {
   wasm_rt_trap_t code = (wasm_rt_trap_t)wasm_rt_impl_try();
   if (code == WASM_RT_TRAP_NONE) {
     uint32_t t0 = TIM2_CNT;
-    if (is_tick) Z_firmwareZ_tick(&module); else Z_firmwareZ_init(&module);
+    if (is_tick)
+      Z_firmwareZ_tick(&module);
+    else
+      Z_firmwareZ_init(&module);
     *total = TIM2_CNT - t0 - bracket_overhead;
     spent = *total - hal_spent;
   } else if (!panicked) {
@@ -336,7 +364,7 @@ int main(void) {
   counter_calibrate();
   if (sh_cmdline(cmdline, sizeof cmdline) != 0) usage();
   /* "replay.elf RECORDING LOG [TICK_COUNTS]": words separated by single spaces */
-  char *argv[4] = { 0 };
+  char *argv[4] = {0};
   int argc = 0;
   for (char *p = cmdline; *p && argc < 4; p++) {
     if (p == cmdline || p[-1] == 0) argv[argc++] = p;
@@ -346,12 +374,21 @@ int main(void) {
   }
   if (argc < 3) usage();
   rec_fd = sh_open(argv[1], SH_MODE_READ_BINARY);
-  if (rec_fd < 0) { say("replay: cannot open the recording\n"); sh_exit(EXIT_BAD_INPUT); }
+  if (rec_fd < 0) {
+    say("replay: cannot open the recording\n");
+    sh_exit(EXIT_BAD_INPUT);
+  }
   log_fd = sh_open(argv[2], SH_MODE_WRITE_BINARY);
-  if (log_fd < 0) { say("replay: cannot create the call log\n"); sh_exit(EXIT_BAD_INPUT); }
+  if (log_fd < 0) {
+    say("replay: cannot create the call log\n");
+    sh_exit(EXIT_BAD_INPUT);
+  }
   if (argc > 3) {
     counts_fd = sh_open(argv[3], SH_MODE_WRITE_BINARY);
-    if (counts_fd < 0) { say("replay: cannot create the tick counts file\n"); sh_exit(EXIT_BAD_INPUT); }
+    if (counts_fd < 0) {
+      say("replay: cannot create the tick counts file\n");
+      sh_exit(EXIT_BAD_INPUT);
+    }
   }
   read_header();
 
@@ -370,8 +407,14 @@ int main(void) {
       if (instantiated) Z_firmware_free(&module);
       Z_firmware_instantiate(&module, &hal);
       instantiated = 1;
-      if (!module.w2c_memory.data) { say("replay: no room for the module's linear memory: the linker script's .heap is too small\n"); sh_exit(EXIT_BAD_INPUT); }
-      if (Z_firmwareZ_abi_version(&module) != HAL_ABI_VERSION) { say("replay: the module's HAL ABI version is not the one this port implements\n"); sh_exit(EXIT_BAD_INPUT); }
+      if (!module.w2c_memory.data) {
+        say("replay: no room for the module's linear memory: the linker script's .heap is too small\n");
+        sh_exit(EXIT_BAD_INPUT);
+      }
+      if (Z_firmwareZ_abi_version(&module) != HAL_ABI_VERSION) {
+        say("replay: the module's HAL ABI version is not the one this port implements\n");
+        sh_exit(EXIT_BAD_INPUT);
+      }
       char *p = put_str(line, "init ");
       p = put_i64(p, cause);
       *p++ = '\n';
@@ -391,7 +434,10 @@ int main(void) {
       uint32_t total;
       uint32_t n = run_entry(1, &total);
       tick_sum += n;
-      if (n > tick_max) { tick_max = n; tick_max_at = tick_index; }
+      if (n > tick_max) {
+        tick_max = n;
+        tick_max_at = tick_index;
+      }
       if (total > tick_total_max) tick_total_max = total;
       if (counts_fd >= 0) {
         counts_buf[counts_len++] = n;
@@ -404,7 +450,10 @@ int main(void) {
   }
   log_flush();
   sh_close(log_fd);
-  if (counts_fd >= 0) { counts_flush(); sh_close(counts_fd); }
+  if (counts_fd >= 0) {
+    counts_flush();
+    sh_close(counts_fd);
+  }
 
   char *p = put_str(line, "replay: identical: inits=");
   p = put_i64(p, inits);

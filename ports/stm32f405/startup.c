@@ -31,28 +31,27 @@ void Reset_Handler(void);
 
 /* 16 system exceptions and the STM32F405's 82 interrupts (RM0090 table 61) */
 #define IRQ(n) (16 + (n))
-__attribute__((section(".isr_vector"), used))
-void (*const vector_table[16 + 82])(void) = {
-  [0] = (void (*)(void))&_estack,
-  [1] = Reset_Handler,
-  [2] = NMI_Handler,
-  [3] = HardFault_Handler,
-  [4] = MemManage_Handler,
-  [5] = BusFault_Handler,
-  [6] = UsageFault_Handler,
-  [7 ... 10] = 0,
-  [11] = SVC_Handler,
-  [12] = DebugMon_Handler,
-  [13] = 0,
-  [14] = PendSV_Handler,
-  [15] = SysTick_Handler,
-  [IRQ(0) ... IRQ(81)] = Default_Handler,
-  [IRQ(9)] = EXTI3_IRQHandler,
-  [IRQ(28)] = TIM2_IRQHandler,
-  [IRQ(37)] = USART1_IRQHandler,
-  [IRQ(38)] = USART2_IRQHandler,
-  [IRQ(39)] = USART3_IRQHandler,
-  [IRQ(56)] = DMA2_Stream0_IRQHandler,
+__attribute__((section(".isr_vector"), used)) void (*const vector_table[16 + 82])(void) = {
+    [0] = (void (*)(void)) & _estack,
+    [1] = Reset_Handler,
+    [2] = NMI_Handler,
+    [3] = HardFault_Handler,
+    [4] = MemManage_Handler,
+    [5] = BusFault_Handler,
+    [6] = UsageFault_Handler,
+    [7 ... 10] = 0,
+    [11] = SVC_Handler,
+    [12] = DebugMon_Handler,
+    [13] = 0,
+    [14] = PendSV_Handler,
+    [15] = SysTick_Handler,
+    [IRQ(0)... IRQ(81)] = Default_Handler,
+    [IRQ(9)] = EXTI3_IRQHandler,
+    [IRQ(28)] = TIM2_IRQHandler,
+    [IRQ(37)] = USART1_IRQHandler,
+    [IRQ(38)] = USART2_IRQHandler,
+    [IRQ(39)] = USART3_IRQHandler,
+    [IRQ(56)] = DMA2_Stream0_IRQHandler,
 };
 
 /* Fills the unused stack with a pattern so port_stack_used() can find the deepest point reached. */

@@ -57,22 +57,31 @@ void wasm_rt_set_unwind_target(WASM_RT_UNWIND_TARGET *target) { unwind_target = 
 
 const char *wasm_rt_strerror(wasm_rt_trap_t trap) {
   switch (trap) {
-    case WASM_RT_TRAP_NONE: return "no error";
-    case WASM_RT_TRAP_OOB: return "out of bounds memory access (or call stack exhausted)";
-    case WASM_RT_TRAP_INT_OVERFLOW: return "integer overflow";
-    case WASM_RT_TRAP_DIV_BY_ZERO: return "integer divide by zero";
-    case WASM_RT_TRAP_INVALID_CONVERSION: return "invalid conversion to integer";
-    case WASM_RT_TRAP_UNREACHABLE: return "unreachable";
-    case WASM_RT_TRAP_CALL_INDIRECT: return "bad call_indirect";
-    case WASM_RT_TRAP_UNCAUGHT_EXCEPTION: return "uncaught exception";
-    default: return "unknown trap";
+  case WASM_RT_TRAP_NONE:
+    return "no error";
+  case WASM_RT_TRAP_OOB:
+    return "out of bounds memory access (or call stack exhausted)";
+  case WASM_RT_TRAP_INT_OVERFLOW:
+    return "integer overflow";
+  case WASM_RT_TRAP_DIV_BY_ZERO:
+    return "integer divide by zero";
+  case WASM_RT_TRAP_INVALID_CONVERSION:
+    return "invalid conversion to integer";
+  case WASM_RT_TRAP_UNREACHABLE:
+    return "unreachable";
+  case WASM_RT_TRAP_CALL_INDIRECT:
+    return "bad call_indirect";
+  case WASM_RT_TRAP_UNCAUGHT_EXCEPTION:
+    return "uncaught exception";
+  default:
+    return "unknown trap";
   }
 }
 
 /* Equal signatures must get equal indices: call_indirect compares them. Registration happens once,
  * in Z_firmware_init_module; running out of room is a build mistake, caught at start-up. */
 uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
-  FuncType t = { (uint8_t)params, (uint8_t)results, { 0 } };
+  FuncType t = {(uint8_t)params, (uint8_t)results, {0}};
   if (params + results > MAX_TYPE_VALUES) wasm_rt_trap(WASM_RT_TRAP_EXHAUSTION);
   va_list ap;
   va_start(ap, results);

@@ -1,4 +1,14 @@
-import { MovePlan, planMove, planBegin, planContinue, PLAN_OK, PLAN_BAD, PLAN_BUSY, PLAN_TOO_LONG, MAX_MOVE_STEPS } from "../../assembly/compress";
+import {
+  MovePlan,
+  planMove,
+  planBegin,
+  planContinue,
+  PLAN_OK,
+  PLAN_BAD,
+  PLAN_BUSY,
+  PLAN_TOO_LONG,
+  MAX_MOVE_STEPS,
+} from "../../assembly/compress";
 import { stepTimeStepTicks } from "../../assembly/profile";
 
 const plan = new MovePlan();
@@ -29,7 +39,7 @@ describe("step compression", () => {
       for (let hz = 25; hz <= 150; hz += 25) {
         const dur: i64 = 16000000 / (2 * <i64>hz);
         for (let share = 250; share <= 500; share += 125) {
-          const acc = dur * <i64>share / 1000;
+          const acc = (dur * <i64>share) / 1000;
           expect(planMove(plan, steps, dur, acc, tol)).toBe(PLAN_OK);
           expect(worstError(steps, dur, acc)).toBeLessThanOrEqual(tol);
           expect(plan.count[0]).toBe(1, "first segment is one step");
@@ -44,7 +54,7 @@ describe("step compression", () => {
     let t: i64 = 0;
     for (let s = 0; s < plan.segments; s++) {
       const n = <i64>plan.count[s];
-      t += n * <i64>plan.interval[s] + <i64>plan.add[s] * n * (n - 1) / 2;
+      t += n * <i64>plan.interval[s] + (<i64>plan.add[s] * n * (n - 1)) / 2;
     }
     expect(t + plan.tailStepTicks).toBe(dur);
     expect(plan.tailStepTicks).toBeGreaterThan(0);
@@ -59,16 +69,23 @@ describe("step compression", () => {
   });
   test("a few steps per call give the same plan as all at once", () => {
     const dur: i64 = 16000000 / 80;
-    expect(planMove(plan, 333, dur, dur * 350 / 1000, 64)).toBe(PLAN_OK);
+    expect(planMove(plan, 333, dur, (dur * 350) / 1000, 64)).toBe(PLAN_OK);
     const n = plan.segments;
     const interval = new StaticArray<i32>(n);
     const count = new StaticArray<i32>(n);
     const add = new StaticArray<i32>(n);
-    for (let s = 0; s < n; s++) { interval[s] = plan.interval[s]; count[s] = plan.count[s]; add[s] = plan.add[s]; }
+    for (let s = 0; s < n; s++) {
+      interval[s] = plan.interval[s];
+      count[s] = plan.count[s];
+      add[s] = plan.add[s];
+    }
     const tail = plan.tailStepTicks;
     let calls = 0;
-    let r = planBegin(plan, 333, dur, dur * 350 / 1000, 64);
-    while (r == PLAN_BUSY) { r = planContinue(8); calls++; }
+    let r = planBegin(plan, 333, dur, (dur * 350) / 1000, 64);
+    while (r == PLAN_BUSY) {
+      r = planContinue(8);
+      calls++;
+    }
     expect(r).toBe(PLAN_OK);
     expect(calls).toBeGreaterThanOrEqual(333 / 8, "no call placed more than 8 steps");
     expect(plan.segments).toBe(n);

@@ -6,9 +6,12 @@ import { FREQ_MIN_HZ, FREQ_MAX_HZ } from "../../assembly/generated/board_config"
 // A motor of 10 N up to 0.5 m/s, falling to 2 N at 1.5 m/s; 20 g moving; 1 N of load.
 function model(): DriveModel {
   const m = new DriveModel();
-  m.curveSpeedUmS[0] = 0; m.curveForceMn[0] = 10000;
-  m.curveSpeedUmS[1] = 500000; m.curveForceMn[1] = 10000;
-  m.curveSpeedUmS[2] = 1500000; m.curveForceMn[2] = 2000;
+  m.curveSpeedUmS[0] = 0;
+  m.curveForceMn[0] = 10000;
+  m.curveSpeedUmS[1] = 500000;
+  m.curveForceMn[1] = 10000;
+  m.curveSpeedUmS[2] = 1500000;
+  m.curveForceMn[2] = 2000;
   m.curvePoints = 3;
   m.marginPermille = 1000;
   m.maxStepRate = 1000000;
@@ -41,7 +44,9 @@ describe("envelope", () => {
   test("force needed matches m*a + load at the limit", () => {
     // 1 mm in 10 ms accelerate/decelerate: a = 4 d / T^2 = 40 m/s^2 -> 0.8 N + 1 N load, v = 0.2 m/s
     const m = model();
-    m.curveForceMn[0] = 1800; m.curveForceMn[1] = 1800; m.curveForceMn[2] = 1800;
+    m.curveForceMn[0] = 1800;
+    m.curveForceMn[1] = 1800;
+    m.curveForceMn[2] = 1800;
     expect(checkStroke(m, 1000, 10000, check)).toBe(true);
     expect(check.accelPermille).toBe(500);
     expect(check.slackMn).toBe(0);

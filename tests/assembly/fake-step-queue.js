@@ -16,17 +16,18 @@ export class FakeStepQueue {
     this.minIntervalTicks = minIntervalTicks;
     this.position = position;
     this.nowTicks = 0;
-    this.queue = [];     // waiting segments
-    this.seg = null;     // the segment under execution: { interval, left, add, flags }
+    this.queue = []; // waiting segments
+    this.seg = null; // the segment under execution: { interval, left, add, flags }
     this.lastStepTicks = 0;
     this.latched = 0;
-    this.edges = [];     // [ticks, direction] of every step made
+    this.edges = []; // [ticks, direction] of every step made
     this.endstop = () => false;
   }
 
   /** mode 0: never active; 1: while position <= value; 2: from the value-th step on */
   setEndstop(mode, value) {
-    this.endstop = mode === 1 ? () => this.position <= value : mode === 2 ? () => this.edges.length >= value : () => false;
+    this.endstop =
+      mode === 1 ? () => this.position <= value : mode === 2 ? () => this.edges.length >= value : () => false;
   }
 
   push(interval, count, add, flags) {
@@ -41,9 +42,17 @@ export class FakeStepQueue {
     return 0;
   }
 
-  free() { return this.queueLen - this.queue.length; }
-  status() { return (this.seg ? QSTAT_BUSY : 0) | this.latched; }
-  flush() { this.seg = null; this.queue = []; this.latched = 0; }
+  free() {
+    return this.queueLen - this.queue.length;
+  }
+  status() {
+    return (this.seg ? QSTAT_BUSY : 0) | this.latched;
+  }
+  flush() {
+    this.seg = null;
+    this.queue = [];
+    this.latched = 0;
+  }
 
   /** Makes every step due up to `ticks`, then stands there. */
   runTo(ticks) {

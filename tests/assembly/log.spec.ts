@@ -17,7 +17,10 @@ function readBack(i: i32): u32 {
 }
 
 describe("treatment log", () => {
-  beforeEach(() => { flash_wipe(); logInit(); });
+  beforeEach(() => {
+    flash_wipe();
+    logInit();
+  });
 
   test("CRC-32 matches zlib for the bytes 31 32 33 34", () => {
     // zlib.crc32(b"1234") == 0x9be3e0a3
@@ -37,7 +40,7 @@ describe("treatment log", () => {
     append(2);
     flash_tear_write(12); // header + 10 payload + crc, then the commit word tears
     append(3);
-    logInit();            // power came back
+    logInit(); // power came back
     expect(logCount()).toBe(2);
     append(4);
     logInit();
@@ -47,7 +50,7 @@ describe("treatment log", () => {
 
   test("a torn header or payload word is skipped, the next record is found", () => {
     append(1);
-    flash_tear_write(4);  // a payload word of record 2 tears
+    flash_tear_write(4); // a payload word of record 2 tears
     append(2);
     logInit();
     append(3);

@@ -1,15 +1,41 @@
 import {
-  BTN_POWER, BTN_START, DRV_SHORT, DRV_STALL, F_CARTRIDGE_REMOVED, F_DRIVER_SHORT, F_ENDSTOP_NOT_FOUND,
-  F_QUEUE_UNDERRUN, F_STALL, QSTAT_BUSY, QSTAT_UNDERRUN, ST_FAULT, ST_HOMING, ST_OFF, ST_READY,
+  BTN_POWER,
+  BTN_START,
+  DRV_SHORT,
+  DRV_STALL,
+  F_CARTRIDGE_REMOVED,
+  F_DRIVER_SHORT,
+  F_ENDSTOP_NOT_FOUND,
+  F_QUEUE_UNDERRUN,
+  F_STALL,
+  QSTAT_BUSY,
+  QSTAT_UNDERRUN,
+  ST_FAULT,
+  ST_HOMING,
+  ST_OFF,
+  ST_READY,
   ST_RUNNING,
 } from "../../assembly/abi";
 import { init, tick } from "../../assembly/index";
 import { machineState, machineFault } from "../../assembly/machine";
 import { setZone } from "../../assembly/settings";
 import { DEBOUNCE_CONTROL_TICKS } from "../../assembly/generated/board_config";
-import { set_cartridge, set_endstop_reachable, set_buttons, set_queue_status, set_driver_status, set_endstop, flushes, driver_enabled, reported_state, reported_fault } from "./halfake";
+import {
+  set_cartridge,
+  set_endstop_reachable,
+  set_buttons,
+  set_queue_status,
+  set_driver_status,
+  set_endstop,
+  flushes,
+  driver_enabled,
+  reported_state,
+  reported_fault,
+} from "./halfake";
 
-function ticks(n: i32): void { for (let i = 0; i < n; i++) tick(); }
+function ticks(n: i32): void {
+  for (let i = 0; i < n; i++) tick();
+}
 
 function press(bits: i32): void {
   set_buttons(bits);
@@ -28,7 +54,11 @@ function homeOk(): void {
 
 describe("state machine", () => {
   beforeEach(() => {
-    set_buttons(0); set_queue_status(-1); set_driver_status(0); set_endstop(0); set_cartridge(1);
+    set_buttons(0);
+    set_queue_status(-1);
+    set_driver_status(0);
+    set_endstop(0);
+    set_cartridge(1);
     init();
     ticks(100); // the chip is read (3 ticks), its tag checked (20), the stroke clamped and planned
   });

@@ -3,7 +3,12 @@ import { MovePlan, planMove, PLAN_OK } from "../../assembly/compress";
 import { takeRetractPlan, startRetract, feedQueue, motionMode, motionReset, MOTION_IDLE } from "../../assembly/motion";
 import { STEP_TIMER_HZ, CONTROL_HZ } from "../../assembly/generated/board_config";
 import {
-  set_queue_status, reset_pushes, pushed_steps, bad_pushes, first_push_interval, last_push_flags,
+  set_queue_status,
+  reset_pushes,
+  pushed_steps,
+  bad_pushes,
+  first_push_interval,
+  last_push_flags,
   last_push_final_interval,
 } from "./halfake";
 
@@ -31,7 +36,7 @@ function retract(up: i32): i32 {
 describe("retract on a fault", () => {
   test("moves exactly the steps asked, toward the endstop, and ends the move there", () => {
     const dur: i64 = STEP_TIMER_HZ / 70;
-    expect(planMove(retractPlan, STEPS, dur, dur * 400 / 1000, 64)).toBe(PLAN_OK);
+    expect(planMove(retractPlan, STEPS, dur, (dur * 400) / 1000, 64)).toBe(PLAN_OK);
     takeRetractPlan(retractPlan);
     const ups: StaticArray<i32> = [1, 2, 3, 10, 100, 188, 189, 376, 377];
     for (let i = 0; i < ups.length; i++) {

@@ -41,7 +41,7 @@ describe("half-stroke profile", () => {
   test("accelerates from rest as sqrt: the first step at sqrt(ta*(T-ta)/n)", () => {
     // x = a t^2 / 2 with a = n / (ta (T - ta)); the first switching point is half a step in
     const t1 = stepTimeStepTicks(1, steps, dur, dur / 2);
-    expect(t1).toBe(isqrt64((dur / 2) * (dur / 2) / <i64>steps));
+    expect(t1).toBe(isqrt64(((dur / 2) * (dur / 2)) / <i64>steps));
   });
   test("cruises at constant intervals between the ramps", () => {
     const ta: i64 = 20000; // a quarter of the move accelerating
@@ -59,7 +59,7 @@ describe("step times in order", () => {
       for (let hz = 25; hz <= 150; hz += 25) {
         const d: i64 = 21000000 / (2 * <i64>hz);
         for (let share = 100; share <= 500; share += 80) {
-          const a = d * <i64>share / 1000;
+          const a = (d * <i64>share) / 1000;
           if (<i64>n > d) continue;
           stepTimesBegin(n, d, a);
           for (let k = 1; k <= n; k++) {

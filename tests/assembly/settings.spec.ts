@@ -1,23 +1,65 @@
 import {
-  CAP_CARTRIDGE, CAP_MODE, CAP_ZONE, CLAMP_NONE, CLAMP_TORQUE, MODE_HOME, MODE_PROFESSIONAL,
-  SET_ABOVE_CAP, SET_NO_CARTRIDGE, SET_OK, SET_OUT_OF_RANGE, ZONE_CAP_UM,
+  CAP_CARTRIDGE,
+  CAP_MODE,
+  CAP_ZONE,
+  CLAMP_NONE,
+  CLAMP_TORQUE,
+  MODE_HOME,
+  MODE_PROFESSIONAL,
+  SET_ABOVE_CAP,
+  SET_NO_CARTRIDGE,
+  SET_OK,
+  SET_OUT_OF_RANGE,
+  ZONE_CAP_UM,
 } from "../../assembly/abi";
 import {
-  setDepthUm, setFreqHz, setLevel, setZone, setMode, umToSteps, stepsToUm, quantizedDepthUm, depthLimitUm, capSource,
-  runFreqHz, clamp, bottomSteps, topSteps,
+  setDepthUm,
+  setFreqHz,
+  setLevel,
+  setZone,
+  setMode,
+  umToSteps,
+  stepsToUm,
+  quantizedDepthUm,
+  depthLimitUm,
+  capSource,
+  runFreqHz,
+  clamp,
+  bottomSteps,
+  topSteps,
 } from "../../assembly/settings";
 import {
-  initSettings, selectCartridge, planStroke, planState, beginSetting, planJobsTick, settingPending, model,
+  initSettings,
+  selectCartridge,
+  planStroke,
+  planState,
+  beginSetting,
+  planJobsTick,
+  settingPending,
+  model,
 } from "../../assembly/planjob";
 import { MovePlan, PLAN_OK, PLAN_BUSY } from "../../assembly/compress";
 import { StrokeCheck, checkStroke, halfStrokeUs } from "../../assembly/envelope";
-import { STEPS_PER_REV, LEAD_NM, DEPTH_MIN_UM, DEPTH_MAX_UM, FREQ_MIN_HZ, FREQ_MAX_HZ, SPEED_LEVELS_HZ_LEN, CART_MAX_DEPTH_UM, CART_MAX_DEPTH_UM_LEN, CLEARANCE_UM } from "../../assembly/generated/board_config";
+import {
+  STEPS_PER_REV,
+  LEAD_NM,
+  DEPTH_MIN_UM,
+  DEPTH_MAX_UM,
+  FREQ_MIN_HZ,
+  FREQ_MAX_HZ,
+  SPEED_LEVELS_HZ_LEN,
+  CART_MAX_DEPTH_UM,
+  CART_MAX_DEPTH_UM_LEN,
+  CLEARANCE_UM,
+} from "../../assembly/generated/board_config";
 
 const stepNm = <i32>(LEAD_NM / STEPS_PER_REV);
 const plan = new MovePlan();
 
 /** A new depth or rate is clamped and planned by a job over several ticks: run it to its end. */
-function settle(): i32 { return planStroke(plan); }
+function settle(): i32 {
+  return planStroke(plan);
+}
 
 describe("quantization", () => {
   test("um -> steps -> um stays within half a step", () => {
@@ -92,12 +134,22 @@ describe("settings", () => {
       expect(setFreqHz(FREQ_MAX_HZ)).toBe(SET_OK);
       beginSetting(plan);
       let ticks = 0;
-      while (settingPending()) { planJobsTick(); ticks++; }
+      while (settingPending()) {
+        planJobsTick();
+        ticks++;
+      }
       const stroke = <i64>(CLEARANCE_UM + quantizedDepthUm());
       const hz = runFreqHz();
       expect(hz).toBeGreaterThanOrEqual(FREQ_MIN_HZ, "depth " + um.toString());
-      expect(checkStroke(model, stroke, halfStrokeUs(hz), check)).toBe(true, "the rate run runs, depth " + um.toString());
-      if (hz < FREQ_MAX_HZ) expect(checkStroke(model, stroke, halfStrokeUs(hz + 1), check)).toBe(false, "the next rate does not, depth " + um.toString());
+      expect(checkStroke(model, stroke, halfStrokeUs(hz), check)).toBe(
+        true,
+        "the rate run runs, depth " + um.toString(),
+      );
+      if (hz < FREQ_MAX_HZ)
+        expect(checkStroke(model, stroke, halfStrokeUs(hz + 1), check)).toBe(
+          false,
+          "the next rate does not, depth " + um.toString(),
+        );
       expect(hz).toBeLessThanOrEqual(prevHz, "deeper is never faster");
       prevHz = hz;
       // a share a tick: the asked rate, the lowest, then at most 7 halvings of 25..150 Hz, 6 shares each

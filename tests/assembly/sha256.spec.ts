@@ -6,20 +6,28 @@ function hex(bytes: StaticArray<u8>, n: i32 = 32): string {
   for (let i = 0; i < n; i++) s += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
   return s;
 }
-function setKey(k: StaticArray<u8>): void { for (let i = 0; i < 32; i++) hmacKey[i] = i < k.length ? k[i] : 0; }
-function setMessage(m: string): i32 { for (let i = 0; i < m.length; i++) hmacMessage[i] = <u8>m.charCodeAt(i); return m.length; }
+function setKey(k: StaticArray<u8>): void {
+  for (let i = 0; i < 32; i++) hmacKey[i] = i < k.length ? k[i] : 0;
+}
+function setMessage(m: string): i32 {
+  for (let i = 0; i < m.length; i++) hmacMessage[i] = <u8>m.charCodeAt(i);
+  return m.length;
+}
 
 describe("HMAC-SHA256 (RFC 4231)", () => {
-  test("case 1: 20 x 0x0b, \"Hi There\"", () => {
+  test('case 1: 20 x 0x0b, "Hi There"', () => {
     const k = new StaticArray<u8>(20);
     for (let i = 0; i < 20; i++) k[i] = 0x0b;
     setKey(k);
     expect(hmacRun(setMessage("Hi There"))).toBe(true);
     expect(hex(hmacResult)).toBe("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
   });
-  test("case 2: \"Jefe\", \"what do ya want for nothing?\"", () => {
+  test('case 2: "Jefe", "what do ya want for nothing?"', () => {
     const k = new StaticArray<u8>(4);
-    k[0] = 0x4a; k[1] = 0x65; k[2] = 0x66; k[3] = 0x65;
+    k[0] = 0x4a;
+    k[1] = 0x65;
+    k[2] = 0x66;
+    k[3] = 0x65;
     setKey(k);
     expect(hmacRun(setMessage("what do ya want for nothing?"))).toBe(true);
     expect(hex(hmacResult)).toBe("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");

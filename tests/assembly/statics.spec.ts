@@ -8,9 +8,17 @@ describe("static buffers", () => {
     checkedSet(buf, 2, 7);
     expect(checked(buf, 2)).toBe(7);
     expect(buf[2]).toBe(7);
-    expect(() => { buf[3] = 1; }).toThrow();
-    expect(() => { checked(buf, 3); }).toThrow();
-    expect(() => { checked(buf, -1); }).toThrow();
-    expect(() => { checkedSet(buf, 3, 1); }).toThrow();
+    expect(() => {
+      buf[3] = 1;
+    }).toThrow();
+    expect(() => {
+      checked(buf, 3);
+    }).toThrow();
+    expect(() => {
+      checked(buf, -1);
+    }).toThrow();
+    expect(() => {
+      checkedSet(buf, 3, 1);
+    }).toThrow();
   });
 });

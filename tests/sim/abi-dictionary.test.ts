@@ -19,7 +19,9 @@ test('every file written from the dictionary is up to date (run `npm run gen` af
     const a = onDisk.split('\n');
     const b = text.split('\n');
     const line = a.findIndex((l, i) => l !== b[i]);
-    assert.fail(`${file} is stale from line ${line + 1}: has ${JSON.stringify(a[line])}, the dictionary gives ${JSON.stringify(b[line])}; run \`npm run gen\``);
+    assert.fail(
+      `${file} is stale from line ${line + 1}: has ${JSON.stringify(a[line])}, the dictionary gives ${JSON.stringify(b[line])}; run \`npm run gen\``,
+    );
   }
 });
 
@@ -33,10 +35,15 @@ test('generated source files say so in their first line', () => {
 
 test('the release module imports exactly the HAL calls the dictionary marks as imported, with their signatures', async () => {
   const wat = readFileSync((await firmware()).replace(/\.wasm$/, '.wat'), 'utf8');
-  const imported = [...wat.matchAll(/\(import "(\w+)" "(\w+)" \(func \S+((?: \(param [^)]*\))?)((?: \(result \w+\))?)\)\)/g)].map(
-    ([, mod, name, params, result]) => `${mod}.${name}(${params.replace(/ ?\(param ?|\)/g, '').trim()})${result.replace(/ ?\(result |\)/g, '') || 'void'}`,
+  const imported = [
+    ...wat.matchAll(/\(import "(\w+)" "(\w+)" \(func \S+((?: \(param [^)]*\))?)((?: \(result \w+\))?)\)\)/g),
+  ].map(
+    ([, mod, name, params, result]) =>
+      `${mod}.${name}(${params.replace(/ ?\(param ?|\)/g, '').trim()})${result.replace(/ ?\(result |\)/g, '') || 'void'}`,
   );
-  const expected = HAL_CALLS.filter((c) => c.imported !== false).map((c) => `hal.${c.name}(${c.params.map(([, t]) => t).join(' ')})${c.ret}`);
+  const expected = HAL_CALLS.filter((c) => c.imported !== false).map(
+    (c) => `hal.${c.name}(${c.params.map(([, t]) => t).join(' ')})${c.ret}`,
+  );
   assert.deepEqual(imported.sort(), expected.sort());
 });
 
@@ -59,13 +66,14 @@ function handWritten(): string[] {
   return out;
 }
 
-test('a code\'s name is written by hand only in the dictionary (no copy of a table elsewhere)', () => {
+test("a code's name is written by hand only in the dictionary (no copy of a table elsewhere)", () => {
   const files = handWritten().map((f) => [f, readFileSync(join(REPO_ROOT, f), 'utf8')] as const);
   // names distinctive enough (with an underscore) that one of them in a file is a copy of the table;
   // the simulator's injectable faults (host-sim/faults.ts) are another table, of what breaks, and some
   // share a word with a fault code
   const injectable = new Set<string>(INJECTABLE);
-  const distinctive = (table: readonly Code[]): string[] => table.map((c) => c.name).filter((n) => n.includes('_') && !injectable.has(n));
+  const distinctive = (table: readonly Code[]): string[] =>
+    table.map((c) => c.name).filter((n) => n.includes('_') && !injectable.has(n));
   const names = [FAULTS, LOG_EVENTS, REFUSALS, COMMAND_RESULTS].flatMap(distinctive);
   assert.ok(names.includes('driver_overtemp') && names.length >= 15, `names checked: ${names.join(' ')}`);
   for (const name of names) {

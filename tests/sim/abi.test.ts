@@ -37,8 +37,11 @@ test('the simulator implements exactly the documented imports', async () => {
   assert.deepEqual(Object.keys(sim.halImports()).sort(), documented('imports'));
 });
 
-test('recordings for board ports list every documented import, in the table\'s order (the opcode is the row)', () => {
-  assert.deepEqual(HAL_CALLS.map((c) => c.name), documentedInOrder('imports'));
+test("recordings for board ports list every documented import, in the table's order (the opcode is the row)", () => {
+  assert.deepEqual(
+    HAL_CALLS.map((c) => c.name),
+    documentedInOrder('imports'),
+  );
 });
 
 test('the module reports the ABI version the simulator implements', async () => {
@@ -59,7 +62,11 @@ test('fits a microcontroller runtime: <= 32 KiB, <= 1 page, no floating point', 
 test('allocates nothing: no allocator is linked in, and memory never grows', async () => {
   const wat = readFileSync((await firmware()).replace(/\.wasm$/, '.wat'), 'utf8');
   // the firmware's buffers are laid out at compile time (memory.data); the text keeps the function names
-  assert.match(wat, /\(func \$assembly\/index\/tick/, 'the text format names the functions (so the search below means something)');
+  assert.match(
+    wat,
+    /\(func \$assembly\/index\/tick/,
+    'the text format names the functions (so the search below means something)',
+  );
   assert.doesNotMatch(wat, /\(func \$~lib\/rt\//, 'no runtime allocator function');
   assert.doesNotMatch(wat, /\bmemory\.grow\b/, 'no memory.grow');
 });

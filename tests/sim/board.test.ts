@@ -27,18 +27,67 @@ test('the reference board loads and derives sane numbers', () => {
 
 test('a bad board file names the field and what is wrong', () => {
   const cases: [(b: any) => void, RegExp][] = [
-    [(b) => { delete b.motor.holding_torque_mNm; }, /\/motor: must have required property 'holding_torque_mNm'/],
-    [(b) => { b.timing.step_timer_hz = 'fast'; }, /\/timing\/step_timer_hz: must be integer/],
-    [(b) => { b.driver.microsteps = 12; }, /\/driver\/microsteps: must be equal to one of the allowed values/],
-    [(b) => { b.geometry.retract_um = -5; }, /\/geometry\/retract_um: must be >= 1/],
-    [(b) => { b.motor.colour = 'red'; }, /\/motor: must NOT have additional properties "colour"/],
-    [(b) => { b.stroke.speed_levels_hz = [30, 400]; }, /\/stroke\/speed_levels_hz\/1: 400 Hz is outside 25\.\.150 Hz/],
-    [(b) => { b.default_cartridge = '99'; }, /\/default_cartridge: "99" is not one of 12, 16, 24, 36, nano/],
-    [(b) => { b.motor.pull_out_curve.points_rpm_mNm[3][0] = 10; }, /points_rpm_mNm\/3: rpm must rise/],
-    [(b) => { b.geometry.front_stop_um = 1000; }, /\/geometry\/front_stop_um: must be beyond the deepest stroke/],
+    [
+      (b) => {
+        delete b.motor.holding_torque_mNm;
+      },
+      /\/motor: must have required property 'holding_torque_mNm'/,
+    ],
+    [
+      (b) => {
+        b.timing.step_timer_hz = 'fast';
+      },
+      /\/timing\/step_timer_hz: must be integer/,
+    ],
+    [
+      (b) => {
+        b.driver.microsteps = 12;
+      },
+      /\/driver\/microsteps: must be equal to one of the allowed values/,
+    ],
+    [
+      (b) => {
+        b.geometry.retract_um = -5;
+      },
+      /\/geometry\/retract_um: must be >= 1/,
+    ],
+    [
+      (b) => {
+        b.motor.colour = 'red';
+      },
+      /\/motor: must NOT have additional properties "colour"/,
+    ],
+    [
+      (b) => {
+        b.stroke.speed_levels_hz = [30, 400];
+      },
+      /\/stroke\/speed_levels_hz\/1: 400 Hz is outside 25\.\.150 Hz/,
+    ],
+    [
+      (b) => {
+        b.default_cartridge = '99';
+      },
+      /\/default_cartridge: "99" is not one of 12, 16, 24, 36, nano/,
+    ],
+    [
+      (b) => {
+        b.motor.pull_out_curve.points_rpm_mNm[3][0] = 10;
+      },
+      /points_rpm_mNm\/3: rpm must rise/,
+    ],
+    [
+      (b) => {
+        b.geometry.front_stop_um = 1000;
+      },
+      /\/geometry\/front_stop_um: must be beyond the deepest stroke/,
+    ],
   ];
   for (const [edit, msg] of cases) {
-    assert.throws(() => loadBoard(broken(edit)), (e: Error) => e instanceof BoardError && msg.test(e.message), String(msg));
+    assert.throws(
+      () => loadBoard(broken(edit)),
+      (e: Error) => e instanceof BoardError && msg.test(e.message),
+      String(msg),
+    );
   }
 });
 

@@ -11,8 +11,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missingTools, PORT_PACKAGES } from '../../tools/build/port-build.js';
 import {
-  buildBootloader, buildTestApp, buildSlotFirmware, textBytes, sectionAt, bootQemuUntil, BOOT_RAM_START, configureTestApp, signTestImage, spki, blankFlash, installImage, readTrailer, bootQemu,
-  BootBuild, BootToolsMissing, SLOT_A, SLOT_B, TestImage,
+  buildBootloader,
+  buildTestApp,
+  buildSlotFirmware,
+  textBytes,
+  sectionAt,
+  bootQemuUntil,
+  BOOT_RAM_START,
+  configureTestApp,
+  signTestImage,
+  spki,
+  blankFlash,
+  installImage,
+  readTrailer,
+  bootQemu,
+  BootBuild,
+  BootToolsMissing,
+  SLOT_A,
+  SLOT_B,
+  TestImage,
 } from '../../tools/build/boot-build.js';
 import { HAL_ABI_VERSION } from '../../abi/pen-abi.js';
 import { loadBoard } from '../../boards/board.js';
@@ -26,14 +43,31 @@ const { privateKey: key } = generateKeyPairSync('ec', { namedCurve: 'prime256v1'
 const { privateKey: otherKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 
 let skip: string | false = false;
-const missing = missingTools(['wasm2c', 'arm-none-eabi-gcc', 'arm-none-eabi-objcopy', 'arm-none-eabi-size', 'qemu-system-arm']);
-if (missing.length) skip = `skipped the bootloader under QEMU: ${missing.join(', ')} not installed (apt-get install --no-install-recommends ${PORT_PACKAGES})`;
+const missing = missingTools([
+  'wasm2c',
+  'arm-none-eabi-gcc',
+  'arm-none-eabi-objcopy',
+  'arm-none-eabi-size',
+  'qemu-system-arm',
+]);
+if (missing.length)
+  skip = `skipped the bootloader under QEMU: ${missing.join(', ')} not installed (apt-get install --no-install-recommends ${PORT_PACKAGES})`;
 let boot: BootBuild | undefined, production: BootBuild | undefined;
 const apps: Record<'a' | 'b', Buffer> = { a: Buffer.alloc(0), b: Buffer.alloc(0) };
 if (!skip) {
   try {
-    boot = buildBootloader(join(out, 'boot'), { spkiDer: spki(key), board: BOARD, halAbiVersion: HAL_ABI_VERSION, emulated: true });
-    production = buildBootloader(join(out, 'boot-production'), { spkiDer: spki(key), board: BOARD, halAbiVersion: HAL_ABI_VERSION, emulated: false });
+    boot = buildBootloader(join(out, 'boot'), {
+      spkiDer: spki(key),
+      board: BOARD,
+      halAbiVersion: HAL_ABI_VERSION,
+      emulated: true,
+    });
+    production = buildBootloader(join(out, 'boot-production'), {
+      spkiDer: spki(key),
+      board: BOARD,
+      halAbiVersion: HAL_ABI_VERSION,
+      emulated: false,
+    });
     apps.a = buildTestApp(join(out, 'app'), 'a');
     apps.b = buildTestApp(join(out, 'app'), 'b');
   } catch (e) {
@@ -43,23 +77,41 @@ if (!skip) {
 }
 if (skip) console.log(`# ${skip}`);
 
-interface AppImage { tag: string; slot: 'a' | 'b'; counter: number; confirm?: boolean; key?: KeyObject; board?: string }
+interface AppImage {
+  tag: string;
+  slot: 'a' | 'b';
+  counter: number;
+  confirm?: boolean;
+  key?: KeyObject;
+  board?: string;
+}
 function image(a: AppImage, extra: Partial<TestImage> = {}): Buffer {
   return signTestImage({
-    firmware: configureTestApp(apps[a.slot], a.tag, a.confirm ?? false), slot: a.slot === 'a' ? SLOT_A : SLOT_B,
-    securityCounter: a.counter, key: a.key ?? key, board: a.board ?? BOARD, ...extra,
+    firmware: configureTestApp(apps[a.slot], a.tag, a.confirm ?? false),
+    slot: a.slot === 'a' ? SLOT_A : SLOT_B,
+    securityCounter: a.counter,
+    key: a.key ?? key,
+    board: a.board ?? BOARD,
+    ...extra,
   });
 }
 
 /** A pen fresh from the factory: the bootloader, and `factory` in slot A, confirmed. */
-function pen(name: string, factory: AppImage): { file: string; install(slot: number, img: Buffer): void; power(): string; flash(): Buffer } {
+function pen(
+  name: string,
+  factory: AppImage,
+): { file: string; install(slot: number, img: Buffer): void; power(): string; flash(): Buffer } {
   const file = join(out, `${name}.flash.bin`);
   const f = blankFlash(readFileSync(boot!.bin));
   installImage(f, SLOT_A, image(factory), { confirmed: true });
   writeFileSync(file, f);
   return {
     file,
-    install(slot, img) { const g = readFileSync(file); installImage(g, slot, img); writeFileSync(file, g); },
+    install(slot, img) {
+      const g = readFileSync(file);
+      installImage(g, slot, img);
+      writeFileSync(file, g);
+    },
     power() {
       const r = bootQemu(file);
       assert.ok(r.status === 0 || /no bootable image/.test(r.output), `QEMU exit ${r.status}:\n${r.output}`);
@@ -77,17 +129,40 @@ test('a good image boots, with the verification counted', { skip }, () => {
   const n = Number(/verify_instructions=(\d+)/.exec(o)![1]);
   assert.match(o, /verify_instructions=\d+ image_bytes=\d+ /, 'the second verification passed too');
   const peak = Number(/arena_peak_bytes=(\d+)/.exec(o)![1]);
-  console.log(`# one boot-time verification under QEMU (-icount shift=0): ${n} instructions; mbedTLS arena peak ${peak} bytes`);
-  console.log(`# bootloader: ${production!.flashBytes} bytes of flash (mbedTLS ${production!.cryptoFlashBytes}), ${production!.ramBytes} bytes of RAM; emulated build ${boot!.flashBytes} bytes`);
+  console.log(
+    `# one boot-time verification under QEMU (-icount shift=0): ${n} instructions; mbedTLS arena peak ${peak} bytes`,
+  );
+  console.log(
+    `# bootloader: ${production!.flashBytes} bytes of flash (mbedTLS ${production!.cryptoFlashBytes}), ${production!.ramBytes} bytes of RAM; emulated build ${boot!.flashBytes} bytes`,
+  );
   assert.ok(n > 1_000_000 && n < 60_000_000, `${n} instructions`);
   assert.ok(peak < 6144, `arena peak ${peak}`);
   assert.ok(production!.flashBytes <= 48 * 1024, 'the bootloader fits sectors 0-2');
 });
 
 const refusals: [string, AppImage, (b: Buffer) => Buffer, RegExp][] = [
-  ['a tampered byte', { tag: 'B2', slot: 'b', counter: 2 }, (b) => { const t = Buffer.from(b); t[0x200 + 64] ^= 0x01; return t; }, /SHA-256 mismatch \(image changed\)/],
-  ['a wrong key', { tag: 'B2', slot: 'b', counter: 2, key: otherKey }, (b) => b, /signed by a key this bootloader does not trust/],
-  ['another board\'s image', { tag: 'B2', slot: 'b', counter: 2, board: 'ref-pen' }, (b) => b, /image for another board/],
+  [
+    'a tampered byte',
+    { tag: 'B2', slot: 'b', counter: 2 },
+    (b) => {
+      const t = Buffer.from(b);
+      t[0x200 + 64] ^= 0x01;
+      return t;
+    },
+    /SHA-256 mismatch \(image changed\)/,
+  ],
+  [
+    'a wrong key',
+    { tag: 'B2', slot: 'b', counter: 2, key: otherKey },
+    (b) => b,
+    /signed by a key this bootloader does not trust/,
+  ],
+  [
+    "another board's image",
+    { tag: 'B2', slot: 'b', counter: 2, board: 'ref-pen' },
+    (b) => b,
+    /image for another board/,
+  ],
 ];
 for (const [what, img, change, reason] of refusals) {
   test(`${what} is refused with its reason and the previous image keeps running`, { skip }, () => {
@@ -99,7 +174,7 @@ for (const [what, img, change, reason] of refusals) {
       assert.match(o, /boot: starting slot A, security counter 1/);
       assert.match(o, /app: running A1 from slot A\n/);
     }
-    assert.ok(readTrailer(p.flash(), SLOT_B).badReason !== undefined, 'the refusal is recorded in slot B\'s trailer');
+    assert.ok(readTrailer(p.flash(), SLOT_B).badReason !== undefined, "the refusal is recorded in slot B's trailer");
   });
 }
 
@@ -112,26 +187,37 @@ test('an older security counter is refused once a newer image is confirmed', { s
   assert.match(o, /app: running A3 from slot A\n/);
 });
 
-test('a pending image that never confirms runs three trial boots, then the pen falls back and records why', { skip }, () => {
-  const p = pen('fallback', { tag: 'A1', slot: 'a', counter: 1 });
-  assert.match(p.power(), /starting slot A, security counter 1, stored minimum 1/, 'the factory image ran once');
-  p.install(SLOT_B, image({ tag: 'B2', slot: 'b', counter: 2 }));
-  for (let trial = 1; trial <= 3; trial++) {
-    const o = p.power();
-    assert.match(o, new RegExp(`boot: starting slot B \\(trial ${trial} of 3\\), security counter 2, stored minimum 1`));
-    assert.match(o, /app: running B2 from slot B\n/);
-  }
-  for (let i = 0; i < 2; i++) {
-    const o = p.power();
-    assert.match(o, /boot: slot B refused: not confirmed after its trial boots/);
-    assert.match(o, /boot: starting slot A, security counter 1, stored minimum 1/, 'the counter did not advance for an unconfirmed image');
-    assert.match(o, /app: running A1 from slot A\n/);
-  }
-  const t = readTrailer(p.flash(), SLOT_B);
-  assert.equal(t.attemptsUsed, 3);
-  assert.equal(t.confirmed, false);
-  assert.ok(t.badReason !== undefined);
-});
+test(
+  'a pending image that never confirms runs three trial boots, then the pen falls back and records why',
+  { skip },
+  () => {
+    const p = pen('fallback', { tag: 'A1', slot: 'a', counter: 1 });
+    assert.match(p.power(), /starting slot A, security counter 1, stored minimum 1/, 'the factory image ran once');
+    p.install(SLOT_B, image({ tag: 'B2', slot: 'b', counter: 2 }));
+    for (let trial = 1; trial <= 3; trial++) {
+      const o = p.power();
+      assert.match(
+        o,
+        new RegExp(`boot: starting slot B \\(trial ${trial} of 3\\), security counter 2, stored minimum 1`),
+      );
+      assert.match(o, /app: running B2 from slot B\n/);
+    }
+    for (let i = 0; i < 2; i++) {
+      const o = p.power();
+      assert.match(o, /boot: slot B refused: not confirmed after its trial boots/);
+      assert.match(
+        o,
+        /boot: starting slot A, security counter 1, stored minimum 1/,
+        'the counter did not advance for an unconfirmed image',
+      );
+      assert.match(o, /app: running A1 from slot A\n/);
+    }
+    const t = readTrailer(p.flash(), SLOT_B);
+    assert.equal(t.attemptsUsed, 3);
+    assert.equal(t.confirmed, false);
+    assert.ok(t.badReason !== undefined);
+  },
+);
 
 test('a pending image that confirms stays, and only then the security counter advances', { skip }, () => {
   const p = pen('confirm', { tag: 'A1', slot: 'a', counter: 1 });
@@ -150,22 +236,39 @@ test('a pending image that confirms stays, and only then the security counter ad
   assert.doesNotMatch(o, /slot A refused/, 'A is not looked at while B is good');
 });
 
-test('the board firmware, linked for slot A and signed, is started by the bootloader and runs past its clock set-up', { skip, timeout: 300_000 }, async () => {
-  const board = loadBoard(BOARD);
-  const fw = await buildFirmware(board.name);
-  buildPort(board, fw.wasmPath);
-  const slotA = buildSlotFirmware(board, 'a');
-  assert.equal(textBytes(slotA.elf), textBytes(slotA.boardElf), 'the slot build compiles the same code as the board build');
-  const noinit = sectionAt(slotA.elf, '.noinit');
-  assert.ok(noinit && noinit.addr + noinit.bytes <= BOOT_RAM_START, 'the firmware\'s .noinit lies below the bootloader\'s RAM, so a reset through the bootloader keeps it');
-  const file = join(out, 'board-firmware.flash.bin');
-  const f = blankFlash(readFileSync(boot!.bin));
-  installImage(f, SLOT_A, signTestImage({ firmware: slotA.bin, slot: SLOT_A, securityCounter: 1, key }), { confirmed: true });
-  writeFileSync(file, f);
-  // QEMU sets neither HSERDY nor PLLRDY: clocks_init() gives up on both, and board_hal_init() goes on
-  // to the RNG, its last step (RNG_CR = RNGEN)
-  const rngOn = /RNG: unimplemented device write \(size 4, offset 0x000, value 0x00000004\)/;
-  const o = await bootQemuUntil(file, rngOn, 120_000);
-  assert.match(o, /boot: starting slot A, security counter 1/);
-  assert.match(o.slice(o.indexOf('boot: starting slot A')), rngOn, `the firmware did not get past clocks_init():\n${o.slice(-2000)}`);
-});
+test(
+  'the board firmware, linked for slot A and signed, is started by the bootloader and runs past its clock set-up',
+  { skip, timeout: 300_000 },
+  async () => {
+    const board = loadBoard(BOARD);
+    const fw = await buildFirmware(board.name);
+    buildPort(board, fw.wasmPath);
+    const slotA = buildSlotFirmware(board, 'a');
+    assert.equal(
+      textBytes(slotA.elf),
+      textBytes(slotA.boardElf),
+      'the slot build compiles the same code as the board build',
+    );
+    const noinit = sectionAt(slotA.elf, '.noinit');
+    assert.ok(
+      noinit && noinit.addr + noinit.bytes <= BOOT_RAM_START,
+      "the firmware's .noinit lies below the bootloader's RAM, so a reset through the bootloader keeps it",
+    );
+    const file = join(out, 'board-firmware.flash.bin');
+    const f = blankFlash(readFileSync(boot!.bin));
+    installImage(f, SLOT_A, signTestImage({ firmware: slotA.bin, slot: SLOT_A, securityCounter: 1, key }), {
+      confirmed: true,
+    });
+    writeFileSync(file, f);
+    // QEMU sets neither HSERDY nor PLLRDY: clocks_init() gives up on both, and board_hal_init() goes on
+    // to the RNG, its last step (RNG_CR = RNGEN)
+    const rngOn = /RNG: unimplemented device write \(size 4, offset 0x000, value 0x00000004\)/;
+    const o = await bootQemuUntil(file, rngOn, 120_000);
+    assert.match(o, /boot: starting slot A, security counter 1/);
+    assert.match(
+      o.slice(o.indexOf('boot: starting slot A')),
+      rngOn,
+      `the firmware did not get past clocks_init():\n${o.slice(-2000)}`,
+    );
+  },
+);

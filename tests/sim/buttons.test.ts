@@ -22,7 +22,10 @@ test('power on, depth+ pressed and held, speed levels, start and pause, long pre
   const d1 = sim.setting.depthUm;
   sim.press('depth_up', held);
   sim.run(held + 100);
-  assert.ok(Math.abs(sim.setting.depthUm - (d1 + step * (1 + repeats))) <= 8, `held: ${sim.setting.depthUm} um from ${d1} um`);
+  assert.ok(
+    Math.abs(sim.setting.depthUm - (d1 + step * (1 + repeats))) <= 8,
+    `held: ${sim.setting.depthUm} um from ${d1} um`,
+  );
   sim.press('speed_down', 60);
   sim.run(100);
   assert.equal(sim.setting.askedHz, BOARD.stroke.speed_levels_hz[1], 'level 3 -> 2');

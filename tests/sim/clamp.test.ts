@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { strokingPen, maxFreq } from './helpers.js';
 
-for (const [depth, asked] of [[1.5, 100], [3.0, 150], [0.25, 150], [2.0, 80]] as const) {
+for (const [depth, asked] of [
+  [1.5, 100],
+  [3.0, 150],
+  [0.25, 150],
+  [2.0, 80],
+] as const) {
   test(`${depth} mm at ${asked} Hz is clamped to the envelope`, async () => {
     const top = await maxFreq(depth);
     assert.ok(top < asked, 'the point is outside the envelope');
@@ -24,10 +29,19 @@ for (const [depth, asked] of [[1.5, 100], [3.0, 150], [0.25, 150], [2.0, 80]] as
 }
 
 test('pen sim --depth 1.5 --freq 100 --seconds 2 --json reports the depth, the clamp and its reason', () => {
-  const out = execFileSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'sim', '--depth', '1.5', '--freq', '100', '--seconds', '2', '--json'], { encoding: 'utf8' });
+  const out = execFileSync(
+    process.execPath,
+    [join(REPO_ROOT, 'bin', 'pen.js'), 'sim', '--depth', '1.5', '--freq', '100', '--seconds', '2', '--json'],
+    { encoding: 'utf8' },
+  );
   const s = JSON.parse(out);
-  for (const k of ['depth_mm', 'freq_hz', 'puncture_rate', 'missed_steps', 'clamped', 'clamp_reason', 'state']) assert.ok(k in s, `has ${k}`);
-  assert.ok(Math.abs(s.depth_mm.mean - 1.5) <= 0.02 && Math.abs(s.depth_mm.min - 1.5) <= 0.02 && Math.abs(s.depth_mm.max - 1.5) <= 0.02);
+  for (const k of ['depth_mm', 'freq_hz', 'puncture_rate', 'missed_steps', 'clamped', 'clamp_reason', 'state'])
+    assert.ok(k in s, `has ${k}`);
+  assert.ok(
+    Math.abs(s.depth_mm.mean - 1.5) <= 0.02 &&
+      Math.abs(s.depth_mm.min - 1.5) <= 0.02 &&
+      Math.abs(s.depth_mm.max - 1.5) <= 0.02,
+  );
   assert.equal(s.missed_steps, 0);
   assert.equal(s.clamped, true);
   assert.match(s.clamp_reason, /^torque: /);
@@ -36,14 +50,18 @@ test('pen sim --depth 1.5 --freq 100 --seconds 2 --json reports the depth, the c
 });
 
 test('pen sim refuses bad arguments with the valid range', () => {
-  const pen = (...args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'sim', ...args], { encoding: 'utf8' });
+  const pen = (...args: string[]) =>
+    spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'sim', ...args], { encoding: 'utf8' });
   const cases: [string[], RegExp][] = [
     [['--depth', '9'], /--depth 9 mm is out of range: 0\.20\.\.3\.00 mm for board ref-pen with cartridge 16/],
     [['--freq', '0'], /--freq 0 Hz is out of range: a whole number 25\.\.150 Hz/],
     [['--board', 'nope'], /unknown board "nope"; boards: .*ref-pen/],
     [['--cartridge', '99'], /unknown cartridge "99" for board ref-pen: valid types are 12, 16, 24, 36, nano/],
     [['--depth', 'deep'], /--depth must be a number, got "deep"/],
-    [['--cartridge', 'nano', '--depth', '1.0'], /out of range: 0\.20\.\.0\.50 mm for board ref-pen with cartridge nano/],
+    [
+      ['--cartridge', 'nano', '--depth', '1.0'],
+      /out of range: 0\.20\.\.0\.50 mm for board ref-pen with cartridge nano/,
+    ],
     [['--bogus'], /unknown option --bogus/],
   ];
   for (const [args, msg] of cases) {

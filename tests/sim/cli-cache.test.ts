@@ -35,34 +35,63 @@ test('where the build goes: build/<board>/ when writable, else the first writabl
   const key = 'ab'.repeat(32);
   const env = { XDG_CACHE_HOME: join(tmp, 'xdg'), HOME: join(tmp, 'home') };
   const inTree = join(REPO_ROOT, 'build', 'ref-pen');
-  assert.deepEqual(cacheRoots(env).slice(0, 2), [join(tmp, 'xdg', 'needle-pen'), join(tmp, 'home', '.cache', 'needle-pen')]);
+  assert.deepEqual(cacheRoots(env).slice(0, 2), [
+    join(tmp, 'xdg', 'needle-pen'),
+    join(tmp, 'home', '.cache', 'needle-pen'),
+  ]);
   assert.equal(cacheRoots(env).length, 3, 'then the OS temporary directory');
-  assert.equal(firmwareDir('ref-pen', key, () => true, env), inTree);
+  assert.equal(
+    firmwareDir('ref-pen', key, () => true, env),
+    inTree,
+  );
   const readOnlyTree = (d: string): boolean => !d.startsWith(REPO_ROOT);
-  assert.equal(firmwareDir('ref-pen', key, readOnlyTree, env), join(tmp, 'xdg', 'needle-pen', `ref-pen-${key.slice(0, 16)}`));
+  assert.equal(
+    firmwareDir('ref-pen', key, readOnlyTree, env),
+    join(tmp, 'xdg', 'needle-pen', `ref-pen-${key.slice(0, 16)}`),
+  );
   const noXdg = (d: string): boolean => readOnlyTree(d) && !d.startsWith(join(tmp, 'xdg'));
-  assert.equal(firmwareDir('ref-pen', key, noXdg, env), join(tmp, 'home', '.cache', 'needle-pen', `ref-pen-${key.slice(0, 16)}`));
-  assert.equal(firmwareDir('ref-pen', key, () => false, env), inTree, 'nothing writable: the build fails in the tree, naming it');
+  assert.equal(
+    firmwareDir('ref-pen', key, noXdg, env),
+    join(tmp, 'home', '.cache', 'needle-pen', `ref-pen-${key.slice(0, 16)}`),
+  );
+  assert.equal(
+    firmwareDir('ref-pen', key, () => false, env),
+    inTree,
+    'nothing writable: the build fails in the tree, naming it',
+  );
 });
 
 const isRoot = process.getuid?.() === 0;
-test('pen sim runs from a read-only copy of the checkout, building into the cache', { skip: isRoot && 'running as root, where chmod -R a-w does not stop writes: the test above checks the choice of directory instead' }, () => {
-  const copy = join(tmp, 'checkout');
-  mkdirSync(copy);
-  for (const p of ['package.json', 'asconfig.json', 'assembly', 'boards', 'bin', 'dist', 'docs']) cpSync(join(REPO_ROOT, p), join(copy, p), { recursive: true });
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(copy, 'node_modules'));
-  const cache = join(tmp, 'cache');
-  spawnSync('chmod', ['-R', 'a-w', copy]);
-  try {
-    const r = spawnSync(process.execPath, [join(copy, 'bin', 'pen.js'), 'sim', '--seconds', '0.2'], { encoding: 'utf8', cwd: tmp, env: { ...process.env, XDG_CACHE_HOME: cache } });
-    assert.equal(r.status, 0, r.stderr);
-    assert.ok(!existsSync(join(copy, 'build')), 'nothing written in the checkout');
-    const dirs = readdirSync(join(cache, 'needle-pen'));
-    assert.equal(dirs.length, 1);
-    assert.match(dirs[0], /^ref-pen-[0-9a-f]{16}$/);
-    assert.ok(existsSync(join(cache, 'needle-pen', dirs[0], 'firmware.wasm')));
-  } finally {
-    spawnSync('chmod', ['-R', 'u+w', copy]);
-    chmodSync(copy, 0o755);
-  }
-});
+test(
+  'pen sim runs from a read-only copy of the checkout, building into the cache',
+  {
+    skip:
+      isRoot &&
+      'running as root, where chmod -R a-w does not stop writes: the test above checks the choice of directory instead',
+  },
+  () => {
+    const copy = join(tmp, 'checkout');
+    mkdirSync(copy);
+    for (const p of ['package.json', 'asconfig.json', 'assembly', 'boards', 'bin', 'dist', 'docs'])
+      cpSync(join(REPO_ROOT, p), join(copy, p), { recursive: true });
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(copy, 'node_modules'));
+    const cache = join(tmp, 'cache');
+    spawnSync('chmod', ['-R', 'a-w', copy]);
+    try {
+      const r = spawnSync(process.execPath, [join(copy, 'bin', 'pen.js'), 'sim', '--seconds', '0.2'], {
+        encoding: 'utf8',
+        cwd: tmp,
+        env: { ...process.env, XDG_CACHE_HOME: cache },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.ok(!existsSync(join(copy, 'build')), 'nothing written in the checkout');
+      const dirs = readdirSync(join(cache, 'needle-pen'));
+      assert.equal(dirs.length, 1);
+      assert.match(dirs[0], /^ref-pen-[0-9a-f]{16}$/);
+      assert.ok(existsSync(join(cache, 'needle-pen', dirs[0], 'firmware.wasm')));
+    } finally {
+      spawnSync('chmod', ['-R', 'u+w', copy]);
+      chmodSync(copy, 0o755);
+    }
+  },
+);

@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { buildFirmware } from '../../tools/build/build.js';
-import { environmentErrorOf, checkOutputFile, EnvironmentError, EXIT_ENVIRONMENT, EXIT_USAGE } from '../../tools/lib/errors.js';
+import {
+  environmentErrorOf,
+  checkOutputFile,
+  EnvironmentError,
+  EXIT_ENVIRONMENT,
+  EXIT_USAGE,
+} from '../../tools/lib/errors.js';
 import { snakeCase, snakeCaseKeys } from '../../tools/lib/json-keys.js';
 import { missingTools } from '../../tools/build/port-build.js';
 
@@ -25,12 +31,20 @@ test('pen --version prints the package version and the SHA-256 of the firmware i
   assert.equal(r.status, 0, r.stderr);
   const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   assert.match(r.stdout, new RegExp(`^pen ${version.replace(/\./g, '\\.')}$`, 'm'));
-  const sha = createHash('sha256').update(readFileSync((await buildFirmware('ref-pen')).wasmPath)).digest('hex');
+  const sha = createHash('sha256')
+    .update(readFileSync((await buildFirmware('ref-pen')).wasmPath))
+    .digest('hex');
   assert.match(r.stdout, new RegExp(`^firmware ref-pen sha256 ${sha} `, 'm'));
 });
 
 test('exit 2 for bad usage and bad input', () => {
-  for (const args of [['frobnicate'], ['sim', '--bogus'], ['sim', '--depth', 'deep'], ['qa', '--jobs', '0'], ['sim', '--seconds', '0']]) {
+  for (const args of [
+    ['frobnicate'],
+    ['sim', '--bogus'],
+    ['sim', '--depth', 'deep'],
+    ['qa', '--jobs', '0'],
+    ['sim', '--seconds', '0'],
+  ]) {
     assert.equal(pen(args).status, EXIT_USAGE, args.join(' '));
   }
 });
@@ -39,7 +53,10 @@ test('an unwritable --junit path fails at once with exit 3, naming the option an
   const t0 = Date.now();
   const r = pen(['qa', 'tests/qa', '--junit', join(aFile, 'junit.xml')]);
   assert.equal(r.status, EXIT_ENVIRONMENT, r.stderr);
-  assert.match(r.stderr, /^pen qa: --junit .*a-file\/junit\.xml: .*a-file .*: choose a writable path, or fix the permissions$/m);
+  assert.match(
+    r.stderr,
+    /^pen qa: --junit .*a-file\/junit\.xml: .*a-file .*: choose a writable path, or fix the permissions$/m,
+  );
   assert.doesNotMatch(r.stdout, /passed|FAIL|ok /, 'no case ran');
   assert.ok(Date.now() - t0 < 20_000, 'before the run, not after it');
   assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
@@ -47,8 +64,13 @@ test('an unwritable --junit path fails at once with exit 3, naming the option an
 
 test('--html, --out, --flash, --csv and --json FILE are checked before the run too', () => {
   const bad = join(aFile, 'x');
-  for (const [args, option] of [[['qa', 'tests/qa/clamp.yaml', '--html', bad], '--html'], [['sim', '--seconds', '0.1', '--out', aFile], '--out'],
-    [['sim', '--seconds', '0.1', '--flash', bad], '--flash'], [['log', '--flash', aFile, '--csv', bad], '--csv'], [['log', '--flash', aFile, '--json', bad], '--json']] as [string[], string][]) {
+  for (const [args, option] of [
+    [['qa', 'tests/qa/clamp.yaml', '--html', bad], '--html'],
+    [['sim', '--seconds', '0.1', '--out', aFile], '--out'],
+    [['sim', '--seconds', '0.1', '--flash', bad], '--flash'],
+    [['log', '--flash', aFile, '--csv', bad], '--csv'],
+    [['log', '--flash', aFile, '--json', bad], '--json'],
+  ] as [string[], string][]) {
     const r = pen(args);
     assert.equal(r.status, EXIT_ENVIRONMENT, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, new RegExp(`^pen \\w+: ${option} `, 'm'));
@@ -56,24 +78,42 @@ test('--html, --out, --flash, --csv and --json FILE are checked before the run t
   }
 });
 
-test('a directory that cannot be made under /proc fails at once (where recursive mkdir would spin)', { skip: !existsSync('/proc/self') && 'no /proc here' }, () => {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'sim', '--out', '/proc/pen-trace/run'], { encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, EXIT_ENVIRONMENT, `${r.error ?? ''} ${r.stderr}`);
-  assert.match(r.stderr, /^pen sim: --out \/proc\/pen-trace\/run: \/proc\/pen-trace cannot be written \(ENOENT\)/m);
-});
+test(
+  'a directory that cannot be made under /proc fails at once (where recursive mkdir would spin)',
+  { skip: !existsSync('/proc/self') && 'no /proc here' },
+  () => {
+    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'sim', '--out', '/proc/pen-trace/run'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(r.status, EXIT_ENVIRONMENT, `${r.error ?? ''} ${r.stderr}`);
+    assert.match(r.stderr, /^pen sim: --out \/proc\/pen-trace\/run: \/proc\/pen-trace cannot be written \(ENOENT\)/m);
+  },
+);
 
 test('an unwritable directory is an environment error, for root too where permissions do not bind', () => {
   // chmod does not stop root, so the check is a real write: a directory on a read-only mount
   // (EROFS) or one the user may not write (EACCES) fails it the same way as a file in the way
-  assert.throws(() => checkOutputFile(join(aFile, 'report.html'), '--html'), (e: Error) => e instanceof EnvironmentError && /--html .*report\.html: .*a-file/.test(e.message));
+  assert.throws(
+    () => checkOutputFile(join(aFile, 'report.html'), '--html'),
+    (e: Error) => e instanceof EnvironmentError && /--html .*report\.html: .*a-file/.test(e.message),
+  );
   checkOutputFile(join(tmp, 'new', 'dir', 'report.html'), '--html');
   assert.ok(existsSync(join(tmp, 'new', 'dir')), 'the directory is made, as the write would make it');
 });
 
 test('raw file-system and spawn errors become environment errors with a fix', () => {
-  const rofs = environmentErrorOf(Object.assign(new Error('EROFS'), { code: 'EROFS', path: '/ro/out/junit.xml', syscall: 'open' }));
+  const rofs = environmentErrorOf(
+    Object.assign(new Error('EROFS'), { code: 'EROFS', path: '/ro/out/junit.xml', syscall: 'open' }),
+  );
   assert.match(rofs!.message, /^\/ro\/out\/junit\.xml is on a read-only file system \(EROFS\): choose a writable path/);
-  const tool = environmentErrorOf(Object.assign(new Error('spawn'), { code: 'ENOENT', path: 'qemu-system-arm', syscall: 'spawnSync qemu-system-arm' }));
+  const tool = environmentErrorOf(
+    Object.assign(new Error('spawn'), {
+      code: 'ENOENT',
+      path: 'qemu-system-arm',
+      syscall: 'spawnSync qemu-system-arm',
+    }),
+  );
   assert.match(tool!.message, /^qemu-system-arm not found: install it or put it on PATH/);
   assert.equal(environmentErrorOf(new Error('plain')), undefined);
 });
@@ -87,13 +127,22 @@ test('a missing build tool is exit 3, with the package to install', () => {
 test('JSON keys are snake_case in every command', () => {
   assert.equal(snakeCase('tickP99Instructions'), 'tick_p99_instructions');
   assert.equal(snakeCase('maxFreqHz'), 'max_freq_hz');
-  assert.deepEqual(snakeCaseKeys({ results: [{ replay: { tickMaxAt: 1, exitCode: 0 } }], flash_bytes: 2 }), { results: [{ replay: { tick_max_at: 1, exit_code: 0 } }], flash_bytes: 2 });
+  assert.deepEqual(snakeCaseKeys({ results: [{ replay: { tickMaxAt: 1, exitCode: 0 } }], flash_bytes: 2 }), {
+    results: [{ replay: { tick_max_at: 1, exit_code: 0 } }],
+    flash_bytes: 2,
+  });
   const keys = (v: unknown, out: string[] = []): string[] => {
     if (Array.isArray(v)) v.forEach((x) => keys(x, out));
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) { out.push(k); keys(x, out); }
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
+        out.push(k);
+        keys(x, out);
+      }
     return out;
   };
-  const portTools = missingTools(['wasm2c', 'arm-none-eabi-gcc', 'arm-none-eabi-size', 'arm-none-eabi-objcopy', 'qemu-system-arm']).length === 0;
+  const portTools =
+    missingTools(['wasm2c', 'arm-none-eabi-gcc', 'arm-none-eabi-size', 'arm-none-eabi-objcopy', 'qemu-system-arm'])
+      .length === 0;
   const conform = portTools ? [['conform', 'tests/port/homing.yaml', '--json']] : []; // needs the board port's tools
   for (const args of [['envelope', '--json'], ['sim', '--seconds', '0.2', '--json'], ...conform]) {
     const r = pen(args);

@@ -23,9 +23,15 @@ test('coverage of a sample: same results as the release firmware, counts per cas
   const release = await firmware();
   const map = await buildCoverageFirmware('ref-pen', release);
   assert.notEqual(map.wasmPath, release);
-  assert.ok(map.counters.some((c) => c.fn === 'assembly/index/tick' && c.kind === 'function'), 'the firmware tick is counted');
+  assert.ok(
+    map.counters.some((c) => c.fn === 'assembly/index/tick' && c.kind === 'function'),
+    'the firmware tick is counted',
+  );
   const fn = map.counters.filter((c) => c.kind === 'function');
-  assert.ok(fn.length > 50 && fn.every((c) => c.file.startsWith('assembly/') && c.line > 0), 'functions with their source file and line');
+  assert.ok(
+    fn.length > 50 && fn.every((c) => c.file.startsWith('assembly/') && c.line > 0),
+    'functions with their source file and line',
+  );
 
   const cases = SAMPLE.flatMap((f) => loadScenario(join(REPO_ROOT, f), 1));
   const plain = await runCases(cases, { wasm: { 'ref-pen': release }, jobs: 1 });
@@ -39,27 +45,39 @@ test('coverage of a sample: same results as the release firmware, counts per cas
   const f = figures(map, counted);
   assert.ok(f.fnHit > 0 && f.fnHit < f.fnTotal && f.brHit > 0 && f.brHit < f.brTotal, JSON.stringify(f));
   // the overtemperature fault runs code the homing case does not
-  const homing = figures(map, counted.filter((r) => r.file.endsWith('homing.yaml')));
+  const homing = figures(
+    map,
+    counted.filter((r) => r.file.endsWith('homing.yaml')),
+  );
   assert.ok(f.fnHit > homing.fnHit || f.brHit > homing.brHit);
   const never = unreached(map, counted);
-  assert.ok(never.some((u) => u.file === 'assembly/machine.ts'), 'state machine paths no sample case reached are listed');
+  assert.ok(
+    never.some((u) => u.file === 'assembly/machine.ts'),
+    'state machine paths no sample case reached are listed',
+  );
 
   const dir = mkdtempSync(join(tmpdir(), 'coverage-'));
   const info = lcov(map, counted);
   writeFileSync(join(dir, 'lcov.info'), info);
-  const sum = (k: string) => [...info.matchAll(new RegExp(`^${k}:(\\d+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
+  const sum = (k: string) =>
+    [...info.matchAll(new RegExp(`^${k}:(\\d+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
   assert.equal(sum('FNF'), f.fnTotal);
   assert.equal(sum('FNH'), f.fnHit);
   assert.equal(sum('BRF'), f.brTotal);
   assert.equal(sum('BRH'), f.brHit);
-  const g = spawnSync('genhtml', ['-q', '--branch-coverage', '-o', join(dir, 'html'), join(dir, 'lcov.info')], { encoding: 'utf8' });
+  const g = spawnSync('genhtml', ['-q', '--branch-coverage', '-o', join(dir, 'html'), join(dir, 'lcov.info')], {
+    encoding: 'utf8',
+  });
   if (g.error) throw new Error(`genhtml is needed (Debian lcov): ${g.error.message}`);
   assert.equal(g.status, 0, g.stderr);
   assert.ok(existsSync(join(dir, 'html', 'index.html')));
   assert.match(readFileSync(join(dir, 'html', 'index.html'), 'utf8'), /Functions/);
 
   // the traceability table gets a coverage figure per requirement
-  const html = htmlReport(counted, loadRequirements(), [], { provenance: collectProvenance({ 'ref-pen': release }, 1), coverage: [map] });
+  const html = htmlReport(counted, loadRequirements(), [], {
+    provenance: collectProvenance({ 'ref-pen': release }, 1),
+    coverage: [map],
+  });
   assert.match(html, /<th[^>]*>coverage<br>functions \/ branches<\/th>/);
   assert.match(html, /<td><b>PEN-HOME-01<\/b><\/td>.*?<td class="num">\d+\.\d % \/ \d+\.\d %<\/td><\/tr>/);
   assert.match(html, /Firmware paths no case reached/);

@@ -9,7 +9,9 @@ import { findScenarioFiles, loadScenario } from '../../tools/qa/scenario.js';
 import { loadRequirements } from '../../tools/qa/requirements.js';
 
 test('every hazard in docs/hazards.md names a scenario or test that exists', () => {
-  const rows = readFileSync(join(REPO_ROOT, 'docs', 'hazards.md'), 'utf8').split('\n').filter((l) => /^\| H\d+ \|/.test(l));
+  const rows = readFileSync(join(REPO_ROOT, 'docs', 'hazards.md'), 'utf8')
+    .split('\n')
+    .filter((l) => /^\| H\d+ \|/.test(l));
   assert.ok(rows.length >= 15, `${rows.length} hazards`);
   for (const row of rows) {
     const verifiedBy = row.split('|')[6];

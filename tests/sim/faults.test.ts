@@ -13,7 +13,10 @@ for (const depth of [0.5, 1.5, 3.0]) {
     untilDiving(sim, depth * 500); // half-way into the skin, going down
     const injected = sim.tTicks;
     sim.inject('stall');
-    assert.ok(sim.runUntil(() => sim.state === 'fault', 5), 'fault within 5 ms');
+    assert.ok(
+      sim.runUntil(() => sim.state === 'fault', 5),
+      'fault within 5 ms',
+    );
     assert.equal(sim.fault, 'stall');
     const detectMs = sim.ms(sim.faultAtTicks! - injected);
     assert.ok(detectMs <= 2, `stall seen ${detectMs} ms after it happened`);
@@ -21,10 +24,16 @@ for (const depth of [0.5, 1.5, 3.0]) {
     const limit = Math.min(LIMIT_MS, 1000 / hz);
     assert.ok(sim.outOfSkinAtTicks !== undefined && sim.retractedAtTicks !== undefined, 'needles retracted');
     const retractMs = sim.ms(sim.retractedAtTicks! - sim.faultAtTicks!);
-    assert.ok(retractMs <= limit, `retracted ${retractMs.toFixed(2)} ms after detection (limit ${limit.toFixed(2)} ms)`);
+    assert.ok(
+      retractMs <= limit,
+      `retracted ${retractMs.toFixed(2)} ms after detection (limit ${limit.toFixed(2)} ms)`,
+    );
     assert.ok(sim.observation.tipUm < 0, 'tips behind the guard plane');
     assert.equal(sim.state, 'fault');
-    assert.ok(sim.trace!.events.some((e) => e.detail === 'step_queue_flush' && e.tTicks === sim.faultAtTicks), 'queue flushed at detection');
+    assert.ok(
+      sim.trace!.events.some((e) => e.detail === 'step_queue_flush' && e.tTicks === sim.faultAtTicks),
+      'queue flushed at detection',
+    );
     // and it stays there: no stroke until the fault is cleared
     const x = sim.observation.carriageUm;
     sim.run(200);
@@ -71,7 +80,10 @@ test('a hung firmware: the watchdog resets it, the needles end retracted, the pe
   const sim = await strokingPen(2.0, 30);
   untilDiving(sim, 1000);
   sim.inject('hang');
-  assert.ok(sim.runUntil(() => sim.resets === 1, 50), 'watchdog reset');
+  assert.ok(
+    sim.runUntil(() => sim.resets === 1, 50),
+    'watchdog reset',
+  );
   assert.equal(sim.state, 'fault');
   assert.equal(sim.fault, 'watchdog_reset');
   sim.run(30);

@@ -14,8 +14,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missingTools, PORT_PACKAGES } from '../../tools/build/port-build.js';
 import {
-  buildBootloader, buildTestApp, configureTestApp, signTestImage, spki, blankFlash, installImage, readTrailer,
-  BootBuild, BootToolsMissing, SLOT_A, SLOT_B,
+  buildBootloader,
+  buildTestApp,
+  configureTestApp,
+  signTestImage,
+  spki,
+  blankFlash,
+  installImage,
+  readTrailer,
+  BootBuild,
+  BootToolsMissing,
+  SLOT_A,
+  SLOT_B,
 } from '../../tools/build/boot-build.js';
 import { HAL_ABI_VERSION } from '../../abi/pen-abi.js';
 import { REPO_ROOT } from '../../boards/paths.js';
@@ -30,13 +40,20 @@ const { privateKey: key } = generateKeyPairSync('ec', { namedCurve: 'prime256v1'
 
 let skip: string | false = false;
 const missing = missingTools(['arm-none-eabi-gcc', 'arm-none-eabi-objcopy', 'arm-none-eabi-size', 'qemu-system-arm']);
-if (missing.length) skip = `skipped pen flash under QEMU: ${missing.join(', ')} not installed (apt-get install --no-install-recommends ${PORT_PACKAGES})`;
-else if (spawnSync('socat', ['-V'], { stdio: 'ignore' }).error) skip = 'skipped pen flash under QEMU: socat is not installed (apt-get install socat)';
+if (missing.length)
+  skip = `skipped pen flash under QEMU: ${missing.join(', ')} not installed (apt-get install --no-install-recommends ${PORT_PACKAGES})`;
+else if (spawnSync('socat', ['-V'], { stdio: 'ignore' }).error)
+  skip = 'skipped pen flash under QEMU: socat is not installed (apt-get install socat)';
 let boot: BootBuild | undefined;
 const apps: Record<'a' | 'b', Buffer> = { a: Buffer.alloc(0), b: Buffer.alloc(0) };
 if (!skip) {
   try {
-    boot = buildBootloader(join(out, 'boot'), { spkiDer: spki(key), board: BOARD, halAbiVersion: HAL_ABI_VERSION, emulated: true });
+    boot = buildBootloader(join(out, 'boot'), {
+      spkiDer: spki(key),
+      board: BOARD,
+      halAbiVersion: HAL_ABI_VERSION,
+      emulated: true,
+    });
     apps.a = buildTestApp(join(out, 'app'), 'a');
     apps.b = buildTestApp(join(out, 'app'), 'b');
   } catch (e) {
@@ -65,13 +82,41 @@ class EmulatedPen {
   private stopping = false;
   powerUps = 0;
 
-  constructor(private readonly name: string, readonly flashFile: string) { this.pty = join(out, `${name}.pty`); }
+  constructor(
+    private readonly name: string,
+    readonly flashFile: string,
+  ) {
+    this.pty = join(out, `${name}.pty`);
+  }
 
   async start(): Promise<void> {
-    const qemuSock = join(out, `${this.name}.qemu.sock`), hostSock = join(out, `${this.name}.host.sock`);
-    const relay = (from: () => Socket | undefined) => (d: Buffer): void => { from()?.write(d); };
-    this.servers.push(await listen(qemuSock, (s) => { this.qemuSide = s; s.on('data', relay(() => this.hostSide)); s.on('error', () => {}); }));
-    this.servers.push(await listen(hostSock, (s) => { this.hostSide = s; s.on('data', relay(() => this.qemuSide)); s.on('error', () => {}); }));
+    const qemuSock = join(out, `${this.name}.qemu.sock`),
+      hostSock = join(out, `${this.name}.host.sock`);
+    const relay =
+      (from: () => Socket | undefined) =>
+      (d: Buffer): void => {
+        from()?.write(d);
+      };
+    this.servers.push(
+      await listen(qemuSock, (s) => {
+        this.qemuSide = s;
+        s.on(
+          'data',
+          relay(() => this.hostSide),
+        );
+        s.on('error', () => {});
+      }),
+    );
+    this.servers.push(
+      await listen(hostSock, (s) => {
+        this.hostSide = s;
+        s.on(
+          'data',
+          relay(() => this.qemuSide),
+        );
+        s.on('error', () => {});
+      }),
+    );
     this.socat = spawn('socat', [`PTY,link=${this.pty},raw,echo=0`, `UNIX-CONNECT:${hostSock}`], { stdio: 'ignore' });
     for (let i = 0; i < 100 && !existsSync(this.pty); i++) await sleep(50);
     assert.ok(existsSync(this.pty), 'socat made the pty');
@@ -82,13 +127,33 @@ class EmulatedPen {
   private powerUp(sock: string): void {
     this.powerUps++;
     let text = '';
-    const q = this.qemu = spawn('qemu-system-arm', [
-      '-M', 'netduinoplus2', '-display', 'none', '-monitor', 'none', '-no-reboot',
-      '-serial', 'null', '-chardev', `socket,id=usart2,path=${sock}`, '-serial', 'chardev:usart2',
-      '-semihosting-config', `enable=on,target=native,arg=boot,arg=${this.flashFile}`,
-      '-device', `loader,file=${this.flashFile},addr=0x08000000`,
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const take = (d: Buffer): void => { text += d.toString('latin1'); this.log += d.toString('latin1'); };
+    const q = (this.qemu = spawn(
+      'qemu-system-arm',
+      [
+        '-M',
+        'netduinoplus2',
+        '-display',
+        'none',
+        '-monitor',
+        'none',
+        '-no-reboot',
+        '-serial',
+        'null',
+        '-chardev',
+        `socket,id=usart2,path=${sock}`,
+        '-serial',
+        'chardev:usart2',
+        '-semihosting-config',
+        `enable=on,target=native,arg=boot,arg=${this.flashFile}`,
+        '-device',
+        `loader,file=${this.flashFile},addr=0x08000000`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    ));
+    const take = (d: Buffer): void => {
+      text += d.toString('latin1');
+      this.log += d.toString('latin1');
+    };
     q.stdout!.on('data', take);
     q.stderr!.on('data', take);
     q.on('exit', () => {
@@ -129,14 +194,26 @@ function listen(path: string, onConn: (s: Socket) => void): Promise<Server> {
 }
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-interface Run { status: number | null; stdout: string; stderr: string }
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 /** `pen flash` as a user runs it; `killWhen` ends it (SIGKILL) once its stderr matches. */
 function penFlash(args: string[], killWhen?: RegExp): Promise<Run> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'flash', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (d: Buffer) => { stdout += d; });
-    p.stderr.on('data', (d: Buffer) => { stderr += d; if (killWhen && killWhen.test(stderr)) p.kill('SIGKILL'); });
+    const p = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'flash', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '',
+      stderr = '';
+    p.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    p.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+      if (killWhen && killWhen.test(stderr)) p.kill('SIGKILL');
+    });
     p.on('exit', (status) => resolve({ status, stdout, stderr }));
   });
 }
@@ -150,87 +227,144 @@ function factoryFlash(name: string, withSlotA: boolean, requestService: boolean)
   return file;
 }
 
-test('pen flash uploads a signed image over the pty into the free slot; the bootloader verifies it and boots it on trial', { skip, timeout: 300_000 }, async () => {
-  const file = factoryFlash('flash', true, true);
-  const pen = new EmulatedPen('flash', file);
-  await pen.start();
-  try {
-    await pen.waitFor(/boot: service mode \(requested by the firmware\)/);
-    // the commands pen flash does not use, and refusals with their reasons
-    const port = openSerialPort(pen.pty);
-    const smp = new SmpClient(port);
+test(
+  'pen flash uploads a signed image over the pty into the free slot; the bootloader verifies it and boots it on trial',
+  { skip, timeout: 300_000 },
+  async () => {
+    const file = factoryFlash('flash', true, true);
+    const pen = new EmulatedPen('flash', file);
+    await pen.start();
     try {
-      assert.deepEqual(await smp.request('echo', OP_WRITE, GROUP_OS, 0, { d: 'hello pen' }), { r: 'hello pen' });
-      const slots = imageSlots(await smp.request('image list', OP_READ, GROUP_IMAGE, 0, {}));
-      assert.deepEqual(slots.map((x) => [x.slot, x.version, x.active, x.confirmed, x.hash.length]), [[0, '1.0.0', true, true, 32]]);
-      const refusals: [string, number, number, number, Record<string, Buffer | number | boolean>, RegExp][] = [
-        ['erase', OP_WRITE, GROUP_IMAGE, 5, { slot: 0 }, /^erase refused: that slot holds the confirmed firmware the pen starts; erase the other one \(not allowed in the current state\)$/],
-        ['image test', OP_WRITE, GROUP_IMAGE, 0, { hash: Buffer.alloc(32, 1), confirm: false }, /no slot holds an image with that hash \(not found\)/],
-        ['upload', OP_WRITE, GROUP_IMAGE, 1, { off: 64, data: Buffer.alloc(4) }, /no upload in progress: start again from offset 0/],
-        ['upload', OP_WRITE, GROUP_IMAGE, 1, { off: 0, len: 64, data: Buffer.alloc(64) }, /not a signed image \(no MCUboot magic\)/],
-        ['stats', OP_READ, 2, 0, {}, /group 2 command 0 is not offered in service mode \(not supported\)/],
-      ];
-      for (const [what, op, group, id, body, re] of refusals) {
-        await assert.rejects(smp.request(what, op, group, id, body), (e: unknown) => e instanceof SmpRefused && re.test(e.message));
+      await pen.waitFor(/boot: service mode \(requested by the firmware\)/);
+      // the commands pen flash does not use, and refusals with their reasons
+      const port = openSerialPort(pen.pty);
+      const smp = new SmpClient(port);
+      try {
+        assert.deepEqual(await smp.request('echo', OP_WRITE, GROUP_OS, 0, { d: 'hello pen' }), { r: 'hello pen' });
+        const slots = imageSlots(await smp.request('image list', OP_READ, GROUP_IMAGE, 0, {}));
+        assert.deepEqual(
+          slots.map((x) => [x.slot, x.version, x.active, x.confirmed, x.hash.length]),
+          [[0, '1.0.0', true, true, 32]],
+        );
+        const refusals: [string, number, number, number, Record<string, Buffer | number | boolean>, RegExp][] = [
+          [
+            'erase',
+            OP_WRITE,
+            GROUP_IMAGE,
+            5,
+            { slot: 0 },
+            /^erase refused: that slot holds the confirmed firmware the pen starts; erase the other one \(not allowed in the current state\)$/,
+          ],
+          [
+            'image test',
+            OP_WRITE,
+            GROUP_IMAGE,
+            0,
+            { hash: Buffer.alloc(32, 1), confirm: false },
+            /no slot holds an image with that hash \(not found\)/,
+          ],
+          [
+            'upload',
+            OP_WRITE,
+            GROUP_IMAGE,
+            1,
+            { off: 64, data: Buffer.alloc(4) },
+            /no upload in progress: start again from offset 0/,
+          ],
+          [
+            'upload',
+            OP_WRITE,
+            GROUP_IMAGE,
+            1,
+            { off: 0, len: 64, data: Buffer.alloc(64) },
+            /not a signed image \(no MCUboot magic\)/,
+          ],
+          ['stats', OP_READ, 2, 0, {}, /group 2 command 0 is not offered in service mode \(not supported\)/],
+        ];
+        for (const [what, op, group, id, body, re] of refusals) {
+          await assert.rejects(
+            smp.request(what, op, group, id, body),
+            (e: unknown) => e instanceof SmpRefused && re.test(e.message),
+          );
+        }
+        assert.deepEqual(
+          await smp.request('erase', OP_WRITE, GROUP_IMAGE, 5, {}),
+          { rc: 0 },
+          'the free slot (B) may be erased',
+        );
+      } finally {
+        smp.close();
+        port.close();
       }
-      assert.deepEqual(await smp.request('erase', OP_WRITE, GROUP_IMAGE, 5, {}), { rc: 0 }, 'the free slot (B) may be erased');
+      const img = image('b', 'B2', 64, [1, 1, 0, 0]);
+      const imgFile = join(out, 'b2.img');
+      writeFileSync(imgFile, img);
+      const wrong = join(out, 'a-for-b.img');
+      writeFileSync(wrong, image('a', 'A9', 4, [1, 1, 0, 0]));
+      const refused = await penFlash(['--port', pen.pty, '--image', wrong, '--no-reset']);
+      assert.equal(refused.status, 1);
+      assert.match(refused.stderr, /is built for slot A, but the pen's free slot is B/);
+      const t0 = Date.now();
+      const r = await penFlash(['--port', pen.pty, '--image', imgFile]);
+      const seconds = (Date.now() - t0) / 1000;
+      assert.equal(r.status, 0, `pen flash failed:\n${r.stderr}${r.stdout}\nQEMU:\n${pen.log.slice(-2000)}`);
+      assert.match(r.stderr, /slot A: version 1\.0\.0, runs, confirmed/);
+      const m = /uploaded ([\d.]+) KiB in ([\d.]+) s \(([\d.]+) KiB\/s\)/.exec(r.stderr);
+      assert.ok(m, r.stderr);
+      assert.match(r.stdout, /the pen runs version 1\.1\.0 from slot B on trial \(boot 1 of 3\)/);
+      await pen.waitFor(/app: running B2 from slot B\n/);
+      assert.doesNotMatch(r.stderr + r.stdout, /\brc\b|= \d/, 'no bare codes');
+      console.log(
+        `# pen flash over the emulated serial port: ${m![1]} KiB uploaded in ${m![2]} s (${m![3]} KiB/s); ${seconds.toFixed(1)} s from start to the new image running, reset and verification included`,
+      );
+      const flash = readFileSync(file);
+      assert.ok(
+        flash.subarray(SLOT_B - 0x08000000, SLOT_B - 0x08000000 + img.length).equals(img),
+        'slot B holds the image byte for byte',
+      );
+      assert.equal(readTrailer(flash, SLOT_B).attemptsUsed, 1);
+      assert.equal(readTrailer(flash, SLOT_B).confirmed, false);
+      assert.equal(flash.readUInt32LE(SERVICE_REQUEST.offset), 0, 'the service request was taken');
     } finally {
-      smp.close();
-      port.close();
+      await pen.stop();
     }
-    const img = image('b', 'B2', 64, [1, 1, 0, 0]);
-    const imgFile = join(out, 'b2.img');
-    writeFileSync(imgFile, img);
-    const wrong = join(out, 'a-for-b.img');
-    writeFileSync(wrong, image('a', 'A9', 4, [1, 1, 0, 0]));
-    const refused = await penFlash(['--port', pen.pty, '--image', wrong, '--no-reset']);
-    assert.equal(refused.status, 1);
-    assert.match(refused.stderr, /is built for slot A, but the pen's free slot is B/);
-    const t0 = Date.now();
-    const r = await penFlash(['--port', pen.pty, '--image', imgFile]);
-    const seconds = (Date.now() - t0) / 1000;
-    assert.equal(r.status, 0, `pen flash failed:\n${r.stderr}${r.stdout}\nQEMU:\n${pen.log.slice(-2000)}`);
-    assert.match(r.stderr, /slot A: version 1\.0\.0, runs, confirmed/);
-    const m = /uploaded ([\d.]+) KiB in ([\d.]+) s \(([\d.]+) KiB\/s\)/.exec(r.stderr);
-    assert.ok(m, r.stderr);
-    assert.match(r.stdout, /the pen runs version 1\.1\.0 from slot B on trial \(boot 1 of 3\)/);
-    await pen.waitFor(/app: running B2 from slot B\n/);
-    assert.doesNotMatch(r.stderr + r.stdout, /\brc\b|= \d/, 'no bare codes');
-    console.log(`# pen flash over the emulated serial port: ${m![1]} KiB uploaded in ${m![2]} s (${m![3]} KiB/s); ${seconds.toFixed(1)} s from start to the new image running, reset and verification included`);
-    const flash = readFileSync(file);
-    assert.ok(flash.subarray(SLOT_B - 0x08000000, SLOT_B - 0x08000000 + img.length).equals(img), 'slot B holds the image byte for byte');
-    assert.equal(readTrailer(flash, SLOT_B).attemptsUsed, 1);
-    assert.equal(readTrailer(flash, SLOT_B).confirmed, false);
-    assert.equal(flash.readUInt32LE(SERVICE_REQUEST.offset), 0, 'the service request was taken');
-  } finally {
-    await pen.stop();
-  }
-});
+  },
+);
 
-test('an upload killed mid-way resumes where it stopped; a pen with no image starts in service mode', { skip, timeout: 300_000 }, async () => {
-  const file = factoryFlash('resume', false, false);
-  const pen = new EmulatedPen('resume', file);
-  await pen.start();
-  try {
-    await pen.waitFor(/boot: service mode \(no bootable image\)/);
-    const img = image('a', 'A2', 192, [2, 0, 0, 0]);
-    const imgFile = join(out, 'a2.img');
-    writeFileSync(imgFile, img);
-    const killed = await penFlash(['--port', pen.pty, '--image', imgFile, '--chunk-bytes', '256'], /slot A: (?:[89]|\d{2,})\.\d of/);
-    assert.equal(killed.status, null, `pen flash was to be killed mid-way:\n${killed.stderr}`);
-    const at = Math.max(...[...killed.stderr.matchAll(/slot A: ([\d.]+) of/g)].map((x) => Number(x[1])));
-    assert.ok(at >= 8, `killed after ${at} KiB`);
-    const r = await penFlash(['--port', pen.pty, '--image', imgFile]);
-    assert.equal(r.status, 0, `pen flash failed:\n${r.stderr}${r.stdout}\nQEMU:\n${pen.log.slice(-2000)}`);
-    const resumed = /resuming the upload at ([\d.]+) of ([\d.]+) KiB/.exec(r.stderr);
-    assert.ok(resumed, `did not resume:\n${r.stderr}`);
-    assert.ok(Number(resumed[1]) >= at, `resumed at ${resumed[1]} KiB, the first run had reached ${at} KiB`);
-    assert.match(r.stdout, /the pen runs version 2\.0\.0 from slot A on trial \(boot 1 of 3\)/);
-    await pen.waitFor(/app: running A2 from slot A\n/);
-    const flash = readFileSync(file);
-    assert.ok(flash.subarray(SLOT_A - 0x08000000, SLOT_A - 0x08000000 + img.length).equals(img), 'slot A holds the image byte for byte');
-    console.log(`# killed at ${at} KiB, resumed at ${resumed[1]} of ${resumed[2]} KiB`);
-  } finally {
-    await pen.stop();
-  }
-});
+test(
+  'an upload killed mid-way resumes where it stopped; a pen with no image starts in service mode',
+  { skip, timeout: 300_000 },
+  async () => {
+    const file = factoryFlash('resume', false, false);
+    const pen = new EmulatedPen('resume', file);
+    await pen.start();
+    try {
+      await pen.waitFor(/boot: service mode \(no bootable image\)/);
+      const img = image('a', 'A2', 192, [2, 0, 0, 0]);
+      const imgFile = join(out, 'a2.img');
+      writeFileSync(imgFile, img);
+      const killed = await penFlash(
+        ['--port', pen.pty, '--image', imgFile, '--chunk-bytes', '256'],
+        /slot A: (?:[89]|\d{2,})\.\d of/,
+      );
+      assert.equal(killed.status, null, `pen flash was to be killed mid-way:\n${killed.stderr}`);
+      const at = Math.max(...[...killed.stderr.matchAll(/slot A: ([\d.]+) of/g)].map((x) => Number(x[1])));
+      assert.ok(at >= 8, `killed after ${at} KiB`);
+      const r = await penFlash(['--port', pen.pty, '--image', imgFile]);
+      assert.equal(r.status, 0, `pen flash failed:\n${r.stderr}${r.stdout}\nQEMU:\n${pen.log.slice(-2000)}`);
+      const resumed = /resuming the upload at ([\d.]+) of ([\d.]+) KiB/.exec(r.stderr);
+      assert.ok(resumed, `did not resume:\n${r.stderr}`);
+      assert.ok(Number(resumed[1]) >= at, `resumed at ${resumed[1]} KiB, the first run had reached ${at} KiB`);
+      assert.match(r.stdout, /the pen runs version 2\.0\.0 from slot A on trial \(boot 1 of 3\)/);
+      await pen.waitFor(/app: running A2 from slot A\n/);
+      const flash = readFileSync(file);
+      assert.ok(
+        flash.subarray(SLOT_A - 0x08000000, SLOT_A - 0x08000000 + img.length).equals(img),
+        'slot A holds the image byte for byte',
+      );
+      console.log(`# killed at ${at} KiB, resumed at ${resumed[1]} of ${resumed[2]} KiB`);
+    } finally {
+      await pen.stop();
+    }
+  },
+);

@@ -23,7 +23,8 @@ function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const bytes = (r: () => number, n: number): Buffer => Buffer.from(Array.from({ length: n }, () => Math.floor(r() * 256)));
+const bytes = (r: () => number, n: number): Buffer =>
+  Buffer.from(Array.from({ length: n }, () => Math.floor(r() * 256)));
 const messages = (evs: FrameEvent[]): Buffer[] => evs.flatMap((e) => (e.kind === 'message' ? [e.message] : []));
 
 test('CRC-16/XMODEM: the check value of "123456789" is 0x31c3', () => {
@@ -47,12 +48,21 @@ test('a frame starts with 0x06 0x09, continues with 0x04 0x14, lines of at most 
 });
 
 test('console text between frames is passed on as text; frames split anywhere still decode', () => {
-  const a = Buffer.from('first'), b = bytes(rng(2), 300);
-  const stream = Buffer.concat([Buffer.from('boot: starting slot A\r\n'), encodeFrame(a), Buffer.from('hello\n'), encodeFrame(b)]);
+  const a = Buffer.from('first'),
+    b = bytes(rng(2), 300);
+  const stream = Buffer.concat([
+    Buffer.from('boot: starting slot A\r\n'),
+    encodeFrame(a),
+    Buffer.from('hello\n'),
+    encodeFrame(b),
+  ]);
   const d = new FrameDecoder();
   const evs: FrameEvent[] = [];
   for (let i = 0; i < stream.length; i += 7) evs.push(...d.push(stream.subarray(i, i + 7)));
-  assert.deepEqual(evs.filter((e) => e.kind === 'text').map((e) => (e as { line: string }).line), ['boot: starting slot A', 'hello']);
+  assert.deepEqual(
+    evs.filter((e) => e.kind === 'text').map((e) => (e as { line: string }).line),
+    ['boot: starting slot A', 'hello'],
+  );
   assert.deepEqual(messages(evs), [a, b]);
 });
 
@@ -71,15 +81,33 @@ test('a bad CRC is reported and the message dropped', () => {
   packet.writeUInt16BE(msg.length + 2, 0);
   msg.copy(packet, 2);
   packet.writeUInt16BE(crc16(msg) ^ 0x0100, 2 + msg.length);
-  const evs = new FrameDecoder().push(Buffer.concat([Buffer.from([0x06, 0x09]), Buffer.from(packet.toString('base64')), Buffer.from('\n')]));
+  const evs = new FrameDecoder().push(
+    Buffer.concat([Buffer.from([0x06, 0x09]), Buffer.from(packet.toString('base64')), Buffer.from('\n')]),
+  );
   assert.deepEqual(evs, [{ kind: 'bad', why: 'CRC mismatch' }]);
 });
 
 test('CBOR: SMP maps round-trip, and what the pen sends decodes', () => {
   const values: CborValue[] = [
     { off: 0, len: 70_000, sha: Buffer.alloc(32, 7), data: Buffer.alloc(512, 1), upgrade: false },
-    { images: [{ slot: 0, version: '1.2.3', hash: Buffer.alloc(32, 9), bootable: true, pending: false, confirmed: true, active: true }], splitStatus: 0 },
-    { rc: 6, rsn: 'that slot holds the confirmed firmware' }, { r: '' }, {}, [-1, -24, -25, -256, -65537, 23, 24, 255, 256, 65535, 65536, 0xffffffff],
+    {
+      images: [
+        {
+          slot: 0,
+          version: '1.2.3',
+          hash: Buffer.alloc(32, 9),
+          bootable: true,
+          pending: false,
+          confirmed: true,
+          active: true,
+        },
+      ],
+      splitStatus: 0,
+    },
+    { rc: 6, rsn: 'that slot holds the confirmed firmware' },
+    { r: '' },
+    {},
+    [-1, -24, -25, -256, -65537, 23, 24, 255, 256, 65535, 65536, 0xffffffff],
   ];
   for (const v of values) assert.deepEqual(decode(encode(v)), v);
   // indefinite map and string, as mcumgr clients and tinycbor write them
@@ -110,12 +138,16 @@ test('fuzz (seed 13): random messages round-trip; random corruption never delive
     // random bytes: the decoder neither throws nor delivers a message whose CRC does not match
     for (const m of messages(new FrameDecoder().push(bytes(r, 300)))) assert.ok(m.length >= 0);
     const cbor = bytes(r, Math.floor(r() * 40));
-    try { decode(cbor); } catch (e) { assert.ok(e instanceof CborError, `case ${i}: ${(e as Error).message}`); }
+    try {
+      decode(cbor);
+    } catch (e) {
+      assert.ok(e instanceof CborError, `case ${i}: ${(e as Error).message}`);
+    }
   }
   assert.ok(dropped > 300, `${dropped} of 400 corrupted frames dropped`);
 });
 
-test('the client maps an rc to words and shows the pen\'s reason; it never shows a bare code', async () => {
+test("the client maps an rc to words and shows the pen's reason; it never shows a bare code", async () => {
   const peer: Transport & { listener?: (d: Buffer) => void } = {
     write(data) {
       const req = messages(new FrameDecoder().push(data))[0];
@@ -123,59 +155,110 @@ test('the client maps an rc to words and shows the pen\'s reason; it never shows
       const rsp = Buffer.concat([smpHeader(req[0] + 1, req.readUInt16BE(4), req[6], req[7], body.length), body]);
       setImmediate(() => this.listener!(encodeFrame(rsp)));
     },
-    onData(l) { this.listener = l; },
+    onData(l) {
+      this.listener = l;
+    },
   };
   const c = new SmpClient(peer);
-  await assert.rejects(c.request('upload', OP_WRITE, GROUP_IMAGE, 1, { off: 512, data: Buffer.alloc(4) }), (e: unknown) => {
-    assert.ok(e instanceof SmpRefused);
-    assert.equal(e.message, 'upload refused: no upload in progress: start again from offset 0 (not allowed in the current state)');
-    return true;
-  });
+  await assert.rejects(
+    c.request('upload', OP_WRITE, GROUP_IMAGE, 1, { off: 512, data: Buffer.alloc(4) }),
+    (e: unknown) => {
+      assert.ok(e instanceof SmpRefused);
+      assert.equal(
+        e.message,
+        'upload refused: no upload in progress: start again from offset 0 (not allowed in the current state)',
+      );
+      return true;
+    },
+  );
   assert.equal(rcText(99), 'an error the tool does not know (mcumgr code 99)');
 });
 
 // The bootloader's own CBOR reader (C) on the host, under AddressSanitizer: it must read what this
 // encoder writes as the TypeScript decoder does, and refuse random bytes without reading past them.
 const gcc = spawnSync('gcc', ['--version'], { stdio: 'ignore' }).error === undefined;
-test('the bootloader\'s CBOR reader agrees with the tool\'s encoder and survives random bytes (seed 7, AddressSanitizer)', { skip: gcc ? false : 'skipped: gcc is not installed' }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'smp-cbor-'));
-  const exe = join(dir, 'smp_cbor_host');
-  const boot = join(REPO_ROOT, 'ports', 'stm32f405', 'boot');
-  const cc = spawnSync('gcc', ['-std=c11', '-O1', '-g', '-Wall', '-Wextra', '-Werror', '-fsanitize=address,undefined', '-fno-sanitize-recover=all',
-    `-I${boot}`, join(REPO_ROOT, 'ports', 'stm32f405', 'test', 'smp_cbor_host.c'), join(boot, 'smp_cbor.c'), '-o', exe], { encoding: 'utf8' });
-  assert.equal(cc.status, 0, cc.stderr);
-  const r = rng(7);
-  const cases: { buf: Buffer; want?: string }[] = [];
-  const keys = ['off', 'data', 'len', 'sha', 'hash', 'confirm', 'd', 'slot'];
-  for (let i = 0; i < 300; i++) {
-    const m: { [k: string]: CborValue } = {};
-    for (const k of keys) {
-      const pick = r();
-      if (pick < 0.4) continue;
-      m[k] = pick < 0.6 ? Math.floor(r() * 2 ** 32) : pick < 0.75 ? bytes(r, Math.floor(r() * 300)) : pick < 0.9 ? bytes(r, 8).toString('hex') : r() < 0.5;
+test(
+  "the bootloader's CBOR reader agrees with the tool's encoder and survives random bytes (seed 7, AddressSanitizer)",
+  { skip: gcc ? false : 'skipped: gcc is not installed' },
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'smp-cbor-'));
+    const exe = join(dir, 'smp_cbor_host');
+    const boot = join(REPO_ROOT, 'ports', 'stm32f405', 'boot');
+    const cc = spawnSync(
+      'gcc',
+      [
+        '-std=c11',
+        '-O1',
+        '-g',
+        '-Wall',
+        '-Wextra',
+        '-Werror',
+        '-fsanitize=address,undefined',
+        '-fno-sanitize-recover=all',
+        `-I${boot}`,
+        join(REPO_ROOT, 'ports', 'stm32f405', 'test', 'smp_cbor_host.c'),
+        join(boot, 'smp_cbor.c'),
+        '-o',
+        exe,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(cc.status, 0, cc.stderr);
+    const r = rng(7);
+    const cases: { buf: Buffer; want?: string }[] = [];
+    const keys = ['off', 'data', 'len', 'sha', 'hash', 'confirm', 'd', 'slot'];
+    for (let i = 0; i < 300; i++) {
+      const m: { [k: string]: CborValue } = {};
+      for (const k of keys) {
+        const pick = r();
+        if (pick < 0.4) continue;
+        m[k] =
+          pick < 0.6
+            ? Math.floor(r() * 2 ** 32)
+            : pick < 0.75
+              ? bytes(r, Math.floor(r() * 300))
+              : pick < 0.9
+                ? bytes(r, 8).toString('hex')
+                : r() < 0.5;
+      }
+      m[`x${i}`] = [1, { nested: bytes(r, 3) }];
+      const want = keys
+        .filter((k) => k in m)
+        .map((k) => {
+          const v = m[k];
+          return `${k}=${typeof v === 'number' ? `u${v}` : typeof v === 'boolean' ? `b${v ? 1 : 0}` : Buffer.isBuffer(v) ? `h${v.toString('hex')}` : `t${Buffer.from(v as string).toString('hex')}`} `;
+        })
+        .join('');
+      const buf = encode(m);
+      cases.push({ buf, want });
+      cases.push({ buf: buf.subarray(0, Math.floor(r() * buf.length)) }); // truncated: refused or a prefix's keys, never a crash
+      cases.push({ buf: bytes(r, Math.floor(r() * 64)) });
     }
-    m[`x${i}`] = [1, { nested: bytes(r, 3) }];
-    const want = keys.filter((k) => k in m).map((k) => {
-      const v = m[k];
-      return `${k}=${typeof v === 'number' ? `u${v}` : typeof v === 'boolean' ? `b${v ? 1 : 0}` : Buffer.isBuffer(v) ? `h${v.toString('hex')}` : `t${Buffer.from(v as string).toString('hex')}`} `;
-    }).join('');
-    const buf = encode(m);
-    cases.push({ buf, want });
-    cases.push({ buf: buf.subarray(0, Math.floor(r() * buf.length)) }); // truncated: refused or a prefix's keys, never a crash
-    cases.push({ buf: bytes(r, Math.floor(r() * 64)) });
-  }
-  const file = join(dir, 'cases.bin');
-  writeFileSync(file, Buffer.concat(cases.flatMap((c) => { const n = Buffer.alloc(2); n.writeUInt16LE(c.buf.length); return [n, c.buf]; })));
-  const run = spawnSync(exe, [file], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  assert.equal(run.status, 0, `the C reader failed:\n${run.stderr.slice(0, 3000)}`);
-  const lines = run.stdout.split('\n');
-  cases.forEach((c, i) => { if (c.want !== undefined) assert.equal(lines[i], c.want, `case ${i}`); });
-  const refused = cases.filter((c, i) => c.want === undefined && lines[i] === 'bad').length;
-  assert.ok(refused > 300, `${refused} of ${2 * 300} truncated or random inputs refused`);
-});
+    const file = join(dir, 'cases.bin');
+    writeFileSync(
+      file,
+      Buffer.concat(
+        cases.flatMap((c) => {
+          const n = Buffer.alloc(2);
+          n.writeUInt16LE(c.buf.length);
+          return [n, c.buf];
+        }),
+      ),
+    );
+    const run = spawnSync(exe, [file], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(run.status, 0, `the C reader failed:\n${run.stderr.slice(0, 3000)}`);
+    const lines = run.stdout.split('\n');
+    cases.forEach((c, i) => {
+      if (c.want !== undefined) assert.equal(lines[i], c.want, `case ${i}`);
+    });
+    const refused = cases.filter((c, i) => c.want === undefined && lines[i] === 'bad').length;
+    assert.ok(refused > 300, `${refused} of ${2 * 300} truncated or random inputs refused`);
+  },
+);
 
 test('pen flash: usage errors name what is wrong and exit 2', () => {
-  const pen = (...args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'flash', ...args], { encoding: 'utf8' });
+  const pen = (...args: string[]) =>
+    spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'flash', ...args], { encoding: 'utf8' });
   let r = pen('--image', 'x.img');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--port PATH is required/);

@@ -48,7 +48,10 @@ const envelopeCache = new Map<string, Map<number, number>>();
 export async function maxFreq(depthMm: number, cartridge?: string): Promise<number> {
   const key = cartridge ?? BOARD.default_cartridge;
   let m = envelopeCache.get(key);
-  if (!m) { m = new Map(); envelopeCache.set(key, m); }
+  if (!m) {
+    m = new Map();
+    envelopeCache.set(key, m);
+  }
   if (!m.has(depthMm)) m.set(depthMm, readEnvelope(BOARD, await firmware(), key, [depthMm])[0].maxFreqHz);
   return m.get(depthMm)!;
 }

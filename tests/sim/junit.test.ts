@@ -27,7 +27,9 @@ function xmllint(xml: string, schema: string): { ok: boolean; out: string } {
 
 async function fixtureRun() {
   const wasm = await firmware();
-  const cases = findScenarioFiles([join(REPO_ROOT, 'tests', 'fixtures', 'qa-failing')]).flatMap((f) => loadScenario(f, 7));
+  const cases = findScenarioFiles([join(REPO_ROOT, 'tests', 'fixtures', 'qa-failing')]).flatMap((f) =>
+    loadScenario(f, 7),
+  );
   const results = await runCases(cases, { wasm: { 'ref-pen': wasm }, jobs: 1 });
   return { results, prov: collectProvenance({ 'ref-pen': wasm }, 7), wasm };
 }
@@ -42,24 +44,43 @@ test('the JUnit of a run with a failure validates against the Jenkins and Ant sc
   }
   // suite-level provenance, board, seed and requirements; none inside a test case
   const id = firmwareId('ref-pen', wasm);
-  for (const [k, v] of [['firmware.ref-pen.sha256', id.sha256], ['board', 'ref-pen'], ['seed', '7'], ['requirement', 'PEN-HOME-01'], ['commit', prov.commit], ['node', process.version]]) {
+  for (const [k, v] of [
+    ['firmware.ref-pen.sha256', id.sha256],
+    ['board', 'ref-pen'],
+    ['seed', '7'],
+    ['requirement', 'PEN-HOME-01'],
+    ['commit', prov.commit],
+    ['node', process.version],
+  ]) {
     assert.ok(xml.includes(`<property name="${k}" value="${v}"/>`), `property ${k}=${v}`);
   }
   assert.doesNotMatch(xml, /<testcase[^>]*>\s*<properties>/);
-  assert.match(xml, /<testcase classname="tests\.fixtures\.qa-failing\.depth-too-tight" name="fixture depth off by 0\.1 mm \[PEN-HOME-01\]"/);
+  assert.match(
+    xml,
+    /<testcase classname="tests\.fixtures\.qa-failing\.depth-too-tight" name="fixture depth off by 0\.1 mm \[PEN-HOME-01\]"/,
+  );
   // the message once: in the attribute, not again in the body
   const failure = /<failure message="([^"]*)" type="expectation">([^<]*)<\/failure>/.exec(xml);
   assert.ok(failure, 'a failure element');
   assert.match(failure[1], /depth-too-tight\.yaml:11: expected depth_mm 0\.9 \+\/- 0\.02 mm, measured/);
   assert.ok(!failure[2].includes('measured mean'), `the body repeats the message:\n${failure[2]}`);
-  assert.match(failure[2], /^tests\/fixtures\/qa-failing\/depth-too-tight\.yaml:11\nreplay: npx pen qa tests\/fixtures\/qa-failing\/depth-too-tight\.yaml --grep &apos;fixture depth off by 0\.1 mm&apos; --seed 7\n/);
+  assert.match(
+    failure[2],
+    /^tests\/fixtures\/qa-failing\/depth-too-tight\.yaml:11\nreplay: npx pen qa tests\/fixtures\/qa-failing\/depth-too-tight\.yaml --grep &apos;fixture depth off by 0\.1 mm&apos; --seed 7\n/,
+  );
 });
 
 test('with file and line attributes for annotators, the case names its file and the failing line', async () => {
   const { results, prov } = await fixtureRun();
   const xml = junitXml(results, prov, { fileLine: true });
-  assert.match(xml, /<testcase [^>]*name="fixture depth off by 0\.1 mm \[PEN-HOME-01\]"[^>]* file="tests\/fixtures\/qa-failing\/depth-too-tight\.yaml" line="11">/);
-  assert.match(xml, /<testcase [^>]*name="fixture depth as set \[PEN-HOME-01\]"[^>]* file="tests\/fixtures\/qa-failing\/passes\.yaml" line="\d+"\/>/);
+  assert.match(
+    xml,
+    /<testcase [^>]*name="fixture depth off by 0\.1 mm \[PEN-HOME-01\]"[^>]* file="tests\/fixtures\/qa-failing\/depth-too-tight\.yaml" line="11">/,
+  );
+  assert.match(
+    xml,
+    /<testcase [^>]*name="fixture depth as set \[PEN-HOME-01\]"[^>]* file="tests\/fixtures\/qa-failing\/passes\.yaml" line="\d+"\/>/,
+  );
   // the strict schemas know no such attributes: without them the file is valid again
   const v = xmllint(xml.replace(/ file="[^"]*" line="\d+"/g, ''), SCHEMAS[0]);
   assert.ok(v.ok, v.out);

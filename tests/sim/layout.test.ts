@@ -7,7 +7,6 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, dirname, relative, posix } from 'node:path';
 import { REPO_ROOT } from '../../boards/paths.js';
 
-
 function sources(dir: string): string[] {
   return readdirSync(join(REPO_ROOT, dir), { withFileTypes: true }).flatMap((e) => {
     const path = posix.join(dir, e.name);
@@ -27,17 +26,33 @@ function importsOf(file: string): string[] {
   ].map((m) => m[1]);
   return specs
     .filter((s) => s.startsWith('.'))
-    .map((s) => relative(REPO_ROOT, join(REPO_ROOT, dirname(file), s)).split('\\').join('/').replace(/\.js$/, '.ts'));
+    .map((s) =>
+      relative(REPO_ROOT, join(REPO_ROOT, dirname(file), s))
+        .split('\\')
+        .join('/')
+        .replace(/\.js$/, '.ts'),
+    );
 }
 
-const edges = ['abi', 'tools', 'host-sim', 'boards'].flatMap(sources).flatMap((from) => importsOf(from).map((to) => ({ from, to })));
+const edges = ['abi', 'tools', 'host-sim', 'boards']
+  .flatMap(sources)
+  .flatMap((from) => importsOf(from).map((to) => ({ from, to })));
 const under = (path: string, dir: string): boolean => path.startsWith(`${dir}/`);
 const show = (es: { from: string; to: string }[]): string => es.map((e) => `${e.from} -> ${e.to}`).join('\n');
 
 test('the import scan sees the imports it is meant to check', () => {
-  assert.ok(edges.some((e) => e.from === 'tools/cli.ts' && e.to === 'tools/commands/sim.ts'), 'tools/cli.ts -> tools/commands/sim.ts not found');
-  assert.ok(edges.some((e) => e.from === 'host-sim/pen.ts' && e.to === 'boards/board.ts'), 'host-sim/pen.ts -> boards/board.ts not found');
-  assert.ok(edges.some((e) => e.from === 'tools/qa/runner.ts' && e.to === 'tools/qa/worker.ts'), 'the worker, loaded by URL, not found');
+  assert.ok(
+    edges.some((e) => e.from === 'tools/cli.ts' && e.to === 'tools/commands/sim.ts'),
+    'tools/cli.ts -> tools/commands/sim.ts not found',
+  );
+  assert.ok(
+    edges.some((e) => e.from === 'host-sim/pen.ts' && e.to === 'boards/board.ts'),
+    'host-sim/pen.ts -> boards/board.ts not found',
+  );
+  assert.ok(
+    edges.some((e) => e.from === 'tools/qa/runner.ts' && e.to === 'tools/qa/worker.ts'),
+    'the worker, loaded by URL, not found',
+  );
 });
 
 test('the simulator does not import the tools', () => {
@@ -45,7 +60,10 @@ test('the simulator does not import the tools', () => {
 });
 
 test('the board loader imports neither the simulator nor the tools', () => {
-  assert.deepEqual(show(edges.filter((e) => under(e.from, 'boards') && (under(e.to, 'host-sim') || under(e.to, 'tools')))), '');
+  assert.deepEqual(
+    show(edges.filter((e) => under(e.from, 'boards') && (under(e.to, 'host-sim') || under(e.to, 'tools')))),
+    '',
+  );
 });
 
 test('no command imports another command', () => {
@@ -53,7 +71,9 @@ test('no command imports another command', () => {
 });
 
 test('the build imports only itself, the board loader and the dictionary, not the simulator nor the rest of the tools', () => {
-  const out = edges.filter((e) => under(e.from, 'tools/build') && !under(e.to, 'tools/build') && !under(e.to, 'boards') && !under(e.to, 'abi'));
+  const out = edges.filter(
+    (e) => under(e.from, 'tools/build') && !under(e.to, 'tools/build') && !under(e.to, 'boards') && !under(e.to, 'abi'),
+  );
   assert.deepEqual(show(out), '');
 });
 

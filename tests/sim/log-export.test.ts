@@ -7,20 +7,47 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from '../../boards/paths.js';
 
-const pen = (...args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), ...args], { encoding: 'utf8' });
+const pen = (...args: string[]) =>
+  spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), ...args], { encoding: 'utf8' });
 
 test('two treatments, one log: pen log gives each session with zone, depth, rate, strokes and cartridge', () => {
   const dir = mkdtempSync(join(tmpdir(), 'penlog-'));
   const flash = join(dir, 'pen.flash');
-  assert.equal(pen('sim', '--depth', '1.0', '--freq', '40', '--seconds', '1', '--zone', 'cheekbones', '--flash', flash).status, 0);
-  assert.equal(pen('sim', '--depth', '2.0', '--freq', '35', '--seconds', '1', '--zone', 'scalp', '--mode', 'professional', '--flash', flash).status, 0);
+  assert.equal(
+    pen('sim', '--depth', '1.0', '--freq', '40', '--seconds', '1', '--zone', 'cheekbones', '--flash', flash).status,
+    0,
+  );
+  assert.equal(
+    pen(
+      'sim',
+      '--depth',
+      '2.0',
+      '--freq',
+      '35',
+      '--seconds',
+      '1',
+      '--zone',
+      'scalp',
+      '--mode',
+      'professional',
+      '--flash',
+      flash,
+    ).status,
+    0,
+  );
   const r = pen('log', '--flash', flash, '--csv', join(dir, 'log.csv'), '--json', join(dir, 'log.json'));
   assert.equal(r.status, 0, r.stderr);
   const rows = readFileSync(join(dir, 'log.csv'), 'utf8').trim().split('\n');
   assert.equal(rows[0].split(',').slice(0, 6).join(','), 'record,type,session,start,end,duration_s');
   const segs = rows.filter((l) => l.split(',')[1] === 'segment').map((l) => l.split(','));
   assert.equal(segs.length, 2);
-  assert.deepEqual(segs.map((s) => [s[2], s[6], s[7], s[8], s[9]]), [['1', 'cheekbones', 'home', '0.999', '40'], ['2', 'scalp', 'professional', '1.999', '35']]);
+  assert.deepEqual(
+    segs.map((s) => [s[2], s[6], s[7], s[8], s[9]]),
+    [
+      ['1', 'cheekbones', 'home', '0.999', '40'],
+      ['2', 'scalp', 'professional', '1.999', '35'],
+    ],
+  );
   for (const s of segs) {
     const strokes = Number(s[11]);
     assert.ok(strokes >= 35 && strokes <= 50, `${strokes} strokes in about a second`);
@@ -28,7 +55,11 @@ test('two treatments, one log: pen log gives each session with zone, depth, rate
     assert.match(s[13], /^\d{6}$/, 'cartridge serial');
   }
   const json = JSON.parse(readFileSync(join(dir, 'log.json'), 'utf8'));
-  assert.equal(json.records.filter((x: { type: string; event?: string }) => x.type === 'event' && x.event === 'auth_passed').length, 1);
+  assert.equal(
+    json.records.filter((x: { type: string; event?: string }) => x.type === 'event' && x.event === 'auth_passed')
+      .length,
+    1,
+  );
 });
 
 test("pen log refuses an image that is not this board's, and a missing file", () => {

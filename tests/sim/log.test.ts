@@ -17,7 +17,12 @@ function readLog(sim: PenSim): string[] {
   return Array.from({ length: n }, (_, i) => sim.command(`LOG ${i}`).split(' ').slice(2).join(' '));
 }
 
-function boot(wasm: string, flash: Flash | undefined, geometry: { sectors: number; sectorBytes: number }, cut?: number): PenSim {
+function boot(
+  wasm: string,
+  flash: Flash | undefined,
+  geometry: { sectors: number; sectorBytes: number },
+  cut?: number,
+): PenSim {
   const sim = new PenSim({ wasm, seed: 3, flash, flashGeometry: geometry, powerCutAtFlashWrite: cut });
   sim.press('power');
   sim.runUntil(() => sim.state === 'ready' || sim.dead, 2000);
@@ -38,7 +43,10 @@ function session(sim: PenSim, i: number): boolean {
   return !sim.dead;
 }
 
-async function property(geometry: { sectors: number; sectorBytes: number }, check: (got: string[], before: string[], reference: string[]) => void): Promise<number> {
+async function property(
+  geometry: { sectors: number; sectorBytes: number },
+  check: (got: string[], before: string[], reference: string[]) => void,
+): Promise<number> {
   const wasm = await firmware();
   // the reference life: after each session, how many flash writes and which records
   const ref = boot(wasm, undefined, geometry);

@@ -33,7 +33,10 @@ test('a pen injects and clears every listed fault', async () => {
     sim.inject(f);
     sim.clear(f);
   }
-  assert.deepEqual(sim.trace!.events.filter((e) => e.kind === 'inject').map((e) => e.detail), [...INJECTABLE]);
+  assert.deepEqual(
+    sim.trace!.events.filter((e) => e.kind === 'inject').map((e) => e.detail),
+    [...INJECTABLE],
+  );
 });
 
 test('the observation shows what the pen shows', async () => {

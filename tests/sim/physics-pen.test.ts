@@ -43,5 +43,8 @@ test('with the physical model the carriage keeps moving through a flush of the s
   sim.mech.settle(sim.tTicks, sim.executor.position);
   assert.ok(sim.mech.vMps > 0.2, `speed right after the flush ${sim.mech.vMps} m/s`);
   sim.runUntilStep(() => false, 1);
-  assert.ok(sim.mech.xUm > x0 + 50, `1 ms later the carriage went on from ${x0.toFixed(0)} to ${sim.mech.xUm.toFixed(0)} um`);
+  assert.ok(
+    sim.mech.xUm > x0 + 50,
+    `1 ms later the carriage went on from ${x0.toFixed(0)} to ${sim.mech.xUm.toFixed(0)} um`,
+  );
 });

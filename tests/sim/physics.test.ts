@@ -53,7 +53,10 @@ test("the rotor's small oscillation has the frequency of its magnetic spring", (
   // amplitude 1e-4 (1 - a^2 / 16), the crossing interpolation and the spring's kink at x = 0 less
   const err = Math.abs(fModel - fFormula) / fFormula;
   assert.ok(fFormula > 200 && fFormula < 320, `the reference pen's rotor rings at ${fFormula.toFixed(1)} Hz`);
-  assert.ok(err < 0.002, `model ${fModel.toFixed(2)} Hz, formula ${fFormula.toFixed(2)} Hz (${(err * 100).toFixed(3)} %)`);
+  assert.ok(
+    err < 0.002,
+    `model ${fModel.toFixed(2)} Hz, formula ${fFormula.toFixed(2)} Hz (${(err * 100).toFixed(3)} %)`,
+  );
 });
 
 test('with damping and friction off the energy is conserved', () => {
@@ -64,11 +67,16 @@ test('with damping and friction off the energy is conserved', () => {
   const rest = held(p, 0).d.energyJ();
   const swing = e0 - rest;
   let worst = 0;
-  d.advanceTo(TIMER_HZ / 100 + TIMER_HZ / 5, () => { worst = Math.max(worst, Math.abs(d.energyJ() - e0)); });
+  d.advanceTo(TIMER_HZ / 100 + TIMER_HZ / 5, () => {
+    worst = Math.max(worst, Math.abs(d.energyJ() - e0));
+  });
   // position Verlet keeps a shadow energy: the error oscillates with an amplitude of about
   // (w h)^2 / 8 of the swing (1.5e-4 at 270 Hz and 20 us) and does not drift; 1e-3 allows for the
   // nonlinear spring's harmonics, and 200 ms (54 periods) shows any drift
-  assert.ok(worst / swing < 1e-3, `energy error ${(worst / swing).toExponential(2)} of the swing ${swing.toExponential(3)} J`);
+  assert.ok(
+    worst / swing < 1e-3,
+    `energy error ${(worst / swing).toExponential(2)} of the swing ${swing.toExponential(3)} J`,
+  );
 });
 
 test("the model's pull-out curve at the board's voltage against the board's curve", () => {
@@ -110,7 +118,11 @@ test('a slip loses whole electrical cycles (4 full steps)', () => {
   d.advanceTo(TIMER_HZ / 100);
   d.obstacleM = d.x; // a hard stop right in front
   let t = TIMER_HZ / 100;
-  for (let k = 0; k < 20 * p.microsteps; k++) { t += TIMER_HZ / 2000; d.advanceTo(t); d.fieldStep(1, t); }
+  for (let k = 0; k < 20 * p.microsteps; k++) {
+    t += TIMER_HZ / 2000;
+    d.advanceTo(t);
+    d.fieldStep(1, t);
+  }
   d.advanceTo(t + TIMER_HZ / 100);
   assert.ok(d.lostSteps > 0 && d.lostSteps % (4 * p.microsteps) === 0, `lost ${d.lostSteps} microsteps`);
 });
@@ -120,7 +132,10 @@ test('pens drawn from the ranges: the same seed gives the same pen, every number
   assert.deepEqual(drawPen(BOARD, 7), a);
   assert.notDeepEqual(drawPen(BOARD, 8), a);
   for (const [ptr, t] of Object.entries(BOARD.tolerances!)) {
-    const v = ptr.split('/').slice(1).reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], a) as number;
+    const v = ptr
+      .split('/')
+      .slice(1)
+      .reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], a) as number;
     assert.ok(v >= t.min && v <= t.max, `${ptr} ${v}`);
   }
   assert.equal(BOARD.carriage.friction_N, 0.3, 'the board itself is not changed');

@@ -18,10 +18,28 @@ if (skip) console.log(`# ${skip}`);
 const out = mkdtempSync(join(tmpdir(), 'port-drivers-'));
 writeFileSync(join(out, 'step_queue_vectors.h'), vectorsCHeader(loadVectors()));
 
-for (const file of readdirSync(dir).filter((f) => f.endsWith('_test.cpp')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith('_test.cpp'))
+  .sort()) {
   test(`board driver on a model of its peripheral: ${file}`, { skip }, () => {
     const exe = join(out, file.replace(/\.cpp$/, ''));
-    const cc = spawnSync('g++', ['-std=c++17', '-O1', '-Wall', '-Wextra', '-Werror', `-I${dir}`, `-I${out}`, `-I${join(REPO_ROOT, 'ports')}`, '-o', exe, join(dir, file)], { encoding: 'utf8' });
+    const cc = spawnSync(
+      'g++',
+      [
+        '-std=c++17',
+        '-O1',
+        '-Wall',
+        '-Wextra',
+        '-Werror',
+        `-I${dir}`,
+        `-I${out}`,
+        `-I${join(REPO_ROOT, 'ports')}`,
+        '-o',
+        exe,
+        join(dir, file),
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(cc.status, 0, `${file} does not compile:\n${cc.stderr}`);
     const run = spawnSync(exe, [], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(run.status, 0, `${file}:\n${run.stdout}${run.stderr}`);

@@ -14,7 +14,9 @@ import { findScenarioFiles } from '../../tools/qa/scenario.js';
 
 const BOARD = loadBoard('stm32f405-tmc2209');
 const missing = missingTools(['wasm2c', 'arm-none-eabi-gcc', 'arm-none-eabi-size', 'qemu-system-arm']);
-const skip = missing.length ? `skipped the microcontroller checks: ${missing.join(', ')} not installed (apt-get install --no-install-recommends ${PORT_PACKAGES})` : false;
+const skip = missing.length
+  ? `skipped the microcontroller checks: ${missing.join(', ')} not installed (apt-get install --no-install-recommends ${PORT_PACKAGES})`
+  : false;
 if (skip) console.log(`# ${skip}`);
 
 let built: Promise<{ port: PortBuild; wasm: string }> | undefined;
@@ -23,37 +25,62 @@ function port(): Promise<{ port: PortBuild; wasm: string }> {
   return built;
 }
 
-test('the port fits the STM32F405: flash within the budget, RAM within the chip with the 64 KiB page', { skip }, async () => {
-  const { port: p } = await port();
-  const mcu = BOARD.mcu!;
-  assert.ok(p.flashBytes <= mcu.flash_budget_bytes!, `flash ${p.flashBytes} bytes > ${mcu.flash_budget_bytes}`);
-  assert.ok(p.ramBytes <= mcu.ram_bytes, `RAM ${p.ramBytes} bytes > ${mcu.ram_bytes}`);
-  assert.ok(p.ramBytes >= 65536, `RAM ${p.ramBytes} bytes cannot hold the module's page`);
-});
+test(
+  'the port fits the STM32F405: flash within the budget, RAM within the chip with the 64 KiB page',
+  { skip },
+  async () => {
+    const { port: p } = await port();
+    const mcu = BOARD.mcu!;
+    assert.ok(p.flashBytes <= mcu.flash_budget_bytes!, `flash ${p.flashBytes} bytes > ${mcu.flash_budget_bytes}`);
+    assert.ok(p.ramBytes <= mcu.ram_bytes, `RAM ${p.ramBytes} bytes > ${mcu.ram_bytes}`);
+    assert.ok(p.ramBytes >= 65536, `RAM ${p.ramBytes} bytes cannot hold the module's page`);
+  },
+);
 
 const scenarios = findScenarioFiles([join(REPO_ROOT, 'tests', 'port')]);
 test('there are conformance scenarios for homing, stroking, a change, a stall and a clamp', () => {
-  assert.deepEqual(scenarios.map((f) => f.split('/').at(-1)).sort(),
-    ['clamp.yaml', 'depth-change.yaml', 'homing.yaml', 'stall.yaml', 'stroke-1.5mm-100hz.yaml']);
+  assert.deepEqual(scenarios.map((f) => f.split('/').at(-1)).sort(), [
+    'clamp.yaml',
+    'depth-change.yaml',
+    'homing.yaml',
+    'stall.yaml',
+    'stroke-1.5mm-100hz.yaml',
+  ]);
 });
 
 for (const file of scenarios) {
-  test(`on the Cortex-M4 the firmware makes the simulator's calls, byte for byte: ${file.split('/').at(-1)}`, { skip }, async () => {
-    const { port: p, wasm } = await port();
-    const rec = recordScenario(file, BOARD.name, wasm, join(portDir(BOARD.name), 'conformance'));
-    const budget = BOARD.mcu!.tick_budget_instructions!;
-    const r = replayRecording(p.replayElf, rec.recording, budget);
-    assert.ok(r.identical, r.output);
-    assert.equal(r.ticks, rec.ticks, 'every recorded tick was replayed');
-    assert.ok(r.ticks > 100, `${r.ticks} ticks: the scenario ran`);
-    assert.ok(r.tickMedianInstructions > 500, `median tick ${r.tickMedianInstructions} instructions: the counter counts`);
-    assert.equal(r.ticksOverBudget, 0, `${r.ticksOverBudget} ticks over ${budget} instructions; the worst ${r.tickMaxInstructions} at tick ${r.tickMaxAt}`);
-  });
+  test(
+    `on the Cortex-M4 the firmware makes the simulator's calls, byte for byte: ${file.split('/').at(-1)}`,
+    { skip },
+    async () => {
+      const { port: p, wasm } = await port();
+      const rec = recordScenario(file, BOARD.name, wasm, join(portDir(BOARD.name), 'conformance'));
+      const budget = BOARD.mcu!.tick_budget_instructions!;
+      const r = replayRecording(p.replayElf, rec.recording, budget);
+      assert.ok(r.identical, r.output);
+      assert.equal(r.ticks, rec.ticks, 'every recorded tick was replayed');
+      assert.ok(r.ticks > 100, `${r.ticks} ticks: the scenario ran`);
+      assert.ok(
+        r.tickMedianInstructions > 500,
+        `median tick ${r.tickMedianInstructions} instructions: the counter counts`,
+      );
+      assert.equal(
+        r.ticksOverBudget,
+        0,
+        `${r.ticksOverBudget} ticks over ${budget} instructions; the worst ${r.tickMaxInstructions} at tick ${r.tickMaxAt}`,
+      );
+    },
+  );
 }
 
 test('a changed byte in a recorded input fails the replay and shows the first differing call', { skip }, async () => {
   const { port: p, wasm } = await port();
-  const rec = recordScenario(join(REPO_ROOT, 'tests', 'port', 'depth-change.yaml'), BOARD.name, wasm, join(portDir(BOARD.name), 'conformance'));
+  const rec = recordScenario(
+    join(REPO_ROOT, 'tests', 'port', 'depth-change.yaml'),
+    BOARD.name,
+    wasm,
+    join(portDir(BOARD.name), 'conformance'),
+  );
   const t = tamperCheck(p.replayElf, rec.recording);
   assert.ok(t.caught, t.output);
   assert.match(t.output, /the firmware's calls differ from the recording at call \d+ \(in tick \d+\)/);
@@ -62,13 +89,17 @@ test('a changed byte in a recorded input fails the replay and shows the first di
 });
 
 test('a scenario written for another board is refused before anything runs, with the fix', async () => {
-  assert.throws(() => recordScenario(join(REPO_ROOT, 'tests', 'qa', 'clamp.yaml'), BOARD.name, 'unused.wasm', '/nonexistent'),
-    /clamp\.yaml: the scenario is for board ref-pen, the replay for stm32f405-tmc2209: give the file `board: stm32f405-tmc2209`/);
+  assert.throws(
+    () => recordScenario(join(REPO_ROOT, 'tests', 'qa', 'clamp.yaml'), BOARD.name, 'unused.wasm', '/nonexistent'),
+    /clamp\.yaml: the scenario is for board ref-pen, the replay for stm32f405-tmc2209: give the file `board: stm32f405-tmc2209`/,
+  );
 });
 
 test('the host compares call logs byte for byte and names the first line that differs', () => {
   assert.equal(firstDifference('tick\nnow_ticks() -> 16000\n', 'tick\nnow_ticks() -> 16000\n'), undefined);
-  assert.equal(firstDifference('tick\nserial_write(79)\n', 'tick\nserial_write(69)\n'),
-    'call log line 2:\n  simulator:      serial_write(79)\n  microcontroller: serial_write(69)');
+  assert.equal(
+    firstDifference('tick\nserial_write(79)\n', 'tick\nserial_write(69)\n'),
+    'call log line 2:\n  simulator:      serial_write(79)\n  microcontroller: serial_write(69)',
+  );
   assert.match(firstDifference('tick\n', 'tick\ntick\n')!, /line 2:\n  simulator: +\(end\)/);
 });

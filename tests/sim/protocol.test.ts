@@ -26,7 +26,10 @@ test('commands and their exact replies', async () => {
     ['FLY', 'ERR 1 unknown command: SET|START|PAUSE|STOP|POWER|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG'],
     ['STOP', 'ERR 4 not allowed in state ready'],
     ['START', 'ERR 9 no treatment zone: SET ZONE <name> first'],
-    ['SET ZONE chin', 'ERR 3 unknown zone: forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp'],
+    [
+      'SET ZONE chin',
+      'ERR 3 unknown zone: forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp',
+    ],
     ['SET ZONE Forehead', 'OK zone=forehead cap=0.75'],
     ['SET DEPTH 0.80', 'ERR 3 depth 0.80 mm out of range 0.20..0.75 mm (cap of zone forehead)'],
     ['SET MODE professional', 'ERR 10 professional mode needs the clinic key: AUTH? then AUTH <answer>'],
@@ -35,7 +38,10 @@ test('commands and their exact replies', async () => {
     ['SET IDLE 600', 'OK idle=600'],
     ['AUTH 00', 'ERR 2 AUTH takes the 64 hex digits of the answer'],
     ['AUTH ' + '0'.repeat(64), 'ERR 10 no live challenge: send AUTH? first'],
-    ['STATUS?', /^STATUS state=ready fault=none depth=0\.50 freq=40 asked=40 clamp=none level=2 zone=forehead mode=home cap=0\.75 cartridge=ok:\d+ session_s=0$/],
+    [
+      'STATUS?',
+      /^STATUS state=ready fault=none depth=0\.50 freq=40 asked=40 clamp=none level=2 zone=forehead mode=home cap=0\.75 cartridge=ok:\d+ session_s=0$/,
+    ],
     ['START now', 'ERR 2 unexpected argument'],
     ['START', 'OK'],
     ['SET ZONE eyes', 'OK zone=eyes cap=0.50'],
@@ -58,8 +64,18 @@ test('commands and their exact replies', async () => {
 test('zone caps: raising the depth past a cap is refused, a zone below the depth is refused, nothing is lowered', async () => {
   const sim = await readyPen();
   assert.match(unlockProfessional(sim), /^OK mode=professional cap=/);
-  const caps: [string, string][] = [['forehead', '0.75'], ['eyes', '0.50'], ['nose', '0.50'], ['upper_lip', '0.75'], ['cheekbones', '1.00'],
-    ['cheeks', '2.00'], ['neck', '1.50'], ['acne_scars', '3.00'], ['stretch_marks', '3.00'], ['scalp', '2.50']];
+  const caps: [string, string][] = [
+    ['forehead', '0.75'],
+    ['eyes', '0.50'],
+    ['nose', '0.50'],
+    ['upper_lip', '0.75'],
+    ['cheekbones', '1.00'],
+    ['cheeks', '2.00'],
+    ['neck', '1.50'],
+    ['acne_scars', '3.00'],
+    ['stretch_marks', '3.00'],
+    ['scalp', '2.50'],
+  ];
   for (const [zone, cap] of caps) {
     sim.command('SET DEPTH 0.30');
     assert.equal(sim.command(`SET ZONE ${zone}`), `OK zone=${zone} cap=${cap}`);
@@ -69,8 +85,14 @@ test('zone caps: raising the depth past a cap is refused, a zone below the depth
     assert.equal(sim.indicator, 'refused');
   }
   // at 2.50 mm (scalp), the forehead is refused and the depth stays
-  assert.equal(sim.command('SET ZONE forehead'), 'ERR 11 depth 2.50 mm is above the 0.75 mm cap of zone forehead: set a shallower depth first');
-  assert.equal(sim.command('SET MODE home'), 'ERR 11 depth 2.50 mm is above the 1.50 mm cap of home mode: set a shallower depth first');
+  assert.equal(
+    sim.command('SET ZONE forehead'),
+    'ERR 11 depth 2.50 mm is above the 0.75 mm cap of zone forehead: set a shallower depth first',
+  );
+  assert.equal(
+    sim.command('SET MODE home'),
+    'ERR 11 depth 2.50 mm is above the 1.50 mm cap of home mode: set a shallower depth first',
+  );
   assert.match(sim.command('STATUS?'), / depth=2\.50 .* zone=scalp mode=professional cap=2\.50 /);
 });
 
@@ -86,11 +108,26 @@ test('professional mode: the right answer unlocks, a wrong or replayed one is re
   assert.equal(sim.command(`AUTH ${good}`, 200), 'ERR 10 no live challenge: send AUTH? first');
   sim.command('SET MODE home');
   sim.command('AUTH?');
-  assert.equal(sim.command(`AUTH ${good}`, 200), 'ERR 10 authentication failed', 'a recorded answer does not fit a new challenge');
+  assert.equal(
+    sim.command(`AUTH ${good}`, 200),
+    'ERR 10 authentication failed',
+    'a recorded answer does not fit a new challenge',
+  );
   assert.match(sim.command('STATUS?'), / mode=home /);
-  const log = Array.from({ length: Number(/count=(\d+)/.exec(sim.command('LOG?'))![1]) }, (_, i) => sim.command(`LOG ${i}`));
+  const log = Array.from({ length: Number(/count=(\d+)/.exec(sim.command('LOG?'))![1]) }, (_, i) =>
+    sim.command(`LOG ${i}`),
+  );
   // event records: 2 = auth failed (detail 1 wrong, 2 no live challenge), 3 = auth passed
-  assert.deepEqual(log.map((l) => l.split(' ').slice(2).filter((_, k) => k === 0 || k >= 3).join(' ')), ['2 2 1', '2 3 0', '2 2 2', '2 2 1']);
+  assert.deepEqual(
+    log.map((l) =>
+      l
+        .split(' ')
+        .slice(2)
+        .filter((_, k) => k === 0 || k >= 3)
+        .join(' '),
+    ),
+    ['2 2 1', '2 3 0', '2 2 2', '2 2 1'],
+  );
 });
 
 test('100,000 random and mutated inputs: no trap, one reply per line', async () => {

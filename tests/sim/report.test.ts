@@ -23,7 +23,20 @@ function pen(args: string[]) {
 
 test('the report of a run with one failure: provenance, failure first, band, traces, replay, screenshot', async () => {
   const html = join(dir, 'report.html');
-  const r = pen(['qa', 'tests/fixtures/qa-failing', '--html', html, '--junit', join(dir, 'junit.xml'), '--coverage', join(dir, 'cov'), '--seed', '3', '--jobs', '2']);
+  const r = pen([
+    'qa',
+    'tests/fixtures/qa-failing',
+    '--html',
+    html,
+    '--junit',
+    join(dir, 'junit.xml'),
+    '--coverage',
+    join(dir, 'cov'),
+    '--seed',
+    '3',
+    '--jobs',
+    '2',
+  ]);
   assert.equal(r.status, 1, r.stdout + r.stderr);
   const page = readFileSync(html, 'utf8');
 
@@ -42,10 +55,16 @@ test('the report of a run with one failure: provenance, failure first, band, tra
 
   // its plot draws the expected depth, 0.9 mm, with the 0.02 mm band
   const section = page.slice(page.indexOf(`<details id="${link[1]}"`));
-  assert.match(section.slice(0, section.indexOf('</details>')), /class="band"\/><line [^>]*class="expected"\/><text [^>]*>expected 0\.900 ± 0\.020 mm<\/text>/);
+  assert.match(
+    section.slice(0, section.indexOf('</details>')),
+    /class="band"\/><line [^>]*class="expected"\/><text [^>]*>expected 0\.900 ± 0\.020 mm<\/text>/,
+  );
 
   // requirements verified by test programs outside pen qa
-  assert.match(page, /<td><b>PEN-LOG-01<\/b><\/td>.*?not run in this report:<\/span> <code>tests\/sim\/log\.test\.ts<\/code>/);
+  assert.match(
+    page,
+    /<td><b>PEN-LOG-01<\/b><\/td>.*?not run in this report:<\/span> <code>tests\/sim\/log\.test\.ts<\/code>/,
+  );
   assert.doesNotMatch(page, /verified outside QA/);
   assert.match(page, /Firmware coverage of this run: \d+\.\d % \/ \d+\.\d %/);
   assert.ok(existsSync(join(dir, 'cov', 'lcov.info')));
@@ -59,7 +78,10 @@ test('the report of a run with one failure: provenance, failure first, band, tra
   // the replay command runs that case alone and fails the same way
   const cmd = /Replay: <code>npx pen qa (\S+) --grep &#39;([^&]+)&#39; --seed (\d+)<\/code>/.exec(page);
   assert.ok(cmd, 'a replay command');
-  assert.deepEqual([cmd[1], cmd[2], cmd[3]], ['tests/fixtures/qa-failing/depth-too-tight.yaml', 'fixture depth off by 0.1 mm', '3']);
+  assert.deepEqual(
+    [cmd[1], cmd[2], cmd[3]],
+    ['tests/fixtures/qa-failing/depth-too-tight.yaml', 'fixture depth off by 0.1 mm', '3'],
+  );
   const again = pen(['qa', cmd[1], '--grep', cmd[2], '--seed', cmd[3], '--jobs', '1']);
   assert.equal(again.status, 1);
   assert.match(again.stdout, /^1 cases in/m);

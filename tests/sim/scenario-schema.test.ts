@@ -20,13 +20,17 @@ const compile = (s: object) => new Ajv({ allErrors: true, strict: false }).compi
 test('every shipped scenario file, as written, passes the published schema (ajv)', () => {
   assert.ok(shipped.length >= 30, `${shipped.length} files`);
   const v = compile(schema);
-  for (const f of shipped) assert.ok(v(parse(readFileSync(f, 'utf8'))), `${relative(REPO_ROOT, f)}: ${JSON.stringify(v.errors)}`);
+  for (const f of shipped)
+    assert.ok(v(parse(readFileSync(f, 'utf8'))), `${relative(REPO_ROOT, f)}: ${JSON.stringify(v.errors)}`);
 });
 
 const python = spawnSync('python3', ['-c', 'import jsonschema'], { encoding: 'utf8' });
-test('every shipped scenario file passes the published schema (Python jsonschema, Draft 7)', { skip: python.status !== 0 && 'python3-jsonschema is not installed (apt-get install python3-jsonschema)' }, () => {
-  const docs = shipped.map((f) => ({ file: relative(REPO_ROOT, f), data: parse(readFileSync(f, 'utf8')) }));
-  const script = `
+test(
+  'every shipped scenario file passes the published schema (Python jsonschema, Draft 7)',
+  { skip: python.status !== 0 && 'python3-jsonschema is not installed (apt-get install python3-jsonschema)' },
+  () => {
+    const docs = shipped.map((f) => ({ file: relative(REPO_ROOT, f), data: parse(readFileSync(f, 'utf8')) }));
+    const script = `
 import json, sys, jsonschema
 schema = json.load(open(sys.argv[1]))
 jsonschema.Draft7Validator.check_schema(schema)
@@ -35,24 +39,38 @@ docs = json.load(open(sys.argv[2]))
 bad = [f"{d['file']}: {e.message}" for d in docs for e in v.iter_errors(d['data'])]
 print(json.dumps({"checked": len(docs), "errors": bad}))
 `;
-  const dir = mkdtempSync(join(tmpdir(), 'schema-'));
-  writeFileSync(join(dir, 'docs.json'), JSON.stringify(docs));
-  const r = spawnSync('python3', ['-c', script, SCHEMA_PATH, join(dir, 'docs.json')], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { checked: number; errors: string[] };
-  assert.equal(out.checked, shipped.length);
-  assert.deepEqual(out.errors, []);
-});
+    const dir = mkdtempSync(join(tmpdir(), 'schema-'));
+    writeFileSync(join(dir, 'docs.json'), JSON.stringify(docs));
+    const r = spawnSync('python3', ['-c', script, SCHEMA_PATH, join(dir, 'docs.json')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { checked: number; errors: string[] };
+    assert.equal(out.checked, shipped.length);
+    assert.deepEqual(out.errors, []);
+  },
+);
 
 test('the schema takes "${key}" where a value goes; a filled-in case must have the real type', () => {
   const scenario = (step: object) => ({ name: 'x', matrix: { d: [1] }, steps: [step] });
   const published = compile(schema);
-  for (const step of [{ set: { depth_mm: '${d}', freq_hz: '${d}' } }, { run: '${d}' }, { press: '${d}' }, { inject: { fault: 'stall', at_tip_mm: '${d}' } },
-    { expect: { depth_mm: { value: '${d}', tol: '${d}' }, missed_steps: '${d}', state: '${d}' } }]) {
+  for (const step of [
+    { set: { depth_mm: '${d}', freq_hz: '${d}' } },
+    { run: '${d}' },
+    { press: '${d}' },
+    { inject: { fault: 'stall', at_tip_mm: '${d}' } },
+    { expect: { depth_mm: { value: '${d}', tol: '${d}' }, missed_steps: '${d}', state: '${d}' } },
+  ]) {
     assert.ok(published(scenario(step)), `${JSON.stringify(step)}: ${JSON.stringify(published.errors)}`);
   }
-  assert.ok(published({ name: 'x', seed: '${s}', zone: '${z}', matrix: { s: [1], z: ['scalp'] }, steps: [{ run: '1s' }] }), 'header values too');
-  for (const wrong of [{ set: { depth_mm: 'deep' } }, { set: { depth_mm: '${Depth}' } }, { set: { depth_mm: 'x${d}' } }, { press: 'boost' }]) {
+  assert.ok(
+    published({ name: 'x', seed: '${s}', zone: '${z}', matrix: { s: [1], z: ['scalp'] }, steps: [{ run: '1s' }] }),
+    'header values too',
+  );
+  for (const wrong of [
+    { set: { depth_mm: 'deep' } },
+    { set: { depth_mm: '${Depth}' } },
+    { set: { depth_mm: 'x${d}' } },
+    { press: 'boost' },
+  ]) {
     assert.equal(published(scenario(wrong)), false, JSON.stringify(wrong));
   }
   const strict = compile(withoutPlaceholders(schema) as object);
@@ -62,12 +80,25 @@ test('the schema takes "${key}" where a value goes; a filled-in case must have t
 
 test('every step and every expectation has a description and examples, and each example is valid', () => {
   const v = compile(schema);
-  const steps = schema.properties.steps.items.properties as Record<string, { description?: string; examples?: unknown[] }>;
-  const expects = (steps.expect as unknown as { properties: Record<string, { description?: string; examples?: unknown[] }> }).properties;
-  const check = (what: string, s: { description?: string; examples?: unknown[] }, wrap: (ex: unknown) => object): void => {
+  const steps = schema.properties.steps.items.properties as Record<
+    string,
+    { description?: string; examples?: unknown[] }
+  >;
+  const expects = (
+    steps.expect as unknown as { properties: Record<string, { description?: string; examples?: unknown[] }> }
+  ).properties;
+  const check = (
+    what: string,
+    s: { description?: string; examples?: unknown[] },
+    wrap: (ex: unknown) => object,
+  ): void => {
     assert.ok(s.description && s.description.length > 10, `${what}: description`);
     assert.ok(Array.isArray(s.examples) && s.examples.length > 0, `${what}: examples`);
-    for (const ex of s.examples!) assert.ok(v({ name: 'x', steps: [wrap(ex)] }), `${what} example ${JSON.stringify(ex)}: ${JSON.stringify(v.errors)}`);
+    for (const ex of s.examples!)
+      assert.ok(
+        v({ name: 'x', steps: [wrap(ex)] }),
+        `${what} example ${JSON.stringify(ex)}: ${JSON.stringify(v.errors)}`,
+      );
   };
   assert.ok(Object.keys(steps).length >= 12);
   for (const [k, s] of Object.entries(steps)) check(`step ${k}`, s, (ex) => ({ [k]: ex }));
@@ -85,7 +116,9 @@ test('every shipped scenario file starts with the schema line editors read, with
 });
 
 test('.vscode/settings.json maps tests/**/*.yaml to the schema', () => {
-  const settings = JSON.parse(readFileSync(join(REPO_ROOT, '.vscode', 'settings.json'), 'utf8')) as { 'yaml.schemas': Record<string, string[]> };
+  const settings = JSON.parse(readFileSync(join(REPO_ROOT, '.vscode', 'settings.json'), 'utf8')) as {
+    'yaml.schemas': Record<string, string[]>;
+  };
   const [path, globs] = Object.entries(settings['yaml.schemas'])[0];
   assert.equal(resolve(REPO_ROOT, path), SCHEMA_PATH);
   assert.ok(globs.includes('tests/**/*.yaml'));
@@ -94,24 +127,34 @@ test('.vscode/settings.json maps tests/**/*.yaml to the schema', () => {
 test('a file with three errors reports each at its own line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'schema-'));
   const file = join(dir, 'three.yaml');
-  writeFileSync(file, [
-    'name: three errors',             // 1
-    'matrix: {d: [1.0, 1.5]}',        // 2
-    'steps:',                         // 3
-    '  - set: {depth_mm: "${d}"}',    // 4
-    '  - press: start',               // 5
-    '  - run: 3 minutes',             // 6
-    '  - wait: {state: ready}',       // 7
-    '  - expect:',                    // 8
-    '      missed_steps: 0',          // 9
-    '      depth_mm: {value: "${d}", tol: 0.02}', // 10
-    '      stat: running',            // 11
-    '  - push: start',                // 12
-  ].join('\n') + '\n');
+  writeFileSync(
+    file,
+    [
+      'name: three errors', // 1
+      'matrix: {d: [1.0, 1.5]}', // 2
+      'steps:', // 3
+      '  - set: {depth_mm: "${d}"}', // 4
+      '  - press: start', // 5
+      '  - run: 3 minutes', // 6
+      '  - wait: {state: ready}', // 7
+      '  - expect:', // 8
+      '      missed_steps: 0', // 9
+      '      depth_mm: {value: "${d}", tol: 0.02}', // 10
+      '      stat: running', // 11
+      '  - push: start', // 12
+    ].join('\n') + '\n',
+  );
   let err: unknown;
-  try { loadScenario(file); } catch (e) { err = e; }
+  try {
+    loadScenario(file);
+  } catch (e) {
+    err = e;
+  }
   assert.ok(err instanceof ScenarioError, String(err));
-  assert.deepEqual(err.problems.map((p) => p.line), [6, 11, 12]);
+  assert.deepEqual(
+    err.problems.map((p) => p.line),
+    [6, 11, 12],
+  );
   const lines = err.message.split('\n');
   assert.equal(lines.length, 3);
   assert.match(lines[0], /three\.yaml:6: steps\.2\.run "3 minutes" is not a duration/);
@@ -123,5 +166,10 @@ test('a matrix value of the wrong type is reported at the line that uses it, nam
   const dir = mkdtempSync(join(tmpdir(), 'schema-'));
   const file = join(dir, 'value.yaml');
   writeFileSync(file, 'name: v\nmatrix: {d: [1.0, deep]}\nsteps:\n  - run: 10ms\n  - set: {depth_mm: "${d}"}\n');
-  assert.throws(() => loadScenario(file), (e: Error) => e instanceof ScenarioError && /value\.yaml:5: steps\.1\.set\.depth_mm: must be number, got "deep" \(matrix case d=deep\)/.test(e.message));
+  assert.throws(
+    () => loadScenario(file),
+    (e: Error) =>
+      e instanceof ScenarioError &&
+      /value\.yaml:5: steps\.1\.set\.depth_mm: must be number, got "deep" \(matrix case d=deep\)/.test(e.message),
+  );
 });

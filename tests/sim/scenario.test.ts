@@ -30,44 +30,88 @@ steps:
 test('a good file loads into one case with line numbers', () => {
   const [c] = loadScenario(file('good.yaml', GOOD));
   assert.equal(c.name, 'ok');
-  assert.deepEqual(c.steps.map((s) => s.line), [4, 5, 6, 7]);
+  assert.deepEqual(
+    c.steps.map((s) => s.line),
+    [4, 5, 6, 7],
+  );
 });
 
 test('bad files fail with file, line and what would be valid', () => {
   const cases: [string, RegExp][] = [
-    [GOOD.replace('press: start', 'push: start'), /bad\.yaml:5: unknown step "push": valid steps are set, press, hold, run, wait, inject, clear, load, send, expect, authenticate, cartridge/],
-    [GOOD.replace('press: start', 'press: boost'), /bad\.yaml:5: steps\.1\.press: "boost" is not valid: use one of power, start, depth_up, depth_down, speed_up, speed_down/],
-    [GOOD.replace('run: 300ms', 'run: 3 minutes'), /bad\.yaml:6: steps\.2\.run "3 minutes" is not a duration: write 250ms, 2s or 1\.5s/],
+    [
+      GOOD.replace('press: start', 'push: start'),
+      /bad\.yaml:5: unknown step "push": valid steps are set, press, hold, run, wait, inject, clear, load, send, expect, authenticate, cartridge/,
+    ],
+    [
+      GOOD.replace('press: start', 'press: boost'),
+      /bad\.yaml:5: steps\.1\.press: "boost" is not valid: use one of power, start, depth_up, depth_down, speed_up, speed_down/,
+    ],
+    [
+      GOOD.replace('run: 300ms', 'run: 3 minutes'),
+      /bad\.yaml:6: steps\.2\.run "3 minutes" is not a duration: write 250ms, 2s or 1\.5s/,
+    ],
     [GOOD.replace('freq_hz: 40', 'freq_hz: fast'), /bad\.yaml:4: steps\.0\.set\.freq_hz: must be integer, got "fast"/],
-    [GOOD.replace('missed_steps: 0', 'missed: 0'), /bad\.yaml:7: unknown key "missed" in steps\.3\.expect: valid keys are depth_mm, freq_hz/],
+    [
+      GOOD.replace('missed_steps: 0', 'missed: 0'),
+      /bad\.yaml:7: unknown key "missed" in steps\.3\.expect: valid keys are depth_mm, freq_hz/,
+    ],
     [`board: nope\n${GOOD}`, /bad\.yaml:1: unknown board "nope": boards are .*ref-pen/],
-    [`cartridge: "99"\n${GOOD}`, /bad\.yaml:1: unknown cartridge "99" for board ref-pen: valid types are 12, 16, 24, 36, nano/],
-    [`matrix: {depth_mm: [1, 2]}\n${GOOD}`, /bad\.yaml:1: matrix key "depth_mm" is never used in the steps: write \$\{depth_mm\} where its value goes/],
+    [
+      `cartridge: "99"\n${GOOD}`,
+      /bad\.yaml:1: unknown cartridge "99" for board ref-pen: valid types are 12, 16, 24, 36, nano/,
+    ],
+    [
+      `matrix: {depth_mm: [1, 2]}\n${GOOD}`,
+      /bad\.yaml:1: matrix key "depth_mm" is never used in the steps: write \$\{depth_mm\} where its value goes/,
+    ],
     [GOOD.replace('depth_mm: 1.0', 'depth_mm: "${d}"'), /bad\.yaml:4: \$\{d\} has no value: the file has no matrix/],
     [GOOD.replace('name: ok\n', ''), /bad\.yaml:1: the file: missing "name"/],
-    [GOOD.replace('  - press: start', '  - press: start\n    run: 1s'), /bad\.yaml:5: steps\.1: one step per list item \(found press and run\)/],
+    [
+      GOOD.replace('  - press: start', '  - press: start\n    run: 1s'),
+      /bad\.yaml:5: steps\.1: one step per list item \(found press and run\)/,
+    ],
     ['name: x\nsteps: [\n', /bad\.yaml:\d+: not valid YAML/],
-    ['name: ok\nsteps:\n  - wait: {state: asleep}\n', /bad\.yaml:3: steps\.0\.wait\.state: "asleep" is not valid: use one of off, homing, ready, running, paused, fault/],
+    [
+      'name: ok\nsteps:\n  - wait: {state: asleep}\n',
+      /bad\.yaml:3: steps\.0\.wait\.state: "asleep" is not valid: use one of off, homing, ready, running, paused, fault/,
+    ],
     ['name: ok\nsteps:\n  - inject: meteor\n', /bad\.yaml:3: steps\.0\.inject: "meteor" is not valid/],
   ];
   for (const [text, msg] of cases) {
-    assert.throws(() => loadScenario(file('bad.yaml', text)), (e: Error) => e instanceof ScenarioError && msg.test(e.message), `${msg}`);
+    assert.throws(
+      () => loadScenario(file('bad.yaml', text)),
+      (e: Error) => e instanceof ScenarioError && msg.test(e.message),
+      `${msg}`,
+    );
   }
 });
 
 test('a matrix gives one case per combination, named after its values', () => {
-  const cs = loadScenario(file('m.yaml', `name: grid\nmatrix: {depth_mm: [0.5, 1.0], freq_hz: [30, 40, 50]}\nsteps:\n  - set: {depth_mm: "\${depth_mm}", freq_hz: "\${freq_hz}"}\n  - run: 10ms\n`));
+  const cs = loadScenario(
+    file(
+      'm.yaml',
+      `name: grid\nmatrix: {depth_mm: [0.5, 1.0], freq_hz: [30, 40, 50]}\nsteps:\n  - set: {depth_mm: "\${depth_mm}", freq_hz: "\${freq_hz}"}\n  - run: 10ms\n`,
+    ),
+  );
   assert.equal(cs.length, 6);
   assert.equal(cs[1].name, 'grid [depth_mm=0.5, freq_hz=40]');
   assert.deepEqual(cs[5].steps[0].set, { depth_mm: 1.0, freq_hz: 50 });
 });
 
 test('pen qa: a wrong expectation exits non-zero, with expected and measured in the output and the JUnit file', () => {
-  const bad = file('wrong.yaml', GOOD.replace('expect: {missed_steps: 0}', 'expect: {depth_mm: {value: 1.2, tol: 0.02}}'));
+  const bad = file(
+    'wrong.yaml',
+    GOOD.replace('expect: {missed_steps: 0}', 'expect: {depth_mm: {value: 1.2, tol: 0.02}}'),
+  );
   const junit = join(dir, 'junit.xml');
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'qa', bad, '--junit', junit], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'qa', bad, '--junit', junit], {
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 1);
-  assert.match(r.stdout, /wrong\.yaml:7: expected depth_mm 1\.2 \+\/- 0\.02 mm, measured mean 0\.99\d+, min 0\.99\d+, max 0\.99\d+ mm/);
+  assert.match(
+    r.stdout,
+    /wrong\.yaml:7: expected depth_mm 1\.2 \+\/- 0\.02 mm, measured mean 0\.99\d+, min 0\.99\d+, max 0\.99\d+ mm/,
+  );
   assert.match(r.stdout, /^0 passed, 1 failed$/m);
   const xml = readFileSync(junit, 'utf8');
   assert.match(xml, /<testcase [^>]*name="ok"/);
@@ -75,14 +119,29 @@ test('pen qa: a wrong expectation exits non-zero, with expected and measured in 
 });
 
 test('pen qa refuses a broken file before running anything', () => {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'qa', file('good2.yaml', GOOD), file('broken.yaml', GOOD.replace('run: 300ms', 'run: soon'))], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'bin', 'pen.js'),
+      'qa',
+      file('good2.yaml', GOOD),
+      file('broken.yaml', GOOD.replace('run: 300ms', 'run: soon')),
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 2);
   assert.match(r.stderr, /broken\.yaml:6: steps\.2\.run "soon" is not a duration/);
   assert.doesNotMatch(r.stdout, /passed/);
 });
 
 test('the same seed gives the same results, in parallel or not', async () => {
-  const cases = loadScenario(file('d.yaml', `name: det\nzone: scalp\nmode: professional\nmatrix: {depth_mm: [0.5, 1.5, 2.5]}\nsteps:\n  - set: {depth_mm: "\${depth_mm}", freq_hz: 30}\n  - press: start\n  - run: 300ms\n  - expect: {missed_steps: 0, depth_mm: {value: "\${depth_mm}", tol: 0.02}}\n`), 3);
+  const cases = loadScenario(
+    file(
+      'd.yaml',
+      `name: det\nzone: scalp\nmode: professional\nmatrix: {depth_mm: [0.5, 1.5, 2.5]}\nsteps:\n  - set: {depth_mm: "\${depth_mm}", freq_hz: 30}\n  - press: start\n  - run: 300ms\n  - expect: {missed_steps: 0, depth_mm: {value: "\${depth_mm}", tol: 0.02}}\n`,
+    ),
+    3,
+  );
   const wasm = { 'ref-pen': await firmware() };
   const strip = (rs: Awaited<ReturnType<typeof runCases>>) => JSON.stringify(rs.map(({ wallMs: _w, ...r }) => r));
   const a = strip(await runCases(cases, { wasm, jobs: 2 }));

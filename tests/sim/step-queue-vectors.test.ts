@@ -14,7 +14,11 @@ function run(v: Vector): { edges: Edge[]; results: (number | undefined)[] } {
   const edges: Edge[] = [];
   const e = v.endstop;
   const endstopActive = (): boolean =>
-    e === null ? false : 'at_or_below_position' in e ? ex.position <= e.at_or_below_position : edges.length >= e.from_step;
+    e === null
+      ? false
+      : 'at_or_below_position' in e
+        ? ex.position <= e.at_or_below_position
+        : edges.length >= e.from_step;
   const advance = (t: number): void => {
     while (ex.nextStepTicks() <= t) {
       const ts = ex.nextStepTicks();
@@ -26,11 +30,17 @@ function run(v: Vector): { edges: Edge[]; results: (number | undefined)[] } {
   const results = v.ops.map((op) => {
     advance(op.t);
     switch (op.op) {
-      case 'push': return ex.push(op.t, ...op.args);
-      case 'flush': ex.flush(); return undefined;
-      case 'status': return ex.status();
-      case 'free': return ex.free;
-      case 'position': return ex.position;
+      case 'push':
+        return ex.push(op.t, ...op.args);
+      case 'flush':
+        ex.flush();
+        return undefined;
+      case 'status':
+        return ex.status();
+      case 'free':
+        return ex.free;
+      case 'position':
+        return ex.position;
     }
   });
   advance(v.end_ticks);
@@ -42,8 +52,13 @@ test('the step queue vectors are well formed', () => {
   assert.equal(new Set(file.vectors.map((v) => v.name)).size, file.vectors.length, 'vector names are unique');
   for (const v of file.vectors) {
     assert.ok(v.description, `vector ${v.name} says what it checks`);
-    v.ops.forEach((op, i) => assert.ok(i === 0 || op.t >= v.ops[i - 1].t, `vector ${v.name}: op #${i} goes back in time`));
-    assert.ok(v.ops.every((op) => op.t <= v.end_ticks), `vector ${v.name}: an op after end_ticks`);
+    v.ops.forEach((op, i) =>
+      assert.ok(i === 0 || op.t >= v.ops[i - 1].t, `vector ${v.name}: op #${i} goes back in time`),
+    );
+    assert.ok(
+      v.ops.every((op) => op.t <= v.end_ticks),
+      `vector ${v.name}: an op after end_ticks`,
+    );
   }
 });
 

@@ -24,7 +24,11 @@ export interface Vector {
   end_ticks: number;
   edges: Edge[];
 }
-export interface VectorFile { queue_len: number; min_interval_ticks: number; vectors: Vector[] }
+export interface VectorFile {
+  queue_len: number;
+  min_interval_ticks: number;
+  vectors: Vector[];
+}
 
 export function loadVectors(path = VECTORS_PATH): VectorFile {
   return JSON.parse(readFileSync(path, 'utf8')) as VectorFile;
@@ -43,20 +47,31 @@ export function differences(v: Vector, edges: Edge[], results: (number | undefin
     const got = edges[i];
     if (want && got && want[0] === got[0] && want[1] === got[1]) continue;
     const show = (e: Edge | undefined) => (e ? `[${e[0]}, ${e[1]}]` : 'none');
-    out.push(`vector ${v.name}: first differing edge #${i}: expected ${show(want)}, got ${show(got)} (${edges.length} edges, ${v.edges.length} expected)`);
+    out.push(
+      `vector ${v.name}: first differing edge #${i}: expected ${show(want)}, got ${show(got)} (${edges.length} edges, ${v.edges.length} expected)`,
+    );
     break;
   }
   v.ops.forEach((op, i) => {
-    if ('ret' in op && results[i] !== op.ret) out.push(`vector ${v.name}: op #${i} ${describeOp(op)} returned ${results[i]}, expected ${op.ret}`);
+    if ('ret' in op && results[i] !== op.ret)
+      out.push(`vector ${v.name}: op #${i} ${describeOp(op)} returned ${results[i]}, expected ${op.ret}`);
   });
   return out;
 }
 
-const C_OPS = { push: 'OP_PUSH', flush: 'OP_FLUSH', status: 'OP_STATUS', free: 'OP_FREE', position: 'OP_POSITION' } as const;
+const C_OPS = {
+  push: 'OP_PUSH',
+  flush: 'OP_FLUSH',
+  status: 'OP_STATUS',
+  free: 'OP_FREE',
+  position: 'OP_POSITION',
+} as const;
 
 function endstopFields(e: Endstop): string {
   if (e === null) return 'ENDSTOP_NEVER, 0';
-  return 'at_or_below_position' in e ? `ENDSTOP_AT_OR_BELOW_POSITION, ${e.at_or_below_position}` : `ENDSTOP_FROM_STEP, ${e.from_step}`;
+  return 'at_or_below_position' in e
+    ? `ENDSTOP_AT_OR_BELOW_POSITION, ${e.at_or_below_position}`
+    : `ENDSTOP_FROM_STEP, ${e.from_step}`;
 }
 
 /** The vectors as a C header for ports/stm32f405/test/step_queue_test.cpp (it also sets the ring length). */
@@ -86,8 +101,10 @@ export function vectorsCHeader(file: VectorFile): string {
     lines.push(`static const VecOp vec${k}_ops[] = {\n  ${ops.join(',\n  ')}};`);
     lines.push(`static const VecEdge vec${k}_edges[] = {${edges.join(', ')}};`);
   });
-  const rows = file.vectors.map((v, k) =>
-    `{${JSON.stringify(v.name)}, ${v.position}, ${endstopFields(v.endstop)}, vec${k}_ops, ${v.ops.length}, vec${k}_edges, ${v.edges.length}, ${v.end_ticks}u}`);
+  const rows = file.vectors.map(
+    (v, k) =>
+      `{${JSON.stringify(v.name)}, ${v.position}, ${endstopFields(v.endstop)}, vec${k}_ops, ${v.ops.length}, vec${k}_edges, ${v.edges.length}, ${v.end_ticks}u}`,
+  );
   lines.push(`static const Vector vectors[] = {\n  ${rows.join(',\n  ')}};`);
   lines.push(`#define N_VECTORS ${file.vectors.length}`, '#endif', '');
   return lines.join('\n');
@@ -123,9 +140,14 @@ export function vectorsAsSpec(file: VectorFile): string {
       out.push(`    expect(sq_edge_ticks(${i})).toBe(${t}, ${msg});`);
       out.push(`    expect(sq_edge_dir(${i})).toBe(${d}, ${msg});`);
     });
-    out.push(`    expect(sq_edges()).toBe(${v.edges.length}, ${JSON.stringify(`vector ${v.name}: edges after the last expected one (#${v.edges.length} on)`)});`);
+    out.push(
+      `    expect(sq_edges()).toBe(${v.edges.length}, ${JSON.stringify(`vector ${v.name}: edges after the last expected one (#${v.edges.length} on)`)});`,
+    );
     v.ops.forEach((op, i) => {
-      if ('ret' in op) out.push(`    expect(r[${i}]).toBe(${op.ret}, ${JSON.stringify(`vector ${v.name}: op #${i} ${describeOp(op)}`)});`);
+      if ('ret' in op)
+        out.push(
+          `    expect(r[${i}]).toBe(${op.ret}, ${JSON.stringify(`vector ${v.name}: op #${i} ${describeOp(op)}`)});`,
+        );
     });
     out.push('    sq_off();', '  });');
   }

@@ -34,7 +34,10 @@ function csvRow(line: string): string[] {
         const q = line.indexOf('"', i);
         v += line.slice(i, q);
         i = q + 1;
-        if (line[i] === '"') { v += '"'; i++; } else break;
+        if (line[i] === '"') {
+          v += '"';
+          i++;
+        } else break;
       }
       out.push(v);
       i++;
@@ -58,8 +61,14 @@ test('the endstop and the tip are right from t = 0', async () => {
   assert.deepEqual(changes(vcd, 'endstop')[0], [0, '1'], 'endstop closed at t = 0');
   assert.deepEqual(changes(vcd, 'tip_um')[0], [0, tip.toFixed(3)], 'tip at rest at t = 0');
   const rows = sim.trace!.csv().trim().split('\n').slice(1).map(csvRow);
-  assert.deepEqual(rows.find((r) => r[2] === 'endstop'), ['0.000', '', 'endstop', '1']);
-  assert.deepEqual(rows.find((r) => r[2] === 'tip'), ['0.000', tip.toFixed(3), 'tip', '']);
+  assert.deepEqual(
+    rows.find((r) => r[2] === 'endstop'),
+    ['0.000', '', 'endstop', '1'],
+  );
+  assert.deepEqual(
+    rows.find((r) => r[2] === 'tip'),
+    ['0.000', tip.toFixed(3), 'tip', ''],
+  );
 });
 
 test('the VCD timescale is the coarsest at which every step keeps its own pulse', () => {
@@ -78,8 +87,16 @@ test('steps at sub-microsecond times each keep a rising and a falling edge', () 
   w.end(Math.round(0.002 * timerHz));
   const step = changes(out.text(), 'step');
   const rises = step.filter(([, v]) => v === '1').map(([t]) => t);
-  assert.deepEqual(rises, ticks.map((t) => Math.floor(t / 16)), 'each rise at the microsecond it happened in');
-  for (const r of rises) assert.ok(step.some(([t, v]) => t === r + 1 && v === '0'), `pulse at ${r} falls 1 us later`);
+  assert.deepEqual(
+    rises,
+    ticks.map((t) => Math.floor(t / 16)),
+    'each rise at the microsecond it happened in',
+  );
+  for (const r of rises)
+    assert.ok(
+      step.some(([t, v]) => t === r + 1 && v === '0'),
+      `pulse at ${r} falls 1 us later`,
+    );
   const times = step.map(([t]) => t);
   assert.equal(new Set(times).size, times.length, 'no two step edges share a timestamp');
 });
@@ -105,12 +122,17 @@ test('the CSV is in time order, with events in their own columns', async () => {
   const lines = sim.trace!.csv().trim().split('\n');
   assert.equal(lines[0], 'time_us,tip_um,kind,detail');
   const rows = lines.slice(1).map(csvRow);
-  for (let i = 1; i < rows.length; i++) assert.ok(Number(rows[i][0]) >= Number(rows[i - 1][0]), `row ${i + 1} goes back in time`);
+  for (let i = 1; i < rows.length; i++)
+    assert.ok(Number(rows[i][0]) >= Number(rows[i - 1][0]), `row ${i + 1} goes back in time`);
   for (const r of rows) assert.equal(r.length, 4, r.join('|'));
   const kinds = new Set(rows.map((r) => r[2]));
-  for (const k of ['step', 'tip', 'enable', 'endstop', 'state', 'serial', 'setting', 'hal']) assert.ok(kinds.has(k), `kind ${k}`);
+  for (const k of ['step', 'tip', 'enable', 'endstop', 'state', 'serial', 'setting', 'hal'])
+    assert.ok(kinds.has(k), `kind ${k}`);
   assert.ok(rows.some((r) => r[2] === 'serial' && r[3].startsWith('< STATUS state=running')));
-  assert.ok(rows.some((r) => r[2] === 'setting' && r[3].includes(',')), 'a detail with a comma survives quoting');
+  assert.ok(
+    rows.some((r) => r[2] === 'setting' && r[3].includes(',')),
+    'a detail with a comma survives quoting',
+  );
   const steps = rows.filter((r) => r[2] === 'step');
   assert.equal(steps.length, sim.executor.totalSteps);
 });
@@ -123,7 +145,20 @@ test('a streamed trace keeps nothing and writes what the kept trace writes', asy
   const csv = new CsvWriter(csvOut, streamed.timerHz);
   const vcd = new VcdWriter(vcdOut, streamed.timerHz);
   let records = 0;
-  const counter: TraceSink = { step: () => { records++; }, tip: () => { records++; }, level: () => { records++; }, event: () => { records++; } };
+  const counter: TraceSink = {
+    step: () => {
+      records++;
+    },
+    tip: () => {
+      records++;
+    },
+    level: () => {
+      records++;
+    },
+    event: () => {
+      records++;
+    },
+  };
   streamed.trace!.stream([csv, vcd, counter]);
   // the same actions as strokingPen
   streamed.press('power');
@@ -146,5 +181,9 @@ test('a step in the first microsecond still shows as a pulse after the initial v
   w.step(5, 1, 0); // 0.3125 us
   w.end(100);
   const step = changes(out.text(), 'step');
-  assert.deepEqual(step, [[0, '0'], [1, '1'], [2, '0']]);
+  assert.deepEqual(step, [
+    [0, '0'],
+    [1, '1'],
+    [2, '0'],
+  ]);
 });

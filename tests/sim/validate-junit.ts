@@ -11,7 +11,9 @@ if (spawnSync('xmllint', ['--version']).error) {
 }
 let failed = false;
 for (const xsd of ['jenkins-junit-10.xsd', 'ant-junit.xsd']) {
-  const r = spawnSync('xmllint', ['--noout', '--schema', join(REPO_ROOT, 'tests', 'fixtures', 'junit', xsd), file], { encoding: 'utf8' });
+  const r = spawnSync('xmllint', ['--noout', '--schema', join(REPO_ROOT, 'tests', 'fixtures', 'junit', xsd), file], {
+    encoding: 'utf8',
+  });
   process.stdout.write(r.stderr);
   if (r.status !== 0) failed = true;
 }

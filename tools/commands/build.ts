@@ -7,13 +7,20 @@ import { buildPort } from '../build/port-build.js';
 const SPEC: OptionSpec = {
   board: { type: 'string', value: 'NAME', help: 'board file in boards/ (default ref-pen)' },
 };
-const USAGE = usageText('build', `Compile the firmware for a board into build/<board>/firmware.wasm. For a board with an "mcu"
+const USAGE = usageText(
+  'build',
+  `Compile the firmware for a board into build/<board>/firmware.wasm. For a board with an "mcu"
 section, also translate it with wasm2c and build its C port (build/<board>/port/firmware.elf and
-replay.elf) with arm-none-eabi-gcc, and print flash and RAM by section.`, SPEC);
+replay.elf) with arm-none-eabi-gcc, and print flash and RAM by section.`,
+  SPEC,
+);
 
 export async function buildCommand(argv: string[]): Promise<number> {
   const o = parseOptions(argv, SPEC, USAGE);
-  if (o.help) { console.log(USAGE); return 0; }
+  if (o.help) {
+    console.log(USAGE);
+    return 0;
+  }
   noPositional(o, USAGE);
   const board = boardOption(o.board as string | undefined);
   const r = await buildFirmware(board.name);
@@ -23,8 +30,14 @@ export async function buildCommand(argv: string[]): Promise<number> {
   console.log(`  imports  ${r.imports.length}: ${r.imports.join(' ')}`);
   console.log(`  exports  ${r.exports.join(' ')}`);
   const bad = r.imports.filter((i) => !i.startsWith('hal.'));
-  if (bad.length) { console.error(`imports from outside the HAL: ${bad.join(' ')}`); return 1; }
-  if (r.bytes > MAX_WASM_BYTES || r.memoryPages > MAX_MEMORY_PAGES) { console.error('over the size or memory budget'); return 1; }
+  if (bad.length) {
+    console.error(`imports from outside the HAL: ${bad.join(' ')}`);
+    return 1;
+  }
+  if (r.bytes > MAX_WASM_BYTES || r.memoryPages > MAX_MEMORY_PAGES) {
+    console.error('over the size or memory budget');
+    return 1;
+  }
   if (!board.mcu) return 0;
   // a board with a microcontroller: translate the module and build its C port
   const p = buildPort(board, r.wasmPath);
@@ -35,6 +48,9 @@ export async function buildCommand(argv: string[]): Promise<number> {
   for (const s of p.sections) console.log(`  ${s.name.padEnd(12)} ${String(s.bytes).padStart(7)} bytes  ${s.region}`);
   console.log(`  flash    ${p.flashBytes} bytes (budget ${flashBudget})`);
   console.log(`  RAM      ${p.ramBytes} bytes (of ${board.mcu.ram_bytes}; the module's 64 KiB page included)`);
-  if (p.flashBytes > flashBudget || p.ramBytes > board.mcu.ram_bytes) { console.error('over the flash or RAM budget'); return 1; }
+  if (p.flashBytes > flashBudget || p.ramBytes > board.mcu.ram_bytes) {
+    console.error('over the flash or RAM budget');
+    return 1;
+  }
   return 0;
 }

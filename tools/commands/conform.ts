@@ -15,17 +15,27 @@ const SPEC: OptionSpec = {
   tamper: { type: 'boolean', help: 'also change one recorded input byte and show that the replay catches it' },
   json: { type: 'boolean', help: 'print the results as one JSON object' },
 };
-const USAGE = usageText('conform [FILES or DIRS...]', `Record QA scenarios (default tests/port/) in the simulator, replay each on the board's
+const USAGE = usageText(
+  'conform [FILES or DIRS...]',
+  `Record QA scenarios (default tests/port/) in the simulator, replay each on the board's
 microcontroller (the wasm2c build of the same firmware.wasm, under qemu-system-arm -icount), and
 check that the firmware makes the same HAL calls, byte for byte. Prints each scenario's worst
 tick in instructions (the module's, the replay's stand-in HAL apart). Exits 0 only if every replay
-is identical and no tick is over the board's tick_budget_instructions.`, SPEC);
+is identical and no tick is over the board's tick_budget_instructions.`,
+  SPEC,
+);
 
-export interface ConformResult { scenario: Recorded; replay: Replay }
+export interface ConformResult {
+  scenario: Recorded;
+  replay: Replay;
+}
 
 export async function conformCommand(argv: string[]): Promise<number> {
   const o = parseOptions(argv, SPEC, USAGE);
-  if (o.help) { console.log(USAGE); return 0; }
+  if (o.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const board = boardOption((o.board as string | undefined) ?? 'stm32f405-tmc2209');
   if (!board.mcu) throw new UsageError(`board ${board.name} has no "mcu" section: nothing to replay on`);
   const files = findScenarioFiles(o._.length ? o._ : [join(REPO_ROOT, 'tests', 'port')]);
@@ -41,26 +51,48 @@ export async function conformCommand(argv: string[]): Promise<number> {
   let overBudget = 0;
   for (const f of files) {
     const scenario = recordScenario(f, board.name, fw.wasmPath, dir);
-    if (!o.json) process.stdout.write(`replaying ${scenario.name} (${scenario.ticks} ticks, ${scenario.calls} calls) ... `);
+    if (!o.json)
+      process.stdout.write(`replaying ${scenario.name} (${scenario.ticks} ticks, ${scenario.calls} calls) ... `);
     const replay = replayRecording(port.replayElf, scenario.recording, budget);
     results.push({ scenario, replay });
     if (!replay.identical) failed++;
     if (replay.ticksOverBudget) overBudget++;
     if (!o.json) {
-      console.log(replay.identical ? `identical; tick instructions: worst ${replay.tickMaxInstructions} (tick ${replay.tickMaxAt}; ${replay.tickMaxWithHalInstructions} with the replay's HAL), median ${replay.tickMedianInstructions}, p99 ${replay.tickP99Instructions}` : 'DIFFERENT');
+      console.log(
+        replay.identical
+          ? `identical; tick instructions: worst ${replay.tickMaxInstructions} (tick ${replay.tickMaxAt}; ${replay.tickMaxWithHalInstructions} with the replay's HAL), median ${replay.tickMedianInstructions}, p99 ${replay.tickP99Instructions}`
+          : 'DIFFERENT',
+      );
       if (!replay.identical) console.log(indent(replay.output));
-      if (replay.ticksOverBudget) console.log(`  ${replay.ticksOverBudget} ticks over the board's budget of ${budget} instructions`);
+      if (replay.ticksOverBudget)
+        console.log(`  ${replay.ticksOverBudget} ticks over the board's budget of ${budget} instructions`);
     }
   }
   let tamper: { caught: boolean; output: string } | undefined;
   if (o.tamper) tamper = tamperCheck(port.replayElf, results[0].scenario.recording);
   if (o.json) {
-    console.log(JSON.stringify(snakeCaseKeys({ board: board.name, flash_bytes: port.flashBytes, ram_bytes: port.ramBytes, results, tamper }), null, 2));
+    console.log(
+      JSON.stringify(
+        snakeCaseKeys({ board: board.name, flash_bytes: port.flashBytes, ram_bytes: port.ramBytes, results, tamper }),
+        null,
+        2,
+      ),
+    );
   } else {
-    console.log(`\n${results.length - failed} identical, ${failed} different (board ${board.name}, ${port.mcu.part}); ${overBudget ? `${overBudget} over` : 'all within'} the tick budget of ${budget} instructions`);
-    if (tamper) console.log(`tamper check: ${tamper.caught ? 'a changed input byte was caught' : 'A CHANGED INPUT BYTE WAS NOT CAUGHT'}\n${indent(tamper.output)}`);
+    console.log(
+      `\n${results.length - failed} identical, ${failed} different (board ${board.name}, ${port.mcu.part}); ${overBudget ? `${overBudget} over` : 'all within'} the tick budget of ${budget} instructions`,
+    );
+    if (tamper)
+      console.log(
+        `tamper check: ${tamper.caught ? 'a changed input byte was caught' : 'A CHANGED INPUT BYTE WAS NOT CAUGHT'}\n${indent(tamper.output)}`,
+      );
   }
   return failed || overBudget || (tamper && !tamper.caught) ? 1 : 0;
 }
 
-function indent(s: string): string { return s.split('\n').map((l) => `  ${l}`).join('\n'); }
+function indent(s: string): string {
+  return s
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}

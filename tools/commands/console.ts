@@ -21,9 +21,13 @@ const SPEC: OptionSpec = {
   link: { type: 'string', value: 'PATH', help: 'also make PATH a link to the serial port (e.g. /tmp/pen)' },
   off: { type: 'boolean', help: 'leave the pen switched off (default: power it on, as a user would)' },
 };
-const USAGE = usageText('console', 'Run the simulated pen in real time on a serial port (a pseudo-terminal) that picocom, minicom,\n' +
-  'screen or pyserial can open. Menu commands (buttons, faults) are typed at this terminal, or on the serial\n' +
-  'line after Ctrl-] (0x1d), ending with Enter.', SPEC);
+const USAGE = usageText(
+  'console',
+  'Run the simulated pen in real time on a serial port (a pseudo-terminal) that picocom, minicom,\n' +
+    'screen or pyserial can open. Menu commands (buttons, faults) are typed at this terminal, or on the serial\n' +
+    'line after Ctrl-] (0x1d), ending with Enter.',
+  SPEC,
+);
 
 /** the menu's escape byte on the serial line (Ctrl-], as telnet's) */
 const MENU_BYTE = 0x1d;
@@ -45,7 +49,10 @@ const MENU_HELP = [
 
 export async function consoleCommand(argv: string[]): Promise<number> {
   const o = parseOptions(argv, SPEC, USAGE);
-  if (o.help) { console.log(USAGE); return 0; }
+  if (o.help) {
+    console.log(USAGE);
+    return 0;
+  }
   noPositional(o, USAGE);
   const board = boardOption(o.board as string | undefined);
   const cart = cartridgeOption(board, o.cartridge as string | undefined);
@@ -76,7 +83,9 @@ export async function consoleCommand(argv: string[]): Promise<number> {
   });
   const pty = await ptyPath(socat);
   console.log(`serial port ${pty}${o.link ? ` (link ${o.link as string})` : ''}`);
-  console.log(`pen on board ${board.name}, cartridge ${cart.type}, seed ${seed}, ${speed === 1 ? 'real time' : `${speed}x real time`}${traceDir ? `, trace in ${traceDir}` : ''}`);
+  console.log(
+    `pen on board ${board.name}, cartridge ${cart.type}, seed ${seed}, ${speed === 1 ? 'real time' : `${speed}x real time`}${traceDir ? `, trace in ${traceDir}` : ''}`,
+  );
   console.log('menu (type here, or on the serial line after Ctrl-]):\n  ' + MENU_HELP.join('\n  '));
   console.log('Ctrl-C ends the console.');
 
@@ -90,12 +99,15 @@ export async function consoleCommand(argv: string[]): Promise<number> {
     let removed: CartridgeChip | undefined;
     let done = false;
 
-    const toPort = (text: string): void => { socat.stdin!.write(text); };
+    const toPort = (text: string): void => {
+      socat.stdin!.write(text);
+    };
     socat.stdin!.on('error', () => {}); // socat gone: its exit handler ends the console
     const menu = (line: string): string[] => {
       const [cmd, arg, arg2] = line.trim().split(/\s+/);
       switch ((cmd ?? '').toLowerCase()) {
-        case '': return [];
+        case '':
+          return [];
         case 'press': {
           if (!BUTTONS.includes(arg as ButtonName)) return [`unknown button "${arg ?? ''}": ${BUTTONS.join(', ')}`];
           const ms = arg2 === undefined ? 60 : Number(arg2);
@@ -103,21 +115,39 @@ export async function consoleCommand(argv: string[]): Promise<number> {
           sim.press(arg as ButtonName, ms);
           return [`pressed ${arg} for ${ms} ms`];
         }
-        case 'inject': case 'clear': {
-          if (!INJECTABLE.includes(arg as Injectable)) return [`unknown fault "${arg ?? ''}": ${INJECTABLE.join(', ')}`];
+        case 'inject':
+        case 'clear': {
+          if (!INJECTABLE.includes(arg as Injectable))
+            return [`unknown fault "${arg ?? ''}": ${INJECTABLE.join(', ')}`];
           const inject = cmd.toLowerCase() === 'inject';
-          if (inject) sim.inject(arg as Injectable); else sim.clear(arg as Injectable);
+          if (inject) sim.inject(arg as Injectable);
+          else sim.clear(arg as Injectable);
           return [`${inject ? 'injected' : 'cleared'} ${arg}`];
         }
         case 'cartridge':
-          if (arg === 'out' && sim.chip) { removed = sim.chip; sim.removeCartridge(); return ['cartridge taken off']; }
-          if (arg === 'in' && removed) { sim.fitCartridge(removed); removed = undefined; return ['cartridge fitted']; }
+          if (arg === 'out' && sim.chip) {
+            removed = sim.chip;
+            sim.removeCartridge();
+            return ['cartridge taken off'];
+          }
+          if (arg === 'in' && removed) {
+            sim.fitCartridge(removed);
+            removed = undefined;
+            return ['cartridge fitted'];
+          }
           return ['cartridge out (when one is fitted) or in (the one taken off)'];
         case 'status':
-          return [`t=${(sim.nowMs / 1000).toFixed(3)} s state=${sim.state} fault=${sim.fault} tip_um=${sim.observation.tipUm.toFixed(1)} indicator=${sim.indicator}`];
-        case 'quit': setImmediate(() => stop(0)); return ['bye'];
-        case 'help': case '?': return MENU_HELP;
-        default: return [`unknown menu command "${cmd}"; help lists them`];
+          return [
+            `t=${(sim.nowMs / 1000).toFixed(3)} s state=${sim.state} fault=${sim.fault} tip_um=${sim.observation.tipUm.toFixed(1)} indicator=${sim.indicator}`,
+          ];
+        case 'quit':
+          setImmediate(() => stop(0));
+          return ['bye'];
+        case 'help':
+        case '?':
+          return MENU_HELP;
+        default:
+          return [`unknown menu command "${cmd}"; help lists them`];
       }
     };
 
@@ -154,14 +184,20 @@ export async function consoleCommand(argv: string[]): Promise<number> {
       let target = simStartMs + (now - wallStart) * speed;
       if (target - sim.nowMs > MAX_LAG_MS * speed) {
         // the machine cannot keep up: drop the backlog rather than run in bursts
-        if (!warnedLag) { console.error(`pen console: the simulation runs slower than ${speed}x real time; it skips ahead`); warnedLag = true; }
+        if (!warnedLag) {
+          console.error(`pen console: the simulation runs slower than ${speed}x real time; it skips ahead`);
+          warnedLag = true;
+        }
         simStartMs -= target - sim.nowMs - STEP_MS * speed;
         target = simStartMs + (now - wallStart) * speed;
       }
       if (target > sim.nowMs && !sim.dead) sim.run(target - sim.nowMs);
       const replies = sim.replies;
       while (sentReplies < replies.length) toPort(replies[sentReplies++].line + '\n');
-      if (files && now - lastFlush >= FLUSH_MS) { files.flush(); lastFlush = now; }
+      if (files && now - lastFlush >= FLUSH_MS) {
+        files.flush();
+        lastFlush = now;
+      }
     }, STEP_MS);
 
     const stop = (code: number): void => {
@@ -175,32 +211,49 @@ export async function consoleCommand(argv: string[]): Promise<number> {
       files?.close(sim.tTicks);
       socat.removeAllListeners('exit');
       socat.kill();
-      console.error(`pen console: stopped at ${(sim.nowMs / 1000).toFixed(3)} s simulated${files ? `; trace in ${files.paths.join(', ')}` : ''}`);
+      console.error(
+        `pen console: stopped at ${(sim.nowMs / 1000).toFixed(3)} s simulated${files ? `; trace in ${files.paths.join(', ')}` : ''}`,
+      );
       resolve(code);
     };
     const onSignal = (): void => stop(0);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    socat.on('exit', (c) => { console.error(`pen console: socat ended (exit ${c}); the serial port is gone`); stop(1); });
+    socat.on('exit', (c) => {
+      console.error(`pen console: socat ended (exit ${c}); the serial port is gone`);
+      stop(1);
+    });
   });
 }
 
 /** socat makes the pty pair; without it there is no serial port to offer. */
 function requireSocat(): void {
   const r = spawnSync('socat', ['-V'], { stdio: 'ignore' });
-  if (r.error) throw new Error('socat is not installed; pen console needs it for the serial port: install the Debian package socat (apt-get install socat)');
+  if (r.error)
+    throw new Error(
+      'socat is not installed; pen console needs it for the serial port: install the Debian package socat (apt-get install socat)',
+    );
 }
 
 /** The pty socat made, from its log ("N PTY is /dev/pts/5"). */
 function ptyPath(socat: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     let log = '';
-    const timeout = setTimeout(() => { socat.kill(); reject(new Error(`socat made no pty within 5 s: ${log.trim()}`)); }, 5000);
+    const timeout = setTimeout(() => {
+      socat.kill();
+      reject(new Error(`socat made no pty within 5 s: ${log.trim()}`));
+    }, 5000);
     socat.stderr!.on('data', (c: Buffer) => {
       log += c.toString();
       const m = /PTY is (\S+)/.exec(log);
-      if (m) { clearTimeout(timeout); resolve(m[1]); }
+      if (m) {
+        clearTimeout(timeout);
+        resolve(m[1]);
+      }
     });
-    socat.on('exit', (code) => { clearTimeout(timeout); reject(new Error(`socat ended (exit ${code}) before it made a pty: ${log.trim()}`)); });
+    socat.on('exit', (code) => {
+      clearTimeout(timeout);
+      reject(new Error(`socat ended (exit ${code}) before it made a pty: ${log.trim()}`));
+    });
   });
 }

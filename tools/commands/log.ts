@@ -14,11 +14,18 @@ const SPEC: OptionSpec = {
   csv: { type: 'string', value: 'FILE', help: 'write CSV there (default: CSV on standard output)' },
   json: { type: 'string', value: 'FILE', help: 'write JSON there' },
 };
-const USAGE = usageText('log', 'Export the treatment log (sessions, faults, refusals) as CSV and JSON.\nThe pen is booted on the image and asked over its serial port (LOG?, LOG <i>), as a clinic tool would.', SPEC);
+const USAGE = usageText(
+  'log',
+  'Export the treatment log (sessions, faults, refusals) as CSV and JSON.\nThe pen is booted on the image and asked over its serial port (LOG?, LOG <i>), as a clinic tool would.',
+  SPEC,
+);
 
 export async function logCommand(argv: string[]): Promise<number> {
   const o = parseOptions(argv, SPEC, USAGE);
-  if (o.help) { console.log(USAGE); return 0; }
+  if (o.help) {
+    console.log(USAGE);
+    return 0;
+  }
   noPositional(o, USAGE);
   const file = o.flash as string | undefined;
   if (!file) throw new UsageError(`--flash FILE is required\n\n${USAGE}`);

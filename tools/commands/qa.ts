@@ -24,17 +24,32 @@ const SPEC: OptionSpec = {
   html: { type: 'string', value: 'FILE', help: 'write a self-contained HTML report' },
   seed: { type: 'number', value: 'N', help: 'seed for scenarios that do not set one (default 1)' },
   grep: { type: 'string', value: 'TEXT', help: 'run only cases whose name contains TEXT' },
-  coverage: { type: 'string', value: 'DIR', help: 'run an instrumented firmware and write DIR/lcov.info and DIR/coverage.json (firmware coverage per case; the HTML report gets it per requirement)' },
-  'junit-file-line': { type: 'boolean', help: 'add file and line attributes to each JUnit testcase (GitLab, GitHub annotations; outside the Jenkins and Ant schemas)' },
+  coverage: {
+    type: 'string',
+    value: 'DIR',
+    help: 'run an instrumented firmware and write DIR/lcov.info and DIR/coverage.json (firmware coverage per case; the HTML report gets it per requirement)',
+  },
+  'junit-file-line': {
+    type: 'boolean',
+    help: 'add file and line attributes to each JUnit testcase (GitLab, GitHub annotations; outside the Jenkins and Ant schemas)',
+  },
 };
-const USAGE = usageText('qa [FILES or DIRS...]', 'Run QA scenario files (YAML, docs/scenarios.md) against the firmware in the simulator.\nExits 0 only if every case passes.', SPEC);
+const USAGE = usageText(
+  'qa [FILES or DIRS...]',
+  'Run QA scenario files (YAML, docs/scenarios.md) against the firmware in the simulator.\nExits 0 only if every case passes.',
+  SPEC,
+);
 
 export async function qaCommand(argv: string[]): Promise<number> {
   const o = parseOptions(argv, SPEC, USAGE);
-  if (o.help) { console.log(USAGE); return 0; }
+  if (o.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const paths = o._.length ? o._ : ['tests/qa'];
   const jobs = o.jobs as number | undefined;
-  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= 64)) throw new UsageError(`--jobs ${jobs}: give a whole number 1..64`);
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= 64))
+    throw new UsageError(`--jobs ${jobs}: give a whole number 1..64`);
   const seed = (o.seed as number | undefined) ?? 1;
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed ${seed}: give a whole number >= 0`);
   // reports are checked before the run, not found unwritable after it
@@ -54,17 +69,29 @@ export async function qaCommand(argv: string[]): Promise<number> {
       cases.push(...cs);
     }
   } catch (e) {
-    if (e instanceof ScenarioError) { console.error(`pen qa: ${e.message}`); return 2; }
+    if (e instanceof ScenarioError) {
+      console.error(`pen qa: ${e.message}`);
+      return 2;
+    }
     throw e;
   }
-  if (!cases.length) { console.error(`pen qa: no scenario files (*.yaml) in ${paths.join(', ')}`); return 2; }
+  if (!cases.length) {
+    console.error(`pen qa: no scenario files (*.yaml) in ${paths.join(', ')}`);
+    return 2;
+  }
   const names = new Set<string>();
   for (const c of cases) {
-    if (names.has(c.name)) { console.error(`pen qa: ${c.file}: case name "${c.name}" is used twice; names must be unique`); return 2; }
+    if (names.has(c.name)) {
+      console.error(`pen qa: ${c.file}: case name "${c.name}" is used twice; names must be unique`);
+      return 2;
+    }
     names.add(c.name);
   }
   if (o.grep) cases = cases.filter((c) => c.name.includes(o.grep as string));
-  if (!cases.length) { console.error(`pen qa: no case name contains "${o.grep}"`); return 2; }
+  if (!cases.length) {
+    console.error(`pen qa: no case name contains "${o.grep}"`);
+    return 2;
+  }
 
   const wasm: Record<string, string> = {};
   for (const b of new Set(cases.map((c) => c.board))) wasm[b] = (await buildFirmware(b)).wasmPath;
@@ -108,21 +135,62 @@ export async function qaCommand(argv: string[]): Promise<number> {
   }
   if (o.coverage) {
     const dir = o.coverage as string;
-    write(join(dir, 'lcov.info'), covMaps.map((m) => lcov(m, results.filter((r) => r.board === m.board))).join(''));
-    write(join(dir, 'coverage.json'), JSON.stringify({
-      provenance,
-      boards: covMaps.map((m) => ({ board: m.board, ...figures(m, results.filter((r) => r.board === m.board)), counters: m.counters })),
-      cases: results.map((r) => ({ name: r.name, file: r.file, board: r.board, requirements: r.requirements, hits: r.coverage ?? [] })),
-    }));
+    write(
+      join(dir, 'lcov.info'),
+      covMaps
+        .map((m) =>
+          lcov(
+            m,
+            results.filter((r) => r.board === m.board),
+          ),
+        )
+        .join(''),
+    );
+    write(
+      join(dir, 'coverage.json'),
+      JSON.stringify({
+        provenance,
+        boards: covMaps.map((m) => ({
+          board: m.board,
+          ...figures(
+            m,
+            results.filter((r) => r.board === m.board),
+          ),
+          counters: m.counters,
+        })),
+        cases: results.map((r) => ({
+          name: r.name,
+          file: r.file,
+          board: r.board,
+          requirements: r.requirements,
+          hits: r.coverage ?? [],
+        })),
+      }),
+    );
     for (const m of covMaps) {
-      const f = figures(m, results.filter((r) => r.board === m.board));
-      console.log(`coverage ${m.board}: functions ${f.fnHit}/${f.fnTotal} (${percent(f.fnHit, f.fnTotal)}), branch arms ${f.brHit}/${f.brTotal} (${percent(f.brHit, f.brTotal)}): ${join(dir, 'lcov.info')}`);
+      const f = figures(
+        m,
+        results.filter((r) => r.board === m.board),
+      );
+      console.log(
+        `coverage ${m.board}: functions ${f.fnHit}/${f.fnTotal} (${percent(f.fnHit, f.fnTotal)}), branch arms ${f.brHit}/${f.brTotal} (${percent(f.brHit, f.brTotal)}): ${join(dir, 'lcov.info')}`,
+      );
     }
   }
   if (o.junit) write(o.junit as string, junitXml(results, provenance, { fileLine: Boolean(o['junit-file-line']) }));
-  if (o.html) write(o.html as string, htmlReport(results, loadRequirements(), envelopesFor(results, wasm), { provenance, traces, coverage: o.coverage ? covMaps : undefined }));
+  if (o.html)
+    write(
+      o.html as string,
+      htmlReport(results, loadRequirements(), envelopesFor(results, wasm), {
+        provenance,
+        traces,
+        coverage: o.coverage ? covMaps : undefined,
+      }),
+    );
   const simS = results.reduce((a, r) => a + r.simMs, 0) / 1000;
-  console.log(`\n${results.length} cases in ${wallS.toFixed(1)} s (${(results.length / wallS).toFixed(1)} cases/s, ${simS.toFixed(0)} simulated seconds, ${jobs ?? availableParallelism()} jobs)`);
+  console.log(
+    `\n${results.length} cases in ${wallS.toFixed(1)} s (${(results.length / wallS).toFixed(1)} cases/s, ${simS.toFixed(0)} simulated seconds, ${jobs ?? availableParallelism()} jobs)`,
+  );
   if (o.junit) console.log(`JUnit: ${o.junit}`);
   if (o.html) console.log(`HTML:  ${o.html}`);
   console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
@@ -143,8 +211,18 @@ function envelopesFor(results: CaseResult[], wasm: Record<string, string>): Enve
     const key = `${r.board}/${r.cartridge}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const depths = [...new Set(results.filter((x) => x.board === r.board && x.cartridge === r.cartridge && x.params.depth_mm !== undefined).map((x) => Number(x.params.depth_mm)))];
-    out.push({ board: r.board, cartridge: r.cartridge, points: readEnvelope(loadBoard(r.board), wasm[r.board], r.cartridge, depths) });
+    const depths = [
+      ...new Set(
+        results
+          .filter((x) => x.board === r.board && x.cartridge === r.cartridge && x.params.depth_mm !== undefined)
+          .map((x) => Number(x.params.depth_mm)),
+      ),
+    ];
+    out.push({
+      board: r.board,
+      cartridge: r.cartridge,
+      points: readEnvelope(loadBoard(r.board), wasm[r.board], r.cartridge, depths),
+    });
   }
   return out;
 }

@@ -23,18 +23,43 @@ const SPEC: OptionSpec = {
   seconds: { type: 'number', value: 'S', help: 'simulated seconds of stroking (default 2)' },
   seed: { type: 'number', value: 'N', help: 'random seed; same seed, same run (default 1)' },
   tissue: { type: 'string', value: 'KIND', help: `${Object.keys(TISSUES).join('|')} (default normal)` },
-  zone: { type: 'string', value: 'ZONE', help: `treatment zone: ${ZONES.filter((z) => z.code > 0).map((z) => z.name).join(', ')} (default cheeks)` },
-  mode: { type: 'string', value: 'MODE', help: 'home (up to 1.5 mm) or professional (unlocked with the simulator\'s clinic key)' },
+  zone: {
+    type: 'string',
+    value: 'ZONE',
+    help: `treatment zone: ${ZONES.filter((z) => z.code > 0)
+      .map((z) => z.name)
+      .join(', ')} (default cheeks)`,
+  },
+  mode: {
+    type: 'string',
+    value: 'MODE',
+    help: "home (up to 1.5 mm) or professional (unlocked with the simulator's clinic key)",
+  },
   out: { type: 'string', value: 'DIR', help: 'write trace.csv, trace.vcd and tip.svg there' },
   json: { type: 'boolean', help: 'print the summary as one JSON object' },
-  model: { type: 'string', value: 'MODEL', help: "motor model: ideal (default, or the board's) or physical (load angle, currents, momentum; needs the board's physics block)" },
-  flash: { type: 'string', value: 'FILE', help: 'the pen\'s log flash: start from this image if it exists, save it afterwards (pen log reads it)' },
+  model: {
+    type: 'string',
+    value: 'MODEL',
+    help: "motor model: ideal (default, or the board's) or physical (load angle, currents, momentum; needs the board's physics block)",
+  },
+  flash: {
+    type: 'string',
+    value: 'FILE',
+    help: "the pen's log flash: start from this image if it exists, save it afterwards (pen log reads it)",
+  },
 };
-const USAGE = usageText('sim', 'Power the pen on in the simulator, home, stroke at a setting, stop, and measure.', SPEC);
+const USAGE = usageText(
+  'sim',
+  'Power the pen on in the simulator, home, stroke at a setting, stop, and measure.',
+  SPEC,
+);
 
 export async function simCommand(argv: string[]): Promise<number> {
   const o = parseOptions(argv, SPEC, USAGE);
-  if (o.help) { console.log(USAGE); return 0; }
+  if (o.help) {
+    console.log(USAGE);
+    return 0;
+  }
   noPositional(o, USAGE);
   const board = modelOption(boardOption(o.board as string | undefined), o.model as string | undefined);
   const cart = cartridgeOption(board, o.cartridge as string | undefined);
@@ -46,9 +71,12 @@ export async function simCommand(argv: string[]): Promise<number> {
   const g = board.geometry;
   const maxDepth = Math.min(g.depth_max_um, cart.max_depth_um) / 1000;
   if (!(depthMm >= g.depth_min_um / 1000 && depthMm <= maxDepth)) {
-    throw new UsageError(`--depth ${depthMm} mm is out of range: ${fmt(g.depth_min_um / 1000)}..${fmt(maxDepth)} mm for board ${board.name} with cartridge ${cart.type}`);
+    throw new UsageError(
+      `--depth ${depthMm} mm is out of range: ${fmt(g.depth_min_um / 1000)}..${fmt(maxDepth)} mm for board ${board.name} with cartridge ${cart.type}`,
+    );
   }
-  if (Math.round(depthMm * 100) !== Math.round(depthMm * 1000) / 10) throw new UsageError(`--depth ${depthMm}: set depth in steps of 0.01 mm`);
+  if (Math.round(depthMm * 100) !== Math.round(depthMm * 1000) / 10)
+    throw new UsageError(`--depth ${depthMm}: set depth in steps of 0.01 mm`);
   const s = board.stroke;
   if (!(Number.isInteger(freqHz) && freqHz >= s.freq_min_hz && freqHz <= s.freq_max_hz)) {
     throw new UsageError(`--freq ${freqHz} Hz is out of range: a whole number ${s.freq_min_hz}..${s.freq_max_hz} Hz`);
@@ -70,32 +98,66 @@ export async function simCommand(argv: string[]): Promise<number> {
   let files: TraceFiles | undefined;
   let tipWindow: TipWindow | undefined;
   const wasm = built.wasmPath; // the build's output, or its cache when build/ is read-only
-  const traceSinks = outDir ? (timerHz: number) => {
-    const header = traceHeader(board, wasm, { cartridge: cart.type, depthMm, freqHz, seconds, seed, tissue, zone, mode });
-    files = new TraceFiles(outDir, timerHz, { comments: header, minStepIntervalS: minStepIntervalS(board) });
-    // the plot shows the last 100 ms of stroking; the pen still finishes its stroke after that
-    tipWindow = new TipWindow(timerHz * TIP_WINDOW_S);
-    return [files, tipWindow];
-  } : undefined;
+  const traceSinks = outDir
+    ? (timerHz: number) => {
+        const header = traceHeader(board, wasm, {
+          cartridge: cart.type,
+          depthMm,
+          freqHz,
+          seconds,
+          seed,
+          tissue,
+          zone,
+          mode,
+        });
+        files = new TraceFiles(outDir, timerHz, { comments: header, minStepIntervalS: minStepIntervalS(board) });
+        // the plot shows the last 100 ms of stroking; the pen still finishes its stroke after that
+        tipWindow = new TipWindow(timerHz * TIP_WINDOW_S);
+        return [files, tipWindow];
+      }
+    : undefined;
   try {
     const flashFile = o.flash as string | undefined;
-    const flash = flashFile && existsSync(flashFile) ? loadFlashImage(flashFile, board.storage?.sectors ?? 4, board.storage?.sector_bytes ?? 4096) : undefined;
+    const flash =
+      flashFile && existsSync(flashFile)
+        ? loadFlashImage(flashFile, board.storage?.sectors ?? 4, board.storage?.sector_bytes ?? 4096)
+        : undefined;
     r = runSession({
-      flash, board, cartridge: cart.type, depthMm, freqHz, seconds, seed, tissue, zone, mode, trace: false, traceSinks, wasm,
-      progress: o.json || !process.stderr.isTTY ? undefined : (done) => process.stderr.write(`\rsimulating ${(done * 100).toFixed(0)}%`),
+      flash,
+      board,
+      cartridge: cart.type,
+      depthMm,
+      freqHz,
+      seconds,
+      seed,
+      tissue,
+      zone,
+      mode,
+      trace: false,
+      traceSinks,
+      wasm,
+      progress:
+        o.json || !process.stderr.isTTY
+          ? undefined
+          : (done) => process.stderr.write(`\rsimulating ${(done * 100).toFixed(0)}%`),
     });
     files?.close(r.stoppedTicks);
   } catch (e) {
     files?.close(0);
     if (e instanceof SessionError) {
-      const hint = /cap of (home mode|zone)/.test(e.message) ? ' (deeper settings need --mode professional and a zone that allows them, e.g. --zone acne_scars)' : '';
+      const hint = /cap of (home mode|zone)/.test(e.message)
+        ? ' (deeper settings need --mode professional and a zone that allows them, e.g. --zone acne_scars)'
+        : '';
       throw new UsageError(`${e.message}${hint}`);
     }
     throw e;
   }
   if (!o.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   if (outDir) writeOutputs(outDir, r, files!, tipWindow!);
-  if (o.flash) { writeAtomic(o.flash as string, flashImage(r.flash)); r.files.push(o.flash as string); }
+  if (o.flash) {
+    writeAtomic(o.flash as string, flashImage(r.flash));
+    r.files.push(o.flash as string);
+  }
   if (o.json) console.log(JSON.stringify(r.summary));
   else printSummary(r);
   return r.summary.state === 'fault' ? 1 : 0;
@@ -104,10 +166,17 @@ export async function simCommand(argv: string[]): Promise<number> {
 function modelOption(board: ReturnType<typeof boardOption>, model: string | undefined): ReturnType<typeof boardOption> {
   if (model === undefined) return board;
   if (model !== 'ideal' && model !== 'physical') throw new UsageError(`--model ${model}: ideal or physical`);
-  try { return withModel(board, model); } catch (e) { if (e instanceof BoardError) throw new UsageError(e.message); throw e; }
+  try {
+    return withModel(board, model);
+  } catch (e) {
+    if (e instanceof BoardError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
-function fmt(mm: number): string { return mm.toFixed(2); }
+function fmt(mm: number): string {
+  return mm.toFixed(2);
+}
 
 function printSummary(r: SessionResult): void {
   const s = r.summary;
@@ -117,11 +186,21 @@ function printSummary(r: SessionResult): void {
     `ran        depth ${fmt(s.set.depth_mm)} mm (quantized to ${r.stepUm.toFixed(3)} um steps) at ${s.set.freq_hz} Hz`,
   ];
   if (s.clamped) lines.push(`clamped    ${s.asked.freq_hz} Hz -> ${s.set.freq_hz} Hz: ${s.clamp_reason}`);
-  if (s.depth_mm) lines.push(`depth      mean ${s.depth_mm.mean.toFixed(4)} mm, min ${s.depth_mm.min.toFixed(4)}, max ${s.depth_mm.max.toFixed(4)} over ${s.strokes} strokes`);
+  if (s.depth_mm)
+    lines.push(
+      `depth      mean ${s.depth_mm.mean.toFixed(4)} mm, min ${s.depth_mm.min.toFixed(4)}, max ${s.depth_mm.max.toFixed(4)} over ${s.strokes} strokes`,
+    );
   else lines.push('depth      no stroke reached past the guard plane');
-  lines.push(`rate       ${s.freq_hz === null ? '-' : s.freq_hz.toFixed(3)} Hz, puncture rate ${s.puncture_rate === null ? '-' : s.puncture_rate.toFixed(1)} /s`);
-  lines.push(`steps      ${s.missed_steps} missed, worst step timing error ${s.step_error_us_max.toFixed(2)} us, peak motor load ${(s.peak_load * 100).toFixed(0)} % of pull-out`);
-  if (s.tip_overshoot_um !== undefined) lines.push(`physics    tip ${s.tip_overshoot_um.toFixed(1)} um past the set depth at worst, load angle up to ${s.load_angle_deg_max!.toFixed(0)} deg (90 = pull-out), winding ${s.winding_temp_c_max!.toFixed(1)} C, driver ${s.driver_temp_c_max!.toFixed(1)} C`);
+  lines.push(
+    `rate       ${s.freq_hz === null ? '-' : s.freq_hz.toFixed(3)} Hz, puncture rate ${s.puncture_rate === null ? '-' : s.puncture_rate.toFixed(1)} /s`,
+  );
+  lines.push(
+    `steps      ${s.missed_steps} missed, worst step timing error ${s.step_error_us_max.toFixed(2)} us, peak motor load ${(s.peak_load * 100).toFixed(0)} % of pull-out`,
+  );
+  if (s.tip_overshoot_um !== undefined)
+    lines.push(
+      `physics    tip ${s.tip_overshoot_um.toFixed(1)} um past the set depth at worst, load angle up to ${s.load_angle_deg_max!.toFixed(0)} deg (90 = pull-out), winding ${s.winding_temp_c_max!.toFixed(1)} C, driver ${s.driver_temp_c_max!.toFixed(1)} C`,
+    );
   lines.push(`final      state ${s.state}${s.fault !== 'none' ? `, fault ${s.fault}` : ''}`);
   if (r.files.length) lines.push(`wrote      ${r.files.join(', ')}`);
   console.log(lines.join('\n'));
@@ -133,7 +212,12 @@ const TIP_WINDOW_S = 2;
 function writeOutputs(dir: string, r: SessionResult, files: TraceFiles, tips: TipWindow): void {
   mkdirSync(dir, { recursive: true });
   r.files.push(...files.paths);
-  const svg = tipSvg(tips.series(), r.timerHz, { depthUm: r.summary.set.depth_mm * 1000, title: `tip position: ${fmt(r.summary.set.depth_mm)} mm at ${r.summary.set.freq_hz} Hz (last 100 ms)`, fromTicks: r.endTicks - r.timerHz / 10, toTicks: r.endTicks });
+  const svg = tipSvg(tips.series(), r.timerHz, {
+    depthUm: r.summary.set.depth_mm * 1000,
+    title: `tip position: ${fmt(r.summary.set.depth_mm)} mm at ${r.summary.set.freq_hz} Hz (last 100 ms)`,
+    fromTicks: r.endTicks - r.timerHz / 10,
+    toTicks: r.endTicks,
+  });
   writeFileSync(join(dir, 'tip.svg'), svg);
   r.files.push(join(dir, 'tip.svg'));
 }

@@ -16,12 +16,21 @@ export function parseOptions(argv: string[], spec: OptionSpec, usage: string): P
   const out: Parsed = { _: [], help: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '-h' || a === '--help') { out.help = true; continue; }
-    if (!a.startsWith('--')) { out._.push(a); continue; }
+    if (a === '-h' || a === '--help') {
+      out.help = true;
+      continue;
+    }
+    if (!a.startsWith('--')) {
+      out._.push(a);
+      continue;
+    }
     const [name, inline] = a.slice(2).split(/=(.*)/s, 2);
     const s = spec[name];
     if (!s) throw new UsageError(`unknown option --${name}\n\n${usage}`);
-    if (s.type === 'boolean') { out[name] = true; continue; }
+    if (s.type === 'boolean') {
+      out[name] = true;
+      continue;
+    }
     const raw = inline ?? argv[++i];
     if (raw === undefined) throw new UsageError(`--${name} needs a value (${s.value ?? s.type})`);
     if (s.type === 'number') {
@@ -36,7 +45,9 @@ export function parseOptions(argv: string[], spec: OptionSpec, usage: string): P
 }
 
 export function usageText(cmd: string, summary: string, spec: OptionSpec): string {
-  const rows = Object.entries(spec).map(([n, s]) => `  --${n}${s.type === 'boolean' ? '' : ` ${s.value ?? s.type.toUpperCase()}`}`.padEnd(26) + s.help);
+  const rows = Object.entries(spec).map(
+    ([n, s]) => `  --${n}${s.type === 'boolean' ? '' : ` ${s.value ?? s.type.toUpperCase()}`}`.padEnd(26) + s.help,
+  );
   return `Usage: pen ${cmd} [options]\n\n${summary}\n\nOptions:\n${rows.join('\n')}\n  -h, --help                show this help`;
 }
 

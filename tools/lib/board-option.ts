@@ -6,7 +6,8 @@ import { UsageError } from './args.js';
 /** The board named by --board (default ref-pen); a path to a board file is taken as it is. */
 export function boardOption(name: string | undefined): Board {
   const n = name ?? 'ref-pen';
-  if (!n.endsWith('.json') && !boardNames().includes(n)) throw new UsageError(`unknown board "${n}"; boards: ${boardNames().join(', ')}`);
+  if (!n.endsWith('.json') && !boardNames().includes(n))
+    throw new UsageError(`unknown board "${n}"; boards: ${boardNames().join(', ')}`);
   return loadBoard(n);
 }
 

@@ -15,7 +15,14 @@ import { loadScenario, Case } from '../qa/scenario.js';
 import { runCase } from '../qa/run-case.js';
 import { requireTools } from '../build/port-build.js';
 
-export interface Recorded { name: string; file: string; recording: string; calls: number; ticks: number; inits: number }
+export interface Recorded {
+  name: string;
+  file: string;
+  recording: string;
+  calls: number;
+  ticks: number;
+  inits: number;
+}
 
 /**
  * Runs a one-case scenario file for `board` with the recorder on; writes `<dir>/<file>.penrec`. The
@@ -23,12 +30,17 @@ export interface Recorded { name: string; file: string; recording: string; calls
  */
 export function recordScenario(file: string, board: string, wasm: string, dir: string): Recorded {
   const cases = loadScenario(file);
-  if (cases.length !== 1) throw new Error(`${file}: a conformance scenario is one case, not a matrix (${cases.length} cases)`);
+  if (cases.length !== 1)
+    throw new Error(`${file}: a conformance scenario is one case, not a matrix (${cases.length} cases)`);
   const c: Case = cases[0];
-  if (c.board !== board) throw new Error(`${file}: the scenario is for board ${c.board}, the replay for ${board}: give the file \`board: ${board}\``);
+  if (c.board !== board)
+    throw new Error(
+      `${file}: the scenario is for board ${c.board}, the replay for ${board}: give the file \`board: ${board}\``,
+    );
   const rec = new Recorder();
   const r = runCase(c, wasm, rec);
-  if (r.status !== 'passed') throw new Error(`${file}: the scenario fails in the simulator, so there is nothing to replay: ${r.message}`);
+  if (r.status !== 'passed')
+    throw new Error(`${file}: the scenario fails in the simulator, so there is nothing to replay: ${r.message}`);
   mkdirSync(dir, { recursive: true });
   const recording = join(dir, `${basename(file).replace(/\.ya?ml$/, '')}.penrec`);
   writeFileSync(recording, rec.bytes());
@@ -63,11 +75,25 @@ export function replayRecording(replayElf: string, recording: string, budgetInst
   const stem = basename(recording, '.penrec');
   const log = `${stem}.calls.txt`;
   // semihosting opens paths relative to QEMU's working directory; the harness splits its command line at spaces
-  const p = spawnSync('qemu-system-arm', [
-    '-M', 'netduinoplus2', '-nographic', '-monitor', 'none', '-serial', 'none',
-    '-icount', 'shift=0', '-semihosting-config', `enable=on,target=native,arg=replay.elf,arg=${basename(recording)},arg=${log},arg=${stem}.ticks.bin`,
-    '-kernel', replayElf,
-  ], { cwd: dir, encoding: 'utf8', timeout: REPLAY_TIMEOUT_MS });
+  const p = spawnSync(
+    'qemu-system-arm',
+    [
+      '-M',
+      'netduinoplus2',
+      '-nographic',
+      '-monitor',
+      'none',
+      '-serial',
+      'none',
+      '-icount',
+      'shift=0',
+      '-semihosting-config',
+      `enable=on,target=native,arg=replay.elf,arg=${basename(recording)},arg=${log},arg=${stem}.ticks.bin`,
+      '-kernel',
+      replayElf,
+    ],
+    { cwd: dir, encoding: 'utf8', timeout: REPLAY_TIMEOUT_MS },
+  );
   const output = `${p.stdout ?? ''}${p.stderr ?? ''}`.trim();
   if (p.error) throw new Error(`qemu-system-arm did not finish: ${p.error.message}`);
   const code = p.status ?? -1;
@@ -79,17 +105,26 @@ export function replayRecording(replayElf: string, recording: string, budgetInst
     const expected = callLog(decodeRecording(readFileSync(recording)));
     const got = readFileSync(join(dir, log), 'utf8');
     const diff = firstDifference(expected, got);
-    if (diff) { identical = false; detail = `${output}\n${diff}`; }
+    if (diff) {
+      identical = false;
+      detail = `${output}\n${diff}`;
+    }
   }
   const ticks = num('ticks');
   const { module: counts } = code === 0 ? tickCounts(join(dir, `${stem}.ticks.bin`)) : { module: [] };
   const sorted = [...counts].sort((x, y) => x - y);
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
   return {
-    identical, output: detail, exitCode: code, ticks,
-    tickMaxInstructions: num('tick_max'), tickMaxAt: num('tick_max_at'), initMaxInstructions: num('init_max'),
+    identical,
+    output: detail,
+    exitCode: code,
+    ticks,
+    tickMaxInstructions: num('tick_max'),
+    tickMaxAt: num('tick_max_at'),
+    initMaxInstructions: num('init_max'),
     tickMaxWithHalInstructions: num('tick_max_with_hal'),
-    tickMedianInstructions: at(0.5), tickP99Instructions: at(0.99),
+    tickMedianInstructions: at(0.5),
+    tickP99Instructions: at(0.99),
     ticksOverBudget: counts.filter((c) => c > budgetInstructions).length,
     stackBytes: num('stack_used'),
   };
@@ -101,8 +136,9 @@ export function replayRecording(replayElf: string, recording: string, budgetInst
  */
 export function tamperCheck(replayElf: string, recording: string): { caught: boolean; output: string } {
   const bytes = readFileSync(recording);
-  const at = returnOffsets(bytes, 'serial_read').find((p) => bytes.readInt32LE(p) >= 0)
-    ?? returnOffsets(bytes, 'buttons_raw').at(-1);
+  const at =
+    returnOffsets(bytes, 'serial_read').find((p) => bytes.readInt32LE(p) >= 0) ??
+    returnOffsets(bytes, 'buttons_raw').at(-1);
   if (at === undefined) throw new Error(`${recording}: no recorded input to change`);
   const changed = Buffer.from(bytes);
   changed.writeInt32LE(changed.readInt32LE(at) ^ 0x01, at);
@@ -117,18 +153,26 @@ function tickCounts(path: string): { module: number[]; withHal: number[] } {
   const b = readFileSync(path);
   const module: number[] = [];
   const withHal: number[] = [];
-  for (let i = 0; i + 8 <= b.length; i += 8) { module.push(b.readUInt32LE(i)); withHal.push(b.readUInt32LE(i + 4)); }
+  for (let i = 0; i + 8 <= b.length; i += 8) {
+    module.push(b.readUInt32LE(i));
+    withHal.push(b.readUInt32LE(i + 4));
+  }
   return { module, withHal };
 }
 
 /** The first line where two call logs part, with its number; undefined when they are equal. */
 export function firstDifference(expected: string, got: string): string | undefined {
   if (expected === got) return undefined;
-  const lines = (s: string): string[] => { const l = s.split('\n'); if (l.at(-1) === '') l.pop(); return l; };
+  const lines = (s: string): string[] => {
+    const l = s.split('\n');
+    if (l.at(-1) === '') l.pop();
+    return l;
+  };
   const a = lines(expected);
   const b = lines(got);
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] !== b[i]) return `call log line ${i + 1}:\n  simulator:      ${a[i] ?? '(end)'}\n  microcontroller: ${b[i] ?? '(end)'}`;
+    if (a[i] !== b[i])
+      return `call log line ${i + 1}:\n  simulator:      ${a[i] ?? '(end)'}\n  microcontroller: ${b[i] ?? '(end)'}`;
   }
   return 'the call logs differ in their last newline';
 }

@@ -4,12 +4,22 @@ import { Board, cartridgeOf } from '../../boards/board.js';
 import { PenSim } from '../../host-sim/pen.js';
 import { unlockProfessional } from './clinic.js';
 
-export interface EnvelopePoint { depthMm: number; maxFreqHz: number; clamp: string }
+export interface EnvelopePoint {
+  depthMm: number;
+  maxFreqHz: number;
+  clamp: string;
+}
 
-export function readEnvelope(board: Board, wasm: string, cartridge: string | undefined, depthsMm: number[]): EnvelopePoint[] {
+export function readEnvelope(
+  board: Board,
+  wasm: string,
+  cartridge: string | undefined,
+  depthsMm: number[],
+): EnvelopePoint[] {
   const sim = new PenSim({ board, cartridge, wasm, seed: 1 });
   sim.press('power');
-  if (!sim.runUntil(() => sim.state === 'ready', 3000)) throw new Error(`pen not ready after power-on: ${sim.state} ${sim.fault}`);
+  if (!sim.runUntil(() => sim.state === 'ready', 3000))
+    throw new Error(`pen not ready after power-on: ${sim.state} ${sim.fault}`);
   // the motor's envelope, not a zone's or a mode's cap: professional mode, the deepest zone
   const r = unlockProfessional(sim);
   if (!r.startsWith('OK')) throw new Error(`professional mode refused: ${r}`);
@@ -18,7 +28,10 @@ export function readEnvelope(board: Board, wasm: string, cartridge: string | und
   const out: EnvelopePoint[] = [];
   for (const d of depthsMm) {
     const r = sim.command(`SET DEPTH ${d.toFixed(2)}`);
-    if (!r.startsWith('OK')) { out.push({ depthMm: d, maxFreqHz: 0, clamp: r }); continue; }
+    if (!r.startsWith('OK')) {
+      out.push({ depthMm: d, maxFreqHz: 0, clamp: r });
+      continue;
+    }
     sim.command(`SET FREQ ${top}`);
     out.push({ depthMm: d, maxFreqHz: sim.setting.freqHz, clamp: sim.setting.clamp });
   }

@@ -14,7 +14,10 @@ export const EXIT_ENVIRONMENT = 3;
 
 /** A problem with the machine rather than with the command line: a path that cannot be written, a missing tool. */
 export class EnvironmentError extends Error {
-  constructor(problem: string, readonly fix: string) {
+  constructor(
+    problem: string,
+    readonly fix: string,
+  ) {
     super(`${problem}: ${fix}`);
     this.name = 'EnvironmentError';
   }
@@ -41,7 +44,10 @@ export function environmentErrorOf(e: unknown): EnvironmentError | undefined {
   }
   const what = PATH_CODES[err.code];
   if (!what) return undefined;
-  return new EnvironmentError(`${err.path ?? 'a path'} ${what} (${err.code})`, 'choose a writable path, or fix the permissions');
+  return new EnvironmentError(
+    `${err.path ?? 'a path'} ${what} (${err.code})`,
+    'choose a writable path, or fix the permissions',
+  );
 }
 
 /**
@@ -67,10 +73,17 @@ function probeDir(dir: string, option: string, given: string): void {
     const what = PATH_CODES[err.code ?? ''] ?? `cannot be written (${err.code ?? err.message})`;
     const code = err.code && PATH_CODES[err.code] ? ` (${err.code})` : '';
     const where = err.path && !err.path.includes('.pen-write-check-') ? err.path : dir; // the directory, not the probe
-    throw new EnvironmentError(`${option} ${given}: ${where} ${what}${code}`, 'choose a writable path, or fix the permissions');
+    throw new EnvironmentError(
+      `${option} ${given}: ${where} ${what}${code}`,
+      'choose a writable path, or fix the permissions',
+    );
   }
 }
 
 function isDirectory(path: string): boolean {
-  try { return statSync(path).isDirectory(); } catch { return false; }
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -8,7 +8,9 @@ import { UsageError } from './args.js';
 export function loadFlashImage(file: string, sectors: number, sectorBytes: number): Flash {
   const bytes = readFileSync(file);
   if (bytes.length !== sectors * sectorBytes) {
-    throw new UsageError(`${file}: ${bytes.length} bytes, but the board's log flash is ${sectors} x ${sectorBytes} = ${sectors * sectorBytes} bytes: is it an image of this board?`);
+    throw new UsageError(
+      `${file}: ${bytes.length} bytes, but the board's log flash is ${sectors} x ${sectorBytes} = ${sectors * sectorBytes} bytes: is it an image of this board?`,
+    );
   }
   const f = new Flash(sectors, sectorBytes, new Rng(1));
   for (let i = 0; i < f.words.length; i++) f.words[i] = bytes.readUInt32LE(i * 4);

@@ -9,18 +9,34 @@ import { derive } from '../../boards/board.js';
 import { unlockProfessional } from './clinic.js';
 
 export interface SessionOptions {
-  board: Board; cartridge: string; depthMm: number; freqHz: number; seconds: number; seed: number; tissue: string;
-  trace: boolean; wasm: string; settleMs?: number; progress?: (done: number) => void;
+  board: Board;
+  cartridge: string;
+  depthMm: number;
+  freqHz: number;
+  seconds: number;
+  seed: number;
+  tissue: string;
+  trace: boolean;
+  wasm: string;
+  settleMs?: number;
+  progress?: (done: number) => void;
   /** stream the trace to these sinks as the pen runs instead of keeping it (any length, bounded memory) */
   traceSinks?: (timerHz: number) => TraceSink[];
   /** treatment zone (default cheeks) and mode (default home) */
-  zone?: string; mode?: 'home' | 'professional';
+  zone?: string;
+  mode?: 'home' | 'professional';
   /** the log flash to start from (a pen's history) */
   flash?: Flash;
 }
 
 export interface Summary {
-  board: string; cartridge: string; needles: number; tissue: string; seed: number; zone: string; mode: string;
+  board: string;
+  cartridge: string;
+  needles: number;
+  tissue: string;
+  seed: number;
+  zone: string;
+  mode: string;
   asked: { depth_mm: number; freq_hz: number };
   set: { depth_mm: number; freq_hz: number };
   depth_mm: { mean: number; min: number; max: number } | null;
@@ -45,7 +61,13 @@ export interface Summary {
 }
 
 export interface SessionResult {
-  summary: Summary; trace?: Trace; endTicks: number; timerHz: number; stepUm: number; files: string[]; flash: Flash;
+  summary: Summary;
+  trace?: Trace;
+  endTicks: number;
+  timerHz: number;
+  stepUm: number;
+  files: string[];
+  flash: Flash;
   /** when the pen had stopped (the trace's end) */
   stoppedTicks: number;
 }
@@ -53,7 +75,15 @@ export interface SessionResult {
 export class SessionError extends Error {}
 
 export function runSession(o: SessionOptions): SessionResult {
-  const sim = new PenSim({ board: o.board, cartridge: o.cartridge, seed: o.seed, tissue: o.tissue, trace: o.trace || Boolean(o.traceSinks), wasm: o.wasm, flash: o.flash });
+  const sim = new PenSim({
+    board: o.board,
+    cartridge: o.cartridge,
+    seed: o.seed,
+    tissue: o.tissue,
+    trace: o.trace || Boolean(o.traceSinks),
+    wasm: o.wasm,
+    flash: o.flash,
+  });
   if (o.traceSinks) sim.trace!.stream(o.traceSinks(sim.timerHz));
   sim.press('power');
   if (!sim.runUntil(() => sim.state === 'ready' || sim.state === 'fault', 3000) || sim.state !== 'ready') {
@@ -90,8 +120,13 @@ export function runSession(o: SessionOptions): SessionResult {
   };
   return {
     summary: {
-      board: o.board.name, cartridge: o.cartridge, needles: sim.cartridge.needles, tissue: o.tissue, seed: o.seed,
-      zone: o.zone ?? 'cheeks', mode: o.mode ?? 'home',
+      board: o.board.name,
+      cartridge: o.cartridge,
+      needles: sim.cartridge.needles,
+      tissue: o.tissue,
+      seed: o.seed,
+      zone: o.zone ?? 'cheeks',
+      mode: o.mode ?? 'home',
       asked: { depth_mm: o.depthMm, freq_hz: o.freqHz },
       set: { depth_mm: set.depthUm / 1000, freq_hz: set.freqHz },
       depth_mm: m.depth_mm,

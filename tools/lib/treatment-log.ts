@@ -8,11 +8,31 @@ const SEGMENT = record('REC_SEGMENT');
 const EVENT = record('REC_EVENT');
 
 export interface SegmentRow {
-  record: number; type: 'segment'; session: number; start: string; end: string; duration_s: number;
-  zone: string; mode: string; depth_mm: number; freq_hz: number; clamp: string; strokes: number; punctures: number;
-  cartridge_serial: number; cartridge_lot: number; faults: string;
+  record: number;
+  type: 'segment';
+  session: number;
+  start: string;
+  end: string;
+  duration_s: number;
+  zone: string;
+  mode: string;
+  depth_mm: number;
+  freq_hz: number;
+  clamp: string;
+  strokes: number;
+  punctures: number;
+  cartridge_serial: number;
+  cartridge_lot: number;
+  faults: string;
 }
-export interface EventRow { record: number; type: 'event'; session: number; time: string; event: string; detail: string }
+export interface EventRow {
+  record: number;
+  type: 'event';
+  session: number;
+  time: string;
+  event: string;
+  detail: string;
+}
 export type LogRow = SegmentRow | EventRow;
 
 export class LogFormatError extends Error {}
@@ -30,16 +50,30 @@ const utc = (s: number): string => new Date(s * 1000).toISOString().replace('.00
 
 export function decodeLogLine(line: string): LogRow {
   const f = line.split(' ');
-  if (f[0] !== 'LOG' || f.length < 3 || !f.slice(1).every((x) => /^\d+$/.test(x))) throw new LogFormatError(`not a log record: ${JSON.stringify(line)}`);
+  if (f[0] !== 'LOG' || f.length < 3 || !f.slice(1).every((x) => /^\d+$/.test(x)))
+    throw new LogFormatError(`not a log record: ${JSON.stringify(line)}`);
   const [record, type, ...w] = f.slice(1).map(Number);
   if (type === SEGMENT.code && w.length === SEGMENT.words) {
     const faultBits = w[9];
     return {
-      record, type: 'segment', session: w[0], start: utc(w[1]), end: utc(w[2]), duration_s: w[2] - w[1],
-      zone: nameOf(ZONES, w[3] & 0xff), mode: nameOf(MODES, (w[3] >> 8) & 0xff), freq_hz: (w[3] >> 16) & 0xff,
-      clamp: nameOf(CLAMPS, w[3] >>> 24), depth_mm: w[4] / 1000, strokes: w[5], punctures: w[6],
-      cartridge_serial: w[7], cartridge_lot: w[8],
-      faults: FAULTS.filter((f) => f.code > 0 && faultBits & (1 << f.code)).map((f) => f.name).join(' '),
+      record,
+      type: 'segment',
+      session: w[0],
+      start: utc(w[1]),
+      end: utc(w[2]),
+      duration_s: w[2] - w[1],
+      zone: nameOf(ZONES, w[3] & 0xff),
+      mode: nameOf(MODES, (w[3] >> 8) & 0xff),
+      freq_hz: (w[3] >> 16) & 0xff,
+      clamp: nameOf(CLAMPS, w[3] >>> 24),
+      depth_mm: w[4] / 1000,
+      strokes: w[5],
+      punctures: w[6],
+      cartridge_serial: w[7],
+      cartridge_lot: w[8],
+      faults: FAULTS.filter((f) => f.code > 0 && faultBits & (1 << f.code))
+        .map((f) => f.name)
+        .join(' '),
     };
   }
   if (type === EVENT.code && w.length === EVENT.words) {
@@ -50,10 +84,35 @@ export function decodeLogLine(line: string): LogRow {
   throw new LogFormatError(`unknown record type ${type} with ${w.length} words: ${JSON.stringify(line)}`);
 }
 
-const CSV_COLUMNS = ['record', 'type', 'session', 'start', 'end', 'duration_s', 'zone', 'mode', 'depth_mm', 'freq_hz', 'clamp',
-  'strokes', 'punctures', 'cartridge_serial', 'cartridge_lot', 'faults', 'time', 'event', 'detail'];
+const CSV_COLUMNS = [
+  'record',
+  'type',
+  'session',
+  'start',
+  'end',
+  'duration_s',
+  'zone',
+  'mode',
+  'depth_mm',
+  'freq_hz',
+  'clamp',
+  'strokes',
+  'punctures',
+  'cartridge_serial',
+  'cartridge_lot',
+  'faults',
+  'time',
+  'event',
+  'detail',
+];
 
 export function logCsv(rows: LogRow[]): string {
-  const cell = (v: unknown): string => (v === undefined ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-  return [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => cell((r as unknown as Record<string, unknown>)[c])).join(','))].join('\n') + '\n';
+  const cell = (v: unknown): string =>
+    v === undefined ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v);
+  return (
+    [
+      CSV_COLUMNS.join(','),
+      ...rows.map((r) => CSV_COLUMNS.map((c) => cell((r as unknown as Record<string, unknown>)[c])).join(',')),
+    ].join('\n') + '\n'
+  );
 }

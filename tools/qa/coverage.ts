@@ -9,7 +9,9 @@ import { CaseResult } from './results.js';
 /** A HAL tap that adds the `cov_hit` import the instrumented firmware calls, and counts. */
 export function coverageTap(): { tap: HalTap; hits(): [number, number][] } {
   const counts = new Map<number, number>();
-  const hit = (id: number): void => { counts.set(id, (counts.get(id) ?? 0) + 1); };
+  const hit = (id: number): void => {
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  };
   return {
     // counts survive the pen's resets: each boot gets a fresh instance on the same tap
     tap: { wrap: (imports: HalImports): HalImports => ({ ...imports, cov_hit: hit as (...args: never[]) => unknown }) },
@@ -17,7 +19,12 @@ export function coverageTap(): { tap: HalTap; hits(): [number, number][] } {
   };
 }
 
-export interface CoverageFigures { fnHit: number; fnTotal: number; brHit: number; brTotal: number }
+export interface CoverageFigures {
+  fnHit: number;
+  fnTotal: number;
+  brHit: number;
+  brTotal: number;
+}
 
 const isBranch = (c: Counter): boolean => c.kind !== 'function';
 
@@ -26,10 +33,17 @@ export function figures(map: CoverageMap, cases: CaseResult[]): CoverageFigures 
   const hit = new Set(cases.flatMap((c) => (c.coverage ?? []).map(([id]) => id)));
   const fns = map.counters.filter((c) => !isBranch(c));
   const brs = map.counters.filter(isBranch);
-  return { fnHit: fns.filter((c) => hit.has(c.id)).length, fnTotal: fns.length, brHit: brs.filter((c) => hit.has(c.id)).length, brTotal: brs.length };
+  return {
+    fnHit: fns.filter((c) => hit.has(c.id)).length,
+    fnTotal: fns.length,
+    brHit: brs.filter((c) => hit.has(c.id)).length,
+    brTotal: brs.length,
+  };
 }
 
-export function percent(n: number, of: number): string { return of ? `${((100 * n) / of).toFixed(1)} %` : '-'; }
+export function percent(n: number, of: number): string {
+  return of ? `${((100 * n) / of).toFixed(1)} %` : '-';
+}
 
 /** Hit counts of every counter, summed over `cases`. */
 export function totals(map: CoverageMap, cases: CaseResult[]): number[] {
@@ -61,7 +75,9 @@ export function lcov(map: CoverageMap, cases: CaseResult[], testName = 'pen_qa')
       const key = `${b.fn}/${b.site}`;
       if (!block.has(key)) block.set(key, block.size);
       // '-': the function never ran, so the branch was never reached (lcov's convention)
-      out.push(`BRDA:${b.line},${block.get(key)},${b.kind === 'then' || b.kind === 'taken' ? 0 : 1},${fnRan.get(b.fn) ? t[b.id] : '-'}`);
+      out.push(
+        `BRDA:${b.line},${block.get(key)},${b.kind === 'then' || b.kind === 'taken' ? 0 : 1},${fnRan.get(b.fn) ? t[b.id] : '-'}`,
+      );
     }
     out.push(`BRF:${brs.length}`, `BRH:${brs.filter((b) => t[b.id] > 0).length}`);
     const lines = new Map<number, number>();
@@ -72,17 +88,31 @@ export function lcov(map: CoverageMap, cases: CaseResult[], testName = 'pen_qa')
   return out.join('\n') + '\n';
 }
 
-export interface Unreached { file: string; never: { fn: string; line: number }[]; partly: { fn: string; line: number; arms: number; missed: number }[] }
+export interface Unreached {
+  file: string;
+  never: { fn: string; line: number }[];
+  partly: { fn: string; line: number; arms: number; missed: number }[];
+}
 
 /** Per source file: functions no case ran, and functions that ran with branch arms no case took. */
 export function unreached(map: CoverageMap, cases: CaseResult[]): Unreached[] {
   const t = totals(map, cases);
   const out = new Map<string, Unreached>();
-  const get = (file: string): Unreached => { let u = out.get(file); if (!u) out.set(file, (u = { file, never: [], partly: [] })); return u; };
+  const get = (file: string): Unreached => {
+    let u = out.get(file);
+    if (!u) out.set(file, (u = { file, never: [], partly: [] }));
+    return u;
+  };
   for (const f of map.counters.filter((c) => !isBranch(c))) {
     const arms = map.counters.filter((c) => isBranch(c) && c.fn === f.fn);
     if (t[f.id] === 0) get(f.file).never.push({ fn: f.fn, line: f.line });
-    else if (arms.some((a) => t[a.id] === 0)) get(f.file).partly.push({ fn: f.fn, line: f.line, arms: arms.length, missed: arms.filter((a) => t[a.id] === 0).length });
+    else if (arms.some((a) => t[a.id] === 0))
+      get(f.file).partly.push({
+        fn: f.fn,
+        line: f.line,
+        arms: arms.length,
+        missed: arms.filter((a) => t[a.id] === 0).length,
+      });
   }
   return [...out.values()].sort((a, b) => a.file.localeCompare(b.file));
 }

@@ -29,52 +29,109 @@ export interface ExpectContext {
 export function checkExpectations(line: number, e: Record<string, unknown>, ctx: ExpectContext): ExpectResult[] {
   const { pen, lastRun: m } = ctx;
   const out: ExpectResult[] = [];
-  const add = (key: string, expected: string, measured: string, pass: boolean): void => { out.push({ line, key, expected, measured, pass }); };
+  const add = (key: string, expected: string, measured: string, pass: boolean): void => {
+    out.push({ line, key, expected, measured, pass });
+  };
   const setHz = pen.setting.freqHz;
   for (const [key, want] of Object.entries(e)) {
     switch (key) {
       case 'depth_mm': {
         const w = want as { value: number; tol: number };
-        if (!m.depth_mm) { add(key, `${w.value} +/- ${w.tol} mm`, 'no stroke reached the skin in the last run', false); break; }
-        const worst = [m.depth_mm.mean, m.depth_mm.min, m.depth_mm.max].reduce((a, b) => (Math.abs(b - w.value) > Math.abs(a - w.value) ? b : a));
-        add(key, `${w.value} +/- ${w.tol} mm`, `mean ${m.depth_mm.mean.toFixed(4)}, min ${m.depth_mm.min.toFixed(4)}, max ${m.depth_mm.max.toFixed(4)} mm`, Math.abs(worst - w.value) <= w.tol + 1e-9);
+        if (!m.depth_mm) {
+          add(key, `${w.value} +/- ${w.tol} mm`, 'no stroke reached the skin in the last run', false);
+          break;
+        }
+        const worst = [m.depth_mm.mean, m.depth_mm.min, m.depth_mm.max].reduce((a, b) =>
+          Math.abs(b - w.value) > Math.abs(a - w.value) ? b : a,
+        );
+        add(
+          key,
+          `${w.value} +/- ${w.tol} mm`,
+          `mean ${m.depth_mm.mean.toFixed(4)}, min ${m.depth_mm.min.toFixed(4)}, max ${m.depth_mm.max.toFixed(4)} mm`,
+          Math.abs(worst - w.value) <= w.tol + 1e-9,
+        );
         ctx.noteMetrics({ depthErrMm: m.depth_mm.mean - w.value });
         break;
       }
-      case 'freq_hz': case 'puncture_rate': {
+      case 'freq_hz':
+      case 'puncture_rate': {
         const w = want as { value: number | 'setting'; tol_pct: number };
         const perStroke = key === 'puncture_rate' ? pen.needles : 1;
         const target = w.value === 'setting' ? setHz * perStroke : w.value;
         const got = key === 'freq_hz' ? m.freq_hz : m.puncture_rate;
         const unit = key === 'freq_hz' ? 'Hz' : '/s';
         const exp = `${target}${w.value === 'setting' ? ' (the setting)' : ''} ${unit} +/- ${w.tol_pct} %`;
-        if (got === null) { add(key, exp, 'fewer than 2 strokes in the last run', false); break; }
+        if (got === null) {
+          add(key, exp, 'fewer than 2 strokes in the last run', false);
+          break;
+        }
         const errPct = (got / target - 1) * 100;
-        add(key, exp, `${got.toFixed(3)} ${unit} (${errPct >= 0 ? '+' : ''}${errPct.toFixed(3)} %)`, Math.abs(errPct) <= w.tol_pct + 1e-9);
-        if (key === 'freq_hz') ctx.noteMetrics({ freqErrPct: errPct, setFreqHz: setHz, clamped: pen.setting.clamp !== 'none' });
+        add(
+          key,
+          exp,
+          `${got.toFixed(3)} ${unit} (${errPct >= 0 ? '+' : ''}${errPct.toFixed(3)} %)`,
+          Math.abs(errPct) <= w.tol_pct + 1e-9,
+        );
+        if (key === 'freq_hz')
+          ctx.noteMetrics({ freqErrPct: errPct, setFreqHz: setHz, clamped: pen.setting.clamp !== 'none' });
         break;
       }
-      case 'missed_steps': add(key, `<= ${want}`, String(m.missed_steps), m.missed_steps <= (want as number)); break;
+      case 'missed_steps':
+        add(key, `<= ${want}`, String(m.missed_steps), m.missed_steps <= (want as number));
+        break;
       case 'strokes': {
         const w = want as { min?: number; max?: number };
-        const exp = [w.min !== undefined ? `>= ${w.min}` : '', w.max !== undefined ? `<= ${w.max}` : ''].filter(Boolean).join(' and ');
-        add(key, exp, String(m.strokes), (w.min === undefined || m.strokes >= w.min) && (w.max === undefined || m.strokes <= w.max));
+        const exp = [w.min !== undefined ? `>= ${w.min}` : '', w.max !== undefined ? `<= ${w.max}` : '']
+          .filter(Boolean)
+          .join(' and ');
+        add(
+          key,
+          exp,
+          String(m.strokes),
+          (w.min === undefined || m.strokes >= w.min) && (w.max === undefined || m.strokes <= w.max),
+        );
         break;
       }
-      case 'step_error_us': add(key, `<= ${(want as { max: number }).max} us`, `${m.step_error_us_max.toFixed(2)} us`, m.step_error_us_max <= (want as { max: number }).max); break;
-      case 'state': add(key, String(want), pen.state, pen.state === want); break;
-      case 'fault': add(key, String(want), pen.fault, pen.fault === want); break;
-      case 'indicator': add(key, String(want), pen.indicator, pen.indicator === want); break;
+      case 'step_error_us':
+        add(
+          key,
+          `<= ${(want as { max: number }).max} us`,
+          `${m.step_error_us_max.toFixed(2)} us`,
+          m.step_error_us_max <= (want as { max: number }).max,
+        );
+        break;
+      case 'state':
+        add(key, String(want), pen.state, pen.state === want);
+        break;
+      case 'fault':
+        add(key, String(want), pen.fault, pen.fault === want);
+        break;
+      case 'indicator':
+        add(key, String(want), pen.indicator, pen.indicator === want);
+        break;
       case 'clamped': {
         const c = pen.setting.clamp !== 'none';
-        add(key, String(want), c ? `true (${pen.setting.clamp}: ${pen.setting.askedHz} Hz -> ${setHz} Hz)` : 'false', c === want);
+        add(
+          key,
+          String(want),
+          c ? `true (${pen.setting.clamp}: ${pen.setting.askedHz} Hz -> ${setHz} Hz)` : 'false',
+          c === want,
+        );
         ctx.noteMetrics({ clamped: c, setFreqHz: setHz });
         break;
       }
-      case 'needle': add(key, String(want), `${pen.needle} (tip ${(pen.tipUm / 1000).toFixed(3)} mm)`, pen.needle === want); break;
+      case 'needle':
+        add(key, String(want), `${pen.needle} (tip ${(pen.tipUm / 1000).toFixed(3)} mm)`, pen.needle === want);
+        break;
       case 'retract_within_ms': {
-        if (pen.faultAtTicks === undefined) { add(key, `<= ${want} ms`, 'no fault happened', false); break; }
-        if (pen.retractedAtTicks === undefined) { add(key, `<= ${want} ms`, `not retracted yet (tip ${(pen.tipUm / 1000).toFixed(3)} mm)`, false); break; }
+        if (pen.faultAtTicks === undefined) {
+          add(key, `<= ${want} ms`, 'no fault happened', false);
+          break;
+        }
+        if (pen.retractedAtTicks === undefined) {
+          add(key, `<= ${want} ms`, `not retracted yet (tip ${(pen.tipUm / 1000).toFixed(3)} mm)`, false);
+          break;
+        }
         const ms = pen.ms(pen.retractedAtTicks - pen.faultAtTicks);
         add(key, `<= ${want} ms after detection`, `${ms.toFixed(2)} ms`, ms <= (want as number));
         break;
@@ -85,14 +142,24 @@ export function checkExpectations(line: number, e: Record<string, unknown>, ctx:
         else {
           const pat = (want as { pattern: string }).pattern;
           let re: RegExp;
-          try { re = new RegExp(pat); } catch { add(key, `matches /${pat}/`, 'the pattern is not a valid regular expression', false); break; }
+          try {
+            re = new RegExp(pat);
+          } catch {
+            add(key, `matches /${pat}/`, 'the pattern is not a valid regular expression', false);
+            break;
+          }
           add(key, `matches /${pat}/`, JSON.stringify(got), re.test(got));
         }
         break;
       }
       case 'status': {
         const st = ctx.send('STATUS?');
-        const fields = Object.fromEntries(st.split(' ').slice(1).map((kv) => kv.split('=') as [string, string]));
+        const fields = Object.fromEntries(
+          st
+            .split(' ')
+            .slice(1)
+            .map((kv) => kv.split('=') as [string, string]),
+        );
         for (const [k, v] of Object.entries(want as Record<string, string | number>)) {
           const got = fields[k];
           const same = got !== undefined && (typeof v === 'number' ? Number(got) === v : got === v);
@@ -103,18 +170,29 @@ export function checkExpectations(line: number, e: Record<string, unknown>, ctx:
       case 'logged': {
         const w = want as { event?: string; fault?: string };
         const { events, found } = findLogged(ctx.send, w);
-        add(key, w.fault !== undefined ? `a fault event ${w.fault}` : `an event ${w.event}`, events.length ? events.join(', ') : 'no events in the log', found);
+        add(
+          key,
+          w.fault !== undefined ? `a fault event ${w.fault}` : `an event ${w.event}`,
+          events.length ? events.join(', ') : 'no events in the log',
+          found,
+        );
         break;
       }
-      case 'indicator_code': add(key, String(want), String(pen.indicatorCode), pen.indicatorCode === want); break;
-      default: add(key, '?', 'unknown expectation', false);
+      case 'indicator_code':
+        add(key, String(want), String(pen.indicatorCode), pen.indicatorCode === want);
+        break;
+      default:
+        add(key, '?', 'unknown expectation', false);
     }
   }
   return out;
 }
 
 /** Reads the treatment log's events over the serial port (LOG?, LOG i) and looks for the one wanted. */
-function findLogged(send: (line: string) => string, w: { event?: string; fault?: string }): { events: string[]; found: boolean } {
+function findLogged(
+  send: (line: string) => string,
+  w: { event?: string; fault?: string },
+): { events: string[]; found: boolean } {
   const code = w.fault !== undefined ? LOG_EVENTS.fault : LOG_EVENTS[w.event!];
   const detail = w.fault !== undefined ? FAULTS.indexOf(w.fault as (typeof FAULTS)[number]) : undefined;
   const n = Number(/count=(\d+)/.exec(send('LOG?'))?.[1] ?? 0);
@@ -123,7 +201,9 @@ function findLogged(send: (line: string) => string, w: { event?: string; fault?:
   for (let i = 0; i < n; i++) {
     const f = send(`LOG ${i}`).split(' ').map(Number); // LOG i type session time code detail
     if (f[2] !== LOG_RECORD_EVENT) continue;
-    events.push(`${Object.keys(LOG_EVENTS).find((k) => LOG_EVENTS[k] === f[5]) ?? f[5]}${f[5] === LOG_EVENTS.fault ? `:${FAULTS[f[6]] ?? f[6]}` : ''}`);
+    events.push(
+      `${Object.keys(LOG_EVENTS).find((k) => LOG_EVENTS[k] === f[5]) ?? f[5]}${f[5] === LOG_EVENTS.fault ? `:${FAULTS[f[6]] ?? f[6]}` : ''}`,
+    );
     if (f[5] === code && (detail === undefined || f[6] === detail)) found = true;
   }
   return { events, found };

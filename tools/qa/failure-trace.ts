@@ -17,12 +17,17 @@ export function writeFailureTrace(c: Case, wasm: string, dir: string): { vcd: st
   const proto = PenSim.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
   const saved = DRIVERS.map((k) => proto[k]);
   DRIVERS.forEach((k, i) => {
-    proto[k] = function (this: PenSim, ...a: unknown[]) { sim ??= this; return saved[i].apply(this, a); };
+    proto[k] = function (this: PenSim, ...a: unknown[]) {
+      sim ??= this;
+      return saved[i].apply(this, a);
+    };
   });
   try {
     runCase(c, wasm);
   } finally {
-    DRIVERS.forEach((k, i) => { proto[k] = saved[i]; });
+    DRIVERS.forEach((k, i) => {
+      proto[k] = saved[i];
+    });
   }
   if (!sim?.trace) throw new Error(`${c.name}: the replay made no trace`);
   mkdirSync(dir, { recursive: true });

@@ -10,7 +10,11 @@ import { Provenance, replayCommand } from './provenance.js';
 import type { CoverageMap } from '../build/coverage-build.js';
 import { figures, percent, unreached, shortName } from './coverage.js';
 
-export interface EnvelopeLine { board: string; cartridge: string; points: { depthMm: number; maxFreqHz: number }[] }
+export interface EnvelopeLine {
+  board: string;
+  cartridge: string;
+  points: { depthMm: number; maxFreqHz: number }[];
+}
 
 export interface ReportExtras {
   provenance: Provenance;
@@ -21,24 +25,41 @@ export interface ReportExtras {
   title?: string;
 }
 
-export function htmlReport(results: CaseResult[], reqs: Requirement[], envelopes: EnvelopeLine[], extras: ReportExtras): string {
+export function htmlReport(
+  results: CaseResult[],
+  reqs: Requirement[],
+  envelopes: EnvelopeLine[],
+  extras: ReportExtras,
+): string {
   const title = extras.title ?? 'Pen QA report';
   const passed = results.filter((r) => r.status === 'passed').length;
   const failed = results.length - passed;
   const parts: string[] = [];
-  parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${h(title)}</title><style>${CSS}</style></head><body>`);
+  parts.push(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${h(title)}</title><style>${CSS}</style></head><body>`,
+  );
   parts.push(`<h1>${h(title)}</h1>`);
-  parts.push(`<p class="summary"><span class="${failed ? 'fail' : 'pass'}">${passed} passed, ${failed} failed</span> &middot; ${results.length} cases from ${new Set(results.map((r) => r.file)).size} files</p>`);
+  parts.push(
+    `<p class="summary"><span class="${failed ? 'fail' : 'pass'}">${passed} passed, ${failed} failed</span> &middot; ${results.length} cases from ${new Set(results.map((r) => r.file)).size} files</p>`,
+  );
   parts.push(provenanceTable(extras.provenance));
   parts.push(failureList(results));
   parts.push(traceability(results, reqs, extras.coverage));
   if (extras.coverage) parts.push(unreachedSection(results, extras.coverage));
   for (const [file, rs] of groupBy(results, (r) => r.file)) {
     parts.push(`<h2 id="${anchor(file)}">${h(file)}</h2>`);
-    if (extras.coverage) parts.push(`<p class="cov">Firmware run by this file's cases: ${coverageCell(extras.coverage, rs)} (functions / branch arms)</p>`);
+    if (extras.coverage)
+      parts.push(
+        `<p class="cov">Firmware run by this file's cases: ${coverageCell(extras.coverage, rs)} (functions / branch arms)</p>`,
+      );
     if (rs.length > 1 && rs[0].matrixKeys.includes('depth_mm') && rs[0].matrixKeys.includes('freq_hz')) {
       const env = envelopes.find((e) => e.board === rs[0].board && e.cartridge === rs[0].cartridge);
-      parts.push('<div class="maps">', heatMap(rs, 'depth', env, anchor(file)), heatMap(rs, 'freq', env, anchor(file)), '</div>');
+      parts.push(
+        '<div class="maps">',
+        heatMap(rs, 'depth', env, anchor(file)),
+        heatMap(rs, 'freq', env, anchor(file)),
+        '</div>',
+      );
     }
     for (const r of rs) parts.push(caseSection(r, extras.traces?.[r.name]));
   }
@@ -48,7 +69,9 @@ export function htmlReport(results: CaseResult[], reqs: Requirement[], envelopes
 }
 
 function provenanceTable(p: Provenance): string {
-  const fw = p.firmware.map((f) => `<tr><th>firmware ${h(f.board)}</th><td><code>sha256 ${h(f.sha256)}</code>, ${f.bytes} bytes</td></tr>`).join('');
+  const fw = p.firmware
+    .map((f) => `<tr><th>firmware ${h(f.board)}</th><td><code>sha256 ${h(f.sha256)}</code>, ${f.bytes} bytes</td></tr>`)
+    .join('');
   return `<table class="prov"><tr><th>date</th><td>${h(p.date)}</td></tr>${fw}<tr><th>commit</th><td><code>${h(p.commit)}</code></td></tr>
 <tr><th>tools</th><td>pen ${h(p.tools.pen)}, node ${h(p.tools.node)}, assemblyscript ${h(p.tools.assemblyscript)}</td></tr><tr><th>default seed</th><td>${p.seed}</td></tr></table>`;
 }
@@ -60,8 +83,12 @@ function provenanceLine(p: Provenance): string {
 function failureList(results: CaseResult[]): string {
   const failed = results.filter((r) => r.status === 'failed');
   if (!failed.length) return '<p class="pass">No failures.</p>';
-  return `<h2 id="failures" class="fail">Failures (${failed.length})</h2><ol class="failures">${failed.map((r) =>
-    `<li><a href="#${caseAnchor(r.name)}">${h(r.name)}</a><br><span class="fail">${h(r.message ?? 'failed')}</span></li>`).join('')}</ol>`;
+  return `<h2 id="failures" class="fail">Failures (${failed.length})</h2><ol class="failures">${failed
+    .map(
+      (r) =>
+        `<li><a href="#${caseAnchor(r.name)}">${h(r.name)}</a><br><span class="fail">${h(r.message ?? 'failed')}</span></li>`,
+    )
+    .join('')}</ol>`;
 }
 
 function traceability(results: CaseResult[], reqs: Requirement[], coverage?: CoverageMap[]): string {
@@ -72,45 +99,102 @@ function traceability(results: CaseResult[], reqs: Requirement[], coverage?: Cov
     const cs = results.filter((r) => r.requirements.includes(id));
     const fails = cs.filter((c) => c.status === 'failed').length;
     // pen qa runs scenario files only: the test programs a requirement names ran elsewhere, if at all
-    const outside = req?.tests.length ? `<span class="warn">not run in this report:</span> ${req.tests.map((t) => `<code>${h(t)}</code>`).join(', ')} (npm test)` : '';
-    const qa = cs.length === 0 ? '' : fails ? `<span class="fail">${fails} of ${cs.length} failed</span>` : `<span class="pass">${cs.length} passed</span>`;
+    const outside = req?.tests.length
+      ? `<span class="warn">not run in this report:</span> ${req.tests.map((t) => `<code>${h(t)}</code>`).join(', ')} (npm test)`
+      : '';
+    const qa =
+      cs.length === 0
+        ? ''
+        : fails
+          ? `<span class="fail">${fails} of ${cs.length} failed</span>`
+          : `<span class="pass">${cs.length} passed</span>`;
     const status = [qa, outside].filter(Boolean).join('<br>') || '<span class="warn">not covered</span>';
-    const scen = [...groupBy(cs, (c) => c.file)].map(([f, list]) => `<a href="#${anchor(f)}">${h(list[0].scenario)}</a>${list.length > 1 ? ` (${list.length} cases)` : ''}`).join('<br>');
+    const scen = [...groupBy(cs, (c) => c.file)]
+      .map(
+        ([f, list]) =>
+          `<a href="#${anchor(f)}">${h(list[0].scenario)}</a>${list.length > 1 ? ` (${list.length} cases)` : ''}`,
+      )
+      .join('<br>');
     const cov = coverage ? `<td class="num">${coverageCell(coverage, cs)}</td>` : '';
-    rows.push(`<tr><td><b>${h(id)}</b></td><td>${h(req?.title ?? '(not in docs/requirements.md)')}</td><td>${scen || '-'}</td><td>${status}</td>${cov}</tr>`);
+    rows.push(
+      `<tr><td><b>${h(id)}</b></td><td>${h(req?.title ?? '(not in docs/requirements.md)')}</td><td>${scen || '-'}</td><td>${status}</td>${cov}</tr>`,
+    );
   }
-  const covHead = coverage ? '<th title="firmware functions and branch arms the requirement\'s cases ran, of all in the firmware">coverage<br>functions / branches</th>' : '';
-  const suite = coverage ? `<p>Firmware coverage of this run: ${coverageCell(coverage, results)} (functions / branch arms; lcov beside the report).</p>` : '';
+  const covHead = coverage
+    ? '<th title="firmware functions and branch arms the requirement\'s cases ran, of all in the firmware">coverage<br>functions / branches</th>'
+    : '';
+  const suite = coverage
+    ? `<p>Firmware coverage of this run: ${coverageCell(coverage, results)} (functions / branch arms; lcov beside the report).</p>`
+    : '';
   return `<h2>Traceability</h2>${suite}<table class="trace"><tr><th>requirement</th><th>text</th><th>cases</th><th>result</th>${covHead}</tr>${rows.join('')}</table>`;
 }
 
 function coverageCell(maps: CoverageMap[], cs: CaseResult[]): string {
   if (!cs.length) return '-';
-  return maps.map((m) => {
-    const f = figures(m, cs.filter((c) => c.board === m.board));
-    return `${maps.length > 1 ? `${h(m.board)}: ` : ''}${percent(f.fnHit, f.fnTotal)} / ${percent(f.brHit, f.brTotal)}`;
-  }).join('<br>');
+  return maps
+    .map((m) => {
+      const f = figures(
+        m,
+        cs.filter((c) => c.board === m.board),
+      );
+      return `${maps.length > 1 ? `${h(m.board)}: ` : ''}${percent(f.fnHit, f.fnTotal)} / ${percent(f.brHit, f.brTotal)}`;
+    })
+    .join('<br>');
 }
 
 function unreachedSection(results: CaseResult[], maps: CoverageMap[]): string {
   const out: string[] = ['<h2 id="unreached">Firmware paths no case reached</h2>'];
   for (const m of maps) {
-    const f = figures(m, results.filter((c) => c.board === m.board));
-    out.push(`<p>${h(m.board)}: ${f.fnTotal - f.fnHit} of ${f.fnTotal} functions never ran; ${f.brTotal - f.brHit} of ${f.brTotal} branch arms never taken.</p>`);
-    const rows = unreached(m, results.filter((c) => c.board === m.board)).map((u) => `<tr><td><code>${h(u.file)}</code></td><td>${u.never.map((n) => `<code>${h(shortName(n.fn, u.file))}</code> (line ${n.line})`).join(', ') || '-'}</td><td>${u.partly.map((n) => `<code>${h(shortName(n.fn, u.file))}</code> ${n.missed}/${n.arms}`).join(', ') || '-'}</td></tr>`);
-    out.push(`<table class="unreached"><tr><th>file</th><th>functions never run</th><th>functions with arms never taken (missed/arms)</th></tr>${rows.join('')}</table>`);
+    const f = figures(
+      m,
+      results.filter((c) => c.board === m.board),
+    );
+    out.push(
+      `<p>${h(m.board)}: ${f.fnTotal - f.fnHit} of ${f.fnTotal} functions never ran; ${f.brTotal - f.brHit} of ${f.brTotal} branch arms never taken.</p>`,
+    );
+    const rows = unreached(
+      m,
+      results.filter((c) => c.board === m.board),
+    ).map(
+      (u) =>
+        `<tr><td><code>${h(u.file)}</code></td><td>${u.never.map((n) => `<code>${h(shortName(n.fn, u.file))}</code> (line ${n.line})`).join(', ') || '-'}</td><td>${u.partly.map((n) => `<code>${h(shortName(n.fn, u.file))}</code> ${n.missed}/${n.arms}`).join(', ') || '-'}</td></tr>`,
+    );
+    out.push(
+      `<table class="unreached"><tr><th>file</th><th>functions never run</th><th>functions with arms never taken (missed/arms)</th></tr>${rows.join('')}</table>`,
+    );
   }
   return out.join('\n');
 }
 
 function caseSection(r: CaseResult, trace?: { vcd: string; csv: string }): string {
-  const steps = r.steps.map((s) => `<tr class="${s.status}"><td>${s.line}</td><td><code>${h(s.text)}</code></td><td>${s.status}</td><td>${h(s.detail ?? '')}</td></tr>`).join('');
-  const exps = r.expects.map((e) => `<tr class="${e.pass ? 'passed' : 'failed'}"><td>${e.line}</td><td>${h(e.key)}</td><td>${h(e.expected)}</td><td>${h(e.measured)}</td><td>${e.pass ? 'pass' : 'FAIL'}</td></tr>`).join('');
+  const steps = r.steps
+    .map(
+      (s) =>
+        `<tr class="${s.status}"><td>${s.line}</td><td><code>${h(s.text)}</code></td><td>${s.status}</td><td>${h(s.detail ?? '')}</td></tr>`,
+    )
+    .join('');
+  const exps = r.expects
+    .map(
+      (e) =>
+        `<tr class="${e.pass ? 'passed' : 'failed'}"><td>${e.line}</td><td>${h(e.key)}</td><td>${h(e.expected)}</td><td>${h(e.measured)}</td><td>${e.pass ? 'pass' : 'FAIL'}</td></tr>`,
+    )
+    .join('');
   // a failure's plot is drawn larger: it is what a reader looks at first
-  const plots = r.plots.map((p) => plotSvg(p, r.expects.filter((e) => e.line === p.line), r.status === 'failed')).join('');
+  const plots = r.plots
+    .map((p) =>
+      plotSvg(
+        p,
+        r.expects.filter((e) => e.line === p.line),
+        r.status === 'failed',
+      ),
+    )
+    .join('');
   // open: failures, and every case that has no heat map to stand for it
   const open = r.status === 'failed' || !(r.matrixKeys.includes('depth_mm') && r.matrixKeys.includes('freq_hz'));
-  const replay = r.status === 'failed' ? `<p>Replay: <code>${h(replayCommand(r.file, r.name, r.seed))}</code>${trace ? ` &middot; trace: <a href="${h(trace.vcd)}">VCD</a>, <a href="${h(trace.csv)}">CSV</a>` : ''}</p>` : '';
+  const replay =
+    r.status === 'failed'
+      ? `<p>Replay: <code>${h(replayCommand(r.file, r.name, r.seed))}</code>${trace ? ` &middot; trace: <a href="${h(trace.vcd)}">VCD</a>, <a href="${h(trace.csv)}">CSV</a>` : ''}</p>`
+      : '';
   return `<details id="${caseAnchor(r.name)}" class="case ${r.status}"${open ? ' open' : ''}><summary><span class="${r.status === 'passed' ? 'pass' : 'fail'}">${r.status === 'passed' ? 'PASS' : 'FAIL'}</span> ${h(r.name)} <small>seed ${r.seed}, ${r.board}, cartridge ${h(r.cartridge)}, ${(r.simMs / 1000).toFixed(2)} s simulated</small></summary>
 ${r.message ? `<p class="fail">${h(r.message)}</p>` : ''}${replay}
 <table><tr><th>line</th><th>step</th><th>result</th><th>detail</th></tr>${steps}</table>
@@ -126,12 +210,22 @@ function depthBand(es: ExpectResult[]): { valueUm: number; tolUm: number; pass: 
 }
 
 function plotSvg(p: Plot, es: ExpectResult[] = [], large = false): string {
-  const W = large ? 680 : 440, H = large ? 260 : 150, L = 64, R = 8, T = 16, B = 22; // L: room for the axis labels
+  const W = large ? 680 : 440,
+    H = large ? 260 : 150,
+    L = 64,
+    R = 8,
+    T = 16,
+    B = 22; // L: room for the axis labels
   if (p.tMs.length < 2) return `<svg width="${W}" height="${H}"><text x="10" y="20">no motion to plot</text></svg>`;
-  const t0 = p.tMs[0], t1 = p.tMs[p.tMs.length - 1] || t0 + 1;
+  const t0 = p.tMs[0],
+    t1 = p.tMs[p.tMs.length - 1] || t0 + 1;
   const band = depthBand(es);
-  let lo = -100, hi = Math.max(100, (p.depthUm ?? 0) * 1.1, band ? (band.valueUm + band.tolUm) * 1.05 : 0);
-  for (const u of p.tipUm) { if (u < lo) lo = u; if (u > hi) hi = u; }
+  let lo = -100,
+    hi = Math.max(100, (p.depthUm ?? 0) * 1.1, band ? (band.valueUm + band.tolUm) * 1.05 : 0);
+  for (const u of p.tipUm) {
+    if (u < lo) lo = u;
+    if (u > hi) hi = u;
+  }
   const X = (t: number): number => L + ((t - t0) / Math.max(1e-9, t1 - t0)) * (W - L - R);
   const Y = (u: number): number => T + ((u - lo) / (hi - lo)) * (H - T - B);
   const pts = p.tMs.map((t, i) => `${X(t).toFixed(1)},${Y(p.tipUm[i]).toFixed(1)}`).join(' ');
@@ -152,8 +246,12 @@ function heatMap(rs: CaseResult[], what: 'depth' | 'freq', env: EnvelopeLine | u
   const hatch = `hatch-${what}-${key}`; // one pattern per map: ids are unique in the page
   const depths = [...new Set(rs.map((r) => Number(r.params.depth_mm)))].sort((a, b) => a - b);
   const freqs = [...new Set(rs.map((r) => Number(r.params.freq_hz)))].sort((a, b) => a - b);
-  const cw = Math.max(24, Math.min(56, 560 / depths.length)), ch = Math.max(16, Math.min(36, 300 / freqs.length));
-  const L = 60, T = 30, W = L + cw * depths.length + 110, H = T + ch * freqs.length + 46;
+  const cw = Math.max(24, Math.min(56, 560 / depths.length)),
+    ch = Math.max(16, Math.min(36, 300 / freqs.length));
+  const L = 60,
+    T = 30,
+    W = L + cw * depths.length + 110,
+    H = T + ch * freqs.length + 46;
   const limit = what === 'depth' ? 0.02 : 0.5; // the tolerance: full colour at the limit
   const unit = what === 'depth' ? 'mm' : '%';
   const cells: string[] = [];
@@ -161,16 +259,26 @@ function heatMap(rs: CaseResult[], what: 'depth' | 'freq', env: EnvelopeLine | u
     const i = depths.indexOf(Number(r.params.depth_mm));
     const j = freqs.indexOf(Number(r.params.freq_hz));
     const v = what === 'depth' ? r.metrics?.depthErrMm : r.metrics?.freqErrPct;
-    const x = L + i * cw, y = T + (freqs.length - 1 - j) * ch;
+    const x = L + i * cw,
+      y = T + (freqs.length - 1 - j) * ch;
     const fill = v === undefined ? '#ccc' : colour(v / limit);
     const tip = `${r.name}: ${v === undefined ? 'not measured' : `${what} error ${v >= 0 ? '+' : ''}${v.toFixed(what === 'depth' ? 4 : 3)} ${unit}`}${r.metrics?.clamped ? `, clamped to ${r.metrics.setFreqHz} Hz` : ''}${r.status === 'failed' ? ' (FAILED)' : ''}`;
-    cells.push(`<rect x="${x}" y="${y}" width="${cw - 1}" height="${ch - 1}" fill="${fill}"${r.status === 'failed' ? ' stroke="#000" stroke-width="2"' : ''}><title>${h(tip)}</title></rect>`);
-    if (r.metrics?.clamped) cells.push(`<rect x="${x}" y="${y}" width="${cw - 1}" height="${ch - 1}" fill="url(#${hatch})"/>`);
+    cells.push(
+      `<rect x="${x}" y="${y}" width="${cw - 1}" height="${ch - 1}" fill="${fill}"${r.status === 'failed' ? ' stroke="#000" stroke-width="2"' : ''}><title>${h(tip)}</title></rect>`,
+    );
+    if (r.metrics?.clamped)
+      cells.push(`<rect x="${x}" y="${y}" width="${cw - 1}" height="${ch - 1}" fill="url(#${hatch})"/>`);
   }
   // envelope: for each depth column, a line at the highest rate the pen runs
   let envPath = '';
   if (env) {
-    const rowOf = (hz: number): number => { let k = -1; freqs.forEach((f, idx) => { if (f <= hz) k = idx; }); return k; };
+    const rowOf = (hz: number): number => {
+      let k = -1;
+      freqs.forEach((f, idx) => {
+        if (f <= hz) k = idx;
+      });
+      return k;
+    };
     const segs: string[] = [];
     depths.forEach((d, i) => {
       const p = env.points.find((q) => Math.abs(q.depthMm - d) < 1e-9);
@@ -213,12 +321,16 @@ function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
   return m;
 }
 
-function caseAnchor(name: string): string { return 'case-' + caseSlug(name); }
+function caseAnchor(name: string): string {
+  return 'case-' + caseSlug(name);
+}
 
-function anchor(s: string): string { return 'f-' + s.replace(/[^a-zA-Z0-9]+/g, '-'); }
+function anchor(s: string): string {
+  return 'f-' + s.replace(/[^a-zA-Z0-9]+/g, '-');
+}
 
 function h(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' }[c]!));
+  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}

@@ -21,14 +21,18 @@ export function junitXml(results: CaseResult[], prov: Provenance, opts: JunitOpt
   const secs = (ms: number): string => (ms / 1000).toFixed(3);
   const host = hostname() || 'localhost';
   const stamp = prov.date.slice(0, 19); // Ant's pattern: no zone, no fraction (the date is UTC)
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>',
+  const out = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
     `<!-- pen qa: ${results.length} cases, ${results.filter((r) => r.status === 'failed').length} failed; ${prov.date}; commit ${prov.commit.replace(/-/g, '')} -->`,
-    '<testsuites>'];
+    '<testsuites>',
+  ];
   let id = 0;
   for (const [file, rs] of byFile) {
     const f = rs.filter((r) => r.status === 'failed').length;
     const pkg = classOf(file);
-    out.push(`  <testsuite name="${x(file)}" package="${x(pkg)}" id="${id++}" timestamp="${stamp}" hostname="${x(host)}" tests="${rs.length}" failures="${f}" errors="0" skipped="0" time="${secs(rs.reduce((a, r) => a + r.wallMs, 0))}">`);
+    out.push(
+      `  <testsuite name="${x(file)}" package="${x(pkg)}" id="${id++}" timestamp="${stamp}" hostname="${x(host)}" tests="${rs.length}" failures="${f}" errors="0" skipped="0" time="${secs(rs.reduce((a, r) => a + r.wallMs, 0))}">`,
+    );
     out.push('    <properties>');
     const props: [string, string][] = [
       ['file', file],
@@ -37,7 +41,9 @@ export function junitXml(results: CaseResult[], prov: Provenance, opts: JunitOpt
       ...[...new Set(rs.map((r) => String(r.seed)))].map((s): [string, string] => ['seed', s]),
       ...[...new Set(rs.flatMap((r) => r.requirements))].sort().map((q): [string, string] => ['requirement', q]),
       ...rs.map((r): [string, string] => [`line.${r.name}`, String(r.line ?? 1)]),
-      ...provenancePairs(prov).filter(([k]) => !k.startsWith('firmware.') || rs.some((r) => k.startsWith(`firmware.${r.board}.`))),
+      ...provenancePairs(prov).filter(
+        ([k]) => !k.startsWith('firmware.') || rs.some((r) => k.startsWith(`firmware.${r.board}.`)),
+      ),
     ];
     for (const [k, v] of props) out.push(`      <property name="${x(k)}" value="${x(v)}"/>`);
     out.push('    </properties>');
@@ -45,24 +51,36 @@ export function junitXml(results: CaseResult[], prov: Provenance, opts: JunitOpt
       const reqs = r.requirements.length ? ` [${r.requirements.join(' ')}]` : '';
       const where = opts.fileLine ? ` file="${x(r.file)}" line="${failedLine(r) ?? r.line ?? 1}"` : '';
       const open = `    <testcase classname="${x(pkg)}" name="${x(r.name + reqs)}" time="${secs(r.wallMs)}"${where}`;
-      if (r.status !== 'failed') { out.push(`${open}/>`); continue; }
+      if (r.status !== 'failed') {
+        out.push(`${open}/>`);
+        continue;
+      }
       // the message once, in the attribute; the body says where, how to replay, and what ran
       const body = [
         `${r.file}:${failedLine(r) ?? r.line ?? 1}`,
         `replay: ${replayCommand(r.file, r.name, r.seed)}`,
         ...stepLog(r, false),
       ];
-      out.push(`${open}>`, `      <failure message="${x(r.message ?? 'failed')}" type="expectation">${x(body.join('\n'))}</failure>`, '    </testcase>');
+      out.push(
+        `${open}>`,
+        `      <failure message="${x(r.message ?? 'failed')}" type="expectation">${x(body.join('\n'))}</failure>`,
+        '    </testcase>',
+      );
     }
     // the logs of all cases of the file: Ant's schema has no output element inside a test case
-    const log = rs.flatMap((r) => [`== ${r.status === 'failed' ? 'FAIL' : 'ok  '} ${r.name} (${r.file}:${r.line ?? 1}, seed ${r.seed})`, ...stepLog(r, true)]);
+    const log = rs.flatMap((r) => [
+      `== ${r.status === 'failed' ? 'FAIL' : 'ok  '} ${r.name} (${r.file}:${r.line ?? 1}, seed ${r.seed})`,
+      ...stepLog(r, true),
+    ]);
     out.push(`    <system-out>${x(log.join('\n'))}</system-out>`, '    <system-err></system-err>', '  </testsuite>');
   }
   out.push('</testsuites>');
   return out.join('\n') + '\n';
 }
 
-function classOf(file: string): string { return file.replace(/\.ya?ml$/, '').replace(/[/\\]/g, '.'); }
+function classOf(file: string): string {
+  return file.replace(/\.ya?ml$/, '').replace(/[/\\]/g, '.');
+}
 
 function failedLine(r: CaseResult): number | undefined {
   return r.steps.find((s) => s.status === 'failed')?.line;
@@ -71,13 +89,27 @@ function failedLine(r: CaseResult): number | undefined {
 /** Steps and expectations; `details` false leaves out what the failure message already says. */
 function stepLog(r: CaseResult, details: boolean): string[] {
   return [
-    ...r.steps.map((s) => `${s.status.padEnd(7)} line ${s.line}: ${s.text}${s.detail && (details || s.status !== 'failed') ? ` -> ${s.detail}` : ''}`),
-    ...r.expects.filter((e) => details || e.pass).map((e) => `${e.pass ? 'pass' : 'FAIL'}    line ${e.line}: ${e.key}: expected ${e.expected}, measured ${e.measured}`),
+    ...r.steps.map(
+      (s) =>
+        `${s.status.padEnd(7)} line ${s.line}: ${s.text}${s.detail && (details || s.status !== 'failed') ? ` -> ${s.detail}` : ''}`,
+    ),
+    ...r.expects
+      .filter((e) => details || e.pass)
+      .map(
+        (e) =>
+          `${e.pass ? 'pass' : 'FAIL'}    line ${e.line}: ${e.key}: expected ${e.expected}, measured ${e.measured}`,
+      ),
   ];
 }
 
 function x(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' }[c]!))
-    // XML 1.0 has no place for most control characters
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return (
+    s
+      .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
+      // XML 1.0 has no place for most control characters
+      .replace(
+        /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g,
+        (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+      )
+  );
 }

@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { REPO_ROOT } from '../../boards/paths.js';
 
-export interface FirmwareId { board: string; sha256: string; bytes: number }
+export interface FirmwareId {
+  board: string;
+  sha256: string;
+  bytes: number;
+}
 
 export interface Provenance {
   /** ISO 8601, UTC, whole seconds */
@@ -29,16 +33,29 @@ export function collectProvenance(wasm: Record<string, string>, seed: number, no
     date: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     firmware: Object.entries(wasm).map(([b, p]) => firmwareId(b, p)),
     commit: gitCommit(),
-    tools: { node: process.version, pen: packageVersion(REPO_ROOT), assemblyscript: packageVersion(join(REPO_ROOT, 'node_modules', 'assemblyscript')) },
+    tools: {
+      node: process.version,
+      pen: packageVersion(REPO_ROOT),
+      assemblyscript: packageVersion(join(REPO_ROOT, 'node_modules', 'assemblyscript')),
+    },
     seed,
   };
 }
 
 export function gitCommit(cwd = REPO_ROOT): string {
   try {
-    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     // untracked files do not change what was built from the commit's sources
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    const dirty =
+      execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+        cwd,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim() !== '';
     return dirty ? `${head} (dirty)` : head;
   } catch {
     return 'not a git checkout';
@@ -57,7 +74,10 @@ function packageVersion(dir: string): string {
 export function provenancePairs(p: Provenance): [string, string][] {
   return [
     ['date', p.date],
-    ...p.firmware.flatMap((f): [string, string][] => [[`firmware.${f.board}.sha256`, f.sha256], [`firmware.${f.board}.bytes`, String(f.bytes)]]),
+    ...p.firmware.flatMap((f): [string, string][] => [
+      [`firmware.${f.board}.sha256`, f.sha256],
+      [`firmware.${f.board}.bytes`, String(f.bytes)],
+    ]),
     ['commit', p.commit],
     ['default-seed', String(p.seed)],
     ['node', p.tools.node],

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../boards/paths.js';
 
 /** `tests`: test programs outside the QA suite that the requirement names as verifying it. */
-export interface Requirement { id: string; title: string; tests: string[] }
+export interface Requirement {
+  id: string;
+  title: string;
+  tests: string[];
+}
 
 export function loadRequirements(path = join(REPO_ROOT, 'docs', 'requirements.md')): Requirement[] {
   if (!existsSync(path)) return [];

@@ -17,7 +17,12 @@ export interface Plot {
   depthUm?: number;
 }
 
-export interface StepResult { line: number; text: string; status: 'passed' | 'failed' | 'skipped'; detail?: string }
+export interface StepResult {
+  line: number;
+  text: string;
+  status: 'passed' | 'failed' | 'skipped';
+  detail?: string;
+}
 
 export interface CaseResult {
   name: string;
@@ -48,5 +53,10 @@ export interface CaseResult {
 
 /** A case's name as a file name and HTML id: its trace files and its section in the report. */
 export function caseSlug(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 100) || 'case';
+  return (
+    name
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 100) || 'case'
+  );
 }

@@ -20,12 +20,33 @@ class StepFailure extends Error {}
 /** Runs one case; `halTap` (optional) sees every HAL call, to record the run for a board port. */
 export function runCase(c: Case, wasm: string, halTap?: HalTap): CaseResult {
   const started = Date.now();
-  const sim = new PenSim({ board: c.board, cartridge: c.cartridge, seed: c.seed, tissue: c.tissue, wasm, trace: true, halTap });
+  const sim = new PenSim({
+    board: c.board,
+    cartridge: c.cartridge,
+    seed: c.seed,
+    tissue: c.tissue,
+    wasm,
+    trace: true,
+    halTap,
+  });
   const pen = sim.observation;
   const result: CaseResult = {
-    name: c.name, scenario: c.scenario, file: c.file, board: c.board, cartridge: pen.cartridgeType, seed: c.seed,
-    params: c.params, matrixKeys: c.matrixKeys, requirements: c.requirements, tags: c.tags,
-    status: 'passed', wallMs: 0, simMs: 0, steps: [], expects: [], plots: [],
+    name: c.name,
+    scenario: c.scenario,
+    file: c.file,
+    board: c.board,
+    cartridge: pen.cartridgeType,
+    seed: c.seed,
+    params: c.params,
+    matrixKeys: c.matrixKeys,
+    requirements: c.requirements,
+    tags: c.tags,
+    status: 'passed',
+    wallMs: 0,
+    simMs: 0,
+    steps: [],
+    expects: [],
+    plots: [],
   };
   let windowStart = 0;
   let windowDepthUm = 0; // the depth in force during the last run: what its plot is labelled with
@@ -58,7 +79,8 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap): CaseResult {
       } catch (e) {
         rec.status = 'failed';
         rec.detail = (e as Error).message;
-        for (const rest of c.steps.slice(i + 1)) result.steps.push({ line: rest.line, text: describeStep(rest), status: 'skipped' });
+        for (const rest of c.steps.slice(i + 1))
+          result.steps.push({ line: rest.line, text: describeStep(rest), status: 'skipped' });
         throw e;
       }
     }
@@ -66,7 +88,8 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap): CaseResult {
     result.status = 'failed';
     const where = result.steps.find((x) => x.status === 'failed');
     result.message = `${c.file}:${where?.line ?? c.line}: ${(e as Error).message}`;
-    if (!(e instanceof StepFailure) && !(e instanceof Error && e.message.startsWith('expected'))) result.message += ' (simulator error)';
+    if (!(e instanceof StepFailure) && !(e instanceof Error && e.message.startsWith('expected')))
+      result.message += ' (simulator error)';
   }
   result.simMs = pen.timeMs;
   result.wallMs = Date.now() - started;
@@ -83,7 +106,11 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap): CaseResult {
       if (bad) throw new StepFailure(`the pen refused the setting: ${bad}`);
       return replies.join('; ');
     }
-    if ('press' in s) { sim.press(s.press as ButtonName, PRESS_MS); sim.run(PRESS_MS + 40); return; }
+    if ('press' in s) {
+      sim.press(s.press as ButtonName, PRESS_MS);
+      sim.run(PRESS_MS + 40);
+      return;
+    }
     if ('hold' in s) {
       const h = s.hold as { button: ButtonName; ms: number };
       sim.press(h.button, h.ms);
@@ -103,7 +130,9 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap): CaseResult {
       const ms = w.timeout === undefined ? 3000 : durationMs(w.timeout);
       const t0 = pen.timeMs;
       if (!sim.runUntil(() => pen.state === w.state, ms)) {
-        throw new StepFailure(`expected state ${w.state} within ${ms} ms, measured state ${pen.state}${pen.fault !== 'none' ? ` (fault ${pen.fault})` : ''}`);
+        throw new StepFailure(
+          `expected state ${w.state} within ${ms} ms, measured state ${pen.state}${pen.fault !== 'none' ? ` (fault ${pen.fault})` : ''}`,
+        );
       }
       return `after ${(pen.timeMs - t0).toFixed(0)} ms`;
     }
@@ -113,20 +142,35 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap): CaseResult {
       if (typeof v === 'object' && v.at_tip_mm !== undefined) {
         const tip = v.at_tip_mm * 1000;
         let before = pen.tipUm;
-        const crossed = (): boolean => { const now = pen.tipUm; const hit = before <= tip && now > tip; before = now; return hit; };
-        if (!sim.runUntilStep(crossed, 2000)) throw new StepFailure(`the needle tips never passed ${v.at_tip_mm} mm within 2 s, so ${f} was not injected`);
+        const crossed = (): boolean => {
+          const now = pen.tipUm;
+          const hit = before <= tip && now > tip;
+          before = now;
+          return hit;
+        };
+        if (!sim.runUntilStep(crossed, 2000))
+          throw new StepFailure(`the needle tips never passed ${v.at_tip_mm} mm within 2 s, so ${f} was not injected`);
       }
       sim.inject(f);
       return `at ${pen.timeMs.toFixed(2)} ms, tip ${(pen.tipUm / 1000).toFixed(3)} mm`;
     }
-    if ('clear' in s) { sim.clear(s.clear as Injectable); return; }
+    if ('clear' in s) {
+      sim.clear(s.clear as Injectable);
+      return;
+    }
     if ('load' in s) {
       const l = s.load as { tissue?: string; needle_force_mN?: number };
       sim.tissue = l.tissue !== undefined ? Tissue.named(l.tissue) : new Tissue(l.needle_force_mN!);
       return;
     }
-    if ('send' in s) { lastReply = send(s.send as string); return `reply: ${lastReply}`; }
-    if ('authenticate' in s) { lastReply = authenticate(s.authenticate as string); return `reply: ${lastReply}`; }
+    if ('send' in s) {
+      lastReply = send(s.send as string);
+      return `reply: ${lastReply}`;
+    }
+    if ('authenticate' in s) {
+      lastReply = authenticate(s.authenticate as string);
+      return `reply: ${lastReply}`;
+    }
     if ('cartridge' in s) {
       const v = s.cartridge as string | { fit: string | number; used?: boolean; forged?: boolean };
       if (v === 'remove') {
@@ -134,15 +178,31 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap): CaseResult {
         takenOff = sim.chip;
         sim.removeCartridge();
       } else {
-        const chip = typeof v === 'string' ? takenOff : sim.makeChip({ type: String(v.fit), serial: 500000 + Math.floor(sim.rng.next() * 100000), lot: 2612, used: v.used, forged: v.forged });
+        const chip =
+          typeof v === 'string'
+            ? takenOff
+            : sim.makeChip({
+                type: String(v.fit),
+                serial: 500000 + Math.floor(sim.rng.next() * 100000),
+                lot: 2612,
+                used: v.used,
+                forged: v.forged,
+              });
         if (!chip) throw new StepFailure('no cartridge was taken off to put back');
-        if (sim.chip) { takenOff = sim.chip; sim.removeCartridge(); sim.run(5); } // a swap passes through "none"
+        if (sim.chip) {
+          takenOff = sim.chip;
+          sim.removeCartridge();
+          sim.run(5);
+        } // a swap passes through "none"
         sim.fitCartridge(chip);
       }
       sim.run(40); // the pen reads and checks the chip over about 25 ticks
       return;
     }
-    if ('expect' in s) { expect(s); return; }
+    if ('expect' in s) {
+      expect(s);
+      return;
+    }
     throw new StepFailure(`unknown step ${Object.keys(s).join(',')}`);
   }
 
@@ -169,13 +229,19 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap): CaseResult {
 
   function expect(s: Step): void {
     const out = checkExpectations(s.line, s.expect as Record<string, unknown>, {
-      pen, lastRun: lastRunMeasure, lastReply, send,
-      noteMetrics: (m) => { result.metrics = { ...result.metrics, ...m }; },
+      pen,
+      lastRun: lastRunMeasure,
+      lastReply,
+      send,
+      noteMetrics: (m) => {
+        result.metrics = { ...result.metrics, ...m };
+      },
     });
     result.expects.push(...out);
     result.plots.push(plotAround(s.line));
     const failed = out.filter((x) => !x.pass);
-    if (failed.length) throw new StepFailure(failed.map((f) => `expected ${f.key} ${f.expected}, measured ${f.measured}`).join('; '));
+    if (failed.length)
+      throw new StepFailure(failed.map((f) => `expected ${f.key} ${f.expected}, measured ${f.measured}`).join('; '));
   }
 
   function plotAround(line: number): Plot {
@@ -185,7 +251,8 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap): CaseResult {
     const every = Math.max(1, Math.ceil(pts.length / 600));
     const kept = pts.filter((_, i) => i % every === 0 || i === pts.length - 1);
     return {
-      line, t0Ms: pen.ms(from),
+      line,
+      t0Ms: pen.ms(from),
       tMs: kept.map(([t]) => Number(pen.ms(t).toFixed(3))),
       tipUm: kept.map(([, u]) => Number(u.toFixed(1))),
       depthUm: (windowStart > 0 ? windowDepthUm : pen.setting.depthUm) || undefined,

@@ -26,21 +26,35 @@ export async function runCases(cases: Case[], opts: RunOptions): Promise<CaseRes
     opts.onResult?.(r, done, cases.length);
   };
   if (jobs === 1) {
-    cases.forEach((c, i) => finish(i, opts.coverage ? runCaseCounted(c, opts.wasm[c.board]) : runCase(c, opts.wasm[c.board])));
+    cases.forEach((c, i) =>
+      finish(i, opts.coverage ? runCaseCounted(c, opts.wasm[c.board]) : runCase(c, opts.wasm[c.board])),
+    );
     return results;
   }
   const workerUrl = new URL('./worker.js', import.meta.url);
   let next = 0;
-  await Promise.all(Array.from({ length: jobs }, () => new Promise<void>((resolve, reject) => {
-    const w = new Worker(workerUrl);
-    const feed = (): void => {
-      if (next >= cases.length) { void w.terminate().then(() => resolve()); return; }
-      const id = next++;
-      w.postMessage({ id, case: cases[id], wasm: opts.wasm[cases[id].board], coverage: opts.coverage });
-    };
-    w.on('message', (m: { id: number; result: CaseResult }) => { finish(m.id, m.result); feed(); });
-    w.on('error', reject);
-    feed();
-  })));
+  await Promise.all(
+    Array.from(
+      { length: jobs },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const w = new Worker(workerUrl);
+          const feed = (): void => {
+            if (next >= cases.length) {
+              void w.terminate().then(() => resolve());
+              return;
+            }
+            const id = next++;
+            w.postMessage({ id, case: cases[id], wasm: opts.wasm[cases[id].board], coverage: opts.coverage });
+          };
+          w.on('message', (m: { id: number; result: CaseResult }) => {
+            finish(m.id, m.result);
+            feed();
+          });
+          w.on('error', reject);
+          feed();
+        }),
+    ),
+  );
   return results;
 }

@@ -32,11 +32,19 @@ export interface Case {
 }
 
 /** One problem in a file, at its line. */
-export interface Problem { line: number; message: string }
+export interface Problem {
+  line: number;
+  message: string;
+}
 
 /** A file that cannot run; the message has one `file:line: ...` line per problem, in line order. */
 export class ScenarioError extends Error {
-  constructor(message: string, readonly problems: Problem[] = []) { super(message); }
+  constructor(
+    message: string,
+    readonly problems: Problem[] = [],
+  ) {
+    super(message);
+  }
 }
 
 const PLACEHOLDER_REF = '#/definitions/placeholder';
@@ -65,7 +73,7 @@ export function withoutPlaceholders(v: unknown): unknown {
   const o = v as Record<string, unknown>;
   if (isPlaceholderChoice(o)) {
     const { anyOf, ...meta } = o;
-    return withoutPlaceholders({ ...meta, ...((anyOf as Record<string, unknown>[])[0]) });
+    return withoutPlaceholders({ ...meta, ...(anyOf as Record<string, unknown>[])[0] });
   }
   return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, withoutPlaceholders(x)]));
 }
@@ -107,7 +115,8 @@ export function loadScenario(path: string, defaultSeed = 1): Case[] {
     throw at(lc.linePos(e.pos[0]).line, `not valid YAML: ${e.message.split('\n')[0]}`);
   }
   const raw = doc.toJS() as Record<string, unknown> | null;
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw at(1, 'a scenario is a mapping with at least `name` and `steps`');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw at(1, 'a scenario is a mapping with at least `name` and `steps`');
   const lineOf = (pathParts: (string | number)[]): number => nodeLine(doc, lc, pathParts);
 
   const matrix = (raw.matrix ?? {}) as Record<string, unknown[]>;
@@ -116,13 +125,20 @@ export function loadScenario(path: string, defaultSeed = 1): Case[] {
   const usedText = JSON.stringify(rest); // the steps, and header keys such as cartridge
   if (raw.matrix && typeof raw.matrix === 'object') {
     for (const key of Object.keys(matrix)) {
-      if (!usedText.includes('${' + key + '}')) throw at(lineOf(['matrix', key]), `matrix key "${key}" is never used in the steps: write \${${key}} where its value goes`);
+      if (!usedText.includes('${' + key + '}'))
+        throw at(
+          lineOf(['matrix', key]),
+          `matrix key "${key}" is never used in the steps: write \${${key}} where its value goes`,
+        );
     }
   }
   for (const m of usedText.matchAll(/\$\{([^}]*)\}/g)) {
     if (!(m[1] in matrix)) {
       const keys = Object.keys(matrix);
-      throw at(lineUsing(doc, lc, m[0]) ?? lineOf(['steps']), `\${${m[1]}} has no value: ${keys.length ? `matrix keys are ${keys.join(', ')}` : 'the file has no matrix'}`);
+      throw at(
+        lineUsing(doc, lc, m[0]) ?? lineOf(['steps']),
+        `\${${m[1]}} has no value: ${keys.length ? `matrix keys are ${keys.join(', ')}` : 'the file has no matrix'}`,
+      );
     }
   }
 
@@ -134,16 +150,33 @@ export function loadScenario(path: string, defaultSeed = 1): Case[] {
   for (const params of combos) {
     const data = substitute(raw, params) as Record<string, unknown>;
     if (!strict(data)) {
-      const values = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ');
-      throw scenarioError(file, schemaProblems(strict.errors!, data, lineOf).map((p) => ({ ...p, message: `${p.message} (matrix case ${values})` })));
+      const values = Object.entries(params)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ');
+      throw scenarioError(
+        file,
+        schemaProblems(strict.errors!, data, lineOf).map((p) => ({
+          ...p,
+          message: `${p.message} (matrix case ${values})`,
+        })),
+      );
     }
     const board = (data.board as string | undefined) ?? 'ref-pen';
-    if (!boardNames().includes(board)) throw at(lineOf(['board']), `unknown board "${board}": boards are ${boardNames().join(', ')}`);
+    if (!boardNames().includes(board))
+      throw at(lineOf(['board']), `unknown board "${board}": boards are ${boardNames().join(', ')}`);
     const cartridge = data.cartridge === undefined ? undefined : String(data.cartridge);
-    try { cartridgeOf(loadBoard(board), cartridge); } catch (e) { throw at(lineOf(['cartridge']), (e as Error).message); }
+    try {
+      cartridgeOf(loadBoard(board), cartridge);
+    } catch (e) {
+      throw at(lineOf(['cartridge']), (e as Error).message);
+    }
     const steps = (data.steps as Record<string, unknown>[]).map((s, i) => ({ ...s, line: lineOf(['steps', i]) }));
     for (const s of steps) checkDurations(s, at);
-    const suffix = Object.keys(params).length ? ` [${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ')}]` : '';
+    const suffix = Object.keys(params).length
+      ? ` [${Object.entries(params)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}]`
+      : '';
     cases.push({
       name: `${data.name as string}${suffix}`,
       scenario: data.name as string,
@@ -201,16 +234,22 @@ export function durationMs(v: unknown): number {
 function checkDurations(s: Step, at: (line: number, msg: string) => ScenarioError): void {
   const check = (v: unknown, what: string): void => {
     const ms = durationMs(v);
-    if (!(ms > 0 && ms <= 3_600_000)) throw at(s.line, `${what} "${v}" is not a duration: write 250ms, 2s or 1.5s (up to 1 hour)`);
+    if (!(ms > 0 && ms <= 3_600_000))
+      throw at(s.line, `${what} "${v}" is not a duration: write 250ms, 2s or 1.5s (up to 1 hour)`);
   };
   if ('run' in s) check(s.run, 'run');
-  if ('wait' in s && (s.wait as Record<string, unknown>).timeout !== undefined) check((s.wait as Record<string, unknown>).timeout, 'wait timeout');
+  if ('wait' in s && (s.wait as Record<string, unknown>).timeout !== undefined)
+    check((s.wait as Record<string, unknown>).timeout, 'wait timeout');
 }
 
 /** The instance path of an error; for an unknown key, the key itself, so the line is the key's. */
 function errorPath(e: ErrorObject): (string | number)[] {
-  const parts: (string | number)[] = e.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
-  if (e.keyword === 'additionalProperties') parts.push(String((e.params as { additionalProperty: string }).additionalProperty));
+  const parts: (string | number)[] = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
+  if (e.keyword === 'additionalProperties')
+    parts.push(String((e.params as { additionalProperty: string }).additionalProperty));
   return parts;
 }
 
@@ -218,10 +257,18 @@ function errorPath(e: ErrorObject): (string | number)[] {
  * ajv's errors as one problem per step or header key (a step's errors from one wrong value are
  * many: a type, each branch of a choice), each explained from its own errors and at its own line.
  */
-function schemaProblems(errors: ErrorObject[], data: Record<string, unknown>, lineOf: (path: (string | number)[]) => number): Problem[] {
+function schemaProblems(
+  errors: ErrorObject[],
+  data: Record<string, unknown>,
+  lineOf: (path: (string | number)[]) => number,
+): Problem[] {
   const groups = new Map<string, ErrorObject[]>();
   for (const e of errors) {
-    if (e.schemaPath.startsWith(PLACEHOLDER_REF) || (e.keyword === 'anyOf' && isPlaceholderChoice(e.parentSchema as Record<string, unknown>))) continue; // "not a placeholder either" says nothing new
+    if (
+      e.schemaPath.startsWith(PLACEHOLDER_REF) ||
+      (e.keyword === 'anyOf' && isPlaceholderChoice(e.parentSchema as Record<string, unknown>))
+    )
+      continue; // "not a placeholder either" says nothing new
     const unit = errorUnit(e);
     groups.set(unit, [...(groups.get(unit) ?? []), e]);
   }
@@ -249,7 +296,20 @@ function deepest(errors: ErrorObject[]): ErrorObject {
   return [...errors].sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length)[0];
 }
 
-const STEP_KEYS = ['set', 'press', 'hold', 'run', 'wait', 'inject', 'clear', 'load', 'send', 'expect', 'authenticate', 'cartridge'];
+const STEP_KEYS = [
+  'set',
+  'press',
+  'hold',
+  'run',
+  'wait',
+  'inject',
+  'clear',
+  'load',
+  'send',
+  'expect',
+  'authenticate',
+  'cartridge',
+];
 
 /** The most useful of ajv's errors, said for a person. */
 function explain(errors: ErrorObject[], data: Record<string, unknown>): string {
@@ -266,12 +326,15 @@ function explain(errors: ErrorObject[], data: Record<string, unknown>): string {
     case 'required':
       return `${where}: missing "${p.missingProperty}"`;
     case 'maxProperties':
-      if (isStep) return `${where}: one step per list item (found ${Object.keys(valueAt(data, e.instancePath) as object).join(' and ')}): start each with "- "`;
+      if (isStep)
+        return `${where}: one step per list item (found ${Object.keys(valueAt(data, e.instancePath) as object).join(' and ')}): start each with "- "`;
       return `${where}: ${e.message}`;
     case 'type':
       return `${where}: must be ${p.type}, got ${JSON.stringify(valueAt(data, e.instancePath))}`;
-    case 'oneOf': case 'pattern':
-      if (/\/run$|\/timeout$/.test(e.instancePath)) return `${where} "${valueAt(data, e.instancePath)}" is not a duration: write 250ms, 2s or 1.5s`;
+    case 'oneOf':
+    case 'pattern':
+      if (/\/run$|\/timeout$/.test(e.instancePath))
+        return `${where} "${valueAt(data, e.instancePath)}" is not a duration: write 250ms, 2s or 1.5s`;
       return `${where}: ${JSON.stringify(valueAt(data, e.instancePath))} is not valid (${e.parentSchema?.description ?? e.message})`;
     default:
       return `${where}: ${e.message}`;
@@ -314,7 +377,9 @@ function nodeLine(doc: Document, lc: LineCounter, path: (string | number)[]): nu
       if (n > 0) {
         const parent = doc.getIn(path.slice(0, n - 1), true);
         if (isMap(parent)) {
-          const pair = parent.items.find((it) => String((it.key as { value?: unknown })?.value) === String(path[n - 1]));
+          const pair = parent.items.find(
+            (it) => String((it.key as { value?: unknown })?.value) === String(path[n - 1]),
+          );
           const key = pair?.key as YamlNode | undefined;
           if (key?.range) return lc.linePos(key.range[0]).line;
         }

@@ -7,10 +7,21 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
 /** The flags Chromium needs here: no sandbox (root in a container), no GPU, no network chatter. */
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
-export async function screenshotReport(html: string, outPng: string, executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium'): Promise<string[]> {
+export async function screenshotReport(
+  html: string,
+  outPng: string,
+  executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium',
+): Promise<string[]> {
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
@@ -31,6 +42,15 @@ export async function screenshotReport(html: string, outPng: string, executableP
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [html, png] = process.argv.slice(2);
-  if (!html || !png) { console.error('usage: node dist/tools/qa/screenshot.js REPORT.html OUT.png'); process.exit(2); }
-  screenshotReport(html, png).then((files) => console.log(files.join('\n')), (e: Error) => { console.error(e.message); process.exit(3); });
+  if (!html || !png) {
+    console.error('usage: node dist/tools/qa/screenshot.js REPORT.html OUT.png');
+    process.exit(2);
+  }
+  screenshotReport(html, png).then(
+    (files) => console.log(files.join('\n')),
+    (e: Error) => {
+      console.error(e.message);
+      process.exit(3);
+    },
+  );
 }

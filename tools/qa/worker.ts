@@ -5,5 +5,8 @@ import { runCaseCounted } from './worker-case.js';
 import { Case } from './scenario.js';
 
 parentPort!.on('message', (msg: { id: number; case: Case; wasm: string; coverage?: boolean }) => {
-  parentPort!.postMessage({ id: msg.id, result: msg.coverage ? runCaseCounted(msg.case, msg.wasm) : runCase(msg.case, msg.wasm) });
+  parentPort!.postMessage({
+    id: msg.id,
+    result: msg.coverage ? runCaseCounted(msg.case, msg.wasm) : runCase(msg.case, msg.wasm),
+  });
 });

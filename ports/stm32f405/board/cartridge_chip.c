@@ -22,17 +22,24 @@
 #define I2C1_TRISE REG(0x40005420u)
 #define TIM2_CNT REG(0x40000024u)
 enum { CR1_PE = 1u << 0, CR1_START = 1u << 8, CR1_STOP = 1u << 9, CR1_ACK = 1u << 10, CR1_SWRST = 1u << 15 };
-enum { SR1_SB = 1u << 0, SR1_ADDR = 1u << 1, SR1_BTF = 1u << 2, SR1_RXNE = 1u << 6, SR1_TXE = 1u << 7,
-       SR1_ERRORS = 1u << 8 | 1u << 9 | 1u << 11 | 1u << 14, SR1_AF = 1u << 10 };
+enum {
+  SR1_SB = 1u << 0,
+  SR1_ADDR = 1u << 1,
+  SR1_BTF = 1u << 2,
+  SR1_RXNE = 1u << 6,
+  SR1_TXE = 1u << 7,
+  SR1_ERRORS = 1u << 8 | 1u << 9 | 1u << 11 | 1u << 14,
+  SR1_AF = 1u << 10
+};
 
 #define CHIP_ADDRESS 0x50u
 #define CHIP_BYTES 48u
-#define USED_ADDR 16u       /* the one-way "used" byte (docs/treatment-log.md) */
+#define USED_ADDR 16u /* the one-way "used" byte (docs/treatment-log.md) */
 #define APB1_MHZ 42u
-#define POLL_MS 5u          /* how often a fitted chip is checked, and an absent one looked for */
-#define WRITE_MS 10u        /* the chip's write cycle (5 ms), with margin */
-#define GIVE_UP_MS 40u      /* a transfer that long is broken (48 bytes take about 15): reset, treat as absent */
-#define BUDGET_TICKS 6300u  /* 300 us of TIM2 (21 MHz) per call: about three bytes at 100 kHz */
+#define POLL_MS 5u         /* how often a fitted chip is checked, and an absent one looked for */
+#define WRITE_MS 10u       /* the chip's write cycle (5 ms), with margin */
+#define GIVE_UP_MS 40u     /* a transfer that long is broken (48 bytes take about 15): reset, treat as absent */
+#define BUDGET_TICKS 6300u /* 300 us of TIM2 (21 MHz) per call: about three bytes at 100 kHz */
 #define H struct Z_hal_instance_t *h
 
 /* what the machine does: look for the chip, read its image, write the used byte */
@@ -40,18 +47,18 @@ enum { S_IDLE, S_START, S_ADDR_W, S_MEM_ADDR, S_RESTART, S_ADDR_R, S_READ, S_WRI
 enum { JOB_PROBE, JOB_READ, JOB_WRITE };
 
 static uint8_t image[CHIP_BYTES];
-static int image_valid;      /* a chip answered and all 48 bytes are here */
-static int write_pending;    /* image[USED_ADDR] still to be written to the chip */
+static int image_valid;   /* a chip answered and all 48 bytes are here */
+static int write_pending; /* image[USED_ADDR] still to be written to the chip */
 static uint32_t state = S_IDLE, job, received, ms_in_job, idle_ms;
 
 void board_cartridge_init(void) {
   RCC_APB1ENR |= 1u << 21; /* I2C1; the read back below lets the clock reach it first */
   uint32_t settle = RCC_APB1ENR;
   (void)settle;
-  REG(GPIOB + 0x04) |= 3u << 6;                                                  /* OTYPER: open drain */
+  REG(GPIOB + 0x04) |= 3u << 6;                                                   /* OTYPER: open drain */
   REG(GPIOB + 0x20) = (REG(GPIOB + 0x20) & ~(0xFFu << 24)) | 4u << 24 | 4u << 28; /* AFRL: AF4 */
-  REG(GPIOB + 0x0C) = (REG(GPIOB + 0x0C) & ~(0xFu << 12)) | 5u << 12;           /* PUPDR: pull-up */
-  REG(GPIOB + 0x00) = (REG(GPIOB + 0x00) & ~(0xFu << 12)) | 10u << 12;          /* MODER: alternate */
+  REG(GPIOB + 0x0C) = (REG(GPIOB + 0x0C) & ~(0xFu << 12)) | 5u << 12;             /* PUPDR: pull-up */
+  REG(GPIOB + 0x00) = (REG(GPIOB + 0x00) & ~(0xFu << 12)) | 10u << 12;            /* MODER: alternate */
   I2C1_CR1 = CR1_SWRST;
   I2C1_CR1 = 0;
   I2C1_CR2 = APB1_MHZ;
@@ -87,7 +94,10 @@ static void absent(void) {
 /* Does the next step of the transfer if the bus is ready for it; 0 when it has to wait. */
 static int step(void) {
   uint32_t sr1 = I2C1_SR1, sr2;
-  if (sr1 & SR1_ERRORS) { absent(); return 0; }
+  if (sr1 & SR1_ERRORS) {
+    absent();
+    return 0;
+  }
   switch (state) {
   case S_START:
     if (!(sr1 & SR1_SB)) return 0;
@@ -95,16 +105,29 @@ static int step(void) {
     state = S_ADDR_W;
     return 1;
   case S_ADDR_W:
-    if (sr1 & SR1_AF) { I2C1_CR1 |= CR1_STOP; I2C1_SR1 = ~SR1_AF; absent(); return 0; } /* no chip */
+    if (sr1 & SR1_AF) {
+      I2C1_CR1 |= CR1_STOP;
+      I2C1_SR1 = ~SR1_AF;
+      absent();
+      return 0;
+    } /* no chip */
     if (!(sr1 & SR1_ADDR)) return 0;
     sr2 = I2C1_SR2; /* SR1 then SR2 clears ADDR */
-    if (job == JOB_PROBE) { I2C1_CR1 |= CR1_STOP; idle(POLL_MS); return 1; }
+    if (job == JOB_PROBE) {
+      I2C1_CR1 |= CR1_STOP;
+      idle(POLL_MS);
+      return 1;
+    }
     I2C1_DR = job == JOB_WRITE ? USED_ADDR : 0;
     state = S_MEM_ADDR;
     return 1;
   case S_MEM_ADDR:
     if (!(sr1 & SR1_TXE)) return 0;
-    if (job == JOB_WRITE) { I2C1_DR = image[USED_ADDR]; state = S_WRITE_DATA; return 1; }
+    if (job == JOB_WRITE) {
+      I2C1_DR = image[USED_ADDR];
+      state = S_WRITE_DATA;
+      return 1;
+    }
     I2C1_CR1 |= CR1_START; /* repeated start, then read from address 0 */
     state = S_RESTART;
     return 1;
@@ -114,7 +137,12 @@ static int step(void) {
     state = S_ADDR_R;
     return 1;
   case S_ADDR_R:
-    if (sr1 & SR1_AF) { I2C1_CR1 |= CR1_STOP; I2C1_SR1 = ~SR1_AF; absent(); return 0; }
+    if (sr1 & SR1_AF) {
+      I2C1_CR1 |= CR1_STOP;
+      I2C1_SR1 = ~SR1_AF;
+      absent();
+      return 0;
+    }
     if (!(sr1 & SR1_ADDR)) return 0;
     sr2 = I2C1_SR2;
     state = S_READ;
@@ -158,7 +186,10 @@ void board_cartridge_1ms(void) {
     if (idle_ms && --idle_ms) return;
     begin(write_pending ? JOB_WRITE : image_valid ? JOB_PROBE : JOB_READ);
   }
-  if (++ms_in_job > GIVE_UP_MS) { absent(); return; }
+  if (++ms_in_job > GIVE_UP_MS) {
+    absent();
+    return;
+  }
   uint32_t t0 = TIM2_CNT;
   while (state != S_IDLE && TIM2_CNT - t0 < BUDGET_TICKS) step();
 }

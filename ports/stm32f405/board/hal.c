@@ -4,11 +4,11 @@
 #include <stdint.h>
 #include "firmware.h"
 #include "step_queue.h" /* the step queue and now_ticks: TIM2, in step_queue.c */
-#include "pen_abi.h"   /* the ABI's codes, written from abi/pen-abi.ts */
+#include "pen_abi.h"    /* the ABI's codes, written from abi/pen-abi.ts */
 
-#define VDDA_MV 3300u            /* the ADC's reference */
-#define BATTERY_DIVIDER 2u       /* 1:2 divider in front of PC0 */
-#define OTP_BASE 0x1FFF7800u     /* RM0090 3.8: 16 blocks of 32 bytes; key k lives in block k */
+#define VDDA_MV 3300u        /* the ADC's reference */
+#define BATTERY_DIVIDER 2u   /* 1:2 divider in front of PC0 */
+#define OTP_BASE 0x1FFF7800u /* RM0090 3.8: 16 blocks of 32 bytes; key k lives in block k */
 #define KEY_BYTES 32u
 #define RTC_SECONDS_AT_RESET 0u  /* no calendar on this board: see rtc_seconds */
 #define PANIC_MARKER 0x50414E43u /* "PANC" in .noinit: the last reset was a panic */
@@ -72,14 +72,14 @@
 #define IRQ_USART2 38
 
 /* pins, board mcu.pins */
-#define PIN_STEP (1u << 0)    /* PA0 */
-#define PIN_DIR (1u << 1)     /* PA1, high = extend */
-#define PIN_EN (1u << 4)      /* PA4, TMC2209 ENN: high = outputs off */
-#define PIN_BUZZER (1u << 8)  /* PA8, an active buzzer (sounds while high) */
-#define PIN_ENDSTOP (1u << 0) /* PB0 */
-#define PIN_DIAG (1u << 1)    /* PB1, EXTI line 1 */
-#define PIN_GREEN (1u << 8)   /* PC8 */
-#define PIN_RED (1u << 9)     /* PC9 */
+#define PIN_STEP (1u << 0)     /* PA0 */
+#define PIN_DIR (1u << 1)      /* PA1, high = extend */
+#define PIN_EN (1u << 4)       /* PA4, TMC2209 ENN: high = outputs off */
+#define PIN_BUZZER (1u << 8)   /* PA8, an active buzzer (sounds while high) */
+#define PIN_ENDSTOP (1u << 0)  /* PB0 */
+#define PIN_DIAG (1u << 1)     /* PB1, EXTI line 1 */
+#define PIN_GREEN (1u << 8)    /* PC8 */
+#define PIN_RED (1u << 9)      /* PC9 */
 #define PIN_OFF(p) ((p) << 16) /* BSRR: the reset half */
 
 enum { MODE_IN, MODE_OUT, MODE_AF, MODE_ANALOG };
@@ -114,7 +114,10 @@ static void pin_af(uint32_t port, uint32_t pin, uint32_t af) {
  * driver up so that DIAG pulses on a StallGuard stall. */
 uint32_t board_driver_flags(void);
 
-void Z_halZ_driver_enable(H, u32 on) { (void)h; REG(GPIOA + BSRR) = on ? PIN_OFF(PIN_EN) : PIN_EN; }
+void Z_halZ_driver_enable(H, u32 on) {
+  (void)h;
+  REG(GPIOA + BSRR) = on ? PIN_OFF(PIN_EN) : PIN_EN;
+}
 
 /* stall: a DIAG rising edge since the last read, latched in EXTI_PR (the EXTI1 interrupt stays off in
  * the NVIC: the pending bit is the latch), or DIAG high now */
@@ -138,7 +141,10 @@ int board_endstop_active(void) {
   return ENDSTOP_ACTIVE_LOW ? level == 0 : level != 0;
 }
 
-u32 Z_halZ_endstop_active(H) { (void)h; return (u32)board_endstop_active(); }
+u32 Z_halZ_endstop_active(H) {
+  (void)h;
+  return (u32)board_endstop_active();
+}
 
 /* pressed = low (pull-ups): power PB12, start PB13, depth+ PB14, depth- PB15, speed+ PC6, speed- PC7 */
 u32 Z_halZ_buttons_raw(H) {
@@ -148,7 +154,10 @@ u32 Z_halZ_buttons_raw(H) {
 }
 
 /* ADC1 converts channel 10 continuously (23 us each), so the data register is always fresh. */
-u32 Z_halZ_battery_mv(H) { (void)h; return (ADC1_DR & 0xFFFu) * VDDA_MV * BATTERY_DIVIDER / 4095u; }
+u32 Z_halZ_battery_mv(H) {
+  (void)h;
+  return (ADC1_DR & 0xFFFu) * VDDA_MV * BATTERY_DIVIDER / 4095u;
+}
 
 /* ---- cartridge chip (cartridge_chip.c) and treatment log storage (log_store.c) ------------------------ */
 
@@ -200,8 +209,10 @@ void USART2_IRQHandler(void) {
     if (rx_head - rx_tail < RX_LEN) rx_buf[rx_head & (RX_LEN - 1)] = b, rx_head = rx_head + 1;
   }
   if ((sr & USART_TXE) && (USART2_CR1 & USART_TXE)) {
-    if (tx_tail != tx_head) USART2_DR = tx_buf[tx_tail & (TX_LEN - 1)], tx_tail = tx_tail + 1;
-    else USART2_CR1 &= ~USART_TXE; /* nothing left: TXEIE off */
+    if (tx_tail != tx_head)
+      USART2_DR = tx_buf[tx_tail & (TX_LEN - 1)], tx_tail = tx_tail + 1;
+    else
+      USART2_CR1 &= ~USART_TXE; /* nothing left: TXEIE off */
   }
 }
 
@@ -230,25 +241,36 @@ static uint32_t indicator_pattern, indicator_ms, beep_ms;
 
 void Z_halZ_indicator_set(H, u32 pattern) {
   (void)h;
-  if ((pattern & 0xFFu) == IND_REFUSED) beep_ms = 100; /* one short beep over the state's pattern, which stays */
-  else if (pattern != indicator_pattern) indicator_pattern = pattern, indicator_ms = 0;
+  if ((pattern & 0xFFu) == IND_REFUSED)
+    beep_ms = 100; /* one short beep over the state's pattern, which stays */
+  else if (pattern != indicator_pattern)
+    indicator_pattern = pattern, indicator_ms = 0;
 }
 
 /* The main loop calls this once per control tick (1 ms). */
 void board_indicator_1ms(void) {
   uint32_t t = indicator_ms++, code = (indicator_pattern >> 8) & 0xFFu, green = 0, red = 0, tone = 0;
   switch (indicator_pattern & 0xFFu) {
-  case IND_HOMING: green = t % 250 < 125; break;   /* fast blink */
-  case IND_READY: green = 1; break;                /* steady */
-  case IND_RUNNING: green = t % 1000 < 900; break; /* steady with a short dark blink each second */
-  case IND_PAUSED: green = t % 1000 < 500; break;  /* slow blink */
-  case IND_FAULT: {                                /* red, a tone, then `code` blinks and a pause */
+  case IND_HOMING:
+    green = t % 250 < 125;
+    break; /* fast blink */
+  case IND_READY:
+    green = 1;
+    break; /* steady */
+  case IND_RUNNING:
+    green = t % 1000 < 900;
+    break; /* steady with a short dark blink each second */
+  case IND_PAUSED:
+    green = t % 1000 < 500;
+    break;          /* slow blink */
+  case IND_FAULT: { /* red, a tone, then `code` blinks and a pause */
     uint32_t phase = t % (code * 500 + 1500);
     red = code == 0 || (phase < code * 500 && phase % 500 < 250);
     tone = t < 500;
     break;
   }
-  default: break;
+  default:
+    break;
   }
   if (beep_ms) beep_ms--, tone = 1;
   REG(GPIOC + BSRR) = (green ? PIN_GREEN : PIN_OFF(PIN_GREEN)) | (red ? PIN_RED : PIN_OFF(PIN_RED));
@@ -260,16 +282,39 @@ void board_indicator_1ms(void) {
 static uint32_t panic_marker __attribute__((section(".noinit"))); /* survives the software reset */
 static uint32_t reset_cause_code;
 
-void Z_halZ_watchdog_kick(H) { (void)h; IWDG_KR = 0xAAAAu; }
-u32 Z_halZ_reset_cause(H) { (void)h; return reset_cause_code; }
-void Z_halZ_report_state(H, u32 state, u32 fault) { (void)h; (void)state; (void)fault; }
+void Z_halZ_watchdog_kick(H) {
+  (void)h;
+  IWDG_KR = 0xAAAAu;
+}
+u32 Z_halZ_reset_cause(H) {
+  (void)h;
+  return reset_cause_code;
+}
+void Z_halZ_report_state(H, u32 state, u32 fault) {
+  (void)h;
+  (void)state;
+  (void)fault;
+}
 void Z_halZ_report_setting(H, u32 depth_um, u32 freq_hz, u32 requested_freq_hz, u32 clamp) {
-  (void)h; (void)depth_um; (void)freq_hz; (void)requested_freq_hz; (void)clamp;
+  (void)h;
+  (void)depth_um;
+  (void)freq_hz;
+  (void)requested_freq_hz;
+  (void)clamp;
 }
 void Z_halZ_report_move(H, u32 dir, u32 steps, u32 duration_ticks, u32 accel_ticks) {
-  (void)h; (void)dir; (void)steps; (void)duration_ticks; (void)accel_ticks;
+  (void)h;
+  (void)dir;
+  (void)steps;
+  (void)duration_ticks;
+  (void)accel_ticks;
 }
-void Z_halZ_panic(H, u32 code, u32 line) { (void)h; (void)code; (void)line; board_panic_reset(); }
+void Z_halZ_panic(H, u32 code, u32 line) {
+  (void)h;
+  (void)code;
+  (void)line;
+  board_panic_reset();
+}
 
 void board_driver_off(void) {
   REG(GPIOA + BSRR) = PIN_EN; /* first: outputs off, the spring retracts the needles */
@@ -298,7 +343,7 @@ volatile uint32_t board_clock_status;
 #define PLL_READY_POLLS 27000u  /* about 10 ms; the PLL locks in well under 1 ms (STM32F405 datasheet) */
 
 static void clocks_init(void) {
-  RCC_CR |= 1u << 16;                /* HSEON: the 8 MHz crystal */
+  RCC_CR |= 1u << 16; /* HSEON: the 8 MHz crystal */
   uint32_t polls = 0;
   while (!(RCC_CR & 1u << 17) && ++polls < HSE_READY_POLLS) {}
   int hse = (RCC_CR & 1u << 17) != 0;
@@ -309,13 +354,13 @@ static void clocks_init(void) {
      * board's pull-up holds the TMC2209 off whatever driver_enable() writes to the output latch */
     REG(GPIOA + MODER) &= ~(3u << 2 * 4);
   }
-  RCC_APB1ENR |= 1u << 28;           /* PWR */
-  PWR_CR |= 1u << 14;                /* VOS scale 1, needed for 168 MHz */
+  RCC_APB1ENR |= 1u << 28; /* PWR */
+  PWR_CR |= 1u << 14;      /* VOS scale 1, needed for 168 MHz */
   /* 8 MHz / M 8 (or HSI 16 MHz / M 16) * N 336 = 336 MHz VCO; / P 2 = 168 MHz core; / Q 7 = 48 MHz for the RNG */
   RCC_PLLCFGR = hse ? 8u | 336u << 6 | 0u << 16 | 1u << 22 | 7u << 24 : 16u | 336u << 6 | 0u << 16 | 7u << 24;
-  RCC_CR |= 1u << 24;                /* PLLON */
+  RCC_CR |= 1u << 24; /* PLLON */
   for (polls = 0; !(RCC_CR & 1u << 25) && polls < PLL_READY_POLLS; polls++) {}
-  if (!(RCC_CR & 1u << 25)) {        /* no PLL (QEMU does not model it): stay on HSI, timings are off */
+  if (!(RCC_CR & 1u << 25)) { /* no PLL (QEMU does not model it): stay on HSI, timings are off */
     board_clock_status |= CLOCK_PLL_MISSING;
     return;
   }
@@ -328,25 +373,29 @@ static void clocks_init(void) {
 /* Why this start: read once from RCC_CSR and the .noinit marker, both cleared for the next reset. */
 static void reset_cause_init(void) {
   uint32_t csr = RCC_CSR;
-  if (csr & (1u << 27 | 1u << 25)) reset_cause_code = RESET_POWER_ON;            /* POR/BOR: RAM is noise */
-  else if ((csr & 1u << 28) && panic_marker == PANIC_MARKER) reset_cause_code = RESET_PANIC; /* SFTRSTF after panic */
-  else if (csr & 1u << 29) reset_cause_code = RESET_WATCHDOG;                    /* IWDGRSTF */
-  else reset_cause_code = RESET_POWER_ON;                                        /* reset pin */
+  if (csr & (1u << 27 | 1u << 25))
+    reset_cause_code = RESET_POWER_ON; /* POR/BOR: RAM is noise */
+  else if ((csr & 1u << 28) && panic_marker == PANIC_MARKER)
+    reset_cause_code = RESET_PANIC; /* SFTRSTF after panic */
+  else if (csr & 1u << 29)
+    reset_cause_code = RESET_WATCHDOG; /* IWDGRSTF */
+  else
+    reset_cause_code = RESET_POWER_ON; /* reset pin */
   panic_marker = 0;
   RCC_CSR |= 1u << 24; /* RMVF */
 }
 
 void board_hal_init(void) {
   reset_cause_init();
-  RCC_AHB1ENR |= 7u;            /* GPIOA, GPIOB, GPIOC */
-  (void)RCC_AHB1ENR;            /* read back: the clock reaches the ports before their first access */
-  REG(GPIOA + BSRR) = PIN_EN;   /* driver off before EN becomes an output (the board pulls ENN up in reset) */
+  RCC_AHB1ENR |= 7u;          /* GPIOA, GPIOB, GPIOC */
+  (void)RCC_AHB1ENR;          /* read back: the clock reaches the ports before their first access */
+  REG(GPIOA + BSRR) = PIN_EN; /* driver off before EN becomes an output (the board pulls ENN up in reset) */
   pins_mode(GPIOA, PIN_EN | PIN_STEP | PIN_DIR | PIN_BUZZER, MODE_OUT, PULL_NONE);
   REG(GPIOA + OSPEEDR) |= 2u << 0 | 2u << 2; /* STEP, DIR: fast edges */
   pins_mode(GPIOC, PIN_GREEN | PIN_RED, MODE_OUT, PULL_NONE);
   pins_mode(GPIOB, PIN_ENDSTOP | 0xFu << 12, MODE_IN, PULL_UP); /* endstop, buttons PB12-15 */
   pins_mode(GPIOC, 3u << 6, MODE_IN, PULL_UP);                  /* buttons PC6, PC7 */
-  pin_mode(GPIOB, 1, MODE_IN, PULL_DOWN); /* an open DIAG line must not read as a stall */
+  pin_mode(GPIOB, 1, MODE_IN, PULL_DOWN);                       /* an open DIAG line must not read as a stall */
   pin_mode(GPIOC, 0, MODE_ANALOG, PULL_NONE);
   pin_af(GPIOA, 2, 7); /* USART2 TX */
   pin_af(GPIOA, 3, 7); /* USART2 RX */
@@ -377,9 +426,9 @@ void board_hal_init(void) {
   ADC_CCR = (ADC_CCR & ~(3u << 16)) | 1u << 16;
   ADC1_SMPR1 = 7u;
   ADC1_SQR3 = 10u;
-  ADC1_CR2 = 1u << 0 | 1u << 1; /* ADON, CONT */
-  for (volatile uint32_t i = 0; i < 1000; i++) {} /* tSTAB: 3 us */
-  ADC1_CR2 |= 1u << 30;                           /* SWSTART */
+  ADC1_CR2 = 1u << 0 | 1u << 1;                                     /* ADON, CONT */
+  for (volatile uint32_t i = 0; i < 1000; i++) {}                   /* tSTAB: 3 us */
+  ADC1_CR2 |= 1u << 30;                                             /* SWSTART */
   for (uint32_t i = 0; i < 100000u && !(ADC1_SR & 1u << 1); i++) {} /* a first result before init() */
 
   RNG_CR = 1u << 2; /* RNGEN */

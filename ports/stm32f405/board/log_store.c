@@ -38,14 +38,20 @@ void board_log_init(void) {
   RCC_AHB1ENR |= 1u << 18; /* BKPSRAMEN; read back so the clock reaches it first */
   uint32_t settle = RCC_AHB1ENR;
   (void)settle;
-  PWR_CSR |= 1u << 9; /* BRE */
+  PWR_CSR |= 1u << 9;                                               /* BRE */
   for (uint32_t i = 0; i < 100000u && !(PWR_CSR & 1u << 3); i++) {} /* BRR; without it, only power-off loses the log */
 }
 
 static int bad_offset(u32 offset) { return offset >= LOG_BYTES || (offset & 3u) != 0; }
 
-u32 Z_halZ_flash_sectors(H) { (void)h; return LOG_SECTORS; }
-u32 Z_halZ_flash_sector_bytes(H) { (void)h; return LOG_SECTOR_BYTES; }
+u32 Z_halZ_flash_sectors(H) {
+  (void)h;
+  return LOG_SECTORS;
+}
+u32 Z_halZ_flash_sector_bytes(H) {
+  (void)h;
+  return LOG_SECTOR_BYTES;
+}
 
 u32 Z_halZ_flash_read(H, u32 offset) {
   (void)h;

@@ -21,7 +21,9 @@
 #define SYST_CVR REG(0xE000E018u)
 #define SCB_SHPR3 REG(0xE000ED20u)
 
-struct Z_hal_instance_t { int unused; };
+struct Z_hal_instance_t {
+  int unused;
+};
 
 /* board/hal.c */
 void board_hal_init(void);
@@ -76,7 +78,7 @@ int main(void) {
   SYST_RVR = CORE_HZ / CONTROL_HZ - 1;
   SYST_CVR = 0;
   SCB_SHPR3 = (SCB_SHPR3 & 0x00FFFFFFu) | 0xF0u << 24; /* lowest priority: the step timer comes first */
-  SYST_CSR = 7u;                                         /* core clock, interrupt, enable */
+  SYST_CSR = 7u;                                       /* core clock, interrupt, enable */
   for (;;) {
     wait_for_tick();
     run_guarded(Z_firmwareZ_tick);

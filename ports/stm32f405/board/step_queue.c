@@ -15,7 +15,8 @@
 #endif
 #define DRIVER_MAX_STEP_RATE_HZ 200000u /* board driver.max_step_rate_hz */
 #ifndef MIN_STEP_INTERVAL_TICKS /* rounded up, as the simulator does: no interval shorter than the driver's period */
-#define MIN_STEP_INTERVAL_TICKS ((STEP_TIMER_HZ + DRIVER_MAX_STEP_RATE_HZ - 1) / DRIVER_MAX_STEP_RATE_HZ) /* 105 ticks = 5 us */
+#define MIN_STEP_INTERVAL_TICKS                                                                                        \
+  ((STEP_TIMER_HZ + DRIVER_MAX_STEP_RATE_HZ - 1) / DRIVER_MAX_STEP_RATE_HZ) /* 105 ticks = 5 us */
 #endif
 #define STEP_PULSE_TICKS 3u /* 143 ns: the TMC2209 needs STEP high >= 100 ns */
 
@@ -33,8 +34,8 @@
 #define TIM2_PSC REG(0x40000028u)
 #define TIM2_ARR REG(0x4000002Cu)
 #define TIM2_CCR1 REG(0x40000034u)
-#define TIM_UPDATE (1u << 0) /* same bit in DIER (UIE), SR (UIF), EGR (UG) */
-#define TIM_CC1 (1u << 1)    /* same bit in DIER (CC1IE), SR (CC1IF), EGR (CC1G) */
+#define TIM_UPDATE (1u << 0)   /* same bit in DIER (UIE), SR (UIF), EGR (UG) */
+#define TIM_CC1 (1u << 1)      /* same bit in DIER (CC1IE), SR (CC1IF), EGR (CC1G) */
 #define PIN_STEP (1u << 0)     /* PA0 */
 #define PIN_DIR (1u << 1)      /* PA1, high = extend */
 #define PIN_OFF(p) ((p) << 16) /* BSRR: the reset half */
@@ -42,7 +43,11 @@
 enum { PUSH_OK = 0, PUSH_FULL = -1, PUSH_BAD = -2 };
 #define H struct Z_hal_instance_t *h
 
-typedef struct { uint32_t interval_ticks, count; int32_t add_ticks; uint32_t flags; } Segment; /* count: steps left */
+typedef struct {
+  uint32_t interval_ticks, count;
+  int32_t add_ticks;
+  uint32_t flags;
+} Segment; /* count: steps left */
 
 static Segment ring[STEP_QUEUE_LEN];
 static volatile uint32_t ring_head, ring_tail; /* free-running: the ISR consumes head, push produces tail */
@@ -50,9 +55,9 @@ static Segment cur;                            /* the segment under execution, o
 static volatile uint32_t stepping;             /* a segment is loaded and its next step armed: BUSY */
 static volatile uint32_t latched_status;       /* UNDERRUN, ENDSTOP_STOP until the next flush */
 static volatile int32_t position_steps;
-static volatile uint32_t ticks_high;           /* TIM2 overflows: the upper word of now_ticks */
-static uint32_t last_step_ticks;               /* compare time of the last step, so the schedule never drifts */
-static uint32_t last_step_flags;               /* flags of the segment that made the last step */
+static volatile uint32_t ticks_high; /* TIM2 overflows: the upper word of now_ticks */
+static uint32_t last_step_ticks;     /* compare time of the last step, so the schedule never drifts */
+static uint32_t last_step_flags;     /* flags of the segment that made the last step */
 
 /* Next compare at `at`; forced at once if that time has passed, else it would come 204 s late. */
 static void arm(uint32_t at) {
@@ -146,7 +151,10 @@ u32 Z_halZ_step_queue_push(H, u32 interval_ticks, u32 count, u32 add_ticks, u32 
   return PUSH_OK;
 }
 
-u32 Z_halZ_step_queue_free(H) { (void)h; return STEP_QUEUE_LEN - (ring_tail - ring_head); }
+u32 Z_halZ_step_queue_free(H) {
+  (void)h;
+  return STEP_QUEUE_LEN - (ring_tail - ring_head);
+}
 
 void Z_halZ_step_queue_flush(H) {
   (void)h;
@@ -165,7 +173,10 @@ u32 Z_halZ_step_queue_status(H) {
   return s;
 }
 
-u32 Z_halZ_step_position(H) { (void)h; return (u32)position_steps; }
+u32 Z_halZ_step_position(H) {
+  (void)h;
+  return (u32)position_steps;
+}
 
 void board_step_timer_init(void) {
   /* 84 MHz / 4 = 21 MHz, free-running over 32 bits; its overflow extends now_ticks */

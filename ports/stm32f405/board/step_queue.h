@@ -8,7 +8,8 @@
 #define STEP_TIMER_PRESCALER 4 /* board mcu.step_timer.prescaler */
 #endif
 #ifndef STEP_TIMER_CLOCK_HZ
-#define STEP_TIMER_CLOCK_HZ 84000000u /* board mcu.step_timer.clock_hz: APB1 42 MHz, doubled for the timers (RM0090 6.2) */
+#define STEP_TIMER_CLOCK_HZ                                                                                            \
+  84000000u /* board mcu.step_timer.clock_hz: APB1 42 MHz, doubled for the timers (RM0090 6.2) */
 #endif
 #define STEP_TIMER_HZ (STEP_TIMER_CLOCK_HZ / STEP_TIMER_PRESCALER)
 

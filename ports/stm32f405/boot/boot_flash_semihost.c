@@ -14,7 +14,7 @@ static int handle = -1;
 
 static int sh_seek(uint32_t pos) {
   register int r0 __asm__("r0") = SYS_SEEK;
-  const uint32_t a[2] = { (uint32_t)handle, pos };
+  const uint32_t a[2] = {(uint32_t)handle, pos};
   register const void *r1 __asm__("r1") = a;
   __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
   return r0;
@@ -57,7 +57,7 @@ static const uint8_t *map(void *ctx, uint32_t addr) {
 
 int boot_flash_open(boot_flash *f) {
   static char cmd[256];
-  *f = (boot_flash){ 0, rd, program_word, erase_sector, map };
+  *f = (boot_flash){0, rd, program_word, erase_sector, map};
   if (handle >= 0) return 0;
   if (sh_cmdline(cmd, sizeof cmd) != 0) return -1;
   char *path = strchr(cmd, ' ');

@@ -69,7 +69,7 @@ int boot_flash_open(boot_flash *f) {
     FLASH_KEYR = 0xCDEF89ABu;
   }
   FLASH_SR = SR_ERRORS;
-  *f = (boot_flash){ 0, rd, program_word, erase_sector, map };
+  *f = (boot_flash){0, rd, program_word, erase_sector, map};
   return FLASH_CR & CR_LOCK ? -1 : 0;
 }
 

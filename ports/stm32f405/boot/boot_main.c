@@ -60,11 +60,15 @@ static void driver_off(void) {
 #define TIM2_CNT REG(0x40000024u)
 #define TIM2_PSC REG(0x40000028u)
 #define TIM2_ARR REG(0x4000002Cu)
-static void say(const char *s) { sh_puts(s); uart_puts(s); }
+static void say(const char *s) {
+  sh_puts(s);
+  uart_puts(s);
+}
 static void say_u32(uint32_t v) {
   char b[11], *p = b + sizeof b;
   *--p = 0;
-  do *--p = (char)('0' + v % 10); while (v /= 10);
+  do *--p = (char)('0' + v % 10);
+  while (v /= 10);
   say(p);
 }
 /* The highest arena byte the allocator touched (a block's end, or the 32-byte header it writes after
@@ -72,7 +76,9 @@ static void say_u32(uint32_t v) {
  * header at its start. */
 #define ARENA_PAINT 0xA5u
 #define ARENA_FIRST_HEADER_BYTES 64u
-static void paint_arena(void) { memset(arena + ARENA_FIRST_HEADER_BYTES, ARENA_PAINT, ARENA_BYTES - ARENA_FIRST_HEADER_BYTES); }
+static void paint_arena(void) {
+  memset(arena + ARENA_FIRST_HEADER_BYTES, ARENA_PAINT, ARENA_BYTES - ARENA_FIRST_HEADER_BYTES);
+}
 static uint32_t arena_peak(void) {
   uint32_t top = ARENA_BYTES;
   while (top > ARENA_FIRST_HEADER_BYTES && arena[top - 1] == ARENA_PAINT) top--;
@@ -84,7 +90,8 @@ static void say(const char *s) { uart_puts(s); }
 static void say_u32(uint32_t v) {
   char b[11], *p = b + sizeof b;
   *--p = 0;
-  do *--p = (char)('0' + v % 10); while (v /= 10);
+  do *--p = (char)('0' + v % 10);
+  while (v /= 10);
   uart_puts(p);
 }
 #endif
@@ -95,14 +102,14 @@ static int service_buttons_held(void) {
 #ifdef BOOT_EMULATED
   return 0;
 #else
-  const uint32_t port[2] = { BOOT_SERVICE_BUTTON1_PORT, BOOT_SERVICE_BUTTON2_PORT };
-  const uint32_t pin[2] = { BOOT_SERVICE_BUTTON1_PIN, BOOT_SERVICE_BUTTON2_PIN };
+  const uint32_t port[2] = {BOOT_SERVICE_BUTTON1_PORT, BOOT_SERVICE_BUTTON2_PORT};
+  const uint32_t pin[2] = {BOOT_SERVICE_BUTTON1_PIN, BOOT_SERVICE_BUTTON2_PIN};
   int held = 1;
   for (int i = 0; i < 2; i++) {
     uint32_t base = 0x40020000u + 0x400u * port[i];
     RCC_AHB1ENR |= 1u << port[i];
     (void)RCC_AHB1ENR;
-    REG(base + 0x00) &= ~(3u << 2 * pin[i]);                                  /* MODER: input */
+    REG(base + 0x00) &= ~(3u << 2 * pin[i]);                                        /* MODER: input */
     REG(base + 0x0C) = (REG(base + 0x0C) & ~(3u << 2 * pin[i])) | 1u << 2 * pin[i]; /* PUPDR: pull-up */
   }
   for (volatile uint32_t i = 0; i < 16000u; i++) {} /* about 1 ms at 16 MHz for the pull-ups */
@@ -139,8 +146,10 @@ int main(void) {
     halt();
   }
   boot_config config = {
-    { SLOT_A_ADDR, SLOT_B_ADDR }, boot_flash_counter_addr(), COUNTER_WORDS,
-    { BOOT_BOARD, BOOT_HAL_ABI_VERSION, boot_pubkey_spki, sizeof boot_pubkey_spki },
+      {SLOT_A_ADDR, SLOT_B_ADDR},
+      boot_flash_counter_addr(),
+      COUNTER_WORDS,
+      {BOOT_BOARD, BOOT_HAL_ABI_VERSION, boot_pubkey_spki, sizeof boot_pubkey_spki},
   };
   uart_init();
   if (service_buttons_held()) smp_service(&flash, &config, "service buttons held at power-on");
@@ -164,7 +173,8 @@ int main(void) {
   TIM2_EGR = 1u;
   TIM2_CR1 = 1u;
   uint32_t t0 = TIM2_CNT;
-  image_status again = image_check(flash.map(flash.ctx, base), base, SLOT_USABLE_BYTES, SLOT_HEADER_BYTES, &config.policy, 0);
+  image_status again =
+      image_check(flash.map(flash.ctx, base), base, SLOT_USABLE_BYTES, SLOT_HEADER_BYTES, &config.policy, 0);
   uint32_t spent = TIM2_CNT - t0;
   TIM2_CR1 = 0;
   say("boot: verify_instructions=");
@@ -176,12 +186,22 @@ int main(void) {
   say("\n");
 #endif
   say("boot: version ");
-  say_u32(d.info.ver_major); say("."); say_u32(d.info.ver_minor); say("."); say_u32(d.info.ver_revision);
-  if (d.info.ver_build) { say("."); say_u32(d.info.ver_build); }
+  say_u32(d.info.ver_major);
+  say(".");
+  say_u32(d.info.ver_minor);
+  say(".");
+  say_u32(d.info.ver_revision);
+  if (d.info.ver_build) {
+    say(".");
+    say_u32(d.info.ver_build);
+  }
   say(d.trial ? " on trial\n" : " confirmed\n");
   say(d.slot ? "boot: starting slot B" : "boot: starting slot A");
   say(d.trial ? " (trial " : "");
-  if (d.trial) { say_u32(d.attempt); say(" of 3)"); }
+  if (d.trial) {
+    say_u32(d.attempt);
+    say(" of 3)");
+  }
   say(", security counter ");
   say_u32(d.info.security_counter);
   say(", stored minimum ");

@@ -5,7 +5,9 @@
 extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _estack;
 int main(void);
 
-static void fault(void) { for (;;) {} }
+static void fault(void) {
+  for (;;) {}
+}
 
 void Reset_Handler(void) {
   for (uint32_t *s = &_sidata, *d = &_sdata; d < &_edata;) *d++ = *s++;
@@ -14,9 +16,8 @@ void Reset_Handler(void) {
   fault();
 }
 
-__attribute__((section(".isr_vector"), used))
-void (*const boot_vectors[16])(void) = {
-  [0] = (void (*)(void))&_estack,
-  [1] = Reset_Handler,
-  [2 ... 15] = fault,
+__attribute__((section(".isr_vector"), used)) void (*const boot_vectors[16])(void) = {
+    [0] = (void (*)(void)) & _estack,
+    [1] = Reset_Handler,
+    [2 ... 15] = fault,
 };

@@ -11,7 +11,7 @@ static uint32_t trailer_addr(uint32_t slot_addr) { return slot_addr + SLOT_BYTES
 
 slot_state boot_read_slot(const boot_flash *f, uint32_t slot_addr) {
   uint32_t w[TR_WORDS];
-  slot_state s = { SLOT_EMPTY, 0, 0, 0 };
+  slot_state s = {SLOT_EMPTY, 0, 0, 0};
   if (f->read(f->ctx, trailer_addr(slot_addr), w, sizeof w) != 0) return s;
   for (uint32_t i = 0; i < TRIAL_BOOTS; i++) s.attempts_used += w[TR_ATTEMPT0 + i] != ERASED_WORD;
   int seq_ok = w[TR_SEQ] == ~w[TR_SEQ_INV] && w[TR_SEQ] != ERASED_WORD && w[TR_SEQ_INV] != ERASED_WORD;
@@ -31,7 +31,8 @@ uint32_t boot_counter_read(const boot_flash *f, const boot_config *c) {
   for (uint32_t i = 0; i < c->counter_words; i++) {
     uint32_t w;
     if (f->read(f->ctx, c->counter_addr + 4 * i, &w, 4) != 0) return value;
-    for (uint32_t b = 0; b < 32; b++, value++) if (w & 1u << b) return value;
+    for (uint32_t b = 0; b < 32; b++, value++)
+      if (w & 1u << b) return value;
   }
   return value;
 }
@@ -66,22 +67,29 @@ static image_status check(const boot_flash *f, const boot_config *c, int slot, u
 /* Slot indices of the given kind, the highest sequence number first. */
 static int ordered(const slot_state st[2], slot_kind kind, int out[2]) {
   int n = 0;
-  for (int s = 0; s < 2; s++) if (st[s].kind == kind) out[n++] = s;
-  if (n == 2 && st[out[1]].seq > st[out[0]].seq) { int t = out[0]; out[0] = out[1]; out[1] = t; }
+  for (int s = 0; s < 2; s++)
+    if (st[s].kind == kind) out[n++] = s;
+  if (n == 2 && st[out[1]].seq > st[out[0]].seq) {
+    int t = out[0];
+    out[0] = out[1];
+    out[1] = t;
+  }
   return n;
 }
 
 boot_decision boot_decide(const boot_flash *f, const boot_config *c) {
-  boot_decision d = { -1, 0, 0, { 0, 0, 0, 0, 0, 0, 0 }, { IMG_OK, IMG_OK }, 0 };
+  boot_decision d = {-1, 0, 0, {0, 0, 0, 0, 0, 0, 0}, {IMG_OK, IMG_OK}, 0};
   slot_state st[2];
   for (int s = 0; s < 2; s++) {
     st[s] = boot_read_slot(f, c->slot_addr[s]);
-    if (st[s].kind == SLOT_BAD) d.refused[s] = st[s].bad_reason < IMG_REASON_COUNT ? (image_status)st[s].bad_reason : IMG_MARKED_BAD;
+    if (st[s].kind == SLOT_BAD)
+      d.refused[s] = st[s].bad_reason < IMG_REASON_COUNT ? (image_status)st[s].bad_reason : IMG_MARKED_BAD;
   }
   uint32_t min = boot_counter_read(f, c);
   d.counter_min = min;
   uint32_t newest_confirmed = 0;
-  for (int s = 0; s < 2; s++) if (st[s].kind == SLOT_CONFIRMED && st[s].seq > newest_confirmed) newest_confirmed = st[s].seq;
+  for (int s = 0; s < 2; s++)
+    if (st[s].kind == SLOT_CONFIRMED && st[s].seq > newest_confirmed) newest_confirmed = st[s].seq;
 
   int order[2];
   int n = ordered(st, SLOT_PENDING, order);

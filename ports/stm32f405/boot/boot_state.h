@@ -24,10 +24,10 @@ enum { TR_SEQ, TR_SEQ_INV, TR_ATTEMPT0, TR_CONFIRMED = TR_ATTEMPT0 + TRIAL_BOOTS
 /* The hardware: flash (and OTP) behind three operations, and a view of a slot's bytes. */
 typedef struct boot_flash {
   void *ctx;
-  int (*read)(void *ctx, uint32_t addr, void *buf, uint32_t len);  /* 0 on success */
-  int (*program_word)(void *ctx, uint32_t addr, uint32_t value);   /* clears the 0 bits of value */
-  int (*erase_sector)(void *ctx, uint32_t addr);                   /* the sector holding addr */
-  const uint8_t *(*map)(void *ctx, uint32_t addr);                 /* bytes from addr, unchanged during a boot */
+  int (*read)(void *ctx, uint32_t addr, void *buf, uint32_t len); /* 0 on success */
+  int (*program_word)(void *ctx, uint32_t addr, uint32_t value);  /* clears the 0 bits of value */
+  int (*erase_sector)(void *ctx, uint32_t addr);                  /* the sector holding addr */
+  const uint8_t *(*map)(void *ctx, uint32_t addr);                /* bytes from addr, unchanged during a boot */
 } boot_flash;
 
 typedef struct {
@@ -45,12 +45,12 @@ typedef struct {
 } slot_state;
 
 typedef struct {
-  int slot;                  /* -1: nothing bootable */
-  int trial;                 /* a pending image's trial boot */
-  uint32_t attempt;          /* which trial (1..3) */
+  int slot;         /* -1: nothing bootable */
+  int trial;        /* a pending image's trial boot */
+  uint32_t attempt; /* which trial (1..3) */
   image_info info;
-  image_status refused[2];   /* why each slot was refused this boot (IMG_OK if it was not) */
-  uint32_t counter_min;      /* the stored minimum after this boot */
+  image_status refused[2]; /* why each slot was refused this boot (IMG_OK if it was not) */
+  uint32_t counter_min;    /* the stored minimum after this boot */
 } boot_decision;
 
 slot_state boot_read_slot(const boot_flash *f, uint32_t slot_addr);

@@ -5,13 +5,22 @@
 #include <stdint.h>
 
 typedef enum { CB_NONE, CB_UINT, CB_BSTR, CB_TSTR, CB_BOOL } cbor_type;
-typedef struct { cbor_type type; uint32_t u; const uint8_t *p; uint32_t len; } cbor_value;
+typedef struct {
+  cbor_type type;
+  uint32_t u;
+  const uint8_t *p;
+  uint32_t len;
+} cbor_value;
 
 /* Looks `key` up in the top-level map of buf; CB_NONE when absent. Returns -1 when buf is not a map
  * of the types above (so the request is refused as a whole). */
 int cbor_map_get(const uint8_t *buf, uint32_t len, const char *key, cbor_value *out);
 
-typedef struct { uint8_t *buf; uint32_t cap, len; int overflow; } cbor_writer;
+typedef struct {
+  uint8_t *buf;
+  uint32_t cap, len;
+  int overflow;
+} cbor_writer;
 void cbor_map(cbor_writer *w, uint32_t pairs);
 void cbor_array(cbor_writer *w, uint32_t items);
 void cbor_uint(cbor_writer *w, uint32_t v);

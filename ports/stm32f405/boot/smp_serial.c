@@ -76,7 +76,11 @@ static int b64_decode(const uint8_t *s, uint32_t n, uint8_t *out, uint32_t *len,
   for (uint32_t i = 0; i < n; i += 4) {
     int v[4], pad = 0;
     for (int k = 0; k < 4; k++) {
-      if (s[i + k] == '=' && k >= 2 && i + 4 == n) { v[k] = 0; pad++; continue; }
+      if (s[i + k] == '=' && k >= 2 && i + 4 == n) {
+        v[k] = 0;
+        pad++;
+        continue;
+      }
       if (pad || (v[k] = b64_value(s[i + k])) < 0) return -1;
     }
     uint32_t bits = (uint32_t)(v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3]);
@@ -96,17 +100,34 @@ uint32_t smp_serial_receive(uint8_t *msg, uint32_t cap) {
     uint32_t n = 0;
     int too_long = 0;
     for (uint8_t c = get_byte(); c != '\n'; c = get_byte()) {
-      if (n < sizeof line) line[n++] = c; else too_long = 1;
+      if (n < sizeof line)
+        line[n++] = c;
+      else
+        too_long = 1;
     }
     if (n && line[n - 1] == '\r') n--;
-    if (too_long || n < 2) { in_packet = 0; continue; }
+    if (too_long || n < 2) {
+      in_packet = 0;
+      continue;
+    }
     int first = line[0] == 0x06 && line[1] == 0x09, more = line[0] == 0x04 && line[1] == 0x14;
-    if (first) { have = 0; in_packet = 1; }
-    else if (!more || !in_packet) { in_packet = 0; continue; } /* console text, or a continuation without its start */
-    if (b64_decode(line + 2, n - 2, packet, &have, sizeof packet) != 0) { in_packet = 0; continue; }
+    if (first) {
+      have = 0;
+      in_packet = 1;
+    } else if (!more || !in_packet) {
+      in_packet = 0;
+      continue;
+    } /* console text, or a continuation without its start */
+    if (b64_decode(line + 2, n - 2, packet, &have, sizeof packet) != 0) {
+      in_packet = 0;
+      continue;
+    }
     if (have < 2) continue;
     uint32_t total = (uint32_t)packet[0] << 8 | packet[1];
-    if (total < 2 || total - 2 > cap || total + 2 > sizeof packet) { in_packet = 0; continue; }
+    if (total < 2 || total - 2 > cap || total + 2 > sizeof packet) {
+      in_packet = 0;
+      continue;
+    }
     if (have < total + 2) continue;
     in_packet = 0;
     if (have != total + 2 || smp_crc16(packet + 2, total) != 0) continue; /* the CRC over message + CRC is 0 */
@@ -132,7 +153,8 @@ void smp_serial_send(const uint8_t *msg, uint32_t len) {
     line[n++] = at ? 0x14 : 0x09;
     for (uint32_t i = at; i < end; i += 3) {
       uint32_t k = end - i >= 3 ? 3 : end - i;
-      uint32_t bits = (uint32_t)packet[i] << 16 | (k > 1 ? (uint32_t)packet[i + 1] << 8 : 0) | (k > 2 ? packet[i + 2] : 0);
+      uint32_t bits =
+          (uint32_t)packet[i] << 16 | (k > 1 ? (uint32_t)packet[i + 1] << 8 : 0) | (k > 2 ? packet[i + 2] : 0);
       line[n++] = (uint8_t)B64[bits >> 18 & 63];
       line[n++] = (uint8_t)B64[bits >> 12 & 63];
       line[n++] = k > 1 ? (uint8_t)B64[bits >> 6 & 63] : '=';

@@ -9,8 +9,12 @@
 #include "port.h"
 #include "semihost.h"
 
-struct probe_cfg { char magic[8]; char tag[24]; uint32_t confirm; };
-__attribute__((used)) const volatile struct probe_cfg probe_cfg = { "PROBECFG", "unset", 0 };
+struct probe_cfg {
+  char magic[8];
+  char tag[24];
+  uint32_t confirm;
+};
+__attribute__((used)) const volatile struct probe_cfg probe_cfg = {"PROBECFG", "unset", 0};
 
 void port_fatal(int why) {
   (void)why;
@@ -30,7 +34,8 @@ int main(void) {
   if (probe_cfg.confirm) {
     boot_flash f;
     /* boot_confirm()'s one write, without linking the state machine and its crypto */
-    if (boot_flash_open(&f) != 0 || f.program_word(f.ctx, slot + SLOT_BYTES - TRAILER_BYTES + 4 * TR_CONFIRMED, 0) != 0) {
+    if (boot_flash_open(&f) != 0 ||
+        f.program_word(f.ctx, slot + SLOT_BYTES - TRAILER_BYTES + 4 * TR_CONFIRMED, 0) != 0) {
       sh_puts("app: cannot confirm\n");
       sh_exit(5);
     }

@@ -27,7 +27,10 @@ static const uint32_t HAL_ABI = 2;
 static std::vector<uint8_t> load(const std::string &path) {
   std::vector<uint8_t> v;
   FILE *f = fopen(path.c_str(), "rb");
-  if (!f) { fprintf(stderr, "cannot open %s\n", path.c_str()); exit(2); }
+  if (!f) {
+    fprintf(stderr, "cannot open %s\n", path.c_str());
+    exit(2);
+  }
   int c;
   while ((c = fgetc(f)) != EOF) v.push_back((uint8_t)c);
   fclose(f);
@@ -45,10 +48,16 @@ struct Flash {
   long ops = 0, cut_at = -1;
   bool torn = false;
   uint64_t rng = 0x9E3779B97F4A7C15ull;
-  uint32_t rand32() { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return (uint32_t)rng; }
+  uint32_t rand32() {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)rng;
+  }
   uint8_t *at(uint32_t addr, uint32_t len) {
     if (addr >= COUNTER_OTP_ADDR && addr + len <= COUNTER_OTP_ADDR + otp.size()) return &otp[addr - COUNTER_OTP_ADDR];
-    if (addr >= FLASH_BASE_ADDR && addr - FLASH_BASE_ADDR + len <= FLASH_TOTAL_BYTES) return &mem[addr - FLASH_BASE_ADDR];
+    if (addr >= FLASH_BASE_ADDR && addr - FLASH_BASE_ADDR + len <= FLASH_TOTAL_BYTES)
+      return &mem[addr - FLASH_BASE_ADDR];
     return nullptr;
   }
   bool cutting() { return ops++ == cut_at; }
@@ -58,7 +67,10 @@ struct Flash {
     uint32_t w;
     memcpy(&w, p, 4);
     if (cutting()) {
-      if (torn) { w &= value | rand32(); memcpy(p, &w, 4); }
+      if (torn) {
+        w &= value | rand32();
+        memcpy(p, &w, 4);
+      }
       throw PowerCut();
     }
     w &= value;
@@ -70,7 +82,9 @@ struct Flash {
     if (!bytes) return -1;
     uint8_t *p = at(flash_sector_start(addr), bytes);
     if (cutting()) {
-      if (torn) for (uint32_t i = 0; i < bytes; i += 4) if (rand32() & 1) memset(p + i, 0xFF, 4);
+      if (torn)
+        for (uint32_t i = 0; i < bytes; i += 4)
+          if (rand32() & 1) memset(p + i, 0xFF, 4);
       throw PowerCut();
     }
     memset(p, 0xFF, bytes);
@@ -78,7 +92,12 @@ struct Flash {
   }
 };
 
-static int f_read(void *c, uint32_t a, void *b, uint32_t n) { uint8_t *p = ((Flash *)c)->at(a, n); if (!p) return -1; memcpy(b, p, n); return 0; }
+static int f_read(void *c, uint32_t a, void *b, uint32_t n) {
+  uint8_t *p = ((Flash *)c)->at(a, n);
+  if (!p) return -1;
+  memcpy(b, p, n);
+  return 0;
+}
 static int f_prog(void *c, uint32_t a, uint32_t v) { return ((Flash *)c)->program(a, v); }
 static int f_erase(void *c, uint32_t a) { return ((Flash *)c)->erase(a); }
 static const uint8_t *f_map(void *c, uint32_t a) { return ((Flash *)c)->at(a, 1); }
@@ -92,11 +111,11 @@ static boot_config config() {
   c.slot_addr[1] = SLOT_B_ADDR;
   c.counter_addr = COUNTER_OTP_ADDR;
   c.counter_words = COUNTER_WORDS;
-  c.policy = { BOARD, HAL_ABI, key.data(), (uint32_t)key.size() };
+  c.policy = {BOARD, HAL_ABI, key.data(), (uint32_t)key.size()};
   return c;
 }
 
-static boot_flash iface(Flash &f) { return boot_flash{ &f, f_read, f_prog, f_erase, f_map }; }
+static boot_flash iface(Flash &f) { return boot_flash{&f, f_read, f_prog, f_erase, f_map}; }
 
 // The updater: erase the slot, program the image word by word, then mark it pending.
 static void update(Flash &f, uint32_t slot, const std::vector<uint8_t> &img) {
@@ -111,7 +130,10 @@ static void update(Flash &f, uint32_t slot, const std::vector<uint8_t> &img) {
   boot_mark_pending(&fl, slot, boot_next_seq(&fl, &c));
 }
 
-struct Booted { int slot; int trial; };
+struct Booted {
+  int slot;
+  int trial;
+};
 
 static std::vector<std::vector<uint8_t>> good; // every authentic image of the scenario
 static long boots = 0;
@@ -124,7 +146,8 @@ static Booted boot(Flash &f, const char *when) {
   boot_decision d = boot_decide(&fl, &c);
   boots++;
   if (d.slot < 0) {
-    fprintf(stderr, "FAIL %s: nothing bootable (A: %s, B: %s)\n", when, image_status_name(d.refused[0]), image_status_name(d.refused[1]));
+    fprintf(stderr, "FAIL %s: nothing bootable (A: %s, B: %s)\n", when, image_status_name(d.refused[0]),
+            image_status_name(d.refused[1]));
     exit(1);
   }
   uint32_t addr = c.slot_addr[d.slot];
@@ -137,7 +160,7 @@ static Booted boot(Flash &f, const char *when) {
     fprintf(stderr, "FAIL %s: slot %c started but is not an authentic image\n", when, "AB"[d.slot]);
     exit(1);
   }
-  return { d.slot, d.trial };
+  return {d.slot, d.trial};
 }
 
 // The scenario, as one run of flash operations: factory image in A; an update to B that is never
@@ -171,13 +194,13 @@ static void factory(Flash &f, const std::vector<uint8_t> &a1) {
 
 static int powercut(const std::string &dir) {
   auto a1 = load(dir + "/a1.img"), b2 = load(dir + "/b2.img"), a3 = load(dir + "/a3.img");
-  good = { a1, b2, a3 };
+  good = {a1, b2, a3};
   // without a cut: the expected course (slot * 2 + trial)
   Flash clean;
   factory(clean, a1);
   std::vector<int> trace;
   scenario(clean, b2, a3, &trace);
-  const std::vector<int> expect = { 3, 3, 3, 0, 0, 3, 2, 1, 0 };
+  const std::vector<int> expect = {3, 3, 3, 0, 0, 3, 2, 1, 0};
   if (trace != expect) {
     fprintf(stderr, "FAIL the scenario without cuts went:");
     for (int t : trace) fprintf(stderr, " %c%s", "AB"[t / 2], t % 2 ? "(trial)" : "");
@@ -186,7 +209,11 @@ static int powercut(const std::string &dir) {
   }
   long total = clean.ops, cuts = 0;
   uint32_t min_after = 0;
-  { boot_flash fl = iface(clean); boot_config c = config(); min_after = boot_counter_read(&fl, &c); }
+  {
+    boot_flash fl = iface(clean);
+    boot_config c = config();
+    min_after = boot_counter_read(&fl, &c);
+  }
   for (int torn = 0; torn < 2; torn++) {
     for (long k = 0; k < total; k++) {
       Flash f;
@@ -205,7 +232,8 @@ static int powercut(const std::string &dir) {
       for (int r = 0; r < 4; r++) boot(f, "after a cut"); // 4: a fresh pending image's 3 trials, then the fall-back
     }
   }
-  printf("%ld flash operations in the scenario, %ld power cuts (clean and torn), %ld boots, each started an authentic image; counter ends at %u\n",
+  printf("%ld flash operations in the scenario, %ld power cuts (clean and torn), %ld boots, each started an authentic "
+         "image; counter ends at %u\n",
          total, cuts, boots, min_after);
   printf("passed: 0 failures\n");
   return 0;

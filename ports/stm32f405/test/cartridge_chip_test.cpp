@@ -10,15 +10,15 @@ enum { SB = 1u << 0, ADDR = 1u << 1, BTF = 1u << 2, RXNE = 1u << 6, TXE = 1u << 
 enum Phase { IDLE, ADDRESS, TX, RX };
 uint8_t eeprom[256];
 bool present = true;
-int busy_ms;               // the EEPROM's write cycle: it NACKs its address meanwhile
+int busy_ms; // the EEPROM's write cycle: it NACKs its address meanwhile
 Phase phase = IDLE;
 uint32_t cr1, sr1, timer;
-bool sr1_seen;             // SR1 read while ADDR was set: the SR2 read that follows clears ADDR
-int ptr, written;          // the EEPROM's address pointer; bytes written after the address
-int pending[8], npending;  // data bytes of a write, committed at STOP
+bool sr1_seen;            // SR1 read while ADDR was set: the SR2 read that follows clears ADDR
+int ptr, written;         // the EEPROM's address pointer; bytes written after the address
+int pending[8], npending; // data bytes of a write, committed at STOP
 uint8_t dr, shift;
 bool dr_full, shift_full, slave_done, stop_asked;
-int sent, last_acked;      // bytes the chip sent in this read; whether the last one was ACKed
+int sent, last_acked; // bytes the chip sent in this read; whether the last one was ACKed
 int protocol_errors;
 
 void end_transfer() {
@@ -39,17 +39,23 @@ void rx_advance() {
     sent++;
     last_acked = (cr1 & CR1_ACK) != 0; // the master's answer to this byte, as the bit stands now
     if (!last_acked || stop_asked) slave_done = true;
-    if (!dr_full) { dr = shift; dr_full = true; shift_full = false; }
+    if (!dr_full) {
+      dr = shift;
+      dr_full = true;
+      shift_full = false;
+    }
   }
   sr1 = (sr1 & ~(RXNE | BTF)) | (dr_full ? RXNE : 0) | (dr_full && shift_full ? BTF : 0);
 }
-}  // namespace model
+} // namespace model
 
 using namespace model;
 
 uint32_t reg_read(uint32_t addr) {
   switch (addr) {
-  case 0x40005414u: sr1_seen = (sr1 & ADDR) != 0; return sr1;
+  case 0x40005414u:
+    sr1_seen = (sr1 & ADDR) != 0;
+    return sr1;
   case 0x40005418u: // SR2
     if ((sr1 & ADDR) && sr1_seen) {
       sr1 &= ~ADDR;
@@ -58,49 +64,88 @@ uint32_t reg_read(uint32_t addr) {
     }
     return 0;
   case 0x40005410u: { // DR
-    if (phase != RX || !dr_full) { protocol_errors++; printf("DR read with nothing received\n"); return 0xEE; }
+    if (phase != RX || !dr_full) {
+      protocol_errors++;
+      printf("DR read with nothing received\n");
+      return 0xEE;
+    }
     uint8_t v = dr;
     dr_full = false;
-    if (shift_full) { dr = shift; dr_full = true; shift_full = false; }
+    if (shift_full) {
+      dr = shift;
+      dr_full = true;
+      shift_full = false;
+    }
     rx_advance();
     if (!dr_full && slave_done && stop_asked) end_transfer();
     return v;
   }
-  case 0x40005400u: return cr1;
-  case 0x40000024u: return timer += 40; // TIM2_CNT: 21 MHz ticks pass as the driver works
-  default: return 0;
+  case 0x40005400u:
+    return cr1;
+  case 0x40000024u:
+    return timer += 40; // TIM2_CNT: 21 MHz ticks pass as the driver works
+  default:
+    return 0;
   }
 }
 
 void reg_write(uint32_t addr, uint32_t v) {
   switch (addr) {
   case 0x40005400u: // CR1
-    if (v & CR1_SWRST) { phase = IDLE; sr1 = 0; cr1 = v; return; }
+    if (v & CR1_SWRST) {
+      phase = IDLE;
+      sr1 = 0;
+      cr1 = v;
+      return;
+    }
     cr1 = v & ~(CR1_START | CR1_STOP);
-    if (v & CR1_START) { phase = ADDRESS; sr1 = SB; slave_done = false; stop_asked = false; sent = 0; dr_full = shift_full = false; }
+    if (v & CR1_START) {
+      phase = ADDRESS;
+      sr1 = SB;
+      slave_done = false;
+      stop_asked = false;
+      sent = 0;
+      dr_full = shift_full = false;
+    }
     if (v & CR1_STOP) {
-      if (phase == RX) { stop_asked = true; rx_advance(); if (!dr_full && !shift_full) end_transfer(); }
-      else end_transfer();
+      if (phase == RX) {
+        stop_asked = true;
+        rx_advance();
+        if (!dr_full && !shift_full) end_transfer();
+      } else
+        end_transfer();
     }
     if (phase == RX) rx_advance();
     return;
-  case 0x40005414u: sr1 &= v | ~AF; return; // rc_w0: writing 0 clears AF
+  case 0x40005414u:
+    sr1 &= v | ~AF;
+    return;         // rc_w0: writing 0 clears AF
   case 0x40005410u: // DR
     if (sr1 & SB) {
       sr1 &= ~SB;
-      if (!present || (v >> 1) != CHIP_ADDRESS || busy_ms > 0) { sr1 |= AF; return; }
+      if (!present || (v >> 1) != CHIP_ADDRESS || busy_ms > 0) {
+        sr1 |= AF;
+        return;
+      }
       sr1 |= ADDR;
       sr1_seen = false;
       phase = (v & 1) ? RX : TX;
       written = 0;
       return;
     }
-    if (phase != TX || (sr1 & ADDR)) { protocol_errors++; printf("DR written out of turn\n"); return; }
-    if (written++ == 0) ptr = (int)v;
-    else if (npending < 8) pending[npending++] = (int)v;
+    if (phase != TX || (sr1 & ADDR)) {
+      protocol_errors++;
+      printf("DR written out of turn\n");
+      return;
+    }
+    if (written++ == 0)
+      ptr = (int)v;
+    else if (npending < 8)
+      pending[npending++] = (int)v;
     sr1 |= TXE | BTF; // the byte goes out at once in this model
     return;
-  default: return; // RCC, GPIO, the other I2C registers: configuration only
+  default:
+    return; // RCC, GPIO, the other I2C registers: configuration only
   }
 }
 
@@ -112,13 +157,18 @@ static void run_ms(int ms, bool check_present = false) {
   }
 }
 
-static void fill(uint8_t seed) { for (int i = 0; i < 256; i++) eeprom[i] = (uint8_t)(i * 7 + seed); eeprom[USED_ADDR] = 0xFF; }
+static void fill(uint8_t seed) {
+  for (int i = 0; i < 256; i++) eeprom[i] = (uint8_t)(i * 7 + seed);
+  eeprom[USED_ADDR] = 0xFF;
+}
 
 int main() {
   board_cartridge_init();
   fill(3);
   run_ms(60);
-  for (u32 i = 0; i < CHIP_BYTES; i++) CHECK(Z_halZ_cartridge_read(nullptr, i) == eeprom[i], "byte %u: %u, chip %u", i, Z_halZ_cartridge_read(nullptr, i), eeprom[i]);
+  for (u32 i = 0; i < CHIP_BYTES; i++)
+    CHECK(Z_halZ_cartridge_read(nullptr, i) == eeprom[i], "byte %u: %u, chip %u", i, Z_halZ_cartridge_read(nullptr, i),
+          eeprom[i]);
   CHECK(Z_halZ_cartridge_read(nullptr, CHIP_BYTES) == (u32)-1, "past the image");
   CHECK(sent == (int)CHIP_BYTES || sent == 0, "the read took %d bytes from the chip", sent);
   CHECK(!last_acked, "the last byte of the read was ACKed");
@@ -139,7 +189,8 @@ int main() {
   fill(9); // another cartridge
   present = true;
   run_ms(60);
-  for (u32 i = 0; i < CHIP_BYTES; i++) CHECK(Z_halZ_cartridge_read(nullptr, i) == eeprom[i], "new cartridge byte %u", i);
+  for (u32 i = 0; i < CHIP_BYTES; i++)
+    CHECK(Z_halZ_cartridge_read(nullptr, i) == eeprom[i], "new cartridge byte %u", i);
 
   CHECK(protocol_errors == 0, "%d protocol errors", protocol_errors);
   printf("%s: %d failures\n", failures ? "FAILED" : "passed", failures);

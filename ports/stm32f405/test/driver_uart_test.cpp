@@ -9,24 +9,31 @@
 
 namespace model {
 uint32_t sr, cr1, timer;
-std::deque<uint8_t> line;     // bytes on the wire towards the MCU's receiver: the echo, then replies
-std::vector<uint8_t> heard;   // the datagram the driver is receiving
+std::deque<uint8_t> line;   // bytes on the wire towards the MCU's receiver: the echo, then replies
+std::vector<uint8_t> heard; // the datagram the driver is receiving
 uint32_t regs[128];
 bool answers = true, corrupt = false;
 int writes;
-}  // namespace model
+} // namespace model
 using namespace model;
 
 uint32_t reg_read(uint32_t addr) {
   if (addr == 0x4000480Cu) return cr1;
   if (addr == 0x40004800u) return sr;
-  if (addr == 0x40004804u) { uint8_t b = line.front(); line.pop_front(); return b; }
+  if (addr == 0x40004804u) {
+    uint8_t b = line.front();
+    line.pop_front();
+    return b;
+  }
   return 0;
 }
 
 static void tmc_hears(uint8_t b) {
   heard.push_back(b);
-  if (heard[0] != 0x05) { heard.clear(); return; }
+  if (heard[0] != 0x05) {
+    heard.clear();
+    return;
+  }
   if (heard.size() == 8 && (heard[2] & 0x80)) {
     if (crc8(heard.data(), 7) == heard[7]) {
       regs[heard[2] & 0x7F] = (uint32_t)heard[3] << 24 | (uint32_t)heard[4] << 16 | (uint32_t)heard[5] << 8 | heard[6];
@@ -45,8 +52,12 @@ static void tmc_hears(uint8_t b) {
 }
 
 void reg_write(uint32_t addr, uint32_t v) {
-  if (addr == 0x4000480Cu) cr1 = v;
-  else if (addr == 0x40004804u) { line.push_back((uint8_t)v); tmc_hears((uint8_t)v); } // the MCU hears itself
+  if (addr == 0x4000480Cu)
+    cr1 = v;
+  else if (addr == 0x40004804u) {
+    line.push_back((uint8_t)v);
+    tmc_hears((uint8_t)v);
+  } // the MCU hears itself
 }
 
 /* One millisecond: the background step, then the interrupts the wire raises meanwhile. */
@@ -54,8 +65,16 @@ static void run_ms(int ms) {
   for (int i = 0; i < ms; i++) {
     board_driver_uart_1ms();
     for (int guard = 0; guard < 64; guard++) {
-      if (cr1 & USART_TXE) { sr = USART_TXE; USART3_IRQHandler(); continue; }
-      if (!line.empty()) { sr = USART_RXNE; USART3_IRQHandler(); continue; }
+      if (cr1 & USART_TXE) {
+        sr = USART_TXE;
+        USART3_IRQHandler();
+        continue;
+      }
+      if (!line.empty()) {
+        sr = USART_RXNE;
+        USART3_IRQHandler();
+        continue;
+      }
       break;
     }
   }

@@ -4,5 +4,7 @@
 #include <stdint.h>
 typedef uint32_t u32;
 typedef uint64_t u64;
-struct Z_hal_instance_t { int unused; };
+struct Z_hal_instance_t {
+  int unused;
+};
 #endif

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include "smp_cbor.h"
 
-static const char *KEYS[] = { "off", "data", "len", "sha", "hash", "confirm", "d", "slot" };
+static const char *KEYS[] = {"off", "data", "len", "sha", "hash", "confirm", "d", "slot"};
 
 int main(int argc, char **argv) {
   if (argc != 2) return 2;
@@ -19,11 +19,19 @@ int main(int argc, char **argv) {
     int bad = 0;
     for (unsigned k = 0; k < sizeof KEYS / sizeof *KEYS && !bad; k++) {
       cbor_value v;
-      if (cbor_map_get(buf, len, KEYS[k], &v) != 0) { bad = 1; break; }
+      if (cbor_map_get(buf, len, KEYS[k], &v) != 0) {
+        bad = 1;
+        break;
+      }
       if (v.type == CB_NONE) continue;
       printf("%s=", KEYS[k]);
-      if (v.type == CB_UINT || v.type == CB_BOOL) printf("%c%lu ", v.type == CB_UINT ? 'u' : 'b', (unsigned long)v.u);
-      else { printf(v.type == CB_BSTR ? "h" : "t"); for (unsigned i = 0; i < v.len; i++) printf("%02x", v.p[i]); printf(" "); }
+      if (v.type == CB_UINT || v.type == CB_BOOL)
+        printf("%c%lu ", v.type == CB_UINT ? 'u' : 'b', (unsigned long)v.u);
+      else {
+        printf(v.type == CB_BSTR ? "h" : "t");
+        for (unsigned i = 0; i < v.len; i++) printf("%02x", v.p[i]);
+        printf(" ");
+      }
     }
     printf(bad ? "bad\n" : "\n");
     free(buf);

@@ -13,35 +13,48 @@ static void irq_restore(uint32_t p);
 #include "../board/step_queue.c"
 
 namespace model {
-uint32_t now;           // TIM2_CNT outside the interrupt
-uint32_t isr_cnt;       // TIM2_CNT inside it: the counter runs on while the handler waits out the pulse
+uint32_t now;     // TIM2_CNT outside the interrupt
+uint32_t isr_cnt; // TIM2_CNT inside it: the counter runs on while the handler waits out the pulse
 bool in_isr, masked;
 uint32_t dier, sr, ccr1, odr;
-uint32_t base;          // counter value at the vector's tick 0
-int32_t pos, steps;     // the carriage as the pins moved it
+uint32_t base;      // counter value at the vector's tick 0
+int32_t pos, steps; // the carriage as the pins moved it
 const Vector *vec;
 std::vector<VecEdge> edges;
-int stray_steps;        // STEP edges outside the compare interrupt
-int long_pulses;        // STEP still high when the interrupt returns
-}  // namespace model
+int stray_steps; // STEP edges outside the compare interrupt
+int long_pulses; // STEP still high when the interrupt returns
+} // namespace model
 using namespace model;
 
 uint32_t reg_read(uint32_t addr) {
   switch (addr) {
-  case 0x40000024u: return in_isr ? isr_cnt++ : now; // CNT
-  case 0x4000000Cu: return dier;
-  case 0x40000010u: return sr;
-  case 0x40000034u: return ccr1;
-  default: return 0;
+  case 0x40000024u:
+    return in_isr ? isr_cnt++ : now; // CNT
+  case 0x4000000Cu:
+    return dier;
+  case 0x40000010u:
+    return sr;
+  case 0x40000034u:
+    return ccr1;
+  default:
+    return 0;
   }
 }
 
 void reg_write(uint32_t addr, uint32_t v) {
   switch (addr) {
-  case 0x4000000Cu: dier = v; break;
-  case 0x40000010u: sr &= v; break;              // rc_w0: writing 0 clears a flag, 1 keeps it
-  case 0x40000014u: sr |= v & TIM_CC1; break;    // EGR: CC1G sets CC1IF as a compare would
-  case 0x40000034u: ccr1 = v; break;
+  case 0x4000000Cu:
+    dier = v;
+    break;
+  case 0x40000010u:
+    sr &= v;
+    break; // rc_w0: writing 0 clears a flag, 1 keeps it
+  case 0x40000014u:
+    sr |= v & TIM_CC1;
+    break; // EGR: CC1G sets CC1IF as a compare would
+  case 0x40000034u:
+    ccr1 = v;
+    break;
   case GPIOA + BSRR: {
     uint32_t set = v & 0xFFFFu, reset = v >> 16;
     if ((set & PIN_STEP) && !(odr & PIN_STEP)) {
@@ -54,15 +67,19 @@ void reg_write(uint32_t addr, uint32_t v) {
     odr = (odr & ~reset) | set; // set wins over reset (RM0090 8.4.7)
     break;
   }
-  default: break;
+  default:
+    break;
   }
 }
 
 int board_endstop_active(void) {
   switch (vec->endstop) {
-  case ENDSTOP_AT_OR_BELOW_POSITION: return pos <= vec->endstop_value;
-  case ENDSTOP_FROM_STEP: return steps >= vec->endstop_value;
-  default: return 0;
+  case ENDSTOP_AT_OR_BELOW_POSITION:
+    return pos <= vec->endstop_value;
+  case ENDSTOP_FROM_STEP:
+    return steps >= vec->endstop_value;
+  default:
+    return 0;
   }
 }
 
@@ -76,8 +93,15 @@ static void take_interrupts() {
   }
 }
 
-static uint32_t irq_save(void) { uint32_t p = masked; masked = true; return p; }
-static void irq_restore(uint32_t p) { masked = p != 0; take_interrupts(); }
+static uint32_t irq_save(void) {
+  uint32_t p = masked;
+  masked = true;
+  return p;
+}
+static void irq_restore(uint32_t p) {
+  masked = p != 0;
+  take_interrupts();
+}
 
 /* The counter runs to tick t of the vector; each compare match on the way raises CC1IF. */
 static void run_to(uint32_t t) {
@@ -109,11 +133,22 @@ static void run_vector(const Vector &v, uint32_t counter_at_0) {
     const VecOp &op = v.ops[i];
     run_to(op.t);
     switch (op.op) {
-    case OP_PUSH: results[i] = (int32_t)Z_halZ_step_queue_push(nullptr, (u32)op.args[0], (u32)op.args[1], (u32)op.args[2], (u32)op.args[3]); break;
-    case OP_FLUSH: Z_halZ_step_queue_flush(nullptr); break;
-    case OP_STATUS: results[i] = (int32_t)Z_halZ_step_queue_status(nullptr); break;
-    case OP_FREE: results[i] = (int32_t)Z_halZ_step_queue_free(nullptr); break;
-    case OP_POSITION: results[i] = (int32_t)Z_halZ_step_position(nullptr); break;
+    case OP_PUSH:
+      results[i] =
+          (int32_t)Z_halZ_step_queue_push(nullptr, (u32)op.args[0], (u32)op.args[1], (u32)op.args[2], (u32)op.args[3]);
+      break;
+    case OP_FLUSH:
+      Z_halZ_step_queue_flush(nullptr);
+      break;
+    case OP_STATUS:
+      results[i] = (int32_t)Z_halZ_step_queue_status(nullptr);
+      break;
+    case OP_FREE:
+      results[i] = (int32_t)Z_halZ_step_queue_free(nullptr);
+      break;
+    case OP_POSITION:
+      results[i] = (int32_t)Z_halZ_step_position(nullptr);
+      break;
     }
   }
   run_to(v.end_ticks);

@@ -6,7 +6,9 @@ const PT_LOAD = 1;
 
 export function elfLoadAddress(path: string): number {
   const b = readFileSync(path);
-  const fail = (why: string): never => { throw new Error(`${path}: ${why}`); };
+  const fail = (why: string): never => {
+    throw new Error(`${path}: ${why}`);
+  };
   if (b.length < 52 || b.readUInt32BE(0) !== 0x7f454c46) fail('not an ELF file');
   if (b[4] !== 1 || b[5] !== 1) fail('not a 32-bit little-endian ELF');
   const phoff = b.readUInt32LE(0x1c);

@@ -30,7 +30,18 @@ export function toIntelHex(data: Uint8Array, baseAddress: number, startAddress?:
     i += n;
   }
   if (startAddress !== undefined) {
-    lines.push(record(0x05, 0, Uint8Array.of(startAddress >>> 24, (startAddress >>> 16) & 0xff, (startAddress >>> 8) & 0xff, startAddress & 0xff)));
+    lines.push(
+      record(
+        0x05,
+        0,
+        Uint8Array.of(
+          startAddress >>> 24,
+          (startAddress >>> 16) & 0xff,
+          (startAddress >>> 8) & 0xff,
+          startAddress & 0xff,
+        ),
+      ),
+    );
   }
   lines.push(record(0x01, 0, new Uint8Array(0)));
   return lines.join('\n') + '\n';

@@ -29,7 +29,9 @@ function checkCurve(key: KeyObject, path: string): KeyObject {
 
 export function loadPrivateKey(path: string): KeyObject {
   let key: KeyObject;
-  try { key = createPrivateKey(read(path)); } catch (e) {
+  try {
+    key = createPrivateKey(read(path));
+  } catch (e) {
     if (e instanceof KeyError) throw e;
     throw new KeyError(`${path} is not a PEM private key`);
   }
@@ -39,7 +41,9 @@ export function loadPrivateKey(path: string): KeyObject {
 /** A public key from a public PEM, or the public half of a private PEM. */
 export function loadPublicKey(path: string): KeyObject {
   let key: KeyObject;
-  try { key = createPublicKey(read(path)); } catch (e) {
+  try {
+    key = createPublicKey(read(path));
+  } catch (e) {
     if (e instanceof KeyError) throw e;
     throw new KeyError(`${path} is not a PEM public key`);
   }
@@ -51,9 +55,13 @@ export function publicKeyDer(key: KeyObject): Buffer {
   return pub.export({ type: 'spki', format: 'der' });
 }
 
-export function keyHash(key: KeyObject): Buffer { return createHash('sha256').update(publicKeyDer(key)).digest(); }
+export function keyHash(key: KeyObject): Buffer {
+  return createHash('sha256').update(publicKeyDer(key)).digest();
+}
 
-export function isDevelopmentKey(key: KeyObject): boolean { return keyHash(key).equals(keyHash(loadPublicKey(DEV_PUB_KEY_PATH))); }
+export function isDevelopmentKey(key: KeyObject): boolean {
+  return keyHash(key).equals(keyHash(loadPublicKey(DEV_PUB_KEY_PATH)));
+}
 
 /** A new P-256 key pair as PEM: PKCS#8 private (as imgtool keygen writes it), SubjectPublicKeyInfo public. */
 export function newKeyPair(): { privatePem: string; publicPem: string } {
@@ -68,7 +76,8 @@ export function newKeyPair(): { privatePem: string; publicPem: string } {
 export function writeKeyPair(name: string): { privatePath: string; publicPath: string; hash: Buffer } {
   const privatePath = `${name}.pem`;
   const publicPath = `${name}.pub.pem`;
-  for (const p of [privatePath, publicPath]) if (existsSync(p)) throw new KeyError(`${p} exists; refusing to overwrite a key`);
+  for (const p of [privatePath, publicPath])
+    if (existsSync(p)) throw new KeyError(`${p} exists; refusing to overwrite a key`);
   const { privatePem, publicPem } = newKeyPair();
   // 'wx' fails if the file appeared meanwhile: a key is never overwritten
   writeFileSync(privatePath, privatePem, { flag: 'wx', mode: 0o600 });

@@ -4,7 +4,11 @@ import type { Board } from '../../../boards/board.js';
 
 export type SlotName = 'a' | 'b';
 
-export interface Slot { name: SlotName; address: number; bytes: number }
+export interface Slot {
+  name: SlotName;
+  address: number;
+  bytes: number;
+}
 
 export interface FlashLayout {
   bootloader: { address: number; bytes: number };
@@ -31,7 +35,10 @@ const LAYOUTS: Record<string, FlashLayout> = { stm32f405: STM32F405 };
 export function flashLayout(board: Board): FlashLayout {
   const port = board.mcu?.port;
   const layout = port ? LAYOUTS[port] : undefined;
-  if (!layout) throw new Error(`board ${board.name} has no image slots: only boards whose port is one of ${Object.keys(LAYOUTS).join(', ')} take signed images`);
+  if (!layout)
+    throw new Error(
+      `board ${board.name} has no image slots: only boards whose port is one of ${Object.keys(LAYOUTS).join(', ')} take signed images`,
+    );
   return layout;
 }
 

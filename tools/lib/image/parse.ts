@@ -2,9 +2,29 @@
 // the file before a byte is read, and anything a pen image must not have is refused by name.
 // The bootloader's C parser is tested against this one, so the order of checks is part of the contract.
 import {
-  IMAGE_MAGIC, TLV_INFO_MAGIC, TLV_PROT_INFO_MAGIC, HEADER_BYTES, TLV_INFO_BYTES, TLV_HEADER_BYTES, HDR,
-  TLV_SPECS, TlvArea, TlvSpec, ImageError, ImageVersion, tlvSpec, hex32, hexType,
-  TLV_SEC_CNT, TLV_PEN_BOARD, TLV_PEN_HAL_ABI, TLV_PEN_WASM_SHA256, TLV_PEN_LINK_ADDR, TLV_SHA256, TLV_KEYHASH, TLV_ECDSA_SIG,
+  IMAGE_MAGIC,
+  TLV_INFO_MAGIC,
+  TLV_PROT_INFO_MAGIC,
+  HEADER_BYTES,
+  TLV_INFO_BYTES,
+  TLV_HEADER_BYTES,
+  HDR,
+  TLV_SPECS,
+  TlvArea,
+  TlvSpec,
+  ImageError,
+  ImageVersion,
+  tlvSpec,
+  hex32,
+  hexType,
+  TLV_SEC_CNT,
+  TLV_PEN_BOARD,
+  TLV_PEN_HAL_ABI,
+  TLV_PEN_WASM_SHA256,
+  TLV_PEN_LINK_ADDR,
+  TLV_SHA256,
+  TLV_KEYHASH,
+  TLV_ECDSA_SIG,
 } from './format.js';
 
 export interface ImageHeader {
@@ -52,9 +72,11 @@ export interface ParsedImage {
 export function parseImage(file: Uint8Array): ParsedImage {
   const b = Buffer.from(file.buffer, file.byteOffset, file.byteLength);
   const size = b.length;
-  if (size < HEADER_BYTES) throw new ImageError(`file is ${size} bytes, shorter than the ${HEADER_BYTES}-byte image header`);
+  if (size < HEADER_BYTES)
+    throw new ImageError(`file is ${size} bytes, shorter than the ${HEADER_BYTES}-byte image header`);
   const magic = b.readUInt32LE(HDR.magic);
-  if (magic !== IMAGE_MAGIC) throw new ImageError(`bad magic ${hex32(magic)} at offset ${HDR.magic} (expected ${hex32(IMAGE_MAGIC)})`);
+  if (magic !== IMAGE_MAGIC)
+    throw new ImageError(`bad magic ${hex32(magic)} at offset ${HDR.magic} (expected ${hex32(IMAGE_MAGIC)})`);
   const header: ImageHeader = {
     magic,
     loadAddr: b.readUInt32LE(HDR.loadAddr),
@@ -62,38 +84,77 @@ export function parseImage(file: Uint8Array): ParsedImage {
     protectTlvSize: b.readUInt16LE(HDR.protectTlvSize),
     imgSize: b.readUInt32LE(HDR.imgSize),
     flags: b.readUInt32LE(HDR.flags),
-    version: { major: b.readUInt8(HDR.verMajor), minor: b.readUInt8(HDR.verMinor), revision: b.readUInt16LE(HDR.verRevision), build: b.readUInt32LE(HDR.verBuild) },
+    version: {
+      major: b.readUInt8(HDR.verMajor),
+      minor: b.readUInt8(HDR.verMinor),
+      revision: b.readUInt16LE(HDR.verRevision),
+      build: b.readUInt32LE(HDR.verBuild),
+    },
     pad1: b.readUInt32LE(HDR.pad1),
   };
-  if (header.hdrSize < HEADER_BYTES) throw new ImageError(`header size mismatch: ih_hdr_size ${header.hdrSize} (at offset ${HDR.hdrSize}) is smaller than the ${HEADER_BYTES}-byte header`);
-  if (header.hdrSize > size) throw new ImageError(`header size mismatch: ih_hdr_size ${header.hdrSize} (at offset ${HDR.hdrSize}) is past the end of the ${size}-byte file`);
+  if (header.hdrSize < HEADER_BYTES)
+    throw new ImageError(
+      `header size mismatch: ih_hdr_size ${header.hdrSize} (at offset ${HDR.hdrSize}) is smaller than the ${HEADER_BYTES}-byte header`,
+    );
+  if (header.hdrSize > size)
+    throw new ImageError(
+      `header size mismatch: ih_hdr_size ${header.hdrSize} (at offset ${HDR.hdrSize}) is past the end of the ${size}-byte file`,
+    );
   const protOff = header.hdrSize + header.imgSize;
-  if (protOff > size) throw new ImageError(`image size past the end of file: ih_img_size ${header.imgSize} (at offset ${HDR.imgSize}) ends the firmware at byte ${protOff} of a ${size}-byte file`);
-  if (header.protectTlvSize === 0) throw new ImageError(`no protected TLV area: ih_protect_tlv_size (at offset ${HDR.protectTlvSize}) is 0, but a pen image carries its security counter, board and HAL ABI there`);
+  if (protOff > size)
+    throw new ImageError(
+      `image size past the end of file: ih_img_size ${header.imgSize} (at offset ${HDR.imgSize}) ends the firmware at byte ${protOff} of a ${size}-byte file`,
+    );
+  if (header.protectTlvSize === 0)
+    throw new ImageError(
+      `no protected TLV area: ih_protect_tlv_size (at offset ${HDR.protectTlvSize}) is 0, but a pen image carries its security counter, board and HAL ABI there`,
+    );
 
   // protected area: struct image_tlv_info, whose it_tlv_tot must equal ih_protect_tlv_size (tlv.c)
   const prot = readInfo(b, protOff, 'protected');
-  if (prot.magic !== TLV_PROT_INFO_MAGIC) throw new ImageError(`bad protected TLV magic 0x${prot.magic.toString(16).padStart(4, '0')} at offset ${protOff} (expected 0x${TLV_PROT_INFO_MAGIC.toString(16)})`);
+  if (prot.magic !== TLV_PROT_INFO_MAGIC)
+    throw new ImageError(
+      `bad protected TLV magic 0x${prot.magic.toString(16).padStart(4, '0')} at offset ${protOff} (expected 0x${TLV_PROT_INFO_MAGIC.toString(16)})`,
+    );
   if (prot.total !== header.protectTlvSize) {
-    throw new ImageError(`protected TLV size mismatch: the header says ${header.protectTlvSize} bytes (at offset ${HDR.protectTlvSize}), the protected TLV area at offset ${protOff} says ${prot.total}`);
+    throw new ImageError(
+      `protected TLV size mismatch: the header says ${header.protectTlvSize} bytes (at offset ${HDR.protectTlvSize}), the protected TLV area at offset ${protOff} says ${prot.total}`,
+    );
   }
   const unprotOff = protOff + prot.total;
-  if (unprotOff > size) throw new ImageError(`protected TLV area truncated: ${prot.total} bytes from offset ${protOff} end at byte ${unprotOff}, past the end of the ${size}-byte file`);
+  if (unprotOff > size)
+    throw new ImageError(
+      `protected TLV area truncated: ${prot.total} bytes from offset ${protOff} end at byte ${unprotOff}, past the end of the ${size}-byte file`,
+    );
 
   const unprot = readInfo(b, unprotOff, 'unprotected');
-  if (unprot.magic !== TLV_INFO_MAGIC) throw new ImageError(`bad TLV magic 0x${unprot.magic.toString(16).padStart(4, '0')} at offset ${unprotOff} (expected 0x${TLV_INFO_MAGIC.toString(16)})`);
+  if (unprot.magic !== TLV_INFO_MAGIC)
+    throw new ImageError(
+      `bad TLV magic 0x${unprot.magic.toString(16).padStart(4, '0')} at offset ${unprotOff} (expected 0x${TLV_INFO_MAGIC.toString(16)})`,
+    );
   const end = unprotOff + unprot.total;
-  if (end > size) throw new ImageError(`TLV area truncated: ${unprot.total} bytes from offset ${unprotOff} end at byte ${end}, past the end of the ${size}-byte file`);
+  if (end > size)
+    throw new ImageError(
+      `TLV area truncated: ${unprot.total} bytes from offset ${unprotOff} end at byte ${end}, past the end of the ${size}-byte file`,
+    );
   if (end < size) throw new ImageError(`${size - end} bytes after the end of the TLV area at offset ${end}`);
 
-  const tlvs = [...readEntries(b, protOff, prot.total, 'protected'), ...readEntries(b, unprotOff, unprot.total, 'unprotected')];
+  const tlvs = [
+    ...readEntries(b, protOff, prot.total, 'protected'),
+    ...readEntries(b, unprotOff, unprot.total, 'unprotected'),
+  ];
   const byType = new Map<number, Tlv>();
   for (const t of tlvs) {
     const prev = byType.get(t.type);
-    if (prev) throw new ImageError(`TLV ${t.name} (${hexType(t.type)}) appears twice, at offsets ${prev.offset} and ${t.offset}`);
+    if (prev)
+      throw new ImageError(
+        `TLV ${t.name} (${hexType(t.type)}) appears twice, at offsets ${prev.offset} and ${t.offset}`,
+      );
     byType.set(t.type, t);
   }
-  for (const s of TLV_SPECS) if (!byType.has(s.type)) throw new ImageError(`missing TLV ${s.name} (${hexType(s.type)}) in the ${s.area} area: ${s.what}`);
+  for (const s of TLV_SPECS)
+    if (!byType.has(s.type))
+      throw new ImageError(`missing TLV ${s.name} (${hexType(s.type)}) in the ${s.area} area: ${s.what}`);
   const v = (type: number): Buffer => byType.get(type)!.value;
   checkValues(byType);
   return {
@@ -117,12 +178,18 @@ export function parseImage(file: Uint8Array): ParsedImage {
 }
 
 function readInfo(b: Buffer, off: number, area: TlvArea): { magic: number; total: number } {
-  if (off + TLV_INFO_BYTES > b.length) throw new ImageError(`${area} TLV area truncated: its ${TLV_INFO_BYTES}-byte info header at offset ${off} runs past the end of the ${b.length}-byte file`);
+  if (off + TLV_INFO_BYTES > b.length)
+    throw new ImageError(
+      `${area} TLV area truncated: its ${TLV_INFO_BYTES}-byte info header at offset ${off} runs past the end of the ${b.length}-byte file`,
+    );
   const total = b.readUInt16LE(off + 2);
   const magic = b.readUInt16LE(off);
   // a wrong magic is the better message; the size check only matters once the magic is right
   const expected = area === 'protected' ? TLV_PROT_INFO_MAGIC : TLV_INFO_MAGIC;
-  if (magic === expected && total < TLV_INFO_BYTES) throw new ImageError(`${area} TLV area at offset ${off} says it is ${total} bytes, less than its own ${TLV_INFO_BYTES}-byte info header`);
+  if (magic === expected && total < TLV_INFO_BYTES)
+    throw new ImageError(
+      `${area} TLV area at offset ${off} says it is ${total} bytes, less than its own ${TLV_INFO_BYTES}-byte info header`,
+    );
   return { magic, total };
 }
 
@@ -131,16 +198,24 @@ function readEntries(b: Buffer, areaOff: number, areaBytes: number, area: TlvAre
   const out: Tlv[] = [];
   let off = areaOff + TLV_INFO_BYTES;
   while (off < end) {
-    if (off + TLV_HEADER_BYTES > end) throw new ImageError(`TLV area truncated: the TLV header at offset ${off} crosses the end of the ${area} area at offset ${end}`);
+    if (off + TLV_HEADER_BYTES > end)
+      throw new ImageError(
+        `TLV area truncated: the TLV header at offset ${off} crosses the end of the ${area} area at offset ${end}`,
+      );
     const type = b.readUInt16LE(off);
     const len = b.readUInt16LE(off + 2);
     const valueOff = off + TLV_HEADER_BYTES;
     if (valueOff + len > end) {
-      throw new ImageError(`TLV area overlapping: TLV ${hexType(type)} at offset ${off} is ${len} bytes long and runs to offset ${valueOff + len}, past the end of the ${area} area at offset ${end}`);
+      throw new ImageError(
+        `TLV area overlapping: TLV ${hexType(type)} at offset ${off} is ${len} bytes long and runs to offset ${valueOff + len}, past the end of the ${area} area at offset ${end}`,
+      );
     }
     const spec = tlvSpec(type);
     if (!spec) throw new ImageError(`unknown TLV type ${hexType(type)} at offset ${off} in the ${area} area`);
-    if (spec.area !== area) throw new ImageError(`TLV ${spec.name} (${hexType(type)}) at offset ${off} is in the ${area} area; it belongs in the ${spec.area} area`);
+    if (spec.area !== area)
+      throw new ImageError(
+        `TLV ${spec.name} (${hexType(type)}) at offset ${off} is in the ${area} area; it belongs in the ${spec.area} area`,
+      );
     checkLength(spec, len, off);
     out.push({ area, offset: off, type, name: spec.name, value: Buffer.from(b.subarray(valueOff, valueOff + len)) });
     off = valueOff + len;
@@ -151,16 +226,23 @@ function readEntries(b: Buffer, areaOff: number, areaBytes: number, area: TlvAre
 function checkLength(spec: TlvSpec, len: number, off: number): void {
   if (len < spec.minBytes || len > spec.maxBytes) {
     const want = spec.minBytes === spec.maxBytes ? `${spec.minBytes}` : `${spec.minBytes}..${spec.maxBytes}`;
-    throw new ImageError(`TLV ${spec.name} (${hexType(spec.type)}) at offset ${off} is ${len} bytes long, expected ${want}`);
+    throw new ImageError(
+      `TLV ${spec.name} (${hexType(spec.type)}) at offset ${off} is ${len} bytes long, expected ${want}`,
+    );
   }
 }
 
 function checkValues(byType: Map<number, Tlv>): void {
   const board = byType.get(TLV_PEN_BOARD)!;
-  if (![...board.value].every((c) => c >= 0x21 && c <= 0x7e)) throw new ImageError(`TLV PEN_BOARD (${hexType(TLV_PEN_BOARD)}) at offset ${board.offset} is not a board name (printable ASCII without spaces)`);
+  if (![...board.value].every((c) => c >= 0x21 && c <= 0x7e))
+    throw new ImageError(
+      `TLV PEN_BOARD (${hexType(TLV_PEN_BOARD)}) at offset ${board.offset} is not a board name (printable ASCII without spaces)`,
+    );
   // DER ECDSA-Sig-Value: one SEQUENCE (short form length) exactly filling the TLV; the signature check does the rest
   const sig = byType.get(TLV_ECDSA_SIG)!;
   if (sig.value[0] !== 0x30 || sig.value[1] !== sig.value.length - 2) {
-    throw new ImageError(`TLV ECDSA_SIG (${hexType(TLV_ECDSA_SIG)}) at offset ${sig.offset} is not one DER SEQUENCE of its ${sig.value.length} bytes`);
+    throw new ImageError(
+      `TLV ECDSA_SIG (${hexType(TLV_ECDSA_SIG)}) at offset ${sig.offset} is not one DER SEQUENCE of its ${sig.value.length} bytes`,
+    );
   }
 }

@@ -3,8 +3,22 @@
 // the unprotected TLVs SHA256, KEYHASH and the ECDSA signature over header + image + protected TLVs.
 import { createHash, sign, KeyObject } from 'node:crypto';
 import {
-  IMAGE_MAGIC, TLV_INFO_MAGIC, TLV_PROT_INFO_MAGIC, HEADER_BYTES, TLV_INFO_BYTES, TLV_HEADER_BYTES, HDR, ImageVersion,
-  TLV_SEC_CNT, TLV_PEN_BOARD, TLV_PEN_HAL_ABI, TLV_PEN_WASM_SHA256, TLV_PEN_LINK_ADDR, TLV_SHA256, TLV_KEYHASH, TLV_ECDSA_SIG,
+  IMAGE_MAGIC,
+  TLV_INFO_MAGIC,
+  TLV_PROT_INFO_MAGIC,
+  HEADER_BYTES,
+  TLV_INFO_BYTES,
+  TLV_HEADER_BYTES,
+  HDR,
+  ImageVersion,
+  TLV_SEC_CNT,
+  TLV_PEN_BOARD,
+  TLV_PEN_HAL_ABI,
+  TLV_PEN_WASM_SHA256,
+  TLV_PEN_LINK_ADDR,
+  TLV_SHA256,
+  TLV_KEYHASH,
+  TLV_ECDSA_SIG,
 } from './format.js';
 import { keyHash } from './keys.js';
 
@@ -29,10 +43,18 @@ const U16_MAX = 0xffff;
 const U32_MAX = 0xffffffff;
 
 export function signImage(s: SignInput): Buffer {
-  if (s.headerBytes < HEADER_BYTES || s.headerBytes > U16_MAX) throw new RangeError(`header size ${s.headerBytes} is out of range ${HEADER_BYTES}..${U16_MAX}`);
-  if (s.firmware.length > U32_MAX) throw new RangeError(`firmware of ${s.firmware.length} bytes does not fit ih_img_size`);
-  for (const [what, n] of [['load address', s.loadAddress], ['link address', s.linkAddress], ['security counter', s.securityCounter], ['HAL ABI version', s.halAbiVersion]] as const) {
-    if (!Number.isInteger(n) || n < 0 || n > U32_MAX) throw new RangeError(`${what} ${n} is not a 32-bit unsigned integer`);
+  if (s.headerBytes < HEADER_BYTES || s.headerBytes > U16_MAX)
+    throw new RangeError(`header size ${s.headerBytes} is out of range ${HEADER_BYTES}..${U16_MAX}`);
+  if (s.firmware.length > U32_MAX)
+    throw new RangeError(`firmware of ${s.firmware.length} bytes does not fit ih_img_size`);
+  for (const [what, n] of [
+    ['load address', s.loadAddress],
+    ['link address', s.linkAddress],
+    ['security counter', s.securityCounter],
+    ['HAL ABI version', s.halAbiVersion],
+  ] as const) {
+    if (!Number.isInteger(n) || n < 0 || n > U32_MAX)
+      throw new RangeError(`${what} ${n} is not a 32-bit unsigned integer`);
   }
   if (s.wasmSha256.length !== 32) throw new RangeError('the firmware.wasm hash must be 32 bytes');
 
@@ -60,11 +82,19 @@ export function signImage(s: SignInput): Buffer {
   const digest = createHash('sha256').update(signed).digest();
   // ECDSA over SHA-256 of the same bytes: MCUboot verifies the signature against the hash it computed
   const signature = sign('sha256', signed, { key: s.privateKey, dsaEncoding: 'der' });
-  const unprot = tlvArea(TLV_INFO_MAGIC, [[TLV_SHA256, digest], [TLV_KEYHASH, keyHash(s.privateKey)], [TLV_ECDSA_SIG, signature]]);
+  const unprot = tlvArea(TLV_INFO_MAGIC, [
+    [TLV_SHA256, digest],
+    [TLV_KEYHASH, keyHash(s.privateKey)],
+    [TLV_ECDSA_SIG, signature],
+  ]);
   return Buffer.concat([signed, unprot]);
 }
 
-function u32(n: number): Buffer { const b = Buffer.alloc(4); b.writeUInt32LE(n >>> 0); return b; }
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n >>> 0);
+  return b;
+}
 
 /** struct image_tlv_info then each struct image_tlv (16-bit type, 16-bit length) and its value. */
 function tlvArea(magic: number, entries: [number, Buffer][]): Buffer {

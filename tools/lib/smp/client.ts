@@ -28,7 +28,12 @@ export function smpHeader(op: number, group: number, seq: number, id: number, bo
   return h;
 }
 
-interface Waiting { seq: number; resolve: (m: SmpMap) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+interface Waiting {
+  seq: number;
+  resolve: (m: SmpMap) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
 
 export class SmpClient {
   private seq = 0;
@@ -53,35 +58,52 @@ export class SmpClient {
     const len = msg.readUInt16BE(2);
     let body: CborValue;
     try {
-      if (len !== msg.length - HEADER_BYTES) throw new Error(`its header says ${len} bytes of CBOR, it has ${msg.length - HEADER_BYTES}`);
+      if (len !== msg.length - HEADER_BYTES)
+        throw new Error(`its header says ${len} bytes of CBOR, it has ${msg.length - HEADER_BYTES}`);
       body = len ? decode(msg.subarray(HEADER_BYTES)) : {};
-      if (body === null || typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body)) throw new Error('its body is not a CBOR map');
+      if (body === null || typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body))
+        throw new Error('its body is not a CBOR map');
     } catch (e) {
-      this.finish(); w.reject(new Error(`the pen's answer is malformed: ${(e as Error).message}`)); return;
+      this.finish();
+      w.reject(new Error(`the pen's answer is malformed: ${(e as Error).message}`));
+      return;
     }
     this.finish();
     w.resolve(body as SmpMap);
   }
 
-  private finish(): void { if (this.waiting) clearTimeout(this.waiting.timer); this.waiting = undefined; }
+  private finish(): void {
+    if (this.waiting) clearTimeout(this.waiting.timer);
+    this.waiting = undefined;
+  }
 
   /** Sends one request; resolves with the response map, or rejects with SmpRefused (rc != 0) or SmpTimeout. */
   async request(what: string, op: number, group: number, id: number, body: SmpMap, timeoutMs = 5000): Promise<SmpMap> {
     if (this.waiting) throw new Error('one request at a time');
-    const seq = this.seq = (this.seq + 1) & 0xff;
+    const seq = (this.seq = (this.seq + 1) & 0xff);
     const cbor = encode(body);
     const frame = encodeFrame(Buffer.concat([smpHeader(op, group, seq, id, cbor.length), cbor]));
     const answer = new Promise<SmpMap>((resolve, reject) => {
-      const timer = setTimeout(() => { this.waiting = undefined; reject(new SmpTimeout(`${what}: no answer from the pen in ${timeoutMs} ms`)); }, timeoutMs);
+      const timer = setTimeout(() => {
+        this.waiting = undefined;
+        reject(new SmpTimeout(`${what}: no answer from the pen in ${timeoutMs} ms`));
+      }, timeoutMs);
       this.waiting = { seq, resolve, reject, timer };
     });
     this.port.write(frame);
     const m = await answer;
-    if (typeof m.rc === 'number' && m.rc !== 0) throw new SmpRefused(what, m.rc, typeof m.rsn === 'string' ? m.rsn : undefined);
+    if (typeof m.rc === 'number' && m.rc !== 0)
+      throw new SmpRefused(what, m.rc, typeof m.rsn === 'string' ? m.rsn : undefined);
     return m;
   }
 
-  close(): void { if (this.waiting) { const w = this.waiting; this.finish(); w.reject(new Error('closed')); } }
+  close(): void {
+    if (this.waiting) {
+      const w = this.waiting;
+      this.finish();
+      w.reject(new Error('closed'));
+    }
+  }
 }
 
 export interface ImageSlot {
@@ -101,8 +123,13 @@ export function imageSlots(m: SmpMap): ImageSlot[] {
   return images.map((x) => {
     const i = x as SmpMap;
     return {
-      slot: Number(i.slot ?? 0), version: String(i.version ?? '?'), hash: Buffer.isBuffer(i.hash) ? i.hash : Buffer.alloc(0),
-      bootable: i.bootable === true, pending: i.pending === true, confirmed: i.confirmed === true, active: i.active === true,
+      slot: Number(i.slot ?? 0),
+      version: String(i.version ?? '?'),
+      hash: Buffer.isBuffer(i.hash) ? i.hash : Buffer.alloc(0),
+      bootable: i.bootable === true,
+      pending: i.pending === true,
+      confirmed: i.confirmed === true,
+      active: i.active === true,
       ...(typeof i.refused === 'string' ? { refused: i.refused } : {}),
       ...(typeof i.upload_off === 'number' ? { uploadOff: i.upload_off } : {}),
     };

@@ -20,7 +20,11 @@ export function rcText(rc: number): string {
 }
 
 export class SmpRefused extends Error {
-  constructor(readonly what: string, readonly rc: number, readonly reason?: string) {
+  constructor(
+    readonly what: string,
+    readonly rc: number,
+    readonly reason?: string,
+  ) {
     super(`${what} refused: ${reason ?? rcText(rc)}${reason ? ` (${rcText(rc)})` : ''}`);
   }
 }

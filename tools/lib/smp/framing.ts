@@ -21,19 +21,25 @@ export function crc16(data: Uint8Array, crc = 0): number {
 
 /** One SMP message as the lines to write. */
 export function encodeFrame(message: Uint8Array): Buffer {
-  if (message.length + 2 > 0xffff) throw new RangeError(`message of ${message.length} bytes is too long for one packet`);
+  if (message.length + 2 > 0xffff)
+    throw new RangeError(`message of ${message.length} bytes is too long for one packet`);
   const packet = Buffer.alloc(message.length + 4);
   packet.writeUInt16BE(message.length + 2, 0);
   packet.set(message, 2);
   packet.writeUInt16BE(crc16(message), 2 + message.length);
   const lines: Buffer[] = [];
   for (let at = 0; at < packet.length; at += LINE_RAW_BYTES) {
-    lines.push(at ? MORE : FIRST, Buffer.from(packet.subarray(at, at + LINE_RAW_BYTES).toString('base64'), 'latin1'), Buffer.from('\n'));
+    lines.push(
+      at ? MORE : FIRST,
+      Buffer.from(packet.subarray(at, at + LINE_RAW_BYTES).toString('base64'), 'latin1'),
+      Buffer.from('\n'),
+    );
   }
   return Buffer.concat(lines);
 }
 
-export type FrameEvent = { kind: 'message'; message: Buffer } | { kind: 'text'; line: string } | { kind: 'bad'; why: string };
+export type FrameEvent =
+  { kind: 'message'; message: Buffer } | { kind: 'text'; line: string } | { kind: 'bad'; why: string };
 
 const B64_LINE = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -49,7 +55,10 @@ export class FrameDecoder {
   push(chunk: Uint8Array): FrameEvent[] {
     const out: FrameEvent[] = [];
     for (const byte of chunk) {
-      if (byte !== 0x0a) { if (this.line.length <= 4096) this.line.push(byte); continue; }
+      if (byte !== 0x0a) {
+        if (this.line.length <= 4096) this.line.push(byte);
+        continue;
+      }
       const line = Buffer.from(this.line);
       this.line = [];
       const ev = this.takeLine(line.length && line[line.length - 1] === 0x0d ? line.subarray(0, -1) : line);
@@ -59,20 +68,34 @@ export class FrameDecoder {
   }
 
   private takeLine(line: Buffer): FrameEvent | undefined {
-    const first = line[0] === 0x06 && line[1] === 0x09, more = line[0] === 0x04 && line[1] === 0x14;
-    if (!first && !more) { this.inPacket = false; return { kind: 'text', line: line.toString('latin1') }; }
-    if (first) { this.packet = []; this.inPacket = true; }
+    const first = line[0] === 0x06 && line[1] === 0x09,
+      more = line[0] === 0x04 && line[1] === 0x14;
+    if (!first && !more) {
+      this.inPacket = false;
+      return { kind: 'text', line: line.toString('latin1') };
+    }
+    if (first) {
+      this.packet = [];
+      this.inPacket = true;
+    }
     if (!this.inPacket) return { kind: 'bad', why: 'a continuation line without its first line' };
     const text = line.subarray(2).toString('latin1');
-    if (line.length > LINE_MAX_BYTES || text.length % 4 || !B64_LINE.test(text)) { this.inPacket = false; return { kind: 'bad', why: 'a line that is not base64 of whole groups' }; }
+    if (line.length > LINE_MAX_BYTES || text.length % 4 || !B64_LINE.test(text)) {
+      this.inPacket = false;
+      return { kind: 'bad', why: 'a line that is not base64 of whole groups' };
+    }
     this.packet.push(Buffer.from(text, 'base64'));
     const got = Buffer.concat(this.packet);
     if (got.length < 2) return undefined;
     const total = got.readUInt16BE(0);
-    if (total < 2) { this.inPacket = false; return { kind: 'bad', why: `packet length ${total} is shorter than its CRC` }; }
+    if (total < 2) {
+      this.inPacket = false;
+      return { kind: 'bad', why: `packet length ${total} is shorter than its CRC` };
+    }
     if (got.length < total + 2) return undefined;
     this.inPacket = false;
-    if (got.length > total + 2) return { kind: 'bad', why: `packet of ${got.length - 2} bytes, its length field says ${total}` };
+    if (got.length > total + 2)
+      return { kind: 'bad', why: `packet of ${got.length - 2} bytes, its length field says ${total}` };
     if (crc16(got.subarray(2)) !== 0) return { kind: 'bad', why: 'CRC mismatch' };
     return { kind: 'message', message: Buffer.from(got.subarray(2, total)) };
   }
