@@ -13,6 +13,8 @@ export const IDEAL_MODEL_USES = [
   '/carriage/mass_g',
   '/carriage/return_spring_preload_N',
   '/drive/efficiency',
+  '/endstop/trigger_um', // the switching point (host-sim/parts/endstop.ts)
+  '/motor/phase_resistance_ohm', // the coils' draw on the battery (host-sim/parts/stepper-driver.ts)
   '/motor/rotor_inertia_gcm2',
 ];
 
