@@ -17,6 +17,7 @@ import { loadRequirements } from '../qa/requirements.js';
 import { CaseResult } from '../qa/results.js';
 import { readEnvelope } from '../lib/envelope.js';
 import { loadBoard } from '../../boards/board.js';
+import { idealModelNote, failedPenBoard } from '../qa/tolerance.js';
 
 const SPEC: OptionSpec = {
   jobs: { type: 'number', value: 'N', help: `worker threads (default: one per core, ${availableParallelism()} here)` },
@@ -24,6 +25,11 @@ const SPEC: OptionSpec = {
   html: { type: 'string', value: 'FILE', help: 'write a self-contained HTML report' },
   seed: { type: 'number', value: 'N', help: 'seed for scenarios that do not set one (default 1)' },
   grep: { type: 'string', value: 'TEXT', help: 'run only cases whose name contains TEXT' },
+  tolerance: {
+    type: 'number',
+    value: 'N',
+    help: "run each case on N pens drawn from the board's min/typical/max ranges (pen 0 the typical one) and report the worst per expectation, for scenarios that do not set `tolerance` (default 1)",
+  },
   coverage: {
     type: 'string',
     value: 'DIR',
@@ -52,6 +58,9 @@ export async function qaCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--jobs ${jobs}: give a whole number 1..64`);
   const seed = (o.seed as number | undefined) ?? 1;
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed ${seed}: give a whole number >= 0`);
+  const tolerance = o.tolerance as number | undefined;
+  if (tolerance !== undefined && !(Number.isInteger(tolerance) && tolerance >= 1 && tolerance <= 1000))
+    throw new UsageError(`--tolerance ${tolerance}: give a whole number 1..1000`);
   // reports are checked before the run, not found unwritable after it
   if (o.junit) checkOutputFile(o.junit as string, '--junit');
   if (o.html) checkOutputFile(o.html as string, '--html');
@@ -61,7 +70,7 @@ export async function qaCommand(argv: string[]): Promise<number> {
   const known = new Set(loadRequirements().map((r) => r.id));
   try {
     for (const f of findScenarioFiles(paths)) {
-      const cs = loadScenario(f, seed);
+      const cs = loadScenario(f, seed, tolerance);
       for (const c of cs) {
         const unknown = c.requirements.find((id) => !known.has(id));
         if (unknown) throw new ScenarioError(`${c.file}: requirement ${unknown} is not in docs/requirements.md`);
@@ -100,6 +109,12 @@ export async function qaCommand(argv: string[]): Promise<number> {
   if (o.coverage) for (const b of Object.keys(wasm)) covMaps.push(await buildCoverageFirmware(b, wasm[b]));
   const runWasm = o.coverage ? Object.fromEntries(covMaps.map((m) => [m.board, m.wasmPath])) : wasm;
 
+  // said once: on the ideal model a drawn pen differs only in the values that model reads
+  for (const b of new Set(
+    cases.filter((c) => (c.tolerance ?? 1) > 1 && (c.model ?? 'ideal') === 'ideal').map((c) => c.board),
+  ))
+    console.log(idealModelNote(loadBoard(b)));
+
   const tty = process.stderr.isTTY;
   const t0 = Date.now();
   let failedSoFar = 0;
@@ -127,7 +142,7 @@ export async function qaCommand(argv: string[]): Promise<number> {
     const dir = join(dirname(report), `${basename(report).replace(/\.[^.]*$/, '')}-failed`);
     for (const r of failed) {
       const c = cases.find((x) => x.name === r.name)!;
-      const t = writeFailureTrace(c, wasm[c.board], dir);
+      const t = writeFailureTrace(c, wasm[c.board], dir, failedPenBoard(c, r));
       const rel = relative(dirname(report), dir);
       traces[r.name] = { vcd: join(rel, t.vcd), csv: join(rel, t.csv) };
     }

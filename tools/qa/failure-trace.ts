@@ -6,13 +6,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PenSim } from '../../host-sim/pen.js';
 import { runCase } from './run-case.js';
+import { Board } from '../../boards/board.js';
 import { Case } from './scenario.js';
 import { caseSlug } from './results.js';
 
 const DRIVERS = ['run', 'runUntil', 'runUntilStep', 'press', 'command', 'inject'] as const;
 
 /** Runs `c` again and writes `<dir>/<slug>.vcd` and `.csv`; returns the two file names. */
-export function writeFailureTrace(c: Case, wasm: string, dir: string): { vcd: string; csv: string } {
+export function writeFailureTrace(c: Case, wasm: string, dir: string, penBoard?: Board): { vcd: string; csv: string } {
   let sim: PenSim | undefined;
   const proto = PenSim.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
   const saved = DRIVERS.map((k) => proto[k]);
@@ -23,7 +24,7 @@ export function writeFailureTrace(c: Case, wasm: string, dir: string): { vcd: st
     };
   });
   try {
-    runCase(c, wasm);
+    runCase(c, wasm, undefined, penBoard); // the pen that failed, when a tolerance run drew it
   } finally {
     DRIVERS.forEach((k, i) => {
       proto[k] = saved[i];

@@ -176,7 +176,7 @@ function caseSection(r: CaseResult, trace?: { vcd: string; csv: string }): strin
   const exps = r.expects
     .map(
       (e) =>
-        `<tr class="${e.pass ? 'passed' : 'failed'}"><td>${e.line}</td><td>${h(e.key)}</td><td>${h(e.expected)}</td><td>${h(e.measured)}</td><td>${e.pass ? 'pass' : 'FAIL'}</td></tr>`,
+        `<tr class="${e.pass ? 'passed' : 'failed'}"><td>${e.line}</td><td>${h(e.key)}</td><td>${h(e.expected)}</td><td>${h(e.measured)}</td>${spreadCell(e, r)}<td>${e.pass ? 'pass' : 'FAIL'}</td></tr>`,
     )
     .join('');
   // a failure's plot is drawn larger: it is what a reader looks at first
@@ -195,11 +195,26 @@ function caseSection(r: CaseResult, trace?: { vcd: string; csv: string }): strin
     r.status === 'failed'
       ? `<p>Replay: <code>${h(replayCommand(r.file, r.name, r.seed))}</code>${trace ? ` &middot; trace: <a href="${h(trace.vcd)}">VCD</a>, <a href="${h(trace.csv)}">CSV</a>` : ''}</p>`
       : '';
-  return `<details id="${caseAnchor(r.name)}" class="case ${r.status}"${open ? ' open' : ''}><summary><span class="${r.status === 'passed' ? 'pass' : 'fail'}">${r.status === 'passed' ? 'PASS' : 'FAIL'}</span> ${h(r.name)} <small>seed ${r.seed}, ${r.board}, cartridge ${h(r.cartridge)}, ${(r.simMs / 1000).toFixed(2)} s simulated</small></summary>
+  return `<details id="${caseAnchor(r.name)}" class="case ${r.status}"${open ? ' open' : ''}><summary><span class="${r.status === 'passed' ? 'pass' : 'fail'}">${r.status === 'passed' ? 'PASS' : 'FAIL'}</span> ${h(r.name)} <small>seed ${r.seed}, ${r.board}${r.model ? `, ${r.model} model` : ''}${r.pens ? `, ${r.pens} pens` : ''}, cartridge ${h(r.cartridge)}, ${(r.simMs / 1000).toFixed(2)} s simulated</small></summary>
 ${r.message ? `<p class="fail">${h(r.message)}</p>` : ''}${replay}
 <table><tr><th>line</th><th>step</th><th>result</th><th>detail</th></tr>${steps}</table>
-${exps ? `<table><tr><th>line</th><th>expect</th><th>expected</th><th>measured</th><th></th></tr>${exps}</table>` : ''}
+${exps ? `<table><tr><th>line</th><th>expect</th><th>expected</th><th>measured</th>${r.pens ? `<th>spread over ${r.pens} pens</th>` : ''}<th></th></tr>${exps}</table>` : ''}
 <div class="plots">${plots}</div></details>`;
+}
+
+/** A tolerance run's spread of one expectation: min..max measured over the pens, and the pen that failed. */
+function spreadCell(e: ExpectResult, r: CaseResult): string {
+  if (!r.pens) return '';
+  const sp = e.spread;
+  if (!sp || sp.min === undefined || sp.max === undefined) return '<td></td>';
+  const worst = sp.worstPen !== undefined ? `; fails on pen ${sp.worstPen}` : '';
+  const notRun = sp.notReached ? `; not reached on pen ${sp.notReached.join(', ')}` : '';
+  const some = sp.numbered !== undefined && sp.numbered < sp.pens ? ` (${sp.numbered} of ${sp.pens} pens)` : '';
+  return `<td>${h(`${fmt(sp.min)} .. ${fmt(sp.max)}${some}${worst}${notRun}`)}</td>`;
+}
+
+function fmt(v: number): string {
+  return String(Number(v.toPrecision(5)));
 }
 
 /** The expected depth and its tolerance (µm) of a depth expectation ("1.5 +/- 0.02 mm"). */

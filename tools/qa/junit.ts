@@ -7,7 +7,7 @@
 // failure message, and `fileLine` adds them as attributes for annotators that read them (GitLab,
 // GitHub actions), at the price of the strict schemas.
 import { hostname } from 'node:os';
-import { CaseResult } from './results.js';
+import { CaseResult, ExpectResult } from './results.js';
 import { Provenance, provenancePairs, replayCommand } from './provenance.js';
 
 export interface JunitOptions {
@@ -41,6 +41,12 @@ export function junitXml(results: CaseResult[], prov: Provenance, opts: JunitOpt
       ...[...new Set(rs.map((r) => String(r.seed)))].map((s): [string, string] => ['seed', s]),
       ...[...new Set(rs.flatMap((r) => r.requirements))].sort().map((q): [string, string] => ['requirement', q]),
       ...rs.map((r): [string, string] => [`line.${r.name}`, String(r.line ?? 1)]),
+      // a tolerance run: the spread of each expectation over the pens (Ant's schema has no other place for it)
+      ...rs.flatMap((r) =>
+        r.expects
+          .filter(() => r.pens)
+          .map((e): [string, string] => [`spread.${r.name}.line${e.line}.${e.key}`, spreadText(e, r)]),
+      ),
       ...provenancePairs(prov).filter(
         ([k]) => !k.startsWith('firmware.') || rs.some((r) => k.startsWith(`firmware.${r.board}.`)),
       ),
@@ -97,9 +103,22 @@ function stepLog(r: CaseResult, details: boolean): string[] {
       .filter((e) => details || e.pass)
       .map(
         (e) =>
-          `${e.pass ? 'pass' : 'FAIL'}    line ${e.line}: ${e.key}: expected ${e.expected}, measured ${e.measured}`,
+          `${e.pass ? 'pass' : 'FAIL'}    line ${e.line}: ${e.key}: expected ${e.expected}, measured ${e.measured}${spreadText(e, r) ? ` (${spreadText(e, r)})` : ''}`,
       ),
   ];
+}
+
+/** "min .. max over N pens" of a tolerance run's expectation, and the pen it fails on; '' otherwise. */
+function spreadText(e: ExpectResult, r: CaseResult): string {
+  const sp = e.spread;
+  if (!r.pens || !sp) return '';
+  const range = sp.min !== undefined && sp.max !== undefined ? `${num(sp.min)} .. ${num(sp.max)}` : 'no number';
+  const over = sp.numbered !== undefined && sp.numbered < sp.pens ? `${sp.numbered} of ${sp.pens}` : `${sp.pens}`;
+  return `${range} over ${over} pens${sp.worstPen !== undefined ? `, fails on pen ${sp.worstPen}` : ''}`;
+}
+
+function num(v: number): string {
+  return String(Number(v.toPrecision(5)));
 }
 
 function x(s: string): string {

@@ -6,6 +6,16 @@ export interface ExpectResult {
   expected: string;
   measured: string;
   pass: boolean;
+  /** over the pens of a tolerance run: what was measured (the leading number), and which pen failed */
+  spread?: {
+    pens: number;
+    /** over how many pens the measurement was a number (min and max are over those) */
+    numbered?: number;
+    min?: number;
+    max?: number;
+    worstPen?: number;
+    notReached?: number[];
+  };
 }
 
 export interface Plot {
@@ -47,6 +57,12 @@ export interface CaseResult {
   plots: Plot[];
   /** firmware coverage counters this case hit, as [counter id, hits] (with `pen qa --coverage`) */
   coverage?: [number, number][];
+  /** the simulator model the case ran on (set when not the ideal one, or with a tolerance) */
+  model?: 'ideal' | 'physical';
+  /** how many pens the case ran on (`--tolerance`, header `tolerance`) */
+  pens?: number;
+  /** the first drawn pen that failed: its index and drawn values by JSON pointer */
+  failedPen?: { index: number; drawn: Record<string, number> };
   /** last measured accuracy, for heat maps */
   metrics?: { depthErrMm?: number; freqErrPct?: number; clamped?: boolean; setFreqHz?: number };
 }

@@ -1,6 +1,7 @@
 // Runs one case against one simulated pen, step by step, and measures what the needles did: it acts
 // through PenSim (buttons, serial, cartridge, faults, time) and reads only its observation.
 import { PenSim, Injectable } from '../../host-sim/pen.js';
+import { Board } from '../../boards/board.js';
 import { HalTap } from '../../host-sim/hal.js';
 import { Tissue } from '../../host-sim/tissue.js';
 import { ButtonName } from '../../host-sim/names.js';
@@ -17,11 +18,14 @@ const PLOT_WINDOW_MS = 120;
 
 class StepFailure extends Error {}
 
-/** Runs one case; `halTap` (optional) sees every HAL call, to record the run for a board port. */
-export function runCase(c: Case, wasm: string, halTap?: HalTap): CaseResult {
+/**
+ * Runs one case; `halTap` (optional) sees every HAL call, to record the run for a board port; `penBoard`
+ * (optional) is the pen to simulate in place of the named board's typical one (a drawn pen, a model).
+ */
+export function runCase(c: Case, wasm: string, halTap?: HalTap, penBoard?: Board): CaseResult {
   const started = Date.now();
   const sim = new PenSim({
-    board: c.board,
+    board: penBoard ?? c.board,
     cartridge: c.cartridge,
     seed: c.seed,
     tissue: c.tissue,

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { Case } from './scenario.js';
 import { CaseResult } from './results.js';
-import { runCase } from './run-case.js';
+import { runCaseOnPens } from './tolerance.js';
 import { runCaseCounted } from './worker-case.js';
 
 export interface RunOptions {
@@ -27,7 +27,7 @@ export async function runCases(cases: Case[], opts: RunOptions): Promise<CaseRes
   };
   if (jobs === 1) {
     cases.forEach((c, i) =>
-      finish(i, opts.coverage ? runCaseCounted(c, opts.wasm[c.board]) : runCase(c, opts.wasm[c.board])),
+      finish(i, opts.coverage ? runCaseCounted(c, opts.wasm[c.board]) : runCaseOnPens(c, opts.wasm[c.board])),
     );
     return results;
   }

@@ -25,6 +25,10 @@ export interface Case {
   tissue: string | number;
   zone?: string;
   mode?: 'home' | 'professional';
+  /** the simulator model (header `model`; default ideal) */
+  model?: 'ideal' | 'physical';
+  /** pens to run on, drawn from the board's ranges (header `tolerance`, else `pen qa --tolerance`; default 1) */
+  tolerance?: number;
   /** matrix values of this case ({} when not a matrix case) */
   params: Record<string, number | string>;
   matrixKeys: string[];
@@ -104,7 +108,7 @@ export function findScenarioFiles(paths: string[]): string[] {
 }
 
 /** Reads one file into its cases; throws ScenarioError naming file:line on any problem. */
-export function loadScenario(path: string, defaultSeed = 1): Case[] {
+export function loadScenario(path: string, defaultSeed = 1, defaultTolerance?: number): Case[] {
   const file = relative(process.cwd(), resolve(path)) || path;
   const text = readFileSync(path, 'utf8');
   const lc = new LineCounter();
@@ -170,6 +174,8 @@ export function loadScenario(path: string, defaultSeed = 1): Case[] {
     } catch (e) {
       throw at(lineOf(['cartridge']), (e as Error).message);
     }
+    if (data.model === 'physical' && !loadBoard(board).physics)
+      throw at(lineOf(['model']), `board ${board} has no physics block: the physical model needs one`);
     const steps = (data.steps as Record<string, unknown>[]).map((s, i) => ({ ...s, line: lineOf(['steps', i]) }));
     for (const s of steps) checkDurations(s, at);
     const suffix = Object.keys(params).length
@@ -191,6 +197,8 @@ export function loadScenario(path: string, defaultSeed = 1): Case[] {
       tissue: (data.tissue as string | number | undefined) ?? 'normal',
       zone: data.zone as string | undefined,
       mode: data.mode as 'home' | 'professional' | undefined,
+      model: data.model as 'ideal' | 'physical' | undefined,
+      tolerance: (data.tolerance as number | undefined) ?? defaultTolerance,
       params,
       matrixKeys: Object.keys(matrix),
       steps,

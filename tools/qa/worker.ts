@@ -1,12 +1,12 @@
 // A worker thread of `pen qa`: runs the cases it is sent and posts back their results.
 import { parentPort } from 'node:worker_threads';
-import { runCase } from './run-case.js';
+import { runCaseOnPens } from './tolerance.js';
 import { runCaseCounted } from './worker-case.js';
 import { Case } from './scenario.js';
 
 parentPort!.on('message', (msg: { id: number; case: Case; wasm: string; coverage?: boolean }) => {
   parentPort!.postMessage({
     id: msg.id,
-    result: msg.coverage ? runCaseCounted(msg.case, msg.wasm) : runCase(msg.case, msg.wasm),
+    result: msg.coverage ? runCaseCounted(msg.case, msg.wasm) : runCaseOnPens(msg.case, msg.wasm),
   });
 });
