@@ -149,6 +149,9 @@ u32 Z_halZ_endstop_active(H) {
 /* pressed = low (pull-ups): power PB12, start PB13, depth+ PB14, depth- PB15, speed+ PC6, speed- PC7 */
 u32 Z_halZ_buttons_raw(H) {
   (void)h;
+#ifdef BOARD_EMULATED
+  return 0; /* QEMU models no GPIO inputs: its 0 would read as every button held, so the pen would power on */
+#endif
   uint32_t b = ~REG(GPIOB + IDR), c = ~REG(GPIOC + IDR);
   return ((b >> 12) & 0xFu) | ((c >> 6) & 0x3u) << 4;
 }
