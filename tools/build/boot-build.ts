@@ -121,7 +121,7 @@ export function signTestImage(t: TestImage): Buffer {
   const entries: [number, Buffer][] = [
     [0x50, u32(t.securityCounter)],
     [0xa0, Buffer.from(t.board ?? 'stm32f405-tmc2209', 'latin1')],
-    [0xa1, u32(t.halAbi ?? 2)],
+    [0xa1, u32(t.halAbi ?? HAL_ABI_VERSION)],
     [0xa2, createHash('sha256').update('firmware.wasm').digest()],
     [0xa3, u32(t.linkAddress ?? t.slot + SLOT_HEADER_BYTES)],
   ];
@@ -354,7 +354,8 @@ export function buildSlotFirmware(
   const ldflags = ['-nostartfiles', '--specs=nano.specs', `-L${out}`, `-T${join(BOOT_DIR, `slot_${slot}.ld`)}`, '-Wl,--gc-sections',
     '-Wl,--no-enum-size-warning', '-Wl,--defsym=__heap_size=0', '-Wl,--defsym=__stack_size=8192'];
   const sources = ['startup.c', 'syscalls.c', 'wasm-rt-mcu.c'].map((f) => join(src, f)).concat(join(gen, 'firmware.c'),
-    ...readdirSync(join(src, 'board')).filter((f) => f.endsWith('.c')).sort().map((f) => join(src, 'board', f)));
+    ...readdirSync(join(src, 'board')).filter((f) => f.endsWith('.c')).sort().map((f) => join(src, 'board', f)),
+    ...(opts.emulated ? [join(src, 'semihost.c')] : [])); // the flash file, for the SERVICE request
   const elf = join(out, 'firmware.elf');
   run('arm-none-eabi-gcc', [...cflags, ...sources, ...ldflags, '-o', elf]);
   const binFile = join(out, 'firmware.bin');

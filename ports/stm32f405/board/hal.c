@@ -319,6 +319,21 @@ void Z_halZ_panic(H, u32 code, u32 line) {
   board_panic_reset();
 }
 
+/* SERVICE: the reply leaves first (the USART2 interrupt drains the ring, then TC), then the request
+ * word for the bootloader (service_request.c), then a reset. Without a free request word the pen
+ * restarts into its firmware: the two service buttons at power-on still reach service mode. */
+int board_service_request(void);
+void Z_halZ_reboot_to_service(H) {
+  (void)h;
+  board_driver_off();
+  for (uint32_t polls = 0; polls < 4000000u && (tx_tail != tx_head || !(USART2_SR & 1u << 6)); polls++) {}
+  (void)board_service_request();
+  __asm__ volatile("dsb" ::: "memory");
+  SCB_AIRCR = 0x05FA0000u | (SCB_AIRCR & 0x700u) | 1u << 2; /* VECTKEY, PRIGROUP kept, SYSRESETREQ */
+  __asm__ volatile("dsb" ::: "memory");
+  for (;;) {}
+}
+
 void board_driver_off(void) {
   REG(GPIOA + BSRR) = PIN_EN; /* first: outputs off, the spring retracts the needles */
   board_step_timer_stop();    /* then no further steps */
