@@ -145,6 +145,7 @@ export default {
       panic: (code, line) => {
         throw new Error(`firmware panic ${code} at line ${line}`);
       },
+      reboot_to_service: () => {},
     };
     const halfake = {
       set_queue_status: (v) => {

@@ -30,8 +30,10 @@ export interface Code {
   doc: string;
 }
 
-/** HAL ABI version: bumped whenever an import, an export or the meaning of a code changes. */
-export const HAL_ABI_VERSION = 2;
+/** HAL ABI version: bumped whenever an import, an export or the meaning of a code changes. Version 3
+ * added `reboot_to_service()` (the SERVICE command); version 2 added storage, keys, random numbers and
+ * the clock. */
+export const HAL_ABI_VERSION = 3;
 
 /** Every HAL import, in this order: the row is the opcode of a recording (host-sim/recording.ts). */
 export const HAL_CALLS: readonly HalCall[] = [
@@ -331,6 +333,15 @@ export const HAL_CALLS: readonly HalCall[] = [
     behaviour:
       'the firmware hit an internal error (an `abort`). The runtime switches the driver off and resets the module (`reset_cause` = 2). Does not return. The release module calls it when an array index is out of range (`docs/porting.md`); a runtime treats a trap the same way',
   },
+  {
+    name: 'reboot_to_service',
+    params: [],
+    ret: 'void',
+    brief: "Restart into the bootloader's service mode (the SERVICE command); the driver is off.",
+    units: '',
+    behaviour:
+      "restart into the bootloader's service mode, where the pen takes firmware updates (`docs/updating.md`). The firmware calls it only with the driver off and the needles retracted, after its reply has been written; a runtime sends what is still queued for the serial port, then restarts. Added in version 3",
+  },
 ];
 
 /**
@@ -351,7 +362,7 @@ export const EXPORTS: readonly { signature: string; meaning: string }[] = [
   {
     signature: 'abi_version() -> i32',
     meaning:
-      'the HAL ABI version the module was built for (version 1 had `cartridge_type()` and no storage, keys, random numbers or clock). A runtime refuses a module whose version it does not implement.',
+      'the HAL ABI version the module was built for (version 1 had `cartridge_type()` and no storage, keys, random numbers or clock; version 2 had no `reboot_to_service()`). A runtime refuses a module whose version it does not implement.',
   },
   { signature: 'init()', meaning: 'called once after every reset, before the first `tick`. Leaves the driver off.' },
   {

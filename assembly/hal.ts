@@ -64,3 +64,5 @@
 @external("hal", "report_move") export declare function report_move(dir: i32, steps: i32, duration_ticks: i32, accel_ticks: i32): void;
 /** Unrecoverable firmware error: the runtime must disable the driver and reset. */
 @external("hal", "panic") export declare function panic(code: i32, line: i32): void;
+/** Restart into the bootloader's service mode (the SERVICE command); the driver is off. */
+@external("hal", "reboot_to_service") export declare function reboot_to_service(): void;

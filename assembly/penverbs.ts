@@ -1,4 +1,4 @@
-// Serial verbs of the pen's state machine: START, PAUSE, STOP, POWER ON|OFF, CLEAR, STATUS?; and the
+// Serial verbs of the pen's state machine: START, PAUSE, STOP, POWER ON|OFF, CLEAR, STATUS?, SERVICE; and the
 // replies to command results (CMD_*), which the SET verbs share.
 import {
   CART_OK,
@@ -16,7 +16,10 @@ import {
   ERR_NO_ZONE,
   ERR_PLAN,
   ERR_WRONG_STATE,
+  ST_OFF,
+  ST_READY,
 } from "./abi";
+import { reboot_to_service } from "./hal";
 import { powerOn, powerOff, machineState, machineFault } from "./machine";
 import { start, stop, pause } from "./strokes";
 import {
@@ -62,6 +65,30 @@ export function powerVerb(): bool {
 export function clearVerb(): bool {
   if (noArgument()) putCmdResult(machineFault() == 0 ? CMD_WRONG_STATE : powerOn());
   return true;
+}
+
+let serviceAsked: bool = false; // SERVICE was accepted: restart into the bootloader once its reply is out
+
+/** SERVICE: only off or ready (needles retracted); the driver is switched off now, the restart waits
+ * for the reply to be sent (serviceDue). */
+export function serviceVerb(): bool {
+  if (!noArgument()) return true;
+  const s = machineState();
+  if (s != ST_OFF && s != ST_READY) {
+    putCmdResult(CMD_WRONG_STATE);
+    return true;
+  }
+  powerOff();
+  put("OK service: restarting into the bootloader");
+  serviceAsked = true;
+  return true;
+}
+
+/** Called when no reply is left to send: an accepted SERVICE restarts the pen now. */
+export function serviceDue(): void {
+  if (!serviceAsked) return;
+  serviceAsked = false;
+  reboot_to_service();
 }
 
 /** STATUS?: its first part now, the rest (statusRest) in the tick after this part is sent, so each tick stays short. */

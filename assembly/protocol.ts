@@ -8,6 +8,7 @@ import { noteHeavyWork } from "./budget";
 import { signalRefused } from "./machine";
 import { noteActivity } from "./idle";
 import { verbIndex, putVerbList, runVerb, continueVerb } from "./verbs";
+import { serviceDue } from "./penverbs";
 import { line, setLineLength, LINE_MAX, atEnd, put, endLine, putInt, sendSome, resetTx } from "./textio";
 
 /** bytes taken from the port per control tick, so a flood cannot stall the tick: about what a UART
@@ -49,6 +50,7 @@ export function resetProtocol(): void {
  */
 export function pollSerial(): void {
   if (sendSome()) return;
+  serviceDue();
   if (waitingVerb >= 0) {
     if (!continueVerb(waitingVerb)) return;
     noteHeavyWork();

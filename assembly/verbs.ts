@@ -3,7 +3,7 @@
 // feature's continuation is called each tick until it has written the rest. A switch rather than
 // function references: no table of indirect calls for wasm2c to guard.
 import { setVerb, setReplyReady } from "./setverbs";
-import { startVerb, pauseVerb, stopVerb, powerVerb, clearVerb, statusVerb, statusRest } from "./penverbs";
+import { startVerb, pauseVerb, stopVerb, powerVerb, clearVerb, statusVerb, statusRest, serviceVerb } from "./penverbs";
 import { challengeVerb, answerVerb, answerReady } from "./authverbs";
 import { logCountVerb, logRecordVerb } from "./logverbs";
 import { put, wordIn } from "./textio";
@@ -20,15 +20,16 @@ const VERB_CHALLENGE: i32 = 7;
 const VERB_ANSWER: i32 = 8;
 const VERB_LOG_COUNT: i32 = 9;
 const VERB_LOG_RECORD: i32 = 10;
+const VERB_SERVICE: i32 = 11;
 
 /** Consumes the line's verb: its index in the table, or -1. */
 export function verbIndex(): i32 {
-  return wordIn("SET|START|PAUSE|STOP|POWER|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG");
+  return wordIn("SET|START|PAUSE|STOP|POWER|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG|SERVICE");
 }
 
 /** For the reply to an unknown verb. */
 export function putVerbList(): void {
-  put("SET|START|PAUSE|STOP|POWER|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG");
+  put("SET|START|PAUSE|STOP|POWER|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG|SERVICE");
 }
 
 /** Runs verb `v` on the rest of the line: true when its reply is complete. */
@@ -56,6 +57,8 @@ export function runVerb(v: i32): bool {
       return logCountVerb();
     case VERB_LOG_RECORD:
       return logRecordVerb();
+    case VERB_SERVICE:
+      return serviceVerb();
   }
   return true;
 }

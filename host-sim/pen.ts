@@ -234,6 +234,10 @@ export class PenSim {
   get resetCause(): number {
     return this.parts.watchdog.resetCause;
   }
+  /** control ticks at which the firmware asked to restart into the bootloader's service mode */
+  get serviceRequestsTicks(): readonly number[] {
+    return this.parts.watchdog.serviceRequestsTicks;
+  }
   get replies(): Reply[] {
     return this.parts.serial.replies;
   }

@@ -3,7 +3,7 @@
 #ifndef PEN_ABI_H
 #define PEN_ABI_H
 
-#define PEN_HAL_ABI_VERSION 2
+#define PEN_HAL_ABI_VERSION 3
 
 /* step_queue_push flags */
 enum {
@@ -124,7 +124,8 @@ enum {
   X(27, report_state, 2, void) \
   X(28, report_setting, 4, void) \
   X(29, report_move, 4, void) \
-  X(30, panic, 2, void)
-#define PEN_HAL_CALL_COUNT 31
+  X(30, panic, 2, void) \
+  X(31, reboot_to_service, 0, void)
+#define PEN_HAL_CALL_COUNT 32
 
 #endif

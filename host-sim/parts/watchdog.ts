@@ -1,5 +1,6 @@
-// The watchdog and the reset logic (HAL watchdog_kick, reset_cause, panic): a firmware that stops
-// kicking is reset; a panic resets at once. The reset itself is the pen's (`reset`).
+// The watchdog and the reset logic (HAL watchdog_kick, reset_cause, panic, reboot_to_service): a
+// firmware that stops kicking is reset; a panic resets at once. The reset itself is the pen's (`reset`).
+// The simulator has no bootloader: a restart into service mode is recorded, and the firmware runs on.
 import { HalImports, HalPart } from '../hal.js';
 import { FaultSource, FaultTable } from '../faults.js';
 import { SimClock } from '../clock.js';
@@ -16,6 +17,8 @@ export class Watchdog implements HalPart, FaultSource {
   /** the firmware hangs: its ticks do not run, nothing kicks */
   hung = false;
   private lastKickTicks = 0;
+  /** control ticks at which the firmware asked to restart into the bootloader's service mode */
+  readonly serviceRequestsTicks: number[] = [];
 
   constructor(
     private readonly clock: SimClock,
@@ -29,6 +32,7 @@ export class Watchdog implements HalPart, FaultSource {
       watchdog_kick: (): void => this.kick(),
       reset_cause: (): number => this.resetCause,
       panic: (code: number, line: number): void => this.panic(code, line),
+      reboot_to_service: (): void => this.rebootToService(),
     };
   }
 
@@ -51,6 +55,11 @@ export class Watchdog implements HalPart, FaultSource {
   bite(): void {
     this.trace?.event(this.clock.tTicks, 'runtime', 'watchdog reset');
     this.reset(RESET_WATCHDOG);
+  }
+
+  private rebootToService(): void {
+    this.serviceRequestsTicks.push(this.clock.tTicks);
+    this.trace?.event(this.clock.tTicks, 'runtime', 'restart into service mode');
   }
 
   private panic(code: number, line: number): void {

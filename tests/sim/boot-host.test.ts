@@ -66,7 +66,7 @@ test('each fault is refused with its reason', { skip }, () => {
   assert.equal(check(flip(0)), 'no image (bad magic)');
   assert.equal(check(image({ key: otherKey })), 'signed by a key this bootloader does not trust');
   assert.equal(check(image({ board: 'ref-pen' })), 'image for another board');
-  assert.equal(check(image({ halAbi: 3 })), 'HAL ABI version differs');
+  assert.equal(check(image({ halAbi: 2 })), 'HAL ABI version differs');
   assert.equal(check(image({ linkAddress: 0x08000000 })), 'linked for another address');
   assert.equal(check(image(), SLOT_B), "load address is not the slot's");
   assert.equal(check(image({ extraProtected: [0xa7, Buffer.alloc(4)] })), 'unknown TLV');

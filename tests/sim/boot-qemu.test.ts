@@ -6,6 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, KeyObject } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { createServer, Socket } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -270,5 +272,84 @@ test(
       rngOn,
       `the firmware did not get past clocks_init():\n${o.slice(-2000)}`,
     );
+  },
+);
+
+test(
+  'the emulated board firmware, started by the bootloader, answers STATUS? on its serial port (USART2)',
+  { skip, timeout: 300_000 },
+  async () => {
+    const board = loadBoard(BOARD);
+    const fw = await buildFirmware(board.name);
+    buildPort(board, fw.wasmPath);
+    const slotA = buildSlotFirmware(board, 'a', { emulated: true });
+    const file = join(out, 'board-firmware-emulated.flash.bin');
+    const f = blankFlash(readFileSync(boot!.bin));
+    installImage(f, SLOT_A, signTestImage({ firmware: slotA.bin, slot: SLOT_A, securityCounter: 1, key }), {
+      confirmed: true,
+    });
+    writeFileSync(file, f);
+    // QEMU connects its second -serial (USART2, the board's command port) to a socket of this test
+    const sock = join(out, 'usart2.sock');
+    let serial = '';
+    let port: Socket | undefined;
+    const server = createServer((s) => {
+      port = s;
+      s.on('data', (d) => (serial += d.toString('latin1')));
+    });
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    let console = '';
+    const qemu = spawn(
+      'qemu-system-arm',
+      [
+        '-M',
+        'netduinoplus2',
+        '-display',
+        'none',
+        '-monitor',
+        'none',
+        '-no-reboot',
+        '-icount',
+        'shift=0',
+        '-serial',
+        'null',
+        '-chardev',
+        `socket,id=usart2,path=${sock}`,
+        '-serial',
+        'chardev:usart2',
+        '-semihosting-config',
+        `enable=on,target=native,arg=boot,arg=${file}`,
+        '-device',
+        `loader,file=${file},addr=0x08000000`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    qemu.stdout.on('data', (d: Buffer) => (console += d.toString('latin1')));
+    qemu.stderr.on('data', (d: Buffer) => (console += d.toString('latin1')));
+    const exited = new Promise<void>((resolve) => qemu.on('exit', () => resolve()));
+    try {
+      // asked again until the firmware is up: bytes sent before its USART is on are lost
+      const status = /STATUS [^\n]*\n/;
+      const t0 = Date.now();
+      while (!status.test(serial)) {
+        if (qemu.exitCode !== null || qemu.signalCode !== null || Date.now() - t0 > 240_000)
+          assert.fail(`no STATUS line; serial said:\n${serial.slice(-1000)}\nQEMU said:\n${console.slice(-2000)}`);
+        port?.write('STATUS?\n');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      assert.match(console, /boot: starting slot A, security counter 1/);
+      // its first answer: off, with no fault (QEMU's silent driver UART reads as undervoltage only once
+      // the pen is powered; the emulated build reads the buttons as released)
+      assert.match(
+        status.exec(serial)![0],
+        /^STATUS state=off fault=none depth=[\d.]+ freq=\d+ [^\n]*cartridge=\S+ session_s=\d+\n$/,
+      );
+      assert.doesNotMatch(console, /boot: starting slot A[\s\S]*boot: starting slot A/, 'the firmware did not reset');
+    } finally {
+      if (qemu.exitCode === null && qemu.signalCode === null) qemu.kill('SIGTERM');
+      await exited;
+      port?.destroy();
+      server.close();
+    }
   },
 );

@@ -23,7 +23,7 @@ test('commands and their exact replies', async () => {
     ['SET LEVEL 7', 'ERR 3 level 7 out of range 1..6'],
     ['SET LEVEL 2', 'OK depth=0.50 freq=40'],
     ['SET SPEED 3', 'ERR 1 unknown setting: SET DEPTH|FREQ|LEVEL|ZONE|MODE|IDLE'],
-    ['FLY', 'ERR 1 unknown command: SET|START|PAUSE|STOP|POWER|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG'],
+    ['FLY', 'ERR 1 unknown command: SET|START|PAUSE|STOP|POWER|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG|SERVICE'],
     ['STOP', 'ERR 4 not allowed in state ready'],
     ['START', 'ERR 9 no treatment zone: SET ZONE <name> first'],
     [

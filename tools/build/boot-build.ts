@@ -121,7 +121,7 @@ export function signTestImage(t: TestImage): Buffer {
   const entries: [number, Buffer][] = [
     [0x50, u32(t.securityCounter)],
     [0xa0, Buffer.from(t.board ?? 'stm32f405-tmc2209', 'latin1')],
-    [0xa1, u32(t.halAbi ?? 2)],
+    [0xa1, u32(t.halAbi ?? HAL_ABI_VERSION)],
     [0xa2, createHash('sha256').update('firmware.wasm').digest()],
     [0xa3, u32(t.linkAddress ?? t.slot + SLOT_HEADER_BYTES)],
   ];
@@ -326,13 +326,18 @@ export function bootQemu(flashFile: string, timeoutMs = 60_000): QemuBoot {
  * The board firmware (what `buildPort` makes as firmware.elf) linked to run from slot A or B with
  * boot/slot_a.ld or slot_b.ld, as a raw binary for signing. The compile flags are buildPort's
  * (tools/port-build.ts); the QEMU test checks that both builds have the same code size, so they
- * cannot drift apart unseen.
+ * cannot drift apart unseen. `emulated` is the build for QEMU's netduinoplus2, which has no backup SRAM:
+ * its treatment log lives in RAM (board/log_store.c, BOARD_EMULATED) and is lost at an emulated power-off.
  */
-export function buildSlotFirmware(board: Board, slot: 'a' | 'b'): { elf: string; bin: Buffer; boardElf: string } {
+export function buildSlotFirmware(
+  board: Board,
+  slot: 'a' | 'b',
+  opts: { emulated?: boolean } = {},
+): { elf: string; bin: Buffer; boardElf: string } {
   const mcu = board.mcu!;
   const src = join(REPO_ROOT, 'ports', mcu.port);
   const gen = portDir(board.name); // firmware.c, firmware.h, hal_calls.h from buildPort
-  const out = join(gen, `slot_${slot}`);
+  const out = join(gen, opts.emulated ? `slot_${slot}_emulated` : `slot_${slot}`);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'stm32f405_sections.ld'), boardSections());
   const cflags = [
@@ -344,11 +349,13 @@ export function buildSlotFirmware(board: Board, slot: 'a' | 'b'): { elf: string;
     ...(board.driver.stallguard_threshold !== undefined ? [`-DSTALLGUARD_THRESHOLD=${board.driver.stallguard_threshold}`] : []),
     ...(board.storage ? [`-DLOG_SECTORS=${board.storage.sectors}u`, `-DLOG_SECTOR_BYTES=${board.storage.sector_bytes}u`] : []),
     `-I${src}`, `-I${join(src, 'include')}`, `-I${join(REPO_ROOT, 'ports')}`, `-I${gen}`, '-I/usr/src/wasm2c', '-I/usr/share/wabt/wasm2c',
+    ...(opts.emulated ? ['-DBOARD_EMULATED'] : []),
   ];
   const ldflags = ['-nostartfiles', '--specs=nano.specs', `-L${out}`, `-T${join(BOOT_DIR, `slot_${slot}.ld`)}`, '-Wl,--gc-sections',
     '-Wl,--no-enum-size-warning', '-Wl,--defsym=__heap_size=0', '-Wl,--defsym=__stack_size=8192'];
   const sources = ['startup.c', 'syscalls.c', 'wasm-rt-mcu.c'].map((f) => join(src, f)).concat(join(gen, 'firmware.c'),
-    ...readdirSync(join(src, 'board')).filter((f) => f.endsWith('.c')).sort().map((f) => join(src, 'board', f)));
+    ...readdirSync(join(src, 'board')).filter((f) => f.endsWith('.c')).sort().map((f) => join(src, 'board', f)),
+    ...(opts.emulated ? [join(src, 'semihost.c')] : [])); // the flash file, for the SERVICE request
   const elf = join(out, 'firmware.elf');
   run('arm-none-eabi-gcc', [...cflags, ...sources, ...ldflags, '-o', elf]);
   const binFile = join(out, 'firmware.bin');

@@ -149,6 +149,9 @@ u32 Z_halZ_endstop_active(H) {
 /* pressed = low (pull-ups): power PB12, start PB13, depth+ PB14, depth- PB15, speed+ PC6, speed- PC7 */
 u32 Z_halZ_buttons_raw(H) {
   (void)h;
+#ifdef BOARD_EMULATED
+  return 0; /* QEMU models no GPIO inputs: its 0 would read as every button held, so the pen would power on */
+#endif
   uint32_t b = ~REG(GPIOB + IDR), c = ~REG(GPIOC + IDR);
   return ((b >> 12) & 0xFu) | ((c >> 6) & 0x3u) << 4;
 }
@@ -314,6 +317,21 @@ void Z_halZ_panic(H, u32 code, u32 line) {
   (void)code;
   (void)line;
   board_panic_reset();
+}
+
+/* SERVICE: the reply leaves first (the USART2 interrupt drains the ring, then TC), then the request
+ * word for the bootloader (service_request.c), then a reset. Without a free request word the pen
+ * restarts into its firmware: the two service buttons at power-on still reach service mode. */
+int board_service_request(void);
+void Z_halZ_reboot_to_service(H) {
+  (void)h;
+  board_driver_off();
+  for (uint32_t polls = 0; polls < 4000000u && (tx_tail != tx_head || !(USART2_SR & 1u << 6)); polls++) {}
+  (void)board_service_request();
+  __asm__ volatile("dsb" ::: "memory");
+  SCB_AIRCR = 0x05FA0000u | (SCB_AIRCR & 0x700u) | 1u << 2; /* VECTKEY, PRIGROUP kept, SYSRESETREQ */
+  __asm__ volatile("dsb" ::: "memory");
+  for (;;) {}
 }
 
 void board_driver_off(void) {

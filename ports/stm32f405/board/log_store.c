@@ -15,6 +15,12 @@
 #define RCC_APB1ENR REG(0x40023840u)
 #define PWR_CR REG(0x40007000u)
 #define PWR_CSR REG(0x40007004u)
+#if defined(BOARD_EMULATED) && !defined(BKPSRAM)
+/* QEMU's netduinoplus2 has no backup SRAM (an access faults): the emulated slot build keeps the log
+ * in plain RAM, erased at power-up, so there the log does not survive an emulated power-off. */
+static volatile uint32_t emulated_log[4096u / 4];
+#define BKPSRAM emulated_log
+#endif
 #ifndef BKPSRAM
 #define BKPSRAM ((volatile uint32_t *)0x40024000u)
 #endif
@@ -33,6 +39,9 @@
 /* Clock and write access (RM0090 5.1.2): PWR clock, DBP, the BKPSRAM clock, then the backup regulator
  * that keeps it through standby and VBAT (BRE, ready when BRR). */
 void board_log_init(void) {
+#ifdef BOARD_EMULATED
+  for (uint32_t i = 0; i < LOG_BYTES / 4; i++) BKPSRAM[i] = 0xFFFFFFFFu; /* erased, as after a first power-up */
+#else
   RCC_APB1ENR |= 1u << 28; /* PWR */
   PWR_CR |= 1u << 8;       /* DBP */
   RCC_AHB1ENR |= 1u << 18; /* BKPSRAMEN; read back so the clock reaches it first */
@@ -40,6 +49,7 @@ void board_log_init(void) {
   (void)settle;
   PWR_CSR |= 1u << 9;                                               /* BRE */
   for (uint32_t i = 0; i < 100000u && !(PWR_CSR & 1u << 3); i++) {} /* BRR; without it, only power-off loses the log */
+#endif
 }
 
 static int bad_offset(u32 offset) { return offset >= LOG_BYTES || (offset & 3u) != 0; }
