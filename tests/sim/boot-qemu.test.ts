@@ -11,10 +11,7 @@ import { createServer, Socket } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { missingTools, PORT_PACKAGES } from '../../tools/build/port-build.js';
 import {
-  buildBootloader,
-  buildTestApp,
   buildSlotFirmware,
   textBytes,
   sectionAt,
@@ -22,21 +19,18 @@ import {
   BOOT_RAM_START,
   configureTestApp,
   signTestImage,
-  spki,
   blankFlash,
   installImage,
   readTrailer,
   bootQemu,
-  BootBuild,
-  BootToolsMissing,
   SLOT_A,
   SLOT_B,
   TestImage,
 } from '../../tools/build/boot-build.js';
-import { HAL_ABI_VERSION } from '../../abi/pen-abi.js';
 import { loadBoard } from '../../boards/board.js';
 import { buildFirmware } from '../../tools/build/build.js';
 import { buildPort } from '../../tools/build/port-build.js';
+import { bootFixture } from './boot-fixture.js';
 
 const BOARD = 'stm32f405-tmc2209';
 const out = mkdtempSync(join(tmpdir(), 'boot-qemu-'));
@@ -44,40 +38,12 @@ const out = mkdtempSync(join(tmpdir(), 'boot-qemu-'));
 const { privateKey: key } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const { privateKey: otherKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 
-let skip: string | false = false;
-const missing = missingTools([
-  'wasm2c',
-  'arm-none-eabi-gcc',
-  'arm-none-eabi-objcopy',
-  'arm-none-eabi-size',
-  'qemu-system-arm',
-]);
-if (missing.length)
-  skip = `skipped the bootloader under QEMU: ${missing.join(', ')} not installed (apt-get install --no-install-recommends ${PORT_PACKAGES})`;
-let boot: BootBuild | undefined, production: BootBuild | undefined;
-const apps: Record<'a' | 'b', Buffer> = { a: Buffer.alloc(0), b: Buffer.alloc(0) };
-if (!skip) {
-  try {
-    boot = buildBootloader(join(out, 'boot'), {
-      spkiDer: spki(key),
-      board: BOARD,
-      halAbiVersion: HAL_ABI_VERSION,
-      emulated: true,
-    });
-    production = buildBootloader(join(out, 'boot-production'), {
-      spkiDer: spki(key),
-      board: BOARD,
-      halAbiVersion: HAL_ABI_VERSION,
-      emulated: false,
-    });
-    apps.a = buildTestApp(join(out, 'app'), 'a');
-    apps.b = buildTestApp(join(out, 'app'), 'b');
-  } catch (e) {
-    if (!(e instanceof BootToolsMissing)) throw e;
-    skip = `skipped the bootloader under QEMU: ${e.message}`;
-  }
-}
-if (skip) console.log(`# ${skip}`);
+const { skip, boot, production, apps } = bootFixture(out, key, {
+  board: BOARD,
+  what: 'the bootloader under QEMU',
+  tools: ['wasm2c', 'arm-none-eabi-gcc', 'arm-none-eabi-objcopy', 'arm-none-eabi-size', 'qemu-system-arm'],
+  production: true,
+});
 
 interface AppImage {
   tag: string;

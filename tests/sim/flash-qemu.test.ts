@@ -12,56 +12,35 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { missingTools, PORT_PACKAGES } from '../../tools/build/port-build.js';
 import {
-  buildBootloader,
-  buildTestApp,
   configureTestApp,
   signTestImage,
-  spki,
   blankFlash,
   installImage,
   readTrailer,
-  BootBuild,
-  BootToolsMissing,
   SLOT_A,
   SLOT_B,
 } from '../../tools/build/boot-build.js';
-import { HAL_ABI_VERSION } from '../../abi/pen-abi.js';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { openSerialPort } from '../../tools/lib/smp/serial-port.js';
 import { SmpClient, OP_READ, OP_WRITE, GROUP_OS, GROUP_IMAGE, imageSlots } from '../../tools/lib/smp/client.js';
 import { SmpRefused } from '../../tools/lib/smp/errors.js';
+import { bootFixture } from './boot-fixture.js';
 
 const BOARD = 'stm32f405-tmc2209';
 const SERVICE_REQUEST = { offset: 0xc100, word: 0x5e4f1ce5 }; // boot/smp.h
 const out = mkdtempSync(join(tmpdir(), 'flash-qemu-'));
 const { privateKey: key } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 
-let skip: string | false = false;
-const missing = missingTools(['arm-none-eabi-gcc', 'arm-none-eabi-objcopy', 'arm-none-eabi-size', 'qemu-system-arm']);
-if (missing.length)
-  skip = `skipped pen flash under QEMU: ${missing.join(', ')} not installed (apt-get install --no-install-recommends ${PORT_PACKAGES})`;
-else if (spawnSync('socat', ['-V'], { stdio: 'ignore' }).error)
-  skip = 'skipped pen flash under QEMU: socat is not installed (apt-get install socat)';
-let boot: BootBuild | undefined;
-const apps: Record<'a' | 'b', Buffer> = { a: Buffer.alloc(0), b: Buffer.alloc(0) };
-if (!skip) {
-  try {
-    boot = buildBootloader(join(out, 'boot'), {
-      spkiDer: spki(key),
-      board: BOARD,
-      halAbiVersion: HAL_ABI_VERSION,
-      emulated: true,
-    });
-    apps.a = buildTestApp(join(out, 'app'), 'a');
-    apps.b = buildTestApp(join(out, 'app'), 'b');
-  } catch (e) {
-    if (!(e instanceof BootToolsMissing)) throw e;
-    skip = `skipped pen flash under QEMU: ${e.message}`;
-  }
-}
-if (skip) console.log(`# ${skip}`);
+const { skip, boot, apps } = bootFixture(out, key, {
+  board: BOARD,
+  what: 'pen flash under QEMU',
+  tools: ['arm-none-eabi-gcc', 'arm-none-eabi-objcopy', 'arm-none-eabi-size', 'qemu-system-arm'],
+  extraCheck: () =>
+    spawnSync('socat', ['-V'], { stdio: 'ignore' }).error
+      ? 'socat is not installed (apt-get install socat)'
+      : undefined,
+});
 
 /** a signed stand-in firmware padded to `kib` KiB, so an upload takes long enough to interrupt */
 function image(slot: 'a' | 'b', tag: string, kib: number, version: [number, number, number, number]): Buffer {
