@@ -2,7 +2,17 @@
 // the build then goes to the user's cache, named by the key.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync, existsSync, chmodSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  existsSync,
+  chmodSync,
+  chownSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -10,6 +20,7 @@ import { REPO_ROOT } from '../../boards/paths.js';
 import { buildFirmware, firmwareDir, firmwareKey, cacheRoots, firmwarePath } from '../../tools/build/build.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pen-cache-'));
+const NOBODY = 65534;
 
 test('a second build with the same sources is the cached one', async () => {
   const first = await buildFirmware('ref-pen');
@@ -61,13 +72,13 @@ test('where the build goes: build/<board>/ when writable, else the first writabl
   );
 });
 
+// chmod does not stop root from writing: as root the pen runs as `nobody` (setpriv), where it does.
 const isRoot = process.getuid?.() === 0;
+const setpriv = spawnSync('setpriv', ['--version']).status === 0;
 test(
   'pen sim runs from a read-only copy of the checkout, building into the cache',
   {
-    skip:
-      isRoot &&
-      'running as root, where chmod -R a-w does not stop writes: the test above checks the choice of directory instead',
+    skip: isRoot && !setpriv && 'running as root without setpriv (util-linux), so a read-only checkout cannot be made',
   },
   () => {
     const copy = join(tmp, 'checkout');
@@ -78,7 +89,16 @@ test(
     const cache = join(tmp, 'cache');
     spawnSync('chmod', ['-R', 'a-w', copy]);
     try {
-      const r = spawnSync(process.execPath, [join(copy, 'bin', 'pen.js'), 'sim', '--seconds', '0.2'], {
+      const pen = [process.execPath, join(copy, 'bin', 'pen.js'), 'sim', '--seconds', '0.2'];
+      if (isRoot) {
+        mkdirSync(cache);
+        chownSync(cache, NOBODY, NOBODY);
+        chmodSync(tmp, 0o755);
+      }
+      const argv = isRoot
+        ? ['setpriv', '--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', ...pen]
+        : pen;
+      const r = spawnSync(argv[0], argv.slice(1), {
         encoding: 'utf8',
         cwd: tmp,
         env: { ...process.env, XDG_CACHE_HOME: cache },
