@@ -338,6 +338,8 @@ function explain(errors: ErrorObject[], data: Record<string, unknown>): string {
   const where = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'the file';
   const p = e.params as Record<string, unknown>;
   const isStep = /^\/steps\/\d+$/.test(e.instancePath);
+  if (/\/phase$/.test(e.instancePath))
+    return `${where}: ${JSON.stringify(valueAt(data, e.instancePath))} is not a phase: give 0 <= phase < 1, or top, descending, bottom, ascending`;
   switch (e.keyword) {
     case 'additionalProperties':
       if (isStep) return `unknown step "${p.additionalProperty}": valid steps are ${STEP_KEYS.join(', ')}`;
