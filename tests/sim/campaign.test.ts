@@ -233,3 +233,38 @@ test('pen campaign on a fixed sample: JUnit like pen qa, HTML heat map, exit 1 w
   // a case id of a drawn pen is its own case: makeCase keeps the pen in the id
   assert.match(makeCase({ ...parseCaseId('ref-pen/ideal/p0/normal/d1/f80/s1/hang@0'), pen: 3 }).id, /\/p3\//);
 });
+
+test('a power cut at the bottom of a stroke: the spring takes the needles back, the pen comes back off', async () => {
+  const wasm = await firmware();
+  const c = parseCaseId('ref-pen/ideal/p0/normal/d2/f80/s1/power_cut@0.5~50ms');
+  assert.equal(kindOf(c), 'power_cut');
+  assert.match(scenarioYaml(c), /inject: \{fault: power_cut, at: \{phase: 0\.5\}, for: 50ms\}/);
+  const o = runCampaignCase(c, wasm);
+  assert.ok(o.maxTipMm > 1.9, `deepest ${o.maxTipMm} mm`);
+  assert.equal(o.retracted, true);
+  assert.equal(o.detected, undefined);
+  assert.equal(o.state, 'off');
+  assert.equal(failureClass(o, 1000), undefined);
+});
+
+test('stroking on is right only for glitches and faults the pen cannot see while stroking', () => {
+  const base = {
+    id: 'x',
+    retracted: false,
+    tipMm: 1,
+    maxTipMm: 1,
+    state: 'running',
+    fault: 'none',
+    log: '',
+    traceDigest: '',
+    wallMs: 0,
+    simMs: 0,
+    allowanceMs: 0,
+  };
+  assert.equal(failureClass({ ...base, mayStrokeOn: true }, 20), undefined);
+  assert.match(failureClass({ ...base, mayStrokeOn: false }, 20)!, /never detected/);
+  assert.match(failureClass({ ...base, mayStrokeOn: true, state: 'fault', detected: 'stall' }, 20)!, /left out/);
+  const late = { ...base, retracted: true, fromOnsetMs: 30, mayStrokeOn: false, state: 'fault' };
+  assert.match(failureClass(late, 20)!, /later than 20 ms/);
+  assert.equal(failureClass({ ...late, allowanceMs: 5000 }, 20), undefined);
+});

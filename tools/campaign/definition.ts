@@ -37,7 +37,7 @@ export const DEFAULT_DEFINITION: CampaignDefinition = {
     depthsMm: [0.5, 1.0, 1.5, 2.5],
     ratesHz: [80],
   },
-  powerCuts: { phases: phases(16), depthsMm: [0.25, 0.5, 1.0, 1.5, 2.0, 2.5], ratesHz: [80], forMs: 50 },
+  powerCuts: { phases: phases(16), depthsMm: [0.25, 0.5, 1.0, 1.5, 2.0, 2.5], ratesHz: [40, 80, 120], forMs: 50 },
 };
 
 export interface Sweep {

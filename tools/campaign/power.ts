@@ -3,5 +3,5 @@ import { PenSim } from '../../host-sim/pen.js';
 
 export function powerCutAvailable(): boolean {
   const p = PenSim.prototype as unknown as Record<string, unknown>;
-  return typeof p.cutPower === 'function' && typeof p.restorePower === 'function';
+  return typeof p.powerCut === 'function' && typeof p.powerRestore === 'function';
 }

@@ -3,6 +3,7 @@
 // a glitch of a chosen length). Its id says all of that in one shell-safe word, so a case replays from
 // its id alone, and it becomes a QA scenario (the same steps `pen qa` runs).
 import { Case, Step } from '../qa/scenario.js';
+import { loadBoard } from '../../boards/board.js';
 
 export type Model = 'ideal' | 'physical';
 
@@ -36,6 +37,41 @@ export const CAMPAIGN_ZONE = 'acne_scars';
 export const WARMUP_MS = 150;
 /** time after the last fault before the outcome is read */
 export const WINDOW_MS = 100;
+/** the firmware's default stuck-button time (tools/build/firmware-config.ts), for boards that set none */
+const DEFAULT_STUCK_MS = 5000;
+
+/** Faults the pen is designed to notice only after a while, and that while (ms) on a board. */
+function slowDetectionMs(fault: string, board: string): number {
+  // a held button is no hazard until the firmware calls it stuck
+  return fault === 'button_stuck' ? (loadBoard(board).buttons.stuck_ms ?? DEFAULT_STUCK_MS) : 0;
+}
+
+/**
+ * The event the retract deadline counts from: the first that needs a retract by itself (not one the
+ * pen notices late by design, nor one it may stroke on with), else the first.
+ */
+export function onsetEvent(c: CampaignCase): number {
+  const i = c.events.findIndex((e) => !(e.fault in STROKE_ON_FAULTS) && slowDetectionMs(e.fault, c.board) === 0);
+  return i < 0 ? 0 : i;
+}
+
+/** How much later than the onset the pen may notice the fault by design (ms): the deadline moves that much. */
+export function detectionAllowanceMs(c: CampaignCase): number {
+  return slowDetectionMs(c.events[onsetEvent(c)].fault, c.board);
+}
+
+/**
+ * Lasting faults the pen cannot see while it strokes and that are no hazard by themselves: stroking on
+ * is a right answer (the next retract or homing must find them; pairs with them test that).
+ */
+export const STROKE_ON_FAULTS: Record<string, string> = {
+  endstop_dead: 'the endstop is never reached while stroking',
+};
+
+/** Every fault of the case went away by itself (a glitch) or is one the pen may stroke on with. */
+export function mayStrokeOn(c: CampaignCase): boolean {
+  return c.events.every((e) => (e.forMs !== undefined && e.fault !== 'power_cut') || e.fault in STROKE_ON_FAULTS);
+}
 
 export function caseId(c: Omit<CampaignCase, 'id'>): string {
   const ev = c.events
@@ -95,11 +131,10 @@ export function caseSteps(c: CampaignCase): Record<string, unknown>[] {
     const inject: Record<string, unknown> = { fault: e.fault };
     if (i === 0) inject.at = { phase: e.phase ?? 0 };
     if (e.forMs !== undefined) inject.for = `${num(e.forMs)}ms`;
-    if (e.fault === 'power_cut') {
-      steps.push({ inject: 'power_cut' });
-      if (e.forMs !== undefined) steps.push({ run: `${num(e.forMs)}ms` }, { clear: 'power_cut' });
-    } else steps.push({ inject: i === 0 || e.forMs !== undefined ? inject : e.fault });
+    steps.push({ inject: i === 0 || e.forMs !== undefined ? inject : e.fault });
   });
+  const allowance = Math.max(0, ...c.events.map((e) => slowDetectionMs(e.fault, c.board)));
+  if (allowance > 0) steps.push({ wait: { state: 'fault', timeout: `${allowance + WINDOW_MS}ms` } });
   steps.push({ run: `${WINDOW_MS}ms` });
   steps.push({ expect: { needle: 'retracted' } });
   return steps;

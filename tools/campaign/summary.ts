@@ -19,11 +19,12 @@ export function kindOf(c: CampaignCase): Kind {
 export function failureClass(o: Outcome, limitMs: number): string | undefined {
   if (o.error) return 'the case could not run';
   if (!o.retracted) {
-    if (strokingOn(o)) return o.glitchOnly ? undefined : `never detected: still ${o.state} after a lasting fault`;
+    if (strokingOn(o)) return o.mayStrokeOn ? undefined : `never detected: still ${o.state} after a lasting fault`;
     if (o.state === 'fault') return `needles left out in fault ${o.fault}`;
     return `needles left out in state ${o.state}${o.fault !== 'none' ? ` (${o.fault})` : ''}`;
   }
-  if ((o.fromOnsetMs ?? 0) > limitMs) return `retracted later than ${limitMs} ms after onset`;
+  if ((o.fromOnsetMs ?? 0) > limitMs + o.allowanceMs)
+    return `retracted later than ${limitMs} ms after onset${o.allowanceMs ? ` (and the ${o.allowanceMs} ms the pen may take to notice)` : ''}`;
   return undefined;
 }
 
@@ -43,7 +44,7 @@ export interface Summary {
   leftOut: number;
   /** a lasting fault the firmware never noticed: the pen strokes on */
   undetected: number;
-  /** glitches the pen rode through, stroking on (they pass) */
+  /** glitches (and faults it cannot see while stroking) the pen rode through, stroking on: they pass */
   riddenThrough: number;
   late: number;
   errors: number;
@@ -142,7 +143,7 @@ export function outcomeLine(o: Outcome): string {
 
 export function summaryText(s: Summary): string {
   const lines = [
-    `${s.cases} cases: ${s.passed} passed (${s.riddenThrough} of them glitches ridden through), ${s.leftOut} stopped with the needles out, ${s.undetected} lasting faults never detected (stroking on), ${s.late} retracted later than ${s.limitMs} ms after onset${s.errors ? `, ${s.errors} could not run` : ''}`,
+    `${s.cases} cases: ${s.passed} passed (${s.riddenThrough} of them stroking on through a glitch or an unseen fault), ${s.leftOut} stopped with the needles out, ${s.undetected} lasting faults never detected (stroking on), ${s.late} retracted later than ${s.limitMs} ms after onset${s.errors ? `, ${s.errors} could not run` : ''}`,
   ];
   for (const [k, v] of Object.entries(s.byKind))
     lines.push(

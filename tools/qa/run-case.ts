@@ -31,12 +31,6 @@ export interface RunCaseOptions {
   onEnd?: (sim: PenSim, result: CaseResult) => void;
 }
 
-/** The power cut's API on the simulator (host-sim/pen.ts). */
-interface PowerCuttable {
-  cutPower?: () => void;
-  restorePower?: () => void;
-}
-
 const WRONG_KEY = Buffer.alloc(32, 0x42);
 
 const PRESS_MS = 60;
@@ -132,15 +126,12 @@ export function runCase(
   result.wallMs = Date.now() - started;
   return result;
 
-  /** The supply gone at once (`inject: power_cut`) or back (`clear: power_cut`). */
+  /** The supply gone at once (`inject: power_cut`) or back, a power-on reset (`clear: power_cut`). */
   function powerCut(cut: boolean): void {
-    const supply = sim as unknown as PowerCuttable;
-    if (typeof supply.cutPower !== 'function' || typeof supply.restorePower !== 'function')
-      throw new StepFailure('this simulator cannot cut the power (PenSim has no cutPower/restorePower)');
     if (cut) {
-      supply.cutPower();
+      sim.powerCut();
       opts.onInject?.(POWER_CUT, sim);
-    } else supply.restorePower();
+    } else sim.powerRestore();
   }
 
   function runStep(s: Step): string | void {
@@ -190,7 +181,7 @@ export function runCase(
         powerCut(true);
         return `power cut at ${pen.timeMs.toFixed(2)} ms, tip ${(pen.tipUm / 1000).toFixed(3)} mm`;
       }
-      const f = (typeof v === 'string' ? v : v.fault) as Injectable;
+      const f = (typeof v === 'string' ? v : v.fault) as Injectable | typeof POWER_CUT;
       if (typeof v === 'object' && v.at_tip_mm !== undefined) {
         const tip = v.at_tip_mm * 1000;
         let before = pen.tipUm;
@@ -209,12 +200,16 @@ export function runCase(
           throw new StepFailure(`no stroke began within 2 s, so ${f} was not injected at phase ${v.at.phase}`);
       }
       const at = `at ${pen.timeMs.toFixed(2)} ms, tip ${(pen.tipUm / 1000).toFixed(3)} mm`;
-      sim.inject(f);
-      opts.onInject?.(f, sim);
+      if (f === POWER_CUT) powerCut(true);
+      else {
+        sim.inject(f);
+        opts.onInject?.(f, sim);
+      }
       if (typeof v === 'object' && v.for !== undefined) {
         // a glitch: the fault holds for this long (to the step timer's tick), then goes away by itself
         sim.run(durationMs(v.for));
-        sim.clear(f);
+        if (f === POWER_CUT) powerCut(false);
+        else sim.clear(f);
         return `${at}, for ${durationMs(v.for)} ms`;
       }
       return at;
