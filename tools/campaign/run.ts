@@ -79,7 +79,7 @@ function measure(c: CampaignCase, sim: PenSim, onsetTicks: number | undefined): 
   const guardUm = pen.carriageUm - pen.tipUm;
   const backUm = sim.board.geometry.retract_um + sim.mech.stepUm; // as the observation says "retracted"
   const isBack = (tipUm: number): boolean => tipUm < 0 && tipUm + guardUm <= backUm;
-  const series = pen.tipSeries();
+  const series = needlePath(sim);
   const end = pen.tTicks;
   const onset = onsetTicks ?? end;
   // the last moment the needles were out after the onset; retracted from the sample after it
@@ -124,6 +124,20 @@ function measure(c: CampaignCase, sim: PenSim, onsetTicks: number | undefined): 
   }
   o.log = lastLogRecord(sim);
   return o;
+}
+
+/**
+ * The needle path in time order: steps and free motion (tipSeries), and the physical model's own
+ * samples between events, which the trace keeps apart (its drift arrays) and tipSeries leaves out.
+ */
+function needlePath(sim: PenSim): [number, number][] {
+  const pts = sim.observation.tipSeries();
+  const tr = sim.trace;
+  if (sim.mech.phys && tr) {
+    for (let i = 0; i < tr.driftT.length; i++) pts.push([tr.driftT[i], tr.driftTip[i]]);
+    pts.sort((a, b) => a[0] - b[0]);
+  }
+  return pts;
 }
 
 /** The last log record, asked over the serial port after the outcome is read (it costs simulated time). */
