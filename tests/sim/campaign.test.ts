@@ -268,3 +268,13 @@ test('stroking on is right only for glitches and faults the pen cannot see while
   assert.match(failureClass(late, 20)!, /later than 20 ms/);
   assert.equal(failureClass({ ...late, allowanceMs: 5000 }, 20), undefined);
 });
+
+test('a drawn pen replays from its id: the id names the pen, and the same pen runs again', async () => {
+  const wasm = await firmware();
+  const c = parseCaseId('ref-pen/ideal/p2/normal/d1.5/f80/s4/stall@0.25');
+  const a = runCampaignCase(c, wasm);
+  const r = pen('campaign', '--replay', c.id);
+  assert.match(r.stdout, new RegExp(`needle path digest ${a.traceDigest}`));
+  const typical = runCampaignCase(parseCaseId(c.id.replace('/p2/', '/p0/')), wasm);
+  assert.notEqual(typical.traceDigest, a.traceDigest, 'pen 2 is another pen than the typical one');
+});
