@@ -4,6 +4,7 @@
 import { Board, loadBoard } from '../../boards/board.js';
 import { PenSim } from '../../host-sim/pen.js';
 import { runCase } from '../qa/run-case.js';
+import { LOG_EVENTS, LOG_RECORDS, nameOf } from '../../abi/pen-abi.js';
 import { pensOf } from '../qa/tolerance.js';
 import { CampaignCase, detectionAllowanceMs, mayStrokeOn, onsetEvent, toQaCase } from './spec.js';
 
@@ -147,10 +148,23 @@ function lastLogRecord(sim: PenSim): string {
     const count = /count=(\d+)/.exec(sim.command('LOG?', 50));
     if (!count) return 'none: LOG? was not answered with a count';
     if (Number(count[1]) === 0) return 'none: the log is empty';
-    return sim.command(`LOG ${Number(count[1]) - 1}`, 50);
+    return describeLog(sim.command(`LOG ${Number(count[1]) - 1}`, 50));
   } catch (e) {
     return `none: ${(e as Error).message}`;
   }
+}
+
+/** A `LOG <i>` answer with its record said in words after it (docs/treatment-log.md). */
+export function describeLog(line: string): string {
+  const w = line.split(' ').slice(2).map(Number);
+  const type = nameOf(LOG_RECORDS, w[0]);
+  if (type === 'event' && w.length >= 5) {
+    const ev = LOG_EVENTS.find((e) => e.code === w[3]);
+    const detail = ev?.details ? nameOf(ev.details, w[4]) : String(w[4]);
+    return `${line} (event ${ev?.name ?? w[3]}${detail !== '0' ? ` ${detail}` : ''})`;
+  }
+  if (type === 'segment' && w.length >= 11) return `${line} (segment: ${w[6]} strokes at ${w[5]} um)`;
+  return line;
 }
 
 function round(v: number): number {
