@@ -266,7 +266,11 @@ test('stroking on is right only for glitches and faults the pen cannot see while
   assert.match(failureClass({ ...base, mayStrokeOn: true, state: 'fault', detected: 'stall' }, 20)!, /left out/);
   const late = { ...base, retracted: true, fromOnsetMs: 30, mayStrokeOn: false, state: 'fault' };
   assert.match(failureClass(late, 20)!, /later than 20 ms/);
-  assert.equal(failureClass({ ...late, allowanceMs: 5000 }, 20), undefined);
+  // noticed late by design (a stuck button): the deadline counts from the detection
+  const slow = { ...late, allowanceMs: 5000, fromOnsetMs: 5030, detectionMs: 5019, fromDetectionMs: 11 };
+  assert.equal(failureClass(slow, 20), undefined);
+  assert.match(failureClass({ ...slow, fromDetectionMs: 25 }, 20)!, /after detection/);
+  assert.match(failureClass({ ...slow, detectionMs: 6000 }, 20)!, /detected later than the 5000 ms/);
 });
 
 test('a drawn pen replays from its id: the id names the pen, and the same pen runs again', async () => {

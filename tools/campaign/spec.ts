@@ -42,8 +42,10 @@ const DEFAULT_STUCK_MS = 5000;
 
 /** Faults the pen is designed to notice only after a while, and that while (ms) on a board. */
 function slowDetectionMs(fault: string, board: string): number {
-  // a held button is no hazard until the firmware calls it stuck
-  return fault === 'button_stuck' ? (loadBoard(board).buttons.stuck_ms ?? DEFAULT_STUCK_MS) : 0;
+  if (fault !== 'button_stuck') return 0;
+  // a held button is no hazard until the firmware calls it stuck: debounced, then held this long
+  const b = loadBoard(board).buttons;
+  return b.debounce_ms + (b.stuck_ms ?? DEFAULT_STUCK_MS);
 }
 
 /**
@@ -51,11 +53,13 @@ function slowDetectionMs(fault: string, board: string): number {
  * pen notices late by design, nor one it may stroke on with), else the first.
  */
 export function onsetEvent(c: CampaignCase): number {
-  const i = c.events.findIndex((e) => !(e.fault in STROKE_ON_FAULTS) && slowDetectionMs(e.fault, c.board) === 0);
-  return i < 0 ? 0 : i;
+  const needs = c.events.findIndex((e) => !(e.fault in STROKE_ON_FAULTS) && slowDetectionMs(e.fault, c.board) === 0);
+  if (needs >= 0) return needs;
+  const slow = c.events.findIndex((e) => slowDetectionMs(e.fault, c.board) > 0);
+  return slow >= 0 ? slow : 0;
 }
 
-/** How much later than the onset the pen may notice the fault by design (ms): the deadline moves that much. */
+/** How much later than the onset the pen may notice the fault by design (ms); then the deadline counts from its detection. */
 export function detectionAllowanceMs(c: CampaignCase): number {
   return slowDetectionMs(c.events[onsetEvent(c)].fault, c.board);
 }

@@ -23,8 +23,12 @@ export function failureClass(o: Outcome, limitMs: number): string | undefined {
     if (o.state === 'fault') return `needles left out in fault ${o.fault}`;
     return `needles left out in state ${o.state}${o.fault !== 'none' ? ` (${o.fault})` : ''}`;
   }
-  if ((o.fromOnsetMs ?? 0) > limitMs + o.allowanceMs)
-    return `retracted later than ${limitMs} ms after onset${o.allowanceMs ? ` (and the ${o.allowanceMs} ms the pen may take to notice)` : ''}`;
+  if (o.allowanceMs > 0) {
+    // noticed late by design: the deadline counts from the detection, which must come within the allowance
+    if ((o.detectionMs ?? Infinity) > o.allowanceMs + limitMs)
+      return `detected later than the ${o.allowanceMs} ms the pen may take to notice`;
+    if ((o.fromDetectionMs ?? 0) > limitMs) return `retracted later than ${limitMs} ms after detection`;
+  } else if ((o.fromOnsetMs ?? 0) > limitMs) return `retracted later than ${limitMs} ms after onset`;
   return undefined;
 }
 
@@ -52,6 +56,7 @@ export interface Summary {
   byKind: Record<string, { cases: number; leftOut: number; undetected: number; late: number }>;
   /** failure class -> cases, with the first faults most often in it */
   classes: { name: string; cases: number; faults: [string, number][]; example: string }[];
+  /** over the cases whose deadline counts from onset (not those noticed late by design) */
   worstFromOnset?: { ms: number; id: string };
   worstFromDetection?: { ms: number; id: string };
   /** the worst cases, left out first (deepest first), then the latest */
@@ -102,7 +107,7 @@ export function summarize(cases: CampaignCase[], outs: Outcome[], limitMs: numbe
       c.faults.set(f, (c.faults.get(f) ?? 0) + 1);
       classes.set(cls, c);
     }
-    if (o.fromOnsetMs !== undefined && o.fromOnsetMs > (s.worstFromOnset?.ms ?? -Infinity))
+    if (o.allowanceMs === 0 && o.fromOnsetMs !== undefined && o.fromOnsetMs > (s.worstFromOnset?.ms ?? -Infinity))
       s.worstFromOnset = { ms: o.fromOnsetMs, id: o.id };
     if (o.fromDetectionMs !== undefined && o.fromDetectionMs > (s.worstFromDetection?.ms ?? -Infinity))
       s.worstFromDetection = { ms: o.fromDetectionMs, id: o.id };
@@ -117,7 +122,10 @@ export function summarize(cases: CampaignCase[], outs: Outcome[], limitMs: numbe
     .sort((a, b) => b.cases - a.cases);
   s.worst = [...outs]
     .filter((o) => !passed(o, limitMs))
-    .sort((a, b) => severity(b) - severity(a) || (!a.retracted ? b.tipMm - a.tipMm : b.fromOnsetMs! - a.fromOnsetMs!))
+    .sort(
+      (a, b) =>
+        severity(b) - severity(a) || (!a.retracted ? b.tipMm - a.tipMm : lateness(b, limitMs) - lateness(a, limitMs)),
+    )
     .slice(0, worstN);
   return s;
 }
@@ -125,6 +133,11 @@ export function summarize(cases: CampaignCase[], outs: Outcome[], limitMs: numbe
 /** left out after stopping, worst; then a fault missed; then late */
 function severity(o: Outcome): number {
   return o.retracted ? 0 : strokingOn(o) ? 1 : 2;
+}
+
+/** how far past its deadline a late case came back (ms) */
+function lateness(o: Outcome, limitMs: number): number {
+  return o.allowanceMs > 0 ? (o.fromDetectionMs ?? 0) - limitMs : (o.fromOnsetMs ?? 0) - limitMs;
 }
 
 /** The command that runs one case again, alone, and prints its figures. */
