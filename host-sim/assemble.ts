@@ -21,7 +21,7 @@ import { Buttons } from './parts/buttons.js';
 import { SerialPort } from './parts/serial-port.js';
 import { Watchdog } from './parts/watchdog.js';
 import { Indicator } from './parts/indicator.js';
-import { LogStorage } from './parts/storage.js';
+import { LogStorage, storageTiming } from './parts/storage.js';
 import { CartridgeReader } from './parts/cartridge-reader.js';
 import { Telemetry } from './parts/telemetry.js';
 import { PowerSupply } from './parts/power.js';
@@ -34,6 +34,8 @@ import type { SimOptions } from './pen.js';
 export interface PenHooks {
   /** the watchdog bit: reset the MCU with this cause */
   reset(cause: number): void;
+  /** the flash's own power cut fell on a write (SimOptions.powerCutAtFlashWrite) */
+  powerCut(): void;
   measure(): Measurement;
 }
 
@@ -58,6 +60,7 @@ export interface PenParts {
   reader: CartridgeReader;
   telemetry: Telemetry;
   power: PowerSupply;
+  storage: LogStorage;
   entropy: Entropy;
   keys: KeyStore;
   rtc: Rtc;
@@ -105,6 +108,7 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
   const entropy = new Entropy(entropyRng);
   const rtc = new Rtc(clock, opts.rtcStart ?? 1_795_000_000);
   const meter = new StrokeMeter(timerHz);
+  const storage = new LogStorage(flash, clock, storageTiming(board));
   const hal = [
     queue,
     driver,
@@ -112,7 +116,7 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
     buttons,
     power,
     reader,
-    new LogStorage(flash),
+    storage,
     entropy,
     keys,
     rtc,
@@ -123,9 +127,8 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
   ];
   const module = typeof opts.wasm === 'string' ? loadModule(opts.wasm) : opts.wasm;
   const firmware = new Firmware(module, opts.halTap, (e) => {
-    queue.executor.flush();
-    driver.powerLost();
     trace?.event(clock.tTicks, 'power', e.message);
+    hooks.powerCut();
   });
   const ticksPerControl = Math.round(nominalHz / board.timing.control_hz);
   const loop = new TimeLoop(
@@ -175,6 +178,7 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
     reader,
     telemetry,
     power,
+    storage,
     entropy,
     keys,
     rtc,

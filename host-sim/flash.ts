@@ -1,6 +1,8 @@
 // The treatment-log flash: sectors of 32-bit words, erased to 0xFFFFFFFF, programming only clears
-// bits. A power cut can be set to fall on any chosen write: that write is torn (a program clears only
-// some of its bits, an erase resets only some words) and the pen loses power.
+// bits. A write that power leaves unfinished is torn as on NOR flash: a program clears only some of
+// its bits, an erase resets only some words. A power cut can be set to fall on any chosen write (that
+// write is torn and the pen loses power); the storage part (parts/storage.ts) tears the write in flight
+// when the power is cut at any other moment.
 import { Rng } from './rng.js';
 
 export class PowerCut extends Error {
@@ -46,9 +48,7 @@ export class Flash {
     if (i < 0) return -1;
     const v = value >>> 0;
     if (++this.writes === this.cutAtWrite) {
-      // torn: a random part of the bits that should have cleared did
-      const clears = ~v >>> 0;
-      this.words[i] = (this.words[i] & ~(clears & this.randomWord())) >>> 0;
+      this.tearProgram(offset, v);
       throw new PowerCut(this.writes);
     }
     if ((~this.words[i] & v) >>> 0 !== 0) return -2; // a 0 would have to become 1
@@ -61,11 +61,26 @@ export class Flash {
     const from = (sector * this.sectorBytes) / 4;
     const to = from + this.sectorBytes / 4;
     if (++this.writes === this.cutAtWrite) {
-      for (let i = from; i < to; i++) if (this.rng.next() < 0.5) this.words[i] = 0xffffffff;
+      this.tearErase(sector);
       throw new PowerCut(this.writes);
     }
     this.words.fill(0xffffffff, from, to);
     return 0;
+  }
+
+  /** A program of `value` at `offset` cut short: a random part of the bits that should clear did. */
+  tearProgram(offset: number, value: number): void {
+    const i = this.index(offset);
+    if (i < 0) return;
+    const clears = ~(value >>> 0) >>> 0;
+    this.words[i] = (this.words[i] & ~(clears & this.randomWord())) >>> 0;
+  }
+
+  /** An erase of `sector` cut short: a random part of its words reads erased, the rest keep their bits. */
+  tearErase(sector: number): void {
+    const from = (sector * this.sectorBytes) / 4;
+    const to = from + this.sectorBytes / 4;
+    for (let i = from; i < to; i++) if (this.rng.next() < 0.5) this.words[i] = 0xffffffff;
   }
 
   private randomWord(): number {

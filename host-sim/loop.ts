@@ -1,6 +1,7 @@
 // Simulated time: executes each step when it is due and lets the physics follow, runs a control tick
 // (scheduled user actions, driver heat, battery draw, watchdog, firmware tick) every 1/control_hz,
-// and moves the carriage freely while the driver is off.
+// and moves the carriage freely while the driver is off. Time and physics go on while the pen has no
+// power; the firmware and its watchdog do not.
 import { SimClock } from './clock.js';
 import { Trace } from './trace.js';
 import { Mechanics } from './mechanics.js';
@@ -55,7 +56,7 @@ export class TimeLoop {
   runUntil(done: () => boolean, timeoutMs: number): boolean {
     const clock = this.p.clock;
     const end = clock.tTicks + clock.ticks(timeoutMs);
-    while (clock.tTicks < end && !this.p.firmware.dead) {
+    while (clock.tTicks < end) {
       this.runUntilTicks(Math.min(end, this.nextControlTicks + 1));
       if (done()) return true;
     }
@@ -76,7 +77,7 @@ export class TimeLoop {
 
   private runUntilTicks(end: number): void {
     const clock = this.p.clock;
-    while (clock.tTicks < end && !this.p.firmware.dead) {
+    while (clock.tTicks < end) {
       this.advance(Math.min(this.nextControlTicks, end));
       if (this.stopHit && this.stopWhen) return;
       if (clock.tTicks === this.nextControlTicks) {
@@ -163,6 +164,7 @@ export class TimeLoop {
     driver.heat(dtS);
     power.draw(dtS, coilW);
     mech.driverOn = driver.outputsOn();
+    if (firmware.dead) return;
     if (watchdog.expired(t)) {
       watchdog.bite();
       return;

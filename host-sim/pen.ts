@@ -45,7 +45,7 @@ export interface SimOptions {
   flash?: Flash;
   /** log flash geometry when no flash is given */
   flashGeometry?: { sectors: number; sectorBytes: number };
-  /** power fails during this flash write (1-based); the pen is dead afterwards */
+  /** power fails during this flash write (1-based): that write is torn and the pen is without power (powerRestore) */
   powerCutAtFlashWrite?: number;
   /** the fitted cartridge's chip; default a new genuine one of `cartridge` */
   chip?: ChipSpec | null;
@@ -75,6 +75,7 @@ export class PenSim {
   constructor(opts: SimOptions) {
     const parts = (this.parts = assemblePen(opts, {
       reset: (cause) => this.reset(cause),
+      powerCut: () => this.cutSupply(),
       measure: () => this.measure(),
     }));
     this.board = parts.board;
@@ -109,7 +110,45 @@ export class PenSim {
     this.boot(cause);
   }
 
+  /** The supply is gone (the firmware has already stopped): what goes with it, the flash part decides its write. */
+  private cutSupply(): void {
+    const p = this.parts;
+    p.power.supplyOn = false;
+    p.firmware.dead = true;
+    p.storage.powerCut();
+    p.queue.executor.flush();
+    p.driver.powerLost();
+    p.watchdog.hung = false;
+    p.serial.powerLost();
+    p.telemetry.powerLost();
+  }
+
   // ---- what a user or a test does ----------------------------------------------------------
+
+  /**
+   * The supply gone at once: the firmware stops where it is, the driver's outputs fall (the return
+   * spring takes the needles back), a flash program or erase in flight is torn as NOR flash would be,
+   * the flash keeps the rest; time and physics go on. powerRestore() powers the pen on again.
+   */
+  powerCut(): void {
+    if (!this.powered) return;
+    this.trace?.event(this.tTicks, 'power', 'power cut');
+    this.cutSupply();
+  }
+
+  /** The supply back: a power-on reset on the same flash (the pen starts off, as from its button). */
+  powerRestore(): void {
+    if (this.powered) return;
+    this.trace?.event(this.tTicks, 'power', 'power restored');
+    this.parts.power.supplyOn = true;
+    this.parts.firmware.dead = false;
+    this.reset(RESET_POWER_ON);
+  }
+
+  /** The electronics have power (false from a power cut until powerRestore). */
+  get powered(): boolean {
+    return this.parts.power.supplyOn;
+  }
 
   /** Advance simulated time by `ms`. */
   run(ms: number): void {
@@ -204,6 +243,7 @@ export class PenSim {
   get ticksPerControl(): number {
     return this.parts.loop.ticksPerControl;
   }
+  /** the firmware does not run: the pen has no power */
   get dead(): boolean {
     return this.parts.firmware.dead;
   }

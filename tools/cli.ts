@@ -3,6 +3,7 @@ import { buildCommand } from './commands/build.js';
 import { simCommand } from './commands/sim.js';
 import { envelopeCommand } from './commands/envelope.js';
 import { qaCommand } from './commands/qa.js';
+import { campaignCommand } from './commands/campaign.js';
 import { logCommand } from './commands/log.js';
 import { conformCommand } from './commands/conform.js';
 import { imageCommand } from './commands/image.js';
@@ -24,6 +25,7 @@ Commands:
   console   run the simulated pen in real time on a serial port (pty) for picocom or pyserial
   envelope  the highest stroke rate at each depth, as the firmware computes it
   qa        run QA scenario files in the simulator, with JUnit and HTML reports
+  campaign  sweep injected faults over stroke phases, depths, rates and pairs; did the needles get back?
   log       export a pen's treatment log as CSV and JSON
   conform   replay scenarios on a board's microcontroller (QEMU) and compare every HAL call
   flash     upload a signed image to a pen in service mode over its serial port (SMP)
@@ -50,6 +52,8 @@ export async function main(argv: string[]): Promise<number> {
         return await envelopeCommand(rest);
       case 'qa':
         return await qaCommand(rest);
+      case 'campaign':
+        return await campaignCommand(rest);
       case 'log':
         return await logCommand(rest);
       case 'conform':

@@ -1,4 +1,6 @@
-// The battery as the pen measures it (HAL battery_mv): the cell model, drawn on each control tick.
+// The battery as the pen measures it (HAL battery_mv): the cell model, drawn on each control tick; and
+// the supply to the electronics, which a power cut takes away at once (a cell contact bouncing off, a
+// pen dropped) and a power-on brings back.
 import { HalImports, HalPart } from '../hal.js';
 import { FaultSource, FaultTable } from '../faults.js';
 import { Board } from '../../boards/board.js';
@@ -11,6 +13,8 @@ const RECHARGED_SOC = 0.9;
 
 export class PowerSupply implements HalPart, FaultSource {
   readonly cell: Battery;
+  /** the electronics have power: false from a power cut until the power is back */
+  supplyOn = true;
 
   constructor(board: Board) {
     this.cell = new Battery(board);

@@ -48,6 +48,13 @@ export class SerialPort implements HalPart {
     }
   }
 
+  /** The pen lost power: what it had not read, and its half-written line, are gone. */
+  powerLost(): void {
+    this.rx = [];
+    this.rxHead = 0;
+    this.txLine = [];
+  }
+
   /** Send one command line. */
   send(line: string): void {
     this.sendBytes(Buffer.from(line + '\n', 'latin1'));

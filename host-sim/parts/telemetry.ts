@@ -58,6 +58,14 @@ export class Telemetry implements HalPart {
     }
   }
 
+  /** The pen lost power: it is off until its firmware reports again. */
+  powerLost(): void {
+    this.state = 'off';
+    this.fault = 'none';
+    this.stateLog.push({ tTicks: this.clock.tTicks, state: 'off', fault: 'none' });
+    this.trace?.event(this.clock.tTicks, 'state', 'off (no power)');
+  }
+
   private onSetting(depthUm: number, freqHz: number, askedHz: number, clamp: number): void {
     this.setting = { depthUm, freqHz, askedHz, clamp: CLAMPS[clamp] ?? String(clamp) };
     this.trace?.event(

@@ -10,6 +10,26 @@ import { CaseResult, Plot, StepResult } from './results.js';
 import { checkExpectations } from './expect.js';
 import { answerChallenge } from '../../host-sim/keys.js';
 import { CartridgeChip } from '../../host-sim/cartridge-chip.js';
+import { PhaseName, phaseValue, runToPhase } from './phase.js';
+
+/** the step value that cuts (inject) or restores (clear) the supply */
+export const POWER_CUT = 'power_cut';
+
+/** an `inject` step written as a mapping */
+interface InjectStep {
+  fault: Injectable;
+  at_tip_mm?: number;
+  at?: { phase: number | PhaseName };
+  for?: string | number;
+}
+
+/** What a caller (the fault campaign) may watch of a run, beside the result. */
+export interface RunCaseOptions {
+  /** each fault as it is injected, the simulated pen at that instant */
+  onInject?: (fault: string, sim: PenSim) => void;
+  /** the simulated pen after the last step (or the failure) */
+  onEnd?: (sim: PenSim, result: CaseResult) => void;
+}
 
 const WRONG_KEY = Buffer.alloc(32, 0x42);
 
@@ -22,7 +42,13 @@ class StepFailure extends Error {}
  * Runs one case; `halTap` (optional) sees every HAL call, to record the run for a board port; `penBoard`
  * (optional) is the pen to simulate in place of the named board's typical one (a drawn pen, a model).
  */
-export function runCase(c: Case, wasm: string, halTap?: HalTap, penBoard?: Board): CaseResult {
+export function runCase(
+  c: Case,
+  wasm: string,
+  halTap?: HalTap,
+  penBoard?: Board,
+  opts: RunCaseOptions = {},
+): CaseResult {
   const started = Date.now();
   const sim = new PenSim({
     board: penBoard ?? c.board,
@@ -96,8 +122,17 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap, penBoard?: Board
       result.message += ' (simulator error)';
   }
   result.simMs = pen.timeMs;
+  opts.onEnd?.(sim, result);
   result.wallMs = Date.now() - started;
   return result;
+
+  /** The supply gone at once (`inject: power_cut`) or back, a power-on reset (`clear: power_cut`). */
+  function powerCut(cut: boolean): void {
+    if (cut) {
+      sim.powerCut();
+      opts.onInject?.(POWER_CUT, sim);
+    } else sim.powerRestore();
+  }
 
   function runStep(s: Step): string | void {
     if ('set' in s) {
@@ -141,8 +176,12 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap, penBoard?: Board
       return `after ${(pen.timeMs - t0).toFixed(0)} ms`;
     }
     if ('inject' in s) {
-      const v = s.inject as string | { fault: Injectable; at_tip_mm?: number };
-      const f = (typeof v === 'string' ? v : v.fault) as Injectable;
+      const v = s.inject as string | InjectStep;
+      if (v === POWER_CUT) {
+        powerCut(true);
+        return `power cut at ${pen.timeMs.toFixed(2)} ms, tip ${(pen.tipUm / 1000).toFixed(3)} mm`;
+      }
+      const f = (typeof v === 'string' ? v : v.fault) as Injectable | typeof POWER_CUT;
       if (typeof v === 'object' && v.at_tip_mm !== undefined) {
         const tip = v.at_tip_mm * 1000;
         let before = pen.tipUm;
@@ -155,10 +194,31 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap, penBoard?: Board
         if (!sim.runUntilStep(crossed, 2000))
           throw new StepFailure(`the needle tips never passed ${v.at_tip_mm} mm within 2 s, so ${f} was not injected`);
       }
-      sim.inject(f);
-      return `at ${pen.timeMs.toFixed(2)} ms, tip ${(pen.tipUm / 1000).toFixed(3)} mm`;
+      if (typeof v === 'object' && v.at !== undefined) {
+        const phase = phaseValue(v.at.phase);
+        if (!runToPhase(sim, phase))
+          throw new StepFailure(`no stroke began within 2 s, so ${f} was not injected at phase ${v.at.phase}`);
+      }
+      const at = `at ${pen.timeMs.toFixed(2)} ms, tip ${(pen.tipUm / 1000).toFixed(3)} mm`;
+      if (f === POWER_CUT) powerCut(true);
+      else {
+        sim.inject(f);
+        opts.onInject?.(f, sim);
+      }
+      if (typeof v === 'object' && v.for !== undefined) {
+        // a glitch: the fault holds for this long (to the step timer's tick), then goes away by itself
+        sim.run(durationMs(v.for));
+        if (f === POWER_CUT) powerCut(false);
+        else sim.clear(f);
+        return `${at}, for ${durationMs(v.for)} ms`;
+      }
+      return at;
     }
     if ('clear' in s) {
+      if (s.clear === POWER_CUT) {
+        powerCut(false);
+        return;
+      }
       sim.clear(s.clear as Injectable);
       return;
     }

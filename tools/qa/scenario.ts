@@ -232,6 +232,9 @@ function substitute(v: unknown, params: Record<string, number | string>): unknow
   return v;
 }
 
+/** the shortest glitch `inject: {for}` takes (ms) */
+export const GLITCH_MIN_MS = 0.01;
+
 export function durationMs(v: unknown): number {
   if (typeof v === 'number') return v;
   const m = /^([0-9]+(?:\.[0-9]+)?)\s*(ms|s)$/.exec(String(v));
@@ -246,6 +249,16 @@ function checkDurations(s: Step, at: (line: number, msg: string) => ScenarioErro
       throw at(s.line, `${what} "${v}" is not a duration: write 250ms, 2s or 1.5s (up to 1 hour)`);
   };
   if ('run' in s) check(s.run, 'run');
+  const inject = s.inject as Record<string, unknown> | undefined;
+  if (inject && typeof inject === 'object' && inject.for !== undefined) {
+    const ms = durationMs(inject.for);
+    // a glitch shorter than the step timer's resolution would not exist; 10 us is well above it
+    if (!(ms >= GLITCH_MIN_MS && ms <= 3_600_000))
+      throw at(
+        s.line,
+        `inject for "${inject.for}" is not a glitch length: write 0.2ms, 5ms or 1s (${GLITCH_MIN_MS} ms to 1 hour)`,
+      );
+  }
   if ('wait' in s && (s.wait as Record<string, unknown>).timeout !== undefined)
     check((s.wait as Record<string, unknown>).timeout, 'wait timeout');
 }
@@ -325,6 +338,8 @@ function explain(errors: ErrorObject[], data: Record<string, unknown>): string {
   const where = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'the file';
   const p = e.params as Record<string, unknown>;
   const isStep = /^\/steps\/\d+$/.test(e.instancePath);
+  if (/\/phase$/.test(e.instancePath))
+    return `${where}: ${JSON.stringify(valueAt(data, e.instancePath))} is not a phase: give 0 <= phase < 1, or top, descending, bottom, ascending`;
   switch (e.keyword) {
     case 'additionalProperties':
       if (isStep) return `unknown step "${p.additionalProperty}": valid steps are ${STEP_KEYS.join(', ')}`;
@@ -341,7 +356,7 @@ function explain(errors: ErrorObject[], data: Record<string, unknown>): string {
       return `${where}: must be ${p.type}, got ${JSON.stringify(valueAt(data, e.instancePath))}`;
     case 'oneOf':
     case 'pattern':
-      if (/\/run$|\/timeout$/.test(e.instancePath))
+      if (/\/run$|\/timeout$|\/for$/.test(e.instancePath))
         return `${where} "${valueAt(data, e.instancePath)}" is not a duration: write 250ms, 2s or 1.5s`;
       return `${where}: ${JSON.stringify(valueAt(data, e.instancePath))} is not valid (${e.parentSchema?.description ?? e.message})`;
     default:

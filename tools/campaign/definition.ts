@@ -1,0 +1,107 @@
+// What a campaign sweeps, and its cases in a fixed order. The default definition: every injectable fault
+// alone at 16 phases x 6 depths x 3 rates, and on soft and tough skin; every ordered pair of faults 0, 2
+// and 6 ms apart; endstop, driver-flag and battery glitches of 0.1 to 5 ms; hangs (a fault like the
+// others); power cuts when the simulator can make them. The sample is a fixed spread of it for tests.
+import { INJECTABLE } from '../../host-sim/faults.js';
+import { CampaignCase, Model, makeCase } from './spec.js';
+
+export interface CampaignDefinition {
+  /** faults swept alone */
+  singles: { faults: readonly string[]; phases: number[]; depthsMm: number[]; ratesHz: number[]; tissues: string[] };
+  /** the same faults on other skin (fewer phases) */
+  tissues: { phases: number[]; depthsMm: number[]; ratesHz: number[]; tissues: string[] };
+  /** every ordered pair of two different faults */
+  pairs: { delaysMs: number[]; phases: number[]; depthsMm: number[]; ratesHz: number[] };
+  /** glitches: a fault that goes away by itself */
+  glitches: { faults: string[]; lengthsMs: number[]; phases: number[]; depthsMm: number[]; ratesHz: number[] };
+  /** power cuts (the supply back after `forMs`) */
+  powerCuts: { phases: number[]; depthsMm: number[]; ratesHz: number[]; forMs: number };
+}
+
+const phases = (n: number): number[] => Array.from({ length: n }, (_, i) => i / n);
+
+export const DEFAULT_DEFINITION: CampaignDefinition = {
+  singles: {
+    faults: INJECTABLE,
+    phases: phases(16),
+    depthsMm: [0.25, 0.5, 1.0, 1.5, 2.0, 2.5],
+    ratesHz: [40, 80, 120],
+    tissues: ['normal'],
+  },
+  tissues: { phases: phases(4), depthsMm: [0.5, 1.5, 2.5], ratesHz: [80], tissues: ['soft', 'tough'] },
+  pairs: { delaysMs: [0, 2, 6], phases: phases(4), depthsMm: [0.5, 1.5, 2.5], ratesHz: [80] },
+  glitches: {
+    faults: ['endstop_stuck', 'endstop_dead', 'driver_short', 'overtemp', 'battery_sag'],
+    lengthsMs: [0.1, 0.2, 0.5, 1, 2, 5],
+    phases: phases(16),
+    depthsMm: [0.5, 1.0, 1.5, 2.5],
+    ratesHz: [80],
+  },
+  powerCuts: { phases: phases(16), depthsMm: [0.25, 0.5, 1.0, 1.5, 2.0, 2.5], ratesHz: [40, 80, 120], forMs: 50 },
+};
+
+export interface Sweep {
+  board: string;
+  model: Model;
+  seed: number;
+  /** include power cuts (the simulator can cut the supply) */
+  powerCut: boolean;
+}
+
+/** Every case of a definition, in a fixed order; each case's seed comes from the sweep's seed and the case. */
+export function expand(def: CampaignDefinition, sw: Sweep): CampaignCase[] {
+  const out: CampaignCase[] = [];
+  const add = (tissue: string, depthMm: number, freqHz: number, events: CampaignCase['events']): void => {
+    const base = { board: sw.board, model: sw.model, pen: 0, tissue, depthMm, freqHz, events };
+    out.push(makeCase({ ...base, seed: caseSeed(sw.seed, JSON.stringify(base)) }));
+  };
+  const s = def.singles;
+  for (const fault of s.faults)
+    for (const tissue of s.tissues)
+      for (const d of s.depthsMm)
+        for (const r of s.ratesHz) for (const phase of s.phases) add(tissue, d, r, [{ fault, phase }]);
+  const t = def.tissues;
+  for (const fault of s.faults)
+    for (const tissue of t.tissues)
+      for (const d of t.depthsMm)
+        for (const r of t.ratesHz) for (const phase of t.phases) add(tissue, d, r, [{ fault, phase }]);
+  const p = def.pairs;
+  for (const a of s.faults)
+    for (const b of s.faults) {
+      if (a === b) continue;
+      for (const delayMs of p.delaysMs)
+        for (const d of p.depthsMm)
+          for (const r of p.ratesHz)
+            for (const phase of p.phases)
+              add('normal', d, r, [
+                { fault: a, phase },
+                { fault: b, delayMs },
+              ]);
+    }
+  const g = def.glitches;
+  for (const fault of g.faults)
+    for (const forMs of g.lengthsMs)
+      for (const d of g.depthsMm)
+        for (const r of g.ratesHz) for (const phase of g.phases) add('normal', d, r, [{ fault, phase, forMs }]);
+  if (sw.powerCut) {
+    const c = def.powerCuts;
+    for (const d of c.depthsMm)
+      for (const r of c.ratesHz)
+        for (const phase of c.phases) add('normal', d, r, [{ fault: 'power_cut', phase, forMs: c.forMs }]);
+  }
+  return out;
+}
+
+/** A fixed spread of `cases`: about `n` of them, every k-th, the same for the same list. */
+export function sample(cases: CampaignCase[], n: number): CampaignCase[] {
+  if (cases.length <= n) return cases;
+  const every = cases.length / n;
+  return Array.from({ length: n }, (_, i) => cases[Math.floor(i * every)]);
+}
+
+/** A seed per case from the sweep's seed and what the case is, so a case keeps its seed in any list. */
+export function caseSeed(seed: number, what: string): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < what.length; i++) h = Math.imul(h ^ what.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % 1_000_000;
+}

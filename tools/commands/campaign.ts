@@ -1,0 +1,183 @@
+// `pen campaign`: sweep faults over the phases of a stroke, depths, rates and skin, pairs of faults,
+// glitches and power cuts, on all cores; report per case whether the needles got back and how fast.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { parseOptions, usageText, OptionSpec, UsageError } from '../lib/args.js';
+import { checkOutputFile, checkOutputDir } from '../lib/errors.js';
+import { buildFirmware, writeAtomic } from '../build/build.js';
+import { boardNames, loadBoard } from '../../boards/board.js';
+import { collectProvenance } from '../qa/provenance.js';
+import { DEFAULT_DEFINITION, expand, sample } from '../campaign/definition.js';
+import { CampaignCase, Model, parseCaseId, scenarioYaml } from '../campaign/spec.js';
+import { runCampaign } from '../campaign/pool.js';
+import { runOnPens } from '../campaign/pens.js';
+import { DEFAULT_LIMIT_MS, failureClass, kindOf, outcomeLine, summarize, summaryText } from '../campaign/summary.js';
+import { campaignJunit } from '../campaign/junit.js';
+import { campaignHtml } from '../campaign/html.js';
+import { powerCutAvailable } from '../campaign/power.js';
+
+const SPEC: OptionSpec = {
+  board: { type: 'string', value: 'NAME', help: 'the board to run (default ref-pen)' },
+  model: { type: 'string', value: 'MODEL', help: 'simulator model: ideal (default) or physical' },
+  tolerance: {
+    type: 'number',
+    value: 'N',
+    help: "run each case on N pens drawn from the board's ranges (pen 0 the typical one); the worst pen decides (default 1)",
+  },
+  seed: {
+    type: 'number',
+    value: 'N',
+    help: "the campaign's seed: each case's seed comes from it and the case (default 1)",
+  },
+  jobs: { type: 'number', value: 'N', help: `worker threads (default: one per core, ${availableParallelism()} here)` },
+  sample: { type: 'number', value: 'N', help: 'run a fixed spread of N cases of the definition, not all of them' },
+  kind: { type: 'string', value: 'KIND', help: 'run only one kind: single, pair, glitch or power_cut' },
+  grep: { type: 'string', value: 'TEXT', help: 'run only cases whose id contains TEXT' },
+  'limit-ms': {
+    type: 'number',
+    value: 'MS',
+    help: `a case fails when the needles are back later than this after the fault's onset (default ${DEFAULT_LIMIT_MS})`,
+  },
+  worst: { type: 'number', value: 'N', help: 'how many worst cases to list (default 10)' },
+  junit: { type: 'string', value: 'FILE', help: 'write a JUnit XML report (one test case per campaign case)' },
+  html: {
+    type: 'string',
+    value: 'FILE',
+    help: 'write an HTML report with heat maps of retract time over phase and depth',
+  },
+  json: { type: 'string', value: 'FILE', help: 'write every case and its outcome as JSON' },
+  out: { type: 'string', value: 'DIR', help: 'write the worst cases as scenario files (for pen qa) into DIR' },
+  replay: { type: 'string', value: 'ID', help: 'run one case again from its id and print its figures' },
+  list: { type: 'boolean', help: 'print the ids of the cases and their count; run nothing' },
+};
+const USAGE = usageText(
+  'campaign [options]',
+  "Sweep injected faults over the pen in the simulator (docs/campaigns.md). Each case passes when the\nneedles are back in the retracted position, and stay there, within --limit-ms of the fault's onset.\nExits 0 only if every case passes.",
+  SPEC,
+);
+
+export async function campaignCommand(argv: string[]): Promise<number> {
+  const o = parseOptions(argv, SPEC, USAGE);
+  if (o.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (o._.length) throw new UsageError(`unexpected argument "${o._[0]}": pen campaign takes options only`);
+  const whole = (name: string, min: number, max: number): number | undefined => {
+    const v = o[name] as number | undefined;
+    if (v !== undefined && !(Number.isInteger(v) && v >= min && v <= max))
+      throw new UsageError(`--${name} ${v}: give a whole number ${min}..${max}`);
+    return v;
+  };
+  const jobs = whole('jobs', 1, 64);
+  const seed = whole('seed', 0, 2 ** 31) ?? 1;
+  const tolerance = whole('tolerance', 1, 1000) ?? 1;
+  const sampleN = whole('sample', 1, 1_000_000);
+  const worstN = whole('worst', 0, 10_000) ?? 10;
+  const limitMs = (o['limit-ms'] as number | undefined) ?? DEFAULT_LIMIT_MS;
+  if (!(limitMs > 0)) throw new UsageError(`--limit-ms ${limitMs}: give a time above 0 ms`);
+  const board = (o.board as string | undefined) ?? 'ref-pen';
+  if (!boardNames().includes(board))
+    throw new UsageError(`--board ${board}: unknown board; boards are ${boardNames().join(', ')}`);
+  const model = ((o.model as string | undefined) ?? 'ideal') as Model;
+  if (model !== 'ideal' && model !== 'physical') throw new UsageError(`--model ${model}: use ideal or physical`);
+  if (model === 'physical' && !loadBoard(board).physics)
+    throw new UsageError(`--model physical: board ${board} has no physics block`);
+  const kind = o.kind as string | undefined;
+  if (kind !== undefined && !['single', 'pair', 'glitch', 'power_cut'].includes(kind))
+    throw new UsageError(`--kind ${kind}: use single, pair, glitch or power_cut`);
+  for (const k of ['junit', 'html', 'json'] as const) if (o[k]) checkOutputFile(o[k] as string, `--${k}`);
+  if (o.out) checkOutputDir(o.out as string, '--out');
+
+  if (o.replay !== undefined) return replay(o.replay as string, limitMs, o.out as string | undefined);
+
+  let cases = expand(DEFAULT_DEFINITION, { board, model, seed, powerCut: powerCutAvailable() });
+  if (kind) cases = cases.filter((c) => kindOf(c) === kind);
+  if (o.grep) cases = cases.filter((c) => c.id.includes(o.grep as string));
+  if (sampleN !== undefined) cases = sample(cases, sampleN);
+  if (!cases.length) throw new UsageError('no case is left to run: check --kind and --grep');
+  if (o.list) {
+    for (const c of cases) console.log(c.id);
+    console.log(`${cases.length} cases`);
+    return 0;
+  }
+  if (!powerCutAvailable()) console.log('power cuts left out: this simulator cannot cut the power');
+
+  const wasm = (await buildFirmware(board)).wasmPath;
+  const tty = process.stderr.isTTY;
+  const t0 = Date.now();
+  let failedSoFar = 0;
+  let lastPrint = 0;
+  const outs = await runCampaign(cases, {
+    jobs,
+    wasm,
+    tolerance,
+    onOutcome: (r, done, total) => {
+      if (failureClass(r, limitMs)) failedSoFar++;
+      const now = Date.now();
+      if (done !== total && now - lastPrint < (tty ? 200 : 10_000)) return;
+      lastPrint = now;
+      const rate = done / Math.max(0.001, (now - t0) / 1000);
+      const line = `[${done}/${total}] ${failedSoFar} failed, ${rate.toFixed(1)} cases/s, about ${Math.ceil((total - done) / rate)} s left`;
+      if (tty) process.stderr.write(`\r\x1b[K${line}`);
+      else console.log(line);
+    },
+  });
+  if (tty) process.stderr.write('\r\x1b[K');
+  const wallS = (Date.now() - t0) / 1000;
+  const s = summarize(cases, outs, limitMs, worstN, wallS);
+  console.log(summaryText(s));
+  console.log(
+    `\n${cases.length} cases in ${wallS.toFixed(1)} s (${(cases.length / wallS).toFixed(1)} cases/s, ${jobs ?? availableParallelism()} jobs, ${tolerance} pen${tolerance > 1 ? 's' : ''} each, ${model} model, seed ${seed})`,
+  );
+  const prov = collectProvenance({ [board]: wasm }, seed);
+  if (o.junit) {
+    write(o.junit as string, campaignJunit(cases, outs, prov, limitMs));
+    console.log(`JUnit: ${o.junit}`);
+  }
+  if (o.html) {
+    write(o.html as string, campaignHtml(cases, outs, s, prov));
+    console.log(`HTML:  ${o.html}`);
+  }
+  if (o.json) {
+    write(o.json as string, JSON.stringify({ provenance: prov, summary: s, cases, outcomes: outs }, null, 1));
+    console.log(`JSON:  ${o.json}`);
+  }
+  if (o.out) {
+    for (const w of s.worst) writeScenario(o.out as string, parseCaseId(w.id));
+    console.log(`scenario files of the ${s.worst.length} worst cases: ${o.out}`);
+  }
+  return s.passed === s.cases ? 0 : 1;
+}
+
+function replay(id: string, limitMs: number, outDir: string | undefined): Promise<number> {
+  let c: CampaignCase;
+  try {
+    c = parseCaseId(id);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (!boardNames().includes(c.board)) throw new UsageError(`case ${id}: unknown board ${c.board}`);
+  return buildFirmware(c.board).then(({ wasmPath }) => {
+    const r = runOnPens(c, wasmPath, 1);
+    const cls = failureClass(r, limitMs);
+    console.log(`${cls ? 'FAIL' : 'ok  '} ${r.id}\n     ${outcomeLine(r)}`);
+    console.log(`     needle path digest ${r.traceDigest}, deepest ${r.maxTipMm} mm after onset`);
+    if (cls) console.log(`     ${cls}`);
+    if (outDir) console.log(`scenario file: ${writeScenario(outDir, c)}`);
+    return cls ? 1 : 0;
+  });
+}
+
+function writeScenario(dir: string, c: CampaignCase): string {
+  const file = join(dir, `${c.id.replace(/[^A-Za-z0-9._-]+/g, '_')}.yaml`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, scenarioYaml(c));
+  return file;
+}
+
+function write(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeAtomic(path, text);
+}
