@@ -9,6 +9,7 @@ import { encoder_count, encoder_status, step_position } from "./hal";
 import { put, putInt, putField } from "./textio";
 import { machineState, enterFault } from "./machine";
 import { motionBusy } from "./motion";
+import { homeMoving } from "./homing";
 import {
   CLEARANCE_UM,
   ENCODER_FITTED,
@@ -79,7 +80,8 @@ export function encoderTick(): void {
     }
     return;
   }
-  if (!synced) return;
+  // the position check after a stop drives to the endstop on purpose (homing.ts judges it)
+  if (!synced || homeMoving()) return;
   const err = <i64>now - commandedCounts - offsetCounts;
   if (err > <i64>ENC_SLIP_COUNTS || err < -(<i64>ENC_SLIP_COUNTS)) {
     enterFault(F_ENCODER_SLIP, false);
