@@ -146,6 +146,8 @@ export default {
         throw new Error(`firmware panic ${code} at line ${line}`);
       },
       reboot_to_service: () => {},
+      encoder_count: () => 0,
+      encoder_status: () => 1, // ENC_ABSENT: the unit tests run open loop
     };
     const halfake = {
       set_queue_status: (v) => {

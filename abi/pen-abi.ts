@@ -30,10 +30,10 @@ export interface Code {
   doc: string;
 }
 
-/** HAL ABI version: bumped whenever an import, an export or the meaning of a code changes. Version 3
- * added `reboot_to_service()` (the SERVICE command); version 2 added storage, keys, random numbers and
- * the clock. */
-export const HAL_ABI_VERSION = 3;
+/** HAL ABI version: bumped whenever an import, an export or the meaning of a code changes. Version 4
+ * added the shaft encoder (`encoder_count`, `encoder_status`); version 3 added `reboot_to_service()`
+ * (the SERVICE command); version 2 added storage, keys, random numbers and the clock. */
+export const HAL_ABI_VERSION = 4;
 
 /** Every HAL import, in this order: the row is the opcode of a recording (host-sim/recording.ts). */
 export const HAL_CALLS: readonly HalCall[] = [
@@ -289,7 +289,7 @@ export const HAL_CALLS: readonly HalCall[] = [
     ],
     ret: 'void',
     brief: 'Telemetry: state machine state and fault code changed.',
-    units: 'state 0..5, fault 0..14',
+    units: 'state 0..5, fault 0..15',
     behaviour:
       'telemetry: the state machine changed state (0 off, 1 homing, 2 ready, 3 running, 4 paused, 5 fault) or fault code (see below). A runtime may log it or ignore it',
   },
@@ -341,6 +341,25 @@ export const HAL_CALLS: readonly HalCall[] = [
     units: '',
     behaviour:
       "restart into the bootloader's service mode, where the pen takes firmware updates (`docs/updating.md`). The firmware calls it only with the driver off and the needles retracted, after its reply has been written; a runtime sends what is still queued for the serial port, then restarts. Added in version 3",
+  },
+  {
+    name: 'encoder_count',
+    params: [['which', 'i32']],
+    ret: 'i32',
+    brief:
+      'Shaft encoder position in counts (board encoder.bits per turn), multi-turn, positive toward the skin: ENC_* which (now, highest or lowest since the last read of it).',
+    units: 'counts, signed; which 0..2',
+    behaviour:
+      "the motor shaft's angle as the encoder reads it, unwrapped across turns by the runtime (which reads the sensor at the board's `encoder.sample_hz`), positive toward the skin; at reset it starts at the sensor's absolute angle within one turn. `which`: 0 `ENC_NOW` the latest reading, 1 `ENC_HIGH` the highest reading since the last `ENC_HIGH` read, 2 `ENC_LOW` the lowest since the last `ENC_LOW` read (each read restarts its own peak at the latest reading). 0 when `encoder_status` is not `ENC_OK`. Added in version 4",
+  },
+  {
+    name: 'encoder_status',
+    params: [],
+    ret: 'i32',
+    brief: 'ENC_STATUS_* of the shaft encoder: 0 ok, 1 absent (no encoder: open loop), 2 read error.',
+    units: '0..2',
+    behaviour:
+      '0 `ENC_OK`: the last readings were good; 1 `ENC_ABSENT`: the board has no encoder, or the runtime does not read one (the firmware runs open loop); 2 `ENC_ERROR`: the last reading failed (no answer, a parity or CRC error, the magnet out of range). Added in version 4',
   },
 ];
 
@@ -395,6 +414,20 @@ export const DRIVER_STATUS = codes([
   [0b111100, 'short', 'DRV_SHORT', 'any short to ground or supply (s2ga, s2gb, s2vsa, s2vsb): outputs off'],
   [1 << 8, 'stall', 'DRV_STALL', 'StallGuard DIAG pulse since the last read'],
   [1 << 9, 'uv', 'DRV_UV', 'charge-pump undervoltage'],
+]);
+
+/** `encoder_count` selectors. */
+export const ENCODER_READS = codes([
+  [0, 'now', 'ENC_NOW', 'the latest reading'],
+  [1, 'high', 'ENC_HIGH', 'the highest reading (deepest) since the last ENC_HIGH read'],
+  [2, 'low', 'ENC_LOW', 'the lowest reading (furthest back) since the last ENC_LOW read'],
+]);
+
+/** `encoder_status` values. */
+export const ENCODER_STATUS = codes([
+  [0, 'ok', 'ENC_OK', 'readings good'],
+  [1, 'absent', 'ENC_ABSENT', 'no encoder: the firmware runs open loop'],
+  [2, 'error', 'ENC_ERROR', 'the last reading failed'],
 ]);
 
 /** `buttons_raw` bits, in the order the debouncer keeps them. */
@@ -542,6 +575,14 @@ export const FAULTS: readonly Fault[] = (
       'F_CARTRIDGE_REMOVED',
       'the cartridge was pulled while stroking',
       'the cartridge went away while stroking',
+      'flush, retract, fault',
+    ],
+    [
+      15,
+      'encoder_slip',
+      'F_ENCODER_SLIP',
+      'the encoder saw steps lost',
+      "while stroking, the shaft encoder's position is more than 3 full steps from the commanded one (any speed, also where StallGuard is blind), or the encoder stopped answering",
       'flush, retract, fault',
     ],
   ] as [number, string, string, string, string, string][]

@@ -2,7 +2,7 @@
 // The firmware's shared codes and tables; docs/hal-abi.md and docs/serial-protocol.md explain them.
 
 /** HAL ABI version this module implements */
-export const HAL_ABI_VERSION: i32 = 3;
+export const HAL_ABI_VERSION: i32 = 4;
 
 // step_queue_push flags
 export const SEG_EXTEND: i32 = 1; // direction: toward the skin
@@ -20,6 +20,16 @@ export const DRV_OT: i32 = 2; // over-temperature: the driver has switched its o
 export const DRV_SHORT: i32 = 0x3c; // any short to ground or supply (s2ga, s2gb, s2vsa, s2vsb): outputs off
 export const DRV_STALL: i32 = 0x100; // StallGuard DIAG pulse since the last read
 export const DRV_UV: i32 = 0x200; // charge-pump undervoltage
+
+// encoder_count selectors
+export const ENC_NOW: i32 = 0; // the latest reading
+export const ENC_HIGH: i32 = 1; // the highest reading (deepest) since the last ENC_HIGH read
+export const ENC_LOW: i32 = 2; // the lowest reading (furthest back) since the last ENC_LOW read
+
+// encoder_status values
+export const ENC_OK: i32 = 0; // readings good
+export const ENC_ABSENT: i32 = 1; // no encoder: the firmware runs open loop
+export const ENC_ERROR: i32 = 2; // the last reading failed
 
 // buttons_raw bits
 export const BTN_POWER: i32 = 1; // power: press on, long press off, press to clear a fault
@@ -73,6 +83,7 @@ export const F_BATTERY_LOW: i32 = 11; // the cell sagged while moving
 export const F_LOST_STEPS: i32 = 12; // steps were lost
 export const F_STUCK_BUTTON: i32 = 13; // a button is stuck
 export const F_CARTRIDGE_REMOVED: i32 = 14; // the cartridge was pulled while stroking
+export const F_ENCODER_SLIP: i32 = 15; // the encoder saw steps lost
 
 // clamps: why the asked rate was lowered
 export const CLAMP_NONE: i32 = 0; // run as asked

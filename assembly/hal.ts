@@ -66,3 +66,7 @@
 @external("hal", "panic") export declare function panic(code: i32, line: i32): void;
 /** Restart into the bootloader's service mode (the SERVICE command); the driver is off. */
 @external("hal", "reboot_to_service") export declare function reboot_to_service(): void;
+/** Shaft encoder position in counts (board encoder.bits per turn), multi-turn, positive toward the skin: ENC_* which (now, highest or lowest since the last read of it). */
+@external("hal", "encoder_count") export declare function encoder_count(which: i32): i32;
+/** ENC_STATUS_* of the shaft encoder: 0 ok, 1 absent (no encoder: open loop), 2 read error. */
+@external("hal", "encoder_status") export declare function encoder_status(): i32;

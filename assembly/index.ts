@@ -6,6 +6,7 @@ import { now_ticks, watchdog_kick } from "./hal";
 import { machineInit, machineTick } from "./machine";
 import { pollSerial, resetProtocol } from "./protocol";
 import { startTick } from "./budget";
+import { encoderTick } from "./encoder";
 import "./abort"; // the abort handler named by --use abort=
 
 export function abi_version(): i32 {
@@ -22,4 +23,5 @@ export function tick(): void {
   startTick();
   pollSerial();
   machineTick(now_ticks());
+  encoderTick(); // after the machine: a fault of the tick is not checked twice
 }

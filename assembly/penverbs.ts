@@ -37,6 +37,7 @@ import { sessionSeconds } from "./session";
 import { err, noArgument } from "./protocol";
 import { putState, putFault, putClamp, putRefusal, putZone, putMode } from "./names";
 import { wordIn, atEnd, put, putInt, putU32, putMm } from "./textio";
+import { putEncoderStatus } from "./encoder";
 
 export function startVerb(): bool {
   if (noArgument()) putCmdResult(start());
@@ -122,6 +123,7 @@ export function statusRest(): bool {
   putCartridge();
   put(" session_s=");
   putU32(sessionSeconds());
+  putEncoderStatus();
   return true;
 }
 

@@ -18,6 +18,7 @@ import { recordScenario, replayRecording } from '../tools/lib/conform.js';
 import { findScenarioFiles } from '../tools/qa/scenario.js';
 import { REPO_ROOT } from '../boards/paths.js';
 import { unlockProfessional } from '../tools/lib/clinic.js';
+import { envelopeLimit, limitTable } from '../tools/lib/envelope-limit.js';
 
 const REPS = 5;
 const SIM_SECONDS = 3;
@@ -47,6 +48,17 @@ async function main(): Promise<void> {
   const hardest = env.reduce((a, b) => (rate(b) > rate(a) ? b : a));
   console.log(
     `envelope   hardest point ${hardest.depthMm.toFixed(2)} mm at ${hardest.maxFreqHz} Hz (${Math.round(rate(hardest))} steps/s on average)`,
+  );
+
+  // the firmware's envelope beside the limit found by brute force on the physical model (pen envelope --limit)
+  const depths = standardDepths(board);
+  console.log('envelope   utilization of the limit (physical model, brute force, independent of the firmware):');
+  console.log(
+    limitTable(
+      env,
+      envelopeLimit(board, undefined, depths),
+      envelopeLimit(board, undefined, depths, withModel(board, 'physical')),
+    ).replace(/^/gm, '           '),
   );
 
   const speeds: number[] = [];

@@ -36,8 +36,18 @@ export interface BoardPhysics {
   stallguard_blind_full_steps: number;
   /** how much further out the endstop opens than it closes */
   endstop_hysteresis_um?: RangeValue;
-  /** a shaft encoder on the motor (e.g. a magnetic angle sensor) */
-  encoder?: { part: string; source: string; bits: number };
+}
+
+/** A shaft encoder: an absolute angle sensor on the motor shaft (board.schema.json says what each number is). */
+export interface BoardEncoder {
+  part: string;
+  bits: number;
+  noise_counts_rms: number;
+  latency_us: number;
+  read_us: number;
+  sample_hz: number;
+  zero_count: number;
+  sources: Record<string, string>;
 }
 
 export interface Cartridge {
@@ -122,6 +132,8 @@ export interface Board {
   };
   /** treatment-log flash; default 4 sectors of 4096 bytes */
   storage?: { part: string; sectors: number; sector_bytes: number };
+  /** a shaft encoder; without one the firmware runs open loop */
+  encoder?: BoardEncoder;
   /** auto-off after this long idle (s), default 300 */
   idle_off_s?: number;
   battery: {

@@ -28,6 +28,7 @@ import { PowerSupply } from './parts/power.js';
 import { Entropy } from './parts/entropy.js';
 import { KeyStore } from './parts/key-store.js';
 import { Rtc } from './parts/rtc.js';
+import { ShaftEncoder, NoEncoder } from './parts/encoder.js';
 import type { SimOptions } from './pen.js';
 
 /** What the pen does that the parts call back into. */
@@ -64,6 +65,8 @@ export interface PenParts {
   entropy: Entropy;
   keys: KeyStore;
   rtc: Rtc;
+  /** the shaft encoder, when the board has one */
+  encoder: ShaftEncoder | undefined;
   /** every part that answers a slice of the HAL imports */
   hal: HalPart[];
   firmware: Firmware;
@@ -109,6 +112,9 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
   const rtc = new Rtc(clock, opts.rtcStart ?? 1_795_000_000);
   const meter = new StrokeMeter(timerHz);
   const storage = new LogStorage(flash, clock, storageTiming(board));
+  // its own random stream: the encoder's noise does not move the pen's other draws
+  const encoder = board.encoder ? new ShaftEncoder(board, mech, new Rng(seed + 0xe7c0), timerHz) : undefined;
+  const encoderPart = encoder ?? new NoEncoder();
   const hal = [
     queue,
     driver,
@@ -124,6 +130,7 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
     indicator,
     watchdog,
     telemetry,
+    encoderPart,
   ];
   const module = typeof opts.wasm === 'string' ? loadModule(opts.wasm) : opts.wasm;
   const firmware = new Firmware(module, opts.halTap, (e) => {
@@ -132,11 +139,11 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
   });
   const ticksPerControl = Math.round(nominalHz / board.timing.control_hz);
   const loop = new TimeLoop(
-    { clock, queue, mech, driver, endstop, telemetry, power, watchdog, meter, trace, firmware },
+    { clock, queue, mech, driver, endstop, telemetry, power, watchdog, meter, trace, firmware, encoder },
     ticksPerControl,
   );
   const injector = new FaultInjector(
-    [driver, endstop, watchdog, power, queue, buttons, reader],
+    [driver, endstop, watchdog, power, queue, buttons, reader, encoderPart],
     (what, f) => trace?.event(clock.tTicks, what, f),
     {
       // the driver follows what a fault changed at once (a trip, outputs on or off)
@@ -182,6 +189,7 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
     entropy,
     keys,
     rtc,
+    encoder,
     hal,
     firmware,
     loop,

@@ -14,6 +14,7 @@ import { Telemetry } from './parts/telemetry.js';
 import { PowerSupply } from './parts/power.js';
 import { Watchdog } from './parts/watchdog.js';
 import { Firmware } from './firmware.js';
+import { EncoderSampler } from './parts/encoder.js';
 
 /** What the loop drives. */
 export interface LoopParts {
@@ -28,6 +29,8 @@ export interface LoopParts {
   meter: StrokeMeter;
   trace: Trace | undefined;
   firmware: Firmware;
+  /** the shaft encoder's sampling, when the board has one */
+  encoder?: EncoderSampler;
 }
 
 export class TimeLoop {
@@ -108,7 +111,10 @@ export class TimeLoop {
         meter.onStepError(ts - ideal);
       }
       const tip = mech.tipUm();
-      if (!mech.phys) meter.onMove(ts, mech.xUm, tip);
+      if (!mech.phys) {
+        meter.onMove(ts, mech.xUm, tip);
+        this.p.encoder?.observe(ts);
+      }
       trace?.step(ts, d, tip);
       telemetry.watchRetract(ts);
       endstop.watch(ts);
@@ -136,6 +142,7 @@ export class TimeLoop {
       mech.drift(dtS);
       if (mech.xUm !== before) {
         meter.onMove(target, mech.xUm, mech.tipUm());
+        this.p.encoder?.observe(target);
         trace?.tip(target, mech.tipUm());
         telemetry.watchRetract(target);
         endstop.watch(target);
@@ -146,6 +153,7 @@ export class TimeLoop {
   /** The physical model moves on its own between events: the meter sees each integration step. */
   private readonly sample = (t: number, _xUm: number, tipUm: number): void => {
     this.p.meter.onTip(t, tipUm);
+    this.p.encoder?.observe(t);
   };
 
   /** ... and retract timing and the endstop each event (a step, a control tick: 1 ms or finer). */

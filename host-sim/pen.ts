@@ -1,6 +1,7 @@
 // One simulated pen: the firmware .wasm running against the HAL on the parts that assemble.ts builds
 // and wires (parts/, one per slice of the HAL, the motor and carriage, the time loop); and what a user
 // or a test does with it.
+import type { ShaftEncoder } from './parts/encoder.js';
 import { Board, Cartridge } from '../boards/board.js';
 import { StepExecutor } from './executor.js';
 import { Mechanics } from './mechanics.js';
@@ -89,6 +90,11 @@ export class PenSim {
     this.rng = parts.rng;
     this.observation = parts.observation;
     this.boot(RESET_POWER_ON);
+  }
+
+  /** The shaft encoder, when the board has one (tests compare its readings with the carriage). */
+  get encoder(): ShaftEncoder | undefined {
+    return this.parts.encoder;
   }
 
   /** The HAL import object the firmware gets at each boot, assembled from the parts. */

@@ -3,7 +3,7 @@
 #ifndef PEN_ABI_H
 #define PEN_ABI_H
 
-#define PEN_HAL_ABI_VERSION 3
+#define PEN_HAL_ABI_VERSION 4
 
 /* step_queue_push flags */
 enum {
@@ -26,6 +26,20 @@ enum {
   DRV_SHORT = 60, /* any short to ground or supply (s2ga, s2gb, s2vsa, s2vsb): outputs off */
   DRV_STALL = 256, /* StallGuard DIAG pulse since the last read */
   DRV_UV = 512, /* charge-pump undervoltage */
+};
+
+/* encoder_count selectors */
+enum {
+  ENC_NOW = 0, /* the latest reading */
+  ENC_HIGH = 1, /* the highest reading (deepest) since the last ENC_HIGH read */
+  ENC_LOW = 2, /* the lowest reading (furthest back) since the last ENC_LOW read */
+};
+
+/* encoder_status values */
+enum {
+  ENC_OK = 0, /* readings good */
+  ENC_ABSENT = 1, /* no encoder: the firmware runs open loop */
+  ENC_ERROR = 2, /* the last reading failed */
 };
 
 /* buttons_raw bits */
@@ -90,6 +104,7 @@ enum {
   F_LOST_STEPS = 12, /* steps were lost */
   F_STUCK_BUTTON = 13, /* a button is stuck */
   F_CARTRIDGE_REMOVED = 14, /* the cartridge was pulled while stroking */
+  F_ENCODER_SLIP = 15, /* the encoder saw steps lost */
 };
 
 /* HAL imports, in recording order (the index is the opcode) */
@@ -125,7 +140,9 @@ enum {
   X(28, report_setting, 4, void) \
   X(29, report_move, 4, void) \
   X(30, panic, 2, void) \
-  X(31, reboot_to_service, 0, void)
-#define PEN_HAL_CALL_COUNT 32
+  X(31, reboot_to_service, 0, void) \
+  X(32, encoder_count, 1, i32) \
+  X(33, encoder_status, 0, i32)
+#define PEN_HAL_CALL_COUNT 34
 
 #endif

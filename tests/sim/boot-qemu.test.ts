@@ -308,7 +308,7 @@ test(
       // the pen is powered; the emulated build reads the buttons as released)
       assert.match(
         status.exec(serial)![0],
-        /^STATUS state=off fault=none depth=[\d.]+ freq=\d+ [^\n]*cartridge=\S+ session_s=\d+\n$/,
+        /^STATUS state=off fault=none depth=[\d.]+ freq=\d+ [^\n]*cartridge=\S+ session_s=\d+ encoder=absent measured=none\n$/,
       );
       assert.doesNotMatch(console, /boot: starting slot A[\s\S]*boot: starting slot A/, 'the firmware did not reset');
     } finally {

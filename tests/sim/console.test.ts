@@ -74,7 +74,7 @@ test(
       }
       assert.match(
         status,
-        /^STATUS state=ready fault=none depth=\d+\.\d\d freq=\d+ asked=\d+ clamp=\w+ level=\d+ zone=\w+ mode=home cap=\d\.\d\d cartridge=ok:\d+ session_s=\d+$/,
+        /^STATUS state=ready fault=none depth=\d+\.\d\d freq=\d+ asked=\d+ clamp=\w+ level=\d+ zone=\w+ mode=home cap=\d\.\d\d cartridge=ok:\d+ session_s=\d+ encoder=ok measured=(none|\d+\.\d{3})$/,
       );
       const [zone, bad] = ask('SET ZONE cheeks', 'SET DEPTH 9');
       assert.equal(zone, 'OK zone=cheeks cap=1.50');

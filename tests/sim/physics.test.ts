@@ -180,14 +180,16 @@ test('the endstop switch closes at its point and opens a hysteresis further out'
   assert.equal(s.at(31), false);
 });
 
-test('the shaft encoder reads the shaft angle in 14-bit counts', async () => {
+test('the shaft encoder reads the shaft angle in 14-bit counts from its zero at the endstop', async () => {
   const { Mechanics } = await import('../../host-sim/mechanics.js');
   const { Tissue } = await import('../../host-sim/tissue.js');
+  const { Rng } = await import('../../host-sim/rng.js');
   const board = withModel(BOARD, 'physical');
   const mech = new Mechanics(board, cartridgeOf(board), Tissue.named('normal'), 1, TIMER_HZ);
-  const enc = new ShaftEncoder(board, mech);
+  const enc = new ShaftEncoder(board, mech, new Rng(1), TIMER_HZ);
   assert.equal(enc.countsPerRev, 16384);
-  // at the rear stop the shaft is -400 um / 25.4 mm of a turn from the endstop
+  // at the rear stop the shaft is -400 um / 25.4 mm of a turn from the endstop's design point
   const turns = BOARD.geometry.rear_stop_um / (BOARD.drive.lead_mm * 1000);
-  assert.equal(enc.angleCounts(), Math.floor((turns - Math.floor(turns)) * 16384));
+  assert.equal(enc.angleCounts(), Math.floor(BOARD.encoder!.zero_count + turns * 16384));
+  assert.ok(Math.abs(enc.countToUm(enc.trueCounts()) - BOARD.geometry.rear_stop_um) < 1e-6);
 });

@@ -40,7 +40,7 @@ test('commands and their exact replies', async () => {
     ['AUTH ' + '0'.repeat(64), 'ERR 10 no live challenge: send AUTH? first'],
     [
       'STATUS?',
-      /^STATUS state=ready fault=none depth=0\.50 freq=40 asked=40 clamp=none level=2 zone=forehead mode=home cap=0\.75 cartridge=ok:\d+ session_s=0$/,
+      /^STATUS state=ready fault=none depth=0\.50 freq=40 asked=40 clamp=none level=2 zone=forehead mode=home cap=0\.75 cartridge=ok:\d+ session_s=0 encoder=ok measured=none$/,
     ],
     ['START now', 'ERR 2 unexpected argument'],
     ['START', 'OK'],

@@ -62,10 +62,36 @@ export function firmwareConfigSource(b: Board): string {
   i32('STUCK_BUTTON_CONTROL_TICKS', ms(b.buttons.stuck_ms ?? 5000), 'a button held this long is stuck (control ticks)');
   i32('IDLE_OFF_S', b.idle_off_s ?? 300, 'auto-off after this long ready or paused with no input (s)');
   i32('BATTERY_MIN_MV', Math.round(b.battery.empty_V * 1000), 'below this cell voltage the pen will not start, and retracts if running (mV)');
+  encoderConfig(b, d.stepsPerRev, i32, i64);
 
   if (pts.length && Math.max(b.homing.speed_mm_s * 1000 / d.stepUm) > b.motor.pull_in_rate_full_steps_s * b.driver.microsteps) {
     throw new Error('homing.speed_mm_s: above the motor pull-in rate; homing moves start without a ramp');
   }
   // no string constants: each would cost a UTF-16 copy in the module's data
   return `// Generated from boards/${b.name}.json by \`pen build\`. Do not edit: change the board file.\n\n${lines.join('\n')}\n`;
+}
+
+/** The shaft encoder's constants; a board without one gets ENCODER_FITTED = 0 and runs open loop. */
+function encoderConfig(
+  b: Board,
+  stepsPerRev: number,
+  i32: (name: string, v: number, why: string) => void,
+  i64: (name: string, v: number, why: string) => void,
+): void {
+  const e = b.encoder;
+  const cpr = e ? 2 ** e.bits : 1;
+  const countsOfUm = (um: number): number => Math.round((um / (b.drive.lead_mm * 1000)) * cpr);
+  if (e) {
+    // the position is absolute within one turn: the whole travel must lie inside it
+    const lo = e.zero_count + countsOfUm(b.geometry.rear_stop_um);
+    const hi = e.zero_count + countsOfUm(b.geometry.front_stop_um);
+    if (lo < 0 || hi >= cpr) throw new Error(`encoder.zero_count: the travel (counts ${lo}..${hi}) leaves the turn 0..${cpr - 1}`);
+  }
+  const g = b.geometry;
+  i32('ENCODER_FITTED', e ? 1 : 0, 'the board has a shaft encoder (the runtime may still report it absent)');
+  i64('ENC_COUNTS_PER_REV', cpr, 'encoder counts per motor revolution');
+  i32('ENC_ZERO_COUNT', e ? e.zero_count : 0, "encoder count with the carriage at the endstop's design point");
+  // a rotor in synchronism lags the field by less than 2 full steps (180 degrees electrical); a slip loses 4
+  i32('ENC_SLIP_COUNTS', Math.floor((3 * b.driver.microsteps * cpr) / stepsPerRev), 'encoder and commanded position further apart than 3 full steps: steps were lost (counts)');
+  i32('ENC_TURN_COUNTS', countsOfUm((g.clearance_um + g.depth_min_um) / 2), 'a stroke turns when the carriage is back this far from its extreme: half the shortest stroke (counts)');
 }

@@ -32,6 +32,8 @@ function asConstants(): string {
   group('step_queue_push flags', abi.SEGMENT_FLAGS, true);
   group('step_queue_status bits', abi.QUEUE_STATUS, true);
   group('driver_status bits', abi.DRIVER_STATUS, true);
+  group('encoder_count selectors', abi.ENCODER_READS);
+  group('encoder_status values', abi.ENCODER_STATUS);
   group('buttons_raw bits', abi.BUTTONS, true);
   out.push(`export const BTN_COUNT: i32 = ${abi.BUTTONS.length};`);
   group('key_word keys', abi.KEYS);
@@ -119,6 +121,8 @@ function cHeader(): string {
   group('step_queue_push flags', abi.SEGMENT_FLAGS);
   group('step_queue_status bits', abi.QUEUE_STATUS);
   group('driver_status bits', abi.DRIVER_STATUS);
+  group('encoder_count selectors', abi.ENCODER_READS);
+  group('encoder_status values', abi.ENCODER_STATUS);
   group('buttons_raw bits', abi.BUTTONS);
   group('key_word keys', abi.KEYS);
   group('reset_cause values', abi.RESET_CAUSES);
@@ -162,6 +166,8 @@ function codesTable(): string {
   add('`step_queue_push` flags', abi.SEGMENT_FLAGS);
   add('`step_queue_status` bits', abi.QUEUE_STATUS);
   add('`driver_status` bits', abi.DRIVER_STATUS);
+  add('`encoder_count` selectors', abi.ENCODER_READS);
+  add('`encoder_status` values', abi.ENCODER_STATUS);
   add('`buttons_raw` bits', abi.BUTTONS);
   add('`key_word` keys', abi.KEYS);
   add('`reset_cause`', abi.RESET_CAUSES);

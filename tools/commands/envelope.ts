@@ -4,11 +4,17 @@ import { boardOption, cartridgeOption } from '../lib/board-option.js';
 import { buildFirmware } from '../build/build.js';
 import { readEnvelope, standardDepths } from '../lib/envelope.js';
 import { snakeCaseKeys } from '../lib/json-keys.js';
+import { withModel } from '../../boards/board.js';
+import { envelopeLimit, limitTable, DEPTH_TOL_UM } from '../lib/envelope-limit.js';
 
 const SPEC: OptionSpec = {
   board: { type: 'string', value: 'NAME', help: 'board file in boards/ (default ref-pen)' },
   cartridge: { type: 'string', value: 'TYPE', help: "cartridge type (default: the board's default)" },
   json: { type: 'boolean', help: 'print JSON' },
+  limit: {
+    type: 'boolean',
+    help: `also the limit: the highest rate per depth the worst pen of the board's ranges (and the typical pen) holds on the physical model with depth within ${DEPTH_TOL_UM / 1000} mm at the tip and no lost step, by brute force independent of the firmware; and the firmware's utilization of it`,
+  },
 };
 const USAGE = usageText(
   'envelope',
@@ -26,7 +32,32 @@ export async function envelopeCommand(argv: string[]): Promise<number> {
   const board = boardOption(o.board as string | undefined);
   const cart = cartridgeOption(board, o.cartridge as string | undefined);
   const built = await buildFirmware(board.name);
-  const pts = readEnvelope(board, built.wasmPath, cart.type, standardDepths(board, cart.type));
+  const depths = standardDepths(board, cart.type);
+  const pts = readEnvelope(board, built.wasmPath, cart.type, depths);
+  if (o.limit) {
+    if (!board.physics) throw new Error(`board ${board.name} has no physics block: the limit needs the physical model`);
+    const worst = envelopeLimit(board, cart.type, depths);
+    const typical = envelopeLimit(board, cart.type, depths, withModel(board, 'physical'));
+    if (o.json) {
+      console.log(
+        JSON.stringify(
+          snakeCaseKeys({
+            board: board.name,
+            cartridge: cart.type,
+            points: pts,
+            limitWorst: worst,
+            limitTypical: typical,
+          }),
+        ),
+      );
+      return 0;
+    }
+    console.log(
+      `envelope of ${board.name} with cartridge ${cart.type} against the limit (physical model, brute force)`,
+    );
+    console.log(limitTable(pts, worst, typical));
+    return 0;
+  }
   if (o.json) {
     console.log(JSON.stringify(snakeCaseKeys({ board: board.name, cartridge: cart.type, points: pts })));
     return 0;

@@ -1,0 +1,203 @@
+// Closed loop with the shaft encoder, where the board has one and the runtime reads it: each stroke's
+// bottom (the real depth) and top measured from the encoder's peaks, and lost steps seen within the
+// stroke at any speed, also where StallGuard is blind (slow, or just after a reversal). Without an
+// encoder (ENC_ABSENT) the pen runs open loop as before and STATUS? says so. The encoder's position
+// is absolute within one turn (board encoder.zero_count), so depths need no homing to be true.
+// Owns the encoder's status, the commanded-to-measured offset and the stroke measurements.
+import { ENC_ABSENT, ENC_HIGH, ENC_LOW, ENC_NOW, ENC_OK, F_ENCODER_SLIP, ST_PAUSED, ST_READY, ST_RUNNING } from "./abi";
+import { encoder_count, encoder_status, step_position } from "./hal";
+import { put, putInt, putField } from "./textio";
+import { machineState, enterFault } from "./machine";
+import { motionBusy } from "./motion";
+import { homeMoving } from "./homing";
+import {
+  CLEARANCE_UM,
+  ENCODER_FITTED,
+  ENC_COUNTS_PER_REV,
+  ENC_SLIP_COUNTS,
+  ENC_TURN_COUNTS,
+  ENC_ZERO_COUNT,
+  LEAD_NM,
+  RETRACT_UM,
+  STEPS_PER_REV,
+} from "./generated/board_config";
+
+/** ticks of failed readings while stroking before the encoder counts as lost */
+const ERROR_TICKS: i32 = 3;
+/** Q16 fixed point: counts per step and micrometres per count, so each tick multiplies, never divides */
+const COUNTS_PER_STEP_Q16: i64 = (ENC_COUNTS_PER_REV * 65536 + STEPS_PER_REV / 2) / STEPS_PER_REV;
+const UM_PER_COUNT_Q16: i64 = (LEAD_NM * 65536) / (ENC_COUNTS_PER_REV * 1000);
+const GUARD_UM: i32 = RETRACT_UM + CLEARANCE_UM;
+/** the needles count as retracted when their tips are at least half the clearance behind the guard plane */
+const RETRACTED_TIP_UM: i32 = -(CLEARANCE_UM / 2);
+/** what encoderRetractState() answers */
+export const ENC_RETRACT_UNKNOWN: i32 = -1;
+export const ENC_RETRACT_NO: i32 = 0;
+export const ENC_RETRACT_YES: i32 = 1;
+
+let status: i32 = 1; // ENC_ABSENT until the first tick reads it
+let synced: bool = false; // offset taken at rest since the last fault, homing or power-off
+let fresh: bool = false; // the peaks still hold readings from before the strokes started
+let offsetCounts: i64 = 0; // encoder minus commanded position (counts), taken at rest
+let errorTicks: i32 = 0;
+let goingDown: bool = true;
+let runHigh: i32 = 0;
+let runLow: i32 = 0;
+let lastDepthUm: i32 = -1; // deepest tip of the last stroke (um past the guard plane), -1 none yet
+let lastTopUm: i32 = 0; // where the last stroke turned back at the top (um from the endstop)
+let depthMaxUm: i32 = -1; // deepest stroke since resetMeasuredDepth()
+let depthMinUm: i32 = -1; // shallowest stroke since resetMeasuredDepth()
+let measuredStrokes: i32 = 0;
+
+/** Carriage position (um from the endstop's design point) of an encoder count: the middle of the count, rounded. */
+function countsToUm(c: i32): i32 {
+  return <i32>((<i64>(c - ENC_ZERO_COUNT) * UM_PER_COUNT_Q16 + UM_PER_COUNT_Q16 / 2 + 32768) >> 16);
+}
+
+/** Each control tick, after the machine's: read the encoder, check it against the commanded position, measure strokes. */
+export function encoderTick(): void {
+  if (ENCODER_FITTED == 0) return;
+  status = encoder_status();
+  if (status == ENC_ABSENT) return;
+  const state = machineState();
+  if (state != ST_RUNNING && state != ST_READY && state != ST_PAUSED) {
+    synced = false;
+    return;
+  }
+  if (status != ENC_OK) {
+    if (state == ST_RUNNING && synced && ++errorTicks >= ERROR_TICKS) enterFault(F_ENCODER_SLIP, false);
+    return;
+  }
+  errorTicks = 0;
+  const now = encoder_count(ENC_NOW);
+  const commandedCounts = (<i64>step_position() * COUNTS_PER_STEP_Q16) >> 16;
+  if (state != ST_RUNNING) {
+    // at rest with the driver on the rotor sits on the field: the offset between the two positions
+    if (!motionBusy()) {
+      offsetCounts = <i64>now - commandedCounts;
+      synced = true;
+      fresh = true;
+    }
+    return;
+  }
+  // the position check after a stop drives to the endstop on purpose (homing.ts judges it)
+  if (!synced || homeMoving()) return;
+  const err = <i64>now - commandedCounts - offsetCounts;
+  if (err > <i64>ENC_SLIP_COUNTS || err < -(<i64>ENC_SLIP_COUNTS)) {
+    enterFault(F_ENCODER_SLIP, false);
+    return;
+  }
+  const hi = encoder_count(ENC_HIGH);
+  const lo = encoder_count(ENC_LOW);
+  if (fresh) {
+    // the first tick of the strokes: the peaks date from before; start from here, going down
+    fresh = false;
+    goingDown = true;
+    runHigh = now;
+    runLow = now;
+    return;
+  }
+  trackStroke(now, hi, lo);
+}
+
+/** A stroke turns when the carriage is back ENC_TURN_COUNTS from its extreme; the extreme is the bottom or top. */
+function trackStroke(now: i32, hi: i32, lo: i32): void {
+  if (goingDown) {
+    if (hi > runHigh) runHigh = hi;
+    if (now >= runHigh - ENC_TURN_COUNTS) return;
+    const depth = countsToUm(runHigh) - GUARD_UM;
+    if (depth > 0) strokeBottom(depth); // a move that stays behind the guard plane is no stroke
+    goingDown = false;
+    runLow = lo;
+  } else {
+    if (lo < runLow) runLow = lo;
+    if (now <= runLow + ENC_TURN_COUNTS) return;
+    lastTopUm = countsToUm(runLow);
+    goingDown = true;
+    runHigh = hi;
+  }
+}
+
+function strokeBottom(depthUm: i32): void {
+  lastDepthUm = depthUm;
+  if (depthMaxUm < 0 || depthUm > depthMaxUm) depthMaxUm = depthUm;
+  if (depthMinUm < 0 || depthUm < depthMinUm) depthMinUm = depthUm;
+  measuredStrokes++;
+}
+
+/** STATUS? keys: `encoder=ok|absent|error` (absent: open loop) and `measured=` the last stroke's depth in mm to the micrometre, or none. */
+export function putEncoderStatus(): void {
+  put(" encoder=");
+  putField("ok|absent|error", encoderStatus());
+  put(" measured=");
+  const d = lastDepthUm;
+  if (d < 0) {
+    put("none");
+    return;
+  }
+  putInt(d / 1000);
+  put(".");
+  const f = d % 1000;
+  putInt(f / 100);
+  putInt((f / 10) % 10);
+  putInt(f % 10);
+}
+
+/** The encoder's ENC_STATUS_* as last read (ENC_ABSENT on a board without one): not ENC_OK means open loop. */
+export function encoderStatus(): i32 {
+  return ENCODER_FITTED == 0 ? ENC_ABSENT : status;
+}
+
+/** The pen runs closed loop: an encoder answers and its offset to the commanded position is known. */
+export function encoderClosedLoop(): bool {
+  return ENCODER_FITTED != 0 && status == ENC_OK && synced;
+}
+
+/** The last stroke's measured depth (um past the guard plane), -1 when none was measured (or open loop). */
+export function lastMeasuredDepthUm(): i32 {
+  return lastDepthUm;
+}
+
+/** Where the last stroke turned at the top (um from the endstop's design point). */
+export function lastMeasuredTopUm(): i32 {
+  return lastTopUm;
+}
+
+/** Strokes measured since power-on (a treatment log can difference it). */
+export function measuredStrokeCount(): i32 {
+  return measuredStrokes;
+}
+
+/** Deepest and shallowest measured stroke since resetMeasuredDepth() (um), -1 when none: for the treatment log. */
+export function measuredDepthMaxUm(): i32 {
+  return depthMaxUm;
+}
+export function measuredDepthMinUm(): i32 {
+  return depthMinUm;
+}
+/** Start a new range for measuredDepthMaxUm/MinUm (e.g. when a log segment opens). */
+export function resetMeasuredDepth(): void {
+  depthMaxUm = -1;
+  depthMinUm = -1;
+}
+
+/** The needles' tip now by the encoder (um past the guard plane, negative behind it); only valid when encoderStatus() is ENC_OK. */
+export function encoderTipUm(): i32 {
+  return countsToUm(encoder_count(ENC_NOW)) - GUARD_UM;
+}
+
+/**
+ * A retract confirmed by the encoder, read now: ENC_RETRACT_YES when the tips are at least half the
+ * clearance behind the guard plane, ENC_RETRACT_NO when not, ENC_RETRACT_UNKNOWN without a working
+ * encoder (no encoder, or a failed reading: confirm by the endstop, or cut the driver).
+ */
+export function encoderRetractState(): i32 {
+  if (ENCODER_FITTED == 0) return ENC_RETRACT_UNKNOWN;
+  if (encoder_status() != ENC_OK) return ENC_RETRACT_UNKNOWN;
+  return encoderTipUm() <= RETRACTED_TIP_UM ? ENC_RETRACT_YES : ENC_RETRACT_NO;
+}
+
+/** True only when a working encoder sees the needles retracted (encoderRetractState() == ENC_RETRACT_YES). */
+export function encoderSaysRetracted(): bool {
+  return encoderRetractState() == ENC_RETRACT_YES;
+}

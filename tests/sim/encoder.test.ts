@@ -1,0 +1,125 @@
+// The shaft encoder and the closed loop: the firmware measures each stroke's depth from the encoder
+// (to its resolution, on both motor models), sees a slip within the stroke where StallGuard is blind,
+// reports the measured depth in STATUS?, and runs open loop on a board without an encoder.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BOARD, firmware, unlockedPen, readyPen } from './helpers.js';
+import { Board, loadBoard, withModel } from '../../boards/board.js';
+import { PenSim } from '../../host-sim/pen.js';
+
+const RESOLUTION_UM = (BOARD.drive.lead_mm * 1000) / 2 ** BOARD.encoder!.bits; // 1.55 um per count
+
+/** The firmware's measured depth of the last stroke (um), from STATUS? (mm to the micrometre). */
+function measuredUm(sim: PenSim): number {
+  const s = sim.command('STATUS?');
+  const m = / encoder=ok measured=(\d+\.\d{3})$/.exec(s);
+  assert.ok(m, s);
+  return Math.round(Number(m[1]) * 1000);
+}
+
+async function stroking(board: Board, depthMm: number, freqHz: number, noisy: boolean): Promise<PenSim> {
+  const sim = await unlockedPen({ board, seed: 2 });
+  sim.encoder!.noisy = noisy;
+  for (const line of [`SET DEPTH ${depthMm.toFixed(2)}`, `SET FREQ ${freqHz}`, 'START'])
+    assert.match(sim.command(line), /^OK/, line);
+  sim.run(150);
+  sim.startMeasuring();
+  sim.run(200);
+  return sim;
+}
+
+/** The tip's true depth at the last stroke's bottom; every stroke of a steady setting within 0.5 um of it. */
+function trueDepthUm(sim: PenSim): number {
+  const s = sim.meter.strokes.map((x) => x.depthUm);
+  assert.ok(s.length >= 5, `${s.length} strokes`);
+  const last = s[s.length - 1];
+  assert.ok(Math.max(...s) - Math.min(...s) < 0.5, `strokes differ: ${Math.min(...s)}..${Math.max(...s)} um`);
+  return last;
+}
+
+for (const model of ['ideal', 'physical'] as const) {
+  for (const [depthMm, freqHz] of [
+    [0.25, 80],
+    [3.0, 35],
+  ]) {
+    test(`${model} model, ${depthMm} mm at ${freqHz} Hz: the measured depth is the tip's within one count`, async () => {
+      const board = withModel(BOARD, model);
+      const sim = await stroking(board, depthMm, freqHz, false);
+      assert.equal(sim.state, 'running');
+      const truth = trueDepthUm(sim);
+      const got = measuredUm(sim);
+      assert.ok(
+        Math.abs(got - truth) <= RESOLUTION_UM,
+        `measured ${got} um, tip ${truth.toFixed(2)} um, resolution ${RESOLUTION_UM.toFixed(2)} um`,
+      );
+    });
+  }
+}
+
+test("with the sensor's noise the measured depth stays within one count plus 4 sigma of the noise", async () => {
+  const sim = await stroking(withModel(BOARD, 'physical'), 1.0, 50, true);
+  const truth = trueDepthUm(sim);
+  const got = measuredUm(sim);
+  const tol = (1 + 4 * BOARD.encoder!.noise_counts_rms) * RESOLUTION_UM;
+  assert.ok(Math.abs(got - truth) <= tol, `measured ${got} um, tip ${truth.toFixed(2)} um, tolerance ${tol} um`);
+});
+
+/** A weak motor (20 of 60 mNm) and a StallGuard that sees nothing at any speed: the rotor slips and only the encoder can tell. */
+function overloaded(board: Board): Board {
+  const b = withModel(board, 'physical');
+  return {
+    ...b,
+    motor: { ...b.motor, holding_torque_mNm: 20 },
+    driver: { ...b.driver, stallguard_min_full_steps_s: 1e9 },
+  };
+}
+
+async function untilSlip(board: Board, wasm?: string): Promise<{ sim: PenSim; slipTicks: number }> {
+  const sim = await unlockedPen({ board, seed: 1, ...(wasm ? { wasm } : {}) });
+  for (const line of ['SET DEPTH 1.00', 'SET FREQ 48', 'START']) assert.match(sim.command(line), /^OK/, line);
+  assert.ok(
+    sim.runUntilStep(() => sim.mech.missedSteps > 0, 1000),
+    'the overloaded rotor slips',
+  );
+  return { sim, slipTicks: sim.tTicks };
+}
+
+test('a slip of the overloaded pen where StallGuard is blind is caught by the encoder within the stroke', async () => {
+  const { sim, slipTicks } = await untilSlip(overloaded(BOARD));
+  const strokeMs = 1000 / 48;
+  assert.ok(
+    sim.runUntil(() => sim.state === 'fault', strokeMs),
+    `no fault within a stroke: ${sim.state}`,
+  );
+  assert.equal(sim.fault, 'encoder_slip');
+  const ms = sim.ms(sim.tTicks - slipTicks);
+  assert.ok(ms < strokeMs, `caught ${ms.toFixed(2)} ms after the slip`);
+  sim.run(40);
+  assert.ok(sim.mech.tipUm() < 0, `needles retracted after the fault: tip ${sim.mech.tipUm().toFixed(0)} um`);
+});
+
+test('the open-loop board runs the same overload on without noticing it within the stroke', async () => {
+  const board = loadBoard('ref-pen-open-loop');
+  assert.equal(board.encoder, undefined);
+  const { sim } = await untilSlip(overloaded(board), await firmware('ref-pen-open-loop'));
+  sim.runUntil(() => sim.state === 'fault', 1000 / 48);
+  assert.equal(sim.state, 'running', 'open loop: the lost steps show only at the endstop check when strokes stop');
+});
+
+test('STATUS? says open loop on a board without an encoder, and none before the first stroke', async () => {
+  const open = await readyPen({ board: loadBoard('ref-pen-open-loop'), wasm: await firmware('ref-pen-open-loop') });
+  assert.match(open.command('STATUS?'), / encoder=absent measured=none$/);
+  const closed = await readyPen();
+  assert.match(closed.command('STATUS?'), / encoder=ok measured=none$/);
+});
+
+test('a failing encoder while stroking is a fault; the needles retract', async () => {
+  const sim = await unlockedPen({ seed: 1 });
+  for (const line of ['SET DEPTH 1.00', 'SET FREQ 40', 'START']) assert.match(sim.command(line), /^OK/, line);
+  sim.run(100);
+  sim.inject('encoder_error');
+  assert.ok(sim.runUntil(() => sim.state === 'fault', 10));
+  assert.equal(sim.fault, 'encoder_slip');
+  sim.run(40);
+  assert.ok(sim.mech.tipUm() < 0);
+});

@@ -1,0 +1,23 @@
+// The board without a shaft encoder stays in the set: the shipped QA suite passes on it, open loop
+// (the reference pen's scenarios with the board swapped, as `board: ref-pen-open-loop` would run them).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { firmware } from './helpers.js';
+import { REPO_ROOT } from '../../boards/paths.js';
+import { findScenarioFiles, loadScenario } from '../../tools/qa/scenario.js';
+import { runCaseOnPens } from '../../tools/qa/tolerance.js';
+
+test('the shipped QA suite passes on the open-loop board', async () => {
+  const wasm = await firmware('ref-pen-open-loop');
+  const cases = findScenarioFiles([join(REPO_ROOT, 'tests', 'qa')])
+    .flatMap((f) => loadScenario(f))
+    .filter((c) => c.board === 'ref-pen');
+  assert.ok(cases.length >= 30, `${cases.length} cases`);
+  const failed: string[] = [];
+  for (const c of cases) {
+    const r = runCaseOnPens({ ...c, board: 'ref-pen-open-loop' }, wasm);
+    if (r.status !== 'passed') failed.push(`${c.name}: ${r.message}`);
+  }
+  assert.deepEqual(failed, []);
+});

@@ -1,0 +1,220 @@
+// `pen envelope --limit`: the highest stroke rate per depth that the worst pen of the board's ranges
+// holds, found by brute force on the simulator's physical model alone, independent of the firmware and
+// its planner: for each rate, strokes are driven with a family of smooth rest-to-rest motion laws
+// (cycloidal, 3-4-5 and 4-5-6-7 polynomials, a trapezoidal speed) and down/up time splits; a rate is
+// held when some member keeps every stroke's deepest tip within the depth tolerance and loses no step.
+// The rotor lags its field under load (the load angle), so each member may also run a few microsteps
+// past the depth's own steps: the overtravel that puts the tip on the depth is measured, then checked.
+// The search is a bisection on whole hertz (a rate the motor holds is assumed held at every lower one).
+import { Board, Cartridge, cartridgeOf, withModel } from '../../boards/board.js';
+import { PhysicalDrive } from '../../host-sim/physics/model.js';
+import { physicsParams } from '../../host-sim/physics/params.js';
+
+/** the promise the envelope keeps: depth at the tip within this of the setting */
+export const DEPTH_TOL_UM = 20;
+const WARMUP_STROKES = 3;
+const MEASURED_STROKES = 8;
+const SETTLE_S = 0.02;
+
+type Law = (u: number) => number;
+/** rest-to-rest motion laws, position 0..1 over time 0..1 */
+const LAWS: Record<string, Law> = {
+  cycloidal: (u) => u - Math.sin(2 * Math.PI * u) / (2 * Math.PI),
+  poly345: (u) => u * u * u * (10 - 15 * u + 6 * u * u),
+  poly4567: (u) => u ** 4 * (35 - 84 * u + 70 * u * u - 20 * u ** 3),
+  trapezoid: (u) => {
+    // speed ramps over the first and last third, cruises between
+    const a = 1 / 3,
+      vmax = 1 / (1 - a);
+    if (u < a) return (vmax * u * u) / (2 * a);
+    if (u > 1 - a) return 1 - (vmax * (1 - u) * (1 - u)) / (2 * a);
+    return (vmax * a) / 2 + vmax * (u - a);
+  },
+};
+/** share of the period spent going down */
+const SPLITS = [0.45, 0.5, 0.55];
+/** most microsteps of overtravel tried (40 um on the reference pen) */
+const MAX_EXTRA_STEPS = 8;
+
+/** Which end of each range makes a pen hardest to stroke fast and exactly (a worse motor, more load, less damping). */
+const WORST_END: Record<string, 'min' | 'max'> = {
+  '/motor/holding_torque_mNm': 'min',
+  '/motor/phase_resistance_ohm': 'max',
+  '/motor/phase_inductance_mH': 'max',
+  '/motor/rotor_inertia_gcm2': 'max',
+  '/drive/efficiency': 'min',
+  '/carriage/friction_N': 'max',
+  '/carriage/mass_g': 'max',
+  '/carriage/return_spring_preload_N': 'max',
+  '/driver/supply_V': 'min',
+  detent_torque_mNm: 'max',
+  damping_ratio: 'min',
+  back_drive_efficiency: 'min',
+  needle_puncture_mN: 'max',
+  puncture_depth_um: 'max',
+  shaft_friction_mN_per_mm: 'max',
+  winding_thermal_resistance_C_per_W: 'max',
+};
+
+/** The worst pen of the board's ranges: each number at the end WORST_END names (the typical where it names none). */
+export function worstPen(b: Board): Board {
+  const pen = JSON.parse(JSON.stringify(withModel(b, 'physical'))) as Board;
+  for (const [ptr, t] of Object.entries(pen.tolerances ?? {})) {
+    const end = WORST_END[ptr];
+    if (!end) continue;
+    const keys = ptr.split('/').slice(1);
+    let o = pen as unknown as Record<string, unknown>;
+    for (const k of keys.slice(0, -1)) o = o[k] as Record<string, unknown>;
+    o[keys[keys.length - 1]] = t[end];
+  }
+  const ph = pen.physics as unknown as Record<string, { min: number; typical: number; max: number }>;
+  for (const [k, end] of Object.entries(WORST_END))
+    if (!k.startsWith('/') && ph[k] && typeof ph[k] === 'object') ph[k].typical = ph[k][end];
+  return pen;
+}
+
+/** The fraction of the half-stroke's time at which each of n equal steps is due, for a law. */
+function stepFractions(law: Law, n: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let k = 1; k <= n; k++) {
+    const target = (k - 0.5) / n; // the step's midpoint: the staircase straddles the law
+    let lo = 0,
+      hi = 1;
+    for (let i = 0; i < 40; i++) {
+      const mid = (lo + hi) / 2;
+      if (law(mid) < target) lo = mid;
+      else hi = mid;
+    }
+    out[k - 1] = (lo + hi) / 2;
+  }
+  return out;
+}
+
+export interface StrokeTrial {
+  held: boolean;
+  /** worst deepest tip minus the depth over the measured strokes (um) */
+  worstErrUm: number;
+  lostSteps: number;
+}
+
+/** Strokes at depth and rate with one law and split on the pen; each measured stroke's deepest tip and the steps lost. */
+export function tryStrokes(
+  pen: Board,
+  cart: Cartridge,
+  depthUm: number,
+  freqHz: number,
+  law: Law,
+  split: number,
+  extraSteps = 0,
+): StrokeTrial {
+  const p = physicsParams(pen, cart);
+  const timerHz = pen.timing.step_timer_hz;
+  const g = pen.geometry;
+  const stepUm = p.stepM * 1e6;
+  const n = Math.round((g.clearance_um + depthUm) / stepUm) + extraSteps;
+  const drive = new PhysicalDrive(p, cart.needles, p.punctureN, timerHz, g.retract_um * 1e-6);
+  drive.setDriver(true);
+  let t = Math.round(SETTLE_S * timerHz);
+  drive.advanceTo(t);
+  const fr = stepFractions(law, n);
+  const periodTicks = timerHz / freqHz;
+  const downTicks = periodTicks * split,
+    upTicks = periodTicks - downTicks;
+  let deepest = -Infinity;
+  const sampler = (_t: number, _x: number, tipUm: number): void => {
+    if (tipUm > deepest) deepest = tipUm;
+  };
+  let worst = 0;
+  const t0 = t;
+  for (let s = 0; s < WARMUP_STROKES + MEASURED_STROKES; s++) {
+    const start = t0 + s * periodTicks;
+    deepest = -Infinity;
+    for (let k = 0; k < n; k++) {
+      const tk = Math.round(start + fr[k] * downTicks);
+      drive.advanceTo(tk, sampler);
+      drive.fieldStep(1, tk);
+    }
+    for (let k = 0; k < n; k++) {
+      const tk = Math.round(start + downTicks + fr[k] * upTicks);
+      drive.advanceTo(tk, sampler);
+      drive.fieldStep(-1, tk);
+    }
+    t = Math.round(start + periodTicks);
+    drive.advanceTo(t, sampler); // the ringing after the last step up belongs to this stroke
+    if (drive.lostSteps > 0) return { held: false, worstErrUm: Infinity, lostSteps: drive.lostSteps };
+    if (s >= WARMUP_STROKES) {
+      const err = deepest - depthUm;
+      if (Math.abs(err) > Math.abs(worst)) worst = err;
+    }
+  }
+  return { held: Math.abs(worst) <= DEPTH_TOL_UM, worstErrUm: worst, lostSteps: 0 };
+}
+
+/** Some law, split and overtravel holds the rate. */
+function held(pen: Board, cart: Cartridge, depthUm: number, freqHz: number): boolean {
+  const stepUm = physicsParams(pen, cart).stepM * 1e6;
+  for (const law of Object.values(LAWS))
+    for (const split of SPLITS) {
+      const first = tryStrokes(pen, cart, depthUm, freqHz, law, split);
+      if (first.held) return true;
+      if (first.lostSteps > 0) continue;
+      // the tip falls short by about the same at a few steps more: correct by it, once
+      const extra = Math.round(-first.worstErrUm / stepUm);
+      if (extra > 0 && extra <= MAX_EXTRA_STEPS && tryStrokes(pen, cart, depthUm, freqHz, law, split, extra).held)
+        return true;
+    }
+  return false;
+}
+
+export interface LimitPoint {
+  depthMm: number;
+  /** highest whole rate held, 0 when not even the board's lowest rate is */
+  limitHz: number;
+}
+
+/** The highest rate per depth the pen (the worst of the board's ranges unless given) holds, within the board's stroke rate range. */
+export function envelopeLimit(
+  board: Board,
+  cartridge: string | undefined,
+  depthsMm: number[],
+  pen: Board = worstPen(board),
+): LimitPoint[] {
+  const cart = cartridgeOf(pen, cartridge);
+  const lo0 = board.stroke.freq_min_hz,
+    hi0 = board.stroke.freq_max_hz;
+  return depthsMm.map((depthMm) => {
+    const depthUm = depthMm * 1000;
+    if (!held(pen, cart, depthUm, lo0)) return { depthMm, limitHz: 0 };
+    if (held(pen, cart, depthUm, hi0)) return { depthMm, limitHz: hi0 };
+    let lo = lo0,
+      hi = hi0; // lo held, hi not
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (held(pen, cart, depthUm, mid)) lo = mid;
+      else hi = mid;
+    }
+    return { depthMm, limitHz: lo };
+  });
+}
+
+/** The firmware's envelope beside the limits, utilization = firmware rate / limit, one line per depth. */
+export function limitTable(
+  firmware: { depthMm: number; maxFreqHz: number }[],
+  worst: LimitPoint[],
+  typical: LimitPoint[],
+): string {
+  const pct = (a: number, b: number): string => (b > 0 ? `${((100 * a) / b).toFixed(0)} %` : 'n/a');
+  const lines = ['depth mm   firmware Hz   limit worst pen Hz   use   limit typical pen Hz   use'];
+  firmware.forEach((f, i) => {
+    const w = worst[i].limitHz,
+      t = typical[i].limitHz;
+    lines.push(
+      `${f.depthMm.toFixed(2).padStart(8)}   ${String(f.maxFreqHz).padStart(11)}   ${String(w || 'none').padStart(18)}   ${pct(f.maxFreqHz, w).padStart(4)}   ${String(t || 'none').padStart(20)}   ${pct(f.maxFreqHz, t).padStart(4)}`,
+    );
+  });
+  if (worst.every((w) => w.limitHz === 0))
+    lines.push(
+      "the worst pen of the ranges holds no rate at any depth (it loses steps even at the board's lowest rate): the ranges allow a pen the motor cannot drive",
+    );
+  return lines.join('\n');
+}
