@@ -89,6 +89,7 @@ void board_panic_reset(void) __attribute__((noreturn));
 void board_log_init(void);
 void board_cartridge_init(void);
 void board_driver_uart_init(void);
+void board_crypto_init(void);
 
 static void pin_mode(uint32_t port, uint32_t pin, uint32_t mode, uint32_t pull) {
   REG(port + MODER) = (REG(port + MODER) & ~(3u << 2 * pin)) | mode << 2 * pin;
@@ -442,6 +443,7 @@ void board_hal_init(void) {
   board_log_init();
   board_cartridge_init();
   board_driver_uart_init();
+  board_crypto_init();
 
   /* IWDG: LSI 32 kHz / 4 = 8 kHz, 160 counts = 20 ms (the LSI spreads 17-47 kHz: 14-38 ms) */
   IWDG_KR = 0xCCCCu; /* start; switches the LSI on */

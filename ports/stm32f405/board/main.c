@@ -32,6 +32,7 @@ void board_panic_reset(void) __attribute__((noreturn));
 void board_indicator_1ms(void);
 void board_cartridge_1ms(void);
 void board_driver_uart_1ms(void);
+void board_crypto_background(void); /* board/crypto_hal.c */
 
 static Z_firmware_instance_t module;
 static struct Z_hal_instance_t hal;
@@ -86,5 +87,6 @@ int main(void) {
     board_indicator_1ms();
     board_cartridge_1ms();
     board_driver_uart_1ms();
+    board_crypto_background(); /* one step of a signature check, outside the tick */
   }
 }
