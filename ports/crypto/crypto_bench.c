@@ -3,11 +3,13 @@
  * instructions (as in ports/stm32f405/replay.c). Verifies the vectors of crypto_vectors.h (written by
  * tools/build/port-crypto.ts with node:crypto) slice by slice, as the board's main loop does, and
  * prints one line of figures per job:
- *   job=NAME outcome=N reason=N slices=N total=N slice_max=N arena_peak=N
+ *   job=NAME result=N slices=N total=N slice_max=N arena_peak=N slices_long=N
+ * (result: 0 ok, else minus the CRYPTO_E_* code)
  * Exit status 0 when every job ended as the vectors say, 1 otherwise. */
 #include <stdint.h>
 #include <string.h>
 #include "crypto_engine.h"
+#include "pen_abi.h"
 #include "crypto_vectors.h"
 #include "port.h"
 #include "semihost.h"
@@ -56,9 +58,14 @@ void port_fatal(int why) {
   sh_exit(3);
 }
 
-/* Runs the started job to its end; prints its figures and checks its outcome. */
-static void run(const char *name, uint32_t want_outcome, uint32_t want_reason) {
-  uint32_t slices = 0, total = 0, slice_max = 0, reason = 0, over = 0;
+/* Runs the operation `handle` to its end; prints its figures and checks its outcome. */
+static void run(const char *name, int32_t handle, int32_t want) {
+  uint32_t slices = 0, total = 0, slice_max = 0, over = 0;
+  if (handle <= 0) {
+    failures++;
+    sh_puts("crypto: a start was refused\n");
+    return;
+  }
   for (;;) {
     uint32_t t0 = TIM2_CNT;
     int more = crypto_engine_slice();
@@ -69,23 +76,23 @@ static void run(const char *name, uint32_t want_outcome, uint32_t want_reason) {
     if (n > SLICE_LONG) over++;
     if (!more) break;
   }
-  uint32_t outcome = crypto_engine_poll(&reason);
+  int32_t result = crypto_engine_poll(handle);
   char *p = put_str(line, "job=");
   p = put_str(p, name);
-  p = put_kv(p, "outcome", outcome);
-  p = put_kv(p, "reason", reason);
+  p = put_kv(p, "result", (uint32_t)-result);
   p = put_kv(p, "slices", slices);
   p = put_kv(p, "total", total);
   p = put_kv(p, "slice_max", slice_max);
   p = put_kv(p, "arena_peak", crypto_engine_arena_peak());
   p = put_kv(p, "slices_long", over);
-  if (outcome != want_outcome || reason != want_reason) {
+  if (result != want) {
     failures++;
     p = put_str(p, " UNEXPECTED");
   }
   p = put_str(p, "\n");
   *p = 0;
   sh_puts(line);
+  crypto_engine_cancel(handle);
 }
 
 int main(void) {
@@ -96,29 +103,46 @@ int main(void) {
   TIM2_CR1 = 1u;
   crypto_engine_init();
 
-  crypto_engine_start_sha256(vec_abc, sizeof vec_abc);
-  run("sha256_abc", CRYPTO_OK, CRYPTO_E_NONE);
-  if (memcmp(crypto_engine_digest(), vec_abc_sha256, 32) != 0) failures++, sh_puts("sha256 of abc differs\n");
+  int32_t h = crypto_engine_start_hash(vec_abc, sizeof vec_abc);
+  for (int i = 0; i < 4; i++) crypto_engine_slice();
+  for (uint32_t i = 0; i < 8; i++) {
+    const uint8_t *d = vec_abc_sha256 + 4 * i;
+    if (crypto_engine_output(h, i) != ((uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3]))
+      failures++, sh_puts("crypto: SHA-256 of abc differs\n");
+  }
+  crypto_engine_cancel(h);
+  run("sha256_256_bytes", crypto_engine_start_hash(vec_msg, 256), CRYPTO_OK);
+  run("verify_good", crypto_engine_start_ecdsa(vec_msg, sizeof vec_msg, vec_pub, vec_sig), CRYPTO_OK);
+  run("verify_bad_signature", crypto_engine_start_ecdsa(vec_msg, sizeof vec_msg, vec_pub, vec_sig_bad),
+      CRYPTO_E_BAD_SIGNATURE);
+  run("verify_other_key", crypto_engine_start_ecdsa(vec_msg, sizeof vec_msg, vec_other_pub, vec_sig),
+      CRYPTO_E_BAD_SIGNATURE);
+  run("verify_key_off_curve", crypto_engine_start_ecdsa(vec_msg, sizeof vec_msg, vec_off_curve_pub, vec_sig),
+      CRYPTO_E_MALFORMED_KEY);
+  run("hmac_good", crypto_engine_start_hmac(vec_msg, sizeof vec_msg, vec_mac_key, vec_mac), CRYPTO_OK);
+  run("hmac_bad", crypto_engine_start_hmac(vec_msg, sizeof vec_msg, vec_mac_key, vec_sig), CRYPTO_E_BAD_SIGNATURE);
 
-  crypto_engine_start_verify(vec_msg, sizeof vec_msg, vec_pub, vec_sig);
-  run("verify_good", CRYPTO_OK, CRYPTO_E_NONE);
-  crypto_engine_start_verify(vec_msg, sizeof vec_msg, vec_pub, vec_sig_bad);
-  run("verify_bad_signature", CRYPTO_FAILED, CRYPTO_E_BAD_SIGNATURE);
-  crypto_engine_start_verify(vec_msg, sizeof vec_msg, vec_other_pub, vec_sig);
-  run("verify_other_key", CRYPTO_FAILED, CRYPTO_E_BAD_SIGNATURE);
-  crypto_engine_start_verify(vec_msg, sizeof vec_msg, vec_off_curve_pub, vec_sig);
-  run("verify_key_off_curve", CRYPTO_FAILED, CRYPTO_E_KEY_INVALID);
-
-  /* a job cancelled half-way leaves nothing behind: the next one runs as if it were the first */
-  uint32_t reason;
-  crypto_engine_start_verify(vec_msg, sizeof vec_msg, vec_pub, vec_sig);
-  if (crypto_engine_start_sha256(vec_abc, sizeof vec_abc) != CRYPTO_E_BUSY) failures++, sh_puts("no BUSY\n");
+  /* an operation cancelled half-way leaves nothing behind: the next one runs as if it were the first */
+  h = crypto_engine_start_ecdsa(vec_msg, sizeof vec_msg, vec_pub, vec_sig);
   for (int i = 0; i < 20; i++) crypto_engine_slice();
-  crypto_engine_cancel();
-  if (crypto_engine_poll(&reason) != CRYPTO_IDLE) failures++, sh_puts("cancel did not idle\n");
-  crypto_engine_start_verify(vec_msg, sizeof vec_msg, vec_pub, vec_sig);
-  run("verify_after_cancel", CRYPTO_OK, CRYPTO_E_NONE);
+  crypto_engine_cancel(h);
+  if (crypto_engine_poll(h) != CRYPTO_E_BAD_HANDLE) failures++, sh_puts("crypto: a cancelled handle still answers\n");
+  run("verify_after_cancel", crypto_engine_start_ecdsa(vec_msg, sizeof vec_msg, vec_pub, vec_sig), CRYPTO_OK);
 
-  sh_puts(failures ? "crypto: FAILED\n" : "crypto: all jobs as expected\n");
+  uint32_t t0 = TIM2_CNT;
+  int valid = crypto_engine_point_valid(vec_pub);
+  uint32_t n = TIM2_CNT - t0;
+  char *p = put_kv(put_str(line, "job=point_check"), "result", valid ? 0 : 1);
+  p = put_kv(p, "slices", 1);
+  p = put_kv(p, "total", n);
+  p = put_kv(p, "slice_max", n);
+  p = put_kv(p, "arena_peak", crypto_engine_arena_peak());
+  p = put_kv(p, "slices_long", n > SLICE_LONG);
+  p = put_str(p, "\n");
+  *p = 0;
+  sh_puts(line);
+  if (!valid || crypto_engine_point_valid(vec_off_curve_pub)) failures++, sh_puts("crypto: point check wrong\n");
+
+  sh_puts(failures ? "crypto: FAILED\n" : "crypto: all operations as expected\n");
   sh_exit(failures ? 1 : 0);
 }

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Board, Mcu } from '../../boards/board.js';
 import { REPO_ROOT } from '../../boards/paths.js';
-import { penCryptoFlags, penCryptoObjects } from './port-crypto.js';
+import { penCryptoFlags, penCryptoLinkFlags, penCryptoObjects } from './port-crypto.js';
 import { HAL_CALLS as ABI_CALLS, HAL_ABI_VERSION, RECORDING } from '../../abi/pen-abi.js';
 
 const { magic: MAGIC, formatVersion: FORMAT_VERSION, opInit: OP_INIT, opTick: OP_TICK, opEnd: OP_END } = RECORDING;
@@ -86,7 +86,7 @@ export function buildPort(board: Board, wasmPath: string): PortBuild {
   for (const f of ['board/main.c', 'board/hal.c']) if (!existsSync(join(src, f))) throw new Error(`the ${mcu.port} port has no ${join(src, f)}`);
   const boardSrc = readdirSync(join(src, 'board')).filter((f) => f.endsWith('.c')).sort().map((f) => join(src, 'board', f));
   const crypto = penCryptoObjects(join(out, 'mbedtls')); // the board's crypto HAL (board/crypto_*.c)
-  run('arm-none-eabi-gcc', [...cflags, ...penCryptoFlags(), ...shared, ...boardSrc, ...crypto, ...ldflags, `-Wl,-Map=${elf}.map`, '-o', elf]);
+  run('arm-none-eabi-gcc', [...cflags, ...penCryptoFlags(), ...shared, ...boardSrc, ...crypto, ...penCryptoLinkFlags(), ...ldflags, `-Wl,-Map=${elf}.map`, '-o', elf]);
   const bin = join(out, 'firmware.bin');
   const hex = join(out, 'firmware.hex');
   run('arm-none-eabi-objcopy', ['-O', 'binary', elf, bin]);

@@ -2,12 +2,13 @@
 // tree, ports/crypto/get-mbedtls.sh) built with ports/crypto/mbedtls_pen_config.h (restartable ECC),
 // the engine (ports/stm32f405/board/crypto_engine.c), and its measurement under QEMU
 // (ports/crypto/crypto_bench.c: a P-256 signature check slice by slice, instructions counted).
-import { createECDH, createHash, createPrivateKey, sign, KeyObject } from 'node:crypto';
+import { createECDH, createHash, createHmac, createPrivateKey, sign, KeyObject } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { MBEDTLS_SOURCES, mbedtlsTree } from './boot-build.js';
+import { HAL_CALLS } from '../../abi/pen-abi.js';
 
 export const CRYPTO_DIR = join(REPO_ROOT, 'ports', 'crypto');
 const PORT_DIR = join(REPO_ROOT, 'ports', 'stm32f405');
@@ -27,6 +28,14 @@ function run(cmd: string, args: string[], cwd?: string): string {
 /** The compiler flags that find mbedTLS's headers and the pen's configuration. */
 export function penCryptoFlags(tree = mbedtlsTree()): string[] {
   return [`-I${join(tree, 'include')}`, `-I${CRYPTO_DIR}`, '-DMBEDTLS_CONFIG_FILE="mbedtls_pen_config.h"'];
+}
+
+/**
+ * Linker flags that keep the HAL's crypto imports (board/crypto_hal.c) in the board ELF even while the
+ * module does not import them yet, so the flash and RAM figures are those of the whole crypto HAL.
+ */
+export function penCryptoLinkFlags(): string[] {
+  return HAL_CALLS.filter((c) => c.name.startsWith('crypto_')).map((c) => `-Wl,--undefined=Z_halZ_${c.name}`);
 }
 
 const mtime = (f: string): number => statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? -1;
@@ -66,7 +75,9 @@ export function fixedKey(seed: string): { priv: KeyObject; pub: Buffer } {
 export function cryptoVectorsHeader(): string {
   const key = fixedKey('pen crypto bench key');
   const other = fixedKey('another maker key');
-  const msg = Buffer.from('cartridge certificate: type 1, 12 needles, lot 42, serial 1234, key ...'.padEnd(160, '.'), 'latin1');
+  const msg = Buffer.from('cartridge certificate: type 1, 12 needles, lot 42, serial 1234, key ...'.padEnd(256, '.'), 'latin1');
+  const macKey = createHash('sha256').update('clinic mac key').digest();
+  const mac = createHmac('sha256', macKey).update(msg).digest();
   const sig = sign('sha256', msg, { key: key.priv, dsaEncoding: 'ieee-p1363' });
   const bad = Buffer.from(sig);
   bad[40] ^= 0x01;
@@ -82,13 +93,15 @@ ${cArray('vec_other_pub', other.pub)}
 ${cArray('vec_off_curve_pub', offCurve)}
 ${cArray('vec_sig', sig)}
 ${cArray('vec_sig_bad', bad)}
+${cArray('vec_mac_key', macKey)}
+${cArray('vec_mac', mac)}
 `;
 }
 
 export interface CryptoJob {
   job: string;
-  outcome: number;
-  reason: number;
+  /** pen_abi.h's CRYPTO_OK or CRYPTO_E_* */
+  result: number;
   slices: number;
   total: number;
   sliceMax: number;
@@ -112,7 +125,7 @@ export function runCryptoBench(out: string): CryptoBench {
     ...ARM, '-O2', '-std=c11', '-ffunction-sections', '-fdata-sections', '-fno-short-enums', '-Wall', '-Wextra',
     ...penCryptoFlags(), `-I${join(PORT_DIR, 'board')}`, `-I${PORT_DIR}`, `-I${out}`,
     ...(process.env.CRYPTO_MAX_OPS ? [`-DCRYPTO_MAX_OPS=${process.env.CRYPTO_MAX_OPS}u`] : []),
-    join(CRYPTO_DIR, 'crypto_bench.c'), join(PORT_DIR, 'board', 'crypto_engine.c'),
+    `-I${join(REPO_ROOT, 'ports')}`, join(CRYPTO_DIR, 'crypto_bench.c'), join(PORT_DIR, 'board', 'crypto_engine.c'),
     join(PORT_DIR, 'startup.c'), join(PORT_DIR, 'semihost.c'), join(PORT_DIR, 'syscalls.c'), ...objs,
     '-nostartfiles', '--specs=nano.specs', `-T${join(PORT_DIR, 'stm32f405.ld')}`, '-Wl,--gc-sections',
     '-Wl,--no-enum-size-warning', '-Wl,--defsym=__heap_size=0', '-Wl,--defsym=__stack_size=8192', '-o', elf,
@@ -124,8 +137,8 @@ export function runCryptoBench(out: string): CryptoBench {
   if (p.error) throw new Error(`qemu-system-arm did not finish: ${p.error.message}`);
   const output = `${p.stdout ?? ''}${p.stderr ?? ''}`.trim();
   const jobs: CryptoJob[] = [];
-  for (const m of output.matchAll(/^job=(\S+) outcome=(\d+) reason=(\d+) slices=(\d+) total=(\d+) slice_max=(\d+) arena_peak=(\d+) slices_long=(\d+)/gm)) {
-    jobs.push({ job: m[1], outcome: +m[2], reason: +m[3], slices: +m[4], total: +m[5], sliceMax: +m[6], arenaPeak: +m[7], slicesLong: +m[8] });
+  for (const m of output.matchAll(/^job=(\S+) result=(\d+) slices=(\d+) total=(\d+) slice_max=(\d+) arena_peak=(\d+) slices_long=(\d+)/gm)) {
+    jobs.push({ job: m[1], result: -m[2], slices: +m[3], total: +m[4], sliceMax: +m[5], arenaPeak: +m[6], slicesLong: +m[7] });
   }
   return { ok: p.status === 0, output, jobs };
 }

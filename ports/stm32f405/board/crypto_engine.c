@@ -1,38 +1,41 @@
-/* crypto_engine.h: mbedTLS 2.28's lowest-level API, as the bootloader uses it (boot/boot_image.c),
+/* crypto_engine.h, on mbedTLS 2.28's lowest-level API as the bootloader uses it (boot/boot_image.c),
  * with its restartable ECDSA verification: mbedtls_ecdsa_read_signature_restartable returns
  * MBEDTLS_ERR_ECP_IN_PROGRESS after CRYPTO_MAX_OPS basic operations and resumes from its restart
- * context at the next call. Everything runs in the main loop's thread, so a cancel from the tick
- * never meets a half-done step. */
+ * context at the next call. Only the operation at the head runs; its mbedTLS contexts are the only
+ * ones alive. HMAC-SHA-256 is RFC 2104 on mbedTLS's SHA-256 (no MD layer: less flash). */
 #include <string.h>
 #include "crypto_engine.h"
+#include "pen_abi.h"
 #include "mbedtls/ecdsa.h"
 #include "mbedtls/ecp.h"
 #include "mbedtls/memory_buffer_alloc.h"
 #include "mbedtls/sha256.h"
 
 #ifndef CRYPTO_ARENA_BYTES
-#define CRYPTO_ARENA_BYTES 8192u /* mbedTLS's heap: the restartable verification's peak is about 5 KiB */
+#define CRYPTO_ARENA_BYTES 6144u /* mbedTLS's heap: a restartable verification peaks at about 4.5 KiB */
 #endif
-
 #define ARENA_HEADER_BYTES 64u /* memory_buffer_alloc.c's first block header, with room */
+#define HASH_BYTES_PER_SLICE 128u
 
-enum { STEP_NONE, STEP_HASH, STEP_KEY, STEP_VERIFY, STEP_DONE };
+enum { KIND_HASH, KIND_ECDSA, KIND_HMAC };
+enum { STEP_FREE, STEP_QUEUED, STEP_HASH, STEP_KEY, STEP_VERIFY, STEP_DONE };
 
-static struct {
+typedef struct {
+  uint32_t step, kind, len, hashed, seq;
+  int32_t handle, result;
   uint8_t msg[CRYPTO_MSG_MAX];
-  uint32_t len, hashed;
-  uint8_t pub[1 + CRYPTO_PUBKEY_BYTES]; /* 0x04 || x || y: SEC 1's uncompressed point */
-  uint8_t sig_der[72];                  /* SEQUENCE { INTEGER r, INTEGER s } */
-  uint32_t sig_der_len;
-  uint8_t digest[CRYPTO_DIGEST_BYTES];
-  int verify; /* a verification, not only a hash */
-  uint32_t step, outcome, reason;
-} job;
+  uint8_t point[1 + CRYPTO_POINT_BYTES]; /* 0x04 || x || y (SEC 1), or the MAC key */
+  uint8_t sig[72];                       /* DER SEQUENCE { INTEGER r, INTEGER s }, or the MAC tag */
+  uint32_t sig_len;
+  uint8_t digest[32];
+} op_t;
 
+static op_t ops[CRYPTO_OPS];
+static uint32_t next_seq, generation;
+static op_t *running; /* the operation whose mbedTLS contexts are alive */
 static mbedtls_sha256_context sha;
 static mbedtls_ecdsa_context ecdsa;
 static mbedtls_ecdsa_restart_ctx restart;
-static int contexts_live;
 static uint8_t arena[CRYPTO_ARENA_BYTES] __attribute__((aligned(8)));
 
 void crypto_engine_init(void) {
@@ -40,32 +43,66 @@ void crypto_engine_init(void) {
   /* painted past the allocator's first header: the high-water mark is the last byte changed */
   memset(arena + ARENA_HEADER_BYTES, 0xA5, sizeof arena - ARENA_HEADER_BYTES);
   mbedtls_ecp_set_max_ops(CRYPTO_MAX_OPS);
-  memset(&job, 0, sizeof job);
+  memset(ops, 0, sizeof ops);
+  running = 0;
 }
 
 uint32_t crypto_engine_arena_peak(void) {
   uint32_t n = sizeof arena;
-  while (n && arena[n - 1] == 0xA5) n--;
+  while (n > ARENA_HEADER_BYTES && arena[n - 1] == 0xA5) n--;
   return n;
 }
 
-static void free_contexts(void) {
-  if (!contexts_live) return;
+static void stop_running(void) {
+  if (!running) return;
   mbedtls_sha256_free(&sha);
   mbedtls_ecdsa_restart_free(&restart);
   mbedtls_ecdsa_free(&ecdsa);
-  contexts_live = 0;
+  running = 0;
 }
 
-static void finish(uint32_t outcome, uint32_t reason) {
-  free_contexts();
-  job.step = STEP_DONE;
-  job.outcome = outcome;
-  job.reason = reason;
+static op_t *find(int32_t handle) {
+  for (uint32_t i = 0; i < CRYPTO_OPS; i++)
+    if (ops[i].step != STEP_FREE && ops[i].handle == handle && handle > 0) return &ops[i];
+  return 0;
 }
 
-/* One INTEGER of DER from 32 big-endian bytes: leading zeros dropped, a zero byte added when the top
- * bit is set (X.690 8.3.2). */
+static void finish(op_t *o, int32_t result) {
+  if (o == running) stop_running();
+  o->step = STEP_DONE;
+  o->result = result;
+  memset(o->msg, 0, sizeof o->msg); /* inputs are not kept past their use (a MAC key among them) */
+  memset(o->point, 0, sizeof o->point);
+  memset(o->sig, 0, sizeof o->sig);
+}
+
+/* A free slot with the message copied in, or 0. */
+static op_t *claim(const uint8_t *msg, uint32_t len, uint32_t kind) {
+  for (uint32_t i = 0; i < CRYPTO_OPS; i++) {
+    op_t *o = &ops[i];
+    if (o->step != STEP_FREE) continue;
+    memset(o, 0, sizeof *o);
+    memcpy(o->msg, msg, len);
+    o->len = len;
+    o->kind = kind;
+    o->seq = next_seq++;
+    generation = (generation + 1) & 0x00FFFFFFu;
+    o->handle = (int32_t)(generation << 2 | i) + 1; /* a reused slot gets a new handle */
+    o->step = STEP_QUEUED;
+    o->result = CRYPTO_PENDING;
+    return o;
+  }
+  return 0;
+}
+
+int32_t crypto_engine_start_hash(const uint8_t *msg, uint32_t len) {
+  if (len > CRYPTO_MSG_MAX) return CRYPTO_E_BAD_ARGUMENT;
+  op_t *o = claim(msg, len, KIND_HASH);
+  return o ? o->handle : CRYPTO_E_BUSY;
+}
+
+/* One INTEGER of DER from 32 big-endian bytes: leading zeros dropped, a zero byte put in front when the
+ * top bit is set (X.690 8.3.2). */
 static uint32_t der_integer(uint8_t *out, const uint8_t *be) {
   uint32_t skip = 0;
   while (skip < 31 && be[skip] == 0) skip++;
@@ -77,99 +114,142 @@ static uint32_t der_integer(uint8_t *out, const uint8_t *be) {
   return 2 + pad + n;
 }
 
-static uint32_t start(const uint8_t *msg, uint32_t len, int verify) {
-  if (job.step != STEP_NONE && job.step != STEP_DONE) return CRYPTO_E_BUSY;
-  if (len > CRYPTO_MSG_MAX) return CRYPTO_E_TOO_LONG;
-  free_contexts();
-  memcpy(job.msg, msg, len);
-  job.len = len;
-  job.hashed = 0;
-  job.verify = verify;
-  job.outcome = CRYPTO_PENDING;
-  job.reason = CRYPTO_E_NONE;
-  mbedtls_sha256_init(&sha);
-  mbedtls_ecdsa_init(&ecdsa);
-  mbedtls_ecdsa_restart_init(&restart);
-  contexts_live = 1;
-  job.step = mbedtls_sha256_starts_ret(&sha, 0) == 0 ? STEP_HASH : STEP_NONE;
-  if (job.step == STEP_NONE) finish(CRYPTO_FAILED, CRYPTO_E_INTERNAL);
-  return CRYPTO_E_NONE;
+int32_t crypto_engine_start_ecdsa(const uint8_t *msg, uint32_t len, const uint8_t *point, const uint8_t *sig) {
+  if (len > CRYPTO_MSG_MAX) return CRYPTO_E_BAD_ARGUMENT;
+  op_t *o = claim(msg, len, KIND_ECDSA);
+  if (!o) return CRYPTO_E_BUSY;
+  o->point[0] = 0x04;
+  memcpy(o->point + 1, point, CRYPTO_POINT_BYTES);
+  uint32_t n = der_integer(o->sig + 2, sig);
+  n += der_integer(o->sig + 2 + n, sig + 32);
+  o->sig[0] = 0x30;
+  o->sig[1] = (uint8_t)n;
+  o->sig_len = n + 2;
+  return o->handle;
 }
 
-uint32_t crypto_engine_start_sha256(const uint8_t *msg, uint32_t len) { return start(msg, len, 0); }
-
-uint32_t crypto_engine_start_verify(const uint8_t *msg, uint32_t len, const uint8_t *pub, const uint8_t *sig) {
-  if (job.step != STEP_NONE && job.step != STEP_DONE) return CRYPTO_E_BUSY;
-  if (len > CRYPTO_MSG_MAX) return CRYPTO_E_TOO_LONG;
-  job.pub[0] = 0x04;
-  memcpy(job.pub + 1, pub, CRYPTO_PUBKEY_BYTES);
-  uint8_t body[70];
-  uint32_t n = der_integer(body, sig);
-  n += der_integer(body + n, sig + 32);
-  job.sig_der[0] = 0x30;
-  job.sig_der[1] = (uint8_t)n;
-  memcpy(job.sig_der + 2, body, n);
-  job.sig_der_len = n + 2;
-  return start(msg, len, 1);
+int32_t crypto_engine_start_hmac(const uint8_t *msg, uint32_t len, const uint8_t *key, const uint8_t *tag) {
+  if (len > CRYPTO_MSG_MAX) return CRYPTO_E_BAD_ARGUMENT;
+  op_t *o = claim(msg, len, KIND_HMAC);
+  if (!o) return CRYPTO_E_BUSY;
+  memcpy(o->point, key, CRYPTO_MAC_BYTES);
+  memcpy(o->sig, tag, CRYPTO_MAC_BYTES);
+  return o->handle;
 }
 
-uint32_t crypto_engine_poll(uint32_t *reason) {
-  *reason = job.step == STEP_DONE ? job.reason : CRYPTO_E_NONE;
-  return job.step == STEP_NONE ? CRYPTO_IDLE : job.step == STEP_DONE ? job.outcome : CRYPTO_PENDING;
+int32_t crypto_engine_poll(int32_t handle) {
+  op_t *o = find(handle);
+  return o ? o->result : CRYPTO_E_BAD_HANDLE;
 }
 
-const uint8_t *crypto_engine_digest(void) { return job.digest; }
-
-void crypto_engine_cancel(void) {
-  free_contexts();
-  memset(&job, 0, sizeof job); /* STEP_NONE; nothing of the old inputs is kept */
+uint32_t crypto_engine_output(int32_t handle, uint32_t index) {
+  op_t *o = find(handle);
+  if (!o || o->kind != KIND_HASH || o->result != CRYPTO_OK || index > 7) return 0;
+  const uint8_t *d = o->digest + 4 * index;
+  return (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
 }
 
-static uint32_t ecp_reason(int err) {
-  return err == MBEDTLS_ERR_MPI_ALLOC_FAILED || err == MBEDTLS_ERR_ECP_ALLOC_FAILED ? CRYPTO_E_NO_MEMORY
-                                                                                    : CRYPTO_E_BAD_SIGNATURE;
+void crypto_engine_cancel(int32_t handle) {
+  op_t *o = find(handle);
+  if (!o) return;
+  if (o == running) stop_running();
+  memset(o, 0, sizeof *o); /* STEP_FREE, inputs wiped */
+}
+
+int crypto_engine_point_valid(const uint8_t *point) {
+  mbedtls_ecp_group grp;
+  mbedtls_ecp_point q;
+  uint8_t bin[1 + CRYPTO_POINT_BYTES];
+  bin[0] = 0x04;
+  memcpy(bin + 1, point, CRYPTO_POINT_BYTES);
+  mbedtls_ecp_group_init(&grp);
+  mbedtls_ecp_point_init(&q);
+  int err = mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1);
+  if (!err) err = mbedtls_ecp_point_read_binary(&grp, &q, bin, sizeof bin);
+  if (!err) err = mbedtls_ecp_check_pubkey(&grp, &q); /* coordinates < p, on the curve */
+  mbedtls_ecp_point_free(&q);
+  mbedtls_ecp_group_free(&grp);
+  return err == 0;
+}
+
+/* HMAC-SHA-256 of the message with the 32-byte key (RFC 2104), compared with the tag in constant time. */
+static int32_t hmac_check(op_t *o) {
+  uint8_t pad[64], inner[32], mac[32];
+  int err = 0;
+  for (int i = 0; i < 64; i++) pad[i] = (uint8_t)((i < 32 ? o->point[i] : 0) ^ 0x36);
+  err |= mbedtls_sha256_starts_ret(&sha, 0);
+  err |= mbedtls_sha256_update_ret(&sha, pad, 64);
+  err |= mbedtls_sha256_update_ret(&sha, o->msg, o->len);
+  err |= mbedtls_sha256_finish_ret(&sha, inner);
+  for (int i = 0; i < 64; i++) pad[i] ^= 0x36 ^ 0x5C;
+  err |= mbedtls_sha256_starts_ret(&sha, 0);
+  err |= mbedtls_sha256_update_ret(&sha, pad, 64);
+  err |= mbedtls_sha256_update_ret(&sha, inner, 32);
+  err |= mbedtls_sha256_finish_ret(&sha, mac);
+  uint8_t diff = 0;
+  for (int i = 0; i < 32; i++) diff |= mac[i] ^ o->sig[i];
+  memset(pad, 0, sizeof pad);
+  return err || diff ? CRYPTO_E_BAD_SIGNATURE : CRYPTO_OK;
+}
+
+/* The oldest operation not yet done. */
+static op_t *head(void) {
+  op_t *h = 0;
+  for (uint32_t i = 0; i < CRYPTO_OPS; i++) {
+    op_t *o = &ops[i];
+    if (o->step != STEP_FREE && o->step != STEP_DONE && (!h || (int32_t)(o->seq - h->seq) < 0)) h = o;
+  }
+  return h;
 }
 
 int crypto_engine_slice(void) {
+  op_t *o = running ? running : head();
+  if (!o) return 0;
   int err;
-  switch (job.step) {
-  case STEP_HASH: {
-    uint32_t n = job.len - job.hashed;
-    if (n > CRYPTO_HASH_BYTES_PER_SLICE) n = CRYPTO_HASH_BYTES_PER_SLICE;
-    if (mbedtls_sha256_update_ret(&sha, job.msg + job.hashed, n) != 0) {
-      finish(CRYPTO_FAILED, CRYPTO_E_INTERNAL);
+  switch (o->step) {
+  case STEP_QUEUED:
+    running = o;
+    mbedtls_sha256_init(&sha);
+    mbedtls_ecdsa_init(&ecdsa);
+    mbedtls_ecdsa_restart_init(&restart);
+    if (o->kind == KIND_HMAC) {
+      finish(o, hmac_check(o)); /* at most 256 + 128 bytes hashed: about 30,000 instructions */
       break;
     }
-    job.hashed += n;
-    if (job.hashed < job.len) break;
-    if (mbedtls_sha256_finish_ret(&sha, job.digest) != 0)
-      finish(CRYPTO_FAILED, CRYPTO_E_INTERNAL);
-    else if (!job.verify)
-      finish(CRYPTO_OK, CRYPTO_E_NONE);
+    o->step = mbedtls_sha256_starts_ret(&sha, 0) == 0 ? STEP_HASH : STEP_DONE;
+    if (o->step == STEP_DONE) finish(o, CRYPTO_E_BAD_SIGNATURE);
+    break;
+  case STEP_HASH: {
+    uint32_t n = o->len - o->hashed;
+    if (n > HASH_BYTES_PER_SLICE) n = HASH_BYTES_PER_SLICE;
+    err = mbedtls_sha256_update_ret(&sha, o->msg + o->hashed, n);
+    o->hashed += n;
+    if (!err && o->hashed < o->len) break;
+    if (!err) err = mbedtls_sha256_finish_ret(&sha, o->digest);
+    if (err)
+      finish(o, CRYPTO_E_BAD_SIGNATURE);
+    else if (o->kind == KIND_HASH)
+      finish(o, CRYPTO_OK); /* the digest stays for crypto_engine_output */
     else
-      job.step = STEP_KEY;
+      o->step = STEP_KEY;
     break;
   }
-  case STEP_KEY: /* the group's constants, the point, and the check that it is on the curve */
+  case STEP_KEY: /* the group's constants and the point (checked on the curve when it was taken) */
     err = mbedtls_ecp_group_load(&ecdsa.grp, MBEDTLS_ECP_DP_SECP256R1);
-    if (!err) err = mbedtls_ecp_point_read_binary(&ecdsa.grp, &ecdsa.Q, job.pub, sizeof job.pub);
+    if (!err) err = mbedtls_ecp_point_read_binary(&ecdsa.grp, &ecdsa.Q, o->point, sizeof o->point);
     if (!err) err = mbedtls_ecp_check_pubkey(&ecdsa.grp, &ecdsa.Q);
     if (err)
-      finish(CRYPTO_FAILED, err == MBEDTLS_ERR_MPI_ALLOC_FAILED ? CRYPTO_E_NO_MEMORY : CRYPTO_E_KEY_INVALID);
+      finish(o, CRYPTO_E_MALFORMED_KEY);
     else
-      job.step = STEP_VERIFY;
+      o->step = STEP_VERIFY;
     break;
   case STEP_VERIFY:
-    err = mbedtls_ecdsa_read_signature_restartable(&ecdsa, job.digest, sizeof job.digest, job.sig_der, job.sig_der_len,
-                                                   &restart);
+    err = mbedtls_ecdsa_read_signature_restartable(&ecdsa, o->digest, sizeof o->digest, o->sig, o->sig_len, &restart);
     if (err == MBEDTLS_ERR_ECP_IN_PROGRESS) break;
-    if (err)
-      finish(CRYPTO_FAILED, ecp_reason(err));
-    else
-      finish(CRYPTO_OK, CRYPTO_E_NONE);
+    finish(o, err ? CRYPTO_E_BAD_SIGNATURE : CRYPTO_OK); /* r or s outside 1..n-1 fail here too */
     break;
   default:
-    return 0;
+    break;
   }
-  return job.step != STEP_DONE && job.step != STEP_NONE;
+  return head() != 0;
 }

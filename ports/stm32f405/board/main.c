@@ -40,6 +40,13 @@ static volatile uint32_t tick_due;
 
 void SysTick_Handler(void) { tick_due = 1; }
 
+/* The module's linear memory, for HAL imports that take a pointer into it (board/crypto_hal.c). */
+uint8_t *board_module_memory(uint32_t *bytes) {
+  wasm_rt_memory_t *m = Z_firmwareZ_memory(&module);
+  *bytes = m->data ? (uint32_t)m->size : 0;
+  return m->data;
+}
+
 /* A CPU fault, an unexpected interrupt or main() returning: the same safe way out as a trap. */
 void port_fatal(int why) {
   (void)why;
