@@ -75,6 +75,7 @@ export function fixedKey(seed: string): { priv: KeyObject; pub: Buffer } {
 export function cryptoVectorsHeader(): string {
   const key = fixedKey('pen crypto bench key');
   const other = fixedKey('another maker key');
+  const imported = fixedKey('a key the module imports');
   const msg = Buffer.from('cartridge certificate: type 1, 12 needles, lot 42, serial 1234, key ...'.padEnd(256, '.'), 'latin1');
   const macKey = createHash('sha256').update('clinic mac key').digest();
   const mac = createHmac('sha256', macKey).update(msg).digest();
@@ -94,6 +95,8 @@ ${cArray('vec_off_curve_pub', offCurve)}
 ${cArray('vec_sig', sig)}
 ${cArray('vec_sig_bad', bad)}
 ${cArray('vec_mac_key', macKey)}
+${cArray('vec_import_pub', imported.pub)}
+${cArray('vec_import_sig', sign('sha256', msg, { key: imported.priv, dsaEncoding: 'ieee-p1363' }))}
 ${cArray('vec_mac', mac)}
 `;
 }
@@ -138,7 +141,35 @@ export function runCryptoBench(out: string): CryptoBench {
   const output = `${p.stdout ?? ''}${p.stderr ?? ''}`.trim();
   const jobs: CryptoJob[] = [];
   for (const m of output.matchAll(/^job=(\S+) result=(\d+) slices=(\d+) total=(\d+) slice_max=(\d+) arena_peak=(\d+) slices_long=(\d+)/gm)) {
-    jobs.push({ job: m[1], result: -m[2], slices: +m[3], total: +m[4], sliceMax: +m[5], arenaPeak: +m[6], slicesLong: +m[7] });
+    jobs.push({ job: m[1], result: -m[2] || 0, slices: +m[3], total: +m[4], sliceMax: +m[5], arenaPeak: +m[6], slicesLong: +m[7] });
   }
   return { ok: p.status === 0, output, jobs };
+}
+
+/**
+ * ports/stm32f405/test/crypto_hal_host.c with the board's crypto HAL and mbedTLS built for the host
+ * (gcc), an array standing in for OTP; returns the executable.
+ */
+export function buildCryptoHalHost(out: string): string {
+  const tree = mbedtlsTree();
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'crypto_vectors.h'), cryptoVectorsHeader());
+  const objs = MBEDTLS_SOURCES.map((m) => {
+    const o = join(out, `mbedtls-${m}.o`);
+    const src = join(tree, 'library', `${m}.c`);
+    if (mtime(o) <= Math.max(mtime(join(CRYPTO_DIR, 'mbedtls_pen_config.h')), mtime(src)))
+      run('gcc', ['-O2', '-c', ...penCryptoFlags(tree), src, '-o', o]);
+    return o;
+  });
+  const board = join(PORT_DIR, 'board');
+  const exe = join(out, 'crypto_hal_host');
+  run('gcc', [
+    '-std=c11', '-O1', '-Wall', '-Wextra', '-Werror', '-DCRYPTO_KEYS_HOST_TEST',
+    '-DCRYPTO_ARENA_BYTES=16384u', // 64-bit limbs and pointers take more heap than the Cortex-M4's 6 KiB
+    ...penCryptoFlags(tree),
+    `-I${join(PORT_DIR, 'test')}`, `-I${board}`, `-I${join(REPO_ROOT, 'ports')}`, `-I${out}`,
+    join(PORT_DIR, 'test', 'crypto_hal_host.c'), ...['crypto_hal.c', 'crypto_keys.c', 'crypto_engine.c'].map((f) => join(board, f)),
+    ...objs, '-o', exe,
+  ]);
+  return exe;
 }

@@ -3,7 +3,11 @@
 #include "crypto_keys.h"
 #include "pen_abi.h"
 
-#ifdef BOARD_EMULATED
+#if defined(CRYPTO_KEYS_HOST_TEST) /* ports/stm32f405/test/crypto_hal_host.c: an array stands in for OTP */
+#include <stdint.h>
+extern const uint8_t crypto_keys_test_otp[];
+#define KEYS_BASE ((uintptr_t)crypto_keys_test_otp)
+#elif defined(BOARD_EMULATED)
 #define KEYS_BASE 0x080E0000u /* sector 11 of the flash image: OTP's layout, for QEMU */
 #else
 #define KEYS_BASE 0x1FFF7800u
