@@ -12,6 +12,10 @@ import { missingTools, PORT_PACKAGES } from '../../tools/build/port-build.js';
 import { buildCryptoHalHost, runCryptoBench } from '../../tools/build/port-crypto.js';
 import { mbedtlsTree } from '../../tools/build/boot-build.js';
 import { CRYPTO_RESULTS } from '../../abi/pen-abi.js';
+import { loadBoard } from '../../boards/board.js';
+import { buildFirmware } from '../../tools/build/build.js';
+import { buildPort, portDir } from '../../tools/build/port-build.js';
+import { recordScenario, replayRecording } from '../../tools/lib/conform.js';
 
 function why(): string | false {
   const missing = missingTools(['gcc', 'arm-none-eabi-gcc', 'qemu-system-arm']);
@@ -65,5 +69,28 @@ test(
     assert.ok(v.sliceMax < 700_000, `a step of ${v.sliceMax} instructions`);
     assert.ok(v.arenaPeak <= 6144, `arena peak ${v.arenaPeak} bytes`);
     assert.ok(job('sha256_256_bytes').sliceMax < 20_000, 'a hash step is short');
+  },
+);
+
+test(
+  'every tick stays within the budget while signature checks run between the ticks (replay with the crypto engine)',
+  { skip, timeout: 600_000 },
+  async () => {
+    const board = loadBoard('stm32f405-tmc2209');
+    const fw = await buildFirmware(board.name);
+    const p = buildPort(board, fw.wasmPath, { cryptoBackground: true });
+    const rec = recordScenario(
+      join(REPO_ROOT, 'tests', 'port', 'stroke-1.5mm-100hz.yaml'),
+      board.name,
+      fw.wasmPath,
+      join(portDir(board.name), 'conformance-crypto'),
+    );
+    const budget = board.mcu!.tick_budget_instructions!;
+    const r = replayRecording(p.replayCryptoElf!, rec.recording, budget);
+    assert.ok(r.identical, r.output);
+    assert.equal(r.ticksOverBudget, 0, `the worst tick ${r.tickMaxInstructions} instructions at tick ${r.tickMaxAt}`);
+    assert.ok(r.background, `no background figures:\n${r.output}`);
+    assert.equal(r.background!.steps, r.ticks, 'one background step after every tick');
+    assert.ok(r.background!.checks >= 1, `${r.background!.checks} checks finished in ${r.ticks} ticks`);
   },
 );

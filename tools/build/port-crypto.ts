@@ -173,3 +173,18 @@ export function buildCryptoHalHost(out: string): string {
   ]);
   return exe;
 }
+
+/**
+ * replay-crypto.elf in `out`: the replay build (its compiler inputs `replayArgs`, then `ldflags`) with
+ * ports/crypto/crypto_background_replay.c, the engine and mbedTLS, for `pen conform --crypto-background`.
+ */
+export function buildReplayCrypto(out: string, replayArgs: string[], ldflags: string[]): string {
+  writeFileSync(join(out, 'crypto_vectors.h'), cryptoVectorsHeader());
+  const elf = join(out, 'replay-crypto.elf');
+  run('arm-none-eabi-gcc', [
+    ...penCryptoFlags(), `-I${join(PORT_DIR, 'board')}`, ...replayArgs,
+    join(CRYPTO_DIR, 'crypto_background_replay.c'), join(PORT_DIR, 'board', 'crypto_engine.c'),
+    ...penCryptoObjects(join(out, 'mbedtls')), ...ldflags, '-o', elf,
+  ]);
+  return elf;
+}
