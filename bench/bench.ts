@@ -19,6 +19,7 @@ import { findScenarioFiles } from '../tools/qa/scenario.js';
 import { REPO_ROOT } from '../boards/paths.js';
 import { unlockProfessional } from '../tools/lib/clinic.js';
 import { envelopeLimit, limitTable } from '../tools/lib/envelope-limit.js';
+import { runCryptoBench } from '../tools/build/port-crypto.js';
 
 const REPS = 5;
 const SIM_SECONDS = 3;
@@ -162,6 +163,22 @@ async function benchPort(): Promise<void> {
   }
   console.log(
     `mcu tick   worst ${worst} instructions of ${budget} (${verdict(worst <= budget)}): the module's, with its wasm2c runtime; the replay's stand-in HAL is counted apart`,
+  );
+  benchCrypto(mcu.core_hz);
+}
+
+/** The port's crypto engine on the Cortex-M4 (QEMU -icount): what a P-256 signature check costs, and its steps. */
+function benchCrypto(coreHz: number): void {
+  const b = runCryptoBench(join(portDir('stm32f405-tmc2209'), 'crypto-bench'));
+  if (!b.ok) throw new Error(`the crypto bench failed:\n${b.output}`);
+  const job = (name: string) => b.jobs.find((j) => j.job === name)!;
+  const ms = (n: number): string => ((n / coreHz) * 1000).toFixed(1);
+  const v = job('verify_good');
+  console.log(
+    `mcu crypto P-256 signature check (ECDSA, SHA-256 of 256 bytes): ${v.total} instructions (${ms(v.total)} ms at ${coreHz / 1e6} MHz) in ${v.slices} steps of the main loop, one after each tick; the longest step ${v.sliceMax} (${ms(v.sliceMax)} ms), ${v.slicesLong} steps over 84,000 (0.5 ms); mbedTLS arena peak ${v.arenaPeak} bytes`,
+  );
+  console.log(
+    `mcu crypto SHA-256 of 256 bytes ${job('sha256_256_bytes').total} instructions; HMAC-SHA-256 check ${job('hmac_good').total}; P-256 key import (point check) ${job('point_check').total}`,
   );
 }
 

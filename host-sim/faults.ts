@@ -14,6 +14,7 @@ export const INJECTABLE = [
   'button_stuck',
   'cartridge_removed',
   'encoder_error',
+  'rng_stuck',
 ] as const;
 export type Injectable = (typeof INJECTABLE)[number];
 

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { loadBoard, Board } from '../../boards/board.js';
 import { portDir } from './port-build.js';
+import { penCryptoFlags, penCryptoLinkFlags, penCryptoObjects } from './port-crypto.js';
 import { HAL_ABI_VERSION } from '../../abi/pen-abi.js';
 
 export const BOOT_DIR = join(REPO_ROOT, 'ports', 'stm32f405', 'boot');
@@ -357,7 +358,8 @@ export function buildSlotFirmware(
     ...readdirSync(join(src, 'board')).filter((f) => f.endsWith('.c')).sort().map((f) => join(src, 'board', f)),
     ...(opts.emulated ? [join(src, 'semihost.c')] : [])); // the flash file, for the SERVICE request
   const elf = join(out, 'firmware.elf');
-  run('arm-none-eabi-gcc', [...cflags, ...sources, ...ldflags, '-o', elf]);
+  const crypto = penCryptoObjects(join(out, 'mbedtls')); // as buildPort: the board's crypto HAL
+  run('arm-none-eabi-gcc', [...cflags, ...penCryptoFlags(), ...sources, ...crypto, ...penCryptoLinkFlags(), ...ldflags, '-o', elf]);
   const binFile = join(out, 'firmware.bin');
   run('arm-none-eabi-objcopy', ['-O', 'binary', elf, binFile]);
   return { elf, bin: readFileSync(binFile), boardElf: join(gen, 'firmware.elf') };

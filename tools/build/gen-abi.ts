@@ -37,6 +37,11 @@ function asConstants(): string {
   group('buttons_raw bits', abi.BUTTONS, true);
   out.push(`export const BTN_COUNT: i32 = ${abi.BUTTONS.length};`);
   group('key_word keys', abi.KEYS);
+  group('crypto key IDs', abi.CRYPTO_KEYS);
+  i32('CRYPTO_VOLATILE_KEYS', abi.CRYPTO_VOLATILE_KEYS, 'volatile key slots (crypto_key_import), from KEY_ID_VOLATILE on');
+  i32('CRYPTO_MAX_OPERATIONS', abi.CRYPTO_MAX_OPERATIONS, 'crypto operations open at once');
+  i32('CRYPTO_MAX_MESSAGE_BYTES', abi.CRYPTO_MAX_MESSAGE_BYTES, 'the longest message a hash or a check takes');
+  group('crypto results', abi.CRYPTO_RESULTS);
   group('reset_cause values', abi.RESET_CAUSES);
   group('indicator_set patterns (low byte)', abi.INDICATORS);
   out.push(`export const IND_FAULT_CODE_SHIFT: i32 = ${abi.IND_FAULT_CODE_SHIFT}; // a fault pattern carries the fault code from this bit`);
@@ -125,6 +130,11 @@ function cHeader(): string {
   group('encoder_status values', abi.ENCODER_STATUS);
   group('buttons_raw bits', abi.BUTTONS);
   group('key_word keys', abi.KEYS);
+  group('crypto key IDs', abi.CRYPTO_KEYS);
+  out.push(`#define CRYPTO_VOLATILE_KEYS ${abi.CRYPTO_VOLATILE_KEYS}`);
+  out.push(`#define CRYPTO_MAX_OPERATIONS ${abi.CRYPTO_MAX_OPERATIONS}`);
+  out.push(`#define CRYPTO_MAX_MESSAGE_BYTES ${abi.CRYPTO_MAX_MESSAGE_BYTES}`);
+  group('crypto results', abi.CRYPTO_RESULTS);
   group('reset_cause values', abi.RESET_CAUSES);
   group('indicator_set patterns (low byte)', abi.INDICATORS);
   out.push(`#define IND_FAULT_CODE_SHIFT ${abi.IND_FAULT_CODE_SHIFT}`);
@@ -143,7 +153,8 @@ function importsTable(): string {
   const rows = abi.HAL_CALLS.map((c) => {
     const sig = `${c.name}(${c.params.map(([n]) => n).join(', ')})${c.ret === 'void' ? '' : ` -> ${c.ret}`}`;
     const imported = c.imported === false ? ' Not imported by the release module; every runtime provides it all the same.' : '';
-    return `| \`${sig}\` | ${cell(c.units)} | ${cell(c.behaviour)}${imported} |`;
+    const stop = imported && !/[.!?]$/.test(c.behaviour) ? '.' : '';
+    return `| \`${sig}\` | ${cell(c.units)} | ${cell(c.behaviour)}${stop}${imported} |`;
   });
   return ['| function | units and range | behaviour and errors |', '|---|---|---|', ...rows].join('\n');
 }
@@ -170,6 +181,8 @@ function codesTable(): string {
   add('`encoder_status` values', abi.ENCODER_STATUS);
   add('`buttons_raw` bits', abi.BUTTONS);
   add('`key_word` keys', abi.KEYS);
+  add('crypto key IDs', abi.CRYPTO_KEYS);
+  add('crypto results', abi.CRYPTO_RESULTS);
   add('`reset_cause`', abi.RESET_CAUSES);
   add('`indicator_set` (low byte)', abi.INDICATORS);
   add('`report_state` state', abi.STATES);

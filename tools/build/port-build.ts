@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Board, Mcu } from '../../boards/board.js';
 import { REPO_ROOT } from '../../boards/paths.js';
+import { buildReplayCrypto, penCryptoFlags, penCryptoLinkFlags, penCryptoObjects } from './port-crypto.js';
 import { HAL_CALLS as ABI_CALLS, HAL_ABI_VERSION, RECORDING } from '../../abi/pen-abi.js';
 
 const { magic: MAGIC, formatVersion: FORMAT_VERSION, opInit: OP_INIT, opTick: OP_TICK, opEnd: OP_END } = RECORDING;
@@ -42,6 +43,8 @@ export interface PortBuild {
   bin: string;
   hex: string;
   replayElf: string;
+  /** replay.elf with signature checks stepped after each tick (buildPort's cryptoBackground) */
+  replayCryptoElf?: string;
   sections: Section[];
   flashBytes: number;
   ramBytes: number;
@@ -49,8 +52,11 @@ export interface PortBuild {
 
 export function portDir(board: string): string { return join(REPO_ROOT, 'build', board, 'port'); }
 
-/** Translates and compiles; `wasmPath` is the board's release firmware.wasm. */
-export function buildPort(board: Board, wasmPath: string): PortBuild {
+/**
+ * Translates and compiles; `wasmPath` is the board's release firmware.wasm. `cryptoBackground` also
+ * links replay-crypto.elf: the replay with signature checks stepped after each tick (port-crypto.ts).
+ */
+export function buildPort(board: Board, wasmPath: string, opts: { cryptoBackground?: boolean } = {}): PortBuild {
   const mcu = board.mcu;
   if (!mcu) throw new Error(`board ${board.name} has no "mcu" section: it runs only in the simulator`);
   requireTools();
@@ -82,9 +88,11 @@ export function buildPort(board: Board, wasmPath: string): PortBuild {
   const replayElf = join(out, 'replay.elf');
   const replaySrc = [join(src, 'replay.c'), join(src, 'semihost.c'), join(out, 'replay_imports.c')];
   run('arm-none-eabi-gcc', [...cflags, ...shared, ...replaySrc, ...ldflags, `-Wl,-Map=${replayElf}.map`, '-o', replayElf]);
+  if (opts.cryptoBackground) buildReplayCrypto(out, [...cflags, ...shared, ...replaySrc], ldflags);
   for (const f of ['board/main.c', 'board/hal.c']) if (!existsSync(join(src, f))) throw new Error(`the ${mcu.port} port has no ${join(src, f)}`);
   const boardSrc = readdirSync(join(src, 'board')).filter((f) => f.endsWith('.c')).sort().map((f) => join(src, 'board', f));
-  run('arm-none-eabi-gcc', [...cflags, ...shared, ...boardSrc, ...ldflags, `-Wl,-Map=${elf}.map`, '-o', elf]);
+  const crypto = penCryptoObjects(join(out, 'mbedtls')); // the board's crypto HAL (board/crypto_*.c)
+  run('arm-none-eabi-gcc', [...cflags, ...penCryptoFlags(), ...shared, ...boardSrc, ...crypto, ...penCryptoLinkFlags(), ...ldflags, `-Wl,-Map=${elf}.map`, '-o', elf]);
   const bin = join(out, 'firmware.bin');
   const hex = join(out, 'firmware.hex');
   run('arm-none-eabi-objcopy', ['-O', 'binary', elf, bin]);
@@ -93,7 +101,8 @@ export function buildPort(board: Board, wasmPath: string): PortBuild {
   const sections = elfSections(elf);
   const flashBytes = sections.filter((s) => s.region !== 'ram').reduce((a, s) => a + s.bytes, 0);
   const ramBytes = sections.filter((s) => s.region !== 'flash').reduce((a, s) => a + s.bytes, 0);
-  return { board: board.name, mcu, elf, bin, hex, replayElf, sections, flashBytes, ramBytes };
+  const replayCryptoElf = opts.cryptoBackground ? join(out, 'replay-crypto.elf') : undefined;
+  return { board: board.name, mcu, elf, bin, hex, replayElf, replayCryptoElf, sections, flashBytes, ramBytes };
 }
 
 /** Allocated sections of an ELF with where they live: .data takes flash (its initial values) and RAM. */

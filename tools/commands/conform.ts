@@ -14,6 +14,10 @@ const SPEC: OptionSpec = {
   board: { type: 'string', value: 'NAME', help: 'a board with an "mcu" section (default stm32f405-tmc2209)' },
   tamper: { type: 'boolean', help: 'also change one recorded input byte and show that the replay catches it' },
   json: { type: 'boolean', help: 'print the results as one JSON object' },
+  'crypto-background': {
+    type: 'boolean',
+    help: "replay with ECDSA P-256 checks stepped after every tick, as the pen's main loop runs them",
+  },
 };
 const USAGE = usageText(
   'conform [FILES or DIRS...]',
@@ -43,7 +47,9 @@ export async function conformCommand(argv: string[]): Promise<number> {
   requireTools(); // the port's compilers, and QEMU for the replay: missing ones are found before any work
   requireTools(['qemu-system-arm']);
   const fw = await buildFirmware(board.name);
-  const port = buildPort(board, fw.wasmPath);
+  const background = o['crypto-background'] === true;
+  const port = buildPort(board, fw.wasmPath, { cryptoBackground: background });
+  const replayElf = background ? port.replayCryptoElf! : port.replayElf;
   const dir = join(portDir(board.name), 'conformance');
   const results: ConformResult[] = [];
   const budget = board.mcu.tick_budget_instructions ?? Infinity;
@@ -53,7 +59,7 @@ export async function conformCommand(argv: string[]): Promise<number> {
     const scenario = recordScenario(f, board.name, fw.wasmPath, dir);
     if (!o.json)
       process.stdout.write(`replaying ${scenario.name} (${scenario.ticks} ticks, ${scenario.calls} calls) ... `);
-    const replay = replayRecording(port.replayElf, scenario.recording, budget);
+    const replay = replayRecording(replayElf, scenario.recording, budget);
     results.push({ scenario, replay });
     if (!replay.identical) failed++;
     if (replay.ticksOverBudget) overBudget++;
@@ -63,6 +69,10 @@ export async function conformCommand(argv: string[]): Promise<number> {
           ? `identical; tick instructions: worst ${replay.tickMaxInstructions} (tick ${replay.tickMaxAt}; ${replay.tickMaxWithHalInstructions} with the replay's HAL), median ${replay.tickMedianInstructions}, p99 ${replay.tickP99Instructions}`
           : 'DIFFERENT',
       );
+      if (replay.background)
+        console.log(
+          `  background: ${replay.background.checks} signature checks in ${replay.background.steps} steps, one after each tick; the longest step ${replay.background.stepMax} instructions`,
+        );
       if (!replay.identical) console.log(indent(replay.output));
       if (replay.ticksOverBudget)
         console.log(`  ${replay.ticksOverBudget} ticks over the board's budget of ${budget} instructions`);

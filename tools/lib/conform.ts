@@ -64,6 +64,8 @@ export interface Replay {
   /** ticks over `budgetInstructions` (the board's tick_budget_instructions) */
   ticksOverBudget: number;
   stackBytes: number;
+  /** the replay with signature checks after each tick (replay-crypto.elf): its steps, in instructions */
+  background?: { steps: number; stepMax: number; total: number; checks: number };
 }
 
 export const REPLAY_TIMEOUT_MS = 300_000;
@@ -127,6 +129,9 @@ export function replayRecording(replayElf: string, recording: string, budgetInst
     tickP99Instructions: at(0.99),
     ticksOverBudget: counts.filter((c) => c > budgetInstructions).length,
     stackBytes: num('stack_used'),
+    ...(/background: steps=/.test(output)
+      ? { background: { steps: num('steps'), stepMax: num('step_max'), total: num('total'), checks: num('checks') } }
+      : {}),
   };
 }
 

@@ -5,6 +5,7 @@
 #include "firmware.h"
 #include "step_queue.h" /* the step queue and now_ticks: TIM2, in step_queue.c */
 #include "pen_abi.h"    /* the ABI's codes, written from abi/pen-abi.ts */
+#include "rng.h"        /* the TRNG behind its health tests */
 
 #define VDDA_MV 3300u        /* the ADC's reference */
 #define BATTERY_DIVIDER 2u   /* 1:2 divider in front of PC0 */
@@ -51,7 +52,7 @@
 #define ADC1_SQR3 REG(0x40012034u)
 #define ADC1_DR REG(0x4001204Cu)
 #define ADC_CCR REG(0x40012304u)
-/* SYSCFG, RM0090 9.2; EXTI, 10.3; IWDG, 19.4; RNG, 24.4 */
+/* SYSCFG, RM0090 9.2; EXTI, 10.3; IWDG, 19.4 */
 #define SYSCFG_EXTICR1 REG(0x40013808u)
 #define EXTI_IMR REG(0x40013C00u)
 #define EXTI_RTSR REG(0x40013C08u)
@@ -60,9 +61,6 @@
 #define IWDG_PR REG(0x40003004u)
 #define IWDG_RLR REG(0x40003008u)
 #define IWDG_SR REG(0x4000300Cu)
-#define RNG_CR REG(0x50060800u)
-#define RNG_SR REG(0x50060804u)
-#define RNG_DR REG(0x50060808u)
 /* NVIC and SCB, PM0214 4.2 and 4.4 */
 #define NVIC_ISER0 REG(0xE000E100u)
 #define NVIC_ISER1 REG(0xE000E104u)
@@ -91,6 +89,7 @@ void board_panic_reset(void) __attribute__((noreturn));
 void board_log_init(void);
 void board_cartridge_init(void);
 void board_driver_uart_init(void);
+void board_crypto_init(void);
 
 static void pin_mode(uint32_t port, uint32_t pin, uint32_t mode, uint32_t pull) {
   REG(port + MODER) = (REG(port + MODER) & ~(3u << 2 * pin)) | mode << 2 * pin;
@@ -166,23 +165,13 @@ u32 Z_halZ_battery_mv(H) {
 
 /* ---- random numbers, keys, clock --------------------------------------------------------------------- */
 
-/* A word every 40 PLL48 cycles (< 1 us). A seed error restarts the generator (RM0090 24.3.2); a word
- * equal to the previous one is dropped (the continuous test of RM0090 24.3.1). */
+/* The generator behind SP 800-90B health tests (rng.c). This import has no error code: a failed
+ * generator gives 0, never a stale word; the random-bytes import reports the failure itself. */
 u32 Z_halZ_rng_u32(H) {
   (void)h;
-  static uint32_t previous;
-  for (uint32_t tries = 0; tries < 1000; tries++) {
-    uint32_t sr = RNG_SR;
-    if (sr & (1u << 6 | 1u << 2)) { /* SEIS or SECS */
-      RNG_SR = 0;
-      RNG_CR = 0;
-      RNG_CR = 1u << 2;
-    } else if (sr & 1u) { /* DRDY */
-      uint32_t v = RNG_DR;
-      if (v != previous) return previous = v;
-    }
-  }
-  return RNG_DR; /* a broken generator: the ABI has no error code, and this word is not fresh */
+  uint8_t b[4];
+  (void)board_rng_read(b, sizeof b);
+  return (u32)b[0] | (u32)b[1] << 8 | (u32)b[2] << 16 | (u32)b[3] << 24;
 }
 
 /* Provisioning writes the keys to OTP blocks 0 (clinic) and 1 (cartridge maker) and locks them; read
@@ -449,11 +438,12 @@ void board_hal_init(void) {
   ADC1_CR2 |= 1u << 30;                                             /* SWSTART */
   for (uint32_t i = 0; i < 100000u && !(ADC1_SR & 1u << 1); i++) {} /* a first result before init() */
 
-  RNG_CR = 1u << 2; /* RNGEN */
+  board_rng_init(); /* enabled, start-up health test run */
 
   board_log_init();
   board_cartridge_init();
   board_driver_uart_init();
+  board_crypto_init();
 
   /* IWDG: LSI 32 kHz / 4 = 8 kHz, 160 counts = 20 ms (the LSI spreads 17-47 kHz: 14-38 ms) */
   IWDG_KR = 0xCCCCu; /* start; switches the LSI on */

@@ -32,12 +32,20 @@ void board_panic_reset(void) __attribute__((noreturn));
 void board_indicator_1ms(void);
 void board_cartridge_1ms(void);
 void board_driver_uart_1ms(void);
+void board_crypto_background(void); /* board/crypto_hal.c */
 
 static Z_firmware_instance_t module;
 static struct Z_hal_instance_t hal;
 static volatile uint32_t tick_due;
 
 void SysTick_Handler(void) { tick_due = 1; }
+
+/* The module's linear memory, for HAL imports that take a pointer into it (board/crypto_hal.c). */
+uint8_t *board_module_memory(uint32_t *bytes) {
+  wasm_rt_memory_t *m = Z_firmwareZ_memory(&module);
+  *bytes = m->data ? (uint32_t)m->size : 0;
+  return m->data;
+}
 
 /* A CPU fault, an unexpected interrupt or main() returning: the same safe way out as a trap. */
 void port_fatal(int why) {
@@ -86,5 +94,6 @@ int main(void) {
     board_indicator_1ms();
     board_cartridge_1ms();
     board_driver_uart_1ms();
+    board_crypto_background(); /* one step of a signature check, outside the tick */
   }
 }
