@@ -30,10 +30,10 @@ export interface Code {
   doc: string;
 }
 
-/** HAL ABI version: bumped whenever an import, an export or the meaning of a code changes. Version 3
- * added `reboot_to_service()` (the SERVICE command); version 2 added storage, keys, random numbers and
- * the clock. */
-export const HAL_ABI_VERSION = 3;
+/** HAL ABI version: bumped whenever an import, an export or the meaning of a code changes. Version 4
+ * added `image_confirm()` (the firmware homed: the image on trial is good); version 3 added
+ * `reboot_to_service()` (the SERVICE command); version 2 added storage, keys, random numbers and the clock. */
+export const HAL_ABI_VERSION = 4;
 
 /** Every HAL import, in this order: the row is the opcode of a recording (host-sim/recording.ts). */
 export const HAL_CALLS: readonly HalCall[] = [
@@ -342,6 +342,15 @@ export const HAL_CALLS: readonly HalCall[] = [
     behaviour:
       "restart into the bootloader's service mode, where the pen takes firmware updates (`docs/updating.md`). The firmware calls it only with the driver off and the needles retracted, after its reply has been written; a runtime sends what is still queued for the serial port, then restarts. Added in version 3",
   },
+  {
+    name: 'image_confirm',
+    params: [],
+    ret: 'void',
+    brief: 'The firmware homed successfully: a runtime with a bootloader confirms the image it runs on trial.',
+    units: '',
+    behaviour:
+      'the firmware calls it each time homing succeeds (endstop found, needles at rest), the proof that the new firmware drives the pen. A runtime whose bootloader boots new images on trial (`docs/updating.md`) marks the running image confirmed, once, so the bootloader keeps it and advances the security counter; a runtime without one does nothing. Returns at once (one flash word at most). Added in version 4',
+  },
 ];
 
 /**
@@ -362,7 +371,7 @@ export const EXPORTS: readonly { signature: string; meaning: string }[] = [
   {
     signature: 'abi_version() -> i32',
     meaning:
-      'the HAL ABI version the module was built for (version 1 had `cartridge_type()` and no storage, keys, random numbers or clock; version 2 had no `reboot_to_service()`). A runtime refuses a module whose version it does not implement.',
+      'the HAL ABI version the module was built for (version 1 had `cartridge_type()` and no storage, keys, random numbers or clock; version 2 had no `reboot_to_service()`, version 3 no `image_confirm()`). A runtime refuses a module whose version it does not implement.',
   },
   { signature: 'init()', meaning: 'called once after every reset, before the first `tick`. Leaves the driver off.' },
   {

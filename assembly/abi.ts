@@ -2,7 +2,7 @@
 // The firmware's shared codes and tables; docs/hal-abi.md and docs/serial-protocol.md explain them.
 
 /** HAL ABI version this module implements */
-export const HAL_ABI_VERSION: i32 = 3;
+export const HAL_ABI_VERSION: i32 = 4;
 
 // step_queue_push flags
 export const SEG_EXTEND: i32 = 1; // direction: toward the skin

@@ -66,3 +66,5 @@
 @external("hal", "panic") export declare function panic(code: i32, line: i32): void;
 /** Restart into the bootloader's service mode (the SERVICE command); the driver is off. */
 @external("hal", "reboot_to_service") export declare function reboot_to_service(): void;
+/** The firmware homed successfully: a runtime with a bootloader confirms the image it runs on trial. */
+@external("hal", "image_confirm") export declare function image_confirm(): void;

@@ -3,7 +3,7 @@
 #ifndef PEN_ABI_H
 #define PEN_ABI_H
 
-#define PEN_HAL_ABI_VERSION 3
+#define PEN_HAL_ABI_VERSION 4
 
 /* step_queue_push flags */
 enum {
@@ -125,7 +125,8 @@ enum {
   X(28, report_setting, 4, void) \
   X(29, report_move, 4, void) \
   X(30, panic, 2, void) \
-  X(31, reboot_to_service, 0, void)
-#define PEN_HAL_CALL_COUNT 32
+  X(31, reboot_to_service, 0, void) \
+  X(32, image_confirm, 0, void)
+#define PEN_HAL_CALL_COUNT 33
 
 #endif
