@@ -215,10 +215,11 @@ void USART2_IRQHandler(void) {
     if (rx_head - rx_tail < RX_LEN) rx_buf[rx_head & (RX_LEN - 1)] = b, rx_head = rx_head + 1;
   }
   if ((sr & USART_TXE) && (USART2_CR1 & USART_TXE)) {
-    if (tx_tail != tx_head)
+    /* as many bytes as the data register takes: one or two on the part; all under QEMU, whose USART
+     * sends at once and interrupts again only on the next received byte */
+    while ((USART2_SR & USART_TXE) && tx_tail != tx_head)
       USART2_DR = tx_buf[tx_tail & (TX_LEN - 1)], tx_tail = tx_tail + 1;
-    else
-      USART2_CR1 &= ~USART_TXE; /* nothing left: TXEIE off */
+    if (tx_tail == tx_head) USART2_CR1 &= ~USART_TXE; /* nothing left: TXEIE off */
   }
 }
 
