@@ -11,5 +11,5 @@ int board_flash_open(void); /* 0 when writes can start */
 void board_flash_close(void);
 uint32_t board_flash_read(uint32_t addr);
 int board_flash_program(uint32_t addr, uint32_t value); /* 0 when the word reads back as value */
-int board_flash_erase_sector3(void);                   /* the bootloader's state sector, 0x0800C000 */
+int board_flash_erase_sector3(void);                    /* the bootloader's state sector, 0x0800C000 */
 #endif
