@@ -146,6 +146,7 @@ export default {
         throw new Error(`firmware panic ${code} at line ${line}`);
       },
       reboot_to_service: () => {},
+      image_confirm: () => {},
     };
     const halfake = {
       set_queue_status: (v) => {
