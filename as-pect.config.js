@@ -148,6 +148,7 @@ export default {
       reboot_to_service: () => {},
       encoder_count: () => 0,
       encoder_status: () => 1, // ENC_ABSENT: the unit tests run open loop
+      image_confirm: () => {},
     };
     const halfake = {
       set_queue_status: (v) => {

@@ -33,8 +33,8 @@ export interface Code {
 /** HAL ABI version: bumped whenever an import, an export or the meaning of a code changes. Version 4
  * added the shaft encoder (`encoder_count`, `encoder_status`) and the crypto imports (`crypto_*`: hashes
  * and signature checks run by the HAL with keys named by ID, asynchronous, and random numbers with
- * health tests); version 3 added `reboot_to_service()` (the SERVICE command); version 2 added storage,
- * keys, random numbers and the clock. */
+ * health tests) and `image_confirm()` (the firmware homed: the image on trial is good); version 3 added
+ * `reboot_to_service()` (the SERVICE command); version 2 added storage, keys, random numbers and the clock. */
 export const HAL_ABI_VERSION = 4;
 
 /** Every HAL import, in this order: the row is the opcode of a recording (host-sim/recording.ts). */
@@ -469,6 +469,15 @@ export const HAL_CALLS: readonly HalCall[] = [
       '32 bits from the hardware entropy source after its continuous health tests (NIST SP 800-90B 4.4: the repetition count test and the adaptive proportion test, on every byte). Once a test fails, or the source reports an error, every call returns `rng_health` until the next reset: no bits at all, so no challenge can be made from a failed source. For challenges and nonces, never for motion',
     imported: false,
   },
+  {
+    name: 'image_confirm',
+    params: [],
+    ret: 'void',
+    brief: 'The firmware homed successfully: a runtime with a bootloader confirms the image it runs on trial.',
+    units: '',
+    behaviour:
+      'the firmware calls it each time homing succeeds (endstop found, needles at rest), the proof that the new firmware drives the pen. A runtime whose bootloader boots new images on trial (`docs/updating.md`) marks the running image confirmed, once, so the bootloader keeps it and advances the security counter; a runtime without one does nothing. Returns at once (one flash word at most). Added in version 4',
+  },
 ];
 
 /**
@@ -489,7 +498,7 @@ export const EXPORTS: readonly { signature: string; meaning: string }[] = [
   {
     signature: 'abi_version() -> i32',
     meaning:
-      'the HAL ABI version the module was built for (version 1 had `cartridge_type()` and no storage, keys, random numbers or clock; version 2 had no `reboot_to_service()`; version 3 no `crypto_*` imports). A runtime refuses a module whose version it does not implement.',
+      'the HAL ABI version the module was built for (version 1 had `cartridge_type()` and no storage, keys, random numbers or clock; version 2 had no `reboot_to_service()`; version 3 no `encoder_*`, `crypto_*` or `image_confirm()` imports). A runtime refuses a module whose version it does not implement.',
   },
   { signature: 'init()', meaning: 'called once after every reset, before the first `tick`. Leaves the driver off.' },
   {

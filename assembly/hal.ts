@@ -88,3 +88,5 @@
 @external("hal", "crypto_cancel") export declare function crypto_cancel(handle: i32): void;
 /** 32 random bits from the health-tested hardware RNG (0..0xFFFFFFFF), or CRYPTO_E_RNG_HEALTH (< 0): fails closed. */
 @external("hal", "crypto_random") export declare function crypto_random(): i64;
+/** The firmware homed successfully: a runtime with a bootloader confirms the image it runs on trial. */
+@external("hal", "image_confirm") export declare function image_confirm(): void;

@@ -3,7 +3,7 @@
 // top; the check goes back to the endstop when strokes have stopped (a distance from home means lost
 // steps), then up to the top again. Owns the home position and whether it is trusted.
 import { F_ENDSTOP_NOT_FOUND, F_ENDSTOP_STUCK, F_LOST_STEPS, QSTAT_ENDSTOP_STOP, SEG_STOP_AT_ENDSTOP } from "./abi";
-import { endstop_active, step_queue_flush, step_queue_status, step_position } from "./hal";
+import { endstop_active, image_confirm, step_queue_flush, step_queue_status, step_position } from "./hal";
 import { motionBusy, pushConstantMove } from "./motion";
 import { topSteps, umToSteps } from "./settings";
 import { enterFault, homingDone, positionChecked } from "./machine";
@@ -92,6 +92,7 @@ export function homingTick(): void {
   } else if (movePhase == HOME_TO_REST) {
     movePhase = MOVE_NONE;
     homed = true;
+    image_confirm(); // the firmware drives the pen: an image on trial is good
     homingDone();
   } else if (movePhase == CHECK_SEEK) {
     const hit = (step_queue_status() & QSTAT_ENDSTOP_STOP) != 0;

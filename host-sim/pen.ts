@@ -289,6 +289,10 @@ export class PenSim {
   get serviceRequestsTicks(): readonly number[] {
     return this.parts.watchdog.serviceRequestsTicks;
   }
+  /** control ticks at which the firmware confirmed its image (HAL image_confirm, after homing) */
+  get imageConfirmsTicks(): readonly number[] {
+    return this.parts.watchdog.imageConfirmsTicks;
+  }
   get replies(): Reply[] {
     return this.parts.serial.replies;
   }

@@ -177,7 +177,8 @@ enum {
   X(39, crypto_poll, 1, i32) \
   X(40, crypto_output, 2, i32) \
   X(41, crypto_cancel, 1, void) \
-  X(42, crypto_random, 0, i64)
-#define PEN_HAL_CALL_COUNT 43
+  X(42, crypto_random, 0, i64) \
+  X(43, image_confirm, 0, void)
+#define PEN_HAL_CALL_COUNT 44
 
 #endif

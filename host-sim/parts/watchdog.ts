@@ -1,4 +1,5 @@
-// The watchdog and the reset logic (HAL watchdog_kick, reset_cause, panic, reboot_to_service): a
+// The watchdog and the reset logic (HAL watchdog_kick, reset_cause, panic, reboot_to_service,
+// image_confirm): a
 // firmware that stops kicking is reset; a panic resets at once. The reset itself is the pen's (`reset`).
 // The simulator has no bootloader: a restart into service mode is recorded, and the firmware runs on.
 import { HalImports, HalPart } from '../hal.js';
@@ -19,6 +20,8 @@ export class Watchdog implements HalPart, FaultSource {
   private lastKickTicks = 0;
   /** control ticks at which the firmware asked to restart into the bootloader's service mode */
   readonly serviceRequestsTicks: number[] = [];
+  /** control ticks at which the firmware confirmed its image (it homed); the simulator has no bootloader to tell */
+  readonly imageConfirmsTicks: number[] = [];
 
   constructor(
     private readonly clock: SimClock,
@@ -33,6 +36,9 @@ export class Watchdog implements HalPart, FaultSource {
       reset_cause: (): number => this.resetCause,
       panic: (code: number, line: number): void => this.panic(code, line),
       reboot_to_service: (): void => this.rebootToService(),
+      image_confirm: (): void => {
+        this.imageConfirmsTicks.push(this.clock.tTicks);
+      },
     };
   }
 

@@ -6,10 +6,9 @@
 // whichever QEMU runs. Skips, saying why, when QEMU, the ARM tools, socat or mbedTLS are missing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -26,6 +25,7 @@ import { openSerialPort } from '../../tools/lib/smp/serial-port.js';
 import { SmpClient, OP_READ, OP_WRITE, GROUP_OS, GROUP_IMAGE, imageSlots } from '../../tools/lib/smp/client.js';
 import { SmpRefused } from '../../tools/lib/smp/errors.js';
 import { bootFixture } from './boot-fixture.js';
+import { EmulatedPen } from '../../tools/lib/emulator/emulated-pen.js';
 
 const BOARD = 'stm32f405-tmc2209';
 const SERVICE_REQUEST = { offset: 0xc100, word: 0x5e4f1ce5 }; // boot/smp.h
@@ -49,128 +49,10 @@ function image(slot: 'a' | 'b', tag: string, kib: number, version: [number, numb
   return signTestImage({ firmware, slot: slot === 'a' ? SLOT_A : SLOT_B, securityCounter: 1, key, version });
 }
 
-/** The emulated pen: QEMU power-ups on one flash file, its USART2 on a pty that outlives them. */
-class EmulatedPen {
-  readonly pty: string;
-  log = '';
-  private qemu: ChildProcess | undefined;
-  private qemuSide: Socket | undefined;
-  private hostSide: Socket | undefined;
-  private socat: ChildProcess | undefined;
-  private servers: Server[] = [];
-  private stopping = false;
-  powerUps = 0;
+/** The emulated pen (tools/lib/emulator/): a power-up ends with the stand-in firmware's exit, or with a reset that service mode asked for. */
+const emulatedPen = (name: string, flashFile: string): EmulatedPen =>
+  new EmulatedPen(out, name, flashFile, { powerUpAgain: (text) => /boot: service mode: reset/.test(text) });
 
-  constructor(
-    private readonly name: string,
-    readonly flashFile: string,
-  ) {
-    this.pty = join(out, `${name}.pty`);
-  }
-
-  async start(): Promise<void> {
-    const qemuSock = join(out, `${this.name}.qemu.sock`),
-      hostSock = join(out, `${this.name}.host.sock`);
-    const relay =
-      (from: () => Socket | undefined) =>
-      (d: Buffer): void => {
-        from()?.write(d);
-      };
-    this.servers.push(
-      await listen(qemuSock, (s) => {
-        this.qemuSide = s;
-        s.on(
-          'data',
-          relay(() => this.hostSide),
-        );
-        s.on('error', () => {});
-      }),
-    );
-    this.servers.push(
-      await listen(hostSock, (s) => {
-        this.hostSide = s;
-        s.on(
-          'data',
-          relay(() => this.qemuSide),
-        );
-        s.on('error', () => {});
-      }),
-    );
-    this.socat = spawn('socat', [`PTY,link=${this.pty},raw,echo=0`, `UNIX-CONNECT:${hostSock}`], { stdio: 'ignore' });
-    for (let i = 0; i < 100 && !existsSync(this.pty); i++) await sleep(50);
-    assert.ok(existsSync(this.pty), 'socat made the pty');
-    this.powerUp(qemuSock);
-  }
-
-  /** One power-up; a reset (-no-reboot ends QEMU) is followed by the next, as the part would. */
-  private powerUp(sock: string): void {
-    this.powerUps++;
-    let text = '';
-    const q = (this.qemu = spawn(
-      'qemu-system-arm',
-      [
-        '-M',
-        'netduinoplus2',
-        '-display',
-        'none',
-        '-monitor',
-        'none',
-        '-no-reboot',
-        '-serial',
-        'null',
-        '-chardev',
-        `socket,id=usart2,path=${sock}`,
-        '-serial',
-        'chardev:usart2',
-        '-semihosting-config',
-        `enable=on,target=native,arg=boot,arg=${this.flashFile}`,
-        '-device',
-        `loader,file=${this.flashFile},addr=0x08000000`,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    ));
-    const take = (d: Buffer): void => {
-      text += d.toString('latin1');
-      this.log += d.toString('latin1');
-    };
-    q.stdout!.on('data', take);
-    q.stderr!.on('data', take);
-    q.on('exit', () => {
-      if (this.stopping || !/boot: service mode: reset/.test(text)) return;
-      this.powerUp(sock);
-    });
-  }
-
-  async waitFor(re: RegExp, ms = 60_000): Promise<void> {
-    const t0 = Date.now();
-    while (!re.test(this.log)) {
-      if (Date.now() - t0 > ms) assert.fail(`no ${re} in ${ms} ms; QEMU said:\n${this.log.slice(-3000)}`);
-      await sleep(50);
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.qemu && this.qemu.exitCode === null && this.qemu.signalCode === null) {
-      const q = this.qemu;
-      const gone = new Promise((r) => q.on('exit', r));
-      q.kill('SIGTERM');
-      await gone;
-    }
-    this.socat?.kill('SIGTERM');
-    this.qemuSide?.destroy();
-    this.hostSide?.destroy();
-    for (const s of this.servers) s.close();
-  }
-}
-
-function listen(path: string, onConn: (s: Socket) => void): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const s = createServer(onConn);
-    s.on('error', reject);
-    s.listen(path, () => resolve(s));
-  });
-}
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface Run {
@@ -211,7 +93,7 @@ test(
   { skip, timeout: 300_000 },
   async () => {
     const file = factoryFlash('flash', true, true);
-    const pen = new EmulatedPen('flash', file);
+    const pen = emulatedPen('flash', file);
     await pen.start();
     try {
       await pen.waitFor(/boot: service mode \(requested by the firmware\)/);
@@ -284,7 +166,7 @@ test(
       assert.equal(refused.status, 1);
       assert.match(refused.stderr, /is built for slot A, but the pen's free slot is B/);
       const t0 = Date.now();
-      const r = await penFlash(['--port', pen.pty, '--image', imgFile]);
+      const r = await penFlash(['--port', pen.pty, '--image', imgFile, '--trial']);
       const seconds = (Date.now() - t0) / 1000;
       assert.equal(r.status, 0, `pen flash failed:\n${r.stderr}${r.stdout}\nQEMU:\n${pen.log.slice(-2000)}`);
       assert.match(r.stderr, /slot A: version 1\.0\.0, runs, confirmed/);
@@ -315,7 +197,7 @@ test(
   { skip, timeout: 300_000 },
   async () => {
     const file = factoryFlash('resume', false, false);
-    const pen = new EmulatedPen('resume', file);
+    const pen = emulatedPen('resume', file);
     await pen.start();
     try {
       await pen.waitFor(/boot: service mode \(no bootable image\)/);
@@ -329,7 +211,7 @@ test(
       assert.equal(killed.status, null, `pen flash was to be killed mid-way:\n${killed.stderr}`);
       const at = Math.max(...[...killed.stderr.matchAll(/slot A: ([\d.]+) of/g)].map((x) => Number(x[1])));
       assert.ok(at >= 8, `killed after ${at} KiB`);
-      const r = await penFlash(['--port', pen.pty, '--image', imgFile]);
+      const r = await penFlash(['--port', pen.pty, '--image', imgFile, '--trial']);
       assert.equal(r.status, 0, `pen flash failed:\n${r.stderr}${r.stdout}\nQEMU:\n${pen.log.slice(-2000)}`);
       const resumed = /resuming the upload at ([\d.]+) of ([\d.]+) KiB/.exec(r.stderr);
       assert.ok(resumed, `did not resume:\n${r.stderr}`);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../boards/paths.js';
@@ -271,4 +271,41 @@ test('pen flash: usage errors name what is wrong and exit 2', () => {
   r = pen('--port', '/dev/null', '--board', 'stm32f405-tmc2209', '--chunk-bytes', '30');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--chunk-bytes 30: give a multiple of 4 from 32 to 768/);
+});
+
+test('pen flash --factory: stm32flash erases, writes and verifies the bootloader, starts it; a missing tool or file is named', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'factory-'));
+  const boot = join(dir, 'boot.bin');
+  writeFileSync(boot, Buffer.alloc(1024, 0x5a));
+  // a stand-in stm32flash that records how it is called (the real one needs a part in its ROM bootloader)
+  const calls = join(dir, 'calls.txt');
+  const fake = join(dir, 'bin');
+  mkdirSync(fake);
+  writeFileSync(join(fake, 'stm32flash'), `#!/bin/sh\necho "$*" >> ${calls}\n`, { mode: 0o755 });
+  const pen = (path: string, ...args: string[]) =>
+    spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'flash', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: path },
+    });
+  let r = pen(`${fake}:${process.env.PATH}`, '--factory', '--port', '/dev/ttyUSB0', '--boot', boot);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n'), [
+    '-h',
+    '-b 57600 -o /dev/ttyUSB0',
+    `-b 57600 -w ${boot} -v -S 0x08000000 /dev/ttyUSB0`,
+    '-b 57600 -g 0x08000000 /dev/ttyUSB0',
+  ]);
+  assert.match(r.stdout, /the bootloader is written and runs; with no firmware it waits in service mode/);
+  r = pen(`${fake}:${process.env.PATH}`, '--factory', '--port', '/dev/ttyUSB0', '--boot', join(dir, 'none.bin'));
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /none\.bin: no such bootloader binary/);
+  writeFileSync(join(dir, 'big.bin'), Buffer.alloc(0xc001));
+  r = pen(`${fake}:${process.env.PATH}`, '--factory', '--port', '/dev/ttyUSB0', '--boot', join(dir, 'big.bin'));
+  assert.match(r.stderr, /big\.bin is 49153 bytes: a bootloader takes 1 to 49152 bytes/);
+  r = pen(dir, '--factory', '--port', '/dev/ttyUSB0', '--boot', boot);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /stm32flash is not installed \(apt-get install stm32flash\)/);
+  r = pen(`${fake}:${process.env.PATH}`, '--factory', '--port', '/dev/ttyUSB0');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--factory needs --boot FILE/);
 });

@@ -5,13 +5,12 @@
 // ECDSA signature; see tools/lib/image/ where the image tool lives).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, sign, KeyObject, createPublicKey } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { loadBoard, Board } from '../../boards/board.js';
 import { portDir } from './port-build.js';
-import { penCryptoFlags, penCryptoLinkFlags, penCryptoObjects } from './port-crypto.js';
 import { HAL_ABI_VERSION } from '../../abi/pen-abi.js';
 
 export const BOOT_DIR = join(REPO_ROOT, 'ports', 'stm32f405', 'boot');
@@ -324,45 +323,16 @@ export function bootQemu(flashFile: string, timeoutMs = 60_000): QemuBoot {
 // ---- the board firmware linked for a slot ----------------------------------------------------------
 
 /**
- * The board firmware (what `buildPort` makes as firmware.elf) linked to run from slot A or B with
- * boot/slot_a.ld or slot_b.ld, as a raw binary for signing. The compile flags are buildPort's
- * (tools/port-build.ts); the QEMU test checks that both builds have the same code size, so they
- * cannot drift apart unseen. `emulated` is the build for QEMU's netduinoplus2, which has no backup SRAM:
- * its treatment log lives in RAM (board/log_store.c, BOARD_EMULATED) and is lost at an emulated power-off.
+ * The board firmware linked to run from slot A or B (boot/slot_a.ld, slot_b.ld), as `buildPort` (and
+ * so `pen build --board`) writes it in build/<board>/port/slot_<slot>/: one image for the part and for
+ * QEMU's netduinoplus2 (what the emulator lacks, the firmware detects and works around:
+ * board/fallbacks.c). `buildPort` must have run.
  */
-export function buildSlotFirmware(
-  board: Board,
-  slot: 'a' | 'b',
-  opts: { emulated?: boolean } = {},
-): { elf: string; bin: Buffer; boardElf: string } {
-  const mcu = board.mcu!;
-  const src = join(REPO_ROOT, 'ports', mcu.port);
-  const gen = portDir(board.name); // firmware.c, firmware.h, hal_calls.h from buildPort
-  const out = join(gen, opts.emulated ? `slot_${slot}_emulated` : `slot_${slot}`);
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'stm32f405_sections.ld'), boardSections());
-  const cflags = [
-    '-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16',
-    '-O2', '-ffunction-sections', '-fdata-sections', '-fno-short-enums', '-DNDEBUG', '-DWASM_RT_MAX_CALL_STACK_DEPTH=100',
-    `-DSTEP_QUEUE_LEN=${board.timing.step_queue_len}`, `-DCONTROL_HZ=${board.timing.control_hz}`,
-    `-DCORE_HZ=${mcu.core_hz}`, `-DSTEP_TIMER_CLOCK_HZ=${mcu.step_timer.clock_hz}`, `-DSTEP_TIMER_PRESCALER=${mcu.step_timer.prescaler}`,
-    `-DDRIVER_MICROSTEPS=${board.driver.microsteps}`, `-DSTALLGUARD_MIN_FULL_STEPS_S=${board.driver.stallguard_min_full_steps_s}`,
-    ...(board.driver.stallguard_threshold !== undefined ? [`-DSTALLGUARD_THRESHOLD=${board.driver.stallguard_threshold}`] : []),
-    ...(board.storage ? [`-DLOG_SECTORS=${board.storage.sectors}u`, `-DLOG_SECTOR_BYTES=${board.storage.sector_bytes}u`] : []),
-    `-I${src}`, `-I${join(src, 'include')}`, `-I${join(REPO_ROOT, 'ports')}`, `-I${gen}`, '-I/usr/src/wasm2c', '-I/usr/share/wabt/wasm2c',
-    ...(opts.emulated ? ['-DBOARD_EMULATED'] : []),
-  ];
-  const ldflags = ['-nostartfiles', '--specs=nano.specs', `-L${out}`, `-T${join(BOOT_DIR, `slot_${slot}.ld`)}`, '-Wl,--gc-sections',
-    '-Wl,--no-enum-size-warning', '-Wl,--defsym=__heap_size=0', '-Wl,--defsym=__stack_size=8192'];
-  const sources = ['startup.c', 'syscalls.c', 'wasm-rt-mcu.c'].map((f) => join(src, f)).concat(join(gen, 'firmware.c'),
-    ...readdirSync(join(src, 'board')).filter((f) => f.endsWith('.c')).sort().map((f) => join(src, 'board', f)),
-    ...(opts.emulated ? [join(src, 'semihost.c')] : [])); // the flash file, for the SERVICE request
-  const elf = join(out, 'firmware.elf');
-  const crypto = penCryptoObjects(join(out, 'mbedtls')); // as buildPort: the board's crypto HAL
-  run('arm-none-eabi-gcc', [...cflags, ...penCryptoFlags(), ...sources, ...crypto, ...penCryptoLinkFlags(), ...ldflags, '-o', elf]);
-  const binFile = join(out, 'firmware.bin');
-  run('arm-none-eabi-objcopy', ['-O', 'binary', elf, binFile]);
-  return { elf, bin: readFileSync(binFile), boardElf: join(gen, 'firmware.elf') };
+export function buildSlotFirmware(board: Board, slot: 'a' | 'b'): { elf: string; bin: Buffer; boardElf: string } {
+  const gen = portDir(board.name);
+  const elf = join(gen, `slot_${slot}`, 'firmware.elf');
+  if (!existsSync(elf)) throw new Error(`${elf} is missing: run pen build --board ${board.name} first`);
+  return { elf, bin: readFileSync(join(gen, `slot_${slot}`, 'firmware.bin')), boardElf: join(gen, 'firmware.elf') };
 }
 
 /** Where the bootloader's RAM starts (boot/boot.ld): what the firmware must keep across a reset lies below. */
@@ -398,9 +368,14 @@ export async function bootQemuUntil(flashFile: string, until: RegExp, timeoutMs 
   const exited = new Promise<void>((resolve) => qemu.on('exit', () => resolve()));
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, timeoutMs);
+    // the match is looked for in the new output and a little before it: QEMU logs each access to an
+    // unmodelled register (hundreds of thousands while the firmware polls RCC), so scanning all of it
+    // on every chunk would take longer than the emulation
     const take = (d: Buffer): void => {
-      text += d.toString('latin1');
-      if (until.test(text)) { clearTimeout(timer); resolve(); }
+      const chunk = d.toString('latin1');
+      const window = text.slice(-4096) + chunk;
+      text += chunk;
+      if (until.test(window)) { clearTimeout(timer); resolve(); }
     };
     qemu.stdout.on('data', take);
     qemu.stderr.on('data', take);

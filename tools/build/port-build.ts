@@ -2,10 +2,13 @@
 // for the board's microcontroller with arm-none-eabi-gcc:
 //   build/<board>/port/firmware.elf  the pen: the port's HAL on the real peripherals (ports/<port>/board/)
 //   build/<board>/port/replay.elf    the same module fed a simulator recording under QEMU (replay.c)
-// Both link the very same translated module and runtime.
+//   build/<board>/port/slot_a/, slot_b/  firmware.elf, .bin, .hex: the pen's firmware linked to run
+//                                    from a bootloader slot (ports/<port>/boot/), what `pen image sign` signs;
+//                                    the same image runs on the part and under QEMU (board/fallbacks.c)
+// All link the very same translated module and runtime, compiled once.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Board, Mcu } from '../../boards/board.js';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { buildReplayCrypto, penCryptoFlags, penCryptoLinkFlags, penCryptoObjects } from './port-crypto.js';
@@ -45,9 +48,21 @@ export interface PortBuild {
   replayElf: string;
   /** replay.elf with signature checks stepped after each tick (buildPort's cryptoBackground) */
   replayCryptoElf?: string;
+  /** the board firmware linked for each bootloader slot: what `pen image sign --slot` takes */
+  slots: Partial<Record<'a' | 'b', SlotBuild>>;
   sections: Section[];
   flashBytes: number;
   ramBytes: number;
+}
+
+export interface SlotBuild { elf: string; bin: string; hex: string }
+
+/** The SECTIONS of the board's linker script, so a slot build lays the firmware out as the board build does. */
+export function boardSectionsOf(script: string): string {
+  const ld = readFileSync(script, 'utf8');
+  const at = ld.indexOf('SECTIONS');
+  if (at < 0) throw new Error(`${script} has no SECTIONS`);
+  return `/* Copied from ${basename(script)} by tools/build/port-build.ts. */\n${ld.slice(at)}`;
 }
 
 export function portDir(board: string): string { return join(REPO_ROOT, 'build', board, 'port'); }
@@ -80,29 +95,56 @@ export function buildPort(board: Board, wasmPath: string, opts: { cryptoBackgrou
     `-I${src}`, `-I${join(src, 'include')}`, `-I${join(REPO_ROOT, 'ports')}`, `-I${out}`, ...WASM2C_INCLUDE.map((d) => `-I${d}`),
   ];
   const ldflags = [
-    '-nostartfiles', '--specs=nano.specs', `-T${join(src, `${mcu.port}.ld`)}`, '-Wl,--gc-sections',
+    '-nostartfiles', '--specs=nano.specs', '-Wl,--gc-sections',
     '-Wl,--no-enum-size-warning', '-Wl,--defsym=__heap_size=0', `-Wl,--defsym=__stack_size=${STACK_BYTES}`,
   ];
+  for (const f of ['board/main.c', 'board/hal.c']) if (!existsSync(join(src, f))) throw new Error(`the ${mcu.port} port has no ${join(src, f)}`);
+  // each source compiled once (firmware.c, the translated module, is most of the time), then linked
+  // four ways: the replay build, the board firmware at the start of flash, and for each bootloader slot
   const shared = ['startup.c', 'syscalls.c', 'wasm-rt-mcu.c'].map((f) => join(src, f)).concat(join(out, 'firmware.c'));
+  const replaySrc = [join(src, 'replay.c'), join(out, 'replay_imports.c')];
+  // semihost.c: the board firmware writes an emulator's flash file when it finds no flash controller
+  const boardSrc = readdirSync(join(src, 'board')).filter((f) => f.endsWith('.c')).sort().map((f) => join(src, 'board', f)).concat(join(src, 'semihost.c'));
+  const objDir = join(out, 'obj');
+  mkdirSync(objDir, { recursive: true });
+  const obj = (f: string): string => join(objDir, basename(f).replace(/\.c$/, '.o'));
+  run('arm-none-eabi-gcc', [...cflags, ...penCryptoFlags(), '-c', ...shared, ...replaySrc, ...boardSrc], objDir);
+  const crypto = penCryptoObjects(join(out, 'mbedtls')); // the board's crypto HAL (board/crypto_*.c)
+  const link = (sources: string[], script: string, elfFile: string, libDir?: string, extra: string[] = []): void => {
+    run('arm-none-eabi-gcc', [...cflags, ...sources.map(obj), ...extra, ...ldflags, ...(libDir ? [`-L${libDir}`] : []), `-T${script}`, `-Wl,-Map=${elfFile}.map`, '-o', elfFile]);
+  };
+  const withCrypto = [...crypto, ...penCryptoLinkFlags()];
   const elf = join(out, 'firmware.elf');
   const replayElf = join(out, 'replay.elf');
-  const replaySrc = [join(src, 'replay.c'), join(src, 'semihost.c'), join(out, 'replay_imports.c')];
-  run('arm-none-eabi-gcc', [...cflags, ...shared, ...replaySrc, ...ldflags, `-Wl,-Map=${replayElf}.map`, '-o', replayElf]);
-  if (opts.cryptoBackground) buildReplayCrypto(out, [...cflags, ...shared, ...replaySrc], ldflags);
-  for (const f of ['board/main.c', 'board/hal.c']) if (!existsSync(join(src, f))) throw new Error(`the ${mcu.port} port has no ${join(src, f)}`);
-  const boardSrc = readdirSync(join(src, 'board')).filter((f) => f.endsWith('.c')).sort().map((f) => join(src, 'board', f));
-  const crypto = penCryptoObjects(join(out, 'mbedtls')); // the board's crypto HAL (board/crypto_*.c)
-  run('arm-none-eabi-gcc', [...cflags, ...penCryptoFlags(), ...shared, ...boardSrc, ...crypto, ...penCryptoLinkFlags(), ...ldflags, `-Wl,-Map=${elf}.map`, '-o', elf]);
+  link([...shared, ...replaySrc, join(src, 'semihost.c')], join(src, `${mcu.port}.ld`), replayElf);
+  if (opts.cryptoBackground)
+    buildReplayCrypto(out, [...cflags, ...shared, ...replaySrc, join(src, 'semihost.c')], [...ldflags, `-T${join(src, `${mcu.port}.ld`)}`]);
+  link([...shared, ...boardSrc], join(src, `${mcu.port}.ld`), elf, undefined, withCrypto);
   const bin = join(out, 'firmware.bin');
   const hex = join(out, 'firmware.hex');
   run('arm-none-eabi-objcopy', ['-O', 'binary', elf, bin]);
   run('arm-none-eabi-objcopy', ['-O', 'ihex', elf, hex]);
+  // the same firmware linked to run in place from either slot of the bootloader (boot/slot_a.ld, slot_b.ld)
+  const slots: Partial<Record<'a' | 'b', SlotBuild>> = {};
+  const slotScripts = join(src, 'boot');
+  if (existsSync(join(slotScripts, 'slot_a.ld'))) {
+    writeFileSync(join(out, 'stm32f405_sections.ld'), boardSectionsOf(join(src, `${mcu.port}.ld`)));
+    for (const slot of ['a', 'b'] as const) {
+      const dir = join(out, `slot_${slot}`);
+      mkdirSync(dir, { recursive: true });
+      const s = { elf: join(dir, 'firmware.elf'), bin: join(dir, 'firmware.bin'), hex: join(dir, 'firmware.hex') };
+      link([...shared, ...boardSrc], join(slotScripts, `slot_${slot}.ld`), s.elf, out, withCrypto);
+      run('arm-none-eabi-objcopy', ['-O', 'binary', s.elf, s.bin]);
+      run('arm-none-eabi-objcopy', ['-O', 'ihex', s.elf, s.hex]);
+      slots[slot] = s;
+    }
+  }
 
   const sections = elfSections(elf);
   const flashBytes = sections.filter((s) => s.region !== 'ram').reduce((a, s) => a + s.bytes, 0);
   const ramBytes = sections.filter((s) => s.region !== 'flash').reduce((a, s) => a + s.bytes, 0);
   const replayCryptoElf = opts.cryptoBackground ? join(out, 'replay-crypto.elf') : undefined;
-  return { board: board.name, mcu, elf, bin, hex, replayElf, replayCryptoElf, sections, flashBytes, ramBytes };
+  return { board: board.name, mcu, elf, bin, hex, replayElf, replayCryptoElf, slots, sections, flashBytes, ramBytes };
 }
 
 /** Allocated sections of an ELF with where they live: .data takes flash (its initial values) and RAM. */
@@ -120,9 +162,9 @@ export function elfSections(elf: string): Section[] {
   return out;
 }
 
-function run(cmd: string, args: string[]): string {
+function run(cmd: string, args: string[], cwd?: string): string {
   try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync(cmd, args, { encoding: 'utf8', cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     const err = e as { stderr?: string; stdout?: string; message: string };
     throw new Error(`${cmd} failed:\n${err.stderr || err.stdout || err.message}`);

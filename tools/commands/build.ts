@@ -43,7 +43,11 @@ export async function buildCommand(argv: string[]): Promise<number> {
   const p = buildPort(board, r.wasmPath);
   const flashBudget = board.mcu.flash_budget_bytes ?? board.mcu.flash_bytes;
   console.log(`built ${p.elf} (${board.mcu.part}, wasm2c + arm-none-eabi-gcc, Cortex-M4F hard float)`);
-  console.log(`  binary   ${p.bin} and ${p.hex} (sign it with \`pen image sign --board ${board.name}\`)`);
+  console.log(`  binary   ${p.bin} and ${p.hex} (for a pen without the bootloader)`);
+  for (const [slot, s] of Object.entries(p.slots))
+    console.log(
+      `  slot ${slot}   ${s.bin} and ${s.hex} (sign it with \`pen image sign --board ${board.name} --slot ${slot}\`)`,
+    );
   console.log(`  replay build ${p.replayElf}`);
   for (const s of p.sections) console.log(`  ${s.name.padEnd(12)} ${String(s.bytes).padStart(7)} bytes  ${s.region}`);
   console.log(`  flash    ${p.flashBytes} bytes (budget ${flashBudget})`);

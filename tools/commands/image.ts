@@ -6,6 +6,11 @@ import { parseOptions, usageText, OptionSpec, UsageError } from '../lib/args.js'
 import { boardOption } from '../lib/board-option.js';
 import { firmwarePath } from '../build/build.js';
 import { portDir } from '../build/port-build.js';
+import {
+  RELEASE_SECURITY_COUNTER,
+  SECURITY_COUNTER_MAX,
+  securityCounterProblem,
+} from '../lib/image/security-counter.js';
 import { HAL_ABI_VERSION } from '../../abi/pen-abi.js';
 import { REPO_ROOT } from '../../boards/paths.js';
 import type { Board } from '../../boards/board.js';
@@ -16,7 +21,6 @@ import {
   HDR,
   parseVersion,
   formatVersion,
-  autoSecurityCounter,
   hex32,
   hexType,
   tlvSpec,
@@ -54,7 +58,7 @@ const SIGN_SPEC: OptionSpec = {
   'security-counter': {
     type: 'number',
     value: 'N',
-    help: 'rollback counter (default from the version, as imgtool\'s "auto")',
+    help: `rollback counter, 0..${SECURITY_COUNTER_MAX} (default ${RELEASE_SECURITY_COUNTER}, the release's: tools/lib/image/security-counter.ts)`,
   },
   slot: { type: 'string', value: 'a|b', help: 'slot the image runs from (default a)' },
   // not "--wasm": the AssemblyScript compiler takes that word from the process's arguments when loaded
@@ -69,7 +73,7 @@ const SIGN_SPEC: OptionSpec = {
 };
 const SIGN_USAGE = usageText(
   'image sign',
-  `Sign a firmware binary (INPUT.bin, default build/<board>/port/firmware.bin from \`pen build\`)
+  `Sign a firmware binary (INPUT.bin, default build/<board>/port/slot_<slot>/firmware.bin from \`pen build\`)
 into an MCUboot image. Usage: pen image sign --board NAME --out FILE [options] [INPUT.bin]`,
   SIGN_SPEC,
 );
@@ -179,11 +183,13 @@ function signCommand(argv: string[]): number {
   } catch (e) {
     throw new UsageError(`--version: ${(e as Error).message}`);
   }
-  const counter = (o['security-counter'] as number | undefined) ?? autoSecurityCounter(version);
-  if (!Number.isInteger(counter) || counter < 0 || counter > 0xffffffff)
-    throw new UsageError(`--security-counter ${counter} is out of range 0..4294967295`);
+  const counter = (o['security-counter'] as number | undefined) ?? RELEASE_SECURITY_COUNTER;
+  const counterProblem = securityCounterProblem(counter);
+  if (counterProblem) throw new UsageError(`--security-counter ${counterProblem}`);
 
-  const defaultInput = join(portDir(board.name), 'firmware.bin');
+  // pen build writes the firmware linked for each slot: the one for this slot is signed
+  const slotBuild = join(portDir(board.name), `slot_${slotName}`);
+  const defaultInput = join(slotBuild, 'firmware.bin');
   const input = o._[0] ?? defaultInput;
   if (!o._[0] && !existsSync(input))
     throw new UsageError(`no ${rel(input)}: build it first with \`pen build --board ${board.name}\``);
@@ -197,7 +203,7 @@ function signCommand(argv: string[]): number {
     o['link-address'] !== undefined
       ? parseAddress(o['link-address'] as string, '--link-address')
       : o._[0] === undefined
-        ? elfLoadAddress(join(portDir(board.name), 'firmware.elf'))
+        ? elfLoadAddress(join(slotBuild, 'firmware.elf'))
         : runsAt;
 
   const keyPath = (o.key as string | undefined) ?? DEV_KEY_PATH;

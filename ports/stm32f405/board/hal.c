@@ -145,14 +145,17 @@ u32 Z_halZ_endstop_active(H) {
   return (u32)board_endstop_active();
 }
 
-/* pressed = low (pull-ups): power PB12, start PB13, depth+ PB14, depth- PB15, speed+ PC6, speed- PC7 */
+/* pressed = low (pull-ups): power PB12, start PB13, depth+ PB14, depth- PB15, speed+ PC6, speed- PC7.
+ * All six at once is no hand's doing but inputs stuck low (or none: QEMU reads every GPIO as 0), so
+ * it reads as released, else the pen would power itself on; fallbacks.c says so. */
+int board_buttons_implausible;
 u32 Z_halZ_buttons_raw(H) {
   (void)h;
-#ifdef BOARD_EMULATED
-  return 0; /* QEMU models no GPIO inputs: its 0 would read as every button held, so the pen would power on */
-#endif
   uint32_t b = ~REG(GPIOB + IDR), c = ~REG(GPIOC + IDR);
-  return ((b >> 12) & 0xFu) | ((c >> 6) & 0x3u) << 4;
+  uint32_t raw = ((b >> 12) & 0xFu) | ((c >> 6) & 0x3u) << 4;
+  if (raw != 0x3Fu) return raw;
+  board_buttons_implausible = 1;
+  return 0;
 }
 
 /* ADC1 converts channel 10 continuously (23 us each), so the data register is always fresh. */
@@ -201,10 +204,11 @@ void USART2_IRQHandler(void) {
     if (rx_head - rx_tail < RX_LEN) rx_buf[rx_head & (RX_LEN - 1)] = b, rx_head = rx_head + 1;
   }
   if ((sr & USART_TXE) && (USART2_CR1 & USART_TXE)) {
-    if (tx_tail != tx_head)
+    /* as many bytes as the data register takes: one or two on the part; all under QEMU, whose USART
+     * sends at once and interrupts again only on the next received byte */
+    while ((USART2_SR & USART_TXE) && tx_tail != tx_head)
       USART2_DR = tx_buf[tx_tail & (TX_LEN - 1)], tx_tail = tx_tail + 1;
-    else
-      USART2_CR1 &= ~USART_TXE; /* nothing left: TXEIE off */
+    if (tx_tail == tx_head) USART2_CR1 &= ~USART_TXE; /* nothing left: TXEIE off */
   }
 }
 

@@ -15,12 +15,6 @@
 #define RCC_APB1ENR REG(0x40023840u)
 #define PWR_CR REG(0x40007000u)
 #define PWR_CSR REG(0x40007004u)
-#if defined(BOARD_EMULATED) && !defined(BKPSRAM)
-/* QEMU's netduinoplus2 has no backup SRAM (an access faults): the emulated slot build keeps the log
- * in plain RAM, erased at power-up, so there the log does not survive an emulated power-off. */
-static volatile uint32_t emulated_log[4096u / 4];
-#define BKPSRAM emulated_log
-#endif
 #ifndef BKPSRAM
 #define BKPSRAM ((volatile uint32_t *)0x40024000u)
 #endif
@@ -36,20 +30,28 @@ static volatile uint32_t emulated_log[4096u / 4];
 #endif
 #define H struct Z_hal_instance_t *h
 
+/* Where the log lives: the backup SRAM, or, when its regulator never comes up (no backup SRAM, as
+ * under QEMU's netduinoplus2, which maps only its first KiB and reads it as 0), a RAM array erased at
+ * power-up, so the log then does not survive a power-off. fallbacks.c says which. */
+static volatile uint32_t ram_log[LOG_BYTES / 4];
+static volatile uint32_t *log_words = BKPSRAM;
+int board_log_in_ram;
+
 /* Clock and write access (RM0090 5.1.2): PWR clock, DBP, the BKPSRAM clock, then the backup regulator
  * that keeps it through standby and VBAT (BRE, ready when BRR). */
 void board_log_init(void) {
-#ifdef BOARD_EMULATED
-  for (uint32_t i = 0; i < LOG_BYTES / 4; i++) BKPSRAM[i] = 0xFFFFFFFFu; /* erased, as after a first power-up */
-#else
   RCC_APB1ENR |= 1u << 28; /* PWR */
   PWR_CR |= 1u << 8;       /* DBP */
   RCC_AHB1ENR |= 1u << 18; /* BKPSRAMEN; read back so the clock reaches it first */
   uint32_t settle = RCC_AHB1ENR;
   (void)settle;
   PWR_CSR |= 1u << 9;                                               /* BRE */
-  for (uint32_t i = 0; i < 100000u && !(PWR_CSR & 1u << 3); i++) {} /* BRR; without it, only power-off loses the log */
-#endif
+  for (uint32_t i = 0; i < 100000u && !(PWR_CSR & 1u << 3); i++) {} /* BRR */
+  if (!(PWR_CSR & 1u << 3)) {
+    board_log_in_ram = 1;
+    log_words = ram_log;
+    for (uint32_t i = 0; i < LOG_BYTES / 4; i++) ram_log[i] = 0xFFFFFFFFu; /* erased, as after a first power-up */
+  }
 }
 
 static int bad_offset(u32 offset) { return offset >= LOG_BYTES || (offset & 3u) != 0; }
@@ -65,21 +67,21 @@ u32 Z_halZ_flash_sector_bytes(H) {
 
 u32 Z_halZ_flash_read(H, u32 offset) {
   (void)h;
-  return bad_offset(offset) ? (u32)-1 : BKPSRAM[offset / 4];
+  return bad_offset(offset) ? (u32)-1 : log_words[offset / 4];
 }
 
 u32 Z_halZ_flash_program(H, u32 offset, u32 value) {
   (void)h;
   if (bad_offset(offset)) return (u32)-1;
-  uint32_t old = BKPSRAM[offset / 4];
+  uint32_t old = log_words[offset / 4];
   if (~old & value) return (u32)-2; /* a bit would go from 0 to 1: not erased */
-  BKPSRAM[offset / 4] = old & value;
+  log_words[offset / 4] = old & value;
   return 0;
 }
 
 u32 Z_halZ_flash_erase(H, u32 sector) {
   (void)h;
   if (sector >= LOG_SECTORS) return (u32)-1;
-  for (uint32_t i = 0; i < LOG_SECTOR_BYTES / 4; i++) BKPSRAM[sector * (LOG_SECTOR_BYTES / 4) + i] = 0xFFFFFFFFu;
+  for (uint32_t i = 0; i < LOG_SECTOR_BYTES / 4; i++) log_words[sector * (LOG_SECTOR_BYTES / 4) + i] = 0xFFFFFFFFu;
   return 0;
 }

@@ -30,6 +30,7 @@ void board_hal_init(void);
 void board_driver_off(void);
 void board_panic_reset(void) __attribute__((noreturn));
 void board_indicator_1ms(void);
+void board_report_fallbacks(void);
 void board_cartridge_1ms(void);
 void board_driver_uart_1ms(void);
 void board_crypto_background(void); /* board/crypto_hal.c */
@@ -71,7 +72,8 @@ static void wait_for_tick(void) {
 }
 
 int main(void) {
-  board_hal_init(); /* driver off, clocks, peripherals, watchdog running */
+  board_hal_init();         /* driver off, clocks, peripherals, watchdog running */
+  board_report_fallbacks(); /* what this start lacks (an emulator lacks much), on the command port */
   wasm_rt_init();
   Z_firmware_init_module();
   run_guarded(instantiate); /* runs the module's start function, which may trap */
