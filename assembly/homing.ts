@@ -1,6 +1,7 @@
 // Homing and the position check after strokes stop. Homing finds the retract endstop (moving off it
-// first if it is already active), takes its position as home and moves to the rest position at the
-// top; the check goes back to the endstop when strokes have stopped (a distance from home means lost
+// first if it is already active), backs off and approaches it again, slower, until two approaches
+// agree (a false signal alone never sets the zero), takes that position as home and moves to the rest
+// position at the top; the check goes back to the endstop when strokes have stopped (a distance from home means lost
 // steps), then up to the top again. Owns the home position and whether it is trusted.
 import { F_ENDSTOP_NOT_FOUND, F_ENDSTOP_STUCK, F_LOST_STEPS, QSTAT_ENDSTOP_STOP, SEG_STOP_AT_ENDSTOP } from "./abi";
 import { endstop_active, image_confirm, step_queue_flush, step_queue_status, step_position } from "./hal";
@@ -12,16 +13,29 @@ import { HOMING_INTERVAL_STEP_TICKS, HOMING_RELEASE_UM, HOMING_TRAVEL_UM } from 
 /** how far (steps) the endstop may be from where homing found it before steps count as lost */
 const POSITION_TOLERANCE_STEPS: i32 = 2;
 
+/** how far homing backs off the endstop before confirming it (beyond the switch's hysteresis) */
+const CONFIRM_BACKOFF_UM: i32 = 200;
+/** the confirming approach runs this many times slower than the seek */
+const CONFIRM_SLOWDOWN: i32 = 2;
+/** approaches in all (the seek's included) for two in a row to agree on the endstop */
+const MAX_APPROACHES: i32 = 4;
+
 const MOVE_NONE: i32 = 0;
 const HOME_RELEASE: i32 = 1;
 const HOME_SEEK: i32 = 2;
-const HOME_TO_REST: i32 = 3;
-const CHECK_SEEK: i32 = 4;
-const CHECK_RETURN: i32 = 5;
+const HOME_BACKOFF: i32 = 3;
+const HOME_CONFIRM: i32 = 4;
+const HOME_TO_REST: i32 = 5;
+const CHECK_SEEK: i32 = 6;
+const CHECK_RETURN: i32 = 7;
 
 let movePhase: i32 = 0; // MOVE_NONE
 let homed: bool = false;
 let zeroSteps: i32 = 0;
+let released: bool = false; // homing moved off an active endstop first: the seek's length is known
+let seekFromSteps: i32 = 0;
+let approaches: i32 = 0;
+let lastHitSteps: i32 = 0; // where the last approach found the endstop
 
 /** A homing move or the position check is under way. */
 export function homeMoving(): bool {
@@ -43,6 +57,10 @@ export function isHomed(): bool {
 export function forgetHome(): void {
   homed = false;
 }
+/** The step position where homing found the endstop. */
+export function zeroPosition(): i32 {
+  return zeroSteps;
+}
 /** How far (steps) the carriage is below the rest position, by the home found. */
 export function stepsBelowTop(): i32 {
   return step_position() - zeroSteps - topSteps();
@@ -50,7 +68,9 @@ export function stepsBelowTop(): i32 {
 
 /** Starts homing (the driver is on); homingDone() when the needles rest at the top. */
 export function startHoming(): void {
-  if (endstop_active() != 0) {
+  approaches = 0;
+  released = endstop_active() != 0;
+  if (released) {
     movePhase = HOME_RELEASE;
     pushConstantMove(umToSteps(HOMING_RELEASE_UM), HOMING_INTERVAL_STEP_TICKS, true, 0);
   } else {
@@ -68,7 +88,24 @@ export function startPositionCheck(): void {
 function startSeek(): void {
   movePhase = HOME_SEEK;
   step_queue_flush(); // clears the latched status bits
+  seekFromSteps = step_position();
   pushConstantMove(umToSteps(HOMING_TRAVEL_UM), HOMING_INTERVAL_STEP_TICKS, false, SEG_STOP_AT_ENDSTOP);
+}
+
+/** The endstop stopped an approach at the current position: true if it agrees with the one before. */
+function hitAgrees(): bool {
+  const hit = step_position();
+  const agree = approaches > 0 && abs(hit - lastHitSteps) <= POSITION_TOLERANCE_STEPS;
+  lastHitSteps = hit;
+  approaches++;
+  return agree;
+}
+
+/** Back off the endstop found, then approach it again, slower: one signal alone does not set the zero. */
+function backOff(): void {
+  step_queue_flush();
+  movePhase = HOME_BACKOFF;
+  pushConstantMove(umToSteps(CONFIRM_BACKOFF_UM), HOMING_INTERVAL_STEP_TICKS, true, 0);
 }
 
 /** Each control tick while homing or checking: the next move once the last one is done. */
@@ -80,15 +117,36 @@ export function homingTick(): void {
       return;
     }
     startSeek();
-  } else if (movePhase == HOME_SEEK) {
-    if ((step_queue_status() & QSTAT_ENDSTOP_STOP) == 0) {
+  } else if (movePhase == HOME_SEEK || movePhase == HOME_CONFIRM) {
+    // off an active endstop by the release, the endstop cannot be further back than the release
+    const tooFar =
+      released && seekFromSteps - step_position() > umToSteps(HOMING_RELEASE_UM) + POSITION_TOLERANCE_STEPS;
+    if ((step_queue_status() & QSTAT_ENDSTOP_STOP) == 0 || tooFar) {
       enterFault(F_ENDSTOP_NOT_FOUND, true);
       return;
     }
-    zeroSteps = step_position();
+    if (!hitAgrees()) {
+      if (approaches >= MAX_APPROACHES) {
+        enterFault(F_ENDSTOP_NOT_FOUND, true);
+        return;
+      }
+      backOff();
+      return;
+    }
+    zeroSteps = lastHitSteps;
     step_queue_flush();
     movePhase = HOME_TO_REST;
     pushConstantMove(topSteps(), HOMING_INTERVAL_STEP_TICKS, true, 0);
+  } else if (movePhase == HOME_BACKOFF) {
+    step_queue_flush();
+    movePhase = HOME_CONFIRM;
+    // as far as the seek could still go: a false first signal leaves the real endstop further back
+    pushConstantMove(
+      umToSteps(<i64>(CONFIRM_BACKOFF_UM + HOMING_TRAVEL_UM)),
+      HOMING_INTERVAL_STEP_TICKS * CONFIRM_SLOWDOWN,
+      false,
+      SEG_STOP_AT_ENDSTOP,
+    );
   } else if (movePhase == HOME_TO_REST) {
     movePhase = MOVE_NONE;
     homed = true;

@@ -9,6 +9,7 @@ import {
   DRV_SHORT,
   DRV_UV,
   EV_FAULT,
+  F_ENDSTOP_STUCK,
   F_FIRMWARE_RESET,
   F_NONE,
   F_WATCHDOG_RESET,
@@ -21,7 +22,6 @@ import {
   IND_RUNNING,
   RESET_POWER_ON,
   RESET_WATCHDOG,
-  SEG_STOP_AT_ENDSTOP,
   ST_FAULT,
   ST_HOMING,
   ST_OFF,
@@ -32,6 +32,7 @@ import {
 import {
   driver_enable,
   driver_status,
+  endstop_active,
   step_queue_flush,
   buttons_raw,
   indicator_set,
@@ -39,21 +40,20 @@ import {
   reset_cause,
 } from "./hal";
 import { sampleButtons, resetButtons } from "./buttons";
+import { feedQueue, motionBusy, motionReset, motionMode, takeStrokes, MOTION_STROKES } from "./motion";
+import { initSettings, haltPlanJobs } from "./planjob";
 import {
-  feedQueue,
-  motionBusy,
-  motionReset,
-  pushConstantMove,
-  startRetract,
-  motionMode,
-  takeStrokes,
-  MOTION_STROKES,
-} from "./motion";
-import { initSettings } from "./planjob";
+  startVerifiedRetract,
+  springRetract,
+  retractMoving,
+  forgetRetract,
+  initRetract,
+  ENDSTOP_DEBOUNCE_CONTROL_TICKS,
+} from "./retract";
 import { cartridgeTick, resetCartridge } from "./cartridge";
 import { sessionInit, endSegment, endSession, addStrokes, logEvent, sessionOpen } from "./session";
 import { authTick, resetAuth } from "./auth";
-import { tickIsLight } from "./budget";
+import { tickIsLight, noteHeavyWork } from "./budget";
 import {
   homingTick,
   startHoming,
@@ -63,18 +63,19 @@ import {
   cancelHomeMove,
   isHomed,
   forgetHome,
-  stepsBelowTop,
+  zeroPosition,
 } from "./homing";
 import { watchButtons, buttonActions, buttonStuck, resetControls } from "./controls";
 import { idleTick, noteActivity } from "./idle";
 import { resetTreatmentRecords, recordFault, writePendingRecord } from "./treatment";
-import { checkSafety, watchCartridge, takeCartridge, resetSafetyWatch } from "./safety";
+import { checkSafety, watchCartridge, takeCartridge, resetSafetyWatch, restartPlanJobs } from "./safety";
 import { planStep, stopAtTop, startIsPending, forgetPendingStart } from "./strokes";
-import { HOMING_INTERVAL_STEP_TICKS } from "./generated/board_config";
 
 let state: i32 = 0; // ST_OFF (literal initial values cost no start-up code)
 let fault: i32 = 0; // F_NONE
 let afterStop: i32 = 2; // ST_READY: state to enter when the strokes have stopped at the top
+let endstopTicks: i32 = 0; // control ticks in a row the endstop has read active while running
+let faultThisTick: bool = false; // a fault was entered in the tick under way
 
 export function machineState(): i32 {
   return state;
@@ -119,6 +120,7 @@ export function machineInit(): void {
   fault = F_NONE;
   cancelHomeMove();
   resetSafetyWatch();
+  initRetract();
   forgetPendingStart();
   resetTreatmentRecords();
   noteActivity();
@@ -135,6 +137,7 @@ export function machineInit(): void {
 }
 
 export function machineTick(nowStepTicks: i64): void {
+  faultThisTick = false;
   sampleButtons(buttons_raw());
   cartridgeTick();
   authTick();
@@ -147,16 +150,24 @@ export function machineTick(nowStepTicks: i64): void {
   buttonActions();
   if (state == ST_HOMING || checkingPosition()) homingTick();
   else if (state == ST_RUNNING) runningTick(nowStepTicks);
-  else if (state == ST_FAULT) feedQueue(nowStepTicks); // the retract move
-  writePendingRecord();
+  else if (state == ST_FAULT) feedQueue(nowStepTicks); // the retract move (checked by checkSafety first)
+  if (!faultThisTick) writePendingRecord(); // the tick of a fault only starts the retract: its records follow
   if (tickIsLight()) planStep();
   if (sessionOpen()) addStrokes(takeStrokes());
   idleTick();
 }
 
-/** Flush, retract, log, and stay in fault until the user clears it. */
+/** Flush, retract, log, and stay in fault until the user clears it. A fault during a retract hands it to the spring. */
 export function enterFault(code: i32, cutDriver: bool): void {
   if (state == ST_FAULT && fault == code) return;
+  noteHeavyWork(); // the retract's first segments are this tick's work: no planning besides
+  faultThisTick = true;
+  haltPlanJobs(); // a retract may be copying the retract plan: no job writes it until the fault is cleared
+  if (state == ST_FAULT && retractMoving()) {
+    springRetract();
+    recordFault(code);
+    return;
+  }
   step_queue_flush();
   motionReset();
   forgetPendingStart();
@@ -164,15 +175,9 @@ export function enterFault(code: i32, cutDriver: bool): void {
   fault = code;
   recordFault(code);
   enter(ST_FAULT);
-  if (cutDriver || !isHomed()) {
-    driver_enable(0);
-    forgetHome();
-  } else {
-    const up = stepsBelowTop();
-    forgetHome(); // the position is not trusted after a fault: home again before running
-    // shaped like the retract plan (motion.ts); with no plan to copy, slowly (a constant rate needs no ramp)
-    if (up > 0 && !startRetract(up)) pushConstantMove(up, HOMING_INTERVAL_STEP_TICKS, false, SEG_STOP_AT_ENDSTOP);
-  }
+  if (cutDriver || !isHomed()) springRetract();
+  else startVerifiedRetract(zeroPosition());
+  forgetHome(); // the position is not trusted after a fault: home again before running
 }
 
 /** Power on (or clear a fault): home, then ready. */
@@ -182,6 +187,8 @@ export function powerOn(): i32 {
     return CMD_WRONG_STATE;
   step_queue_flush();
   motionReset();
+  forgetRetract();
+  restartPlanJobs();
   fault = F_NONE;
   driver_enable(1);
   forgetHome();
@@ -198,6 +205,7 @@ export function homingDone(): void {
 
 /** A start went through (the strokes run, or wait for their plan). */
 export function strokesStarted(): void {
+  endstopTicks = 0;
   enter(ST_RUNNING);
 }
 
@@ -222,14 +230,22 @@ export function powerOff(): i32 {
   step_queue_flush();
   motionReset();
   cancelHomeMove();
+  forgetRetract();
   driver_enable(0);
   forgetHome();
+  restartPlanJobs();
   fault = F_NONE;
   enter(ST_OFF);
   return CMD_OK;
 }
 
 function runningTick(nowStepTicks: i64): void {
+  // below the endstop while stroking: an endstop active for longer than a glitch lies (it could not confirm a retract)
+  if (endstop_active() == 0) endstopTicks = 0;
+  else if (++endstopTicks >= ENDSTOP_DEBOUNCE_CONTROL_TICKS) {
+    enterFault(F_ENDSTOP_STUCK, true);
+    return;
+  }
   feedQueue(nowStepTicks);
   if (!startIsPending() && motionMode() != MOTION_STROKES && !motionBusy() && !homeMoving()) {
     // strokes stopped at the top: check the position against the endstop before anything else

@@ -34,6 +34,7 @@ let retractEach: i32 = 0;
 let retractCruise: i32 = 0;
 let retractPhase: i32 = 0; // 0 speeding up, 1 cruising, 2 slowing down
 let retractLeft: i32 = 0; // steps left in the phase
+let retractWindow: i32 = 0; // the last steps, where the endstop may stop the retract
 let segOffset: i32 = 0; // the plan step at the cursor: offset in segment segIdx
 let shape: MovePlan = planA; // the plan the retract copies
 let strokesQueued: i32 = 0; // down-strokes queued since takeStrokes() was last called
@@ -93,19 +94,21 @@ export function stopStrokesAtTop(): void {
 }
 
 /**
- * Retract `steps` toward the endstop, stopping at the endstop: shaped like the retract plan (the
- * fastest the motor runs the deepest stroke), or the stroke plan in use while that is not made yet.
+ * Retract `steps` toward the endstop, stopping at the endstop in its last `stopWindowSteps` only:
+ * shaped like the retract plan (the fastest the motor runs the deepest stroke; longer retracts cruise
+ * at its top speed), or the stroke plan in use while that is not made yet.
  * False when there is no plan to take the shape from (the caller moves slowly instead). Not announced
  * with report_move: it is pieced from a plan, not a planned profile of its own.
  */
-export function startRetract(steps: i32): bool {
-  const plan = retractShape.steps >= steps ? retractShape : active;
+export function startRetract(steps: i32, stopWindowSteps: i32): bool {
+  const plan = retractShape.steps >= 2 ? retractShape : active;
   if (plan.steps < 2 || plan.segments == 0) return false;
   shape = plan;
   retractEach = min(steps, plan.steps) >> 1;
   retractCruise = steps - 2 * retractEach;
   retractPhase = 0;
   retractLeft = retractEach;
+  retractWindow = stopWindowSteps;
   segIdx = 0;
   segOffset = 0;
   mode = MOTION_RETRACT;
@@ -163,7 +166,14 @@ export function feedQueue(nowStepTicks: i64): void {
         add = -add;
       }
       count = min(count, retractLeft);
-      endsMove = count == retractLeft && (retractPhase == 2 || retractEach == 0);
+      // steps left in the whole retract: no endstop stop before its window (a glitch is not the endstop)
+      const left =
+        retractLeft + (retractPhase == 0 ? retractCruise + retractEach : retractPhase == 1 ? retractEach : 0);
+      if (left > retractWindow) {
+        count = min(count, left - retractWindow);
+        flags = 0;
+      }
+      endsMove = count == left;
     } else {
       if (segIdx == 0) {
         if (goingDown && pendingReady) {

@@ -92,6 +92,7 @@ const strokeJob = changetype<PlanJob>(memory.data(offsetof<PlanJob>()));
 const retractJob = changetype<PlanJob>(memory.data(offsetof<PlanJob>()));
 const retractPlan = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES, 16));
 let retractMade: bool = false; // for the cartridge fitted: handed to motion
+let halted: bool = false; // a fault stopped the jobs; a new beginCartridge() starts them afresh
 let fittingIndex: i32 = -1;
 
 /** The start-up setting, no cartridge; the plan jobs idle. */
@@ -117,6 +118,7 @@ const spare = changetype<MovePlan>(memory.data(offsetof<MovePlan>())); // a plan
  * is usable once the job has found its depth limit (settingsBusy() until then). Only when not running.
  */
 export function beginCartridge(index: i32, chipLengthUm: i32, plan: MovePlan): void {
+  halted = false;
   clearCartridge();
   strokeJob.stage = JOB_IDLE;
   strokeJob.result = PLAN_BAD;
@@ -156,6 +158,7 @@ export function beginSetting(plan: MovePlan): void {
  * plan's PLAN_* result in the tick the stroke job finishes (its plan, if made, is motion's), else PLAN_BUSY.
  */
 export function planJobsTick(): i32 {
+  if (halted) return PLAN_BUSY;
   if (strokeJob.stage == JOB_IDLE) {
     if (retractJob.stage != JOB_IDLE && (step(retractJob) & STEP_FINISHED) != 0 && retractJob.result == PLAN_OK) {
       retractMade = true;
@@ -286,6 +289,21 @@ function finishClamp(job: PlanJob, hz: i32, reason: i32): bool {
   job.stage = JOB_SHARE;
   probeBegin(job, job.probeUm, hz);
   return true;
+}
+
+/** A fault: the jobs stop where they are until the cartridge is taken again (safety.ts restartPlanJobs). */
+export function haltPlanJobs(): void {
+  halted = true;
+}
+
+/** True while the jobs are stopped by a fault. */
+export function planJobsHalted(): bool {
+  return halted;
+}
+
+/** The retract plan for the cartridge fitted is made, or its job has given up (the retract copies the stroke plan). */
+export function retractPlanSettled(): bool {
+  return retractMade || (strokeJob.stage == JOB_IDLE && retractJob.stage == JOB_IDLE);
 }
 
 /** True while the job has not yet settled the depth limit and rate (a reply to SET waits for it). */

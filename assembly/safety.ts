@@ -27,17 +27,26 @@ import {
 import { driver_status, step_queue_status, battery_mv } from "./hal";
 import { motionBusy, spareStrokePlan, cancelChange } from "./motion";
 import { beginCartridge } from "./planjob";
+import { watchRetract, retractInDoubt } from "./retract";
 import { cartridgeState, cartridgeRefusal, cartridgeTypeIndex, cartridgeLengthUm, takeRemovedEvent } from "./cartridge";
 import { logEvent } from "./session";
+import { tickIsLight } from "./budget";
 import { machineState, enterFault, endPausedSession, signalRefused } from "./machine";
 import { BATTERY_MIN_MV } from "./generated/board_config";
 
 let lastCartridge: i32 = 0; // CART_NONE
 let cartridgeTaken: bool = false; // a genuine cartridge is fitted and handed to settings
+let retake: bool = false; // take the cartridge fitted (or none) again: the plan jobs start afresh
 
 export function resetSafetyWatch(): void {
   lastCartridge = CART_NONE;
   cartridgeTaken = false;
+  retake = false;
+}
+
+/** Power off, or on again after a fault: the jobs start afresh for the cartridge fitted, at the next tick. */
+export function restartPlanJobs(): void {
+  retake = true;
 }
 
 /** Driver flags, queue health and the cell: any problem while powered is a fault. */
@@ -55,7 +64,12 @@ export function checkSafety(): void {
     enterFault(F_DRIVER_UNDERVOLTAGE, true);
     return;
   }
-  if (machineState() == ST_FAULT) return;
+  if (machineState() == ST_FAULT) {
+    // a retract under way: a stall or a dry queue now is a second fault, never ignored
+    if ((drv & DRV_STALL) != 0) retractInDoubt();
+    watchRetract();
+    return;
+  }
   // a sagging cell: retract while there is still power to do it
   if (motionBusy() && battery_mv() < BATTERY_MIN_MV) {
     enterFault(F_BATTERY_LOW, false);
@@ -74,8 +88,10 @@ export function checkSafety(): void {
 /** A genuine cartridge is taken as soon as it is checked, even while off: its depth limit found, its stroke planned. */
 export function takeCartridge(): void {
   const ok = cartridgeState() == CART_OK;
-  if (ok != cartridgeTaken) {
+  if (ok && !tickIsLight()) return; // a new cartridge waits for a tick with room (its check ends a heavy one)
+  if (ok != cartridgeTaken || retake) {
     cartridgeTaken = ok;
+    retake = false;
     cancelChange();
     beginCartridge(ok ? cartridgeTypeIndex() : -1, cartridgeLengthUm(), spareStrokePlan());
   }

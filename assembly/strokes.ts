@@ -23,7 +23,7 @@ import {
 import { battery_mv } from "./hal";
 import { spareStrokePlan, cancelChange, startStrokes, stopStrokesAtTop } from "./motion";
 import { zoneSetting } from "./settings";
-import { beginSetting, planJobsTick, settingsBusy, planState } from "./planjob";
+import { beginSetting, planJobsTick, settingsBusy, planState, retractPlanSettled } from "./planjob";
 import { PLAN_OK, PLAN_BUSY } from "./compress";
 import { cartridgeState, markCartridgeUsed } from "./cartridge";
 import { beginSession, logEvent, sessionOpen } from "./session";
@@ -55,9 +55,9 @@ export function start(): i32 {
   if (!markCartridgeUsed()) return CMD_CARTRIDGE_REFUSED; // the single-use lockout starts at the first stroke
   if (!sessionOpen()) beginSession();
   openSegment();
-  // the plan of this setting is usually ready; if it was just changed, stroking starts when it is
-  startPending = plan == PLAN_BUSY;
-  if (!startPending) startStrokes();
+  // stroking starts in a later tick (planStep), once this setting's plan and the cartridge's retract
+  // plan are made: the first stroke's queue is not filled in the tick of the command that started it
+  startPending = true;
   strokesStarted();
   return CMD_OK;
 }
@@ -108,13 +108,15 @@ export function settingChanged(): void {
 /** Carries the plan jobs on; when the stroke plan is done while running, the strokes start or take it (motion has it). */
 export function planStep(): void {
   const r = planJobsTick();
-  if (r == PLAN_BUSY || machineState() != ST_RUNNING) return;
-  if (r != PLAN_OK) {
-    enterFault(F_PLAN, false);
-    return;
+  if (machineState() != ST_RUNNING) return;
+  if (r != PLAN_BUSY) {
+    if (r != PLAN_OK) {
+      enterFault(F_PLAN, false);
+      return;
+    }
+    recordSettingChange();
   }
-  recordSettingChange();
-  if (startPending) {
+  if (startPending && planState() == PLAN_OK && retractPlanSettled()) {
     startPending = false;
     startStrokes();
   }

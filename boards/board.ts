@@ -87,6 +87,8 @@ export interface Board {
     thermal_resistance_C_per_W: number;
     thermal_time_constant_s: number;
     rdson_ohm: number;
+    /** the enable's charge pump: outputs off this long after the firmware's last toggle (absent: no pump) */
+    enable_pump_hold_ms?: number;
   };
   drive: {
     type: string;
@@ -268,6 +270,12 @@ function checkConsistency(b: Board, file: string): void {
     if (!(r.min <= r.typical && r.typical <= r.max))
       fail(`/physics/${key}`, `typical ${r.typical} is outside ${r.min}..${r.max}`);
   }
+  const spring = springRetract(b, 'typical');
+  if (spring.springN < spring.needN)
+    fail(
+      '/carriage/return_spring_preload_N',
+      `with the driver off the spring pushes ${spring.springN.toFixed(2)} N at the rest position, but the motor's detent torque and the friction hold ${spring.needN.toFixed(2)} N: the spring could not retract the needles`,
+    );
   if (!types.has(b.default_cartridge))
     fail('/default_cartridge', `"${b.default_cartridge}" is not one of ${[...types].join(', ')}`);
   const hz = b.timing.step_timer_hz;
@@ -300,6 +308,39 @@ function pointerSet(o: unknown, ptr: string, v: number): void {
   const last = keys.pop()!;
   const parent = keys.reduce<unknown>((a, k) => (a as Record<string, unknown>)[k], o) as Record<string, unknown>;
   parent[last] = v;
+}
+
+/** What the return spring must overcome with the driver off, and what it pushes, at the rest position (N). */
+export interface SpringRetract {
+  /** the spring's force at the rest position (the needles are out of the skin behind it) */
+  springN: number;
+  /** the carriage's friction plus the force that turns the rotor past its detent torque through the screw */
+  needN: number;
+}
+
+/**
+ * The return spring against the driver-off drive train: `typical` takes the board's own numbers,
+ * `worst` the weakest spring and the strongest hold its tolerances and physics ranges allow.
+ */
+export function springRetract(b: Board, which: 'typical' | 'worst'): SpringRetract {
+  const worst = which === 'worst';
+  const tol = (ptr: string, v: number, end: 'min' | 'max'): number => {
+    const t = b.tolerances?.[ptr];
+    return worst && t ? t[end] : v;
+  };
+  const range = (r: RangeValue | undefined, fallback: number, end: 'min' | 'max'): number =>
+    r === undefined ? fallback : worst ? r[end] : r.typical;
+  const c = b.carriage;
+  const preloadN = tol('/carriage/return_spring_preload_N', c.return_spring_preload_N, 'min');
+  const rateNPerMm = tol('/carriage/return_spring_rate_N_per_mm', c.return_spring_rate_N_per_mm, 'min');
+  const frictionN = tol('/carriage/friction_N', c.friction_N, 'max');
+  const detentNm = range(b.physics?.detent_torque_mNm, 0, 'max') / 1000;
+  const eta = range(b.physics?.back_drive_efficiency, b.drive.efficiency, 'min');
+  const leadPerRadM = b.drive.lead_mm / 1000 / (2 * Math.PI);
+  return {
+    springN: preloadN + (rateNPerMm * Math.max(0, b.geometry.retract_um)) / 1000,
+    needN: frictionN + detentNm / (leadPerRadM * eta),
+  };
 }
 
 function rangesOf(b: Board): [string, RangeValue][] {

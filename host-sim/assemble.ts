@@ -122,6 +122,8 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
   const serial = new SerialPort(clock, trace);
   const watchdogTicks = Math.round(((opts.watchdogMs ?? 20) * nominalHz) / 1000);
   const watchdog = new Watchdog(clock, watchdogTicks, trace, (cause) => hooks.reset(cause));
+  const pumpMs = board.driver.enable_pump_hold_ms;
+  if (pumpMs !== undefined) watchdog.pumpHoldTicks = Math.round((pumpMs * nominalHz) / 1000);
   const indicator = new Indicator(clock, trace);
   const telemetry = new Telemetry(board, clock, mech, trace, (move) => queue.executor.announce(move));
   const entropy = new Entropy(entropyRng, new Rng(seed + 0xc0de));

@@ -171,6 +171,7 @@ export class TimeLoop {
     const coilW = driver.coilW(); // what the coils drew over the tick, before the driver could trip
     driver.heat(dtS);
     power.draw(dtS, coilW);
+    if (watchdog.pumpExpired(t)) driver.pumpRanDown();
     mech.driverOn = driver.outputsOn();
     if (firmware.dead) return;
     if (watchdog.expired(t)) {

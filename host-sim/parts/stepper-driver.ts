@@ -20,6 +20,8 @@ export class StepperDriver implements HalPart, FaultSource {
   readonly model: Driver;
   private enabled = false;
   private stallLatched = false;
+  /** the enable pump ran down (no toggle for its hold time): outputs off until the enable line rises again */
+  private pumpDown = false;
 
   constructor(
     private readonly board: Board,
@@ -41,15 +43,25 @@ export class StepperDriver implements HalPart, FaultSource {
 
   /** The outputs drive the coils: enabled, and not switched off by the driver's own protection. */
   outputsOn(): boolean {
-    return this.enabled && !this.model.tripped;
+    return this.enabled && !this.model.tripped && !this.pumpDown;
   }
 
   setEnable(on: boolean): void {
     const t = this.clock.tTicks;
     this.enabled = on;
+    if (on) this.pumpDown = false; // the latch after the pump is set again by a rising enable
     this.mech.setDriver(this.outputsOn(), t, this.executor.position);
     this.trace?.level(t, 'enable', on ? 1 : 0);
     this.trace?.event(t, 'hal', `driver_enable ${on ? 1 : 0}`);
+  }
+
+  /** The enable pump ran down: the outputs go off (the spring retracts) whatever the firmware thinks. */
+  pumpRanDown(): void {
+    if (this.pumpDown || !this.enabled) return;
+    const t = this.clock.tTicks;
+    this.pumpDown = true;
+    this.mech.setDriver(false, t, this.executor.position);
+    this.trace?.event(t, 'runtime', 'enable pump ran down: driver outputs off');
   }
 
   /** Power is gone: the enable line falls with it. */

@@ -1,6 +1,8 @@
 // The watchdog and the reset logic (HAL watchdog_kick, reset_cause, panic, reboot_to_service,
 // image_confirm): a
 // firmware that stops kicking is reset; a panic resets at once. The reset itself is the pen's (`reset`).
+// Each kick also toggles the pin of the driver's enable pump (board driver.enable_pump_hold_ms): a
+// firmware that stops kicking loses the driver's outputs after the hold time, long before the reset.
 // The simulator has no bootloader: a restart into service mode is recorded, and the firmware runs on.
 import { HalImports, HalPart } from '../hal.js';
 import { FaultSource, FaultTable } from '../faults.js';
@@ -18,6 +20,8 @@ export class Watchdog implements HalPart, FaultSource {
   /** the firmware hangs: its ticks do not run, nothing kicks */
   hung = false;
   private lastKickTicks = 0;
+  /** the enable pump's hold time (timer ticks), or undefined where the board has none */
+  pumpHoldTicks: number | undefined;
   /** control ticks at which the firmware asked to restart into the bootloader's service mode */
   readonly serviceRequestsTicks: number[] = [];
   /** control ticks at which the firmware confirmed its image (it homed); the simulator has no bootloader to tell */
@@ -55,6 +59,11 @@ export class Watchdog implements HalPart, FaultSource {
 
   expired(t: number): boolean {
     return t - this.lastKickTicks > this.timeoutTicks;
+  }
+
+  /** The enable pump has had no toggle for its hold time: the driver's outputs are off. */
+  pumpExpired(t: number): boolean {
+    return this.pumpHoldTicks !== undefined && t - this.lastKickTicks > this.pumpHoldTicks;
   }
 
   /** Called on a control tick that found the watchdog expired. */

@@ -17,11 +17,11 @@ const STEPS = 377;
 const retractPlan = new MovePlan();
 
 /** Runs a retract of `up` steps to its end, a tick at a time; the ticks it took to queue. */
-function retract(up: i32): i32 {
+function retract(up: i32, stopWindow: i32 = 50): i32 {
   motionReset();
   reset_pushes();
   set_queue_status(QSTAT_BUSY);
-  expect(startRetract(up)).toBe(true);
+  expect(startRetract(up, stopWindow)).toBe(true);
   let now: i64 = 0;
   let ticks = 0;
   while (motionMode() != MOTION_IDLE && ticks < 1000) {
@@ -38,7 +38,7 @@ describe("retract on a fault", () => {
     const dur: i64 = STEP_TIMER_HZ / 70;
     expect(planMove(retractPlan, STEPS, dur, (dur * 400) / 1000, 64)).toBe(PLAN_OK);
     takeRetractPlan(retractPlan);
-    const ups: StaticArray<i32> = [1, 2, 3, 10, 100, 188, 189, 376, 377];
+    const ups: StaticArray<i32> = [1, 2, 3, 10, 100, 188, 189, 376, 377, 378, 500];
     for (let i = 0; i < ups.length; i++) {
       const up = ups[i];
       expect(retract(up)).toBeLessThan(1000, "the retract ends");
@@ -46,6 +46,14 @@ describe("retract on a fault", () => {
       expect(last_push_flags() & (SEG_END_OF_MOVE | SEG_STOP_AT_ENDSTOP)).toBe(SEG_END_OF_MOVE | SEG_STOP_AT_ENDSTOP);
       expect(bad_pushes()).toBe(0, "every interval at least one tick");
     }
+  });
+  test("lets the endstop stop it only in its last steps: a glitch lower down cannot cut it short", () => {
+    retract(300, 0);
+    expect(pushed_steps()).toBe(-300);
+    expect(last_push_flags() & SEG_STOP_AT_ENDSTOP).toBe(0, "no window: the endstop never stops it");
+    retract(300, 299);
+    expect(pushed_steps()).toBe(-300);
+    expect(last_push_flags() & SEG_STOP_AT_ENDSTOP).toBe(SEG_STOP_AT_ENDSTOP);
   });
   test("starts from rest as the plan does and slows to the plan's second step", () => {
     // the plan's profile is symmetric: its last intervals are its first ones reversed
@@ -57,6 +65,6 @@ describe("retract on a fault", () => {
   test("refuses when it has no plan to copy (the caller then moves slowly)", () => {
     retractPlan.steps = 0;
     motionReset();
-    expect(startRetract(10)).toBe(false, "no stroke plan yet either: the caller moves slowly");
+    expect(startRetract(10, 10)).toBe(false, "no stroke plan yet either: the caller moves slowly");
   });
 });

@@ -3,9 +3,10 @@
  * ST PM0214. TIM2 counts 21 MHz ticks and runs the step queue from its compare interrupt (step_queue.c). */
 #include <stdint.h>
 #include "firmware.h"
-#include "step_queue.h" /* the step queue and now_ticks: TIM2, in step_queue.c */
-#include "pen_abi.h"    /* the ABI's codes, written from abi/pen-abi.ts */
-#include "rng.h"        /* the TRNG behind its health tests */
+#include "step_queue.h"  /* the step queue and now_ticks: TIM2, in step_queue.c */
+#include "pen_abi.h"     /* the ABI's codes, written from abi/pen-abi.ts */
+#include "rng.h"         /* the TRNG behind its health tests */
+#include "enable_pump.h" /* the driver enable held only while the firmware runs */
 
 #define VDDA_MV 3300u        /* the ADC's reference */
 #define BATTERY_DIVIDER 2u   /* 1:2 divider in front of PC0 */
@@ -281,6 +282,7 @@ static uint32_t reset_cause_code;
 void Z_halZ_watchdog_kick(H) {
   (void)h;
   IWDG_KR = 0xAAAAu;
+  enable_pump_toggle(); /* the driver's outputs stay on only while this keeps coming */
 }
 u32 Z_halZ_reset_cause(H) {
   (void)h;
@@ -404,6 +406,7 @@ void board_hal_init(void) {
   pins_mode(GPIOA, PIN_EN | PIN_STEP | PIN_DIR | PIN_BUZZER, MODE_OUT, PULL_NONE);
   REG(GPIOA + OSPEEDR) |= 2u << 0 | 2u << 2; /* STEP, DIR: fast edges */
   pins_mode(GPIOC, PIN_GREEN | PIN_RED, MODE_OUT, PULL_NONE);
+  enable_pump_init();
   pins_mode(GPIOB, PIN_ENDSTOP | 0xFu << 12, MODE_IN, PULL_UP); /* endstop, buttons PB12-15 */
   pins_mode(GPIOC, 3u << 6, MODE_IN, PULL_UP);                  /* buttons PC6, PC7 */
   pin_mode(GPIOB, 1, MODE_IN, PULL_DOWN);                       /* an open DIAG line must not read as a stall */

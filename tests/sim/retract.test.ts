@@ -1,0 +1,103 @@
+// The verified retract: a fault's motor retract ends confirmed at the endstop with the driver on; any
+// doubt (a second fault, a dry queue, an endstop active where it cannot be) cuts the driver and the
+// spring retracts; the endstop is never trusted alone while stroking or homing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { strokingPen, untilDiving } from './helpers.js';
+import { PenSim } from '../../host-sim/pen.js';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadBoard, BoardError, BOARDS_DIR, springRetract } from '../../boards/board.js';
+
+const LIMIT_MS = 20;
+
+/** Was the driver cut at or after t (the spring retracted)? */
+function driverCutSince(sim: PenSim, t: number): boolean {
+  return sim.trace!.events.some((e) => e.detail === 'driver_enable 0' && e.tTicks >= t);
+}
+
+test('a stall: the motor retracts to the endstop, which confirms it; the driver stays on', async () => {
+  const sim = await strokingPen(1.5, 40, { trace: true });
+  untilDiving(sim, 1000);
+  const onset = sim.tTicks;
+  sim.inject('stall');
+  sim.run(LIMIT_MS);
+  assert.equal(sim.fault, 'stall');
+  assert.ok(sim.retractedAtTicks !== undefined && sim.ms(sim.retractedAtTicks - onset) <= LIMIT_MS);
+  sim.run(30);
+  assert.ok(sim.observation.carriageUm <= sim.board.endstop.trigger_um + 2, 'at the endstop');
+  assert.ok(!driverCutSince(sim, onset), 'confirmed by the endstop: no need for the spring');
+});
+
+test('an underrun during the retract: the driver is cut, the spring retracts within 20 ms of the onset', async () => {
+  const sim = await strokingPen(2.0, 40, { trace: true });
+  untilDiving(sim, 1900);
+  const onset = sim.tTicks;
+  sim.inject('stall');
+  sim.run(2);
+  assert.equal(sim.state, 'fault');
+  const second = sim.tTicks;
+  sim.inject('underrun');
+  sim.run(LIMIT_MS - 2);
+  assert.ok(driverCutSince(sim, second), 'the spring took over');
+  assert.ok(sim.retractedAtTicks !== undefined && sim.ms(sim.retractedAtTicks - onset) <= LIMIT_MS);
+});
+
+test('an endstop glitch of 0.2 ms during the retract does not stop it short', async () => {
+  const sim = await strokingPen(1.5, 40, { trace: true });
+  untilDiving(sim, 1400);
+  const onset = sim.tTicks;
+  sim.inject('stall');
+  sim.run(2);
+  sim.inject('endstop_stuck');
+  sim.run(0.2);
+  sim.clear('endstop_stuck');
+  sim.run(LIMIT_MS - 2.2);
+  assert.ok(sim.retractedAtTicks !== undefined && sim.ms(sim.retractedAtTicks - onset) <= LIMIT_MS);
+  sim.run(30);
+  assert.ok(sim.observation.carriageUm <= sim.board.endstop.trigger_um + 2, 'at the endstop');
+});
+
+test('an endstop stuck active while stroking: fault within 2 ms, driver cut', async () => {
+  const sim = await strokingPen(1.5, 40, { trace: true });
+  untilDiving(sim, 1000);
+  const onset = sim.tTicks;
+  sim.inject('endstop_stuck');
+  assert.ok(sim.runUntil(() => sim.state === 'fault', 3));
+  assert.equal(sim.fault, 'endstop_stuck');
+  assert.ok(driverCutSince(sim, onset));
+});
+
+test('an endstop glitch of 0.5 ms while stroking is ignored', async () => {
+  const sim = await strokingPen(1.5, 40, { trace: true });
+  untilDiving(sim, 1000);
+  sim.inject('endstop_stuck');
+  sim.run(0.5);
+  sim.clear('endstop_stuck');
+  sim.run(100);
+  assert.equal(sim.state, 'running');
+});
+
+test('a board whose spring cannot beat the detent torque and friction is refused, with the reason', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'board-'));
+  const b = JSON.parse(readFileSync(join(BOARDS_DIR, 'ref-pen.json'), 'utf8'));
+  b.carriage.return_spring_preload_N = 1.2; // 1.24 N at rest, against 1.50 N of detent and friction
+  const file = join(dir, 'ref-pen.json');
+  writeFileSync(file, JSON.stringify(b));
+  assert.throws(
+    () => loadBoard(file),
+    (e: Error) =>
+      e instanceof BoardError &&
+      /return_spring_preload_N: with the driver off the spring pushes 1\.24 N .* hold 1\.50 N/.test(e.message),
+  );
+});
+
+test('the reference pens: the spring beats the hold with their own numbers; the worst case is stated', () => {
+  const typical = springRetract(loadBoard('ref-pen'), 'typical');
+  assert.ok(typical.springN > typical.needN);
+  const worst = springRetract(loadBoard('ref-pen'), 'worst');
+  // docs/hazards.md states these figures: friction up to 4.8 N alone holds a 1.2 N spring
+  assert.equal(worst.springN.toFixed(2), '1.24');
+  assert.equal(worst.needN.toFixed(2), '7.27');
+});
