@@ -424,7 +424,8 @@ class PenLines {
     await this.quiet(QUIET_MS, RESET_WAIT_MS);
     this.lines.length = 0;
     this.port.write(Buffer.from('SERVICE\n'));
-    const reply = await this.waitFor(/^(OK service|ERR )|boot: service mode/, SERVICE_WAIT_MS);
+    // "ERR 1 unknown command" answers the SMP request the firmware took for a command line, not SERVICE
+    const reply = await this.waitFor(/^(OK service|ERR (?!1 unknown command))|boot: service mode/, SERVICE_WAIT_MS);
     if (!reply)
       return 'no answer to SERVICE either: is a pen on this port? (or hold depth+ and depth- while switching it on: its bootloader then starts in service mode)';
     if (reply.startsWith('ERR'))

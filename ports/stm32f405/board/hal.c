@@ -1,4 +1,4 @@
-/* The HAL ABI (docs/hal-abi.md, version 2) on the STM32F405 + TMC2209 pen board, by direct register
+/* The HAL ABI (docs/hal-abi.md; its version is HAL_ABI_VERSION in pen_abi.h) on the STM32F405 + TMC2209 pen board, by direct register
  * access: addresses and bits from ST RM0090 rev 19 (section named at each block), core registers from
  * ST PM0214. TIM2 counts 21 MHz ticks and runs the step queue from its compare interrupt (step_queue.c). */
 #include <stdint.h>

@@ -22,7 +22,8 @@ extern "C" void crypto_fatal(int code) {
 }
 
 static const char *BOARD = "stm32f405-tmc2209";
-static const uint32_t HAL_ABI = 4; /* abi/pen-abi.ts HAL_ABI_VERSION, which the test images carry */
+static const uint32_t HAL_ABI =
+    BOOT_HAL_ABI_VERSION; /* abi/pen-abi.ts HAL_ABI_VERSION (boot-build.ts passes it), which the test images carry */
 
 static std::vector<uint8_t> load(const std::string &path) {
   std::vector<uint8_t> v;
