@@ -151,9 +151,9 @@ export const HAL_CALLS: readonly HalCall[] = [
     params: [['addr', 'i32']],
     ret: 'i32',
     brief: "Byte `addr` of the fitted cartridge's ID chip, or -1 when no cartridge (or no chip) answers.",
-    units: 'addr 0..47; 0..255 or -1',
+    units: 'addr 0..263; 0..255 or -1',
     behaviour:
-      "a byte of the fitted cartridge's ID chip, -1 when no cartridge (or no chip) answers. Layout in `docs/treatment-log.md`",
+      "a byte of the fitted cartridge's ID chip (a secure ECDSA authenticator), -1 when no cartridge (or no chip) answers. Memory map in `docs/cartridge-chip.md`: data, the chip's public key, the maker's certificate, the use counter, a status byte, the signed response (0xFF until ready). Changed in version 4 (was a 48-byte memory with an HMAC tag)",
   },
   {
     name: 'cartridge_write',
@@ -163,10 +163,10 @@ export const HAL_CALLS: readonly HalCall[] = [
     ],
     ret: 'i32',
     brief:
-      "Write byte `addr` of the cartridge's ID chip. 0 = written, -1 = no cartridge, -2 = refused (read-only byte, or a one-way bit set back).",
+      "Write byte `addr` of the cartridge's ID chip (a challenge byte or a command). 0 = written, -1 = no cartridge, -2 = refused (read-only byte, unknown command).",
     units: '0 / -1 / -2',
     behaviour:
-      'writes a chip byte: 0 done, -1 no cartridge, -2 refused (only the one-way `used` byte 16 takes writes, and only bits going 1 -> 0)',
+      'writes a chip byte: 0 done, -1 no cartridge, -2 refused. Only the challenge (bytes 160..191) and the command byte 192 take writes: 1 = sign the challenge with the chip key, 2 = count one use (the counter only goes up). `docs/cartridge-chip.md`. Changed in version 4',
   },
   {
     name: 'flash_sectors',
@@ -384,7 +384,6 @@ export const HAL_CALLS: readonly HalCall[] = [
     units: 'byte address in linear memory; key ID >= 256 or a CRYPTO_E_* code (< 0)',
     behaviour:
       'checks and copies an uncompressed P-256 public key (the 64 bytes X||Y without the 0x04 prefix) into one of 4 volatile slots and returns its key ID (256..259): it then works with `crypto_verify_start` as ECDSA P-256 / SHA-256. Errors: `malformed_key` (all zeros, all ones, a coordinate >= p, or not on the curve), `busy` (every slot in use), `bad_argument` (the 64 bytes are not inside linear memory). Public keys only: a private or secret key is never imported. A reset destroys every volatile key. Fast: answers at once',
-    imported: false,
   },
   {
     name: 'crypto_key_destroy',
@@ -394,7 +393,6 @@ export const HAL_CALLS: readonly HalCall[] = [
     units: 'key ID',
     behaviour:
       'frees a volatile slot made by `crypto_key_import`; operations already started with it finish normally. Provisioned keys and unknown IDs are ignored',
-    imported: false,
   },
   {
     name: 'crypto_hash_start',
@@ -423,7 +421,6 @@ export const HAL_CALLS: readonly HalCall[] = [
     units: 'key ID, byte addresses, 0..256 bytes; handle > 0 or a CRYPTO_E_* code (< 0)',
     behaviour:
       "starts a check by the algorithm the key is provisioned for (a key's policy, as in PSA): ECDSA P-256 with SHA-256 over the message, the signature 64 bytes r||s big-endian, for a P-256 public key (provisioned or imported); HMAC-SHA-256, the tag 32 bytes, compared in constant time, for a MAC secret. Message and signature are copied at the call. Errors at the start: the key's `crypto_key_status` reason (`no_key`, `unprovisioned`, `zero_key`, `malformed_key`), `bad_argument`, `busy`. The result comes from `crypto_poll`. An ECDSA check takes tens of milliseconds on a Cortex-M4: the runtime runs it outside `tick()` and never delays a tick or the watchdog for it",
-    imported: false,
   },
   {
     name: 'crypto_poll',
@@ -433,7 +430,6 @@ export const HAL_CALLS: readonly HalCall[] = [
     units: '1 pending, 0 done, or a CRYPTO_E_* code (< 0)',
     behaviour:
       '1 `pending` while running; then, as often as asked until `crypto_cancel`: 0 `ok` (hash done; signature or MAC valid), `bad_signature` (the check ran and failed, also for r or s outside 1..n-1), or `bad_handle` (no such open operation: never started, cancelled, or from before a reset). Never blocks',
-    imported: false,
   },
   {
     name: 'crypto_output',
@@ -456,7 +452,6 @@ export const HAL_CALLS: readonly HalCall[] = [
     units: 'handle',
     behaviour:
       'stops a pending operation (its result is dropped) or frees a finished one; every handle the module started must end here. Unknown handles are ignored. A reset cancels every operation',
-    imported: false,
   },
   {
     name: 'crypto_random',
@@ -467,7 +462,6 @@ export const HAL_CALLS: readonly HalCall[] = [
     units: '0..4294967295, or a CRYPTO_E_* code (< 0)',
     behaviour:
       '32 bits from the hardware entropy source after its continuous health tests (NIST SP 800-90B 4.4: the repetition count test and the adaptive proportion test, on every byte). Once a test fails, or the source reports an error, every call returns `rng_health` until the next reset: no bits at all, so no challenge can be made from a failed source. For challenges and nonces, never for motion',
-    imported: false,
   },
   {
     name: 'image_confirm',
@@ -843,8 +837,18 @@ export const CARTRIDGE_STATES = codes([
 export const REFUSALS = codes([
   [0, 'none', 'REFUSE_NONE', 'not refused'],
   [1, 'unknown', 'REFUSE_UNKNOWN', 'unreadable chip, unknown format or type'],
-  [2, 'not_genuine', 'REFUSE_FORGED', "the maker's tag does not match"],
-  [3, 'used', 'REFUSE_USED', 'already used: single use'],
+  [2, 'not_genuine', 'REFUSE_FORGED', 'the chip could not sign the challenge with its certified key (a copy)'],
+  [3, 'used', 'REFUSE_USED', 'already used (its use counter, or a serial this pen has used): single use'],
+  [4, 'uncertified', 'REFUSE_UNCERTIFIED', "the maker's certificate does not verify with the pen's maker key"],
+  [
+    5,
+    'pen_key_unprovisioned',
+    'REFUSE_KEY_UNPROVISIONED',
+    "the pen's maker key was never provisioned: nothing is accepted",
+  ],
+  [6, 'pen_key_zero', 'REFUSE_KEY_ZERO', "the pen's maker key is all zeros: nothing is accepted"],
+  [7, 'pen_key_malformed', 'REFUSE_KEY_MALFORMED', "the pen's maker key is not a valid key: nothing is accepted"],
+  [8, 'rng_failed', 'REFUSE_RNG_FAILED', 'the random number generator failed its health tests: no challenge'],
 ]);
 
 export interface SerialError extends Code {

@@ -8,6 +8,7 @@ import { logCommand } from './commands/log.js';
 import { conformCommand } from './commands/conform.js';
 import { imageCommand } from './commands/image.js';
 import { keysCommand } from './commands/keys.js';
+import { cartridgeCommand } from './commands/cartridge.js';
 import { consoleCommand } from './commands/console.js';
 import { flashCommand } from './commands/flash.js';
 import { UsageError } from './lib/args.js';
@@ -31,6 +32,7 @@ Commands:
   flash     upload a signed image to a pen in service mode over its serial port (SMP)
   image     sign, verify and show firmware images for a board's bootloader (MCUboot format)
   keys      make a signing key pair for firmware images
+  cartridge make and check test cartridge chip files
 
 Run \`pen <command> --help\` for the options of one command; \`pen --version\` prints the
 package version and the firmware's SHA-256.
@@ -64,6 +66,8 @@ export async function main(argv: string[]): Promise<number> {
         return await flashCommand(rest);
       case 'keys':
         return await keysCommand(rest);
+      case 'cartridge':
+        return await cartridgeCommand(rest);
       case '--version':
       case '-V':
       case 'version':

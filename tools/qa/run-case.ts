@@ -9,7 +9,7 @@ import { Case, Step, durationMs } from './scenario.js';
 import { CaseResult, Plot, StepResult } from './results.js';
 import { checkExpectations } from './expect.js';
 import { answerChallenge } from '../../host-sim/keys.js';
-import { CartridgeChip } from '../../host-sim/cartridge-chip.js';
+import { CARTRIDGE_CHECK_MS, CartridgeChip } from '../../host-sim/cartridge-chip.js';
 import { PhaseName, phaseValue, runToPhase } from './phase.js';
 
 /** the step value that cuts (inject) or restores (clear) the supply */
@@ -55,6 +55,7 @@ export function runCase(
     cartridge: c.cartridge,
     seed: c.seed,
     tissue: c.tissue,
+    keyProvisioning: c.keys,
     wasm,
     trace: true,
     halTap,
@@ -236,23 +237,36 @@ export function runCase(
       return `reply: ${lastReply}`;
     }
     if ('cartridge' in s) {
-      const v = s.cartridge as string | { fit: string | number; used?: boolean; forged?: boolean };
+      const v = s.cartridge as
+        | string
+        | {
+            fit: string | number;
+            used?: boolean;
+            forged?: boolean;
+            other_maker?: boolean;
+            serial?: number;
+            lot?: number;
+          };
       if (v === 'remove') {
         if (!sim.chip) throw new StepFailure('no cartridge to remove');
         takenOff = sim.chip;
         sim.removeCartridge();
       } else {
+        // refit: the chip taken off; clone: a copy of it, its use counter reset (it has not the chip's key)
         const chip =
           typeof v === 'string'
-            ? takenOff
+            ? v === 'clone'
+              ? takenOff?.copy({ resetUse: true })
+              : takenOff
             : sim.makeChip({
                 type: String(v.fit),
-                serial: 500000 + Math.floor(sim.rng.next() * 100000),
-                lot: 2612,
+                serial: v.serial ?? 500000 + Math.floor(sim.rng.next() * 100000),
+                lot: v.lot ?? 2612,
                 used: v.used,
                 forged: v.forged,
+                otherMaker: v.other_maker,
               });
-        if (!chip) throw new StepFailure('no cartridge was taken off to put back');
+        if (!chip) throw new StepFailure(`no cartridge was taken off to ${v === 'clone' ? 'copy' : 'put back'}`);
         if (sim.chip) {
           takenOff = sim.chip;
           sim.removeCartridge();
@@ -260,7 +274,7 @@ export function runCase(
         } // a swap passes through "none"
         sim.fitCartridge(chip);
       }
-      sim.run(40); // the pen reads and checks the chip over about 25 ticks
+      sim.run(CARTRIDGE_CHECK_MS); // the pen reads and checks the chip (certificate, challenge, response)
       return;
     }
     if ('expect' in s) {

@@ -1,6 +1,7 @@
 // Scenario files: YAML read with line numbers, checked against docs/scenario.schema.json and against
 // what exists (boards, cartridges), matrices expanded into cases. A bad file fails before anything
 // runs, with the file, the line and what would be valid.
+import type { KeyProvisioning } from '../../host-sim/parts/key-store.js';
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseDocument, LineCounter, isMap, isSeq, isScalar, visit, Node as YamlNode, Document } from 'yaml';
@@ -23,6 +24,8 @@ export interface Case {
   tags: string[];
   powered: boolean;
   tissue: string | number;
+  /** how the pen's key storage was left (header `keys`; default provisioned) */
+  keys?: KeyProvisioning;
   zone?: string;
   mode?: 'home' | 'professional';
   /** the simulator model (header `model`; default ideal) */
@@ -195,6 +198,7 @@ export function loadScenario(path: string, defaultSeed = 1, defaultTolerance?: n
       tags: (data.tags as string[] | undefined) ?? [],
       powered: (data.powered as boolean | undefined) ?? true,
       tissue: (data.tissue as string | number | undefined) ?? 'normal',
+      keys: data.keys as KeyProvisioning | undefined,
       zone: data.zone as string | undefined,
       mode: data.mode as 'home' | 'professional' | undefined,
       model: data.model as 'ideal' | 'physical' | undefined,

@@ -13,7 +13,7 @@
 void enable_pump_init(void) {
   RCC_AHB1ENR |= 1u; /* GPIOA */
   (void)RCC_AHB1ENR;
-  REG(GPIOA + BSRR) = 1u << (PUMP_PIN + 16); /* low first */
+  REG(GPIOA + BSRR) = 1u << (PUMP_PIN + 16);                                              /* low first */
   REG(GPIOA + MODER) = (REG(GPIOA + MODER) & ~(3u << 2 * PUMP_PIN)) | 1u << 2 * PUMP_PIN; /* output */
 }
 
