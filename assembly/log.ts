@@ -14,7 +14,10 @@
 // payload may hold too: the end of a sector's records is where its programmed words end.
 //
 // Reading walks the ring oldest first from a cursor, a bounded number of flash reads at a time
-// (logSeek, logSeekStep), so `LOG i` never holds a control tick for long.
+// (logSeek, logSeekStep), so `LOG i` never holds a control tick for long. At start-up only the sector
+// headers are read; the end of the newest sector's records and the walk that counts them run a slice
+// per tick (logStartupStep, driven by session.ts). Records appended before that is done wait in a
+// short queue and go to flash, in order, after it.
 import { STATIC_HEADER_BYTES, checked, checkedSet, staticArray } from "./statics";
 import { flash_sectors, flash_sector_bytes, flash_read, flash_program, flash_erase } from "./hal";
 import { crc32Word } from "./crc32";
@@ -91,7 +94,14 @@ function readSectorHeader(s: i32): bool {
   return headerSeq != ERASED;
 }
 
-/** Find the sectors, their order, the end of the newest one's records, and count the records. At start-up. */
+const PHASE_TAIL: i32 = 0; // looking for the end of the newest sector's records
+const PHASE_WALK: i32 = 1; // counting the records
+const PHASE_SCANNED: i32 = 2; // counted: the session's start-up still to finish (logOpen)
+const PHASE_READY: i32 = 3;
+let phase: i32 = PHASE_READY;
+let tailOffset: i32 = 0;
+
+/** Find the sectors and their order (their headers only). At start-up; logStartupStep does the rest. */
 export function logInit(): void {
   sectors = min(flash_sectors(), MAX_SECTORS);
   sectorBytes = flash_sector_bytes() & ~3;
@@ -99,6 +109,8 @@ export function logInit(): void {
   validSectors = 0;
   records = 0;
   walkValid = false;
+  queued = 0;
+  phase = PHASE_SCANNED;
   if (sectors <= 0 || sectorBytes < SECTOR_HEADER_BYTES + 16) {
     sectors = 0;
     return;
@@ -120,26 +132,57 @@ export function logInit(): void {
   if (validSectors == 0) return;
   current = checked(order, validSectors - 1);
   currentSeq = checked(orderSeq, validSectors - 1);
-  // append after the last programmed word, whatever a power cut or a flipped bit left there
   writeOffset = SECTOR_HEADER_BYTES;
-  for (let o = sectorBytes - 4; o >= SECTOR_HEADER_BYTES; o -= 4) {
-    if (word(current * sectorBytes + o) != ERASED) {
-      writeOffset = o + 4;
-      break;
+  tailOffset = sectorBytes - 4;
+  phase = PHASE_TAIL;
+}
+
+/** The log's records are counted and the start-up is finished: the log takes records again. */
+export function logScanned(): bool {
+  return phase >= PHASE_SCANNED;
+}
+export function logReady(): bool {
+  return phase == PHASE_READY;
+}
+
+/**
+ * One step of the start-up scan: in the newest sector, a word looked at from its end back to its last
+ * programmed word (WALK_SKIP); then the walk over every record that counts them (its results). WALK_END
+ * once done.
+ */
+export function logStartupStep(): i32 {
+  if (phase == PHASE_TAIL) {
+    // append after the last programmed word, whatever a power cut or a flipped bit left there
+    if (tailOffset < SECTOR_HEADER_BYTES || word(current * sectorBytes + tailOffset) != ERASED) {
+      writeOffset = tailOffset + 4;
+      phase = PHASE_WALK;
+      walkReset();
+    } else {
+      tailOffset -= 4;
     }
+    return WALK_SKIP;
   }
-  // count the records of each sector
-  walkReset();
-  for (;;) {
-    const r = walkStep();
-    if (r == WALK_END) break;
-    if (r == WALK_RECORD) {
-      const s = checked(order, walkK);
-      checkedSet(sectorRecords, s, checked(sectorRecords, s) + 1);
-      records++;
-    }
+  if (phase != PHASE_WALK) return WALK_END;
+  const r = walkStep();
+  if (r == WALK_RECORD) {
+    const s = checked(order, walkK);
+    checkedSet(sectorRecords, s, checked(sectorRecords, s) + 1);
+    records++;
+  } else if (r == WALK_END) {
+    walkValid = false;
+    phase = PHASE_SCANNED;
   }
-  walkValid = false;
+  return r;
+}
+
+/** Flash reads so far (a slice of work counts them). */
+export function logReads(): i32 {
+  return reads;
+}
+
+/** The start-up is finished (any record it had to write is written): queued records may go now. */
+export function logOpen(): void {
+  phase = PHASE_READY;
 }
 
 /** Committed records in the log. */
@@ -147,8 +190,55 @@ export function logCount(): i32 {
   return records;
 }
 
-/** Append a record of `words` payload words (logPayload). False if the flash refused a write. */
+// records appended before the start-up scan was done (or behind those), in order: type, words, payload
+const QUEUE_RECORDS: i32 = 4;
+const QUEUE_STRIDE: i32 = LOG_MAX_PAYLOAD + 2;
+const queue: StaticArray<u32> = staticArray<u32>(
+  memory.data(STATIC_HEADER_BYTES + QUEUE_RECORDS * QUEUE_STRIDE * 4, 16),
+  QUEUE_RECORDS * QUEUE_STRIDE,
+);
+let queued: i32 = 0;
+
+/** Records waiting for the start-up scan. */
+export function logQueued(): i32 {
+  return queued;
+}
+
+/**
+ * Append a record of `words` payload words (logPayload); before the start-up scan is done, or while
+ * records wait, it waits too (false if the queue is full). False if the flash refused a write.
+ */
 export function logAppend(type: i32, words: i32): bool {
+  if (sectors <= 0 || words < 0 || words > LOG_MAX_PAYLOAD) return false;
+  if (phase == PHASE_READY && queued == 0) return logWrite(type, words);
+  if (queued >= QUEUE_RECORDS) return false;
+  const at = queued++ * QUEUE_STRIDE;
+  // flagged: appended before the session number was known
+  checkedSet(queue, at, (<u32>type) | (phase == PHASE_READY ? 0 : 0x100));
+  checkedSet(queue, at + 1, <u32>words);
+  for (let i = 0; i < words; i++) checkedSet(queue, at + 2 + i, checked(logPayload, i));
+  return true;
+}
+
+/**
+ * Write the oldest waiting record; one appended before the start-up was done gets `session` as its
+ * session number (word 0). False if none waits.
+ */
+export function logWriteQueued(session: u32): bool {
+  if (phase != PHASE_READY || queued == 0) return false;
+  const type = <i32>(checked(queue, 0) & 0xff);
+  const early = (checked(queue, 0) & 0x100) != 0;
+  const words = <i32>checked(queue, 1);
+  for (let i = 0; i < words; i++) checkedSet(logPayload, i, checked(queue, 2 + i));
+  if (early && words > 0) checkedSet(logPayload, 0, session);
+  queued--;
+  for (let i = 0; i < queued * QUEUE_STRIDE; i++) checkedSet(queue, i, checked(queue, i + QUEUE_STRIDE));
+  logWrite(type, words);
+  return true;
+}
+
+/** Write a record now (logPayload), ahead of any waiting one: the start-up's own. False if the flash refused a write. */
+export function logWrite(type: i32, words: i32): bool {
   if (sectors <= 0 || words < 0 || words > LOG_MAX_PAYLOAD) return false;
   noteHeavyWork();
   const bytes = (words + 3) * 4;
@@ -181,7 +271,7 @@ export function logAppend(type: i32, words: i32): bool {
 
 /** Append a checkpoint word for `count`. False if the flash refused it. */
 export function logAppendCheckpoint(count: u32): bool {
-  if (sectors <= 0) return false;
+  if (sectors <= 0 || phase != PHASE_READY) return false;
   noteHeavyWork();
   if (current < 0 || writeOffset + 4 > sectorBytes) {
     if (!openNextSector()) return false;
@@ -296,6 +386,7 @@ export function logSeek(index: i32): void {
 /** A slice of the search, about `maxReads` flash reads: 1 found (logRead*), -1 no such record, 0 not yet. */
 export function logSeekStep(maxReads: i32): i32 {
   if (seekTarget < 0 || seekTarget >= records) return -1;
+  if (!walkValid) walkReset(); // a sector was recycled under the search: the indices moved, start again
   const start = reads;
   while (reads - start < maxReads) {
     const r = walkStep();

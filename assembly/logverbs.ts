@@ -1,27 +1,34 @@
 // Serial verbs of the treatment log (log.ts): LOG? gives the record count, LOG <i> one record as its
 // type and payload words, decimal (docs/treatment-log.md; `pen log` decodes it). LOG <i> looks for
 // its record a bounded slice of flash reads per tick, from where the last one stopped (reading in
-// order costs one record a command), and is refused while the pen homes or strokes.
+// order costs one record a command), and is refused while the pen homes or strokes. Both wait while
+// the log is still being read after start-up.
 import { ERR_BAD_ARGUMENT, ERR_OUT_OF_RANGE, ERR_WRONG_STATE, ST_HOMING, ST_RUNNING } from "./abi";
-import { logCount, logSeek, logSeekStep, logReadPayload, logReadType, logReadWords } from "./log";
+import { logCount, logReady, logSeek, logSeekStep, logReadPayload, logReadType, logReadWords } from "./log";
 import { err, noArgument } from "./protocol";
 import { atEnd, number, out, put, putInt, putU32 } from "./textio";
 import { machineState } from "./machine";
 import { putState } from "./names";
 import { checked } from "./statics";
+import { noteHeavyWork } from "./budget";
 
 /** flash reads per tick while looking for a record: with their CRC, well inside the tick budget */
-const READS_PER_TICK: i32 = 24;
+const READS_PER_TICK: i32 = 12;
 
 let wanted: i32 = 0;
 let found: i32 = 0; // 0 looking, 1 found (written next tick), -1 no such record
+let seeking: bool = false;
 
-/** LOG? */
+/** LOG? (the reply waits for the start-up scan: logCountRest) */
 export function logCountVerb(): bool {
-  if (noArgument()) {
-    put("LOG count=");
-    putInt(logCount());
-  }
+  if (!noArgument()) return true;
+  return logCountRest();
+}
+
+export function logCountRest(): bool {
+  if (!logReady()) return false;
+  put("LOG count=");
+  putInt(logCount());
   return true;
 }
 
@@ -51,7 +58,7 @@ export function logRecordVerb(): bool {
   }
   wanted = i;
   found = 0;
-  logSeek(i);
+  seeking = false;
   return false;
 }
 
@@ -61,7 +68,13 @@ export function logRecordRest(): bool {
     refuseWhileStroking();
     return true;
   }
+  if (!logReady()) return false;
+  if (!seeking) {
+    logSeek(wanted);
+    seeking = true;
+  }
   if (found == 0) {
+    noteHeavyWork(); // a slice of the search is this tick's heavy piece
     found = logSeekStep(READS_PER_TICK);
     if (found >= 0) return false;
   }

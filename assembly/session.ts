@@ -3,7 +3,8 @@
 // strokes in a checkpoint word each second, and closes with a segment record; event records for
 // faults, refusals and authentication. A segment that a reset or a power loss left open is closed at
 // the next start-up from its last checkpoint, with the reason. docs/treatment-log.md has the layout.
-import { checked, checkedSet } from "./statics";
+import { STATIC_HEADER_BYTES, checked, checkedSet, staticArray } from "./statics";
+import { noteHeavyWork, tickIsLight } from "./budget";
 import { rtc_seconds, reset_cause } from "./hal";
 import {
   REC_SEGMENT,
@@ -22,14 +23,18 @@ import {
 import {
   logInit,
   logAppend,
+  logWrite,
+  logWriteQueued,
   logAppendCheckpoint,
   logPayload,
   logReadPayload,
   logReadType,
   logReadCheckpoint,
-  walkReset,
-  walkStep,
-  WALK_END,
+  logStartupStep,
+  logScanned,
+  logReady,
+  logOpen,
+  logReads,
   WALK_RECORD,
   WALK_CHECKPOINT,
 } from "./log";
@@ -52,106 +57,134 @@ let segSerial: u32 = 0;
 let segLot: u32 = 0;
 let sessionStart: u32 = 0;
 
-/** Read the log: the next session gets the next number; a segment left open is closed now. */
+/** flash reads a tick for the start-up scan: with their CRC, well inside the tick budget */
+const STARTUP_READS_PER_TICK: i32 = 12;
+
+// what the start-up scan has seen: the last opening record without its close (kept in `interrupted`),
+// and the strokes its checkpoints counted
+const interrupted: StaticArray<u32> = staticArray<u32>(
+  memory.data(STATIC_HEADER_BYTES + SEGMENT_OPEN_WORDS * 4, 16),
+  SEGMENT_OPEN_WORDS,
+);
+let pending: bool = false;
+let checkpoints: u32 = 0;
+let lastCount: u32 = 0;
+let counted: u32 = 0;
+
+/** Start reading the log (its headers now, the rest a slice per tick: sessionStartupTick). */
 export function sessionInit(): void {
   logInit();
   open = false;
   segLive = false;
   segOpenWritten = false;
   sessionNo = 0;
-  // the last opening record without its close, and the strokes its checkpoints counted
-  let pending = false;
-  let checkpoints: u32 = 0;
-  let lastCount: u32 = 0;
-  let strokes: u32 = 0;
-  walkReset();
-  for (;;) {
-    const r = walkStep();
-    if (r == WALK_END) break;
-    if (r == WALK_CHECKPOINT) {
-      if (!pending) continue;
-      strokes += (logReadCheckpoint - lastCount) & 0xffff;
-      lastCount = logReadCheckpoint;
-      checkpoints++;
-      continue;
-    }
-    if (r != WALK_RECORD) continue;
-    sessionNo = checked(logReadPayload, 0);
-    if (logReadType == REC_SEGMENT_OPEN) {
-      // keep what the close needs in the append buffer, which nothing else uses at start-up
-      for (let i = 0; i < SEGMENT_OPEN_WORDS; i++) checkedSet(logPayload, i, checked(logReadPayload, i));
-      pending = true;
-      checkpoints = 0;
-      lastCount = 0;
-      strokes = 0;
-    } else if (
-      logReadType == REC_SEGMENT &&
-      pending &&
-      checked(logReadPayload, 0) == checked(logPayload, 0) &&
-      checked(logReadPayload, 1) == checked(logPayload, 1)
-    ) {
-      pending = false;
-    }
-  }
-  if (pending) closeInterrupted(checkpoints, strokes);
+  pending = false;
 }
 
-/** The segment in logPayload (its opening record) was interrupted: its closing record, from its checkpoints. */
-function closeInterrupted(checkpoints: u32, strokes: u32): void {
+/** The start-up is done: the session numbers are known and the log takes records. */
+export function sessionReady(): bool {
+  return logReady();
+}
+
+/**
+ * Each tick until the log is read: a slice of the start-up scan; at its end, the next session's number
+ * and the closing record of a segment left open. True if it did work this tick.
+ */
+export function sessionStartupTick(): bool {
+  if (logReady()) return false;
+  if (!tickIsLight()) return true; // this tick already did its heavy piece: the scan waits
+  noteHeavyWork();
+  const start = logReads();
+  while (!logScanned() && logReads() - start < STARTUP_READS_PER_TICK) scanStep(logStartupStep());
+  if (logScanned()) completeStartup();
+  return true;
+}
+
+function completeStartup(): void {
+  logOpen();
+  if (pending) closeInterrupted();
+  pending = false;
+}
+
+/** Read the rest of the log at once (a session starts before the start-up scan is done: not in use, as homing takes longer). */
+function finishStartup(): void {
+  while (!logScanned()) scanStep(logStartupStep());
+  if (!logReady()) completeStartup();
+}
+
+function scanStep(r: i32): void {
+  if (r == WALK_CHECKPOINT) {
+    if (!pending) return;
+    counted += (logReadCheckpoint - lastCount) & 0xffff;
+    lastCount = logReadCheckpoint;
+    checkpoints++;
+    return;
+  }
+  if (r != WALK_RECORD) return;
+  sessionNo = checked(logReadPayload, 0);
+  if (logReadType == REC_SEGMENT_OPEN) {
+    for (let i = 0; i < SEGMENT_OPEN_WORDS; i++) checkedSet(interrupted, i, checked(logReadPayload, i));
+    pending = true;
+    checkpoints = 0;
+    lastCount = 0;
+    counted = 0;
+  } else if (
+    logReadType == REC_SEGMENT &&
+    pending &&
+    checked(logReadPayload, 0) == checked(interrupted, 0) &&
+    checked(logReadPayload, 1) == checked(interrupted, 1)
+  ) {
+    pending = false;
+  }
+}
+
+/** The segment of `interrupted` (its opening record) was cut short: its closing record, from its checkpoints. */
+function closeInterrupted(): void {
+  const strokes = counted;
   const cause = reset_cause();
   const end =
     cause == RESET_POWER_ON ? END_POWER_LOSS : cause == RESET_WATCHDOG ? END_WATCHDOG_RESET : END_FIRMWARE_RESET;
   // opening record: session, start, zone | mode << 8 | clamp << 16, depth, rate, needles, serial, lot
-  const session = checked(logPayload, 0);
-  const start = checked(logPayload, 1);
-  const settings = checked(logPayload, 2);
-  const depthUm = checked(logPayload, 3);
-  const freqHz = checked(logPayload, 4);
-  const needles = checked(logPayload, 5);
-  const serial = checked(logPayload, 6);
-  const lot = checked(logPayload, 7);
+  const session = checked(interrupted, 0);
+  const start = checked(interrupted, 1);
+  const settings = checked(interrupted, 2);
+  const depthUm = checked(interrupted, 3);
+  const freqHz = checked(interrupted, 4);
+  const needles = checked(interrupted, 5);
+  const serial = checked(interrupted, 6);
+  const lot = checked(interrupted, 7);
   // the strokes ran at the segment's rate from its start; without a rate, a checkpoint is about a second
   const seconds = freqHz > 0 ? (strokes + freqHz / 2) / freqHz : checkpoints;
-  putSegment(
-    session,
-    start,
-    start + seconds,
-    settings | ((<u32>end) << 24),
-    depthUm,
-    freqHz,
-    strokes,
-    needles,
-    serial,
-    lot,
-    0,
-  );
-  logAppend(REC_SEGMENT, SEGMENT_WORDS);
+  putSegmentTimes(session, start, start + seconds, settings | ((<u32>end) << 24));
+  putSegmentStrokes(depthUm, freqHz, strokes, needles);
+  putSegmentCartridge(serial, lot, 0);
+  logWrite(REC_SEGMENT, SEGMENT_WORDS); // ahead of the records that waited for the scan
 }
 
-function putSegment(
-  session: u32,
-  start: u32,
-  end: u32,
-  settings: u32,
-  depthUm: u32,
-  freqHz: u32,
-  strokes: u32,
-  needles: u32,
-  serial: u32,
-  lot: u32,
-  faults: u32,
-): void {
+/** A segment record's payload, in three parts (a port's wasm runtime takes at most 8 values a function type). */
+function putSegmentTimes(session: u32, start: u32, end: u32, settings: u32): void {
   checkedSet(logPayload, 0, session);
   checkedSet(logPayload, 1, start);
   checkedSet(logPayload, 2, end);
   checkedSet(logPayload, 3, settings);
+}
+
+function putSegmentStrokes(depthUm: u32, freqHz: u32, strokes: u32, needles: u32): void {
   checkedSet(logPayload, 4, depthUm);
   checkedSet(logPayload, 5, freqHz);
   checkedSet(logPayload, 6, strokes);
   checkedSet(logPayload, 7, strokes * needles);
+}
+
+function putSegmentCartridge(serial: u32, lot: u32, faults: u32): void {
   checkedSet(logPayload, 8, serial);
   checkedSet(logPayload, 9, lot);
   checkedSet(logPayload, 10, faults);
+}
+
+/** A record that waited for the start-up scan, written now (one a tick). True if one was. */
+export function writeWaitingRecord(): bool {
+  return logWriteQueued(sessionNo);
 }
 
 export function sessionNumber(): u32 {
@@ -166,6 +199,7 @@ export function sessionSeconds(): u32 {
 }
 
 export function beginSession(): void {
+  finishStartup();
   sessionNo++;
   open = true;
   sessionStart = <u32>rtc_seconds();
@@ -245,19 +279,9 @@ export function endSegment(): bool {
   const live = segLive;
   segLive = false;
   if (!open || !live || segStrokes == 0) return true;
-  putSegment(
-    sessionNo,
-    segStart,
-    <u32>rtc_seconds(),
-    settingsWord() | ((<u32>END_CLOSED) << 24),
-    <u32>segDepthUm,
-    <u32>segFreqHz,
-    segStrokes,
-    <u32>segNeedles,
-    segSerial,
-    segLot,
-    segFaults,
-  );
+  putSegmentTimes(sessionNo, segStart, <u32>rtc_seconds(), settingsWord() | ((<u32>END_CLOSED) << 24));
+  putSegmentStrokes(<u32>segDepthUm, <u32>segFreqHz, segStrokes, <u32>segNeedles);
+  putSegmentCartridge(segSerial, segLot, segFaults);
   segStrokes = 0;
   return logAppend(REC_SEGMENT, SEGMENT_WORDS);
 }

@@ -16,8 +16,11 @@ import {
   writeSegmentOpen,
   checkpointDue,
   writeCheckpoint,
+  sessionStartupTick,
+  writeWaitingRecord,
 } from "./session";
 import { CONTROL_HZ } from "./generated/board_config";
+import { noteHeavyWork, tickIsLight } from "./budget";
 import { takeStrokes } from "./motion";
 import { quantizedDepthUm, runFreqHz, clamp, zoneSetting, modeSetting } from "./settings";
 import { cartridgeNeedles, cartridgeSerial, cartridgeLot } from "./cartridge";
@@ -40,6 +43,7 @@ export function resetTreatmentRecords(): void {
 
 /** A fault: its strokes counted now, its records written in the ticks after. */
 export function recordFault(code: i32): void {
+  noteHeavyWork(); // the fault's tick starts the retract: its records wait for the ticks after
   if (sessionOpen()) {
     addStrokes(takeStrokes());
     noteFault(code);
@@ -70,6 +74,9 @@ export function openSegment(): void {
 /** Each control tick: at most one of the records left to write. */
 export function writePendingRecord(): void {
   if (ticksSinceCheckpoint < CHECKPOINT_TICKS) ticksSinceCheckpoint++;
+  if (!tickIsLight()) return; // one heavy piece a tick: a command, a reply, a fault's retract, a record
+  if (sessionStartupTick()) return; // the log is still being read after start-up
+  if (writeWaitingRecord()) return;
   if (closeAfterFault) {
     closeAfterFault = false;
     endSession();

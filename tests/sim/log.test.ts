@@ -38,7 +38,7 @@ const line = (r: { type: number; payload: number[] }): string => `${r.type} ${r.
 
 /** Records as the firmware gives them over the serial port, as lines. */
 function firmwareLog(sim: PenSim): string[] {
-  const n = Number(/^LOG count=(\d+)$/.exec(sim.command('LOG?'))![1]);
+  const n = Number(/^LOG count=(\d+)$/.exec(sim.command('LOG?', 2000))![1]);
   return Array.from({ length: n }, (_, i) => sim.command(`LOG ${i}`, 2000).split(' ').slice(2).join(' '));
 }
 

@@ -158,3 +158,29 @@ export class LogImageWriter {
     this.offset = SECTOR_HEADER_BYTES;
   }
 }
+
+/**
+ * A log as months of use leave it: sessions of strokes (an opening record, a checkpoint a second, a
+ * closing record) and events, written until the ring has gone round and every sector is full.
+ * Deterministic: the same geometry gives the same image. `startS` is the time of the first record.
+ */
+export function fillLog(img: LogImage, startS = 1_790_000_000): void {
+  const w = new LogImageWriter(img);
+  const total = img.sectors * img.sectorBytes;
+  let written = 0;
+  let t = startS;
+  for (let session = 1; written < total * 1.5; session++) {
+    const depthUm = 250 + 250 * (session % 8);
+    const rateHz = 40 + 10 * (session % 9);
+    const seconds = 3 + (session % 5);
+    const settings = (session % 10) + 1; // a zone, home mode, no clamp
+    const serial = 100000 + session;
+    w.append(3, [session, t, settings, depthUm, rateHz, 16, serial, 2611]);
+    for (let s = 1; s <= seconds; s++) w.checkpoint(s * rateHz);
+    const strokes = seconds * rateHz;
+    w.append(1, [session, t, t + seconds, settings, depthUm, rateHz, strokes, strokes * 16, serial, 2611, 0]);
+    w.append(2, [session, t + seconds + 1, 7, 300]); // idle auto-off
+    written += (11 + seconds + 14 + 7) * 4;
+    t += 86_400;
+  }
+}

@@ -16,7 +16,7 @@ export interface SegmentRow {
   start: string;
   end: string;
   duration_s: number;
-  /** how it was closed: closed, power_loss, watchdog_reset, firmware_reset; open */
+  /** how it was closed (SEGMENT_ENDS), or `open` */
   closed_by: string;
   zone: string;
   mode: string;
@@ -49,7 +49,7 @@ const LOG_REPLY_MS = 2000;
  * its closing record is there (the closing one has everything the opening one has, and the counts).
  */
 export function readTreatmentLog(sim: PenSim): LogRow[] {
-  const count = /^LOG count=(\d+)$/.exec(sim.command('LOG?'));
+  const count = /^LOG count=(\d+)$/.exec(sim.command('LOG?', LOG_REPLY_MS));
   if (!count) throw new LogFormatError('the pen did not answer LOG? with a count');
   const rows: LogRow[] = [];
   for (let i = 0; i < Number(count[1]); i++) rows.push(decodeLogLine(sim.command(`LOG ${i}`, LOG_REPLY_MS)));
@@ -131,7 +131,6 @@ const CSV_COLUMNS = [
   'start',
   'end',
   'duration_s',
-  'closed_by',
   'zone',
   'mode',
   'depth_mm',
@@ -142,6 +141,7 @@ const CSV_COLUMNS = [
   'cartridge_serial',
   'cartridge_lot',
   'faults',
+  'closed_by',
   'time',
   'event',
   'detail',

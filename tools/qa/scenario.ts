@@ -22,6 +22,8 @@ export interface Case {
   requirements: string[];
   tags: string[];
   powered: boolean;
+  /** the treatment log the pen starts with: `empty`, or `full` (a ring of past sessions gone round) */
+  log: 'empty' | 'full';
   tissue: string | number;
   zone?: string;
   mode?: 'home' | 'professional';
@@ -194,6 +196,7 @@ export function loadScenario(path: string, defaultSeed = 1, defaultTolerance?: n
       requirements: (data.requirements as string[] | undefined) ?? [],
       tags: (data.tags as string[] | undefined) ?? [],
       powered: (data.powered as boolean | undefined) ?? true,
+      log: (data.log as 'empty' | 'full' | undefined) ?? 'empty',
       tissue: (data.tissue as string | number | undefined) ?? 'normal',
       zone: data.zone as string | undefined,
       mode: data.mode as 'home' | 'professional' | undefined,
