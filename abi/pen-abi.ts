@@ -909,9 +909,24 @@ export interface LogRecord extends Code {
 
 /** Treatment log record types (docs/treatment-log.md). */
 export const LOG_RECORDS: readonly LogRecord[] = [
-  { code: 1, name: 'segment', constant: 'REC_SEGMENT', words: 10, doc: 'a stretch of strokes at one setting' },
+  { code: 1, name: 'segment', constant: 'REC_SEGMENT', words: 11, doc: 'a stretch of strokes at one setting, closed' },
   { code: 2, name: 'event', constant: 'REC_EVENT', words: 4, doc: 'an event with its detail' },
+  {
+    code: 3,
+    name: 'segment_open',
+    constant: 'REC_SEGMENT_OPEN',
+    words: 8,
+    doc: 'a stretch of strokes began (its stroke count follows in checkpoint words)',
+  },
 ];
+
+/** How a segment record was closed (its end field). */
+export const SEGMENT_ENDS = codes([
+  [0, 'closed', 'END_CLOSED', 'closed by the pen: a new setting, a pause, a stop or a fault'],
+  [1, 'power_loss', 'END_POWER_LOSS', 'the power failed: closed at the next start-up from its checkpoints'],
+  [2, 'watchdog_reset', 'END_WATCHDOG_RESET', 'a watchdog reset: closed at the restart from its checkpoints'],
+  [3, 'firmware_reset', 'END_FIRMWARE_RESET', 'a firmware reset: closed at the restart from its checkpoints'],
+]);
 
 /** Why an AUTH attempt failed (the detail of an `auth_failed` event). */
 export const AUTH_FAILURES = codes([

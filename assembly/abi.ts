@@ -192,10 +192,18 @@ export const ERR_AUTH: i32 = 10; // professional mode: no or wrong answer
 export const ERR_ABOVE_CAP: i32 = 11; // a zone or mode whose cap is below the depth in use
 
 // treatment log record types
-export const REC_SEGMENT: i32 = 1; // a stretch of strokes at one setting
+export const REC_SEGMENT: i32 = 1; // a stretch of strokes at one setting, closed
 export const REC_EVENT: i32 = 2; // an event with its detail
-export const SEGMENT_WORDS: i32 = 10; // payload words of a segment record
+export const REC_SEGMENT_OPEN: i32 = 3; // a stretch of strokes began (its stroke count follows in checkpoint words)
+export const SEGMENT_WORDS: i32 = 11; // payload words of a segment record
 export const EVENT_WORDS: i32 = 4; // payload words of a event record
+export const SEGMENT_OPEN_WORDS: i32 = 8; // payload words of a segment_open record
+
+// how a treatment log segment was closed
+export const END_CLOSED: i32 = 0; // closed by the pen: a new setting, a pause, a stop or a fault
+export const END_POWER_LOSS: i32 = 1; // the power failed: closed at the next start-up from its checkpoints
+export const END_WATCHDOG_RESET: i32 = 2; // a watchdog reset: closed at the restart from its checkpoints
+export const END_FIRMWARE_RESET: i32 = 3; // a firmware reset: closed at the restart from its checkpoints
 
 // treatment log events
 export const EV_FAULT: i32 = 1; // a fault

@@ -1,9 +1,26 @@
 // The treatment session's records that the state machine leaves to write: a fault's event and the
-// session it ended, and the stretch of strokes a new setting begins. They go to flash in the ticks
-// after the event, one a tick: the tick of a fault only starts the retract, and a record's CRC and
-// flash writes would make it long. Owns what is still to be written.
+// session it ended, the stretch of strokes a new setting begins, a stretch's opening record once it
+// has a stroke, and its stroke count each second. They go to flash in the ticks after the event, one
+// a tick: the tick of a fault only starts the retract, and a record's CRC and flash writes would make
+// it long. Owns what is still to be written.
 import { EV_FAULT, F_NONE, ST_RUNNING } from "./abi";
-import { beginSegment, endSegment, endSession, addStrokes, noteFault, logEvent, sessionOpen } from "./session";
+import {
+  beginSegment,
+  endSegment,
+  endSession,
+  addStrokes,
+  noteFault,
+  logEvent,
+  sessionOpen,
+  segmentOpenDue,
+  writeSegmentOpen,
+  checkpointDue,
+  writeCheckpoint,
+  sessionStartupTick,
+  writeWaitingRecord,
+} from "./session";
+import { CONTROL_HZ } from "./generated/board_config";
+import { noteHeavyWork, tickIsLight } from "./budget";
 import { takeStrokes } from "./motion";
 import { quantizedDepthUm, runFreqHz, clamp, zoneSetting, modeSetting } from "./settings";
 import { cartridgeNeedles, cartridgeSerial, cartridgeLot } from "./cartridge";
@@ -12,15 +29,21 @@ import { machineState } from "./machine";
 let closeAfterFault: bool = false; // the session a fault ended is still to be logged
 let faultToLog: i32 = 0; // F_NONE
 let segmentChanged: bool = false; // a new setting runs: its stretch of strokes is still to begin
+/** a checkpoint a little more often than each second of strokes (another record may hold it back a
+ * tick): a reset or a power loss loses less than a second of counting */
+const CHECKPOINT_TICKS: i32 = (CONTROL_HZ * 9) / 10;
+let ticksSinceCheckpoint: i32 = 0;
 
 export function resetTreatmentRecords(): void {
   closeAfterFault = false;
   faultToLog = F_NONE;
   segmentChanged = false;
+  ticksSinceCheckpoint = 0;
 }
 
 /** A fault: its strokes counted now, its records written in the ticks after. */
 export function recordFault(code: i32): void {
+  noteHeavyWork(); // the fault's tick starts the retract: its records wait for the ticks after
   if (sessionOpen()) {
     addStrokes(takeStrokes());
     noteFault(code);
@@ -50,6 +73,10 @@ export function openSegment(): void {
 
 /** Each control tick: at most one of the records left to write. */
 export function writePendingRecord(): void {
+  if (ticksSinceCheckpoint < CHECKPOINT_TICKS) ticksSinceCheckpoint++;
+  if (!tickIsLight()) return; // one heavy piece a tick: a command, a reply, a fault's retract, a record
+  if (sessionStartupTick()) return; // the log is still being read after start-up
+  if (writeWaitingRecord()) return;
   if (closeAfterFault) {
     closeAfterFault = false;
     endSession();
@@ -66,5 +93,15 @@ export function writePendingRecord(): void {
     addStrokes(takeStrokes());
     endSegment();
     openSegment();
+    return;
+  }
+  if (segmentOpenDue()) {
+    writeSegmentOpen();
+    ticksSinceCheckpoint = 0;
+    return;
+  }
+  if (ticksSinceCheckpoint >= CHECKPOINT_TICKS && checkpointDue()) {
+    writeCheckpoint();
+    ticksSinceCheckpoint = 0;
   }
 }

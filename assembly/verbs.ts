@@ -5,7 +5,7 @@
 import { setVerb, setReplyReady } from "./setverbs";
 import { startVerb, pauseVerb, stopVerb, powerVerb, clearVerb, statusVerb, statusRest, serviceVerb } from "./penverbs";
 import { challengeVerb, answerVerb, answerReady } from "./authverbs";
-import { logCountVerb, logRecordVerb } from "./logverbs";
+import { logCountVerb, logCountRest, logRecordVerb, logRecordRest } from "./logverbs";
 import { put, wordIn } from "./textio";
 
 // in the order of the word list below
@@ -68,5 +68,7 @@ export function continueVerb(v: i32): bool {
   if (v == VERB_SET) return setReplyReady();
   if (v == VERB_STATUS) return statusRest();
   if (v == VERB_ANSWER) return answerReady();
+  if (v == VERB_LOG_COUNT) return logCountRest();
+  if (v == VERB_LOG_RECORD) return logRecordRest();
   return true;
 }

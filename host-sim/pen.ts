@@ -159,6 +159,11 @@ export class PenSim {
     this.reset(RESET_POWER_ON);
   }
 
+  /** Flash writes (programs and erases) the log storage has finished: a power cut now keeps these. */
+  get flashWritesDone(): number {
+    return this.flash.writes - this.parts.storage.unfinished();
+  }
+
   /** The electronics have power (false from a power cut until powerRestore). */
   get powered(): boolean {
     return this.parts.power.supplyOn;

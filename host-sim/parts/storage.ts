@@ -57,6 +57,12 @@ export class LogStorage implements HalPart {
     };
   }
 
+  /** Writes the firmware made that the chip has not finished yet. */
+  unfinished(): number {
+    const now = this.clock.tTicks;
+    return this.inFlight.filter((w) => w.doneTicks > now).length;
+  }
+
   /** The supply is gone now: the write in flight is torn, the ones queued behind it never happen. */
   powerCut(): void {
     const now = this.clock.tTicks;

@@ -64,6 +64,7 @@ function asConstants(): string {
   group('serial protocol error codes (ERR <code>)', abi.SERIAL_ERRORS);
   group('treatment log record types', abi.LOG_RECORDS);
   for (const r of abi.LOG_RECORDS) out.push(`export const ${r.constant.replace(/^REC_/, '')}_WORDS: i32 = ${r.words}; // payload words of a ${r.name} record`);
+  group('how a treatment log segment was closed', abi.SEGMENT_ENDS);
   group('treatment log events', abi.LOG_EVENTS);
   group('why an AUTH attempt failed (a log event detail)', abi.AUTH_FAILURES);
   return out.join('\n') + '\n';

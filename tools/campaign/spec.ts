@@ -161,6 +161,7 @@ export function toQaCase(c: CampaignCase): Case {
     zone: CAMPAIGN_ZONE,
     mode: 'professional',
     model: c.model,
+    log: 'empty',
     params: {},
     matrixKeys: [],
     steps,

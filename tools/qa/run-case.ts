@@ -1,7 +1,10 @@
 // Runs one case against one simulated pen, step by step, and measures what the needles did: it acts
 // through PenSim (buttons, serial, cartridge, faults, time) and reads only its observation.
 import { PenSim, Injectable } from '../../host-sim/pen.js';
-import { Board } from '../../boards/board.js';
+import { Board, loadBoard } from '../../boards/board.js';
+import { Flash } from '../../host-sim/flash.js';
+import { Rng } from '../../host-sim/rng.js';
+import { fillLog } from '../lib/log-format.js';
 import { HalTap } from '../../host-sim/hal.js';
 import { Tissue } from '../../host-sim/tissue.js';
 import { ButtonName } from '../../host-sim/names.js';
@@ -38,6 +41,14 @@ const PLOT_WINDOW_MS = 120;
 
 class StepFailure extends Error {}
 
+/** The board's log flash, full of past sessions (header `log: full`). */
+function fullLogFlash(board: Board | string): Flash {
+  const b = typeof board === 'string' ? loadBoard(board) : board;
+  const flash = new Flash(b.storage?.sectors ?? 4, b.storage?.sector_bytes ?? 4096, new Rng(0xf1a5));
+  fillLog(flash);
+  return flash;
+}
+
 /**
  * Runs one case; `halTap` (optional) sees every HAL call, to record the run for a board port; `penBoard`
  * (optional) is the pen to simulate in place of the named board's typical one (a drawn pen, a model).
@@ -59,6 +70,7 @@ export function runCase(
     wasm,
     trace: true,
     halTap,
+    flash: c.log === 'full' ? fullLogFlash(penBoard ?? c.board) : undefined,
   });
   const pen = sim.observation;
   const result: CaseResult = {

@@ -23,6 +23,8 @@ export interface Case {
   requirements: string[];
   tags: string[];
   powered: boolean;
+  /** the treatment log the pen starts with: `empty`, or `full` (a ring of past sessions gone round) */
+  log: 'empty' | 'full';
   tissue: string | number;
   /** how the pen's key storage was left (header `keys`; default provisioned) */
   keys?: KeyProvisioning;
@@ -197,6 +199,7 @@ export function loadScenario(path: string, defaultSeed = 1, defaultTolerance?: n
       requirements: (data.requirements as string[] | undefined) ?? [],
       tags: (data.tags as string[] | undefined) ?? [],
       powered: (data.powered as boolean | undefined) ?? true,
+      log: (data.log as 'empty' | 'full' | undefined) ?? 'empty',
       tissue: (data.tissue as string | number | undefined) ?? 'normal',
       keys: data.keys as KeyProvisioning | undefined,
       zone: data.zone as string | undefined,
