@@ -708,7 +708,7 @@ export const LOG_RECORDS: readonly LogRecord[] = [
   { code: 2, name: 'event', constant: 'REC_EVENT', words: 4, doc: 'an event with its detail' },
 ];
 
-/** Why an AUTH attempt failed (the detail of an `auth_failed` event). */
+/** Why an AUTH attempt failed or a challenge was refused (the reply's reason; in an `auth_failed` event). */
 export const AUTH_FAILURES = codes([
   [1, 'wrong_answer', 'AUTH_FAIL_WRONG_ANSWER', 'the answer does not match the challenge'],
   [
@@ -717,6 +717,7 @@ export const AUTH_FAILURES = codes([
     'AUTH_FAIL_NO_CHALLENGE',
     'no challenge to answer (none asked, or already answered: a replay)',
   ],
+  [3, 'locked_out', 'AUTH_FAIL_LOCKED_OUT', 'no challenge yet: failed attempts make the next one wait'],
 ]);
 
 export interface LogEvent extends Code {
@@ -724,6 +725,8 @@ export interface LogEvent extends Code {
   detail: string;
   /** the table the detail word is a code of, if it is one */
   details?: readonly Code[];
+  /** the detail word is a count (low 16 bits) and the code of the last one counted (high 16 bits) */
+  counted?: boolean;
 }
 
 /** Treatment log events. */
@@ -733,9 +736,10 @@ export const LOG_EVENTS: readonly LogEvent[] = [
     code: 2,
     name: 'auth_failed',
     constant: 'EV_AUTH_FAILED',
-    doc: 'an AUTH attempt failed',
-    detail: 'why',
+    doc: 'AUTH attempts failed (one record a minute at most)',
+    detail: 'how many failed since the last such record (low 16 bits), why the last one did (high 16 bits)',
     details: AUTH_FAILURES,
+    counted: true,
   },
   { code: 3, name: 'auth_passed', constant: 'EV_AUTH_PASSED', doc: 'professional mode unlocked', detail: '0' },
   {

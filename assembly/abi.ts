@@ -158,7 +158,7 @@ export const EVENT_WORDS: i32 = 4; // payload words of a event record
 
 // treatment log events
 export const EV_FAULT: i32 = 1; // a fault
-export const EV_AUTH_FAILED: i32 = 2; // an AUTH attempt failed
+export const EV_AUTH_FAILED: i32 = 2; // AUTH attempts failed (one record a minute at most)
 export const EV_AUTH_PASSED: i32 = 3; // professional mode unlocked
 export const EV_CARTRIDGE_REFUSED: i32 = 4; // a cartridge was refused
 export const EV_CARTRIDGE_REMOVED: i32 = 5; // the cartridge was taken off
@@ -168,3 +168,4 @@ export const EV_IDLE_OFF: i32 = 7; // idle auto-off
 // why an AUTH attempt failed (a log event detail)
 export const AUTH_FAIL_WRONG_ANSWER: i32 = 1; // the answer does not match the challenge
 export const AUTH_FAIL_NO_CHALLENGE: i32 = 2; // no challenge to answer (none asked, or already answered: a replay)
+export const AUTH_FAIL_LOCKED_OUT: i32 = 3; // no challenge yet: failed attempts make the next one wait

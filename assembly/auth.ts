@@ -6,6 +6,7 @@ import { KEY_CLINIC } from "./abi";
 import { rng_u32 } from "./hal";
 import { loadHmacKey } from "./keys";
 import { tickIsLight } from "./budget";
+import { authLimitTick } from "./authlimit";
 import { hmacMessage, hmacResult, hmacStart, hmacStep, hmacBusy, hmacOwner, equalBytes } from "./sha256";
 
 export const CHALLENGE_BYTES: i32 = 16;
@@ -56,6 +57,7 @@ export function submitAnswer(): void {
 
 /** Called every tick while AUTH_CHECKING; the result is in authState() afterwards. */
 export function authTick(): void {
+  authLimitTick();
   if (state != AUTH_CHECKING) return;
   if (waiting) {
     if (hmacBusy() || !tickIsLight()) return; // not in the tick that read the answer

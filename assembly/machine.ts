@@ -65,7 +65,7 @@ import {
   forgetHome,
   stepsBelowTop,
 } from "./homing";
-import { watchButtons, buttonActions, buttonStuck, resetControls } from "./controls";
+import { watchButtons, buttonActions, buttonStuck, resetControls, endUseAtPowerOff } from "./controls";
 import { idleTick, noteActivity } from "./idle";
 import { resetTreatmentRecords, recordFault, writePendingRecord } from "./treatment";
 import { checkSafety, watchCartridge, takeCartridge, resetSafetyWatch } from "./safety";
@@ -225,6 +225,7 @@ export function powerOff(): i32 {
   driver_enable(0);
   forgetHome();
   fault = F_NONE;
+  endUseAtPowerOff();
   enter(ST_OFF);
   return CMD_OK;
 }

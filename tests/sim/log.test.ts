@@ -37,6 +37,7 @@ function session(sim: PenSim, i: number): boolean {
     if (sim.dead) return false;
     sim.command(c);
   }
+  sim.press('start', 30); // START only arms: the button starts the needles
   sim.run(40);
   if (!sim.dead) sim.command('STOP');
   sim.runUntil(() => sim.state === 'ready' || sim.dead, 500);

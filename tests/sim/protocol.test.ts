@@ -7,6 +7,8 @@ import { Rng } from '../../host-sim/rng.js';
 import { unlockProfessional } from '../../tools/lib/clinic.js';
 import { answerChallenge } from '../../host-sim/keys.js';
 
+const PRESS_START = '(start button)';
+
 test('commands and their exact replies', async () => {
   const sim = await readyPen();
   const cases: [string, string | RegExp][] = [
@@ -43,17 +45,26 @@ test('commands and their exact replies', async () => {
       /^STATUS state=ready fault=none depth=0\.50 freq=40 asked=40 clamp=none level=2 zone=forehead mode=home cap=0\.75 cartridge=ok:\d+ session_s=0$/,
     ],
     ['START now', 'ERR 2 unexpected argument'],
-    ['START', 'OK'],
+    ['START', 'OK waiting for the start button'],
+    [PRESS_START, ''], // the needles start from the button only
     ['SET ZONE eyes', 'OK zone=eyes cap=0.50'],
     ['SET DEPTH 0.60', 'ERR 3 depth 0.60 mm out of range 0.20..0.50 mm (cap of zone eyes)'],
     ['PAUSE', 'OK'],
     ['LOG?', 'LOG count=2'],
     ['LOG 0', /^LOG 0 2 0 \d+ 6 5$/], // event: start refused, no zone
-    ['LOG 1', /^LOG 1 2 0 \d+ 2 2$/], // event: an answer with no live challenge
+    ['LOG 1', /^LOG 1 2 0 \d+ 2 131073$/], // event: 1 failed AUTH (low 16 bits), no live challenge (2 << 16)
     ['LOG 5', 'ERR 3 no record 5: LOG? gives the count'],
     ['x'.repeat(100), 'ERR 5 line too long: at most 95 bytes'],
   ];
   for (const [cmd, want] of cases) {
+    if (cmd === PRESS_START) {
+      sim.press('start');
+      assert.ok(
+        sim.runUntil(() => sim.state === 'running', 200),
+        'the start button starts',
+      );
+      continue;
+    }
     const got = sim.command(cmd);
     if (typeof want === 'string') assert.equal(got, want, cmd);
     else assert.match(got, want, cmd);
@@ -101,12 +112,15 @@ test('professional mode: the right answer unlocks, a wrong or replayed one is re
   const c1 = /^CHALLENGE ([0-9a-f]{32})$/.exec(sim.command('AUTH?'))![1];
   assert.equal(sim.command(`AUTH ${answerChallenge(c1, Buffer.alloc(32, 7))}`, 200), 'ERR 10 authentication failed');
   assert.match(sim.command('STATUS?'), / mode=home /);
+  assert.equal(sim.command('AUTH?'), 'ERR 10 locked out after failed attempts: try again in 1 s');
+  sim.run(1000);
   const c2 = /^CHALLENGE ([0-9a-f]{32})$/.exec(sim.command('AUTH?'))![1];
   assert.notEqual(c2, c1, 'a fresh challenge each time');
   const good = answerChallenge(c2);
   assert.equal(sim.command(`AUTH ${good}`, 200), 'OK mode=professional cap=3.00');
   assert.equal(sim.command(`AUTH ${good}`, 200), 'ERR 10 no live challenge: send AUTH? first');
   sim.command('SET MODE home');
+  sim.run(1000);
   sim.command('AUTH?');
   assert.equal(
     sim.command(`AUTH ${good}`, 200),
@@ -114,10 +128,11 @@ test('professional mode: the right answer unlocks, a wrong or replayed one is re
     'a recorded answer does not fit a new challenge',
   );
   assert.match(sim.command('STATUS?'), / mode=home /);
+  sim.run(60_000); // failures held back reach the log within a minute
   const log = Array.from({ length: Number(/count=(\d+)/.exec(sim.command('LOG?'))![1]) }, (_, i) =>
     sim.command(`LOG ${i}`),
   );
-  // event records: 2 = auth failed (detail 1 wrong, 2 no live challenge), 3 = auth passed
+  // event records: 2 = auth failed (detail: count | last reason << 16; 1 wrong, 2 no live challenge), 3 = auth passed
   assert.deepEqual(
     log.map((l) =>
       l
@@ -126,7 +141,7 @@ test('professional mode: the right answer unlocks, a wrong or replayed one is re
         .filter((_, k) => k === 0 || k >= 3)
         .join(' '),
     ),
-    ['2 2 1', '2 3 0', '2 2 2', '2 2 1'],
+    [`2 2 ${1 | (1 << 16)}`, '2 3 0', `2 2 ${2 | (1 << 16)}`],
   );
 });
 

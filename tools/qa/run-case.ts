@@ -168,11 +168,16 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap, penBoard?: Board
       return;
     }
     if ('send' in s) {
-      lastReply = send(s.send as string);
+      const v = s.send as string | { line: string; times: number };
+      if (typeof v === 'string') lastReply = send(v);
+      else for (let n = 0; n < v.times; n++) lastReply = send(v.line); // a flood: each line waits for its reply
       return `reply: ${lastReply}`;
     }
     if ('authenticate' in s) {
-      lastReply = authenticate(s.authenticate as string);
+      const v = s.authenticate as string | { answer: string; times?: number };
+      const how = typeof v === 'string' ? v : v.answer;
+      const times = typeof v === 'string' ? 1 : (v.times ?? 1);
+      for (let n = 0; n < times; n++) lastReply = authenticate(how);
       return `reply: ${lastReply}`;
     }
     if ('cartridge' in s) {
@@ -213,8 +218,9 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap, penBoard?: Board
   /** AUTH? and an answer: with the clinic key, another key, or the last right answer again. */
   function authenticate(how: string): string {
     const ch = send('AUTH?');
+    if (ch.startsWith('ERR')) return ch; // the challenge was refused (a lock-out): the reply says why
     const m = /^CHALLENGE ([0-9a-f]{32})$/.exec(ch);
-    if (!m) throw new StepFailure(`expected a challenge, measured ${JSON.stringify(ch)}`);
+    if (!m) throw new StepFailure(`expected a challenge or a refusal, measured ${JSON.stringify(ch)}`);
     let answer: string;
     if (how === 'right') answer = lastGoodAnswer = answerChallenge(m[1]);
     else if (how === 'wrong') answer = answerChallenge(m[1], WRONG_KEY);
