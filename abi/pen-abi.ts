@@ -30,10 +30,11 @@ export interface Code {
   doc: string;
 }
 
-/** HAL ABI version: bumped whenever an import, an export or the meaning of a code changes. Version 3
- * added `reboot_to_service()` (the SERVICE command); version 2 added storage, keys, random numbers and
- * the clock. */
-export const HAL_ABI_VERSION = 3;
+/** HAL ABI version: bumped whenever an import, an export or the meaning of a code changes. Version 4
+ * added the crypto imports (`crypto_*`: hashes and signature checks run by the HAL with keys named by
+ * ID, asynchronous, and random numbers with health tests); version 3 added `reboot_to_service()` (the
+ * SERVICE command); version 2 added storage, keys, random numbers and the clock. */
+export const HAL_ABI_VERSION = 4;
 
 /** Every HAL import, in this order: the row is the opcode of a recording (host-sim/recording.ts). */
 export const HAL_CALLS: readonly HalCall[] = [
@@ -342,6 +343,112 @@ export const HAL_CALLS: readonly HalCall[] = [
     behaviour:
       "restart into the bootloader's service mode, where the pen takes firmware updates (`docs/updating.md`). The firmware calls it only with the driver off and the needles retracted, after its reply has been written; a runtime sends what is still queued for the serial port, then restarts. Added in version 3",
   },
+  // ---- crypto (version 4): the HAL holds every key and runs every slow operation; the module names
+  // keys by ID (CRYPTO_KEYS) and passes only messages, signatures and public keys. docs/hal-abi.md "Crypto".
+  {
+    name: 'crypto_key_status',
+    params: [['key_id', 'i32']],
+    ret: 'i32',
+    brief: 'Whether key `key_id` (KEY_ID_*) is usable: CRYPTO_OK, or the CRYPTO_E_* reason it is not.',
+    units: 'key ID; 0 or a CRYPTO_E_* code (< 0)',
+    behaviour:
+      '0 `ok` when the key is provisioned and well formed; else why not: `no_key` (no such ID), `unprovisioned` (its storage is erased, all ones), `zero_key` (all zeros), `malformed_key` (not a valid key of its type, e.g. a point off the P-256 curve). Never returns key bytes. Fast: answers at once',
+    imported: false,
+  },
+  {
+    name: 'crypto_key_import',
+    params: [['pub_ptr', 'i32']],
+    ret: 'i32',
+    brief:
+      'Import the P-256 public key at `pub_ptr` (64 bytes X||Y, big-endian) into a volatile key slot: its key ID, or a CRYPTO_E_* code.',
+    units: 'byte address in linear memory; key ID >= 256 or a CRYPTO_E_* code (< 0)',
+    behaviour:
+      'checks and copies an uncompressed P-256 public key (the 64 bytes X||Y without the 0x04 prefix) into one of 4 volatile slots and returns its key ID (256..259): it then works with `crypto_verify_start` as ECDSA P-256 / SHA-256. Errors: `malformed_key` (all zeros, all ones, a coordinate >= p, or not on the curve), `busy` (every slot in use), `bad_argument` (the 64 bytes are not inside linear memory). Public keys only: a private or secret key is never imported. A reset destroys every volatile key. Fast: answers at once',
+    imported: false,
+  },
+  {
+    name: 'crypto_key_destroy',
+    params: [['key_id', 'i32']],
+    ret: 'void',
+    brief: 'Free the volatile key slot `key_id`; any other ID is ignored.',
+    units: 'key ID',
+    behaviour:
+      'frees a volatile slot made by `crypto_key_import`; operations already started with it finish normally. Provisioned keys and unknown IDs are ignored',
+    imported: false,
+  },
+  {
+    name: 'crypto_hash_start',
+    params: [
+      ['msg_ptr', 'i32'],
+      ['msg_len', 'i32'],
+    ],
+    ret: 'i32',
+    brief: 'Start SHA-256 over `msg_len` bytes at `msg_ptr`: an operation handle (> 0), or a CRYPTO_E_* code.',
+    units: 'byte address, 0..256 bytes; handle > 0 or a CRYPTO_E_* code (< 0)',
+    behaviour:
+      'starts a SHA-256 hash of the message, copied at the call (the module may reuse the buffer at once). Returns a handle for `crypto_poll`, `crypto_output` and `crypto_cancel`. Errors: `bad_argument` (length outside 0..256 or bytes outside linear memory), `busy` (4 operations already open)',
+    imported: false,
+  },
+  {
+    name: 'crypto_verify_start',
+    params: [
+      ['key_id', 'i32'],
+      ['msg_ptr', 'i32'],
+      ['msg_len', 'i32'],
+      ['sig_ptr', 'i32'],
+    ],
+    ret: 'i32',
+    brief:
+      "Start checking the signature (or MAC) at `sig_ptr` over `msg_len` bytes at `msg_ptr` with key `key_id`, by the key's own algorithm: an operation handle (> 0), or a CRYPTO_E_* code.",
+    units: 'key ID, byte addresses, 0..256 bytes; handle > 0 or a CRYPTO_E_* code (< 0)',
+    behaviour:
+      "starts a check by the algorithm the key is provisioned for (a key's policy, as in PSA): ECDSA P-256 with SHA-256 over the message, the signature 64 bytes r||s big-endian, for a P-256 public key (provisioned or imported); HMAC-SHA-256, the tag 32 bytes, compared in constant time, for a MAC secret. Message and signature are copied at the call. Errors at the start: the key's `crypto_key_status` reason (`no_key`, `unprovisioned`, `zero_key`, `malformed_key`), `bad_argument`, `busy`. The result comes from `crypto_poll`. An ECDSA check takes tens of milliseconds on a Cortex-M4: the runtime runs it outside `tick()` and never delays a tick or the watchdog for it",
+    imported: false,
+  },
+  {
+    name: 'crypto_poll',
+    params: [['handle', 'i32']],
+    ret: 'i32',
+    brief: 'State of operation `handle`: CRYPTO_PENDING, CRYPTO_OK, or the CRYPTO_E_* reason it failed.',
+    units: '1 pending, 0 done, or a CRYPTO_E_* code (< 0)',
+    behaviour:
+      '1 `pending` while running; then, as often as asked until `crypto_cancel`: 0 `ok` (hash done; signature or MAC valid), `bad_signature` (the check ran and failed, also for r or s outside 1..n-1), or `bad_handle` (no such open operation: never started, cancelled, or from before a reset). Never blocks',
+    imported: false,
+  },
+  {
+    name: 'crypto_output',
+    params: [
+      ['handle', 'i32'],
+      ['index', 'i32'],
+    ],
+    ret: 'i32',
+    brief: 'Word `index` (0..7) of the SHA-256 digest of finished hash `handle`, big-endian; 0 when there is none.',
+    units: 'index 0..7; 32 bits',
+    behaviour:
+      "word `index` of a finished hash's digest, bytes big-endian (word 0 holds digest bytes 0..3). 0 for a pending, failed, verify or unknown operation or an index outside 0..7: outputs are only ever digests, never key material",
+    imported: false,
+  },
+  {
+    name: 'crypto_cancel',
+    params: [['handle', 'i32']],
+    ret: 'void',
+    brief: 'Cancel operation `handle` if it runs, and free its slot; the handle is invalid afterwards.',
+    units: 'handle',
+    behaviour:
+      'stops a pending operation (its result is dropped) or frees a finished one; every handle the module started must end here. Unknown handles are ignored. A reset cancels every operation',
+    imported: false,
+  },
+  {
+    name: 'crypto_random',
+    params: [],
+    ret: 'i64',
+    brief:
+      '32 random bits from the health-tested hardware RNG (0..0xFFFFFFFF), or CRYPTO_E_RNG_HEALTH (< 0): fails closed.',
+    units: '0..4294967295, or a CRYPTO_E_* code (< 0)',
+    behaviour:
+      '32 bits from the hardware entropy source after its continuous health tests (NIST SP 800-90B 4.4: the repetition count test and the adaptive proportion test, on every byte). Once a test fails, or the source reports an error, every call returns `rng_health` until the next reset: no bits at all, so no challenge can be made from a failed source. For challenges and nonces, never for motion',
+    imported: false,
+  },
 ];
 
 /**
@@ -362,7 +469,7 @@ export const EXPORTS: readonly { signature: string; meaning: string }[] = [
   {
     signature: 'abi_version() -> i32',
     meaning:
-      'the HAL ABI version the module was built for (version 1 had `cartridge_type()` and no storage, keys, random numbers or clock; version 2 had no `reboot_to_service()`). A runtime refuses a module whose version it does not implement.',
+      'the HAL ABI version the module was built for (version 1 had `cartridge_type()` and no storage, keys, random numbers or clock; version 2 had no `reboot_to_service()`; version 3 no `crypto_*` imports). A runtime refuses a module whose version it does not implement.',
   },
   { signature: 'init()', meaning: 'called once after every reset, before the first `tick`. Leaves the driver off.' },
   {
@@ -411,6 +518,49 @@ export const BUTTONS = codes([
 export const KEYS = codes([
   [0, 'clinic', 'KEY_CLINIC', 'unlocks professional mode (challenge-response)'],
   [1, 'cartridge', 'KEY_CARTRIDGE', "signs genuine cartridges' ID chips"],
+]);
+
+/**
+ * Key IDs of the crypto imports: keys the HAL holds (OTP on a pen) and uses by reference; no import
+ * ever returns their bytes. Each key carries its algorithm (its policy).
+ */
+export const CRYPTO_KEYS = codes([
+  [
+    1,
+    'cartridge_maker',
+    'KEY_ID_CARTRIDGE_MAKER',
+    "the maker's P-256 public key that certifies cartridge ID chips (ECDSA P-256 / SHA-256)",
+  ],
+  [
+    2,
+    'licence_maker',
+    'KEY_ID_LICENCE_MAKER',
+    "the maker's P-256 public key that signs clinic licences (ECDSA P-256 / SHA-256)",
+  ],
+  [3, 'clinic_mac', 'KEY_ID_CLINIC_MAC', 'the clinic secret of the HMAC-SHA-256 unlock (a MAC key: verify only)'],
+  [256, 'volatile', 'KEY_ID_VOLATILE', 'the first of 4 volatile slots (256..259) that `crypto_key_import` fills'],
+]);
+
+/** Number of volatile key slots (`crypto_key_import`), from KEY_ID_VOLATILE on. */
+export const CRYPTO_VOLATILE_KEYS = 4;
+/** Operations open at once (`crypto_hash_start`, `crypto_verify_start`) before `busy`. */
+export const CRYPTO_MAX_OPERATIONS = 4;
+/** The longest message a hash or a check takes (bytes). */
+export const CRYPTO_MAX_MESSAGE_BYTES = 256;
+
+/** Results of the crypto imports: >= 0 a result, < 0 why an operation was refused or failed. */
+export const CRYPTO_RESULTS = codes([
+  [0, 'ok', 'CRYPTO_OK', 'done: the hash is ready, the signature or MAC is valid, the key is usable'],
+  [1, 'pending', 'CRYPTO_PENDING', 'still running: poll again in a later tick'],
+  [-1, 'bad_signature', 'CRYPTO_E_BAD_SIGNATURE', 'the signature or MAC does not verify'],
+  [-2, 'no_key', 'CRYPTO_E_NO_KEY', 'no key with this ID'],
+  [-3, 'unprovisioned', 'CRYPTO_E_UNPROVISIONED', "the key's storage is erased (all ones): never provisioned"],
+  [-4, 'zero_key', 'CRYPTO_E_ZERO_KEY', 'the key is all zeros'],
+  [-5, 'malformed_key', 'CRYPTO_E_MALFORMED_KEY', 'not a valid key of its type (e.g. a point off the curve)'],
+  [-6, 'bad_argument', 'CRYPTO_E_BAD_ARGUMENT', 'a length out of range or a buffer outside linear memory'],
+  [-7, 'busy', 'CRYPTO_E_BUSY', 'every operation or volatile key slot is in use'],
+  [-8, 'bad_handle', 'CRYPTO_E_BAD_HANDLE', 'no such open operation (never started, cancelled, or before a reset)'],
+  [-9, 'rng_health', 'CRYPTO_E_RNG_HEALTH', 'the entropy source failed a health test: no random bits until reset'],
 ]);
 
 /** `reset_cause` values. */

@@ -2,7 +2,7 @@
 // The firmware's shared codes and tables; docs/hal-abi.md and docs/serial-protocol.md explain them.
 
 /** HAL ABI version this module implements */
-export const HAL_ABI_VERSION: i32 = 3;
+export const HAL_ABI_VERSION: i32 = 4;
 
 // step_queue_push flags
 export const SEG_EXTEND: i32 = 1; // direction: toward the skin
@@ -33,6 +33,31 @@ export const BTN_COUNT: i32 = 6;
 // key_word keys
 export const KEY_CLINIC: i32 = 0; // unlocks professional mode (challenge-response)
 export const KEY_CARTRIDGE: i32 = 1; // signs genuine cartridges' ID chips
+
+// crypto key IDs
+export const KEY_ID_CARTRIDGE_MAKER: i32 = 1; // the maker's P-256 public key that certifies cartridge ID chips (ECDSA P-256 / SHA-256)
+export const KEY_ID_LICENCE_MAKER: i32 = 2; // the maker's P-256 public key that signs clinic licences (ECDSA P-256 / SHA-256)
+export const KEY_ID_CLINIC_MAC: i32 = 3; // the clinic secret of the HMAC-SHA-256 unlock (a MAC key: verify only)
+export const KEY_ID_VOLATILE: i32 = 256; // the first of 4 volatile slots (256..259) that `crypto_key_import` fills
+/** volatile key slots (crypto_key_import), from KEY_ID_VOLATILE on */
+export const CRYPTO_VOLATILE_KEYS: i32 = 4;
+/** crypto operations open at once */
+export const CRYPTO_MAX_OPERATIONS: i32 = 4;
+/** the longest message a hash or a check takes */
+export const CRYPTO_MAX_MESSAGE_BYTES: i32 = 256;
+
+// crypto results
+export const CRYPTO_OK: i32 = 0; // done: the hash is ready, the signature or MAC is valid, the key is usable
+export const CRYPTO_PENDING: i32 = 1; // still running: poll again in a later tick
+export const CRYPTO_E_BAD_SIGNATURE: i32 = -1; // the signature or MAC does not verify
+export const CRYPTO_E_NO_KEY: i32 = -2; // no key with this ID
+export const CRYPTO_E_UNPROVISIONED: i32 = -3; // the key's storage is erased (all ones): never provisioned
+export const CRYPTO_E_ZERO_KEY: i32 = -4; // the key is all zeros
+export const CRYPTO_E_MALFORMED_KEY: i32 = -5; // not a valid key of its type (e.g. a point off the curve)
+export const CRYPTO_E_BAD_ARGUMENT: i32 = -6; // a length out of range or a buffer outside linear memory
+export const CRYPTO_E_BUSY: i32 = -7; // every operation or volatile key slot is in use
+export const CRYPTO_E_BAD_HANDLE: i32 = -8; // no such open operation (never started, cancelled, or before a reset)
+export const CRYPTO_E_RNG_HEALTH: i32 = -9; // the entropy source failed a health test: no random bits until reset
 
 // reset_cause values
 export const RESET_POWER_ON: i32 = 0; // power-on or the reset pin

@@ -66,3 +66,21 @@
 @external("hal", "panic") export declare function panic(code: i32, line: i32): void;
 /** Restart into the bootloader's service mode (the SERVICE command); the driver is off. */
 @external("hal", "reboot_to_service") export declare function reboot_to_service(): void;
+/** Whether key `key_id` (KEY_ID_*) is usable: CRYPTO_OK, or the CRYPTO_E_* reason it is not. */
+@external("hal", "crypto_key_status") export declare function crypto_key_status(key_id: i32): i32;
+/** Import the P-256 public key at `pub_ptr` (64 bytes X||Y, big-endian) into a volatile key slot: its key ID, or a CRYPTO_E_* code. */
+@external("hal", "crypto_key_import") export declare function crypto_key_import(pub_ptr: i32): i32;
+/** Free the volatile key slot `key_id`; any other ID is ignored. */
+@external("hal", "crypto_key_destroy") export declare function crypto_key_destroy(key_id: i32): void;
+/** Start SHA-256 over `msg_len` bytes at `msg_ptr`: an operation handle (> 0), or a CRYPTO_E_* code. */
+@external("hal", "crypto_hash_start") export declare function crypto_hash_start(msg_ptr: i32, msg_len: i32): i32;
+/** Start checking the signature (or MAC) at `sig_ptr` over `msg_len` bytes at `msg_ptr` with key `key_id`, by the key's own algorithm: an operation handle (> 0), or a CRYPTO_E_* code. */
+@external("hal", "crypto_verify_start") export declare function crypto_verify_start(key_id: i32, msg_ptr: i32, msg_len: i32, sig_ptr: i32): i32;
+/** State of operation `handle`: CRYPTO_PENDING, CRYPTO_OK, or the CRYPTO_E_* reason it failed. */
+@external("hal", "crypto_poll") export declare function crypto_poll(handle: i32): i32;
+/** Word `index` (0..7) of the SHA-256 digest of finished hash `handle`, big-endian; 0 when there is none. */
+@external("hal", "crypto_output") export declare function crypto_output(handle: i32, index: i32): i32;
+/** Cancel operation `handle` if it runs, and free its slot; the handle is invalid afterwards. */
+@external("hal", "crypto_cancel") export declare function crypto_cancel(handle: i32): void;
+/** 32 random bits from the health-tested hardware RNG (0..0xFFFFFFFF), or CRYPTO_E_RNG_HEALTH (< 0): fails closed. */
+@external("hal", "crypto_random") export declare function crypto_random(): i64;

@@ -8,7 +8,7 @@ import { Trace } from './trace.js';
 import { StrokeMeter, Measurement } from './meter.js';
 import { HalPart } from './hal.js';
 import { Flash } from './flash.js';
-import { SIM_CLINIC_KEY, SIM_CARTRIDGE_KEY } from './keys.js';
+import { SIM_CLINIC_KEY, SIM_CARTRIDGE_KEY, devCartridgeMakerKey, devLicenceMakerKey, rawPublicKey } from './keys.js';
 import { SimClock } from './clock.js';
 import { FaultInjector } from './faults.js';
 import { Firmware, loadModule } from './firmware.js';
@@ -27,6 +27,7 @@ import { Telemetry } from './parts/telemetry.js';
 import { PowerSupply } from './parts/power.js';
 import { Entropy } from './parts/entropy.js';
 import { KeyStore } from './parts/key-store.js';
+import { CryptoEngine } from './parts/crypto.js';
 import { Rtc } from './parts/rtc.js';
 import type { SimOptions } from './pen.js';
 
@@ -60,6 +61,7 @@ export interface PenParts {
   power: PowerSupply;
   entropy: Entropy;
   keys: KeyStore;
+  crypto: CryptoEngine;
   rtc: Rtc;
   /** every part that answers a slice of the HAL imports */
   hal: HalPart[];
@@ -87,8 +89,22 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
   const timerHz = nominalHz * (1 + rng.range(-1, 1) * board.timing.crystal_ppm * 1e-6);
   const clock = new SimClock(timerHz);
   const trace = opts.trace ? new Trace(timerHz) : undefined;
-  const keys = new KeyStore(opts.clinicKey ?? SIM_CLINIC_KEY, opts.cartridgeKey ?? SIM_CARTRIDGE_KEY);
-  const reader = new CartridgeReader(board, cartridge.type, keys.cartridgeKey, entropyRng, clock, trace, opts.chip);
+  const keys = new KeyStore({
+    clinicKey: opts.clinicKey ?? SIM_CLINIC_KEY,
+    cartridgeKey: opts.cartridgeKey ?? SIM_CARTRIDGE_KEY,
+    cartridgeMakerPublic: rawPublicKey(devCartridgeMakerKey()),
+    licenceMakerPublic: rawPublicKey(devLicenceMakerKey()),
+    provisioning: opts.keyProvisioning,
+  });
+  const reader = new CartridgeReader(
+    board,
+    cartridge.type,
+    opts.cartridgeKey ?? SIM_CARTRIDGE_KEY,
+    entropyRng,
+    clock,
+    trace,
+    opts.chip,
+  );
   const torqueFactor = 1 - board.motor.torque_tolerance * rng.next();
   const mech = new Mechanics(board, cartridge, tissueOf(opts.tissue ?? 'normal'), torqueFactor, timerHz);
   const endstop = new Endstop(board, mech, rng, trace);
@@ -102,7 +118,10 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
   const watchdog = new Watchdog(clock, watchdogTicks, trace, (cause) => hooks.reset(cause));
   const indicator = new Indicator(clock, trace);
   const telemetry = new Telemetry(board, clock, mech, trace, (move) => queue.executor.announce(move));
-  const entropy = new Entropy(entropyRng);
+  const entropy = new Entropy(entropyRng, new Rng(seed + 0xc0de));
+  // the crypto engine reads buffers from the module the firmware boots (made below)
+  let firmware: Firmware | undefined = undefined;
+  const crypto = new CryptoEngine(keys, clock, () => firmware!.memory);
   const rtc = new Rtc(clock, opts.rtcStart ?? 1_795_000_000);
   const meter = new StrokeMeter(timerHz);
   const hal = [
@@ -115,6 +134,7 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
     new LogStorage(flash),
     entropy,
     keys,
+    crypto,
     rtc,
     serial,
     indicator,
@@ -122,7 +142,7 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
     telemetry,
   ];
   const module = typeof opts.wasm === 'string' ? loadModule(opts.wasm) : opts.wasm;
-  const firmware = new Firmware(module, opts.halTap, (e) => {
+  firmware = new Firmware(module, opts.halTap, (e) => {
     queue.executor.flush();
     driver.powerLost();
     trace?.event(clock.tTicks, 'power', e.message);
@@ -133,7 +153,7 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
     ticksPerControl,
   );
   const injector = new FaultInjector(
-    [driver, endstop, watchdog, power, queue, buttons, reader],
+    [driver, endstop, watchdog, power, queue, buttons, reader, entropy],
     (what, f) => trace?.event(clock.tTicks, what, f),
     {
       // the driver follows what a fault changed at once (a trip, outputs on or off)
@@ -177,6 +197,7 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
     power,
     entropy,
     keys,
+    crypto,
     rtc,
     hal,
     firmware,

@@ -13,6 +13,7 @@ export const INJECTABLE = [
   'step_loss',
   'button_stuck',
   'cartridge_removed',
+  'rng_stuck',
 ] as const;
 export type Injectable = (typeof INJECTABLE)[number];
 

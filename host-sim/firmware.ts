@@ -54,6 +54,11 @@ export class Firmware {
     }
   }
 
+  /** The running module's linear memory (a HAL call that takes a buffer reads it here). */
+  get memory(): Uint8Array {
+    return new Uint8Array((this.fw as unknown as { memory: WebAssembly.Memory }).memory.buffer);
+  }
+
   get abiVersion(): number {
     return this.fw.abi_version();
   }

@@ -1,11 +1,144 @@
-// Secrets provisioned in a pen (HAL key_word). The simulator's are fixed test keys: they are public,
-// so a real pen must never carry them.
-import { createHmac } from 'node:crypto';
+// Keys of the simulated world: what a pen holds (by reference, in its HAL), what the maker holds (to
+// certify cartridge chips and sign licences), and the P-256 arithmetic the simulator needs around them.
+// Every key here is a development or test key: public knowledge, so a real pen must never carry one.
+import { createECDH, createHash, createHmac, createPrivateKey, createPublicKey, KeyObject, verify } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../boards/paths.js';
 
 export const SIM_CLINIC_KEY = Buffer.from('simulator clinic key: test only, never in a pen!!'.slice(0, 32), 'utf8');
 export const SIM_CARTRIDGE_KEY = Buffer.from('simulator cartridge maker key: test only'.slice(0, 32), 'utf8');
 
-/** Word `index` of a 32-byte key, big-endian, as the HAL hands it to the firmware. */
+/** The maker's development key that certifies cartridge chips (keys/README.md): proves nothing. */
+export const DEV_CARTRIDGE_MAKER_KEY_PATH = join(REPO_ROOT, 'keys', 'dev-cartridge-maker.DEVELOPMENT-ONLY.pem');
+/** The maker's development key that signs clinic licences (keys/README.md): proves nothing. */
+export const DEV_LICENCE_MAKER_KEY_PATH = join(REPO_ROOT, 'keys', 'dev-licence-maker.DEVELOPMENT-ONLY.pem');
+
+/** Raw P-256 key sizes: a public key X||Y, a private scalar, a signature r||s. */
+export const P256_PUBLIC_BYTES = 64;
+export const P256_PRIVATE_BYTES = 32;
+export const P256_SIGNATURE_BYTES = 64;
+
+const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
+const cache = new Map<string, KeyObject>();
+
+/** A PEM private key from a file, read once. */
+export function loadPrivateKey(path: string): KeyObject {
+  let k = cache.get(path);
+  if (!k) {
+    k = createPrivateKey(readFileSync(path, 'utf8'));
+    if (k.asymmetricKeyType !== 'ec' || k.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
+      throw new Error(`${path}: not an ECDSA P-256 private key`);
+    cache.set(path, k);
+  }
+  return k;
+}
+
+export function devCartridgeMakerKey(): KeyObject {
+  return loadPrivateKey(DEV_CARTRIDGE_MAKER_KEY_PATH);
+}
+
+export function devLicenceMakerKey(): KeyObject {
+  return loadPrivateKey(DEV_LICENCE_MAKER_KEY_PATH);
+}
+
+/** A P-256 public key (or the public half of a private one) as the HAL takes it: 64 bytes X||Y. */
+export function rawPublicKey(k: KeyObject): Buffer {
+  const jwk = (k.type === 'private' ? createPublicKey(k) : k).export({ format: 'jwk' });
+  return Buffer.concat([Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
+}
+
+/** The private scalar d of a P-256 key (32 bytes): what must never be found in the module's memory. */
+export function privateScalar(k: KeyObject): Buffer {
+  return Buffer.from(k.export({ format: 'jwk' }).d!, 'base64url');
+}
+
+/** The public key for 64 raw bytes X||Y, or undefined when they are not a point on the curve. */
+export function publicKeyFromRaw(raw: Uint8Array): KeyObject | undefined {
+  if (raw.length !== P256_PUBLIC_BYTES) return undefined;
+  const b = Buffer.from(raw);
+  try {
+    const x = b.subarray(0, 32).toString('base64url');
+    const y = b.subarray(32).toString('base64url');
+    return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x, y }, format: 'jwk' });
+  } catch {
+    return undefined; // node checks that the point is on the curve
+  }
+}
+
+/** A P-256 private key derived from `label`: the same label gives the same key (a seed is a run). */
+export function p256KeyFromSeed(label: string): KeyObject {
+  for (let i = 0; ; i++) {
+    const d = createHash('sha256').update(`${label}/${i}`).digest();
+    const dn = BigInt('0x' + d.toString('hex'));
+    if (dn === 0n || dn >= N) continue; // about 2^-32 of the draws
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(d);
+    const pub = ecdh.getPublicKey(); // 0x04 || X || Y
+    const b64 = (b: Buffer): string => b.toString('base64url');
+    return createPrivateKey({
+      key: { kty: 'EC', crv: 'P-256', d: b64(d), x: b64(pub.subarray(1, 33)), y: b64(pub.subarray(33)) },
+      format: 'jwk',
+    });
+  }
+}
+
+/**
+ * ECDSA P-256 / SHA-256 signature (64 bytes r||s) with a nonce derived from the key and the message, so
+ * the same chip and challenge always give the same bytes (node:crypto's signatures are randomized).
+ */
+export function signP256(priv: KeyObject, msg: Uint8Array): Buffer {
+  const d = privateScalar(priv);
+  const dn = big(d);
+  const h = createHash('sha256').update(msg).digest();
+  const z = big(h) % N;
+  for (let i = 0; ; i++) {
+    const kb = createHmac('sha256', d)
+      .update(h)
+      .update(Buffer.from([i]))
+      .digest();
+    const k = big(kb) % N;
+    if (k === 0n) continue;
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(bytes32(k));
+    const r = big(ecdh.getPublicKey().subarray(1, 33)) % N;
+    const s = (modInverse(k, N) * ((z + r * dn) % N)) % N;
+    if (r === 0n || s === 0n) continue;
+    return Buffer.concat([bytes32(r), bytes32(s)]);
+  }
+}
+
+/** Whether `sig` (64 bytes r||s) is a valid ECDSA P-256 / SHA-256 signature of `msg` by `pub`. */
+export function verifyP256(pub: KeyObject, msg: Uint8Array, sig: Uint8Array): boolean {
+  if (sig.length !== P256_SIGNATURE_BYTES) return false;
+  try {
+    return verify('sha256', msg, { key: pub, dsaEncoding: 'ieee-p1363' }, sig);
+  } catch {
+    return false;
+  }
+}
+
+function big(b: Uint8Array): bigint {
+  return BigInt('0x' + (Buffer.from(b).toString('hex') || '0'));
+}
+
+function bytes32(v: bigint): Buffer {
+  return Buffer.from(v.toString(16).padStart(64, '0'), 'hex');
+}
+
+function modInverse(a: bigint, m: bigint): bigint {
+  let [r0, r1] = [a % m, m];
+  let [s0, s1] = [1n, 0n];
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1] = [r1, r0 - q * r1];
+    [s0, s1] = [s1, s0 - q * s1];
+  }
+  return ((s0 % m) + m) % m;
+}
+
+/** Word `index` of a 32-byte key, big-endian, as the HAL's key_word hands it to the firmware. */
 export function keyWord(key: Buffer, index: number): number {
   return index >= 0 && index < 8 ? key.readInt32BE(index * 4) : 0;
 }

@@ -21,6 +21,9 @@ import { Reply } from './parts/serial-port.js';
 import { RESET_POWER_ON } from './parts/watchdog.js';
 import { Telemetry, Setting } from './parts/telemetry.js';
 import { PenParts, assemblePen } from './assemble.js';
+import type { KeyProvisioning } from './parts/key-store.js';
+import type { CryptoEngine } from './parts/crypto.js';
+import type { KeyStore } from './parts/key-store.js';
 
 export { RESET_POWER_ON, RESET_WATCHDOG, RESET_PANIC } from './parts/watchdog.js';
 export { INJECTABLE } from './faults.js';
@@ -51,6 +54,8 @@ export interface SimOptions {
   chip?: ChipSpec | null;
   clinicKey?: Buffer;
   cartridgeKey?: Buffer;
+  /** how the pen's key storage was left: written (default), erased (all ones) or all zeros */
+  keyProvisioning?: KeyProvisioning;
   /** real-time clock at power-up (s since 1970) */
   rtcStart?: number;
 }
@@ -276,6 +281,14 @@ export class PenSim {
   }
   randomWord(): number {
     return this.parts.entropy.word();
+  }
+  /** the HAL's crypto engine (its open operations, for tests) */
+  get crypto(): CryptoEngine {
+    return this.parts.crypto;
+  }
+  /** the keys the pen's HAL holds */
+  get keys(): KeyStore {
+    return this.parts.keys;
   }
   keyWord(key: number, index: number): number {
     return this.parts.keys.word(key, index);

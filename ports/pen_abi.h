@@ -3,7 +3,7 @@
 #ifndef PEN_ABI_H
 #define PEN_ABI_H
 
-#define PEN_HAL_ABI_VERSION 3
+#define PEN_HAL_ABI_VERSION 4
 
 /* step_queue_push flags */
 enum {
@@ -42,6 +42,32 @@ enum {
 enum {
   KEY_CLINIC = 0, /* unlocks professional mode (challenge-response) */
   KEY_CARTRIDGE = 1, /* signs genuine cartridges' ID chips */
+};
+
+/* crypto key IDs */
+enum {
+  KEY_ID_CARTRIDGE_MAKER = 1, /* the maker's P-256 public key that certifies cartridge ID chips (ECDSA P-256 / SHA-256) */
+  KEY_ID_LICENCE_MAKER = 2, /* the maker's P-256 public key that signs clinic licences (ECDSA P-256 / SHA-256) */
+  KEY_ID_CLINIC_MAC = 3, /* the clinic secret of the HMAC-SHA-256 unlock (a MAC key: verify only) */
+  KEY_ID_VOLATILE = 256, /* the first of 4 volatile slots (256..259) that `crypto_key_import` fills */
+};
+#define CRYPTO_VOLATILE_KEYS 4
+#define CRYPTO_MAX_OPERATIONS 4
+#define CRYPTO_MAX_MESSAGE_BYTES 256
+
+/* crypto results */
+enum {
+  CRYPTO_OK = 0, /* done: the hash is ready, the signature or MAC is valid, the key is usable */
+  CRYPTO_PENDING = 1, /* still running: poll again in a later tick */
+  CRYPTO_E_BAD_SIGNATURE = -1, /* the signature or MAC does not verify */
+  CRYPTO_E_NO_KEY = -2, /* no key with this ID */
+  CRYPTO_E_UNPROVISIONED = -3, /* the key's storage is erased (all ones): never provisioned */
+  CRYPTO_E_ZERO_KEY = -4, /* the key is all zeros */
+  CRYPTO_E_MALFORMED_KEY = -5, /* not a valid key of its type (e.g. a point off the curve) */
+  CRYPTO_E_BAD_ARGUMENT = -6, /* a length out of range or a buffer outside linear memory */
+  CRYPTO_E_BUSY = -7, /* every operation or volatile key slot is in use */
+  CRYPTO_E_BAD_HANDLE = -8, /* no such open operation (never started, cancelled, or before a reset) */
+  CRYPTO_E_RNG_HEALTH = -9, /* the entropy source failed a health test: no random bits until reset */
 };
 
 /* reset_cause values */
@@ -125,7 +151,16 @@ enum {
   X(28, report_setting, 4, void) \
   X(29, report_move, 4, void) \
   X(30, panic, 2, void) \
-  X(31, reboot_to_service, 0, void)
-#define PEN_HAL_CALL_COUNT 32
+  X(31, reboot_to_service, 0, void) \
+  X(32, crypto_key_status, 1, i32) \
+  X(33, crypto_key_import, 1, i32) \
+  X(34, crypto_key_destroy, 1, void) \
+  X(35, crypto_hash_start, 2, i32) \
+  X(36, crypto_verify_start, 4, i32) \
+  X(37, crypto_poll, 1, i32) \
+  X(38, crypto_output, 2, i32) \
+  X(39, crypto_cancel, 1, void) \
+  X(40, crypto_random, 0, i64)
+#define PEN_HAL_CALL_COUNT 41
 
 #endif

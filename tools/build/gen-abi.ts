@@ -35,6 +35,11 @@ function asConstants(): string {
   group('buttons_raw bits', abi.BUTTONS, true);
   out.push(`export const BTN_COUNT: i32 = ${abi.BUTTONS.length};`);
   group('key_word keys', abi.KEYS);
+  group('crypto key IDs', abi.CRYPTO_KEYS);
+  i32('CRYPTO_VOLATILE_KEYS', abi.CRYPTO_VOLATILE_KEYS, 'volatile key slots (crypto_key_import), from KEY_ID_VOLATILE on');
+  i32('CRYPTO_MAX_OPERATIONS', abi.CRYPTO_MAX_OPERATIONS, 'crypto operations open at once');
+  i32('CRYPTO_MAX_MESSAGE_BYTES', abi.CRYPTO_MAX_MESSAGE_BYTES, 'the longest message a hash or a check takes');
+  group('crypto results', abi.CRYPTO_RESULTS);
   group('reset_cause values', abi.RESET_CAUSES);
   group('indicator_set patterns (low byte)', abi.INDICATORS);
   out.push(`export const IND_FAULT_CODE_SHIFT: i32 = ${abi.IND_FAULT_CODE_SHIFT}; // a fault pattern carries the fault code from this bit`);
@@ -121,6 +126,11 @@ function cHeader(): string {
   group('driver_status bits', abi.DRIVER_STATUS);
   group('buttons_raw bits', abi.BUTTONS);
   group('key_word keys', abi.KEYS);
+  group('crypto key IDs', abi.CRYPTO_KEYS);
+  out.push(`#define CRYPTO_VOLATILE_KEYS ${abi.CRYPTO_VOLATILE_KEYS}`);
+  out.push(`#define CRYPTO_MAX_OPERATIONS ${abi.CRYPTO_MAX_OPERATIONS}`);
+  out.push(`#define CRYPTO_MAX_MESSAGE_BYTES ${abi.CRYPTO_MAX_MESSAGE_BYTES}`);
+  group('crypto results', abi.CRYPTO_RESULTS);
   group('reset_cause values', abi.RESET_CAUSES);
   group('indicator_set patterns (low byte)', abi.INDICATORS);
   out.push(`#define IND_FAULT_CODE_SHIFT ${abi.IND_FAULT_CODE_SHIFT}`);
@@ -164,6 +174,8 @@ function codesTable(): string {
   add('`driver_status` bits', abi.DRIVER_STATUS);
   add('`buttons_raw` bits', abi.BUTTONS);
   add('`key_word` keys', abi.KEYS);
+  add('crypto key IDs', abi.CRYPTO_KEYS);
+  add('crypto results', abi.CRYPTO_RESULTS);
   add('`reset_cause`', abi.RESET_CAUSES);
   add('`indicator_set` (low byte)', abi.INDICATORS);
   add('`report_state` state', abi.STATES);
