@@ -84,3 +84,5 @@
 @external("hal", "crypto_cancel") export declare function crypto_cancel(handle: i32): void;
 /** 32 random bits from the health-tested hardware RNG (0..0xFFFFFFFF), or CRYPTO_E_RNG_HEALTH (< 0): fails closed. */
 @external("hal", "crypto_random") export declare function crypto_random(): i64;
+/** The pen's serial number, as printed on it and as the maker's licences name it; 0 when not provisioned. */
+@external("hal", "device_serial") export declare function device_serial(): i32;

@@ -29,6 +29,7 @@ import { Entropy } from './parts/entropy.js';
 import { KeyStore } from './parts/key-store.js';
 import { CryptoEngine } from './parts/crypto.js';
 import { Rtc } from './parts/rtc.js';
+import { Identity } from './parts/identity.js';
 import type { SimOptions } from './pen.js';
 
 /** What the pen does that the parts call back into. */
@@ -63,6 +64,7 @@ export interface PenParts {
   keys: KeyStore;
   crypto: CryptoEngine;
   rtc: Rtc;
+  identity: Identity;
   /** every part that answers a slice of the HAL imports */
   hal: HalPart[];
   firmware: Firmware;
@@ -123,6 +125,7 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
   let firmware: Firmware | undefined = undefined;
   const crypto = new CryptoEngine(keys, clock, () => firmware!.memory);
   const rtc = new Rtc(clock, opts.rtcStart ?? 1_795_000_000);
+  const identity = new Identity(opts.penSerial);
   const meter = new StrokeMeter(timerHz);
   const hal = [
     queue,
@@ -136,6 +139,7 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
     keys,
     crypto,
     rtc,
+    identity,
     serial,
     indicator,
     watchdog,
@@ -199,6 +203,7 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
     keys,
     crypto,
     rtc,
+    identity,
     hal,
     firmware,
     loop,

@@ -160,7 +160,8 @@ enum {
   X(37, crypto_poll, 1, i32) \
   X(38, crypto_output, 2, i32) \
   X(39, crypto_cancel, 1, void) \
-  X(40, crypto_random, 0, i64)
-#define PEN_HAL_CALL_COUNT 41
+  X(40, crypto_random, 0, i64) \
+  X(41, device_serial, 0, i32)
+#define PEN_HAL_CALL_COUNT 42
 
 #endif

@@ -6,6 +6,12 @@ import assert from 'node:assert/strict';
 import { readyPen, startByButton } from './helpers.js';
 import { PenSim } from '../../host-sim/pen.js';
 import { LOG_EVENTS, LOG_RECORDS } from '../../abi/pen-abi.js';
+import { simClinic, sendLines } from '../../tools/lib/clinic.js';
+import { answerChallenge, authLines, parseChallenge } from '../../tools/lib/licence.js';
+import { p256KeyFromSeed } from '../../host-sim/keys.js';
+
+const WRONG_KEY = p256KeyFromSeed('not a licensed clinic');
+const ZERO_PIECE = '00'.repeat(32);
 
 const SEGMENT = LOG_RECORDS.find((r) => r.constant === 'REC_SEGMENT')!.code;
 const EVENT = LOG_RECORDS.find((r) => r.constant === 'REC_EVENT')!.code;
@@ -17,11 +23,14 @@ function logLines(sim: PenSim): string[] {
 }
 const typeOf = (l: string): number => Number(l.split(' ')[0]);
 
-/** One wrong try: AUTH? and, if a challenge came, a wrong answer. The replies. */
+/** One wrong try: AUTH? and, if a challenge came, the genuine licence and a wrong answer. The replies. */
 function wrongTry(sim: PenSim): string[] {
   const c = sim.command('AUTH?');
-  if (!c.startsWith('CHALLENGE')) return [c];
-  return [c, sim.command(`AUTH ${'11'.repeat(32)}`, 200)];
+  const ch = parseChallenge(c);
+  if (!ch) return [c];
+  const answer = answerChallenge(ch.challengeHex, ch.penSerial, WRONG_KEY);
+  const lines = [...authLines('LICENCE', simClinic().licence), ...authLines('ANSWER', answer)];
+  return [c, ...lines.slice(0, -1).map(() => 'OK'), sendLines(sim, lines)];
 }
 
 test('each failure doubles the wait for the next challenge, up to a minute; an unlock resets it', async () => {
@@ -29,12 +38,12 @@ test('each failure doubles the wait for the next challenge, up to a minute; an u
   const waits: number[] = [];
   for (let i = 0; i < 8; i++) {
     const r = wrongTry(sim);
-    assert.equal(r[1], 'ERR 10 authentication failed');
-    const m = /^ERR 10 locked out after failed attempts: try again in (\d+) s$/.exec(sim.command('AUTH?'));
+    assert.equal(r[r.length - 1], 'ERR 10 refused: wrong_answer');
+    const m = /^ERR 10 refused: locked_out: try again in (\d+) s$/.exec(sim.command('AUTH?'));
     assert.ok(m, 'the next challenge is refused with the time left');
     waits.push(Number(m[1]));
     sim.run(Number(m[1]) * 1000 - 50);
-    assert.match(sim.command('AUTH?'), /^ERR 10 locked out/, 'not before the time is up');
+    assert.match(sim.command('AUTH?'), /^ERR 10 refused: locked_out/, 'not before the time is up');
     sim.run(100);
   }
   assert.deepEqual(waits, [1, 2, 4, 8, 16, 32, 60, 60]);
@@ -43,7 +52,7 @@ test('each failure doubles the wait for the next challenge, up to a minute; an u
   sim.command('POWER OFF');
   sim.press('power');
   sim.runUntil(() => sim.state === 'ready', 3000);
-  assert.match(sim.command('AUTH?'), /^ERR 10 locked out after failed attempts: try again in (5\d|60) s$/);
+  assert.match(sim.command('AUTH?'), /^ERR 10 refused: locked_out: try again in (5\d|60) s$/);
 });
 
 test('600 bad AUTH lines leave every treatment record in the log; failures are counted, one record a minute', async () => {
@@ -63,10 +72,14 @@ test('600 bad AUTH lines leave every treatment record in the log; failures are c
   let failures = 0;
   let lines = 0;
   for (let i = 0; i < 300; i++) {
-    // an answer with no live challenge, and a challenge with a wrong answer when one is given
-    const r = [sim.command(`AUTH ${'00'.repeat(32)}`, 200), ...wrongTry(sim)];
+    // an answer to no challenge (two lines), and a challenge with a wrong answer when one is given
+    const r = [
+      sim.command(`AUTH ANSWER 0 ${ZERO_PIECE}`),
+      sim.command(`AUTH ANSWER 32 ${ZERO_PIECE}`, 200),
+      ...wrongTry(sim),
+    ];
     lines += r.length;
-    failures += r.filter((x) => /^ERR 10 (authentication failed|no live challenge)/.test(x)).length;
+    failures += r.filter((x) => /^ERR 10 refused: (wrong_answer|no_live_challenge)$/.test(x)).length;
   }
   assert.ok(lines >= 600, `${lines} lines`);
   const after = logLines(sim);

@@ -8,10 +8,14 @@ import { ButtonName } from '../../host-sim/names.js';
 import { Case, Step, durationMs } from './scenario.js';
 import { CaseResult, Plot, StepResult } from './results.js';
 import { checkExpectations } from './expect.js';
-import { answerChallenge } from '../../host-sim/keys.js';
 import { CartridgeChip } from '../../host-sim/cartridge-chip.js';
+import { qaLicence, QaLicence } from './licences.js';
+import { simClinic } from '../lib/clinic.js';
+import { answerChallenge, authLines, parseChallenge } from '../lib/licence.js';
+import { p256KeyFromSeed } from '../../host-sim/keys.js';
 
-const WRONG_KEY = Buffer.alloc(32, 0x42);
+/** a clinic key no licence names: its answers are wrong */
+const WRONG_CLINIC_KEY = p256KeyFromSeed('another clinic, not the licensed one');
 
 const PRESS_MS = 60;
 const PLOT_WINDOW_MS = 120;
@@ -32,6 +36,7 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap, penBoard?: Board
     wasm,
     trace: true,
     halTap,
+    keyProvisioning: c.keys,
   });
   const pen = sim.observation;
   const result: CaseResult = {
@@ -56,7 +61,7 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap, penBoard?: Board
   let windowDepthUm = 0; // the depth in force during the last run: what its plot is labelled with
   let lastReply: string | undefined;
   let lastRunMeasure = pen.measure();
-  let lastGoodAnswer: string | undefined;
+  let lastGoodAnswer: Buffer | undefined;
   let takenOff: CartridgeChip | undefined;
   try {
     if (c.powered) {
@@ -168,16 +173,17 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap, penBoard?: Board
       return;
     }
     if ('send' in s) {
-      const v = s.send as string | { line: string; times: number };
+      const v = s.send as string | { line?: string; lines?: string[]; times: number };
       if (typeof v === 'string') lastReply = send(v);
-      else for (let n = 0; n < v.times; n++) lastReply = send(v.line); // a flood: each line waits for its reply
+      else for (let n = 0; n < v.times; n++) for (const l of v.lines ?? [v.line!]) lastReply = send(l); // a flood: each line waits for its reply
       return `reply: ${lastReply}`;
     }
     if ('authenticate' in s) {
-      const v = s.authenticate as string | { answer: string; times?: number };
-      const how = typeof v === 'string' ? v : v.answer;
+      const v = s.authenticate as string | { answer?: string; licence?: QaLicence; times?: number };
+      const how = typeof v === 'string' ? v : (v.answer ?? 'right');
+      const licence = typeof v === 'string' ? 'genuine' : (v.licence ?? 'genuine');
       const times = typeof v === 'string' ? 1 : (v.times ?? 1);
-      for (let n = 0; n < times; n++) lastReply = authenticate(how);
+      for (let n = 0; n < times; n++) lastReply = authenticate(how, licence);
       return `reply: ${lastReply}`;
     }
     if ('cartridge' in s) {
@@ -215,18 +221,28 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap, penBoard?: Board
     throw new StepFailure(`unknown step ${Object.keys(s).join(',')}`);
   }
 
-  /** AUTH? and an answer: with the clinic key, another key, or the last right answer again. */
-  function authenticate(how: string): string {
+  /**
+   * AUTH?, a licence and an answer: the clinic's right answer, another clinic key's, or the last right
+   * answer again. A refused challenge is the reply; so is the first piece of licence or answer refused.
+   */
+  function authenticate(how: string, licence: QaLicence = 'genuine'): string {
     const ch = send('AUTH?');
-    if (ch.startsWith('ERR')) return ch; // the challenge was refused (a lock-out): the reply says why
-    const m = /^CHALLENGE ([0-9a-f]{32})$/.exec(ch);
-    if (!m) throw new StepFailure(`expected a challenge or a refusal, measured ${JSON.stringify(ch)}`);
-    let answer: string;
-    if (how === 'right') answer = lastGoodAnswer = answerChallenge(m[1]);
-    else if (how === 'wrong') answer = answerChallenge(m[1], WRONG_KEY);
+    if (ch.startsWith('ERR')) return ch; // the challenge was refused (a lock-out, no key): the reply says why
+    const c = parseChallenge(ch);
+    if (!c) throw new StepFailure(`expected a challenge or a refusal, measured ${JSON.stringify(ch)}`);
+    let answer: Buffer;
+    if (how === 'right') answer = lastGoodAnswer = answerChallenge(c.challengeHex, c.penSerial, simClinic().key);
+    else if (how === 'wrong') answer = answerChallenge(c.challengeHex, c.penSerial, WRONG_CLINIC_KEY);
     else if (lastGoodAnswer) answer = lastGoodAnswer;
     else throw new StepFailure('replay: there is no earlier right answer to send again');
-    return send(`AUTH ${answer}`);
+    const lic = qaLicence(licence, c.penSerial, sim.rtcSeconds());
+    const lines = [...(lic ? authLines('LICENCE', lic) : []), ...authLines('ANSWER', answer)];
+    let r = '';
+    for (const l of lines) {
+      r = send(l);
+      if (!r.startsWith('OK')) break;
+    }
+    return r;
   }
 
   function send(line: string): string {

@@ -25,6 +25,8 @@ export interface Case {
   tissue: string | number;
   zone?: string;
   mode?: 'home' | 'professional';
+  /** how the pen's key storage was left at the factory (header `keys`; default provisioned) */
+  keys?: 'provisioned' | 'unprovisioned' | 'zero';
   /** the simulator model (header `model`; default ideal) */
   model?: 'ideal' | 'physical';
   /** pens to run on, drawn from the board's ranges (header `tolerance`, else `pen qa --tolerance`; default 1) */
@@ -197,6 +199,7 @@ export function loadScenario(path: string, defaultSeed = 1, defaultTolerance?: n
       tissue: (data.tissue as string | number | undefined) ?? 'normal',
       zone: data.zone as string | undefined,
       mode: data.mode as 'home' | 'professional' | undefined,
+      keys: data.keys as 'provisioned' | 'unprovisioned' | 'zero' | undefined,
       model: data.model as 'ideal' | 'physical' | undefined,
       tolerance: (data.tolerance as number | undefined) ?? defaultTolerance,
       params,
