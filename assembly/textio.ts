@@ -211,20 +211,14 @@ export function hexBytes(out: StaticArray<u8>, n: i32): bool {
   return true;
 }
 
-/** A run of hex digit pairs up to the next space, into out[at..at+n); n, or -1 when it is odd, not hex, empty or longer than `max` bytes. */
-export function hexRun(out: StaticArray<u8>, at: i32, max: i32): i32 {
-  skipSpaces();
-  const end = wordEnd();
-  const n = (end - pos) >> 1;
-  if (n == 0 || ((end - pos) & 1) != 0 || n > max) return -1;
-  for (let i = 0; i < n; i++) {
-    const hi = hexDigit(<i32>checked(line, pos + 2 * i));
-    const lo = hexDigit(<i32>checked(line, pos + 2 * i + 1));
-    if (hi < 0 || lo < 0) return -1;
-    checkedSet(out, at + i, <u8>((hi << 4) | lo));
-  }
-  pos = end;
-  return n;
+/** The cursor after spaces: where the next word starts. */
+export function cursor(): i32 { skipSpaces(); return pos; }
+
+/** The byte written as two hex digits at line[i], line[i+1]; -1 when they are not hex. */
+export function hexPair(i: i32): i32 {
+  const hi = hexDigit(<i32>checked(line, i));
+  const lo = hexDigit(<i32>checked(line, i + 1));
+  return hi < 0 || lo < 0 ? -1 : (hi << 4) | lo;
 }
 
 export function endLine(): void { out(10); }

@@ -39,10 +39,10 @@ test('commands and their exact replies', async () => {
     ['SET IDLE 600', 'OK idle=600'],
     ['AUTH 00', 'ERR 2 AUTH LICENCE|ANSWER <offset> <hex>: next offset 0'],
     ['AUTH ANSWER 8 00', 'ERR 2 AUTH LICENCE|ANSWER <offset> <hex>: next offset 0'],
-    ['AUTH ANSWER 0 0', 'ERR 2 give 2 to 64 hex digits, at most 64 bytes from offset 0'],
-    ['AUTH ANSWER 0 ' + '0'.repeat(66), 'ERR 2 give 2 to 64 hex digits, at most 64 bytes from offset 0'],
+    ['AUTH ANSWER 0 0', 'ERR 2 give 2 to 64 hex digits, at most 32 bytes from offset 0'],
+    ['AUTH ANSWER 0 ' + '0'.repeat(66), 'ERR 2 give 2 to 64 hex digits, at most 32 bytes from offset 0'],
     ['AUTH LICENCE 0 ' + '0'.repeat(64), 'OK licence 32/156'],
-    ['AUTH LICENCE 32 0z', 'ERR 2 give 2 to 64 hex digits, at most 124 bytes from offset 32'],
+    ['AUTH LICENCE 32 0z', 'ERR 2 give 2 to 64 hex digits, at most 32 bytes from offset 32'],
     ['AUTH ANSWER 0 ' + '0'.repeat(64), 'OK answer 32/64'],
     ['AUTH ANSWER 32 ' + '0'.repeat(64), 'ERR 10 refused: no_live_challenge'],
     [
