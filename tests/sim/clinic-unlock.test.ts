@@ -19,6 +19,11 @@ import {
 } from '../../tools/lib/licence.js';
 import { qaLicence, QaLicence } from '../../tools/qa/licences.js';
 import { createPublicKey } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { REPO_ROOT } from '../../boards/paths.js';
 
 const DAY_S = 86_400;
 
@@ -177,4 +182,35 @@ test('the pen checks without delaying its ticks: an unlock in a stroking pen kee
   const m = sim.measure();
   assert.equal(sim.state, 'running');
   assert.equal(m.missed_steps, 0);
+});
+
+test('pen clinic: a new clinic key, a licence from the maker, and the answer lines open a pen', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clinic-'));
+  const pen = (...args: string[]): string => {
+    const r = spawnSync('node', [join(REPO_ROOT, 'bin', 'pen.js'), 'clinic', ...args], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  pen('keys', 'new', '--out', 'clinic');
+  const sim = await readyPen();
+  pen(
+    'licence',
+    '--clinic',
+    'clinic.pub.pem',
+    '--serial',
+    '4242',
+    '--expires',
+    '2031-01-01',
+    '--pens',
+    String(sim.serial),
+    '--out',
+    'clinic.lic',
+  );
+  assert.match(pen('show', '--licence', 'clinic.lic'), /licence 4242 .*\n {2}expires {5}2031-01-01/);
+  const lines = pen('answer', '--key', 'clinic.pem', '--licence', 'clinic.lic', '--challenge', sim.command('AUTH?'))
+    .trim()
+    .split('\n');
+  assert.equal(lines.length, 7);
+  assert.equal(sendLines(sim, lines), 'OK mode=professional cap=3.00');
+  assert.match(sim.command('LOG 0'), / 3 4242$/);
 });
