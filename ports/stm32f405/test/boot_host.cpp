@@ -22,7 +22,7 @@ extern "C" void crypto_fatal(int code) {
 }
 
 static const char *BOARD = "stm32f405-tmc2209";
-static const uint32_t HAL_ABI = 3; /* abi/pen-abi.ts HAL_ABI_VERSION, which the test images carry */
+static const uint32_t HAL_ABI = 4; /* abi/pen-abi.ts HAL_ABI_VERSION, which the test images carry */
 
 static std::vector<uint8_t> load(const std::string &path) {
   std::vector<uint8_t> v;
