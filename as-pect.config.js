@@ -1,28 +1,29 @@
 // as-pect runs the firmware's unit tests (tests/assembly/*.spec.ts). Modules that touch the HAL get a
 // small fake here; a test drives it through the `halfake` imports it declares.
-import { createHmac } from 'node:crypto';
+import { CartridgeChip } from './dist/host-sim/cartridge-chip.js';
+import { CryptoEngine } from './dist/host-sim/parts/crypto.js';
+import { Entropy } from './dist/host-sim/parts/entropy.js';
+import { KeyStore } from './dist/host-sim/parts/key-store.js';
+import { SimClock } from './dist/host-sim/clock.js';
+import { Rng } from './dist/host-sim/rng.js';
+import { devCartridgeMakerKey, devLicenceMakerKey, rawPublicKey } from './dist/host-sim/keys.js';
+import { loadBoard } from './dist/boards/board.js';
 import { FakeStepQueue } from './tests/assembly/fake-step-queue.js';
 
-/** The fake HAL's cartridge maker key: key_word(1, i) = 0x01010101 + i, big-endian words. */
-function fakeKey(k) {
-  const b = Buffer.alloc(32);
-  for (let i = 0; i < 8; i++) b.writeInt32BE((k * 0x01010101 + i) | 0, 4 * i);
-  return b;
-}
-
-/** A genuine new 16-needle cartridge (board index 1) for the ref-pen board. */
+/** A genuine new 16-needle cartridge for the ref-pen board: the simulator's secure chip, certified by the
+ * development maker key (docs/cartridge-chip.md). */
+const board = loadBoard('ref-pen');
+let serial = 123456;
 function genuineChip() {
-  const c = Buffer.alloc(48);
-  c[0] = 1;
-  c[1] = 2;
-  c[2] = 16;
-  c.writeUInt16LE(3000, 4);
-  c.writeUInt32LE(2611, 8);
-  c.writeUInt32LE(123456, 12);
-  c[16] = 0xff;
-  createHmac('sha256', fakeKey(1)).update(c.subarray(0, 16)).digest().copy(c, 32, 0, 16);
-  return c;
+  return new CartridgeChip(board, { type: '16', serial: serial++, lot: 2611 }, devCartridgeMakerKey());
 }
+/** the fake HAL's crypto: the simulator's engine and keys, every operation done at once */
+const keyStore = new KeyStore({
+  clinicKey: Buffer.alloc(32, 0x11),
+  cartridgeKey: Buffer.alloc(32, 0x22),
+  cartridgeMakerPublic: rawPublicKey(devCartridgeMakerKey()),
+  licenceMakerPublic: rawPublicKey(devLicenceMakerKey()),
+});
 
 // The fake step queue is busy for a few status reads after a push, then idle; a move that asks to stop
 // at the endstop ends with the endstop flag when the endstop is reachable. A spec that needs real step
@@ -102,12 +103,9 @@ export default {
       endstop_active: () => fake.endstop,
       buttons_raw: () => fake.buttons,
       battery_mv: () => 3900,
-      cartridge_read: (addr) => (fake.chip && addr >= 0 && addr < 48 ? fake.chip[addr] : -1),
-      cartridge_write: (addr, v) => {
-        if (!fake.chip || addr !== 16) return -2;
-        fake.chip[16] &= v;
-        return 0;
-      },
+      // the chip answers a challenge at once (its time is "long after")
+      cartridge_read: (addr) => (fake.chip ? fake.chip.read(addr, Infinity) : -1),
+      cartridge_write: (addr, v) => (fake.chip ? fake.chip.write(addr, v, Infinity) : -1),
       flash_sectors: () => 4,
       flash_sector_bytes: () => 256,
       flash_read: (off) => fake.flash[off >> 2] | 0,
@@ -222,7 +220,21 @@ export default {
       sq_edge_ticks: (i) => (i < sq.edges.length ? sq.edges[i][0] : -1),
       sq_edge_dir: (i) => (i < sq.edges.length ? sq.edges[i][1] : 0),
     };
-    return instantiate(binary, createImports({ env: { memory }, hal, halfake }));
+    let mod; // the module's own memory, once it is instantiated (the buffers the crypto calls read)
+    const crypto = new CryptoEngine(
+      keyStore,
+      new SimClock(16e6),
+      () => new Uint8Array((mod.exports.memory ?? memory).buffer),
+      {
+        verifyEcdsaMs: 0,
+        hashMs: 0,
+      },
+    );
+    Object.assign(hal, crypto.imports(), {
+      crypto_random: new Entropy(new Rng(1), new Rng(2)).imports().crypto_random,
+    });
+    mod = await instantiate(binary, createImports({ env: { memory }, hal, halfake }));
+    return mod;
   },
   outputBinary: false,
 };

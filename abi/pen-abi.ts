@@ -150,9 +150,9 @@ export const HAL_CALLS: readonly HalCall[] = [
     params: [['addr', 'i32']],
     ret: 'i32',
     brief: "Byte `addr` of the fitted cartridge's ID chip, or -1 when no cartridge (or no chip) answers.",
-    units: 'addr 0..47; 0..255 or -1',
+    units: 'addr 0..263; 0..255 or -1',
     behaviour:
-      "a byte of the fitted cartridge's ID chip, -1 when no cartridge (or no chip) answers. Layout in `docs/treatment-log.md`",
+      "a byte of the fitted cartridge's ID chip (a secure ECDSA authenticator), -1 when no cartridge (or no chip) answers. Memory map in `docs/cartridge-chip.md`: data, the chip's public key, the maker's certificate, the use counter, a status byte, the signed response (0xFF until ready). Changed in version 4 (was a 48-byte memory with an HMAC tag)",
   },
   {
     name: 'cartridge_write',
@@ -162,10 +162,10 @@ export const HAL_CALLS: readonly HalCall[] = [
     ],
     ret: 'i32',
     brief:
-      "Write byte `addr` of the cartridge's ID chip. 0 = written, -1 = no cartridge, -2 = refused (read-only byte, or a one-way bit set back).",
+      "Write byte `addr` of the cartridge's ID chip (a challenge byte or a command). 0 = written, -1 = no cartridge, -2 = refused (read-only byte, unknown command).",
     units: '0 / -1 / -2',
     behaviour:
-      'writes a chip byte: 0 done, -1 no cartridge, -2 refused (only the one-way `used` byte 16 takes writes, and only bits going 1 -> 0)',
+      'writes a chip byte: 0 done, -1 no cartridge, -2 refused. Only the challenge (bytes 160..191) and the command byte 192 take writes: 1 = sign the challenge with the chip key, 2 = count one use (the counter only goes up). `docs/cartridge-chip.md`. Changed in version 4',
   },
   {
     name: 'flash_sectors',
@@ -232,6 +232,7 @@ export const HAL_CALLS: readonly HalCall[] = [
     units: 'key 0 clinic, 1 cartridge maker; index 0..7',
     behaviour:
       "word `index` of a provisioned 256-bit secret, bytes big-endian, from the MCU's protected storage (OTP or a read-protected flash page)",
+    imported: false,
   },
   {
     name: 'rtc_seconds',
@@ -802,8 +803,18 @@ export const CARTRIDGE_STATES = codes([
 export const REFUSALS = codes([
   [0, 'none', 'REFUSE_NONE', 'not refused'],
   [1, 'unknown', 'REFUSE_UNKNOWN', 'unreadable chip, unknown format or type'],
-  [2, 'not_genuine', 'REFUSE_FORGED', "the maker's tag does not match"],
-  [3, 'used', 'REFUSE_USED', 'already used: single use'],
+  [2, 'not_genuine', 'REFUSE_FORGED', 'the chip could not sign the challenge with its certified key (a copy)'],
+  [3, 'used', 'REFUSE_USED', 'already used (its use counter, or a serial this pen has used): single use'],
+  [4, 'uncertified', 'REFUSE_UNCERTIFIED', "the maker's certificate does not verify with the pen's maker key"],
+  [
+    5,
+    'pen_key_unprovisioned',
+    'REFUSE_KEY_UNPROVISIONED',
+    "the pen's maker key was never provisioned: nothing is accepted",
+  ],
+  [6, 'pen_key_zero', 'REFUSE_KEY_ZERO', "the pen's maker key is all zeros: nothing is accepted"],
+  [7, 'pen_key_malformed', 'REFUSE_KEY_MALFORMED', "the pen's maker key is not a valid key: nothing is accepted"],
+  [8, 'rng_failed', 'REFUSE_RNG_FAILED', 'the random number generator failed its health tests: no challenge'],
 ]);
 
 export interface SerialError extends Code {

@@ -159,8 +159,13 @@ export const CART_REFUSED: i32 = 3; // refused (the refusal says why)
 // cartridge refusals
 export const REFUSE_NONE: i32 = 0; // not refused
 export const REFUSE_UNKNOWN: i32 = 1; // unreadable chip, unknown format or type
-export const REFUSE_FORGED: i32 = 2; // the maker's tag does not match
-export const REFUSE_USED: i32 = 3; // already used: single use
+export const REFUSE_FORGED: i32 = 2; // the chip could not sign the challenge with its certified key (a copy)
+export const REFUSE_USED: i32 = 3; // already used (its use counter, or a serial this pen has used): single use
+export const REFUSE_UNCERTIFIED: i32 = 4; // the maker's certificate does not verify with the pen's maker key
+export const REFUSE_KEY_UNPROVISIONED: i32 = 5; // the pen's maker key was never provisioned: nothing is accepted
+export const REFUSE_KEY_ZERO: i32 = 6; // the pen's maker key is all zeros: nothing is accepted
+export const REFUSE_KEY_MALFORMED: i32 = 7; // the pen's maker key is not a valid key: nothing is accepted
+export const REFUSE_RNG_FAILED: i32 = 8; // the random number generator failed its health tests: no challenge
 
 // serial protocol error codes (ERR <code>)
 export const ERR_UNKNOWN_COMMAND: i32 = 1; // unknown command or setting

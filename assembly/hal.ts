@@ -28,7 +28,7 @@
 @external("hal", "battery_mv") export declare function battery_mv(): i32;
 /** Byte `addr` of the fitted cartridge's ID chip, or -1 when no cartridge (or no chip) answers. */
 @external("hal", "cartridge_read") export declare function cartridge_read(addr: i32): i32;
-/** Write byte `addr` of the cartridge's ID chip. 0 = written, -1 = no cartridge, -2 = refused (read-only byte, or a one-way bit set back). */
+/** Write byte `addr` of the cartridge's ID chip (a challenge byte or a command). 0 = written, -1 = no cartridge, -2 = refused (read-only byte, unknown command). */
 @external("hal", "cartridge_write") export declare function cartridge_write(addr: i32, value: i32): i32;
 /** Number of sectors of the treatment-log flash. */
 @external("hal", "flash_sectors") export declare function flash_sectors(): i32;

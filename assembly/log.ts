@@ -9,6 +9,7 @@ import { STATIC_HEADER_BYTES, checked, checkedSet, staticArray } from "./statics
 import { flash_sectors, flash_sector_bytes, flash_read, flash_program, flash_erase } from "./hal";
 import { crc32Word } from "./crc32";
 import { noteHeavyWork } from "./budget";
+import { logSectors } from "./cartstore";
 
 const MAGIC: u32 = 0x504c4f47; // "PLOG"
 const ERASED: u32 = 0xffffffff;
@@ -41,7 +42,7 @@ function sectorValid(s: i32): bool {
 
 /** Find the newest sector and the end of its records. Call at start-up. */
 export function logInit(): void {
-  sectors = min(flash_sectors(), MAX_SECTORS);
+  sectors = min(logSectors(), MAX_SECTORS); // the last sectors may hold the cartridge store
   sectorBytes = flash_sector_bytes() & ~3;
   current = -1;
   // the newest sector is the valid one with the highest sequence number

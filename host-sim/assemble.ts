@@ -101,7 +101,7 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
   const reader = new CartridgeReader(
     board,
     cartridge.type,
-    opts.cartridgeKey ?? SIM_CARTRIDGE_KEY,
+    opts.makerKey ?? devCartridgeMakerKey(),
     entropyRng,
     clock,
     trace,

@@ -1,6 +1,7 @@
 // One simulated pen: the firmware .wasm running against the HAL on the parts that assemble.ts builds
 // and wires (parts/, one per slice of the HAL, the motor and carriage, the time loop); and what a user
 // or a test does with it.
+import { KeyObject } from 'node:crypto';
 import { Board, Cartridge } from '../boards/board.js';
 import { StepExecutor } from './executor.js';
 import { Mechanics } from './mechanics.js';
@@ -54,6 +55,8 @@ export interface SimOptions {
   chip?: ChipSpec | null;
   clinicKey?: Buffer;
   cartridgeKey?: Buffer;
+  /** the maker key the simulator's cartridge factory certifies chips with (default the development key) */
+  makerKey?: KeyObject;
   /** how the pen's key storage was left: written (default), erased (all ones) or all zeros */
   keyProvisioning?: KeyProvisioning;
   /** real-time clock at power-up (s since 1970) */
@@ -287,6 +290,10 @@ export class PenSim {
   /** the HAL's crypto engine (its open operations, for tests) */
   get crypto(): CryptoEngine {
     return this.parts.crypto;
+  }
+  /** the running firmware module's linear memory (what a memory dump of the MCU's RAM would show) */
+  get moduleMemory(): Uint8Array {
+    return this.parts.firmware.memory;
   }
   /** the keys the pen's HAL holds */
   get keys(): KeyStore {

@@ -9,6 +9,7 @@ import { imageCommand } from './commands/image.js';
 import { keysCommand } from './commands/keys.js';
 import { clinicCommand } from './commands/clinic.js';
 import { sbomCommand } from './commands/sbom.js';
+import { cartridgeCommand } from './commands/cartridge.js';
 import { consoleCommand } from './commands/console.js';
 import { flashCommand } from './commands/flash.js';
 import { UsageError } from './lib/args.js';
@@ -33,6 +34,7 @@ Commands:
   keys      make a signing key pair for firmware images
   clinic    clinic keys, licences (the maker's) and answers to a pen's challenge (professional mode)
   sbom      write a CycloneDX SBOM of the npm dependencies and the port's C parts
+  cartridge make and check test cartridge chip files
 
 Run \`pen <command> --help\` for the options of one command; \`pen --version\` prints the
 package version and the firmware's SHA-256.
@@ -68,6 +70,8 @@ export async function main(argv: string[]): Promise<number> {
         return await clinicCommand(rest);
       case 'sbom':
         return await sbomCommand(rest);
+      case 'cartridge':
+        return await cartridgeCommand(rest);
       case '--version':
       case '-V':
       case 'version':

@@ -1,5 +1,6 @@
-// The cartridge's ID chip as the pen reads it (HAL cartridge_read, cartridge_write), and the user
-// taking a cartridge off or fitting one; its fault is a cartridge pulled off while stroking.
+// The cartridge's ID chip on the pen's bus (HAL cartridge_read, cartridge_write), and the user taking a
+// cartridge off or fitting one; its fault is a cartridge pulled off while stroking. The simulator's
+// cartridge factory certifies the chips it makes with the maker's (development) key.
 import { HalImports, HalPart } from '../hal.js';
 import { FaultSource, FaultTable } from '../faults.js';
 import { SimClock } from '../clock.js';
@@ -7,6 +8,7 @@ import { Trace } from '../trace.js';
 import { Board } from '../../boards/board.js';
 import { Rng } from '../rng.js';
 import { CartridgeChip, ChipSpec } from '../cartridge-chip.js';
+import { KeyObject } from 'node:crypto';
 
 /** lot number of the genuine cartridges the simulator fits by itself */
 const FACTORY_LOT = 2611;
@@ -18,7 +20,7 @@ export class CartridgeReader implements HalPart, FaultSource {
   constructor(
     private readonly board: Board,
     private readonly type: string,
-    private readonly makerKey: Buffer,
+    private readonly makerKey: KeyObject,
     private readonly entropy: Rng,
     private readonly clock: SimClock,
     private readonly trace: Trace | undefined,
@@ -29,8 +31,9 @@ export class CartridgeReader implements HalPart, FaultSource {
 
   imports(): HalImports {
     return {
-      cartridge_read: (addr: number): number => this.chip?.read(addr) ?? -1,
-      cartridge_write: (addr: number, value: number): number => (this.chip ? this.chip.write(addr, value) : -1),
+      cartridge_read: (addr: number): number => this.chip?.read(addr, this.clock.nowMs) ?? -1,
+      cartridge_write: (addr: number, value: number): number =>
+        this.chip ? this.chip.write(addr, value, this.clock.nowMs) : -1,
     };
   }
 

@@ -8,7 +8,7 @@ import { ButtonName } from '../../host-sim/names.js';
 import { Case, Step, durationMs } from './scenario.js';
 import { CaseResult, Plot, StepResult } from './results.js';
 import { checkExpectations } from './expect.js';
-import { CartridgeChip } from '../../host-sim/cartridge-chip.js';
+import { CARTRIDGE_CHECK_MS, CartridgeChip } from '../../host-sim/cartridge-chip.js';
 import { qaLicence, QaLicence } from './licences.js';
 import { simClinic } from '../lib/clinic.js';
 import { answerChallenge, authLines, parseChallenge } from '../lib/licence.js';
@@ -33,10 +33,10 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap, penBoard?: Board
     cartridge: c.cartridge,
     seed: c.seed,
     tissue: c.tissue,
+    keyProvisioning: c.keys,
     wasm,
     trace: true,
     halTap,
-    keyProvisioning: c.keys,
   });
   const pen = sim.observation;
   const result: CaseResult = {
@@ -187,23 +187,36 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap, penBoard?: Board
       return `reply: ${lastReply}`;
     }
     if ('cartridge' in s) {
-      const v = s.cartridge as string | { fit: string | number; used?: boolean; forged?: boolean };
+      const v = s.cartridge as
+        | string
+        | {
+            fit: string | number;
+            used?: boolean;
+            forged?: boolean;
+            other_maker?: boolean;
+            serial?: number;
+            lot?: number;
+          };
       if (v === 'remove') {
         if (!sim.chip) throw new StepFailure('no cartridge to remove');
         takenOff = sim.chip;
         sim.removeCartridge();
       } else {
+        // refit: the chip taken off; clone: a copy of it, its use counter reset (it has not the chip's key)
         const chip =
           typeof v === 'string'
-            ? takenOff
+            ? v === 'clone'
+              ? takenOff?.copy({ resetUse: true })
+              : takenOff
             : sim.makeChip({
                 type: String(v.fit),
-                serial: 500000 + Math.floor(sim.rng.next() * 100000),
-                lot: 2612,
+                serial: v.serial ?? 500000 + Math.floor(sim.rng.next() * 100000),
+                lot: v.lot ?? 2612,
                 used: v.used,
                 forged: v.forged,
+                otherMaker: v.other_maker,
               });
-        if (!chip) throw new StepFailure('no cartridge was taken off to put back');
+        if (!chip) throw new StepFailure(`no cartridge was taken off to ${v === 'clone' ? 'copy' : 'put back'}`);
         if (sim.chip) {
           takenOff = sim.chip;
           sim.removeCartridge();
@@ -211,7 +224,7 @@ export function runCase(c: Case, wasm: string, halTap?: HalTap, penBoard?: Board
         } // a swap passes through "none"
         sim.fitCartridge(chip);
       }
-      sim.run(40); // the pen reads and checks the chip over about 25 ticks
+      sim.run(CARTRIDGE_CHECK_MS); // the pen reads and checks the chip (certificate, challenge, response)
       return;
     }
     if ('expect' in s) {

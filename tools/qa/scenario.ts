@@ -1,6 +1,7 @@
 // Scenario files: YAML read with line numbers, checked against docs/scenario.schema.json and against
 // what exists (boards, cartridges), matrices expanded into cases. A bad file fails before anything
 // runs, with the file, the line and what would be valid.
+import type { KeyProvisioning } from '../../host-sim/parts/key-store.js';
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseDocument, LineCounter, isMap, isSeq, isScalar, visit, Node as YamlNode, Document } from 'yaml';
@@ -23,10 +24,10 @@ export interface Case {
   tags: string[];
   powered: boolean;
   tissue: string | number;
+  /** how the pen's key storage was left (header `keys`; default provisioned) */
+  keys?: KeyProvisioning;
   zone?: string;
   mode?: 'home' | 'professional';
-  /** how the pen's key storage was left at the factory (header `keys`; default provisioned) */
-  keys?: 'provisioned' | 'unprovisioned' | 'zero';
   /** the simulator model (header `model`; default ideal) */
   model?: 'ideal' | 'physical';
   /** pens to run on, drawn from the board's ranges (header `tolerance`, else `pen qa --tolerance`; default 1) */
@@ -197,9 +198,9 @@ export function loadScenario(path: string, defaultSeed = 1, defaultTolerance?: n
       tags: (data.tags as string[] | undefined) ?? [],
       powered: (data.powered as boolean | undefined) ?? true,
       tissue: (data.tissue as string | number | undefined) ?? 'normal',
+      keys: data.keys as KeyProvisioning | undefined,
       zone: data.zone as string | undefined,
       mode: data.mode as 'home' | 'professional' | undefined,
-      keys: data.keys as 'provisioned' | 'unprovisioned' | 'zero' | undefined,
       model: data.model as 'ideal' | 'physical' | undefined,
       tolerance: (data.tolerance as number | undefined) ?? defaultTolerance,
       params,
