@@ -147,6 +147,17 @@ export default {
       encoder_count: () => 0,
       encoder_status: () => 1, // ENC_ABSENT: the unit tests run open loop
       image_confirm: () => {},
+      // the crypto HAL and the pen's serial: keys usable, every check fails (no unit test unlocks)
+      crypto_key_status: () => 0,
+      crypto_key_import: () => 256,
+      crypto_key_destroy: () => {},
+      crypto_hash_start: () => 1,
+      crypto_verify_start: () => 1,
+      crypto_poll: () => -1,
+      crypto_output: () => 0,
+      crypto_cancel: () => {},
+      crypto_random: () => 0x12345678n,
+      device_serial: () => 40001234,
     };
     const halfake = {
       set_queue_status: (v) => {

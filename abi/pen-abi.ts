@@ -220,6 +220,7 @@ export const HAL_CALLS: readonly HalCall[] = [
     brief: '32 random bits from the hardware random number generator.',
     units: '32 bits',
     behaviour: 'from the hardware random number generator (STM32F4 RNG); for challenges, never for motion',
+    imported: false,
   },
   {
     name: 'key_word',
@@ -232,6 +233,7 @@ export const HAL_CALLS: readonly HalCall[] = [
     units: 'key 0 clinic, 1 cartridge maker; index 0..7',
     behaviour:
       "word `index` of a provisioned 256-bit secret, bytes big-endian, from the MCU's protected storage (OTP or a read-protected flash page)",
+    imported: false,
   },
   {
     name: 'rtc_seconds',
@@ -373,7 +375,6 @@ export const HAL_CALLS: readonly HalCall[] = [
     units: 'key ID; 0 or a CRYPTO_E_* code (< 0)',
     behaviour:
       '0 `ok` when the key is provisioned and well formed; else why not: `no_key` (no such ID), `unprovisioned` (its storage is erased, all ones), `zero_key` (all zeros), `malformed_key` (not a valid key of its type, e.g. a point off the P-256 curve). Never returns key bytes. Fast: answers at once',
-    imported: false,
   },
   {
     name: 'crypto_key_import',
@@ -471,6 +472,16 @@ export const HAL_CALLS: readonly HalCall[] = [
     units: '',
     behaviour:
       'the firmware calls it each time homing succeeds (endstop found, needles at rest), the proof that the new firmware drives the pen. A runtime whose bootloader boots new images on trial (`docs/updating.md`) marks the running image confirmed, once, so the bootloader keeps it and advances the security counter; a runtime without one does nothing. Returns at once (one flash word at most). Added in version 4',
+  },
+  // ---- identity (version 4)
+  {
+    name: 'device_serial',
+    params: [],
+    ret: 'i32',
+    brief: "The pen's serial number, as printed on it and as the maker's licences name it; 0 when not provisioned.",
+    units: 'serial, unsigned 32 bits; 0 or 0xFFFFFFFF = not provisioned',
+    behaviour:
+      "the serial number the maker gave this pen (OTP, written at the factory), the one on its label: a clinic licence may name it, and the clinic's answer to a challenge signs it, so an answer made for one pen opens no other. 0 or 0xFFFFFFFF (erased) when never provisioned: the firmware then refuses every unlock. Fast: answers at once",
   },
 ];
 
@@ -802,7 +813,13 @@ export const ZONES: readonly Capped[] = (
 /** Modes: home devices stop at 1.5 mm; professional pens go to 3.0 mm, unlocked by the clinic. */
 export const MODES: readonly Capped[] = [
   { code: 0, name: 'home', constant: 'MODE_HOME', capUm: 1500, doc: 'the power-up mode' },
-  { code: 1, name: 'professional', constant: 'MODE_PROFESSIONAL', capUm: 3000, doc: 'after AUTH with the clinic key' },
+  {
+    code: 1,
+    name: 'professional',
+    constant: 'MODE_PROFESSIONAL',
+    capUm: 3000,
+    doc: "after AUTH with a clinic's licence and answer",
+  },
 ];
 
 /** Results of changing a setting. */
@@ -891,7 +908,13 @@ export const SERIAL_ERRORS: readonly SerialError[] = (
     [7, 'plan', 'ERR_PLAN', 'the stroke could not be planned', 'ERR 7 stroke could not be planned'],
     [8, 'battery', 'ERR_BATTERY', 'battery too low to start', 'ERR 8 battery too low: charge the pen'],
     [9, 'no_zone', 'ERR_NO_ZONE', 'no treatment zone chosen', 'ERR 9 no treatment zone: SET ZONE <name> first'],
-    [10, 'auth', 'ERR_AUTH', 'professional mode: no or wrong answer', 'ERR 10 authentication failed'],
+    [
+      10,
+      'auth',
+      'ERR_AUTH',
+      'professional mode: no challenge given, or the licence or answer refused (the reason follows)',
+      'ERR 10 refused: licence_expired',
+    ],
     [
       11,
       'above_cap',
@@ -928,22 +951,101 @@ export const SEGMENT_ENDS = codes([
   [3, 'firmware_reset', 'END_FIRMWARE_RESET', 'a firmware reset: closed at the restart from its checkpoints'],
 ]);
 
-/** Why an AUTH attempt failed (the detail of an `auth_failed` event). */
+/** Why an AUTH attempt failed or a challenge was refused (the reply's reason; in an `auth_failed` event). */
 export const AUTH_FAILURES = codes([
-  [1, 'wrong_answer', 'AUTH_FAIL_WRONG_ANSWER', 'the answer does not match the challenge'],
+  [0, 'none', 'AUTH_OK', 'not refused: the answer and its licence are good'],
   [
-    2,
-    'no_live_challenge',
-    'AUTH_FAIL_NO_CHALLENGE',
-    'no challenge to answer (none asked, or already answered: a replay)',
+    1,
+    'wrong_answer',
+    'AUTH_FAIL_WRONG_ANSWER',
+    "the clinic's signature over the challenge and the pen's serial does not verify",
   ],
+  [2, 'no_live_challenge', 'AUTH_FAIL_NO_CHALLENGE', 'no challenge to answer (none asked, or already answered)'],
+  [3, 'locked_out', 'AUTH_FAIL_LOCKED_OUT', 'no challenge yet: failed attempts make the next one wait'],
+  [4, 'replayed', 'AUTH_FAIL_REPLAYED', 'the answer is one the pen has already accepted: a recording sent again'],
+  [5, 'no_licence', 'AUTH_FAIL_NO_LICENCE', 'the licence was not sent whole before the answer'],
+  [
+    6,
+    'licence_malformed',
+    'AUTH_FAIL_LICENCE_MALFORMED',
+    'an unknown licence format, a zero serial, or a clinic key that is not a P-256 point',
+  ],
+  [7, 'licence_other_key', 'AUTH_FAIL_LICENCE_OTHER_KEY', 'the licence names a maker key this pen does not hold'],
+  [
+    8,
+    'licence_not_genuine',
+    'AUTH_FAIL_LICENCE_FORGED',
+    "the maker's signature on the licence does not verify (another maker key, or altered bytes)",
+  ],
+  [9, 'licence_expired', 'AUTH_FAIL_LICENCE_EXPIRED', "the licence's expiry is past by the pen's clock"],
+  [10, 'licence_revoked', 'AUTH_FAIL_LICENCE_REVOKED', "the licence's serial is on the maker's revocation list"],
+  [11, 'licence_other_pen', 'AUTH_FAIL_LICENCE_OTHER_PEN', 'the licence names pens, and not this one'],
+  [
+    12,
+    'clock_not_set',
+    'AUTH_FAIL_CLOCK_NOT_SET',
+    "the licence expires and the pen's clock reads before the earliest time it can (it lost its time)",
+  ],
+  [
+    13,
+    'key_unprovisioned',
+    'AUTH_FAIL_KEY_UNPROVISIONED',
+    "the pen's licence key storage is erased: nothing is accepted",
+  ],
+  [14, 'key_zero', 'AUTH_FAIL_KEY_ZERO', "the pen's licence key is all zeros: nothing is accepted"],
+  [15, 'key_malformed', 'AUTH_FAIL_KEY_MALFORMED', "the pen's licence key is not a P-256 key: nothing is accepted"],
+  [16, 'no_serial', 'AUTH_FAIL_NO_SERIAL', 'the pen has no serial number provisioned: nothing is accepted'],
+  [17, 'no_random', 'AUTH_FAIL_NO_RANDOM', 'the random source failed its health tests: no challenge until a reset'],
+  [18, 'crypto_error', 'AUTH_FAIL_CRYPTO', 'the crypto HAL refused the check (busy, or an argument it could not take)'],
 ]);
+
+/**
+ * A clinic licence (docs/security.md): the maker's ECDSA P-256 signature binding a clinic's public key
+ * to a licence serial, an expiry and, optionally, pen serials. Big-endian fields at these offsets.
+ */
+export const LICENCE = {
+  /** format byte: LICENCE_FORMAT */
+  format: 0,
+  /** the CRYPTO_KEYS ID of the maker key that signed it (licence_maker) */
+  keyId: 1,
+  /** licence serial (u32, not 0): what a revocation names */
+  serial: 4,
+  /** expiry, s since 1970 UTC (u32); 0 = none */
+  expiry: 8,
+  /** up to `penSlots` pen serials (u32 each); all 0 = any pen */
+  pens: 12,
+  penSlots: 4,
+  /** the clinic's P-256 public key, 64 bytes X||Y */
+  clinicKey: 28,
+  /** the maker's signature r||s (64 bytes) over bytes 0..signature-1 */
+  signature: 92,
+  bytes: 156,
+} as const;
+export const LICENCE_FORMAT = 1;
+
+/** Bytes of an unlock challenge; the clinic signs challenge || pen serial (4 bytes, big-endian). */
+export const CHALLENGE_BYTES = 16;
+
+/**
+ * The earliest time a pen's clock can read once set (2026-01-01 UTC, before any pen was built): a clock
+ * behind it has lost its time, and a licence that expires is then refused (fail closed).
+ */
+export const EARLIEST_CLOCK_S = 1_767_225_600;
+
+/**
+ * The maker's revocation list: licence serials no pen accepts. It ships with every signed firmware, so a
+ * pen learns of a revocation with its next update (docs/security.md). 900001 is a development licence,
+ * revoked to show the refusal.
+ */
+export const REVOKED_LICENCES: readonly number[] = [900001];
 
 export interface LogEvent extends Code {
   /** what the detail word holds */
   detail: string;
   /** the table the detail word is a code of, if it is one */
   details?: readonly Code[];
+  /** the detail word is a count (low 16 bits) and the code of the last one counted (high 16 bits) */
+  counted?: boolean;
 }
 
 /** Treatment log events. */
@@ -953,11 +1055,18 @@ export const LOG_EVENTS: readonly LogEvent[] = [
     code: 2,
     name: 'auth_failed',
     constant: 'EV_AUTH_FAILED',
-    doc: 'an AUTH attempt failed',
-    detail: 'why',
+    doc: 'AUTH attempts failed (one record a minute at most)',
+    detail: 'how many failed since the last such record (low 16 bits), why the last one did (high 16 bits)',
     details: AUTH_FAILURES,
+    counted: true,
   },
-  { code: 3, name: 'auth_passed', constant: 'EV_AUTH_PASSED', doc: 'professional mode unlocked', detail: '0' },
+  {
+    code: 3,
+    name: 'auth_passed',
+    constant: 'EV_AUTH_PASSED',
+    doc: 'professional mode unlocked',
+    detail: "the serial of the clinic's licence",
+  },
   {
     code: 4,
     name: 'cartridge_refused',

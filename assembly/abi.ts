@@ -140,7 +140,7 @@ export const ZONE_CAP_UM: StaticArray<i32> = [0, 750, 500, 500, 750, 1000, 2000,
 
 // modes
 export const MODE_HOME: i32 = 0; // the power-up mode
-export const MODE_PROFESSIONAL: i32 = 1; // after AUTH with the clinic key
+export const MODE_PROFESSIONAL: i32 = 1; // after AUTH with a clinic's licence and answer
 export const MODE_COUNT: i32 = 2;
 /** depth cap per mode (um) */
 export const MODE_CAP_UM: StaticArray<i32> = [1500, 3000];
@@ -188,7 +188,7 @@ export const ERR_CARTRIDGE: i32 = 6; // no cartridge, or one refused
 export const ERR_PLAN: i32 = 7; // the stroke could not be planned
 export const ERR_BATTERY: i32 = 8; // battery too low to start
 export const ERR_NO_ZONE: i32 = 9; // no treatment zone chosen
-export const ERR_AUTH: i32 = 10; // professional mode: no or wrong answer
+export const ERR_AUTH: i32 = 10; // professional mode: no challenge given, or the licence or answer refused (the reason follows)
 export const ERR_ABOVE_CAP: i32 = 11; // a zone or mode whose cap is below the depth in use
 
 // treatment log record types
@@ -207,13 +207,56 @@ export const END_FIRMWARE_RESET: i32 = 3; // a firmware reset: closed at the res
 
 // treatment log events
 export const EV_FAULT: i32 = 1; // a fault
-export const EV_AUTH_FAILED: i32 = 2; // an AUTH attempt failed
+export const EV_AUTH_FAILED: i32 = 2; // AUTH attempts failed (one record a minute at most)
 export const EV_AUTH_PASSED: i32 = 3; // professional mode unlocked
 export const EV_CARTRIDGE_REFUSED: i32 = 4; // a cartridge was refused
 export const EV_CARTRIDGE_REMOVED: i32 = 5; // the cartridge was taken off
 export const EV_START_REFUSED: i32 = 6; // START was refused
 export const EV_IDLE_OFF: i32 = 7; // idle auto-off
 
-// why an AUTH attempt failed (a log event detail)
-export const AUTH_FAIL_WRONG_ANSWER: i32 = 1; // the answer does not match the challenge
-export const AUTH_FAIL_NO_CHALLENGE: i32 = 2; // no challenge to answer (none asked, or already answered: a replay)
+// why an AUTH attempt failed or a challenge was refused (a log event detail)
+export const AUTH_OK: i32 = 0; // not refused: the answer and its licence are good
+export const AUTH_FAIL_WRONG_ANSWER: i32 = 1; // the clinic's signature over the challenge and the pen's serial does not verify
+export const AUTH_FAIL_NO_CHALLENGE: i32 = 2; // no challenge to answer (none asked, or already answered)
+export const AUTH_FAIL_LOCKED_OUT: i32 = 3; // no challenge yet: failed attempts make the next one wait
+export const AUTH_FAIL_REPLAYED: i32 = 4; // the answer is one the pen has already accepted: a recording sent again
+export const AUTH_FAIL_NO_LICENCE: i32 = 5; // the licence was not sent whole before the answer
+export const AUTH_FAIL_LICENCE_MALFORMED: i32 = 6; // an unknown licence format, a zero serial, or a clinic key that is not a P-256 point
+export const AUTH_FAIL_LICENCE_OTHER_KEY: i32 = 7; // the licence names a maker key this pen does not hold
+export const AUTH_FAIL_LICENCE_FORGED: i32 = 8; // the maker's signature on the licence does not verify (another maker key, or altered bytes)
+export const AUTH_FAIL_LICENCE_EXPIRED: i32 = 9; // the licence's expiry is past by the pen's clock
+export const AUTH_FAIL_LICENCE_REVOKED: i32 = 10; // the licence's serial is on the maker's revocation list
+export const AUTH_FAIL_LICENCE_OTHER_PEN: i32 = 11; // the licence names pens, and not this one
+export const AUTH_FAIL_CLOCK_NOT_SET: i32 = 12; // the licence expires and the pen's clock reads before the earliest time it can (it lost its time)
+export const AUTH_FAIL_KEY_UNPROVISIONED: i32 = 13; // the pen's licence key storage is erased: nothing is accepted
+export const AUTH_FAIL_KEY_ZERO: i32 = 14; // the pen's licence key is all zeros: nothing is accepted
+export const AUTH_FAIL_KEY_MALFORMED: i32 = 15; // the pen's licence key is not a P-256 key: nothing is accepted
+export const AUTH_FAIL_NO_SERIAL: i32 = 16; // the pen has no serial number provisioned: nothing is accepted
+export const AUTH_FAIL_NO_RANDOM: i32 = 17; // the random source failed its health tests: no challenge until a reset
+export const AUTH_FAIL_CRYPTO: i32 = 18; // the crypto HAL refused the check (busy, or an argument it could not take)
+/** clinic licence: offset of format */
+export const LICENCE_FORMAT_AT: i32 = 0;
+/** clinic licence: offset of keyId */
+export const LICENCE_KEY_ID_AT: i32 = 1;
+/** clinic licence: offset of serial */
+export const LICENCE_SERIAL_AT: i32 = 4;
+/** clinic licence: offset of expiry */
+export const LICENCE_EXPIRY_AT: i32 = 8;
+/** clinic licence: offset of pens */
+export const LICENCE_PENS_AT: i32 = 12;
+/** clinic licence: penSlots */
+export const LICENCE_PEN_SLOTS: i32 = 4;
+/** clinic licence: offset of clinicKey */
+export const LICENCE_CLINIC_KEY_AT: i32 = 28;
+/** clinic licence: offset of signature */
+export const LICENCE_SIGNATURE_AT: i32 = 92;
+/** clinic licence: bytes */
+export const LICENCE_BYTES: i32 = 156;
+/** the clinic licence format this firmware reads */
+export const LICENCE_FORMAT: i32 = 1;
+/** bytes of an unlock challenge */
+export const CHALLENGE_BYTES: i32 = 16;
+/** the earliest time a set clock can read (s since 1970): behind it, the clock lost its time */
+export const EARLIEST_CLOCK_S: u32 = 1767225600;
+/** the maker's revocation list: licence serials no pen accepts */
+export const REVOKED_LICENCES: StaticArray<u32> = [900001];

@@ -1,6 +1,8 @@
 // What each button does (buttons.ts debounces them): power on and off, start, pause and stop, depth
 // and speed a step up or down; and a button held far longer than any use of it is stuck, a fault.
-// Owns whether a stuck button has been faulted on.
+// The needles start only from the start button: a START over the serial port checks that the pen
+// could start and leaves the rest to the hand on the pen (physical presence). Owns whether a stuck
+// button has been faulted on, and what a power-off puts back to the power-up state.
 import {
   BTN_DEPTH_DOWN,
   BTN_DEPTH_UP,
@@ -9,18 +11,22 @@ import {
   BTN_SPEED_UP,
   BTN_START,
   CMD_OK,
+  EV_START_REFUSED,
   F_STUCK_BUTTON,
   SET_OK,
   ST_FAULT,
   ST_OFF,
   ST_PAUSED,
+  ST_READY,
   ST_RUNNING,
 } from "./abi";
 import { buttonEvents, anyButtonEvents, longestHeldControlTicks, EV_PRESS, EV_REPEAT, EV_LONG } from "./buttons";
 import { machineState, enterFault, powerOn, powerOff, signalRefused } from "./machine";
-import { start, pause, stop, settingChanged } from "./strokes";
+import { start, pause, stop, settingChanged, startRefusal } from "./strokes";
 import { noteActivity } from "./idle";
-import { setDepthUm, setLevel, depthSettingUm, level, requestedFreqHz } from "./settings";
+import { resetAuth } from "./auth";
+import { logEvent } from "./session";
+import { setDepthUm, setLevel, depthSettingUm, level, requestedFreqHz, settingsToPowerUp } from "./settings";
 import {
   DEPTH_STEP_UM,
   SPEED_LEVELS_HZ,
@@ -37,6 +43,26 @@ export function resetControls(): void {
 /** A stuck button was faulted on and is still held: the fault cannot be cleared. */
 export function buttonStuck(): bool {
   return stuckFaulted;
+}
+
+/**
+ * START over the serial port: the refusal the start button would meet now (logged as a refused start
+ * is), or CMD_OK when only the button is missing. The needles never move for it.
+ */
+export function armStart(): i32 {
+  const r = startRefusal();
+  if (r != CMD_OK) {
+    const state = machineState();
+    if (state == ST_READY || state == ST_PAUSED) logEvent(EV_START_REFUSED, r);
+  }
+  return r;
+}
+
+/** Power-off (button, long press, idle auto-off, serial): professional mode and the zone end, and a
+ * depth above the home cap comes down to it, so the pen powers up as documented. */
+export function endUseAtPowerOff(): void {
+  resetAuth();
+  if (settingsToPowerUp()) settingChanged();
 }
 
 /** A button held far longer than any use of it is stuck: stop and ignore it until released. */

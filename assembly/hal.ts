@@ -90,3 +90,5 @@
 @external("hal", "crypto_random") export declare function crypto_random(): i64;
 /** The firmware homed successfully: a runtime with a bootloader confirms the image it runs on trial. */
 @external("hal", "image_confirm") export declare function image_confirm(): void;
+/** The pen's serial number, as printed on it and as the maker's licences name it; 0 when not provisioned. */
+@external("hal", "device_serial") export declare function device_serial(): i32;

@@ -65,7 +65,7 @@ import {
   forgetHome,
   zeroPosition,
 } from "./homing";
-import { watchButtons, buttonActions, buttonStuck, resetControls } from "./controls";
+import { watchButtons, buttonActions, buttonStuck, resetControls, endUseAtPowerOff } from "./controls";
 import { idleTick, noteActivity } from "./idle";
 import { resetTreatmentRecords, recordFault, writePendingRecord } from "./treatment";
 import { checkSafety, watchCartridge, takeCartridge, resetSafetyWatch, restartPlanJobs } from "./safety";
@@ -235,6 +235,7 @@ export function powerOff(): i32 {
   forgetHome();
   restartPlanJobs();
   fault = F_NONE;
+  endUseAtPowerOff();
   enter(ST_OFF);
   return CMD_OK;
 }

@@ -6,6 +6,7 @@ export function putState(s: i32): void { putField("off|homing|ready|running|paus
 export function putFault(f: i32): void { putField("none|stall|driver_overtemp|driver_short|queue_underrun|endstop_not_found|endstop_stuck|watchdog_reset|driver_undervoltage|plan|firmware_reset|battery_low|lost_steps|stuck_button|cartridge_removed|encoder_slip", f); }
 export function putClamp(c: i32): void { putField("none|torque|step_rate", c); }
 export function putRefusal(r: i32): void { putField("none|unknown|not_genuine|used|uncertified|pen_key_unprovisioned|pen_key_zero|pen_key_malformed|rng_failed", r); }
+export function putAuthFailure(r: i32): void { putField("none|wrong_answer|no_live_challenge|locked_out|replayed|no_licence|licence_malformed|licence_other_key|licence_not_genuine|licence_expired|licence_revoked|licence_other_pen|clock_not_set|key_unprovisioned|key_zero|key_malformed|no_serial|no_random|crypto_error", r); }
 export function putCapSource(c: i32): void { putField("board|cartridge|motor|mode|zone", c); }
 /** zone 0 is none */
 export function putZone(z: i32): void {

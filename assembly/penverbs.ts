@@ -21,7 +21,8 @@ import {
 } from "./abi";
 import { reboot_to_service } from "./hal";
 import { powerOn, powerOff, machineState, machineFault } from "./machine";
-import { start, stop, pause } from "./strokes";
+import { stop, pause } from "./strokes";
+import { armStart } from "./controls";
 import {
   quantizedDepthUm,
   runFreqHz,
@@ -39,8 +40,12 @@ import { putState, putFault, putClamp, putRefusal, putZone, putMode } from "./na
 import { wordIn, atEnd, put, putInt, putU32, putMm } from "./textio";
 import { putEncoderStatus } from "./encoder";
 
+/** START: the needles start only from the start button (controls.ts); the reply says whether it would start them. */
 export function startVerb(): bool {
-  if (noArgument()) putCmdResult(start());
+  if (!noArgument()) return true;
+  const r = armStart();
+  if (r == CMD_OK) put("OK waiting for the start button");
+  else putCmdResult(r);
   return true;
 }
 export function pauseVerb(): bool {

@@ -53,6 +53,16 @@ export function resetSettings(): void {
   mode = MODE_HOME;
 }
 
+/** Power-off: home mode and no zone, as at power-up; true when the depth had to come down to the home cap. */
+export function settingsToPowerUp(): bool {
+  mode = MODE_HOME;
+  zone = ZONE_NONE;
+  const capUm = MODE_CAP_UM[MODE_HOME];
+  if (depthUm <= capUm) return false;
+  depthUm = capUm;
+  return true;
+}
+
 export function umToSteps(um: i64): i32 {
   return <i32>((um * 1000 * STEPS_PER_REV + (LEAD_NM >> 1)) / LEAD_NM);
 }

@@ -206,7 +206,7 @@ function setPenMode(): bool {
   }
   if (m == MODE_PROFESSIONAL && modeSetting() != MODE_PROFESSIONAL) {
     err(ERR_AUTH);
-    put("professional mode needs the clinic key: AUTH? then AUTH <answer>");
+    put("professional mode needs a clinic licence: AUTH?, AUTH LICENCE, AUTH ANSWER");
     return true;
   }
   if (setMode(m) == SET_ABOVE_CAP) {

@@ -62,7 +62,8 @@ export function start(): i32 {
   return CMD_OK;
 }
 
-function startRefusal(): i32 {
+/** Why a start would be refused now (CMD_OK: it would not be). */
+export function startRefusal(): i32 {
   const state = machineState();
   if (state != ST_READY && state != ST_PAUSED) return CMD_WRONG_STATE;
   if (homeMoving()) return CMD_WRONG_STATE;

@@ -211,6 +211,16 @@ export function hexBytes(out: StaticArray<u8>, n: i32): bool {
   return true;
 }
 
+/** The cursor after spaces: where the next word starts. */
+export function cursor(): i32 { skipSpaces(); return pos; }
+
+/** The byte written as two hex digits at line[i], line[i+1]; -1 when they are not hex. */
+export function hexPair(i: i32): i32 {
+  const hi = hexDigit(<i32>checked(line, i));
+  const lo = hexDigit(<i32>checked(line, i + 1));
+  return hi < 0 || lo < 0 ? -1 : (hi << 4) | lo;
+}
+
 export function endLine(): void { out(10); }
 
 export function putInt(v: i32): void {

@@ -4,7 +4,7 @@
 // function references: no table of indirect calls for wasm2c to guard.
 import { setVerb, setReplyReady } from "./setverbs";
 import { startVerb, pauseVerb, stopVerb, powerVerb, clearVerb, statusVerb, statusRest, serviceVerb } from "./penverbs";
-import { challengeVerb, answerVerb, answerReady } from "./authverbs";
+import { challengeVerb, challengeReady, answerVerb, answerReady } from "./authverbs";
 import { logCountVerb, logCountRest, logRecordVerb, logRecordRest } from "./logverbs";
 import { put, wordIn } from "./textio";
 
@@ -70,5 +70,6 @@ export function continueVerb(v: i32): bool {
   if (v == VERB_ANSWER) return answerReady();
   if (v == VERB_LOG_COUNT) return logCountRest();
   if (v == VERB_LOG_RECORD) return logRecordRest();
+  if (v == VERB_CHALLENGE) return challengeReady();
   return true;
 }

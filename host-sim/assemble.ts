@@ -30,6 +30,7 @@ import { KeyStore } from './parts/key-store.js';
 import { CryptoEngine } from './parts/crypto.js';
 import { Rtc } from './parts/rtc.js';
 import { ShaftEncoder, NoEncoder } from './parts/encoder.js';
+import { Identity } from './parts/identity.js';
 import type { SimOptions } from './pen.js';
 
 /** What the pen does that the parts call back into. */
@@ -69,6 +70,7 @@ export interface PenParts {
   rtc: Rtc;
   /** the shaft encoder, when the board has one */
   encoder: ShaftEncoder | undefined;
+  identity: Identity;
   /** every part that answers a slice of the HAL imports */
   hal: HalPart[];
   firmware: Firmware;
@@ -131,6 +133,7 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
   let firmware: Firmware | undefined = undefined;
   const crypto = new CryptoEngine(keys, clock, () => firmware!.memory);
   const rtc = new Rtc(clock, opts.rtcStart ?? 1_795_000_000);
+  const identity = new Identity(opts.penSerial);
   const meter = new StrokeMeter(timerHz);
   const storage = new LogStorage(flash, clock, storageTiming(board));
   // its own random stream: the encoder's noise does not move the pen's other draws
@@ -148,6 +151,7 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
     keys,
     crypto,
     rtc,
+    identity,
     serial,
     indicator,
     watchdog,
@@ -213,6 +217,7 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
     crypto,
     rtc,
     encoder,
+    identity,
     hal,
     firmware,
     loop,

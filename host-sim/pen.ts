@@ -62,6 +62,8 @@ export interface SimOptions {
   keyProvisioning?: KeyProvisioning;
   /** real-time clock at power-up (s since 1970) */
   rtcStart?: number;
+  /** the pen's serial number (HAL device_serial); 0 = never provisioned; default SIM_PEN_SERIAL */
+  penSerial?: number;
 }
 
 export class PenSim {
@@ -354,6 +356,10 @@ export class PenSim {
   }
   keyWord(key: number, index: number): number {
     return this.parts.keys.word(key, index);
+  }
+  /** the pen's serial number (HAL device_serial) */
+  get serial(): number {
+    return this.parts.identity.serial;
   }
   rtcSeconds(): number {
     return this.parts.rtc.seconds();

@@ -178,7 +178,8 @@ enum {
   X(40, crypto_output, 2, i32) \
   X(41, crypto_cancel, 1, void) \
   X(42, crypto_random, 0, i64) \
-  X(43, image_confirm, 0, void)
-#define PEN_HAL_CALL_COUNT 44
+  X(43, image_confirm, 0, void) \
+  X(44, device_serial, 0, i32)
+#define PEN_HAL_CALL_COUNT 45
 
 #endif

@@ -8,6 +8,8 @@ import { logCommand } from './commands/log.js';
 import { conformCommand } from './commands/conform.js';
 import { imageCommand } from './commands/image.js';
 import { keysCommand } from './commands/keys.js';
+import { clinicCommand } from './commands/clinic.js';
+import { sbomCommand } from './commands/sbom.js';
 import { cartridgeCommand } from './commands/cartridge.js';
 import { consoleCommand } from './commands/console.js';
 import { flashCommand } from './commands/flash.js';
@@ -32,6 +34,8 @@ Commands:
   flash     upload a signed image to a pen in service mode over its serial port (SMP)
   image     sign, verify and show firmware images for a board's bootloader (MCUboot format)
   keys      make a signing key pair for firmware images
+  clinic    clinic keys, licences (the maker's) and answers to a pen's challenge (professional mode)
+  sbom      write a CycloneDX SBOM of the npm dependencies and the port's C parts
   cartridge make and check test cartridge chip files
 
 Run \`pen <command> --help\` for the options of one command; \`pen --version\` prints the
@@ -66,6 +70,10 @@ export async function main(argv: string[]): Promise<number> {
         return await flashCommand(rest);
       case 'keys':
         return await keysCommand(rest);
+      case 'clinic':
+        return await clinicCommand(rest);
+      case 'sbom':
+        return await sbomCommand(rest);
       case 'cartridge':
         return await cartridgeCommand(rest);
       case '--version':

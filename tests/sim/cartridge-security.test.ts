@@ -7,7 +7,7 @@ import { PenSim, SimOptions } from '../../host-sim/pen.js';
 import { CARTRIDGE_CHECK_MS, CartridgeChip } from '../../host-sim/cartridge-chip.js';
 import { Flash } from '../../host-sim/flash.js';
 import { Rng } from '../../host-sim/rng.js';
-import { firmware, readyPen } from './helpers.js';
+import { firmware, readyPen, startByButton } from './helpers.js';
 
 const TYPE = '16';
 
@@ -32,8 +32,7 @@ function swap(sim: PenSim, chip: CartridgeChip): string {
 /** A few strokes on the fitted cartridge, then stop: it is marked used. */
 function use(sim: PenSim): void {
   if (!sim.command('SET ZONE cheeks').startsWith('OK')) throw new Error('zone');
-  const r = sim.command('START');
-  assert.equal(r, 'OK', `START: ${r}`);
+  startByButton(sim);
   sim.run(150);
   assert.equal(sim.command('STOP'), 'OK');
   sim.runUntil(() => sim.state === 'ready', 1000);
@@ -118,7 +117,7 @@ async function resetMidTreatment(opts: Partial<SimOptions> = {}): Promise<{ sim:
   const chip = chipOf(sim);
   swap(sim, chip);
   assert.equal(sim.command('SET ZONE cheeks'), 'OK zone=cheeks cap=1.50');
-  assert.equal(sim.command('START'), 'OK');
+  startByButton(sim);
   sim.run(200);
   sim.inject('hang');
   assert.ok(
@@ -137,7 +136,7 @@ test('after a watchdog reset mid-treatment the same cartridge is accepted back; 
   assert.equal(sim.command('CLEAR'), 'OK');
   assert.ok(sim.runUntil(() => sim.state === 'ready', 3000));
   assert.equal(sim.command('SET ZONE cheeks'), 'OK zone=cheeks cap=1.50');
-  assert.equal(sim.command('START'), 'OK', 'its treatment goes on');
+  startByButton(sim); // its treatment goes on
   sim.run(100);
   assert.equal(chip.useCount, 1, 'the same treatment: no second use counted');
   assert.equal(sim.command('STOP'), 'OK');
@@ -222,7 +221,7 @@ function midCheck(sim: PenSim, chip: CartridgeChip): void {
 function answersAfterwards(sim: PenSim): void {
   assert.equal(sim.crypto.openOperations, 0, 'no operation left open');
   assert.equal(sim.crypto.importedKeys, 0, 'no key left imported');
-  assert.match(sim.command('AUTH?'), /^CHALLENGE [0-9a-f]{32}$/, 'AUTH is still answered');
+  assert.match(sim.command('AUTH?'), /^CHALLENGE [0-9a-f]{32} pen=\d+$/, 'AUTH is still answered');
   assert.match(status(sim), /^STATUS /, 'the serial port still answers');
 }
 

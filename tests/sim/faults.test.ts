@@ -2,7 +2,7 @@
 // plane, at the rest position, within one stroke period and never later than 20 ms.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { strokingPen, maxFreq, untilDiving } from './helpers.js';
+import { strokingPen, maxFreq, untilDiving, startByButton } from './helpers.js';
 
 const LIMIT_MS = 20;
 
@@ -51,7 +51,7 @@ test('clearing a stall re-homes and the pen runs again', async () => {
   sim.clear('stall');
   assert.equal(sim.command('CLEAR'), 'OK');
   assert.ok(sim.runUntil(() => sim.state === 'ready', 2000));
-  assert.equal(sim.command('START'), 'OK');
+  startByButton(sim);
   sim.run(100);
   sim.startMeasuring();
   sim.run(500);

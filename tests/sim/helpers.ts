@@ -35,12 +35,22 @@ export async function unlockedPen(opts: Partial<SimOptions> = {}): Promise<PenSi
 /** A pen stroking at a setting, past its first strokes. */
 export async function strokingPen(depthMm: number, freqHz: number, opts: Partial<SimOptions> = {}): Promise<PenSim> {
   const sim = await unlockedPen(opts);
-  for (const line of [`SET DEPTH ${depthMm.toFixed(2)}`, `SET FREQ ${freqHz}`, 'START']) {
+  for (const line of [`SET DEPTH ${depthMm.toFixed(2)}`, `SET FREQ ${freqHz}`]) {
     const r = sim.command(line);
     if (!r.startsWith('OK')) throw new Error(`${line} -> ${r}`);
   }
+  startByButton(sim);
   sim.run(100);
   return sim;
+}
+
+/** START over the serial port (it only checks), then the start button, which starts the needles. */
+export function startByButton(sim: PenSim): void {
+  const r = sim.command('START');
+  if (r !== 'OK waiting for the start button') throw new Error(`START -> ${r}`);
+  sim.press('start');
+  if (!sim.runUntil(() => sim.state === 'running', 200))
+    throw new Error(`the start button did not start: ${sim.state}`);
 }
 
 const envelopeCache = new Map<string, Map<number, number>>();

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { PenSim } from '../../host-sim/pen.js';
 import { CARTRIDGE_CHECK_MS } from '../../host-sim/cartridge-chip.js';
 import { devCartridgeMakerKey, devLicenceMakerKey, privateScalar } from '../../host-sim/keys.js';
-import { unlockProfessional } from '../../tools/lib/clinic.js';
-import { firmware } from './helpers.js';
+import { simClinic, unlockProfessional } from '../../tools/lib/clinic.js';
+import { firmware, startByButton } from './helpers.js';
 
 /** A 12-byte window of `key`, or of it with each 32-bit word byte-swapped, found in `mem` (12 bytes: no chance match, even with the simulator's ASCII test keys). */
 function foundIn(mem: Uint8Array, key: Buffer): string | undefined {
@@ -35,7 +35,7 @@ test('after unlock, cartridge checks and a treatment, no key the simulator holds
   if (!readsKeys) assert.match(unlockProfessional(sim), /^OK/);
   const chips = [sim.chip!];
   assert.equal(sim.command('SET ZONE cheeks').slice(0, 2), 'OK');
-  assert.equal(sim.command('START'), 'OK');
+  startByButton(sim);
   sim.run(500);
   assert.equal(sim.command('STOP'), 'OK');
   sim.runUntil(() => sim.state === 'ready', 1000);
@@ -45,11 +45,12 @@ test('after unlock, cartridge checks and a treatment, no key the simulator holds
   sim.fitCartridge(next);
   chips.push(next);
   sim.run(CARTRIDGE_CHECK_MS);
-  assert.equal(sim.command('START'), 'OK');
+  startByButton(sim);
   sim.run(300);
   const keys: [string, Buffer][] = [
     ['the maker cartridge key (private)', privateScalar(devCartridgeMakerKey())],
     ['the maker licence key (private)', privateScalar(devLicenceMakerKey())],
+    ["the clinic's key (private)", privateScalar(simClinic().key)],
     ...chips.map((c, i): [string, Buffer] => [`chip ${i}'s private key`, privateScalar(c.privateKey)]),
     ...sim.keys
       .heldBytes()

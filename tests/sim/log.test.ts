@@ -15,7 +15,7 @@ import { Flash } from '../../host-sim/flash.js';
 import { Rng } from '../../host-sim/rng.js';
 import { readLogImage, LogRecordRead } from '../../tools/lib/log-format.js';
 import { LOG_RECORDS, SEGMENT_ENDS } from '../../abi/pen-abi.js';
-import { firmware } from './helpers.js';
+import { firmware, startByButton } from './helpers.js';
 
 const FULL = process.env.LOG_PROPERTY_FULL === '1';
 const CUTS_AT_WRITES = FULL ? 1000 : 60;
@@ -84,6 +84,7 @@ function live(sim: PenSim, untilMs: number): { strokesSinceStart: number; rateCh
     else {
       sim.send(s.do);
       if (s.do === 'START') {
+        sim.press('start'); // START only arms: the button starts the needles
         sim.startMeasuring();
         rateChanged = false;
       }
@@ -176,7 +177,8 @@ function logsOn(was: PenSim, before: LogRecordRead[]): void {
     sim.runUntil(() => sim.state === 'ready', 3000),
     `ready after the cut: ${sim.state} ${sim.fault}`,
   );
-  for (const c of ['SET ZONE cheeks', 'SET DEPTH 0.50', 'START']) assert.match(sim.command(c), /^OK/);
+  for (const c of ['SET ZONE cheeks', 'SET DEPTH 0.50']) assert.match(sim.command(c), /^OK/);
+  startByButton(sim);
   sim.run(300);
   assert.match(sim.command('STOP'), /^OK/);
   sim.run(300);

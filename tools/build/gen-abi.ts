@@ -66,7 +66,17 @@ function asConstants(): string {
   for (const r of abi.LOG_RECORDS) out.push(`export const ${r.constant.replace(/^REC_/, '')}_WORDS: i32 = ${r.words}; // payload words of a ${r.name} record`);
   group('how a treatment log segment was closed', abi.SEGMENT_ENDS);
   group('treatment log events', abi.LOG_EVENTS);
-  group('why an AUTH attempt failed (a log event detail)', abi.AUTH_FAILURES);
+  group('why an AUTH attempt failed or a challenge was refused (a log event detail)', abi.AUTH_FAILURES);
+  for (const [k, v] of Object.entries(abi.LICENCE)) {
+    const name = k.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
+    const count = k === 'penSlots' || k === 'bytes';
+    i32(`LICENCE_${name}${count ? '' : '_AT'}`, v, count ? `clinic licence: ${k}` : `clinic licence: offset of ${k}`);
+  }
+  i32('LICENCE_FORMAT', abi.LICENCE_FORMAT, 'the clinic licence format this firmware reads');
+  i32('CHALLENGE_BYTES', abi.CHALLENGE_BYTES, 'bytes of an unlock challenge');
+  out.push(`/** ${'the earliest time a set clock can read (s since 1970): behind it, the clock lost its time'} */`, `export const EARLIEST_CLOCK_S: u32 = ${abi.EARLIEST_CLOCK_S};`);
+  out.push("/** the maker's revocation list: licence serials no pen accepts */");
+  out.push(`export const REVOKED_LICENCES: StaticArray<u32> = [${abi.REVOKED_LICENCES.join(', ')}];`);
   return out.join('\n') + '\n';
 }
 
@@ -83,6 +93,7 @@ export function putState(s: i32): void { putField("${list(abi.STATES, 'states')}
 export function putFault(f: i32): void { putField("${list(abi.FAULTS, 'faults')}", f); }
 export function putClamp(c: i32): void { putField("${list(abi.CLAMPS, 'clamps')}", c); }
 export function putRefusal(r: i32): void { putField("${list(abi.REFUSALS, 'refusals')}", r); }
+export function putAuthFailure(r: i32): void { putField("${list(abi.AUTH_FAILURES, 'auth failures')}", r); }
 export function putCapSource(c: i32): void { putField("${list(abi.CAP_SOURCES, 'cap sources')}", c); }
 /** zone 0 is none */
 export function putZone(z: i32): void {

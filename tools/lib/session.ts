@@ -99,6 +99,11 @@ export function runSession(o: SessionOptions): SessionResult {
   );
   const bad = replies.find((r) => !r.startsWith('OK'));
   if (bad) throw new SessionError(`the pen refused the setting: ${bad}`);
+  // START over the serial port only checks: the needles start from the pen's start button
+  sim.press('start');
+  if (!sim.runUntil(() => sim.state === 'running', 200)) {
+    throw new SessionError(`the start button did not start the pen: state ${sim.state}, fault ${sim.fault}`);
+  }
   sim.run(o.settleMs ?? 100); // the first strokes start from rest; measure the steady ones
   sim.startMeasuring();
   const chunks = Math.max(1, Math.ceil(o.seconds * 10));

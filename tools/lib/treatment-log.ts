@@ -118,7 +118,11 @@ export function decodeLogLine(line: string): LogRow {
   }
   if (type === EVENT.code && w.length === EVENT.words) {
     const ev = LOG_EVENTS.find((e) => e.code === w[2]);
-    const detail = ev?.details ? nameOf(ev.details, w[3]) : String(w[3]);
+    const detail = !ev?.details
+      ? String(w[3])
+      : ev.counted
+        ? `${w[3] & 0xffff} x ${nameOf(ev.details, w[3] >>> 16)}`
+        : nameOf(ev.details, w[3]);
     return { record, type: 'event', session: w[0], time: utc(w[1]), event: ev?.name ?? String(w[2]), detail };
   }
   throw new LogFormatError(`unknown record type ${type} with ${w.length} words: ${JSON.stringify(line)}`);

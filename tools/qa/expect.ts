@@ -12,6 +12,8 @@ import { CaseResult, ExpectResult } from './results.js';
 const LOG_EVENTS: Record<string, number> = Object.fromEntries(LOG_EVENT_TABLE.map((e) => [e.name, e.code]));
 /** record type of an event in `LOG i` replies */
 const LOG_RECORD_EVENT = LOG_RECORDS.find((r) => r.constant === 'REC_EVENT')!.code;
+/** record type of a treatment stretch (segment) */
+const LOG_RECORD_SEGMENT = LOG_RECORDS.find((r) => r.constant === 'REC_SEGMENT')!.code;
 
 export type Metrics = NonNullable<CaseResult['metrics']>;
 
@@ -178,6 +180,11 @@ export function checkExpectations(line: number, e: Record<string, unknown>, ctx:
         );
         break;
       }
+      case 'log_segments': {
+        const n = countLogged(ctx.send, LOG_RECORD_SEGMENT);
+        add(key, `${want} treatment records (segments) in the log`, String(n), n === want);
+        break;
+      }
       case 'indicator_code':
         add(key, String(want), String(pen.indicatorCode), pen.indicatorCode === want);
         break;
@@ -186,6 +193,14 @@ export function checkExpectations(line: number, e: Record<string, unknown>, ctx:
     }
   }
   return out;
+}
+
+/** Records of one type in the treatment log, read over the serial port. */
+function countLogged(send: (line: string) => string, type: number): number {
+  const n = Number(/count=(\d+)/.exec(send('LOG?'))?.[1] ?? 0);
+  let found = 0;
+  for (let i = 0; i < n; i++) if (Number(send(`LOG ${i}`).split(' ')[2]) === type) found++;
+  return found;
 }
 
 /** Reads the treatment log's events over the serial port (LOG?, LOG i) and looks for the one wanted. */

@@ -11,7 +11,6 @@ import { ButtonName } from '../../host-sim/names.js';
 import { Case, Step, durationMs } from './scenario.js';
 import { CaseResult, Plot, StepResult } from './results.js';
 import { checkExpectations } from './expect.js';
-import { answerChallenge } from '../../host-sim/keys.js';
 import { CARTRIDGE_CHECK_MS, CartridgeChip } from '../../host-sim/cartridge-chip.js';
 import { PhaseName, phaseValue, runToPhase } from './phase.js';
 
@@ -33,8 +32,13 @@ export interface RunCaseOptions {
   /** the simulated pen after the last step (or the failure) */
   onEnd?: (sim: PenSim, result: CaseResult) => void;
 }
+import { qaLicence, QaLicence } from './licences.js';
+import { simClinic } from '../lib/clinic.js';
+import { answerChallenge, authLines, parseChallenge } from '../lib/licence.js';
+import { p256KeyFromSeed } from '../../host-sim/keys.js';
 
-const WRONG_KEY = Buffer.alloc(32, 0x42);
+/** a clinic key no licence names: its answers are wrong */
+const WRONG_CLINIC_KEY = p256KeyFromSeed('another clinic, not the licensed one');
 
 const PRESS_MS = 60;
 const PLOT_WINDOW_MS = 120;
@@ -95,7 +99,7 @@ export function runCase(
   let windowDepthUm = 0; // the depth in force during the last run: what its plot is labelled with
   let lastReply: string | undefined;
   let lastRunMeasure = pen.measure();
-  let lastGoodAnswer: string | undefined;
+  let lastGoodAnswer: Buffer | undefined;
   let takenOff: CartridgeChip | undefined;
   try {
     if (c.powered) {
@@ -241,11 +245,17 @@ export function runCase(
       return;
     }
     if ('send' in s) {
-      lastReply = send(s.send as string);
+      const v = s.send as string | { line?: string; lines?: string[]; times: number };
+      if (typeof v === 'string') lastReply = send(v);
+      else for (let n = 0; n < v.times; n++) for (const l of v.lines ?? [v.line!]) lastReply = send(l); // a flood: each line waits for its reply
       return `reply: ${lastReply}`;
     }
     if ('authenticate' in s) {
-      lastReply = authenticate(s.authenticate as string);
+      const v = s.authenticate as string | { answer?: string; licence?: QaLicence; times?: number };
+      const how = typeof v === 'string' ? v : (v.answer ?? 'right');
+      const licence = typeof v === 'string' ? 'genuine' : (v.licence ?? 'genuine');
+      const times = typeof v === 'string' ? 1 : (v.times ?? 1);
+      for (let n = 0; n < times; n++) lastReply = authenticate(how, licence);
       return `reply: ${lastReply}`;
     }
     if ('cartridge' in s) {
@@ -296,17 +306,28 @@ export function runCase(
     throw new StepFailure(`unknown step ${Object.keys(s).join(',')}`);
   }
 
-  /** AUTH? and an answer: with the clinic key, another key, or the last right answer again. */
-  function authenticate(how: string): string {
+  /**
+   * AUTH?, a licence and an answer: the clinic's right answer, another clinic key's, or the last right
+   * answer again. A refused challenge is the reply; so is the first piece of licence or answer refused.
+   */
+  function authenticate(how: string, licence: QaLicence = 'genuine'): string {
     const ch = send('AUTH?');
-    const m = /^CHALLENGE ([0-9a-f]{32})$/.exec(ch);
-    if (!m) throw new StepFailure(`expected a challenge, measured ${JSON.stringify(ch)}`);
-    let answer: string;
-    if (how === 'right') answer = lastGoodAnswer = answerChallenge(m[1]);
-    else if (how === 'wrong') answer = answerChallenge(m[1], WRONG_KEY);
+    if (ch.startsWith('ERR')) return ch; // the challenge was refused (a lock-out, no key): the reply says why
+    const c = parseChallenge(ch);
+    if (!c) throw new StepFailure(`expected a challenge or a refusal, measured ${JSON.stringify(ch)}`);
+    let answer: Buffer;
+    if (how === 'right') answer = lastGoodAnswer = answerChallenge(c.challengeHex, c.penSerial, simClinic().key);
+    else if (how === 'wrong') answer = answerChallenge(c.challengeHex, c.penSerial, WRONG_CLINIC_KEY);
     else if (lastGoodAnswer) answer = lastGoodAnswer;
     else throw new StepFailure('replay: there is no earlier right answer to send again');
-    return send(`AUTH ${answer}`);
+    const lic = qaLicence(licence, c.penSerial, sim.rtcSeconds());
+    const lines = [...(lic ? authLines('LICENCE', lic) : []), ...authLines('ANSWER', answer)];
+    let r = '';
+    for (const l of lines) {
+      r = send(l);
+      if (!r.startsWith('OK')) break;
+    }
+    return r;
   }
 
   function send(line: string): string {
