@@ -83,7 +83,7 @@ test(
   () => {
     const copy = join(tmp, 'checkout');
     mkdirSync(copy);
-    for (const p of ['package.json', 'asconfig.json', 'assembly', 'boards', 'bin', 'dist', 'docs'])
+    for (const p of ['package.json', 'asconfig.json', 'assembly', 'boards', 'bin', 'dist', 'docs', 'keys'])
       cpSync(join(REPO_ROOT, p), join(copy, p), { recursive: true });
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(copy, 'node_modules'));
     const cache = join(tmp, 'cache');

@@ -3,7 +3,7 @@
 // reports the measured depth in STATUS?, and runs open loop on a board without an encoder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BOARD, firmware, unlockedPen, readyPen } from './helpers.js';
+import { BOARD, firmware, unlockedPen, readyPen, startByButton } from './helpers.js';
 import { Board, loadBoard, withModel } from '../../boards/board.js';
 import { PenSim } from '../../host-sim/pen.js';
 
@@ -20,8 +20,9 @@ function measuredUm(sim: PenSim): number {
 async function stroking(board: Board, depthMm: number, freqHz: number, noisy: boolean): Promise<PenSim> {
   const sim = await unlockedPen({ board, seed: 2 });
   sim.encoder!.noisy = noisy;
-  for (const line of [`SET DEPTH ${depthMm.toFixed(2)}`, `SET FREQ ${freqHz}`, 'START'])
+  for (const line of [`SET DEPTH ${depthMm.toFixed(2)}`, `SET FREQ ${freqHz}`])
     assert.match(sim.command(line), /^OK/, line);
+  startByButton(sim);
   sim.run(150);
   sim.startMeasuring();
   sim.run(200);
@@ -76,7 +77,8 @@ function overloaded(board: Board): Board {
 
 async function untilSlip(board: Board, wasm?: string): Promise<{ sim: PenSim; slipTicks: number }> {
   const sim = await unlockedPen({ board, seed: 1, ...(wasm ? { wasm } : {}) });
-  for (const line of ['SET DEPTH 1.00', 'SET FREQ 48', 'START']) assert.match(sim.command(line), /^OK/, line);
+  for (const line of ['SET DEPTH 1.00', 'SET FREQ 48']) assert.match(sim.command(line), /^OK/, line);
+  startByButton(sim);
   assert.ok(
     sim.runUntilStep(() => sim.mech.missedSteps > 0, 1000),
     'the overloaded rotor slips',
@@ -98,12 +100,21 @@ test('a slip of the overloaded pen where StallGuard is blind is caught by the en
   assert.ok(sim.mech.tipUm() < 0, `needles retracted after the fault: tip ${sim.mech.tipUm().toFixed(0)} um`);
 });
 
-test('the open-loop board runs the same overload on without noticing it within the stroke', async () => {
+test('the open-loop board misses the slip within the stroke; the endstop, met early at the top, stops it', async () => {
   const board = loadBoard('ref-pen-open-loop');
   assert.equal(board.encoder, undefined);
   const { sim } = await untilSlip(overloaded(board), await firmware('ref-pen-open-loop'));
-  sim.runUntil(() => sim.state === 'fault', 1000 / 48);
-  assert.equal(sim.state, 'running', 'open loop: the lost steps show only at the endstop check when strokes stop');
+  // the carriage lost steps toward the skin, so it is higher than planned and meets the endstop on the
+  // way up: the endstop must read inactive while stroking, which is a fault (safety's own check)
+  assert.ok(
+    sim.runUntil(() => sim.state === 'fault', 1000 / 48),
+    'within the stroke',
+  );
+  assert.equal(sim.fault, 'endstop_stuck', 'seen by the endstop, not by an encoder');
+  assert.ok(
+    sim.runUntil(() => sim.mech.tipUm() <= 0, 25),
+    'the needles retracted',
+  );
 });
 
 test('STATUS? says open loop on a board without an encoder, and none before the first stroke', async () => {
@@ -115,7 +126,8 @@ test('STATUS? says open loop on a board without an encoder, and none before the 
 
 test('a failing encoder while stroking is a fault; the needles retract', async () => {
   const sim = await unlockedPen({ seed: 1 });
-  for (const line of ['SET DEPTH 1.00', 'SET FREQ 40', 'START']) assert.match(sim.command(line), /^OK/, line);
+  for (const line of ['SET DEPTH 1.00', 'SET FREQ 40']) assert.match(sim.command(line), /^OK/, line);
+  startByButton(sim);
   sim.run(100);
   sim.inject('encoder_error');
   assert.ok(sim.runUntil(() => sim.state === 'fault', 10));

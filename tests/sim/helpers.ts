@@ -1,6 +1,5 @@
 // Shared by the simulator tests: the built firmware, a pen powered on and ready, and a stroking pen.
-import { existsSync } from 'node:fs';
-import { buildFirmware, firmwarePath } from '../../tools/build/build.js';
+import { buildFirmware } from '../../tools/build/build.js';
 import { loadBoard, Board } from '../../boards/board.js';
 import { PenSim, SimOptions } from '../../host-sim/pen.js';
 import { readEnvelope } from '../../tools/lib/envelope.js';
@@ -8,11 +7,10 @@ import { unlockProfessional } from '../../tools/lib/clinic.js';
 
 export const BOARD: Board = loadBoard('ref-pen');
 
-/** The firmware for a board; built if `npm test` has not built it yet. */
+/** The firmware for a board, built if missing or stale. */
 export async function firmware(board = 'ref-pen'): Promise<string> {
-  const p = firmwarePath(board);
-  if (!existsSync(p)) await buildFirmware(board);
-  return p;
+  // built when missing or stale (the build is cached by the key of its sources)
+  return (await buildFirmware(board)).wasmPath;
 }
 
 export async function readyPen(opts: Partial<SimOptions> = {}): Promise<PenSim> {

@@ -62,11 +62,11 @@ test('the JUnit of a run with a failure validates against the Jenkins and Ant sc
   // the message once: in the attribute, not again in the body
   const failure = /<failure message="([^"]*)" type="expectation">([^<]*)<\/failure>/.exec(xml);
   assert.ok(failure, 'a failure element');
-  assert.match(failure[1], /depth-too-tight\.yaml:11: expected depth_mm 0\.9 \+\/- 0\.02 mm, measured/);
+  assert.match(failure[1], /depth-too-tight\.yaml:12: expected depth_mm 0\.9 \+\/- 0\.02 mm, measured/);
   assert.ok(!failure[2].includes('measured mean'), `the body repeats the message:\n${failure[2]}`);
   assert.match(
     failure[2],
-    /^tests\/fixtures\/qa-failing\/depth-too-tight\.yaml:11\nreplay: npx pen qa tests\/fixtures\/qa-failing\/depth-too-tight\.yaml --grep &apos;fixture depth off by 0\.1 mm&apos; --seed 7\n/,
+    /^tests\/fixtures\/qa-failing\/depth-too-tight\.yaml:12\nreplay: npx pen qa tests\/fixtures\/qa-failing\/depth-too-tight\.yaml --grep &apos;fixture depth off by 0\.1 mm&apos; --seed 7\n/,
   );
 });
 
@@ -75,7 +75,7 @@ test('with file and line attributes for annotators, the case names its file and 
   const xml = junitXml(results, prov, { fileLine: true });
   assert.match(
     xml,
-    /<testcase [^>]*name="fixture depth off by 0\.1 mm \[PEN-HOME-01\]"[^>]* file="tests\/fixtures\/qa-failing\/depth-too-tight\.yaml" line="11">/,
+    /<testcase [^>]*name="fixture depth off by 0\.1 mm \[PEN-HOME-01\]"[^>]* file="tests\/fixtures\/qa-failing\/depth-too-tight\.yaml" line="12">/,
   );
   assert.match(
     xml,

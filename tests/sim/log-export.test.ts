@@ -67,7 +67,7 @@ test("pen log refuses an image that is not this board's, and a missing file", ()
   writeFileSync(join(dir, 'bad.flash'), Buffer.alloc(100));
   let r = pen('log', '--flash', join(dir, 'bad.flash'));
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /bad\.flash: 100 bytes, but the board's log flash is 4 x 4096 = 16384 bytes/);
+  assert.match(r.stderr, /bad\.flash: 100 bytes, but the board's log flash is 6 x 4096 = 24576 bytes/);
   r = pen('log', '--flash', join(dir, 'none.flash'));
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--flash .*none\.flash: no such file/);

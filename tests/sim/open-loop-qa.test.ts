@@ -7,6 +7,17 @@ import { firmware } from './helpers.js';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { findScenarioFiles, loadScenario } from '../../tools/qa/scenario.js';
 import { runCaseOnPens } from '../../tools/qa/tolerance.js';
+import { readFileSync } from 'node:fs';
+
+test('the open-loop board is the reference pen without its encoder, nothing else', () => {
+  const read = (name: string) => JSON.parse(readFileSync(join(REPO_ROOT, 'boards', `${name}.json`), 'utf8'));
+  const ref = read('ref-pen');
+  const open = read('ref-pen-open-loop');
+  assert.ok(ref.encoder, 'the reference pen has an encoder');
+  delete ref.encoder;
+  for (const k of ['name', 'description']) (delete ref[k], delete open[k]);
+  assert.deepEqual(open, ref, 'copy every change of boards/ref-pen.json to boards/ref-pen-open-loop.json');
+});
 
 test('the shipped QA suite passes on the open-loop board', async () => {
   const wasm = await firmware('ref-pen-open-loop');
