@@ -221,6 +221,17 @@ u32 Z_halZ_serial_read(H) {
   return b;
 }
 
+/* Called after every tick: sends what the data register takes, as the TXE interrupt does. QEMU's USART
+ * (7.2) raises no interrupt when TXEIE is set, only on a received byte, so without this an emulated pen
+ * says nothing until it is spoken to; on the part it only moves a byte the interrupt would move. */
+void board_serial_1ms(void) {
+  uint32_t p = irq_save();
+  while ((USART2_SR & USART_TXE) && tx_tail != tx_head)
+    USART2_DR = tx_buf[tx_tail & (TX_LEN - 1)], tx_tail = tx_tail + 1;
+  if (tx_tail == tx_head) USART2_CR1 &= ~USART_TXE;
+  irq_restore(p);
+}
+
 /* A full ring drops the byte: order is kept and the tick never waits for the wire. */
 void Z_halZ_serial_write(H, u32 byte) {
   (void)h;

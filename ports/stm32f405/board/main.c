@@ -34,6 +34,7 @@ void board_report_fallbacks(void);
 void board_cartridge_1ms(void);
 void board_driver_uart_1ms(void);
 void board_crypto_background(void); /* board/crypto_hal.c */
+void board_serial_1ms(void);        /* board/hal.c */
 
 static Z_firmware_instance_t module;
 static struct Z_hal_instance_t hal;
@@ -94,6 +95,7 @@ int main(void) {
     run_guarded(Z_firmwareZ_tick);
     /* the peripherals the ABI reads synchronously but the wire cannot answer in time, kept current here */
     board_indicator_1ms();
+    board_serial_1ms();
     board_cartridge_1ms();
     board_driver_uart_1ms();
     board_crypto_background(); /* one step of a signature check, outside the tick */
