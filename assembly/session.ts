@@ -4,7 +4,7 @@
 // faults, refusals and authentication. A segment that a reset or a power loss left open is closed at
 // the next start-up from its last checkpoint, with the reason. docs/treatment-log.md has the layout.
 import { STATIC_HEADER_BYTES, checked, checkedSet, staticArray } from "./statics";
-import { noteHeavyWork, tickIsLight } from "./budget";
+import { noteHeavyWork, tickIsFree } from "./budget";
 import { rtc_seconds, reset_cause } from "./hal";
 import {
   REC_SEGMENT,
@@ -57,8 +57,8 @@ let segSerial: u32 = 0;
 let segLot: u32 = 0;
 let sessionStart: u32 = 0;
 
-/** flash reads a tick for the start-up scan: with their CRC, well inside the tick budget */
-const STARTUP_READS_PER_TICK: i32 = 12;
+/** flash reads a tick for the start-up scan before its last record (which may add up to 15): with their CRC, well inside the tick budget */
+const STARTUP_READS_PER_TICK: i32 = 8;
 
 // what the start-up scan has seen: the last opening record without its close (kept in `interrupted`),
 // and the strokes its checkpoints counted
@@ -92,7 +92,7 @@ export function sessionReady(): bool {
  */
 export function sessionStartupTick(): bool {
   if (logReady()) return false;
-  if (!tickIsLight()) return true; // this tick already did its heavy piece: the scan waits
+  if (!tickIsFree()) return true; // this tick already did its heavy piece (or the cartridge check's): the scan waits
   noteHeavyWork();
   const start = logReads();
   while (!logScanned() && logReads() - start < STARTUP_READS_PER_TICK) scanStep(logStartupStep());
