@@ -57,8 +57,8 @@ let segSerial: u32 = 0;
 let segLot: u32 = 0;
 let sessionStart: u32 = 0;
 
-/** flash reads a tick for the start-up scan before its last record (which may add up to 15): with their CRC, well inside the tick budget */
-const STARTUP_READS_PER_TICK: i32 = 8;
+/** flash reads a tick for the start-up scan: with their CRC, well inside the tick budget */
+const STARTUP_READS_PER_TICK: i32 = 12;
 
 // what the start-up scan has seen: the last opening record without its close (kept in `interrupted`),
 // and the strokes its checkpoints counted
