@@ -3,9 +3,19 @@
 // setting) only runs in a tick that had none of these, so that no tick runs over the
 // microcontroller's instruction budget (docs/porting.md).
 let heavy: bool = false;
+// Chip bytes moved for the cartridge check (a block of reads or writes, or a key import): work that waits
+// for a light tick and is done only once at start-up (the log's scan) also waits for a tick without this.
+let chipWork: bool = false;
 
 export function startTick(): void {
   heavy = false;
+  chipWork = false;
+}
+export function noteChipWork(): void {
+  chipWork = true;
+}
+export function tickIsFree(): bool {
+  return !heavy && !chipWork;
 }
 export function noteHeavyWork(): void {
   heavy = true;

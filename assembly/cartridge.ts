@@ -44,6 +44,7 @@ import {
   storeTick,
 } from "./cartstore";
 import { machineState } from "./machine";
+import { noteChipWork } from "./budget";
 import { CART_NEEDLES, CART_NEEDLES_LEN } from "./generated/board_config";
 
 export const CHIP_FORMAT: i32 = 2;
@@ -178,6 +179,8 @@ export function cartridgeTick(): void {
 }
 
 function checkStep(): void {
+  // a block of chip bytes a tick: the log's start-up scan waits for a tick without it
+  if (job == J_READ || job == J_CHALLENGE || job == J_RESPONSE) noteChipWork();
   if (job == J_READ) {
     if (!readInto(chip, 0, CHIP_BYTES)) return;
     const t = <i32>checked(chip, 1);
@@ -203,6 +206,7 @@ function checkStep(): void {
     const r = crypto_poll(handle);
     if (r == CRYPTO_PENDING) return;
     handle = endOperation(handle);
+    noteChipWork(); // the key import and the challenge's random words
     if (r != CRYPTO_OK) {
       refuse(REFUSE_UNCERTIFIED);
       return;

@@ -76,6 +76,8 @@ let fault: i32 = 0; // F_NONE
 let afterStop: i32 = 2; // ST_READY: state to enter when the strokes have stopped at the top
 let endstopTicks: i32 = 0; // control ticks in a row the endstop has read active while running
 let faultThisTick: bool = false; // a fault was entered in the tick under way
+let faultAfterMachine: bool = false; // a fault was entered after machineTick (the encoder's check): its retract starts next tick
+let inMachineTick: bool = false;
 
 export function machineState(): i32 {
   return state;
@@ -137,7 +139,10 @@ export function machineInit(): void {
 }
 
 export function machineTick(nowStepTicks: i64): void {
-  faultThisTick = false;
+  // a fault entered after the last machineTick has its retract's first segments in this one: its records follow
+  faultThisTick = faultAfterMachine;
+  faultAfterMachine = false;
+  inMachineTick = true;
   sampleButtons(buttons_raw());
   cartridgeTick();
   authTick();
@@ -155,6 +160,7 @@ export function machineTick(nowStepTicks: i64): void {
   if (tickIsLight()) planStep();
   if (sessionOpen()) addStrokes(takeStrokes());
   idleTick();
+  inMachineTick = false;
 }
 
 /** Flush, retract, log, and stay in fault until the user clears it. A fault during a retract hands it to the spring. */
@@ -162,6 +168,7 @@ export function enterFault(code: i32, cutDriver: bool): void {
   if (state == ST_FAULT && fault == code) return;
   noteHeavyWork(); // the retract's first segments are this tick's work: no planning besides
   faultThisTick = true;
+  if (!inMachineTick) faultAfterMachine = true;
   haltPlanJobs(); // a retract may be copying the retract plan: no job writes it until the fault is cleared
   if (state == ST_FAULT && retractMoving()) {
     springRetract();

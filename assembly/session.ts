@@ -4,7 +4,7 @@
 // faults, refusals and authentication. A segment that a reset or a power loss left open is closed at
 // the next start-up from its last checkpoint, with the reason. docs/treatment-log.md has the layout.
 import { STATIC_HEADER_BYTES, checked, checkedSet, staticArray } from "./statics";
-import { noteHeavyWork, tickIsLight } from "./budget";
+import { noteHeavyWork, tickIsFree } from "./budget";
 import { rtc_seconds, reset_cause } from "./hal";
 import {
   REC_SEGMENT,
@@ -92,7 +92,7 @@ export function sessionReady(): bool {
  */
 export function sessionStartupTick(): bool {
   if (logReady()) return false;
-  if (!tickIsLight()) return true; // this tick already did its heavy piece: the scan waits
+  if (!tickIsFree()) return true; // this tick already did its heavy piece (or the cartridge check's): the scan waits
   noteHeavyWork();
   const start = logReads();
   while (!logScanned() && logReads() - start < STARTUP_READS_PER_TICK) scanStep(logStartupStep());

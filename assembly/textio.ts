@@ -228,10 +228,17 @@ export function putInt(v: i32): void {
   putU32(<u32>v);
 }
 
+/** Digits written from the last one back (a division by the constant 10 a digit, no general division): a LOG line holds twelve. */
 export function putU32(v: u32): void {
-  let div: u32 = 1;
-  while (v / div >= 10) div *= 10;
-  while (div > 0) { out(48 + <i32>((v / div) % 10)); div /= 10; }
+  let digits = 1;
+  for (let d = v; d >= 10; d /= 10) digits++;
+  // the digits past the end of `tx` are dropped, as out() drops them
+  for (let i = digits - 1; i >= 0; i--) {
+    const at = txLen + i;
+    if (at < TX_MAX) unchecked(tx[at] = <u8>(48 + <i32>(v % 10))); // in range: at < TX_MAX
+    v /= 10;
+  }
+  txLen = min(txLen + digits, TX_MAX);
 }
 
 /** micrometres as millimetres with two decimals */
