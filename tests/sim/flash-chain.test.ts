@@ -107,7 +107,8 @@ async function askStatus(pty: string): Promise<string> {
   }
 }
 
-const STATUS_OFF = /^STATUS state=off fault=none depth=[\d.]+ freq=\d+ .*cartridge=\S+ session_s=\d+$/;
+const STATUS_OFF =
+  /^STATUS state=off fault=none depth=[\d.]+ freq=\d+ .*cartridge=\S+ session_s=\d+ encoder=\S+ measured=\S+$/;
 
 test(
   'pen build, pen image sign and pen flash to the emulated board: uploaded, started on trial, confirmed; STATUS? then answers on the same pty',

@@ -38,13 +38,16 @@ test(
 );
 
 const scenarios = findScenarioFiles([join(REPO_ROOT, 'tests', 'port')]);
-test('there are conformance scenarios for homing, stroking, a change, a stall and a clamp', () => {
+test('there are conformance scenarios for homing, stroking, a change, a stall, a clamp, the encoder, a full log and an unlock', () => {
   assert.deepEqual(scenarios.map((f) => f.split('/').at(-1)).sort(), [
     'clamp.yaml',
     'depth-change.yaml',
+    'encoder-error.yaml',
     'homing.yaml',
+    'log-full.yaml',
     'stall.yaml',
     'stroke-1.5mm-100hz.yaml',
+    'unlock-while-stroking.yaml',
   ]);
 });
 

@@ -7,6 +7,7 @@ import { Rng } from '../../host-sim/rng.js';
 import { unlockProfessional } from '../../tools/lib/clinic.js';
 
 const PRESS_START = '(start button)';
+const UNTIL_PAUSED = '(until paused)';
 
 test('commands and their exact replies', async () => {
   const sim = await readyPen();
@@ -55,13 +56,23 @@ test('commands and their exact replies', async () => {
     ['SET ZONE eyes', 'OK zone=eyes cap=0.50'],
     ['SET DEPTH 0.60', 'ERR 3 depth 0.60 mm out of range 0.20..0.50 mm (cap of zone eyes)'],
     ['PAUSE', 'OK'],
-    ['LOG?', 'LOG count=2'],
+    [UNTIL_PAUSED, ''], // LOG <i> is read only when the needles are still
+    ['LOG?', 'LOG count=4'],
     ['LOG 0', /^LOG 0 2 0 \d+ 6 5$/], // event: start refused, no zone
     ['LOG 1', /^LOG 1 2 0 \d+ 2 131073$/], // event: 1 failed AUTH (low 16 bits), no live challenge (2 << 16)
+    ['LOG 2', /^LOG 2 3 /], // the stretch of strokes the button started, opened at its first stroke
+    ['LOG 3', /^LOG 3 1 /], // and closed by the pause
     ['LOG 5', 'ERR 3 no record 5: LOG? gives the count'],
     ['x'.repeat(100), 'ERR 5 line too long: at most 95 bytes'],
   ];
   for (const [cmd, want] of cases) {
+    if (cmd === UNTIL_PAUSED) {
+      assert.ok(
+        sim.runUntil(() => sim.state === 'paused', 300),
+        'paused at the top of the stroke',
+      );
+      continue;
+    }
     if (cmd === PRESS_START) {
       sim.press('start');
       assert.ok(
