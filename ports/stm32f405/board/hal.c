@@ -332,7 +332,11 @@ int board_service_request(void);
 void Z_halZ_reboot_to_service(H) {
   (void)h;
   board_driver_off();
-  for (uint32_t polls = 0; polls < 4000000u && (tx_tail != tx_head || !(USART2_SR & 1u << 6)); polls++) {}
+  /* the reply goes out first, sent from here (interrupts masked: QEMU's USART would not interrupt for it) */
+  (void)irq_save();
+  for (uint32_t polls = 0; polls < 4000000u && (tx_tail != tx_head || !(USART2_SR & 1u << 6)); polls++)
+    if ((USART2_SR & USART_TXE) && tx_tail != tx_head)
+      USART2_DR = tx_buf[tx_tail & (TX_LEN - 1)], tx_tail = tx_tail + 1;
   (void)board_service_request();
   __asm__ volatile("dsb" ::: "memory");
   SCB_AIRCR = 0x05FA0000u | (SCB_AIRCR & 0x700u) | 1u << 2; /* VECTKEY, PRIGROUP kept, SYSRESETREQ */
