@@ -4,7 +4,7 @@
 import { Provenance, provenancePairs } from '../qa/provenance.js';
 import { CampaignCase } from './spec.js';
 import { Outcome } from './run.js';
-import { Summary, kindOf, outcomeLine, replayCommand } from './summary.js';
+import { Summary, failureClass, kindOf, outcomeLine, replayCommand } from './summary.js';
 
 export function campaignHtml(cases: CampaignCase[], outs: Outcome[], s: Summary, prov: Provenance): string {
   const single = cases.map((c, i) => ({ c, o: outs[i] })).filter(({ c }) => kindOf(c) === 'single');
@@ -73,7 +73,7 @@ ${s.worst.map((o) => `<tr><td><code>${esc(o.id)}</code></td><td>${esc(outcomeLin
 }
 <h2>Retract time from onset over phase and depth</h2>
 <p>Each cell: the worst case at that phase of the stroke (0 the top, 0.5 the bottom) and depth, over rates (and tissues).
-Green within half the ${s.limitMs} ms limit, amber within it, red later, black: needles left out (the number: cases left out).</p>
+Green within half the ${s.limitMs} ms limit, amber within it, red later; black: cases that failed with the needles out (left out, or a lasting fault never detected; the number: how many); grey "on": the pen stroked on through a glitch or a fault it cannot see while stroking, rightly. Hover a cell for its worst case's id.</p>
 <div class="maps">${maps.join('\n')}</div>
 ${glitchMaps.length ? `<h2>Glitches</h2><div class="maps">${glitchMaps.join('\n')}</div>` : ''}
 <h2>Provenance</h2>
@@ -87,21 +87,31 @@ ${glitchMaps.length ? `<h2>Glitches</h2><div class="maps">${glitchMaps.join('\n'
 function heatMap(title: string, rows: { c: CampaignCase; o: Outcome }[], limitMs: number): string {
   const phases = [...new Set(rows.map(({ c }) => c.events[0].phase ?? 0))].sort((a, b) => a - b);
   const depths = [...new Set(rows.map(({ c }) => c.depthMm))].sort((a, b) => b - a);
-  const cell = new Map<string, { worst: number; out: number; id: string }>();
+  // per cell: the latest retract, the cases that failed with the needles out, and those that stroked on rightly
+  const cell = new Map<string, { worst: number; out: number; on: number; id: string }>();
   for (const { c, o } of rows) {
     const k = `${c.events[0].phase ?? 0}/${c.depthMm}`;
-    const v = cell.get(k) ?? { worst: -Infinity, out: 0, id: o.id };
-    if (!o.retracted) {
+    const v = cell.get(k) ?? { worst: -Infinity, out: 0, on: 0, id: o.id };
+    if (!o.retracted && failureClass(o, limitMs)) {
       if (v.out === 0) v.id = o.id;
       v.out++;
-    } else if (v.out === 0 && (o.fromOnsetMs ?? 0) > v.worst) {
+    } else if (!o.retracted) v.on++;
+    else if (v.out === 0 && (o.fromOnsetMs ?? 0) > v.worst) {
       v.worst = o.fromOnsetMs ?? 0;
       v.id = o.id;
     }
     cell.set(k, v);
   }
   const color = (v: { worst: number; out: number }): string =>
-    v.out ? '#000;color:#fff' : v.worst <= limitMs / 2 ? '#9d9' : v.worst <= limitMs ? '#fd6' : '#e66';
+    v.out
+      ? '#000;color:#fff'
+      : v.worst === -Infinity
+        ? '#ddd'
+        : v.worst <= limitMs / 2
+          ? '#9d9'
+          : v.worst <= limitMs
+            ? '#fd6'
+            : '#e66';
   const body = depths
     .map(
       (d) =>
@@ -109,7 +119,7 @@ function heatMap(title: string, rows: { c: CampaignCase; o: Outcome }[], limitMs
           .map((p) => {
             const v = cell.get(`${p}/${d}`);
             if (!v) return '<td></td>';
-            const text = v.out ? String(v.out) : v.worst.toFixed(0);
+            const text = v.out ? String(v.out) : v.worst === -Infinity ? 'on' : v.worst.toFixed(0);
             return `<td style="background:${color(v)}" title="${esc(v.id)}">${text}</td>`;
           })
           .join('')}</tr>`,
