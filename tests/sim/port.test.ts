@@ -38,10 +38,11 @@ test(
 );
 
 const scenarios = findScenarioFiles([join(REPO_ROOT, 'tests', 'port')]);
-test('there are conformance scenarios for homing, stroking, a change, a stall and a clamp', () => {
+test('there are conformance scenarios for homing, stroking, a change, a stall, a clamp and the encoder fault', () => {
   assert.deepEqual(scenarios.map((f) => f.split('/').at(-1)).sort(), [
     'clamp.yaml',
     'depth-change.yaml',
+    'encoder-error.yaml',
     'homing.yaml',
     'stall.yaml',
     'stroke-1.5mm-100hz.yaml',
