@@ -15,6 +15,7 @@ extern "C" {
 #include "boot_state.h"
 #include "mbedtls/memory_buffer_alloc.h"
 }
+#include "../../pen_abi.h"
 
 extern "C" void crypto_fatal(int code) {
   fprintf(stderr, "FAIL mbedTLS's arena is corrupt (%d)\n", code);
@@ -22,7 +23,7 @@ extern "C" void crypto_fatal(int code) {
 }
 
 static const char *BOARD = "stm32f405-tmc2209";
-static const uint32_t HAL_ABI = 3; /* abi/pen-abi.ts HAL_ABI_VERSION, which the test images carry */
+static const uint32_t HAL_ABI = PEN_HAL_ABI_VERSION; /* abi/pen-abi.ts HAL_ABI_VERSION, which the test images carry */
 
 static std::vector<uint8_t> load(const std::string &path) {
   std::vector<uint8_t> v;
