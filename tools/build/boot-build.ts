@@ -354,9 +354,9 @@ export function textBytes(elf: string): number {
 }
 
 /**
- * A power-up under QEMU for firmware that runs on: QEMU logs every access to a peripheral it does not
- * model (-d unimp,guest_errors), or with `usart2` what the firmware writes on USART2, next to the
- * semihosting console; stops when `until` matches that text or at the timeout.
+ * A power-up under QEMU for firmware that runs on: the semihosting console and QEMU's log of every access
+ * to a peripheral it does not model (-d unimp,guest_errors), or with `usart2` only what the bootloader and
+ * the firmware write on USART2; stops when `until` matches that text or at the timeout.
  */
 export async function bootQemuUntil(
   flashFile: string,
@@ -369,7 +369,10 @@ export async function bootQemuUntil(
   const qemu = spawn('qemu-system-arm', [
     '-M', 'netduinoplus2', '-nographic', '-monitor', 'none', '-icount', 'shift=0',
     ...(opts.usart2 ? ['-serial', 'null', '-serial', 'stdio'] : ['-serial', 'none', '-d', 'unimp,guest_errors']),
-    '-semihosting-config', `enable=on,target=native,arg=boot,arg=${flashFile}`,
+    // the bootloader writes each line both by semihosting and on USART2: with usart2 its semihosting
+    // copy goes nowhere, or the two copies interleave character by character on stdout
+    ...(opts.usart2 ? ['-chardev', 'null,id=semihosting'] : []),
+    '-semihosting-config', `enable=on,target=native,arg=boot,arg=${flashFile}${opts.usart2 ? ',chardev=semihosting' : ''}`,
     '-device', `loader,file=${flashFile},addr=0x${FLASH_BASE.toString(16)}`,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
