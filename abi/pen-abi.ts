@@ -223,19 +223,6 @@ export const HAL_CALLS: readonly HalCall[] = [
     imported: false,
   },
   {
-    name: 'key_word',
-    params: [
-      ['key', 'i32'],
-      ['index', 'i32'],
-    ],
-    ret: 'i32',
-    brief: "Word `index` (0..7) of provisioned secret `key` (KEY_*), from the MCU's protected storage.",
-    units: 'key 0 clinic, 1 cartridge maker; index 0..7',
-    behaviour:
-      "word `index` of a provisioned 256-bit secret, bytes big-endian, from the MCU's protected storage (OTP or a read-protected flash page)",
-    imported: false,
-  },
-  {
     name: 'rtc_seconds',
     params: [],
     ret: 'i32',
@@ -418,10 +405,10 @@ export const HAL_CALLS: readonly HalCall[] = [
     ],
     ret: 'i32',
     brief:
-      "Start checking the signature (or MAC) at `sig_ptr` over `msg_len` bytes at `msg_ptr` with key `key_id`, by the key's own algorithm: an operation handle (> 0), or a CRYPTO_E_* code.",
+      "Start checking the signature at `sig_ptr` over `msg_len` bytes at `msg_ptr` with key `key_id`, by the key's own algorithm: an operation handle (> 0), or a CRYPTO_E_* code.",
     units: 'key ID, byte addresses, 0..256 bytes; handle > 0 or a CRYPTO_E_* code (< 0)',
     behaviour:
-      "starts a check by the algorithm the key is provisioned for (a key's policy, as in PSA): ECDSA P-256 with SHA-256 over the message, the signature 64 bytes r||s big-endian, for a P-256 public key (provisioned or imported); HMAC-SHA-256, the tag 32 bytes, compared in constant time, for a MAC secret. Message and signature are copied at the call. Errors at the start: the key's `crypto_key_status` reason (`no_key`, `unprovisioned`, `zero_key`, `malformed_key`), `bad_argument`, `busy`. The result comes from `crypto_poll`. An ECDSA check takes tens of milliseconds on a Cortex-M4: the runtime runs it outside `tick()` and never delays a tick or the watchdog for it",
+      "starts a check by the algorithm the key is provisioned for (a key's policy, as in PSA): ECDSA P-256 with SHA-256 over the message, the signature 64 bytes r||s big-endian, for a P-256 public key (provisioned or imported; every key the pen holds is one). Message and signature are copied at the call. Errors at the start: the key's `crypto_key_status` reason (`no_key`, `unprovisioned`, `zero_key`, `malformed_key`), `bad_argument`, `busy`. The result comes from `crypto_poll`. An ECDSA check takes tens of milliseconds on a Cortex-M4: the runtime runs it outside `tick()` and never delays a tick or the watchdog for it",
   },
   {
     name: 'crypto_poll',
@@ -430,7 +417,7 @@ export const HAL_CALLS: readonly HalCall[] = [
     brief: 'State of operation `handle`: CRYPTO_PENDING, CRYPTO_OK, or the CRYPTO_E_* reason it failed.',
     units: '1 pending, 0 done, or a CRYPTO_E_* code (< 0)',
     behaviour:
-      '1 `pending` while running; then, as often as asked until `crypto_cancel`: 0 `ok` (hash done; signature or MAC valid), `bad_signature` (the check ran and failed, also for r or s outside 1..n-1), or `bad_handle` (no such open operation: never started, cancelled, or from before a reset). Never blocks',
+      '1 `pending` while running; then, as often as asked until `crypto_cancel`: 0 `ok` (hash done; signature valid), `bad_signature` (the check ran and failed, also for r or s outside 1..n-1), or `bad_handle` (no such open operation: never started, cancelled, or from before a reset). Never blocks',
   },
   {
     name: 'crypto_output',
@@ -562,12 +549,6 @@ export const BUTTONS = codes([
   [1 << 5, 'speed_down', 'BTN_SPEED_DOWN', 'previous speed level'],
 ]);
 
-/** `key_word` keys. */
-export const KEYS = codes([
-  [0, 'clinic', 'KEY_CLINIC', 'unlocks professional mode (challenge-response)'],
-  [1, 'cartridge', 'KEY_CARTRIDGE', "signs genuine cartridges' ID chips"],
-]);
-
 /**
  * Key IDs of the crypto imports: keys the HAL holds (OTP on a pen) and uses by reference; no import
  * ever returns their bytes. Each key carries its algorithm (its policy).
@@ -585,7 +566,6 @@ export const CRYPTO_KEYS = codes([
     'KEY_ID_LICENCE_MAKER',
     "the maker's P-256 public key that signs clinic licences (ECDSA P-256 / SHA-256)",
   ],
-  [3, 'clinic_mac', 'KEY_ID_CLINIC_MAC', 'the clinic secret of the HMAC-SHA-256 unlock (a MAC key: verify only)'],
   [256, 'volatile', 'KEY_ID_VOLATILE', 'the first of 4 volatile slots (256..259) that `crypto_key_import` fills'],
 ]);
 

@@ -40,14 +40,9 @@ export const BTN_SPEED_UP: i32 = 0x10; // next speed level
 export const BTN_SPEED_DOWN: i32 = 0x20; // previous speed level
 export const BTN_COUNT: i32 = 6;
 
-// key_word keys
-export const KEY_CLINIC: i32 = 0; // unlocks professional mode (challenge-response)
-export const KEY_CARTRIDGE: i32 = 1; // signs genuine cartridges' ID chips
-
 // crypto key IDs
 export const KEY_ID_CARTRIDGE_MAKER: i32 = 1; // the maker's P-256 public key that certifies cartridge ID chips (ECDSA P-256 / SHA-256)
 export const KEY_ID_LICENCE_MAKER: i32 = 2; // the maker's P-256 public key that signs clinic licences (ECDSA P-256 / SHA-256)
-export const KEY_ID_CLINIC_MAC: i32 = 3; // the clinic secret of the HMAC-SHA-256 unlock (a MAC key: verify only)
 export const KEY_ID_VOLATILE: i32 = 256; // the first of 4 volatile slots (256..259) that `crypto_key_import` fills
 /** volatile key slots (crypto_key_import), from KEY_ID_VOLATILE on */
 export const CRYPTO_VOLATILE_KEYS: i32 = 4;

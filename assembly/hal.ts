@@ -42,8 +42,6 @@
 @external("hal", "flash_erase") export declare function flash_erase(sector: i32): i32;
 /** 32 random bits from the hardware random number generator. */
 @external("hal", "rng_u32") export declare function rng_u32(): i32;
-/** Word `index` (0..7) of provisioned secret `key` (KEY_*), from the MCU's protected storage. */
-@external("hal", "key_word") export declare function key_word(key: i32, index: i32): i32;
 /** Real-time clock: seconds since 1970-01-01 UTC, as an unsigned 32-bit number. */
 @external("hal", "rtc_seconds") export declare function rtc_seconds(): i32;
 /** Next received serial byte, or -1 when none is waiting. */
@@ -78,7 +76,7 @@
 @external("hal", "crypto_key_destroy") export declare function crypto_key_destroy(key_id: i32): void;
 /** Start SHA-256 over `msg_len` bytes at `msg_ptr`: an operation handle (> 0), or a CRYPTO_E_* code. */
 @external("hal", "crypto_hash_start") export declare function crypto_hash_start(msg_ptr: i32, msg_len: i32): i32;
-/** Start checking the signature (or MAC) at `sig_ptr` over `msg_len` bytes at `msg_ptr` with key `key_id`, by the key's own algorithm: an operation handle (> 0), or a CRYPTO_E_* code. */
+/** Start checking the signature at `sig_ptr` over `msg_len` bytes at `msg_ptr` with key `key_id`, by the key's own algorithm: an operation handle (> 0), or a CRYPTO_E_* code. */
 @external("hal", "crypto_verify_start") export declare function crypto_verify_start(key_id: i32, msg_ptr: i32, msg_len: i32, sig_ptr: i32): i32;
 /** State of operation `handle`: CRYPTO_PENDING, CRYPTO_OK, or the CRYPTO_E_* reason it failed. */
 @external("hal", "crypto_poll") export declare function crypto_poll(handle: i32): i32;

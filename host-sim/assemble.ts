@@ -8,7 +8,7 @@ import { Trace } from './trace.js';
 import { StrokeMeter, Measurement } from './meter.js';
 import { HalPart } from './hal.js';
 import { Flash } from './flash.js';
-import { SIM_CLINIC_KEY, SIM_CARTRIDGE_KEY, devCartridgeMakerKey, devLicenceMakerKey, rawPublicKey } from './keys.js';
+import { devCartridgeMakerKey, devLicenceMakerKey, rawPublicKey } from './keys.js';
 import { SimClock } from './clock.js';
 import { FaultInjector } from './faults.js';
 import { Firmware, loadModule } from './firmware.js';
@@ -98,8 +98,6 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
   const clock = new SimClock(timerHz);
   const trace = opts.trace ? new Trace(timerHz) : undefined;
   const keys = new KeyStore({
-    clinicKey: opts.clinicKey ?? SIM_CLINIC_KEY,
-    cartridgeKey: opts.cartridgeKey ?? SIM_CARTRIDGE_KEY,
     cartridgeMakerPublic: rawPublicKey(devCartridgeMakerKey()),
     licenceMakerPublic: rawPublicKey(devLicenceMakerKey()),
     provisioning: opts.keyProvisioning,
@@ -148,7 +146,6 @@ export function assemblePen(opts: SimOptions, hooks: PenHooks): PenParts {
     reader,
     storage,
     entropy,
-    keys,
     crypto,
     rtc,
     identity,

@@ -6,9 +6,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../boards/paths.js';
 
-export const SIM_CLINIC_KEY = Buffer.from('simulator clinic key: test only, never in a pen!!'.slice(0, 32), 'utf8');
-export const SIM_CARTRIDGE_KEY = Buffer.from('simulator cartridge maker key: test only'.slice(0, 32), 'utf8');
-
 /** The maker's development key that certifies cartridge chips (keys/README.md): proves nothing. */
 export const DEV_CARTRIDGE_MAKER_KEY_PATH = join(REPO_ROOT, 'keys', 'dev-cartridge-maker.DEVELOPMENT-ONLY.pem');
 /** The maker's development key that signs clinic licences (keys/README.md): proves nothing. */
@@ -136,14 +133,4 @@ function modInverse(a: bigint, m: bigint): bigint {
     [s0, s1] = [s1, s0 - q * s1];
   }
   return ((s0 % m) + m) % m;
-}
-
-/** Word `index` of a 32-byte key, big-endian, as the HAL's key_word hands it to the firmware. */
-export function keyWord(key: Buffer, index: number): number {
-  return index >= 0 && index < 8 ? key.readInt32BE(index * 4) : 0;
-}
-
-/** The clinic tool's answer to a challenge (hex in, hex out). */
-export function answerChallenge(challengeHex: string, clinicKey: Buffer = SIM_CLINIC_KEY): string {
-  return createHmac('sha256', clinicKey).update(Buffer.from(challengeHex, 'hex')).digest('hex');
 }

@@ -54,8 +54,6 @@ export interface SimOptions {
   powerCutAtFlashWrite?: number;
   /** the fitted cartridge's chip; default a new genuine one of `cartridge` */
   chip?: ChipSpec | null;
-  clinicKey?: Buffer;
-  cartridgeKey?: Buffer;
   /** the maker key the simulator's cartridge factory certifies chips with (default the development key) */
   makerKey?: KeyObject;
   /** how the pen's key storage was left: written (default), erased (all ones) or all zeros */
@@ -353,9 +351,6 @@ export class PenSim {
   /** the keys the pen's HAL holds */
   get keys(): KeyStore {
     return this.parts.keys;
-  }
-  keyWord(key: number, index: number): number {
-    return this.parts.keys.word(key, index);
   }
   /** the pen's serial number (HAL device_serial) */
   get serial(): number {

@@ -52,17 +52,10 @@ enum {
   BTN_SPEED_DOWN = 32, /* previous speed level */
 };
 
-/* key_word keys */
-enum {
-  KEY_CLINIC = 0, /* unlocks professional mode (challenge-response) */
-  KEY_CARTRIDGE = 1, /* signs genuine cartridges' ID chips */
-};
-
 /* crypto key IDs */
 enum {
   KEY_ID_CARTRIDGE_MAKER = 1, /* the maker's P-256 public key that certifies cartridge ID chips (ECDSA P-256 / SHA-256) */
   KEY_ID_LICENCE_MAKER = 2, /* the maker's P-256 public key that signs clinic licences (ECDSA P-256 / SHA-256) */
-  KEY_ID_CLINIC_MAC = 3, /* the clinic secret of the HMAC-SHA-256 unlock (a MAC key: verify only) */
   KEY_ID_VOLATILE = 256, /* the first of 4 volatile slots (256..259) that `crypto_key_import` fills */
 };
 #define CRYPTO_VOLATILE_KEYS 4
@@ -155,31 +148,30 @@ enum {
   X(17, flash_program, 2, i32) \
   X(18, flash_erase, 1, i32) \
   X(19, rng_u32, 0, i32) \
-  X(20, key_word, 2, i32) \
-  X(21, rtc_seconds, 0, i32) \
-  X(22, serial_read, 0, i32) \
-  X(23, serial_write, 1, void) \
-  X(24, indicator_set, 1, void) \
-  X(25, watchdog_kick, 0, void) \
-  X(26, reset_cause, 0, i32) \
-  X(27, report_state, 2, void) \
-  X(28, report_setting, 4, void) \
-  X(29, report_move, 4, void) \
-  X(30, panic, 2, void) \
-  X(31, reboot_to_service, 0, void) \
-  X(32, encoder_count, 1, i32) \
-  X(33, encoder_status, 0, i32) \
-  X(34, crypto_key_status, 1, i32) \
-  X(35, crypto_key_import, 1, i32) \
-  X(36, crypto_key_destroy, 1, void) \
-  X(37, crypto_hash_start, 2, i32) \
-  X(38, crypto_verify_start, 4, i32) \
-  X(39, crypto_poll, 1, i32) \
-  X(40, crypto_output, 2, i32) \
-  X(41, crypto_cancel, 1, void) \
-  X(42, crypto_random, 0, i64) \
-  X(43, image_confirm, 0, void) \
-  X(44, device_serial, 0, i32)
-#define PEN_HAL_CALL_COUNT 45
+  X(20, rtc_seconds, 0, i32) \
+  X(21, serial_read, 0, i32) \
+  X(22, serial_write, 1, void) \
+  X(23, indicator_set, 1, void) \
+  X(24, watchdog_kick, 0, void) \
+  X(25, reset_cause, 0, i32) \
+  X(26, report_state, 2, void) \
+  X(27, report_setting, 4, void) \
+  X(28, report_move, 4, void) \
+  X(29, panic, 2, void) \
+  X(30, reboot_to_service, 0, void) \
+  X(31, encoder_count, 1, i32) \
+  X(32, encoder_status, 0, i32) \
+  X(33, crypto_key_status, 1, i32) \
+  X(34, crypto_key_import, 1, i32) \
+  X(35, crypto_key_destroy, 1, void) \
+  X(36, crypto_hash_start, 2, i32) \
+  X(37, crypto_verify_start, 4, i32) \
+  X(38, crypto_poll, 1, i32) \
+  X(39, crypto_output, 2, i32) \
+  X(40, crypto_cancel, 1, void) \
+  X(41, crypto_random, 0, i64) \
+  X(42, image_confirm, 0, void) \
+  X(43, device_serial, 0, i32)
+#define PEN_HAL_CALL_COUNT 44
 
 #endif

@@ -1,7 +1,7 @@
-// The pen's crypto engine (HAL crypto_*, docs/hal-abi.md "Crypto"): SHA-256, ECDSA P-256 and HMAC-SHA-256
+// The pen's crypto engine (HAL crypto_*, docs/hal-abi.md "Crypto"): SHA-256 hashes and ECDSA P-256
 // checks with keys the key store holds or the module imported, run asynchronously: an operation's
 // result is there a modelled latency after its start, as a port's background slice would give it.
-import { createHash, createHmac, KeyObject, timingSafeEqual } from 'node:crypto';
+import { createHash, KeyObject } from 'node:crypto';
 import { HalImports, HalPart } from '../hal.js';
 import { SimClock } from '../clock.js';
 import { CRYPTO_MAX_MESSAGE_BYTES, CRYPTO_MAX_OPERATIONS, CRYPTO_VOLATILE_KEYS } from '../../abi/pen-abi.js';
@@ -21,13 +21,11 @@ import {
   blankReason,
 } from './key-store.js';
 
-const MAC_TAG_BYTES = 32;
-
 /** How long each operation takes before its result is there (ms of the step timer's clock). */
 export interface CryptoLatency {
   /** an ECDSA P-256 check (mbedTLS on a 168 MHz Cortex-M4: tens of milliseconds) */
   verifyEcdsaMs: number;
-  /** an HMAC-SHA-256 check or a SHA-256 hash of at most 256 bytes */
+  /** a SHA-256 hash of at most 256 bytes */
   hashMs: number;
 }
 export const CRYPTO_LATENCY: CryptoLatency = { verifyEcdsaMs: 25, hashMs: 1 };
@@ -113,12 +111,8 @@ export class CryptoEngine implements HalPart {
     const key = this.usable(id);
     if (typeof key === 'number') return key;
     const msg = this.message(msgPtr, msgLen);
-    const sig = this.read(sigPtr, key.kind === 'mac-secret' ? MAC_TAG_BYTES : P256_SIGNATURE_BYTES);
+    const sig = this.read(sigPtr, P256_SIGNATURE_BYTES);
     if (!msg || !sig) return CRYPTO_E_BAD_ARGUMENT;
-    if (key.kind === 'mac-secret') {
-      const tag = createHmac('sha256', key.key).update(msg).digest();
-      return this.open(this.latency.hashMs, timingSafeEqual(tag, sig) ? CRYPTO_OK : CRYPTO_E_BAD_SIGNATURE);
-    }
     const ok = verifyP256(key.key, msg, sig);
     return this.open(this.latency.verifyEcdsaMs, ok ? CRYPTO_OK : CRYPTO_E_BAD_SIGNATURE);
   }

@@ -1,19 +1,16 @@
 // Keys provisioned in the pen (its OTP), used by reference: the crypto part (crypto.ts) checks with them
-// and answers crypto_key_status; no crypto import hands out their bytes. key_word is the older import
-// that reads the 256-bit HMAC secrets word by word, kept while firmware still asks for it.
-import { HalImports, HalPart } from '../hal.js';
-import { keyWord, publicKeyFromRaw } from '../keys.js';
+// and answers crypto_key_status; no import hands out their bytes. The pen holds public keys only: no
+// secret shared with other pens or with clinic tools.
+import { publicKeyFromRaw } from '../keys.js';
 import { KeyObject } from 'node:crypto';
-import { CRYPTO_KEYS, CRYPTO_RESULTS, KEYS } from '../../abi/pen-abi.js';
+import { CRYPTO_KEYS, CRYPTO_RESULTS } from '../../abi/pen-abi.js';
 
 /** How the pen's key storage was left at the factory: written, or erased (all ones), or all zeros. */
 export type KeyProvisioning = 'provisioned' | 'unprovisioned' | 'zero';
 export const KEY_PROVISIONINGS: readonly KeyProvisioning[] = ['provisioned', 'unprovisioned', 'zero'];
 
-export type KeyKind = 'p256-public' | 'mac-secret';
-
-/** A usable key as the crypto part needs it. */
-export type UsableKey = { kind: 'p256-public'; key: KeyObject } | { kind: 'mac-secret'; key: Buffer };
+/** A usable key as the crypto part needs it: every key the pen holds verifies ECDSA P-256 / SHA-256. */
+export type UsableKey = { kind: 'p256-public'; key: KeyObject };
 
 const code = (name: string): number => CRYPTO_RESULTS.find((c) => c.name === name)!.code;
 export const CRYPTO_OK = code('ok');
@@ -31,17 +28,9 @@ export const CRYPTO_E_RNG_HEALTH = code('rng_health');
 const keyId = (name: string): number => CRYPTO_KEYS.find((c) => c.name === name)!.code;
 export const KEY_ID_CARTRIDGE_MAKER = keyId('cartridge_maker');
 export const KEY_ID_LICENCE_MAKER = keyId('licence_maker');
-export const KEY_ID_CLINIC_MAC = keyId('clinic_mac');
 export const KEY_ID_VOLATILE = keyId('volatile');
 
-const KEY_CLINIC = KEYS.find((k) => k.name === 'clinic')!.code;
-const KEY_CARTRIDGE = KEYS.find((k) => k.name === 'cartridge')!.code;
-
 export interface KeyStoreOptions {
-  /** the clinic's HMAC secret (32 bytes): KEY_ID_CLINIC_MAC, and key_word's key 0 */
-  clinicKey: Buffer;
-  /** the maker's older cartridge HMAC secret (32 bytes): key_word's key 1 */
-  cartridgeKey: Buffer;
   /** the maker's cartridge certification public key, 64 bytes X||Y: KEY_ID_CARTRIDGE_MAKER */
   cartridgeMakerPublic: Buffer;
   /** the maker's licence public key, 64 bytes X||Y: KEY_ID_LICENCE_MAKER */
@@ -49,31 +38,17 @@ export interface KeyStoreOptions {
   provisioning?: KeyProvisioning;
 }
 
-export class KeyStore implements HalPart {
-  /** the key storage as the pen's OTP holds it, by key ID */
-  private readonly stored = new Map<number, { kind: KeyKind; bytes: Buffer }>();
-  private readonly legacy = new Map<number, Buffer>();
+export class KeyStore {
+  /** the key storage as the pen's OTP holds it, by key ID: P-256 public keys, 64 bytes X||Y */
+  private readonly stored = new Map<number, Buffer>();
 
   constructor(opts: KeyStoreOptions) {
     const as = (b: Buffer): Buffer => {
       const p = opts.provisioning ?? 'provisioned';
       return p === 'provisioned' ? Buffer.from(b) : Buffer.alloc(b.length, p === 'zero' ? 0 : 0xff);
     };
-    this.stored.set(KEY_ID_CARTRIDGE_MAKER, { kind: 'p256-public', bytes: as(opts.cartridgeMakerPublic) });
-    this.stored.set(KEY_ID_LICENCE_MAKER, { kind: 'p256-public', bytes: as(opts.licenceMakerPublic) });
-    this.stored.set(KEY_ID_CLINIC_MAC, { kind: 'mac-secret', bytes: as(opts.clinicKey) });
-    this.legacy.set(KEY_CLINIC, as(opts.clinicKey));
-    this.legacy.set(KEY_CARTRIDGE, as(opts.cartridgeKey));
-  }
-
-  imports(): HalImports {
-    return { key_word: (key: number, index: number): number => this.word(key, index) };
-  }
-
-  /** key_word: word `index` of an HMAC secret (key 0 clinic, 1 cartridge), 0 for no such key. */
-  word(key: number, index: number): number {
-    const k = this.legacy.get(key);
-    return k ? keyWord(k, index) : 0;
+    this.stored.set(KEY_ID_CARTRIDGE_MAKER, as(opts.cartridgeMakerPublic));
+    this.stored.set(KEY_ID_LICENCE_MAKER, as(opts.licenceMakerPublic));
   }
 
   /** crypto_key_status of a provisioned key: CRYPTO_OK or why it cannot be used. */
@@ -86,16 +61,15 @@ export class KeyStore implements HalPart {
   usable(id: number): UsableKey | number {
     const s = this.stored.get(id);
     if (!s) return CRYPTO_E_NO_KEY;
-    const reason = blankReason(s.bytes);
+    const reason = blankReason(s);
     if (reason !== CRYPTO_OK) return reason;
-    if (s.kind === 'mac-secret') return { kind: s.kind, key: s.bytes };
-    const key = publicKeyFromRaw(s.bytes);
-    return key ? { kind: s.kind, key } : CRYPTO_E_MALFORMED_KEY;
+    const key = publicKeyFromRaw(s);
+    return key ? { kind: 'p256-public', key } : CRYPTO_E_MALFORMED_KEY;
   }
 
-  /** Every key byte string the pen holds (secrets and public keys): none may show up in the module's memory. */
+  /** Every key byte string the pen holds: none may show up in the module's memory. */
   heldBytes(): Buffer[] {
-    return [...[...this.stored.values()].map((s) => s.bytes), ...this.legacy.values()];
+    return [...this.stored.values()];
   }
 }
 

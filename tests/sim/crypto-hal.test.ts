@@ -2,7 +2,7 @@
 // in docs/hal-abi.md "Crypto": keys by ID, asynchronous operations, cancel, fail-closed random numbers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { SimClock } from '../../host-sim/clock.js';
 import { CryptoEngine, CRYPTO_LATENCY } from '../../host-sim/parts/crypto.js';
 import {
@@ -18,7 +18,6 @@ import {
   CRYPTO_OK,
   CRYPTO_PENDING,
   KEY_ID_CARTRIDGE_MAKER,
-  KEY_ID_CLINIC_MAC,
   KEY_ID_LICENCE_MAKER,
   KEY_ID_VOLATILE,
   KeyProvisioning,
@@ -27,8 +26,6 @@ import {
 import { APT_CUTOFF, Entropy, HealthTests, RCT_CUTOFF } from '../../host-sim/parts/entropy.js';
 import { Rng } from '../../host-sim/rng.js';
 import {
-  SIM_CARTRIDGE_KEY,
-  SIM_CLINIC_KEY,
   devCartridgeMakerKey,
   devLicenceMakerKey,
   p256KeyFromSeed,
@@ -49,8 +46,6 @@ interface Bench {
 
 function bench(provisioning: KeyProvisioning = 'provisioned'): Bench {
   const keys = new KeyStore({
-    clinicKey: SIM_CLINIC_KEY,
-    cartridgeKey: SIM_CARTRIDGE_KEY,
     cartridgeMakerPublic: rawPublicKey(devCartridgeMakerKey()),
     licenceMakerPublic: rawPublicKey(devLicenceMakerKey()),
     provisioning,
@@ -84,8 +79,7 @@ test('every crypto import is at the end of the table, and none returns more than
 
 test('keys by ID: provisioned keys are usable; erased, zero and unknown ones say why', () => {
   const b = bench();
-  for (const id of [KEY_ID_CARTRIDGE_MAKER, KEY_ID_LICENCE_MAKER, KEY_ID_CLINIC_MAC])
-    assert.equal(b.hal.crypto_key_status(id), CRYPTO_OK);
+  for (const id of [KEY_ID_CARTRIDGE_MAKER, KEY_ID_LICENCE_MAKER]) assert.equal(b.hal.crypto_key_status(id), CRYPTO_OK);
   assert.equal(b.hal.crypto_key_status(99), CRYPTO_E_NO_KEY);
   assert.equal(b.hal.crypto_key_status(KEY_ID_VOLATILE), CRYPTO_E_NO_KEY, 'an empty volatile slot');
   for (const [p, why] of [
@@ -93,7 +87,7 @@ test('keys by ID: provisioned keys are usable; erased, zero and unknown ones say
     ['zero', CRYPTO_E_ZERO_KEY],
   ] as const) {
     const z = bench(p);
-    for (const id of [KEY_ID_CARTRIDGE_MAKER, KEY_ID_LICENCE_MAKER, KEY_ID_CLINIC_MAC]) {
+    for (const id of [KEY_ID_CARTRIDGE_MAKER, KEY_ID_LICENCE_MAKER]) {
       assert.equal(z.hal.crypto_key_status(id), why, `${p} key ${id}`);
       assert.equal(z.hal.crypto_verify_start(id, 0, 16, 64), why, `${p}: a check with key ${id} is refused`);
     }
@@ -171,20 +165,6 @@ test('SHA-256 gives its digest a word at a time, big-endian, once finished', () 
   assert.equal(b.hal.crypto_output(h, 8), 0);
   assert.equal(b.hal.crypto_hash_start(10, 257), CRYPTO_E_BAD_ARGUMENT, 'at most 256 bytes');
   assert.equal(b.hal.crypto_hash_start(65530, 10), CRYPTO_E_BAD_ARGUMENT);
-});
-
-test('an HMAC tag checks with the clinic MAC key by ID, in constant time', () => {
-  const b = bench();
-  const challenge = Buffer.alloc(16, 0x42);
-  b.mem.set(challenge, 0);
-  b.mem.set(createHmac('sha256', SIM_CLINIC_KEY).update(challenge).digest(), 64);
-  const h = b.hal.crypto_verify_start(KEY_ID_CLINIC_MAC, 0, 16, 64);
-  runMs(b, CRYPTO_LATENCY.hashMs);
-  assert.equal(b.hal.crypto_poll(h), CRYPTO_OK);
-  b.mem[64] ^= 0x80;
-  const bad = b.hal.crypto_verify_start(KEY_ID_CLINIC_MAC, 0, 16, 64);
-  runMs(b, CRYPTO_LATENCY.hashMs);
-  assert.equal(b.hal.crypto_poll(bad), CRYPTO_E_BAD_SIGNATURE);
 });
 
 test('at most four operations are open; cancel frees a slot, a reset frees them all', () => {

@@ -3,7 +3,6 @@
 // module's linear memory holds none of the keys the simulator's pen and maker hold, whole or in part.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { PenSim } from '../../host-sim/pen.js';
 import { CARTRIDGE_CHECK_MS } from '../../host-sim/cartridge-chip.js';
 import { devCartridgeMakerKey, devLicenceMakerKey, privateScalar } from '../../host-sim/keys.js';
@@ -28,11 +27,7 @@ test('after unlock, cartridge checks and a treatment, no key the simulator holds
   const sim = new PenSim({ wasm });
   sim.press('power');
   assert.ok(sim.runUntil(() => sim.state === 'ready', 3000));
-  // the older unlock reads the clinic secret into memory (key_word): it is scanned for once it is gone
-  const readsKeys = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(wasm))).some(
-    (i) => i.name === 'key_word',
-  );
-  if (!readsKeys) assert.match(unlockProfessional(sim), /^OK/);
+  assert.match(unlockProfessional(sim), /^OK/);
   const chips = [sim.chip!];
   assert.equal(sim.command('SET ZONE cheeks').slice(0, 2), 'OK');
   startByButton(sim);
@@ -52,10 +47,7 @@ test('after unlock, cartridge checks and a treatment, no key the simulator holds
     ['the maker licence key (private)', privateScalar(devLicenceMakerKey())],
     ["the clinic's key (private)", privateScalar(simClinic().key)],
     ...chips.map((c, i): [string, Buffer] => [`chip ${i}'s private key`, privateScalar(c.privateKey)]),
-    ...sim.keys
-      .heldBytes()
-      .filter((b) => !readsKeys || !b.equals(sim.keys.heldBytes()[2])) // the clinic secret, while the older unlock reads it
-      .map((b, i): [string, Buffer] => [`key ${i} the pen's HAL holds`, b]),
+    ...sim.keys.heldBytes().map((b, i): [string, Buffer] => [`key ${i} the pen's HAL holds`, b]),
   ];
   assert.ok(keys.length >= 7, `${keys.length} keys scanned for`);
   for (const [what, key] of keys) assert.equal(foundIn(sim.moduleMemory, key), undefined, what);

@@ -36,7 +36,6 @@ function asConstants(): string {
   group('encoder_status values', abi.ENCODER_STATUS);
   group('buttons_raw bits', abi.BUTTONS, true);
   out.push(`export const BTN_COUNT: i32 = ${abi.BUTTONS.length};`);
-  group('key_word keys', abi.KEYS);
   group('crypto key IDs', abi.CRYPTO_KEYS);
   i32('CRYPTO_VOLATILE_KEYS', abi.CRYPTO_VOLATILE_KEYS, 'volatile key slots (crypto_key_import), from KEY_ID_VOLATILE on');
   i32('CRYPTO_MAX_OPERATIONS', abi.CRYPTO_MAX_OPERATIONS, 'crypto operations open at once');
@@ -141,7 +140,6 @@ function cHeader(): string {
   group('encoder_count selectors', abi.ENCODER_READS);
   group('encoder_status values', abi.ENCODER_STATUS);
   group('buttons_raw bits', abi.BUTTONS);
-  group('key_word keys', abi.KEYS);
   group('crypto key IDs', abi.CRYPTO_KEYS);
   out.push(`#define CRYPTO_VOLATILE_KEYS ${abi.CRYPTO_VOLATILE_KEYS}`);
   out.push(`#define CRYPTO_MAX_OPERATIONS ${abi.CRYPTO_MAX_OPERATIONS}`);
@@ -192,7 +190,6 @@ function codesTable(): string {
   add('`encoder_count` selectors', abi.ENCODER_READS);
   add('`encoder_status` values', abi.ENCODER_STATUS);
   add('`buttons_raw` bits', abi.BUTTONS);
-  add('`key_word` keys', abi.KEYS);
   add('crypto key IDs', abi.CRYPTO_KEYS);
   add('crypto results', abi.CRYPTO_RESULTS);
   add('`reset_cause`', abi.RESET_CAUSES);

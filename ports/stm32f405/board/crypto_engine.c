@@ -2,7 +2,7 @@
  * with its restartable ECDSA verification: mbedtls_ecdsa_read_signature_restartable returns
  * MBEDTLS_ERR_ECP_IN_PROGRESS after CRYPTO_MAX_OPS basic operations and resumes from its restart
  * context at the next call. Only the operation at the head runs; its mbedTLS contexts are the only
- * ones alive. HMAC-SHA-256 is RFC 2104 on mbedTLS's SHA-256 (no MD layer: less flash). */
+ * ones alive. */
 #include <string.h>
 #include "crypto_engine.h"
 #include "pen_abi.h"
@@ -17,15 +17,15 @@
 #define ARENA_HEADER_BYTES 64u /* memory_buffer_alloc.c's first block header, with room */
 #define HASH_BYTES_PER_SLICE 128u
 
-enum { KIND_HASH, KIND_ECDSA, KIND_HMAC };
+enum { KIND_HASH, KIND_ECDSA };
 enum { STEP_FREE, STEP_QUEUED, STEP_HASH, STEP_KEY, STEP_VERIFY, STEP_DONE };
 
 typedef struct {
   uint32_t step, kind, len, hashed, seq;
   int32_t handle, result;
   uint8_t msg[CRYPTO_MSG_MAX];
-  uint8_t point[1 + CRYPTO_POINT_BYTES]; /* 0x04 || x || y (SEC 1), or the MAC key */
-  uint8_t sig[72];                       /* DER SEQUENCE { INTEGER r, INTEGER s }, or the MAC tag */
+  uint8_t point[1 + CRYPTO_POINT_BYTES]; /* 0x04 || x || y (SEC 1) */
+  uint8_t sig[72];                       /* DER SEQUENCE { INTEGER r, INTEGER s } */
   uint32_t sig_len;
   uint8_t digest[32];
 } op_t;
@@ -128,15 +128,6 @@ int32_t crypto_engine_start_ecdsa(const uint8_t *msg, uint32_t len, const uint8_
   return o->handle;
 }
 
-int32_t crypto_engine_start_hmac(const uint8_t *msg, uint32_t len, const uint8_t *key, const uint8_t *tag) {
-  if (len > CRYPTO_MSG_MAX) return CRYPTO_E_BAD_ARGUMENT;
-  op_t *o = claim(msg, len, KIND_HMAC);
-  if (!o) return CRYPTO_E_BUSY;
-  memcpy(o->point, key, CRYPTO_MAC_BYTES);
-  memcpy(o->sig, tag, CRYPTO_MAC_BYTES);
-  return o->handle;
-}
-
 int32_t crypto_engine_poll(int32_t handle) {
   op_t *o = find(handle);
   return o ? o->result : CRYPTO_E_BAD_HANDLE;
@@ -172,26 +163,6 @@ int crypto_engine_point_valid(const uint8_t *point) {
   return err == 0;
 }
 
-/* HMAC-SHA-256 of the message with the 32-byte key (RFC 2104), compared with the tag in constant time. */
-static int32_t hmac_check(op_t *o) {
-  uint8_t pad[64], inner[32], mac[32];
-  int err = 0;
-  for (int i = 0; i < 64; i++) pad[i] = (uint8_t)((i < 32 ? o->point[i] : 0) ^ 0x36);
-  err |= mbedtls_sha256_starts_ret(&sha, 0);
-  err |= mbedtls_sha256_update_ret(&sha, pad, 64);
-  err |= mbedtls_sha256_update_ret(&sha, o->msg, o->len);
-  err |= mbedtls_sha256_finish_ret(&sha, inner);
-  for (int i = 0; i < 64; i++) pad[i] ^= 0x36 ^ 0x5C;
-  err |= mbedtls_sha256_starts_ret(&sha, 0);
-  err |= mbedtls_sha256_update_ret(&sha, pad, 64);
-  err |= mbedtls_sha256_update_ret(&sha, inner, 32);
-  err |= mbedtls_sha256_finish_ret(&sha, mac);
-  uint8_t diff = 0;
-  for (int i = 0; i < 32; i++) diff |= mac[i] ^ o->sig[i];
-  memset(pad, 0, sizeof pad);
-  return err || diff ? CRYPTO_E_BAD_SIGNATURE : CRYPTO_OK;
-}
-
 /* The oldest operation not yet done. */
 static op_t *head(void) {
   op_t *h = 0;
@@ -212,10 +183,6 @@ int crypto_engine_slice(void) {
     mbedtls_sha256_init(&sha);
     mbedtls_ecdsa_init(&ecdsa);
     mbedtls_ecdsa_restart_init(&restart);
-    if (o->kind == KIND_HMAC) {
-      finish(o, hmac_check(o)); /* at most 256 + 128 bytes hashed: about 30,000 instructions */
-      break;
-    }
     o->step = mbedtls_sha256_starts_ret(&sha, 0) == 0 ? STEP_HASH : STEP_DONE;
     if (o->step == STEP_DONE) finish(o, CRYPTO_E_BAD_SIGNATURE);
     break;

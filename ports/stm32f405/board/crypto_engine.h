@@ -1,5 +1,4 @@
-/* The pen's crypto engine: SHA-256, ECDSA P-256 / SHA-256 verification and HMAC-SHA-256 verification
- * with mbedTLS (ports/crypto/mbedtls_pen_config.h), for the HAL's crypto imports (crypto_hal.c). A start
+/* The pen's crypto engine: SHA-256 and ECDSA P-256 / SHA-256 verification with mbedTLS (ports/crypto/mbedtls_pen_config.h), for the HAL's crypto imports (crypto_hal.c). A start
  * copies its inputs into one of CRYPTO_MAX_OPERATIONS slots of the engine's own and returns a handle at
  * once; the work runs in crypto_engine_slice(), which the main loop calls after each control tick,
  * one bounded step a call (restartable ECC: mbedtls_ecp_set_max_ops(CRYPTO_MAX_OPS)), oldest
@@ -13,7 +12,6 @@
 #define CRYPTO_MSG_MAX 256u   /* CRYPTO_MAX_MESSAGE_BYTES of the ABI */
 #define CRYPTO_POINT_BYTES 64 /* x || y, big-endian */
 #define CRYPTO_SIG_BYTES 64   /* r || s, big-endian */
-#define CRYPTO_MAC_BYTES 32
 #ifndef CRYPTO_MAX_OPS
 /* mbedtls_ecp_set_max_ops: stop at every point the library allows. Its steps are then about 50,000
  * instructions, some up to 640,000 (inversions it cannot split); see ports/crypto/README.md */
@@ -24,7 +22,6 @@ void crypto_engine_init(void);
 /* A handle (> 0), or CRYPTO_E_BUSY / CRYPTO_E_BAD_ARGUMENT. */
 int32_t crypto_engine_start_hash(const uint8_t *msg, uint32_t len);
 int32_t crypto_engine_start_ecdsa(const uint8_t *msg, uint32_t len, const uint8_t *point, const uint8_t *sig);
-int32_t crypto_engine_start_hmac(const uint8_t *msg, uint32_t len, const uint8_t *key, const uint8_t *tag);
 /* CRYPTO_PENDING, CRYPTO_OK, CRYPTO_E_BAD_SIGNATURE, CRYPTO_E_BAD_HANDLE (or another CRYPTO_E_*). */
 int32_t crypto_engine_poll(int32_t handle);
 /* Word `index` of a finished hash's digest, big-endian; 0 otherwise. */

@@ -113,14 +113,10 @@ u32 Z_halZ_crypto_verify_start(H, u32 key_id, u32 msg_ptr, u32 msg_len, u32 sig_
   int32_t r = key_bytes(key_id, key, &len);
   if (r == CRYPTO_OK) {
     const uint8_t *msg = msg_len <= CRYPTO_MAX_MESSAGE_BYTES ? module_bytes(msg_ptr, msg_len) : 0;
-    const uint8_t *sig = module_bytes(sig_ptr, len == CRYPTO_POINT_BYTES ? CRYPTO_SIG_BYTES : CRYPTO_MAC_BYTES);
-    if (!msg || !sig)
-      r = CRYPTO_E_BAD_ARGUMENT;
-    else
-      r = len == CRYPTO_POINT_BYTES ? crypto_engine_start_ecdsa(msg, msg_len, key, sig)
-                                    : crypto_engine_start_hmac(msg, msg_len, key, sig);
+    const uint8_t *sig = module_bytes(sig_ptr, CRYPTO_SIG_BYTES);
+    r = msg && sig && len == CRYPTO_POINT_BYTES ? crypto_engine_start_ecdsa(msg, msg_len, key, sig)
+                                                : CRYPTO_E_BAD_ARGUMENT;
   }
-  memset(key, 0, sizeof key); /* the MAC secret does not stay on the stack */
   return (u32)r;
 }
 

@@ -8,10 +8,8 @@
 #include "rng.h"         /* the TRNG behind its health tests */
 #include "enable_pump.h" /* the driver enable held only while the firmware runs */
 
-#define VDDA_MV 3300u        /* the ADC's reference */
-#define BATTERY_DIVIDER 2u   /* 1:2 divider in front of PC0 */
-#define OTP_BASE 0x1FFF7800u /* RM0090 3.8: 16 blocks of 32 bytes; key k lives in block k */
-#define KEY_BYTES 32u
+#define VDDA_MV 3300u            /* the ADC's reference */
+#define BATTERY_DIVIDER 2u       /* 1:2 divider in front of PC0 */
 #define RTC_SECONDS_AT_RESET 0u  /* no calendar on this board: see rtc_seconds */
 #define PANIC_MARKER 0x50414E43u /* "PANC" in .noinit: the last reset was a panic */
 #define ENDSTOP_ACTIVE_LOW 1     /* board wiring: the slot sensor's open collector pulls PB0 low when blocked */
@@ -176,15 +174,6 @@ u32 Z_halZ_rng_u32(H) {
   uint8_t b[4];
   (void)board_rng_read(b, sizeof b);
   return (u32)b[0] | (u32)b[1] << 8 | (u32)b[2] << 16 | (u32)b[3] << 24;
-}
-
-/* Provisioning writes the keys to OTP blocks 0 (clinic) and 1 (cartridge maker) and locks them; read
- * protection level 2 keeps a debugger out. An unprovisioned block reads all ones. */
-u32 Z_halZ_key_word(H, u32 key, u32 index) {
-  (void)h;
-  if (key > 1 || index > 7) return 0;
-  const volatile uint8_t *b = (const volatile uint8_t *)(OTP_BASE + key * KEY_BYTES + index * 4);
-  return (u32)b[0] << 24 | (u32)b[1] << 16 | (u32)b[2] << 8 | b[3];
 }
 
 /* The board file names no 32.768 kHz crystal or backup cell, so no calendar RTC: seconds since reset

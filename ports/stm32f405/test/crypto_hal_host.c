@@ -11,6 +11,7 @@
 #include "pen_abi.h"
 #include "crypto_engine.h"
 #include "crypto_vectors.h"
+#include "../board/otp_layout.h"
 #include "../board/rng.h"
 
 #define H struct Z_hal_instance_t *h
@@ -64,12 +65,11 @@ static void provision(uint8_t fill) {
   memset(crypto_keys_test_otp, 0xFF, sizeof crypto_keys_test_otp);
   if (fill == 0xFF) return;
   if (fill == 0) {
-    memset(crypto_keys_test_otp, 0, 6 * 32);
+    memset(crypto_keys_test_otp, 0, 4 * OTP_BLOCK_BYTES);
     return;
   }
-  memcpy(crypto_keys_test_otp + 0 * 32, vec_mac_key, 32);
-  memcpy(crypto_keys_test_otp + 2 * 32, vec_pub, 64);
-  memcpy(crypto_keys_test_otp + 4 * 32, vec_other_pub, 64);
+  memcpy(crypto_keys_test_otp + OTP_BLOCK_CARTRIDGE_MAKER * OTP_BLOCK_BYTES, vec_pub, 64);
+  memcpy(crypto_keys_test_otp + OTP_BLOCK_LICENCE_MAKER * OTP_BLOCK_BYTES, vec_other_pub, 64);
 }
 
 /* Steps the engine as the main loop does until `handle` is no longer pending; returns its result. */
@@ -86,27 +86,26 @@ static int32_t verify(u32 key, const uint8_t *sig, uint32_t sig_len) {
 
 static void key_refusals(void) {
   provision(0xFF);
-  for (u32 id = 1; id <= 3; id++)
+  for (u32 id = 1; id <= 2; id++)
     CHECK((int32_t)Z_halZ_crypto_key_status(&hal, id) == CRYPTO_E_UNPROVISIONED, "key %u: erased OTP", id);
   CHECK(verify(KEY_ID_CARTRIDGE_MAKER, vec_sig, 64) == CRYPTO_E_UNPROVISIONED, "verify with an erased key");
-  CHECK(verify(KEY_ID_CLINIC_MAC, vec_mac, 32) == CRYPTO_E_UNPROVISIONED, "MAC with an erased key");
   provision(0);
-  for (u32 id = 1; id <= 3; id++)
+  for (u32 id = 1; id <= 2; id++)
     CHECK((int32_t)Z_halZ_crypto_key_status(&hal, id) == CRYPTO_E_ZERO_KEY, "key %u: zero OTP", id);
   CHECK(verify(KEY_ID_LICENCE_MAKER, vec_sig, 64) == CRYPTO_E_ZERO_KEY, "verify with a zero key");
   provision(1);
-  memcpy(crypto_keys_test_otp + 2 * 32, vec_off_curve_pub, 64);
+  memcpy(crypto_keys_test_otp + OTP_BLOCK_CARTRIDGE_MAKER * OTP_BLOCK_BYTES, vec_off_curve_pub, 64);
   CHECK((int32_t)Z_halZ_crypto_key_status(&hal, KEY_ID_CARTRIDGE_MAKER) == CRYPTO_E_MALFORMED_KEY, "off the curve");
   CHECK(verify(KEY_ID_CARTRIDGE_MAKER, vec_sig, 64) == CRYPTO_E_MALFORMED_KEY, "verify with a point off the curve");
   for (u32 id = 0; id < 300; id++)
-    if (id != 1 && id != 2 && id != 3)
+    if (id != KEY_ID_CARTRIDGE_MAKER && id != KEY_ID_LICENCE_MAKER)
       CHECK((int32_t)Z_halZ_crypto_key_status(&hal, id) == CRYPTO_E_NO_KEY, "key %u should not exist", id);
   CHECK((int32_t)Z_halZ_crypto_key_status(&hal, 0xFFFFFFFFu) == CRYPTO_E_NO_KEY, "key -1");
 }
 
 static void checks(void) {
   provision(1);
-  for (u32 id = 1; id <= 3; id++) CHECK(Z_halZ_crypto_key_status(&hal, id) == CRYPTO_OK, "key %u provisioned", id);
+  for (u32 id = 1; id <= 2; id++) CHECK(Z_halZ_crypto_key_status(&hal, id) == CRYPTO_OK, "key %u provisioned", id);
   int32_t hd = verify(KEY_ID_CARTRIDGE_MAKER, vec_sig, 64);
   CHECK(hd > 0, "start: %d", hd);
   memset(memory + MSG, 0xEE, sizeof vec_msg); /* the inputs were copied at the call */
@@ -127,8 +126,6 @@ static void checks(void) {
   } cases[] = {
       {KEY_ID_CARTRIDGE_MAKER, vec_sig_bad, 64, CRYPTO_E_BAD_SIGNATURE},
       {KEY_ID_LICENCE_MAKER, vec_sig, 64, CRYPTO_E_BAD_SIGNATURE}, /* another maker's key */
-      {KEY_ID_CLINIC_MAC, vec_mac, 32, CRYPTO_OK},
-      {KEY_ID_CLINIC_MAC, vec_sig, 32, CRYPTO_E_BAD_SIGNATURE},
   };
   for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     hd = verify(cases[i].key, cases[i].sig, cases[i].len);
@@ -220,9 +217,9 @@ static void random_bits(void) {
 
 /* No 8 consecutive bytes of an OTP key anywhere in the module's memory. */
 static void no_key_in_memory(void) {
-  const uint8_t *keys[3] = {vec_mac_key, vec_pub, vec_other_pub};
-  const uint32_t lens[3] = {32, 64, 64};
-  for (int k = 0; k < 3; k++)
+  const uint8_t *keys[2] = {vec_pub, vec_other_pub};
+  const uint32_t lens[2] = {64, 64};
+  for (int k = 0; k < 2; k++)
     for (uint32_t off = 0; off + 8 <= lens[k]; off++)
       for (uint32_t at = 0; at + 8 <= sizeof memory; at++)
         if (memory[at] == keys[k][off] && memcmp(memory + at, keys[k] + off, 8) == 0) {
