@@ -116,8 +116,11 @@ export class TimeLoop {
         this.p.encoder?.observe(ts);
       }
       trace?.step(ts, d, tip);
-      telemetry.watchRetract(ts);
-      endstop.watch(ts);
+      if (!mech.phys) {
+        // (the physical carriage has not moved since follow() watched it at ts: a step turns the field only)
+        telemetry.watchRetract(ts);
+        endstop.watch(ts);
+      }
       if (stops && endstop.active()) {
         ex.stopAtEndstop();
         mech.settle(ts, ex.position);

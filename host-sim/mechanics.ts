@@ -148,8 +148,12 @@ export class Mechanics {
       this.missedSteps += ph.lostSteps - this.physLost;
       this.physLost = ph.lostSteps;
     }
-    this.peakLoadShare = Math.sin(Math.min(Math.PI / 2, ph.loadAngleMaxRad));
+    if (ph.loadAngleMaxRad !== this.physAngleMax) {
+      this.physAngleMax = ph.loadAngleMaxRad; // (called at every step: the sine only when it changed)
+      this.peakLoadShare = Math.sin(Math.min(Math.PI / 2, ph.loadAngleMaxRad));
+    }
   }
+  private physAngleMax = NaN;
 
   /** What the physical model saw over the run (undefined for the ideal model). */
   physicsSummary():

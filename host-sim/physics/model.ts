@@ -28,6 +28,8 @@ const ROTATE_RESYNC = 64;
 /** how often the thermal models advance (s): far below their time constants (20 s, minutes) */
 const HEAT_EVERY_S = 1e-3;
 const HALF_PI = Math.PI / 2;
+/** slots of the field's sine/cosine cache (a power of two; the travel spans about 600 microsteps) */
+const FIELD_CACHE = 1024;
 
 /** Called after each integration step with the time (ticks), carriage position and tip (um). */
 export type Sampler = (tTicks: number, xUm: number, tipUm: number) => void;
@@ -141,10 +143,22 @@ export class PhysicalDrive {
   }
 
   private setRefs(): void {
-    const phi = this.fieldAngle();
-    this.iaRef = this.p.currentPeakA * Math.cos(phi);
-    this.ibRef = this.p.currentPeakA * Math.sin(phi);
+    // the field sits on a few hundred microstep positions: their sines and cosines are kept (the
+    // same expression as computed afresh, so the same numbers) in a small direct-mapped cache
+    const f = this.fieldSteps;
+    const slot = Math.floor(f) & (FIELD_CACHE - 1);
+    if (this.fieldKey[slot] !== f) {
+      const phi = this.fieldAngle();
+      this.fieldKey[slot] = f;
+      this.fieldCos[slot] = this.p.currentPeakA * Math.cos(phi);
+      this.fieldSin[slot] = this.p.currentPeakA * Math.sin(phi);
+    }
+    this.iaRef = this.fieldCos[slot];
+    this.ibRef = this.fieldSin[slot];
   }
+  private readonly fieldKey = new Float64Array(FIELD_CACHE).fill(NaN);
+  private readonly fieldCos = new Float64Array(FIELD_CACHE);
+  private readonly fieldSin = new Float64Array(FIELD_CACHE);
 
   private resistance(): number {
     return this.p.phaseResistanceOhm * (1 + COPPER_ALPHA_PER_K * (this.windingC - R_REFERENCE_C)) + 2 * this.p.rdsonOhm;
@@ -167,11 +181,31 @@ export class PhysicalDrive {
       l = p.phaseInductanceH,
       vb = p.busV,
       on = this.on;
-    const decay = Math.exp((-r * h) / l);
+    // the step's length repeats from call to call (steady step rates): keep its decay factor
+    if (r !== this.decayR || h !== this.decayH) {
+      this.decayR = r;
+      this.decayH = h;
+      this.decay = Math.exp((-r * h) / l);
+    }
+    const decay = this.decay;
     const gd = 1 / p.etaDrive,
       gb = p.etaBack;
     const hiStop = Math.min(p.frontStopM, this.obstacleM);
+    const rearStop = p.rearStopM,
+      guard = p.guardM,
+      punctureDepth = p.punctureDepthM;
+    const detent4 = p.detentNm * 4,
+      damping = p.dampingNmsPerRad;
+    const springPre = p.springPreN,
+      springRate = p.springRateNPerM;
+    const nutDrag = p.nutDragN;
+    const fp = this.needles * this.punctureN;
+    const cutN = fp * p.cutShare,
+      shaftPerM = this.needles * p.shaftFrictionNPerM;
+    const iaRef = this.iaRef,
+      ibRef = this.ibRef;
     const phi = this.fieldAngle();
+    const t0Ticks = this.tTicks;
     let x = this.x,
       v = this.v,
       ia = this.ia,
@@ -181,6 +215,9 @@ export class PhysicalDrive {
       s = this.rotS,
       c = this.rotC,
       rotated = this.rotN;
+    let punctured = this.punctured,
+      tipMax = this.tipMaxM,
+      angleMax = this.loadAngleMaxRad;
     for (let k = 1; k <= n; k++) {
       const xh = x + (v * h) / 2;
       const th = xh * kE;
@@ -201,22 +238,21 @@ export class PhysicalDrive {
       }
       th0 = th;
       const w = v / lp;
-      ia = phaseStep(ia, this.iaRef, -kt * w * s, r, l, vb, h, decay, on);
-      ib = phaseStep(ib, this.ibRef, kt * w * c, r, l, vb, h, decay, on);
+      ia = phaseStep(ia, iaRef, -kt * w * s, r, l, vb, h, decay, on);
+      ib = phaseStep(ib, ibRef, kt * w * c, r, l, vb, h, decay, on);
       i2 += ia * ia + ib * ib;
-      const torque = kt * (ib * c - ia * s) - p.detentNm * 4 * s * c * (c * c - s * s) - p.dampingNmsPerRad * w;
+      const torque = kt * (ib * c - ia * s) - detent4 * s * c * (c * c - s * s) - damping * w;
       const fm = torque / lp;
       // load side: return spring, skin (elastic until it gives, then cutting and shaft friction)
-      let fext = -(p.springPreN + p.springRateNPerM * (xh > 0 ? xh : 0));
-      let frBoth = p.nutDragN,
+      let fext = -(springPre + springRate * (xh > 0 ? xh : 0));
+      let frBoth = nutDrag,
         frIn = 0;
-      const depth = xh - p.guardM;
+      const depth = xh - guard;
       if (depth > 0) {
-        const fp = this.needles * this.punctureN;
-        if (!this.punctured) fext -= (fp * depth) / p.punctureDepthM;
+        if (!punctured) fext -= (fp * depth) / punctureDepth;
         else {
-          frIn = fp * p.cutShare;
-          frBoth += this.needles * p.shaftFrictionNPerM * depth;
+          frIn = cutN;
+          frBoth += shaftPerM * depth;
         }
       }
       let g = gd;
@@ -235,35 +271,38 @@ export class PhysicalDrive {
       const dv = (g * fr * h) / (mr + g * m);
       v = Math.abs(vs) <= dv ? 0 : vs - dir * dv;
       x = xh + (v * h) / 2;
-      if (x < p.rearStopM) {
-        x = p.rearStopM;
+      if (x < rearStop) {
+        x = rearStop;
         if (v < 0) v = 0;
       }
       if (x > hiStop) {
         x = hiStop;
         if (v > 0) v = 0;
       }
-      const d2 = x - p.guardM;
-      if (d2 >= p.punctureDepthM) this.punctured = true;
-      else if (d2 <= 0) this.punctured = false;
-      if (d2 > this.tipMaxM) this.tipMaxM = d2;
+      const d2 = x - guard;
+      if (d2 >= punctureDepth) punctured = true;
+      else if (d2 <= 0) punctured = false;
+      if (d2 > tipMax) tipMax = d2;
       if (on) {
         const lag = phi - x * kE;
         const cyc = Math.round(lag / TWO_PI);
         const wrapped = Math.abs(lag - TWO_PI * cyc);
-        if (wrapped > this.loadAngleMaxRad) this.loadAngleMaxRad = wrapped;
+        if (wrapped > angleMax) angleMax = wrapped;
         if (cyc !== this.cycles) {
           this.lostSteps += Math.abs(cyc - this.cycles) * 4 * p.microsteps;
           this.cycles = cyc;
           this.lostSinceSample = true;
         }
       }
-      if (sample) sample(Math.round(this.tTicks + (dTicks * k) / n), x * 1e6, d2 * 1e6);
+      if (sample) sample(Math.round(t0Ticks + (dTicks * k) / n), x * 1e6, d2 * 1e6);
     }
     this.x = x;
     this.v = v;
     this.ia = ia;
     this.ib = ib;
+    this.punctured = punctured;
+    this.tipMaxM = tipMax;
+    this.loadAngleMaxRad = angleMax;
     this.rotTh = th0;
     this.rotS = s;
     this.rotC = c;
@@ -278,6 +317,9 @@ export class PhysicalDrive {
       this.heatI2dt = 0;
     }
   }
+  private decayR = NaN;
+  private decayH = NaN;
+  private decay = 0;
   private rotTh = NaN;
   private rotS = 0;
   private rotC = 1;
