@@ -136,6 +136,21 @@ function benchPhysical(board: Board, wasm: string, at: { depthMm: number; maxFre
   console.log(
     `simulator  physical model: ${median(speeds).toFixed(0)}x real time (median of ${REPS}; min ${Math.min(...speeds).toFixed(0)}x, max ${Math.max(...speeds).toFixed(0)}x); ${line}`,
   );
+  // the same pen ready and holding, not stroking: the carriage at rest, where the model takes large steps
+  const idle: number[] = [];
+  for (let rep = 0; rep <= REPS; rep++) {
+    const sim = new PenSim({ board, wasm, seed: rep + 1 });
+    sim.press('power');
+    sim.runUntil(() => sim.state === 'ready', 3000);
+    sim.run(200);
+    const t0 = process.hrtime.bigint();
+    sim.run(SIM_SECONDS * 1000);
+    const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (rep > 0) idle.push(SIM_SECONDS / wallS);
+  }
+  console.log(
+    `simulator  physical model, pen ready and not stroking: ${median(idle).toFixed(0)}x real time (median of ${REPS}; min ${Math.min(...idle).toFixed(0)}x, max ${Math.max(...idle).toFixed(0)}x)`,
+  );
 }
 
 /** The microcontroller port: sizes from the ELF, tick instructions from replays under QEMU -icount (exact, so no medians needed). */

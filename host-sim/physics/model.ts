@@ -43,8 +43,10 @@ const FIELD_CACHE = 1024;
 export type Sampler = (tTicks: number, xUm: number, tipUm: number) => void;
 
 export class PhysicalDrive {
+  // every number field starts as a number (not undefined): V8 then keeps it as an unboxed double
+  // and a store in the loop allocates nothing
   /** carriage position (m from the endstop) and speed (m/s) */
-  x: number;
+  x = 0;
   v = 0;
   ia = 0;
   ib = 0;
@@ -55,12 +57,12 @@ export class PhysicalDrive {
   obstacleM = Infinity;
   punctured = false;
   /** peak force per needle of the skin under the needles (N) and needles */
-  punctureN: number;
-  needles: number;
-  windingC: number;
-  driverC: number;
-  windingCMax: number;
-  driverCMax: number;
+  punctureN = 0;
+  needles = 0;
+  windingC = 0;
+  driverC = 0;
+  windingCMax = 0;
+  driverCMax = 0;
   loadAngleMaxRad = 0;
   /** deepest tip position since start (m past the guard plane) */
   tipMaxM = -Infinity;
@@ -79,9 +81,9 @@ export class PhysicalDrive {
   private iaRef = 0;
   private ibRef = 0;
   private tTicks = 0;
-  private rOhm: number;
-  private readonly kE: number;
-  private readonly mr: number;
+  private rOhm = 0;
+  private readonly kE: number = 0;
+  private readonly mr: number = 0;
   /** the largest integration step (s): H_MAX_S, or H_FINE_S as the reference the larger step is checked against */
   hMaxS = H_MAX_S;
 
@@ -234,6 +236,9 @@ export class PhysicalDrive {
       tipMax = this.tipMaxM,
       angleMax = this.loadAngleMaxRad;
     for (let k = 1; k <= n; k++) {
+      const x0 = x,
+        ia0 = ia,
+        ib0 = ib;
       const xh = x + (v * h) / 2;
       const th = xh * kE;
       // sine and cosine of the rotor angle: rotated by the small step in angle (Taylor to the 5th
@@ -316,6 +321,15 @@ export class PhysicalDrive {
         }
         if (wrapped < 0) wrapped = -wrapped;
         if (wrapped > angleMax) angleMax = wrapped;
+      }
+      if (v === 0 && x === x0 && ia === ia0 && ib === ib0 && k < n) {
+        // at rest (static friction holds the carriage, the currents sit at their reference or at
+        // zero): within one advance nothing outside changes, so every further step would repeat this
+        // one. Skip to the end: the same state, the currents' heat for the steps skipped, the rotor's
+        // sine due for its exact recomputation after as many steps as it would have had.
+        i2 += (n - k) * (ia * ia + ib * ib);
+        rotated += n - k;
+        k = n;
       }
       if (sample) sample(Math.round(t0Ticks + (dTicks * k) / n), x * 1e6, d2 * 1e6);
     }
