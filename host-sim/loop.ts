@@ -116,8 +116,11 @@ export class TimeLoop {
         this.p.encoder?.observe(ts);
       }
       trace?.step(ts, d, tip);
-      telemetry.watchRetract(ts);
-      endstop.watch(ts);
+      if (!mech.phys) {
+        // (the physical carriage has not moved since follow() watched it at ts: a step turns the field only)
+        telemetry.watchRetract(ts);
+        endstop.watch(ts);
+      }
       if (stops && endstop.active()) {
         ex.stopAtEndstop();
         mech.settle(ts, ex.position);
@@ -153,12 +156,16 @@ export class TimeLoop {
   /** The physical model moves on its own between events: the meter sees each integration step. */
   private readonly sample = (t: number, _xUm: number, tipUm: number): void => {
     this.p.meter.onTip(t, tipUm);
-    this.p.encoder?.observe(t);
   };
 
-  /** ... and retract timing and the endstop each event (a step, a control tick: 1 ms or finer). */
+  /**
+   * ... and the encoder, retract timing and the endstop each event (a step, a control tick: 1 ms or
+   * finer). The encoder reads the carriage as it is at the event: within one advance the model's
+   * position is only known at its end.
+   */
   private follow(t: number): void {
     this.p.mech.advanceTo(t, this.sample);
+    this.p.encoder?.observe(t);
     this.p.telemetry.watchRetract(t);
     this.p.endstop.watch(t);
   }

@@ -35,12 +35,12 @@ export class Mechanics {
   readonly phys: PhysicalDrive | undefined;
   private physLost = 0;
 
-  /** carriage position (um from the endstop, positive toward the skin) */
-  xUm: number;
+  /** carriage position (um from the endstop, positive toward the skin); (= 0: a number field from the start, stored unboxed) */
+  xUm = 0;
   /** carriage speed (m/s) */
   vMps = 0;
   /** commanded position minus actual position, in steps (changes when steps are lost) */
-  offsetSteps: number;
+  offsetSteps = 0;
   synced = true;
   slipping = false;
   missedSteps = 0;
@@ -52,7 +52,7 @@ export class Mechanics {
   peakLoadShare = 0;
 
   // rotor-following filter state (um, um/s) and last update
-  private fx: number;
+  private fx = 0;
   private fv = 0;
   private lastTicks = 0;
   private lastStepTicks = -1;
@@ -148,8 +148,12 @@ export class Mechanics {
       this.missedSteps += ph.lostSteps - this.physLost;
       this.physLost = ph.lostSteps;
     }
-    this.peakLoadShare = Math.sin(Math.min(Math.PI / 2, ph.loadAngleMaxRad));
+    if (ph.loadAngleMaxRad !== this.physAngleMax) {
+      this.physAngleMax = ph.loadAngleMaxRad; // (called at every step: the sine only when it changed)
+      this.peakLoadShare = Math.sin(Math.min(Math.PI / 2, ph.loadAngleMaxRad));
+    }
   }
+  private physAngleMax = NaN;
 
   /** What the physical model saw over the run (undefined for the ideal model). */
   physicsSummary():
