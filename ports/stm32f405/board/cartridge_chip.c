@@ -100,8 +100,8 @@ static void cancel(uint32_t why) {
   forget_chip(POLL_MS);
 }
 
-static uint32_t bus_reason(int r, int on_address) {
-  if (r == I2C_NACK_ADDRESS) return on_address ? CART_NO_ANSWER : CART_NACK;
+static uint32_t bus_reason(int r) {
+  if (r == I2C_NACK_ADDRESS) return CART_NO_ANSWER;
   if (r == I2C_NACK_DATA) return CART_NACK;
   if (r == I2C_TIMEOUT) return CART_TIMEOUT;
   return CART_BUS_ERROR;
@@ -207,10 +207,8 @@ void board_cartridge_1ms(void) {
       forget_chip(POLL_MS);
       return;
     }
-    {
-      cancel(bus_reason(r, 1));
-      return;
-    }
+    cancel(bus_reason(r));
+    return;
   }
   if (r == I2C_NACK_ADDRESS && ++late_ms <= LATE_MS) { /* still busy: ask again next tick */
     phase = P_WAIT;
@@ -218,7 +216,7 @@ void board_cartridge_1ms(void) {
     return;
   }
   if (r != I2C_DONE) {
-    cancel(bus_reason(r, 1));
+    cancel(bus_reason(r));
     return;
   }
   take_answer();
