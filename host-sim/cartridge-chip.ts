@@ -228,3 +228,106 @@ export class CartridgeChip {
     return new DataView(this.bytes.buffer).getUint32(8, true);
   }
 }
+
+// ---- On the wire (docs/cartridge-chip.md, "On the wire") -------------------------------------------------
+// The chip's I2C command level, as a pen's driver speaks it: a command frame (command, length, payload,
+// CRC-16) in one write, then after the command's time the answer frame (length, result, data, CRC-16) in
+// one read; the chip NACKs its address while it works. Each command goes through the byte view above, so
+// the wire adds framing and timing and changes nothing the chip does.
+
+export const CHIP_I2C_ADDRESS = 0x1b;
+export const WIRE_READ_MEMORY = 0x44;
+export const WIRE_SIGN = 0xa5;
+export const WIRE_COUNT_USE = 0xc9;
+export const WIRE_OK = 0xaa;
+export const WIRE_BAD_CRC = 0x33;
+export const WIRE_BAD_COMMAND = 0x55;
+export const WIRE_REFUSED = 0x22;
+/** the most bytes one Read Memory command returns */
+export const WIRE_READ_MAX_BYTES = 32;
+/** how long the chip works on each command (it NACKs its address meanwhile), ms */
+export const WIRE_READ_MS = 1;
+export const WIRE_SIGN_MS = CHIP_SIGN_MS;
+export const WIRE_COUNT_MS = 5;
+
+/** CRC-16/ARC (polynomial 0x8005 reflected, initial 0, sent low byte first): "123456789" gives 0xBB3D. */
+export function crc16(bytes: Uint8Array | number[]): number {
+  let crc = 0;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let i = 0; i < 8; i++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
+  }
+  return crc;
+}
+
+/** A frame: `head` (the command and its length, or the answer's length), then `body`, then the CRC-16 of both. */
+export function wireFrame(head: number[], body: Uint8Array | number[]): Uint8Array {
+  const f = [...head, ...body];
+  const crc = crc16(f);
+  return Uint8Array.from([...f, crc & 0xff, crc >> 8]);
+}
+
+/** A chip's I2C interface; a new one for each fitting (taking the cartridge off powers the chip down). */
+export class ChipWire {
+  private busyUntilMs = -Infinity;
+  /** what the last command gives: the result code and data (a sign's data are read when it is done) */
+  private answer: number[] = [WIRE_BAD_COMMAND];
+  private signing = false;
+
+  constructor(readonly chip: CartridgeChip) {}
+
+  /** An I2C write of `frame` at `nowMs` (empty: the address alone). False: the chip NACKed its address. */
+  write(frame: Uint8Array, nowMs: number): boolean {
+    if (nowMs < this.busyUntilMs) return false;
+    if (frame.length === 0) return true;
+    this.signing = false;
+    const n = frame[1];
+    if (frame.length !== n + 4 || crc16(frame.subarray(0, n + 2)) !== (frame[n + 2] | (frame[n + 3] << 8))) {
+      this.answer = [WIRE_BAD_CRC];
+      return true;
+    }
+    const payload = frame.subarray(2, 2 + n);
+    switch (frame[0]) {
+      case WIRE_READ_MEMORY: {
+        const addr = payload[0] | (payload[1] << 8);
+        const count = payload[2];
+        if (n !== 3 || count < 1 || count > WIRE_READ_MAX_BYTES || addr + count > CHIP_BYTES) break;
+        this.answer = [WIRE_OK];
+        for (let i = 0; i < count; i++) this.answer.push(this.chip.read(addr + i, nowMs));
+        this.busyUntilMs = nowMs + WIRE_READ_MS;
+        return true;
+      }
+      case WIRE_SIGN:
+        if (n !== CHALLENGE_BYTES) break;
+        for (let i = 0; i < CHALLENGE_BYTES; i++) this.chip.write(CHALLENGE_ADDR + i, payload[i], nowMs);
+        this.chip.write(COMMAND_ADDR, CMD_SIGN, nowMs);
+        this.signing = true;
+        this.busyUntilMs = nowMs + WIRE_SIGN_MS;
+        return true;
+      case WIRE_COUNT_USE: {
+        if (n !== 0) break;
+        const r = this.chip.write(COMMAND_ADDR, CMD_COUNT_USE, nowMs);
+        const c = this.chip.useCount;
+        this.answer = r === 0 ? [WIRE_OK, c & 0xff, (c >>> 8) & 0xff, (c >>> 16) & 0xff, c >>> 24] : [WIRE_REFUSED];
+        this.busyUntilMs = nowMs + WIRE_COUNT_MS;
+        return true;
+      }
+    }
+    this.answer = [WIRE_BAD_COMMAND];
+    return true;
+  }
+
+  /** An I2C read of `n` bytes at `nowMs`: the answer frame, then 0xFF; undefined: the chip NACKed (busy). */
+  read(n: number, nowMs: number): Uint8Array | undefined {
+    if (nowMs < this.busyUntilMs) return undefined;
+    if (this.signing && this.chip.read(STATUS_ADDR, nowMs) === STATUS_READY) {
+      this.signing = false;
+      this.answer = [WIRE_OK];
+      for (let a = RESPONSE_COUNTER_ADDR; a < CHIP_BYTES; a++) this.answer.push(this.chip.read(a, nowMs));
+    }
+    const frame = wireFrame([this.answer.length], this.answer);
+    const out = new Uint8Array(n).fill(0xff);
+    out.set(frame.subarray(0, n));
+    return out;
+  }
+}

@@ -1,210 +1,256 @@
-/* The cartridge's ID chip (HAL cartridge_read/cartridge_write): a 24xx02-class I2C EEPROM at address
- * 0x50 on I2C1 (PB6 SCL, PB7 SDA), 100 kHz. The ABI reads a byte synchronously and the firmware reads
- * 16 a tick; a random read costs about 0.4 ms of bus time, so the port keeps an image of the chip's
- * 48 bytes instead, read and kept current in the background: board_cartridge_1ms() runs once per
- * control tick, after tick(), and advances a state machine without waiting more than BUDGET_TICKS.
- * Every 5 ms it checks that the chip still answers; a chip that stops answering is a removal.
- * Registers: ST RM0090 rev 19, 27.6 (I2C), 8.4 (GPIO). */
+/* The cartridge's ID chip, a secure ECDSA authenticator on I2C1 (docs/cartridge-chip.md, "On the wire"),
+ * behind the HAL's byte view of it (cartridge_read, cartridge_write). A chip answers a command only after
+ * its command time (40 ms for a signature), so no HAL call touches the bus: board_cartridge_1ms(), run
+ * once per control tick after tick(), reads the chip's data, public key, certificate and use counter
+ * into an image when a cartridge is fitted; a sign or count command written through the HAL starts a job
+ * there and the status byte says busy until the chip's answer is in. Between jobs a presence probe every
+ * POLL_MS notices a removal. A bus error, a NACK, a transfer that does not end or a frame that fails its
+ * CRC in the middle of a job cancels it and resets the bus; the image goes, so the firmware sees the
+ * cartridge gone and checks it afresh, and board_cartridge_reason() names why. */
 #include <stdint.h>
+#include <string.h>
 #include "firmware.h"
+#include "cartridge_i2c.h"
+#include "cartridge_chip.h"
 
-#ifndef REG /* ports/stm32f405/test/ puts a model of the peripheral behind it */
-#define REG(a) (*(volatile uint32_t *)(a))
-#endif
-#define RCC_APB1ENR REG(0x40023840u)
-#define GPIOB 0x40020400u
-#define I2C1_CR1 REG(0x40005400u)
-#define I2C1_CR2 REG(0x40005404u)
-#define I2C1_DR REG(0x40005410u)
-#define I2C1_SR1 REG(0x40005414u)
-#define I2C1_SR2 REG(0x40005418u)
-#define I2C1_CCR REG(0x4000541Cu)
-#define I2C1_TRISE REG(0x40005420u)
-#define TIM2_CNT REG(0x40000024u)
-enum { CR1_PE = 1u << 0, CR1_START = 1u << 8, CR1_STOP = 1u << 9, CR1_ACK = 1u << 10, CR1_SWRST = 1u << 15 };
-enum {
-  SR1_SB = 1u << 0,
-  SR1_ADDR = 1u << 1,
-  SR1_BTF = 1u << 2,
-  SR1_RXNE = 1u << 6,
-  SR1_TXE = 1u << 7,
-  SR1_ERRORS = 1u << 8 | 1u << 9 | 1u << 11 | 1u << 14,
-  SR1_AF = 1u << 10
-};
+/* the chip's byte view, as the firmware reads it (docs/cartridge-chip.md, "Memory map") */
+#define CHIP_BYTES 264u
+#define IMAGE_BYTES 148u /* data, public key, certificate, use counter: read when the cartridge is fitted */
+#define COUNTER_ADDR 144u
+#define STATUS_ADDR 148u
+#define CHALLENGE_ADDR 160u
+#define CHALLENGE_BYTES 32u
+#define COMMAND_ADDR 192u
+#define RESPONSE_ADDR 196u /* the signed counter (4), then the signature r||s (64) */
+#define RESPONSE_BYTES 68u
+enum { HAL_SIGN = 1, HAL_COUNT_USE = 2 };
+enum { STATUS_IDLE = 0, STATUS_BUSY = 1, STATUS_READY = 2 };
 
-#define CHIP_ADDRESS 0x50u
-#define CHIP_BYTES 48u
-#define USED_ADDR 16u /* the one-way "used" byte (docs/treatment-log.md) */
-#define APB1_MHZ 42u
-#define POLL_MS 5u         /* how often a fitted chip is checked, and an absent one looked for */
-#define WRITE_MS 10u       /* the chip's write cycle (5 ms), with margin */
-#define GIVE_UP_MS 40u     /* a transfer that long is broken (48 bytes take about 15): reset, treat as absent */
-#define BUDGET_TICKS 6300u /* 300 us of TIM2 (21 MHz) per call: about three bytes at 100 kHz */
+/* on the wire */
+#define CHIP_I2C_ADDRESS 0x1Bu
+enum { CMD_READ_MEMORY = 0x44, CMD_SIGN = 0xA5, CMD_COUNT_USE = 0xC9 };
+enum { RESULT_OK = 0xAA, RESULT_BAD_CRC = 0x33 };
+#define READ_CHUNK_BYTES 32u
+#define READ_MS 1u
+#define SIGN_MS 40u
+#define COUNT_MS 5u
+#define LATE_MS 10u /* past its command time, a chip that still NACKs its address is gone */
+#define POLL_MS 5u  /* how often a fitted chip is probed, and an empty slot looked at */
+#define MAX_PAYLOAD CHALLENGE_BYTES
+#define MAX_RESULT (1u + RESPONSE_BYTES) /* result code and data */
+#define MAX_FRAME (1u + MAX_RESULT + 2u) /* length, result and data, CRC */
 #define H struct Z_hal_instance_t *h
 
-/* what the machine does: look for the chip, read its image, write the used byte */
-enum { S_IDLE, S_START, S_ADDR_W, S_MEM_ADDR, S_RESTART, S_ADDR_R, S_READ, S_WRITE_DATA, S_STOP_AFTER };
-enum { JOB_PROBE, JOB_READ, JOB_WRITE };
+enum { J_NONE, J_PROBE, J_READ, J_SIGN, J_COUNT };
+enum { P_IDLE, P_SEND, P_WAIT, P_FETCH };
 
-static uint8_t image[CHIP_BYTES];
-static int image_valid;   /* a chip answered and all 48 bytes are here */
-static int write_pending; /* image[USED_ADDR] still to be written to the chip */
-static uint32_t state = S_IDLE, job, received, ms_in_job, idle_ms;
+static uint8_t image[IMAGE_BYTES];
+static int image_valid;     /* every byte of the image is the fitted chip's */
+static uint32_t image_read; /* bytes of the image read so far */
+static uint8_t challenge[CHALLENGE_BYTES];
+static uint8_t response[RESPONSE_BYTES];
+static uint32_t sign_status = STATUS_IDLE;
+static int sign_asked, count_asked; /* written through the HAL, not yet sent */
+
+static uint8_t tx[2u + MAX_PAYLOAD + 2u], rx[MAX_FRAME];
+static uint32_t job = J_NONE, phase = P_IDLE, idle_ms, wait_ms, late_ms, frame_bytes;
+static uint32_t reason = CART_OK, errors;
+
+/* CRC-16/ARC (polynomial 0x8005 reflected, initial 0): the check value of "123456789" is 0xBB3D. */
+uint16_t cart_crc16(const uint8_t *p, uint32_t n) {
+  uint16_t crc = 0;
+  while (n--) {
+    crc ^= *p++;
+    for (int i = 0; i < 8; i++) crc = (uint16_t)(crc & 1u ? crc >> 1 ^ 0xA001u : crc >> 1);
+  }
+  return crc;
+}
+
+static const char *const reason_names[] = {"ok",      "removed", "no_answer", "nack",         "bus_error",
+                                           "timeout", "crc",     "chip_crc",  "chip_refused", "frame"};
+
+uint32_t board_cartridge_reason(void) { return reason; }
+const char *board_cartridge_reason_name(uint32_t r) {
+  return r < sizeof reason_names / sizeof *reason_names ? reason_names[r] : "?";
+}
+uint32_t board_cartridge_errors(void) { return errors; }
+
+/* No chip known: the slot is looked at again in `after_ms`. */
+static void forget_chip(uint32_t after_ms) {
+  image_valid = 0;
+  image_read = 0;
+  sign_status = STATUS_IDLE;
+  sign_asked = count_asked = 0;
+  memset(challenge, 0xFF, sizeof challenge); /* as a chip's challenge bytes read before any is written */
+  job = J_NONE;
+  phase = P_IDLE;
+  idle_ms = after_ms;
+}
 
 void board_cartridge_init(void) {
-  RCC_APB1ENR |= 1u << 21; /* I2C1; the read back below lets the clock reach it first */
-  uint32_t settle = RCC_APB1ENR;
-  (void)settle;
-  REG(GPIOB + 0x04) |= 3u << 6;                                                   /* OTYPER: open drain */
-  REG(GPIOB + 0x20) = (REG(GPIOB + 0x20) & ~(0xFFu << 24)) | 4u << 24 | 4u << 28; /* AFRL: AF4 */
-  REG(GPIOB + 0x0C) = (REG(GPIOB + 0x0C) & ~(0xFu << 12)) | 5u << 12;             /* PUPDR: pull-up */
-  REG(GPIOB + 0x00) = (REG(GPIOB + 0x00) & ~(0xFu << 12)) | 10u << 12;            /* MODER: alternate */
-  I2C1_CR1 = CR1_SWRST;
-  I2C1_CR1 = 0;
-  I2C1_CR2 = APB1_MHZ;
-  I2C1_CCR = APB1_MHZ * 1000000u / (2u * 100000u); /* standard mode: SCL high and low 5 us each */
-  I2C1_TRISE = APB1_MHZ + 1u;                      /* 1000 ns rise time allowed */
-  I2C1_CR1 = CR1_PE;
+  cart_i2c_init();
+  forget_chip(0);
 }
 
-/* Nothing on the bus for `ms` control ticks. */
-static void idle(uint32_t ms) {
-  state = S_IDLE;
-  idle_ms = ms;
+/* A job failed halfway: drop it and the chip's image, free the bus, say why. */
+static void cancel(uint32_t why) {
+  cart_i2c_recover();
+  reason = why;
+  errors++;
+  forget_chip(POLL_MS);
 }
 
-static void begin(uint32_t what) {
+static uint32_t bus_reason(int r) {
+  if (r == I2C_NACK_ADDRESS) return CART_NO_ANSWER;
+  if (r == I2C_NACK_DATA) return CART_NACK;
+  if (r == I2C_TIMEOUT) return CART_TIMEOUT;
+  return CART_BUS_ERROR;
+}
+
+/* Sends command `cmd` with `n` payload bytes; the answer has `result_bytes` (result code and data). */
+static void send(uint32_t what, uint8_t cmd, const uint8_t *payload, uint32_t n, uint32_t result_bytes,
+                 uint32_t cmd_ms) {
+  tx[0] = cmd;
+  tx[1] = (uint8_t)n;
+  if (n) memcpy(tx + 2, payload, n);
+  uint16_t crc = cart_crc16(tx, 2u + n);
+  tx[2u + n] = (uint8_t)crc;
+  tx[3u + n] = (uint8_t)(crc >> 8);
   job = what;
-  ms_in_job = 0;
-  received = 0;
-  I2C1_CR1 |= CR1_ACK | CR1_START;
-  state = S_START;
+  frame_bytes = 1u + result_bytes + 2u;
+  wait_ms = cmd_ms;
+  late_ms = 0;
+  phase = P_SEND;
+  cart_i2c_write(CHIP_I2C_ADDRESS, tx, 4u + n);
 }
 
-/* The chip did not answer, the bus failed, or a transfer took too long: the cartridge is gone. */
-static void absent(void) {
-  I2C1_CR1 = CR1_SWRST;
-  I2C1_CR1 = 0;
-  board_cartridge_init();
-  image_valid = 0;
-  write_pending = 0;
-  idle(POLL_MS);
-}
-
-/* Does the next step of the transfer if the bus is ready for it; 0 when it has to wait. */
-static int step(void) {
-  uint32_t sr1 = I2C1_SR1, sr2;
-  if (sr1 & SR1_ERRORS) {
-    absent();
-    return 0;
-  }
-  switch (state) {
-  case S_START:
-    if (!(sr1 & SR1_SB)) return 0;
-    I2C1_DR = CHIP_ADDRESS << 1; /* write */
-    state = S_ADDR_W;
-    return 1;
-  case S_ADDR_W:
-    if (sr1 & SR1_AF) {
-      I2C1_CR1 |= CR1_STOP;
-      I2C1_SR1 = ~SR1_AF;
-      absent();
-      return 0;
-    } /* no chip */
-    if (!(sr1 & SR1_ADDR)) return 0;
-    sr2 = I2C1_SR2; /* SR1 then SR2 clears ADDR */
-    if (job == JOB_PROBE) {
-      I2C1_CR1 |= CR1_STOP;
-      idle(POLL_MS);
-      return 1;
-    }
-    I2C1_DR = job == JOB_WRITE ? USED_ADDR : 0;
-    state = S_MEM_ADDR;
-    return 1;
-  case S_MEM_ADDR:
-    if (!(sr1 & SR1_TXE)) return 0;
-    if (job == JOB_WRITE) {
-      I2C1_DR = image[USED_ADDR];
-      state = S_WRITE_DATA;
-      return 1;
-    }
-    I2C1_CR1 |= CR1_START; /* repeated start, then read from address 0 */
-    state = S_RESTART;
-    return 1;
-  case S_RESTART:
-    if (!(sr1 & SR1_SB)) return 0;
-    I2C1_DR = CHIP_ADDRESS << 1 | 1u; /* read */
-    state = S_ADDR_R;
-    return 1;
-  case S_ADDR_R:
-    if (sr1 & SR1_AF) {
-      I2C1_CR1 |= CR1_STOP;
-      I2C1_SR1 = ~SR1_AF;
-      absent();
-      return 0;
-    }
-    if (!(sr1 & SR1_ADDR)) return 0;
-    sr2 = I2C1_SR2;
-    state = S_READ;
-    return 1;
-  case S_READ:
-    /* RM0090 27.3.3, N > 2 bytes: one at a time until three are left; then, each time the data and
-     * shift registers are both full (BTF: the bus waits meanwhile), NACK and read N-2; STOP and read
-     * N-1 and N (as ST's HAL_I2C_Master_Receive) */
-    if (CHIP_BYTES - received > 3) {
-      if (!(sr1 & SR1_RXNE)) return 0;
-      image[received++] = (uint8_t)I2C1_DR;
-      return 1;
-    }
-    if (!(sr1 & SR1_BTF)) return 0;
-    if (CHIP_BYTES - received == 3) {
-      I2C1_CR1 &= ~CR1_ACK;
-      image[received++] = (uint8_t)I2C1_DR;
-      return 1;
-    }
-    I2C1_CR1 |= CR1_STOP;
-    image[received++] = (uint8_t)I2C1_DR;
-    image[received++] = (uint8_t)I2C1_DR;
-    image_valid = 1;
-    idle(POLL_MS);
-    return 1;
-  case S_WRITE_DATA:
-    if (!(sr1 & SR1_BTF)) return 0;
-    I2C1_CR1 |= CR1_STOP;
-    write_pending = 0;
-    idle(WRITE_MS); /* the chip writes for up to 5 ms and answers nothing meanwhile: not a removal */
-    return 1;
-  default:
-    (void)sr2;
-    return 0;
+static void next_job(void) {
+  if (!image_valid) {
+    uint32_t left = IMAGE_BYTES - image_read;
+    uint8_t p[3] = {(uint8_t)image_read, (uint8_t)(image_read >> 8),
+                    (uint8_t)(left < READ_CHUNK_BYTES ? left : READ_CHUNK_BYTES)};
+    send(J_READ, CMD_READ_MEMORY, p, 3, 1u + p[2], READ_MS);
+  } else if (sign_asked) {
+    sign_asked = 0;
+    send(J_SIGN, CMD_SIGN, challenge, CHALLENGE_BYTES, 1u + RESPONSE_BYTES, SIGN_MS);
+  } else if (count_asked) {
+    count_asked = 0;
+    send(J_COUNT, CMD_COUNT_USE, 0, 0, 5u, COUNT_MS);
+  } else {
+    job = J_PROBE;
+    phase = P_SEND;
+    cart_i2c_write(CHIP_I2C_ADDRESS, 0, 0);
   }
 }
 
-/* Once per control tick, after tick(): a write waiting, else a presence check every POLL_MS. */
-void board_cartridge_1ms(void) {
-  if (state == S_IDLE) {
-    if (idle_ms && --idle_ms) return;
-    begin(write_pending ? JOB_WRITE : image_valid ? JOB_PROBE : JOB_READ);
-  }
-  if (++ms_in_job > GIVE_UP_MS) {
-    absent();
+/* The chip's answer to the job's command, checked: its length, CRC and result code. */
+static void take_answer(void) {
+  uint32_t len = rx[0];
+  if (len < 1u || 1u + len + 2u > frame_bytes) {
+    cancel(CART_FRAME);
     return;
   }
-  uint32_t t0 = TIM2_CNT;
-  while (state != S_IDLE && TIM2_CNT - t0 < BUDGET_TICKS) step();
+  uint16_t crc = cart_crc16(rx, 1u + len);
+  if ((uint8_t)crc != rx[1u + len] || (uint8_t)(crc >> 8) != rx[2u + len]) {
+    cancel(CART_CRC);
+    return;
+  }
+  if (rx[1] != RESULT_OK) {
+    cancel(rx[1] == RESULT_BAD_CRC ? CART_CHIP_CRC : CART_CHIP_REFUSED);
+    return;
+  }
+  if (1u + len + 2u != frame_bytes) {
+    cancel(CART_FRAME);
+    return;
+  }
+  const uint8_t *data = rx + 2;
+  if (job == J_READ) {
+    memcpy(image + image_read, data, len - 1u);
+    image_read += len - 1u;
+    if (image_read == IMAGE_BYTES) image_valid = 1;
+  } else if (job == J_SIGN) {
+    memcpy(response, data, RESPONSE_BYTES);
+    if (!sign_asked) sign_status = STATUS_READY; /* else a newer challenge is still to be signed */
+  } else if (job == J_COUNT) {
+    memcpy(image + COUNTER_ADDR, data, 4); /* the counter as the chip now has it */
+  }
+  job = J_NONE;
+  phase = P_IDLE;
+  idle_ms = image_valid ? POLL_MS : 0;
+}
+
+void board_cartridge_1ms(void) {
+  if (phase == P_IDLE) {
+    if (idle_ms && --idle_ms) return;
+    next_job();
+  }
+  if (phase == P_WAIT) { /* the chip works on the command and answers nothing meanwhile */
+    if (wait_ms && --wait_ms) return;
+    phase = P_FETCH;
+    cart_i2c_read(CHIP_I2C_ADDRESS, rx, frame_bytes);
+  }
+  int r = cart_i2c_poll();
+  if (r == I2C_BUSY) return;
+  if (phase == P_SEND) {
+    if (r == I2C_DONE) {
+      if (job == J_PROBE) {
+        job = J_NONE;
+        phase = P_IDLE;
+        idle_ms = POLL_MS;
+      } else
+        phase = P_WAIT;
+      return;
+    }
+    /* no answer to a probe, or to the first command in an empty slot: taken off, or not fitted */
+    if (r == I2C_NACK_ADDRESS && (job == J_PROBE || (job == J_READ && image_read == 0))) {
+      if (job == J_PROBE) reason = CART_REMOVED;
+      forget_chip(POLL_MS);
+      return;
+    }
+    cancel(bus_reason(r));
+    return;
+  }
+  if (r == I2C_NACK_ADDRESS && ++late_ms <= LATE_MS) { /* still busy: ask again next tick */
+    phase = P_WAIT;
+    wait_ms = 1;
+    return;
+  }
+  if (r != I2C_DONE) {
+    cancel(bus_reason(r));
+    return;
+  }
+  take_answer();
 }
 
 u32 Z_halZ_cartridge_read(H, u32 addr) {
   (void)h;
-  return image_valid && addr < CHIP_BYTES ? image[addr] : (u32)-1;
+  if (!image_valid || addr >= CHIP_BYTES) return (u32)-1;
+  if (addr < IMAGE_BYTES) return image[addr];
+  if (addr == STATUS_ADDR) return sign_status;
+  if (addr >= CHALLENGE_ADDR && addr < CHALLENGE_ADDR + CHALLENGE_BYTES) return challenge[addr - CHALLENGE_ADDR];
+  if (addr >= RESPONSE_ADDR && sign_status == STATUS_READY) return response[addr - RESPONSE_ADDR];
+  return 0xFFu;
 }
 
-/* Only the used byte takes writes, and only bits going 1 -> 0; the chip is written in the background. */
+/* The challenge is kept here until the sign command sends it; a command starts a job of the 1 ms job. */
 u32 Z_halZ_cartridge_write(H, u32 addr, u32 value) {
   (void)h;
   if (!image_valid) return (u32)-1;
-  if (addr != USED_ADDR || value > 0xFFu || (~image[USED_ADDR] & value)) return (u32)-2;
-  image[USED_ADDR] &= (uint8_t)value;
-  write_pending = 1;
-  return 0;
+  if (addr >= CHALLENGE_ADDR && addr < CHALLENGE_ADDR + CHALLENGE_BYTES) {
+    challenge[addr - CHALLENGE_ADDR] = (uint8_t)value;
+    return 0;
+  }
+  if (addr != COMMAND_ADDR) return (u32)-2;
+  if (value == HAL_SIGN) {
+    sign_asked = 1;
+    sign_status = STATUS_BUSY;
+    return 0;
+  }
+  if (value == HAL_COUNT_USE) {
+    const uint8_t *c = image + COUNTER_ADDR;
+    if ((c[0] & c[1] & c[2] & c[3]) == 0xFFu) return (u32)-2; /* the counter is at its end */
+    count_asked = 1;
+    return 0;
+  }
+  return (u32)-2;
 }
