@@ -35,8 +35,14 @@ export function penCryptoFlags(tree = mbedtlsTree()): string[] {
  * module does not import them yet, so the flash and RAM figures are those of the whole crypto HAL.
  */
 export function penCryptoLinkFlags(): string[] {
-  return HAL_CALLS.filter((c) => c.name.startsWith('crypto_')).map((c) => `-Wl,--undefined=Z_halZ_${c.name}`);
+  return [...HAL_CALLS.filter((c) => c.name.startsWith('crypto_')).map((c) => `-Wl,--undefined=Z_halZ_${c.name}`), ...CRYPTO_WRAP];
 }
+
+/**
+ * mbedTLS's allocations go through the engine (board/crypto_engine.c), which gives the tick's point
+ * checks an arena of their own: every link of crypto_engine.c takes these.
+ */
+export const CRYPTO_WRAP = ['-Wl,--wrap=mbedtls_calloc', '-Wl,--wrap=mbedtls_free'];
 
 const mtime = (f: string): number => statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? -1;
 
@@ -131,7 +137,7 @@ export function runCryptoBench(out: string): CryptoBench {
     `-I${join(REPO_ROOT, 'ports')}`, join(CRYPTO_DIR, 'crypto_bench.c'), join(PORT_DIR, 'board', 'crypto_engine.c'),
     join(PORT_DIR, 'startup.c'), join(PORT_DIR, 'semihost.c'), join(PORT_DIR, 'syscalls.c'), ...objs,
     '-nostartfiles', '--specs=nano.specs', `-T${join(PORT_DIR, 'stm32f405.ld')}`, '-Wl,--gc-sections',
-    '-Wl,--no-enum-size-warning', '-Wl,--defsym=__heap_size=0', '-Wl,--defsym=__stack_size=8192', '-o', elf,
+    '-Wl,--no-enum-size-warning', '-Wl,--defsym=__heap_size=0', '-Wl,--defsym=__stack_size=8192', ...CRYPTO_WRAP, '-o', elf,
   ]);
   const p = spawnSync('qemu-system-arm', [
     '-M', 'netduinoplus2', '-nographic', '-monitor', 'none', '-serial', 'none', '-icount', 'shift=0',
@@ -169,7 +175,7 @@ export function buildCryptoHalHost(out: string): string {
     ...penCryptoFlags(tree),
     `-I${join(PORT_DIR, 'test')}`, `-I${board}`, `-I${join(REPO_ROOT, 'ports')}`, `-I${out}`,
     join(PORT_DIR, 'test', 'crypto_hal_host.c'), ...['crypto_hal.c', 'crypto_keys.c', 'crypto_engine.c'].map((f) => join(board, f)),
-    ...objs, '-o', exe,
+    ...objs, ...CRYPTO_WRAP, '-o', exe,
   ]);
   return exe;
 }
@@ -184,7 +190,7 @@ export function buildReplayCrypto(out: string, replayArgs: string[], ldflags: st
   run('arm-none-eabi-gcc', [
     ...penCryptoFlags(), `-I${join(PORT_DIR, 'board')}`, ...replayArgs,
     join(CRYPTO_DIR, 'crypto_background_replay.c'), join(PORT_DIR, 'board', 'crypto_engine.c'),
-    ...penCryptoObjects(join(out, 'mbedtls')), ...ldflags, '-o', elf,
+    ...penCryptoObjects(join(out, 'mbedtls')), ...ldflags, ...CRYPTO_WRAP, '-o', elf,
   ]);
   return elf;
 }
