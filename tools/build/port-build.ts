@@ -20,7 +20,7 @@ const HAL_CALLS = ABI_CALLS.map((c) => ({ name: c.name, args: c.params.length, r
 export const PORT_PACKAGES = 'wabt gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm';
 const BUILD_TOOLS = ['wasm2c', 'arm-none-eabi-gcc', 'arm-none-eabi-size', 'arm-none-eabi-objcopy'];
 /** wasm-rt.h: Debian's wabt puts it here (its /usr/include copy is next to the host's headers). */
-const WASM2C_INCLUDE = ['/usr/src/wasm2c', '/usr/share/wabt/wasm2c'];
+export const WASM2C_INCLUDE = ['/usr/src/wasm2c', '/usr/share/wabt/wasm2c'];
 const STACK_BYTES = 8192;
 
 export class PortToolsMissing extends Error {}

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { MBEDTLS_SOURCES, mbedtlsTree } from './boot-build.js';
 import { HAL_CALLS } from '../../abi/pen-abi.js';
+import { WASM2C_INCLUDE } from './port-build.js';
 
 export const CRYPTO_DIR = join(REPO_ROOT, 'ports', 'crypto');
 const PORT_DIR = join(REPO_ROOT, 'ports', 'stm32f405');
@@ -35,8 +36,14 @@ export function penCryptoFlags(tree = mbedtlsTree()): string[] {
  * module does not import them yet, so the flash and RAM figures are those of the whole crypto HAL.
  */
 export function penCryptoLinkFlags(): string[] {
-  return HAL_CALLS.filter((c) => c.name.startsWith('crypto_')).map((c) => `-Wl,--undefined=Z_halZ_${c.name}`);
+  return [...HAL_CALLS.filter((c) => c.name.startsWith('crypto_')).map((c) => `-Wl,--undefined=Z_halZ_${c.name}`), ...CRYPTO_WRAP];
 }
+
+/**
+ * mbedTLS's allocations go through the engine (board/crypto_engine.c), which gives the tick's point
+ * checks an arena of their own: every link of crypto_engine.c takes these.
+ */
+export const CRYPTO_WRAP = ['-Wl,--wrap=mbedtls_calloc', '-Wl,--wrap=mbedtls_free'];
 
 const mtime = (f: string): number => statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? -1;
 
@@ -127,7 +134,7 @@ export function runCryptoBench(out: string): CryptoBench {
     `-I${join(REPO_ROOT, 'ports')}`, join(CRYPTO_DIR, 'crypto_bench.c'), join(PORT_DIR, 'board', 'crypto_engine.c'),
     join(PORT_DIR, 'startup.c'), join(PORT_DIR, 'semihost.c'), join(PORT_DIR, 'syscalls.c'), ...objs,
     '-nostartfiles', '--specs=nano.specs', `-T${join(PORT_DIR, 'stm32f405.ld')}`, '-Wl,--gc-sections',
-    '-Wl,--no-enum-size-warning', '-Wl,--defsym=__heap_size=0', '-Wl,--defsym=__stack_size=8192', '-o', elf,
+    '-Wl,--no-enum-size-warning', '-Wl,--defsym=__heap_size=0', '-Wl,--defsym=__stack_size=8192', ...CRYPTO_WRAP, '-o', elf,
   ]);
   const p = spawnSync('qemu-system-arm', [
     '-M', 'netduinoplus2', '-nographic', '-monitor', 'none', '-serial', 'none', '-icount', 'shift=0',
@@ -140,6 +147,79 @@ export function runCryptoBench(out: string): CryptoBench {
     jobs.push({ job: m[1], result: -m[2] || 0, slices: +m[3], total: +m[4], sliceMax: +m[5], arenaPeak: +m[6], slicesLong: +m[7] });
   }
   return { ok: p.status === 0, output, jobs };
+}
+
+/**
+ * The tick bench runs QEMU at 2^3 = 8 ns an instruction (125 million a second): no faster than the
+ * Cortex-M4 at 168 MHz runs the same code, so a step keeps at least its real length against the
+ * 1 ms tick (at -icount shift=0, 1 ns, the longest step would fit in a tick and no delay would show).
+ */
+export const TICK_BENCH_ICOUNT_SHIFT = 3;
+
+export interface TickBench {
+  ok: boolean;
+  output: string;
+  /** SysTick's period (the control tick) in ns of virtual time, and in instructions */
+  periodNs?: number;
+  period?: number;
+  /** the latest a tick started after it was due while a check ran, in ns and in instructions */
+  checkLateMaxNs?: number;
+  checkLateMax?: number;
+  /** the longest time between two tick starts while a check ran, in ns */
+  gapMaxNs?: number;
+  /** ticks a P-256 check took in the background */
+  checkTicks?: number;
+  /** pen_abi.h codes: a good signature, a bad one, a cancelled handle polled, the check after a cancel */
+  good?: number;
+  bad?: number;
+  cancel?: number;
+  afterCancel?: number;
+  /** starts taken while a cancelled check was finishing its step (of CRYPTO_MAX_OPERATIONS slots) */
+  busyWhileCancelling?: number;
+  /** IPSR where the trap ended (15: SysTick) */
+  trapIpsr?: number;
+  stack?: number;
+  tickArenaPeak?: number;
+}
+
+/**
+ * ports/crypto/tick_bench/tick_bench.c: the board's main loop (board/main.c) and crypto HAL with a
+ * module in C, under QEMU -icount; signature checks in the background while ticks run, a cancel
+ * half-way, a trap in a tick. `mainC` replaces board/main.c (to measure another main loop).
+ */
+export function runTickBench(out: string, mainC = join(PORT_DIR, 'board', 'main.c')): TickBench {
+  const shift = TICK_BENCH_ICOUNT_SHIFT;
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'crypto_vectors.h'), cryptoVectorsHeader());
+  const objs = penCryptoObjects(join(out, 'mbedtls'));
+  const elf = join(out, 'tick_bench.elf');
+  const board = join(PORT_DIR, 'board');
+  run('arm-none-eabi-gcc', [
+    ...ARM, '-O2', '-std=gnu11', '-ffunction-sections', '-fdata-sections', '-fno-short-enums', '-Wall', '-Wextra',
+    '-DNDEBUG', '-DWASM_RT_MAX_CALL_STACK_DEPTH=100', '-DBOARD_EMULATED',
+    `-I${join(CRYPTO_DIR, 'tick_bench')}`, ...penCryptoFlags(), `-I${board}`, `-I${PORT_DIR}`, `-I${join(PORT_DIR, 'include')}`,
+    `-I${join(REPO_ROOT, 'ports')}`, `-I${out}`, ...WASM2C_INCLUDE.map((d) => `-I${d}`),
+    join(CRYPTO_DIR, 'tick_bench', 'tick_bench.c'), mainC,
+    ...['crypto_hal.c', 'crypto_engine.c', 'crypto_keys.c'].map((f) => join(board, f)),
+    ...['startup.c', 'semihost.c', 'syscalls.c', 'wasm-rt-mcu.c'].map((f) => join(PORT_DIR, f)), ...objs,
+    '-nostartfiles', '--specs=nano.specs', `-T${join(PORT_DIR, 'stm32f405.ld')}`, '-Wl,--gc-sections',
+    '-Wl,--no-enum-size-warning', '-Wl,--defsym=__heap_size=0', '-Wl,--defsym=__stack_size=8192', ...CRYPTO_WRAP, '-o', elf,
+  ]);
+  const p = spawnSync('qemu-system-arm', [
+    '-M', 'netduinoplus2', '-nographic', '-monitor', 'none', '-serial', 'none', '-icount', `shift=${shift},sleep=off`,
+    '-semihosting-config', 'enable=on,target=native', '-kernel', elf,
+  ], { encoding: 'utf8', timeout: 300_000 });
+  if (p.error) throw new Error(`qemu-system-arm did not finish: ${p.error.message}`);
+  const output = `${p.stdout ?? ''}${p.stderr ?? ''}`.trim();
+  const m = /^tick_bench (.*)$/m.exec(output);
+  const f: Record<string, number> = {};
+  for (const kv of (m?.[1] ?? '').matchAll(/(\w+)=(-?\d+)/g)) f[kv[1]] = +kv[2];
+  const instructions = (ns: number | undefined): number | undefined => (ns === undefined ? undefined : Math.round(ns / 2 ** shift));
+  return {
+    ok: p.status === 0, output, periodNs: f.period, checkLateMaxNs: f.check_late_max, gapMaxNs: f.gap_max,
+    checkLateMax: instructions(f.check_late_max), period: instructions(f.period), checkTicks: f.check_ticks, good: f.good, bad: f.bad, cancel: f.cancel, afterCancel: f.after_cancel,
+    busyWhileCancelling: f.busy_while_cancelling, trapIpsr: f.trap_ipsr, stack: f.stack, tickArenaPeak: f.tick_arena_peak,
+  };
 }
 
 /**
@@ -165,7 +245,7 @@ export function buildCryptoHalHost(out: string): string {
     ...penCryptoFlags(tree),
     `-I${join(PORT_DIR, 'test')}`, `-I${board}`, `-I${join(REPO_ROOT, 'ports')}`, `-I${out}`,
     join(PORT_DIR, 'test', 'crypto_hal_host.c'), ...['crypto_hal.c', 'crypto_keys.c', 'crypto_engine.c'].map((f) => join(board, f)),
-    ...objs, '-o', exe,
+    ...objs, ...CRYPTO_WRAP, '-o', exe,
   ]);
   return exe;
 }
@@ -180,7 +260,7 @@ export function buildReplayCrypto(out: string, replayArgs: string[], ldflags: st
   run('arm-none-eabi-gcc', [
     ...penCryptoFlags(), `-I${join(PORT_DIR, 'board')}`, ...replayArgs,
     join(CRYPTO_DIR, 'crypto_background_replay.c'), join(PORT_DIR, 'board', 'crypto_engine.c'),
-    ...penCryptoObjects(join(out, 'mbedtls')), ...ldflags, '-o', elf,
+    ...penCryptoObjects(join(out, 'mbedtls')), ...ldflags, ...CRYPTO_WRAP, '-o', elf,
   ]);
   return elf;
 }

@@ -1,6 +1,6 @@
 /* The HAL's crypto imports (HAL ABI 4, docs/hal-abi.md "Crypto") on the board: keys by ID from OTP
- * (crypto_keys.c) or imported into volatile slots here, the work in crypto_engine.c, stepped from the
- * main loop after each tick (board_crypto_background), random bits from the health-tested TRNG
+ * (crypto_keys.c) or imported into volatile slots here, the work in crypto_engine.c, stepped by the
+ * main loop's thread (board_crypto_background) while the ticks interrupt it, random bits from the health-tested TRNG
  * (rng.c). Every pointer the module passes is checked against its linear memory; inputs are copied at
  * the call; nothing here ever writes a key byte into the module's memory. */
 #include <stdint.h>
@@ -42,9 +42,12 @@ void board_crypto_init(void) {
   memset(volatile_used, 0, sizeof volatile_used);
 }
 
-/* Once per control tick, after tick(): one step of the oldest running operation (ports/crypto/README.md
- * has how long a step takes). */
+/* The main loop's thread: one step of the oldest running operation (ports/crypto/README.md has how long
+ * a step takes); the control tick interrupts it. */
 void board_crypto_background(void) { (void)crypto_engine_slice(); }
+
+/* Is a step waiting? The main loop sleeps only when not. */
+int board_crypto_pending(void) { return crypto_engine_busy(); }
 
 /* The module's bytes [ptr, ptr + len), or 0 when they are not all inside its linear memory. */
 static const uint8_t *module_bytes(u32 ptr, u32 len) {

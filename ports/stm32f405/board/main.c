@@ -1,6 +1,9 @@
 /* The pen: runs the translated firmware module on the STM32F405 board. init() once after every reset,
- * then tick() once per SysTick period (1 kHz) from the main loop, never inside an interrupt and never
- * re-entrantly. A wasm trap or a CPU fault switches the driver off and resets (reset_cause 2). */
+ * in thread mode; then tick() once per SysTick period (1 kHz) in SysTick's interrupt, never
+ * re-entrantly, so that the main loop's thread, which runs the slow crypto in steps of up to about
+ * 3.8 ms (board_crypto_background), never delays a tick or the watchdog kick the tick makes. SysTick has
+ * the lowest priority: the step timer (TIM2) and the serial ports interrupt the tick as before. A
+ * wasm trap or a CPU fault switches the driver off and resets (reset_cause 2). */
 #include <stdint.h>
 #include "firmware.h"
 #include "wasm-rt-impl.h"
@@ -33,14 +36,13 @@ void board_indicator_1ms(void);
 void board_report_fallbacks(void);
 void board_cartridge_1ms(void);
 void board_driver_uart_1ms(void);
+void board_serial_1ms(void); /* board/hal.c */
+
 void board_crypto_background(void); /* board/crypto_hal.c */
-void board_serial_1ms(void);        /* board/hal.c */
+int board_crypto_pending(void);     /* board/crypto_hal.c */
 
 static Z_firmware_instance_t module;
 static struct Z_hal_instance_t hal;
-static volatile uint32_t tick_due;
-
-void SysTick_Handler(void) { tick_due = 1; }
 
 /* The module's linear memory, for HAL imports that take a pointer into it (board/crypto_hal.c). */
 uint8_t *board_module_memory(uint32_t *bytes) {
@@ -55,7 +57,10 @@ void port_fatal(int why) {
   board_panic_reset();
 }
 
-/* Runs one entry of the module; a trap longjmps back here, and the pen resets with the driver off. */
+/* Runs one entry of the module; a trap longjmps back here, and the pen resets with the driver off.
+ * setjmp and longjmp meet in the same call of run_guarded, on the same stack, whether it runs in
+ * thread mode (start, init) or in SysTick's interrupt (tick): the longjmp never leaves the exception,
+ * and board_panic_reset resets from there. */
 static void run_guarded(void (*entry)(Z_firmware_instance_t *)) {
   if (wasm_rt_impl_try() != 0) board_panic_reset();
   entry(&module);
@@ -63,13 +68,15 @@ static void run_guarded(void (*entry)(Z_firmware_instance_t *)) {
 
 static void instantiate(Z_firmware_instance_t *m) { Z_firmware_instantiate(m, &hal); }
 
-/* Sleeps until SysTick has set tick_due; interrupts are masked around the test so a SysTick between
- * the test and the WFI cannot be slept through (WFI still wakes on it). */
-static void wait_for_tick(void) {
-  __asm__ volatile("cpsid i" ::: "memory");
-  while (!tick_due) __asm__ volatile("wfi\n cpsie i\n isb\n cpsid i" ::: "memory");
-  tick_due = 0;
-  __asm__ volatile("cpsie i" ::: "memory");
+/* The control tick. A tick longer than its period leaves SysTick pending and the next one follows at
+ * once; ticks never nest (one pending bit: a tick that overran two periods loses one). */
+void SysTick_Handler(void) {
+  run_guarded(Z_firmwareZ_tick);
+  /* the peripherals the ABI reads synchronously but the wire cannot answer in time, kept current here */
+  board_indicator_1ms();
+  board_serial_1ms();
+  board_cartridge_1ms();
+  board_driver_uart_1ms();
 }
 
 int main(void) {
@@ -90,14 +97,12 @@ int main(void) {
   SYST_CVR = 0;
   SCB_SHPR3 = (SCB_SHPR3 & 0x00FFFFFFu) | 0xF0u << 24; /* lowest priority: the step timer comes first */
   SYST_CSR = 7u;                                       /* core clock, interrupt, enable */
+  /* the background: crypto steps while any are waiting, else sleep until an interrupt (masked around the
+   * test, so a start in a tick between the test and the WFI is not slept through; WFI still wakes) */
   for (;;) {
-    wait_for_tick();
-    run_guarded(Z_firmwareZ_tick);
-    /* the peripherals the ABI reads synchronously but the wire cannot answer in time, kept current here */
-    board_indicator_1ms();
-    board_serial_1ms();
-    board_cartridge_1ms();
-    board_driver_uart_1ms();
-    board_crypto_background(); /* one step of a signature check, outside the tick */
+    board_crypto_background();
+    __asm__ volatile("cpsid i" ::: "memory");
+    if (!board_crypto_pending()) __asm__ volatile("wfi" ::: "memory");
+    __asm__ volatile("cpsie i\n isb" ::: "memory");
   }
 }

@@ -23,5 +23,5 @@ extern uint8_t crypto_keys_test_otp[];
 #define OTP_BLOCK_CARTRIDGE_MAKER 0u
 #define OTP_BLOCK_LICENCE_MAKER 2u
 #define OTP_BLOCK_SERIAL 4u
-#define OTP_ADDR(block) (OTP_BASE + (block) * OTP_BLOCK_BYTES)
+#define OTP_ADDR(block) (OTP_BASE + (block)*OTP_BLOCK_BYTES)
 #endif
