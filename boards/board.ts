@@ -470,6 +470,35 @@ export function retractWorstPen(b: Board): Board {
   return pen;
 }
 
+/** Which end of each range the firmware's planner takes: the weakest motor and drive, the heaviest, most loaded carriage. */
+const PLANNING_WORST_END: Record<string, 'min' | 'max'> = {
+  '/motor/holding_torque_mNm': 'min',
+  '/motor/rotor_inertia_gcm2': 'max',
+  '/drive/efficiency': 'min',
+  '/carriage/mass_g': 'max',
+  '/carriage/friction_N': 'max',
+  '/carriage/return_spring_preload_N': 'max',
+  '/carriage/return_spring_rate_N_per_mm': 'max',
+};
+
+/**
+ * The board as the firmware plans it: every plain number with a range at the end that makes strokes
+ * hardest, so the envelope built from it holds on every pen of the ranges. `torqueFactor` is the
+ * share of the datasheet's torque the weakest motor gives (from the holding torque's range, else the
+ * board's torque_tolerance).
+ */
+export function planningBoard(b: Board): { board: Board; torqueFactor: number } {
+  const pen = JSON.parse(JSON.stringify(b)) as Board;
+  for (const [ptr, end] of Object.entries(PLANNING_WORST_END)) {
+    const t = b.tolerances?.[ptr];
+    if (t) pointerSet(pen, ptr, t[end]);
+  }
+  const torqueFactor = b.tolerances?.['/motor/holding_torque_mNm']
+    ? pen.motor.holding_torque_mNm / b.motor.holding_torque_mNm
+    : 1 - b.motor.torque_tolerance;
+  return { board: pen, torqueFactor };
+}
+
 /** The board with the simulator's motor model chosen. */
 export function withModel(b: Board, model: 'ideal' | 'physical'): Board {
   if (model === 'physical' && !b.physics)
