@@ -270,12 +270,9 @@ function checkConsistency(b: Board, file: string): void {
     if (!(r.min <= r.typical && r.typical <= r.max))
       fail(`/physics/${key}`, `typical ${r.typical} is outside ${r.min}..${r.max}`);
   }
-  const spring = springRetract(b, 'typical');
-  if (spring.springN < spring.needN)
-    fail(
-      '/carriage/return_spring_preload_N',
-      `with the driver off the spring pushes ${spring.springN.toFixed(2)} N at the rest position, but the motor's detent torque and the friction hold ${spring.needN.toFixed(2)} N: the spring could not retract the needles`,
-    );
+  // the spring retracts the needles with the driver off (every fault's fallback): on every pen of the ranges
+  const spring = springRetract(b, 'worst');
+  if (!(spring.springN > spring.needN)) fail('/carriage/return_spring_preload_N', springRetractMessage(spring));
   if (!types.has(b.default_cartridge))
     fail('/default_cartridge', `"${b.default_cartridge}" is not one of ${[...types].join(', ')}`);
   const hz = b.timing.step_timer_hz;
@@ -310,17 +307,35 @@ function pointerSet(o: unknown, ptr: string, v: number): void {
   parent[last] = v;
 }
 
-/** What the return spring must overcome with the driver off, and what it pushes, at the rest position (N). */
+/**
+ * The return spring against the driver-off drive train at the carriage position where it has the least
+ * to spare (N): the spring must win everywhere between the endstop and each cartridge's deepest position.
+ */
 export interface SpringRetract {
-  /** the spring's force at the rest position (the needles are out of the skin behind it) */
+  /** the spring's force at that position */
   springN: number;
-  /** the carriage's friction plus the force that turns the rotor past its detent torque through the screw */
+  /** what holds the carriage there: friction, the detent torque through the screw, the needles' shaft friction */
   needN: number;
+  /** the position (um from the endstop) and the cartridge whose needles are in the skin there (none: out of the skin) */
+  positionUm: number;
+  cartridge?: string;
+  /** the parts of needN */
+  detentN: number;
+  frictionN: number;
+  shaftN: number;
+  /** the spring's numbers used, and the least preload that would beat the hold everywhere */
+  preloadN: number;
+  rateNPerMm: number;
+  preloadNeededN: number;
+  detentMNm: number;
+  backDriveEfficiency: number;
 }
 
 /**
- * The return spring against the driver-off drive train: `typical` takes the board's own numbers,
- * `worst` the weakest spring and the strongest hold its tolerances and physics ranges allow.
+ * The return spring against the driver-off drive train: `typical` takes the board's own numbers, `worst`
+ * the weakest spring and the strongest hold its tolerances and physics ranges allow. The spring force and
+ * the hold are both linear in the position between the endstop, the skin plane and each cartridge's
+ * deepest position, so the least margin is at one of those points.
  */
 export function springRetract(b: Board, which: 'typical' | 'worst'): SpringRetract {
   const worst = which === 'worst';
@@ -334,13 +349,57 @@ export function springRetract(b: Board, which: 'typical' | 'worst'): SpringRetra
   const preloadN = tol('/carriage/return_spring_preload_N', c.return_spring_preload_N, 'min');
   const rateNPerMm = tol('/carriage/return_spring_rate_N_per_mm', c.return_spring_rate_N_per_mm, 'min');
   const frictionN = tol('/carriage/friction_N', c.friction_N, 'max');
-  const detentNm = range(b.physics?.detent_torque_mNm, 0, 'max') / 1000;
+  const detentMNm = range(b.physics?.detent_torque_mNm, 0, 'max');
   const eta = range(b.physics?.back_drive_efficiency, b.drive.efficiency, 'min');
+  const shaftNPerMm = range(b.physics?.shaft_friction_mN_per_mm, 0, 'max') / 1000; // per needle
   const leadPerRadM = b.drive.lead_mm / 1000 / (2 * Math.PI);
+  // the spring drives the rotor back through the screw: it must turn it past the detent's peak
+  const detentN = detentMNm / 1000 / (leadPerRadM * eta);
+  const g = b.geometry;
+  const guardUm = g.retract_um + g.clearance_um;
+  const points: { x: number; shaftN: number; cartridge?: string }[] = [
+    { x: 0, shaftN: 0 },
+    { x: guardUm, shaftN: 0 },
+  ];
+  for (const cart of b.cartridges) {
+    const depthUm = Math.min(g.depth_max_um, cart.max_depth_um);
+    points.push({ x: guardUm + depthUm, shaftN: (cart.needles * shaftNPerMm * depthUm) / 1000, cartridge: cart.type });
+  }
+  const at = points.map((p) => {
+    const springN = preloadN + (rateNPerMm * p.x) / 1000;
+    const needN = frictionN + detentN + p.shaftN;
+    return { ...p, springN, needN };
+  });
+  const least = at.reduce((a, p) => (p.springN - p.needN < a.springN - a.needN ? p : a));
+  const preloadNeededN = Math.max(...at.map((p) => p.needN - (rateNPerMm * p.x) / 1000));
   return {
-    springN: preloadN + (rateNPerMm * Math.max(0, b.geometry.retract_um)) / 1000,
-    needN: frictionN + detentNm / (leadPerRadM * eta),
+    springN: least.springN,
+    needN: least.needN,
+    positionUm: least.x,
+    cartridge: least.cartridge,
+    detentN,
+    frictionN,
+    shaftN: least.shaftN,
+    preloadN,
+    rateNPerMm,
+    preloadNeededN,
+    detentMNm,
+    backDriveEfficiency: eta,
   };
+}
+
+/** The refusal of a board whose spring loses somewhere: the numbers, where, and the ways to fix it. */
+export function springRetractMessage(s: SpringRetract): string {
+  const f = (v: number): string => v.toFixed(2);
+  const where = s.cartridge
+    ? `at ${f(s.positionUm / 1000)} mm from the endstop (cartridge ${s.cartridge} at its deepest, needles in the skin)`
+    : `at ${f(s.positionUm / 1000)} mm from the endstop`;
+  return (
+    `with the driver off the worst-case spring (preload ${f(s.preloadN)} N, rate ${f(s.rateNPerMm)} N/mm) pushes ${f(s.springN)} N ${where}, ` +
+    `but the worst-case hold there is ${f(s.needN)} N (detent ${s.detentMNm.toFixed(1)} mNm through the screw at back-driving efficiency ${f(s.backDriveEfficiency)}: ${f(s.detentN)} N; ` +
+    `nut and guide drag ${f(s.frictionN)} N; needles' shaft friction ${f(s.shaftN)} N): the spring could not retract the needles. ` +
+    `Fix: a spring whose weakest preload is above ${f(s.preloadNeededN)} N at this rate (with a margin), a lower drag acceptance limit, or a motor specified with less detent torque`
+  );
 }
 
 function rangesOf(b: Board): [string, RangeValue][] {
@@ -380,6 +439,64 @@ export function drawPen(b: Board, seed: number): Board {
     r.typical = r.min + (r.max - r.min) * next();
   }
   return pen;
+}
+
+/**
+ * The pen of the board's ranges that retracts slowest on its spring with the driver off: the weakest
+ * spring, the most drag, detent and shaft friction, the lowest back-driving efficiency, the heaviest
+ * carriage and rotor, the most damping. A board whose plain numbers and typical values are those ends.
+ */
+export function retractWorstPen(b: Board): Board {
+  const pen = JSON.parse(JSON.stringify(b)) as Board;
+  const ends: Record<string, 'min' | 'max'> = {
+    '/carriage/return_spring_preload_N': 'min',
+    '/carriage/return_spring_rate_N_per_mm': 'min',
+    '/carriage/friction_N': 'max',
+    '/carriage/mass_g': 'max',
+    '/motor/rotor_inertia_gcm2': 'max',
+  };
+  for (const [ptr, end] of Object.entries(ends)) {
+    const t = b.tolerances?.[ptr];
+    if (t) pointerSet(pen, ptr, t[end]);
+  }
+  const ph = pen.physics as unknown as Record<string, RangeValue> | undefined;
+  const phEnds: Record<string, 'min' | 'max'> = {
+    detent_torque_mNm: 'max',
+    back_drive_efficiency: 'min',
+    shaft_friction_mN_per_mm: 'max',
+    damping_ratio: 'max',
+  };
+  for (const [k, end] of Object.entries(phEnds)) if (ph?.[k]) ph[k].typical = ph[k][end];
+  return pen;
+}
+
+/** Which end of each range the firmware's planner takes: the weakest motor and drive, the heaviest, most loaded carriage. */
+const PLANNING_WORST_END: Record<string, 'min' | 'max'> = {
+  '/motor/holding_torque_mNm': 'min',
+  '/motor/rotor_inertia_gcm2': 'max',
+  '/drive/efficiency': 'min',
+  '/carriage/mass_g': 'max',
+  '/carriage/friction_N': 'max',
+  '/carriage/return_spring_preload_N': 'max',
+  '/carriage/return_spring_rate_N_per_mm': 'max',
+};
+
+/**
+ * The board as the firmware plans it: every plain number with a range at the end that makes strokes
+ * hardest, so the envelope built from it holds on every pen of the ranges. `torqueFactor` is the
+ * share of the datasheet's torque the weakest motor gives (from the holding torque's range, else the
+ * board's torque_tolerance).
+ */
+export function planningBoard(b: Board): { board: Board; torqueFactor: number } {
+  const pen = JSON.parse(JSON.stringify(b)) as Board;
+  for (const [ptr, end] of Object.entries(PLANNING_WORST_END)) {
+    const t = b.tolerances?.[ptr];
+    if (t) pointerSet(pen, ptr, t[end]);
+  }
+  const torqueFactor = b.tolerances?.['/motor/holding_torque_mNm']
+    ? pen.motor.holding_torque_mNm / b.motor.holding_torque_mNm
+    : 1 - b.motor.torque_tolerance;
+  return { board: pen, torqueFactor };
 }
 
 /** The board with the simulator's motor model chosen. */

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BOARD, maxFreq } from './helpers.js';
-import { cartridgeOf, withModel } from '../../boards/board.js';
+import { cartridgeOf, withModel, planningBoard } from '../../boards/board.js';
 import { envelopeLimit, tryStrokes, worstPen, DEPTH_TOL_UM } from '../../tools/lib/envelope-limit.js';
 
 const cycloidal = (u: number): number => u - Math.sin(2 * Math.PI * u) / (2 * Math.PI);
@@ -31,4 +31,28 @@ test("the typical pen's limit at 1.5 mm lies above the firmware's envelope and b
   const [p] = envelopeLimit(BOARD, undefined, [1.5], withModel(BOARD, 'physical'));
   const fw = await maxFreq(1.5);
   assert.ok(p.limitHz >= fw && p.limitHz < BOARD.stroke.freq_max_hz, `limit ${p.limitHz} Hz, firmware ${fw} Hz`);
+});
+
+test('the firmware plans with the worst end of every range', () => {
+  const { board: plan, torqueFactor } = planningBoard(BOARD);
+  const t = BOARD.tolerances!;
+  assert.equal(plan.drive.efficiency, t['/drive/efficiency'].min);
+  assert.equal(plan.carriage.friction_N, t['/carriage/friction_N'].max);
+  assert.equal(plan.carriage.return_spring_preload_N, t['/carriage/return_spring_preload_N'].max);
+  assert.equal(plan.carriage.return_spring_rate_N_per_mm, t['/carriage/return_spring_rate_N_per_mm'].max);
+  assert.equal(plan.carriage.mass_g, t['/carriage/mass_g'].max);
+  assert.equal(plan.motor.rotor_inertia_gcm2, t['/motor/rotor_inertia_gcm2'].max);
+  assert.equal(torqueFactor, t['/motor/holding_torque_mNm'].min / BOARD.motor.holding_torque_mNm);
+});
+
+test("the firmware's envelope stays at or below the worst pen's limit (docs/simulator.md gives the table)", async () => {
+  const depths = [0.25, 1.5, 2.25, 3.0];
+  const worst = envelopeLimit(BOARD, undefined, depths);
+  for (const [i, d] of depths.entries()) {
+    const fw = await maxFreq(d);
+    assert.ok(
+      worst[i].limitHz > 0 && fw <= worst[i].limitHz,
+      `${d} mm: firmware ${fw} Hz, worst pen ${worst[i].limitHz} Hz`,
+    );
+  }
 });

@@ -21,11 +21,12 @@ test('the physical model: same seed, same trace', async () => {
 });
 
 test('the physical model measures depth at the tip, and reports load angle and temperatures', async () => {
-  const sim = await strokingPen(1.0, 50, { board: PHYSICAL, seed: 1 });
+  // 40 Hz: inside the envelope at 1.0 mm (41 Hz, planned for the worst pen of the ranges)
+  const sim = await strokingPen(1.0, 40, { board: PHYSICAL, seed: 1 });
   sim.startMeasuring();
   sim.run(500);
   const m = sim.measure();
-  assert.ok(m.strokes >= 24 && m.strokes <= 26, `${m.strokes} strokes in 0.5 s at 50 Hz`);
+  assert.ok(m.strokes >= 19 && m.strokes <= 21, `${m.strokes} strokes in 0.5 s at 40 Hz`);
   // the tip lags the commanded bottom under load and rings after it: never exactly the set depth
   assert.ok(m.depth_mm && Math.abs(m.depth_mm.mean - 1.0) < 0.1 && m.depth_mm.mean !== 1.0, JSON.stringify(m.depth_mm));
   const ph = sim.mech.physicsSummary()!;

@@ -5,10 +5,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { strokingPen, untilDiving } from './helpers.js';
 import { PenSim } from '../../host-sim/pen.js';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadBoard, BoardError, BOARDS_DIR, springRetract } from '../../boards/board.js';
 
 const LIMIT_MS = 20;
 
@@ -77,27 +73,4 @@ test('an endstop glitch of 0.5 ms while stroking is ignored', async () => {
   sim.clear('endstop_stuck');
   sim.run(100);
   assert.equal(sim.state, 'running');
-});
-
-test('a board whose spring cannot beat the detent torque and friction is refused, with the reason', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'board-'));
-  const b = JSON.parse(readFileSync(join(BOARDS_DIR, 'ref-pen.json'), 'utf8'));
-  b.carriage.return_spring_preload_N = 1.2; // 1.24 N at rest, against 1.50 N of detent and friction
-  const file = join(dir, 'ref-pen.json');
-  writeFileSync(file, JSON.stringify(b));
-  assert.throws(
-    () => loadBoard(file),
-    (e: Error) =>
-      e instanceof BoardError &&
-      /return_spring_preload_N: with the driver off the spring pushes 1\.24 N .* hold 1\.50 N/.test(e.message),
-  );
-});
-
-test('the reference pens: the spring beats the hold with their own numbers; the worst case is stated', () => {
-  const typical = springRetract(loadBoard('ref-pen'), 'typical');
-  assert.ok(typical.springN > typical.needN);
-  const worst = springRetract(loadBoard('ref-pen'), 'worst');
-  // docs/hazards.md states these figures: friction up to 4.8 N alone holds a 1.2 N spring
-  assert.equal(worst.springN.toFixed(2), '1.24');
-  assert.equal(worst.needN.toFixed(2), '7.27');
 });

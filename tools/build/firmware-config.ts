@@ -1,9 +1,12 @@
 // Turns a board file into the constants the firmware is compiled with (assembly/generated/board_config.ts).
 // All conversion from physical units to the firmware's integers happens here, at build time.
-import { Board, derive } from '../../boards/board.js';
+import { Board, derive, planningBoard } from '../../boards/board.js';
 
 export function firmwareConfigSource(b: Board): string {
   const d = derive(b);
+  // the planner's force model: the worst end of every range (boards/board.ts), so the envelope holds on every pen
+  const plan = planningBoard(b);
+  const dp = derive(plan.board);
   const lines: string[] = [];
   const i32 = (name: string, v: number, why: string): void => {
     if (!Number.isInteger(v) || v < -(2 ** 31) || v > 2 ** 31 - 1) throw new Error(`${name} = ${v} does not fit an i32`);
@@ -22,7 +25,7 @@ export function firmwareConfigSource(b: Board): string {
   const t = b.timing;
   const g = b.geometry;
   const leadM = b.drive.lead_mm / 1000;
-  const worst = 1 - b.motor.torque_tolerance;
+  const worst = plan.torqueFactor;
   const pts = b.motor.pull_out_curve.points_rpm_mNm;
   if (pts.length > 16) throw new Error('pull_out_curve: at most 16 points fit the firmware table');
 
@@ -43,12 +46,12 @@ export function firmwareConfigSource(b: Board): string {
   i32('MARGIN_PERMILLE', Math.round(b.stroke.torque_margin * 1000), 'share of the pull-out force the planner uses');
   i64('MAX_STEP_RATE', Math.floor(b.driver.max_step_rate_hz), 'highest step rate (steps/s)');
   arr('CURVE_SPEED_UM_S', pts.map(([rpm]) => Math.round((rpm / 60) * leadM * 1e6)), 'carriage speed of the pull-out curve points (um/s)');
-  arr('CURVE_FORCE_MN', pts.map(([, mNm]) => Math.floor((mNm / 1000) * worst * d.radPerM * b.drive.efficiency * 1000)),
-    'worst-case pull-out force at the carriage at those speeds (mN): typical torque less its tolerance, through the drive');
+  arr('CURVE_FORCE_MN', pts.map(([, mNm]) => Math.floor((mNm / 1000) * worst * d.radPerM * plan.board.drive.efficiency * 1000)),
+    "worst-case pull-out force at the carriage at those speeds (mN): the weakest motor's torque through the least efficient screw");
   arr('CART_NEEDLES', b.cartridges.map((c) => c.needles), 'needles per cartridge, in board order');
   arr('CART_MAX_DEPTH_UM', b.cartridges.map((c) => c.max_depth_um), 'needle length past the guard plane per cartridge (um)');
-  arr('CART_MASS_MG', b.cartridges.map((c) => Math.ceil(d.effectiveMassKg(c) * 1e6)), 'moving mass at the carriage with rotor inertia, per cartridge (mg)');
-  arr('CART_LOAD_MN', b.cartridges.map((c) => Math.ceil(d.designLoadN(c) * 1000)), 'largest opposing force per cartridge: needles, friction, spring (mN)');
+  arr('CART_MASS_MG', b.cartridges.map((c) => Math.ceil(dp.effectiveMassKg(c) * 1e6)), 'heaviest moving mass at the carriage with rotor inertia, per cartridge (mg)');
+  arr('CART_LOAD_MN', b.cartridges.map((c) => Math.ceil(dp.designLoadN(c) * 1000)), 'largest opposing force per cartridge on the worst pen: needles, friction, spring (mN)');
   i32('HOMING_INTERVAL_STEP_TICKS', Math.round(t.step_timer_hz / ((b.homing.speed_mm_s * 1000) / d.stepUm)), 'step interval of homing moves (step timer ticks)');
   i32('HOMING_RELEASE_UM', b.homing.release_um, 'move off an active endstop by this much first (um)');
   i32('HOMING_TRAVEL_UM', b.homing.travel_max_um, 'longest homing move (um)');

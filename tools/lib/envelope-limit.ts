@@ -46,6 +46,7 @@ const WORST_END: Record<string, 'min' | 'max'> = {
   '/carriage/friction_N': 'max',
   '/carriage/mass_g': 'max',
   '/carriage/return_spring_preload_N': 'max',
+  '/carriage/return_spring_rate_N_per_mm': 'max',
   '/driver/supply_V': 'min',
   detent_torque_mNm: 'max',
   damping_ratio: 'min',
