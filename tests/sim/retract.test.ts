@@ -3,7 +3,7 @@
 // spring retracts; the endstop is never trusted alone while stroking or homing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { strokingPen, untilDiving } from './helpers.js';
+import { BOARD, strokingPen, untilDiving } from './helpers.js';
 import { PenSim } from '../../host-sim/pen.js';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,4 +100,22 @@ test('the reference pens: the spring beats the hold with their own numbers; the 
   // docs/hazards.md states these figures: friction up to 4.8 N alone holds a 1.2 N spring
   assert.equal(worst.springN.toFixed(2), '1.24');
   assert.equal(worst.needN.toFixed(2), '7.27');
+});
+
+test('a hang: the enable pump cuts the driver at its hold time after the last toggle, between control ticks too', async () => {
+  const holdMs = BOARD.driver.enable_pump_hold_ms!;
+  const tickMs = 1000 / BOARD.timing.control_hz;
+  for (const afterTickMs of [0, 0.3, 0.7]) {
+    const sim = await strokingPen(2.0, 40, { trace: true });
+    sim.runUntil(() => true, tickMs); // just past a control tick, whose toggle is the last
+    sim.run(afterTickMs);
+    const onset = sim.tTicks;
+    sim.inject('hang');
+    assert.ok(
+      sim.runUntilStep(() => !sim.mech.driverOn, holdMs + tickMs),
+      'the outputs went off',
+    );
+    const ms = sim.ms(sim.tTicks - onset) + afterTickMs;
+    assert.ok(Math.abs(ms - holdMs) < 0.01, `driver off ${ms.toFixed(3)} ms after the last toggle, hold ${holdMs} ms`);
+  }
 });
