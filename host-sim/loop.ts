@@ -81,7 +81,11 @@ export class TimeLoop {
   private runUntilTicks(end: number): void {
     const clock = this.p.clock;
     while (clock.tTicks < end) {
-      this.advance(Math.min(this.nextControlTicks, end));
+      // the enable pump is hardware: it runs down at its hold time, between control ticks too
+      const pumpTicks = this.p.watchdog.pumpRunDownTicks();
+      const pumpDue = pumpTicks > clock.tTicks && pumpTicks < Math.min(this.nextControlTicks, end);
+      this.advance(pumpDue ? pumpTicks : Math.min(this.nextControlTicks, end));
+      if (pumpDue) this.pumpRanDown();
       if (this.stopHit && this.stopWhen) return;
       if (clock.tTicks === this.nextControlTicks) {
         this.controlTick();
@@ -168,6 +172,13 @@ export class TimeLoop {
     this.p.encoder?.observe(t);
     this.p.telemetry.watchRetract(t);
     this.p.endstop.watch(t);
+  }
+
+  private pumpRanDown(): void {
+    const { clock, driver, mech, watchdog } = this.p;
+    if (!watchdog.pumpExpired(clock.tTicks)) return;
+    driver.pumpRanDown();
+    mech.driverOn = driver.outputsOn();
   }
 
   private controlTick(): void {

@@ -66,6 +66,11 @@ export class Watchdog implements HalPart, FaultSource {
     return this.pumpHoldTicks !== undefined && t - this.lastKickTicks > this.pumpHoldTicks;
   }
 
+  /** When the enable pump runs down if no toggle comes first (timer ticks), or Infinity where the board has none. */
+  pumpRunDownTicks(): number {
+    return this.pumpHoldTicks === undefined ? Infinity : this.lastKickTicks + this.pumpHoldTicks + 1;
+  }
+
   /** Called on a control tick that found the watchdog expired. */
   bite(): void {
     this.trace?.event(this.clock.tTicks, 'runtime', 'watchdog reset');

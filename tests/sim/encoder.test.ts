@@ -3,7 +3,7 @@
 // reports the measured depth in STATUS?, and runs open loop on a board without an encoder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BOARD, firmware, unlockedPen, readyPen, startByButton } from './helpers.js';
+import { BOARD, firmware, unlockedPen, readyPen, startByButton, strokingPen, untilDiving } from './helpers.js';
 import { Board, loadBoard, withModel } from '../../boards/board.js';
 import { PenSim } from '../../host-sim/pen.js';
 
@@ -134,4 +134,57 @@ test('a failing encoder while stroking is a fault; the needles retract', async (
   assert.equal(sim.fault, 'encoder_slip');
   sim.run(40);
   assert.ok(sim.mech.tipUm() < 0);
+});
+
+test('steps lost silently mid-stroke (a slipping coupling, StallGuard blind) are caught by the encoder within 2 ms', async () => {
+  for (const [depthMm, freqHz] of [
+    [2.5, 40],
+    [1.0, 120],
+  ]) {
+    const sim = await strokingPen(depthMm, freqHz, { seed: 1 });
+    untilDiving(sim, (depthMm * 1000) / 2);
+    const onset = sim.tTicks;
+    sim.inject('step_loss'); // 1.5 full steps: the old 3-full-step check never saw it
+    assert.ok(
+      sim.runUntil(() => sim.state === 'fault', 2),
+      `${depthMm} mm at ${freqHz} Hz: no fault within 2 ms: ${sim.state}`,
+    );
+    assert.equal(sim.fault, 'encoder_slip');
+    assert.ok(
+      sim.runUntil(() => sim.mech.tipUm() < 0, 20 - sim.ms(sim.tTicks - onset)),
+      'retracted within 20 ms of the loss',
+    );
+  }
+});
+
+test('physical model: stroking at the highest rate the envelope allows raises no false encoder_slip (the lag stays under the threshold)', async () => {
+  const board = withModel(BOARD, 'physical');
+  const slipCounts = Math.floor(
+    (5 * BOARD.driver.microsteps * 2 ** BOARD.encoder!.bits) /
+      (4 * BOARD.motor.full_steps_per_rev * BOARD.driver.microsteps),
+  );
+  for (const [depthMm, freqHz] of [
+    [0.25, 150],
+    [3.0, 40],
+  ]) {
+    const sim = await unlockedPen({ board, seed: 3 });
+    for (const line of [`SET DEPTH ${depthMm.toFixed(2)}`, `SET FREQ ${freqHz}`])
+      assert.match(sim.command(line), /^OK/, line);
+    const enc = sim.encoder!;
+    const countsPerStep = 2 ** BOARD.encoder!.bits / (BOARD.motor.full_steps_per_rev * BOARD.driver.microsteps);
+    sim.run(10);
+    const restCounts = enc.trueCounts() - sim.executor.position * countsPerStep;
+    startByButton(sim);
+    let worst = 0;
+    for (let i = 0; i < 1000; i++) {
+      sim.run(0.5);
+      worst = Math.max(worst, Math.abs(enc.trueCounts() - sim.executor.position * countsPerStep - restCounts));
+    }
+    assert.equal(sim.state, 'running', `${depthMm} mm: ${sim.state} ${sim.fault}`);
+    // the rotor's lag under load, with room for the sensor's noise and latency
+    assert.ok(
+      worst < 0.8 * slipCounts,
+      `${depthMm} mm at ${freqHz} Hz: lag up to ${worst.toFixed(0)} counts, threshold ${slipCounts}`,
+    );
+  }
 });

@@ -3,7 +3,7 @@
 // spring retracts; the endstop is never trusted alone while stroking or homing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { strokingPen, untilDiving } from './helpers.js';
+import { BOARD, strokingPen, untilDiving } from './helpers.js';
 import { PenSim } from '../../host-sim/pen.js';
 
 const LIMIT_MS = 20;
@@ -73,4 +73,22 @@ test('an endstop glitch of 0.5 ms while stroking is ignored', async () => {
   sim.clear('endstop_stuck');
   sim.run(100);
   assert.equal(sim.state, 'running');
+});
+
+test('a hang: the enable pump cuts the driver at its hold time after the last toggle, between control ticks too', async () => {
+  const holdMs = BOARD.driver.enable_pump_hold_ms!;
+  const tickMs = 1000 / BOARD.timing.control_hz;
+  for (const afterTickMs of [0, 0.3, 0.7]) {
+    const sim = await strokingPen(2.0, 40, { trace: true });
+    sim.runUntil(() => true, tickMs); // just past a control tick, whose toggle is the last
+    sim.run(afterTickMs);
+    const onset = sim.tTicks;
+    sim.inject('hang');
+    assert.ok(
+      sim.runUntilStep(() => !sim.mech.driverOn, holdMs + tickMs),
+      'the outputs went off',
+    );
+    const ms = sim.ms(sim.tTicks - onset) + afterTickMs;
+    assert.ok(Math.abs(ms - holdMs) < 0.01, `driver off ${ms.toFixed(3)} ms after the last toggle, hold ${holdMs} ms`);
+  }
 });
