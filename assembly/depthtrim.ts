@@ -11,7 +11,7 @@ import { F_ENCODER_SLIP, ST_RUNNING } from "./abi";
 import { encoderClosedLoop, lastMeasuredDepthUm, measuredStrokeCount } from "./encoder";
 import { machineState, enterFault } from "./machine";
 import { depthSettingUm } from "./settings";
-import { beginTrim, strokeTrimSteps, strokePlanCount } from "./planjob";
+import { beginTrim, strokeTrimSteps, strokePlanCount, strokePlanSettled } from "./planjob";
 import { LEAD_NM, STEPS_PER_REV, MICROSTEPS } from "./generated/board_config";
 
 /** the promise at the tip: depth within this of the set depth (um) */
@@ -49,8 +49,9 @@ export function depthTrimTick(): void {
   if (n == seenStrokes) return;
   seenStrokes = n;
   const plans = strokePlanCount();
-  if (plans != seenPlans) {
-    seenPlans = plans; // a new setting, or a trim: measure the strokes of the new plan only
+  if (plans != seenPlans || !strokePlanSettled()) {
+    // a new setting or trim on its way: its strokes, not the old plan's, are measured against the setting
+    seenPlans = plans;
     skip = SETTLE_STROKES;
   }
   if (skip > 0) {

@@ -307,6 +307,11 @@ export function beginTrim(trimSteps: i32): bool {
   return true;
 }
 
+/** The strokes run the plan of the setting in force: no job makes another, none waits to be taken. */
+export function strokePlanSettled(): bool {
+  return strokeJob.stage == JOB_IDLE && !strokePlanPending();
+}
+
 /** Microsteps the stroke plan handed over last adds to the set stroke (negative: shallower). */
 export function strokeTrimSteps(): i32 {
   return trimInPlan;
