@@ -83,6 +83,11 @@ export function dropRetractPlan(): void {
   retractShape = NO_PLAN;
 }
 
+/** A stroke plan is handed over and not yet taken (the spare plan is in use). */
+export function strokePlanPending(): bool {
+  return pendingReady;
+}
+
 /** The spare plan is about to be refilled: do not switch to it. */
 export function cancelChange(): void {
   pendingReady = false;

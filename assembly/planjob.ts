@@ -16,7 +16,7 @@ import {
   PLAN_BUSY,
   PLAN_ARRAYS_BYTES,
 } from "./compress";
-import { takeStrokePlan, takeRetractPlan, dropRetractPlan } from "./motion";
+import { takeStrokePlan, takeRetractPlan, dropRetractPlan, spareStrokePlan, strokePlanPending } from "./motion";
 import {
   resetSettings,
   clearCartridge,
@@ -57,6 +57,7 @@ const JOB_LIMIT: i32 = 1; // the deepest setting the motor runs at the lowest ra
 const JOB_CLAMP: i32 = 2; // the asked rate, else the highest rate that runs (binary search)
 const JOB_SHARE: i32 = 3; // the share with the most force to spare at the rate run
 const JOB_PLAN: i32 = 4; // step compression
+const JOB_TRIM: i32 = 5; // the setting in force again with another trim: starts its compression
 
 // what one step of a job finished (bits)
 const STEP_CLAMPED: i32 = 1; // the rate to run is settled (job.runHz, job.clamp)
@@ -94,6 +95,12 @@ const retractPlan = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PL
 let retractMade: bool = false; // for the cartridge fitted: handed to motion
 let halted: bool = false; // a fault stopped the jobs; a new beginCartridge() starts them afresh
 let fittingIndex: i32 = -1;
+// The stroke's trim (microsteps added to the planned stroke; depthtrim.ts): only the strokes' plan
+// carries it, a new setting starts without it.
+let trimAsked: i32 = 0; // of the plan being made
+let trimInPlan: i32 = 0; // of the plan handed over last
+let trimming: bool = false; // the stroke job replans the setting in force with another trim
+let plansHanded: i32 = 0;
 
 /** The start-up setting, no cartridge; the plan jobs idle. */
 export function initSettings(): void {
@@ -119,6 +126,7 @@ const spare = changetype<MovePlan>(memory.data(offsetof<MovePlan>())); // a plan
  */
 export function beginCartridge(index: i32, chipLengthUm: i32, plan: MovePlan): void {
   halted = false;
+  trimming = false;
   clearCartridge();
   strokeJob.stage = JOB_IDLE;
   strokeJob.result = PLAN_BAD;
@@ -145,6 +153,7 @@ export function selectCartridge(index: i32, chipLengthUm: i32, plan: MovePlan = 
 export function beginSetting(plan: MovePlan): void {
   strokeJob.plan = plan;
   strokeJob.result = PLAN_BAD;
+  trimming = false;
   retractJob.stage = JOB_IDLE; // started again once the setting is planned
   if (cartridgeIndex() < 0) {
     if (strokeJob.stage != JOB_LIMIT) strokeJob.stage = JOB_IDLE;
@@ -167,16 +176,29 @@ export function planJobsTick(): i32 {
     return PLAN_BUSY;
   }
   const done = step(strokeJob);
+  if (trimming) {
+    if ((done & STEP_FINISHED) == 0) return PLAN_BUSY;
+    trimming = false;
+    if (strokeJob.result == PLAN_OK) handOver(strokeJob.plan);
+    strokeJob.result = PLAN_OK; // a trim that did not plan leaves the plan in use
+    return PLAN_BUSY; // nothing new for the caller: the setting is the same
+  }
   if ((done & STEP_LIMIT) != 0) {
     fitCartridge(fittingIndex, strokeJob.limitUm);
     startClamp(strokeJob, strokeSteps(), requestedFreqHz());
   }
   if ((done & STEP_CLAMPED) != 0) settingClamped(strokeJob.runHz, strokeJob.clamp);
   if ((done & STEP_FINISHED) == 0) return PLAN_BUSY;
-  if (strokeJob.result == PLAN_OK) takeStrokePlan(strokeJob.plan);
+  if (strokeJob.result == PLAN_OK) handOver(strokeJob.plan);
   if ((done & STEP_COMPRESSED) != 0 && !retractMade)
     startClamp(retractJob, stepsForDepth(cartridgeMaxDepthUm()), FREQ_MAX_HZ);
   return strokeJob.result;
+}
+
+function handOver(plan: MovePlan): void {
+  trimInPlan = trimAsked;
+  plansHanded++;
+  takeStrokePlan(plan);
 }
 
 function probeBegin(job: PlanJob, um: i64, hz: i32): void {
@@ -213,6 +235,16 @@ function startClamp(job: PlanJob, steps: i32, hz: i32): void {
 /** Some work on `job`: what it finished (STEP_* bits), 0 while it works on. */
 function step(job: PlanJob): i32 {
   for (let n = 0; n < SHARES_PER_TICK && job.stage != JOB_IDLE; n++) {
+    if (job.stage == JOB_TRIM) {
+      const r = planShare(job, trimAsked);
+      if (r == PLAN_BUSY) {
+        job.stage = JOB_PLAN;
+        return 0;
+      }
+      job.stage = JOB_IDLE;
+      job.result = r;
+      return STEP_FINISHED;
+    }
     if (job.stage == JOB_PLAN) {
       const r = planContinue(PLAN_STEPS_PER_TICK);
       if (r == PLAN_BUSY) return 0;
@@ -235,14 +267,8 @@ function step(job: PlanJob): i32 {
       job.stage = JOB_IDLE;
       job.result = PLAN_BAD;
       if (r == 0) return STEP_FINISHED;
-      const durStepTicks = STEP_TIMER_HZ / (2 * <i64>job.probeHz);
-      const res = planBegin(
-        job.plan,
-        job.steps,
-        durStepTicks,
-        (durStepTicks * <i64>job.bestShare) / 1000,
-        STEP_TOL_STEP_TICKS,
-      );
+      if (job === strokeJob) trimAsked = 0;
+      const res = planShare(job, 0);
       if (res == PLAN_BUSY) {
         job.stage = JOB_PLAN;
         return 0;
@@ -252,6 +278,48 @@ function step(job: PlanJob): i32 {
     }
   }
   return 0;
+}
+
+/** Starts compressing the job's stroke (plus `trimSteps`) at the rate and share settled. */
+function planShare(job: PlanJob, trimSteps: i32): i32 {
+  const durStepTicks = STEP_TIMER_HZ / (2 * <i64>job.probeHz);
+  return planBegin(
+    job.plan,
+    job.steps + trimSteps,
+    durStepTicks,
+    (durStepTicks * <i64>job.bestShare) / 1000,
+    STEP_TOL_STEP_TICKS,
+  );
+}
+
+/**
+ * Plans the setting in force again with the stroke trimmed by `trimSteps` (microsteps, negative:
+ * shallower); the strokes take it at a stroke boundary. False when the planner has other work.
+ */
+export function beginTrim(trimSteps: i32): bool {
+  if (halted || strokeJob.stage != JOB_IDLE || strokeJob.result != PLAN_OK || retractJob.stage != JOB_IDLE)
+    return false;
+  if (strokePlanPending()) return false;
+  strokeJob.plan = spareStrokePlan();
+  trimAsked = trimSteps;
+  strokeJob.stage = JOB_TRIM; // compression starts in the next light tick: this one measured
+  trimming = true;
+  return true;
+}
+
+/** The strokes run the plan of the setting in force: no job makes another, none waits to be taken. */
+export function strokePlanSettled(): bool {
+  return strokeJob.stage == JOB_IDLE && !strokePlanPending();
+}
+
+/** Microsteps the stroke plan handed over last adds to the set stroke (negative: shallower). */
+export function strokeTrimSteps(): i32 {
+  return trimInPlan;
+}
+
+/** Stroke plans handed over since start-up: a new one is a new setting or a new trim. */
+export function strokePlanCount(): i32 {
+  return plansHanded;
 }
 
 /** Run the asked rate if the motor can; otherwise keep the depth and lower the rate. True once the rate is settled. */

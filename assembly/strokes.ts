@@ -23,6 +23,7 @@ import {
 import { battery_mv } from "./hal";
 import { spareStrokePlan, cancelChange, startStrokes, stopStrokesAtTop } from "./motion";
 import { zoneSetting } from "./settings";
+import { depthTrimTick, depthTrimRestart } from "./depthtrim";
 import { beginSetting, planJobsTick, settingsBusy, planState, retractPlanSettled } from "./planjob";
 import { PLAN_OK, PLAN_BUSY } from "./compress";
 import { cartridgeState, markCartridgeUsed } from "./cartridge";
@@ -109,6 +110,7 @@ export function settingChanged(): void {
 /** Carries the plan jobs on; when the stroke plan is done while running, the strokes start or take it (motion has it). */
 export function planStep(): void {
   const r = planJobsTick();
+  depthTrimTick();
   if (machineState() != ST_RUNNING) return;
   if (r != PLAN_BUSY) {
     if (r != PLAN_OK) {
@@ -119,6 +121,7 @@ export function planStep(): void {
   }
   if (startPending && planState() == PLAN_OK && retractPlanSettled()) {
     startPending = false;
+    depthTrimRestart();
     startStrokes();
   }
 }

@@ -35,6 +35,7 @@ export function firmwareConfigSource(b: Board): string {
   i64('QUEUE_LEAD_STEP_TICKS', Math.round((t.queue_lead_ms * t.step_timer_hz) / 1000), 'keep this much motion queued ahead (step timer ticks)');
   i64('STEP_TOL_STEP_TICKS', Math.floor((t.step_time_tolerance_us * t.step_timer_hz) / 1e6), 'largest compression error per step (step timer ticks)');
   i64('STEPS_PER_REV', d.stepsPerRev, 'microsteps per motor revolution');
+  i32('MICROSTEPS', b.driver.microsteps, 'microsteps per full step');
   i64('LEAD_NM', Math.round(b.drive.lead_mm * 1e6), 'carriage travel per revolution (nm)');
   i32('RETRACT_UM', g.retract_um, 'rest position between strokes, from the endstop (um)');
   i32('CLEARANCE_UM', g.clearance_um, 'tips behind the guard plane at rest (um)');

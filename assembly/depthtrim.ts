@@ -1,0 +1,75 @@
+// Depth at the tip, closed loop: the rotor sits a load angle away from the commanded microstep, most
+// at the bottom of a stroke where the motor turns the carriage round, so the needles reach a few
+// micrometres past (or short of) the commanded bottom, the same on every stroke. Where the encoder
+// measures each stroke's bottom (encoder.ts), the commanded bottom is trimmed by the measured error,
+// in whole microsteps, and the stroke is planned again in the background (planjob.ts beginTrim).
+// The trim is bounded: a wrong encoder can make the strokes shallower by a few full steps at most,
+// deeper than the set depth by less than the depth tolerance; needles deeper than the trim can
+// correct are a fault.
+// Owns when to trim; the trim of the plan in use is the planner's (planjob.ts strokeTrimSteps).
+import { F_ENCODER_SLIP, ST_RUNNING } from "./abi";
+import { encoderClosedLoop, lastMeasuredDepthUm, measuredStrokeCount } from "./encoder";
+import { machineState, enterFault } from "./machine";
+import { depthSettingUm } from "./settings";
+import { beginTrim, strokeTrimSteps, strokePlanCount, strokePlanSettled } from "./planjob";
+import { LEAD_NM, STEPS_PER_REV, MICROSTEPS } from "./generated/board_config";
+
+/** the promise at the tip: depth within this of the set depth (um) */
+export const DEPTH_TOLERANCE_UM: i32 = 20;
+const STEP_NM: i32 = <i32>(LEAD_NM / STEPS_PER_REV);
+/**
+ * No trim while the bottom is this close to the set depth (um): the depth quantized to microsteps
+ * (half a step) and the encoder's peak (its noise makes the deepest reading a few um deep) stay
+ * inside it, so a pen that follows its steps is never trimmed.
+ */
+const DEAD_BAND_UM: i32 = DEPTH_TOLERANCE_UM / 2;
+/** shallowest trim: a few full steps */
+const TRIM_MIN_STEPS: i32 = -2 * MICROSTEPS;
+/** deepest trim: the commanded bottom never goes past the set depth by the tolerance */
+const TRIM_MAX_STEPS: i32 = (DEPTH_TOLERANCE_UM * 1000) / STEP_NM;
+/** measured strokes left alone after a start or a new plan: the strokes in the queue ran the old one */
+const SETTLE_STROKES: i32 = 2;
+
+let skip: i32 = SETTLE_STROKES;
+let seenStrokes: i32 = 0;
+let seenPlans: i32 = 0;
+
+/** Strokes start from rest (a start or a resume): their first strokes are not the steady ones. */
+export function depthTrimRestart(): void {
+  skip = SETTLE_STROKES;
+}
+
+/**
+ * Each light tick while running: after each measured stroke, the trim that brings its bottom to the
+ * set depth; a changed trim is planned (not while the planner is busy: tried again at the next stroke).
+ * Ticks without a new measurement cost one comparison.
+ */
+export function depthTrimTick(): void {
+  const n = measuredStrokeCount();
+  if (n == seenStrokes) return;
+  seenStrokes = n;
+  const plans = strokePlanCount();
+  if (plans != seenPlans || !strokePlanSettled()) {
+    // a new setting or trim on its way: its strokes, not the old plan's, are measured against the setting
+    seenPlans = plans;
+    skip = SETTLE_STROKES;
+  }
+  if (skip > 0) {
+    skip--;
+    return;
+  }
+  if (machineState() != ST_RUNNING || !encoderClosedLoop()) return;
+  const errUm = lastMeasuredDepthUm() - depthSettingUm(); // positive: too deep
+  if (errUm <= DEAD_BAND_UM && errUm >= -DEAD_BAND_UM) return;
+  const errNm = errUm * 1000; // a few mm at most: within an i32
+  const trim = strokeTrimSteps();
+  const want = trim - (errNm + (errNm >= 0 ? STEP_NM / 2 : -STEP_NM / 2)) / STEP_NM;
+  if (want < TRIM_MIN_STEPS) {
+    // deeper than a load angle explains: the encoder or the mechanism is wrong, the needles may be too deep
+    enterFault(F_ENCODER_SLIP, false);
+    return;
+  }
+  const next = min(want, TRIM_MAX_STEPS); // short of the depth: no deeper than the set depth and the tolerance
+  if (next == trim) return;
+  beginTrim(next); // when the planner is busy, the next stroke asks again
+}
