@@ -13,6 +13,12 @@ import { clockOf, failureClass, failureType, summarize } from '../../tools/campa
 import { worstPen, WORST_FOR_RETRACT } from '../../tools/campaign/worst-pen.js';
 import { hazardsTable, withTable, TABLE_BEGIN, TABLE_END } from '../../tools/campaign/hazards.js';
 import { firmware } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../boards/paths.js';
+
+const pen = (...args: string[]) =>
+  spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), ...args], { encoding: 'utf8', cwd: REPO_ROOT });
 
 const id = (board: string, ev: string): string => `${board}/ideal/p0/normal/d1.5/f80/s1/${ev}`;
 
@@ -155,4 +161,23 @@ test('the hazards table is made from the JSON report and replaces only its own p
   assert.ok(out.startsWith('# H\n\nbefore\n\n') && out.endsWith('\n\nafter\n'));
   assert.ok(!out.includes('\nold\n'));
   assert.equal(withTable(out, table), out, 'made again, the same document');
+});
+
+test('--pen: worst by default on the physical model, typical or a drawn pen; bad values and --pen with --tolerance are usage errors', () => {
+  const list = pen('campaign', '--list', '--kind', 'power_cut', '--sample', '2');
+  assert.equal(list.status, 0, list.stderr);
+  assert.match(list.stdout, /^ref-pen\/physical\/pworst\//m);
+  assert.match(pen('campaign', '--list', '--pen', 'typical', '--sample', '1').stdout, /\/p0\//);
+  assert.match(
+    pen('campaign', '--list', '--pen', '3', '--model', 'ideal', '--sample', '1').stdout,
+    /^ref-pen\/ideal\/p3\//m,
+  );
+  for (const args of [
+    ['--pen', 'best'],
+    ['--pen', 'worst', '--tolerance', '3'],
+    ['--from', 'x.json'],
+  ]) {
+    const u = pen('campaign', ...args);
+    assert.equal(u.status, 2, `${args.join(' ')}: ${u.stderr}`);
+  }
 });

@@ -217,9 +217,9 @@ function afterWindow(c: CampaignCase, sim: PenSim, o: Outcome, injectedTicks: nu
 
 /**
  * A silent step loss the pen stroked on through: pass when every stroke's bottom stayed within the
- * depth tolerance of where it was before the loss; on a board without an encoder also when the endstop
- * check at the stop found it (its designed control, docs/hazards.md H9). Else the loss mattered and
- * was not detected while stroking.
+ * depth tolerance of where it was before the loss; on a board without an encoder also when the stop
+ * found it (the endstop check, its designed control, docs/hazards.md H9: the pen ends the stop in a
+ * fault, `lost_steps` or `endstop_not_found`). Else the loss mattered and was not detected while stroking.
  */
 function depthCheck(board: Board, errUm: number | undefined, afterStop: string | undefined): Check {
   const thr = encoderThresholdUm(board);
@@ -234,7 +234,7 @@ function depthCheck(board: Board, errUm: number | undefined, afterStop: string |
   const measured = `a stroke's bottom moved ${round(errUm / 1000)} mm after the loss (${limits}); after the stop: ${afterStop ?? '-'}`;
   if (Math.abs(errUm) <= DEPTH_TOL_UM)
     return { what: 'step loss within the depth tolerance', pass: true, measured, failure: 'undetected' };
-  if (thr === undefined && afterStop?.includes('lost_steps'))
+  if (thr === undefined && afterStop?.startsWith('fault'))
     return { what: 'step loss found at the stop (open loop)', pass: true, measured, failure: 'undetected' };
   const what =
     thr === undefined

@@ -159,7 +159,7 @@ export function caseSteps(c: CampaignCase): Record<string, unknown>[] {
 
 /** The case as a QA case (tools/qa/scenario.ts), lines numbered as in `scenarioYaml`. */
 export function toQaCase(c: CampaignCase): Case {
-  const steps = caseSteps(c).map((s, i): Step => ({ ...s, line: HEADER_LINES + 1 + i }));
+  const steps = caseSteps(c).map((s, i): Step => ({ ...s, line: headerLines(c) + 1 + i }));
   return {
     name: c.id,
     scenario: c.id,
@@ -181,14 +181,21 @@ export function toQaCase(c: CampaignCase): Case {
   };
 }
 
-/** lines before the first step in `scenarioYaml` */
-const HEADER_LINES = 11;
+/** lines before the first step in `scenarioYaml` (one more for a pen other than the typical one) */
+function headerLines(c: CampaignCase): number {
+  return 11 + (c.pen !== 0 ? 1 : 0);
+}
 
 /** The case as a scenario file for `pen qa` (only the typical pen: a drawn pen replays with `pen campaign --replay`). */
 export function scenarioYaml(c: CampaignCase): string {
   const header = [
     '# yaml-language-server: $schema=../docs/scenario.schema.json',
     `# A fault campaign case; the same with its figures: npx pen campaign --replay ${c.id}`,
+    ...(c.pen !== 0
+      ? [
+          `# This file runs the typical pen; the case's own pen (${c.pen === 'worst' ? 'the worst pen' : `drawn pen ${c.pen}`}) runs with the replay`,
+        ]
+      : []),
     `name: "campaign ${c.id}"`,
     `board: ${c.board}`,
     `model: ${c.model}`,

@@ -207,6 +207,8 @@ function replay(id: string, limitMs: number, outDir: string | undefined): Promis
   }
   if (!boardNames().includes(c.board)) throw new UsageError(`case ${id}: unknown board ${c.board}`);
   return buildFirmware(c.board).then(({ wasmPath }) => {
+    if (c.pen === 'worst')
+      console.log(`${c.board}, ${c.model} model, ${describeWorstPen(worstPen(loadBoard(c.board), c.model))}`);
     const r = runOnPens(c, wasmPath, 1);
     const cls = failureClass(r, limitMs);
     console.log(`${cls ? 'FAIL' : 'ok  '} ${r.id}\n     ${outcomeLine(r)}`);
