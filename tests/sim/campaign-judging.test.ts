@@ -181,3 +181,15 @@ test('--pen: worst by default on the physical model, typical or a drawn pen; bad
     assert.equal(u.status, 2, `${args.join(' ')}: ${u.stderr}`);
   }
 });
+
+test('a stall whose obstacle no step ever pushed against (at the very bottom of a stroke) needs nothing; one met is a fault to retract', async () => {
+  const wasm = await firmware();
+  const bottom = runCampaignCase(parseCaseId(id('ref-pen', 'stall@0.5')), wasm);
+  assert.deepEqual(bottom.inert, ['stall']);
+  assert.equal(clockOf(bottom), 'none');
+  assert.equal(failureClass(bottom, 20), undefined);
+  const met = runCampaignCase(parseCaseId(id('ref-pen', 'stall@0.25')), wasm);
+  assert.equal(met.inert, undefined);
+  assert.equal(clockOf(met), 'onset');
+  assert.equal(met.detected, 'stall');
+});

@@ -51,6 +51,8 @@ export interface Outcome {
   afterStop?: string;
   /** the scenario's own verdict, when it failed for another reason than the needles (e.g. never started) */
   error?: string;
+  /** faults that did nothing in this run (a stall whose obstacle no step ever pushed against): no clock, no detection asked */
+  inert?: string[];
   /** the first fault the pen reported before any was injected (a pen that cannot stroke) */
   ownFault?: string;
   /** a digest of the needle path, to show two runs are the same */
@@ -80,14 +82,27 @@ export function penOf(c: CampaignCase, tolerance: number, board?: Board): Board 
 
 export function runCampaignCase(c: CampaignCase, wasm: string, opts: { board?: Board } = {}): Outcome {
   const injectedTicks: number[] = [];
-  const onsetAt = onsetEvent(c);
+  let missed: MissWatch | undefined;
   let out: Outcome | undefined;
   const r = runCase(toQaCase(c), wasm, undefined, penOf(c, 1, opts.board), {
     onInject: (_f, sim) => {
       injectedTicks.push(sim.tTicks);
+      missed ??= watchMisses(sim);
     },
     onEnd: (sim) => {
-      out = measure(c, sim, injectedTicks, onsetAt);
+      // a lasting stall whose obstacle blocked no step before the pen reacted to anything (injected at the
+      // very bottom of a stroke, where no later stroke goes further) did nothing
+      const inert = new Set(
+        c.events
+          .map((e, i) => {
+            if (e.fault !== 'stall' || e.forMs !== undefined || injectedTicks[i] === undefined || !missed) return -1;
+            const reacted = sim.stateLog.find((s) => s.tTicks >= injectedTicks[i] && s.state === 'fault')?.tTicks;
+            const blocked = missed.ticks.some((t) => t >= injectedTicks[i] && (reacted === undefined || t <= reacted));
+            return blocked ? -1 : i;
+          })
+          .filter((i) => i >= 0),
+      );
+      out = measure(c, sim, injectedTicks, onsetEvent(c, inert), inert);
       afterWindow(c, sim, out, injectedTicks);
     },
   });
@@ -109,7 +124,13 @@ export function runCampaignCase(c: CampaignCase, wasm: string, opts: { board?: B
   return o;
 }
 
-function measure(c: CampaignCase, sim: PenSim, injectedTicks: number[], onsetAt: number): Outcome {
+function measure(
+  c: CampaignCase,
+  sim: PenSim,
+  injectedTicks: number[],
+  onsetAt: number,
+  inert: ReadonlySet<number>,
+): Outcome {
   const pen = sim.observation;
   // with no fault that needs a retract, times are given from the first fault (and judged by no deadline)
   const onsetTicks = injectedTicks[Math.max(0, onsetAt)];
@@ -146,14 +167,15 @@ function measure(c: CampaignCase, sim: PenSim, injectedTicks: number[], onsetAt:
     state: pen.state,
     fault: pen.fault,
     log: '',
-    mayStrokeOn: mayStrokeOn(c),
-    allowanceMs: detectionAllowanceMs(c),
-    clock: onsetAt < 0 ? 'none' : detectionAllowanceMs(c) > 0 ? 'detection' : 'onset',
+    mayStrokeOn: mayStrokeOn(c, inert),
+    allowanceMs: detectionAllowanceMs(c, inert),
+    clock: onsetAt < 0 ? 'none' : detectionAllowanceMs(c, inert) > 0 ? 'detection' : 'onset',
     traceDigest: digest(series, onset),
     wallMs: 0,
     simMs: 0,
   };
   if (own) o.ownFault = own.fault;
+  if (inert.size) o.inert = [...inert].map((i) => c.events[i].fault);
   if (detection) {
     o.detected = detection.fault;
     o.detectionMs = round(pen.ms(detection.tTicks - onset));
@@ -163,6 +185,27 @@ function measure(c: CampaignCase, sim: PenSim, injectedTicks: number[], onsetAt:
     if (detection) o.fromDetectionMs = round(pen.ms(backAt! - detection.tTicks));
   }
   return o;
+}
+
+interface MissWatch {
+  /** when the motor missed steps (first of each run of them), from the first injection on */
+  ticks: number[];
+}
+
+/** Notes when the mechanics miss a step (blocked, slipping, driver off), without changing what it does. */
+function watchMisses(sim: PenSim): MissWatch {
+  const w: MissWatch = { ticks: [] };
+  const mech = sim.mech;
+  let v = mech.missedSteps;
+  Object.defineProperty(mech, 'missedSteps', {
+    configurable: true,
+    get: () => v,
+    set: (x: number) => {
+      if (x > v && w.ticks.at(-1) !== sim.tTicks) w.ticks.push(sim.tTicks);
+      v = x;
+    },
+  });
+  return w;
 }
 
 /** how long a STOP may take to bring the pen to rest before its log is read (ms) */

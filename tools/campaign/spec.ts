@@ -62,29 +62,36 @@ function boardOf(name: string): Board {
  * role `retract`); else the first the pen notices late by design (a held button), whose deadline then
  * counts from its detection; else none (-1): no fault of the case needs a retract, and each is judged
  * by its own check. A harmless first fault (a held button, a stuck RNG, a dead endstop, a silent step
- * loss) never starts the clock of a pair.
+ * loss) never starts the clock of a pair. Nor does a fault measured as `inert` in the run (a stall
+ * whose obstacle the carriage never pushed against: injected at the very bottom of a stroke).
  */
-export function onsetEvent(c: CampaignCase): number {
+export function onsetEvent(c: CampaignCase, inert: ReadonlySet<number> = NONE): number {
   const b = boardOf(c.board);
-  const needs = c.events.findIndex((e) => e.fault === 'power_cut' || faultRule(e.fault, b).role === 'retract');
+  const needs = c.events.findIndex(
+    (e, i) => !inert.has(i) && (e.fault === 'power_cut' || faultRule(e.fault, b).role === 'retract'),
+  );
   if (needs >= 0) return needs;
   return c.events.findIndex((e) => slowDetectionMs(e.fault, c.board) > 0);
 }
 
+const NONE: ReadonlySet<number> = new Set();
+
 /** How much later than the onset the pen may notice the fault by design (ms); then the deadline counts from its detection. */
-export function detectionAllowanceMs(c: CampaignCase): number {
-  const i = onsetEvent(c);
+export function detectionAllowanceMs(c: CampaignCase, inert: ReadonlySet<number> = NONE): number {
+  const i = onsetEvent(c, inert);
   return i < 0 ? 0 : slowDetectionMs(c.events[i].fault, c.board);
 }
 
 /**
  * Every fault of the case went away by itself (a glitch), or is one the pen may stroke on with: unseen
- * while stroking, unable to move the needles, or a silent step loss (judged by the depth it left).
+ * while stroking, unable to move the needles, a silent step loss (judged by the depth it left), or
+ * measured inert (a stall obstacle never pushed against).
  */
-export function mayStrokeOn(c: CampaignCase): boolean {
+export function mayStrokeOn(c: CampaignCase, inert: ReadonlySet<number> = NONE): boolean {
   const b = boardOf(c.board);
   return c.events.every(
-    (e) =>
+    (e, i) =>
+      inert.has(i) ||
       (e.forMs !== undefined && e.fault !== 'power_cut') ||
       (e.fault !== 'power_cut' && ['unseen', 'no_motion', 'depth'].includes(faultRule(e.fault, b).role)),
   );

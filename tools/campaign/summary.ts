@@ -200,9 +200,10 @@ export function outcomeLine(o: Outcome): string {
     : `NOT retracted: tips at ${o.tipMm.toFixed(3)} mm`;
   const det = o.detected !== undefined ? `detected as ${o.detected} after ${o.detectionMs} ms` : 'not detected';
   const clock = clockOf(o) === 'none' ? '; no fault needing a retract (times from the first fault)' : '';
+  const inert = o.inert?.length ? `; ${o.inert.join(', ')}: its obstacle never blocked a step` : '';
   const stop = o.afterStop ? `; stopped to read the log: ${o.afterStop}` : '';
   const checks = (o.checks ?? []).map((c) => `; ${c.pass ? 'ok' : 'FAILED'}: ${c.what}: ${c.measured}`).join('');
-  return `${back}; ${det}; ends ${o.state}${o.fault !== 'none' ? ` (${o.fault})` : ''}${clock}${stop}; log: ${o.log}${checks}`;
+  return `${back}; ${det}; ends ${o.state}${o.fault !== 'none' ? ` (${o.fault})` : ''}${clock}${inert}${stop}; log: ${o.log}${checks}`;
 }
 
 export function summaryText(s: Summary): string {
