@@ -27,7 +27,7 @@ const RETRACT = 'the needles back within the limit of its onset';
 export function faultRule(fault: string, board: Board): FaultRule {
   switch (fault) {
     case 'button_stuck':
-      return { role: 'noticed_late', must: "a stuck_button fault within the board's stuck time, then a retract" };
+      return { role: 'noticed_late', must: "a stuck-button fault within the board's stuck time, then a retract" };
     case 'endstop_dead':
       return { role: 'unseen', must: 'nothing while stroking (the endstop is never reached); needles never left out' };
     case 'rng_stuck':

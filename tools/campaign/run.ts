@@ -262,7 +262,7 @@ function afterWindow(c: CampaignCase, sim: PenSim, o: Outcome, injectedTicks: nu
  * A silent step loss the pen stroked on through: pass when every stroke's bottom stayed within the
  * depth tolerance of where it was before the loss; on a board without an encoder also when the stop
  * found it (the endstop check, its designed control, docs/hazards.md H9: the pen ends the stop in a
- * fault, `lost_steps` or `endstop_not_found`). Else the loss mattered and was not detected while stroking.
+ * fault: steps lost, or the endstop not found). Else the loss mattered and was not detected while stroking.
  */
 function depthCheck(board: Board, errUm: number | undefined, afterStop: string | undefined): Check {
   const thr = encoderThresholdUm(board);
