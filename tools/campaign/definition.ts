@@ -3,7 +3,7 @@
 // and 6 ms apart; endstop, driver-flag and battery glitches of 0.1 to 5 ms; hangs (a fault like the
 // others); power cuts when the simulator can make them. The sample is a fixed spread of it for tests.
 import { INJECTABLE } from '../../host-sim/faults.js';
-import { CampaignCase, Model, makeCase } from './spec.js';
+import { CampaignCase, Model, PenChoice, makeCase } from './spec.js';
 
 export interface CampaignDefinition {
   /** faults swept alone */
@@ -43,6 +43,8 @@ export const DEFAULT_DEFINITION: CampaignDefinition = {
 export interface Sweep {
   board: string;
   model: Model;
+  /** the pen every case runs on (spec.ts; default the typical one) */
+  pen?: PenChoice;
   seed: number;
   /** include power cuts (the simulator can cut the supply) */
   powerCut: boolean;
@@ -52,7 +54,7 @@ export interface Sweep {
 export function expand(def: CampaignDefinition, sw: Sweep): CampaignCase[] {
   const out: CampaignCase[] = [];
   const add = (tissue: string, depthMm: number, freqHz: number, events: CampaignCase['events']): void => {
-    const base = { board: sw.board, model: sw.model, pen: 0, tissue, depthMm, freqHz, events };
+    const base = { board: sw.board, model: sw.model, pen: sw.pen ?? 0, tissue, depthMm, freqHz, events };
     out.push(makeCase({ ...base, seed: caseSeed(sw.seed, JSON.stringify(base)) }));
   };
   const s = def.singles;

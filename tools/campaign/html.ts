@@ -41,7 +41,7 @@ code{background:#f4f4f4;padding:1px 3px}
 .maps{display:flex;flex-wrap:wrap;gap:1.5em}
 </style></head><body>
 <h1>Fault campaign</h1>
-<p class="${s.passed < s.cases ? 'bad' : ''}">${s.cases} cases: ${s.passed} passed (${s.riddenThrough} of them stroking on through a glitch or an unseen fault), ${s.leftOut} stopped with the needles out, ${s.undetected} lasting faults never detected (the pen strokes on), ${s.late} retracted later than ${s.limitMs} ms after the fault's onset${s.errors ? `, ${s.errors} could not run` : ''}.</p>
+<p class="${s.passed < s.cases ? 'bad' : ''}">${s.cases} cases: ${s.passed} passed (${s.riddenThrough} of them stroking on through a glitch or an unseen fault, ${s.harmless ?? 0} with no fault that needs a retract, judged by what their faults must cause), ${s.leftOut} stopped with the needles out, ${s.undetected} faults that mattered never detected (the pen strokes on), ${s.late} retracted later than ${s.limitMs} ms after the fault's onset${s.wrongEffect ? `, ${s.wrongEffect} without the effect their fault must cause` : ''}${s.errors ? `, ${s.errors} could not run` : ''}.</p>
 <table><tr><th>kind</th><th>cases</th><th>needles out</th><th>never detected</th><th>late</th></tr>
 ${Object.entries(s.byKind)
   .map(

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { Provenance, provenancePairs } from '../qa/provenance.js';
 import { CampaignCase } from './spec.js';
 import { Outcome } from './run.js';
-import { failureClass, kindOf, outcomeLine, replayCommand } from './summary.js';
+import { failureClass, failureType, kindOf, outcomeLine, replayCommand } from './summary.js';
 
 export function campaignJunit(cases: CampaignCase[], outs: Outcome[], prov: Provenance, limitMs: number): string {
   const byKind = new Map<string, number[]>();
@@ -49,7 +49,7 @@ export function campaignJunit(cases: CampaignCase[], outs: Outcome[], prov: Prov
       const body = [outcomeLine(o), `replay: ${replayCommand(o.id)}`, ...(o.error ? [o.error] : [])];
       out.push(
         `${open}>`,
-        `      <failure message="${x(cls)}" type="${o.retracted ? 'late' : 'left-out'}">${x(body.join('\n'))}</failure>`,
+        `      <failure message="${x(cls)}" type="${failureType(o, limitMs)}">${x(body.join('\n'))}</failure>`,
         '    </testcase>',
       );
     }

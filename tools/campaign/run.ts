@@ -6,6 +6,9 @@ import { PenSim } from '../../host-sim/pen.js';
 import { runCase } from '../qa/run-case.js';
 import { LOG_EVENTS, LOG_RECORDS, nameOf } from '../../abi/pen-abi.js';
 import { pensOf } from '../qa/tolerance.js';
+import { worstPen } from './worst-pen.js';
+import { strokingOn } from './summary.js';
+import { DEPTH_TOL_UM, encoderThresholdUm, faultRule } from './faults.js';
 import { CampaignCase, detectionAllowanceMs, mayStrokeOn, onsetEvent, toQaCase } from './spec.js';
 
 /** the needles must have stayed back this long at the end of the window to count as retracted (ms) */
@@ -35,30 +38,72 @@ export interface Outcome {
   mayStrokeOn: boolean;
   /** how long the pen may take by design to notice the fault (ms); the deadline is that much later */
   allowanceMs: number;
+  /**
+   * what the retract deadline counts from (spec.ts onsetEvent): the fault's onset, the firmware's
+   * detection (a fault noticed late by design), or none (no fault of the case needs a retract)
+   */
+  clock?: Clock;
+  /** the checks of what the case's faults must cause besides a retract (faults.ts): a step loss's depth, a stuck RNG's refusal */
+  checks?: Check[];
+  /** a step loss the pen stroked on through: the largest change of a stroke's bottom after it (mm, signed) */
+  depthErrMm?: number;
+  /** state (and fault) after the pen was stopped to read its log, when it was still stroking at the end */
+  afterStop?: string;
   /** the scenario's own verdict, when it failed for another reason than the needles (e.g. never started) */
   error?: string;
+  /** faults that did nothing in this run (a stall whose obstacle no step ever pushed against): no clock, no detection asked */
+  inert?: string[];
+  /** the first fault the pen reported before any was injected (a pen that cannot stroke) */
+  ownFault?: string;
   /** a digest of the needle path, to show two runs are the same */
   traceDigest: string;
   wallMs: number;
   simMs: number;
 }
 
-/** The pen a case runs on: the board's typical pen, or the case's drawn pen. */
+export type Clock = 'onset' | 'detection' | 'none';
+
+export interface Check {
+  /** the check, in the words the summary groups failures by (no figures) */
+  what: string;
+  pass: boolean;
+  /** what was measured, with the figures */
+  measured: string;
+  /** a failed check is a fault that mattered and was never detected, or a wrong effect */
+  failure: 'undetected' | 'effect';
+}
+
+/** The pen a case runs on: the board's typical pen, the case's drawn pen, or the worst pen of its ranges. */
 export function penOf(c: CampaignCase, tolerance: number, board?: Board): Board {
   const b = board ?? loadBoard(c.board);
+  if (c.pen === 'worst') return worstPen(b, c.model).board;
   return pensOf(b, c.model, Math.max(tolerance, c.pen + 1), c.seed)[c.pen].board;
 }
 
 export function runCampaignCase(c: CampaignCase, wasm: string, opts: { board?: Board } = {}): Outcome {
   const injectedTicks: number[] = [];
-  const onsetAt = onsetEvent(c);
+  let missed: MissWatch | undefined;
   let out: Outcome | undefined;
-  const r = runCase(toQaCase(c), wasm, undefined, penOf(c, c.pen + 1, opts.board), {
+  const r = runCase(toQaCase(c), wasm, undefined, penOf(c, 1, opts.board), {
     onInject: (_f, sim) => {
       injectedTicks.push(sim.tTicks);
+      missed ??= watchMisses(sim);
     },
     onEnd: (sim) => {
-      out = measure(c, sim, injectedTicks[onsetAt]);
+      // a lasting stall whose obstacle blocked no step before the pen reacted to anything (injected at the
+      // very bottom of a stroke, where no later stroke goes further) did nothing
+      const inert = new Set(
+        c.events
+          .map((e, i) => {
+            if (e.fault !== 'stall' || e.forMs !== undefined || injectedTicks[i] === undefined || !missed) return -1;
+            const reacted = sim.stateLog.find((s) => s.tTicks >= injectedTicks[i] && s.state === 'fault')?.tTicks;
+            const blocked = missed.ticks.some((t) => t >= injectedTicks[i] && (reacted === undefined || t <= reacted));
+            return blocked ? -1 : i;
+          })
+          .filter((i) => i >= 0),
+      );
+      out = measure(c, sim, injectedTicks, onsetEvent(c, inert), inert);
+      afterWindow(c, sim, out, injectedTicks);
     },
   });
   const o = out!;
@@ -70,13 +115,25 @@ export function runCampaignCase(c: CampaignCase, wasm: string, opts: { board?: B
     !step?.text.startsWith('expect') &&
     !step?.text.startsWith('wait') &&
     injectedTicks.length < c.events.length
-  )
+  ) {
     o.error = r.message;
+    // a pen that faults by itself before any fault is injected (a pen of the ranges that cannot stroke) says so
+    const own = injectedTicks.length === 0 ? o.ownFault : undefined;
+    if (own) o.error = `the pen faulted (${own}) before any fault was injected: ${r.message}`;
+  }
   return o;
 }
 
-function measure(c: CampaignCase, sim: PenSim, onsetTicks: number | undefined): Outcome {
+function measure(
+  c: CampaignCase,
+  sim: PenSim,
+  injectedTicks: number[],
+  onsetAt: number,
+  inert: ReadonlySet<number>,
+): Outcome {
   const pen = sim.observation;
+  // with no fault that needs a retract, times are given from the first fault (and judged by no deadline)
+  const onsetTicks = injectedTicks[Math.max(0, onsetAt)];
   const guardUm = pen.carriageUm - pen.tipUm;
   const backUm = sim.board.geometry.retract_um + sim.mech.stepUm; // as the observation says "retracted"
   const isBack = (tipUm: number): boolean => tipUm < 0 && tipUm + guardUm <= backUm;
@@ -101,6 +158,7 @@ function measure(c: CampaignCase, sim: PenSim, onsetTicks: number | undefined): 
   }
   const settled = backAt !== undefined && pen.ms(end - backAt) >= SETTLED_MS;
   const detection = sim.stateLog.find((s) => s.tTicks >= onset && s.state === 'fault');
+  const own = sim.stateLog.find((s) => s.tTicks < (injectedTicks[0] ?? end) && s.state === 'fault');
   const o: Outcome = {
     id: c.id,
     retracted: settled,
@@ -109,12 +167,15 @@ function measure(c: CampaignCase, sim: PenSim, onsetTicks: number | undefined): 
     state: pen.state,
     fault: pen.fault,
     log: '',
-    mayStrokeOn: mayStrokeOn(c),
-    allowanceMs: detectionAllowanceMs(c),
+    mayStrokeOn: mayStrokeOn(c, inert),
+    allowanceMs: detectionAllowanceMs(c, inert),
+    clock: onsetAt < 0 ? 'none' : detectionAllowanceMs(c, inert) > 0 ? 'detection' : 'onset',
     traceDigest: digest(series, onset),
     wallMs: 0,
     simMs: 0,
   };
+  if (own) o.ownFault = own.fault;
+  if (inert.size) o.inert = [...inert].map((i) => c.events[i].fault);
   if (detection) {
     o.detected = detection.fault;
     o.detectionMs = round(pen.ms(detection.tTicks - onset));
@@ -123,8 +184,131 @@ function measure(c: CampaignCase, sim: PenSim, onsetTicks: number | undefined): 
     o.fromOnsetMs = round(pen.ms(backAt! - onset));
     if (detection) o.fromDetectionMs = round(pen.ms(backAt! - detection.tTicks));
   }
-  o.log = lastLogRecord(sim);
   return o;
+}
+
+interface MissWatch {
+  /** when the motor missed steps (first of each run of them), from the first injection on */
+  ticks: number[];
+}
+
+/** Notes when the mechanics miss a step (blocked, slipping, driver off), without changing what it does. */
+function watchMisses(sim: PenSim): MissWatch {
+  const w: MissWatch = { ticks: [] };
+  const mech = sim.mech;
+  let v = mech.missedSteps;
+  Object.defineProperty(mech, 'missedSteps', {
+    configurable: true,
+    get: () => v,
+    set: (x: number) => {
+      if (x > v && w.ticks.at(-1) !== sim.tTicks) w.ticks.push(sim.tTicks);
+      v = x;
+    },
+  });
+  return w;
+}
+
+/** how long a STOP may take to bring the pen to rest before its log is read (ms) */
+const STOP_TIMEOUT_MS = 3000;
+
+/**
+ * After the outcome is read: stop a pen still stroking (or homing), as a user reading the log would,
+ * since `LOG <i>` is refused then; read the last log record; run the checks of the case's faults that
+ * are judged by their effect. It costs simulated time after the window, never inside it.
+ */
+function afterWindow(c: CampaignCase, sim: PenSim, o: Outcome, injectedTicks: number[]): void {
+  const board = sim.board;
+  const wasStroking = strokingOn(o);
+  if (!sim.dead) {
+    const busy = (): boolean => ['running', 'homing'].includes(sim.observation.state);
+    if (busy()) {
+      try {
+        sim.command('STOP', 50);
+      } catch {
+        // the pen did not answer: the state after the wait says what it did
+      }
+      sim.runUntil(() => !busy(), STOP_TIMEOUT_MS);
+      const p = sim.observation;
+      o.afterStop = `${p.state}${p.fault !== 'none' ? ` (${p.fault})` : ''}`;
+    }
+  }
+  o.log = lastLogRecord(sim);
+  const checks: Check[] = [];
+  const lasting = (f: string): number => c.events.findIndex((e) => e.fault === f && e.forMs === undefined);
+  const loss = lasting('step_loss');
+  if (loss >= 0 && wasStroking) {
+    const err = depthChangeUm(sim, injectedTicks[loss]);
+    if (err !== undefined) o.depthErrMm = round(err / 1000);
+    checks.push(depthCheck(board, err, o.afterStop));
+  }
+  if (lasting('rng_stuck') >= 0 && faultRule('rng_stuck', board).role === 'no_motion') {
+    let reply: string;
+    try {
+      reply = sim.dead ? 'none: the pen is not running' : sim.command('AUTH?', 200);
+    } catch (e) {
+      reply = `none: ${(e as Error).message}`;
+    }
+    checks.push({
+      what: 'a stuck RNG: AUTH? must be refused with no_random',
+      pass: /refused: no_random/.test(reply),
+      measured: `AUTH? -> ${reply}`,
+      failure: 'effect',
+    });
+  }
+  if (checks.length) o.checks = checks;
+}
+
+/**
+ * A silent step loss the pen stroked on through: pass when every stroke's bottom stayed within the
+ * depth tolerance of where it was before the loss; on a board without an encoder also when the stop
+ * found it (the endstop check, its designed control, docs/hazards.md H9: the pen ends the stop in a
+ * fault: steps lost, or the endstop not found). Else the loss mattered and was not detected while stroking.
+ */
+function depthCheck(board: Board, errUm: number | undefined, afterStop: string | undefined): Check {
+  const thr = encoderThresholdUm(board);
+  const limits = `tolerance ${DEPTH_TOL_UM / 1000} mm${thr !== undefined ? `, the encoder's threshold ${round(thr / 1000)} mm` : ', no encoder'}`;
+  if (errUm === undefined)
+    return {
+      what: 'step loss: no stroke after it to measure',
+      pass: true,
+      measured: 'no stroke after the loss',
+      failure: 'undetected',
+    };
+  const measured = `a stroke's bottom moved ${round(errUm / 1000)} mm after the loss (${limits}); after the stop: ${afterStop ?? '-'}`;
+  if (Math.abs(errUm) <= DEPTH_TOL_UM)
+    return { what: 'step loss within the depth tolerance', pass: true, measured, failure: 'undetected' };
+  if (thr === undefined && afterStop?.startsWith('fault'))
+    return { what: 'step loss found at the stop (open loop)', pass: true, measured, failure: 'undetected' };
+  const what =
+    thr === undefined
+      ? 'never detected: a step loss left the depth out of tolerance, not found at the stop'
+      : Math.abs(errUm) <= thr
+        ? "never detected: a step loss within the encoder's threshold left the depth out of tolerance"
+        : "never detected: a step loss beyond the encoder's threshold";
+  return { what, pass: false, measured, failure: 'undetected' };
+}
+
+/**
+ * How far the strokes' bottoms moved after `fromTicks` (um, signed, the largest): each excursion of the
+ * tips past the guard plane has a bottom; the reference is the median of the last three before.
+ */
+function depthChangeUm(sim: PenSim, fromTicks: number): number | undefined {
+  const before: number[] = [];
+  const after: number[] = [];
+  let start = -1;
+  let bottom = -Infinity;
+  for (const [t, tip] of needlePath(sim)) {
+    if (tip > 0) {
+      if (start < 0) [start, bottom] = [t, tip];
+      else bottom = Math.max(bottom, tip);
+    } else if (start >= 0) {
+      (t <= fromTicks ? before : start >= fromTicks ? after : []).push(bottom);
+      start = -1;
+    }
+  }
+  if (!after.length || !before.length) return undefined;
+  const ref = before.slice(-3).sort((a, b) => a - b)[Math.floor(Math.min(3, before.length) / 2)];
+  return after.reduce((w, b) => (Math.abs(b - ref) > Math.abs(w) ? b - ref : w), 0);
 }
 
 /**

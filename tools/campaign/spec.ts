@@ -3,9 +3,11 @@
 // a glitch of a chosen length). Its id says all of that in one shell-safe word, so a case replays from
 // its id alone, and it becomes a QA scenario (the same steps `pen qa` runs).
 import { Case, Step } from '../qa/scenario.js';
-import { loadBoard } from '../../boards/board.js';
+import { Board, loadBoard } from '../../boards/board.js';
+import { faultRule } from './faults.js';
 
 export type Model = 'ideal' | 'physical';
+export type PenChoice = number | 'worst';
 
 export interface FaultEvent {
   /** an injectable fault (host-sim/faults.ts) or power_cut */
@@ -22,8 +24,8 @@ export interface CampaignCase {
   id: string;
   board: string;
   model: Model;
-  /** the drawn pen: 0 the typical one, k the k-th of `--tolerance` (tools/qa/tolerance.ts) */
-  pen: number;
+  /** the pen: 0 the typical one, k the k-th drawn (`--tolerance`, tools/qa/tolerance.ts), `worst` the corner of the board's ranges worst for a retract (worst-pen.ts) */
+  pen: PenChoice;
   tissue: string;
   depthMm: number;
   freqHz: number;
@@ -42,39 +44,57 @@ const DEFAULT_STUCK_MS = 5000;
 
 /** Faults the pen is designed to notice only after a while, and that while (ms) on a board. */
 function slowDetectionMs(fault: string, board: string): number {
-  if (fault !== 'button_stuck') return 0;
+  const b = boardOf(board);
+  if (faultRule(fault, b).role !== 'noticed_late') return 0;
   // a held button is no hazard until the firmware calls it stuck: debounced, then held this long
-  const b = loadBoard(board).buttons;
-  return b.debounce_ms + (b.stuck_ms ?? DEFAULT_STUCK_MS);
+  return b.buttons.debounce_ms + (b.buttons.stuck_ms ?? DEFAULT_STUCK_MS);
+}
+
+const boards = new Map<string, Board>();
+function boardOf(name: string): Board {
+  let b = boards.get(name);
+  if (!b) boards.set(name, (b = loadBoard(name)));
+  return b;
 }
 
 /**
- * The event the retract deadline counts from: the first that needs a retract by itself (not one the
- * pen notices late by design, nor one it may stroke on with), else the first.
+ * The event the retract clock starts at: the first fault that needs a retract by itself (faults.ts,
+ * role `retract`); else the first the pen notices late by design (a held button), whose deadline then
+ * counts from its detection; else none (-1): no fault of the case needs a retract, and each is judged
+ * by its own check. A harmless first fault (a held button, a stuck RNG, a dead endstop, a silent step
+ * loss) never starts the clock of a pair. Nor does a fault measured as `inert` in the run (a stall
+ * whose obstacle the carriage never pushed against: injected at the very bottom of a stroke).
  */
-export function onsetEvent(c: CampaignCase): number {
-  const needs = c.events.findIndex((e) => !(e.fault in STROKE_ON_FAULTS) && slowDetectionMs(e.fault, c.board) === 0);
+export function onsetEvent(c: CampaignCase, inert: ReadonlySet<number> = NONE): number {
+  const b = boardOf(c.board);
+  const needs = c.events.findIndex(
+    (e, i) => !inert.has(i) && (e.fault === 'power_cut' || faultRule(e.fault, b).role === 'retract'),
+  );
   if (needs >= 0) return needs;
-  const slow = c.events.findIndex((e) => slowDetectionMs(e.fault, c.board) > 0);
-  return slow >= 0 ? slow : 0;
+  return c.events.findIndex((e) => slowDetectionMs(e.fault, c.board) > 0);
 }
+
+const NONE: ReadonlySet<number> = new Set();
 
 /** How much later than the onset the pen may notice the fault by design (ms); then the deadline counts from its detection. */
-export function detectionAllowanceMs(c: CampaignCase): number {
-  return slowDetectionMs(c.events[onsetEvent(c)].fault, c.board);
+export function detectionAllowanceMs(c: CampaignCase, inert: ReadonlySet<number> = NONE): number {
+  const i = onsetEvent(c, inert);
+  return i < 0 ? 0 : slowDetectionMs(c.events[i].fault, c.board);
 }
 
 /**
- * Lasting faults the pen cannot see while it strokes and that are no hazard by themselves: stroking on
- * is a right answer (the next retract or homing must find them; pairs with them test that).
+ * Every fault of the case went away by itself (a glitch), or is one the pen may stroke on with: unseen
+ * while stroking, unable to move the needles, a silent step loss (judged by the depth it left), or
+ * measured inert (a stall obstacle never pushed against).
  */
-export const STROKE_ON_FAULTS: Record<string, string> = {
-  endstop_dead: 'the endstop is never reached while stroking',
-};
-
-/** Every fault of the case went away by itself (a glitch) or is one the pen may stroke on with. */
-export function mayStrokeOn(c: CampaignCase): boolean {
-  return c.events.every((e) => (e.forMs !== undefined && e.fault !== 'power_cut') || e.fault in STROKE_ON_FAULTS);
+export function mayStrokeOn(c: CampaignCase, inert: ReadonlySet<number> = NONE): boolean {
+  const b = boardOf(c.board);
+  return c.events.every(
+    (e, i) =>
+      inert.has(i) ||
+      (e.forMs !== undefined && e.fault !== 'power_cut') ||
+      (e.fault !== 'power_cut' && ['unseen', 'no_motion', 'depth'].includes(faultRule(e.fault, b).role)),
+  );
 }
 
 export function caseId(c: Omit<CampaignCase, 'id'>): string {
@@ -94,12 +114,12 @@ export function makeCase(c: Omit<CampaignCase, 'id'>): CampaignCase {
 /** The case an id names; throws with what is wrong. */
 export function parseCaseId(id: string): CampaignCase {
   const m =
-    /^([A-Za-z0-9_.-]+)\/(ideal|physical)\/p(\d+)\/([a-z]+|\d+(?:\.\d+)?)\/d(\d+(?:\.\d+)?)\/f(\d+(?:\.\d+)?)\/s(\d+)\/(.+)$/.exec(
+    /^([A-Za-z0-9_.-]+)\/(ideal|physical)\/p(\d+|worst)\/([a-z]+|\d+(?:\.\d+)?)\/d(\d+(?:\.\d+)?)\/f(\d+(?:\.\d+)?)\/s(\d+)\/(.+)$/.exec(
       id,
     );
   if (!m)
     throw new Error(
-      `"${id}" is not a campaign case id: BOARD/MODEL/pN/TISSUE/dDEPTH/fRATE/sSEED/FAULT@PHASE[~LENms][+DELAYms:FAULT...], e.g. ref-pen/ideal/p0/normal/d1.5/f80/s1/stall@0.5`,
+      `"${id}" is not a campaign case id: BOARD/MODEL/PEN/TISSUE/dDEPTH/fRATE/sSEED/FAULT@PHASE[~LENms][+DELAYms:FAULT...], e.g. ref-pen/ideal/p0/normal/d1.5/f80/s1/stall@0.5`,
     );
   const events = m[8].split('+').map((part, i): FaultEvent => {
     const e =
@@ -114,7 +134,7 @@ export function parseCaseId(id: string): CampaignCase {
   return makeCase({
     board: m[1],
     model: m[2] as Model,
-    pen: Number(m[3]),
+    pen: m[3] === 'worst' ? 'worst' : Number(m[3]),
     tissue: /^\d/.test(m[4]) ? m[4] : m[4],
     depthMm: Number(m[5]),
     freqHz: Number(m[6]),
@@ -146,7 +166,7 @@ export function caseSteps(c: CampaignCase): Record<string, unknown>[] {
 
 /** The case as a QA case (tools/qa/scenario.ts), lines numbered as in `scenarioYaml`. */
 export function toQaCase(c: CampaignCase): Case {
-  const steps = caseSteps(c).map((s, i): Step => ({ ...s, line: HEADER_LINES + 1 + i }));
+  const steps = caseSteps(c).map((s, i): Step => ({ ...s, line: headerLines(c) + 1 + i }));
   return {
     name: c.id,
     scenario: c.id,
@@ -168,14 +188,21 @@ export function toQaCase(c: CampaignCase): Case {
   };
 }
 
-/** lines before the first step in `scenarioYaml` */
-const HEADER_LINES = 11;
+/** lines before the first step in `scenarioYaml` (one more for a pen other than the typical one) */
+function headerLines(c: CampaignCase): number {
+  return 11 + (c.pen !== 0 ? 1 : 0);
+}
 
 /** The case as a scenario file for `pen qa` (only the typical pen: a drawn pen replays with `pen campaign --replay`). */
 export function scenarioYaml(c: CampaignCase): string {
   const header = [
     '# yaml-language-server: $schema=../docs/scenario.schema.json',
     `# A fault campaign case; the same with its figures: npx pen campaign --replay ${c.id}`,
+    ...(c.pen !== 0
+      ? [
+          `# This file runs the typical pen; the case's own pen (${c.pen === 'worst' ? 'the worst pen' : `drawn pen ${c.pen}`}) runs with the replay`,
+        ]
+      : []),
     `name: "campaign ${c.id}"`,
     `board: ${c.board}`,
     `model: ${c.model}`,

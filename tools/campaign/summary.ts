@@ -1,7 +1,7 @@
 // What a campaign's outcomes add up to: how many cases left the needles out, how late the others got
 // back, the classes of failure, the worst cases, each with the command that replays it.
-import { CampaignCase } from './spec.js';
-import { Outcome } from './run.js';
+import type { CampaignCase } from './spec.js';
+import type { Clock, Outcome } from './run.js';
 
 /** retract deadline from the fault's onset (ms; docs/hazards.md) */
 export const DEFAULT_LIMIT_MS = 20;
@@ -15,21 +15,46 @@ export function kindOf(c: CampaignCase): Kind {
   return 'single';
 }
 
+/** What a case's retract deadline counts from (outcomes written before the field: from the allowance). */
+export function clockOf(o: Outcome): Clock {
+  return o.clock ?? (o.allowanceMs > 0 ? 'detection' : 'onset');
+}
+
 /** Why a case failed, in the few words the summary groups by; undefined when it passed. */
 export function failureClass(o: Outcome, limitMs: number): string | undefined {
-  if (o.error) return 'the case could not run';
+  if (o.error)
+    return `the case could not run${o.ownFault && o.error.startsWith('the pen faulted') ? `: the pen faulted (${o.ownFault}) before any fault was injected` : ''}`;
+  const check = o.checks?.find((c) => !c.pass);
   if (!o.retracted) {
-    if (strokingOn(o)) return o.mayStrokeOn ? undefined : `never detected: still ${o.state} after a lasting fault`;
+    if (strokingOn(o)) {
+      if (!o.mayStrokeOn) return `never detected: still ${o.state} after a lasting fault`;
+      return check?.what; // judged by what the faults must cause
+    }
     if (o.state === 'fault') return `needles left out in fault ${o.fault}`;
     return `needles left out in state ${o.state}${o.fault !== 'none' ? ` (${o.fault})` : ''}`;
   }
-  if (o.allowanceMs > 0) {
+  const clock = clockOf(o);
+  if (clock === 'detection') {
     // noticed late by design: the deadline counts from the detection, which must come within the allowance
     if ((o.detectionMs ?? Infinity) > o.allowanceMs + limitMs)
       return `detected later than the ${o.allowanceMs} ms the pen may take to notice`;
     if ((o.fromDetectionMs ?? 0) > limitMs) return `retracted later than ${limitMs} ms after detection`;
-  } else if ((o.fromOnsetMs ?? 0) > limitMs) return `retracted later than ${limitMs} ms after onset`;
-  return undefined;
+  } else if (clock === 'onset' && (o.fromOnsetMs ?? 0) > limitMs)
+    return `retracted later than ${limitMs} ms after onset`;
+  return check?.what;
+}
+
+export type FailureType = 'could-not-run' | 'left-out' | 'never-detected' | 'late' | 'effect';
+
+/** How a failed case failed, in one word (JUnit's failure type, the summary's counts); undefined when it passed. */
+export function failureType(o: Outcome, limitMs: number): FailureType | undefined {
+  const cls = failureClass(o, limitMs);
+  if (!cls) return undefined;
+  if (o.error) return 'could-not-run';
+  const check = o.checks?.find((c) => !c.pass && c.what === cls);
+  if (check) return check.failure === 'effect' ? 'effect' : 'never-detected';
+  if (strokingOn(o)) return 'never-detected';
+  return o.retracted ? 'late' : 'left-out';
 }
 
 /** The firmware never saw a fault and the pen is still at work (a glitch ridden through, or a fault missed). */
@@ -51,11 +76,17 @@ export interface Summary {
   /** glitches (and faults it cannot see while stroking) the pen rode through, stroking on: they pass */
   riddenThrough: number;
   late: number;
+  /** a fault that cannot move the needles did not cause what it must (a stuck RNG not refused) */
+  wrongEffect: number;
+  /** faults that cannot move the needles (or that matter only by their effect), judged by it, passed */
+  harmless: number;
+  /** silent step losses that passed: within the depth tolerance, or found at the stop (open loop); the largest depth change */
+  stepLoss: { within: number; foundAtStop: number; worstDepthMm?: number; worstId?: string };
   errors: number;
   limitMs: number;
   byKind: Record<string, { cases: number; leftOut: number; undetected: number; late: number }>;
   /** failure class -> cases, with the first faults most often in it */
-  classes: { name: string; cases: number; faults: [string, number][]; example: string }[];
+  classes: { name: string; cases: number; faults: [string, number][]; example: string; message?: string }[];
   /** over the cases whose deadline counts from onset (not those noticed late by design) */
   worstFromOnset?: { ms: number; id: string };
   worstFromDetection?: { ms: number; id: string };
@@ -73,6 +104,9 @@ export function summarize(cases: CampaignCase[], outs: Outcome[], limitMs: numbe
     undetected: 0,
     riddenThrough: 0,
     late: 0,
+    wrongEffect: 0,
+    harmless: 0,
+    stepLoss: { within: 0, foundAtStop: 0 },
     errors: 0,
     limitMs,
     byKind: {},
@@ -81,19 +115,26 @@ export function summarize(cases: CampaignCase[], outs: Outcome[], limitMs: numbe
     wallS,
     simS: outs.reduce((a, o) => a + o.simMs, 0) / 1000,
   };
-  const classes = new Map<string, { cases: number; faults: Map<string, number>; example: string }>();
+  const classes = new Map<string, { cases: number; faults: Map<string, number>; example: string; message?: string }>();
   outs.forEach((o, i) => {
     const k = (s.byKind[kindOf(cases[i])] ??= { cases: 0, leftOut: 0, undetected: 0, late: 0 });
     k.cases++;
     const cls = failureClass(o, limitMs);
+    const type = failureType(o, limitMs);
     if (!cls) {
       s.passed++;
-      if (strokingOn(o)) s.riddenThrough++;
-    } else if (o.error) s.errors++;
-    else if (strokingOn(o)) {
+      if (clockOf(o) === 'none') s.harmless++;
+      else if (strokingOn(o)) s.riddenThrough++;
+      for (const c of o.checks ?? []) {
+        if (c.what.startsWith('step loss within')) s.stepLoss.within++;
+        if (c.what.startsWith('step loss found at the stop')) s.stepLoss.foundAtStop++;
+      }
+    } else if (type === 'could-not-run') s.errors++;
+    else if (type === 'effect') s.wrongEffect++;
+    else if (type === 'never-detected') {
       s.undetected++;
       k.undetected++;
-    } else if (!o.retracted) {
+    } else if (type === 'left-out') {
       s.leftOut++;
       k.leftOut++;
     } else {
@@ -101,15 +142,21 @@ export function summarize(cases: CampaignCase[], outs: Outcome[], limitMs: numbe
       k.late++;
     }
     if (cls) {
-      const c = classes.get(cls) ?? { cases: 0, faults: new Map(), example: o.id };
+      const c = classes.get(cls) ?? { cases: 0, faults: new Map(), example: o.id, message: o.error };
       c.cases++;
       const f = cases[i].events.map((e) => (e.forMs !== undefined ? `${e.fault} glitch` : e.fault)).join('+');
       c.faults.set(f, (c.faults.get(f) ?? 0) + 1);
       classes.set(cls, c);
     }
-    if (o.allowanceMs === 0 && o.fromOnsetMs !== undefined && o.fromOnsetMs > (s.worstFromOnset?.ms ?? -Infinity))
+    if (o.depthErrMm !== undefined && Math.abs(o.depthErrMm) > Math.abs(s.stepLoss.worstDepthMm ?? 0))
+      [s.stepLoss.worstDepthMm, s.stepLoss.worstId] = [o.depthErrMm, o.id];
+    if (clockOf(o) === 'onset' && o.fromOnsetMs !== undefined && o.fromOnsetMs > (s.worstFromOnset?.ms ?? -Infinity))
       s.worstFromOnset = { ms: o.fromOnsetMs, id: o.id };
-    if (o.fromDetectionMs !== undefined && o.fromDetectionMs > (s.worstFromDetection?.ms ?? -Infinity))
+    if (
+      clockOf(o) !== 'none' &&
+      o.fromDetectionMs !== undefined &&
+      o.fromDetectionMs > (s.worstFromDetection?.ms ?? -Infinity)
+    )
       s.worstFromDetection = { ms: o.fromDetectionMs, id: o.id };
   });
   s.classes = [...classes.entries()]
@@ -118,6 +165,7 @@ export function summarize(cases: CampaignCase[], outs: Outcome[], limitMs: numbe
       cases: c.cases,
       faults: [...c.faults.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5),
       example: c.example,
+      ...(c.message ? { message: c.message } : {}),
     }))
     .sort((a, b) => b.cases - a.cases);
   s.worst = [...outs]
@@ -137,7 +185,7 @@ function severity(o: Outcome): number {
 
 /** how far past its deadline a late case came back (ms) */
 function lateness(o: Outcome, limitMs: number): number {
-  return o.allowanceMs > 0 ? (o.fromDetectionMs ?? 0) - limitMs : (o.fromOnsetMs ?? 0) - limitMs;
+  return clockOf(o) === 'detection' ? (o.fromDetectionMs ?? 0) - limitMs : (o.fromOnsetMs ?? 0) - limitMs;
 }
 
 /** The command that runs one case again, alone, and prints its figures. */
@@ -151,13 +199,22 @@ export function outcomeLine(o: Outcome): string {
     ? `retracted ${o.fromOnsetMs} ms after onset${o.fromDetectionMs !== undefined ? `, ${o.fromDetectionMs} ms after detection` : ', never detected'}`
     : `NOT retracted: tips at ${o.tipMm.toFixed(3)} mm`;
   const det = o.detected !== undefined ? `detected as ${o.detected} after ${o.detectionMs} ms` : 'not detected';
-  return `${back}; ${det}; ends ${o.state}${o.fault !== 'none' ? ` (${o.fault})` : ''}; log: ${o.log}`;
+  const clock = clockOf(o) === 'none' ? '; no fault needing a retract (times from the first fault)' : '';
+  const inert = o.inert?.length ? `; ${o.inert.join(', ')}: its obstacle never blocked a step` : '';
+  const stop = o.afterStop ? `; stopped to read the log: ${o.afterStop}` : '';
+  const checks = (o.checks ?? []).map((c) => `; ${c.pass ? 'ok' : 'FAILED'}: ${c.what}: ${c.measured}`).join('');
+  return `${back}; ${det}; ends ${o.state}${o.fault !== 'none' ? ` (${o.fault})` : ''}${clock}${inert}${stop}; log: ${o.log}${checks}`;
 }
 
 export function summaryText(s: Summary): string {
   const lines = [
-    `${s.cases} cases: ${s.passed} passed (${s.riddenThrough} of them stroking on through a glitch or an unseen fault), ${s.leftOut} stopped with the needles out, ${s.undetected} lasting faults never detected (stroking on), ${s.late} retracted later than ${s.limitMs} ms after onset${s.errors ? `, ${s.errors} could not run` : ''}`,
+    `${s.cases} cases: ${s.passed} passed (${s.riddenThrough} of them stroking on through a glitch or an unseen fault, ${s.harmless} with no fault that needs a retract, judged by what their faults must cause), ${s.leftOut} stopped with the needles out, ${s.undetected} faults that mattered never detected (stroking on), ${s.late} retracted later than ${s.limitMs} ms after onset${s.wrongEffect ? `, ${s.wrongEffect} without the effect their fault must cause` : ''}${s.errors ? `, ${s.errors} could not run` : ''}`,
   ];
+  const sl = s.stepLoss;
+  if (sl.within || sl.foundAtStop || sl.worstDepthMm !== undefined)
+    lines.push(
+      `step losses passed: ${sl.within} within the depth tolerance, ${sl.foundAtStop} found at the stop (open loop); largest change of a stroke's bottom ${sl.worstDepthMm ?? 0} mm${sl.worstId ? ` (${sl.worstId})` : ''}`,
+    );
   for (const [k, v] of Object.entries(s.byKind))
     lines.push(
       `  ${k.padEnd(10)} ${String(v.cases).padStart(6)} cases, ${v.leftOut} needles out, ${v.undetected} never detected, ${v.late} late`,
@@ -166,8 +223,10 @@ export function summaryText(s: Summary): string {
   if (s.worstFromDetection)
     lines.push(`worst retract from detection: ${s.worstFromDetection.ms} ms (${s.worstFromDetection.id})`);
   if (s.classes.length) lines.push('failure classes:');
-  for (const c of s.classes)
+  for (const c of s.classes) {
     lines.push(`  ${String(c.cases).padStart(6)}  ${c.name}: ${c.faults.map(([f, n]) => `${f} ${n}`).join(', ')}`);
+    if (c.message) lines.push(`          e.g. ${c.message.split('\n')[0]}`);
+  }
   if (s.worst.length) lines.push(`worst ${s.worst.length} cases:`);
   for (const o of s.worst) lines.push(`  ${outcomeLine(o)}\n    ${replayCommand(o.id)}`);
   return lines.join('\n');

@@ -1,6 +1,6 @@
 // `pen campaign`: sweep faults over the phases of a stroke, depths, rates and skin, pairs of faults,
 // glitches and power cuts, on all cores; report per case whether the needles got back and how fast.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { parseOptions, usageText, OptionSpec, UsageError } from '../lib/args.js';
@@ -9,17 +9,28 @@ import { buildFirmware, writeAtomic } from '../build/build.js';
 import { boardNames, loadBoard } from '../../boards/board.js';
 import { collectProvenance } from '../qa/provenance.js';
 import { DEFAULT_DEFINITION, expand, sample } from '../campaign/definition.js';
-import { CampaignCase, Model, parseCaseId, scenarioYaml } from '../campaign/spec.js';
+import { CampaignCase, Model, PenChoice, parseCaseId, scenarioYaml } from '../campaign/spec.js';
+import { describeWorstPen, worstPen } from '../campaign/worst-pen.js';
 import { runCampaign } from '../campaign/pool.js';
 import { runOnPens } from '../campaign/pens.js';
 import { DEFAULT_LIMIT_MS, failureClass, kindOf, outcomeLine, summarize, summaryText } from '../campaign/summary.js';
 import { campaignJunit } from '../campaign/junit.js';
 import { campaignHtml } from '../campaign/html.js';
 import { powerCutAvailable } from '../campaign/power.js';
+import { CampaignReport, hazardsTable, withTable } from '../campaign/hazards.js';
 
 const SPEC: OptionSpec = {
   board: { type: 'string', value: 'NAME', help: 'the board to run (default ref-pen)' },
-  model: { type: 'string', value: 'MODEL', help: 'simulator model: ideal (default) or physical' },
+  model: {
+    type: 'string',
+    value: 'MODEL',
+    help: 'simulator model: physical (the default where the board has a physics block) or ideal',
+  },
+  pen: {
+    type: 'string',
+    value: 'PEN',
+    help: "the pen: worst (the default: the corner of the board's ranges worst for a retract), typical, or N (the N-th drawn pen)",
+  },
   tolerance: {
     type: 'number',
     value: 'N',
@@ -48,6 +59,16 @@ const SPEC: OptionSpec = {
   },
   json: { type: 'string', value: 'FILE', help: 'write every case and its outcome as JSON' },
   out: { type: 'string', value: 'DIR', help: 'write the worst cases as scenario files (for pen qa) into DIR' },
+  'hazards-table': {
+    type: 'string',
+    value: 'FILE',
+    help: "write the per-fault retract table into FILE (docs/hazards.md) between its markers: from this run, or from --from's reports without running",
+  },
+  from: {
+    type: 'string',
+    value: 'FILES',
+    help: 'campaign JSON reports (--json), comma-separated, one column of the --hazards-table each',
+  },
   replay: { type: 'string', value: 'ID', help: 'run one case again from its id and print its figures' },
   list: { type: 'boolean', help: 'print the ids of the cases and their count; run nothing' },
 };
@@ -80,19 +101,27 @@ export async function campaignCommand(argv: string[]): Promise<number> {
   const board = (o.board as string | undefined) ?? 'ref-pen';
   if (!boardNames().includes(board))
     throw new UsageError(`--board ${board}: unknown board; boards are ${boardNames().join(', ')}`);
-  const model = ((o.model as string | undefined) ?? 'ideal') as Model;
+  const model = ((o.model as string | undefined) ?? (loadBoard(board).physics ? 'physical' : 'ideal')) as Model;
   if (model !== 'ideal' && model !== 'physical') throw new UsageError(`--model ${model}: use ideal or physical`);
+  const pen = penOption(o.pen as string | undefined, tolerance);
   if (model === 'physical' && !loadBoard(board).physics)
     throw new UsageError(`--model physical: board ${board} has no physics block`);
   const kind = o.kind as string | undefined;
   if (kind !== undefined && !['single', 'pair', 'glitch', 'power_cut'].includes(kind))
     throw new UsageError(`--kind ${kind}: use single, pair, glitch or power_cut`);
-  for (const k of ['junit', 'html', 'json'] as const) if (o[k]) checkOutputFile(o[k] as string, `--${k}`);
+  for (const k of ['junit', 'html', 'json', 'hazards-table'] as const)
+    if (o[k]) checkOutputFile(o[k] as string, `--${k}`);
   if (o.out) checkOutputDir(o.out as string, '--out');
 
+  if (o.from !== undefined) {
+    if (!o['hazards-table']) throw new UsageError('--from FILES goes with --hazards-table FILE');
+    const reports = (o.from as string).split(',').map((f) => readReport(f));
+    writeTable(o['hazards-table'] as string, reports);
+    return 0;
+  }
   if (o.replay !== undefined) return replay(o.replay as string, limitMs, o.out as string | undefined);
 
-  let cases = expand(DEFAULT_DEFINITION, { board, model, seed, powerCut: powerCutAvailable() });
+  let cases = expand(DEFAULT_DEFINITION, { board, model, pen, seed, powerCut: powerCutAvailable() });
   if (kind) cases = cases.filter((c) => kindOf(c) === kind);
   if (o.grep) cases = cases.filter((c) => c.id.includes(o.grep as string));
   if (sampleN !== undefined) cases = sample(cases, sampleN);
@@ -103,6 +132,7 @@ export async function campaignCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (!powerCutAvailable()) console.log('power cuts left out: this simulator cannot cut the power');
+  if (pen === 'worst') console.log(`${board}, ${model} model, ${describeWorstPen(worstPen(loadBoard(board), model))}`);
 
   const wasm = (await buildFirmware(board)).wasmPath;
   const tty = process.stderr.isTTY;
@@ -129,7 +159,7 @@ export async function campaignCommand(argv: string[]): Promise<number> {
   const s = summarize(cases, outs, limitMs, worstN, wallS);
   console.log(summaryText(s));
   console.log(
-    `\n${cases.length} cases in ${wallS.toFixed(1)} s (${(cases.length / wallS).toFixed(1)} cases/s, ${jobs ?? availableParallelism()} jobs, ${tolerance} pen${tolerance > 1 ? 's' : ''} each, ${model} model, seed ${seed})`,
+    `\n${cases.length} cases in ${wallS.toFixed(1)} s (${(cases.length / wallS).toFixed(1)} cases/s, ${jobs ?? availableParallelism()} jobs, ${tolerance > 1 ? `${tolerance} pens each` : `pen ${pen === 0 ? 'typical' : pen}`}, ${model} model, seed ${seed})`,
   );
   const prov = collectProvenance({ [board]: wasm }, seed);
   if (o.junit) {
@@ -144,11 +174,28 @@ export async function campaignCommand(argv: string[]): Promise<number> {
     write(o.json as string, JSON.stringify({ provenance: prov, summary: s, cases, outcomes: outs }, null, 1));
     console.log(`JSON:  ${o.json}`);
   }
+  if (o['hazards-table'])
+    writeTable(o['hazards-table'] as string, [{ provenance: prov, summary: s, cases, outcomes: outs }]);
   if (o.out) {
     for (const w of s.worst) writeScenario(o.out as string, parseCaseId(w.id));
     console.log(`scenario files of the ${s.worst.length} worst cases: ${o.out}`);
   }
   return s.passed === s.cases ? 0 : 1;
+}
+
+/** `--pen`: worst by default (the safety claim's pen), typical (0) or the N-th drawn; `--tolerance N` draws its own pens. */
+function penOption(v: string | undefined, tolerance: number): PenChoice {
+  if (tolerance > 1) {
+    if (v !== undefined && v !== 'typical' && v !== '0')
+      throw new UsageError(
+        `--pen ${v} with --tolerance ${tolerance}: the tolerance draws its pens (pen 0 the typical one); give one or the other`,
+      );
+    return 0;
+  }
+  if (v === undefined || v === 'worst') return 'worst';
+  if (v === 'typical') return 0;
+  if (/^\d+$/.test(v) && Number(v) <= 1000) return Number(v);
+  throw new UsageError(`--pen ${v}: use worst, typical or a drawn pen's number`);
 }
 
 function replay(id: string, limitMs: number, outDir: string | undefined): Promise<number> {
@@ -160,6 +207,8 @@ function replay(id: string, limitMs: number, outDir: string | undefined): Promis
   }
   if (!boardNames().includes(c.board)) throw new UsageError(`case ${id}: unknown board ${c.board}`);
   return buildFirmware(c.board).then(({ wasmPath }) => {
+    if (c.pen === 'worst')
+      console.log(`${c.board}, ${c.model} model, ${describeWorstPen(worstPen(loadBoard(c.board), c.model))}`);
     const r = runOnPens(c, wasmPath, 1);
     const cls = failureClass(r, limitMs);
     console.log(`${cls ? 'FAIL' : 'ok  '} ${r.id}\n     ${outcomeLine(r)}`);
@@ -168,6 +217,24 @@ function replay(id: string, limitMs: number, outDir: string | undefined): Promis
     if (outDir) console.log(`scenario file: ${writeScenario(outDir, c)}`);
     return cls ? 1 : 0;
   });
+}
+
+function readReport(file: string): CampaignReport {
+  let r: CampaignReport;
+  try {
+    r = JSON.parse(readFileSync(file, 'utf8')) as CampaignReport;
+  } catch (e) {
+    throw new UsageError(`--from ${file}: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(r.cases) || !Array.isArray(r.outcomes) || !r.cases.length || r.cases.length !== r.outcomes.length)
+    throw new UsageError(`--from ${file}: not a pen campaign --json report with cases`);
+  return r;
+}
+
+function writeTable(file: string, reports: CampaignReport[]): void {
+  const doc = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  write(file, withTable(doc, hazardsTable(reports)));
+  console.log(`hazards table: ${file} (${reports.length} report${reports.length > 1 ? 's' : ''})`);
 }
 
 function writeScenario(dir: string, c: CampaignCase): string {

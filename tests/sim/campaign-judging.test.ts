@@ -1,0 +1,195 @@
+// How a campaign judges its cases (tools/campaign/faults.ts, spec.ts onsetEvent, run.ts checks): faults
+// that cannot move the needles are judged by what they must cause, a harmless first fault never starts a
+// pair's clock, a silent step loss by the depth it left, every case reports its log record (read after
+// a stop), the worst pen of a board's ranges, and the hazards table made from the JSON report.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadBoard } from '../../boards/board.js';
+import { INJECTABLE } from '../../host-sim/faults.js';
+import { faultRule } from '../../tools/campaign/faults.js';
+import { detectionAllowanceMs, onsetEvent, parseCaseId, makeCase } from '../../tools/campaign/spec.js';
+import { runCampaignCase, Outcome } from '../../tools/campaign/run.js';
+import { clockOf, failureClass, failureType, summarize } from '../../tools/campaign/summary.js';
+import { worstPen, WORST_FOR_RETRACT } from '../../tools/campaign/worst-pen.js';
+import { hazardsTable, withTable, TABLE_BEGIN, TABLE_END } from '../../tools/campaign/hazards.js';
+import { firmware } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../boards/paths.js';
+
+const pen = (...args: string[]) =>
+  spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), ...args], { encoding: 'utf8', cwd: REPO_ROOT });
+
+const id = (board: string, ev: string): string => `${board}/ideal/p0/normal/d1.5/f80/s1/${ev}`;
+
+test('every injectable fault has a rule; only faults that can move the needles need a retract', () => {
+  const ref = loadBoard('ref-pen');
+  const open = loadBoard('ref-pen-open-loop');
+  for (const f of INJECTABLE) assert.ok(faultRule(f, ref).must.length > 0, f);
+  assert.equal(faultRule('rng_stuck', ref).role, 'no_motion');
+  assert.equal(faultRule('button_stuck', ref).role, 'noticed_late');
+  assert.equal(faultRule('endstop_dead', ref).role, 'unseen');
+  assert.equal(faultRule('step_loss', ref).role, 'depth');
+  assert.equal(faultRule('stall', ref).role, 'retract');
+  // an encoder the board does not have cannot fail
+  assert.equal(faultRule('encoder_error', ref).role, ref.encoder ? 'retract' : 'no_motion');
+  assert.equal(faultRule('encoder_error', open).role, 'no_motion');
+});
+
+test("a pair's clock starts at the first fault that needs a retract; a harmless first fault never starts it", () => {
+  const on = (ev: string): [number, number] => {
+    const c = parseCaseId(id('ref-pen', ev));
+    return [onsetEvent(c), detectionAllowanceMs(c)];
+  };
+  assert.deepEqual(on('stall@0.25+2ms:rng_stuck'), [0, 0]);
+  assert.deepEqual(on('rng_stuck@0.25+2ms:stall'), [1, 0]);
+  assert.deepEqual(on('button_stuck@0.25+2ms:stall'), [1, 0]);
+  assert.deepEqual(on('step_loss@0.25+6ms:hang'), [1, 0]);
+  assert.deepEqual(on('endstop_dead@0.25+0ms:underrun'), [1, 0]);
+  // a held button and nothing else that needs a retract: from its detection, within its designed time
+  const [i, allowance] = on('button_stuck@0.25+2ms:rng_stuck');
+  assert.equal(i, 0);
+  assert.ok(allowance >= 5000, `${allowance} ms`);
+  assert.deepEqual(on('rng_stuck@0.25+2ms:endstop_dead'), [-1, 0]);
+});
+
+test('a stuck RNG: no retract asked, AUTH? refused with no_random, the log record read after the stop', async () => {
+  const wasm = await firmware();
+  const o = runCampaignCase(parseCaseId(id('ref-pen', 'rng_stuck@0.25')), wasm);
+  assert.equal(clockOf(o), 'none');
+  assert.equal(o.state, 'running', 'it strokes on: the needles do not depend on the RNG');
+  assert.match(o.afterStop!, /^(ready|paused)/);
+  assert.match(o.log, /^LOG \d+ /, o.log);
+  assert.equal(o.checks?.length, 1);
+  assert.equal(o.checks![0].pass, true, o.checks![0].measured);
+  assert.equal(failureClass(o, 20), undefined);
+  const s = summarize([parseCaseId(o.id)], [o], 20);
+  assert.equal(s.harmless, 1);
+  assert.equal(s.undetected, 0);
+  // the same fault with the refusal missing is a wrong effect, not a missed retract
+  const wrong: Outcome = { ...o, checks: [{ ...o.checks![0], pass: false }] };
+  assert.equal(failureType(wrong, 20), 'effect');
+  assert.equal(summarize([parseCaseId(o.id)], [wrong], 20).wrongEffect, 1);
+});
+
+test('a step loss is judged by the depth it left: out of tolerance within the encoder threshold fails; open loop passes when the stop finds it', async () => {
+  const closed = runCampaignCase(parseCaseId(id('ref-pen', 'step_loss@0.75')), await firmware());
+  assert.equal(clockOf(closed), 'none');
+  assert.ok(closed.depthErrMm !== undefined && Math.abs(closed.depthErrMm) > 0.02, `${closed.depthErrMm} mm`);
+  const cls = failureClass(closed, 20);
+  assert.match(cls ?? '', /never detected: a step loss/);
+  assert.equal(failureType(closed, 20), 'never-detected');
+  const open = runCampaignCase(
+    parseCaseId(id('ref-pen-open-loop', 'step_loss@0.75')),
+    await firmware('ref-pen-open-loop'),
+  );
+  assert.match(open.afterStop ?? '', /lost_steps/);
+  assert.equal(failureClass(open, 20), undefined, open.checks?.[0].measured);
+  assert.equal(summarize([parseCaseId(open.id)], [open], 20).stepLoss.foundAtStop, 1);
+  // within the tolerance: a pass, counted apart with its figure
+  const small: Outcome = {
+    ...closed,
+    depthErrMm: 0.01,
+    checks: [{ what: 'step loss within the depth tolerance', pass: true, measured: '0.01 mm', failure: 'undetected' }],
+  };
+  assert.equal(failureClass(small, 20), undefined);
+  assert.equal(summarize([parseCaseId(closed.id)], [small], 20).stepLoss.within, 1);
+});
+
+test('every case reports its log record, also when the pen stroked on (read after a stop)', async () => {
+  const wasm = await firmware();
+  for (const ev of ['endstop_dead@0.5', 'endstop_stuck@0.3~0.2ms', 'stall@0.25']) {
+    const o = runCampaignCase(parseCaseId(id('ref-pen', ev)), wasm);
+    assert.match(o.log, /^LOG \d+ /, `${ev}: ${o.log}`);
+  }
+});
+
+test('the worst pen: every range at its worst end for a retract, whatever the board file says; an id names it', () => {
+  const b = loadBoard('ref-pen');
+  const w = worstPen(b, 'physical');
+  assert.equal(w.unknown.length, 0, `ranges with no known worst end: ${w.unknown.join(', ')}`);
+  for (const [ptr, t] of Object.entries(b.tolerances ?? {})) {
+    const end = WORST_FOR_RETRACT[ptr].end;
+    if (end !== 'typical') assert.equal(w.values[ptr], t[end], ptr);
+  }
+  assert.equal(w.board.carriage.return_spring_preload_N, b.tolerances!['/carriage/return_spring_preload_N'].min);
+  assert.equal(w.board.physics!.detent_torque_mNm.typical, b.physics!.detent_torque_mNm.max);
+  assert.equal(w.board.physics!.model, 'physical');
+  // a changed range moves the corner with it
+  const changed = structuredClone(b);
+  changed.tolerances!['/carriage/friction_N'].max = 1.1;
+  assert.equal(worstPen(changed, 'physical').board.carriage.friction_N, 1.1);
+  const c = parseCaseId('ref-pen/physical/pworst/normal/d1/f80/s1/stall@0.5');
+  assert.equal(c.pen, 'worst');
+  assert.equal(makeCase({ ...c, pen: 'worst' }).id, c.id);
+});
+
+test('the hazards table is made from the JSON report and replaces only its own part of the document', () => {
+  const cases = [
+    parseCaseId('ref-pen/physical/pworst/normal/d1/f80/s1/stall@0.5'),
+    parseCaseId('ref-pen/physical/pworst/normal/d1/f80/s2/rng_stuck@0.5'),
+  ];
+  const base = {
+    tipMm: -0.4,
+    maxTipMm: 1,
+    log: '',
+    traceDigest: '',
+    wallMs: 1,
+    simMs: 1,
+    mayStrokeOn: false,
+    allowanceMs: 0,
+  };
+  const outcomes: Outcome[] = [
+    {
+      ...base,
+      id: cases[0].id,
+      retracted: true,
+      fromOnsetMs: 7.2,
+      fromDetectionMs: 6.3,
+      state: 'fault',
+      fault: 'stall',
+      clock: 'onset',
+    },
+    { ...base, id: cases[1].id, retracted: false, state: 'running', fault: 'none', clock: 'none', mayStrokeOn: true },
+  ];
+  const table = hazardsTable([{ provenance: { commit: 'abc' }, summary: { limitMs: 20, cases: 2 }, cases, outcomes }]);
+  assert.match(table, /\| stall \| 7\.2 \/ 6\.3 \(1 cases, all passed\) \|/);
+  assert.match(table, /\| rng_stuck \| no retract needed \(1 cases, all passed\) \|/);
+  assert.match(table, /ref-pen, physical, worst pen/);
+  const doc = `# H\n\nbefore\n\n${TABLE_BEGIN}\nold\n${TABLE_END}\n\nafter\n`;
+  const out = withTable(doc, table);
+  assert.ok(out.startsWith('# H\n\nbefore\n\n') && out.endsWith('\n\nafter\n'));
+  assert.ok(!out.includes('\nold\n'));
+  assert.equal(withTable(out, table), out, 'made again, the same document');
+});
+
+test('--pen: worst by default on the physical model, typical or a drawn pen; bad values and --pen with --tolerance are usage errors', () => {
+  const list = pen('campaign', '--list', '--kind', 'power_cut', '--sample', '2');
+  assert.equal(list.status, 0, list.stderr);
+  assert.match(list.stdout, /^ref-pen\/physical\/pworst\//m);
+  assert.match(pen('campaign', '--list', '--pen', 'typical', '--sample', '1').stdout, /\/p0\//);
+  assert.match(
+    pen('campaign', '--list', '--pen', '3', '--model', 'ideal', '--sample', '1').stdout,
+    /^ref-pen\/ideal\/p3\//m,
+  );
+  for (const args of [
+    ['--pen', 'best'],
+    ['--pen', 'worst', '--tolerance', '3'],
+    ['--from', 'x.json'],
+  ]) {
+    const u = pen('campaign', ...args);
+    assert.equal(u.status, 2, `${args.join(' ')}: ${u.stderr}`);
+  }
+});
+
+test('a stall whose obstacle no step ever pushed against (at the very bottom of a stroke) needs nothing; one met is a fault to retract', async () => {
+  const wasm = await firmware();
+  const bottom = runCampaignCase(parseCaseId(id('ref-pen', 'stall@0.5')), wasm);
+  assert.deepEqual(bottom.inert, ['stall']);
+  assert.equal(clockOf(bottom), 'none');
+  assert.equal(failureClass(bottom, 20), undefined);
+  const met = runCampaignCase(parseCaseId(id('ref-pen', 'stall@0.25')), wasm);
+  assert.equal(met.inert, undefined);
+  assert.equal(clockOf(met), 'onset');
+  assert.equal(met.detected, 'stall');
+});

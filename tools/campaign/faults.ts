@@ -1,0 +1,63 @@
+// How a campaign judges each fault: by what the fault must cause on the board it runs on. Only a fault
+// that can move the needles, or stop the motor holding them, needs a retract and starts the retract
+// clock; the others are judged by their own check (docs/campaigns.md, "How a fault is judged").
+import { Board } from '../../boards/board.js';
+
+/**
+ * - `retract`: needs a retract by itself; the retract deadline counts from its onset.
+ * - `noticed_late`: no hazard until the firmware calls it a fault after a designed time (a held
+ *   button); the deadline counts from that detection, which must come within the designed time.
+ * - `unseen`: no hazard by itself and not visible while stroking (a dead endstop): stroking on is right.
+ * - `no_motion`: cannot move the needles (the RNG, an encoder a board does not have): the pen must stay
+ *   safe and do what the fault must cause (`check`).
+ * - `depth`: steps lost without a flag: judged by the depth error it left and the board's detection
+ *   threshold (`depthCheck`).
+ */
+export type Role = 'retract' | 'noticed_late' | 'unseen' | 'no_motion' | 'depth';
+
+export interface FaultRule {
+  role: Role;
+  /** what the fault must cause, said in a few words (the report's and the docs' wording) */
+  must: string;
+}
+
+const RETRACT = 'the needles back within the limit of its onset';
+
+/** The rule for a fault on a board. A fault this table does not know is judged strictly: as needing a retract. */
+export function faultRule(fault: string, board: Board): FaultRule {
+  switch (fault) {
+    case 'button_stuck':
+      return { role: 'noticed_late', must: "a stuck-button fault within the board's stuck time, then a retract" };
+    case 'endstop_dead':
+      return { role: 'unseen', must: 'nothing while stroking (the endstop is never reached); needles never left out' };
+    case 'rng_stuck':
+      return { role: 'no_motion', must: 'AUTH? refused with no_random; the pen strokes on or stops safely' };
+    case 'encoder_error':
+      return board.encoder
+        ? { role: 'retract', must: RETRACT }
+        : { role: 'no_motion', must: 'nothing (the board has no encoder); the pen strokes on or stops safely' };
+    case 'step_loss':
+      return {
+        role: 'depth',
+        must: board.encoder
+          ? "a fault when the loss passes the encoder's threshold; below it, depth within tolerance"
+          : 'found by the endstop check at the stop (open loop), or depth within tolerance',
+      };
+    default:
+      return { role: 'retract', must: RETRACT };
+  }
+}
+
+/** Whether a fault starts the retract clock when it is lasting (a glitch of it may be ridden through). */
+export function needsRetract(fault: string, board: Board): boolean {
+  return faultRule(fault, board).role === 'retract';
+}
+
+/** the depth tolerance of every stroke (docs/requirements.md PEN-DEPTH-01) */
+export const DEPTH_TOL_UM = 20;
+
+/** The encoder's slip threshold on a board (um of carriage travel), as the firmware builds it: 3 full steps (tools/build/firmware-config.ts). */
+export function encoderThresholdUm(board: Board): number | undefined {
+  if (!board.encoder) return undefined;
+  return (3 * board.drive.lead_mm * 1000) / board.motor.full_steps_per_rev;
+}
