@@ -85,7 +85,11 @@ export class TimeLoop {
       const pumpTicks = this.p.watchdog.pumpRunDownTicks();
       const pumpDue = pumpTicks > clock.tTicks && pumpTicks < Math.min(this.nextControlTicks, end);
       this.advance(pumpDue ? pumpTicks : Math.min(this.nextControlTicks, end));
-      if (pumpDue) this.pumpRanDown();
+      if (pumpDue) {
+        this.pumpRanDown();
+        // the outputs going off is itself a moment runUntilStep may wait for
+        if (this.stopWhen?.()) this.stopHit = true;
+      }
       if (this.stopHit && this.stopWhen) return;
       if (clock.tTicks === this.nextControlTicks) {
         this.controlTick();
