@@ -2,6 +2,13 @@
 // All conversion from physical units to the firmware's integers happens here, at build time.
 import { Board, derive, planningBoard } from '../../boards/board.js';
 
+/**
+ * How far the encoder and the commanded position may be apart before the firmware calls it lost steps
+ * (full steps): a rotor in synchronism lags its field by less than one full step (90 degrees electrical,
+ * the peak of its torque); a quarter more for the sensor's latency and noise.
+ */
+export const ENC_SLIP_FULL_STEPS = 1.25;
+
 export function firmwareConfigSource(b: Board): string {
   const d = derive(b);
   // the planner's force model: the worst end of every range (boards/board.ts), so the envelope holds on every pen
@@ -95,8 +102,6 @@ function encoderConfig(
   i32('ENCODER_FITTED', e ? 1 : 0, 'the board has a shaft encoder (the runtime may still report it absent)');
   i64('ENC_COUNTS_PER_REV', cpr, 'encoder counts per motor revolution');
   i32('ENC_ZERO_COUNT', e ? e.zero_count : 0, "encoder count with the carriage at the endstop's design point");
-  // a rotor in synchronism lags its field by less than one full step (90 degrees electrical, the peak of
-  // its torque); a quarter more for the sensor's latency and noise: any lost step beyond that is seen
-  i32('ENC_SLIP_COUNTS', Math.floor((5 * b.driver.microsteps * cpr) / (4 * stepsPerRev)), 'encoder and commanded position further apart than 1.25 full steps: steps were lost (counts)');
+  i32('ENC_SLIP_COUNTS', Math.floor((ENC_SLIP_FULL_STEPS * b.driver.microsteps * cpr) / stepsPerRev), `encoder and commanded position further apart than ${ENC_SLIP_FULL_STEPS} full steps: steps were lost (counts)`);
   i32('ENC_TURN_COUNTS', countsOfUm((g.clearance_um + g.depth_min_um) / 2), 'a stroke turns when the carriage is back this far from its extreme: half the shortest stroke (counts)');
 }

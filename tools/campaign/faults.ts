@@ -2,6 +2,7 @@
 // that can move the needles, or stop the motor holding them, needs a retract and starts the retract
 // clock; the others are judged by their own check (docs/campaigns.md, "How a fault is judged").
 import { Board } from '../../boards/board.js';
+import { ENC_SLIP_FULL_STEPS } from '../build/firmware-config.js';
 
 /**
  * - `retract`: needs a retract by itself; the retract deadline counts from its onset.
@@ -56,8 +57,8 @@ export function needsRetract(fault: string, board: Board): boolean {
 /** the depth tolerance of every stroke (docs/requirements.md PEN-DEPTH-01) */
 export const DEPTH_TOL_UM = 20;
 
-/** The encoder's slip threshold on a board (um of carriage travel), as the firmware builds it: 3 full steps (tools/build/firmware-config.ts). */
+/** The encoder's slip threshold on a board (um of carriage travel), as the firmware builds it (tools/build/firmware-config.ts). */
 export function encoderThresholdUm(board: Board): number | undefined {
   if (!board.encoder) return undefined;
-  return (3 * board.drive.lead_mm * 1000) / board.motor.full_steps_per_rev;
+  return (ENC_SLIP_FULL_STEPS * board.drive.lead_mm * 1000) / board.motor.full_steps_per_rev;
 }
