@@ -73,7 +73,7 @@ const SPEC: OptionSpec = {
   list: { type: 'boolean', help: 'print the ids of the cases and their count; run nothing' },
 };
 const USAGE = usageText(
-  'campaign [options]',
+  'campaign',
   "Sweep injected faults over the pen in the simulator (docs/campaigns.md). Each case passes when the\nneedles are back in the retracted position, and stay there, within --limit-ms of the fault's onset.\nExits 0 only if every case passes.",
   SPEC,
 );
