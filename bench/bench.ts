@@ -220,6 +220,7 @@ function benchCrypto(coreHz: number): void {
  * A matrix of 100 cases of 1 simulated second each, on all cores: every case strokes (professional
  * mode, a zone that allows 2.5 mm, rates inside the envelope) and checks depth, rate and steps.
  */
+/** 30 cases inside the envelope at every depth they use (the pen's lowest rate is 25 Hz; 2.5 mm allows up to 27 Hz). */
 async function benchQa(wasm: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-qa-'));
   const file = join(dir, 'matrix.yaml');
@@ -230,7 +231,7 @@ zone: stretch_marks
 mode: professional
 matrix:
   depth_mm: [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5]
-  freq_hz: [25, 26, 27, 28, 29, 30, 31, 32, 33, 34]
+  freq_hz: [25, 26, 27]
 steps:
   - set: {depth_mm: "\${depth_mm}", freq_hz: "\${freq_hz}"}
   - press: start
