@@ -441,35 +441,6 @@ export function drawPen(b: Board, seed: number): Board {
   return pen;
 }
 
-/**
- * The pen of the board's ranges that retracts slowest on its spring with the driver off: the weakest
- * spring, the most drag, detent and shaft friction, the lowest back-driving efficiency, the heaviest
- * carriage and rotor, the most damping. A board whose plain numbers and typical values are those ends.
- */
-export function retractWorstPen(b: Board): Board {
-  const pen = JSON.parse(JSON.stringify(b)) as Board;
-  const ends: Record<string, 'min' | 'max'> = {
-    '/carriage/return_spring_preload_N': 'min',
-    '/carriage/return_spring_rate_N_per_mm': 'min',
-    '/carriage/friction_N': 'max',
-    '/carriage/mass_g': 'max',
-    '/motor/rotor_inertia_gcm2': 'max',
-  };
-  for (const [ptr, end] of Object.entries(ends)) {
-    const t = b.tolerances?.[ptr];
-    if (t) pointerSet(pen, ptr, t[end]);
-  }
-  const ph = pen.physics as unknown as Record<string, RangeValue> | undefined;
-  const phEnds: Record<string, 'min' | 'max'> = {
-    detent_torque_mNm: 'max',
-    back_drive_efficiency: 'min',
-    shaft_friction_mN_per_mm: 'max',
-    damping_ratio: 'max',
-  };
-  for (const [k, end] of Object.entries(phEnds)) if (ph?.[k]) ph[k].typical = ph[k][end];
-  return pen;
-}
-
 /** Which end of each range the firmware's planner takes: the weakest motor and drive, the heaviest, most loaded carriage. */
 const PLANNING_WORST_END: Record<string, 'min' | 'max'> = {
   '/motor/holding_torque_mNm': 'min',

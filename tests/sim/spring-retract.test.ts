@@ -2,20 +2,13 @@
 // spring that could lose to the detent torque and friction anywhere in the travel, and on the pen of
 // the ranges that retracts slowest, a driver cut with the needles at rest at the deepest setting
 // brings them back on the spring alone.
+import { worstPen } from '../../tools/campaign/worst-pen.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  loadBoard,
-  BoardError,
-  BOARDS_DIR,
-  springRetract,
-  retractWorstPen,
-  cartridgeOf,
-  Board,
-} from '../../boards/board.js';
+import { loadBoard, BoardError, BOARDS_DIR, springRetract, cartridgeOf, Board } from '../../boards/board.js';
 import { physicsParams } from '../../host-sim/physics/params.js';
 import { PhysicalDrive } from '../../host-sim/physics/model.js';
 
@@ -112,7 +105,7 @@ function springRetractMs(pen: Board, cartridge: string, depthUm: number): { outM
 }
 
 test('the pen that retracts slowest: a driver cut at rest at the deepest setting, the spring alone retracts the needles', (t) => {
-  const pen = retractWorstPen(loadBoard('ref-pen'));
+  const pen = worstPen(loadBoard('ref-pen'), 'physical').board;
   assert.equal(pen.carriage.return_spring_preload_N, 2.52);
   assert.equal(pen.physics!.detent_torque_mNm.typical, 4);
   // the default cartridge at 3.0 mm, and the one with the least margin (36 needles at 2.0 mm)
@@ -120,14 +113,14 @@ test('the pen that retracts slowest: a driver cut at rest at the deepest setting
   const tight = springRetractMs(pen, '36', 2000);
   t.diagnostic(`16 needles at 3.0 mm: out of the skin ${deep.outMs} ms, at rest ${deep.restMs} ms after the cut`);
   t.diagnostic(`36 needles at 2.0 mm: out of the skin ${tight.outMs} ms, at rest ${tight.restMs} ms after the cut`);
-  // docs/hazards.md states these times: 89 and 73 ms, slow mostly from the most damping of the range
+  // docs/hazards.md states these times: 85 and 70 ms, slow mostly from the most damping of the range
   // (0.15), which the model keeps with the driver off; the typical pen takes 22 ms
   assert.ok(deep.outMs < deep.restMs && deep.restMs <= 100, `${deep.restMs} ms`);
   assert.ok(tight.outMs < tight.restMs && tight.restMs <= 100, `${tight.restMs} ms`);
 });
 
 test('the same pen with a spring below what the validation asks would leave the 36 needles in', () => {
-  const pen = retractWorstPen(loadBoard('ref-pen'));
+  const pen = worstPen(loadBoard('ref-pen'), 'physical').board;
   pen.carriage.return_spring_preload_N = 2.52 - 0.4; // below the 2.35 N the validation asks for
   const cart = cartridgeOf(pen, '36');
   const p = physicsParams(pen, cart);
