@@ -19,8 +19,10 @@ export class DriveModel {
   leadNm: i64 = 25400000;
   /** moving mass at the carriage, rotor inertia included (mg) */
   massMg: i64 = 0;
-  /** largest opposing force: needles, friction, spring (mN) */
+  /** opposing force at the top of a stroke: needles, friction, spring at rest (mN) */
   loadMn: i64 = 0;
+  /** the spring's rate: the load grows by this much per um of travel (uN/um) */
+  springRateUnPerUm: i64 = 0;
 }
 
 /** Acceleration-phase shares tried, per mille of the half-stroke (500 = accelerate then decelerate). */
@@ -75,7 +77,13 @@ export function checkShare(m: DriveModel, strokeUm: i64, halfUs: i64, i: i32): i
   // over the step rate: speed * 1000 * stepsPerRev / lead > maxStepRate, without the division
   if (speedUmS * 1000 * m.stepsPerRev >= (m.maxStepRate + 1) * m.leadNm) return CLAMP_STEP_RATE;
   const accelUmS2 = (speedUmS * 1000000) / accUs;
-  const needMn = (m.massMg * accelUmS2) / 1000000000 + m.loadMn;
+  // the spring grows with travel: at the end of the speeding up (half the speed over accUs), with
+  // the force that speeds the mass up, and at the bottom, where the mass slows down and the load
+  // alone is left (the spring and needles then help to brake the carriage)
+  const accelEndUm = (speedUmS * accUs) / 2000000;
+  const accelNeedMn = (m.massMg * accelUmS2) / 1000000000 + m.loadMn + (m.springRateUnPerUm * accelEndUm) / 1000;
+  const bottomNeedMn = m.loadMn + (m.springRateUnPerUm * strokeUm) / 1000;
+  const needMn = accelNeedMn > bottomNeedMn ? accelNeedMn : bottomNeedMn;
   shareSlackMn = usableForceMn(m, speedUmS) - needMn;
   return shareSlackMn >= 0 ? CLAMP_NONE : CLAMP_TORQUE;
 }

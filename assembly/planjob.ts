@@ -46,6 +46,7 @@ import {
   CART_MASS_MG,
   CART_MASS_MG_LEN,
   CART_LOAD_MN,
+  SPRING_RATE_UN_PER_UM,
   STEP_TOL_STEP_TICKS,
 } from "./generated/board_config";
 
@@ -111,6 +112,7 @@ export function initSettings(): void {
   model.maxStepRate = MAX_STEP_RATE;
   model.stepsPerRev = STEPS_PER_REV;
   model.leadNm = LEAD_NM;
+  model.springRateUnPerUm = SPRING_RATE_UN_PER_UM;
   strokeJob.model = model;
   retractJob.model = model;
   retractJob.plan = retractPlan;

@@ -27,6 +27,7 @@ export interface BoardPhysics {
   source: string;
   detent_torque_mNm: RangeValue;
   damping_ratio: RangeValue;
+  rotor_drag_uNms_per_rad: RangeValue;
   back_drive_efficiency: RangeValue;
   needle_puncture_mN: RangeValue;
   puncture_depth_um: RangeValue;
@@ -501,8 +502,8 @@ export interface Derived {
   effectiveMassKg(c: Cartridge): number;
   /** typical pull-out force at the carriage (N) at a carriage speed (m/s) */
   pullOutForceN(speedMps: number): number;
-  /** largest opposing force the planner assumes for a cartridge (N): needles, friction, spring at the deepest point */
-  designLoadN(c: Cartridge): number;
+  /** opposing force at the top of a stroke for a cartridge (N): its needles, the drag, the spring at the rest position */
+  topLoadN(c: Cartridge): number;
 }
 
 export function derive(b: Board): Derived {
@@ -512,7 +513,6 @@ export function derive(b: Board): Derived {
   const inertia = (b.motor.rotor_inertia_gcm2 + b.drive.screw_inertia_gcm2) * 1e-7;
   const pts = b.motor.pull_out_curve.points_rpm_mNm;
   const g = b.geometry;
-  const deepestMm = (g.retract_um + g.clearance_um + g.depth_max_um) / 1000;
   return {
     stepsPerRev,
     stepUm: (b.drive.lead_mm * 1000) / stepsPerRev,
@@ -522,11 +522,11 @@ export function derive(b: Board): Derived {
       const rpm = (Math.abs(speedMps) / leadM) * 60;
       return (interpolate(pts, rpm) / 1000) * radPerM * b.drive.efficiency;
     },
-    designLoadN: (c) =>
+    topLoadN: (c) =>
       (c.needles * c.needle_force_mN) / 1000 +
       b.carriage.friction_N +
       b.carriage.return_spring_preload_N +
-      b.carriage.return_spring_rate_N_per_mm * deepestMm,
+      b.carriage.return_spring_rate_N_per_mm * (g.retract_um / 1000),
   };
 }
 

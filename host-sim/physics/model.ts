@@ -78,6 +78,7 @@ export class PhysicalDrive {
   private sinceReversal = 0;
   private lastFieldTicks = -Infinity;
   private fieldRateSteps = 0;
+  private fieldIntervalTicks = Infinity;
   private iaRef = 0;
   private ibRef = 0;
   private tTicks = 0;
@@ -140,6 +141,7 @@ export class PhysicalDrive {
     const dt = t - this.lastFieldTicks;
     this.lastFieldTicks = t;
     this.fieldRateSteps = dt > 0 ? this.timerHz / dt : 0;
+    this.fieldIntervalTicks = dt > 0 ? dt : Infinity;
     if (d !== this.lastDir) {
       this.sinceReversal = 0;
       this.lastDir = d;
@@ -211,7 +213,12 @@ export class PhysicalDrive {
       guard = p.guardM,
       punctureDepth = p.punctureDepthM;
     const detent4 = p.detentNm * 4,
-      damping = p.dampingNmsPerRad;
+      drag = p.dragNmsPerRad;
+    // the field's mean shaft speed over the last step interval (0 once it has waited two intervals),
+    // which the oscillation's damping acts against; none with the driver off (no current loop)
+    const fieldDamping = on ? p.fieldDampingNmsPerRad : 0;
+    const fieldMoving = this.tTicks - this.lastFieldTicks <= 2 * this.fieldIntervalTicks;
+    const wField = fieldMoving ? (this.lastDir * this.fieldRateSteps * p.stepM) / p.leadPerRadM : 0;
     const springPre = p.springPreN,
       springRate = p.springRateNPerM;
     const nutDrag = p.nutDragN;
@@ -261,7 +268,8 @@ export class PhysicalDrive {
       ia = phaseStep(ia, iaRef, -kt * w * s, r, l, vb, h, decay, on);
       ib = phaseStep(ib, ibRef, kt * w * c, r, l, vb, h, decay, on);
       i2 += ia * ia + ib * ib;
-      const torque = kt * (ib * c - ia * s) - detent4 * s * c * (c * c - s * s) - damping * w;
+      const torque =
+        kt * (ib * c - ia * s) - detent4 * s * c * (c * c - s * s) - drag * w - fieldDamping * (w - wField);
       const fm = torque * invLp;
       // load side: return spring, skin (elastic until it gives, then cutting and shaft friction)
       let fext = -(springPre + springRate * (xh > 0 ? xh : 0));

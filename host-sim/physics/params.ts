@@ -21,8 +21,10 @@ export interface PhysicsParams {
   busV: number;
   rdsonOhm: number;
   detentNm: number;
-  /** viscous damping at the shaft (Nm s/rad) */
-  dampingNmsPerRad: number;
+  /** damping of the rotor's motion relative to the field, driver on (Nm s/rad) */
+  fieldDampingNmsPerRad: number;
+  /** viscous drag on the shaft's absolute speed, driver on or off (Nm s/rad) */
+  dragNmsPerRad: number;
   /** lead screw: motor drives the nut, and the load drives the motor */
   etaDrive: number;
   etaBack: number;
@@ -75,6 +77,10 @@ export function physicsParams(b: Board, c: Cartridge): PhysicsParams {
   const stiffness = ktNmPerA * currentPeakA * polePairs + 4 * polePairs * detentNm;
   const inertia = rotorInertiaKgM2 + carriageKg * leadPerRadM ** 2;
   const zeta = typ(ph?.damping_ratio, 0.05);
+  // the ratio is measured on the small oscillation about a held field, where both terms act: the
+  // drag on the absolute speed is part of it, the rest acts only relative to the field
+  const dampingNmsPerRad = 2 * zeta * Math.sqrt(stiffness * inertia);
+  const dragNmsPerRad = Math.min(typ(ph?.rotor_drag_uNms_per_rad, 0) * 1e-6, dampingNmsPerRad);
   const g = b.geometry;
   return {
     polePairs,
@@ -89,7 +95,8 @@ export function physicsParams(b: Board, c: Cartridge): PhysicsParams {
     busV: b.driver.supply_V,
     rdsonOhm: b.driver.rdson_ohm,
     detentNm,
-    dampingNmsPerRad: 2 * zeta * Math.sqrt(stiffness * inertia),
+    fieldDampingNmsPerRad: dampingNmsPerRad - dragNmsPerRad,
+    dragNmsPerRad,
     etaDrive: b.drive.efficiency,
     etaBack: typ(ph?.back_drive_efficiency, b.drive.efficiency),
     nutDragN: b.carriage.friction_N,

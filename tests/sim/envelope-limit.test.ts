@@ -20,7 +20,9 @@ test('the worst pen takes each range at its harder end', () => {
 test('a stroke trial tells a rate the typical pen holds from one where it slips', () => {
   const pen = withModel(BOARD, 'physical');
   const cart = cartridgeOf(pen);
-  const slow = tryStrokes(pen, cart, 1500, 30, cycloidal, 0.5, 2);
+  // the rotor lags its field under the spring and the needles: the tip falls 33 um short at the
+  // bottom without overtravel, 7 um with 4 microsteps of it (the limit search finds this itself)
+  const slow = tryStrokes(pen, cart, 1500, 30, cycloidal, 0.5, 4);
   assert.equal(slow.lostSteps, 0);
   assert.ok(Math.abs(slow.worstErrUm) <= DEPTH_TOL_UM, `depth error ${slow.worstErrUm} um`);
   const fast = tryStrokes(pen, cart, 1500, 120, cycloidal, 0.5);

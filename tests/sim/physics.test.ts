@@ -16,7 +16,7 @@ const TIMER_HZ = BOARD.timing.step_timer_hz;
 /** the board's numbers with the losses off: no damping, friction, screw loss or spring preload */
 function lossless(): PhysicsParams {
   const p = physicsParams(BOARD, cartridgeOf(BOARD));
-  return { ...p, dampingNmsPerRad: 0, nutDragN: 0, etaDrive: 1, etaBack: 1, springPreN: 0 };
+  return { ...p, fieldDampingNmsPerRad: 0, dragNmsPerRad: 0, nutDragN: 0, etaDrive: 1, etaBack: 1, springPreN: 0 };
 }
 
 /** a drive held at a full-step position (um) with the currents settled, then displaced by `ampRad` electrical */

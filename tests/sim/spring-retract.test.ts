@@ -51,6 +51,8 @@ test('an anti-backlash nut (drag up to 4.8 N) is refused: the spring would leave
 
 test('needles deep in the skin count: a soft spring rate loses at the 36-needle cartridge’s deepest position', () => {
   const file = boardFile((b) => {
+    b.carriage.return_spring_preload_N = 2.8;
+    b.tolerances!['/carriage/return_spring_preload_N'] = { min: 2.52, max: 3.08, source: 'test' };
     b.carriage.return_spring_rate_N_per_mm = 0.1;
     b.tolerances!['/carriage/return_spring_rate_N_per_mm'] = { min: 0.09, max: 0.11, source: 'test' };
   });
@@ -72,10 +74,10 @@ test('the reference pens: the weakest spring beats the strongest hold everywhere
   const worst = springRetract(loadBoard('ref-pen'), 'worst');
   // docs/hazards.md and docs/simulator.md state these figures
   assert.equal(worst.cartridge, '36');
-  assert.equal(worst.springN.toFixed(2), '3.25');
+  assert.equal(worst.springN.toFixed(2), '3.88');
   assert.equal(worst.needN.toFixed(2), '3.08');
-  // at rest (out of the skin): 2.52 N against 1.50 N of detent and 0.50 N of drag, 26 % to spare
-  assert.equal((worst.preloadN / (worst.detentN + worst.frictionN)).toFixed(2), '1.26');
+  // at rest (out of the skin): 3.15 N against 1.50 N of detent and 0.50 N of drag, 58 % to spare
+  assert.equal((worst.preloadN / (worst.detentN + worst.frictionN)).toFixed(2), '1.58');
 });
 
 /** Driver cut with the carriage at rest at depth (um past the skin plane); ms until the tip is out of the skin and the carriage at its rest position. */
@@ -106,29 +108,49 @@ function springRetractMs(pen: Board, cartridge: string, depthUm: number): { outM
 
 test('the pen that retracts slowest: a driver cut at rest at the deepest setting, the spring alone retracts the needles', (t) => {
   const pen = worstPen(loadBoard('ref-pen'), 'physical').board;
-  assert.equal(pen.carriage.return_spring_preload_N, 2.52);
+  assert.equal(pen.carriage.return_spring_preload_N, 3.15);
   assert.equal(pen.physics!.detent_torque_mNm.typical, 4);
   // the default cartridge at 3.0 mm, and the one with the least margin (36 needles at 2.0 mm)
-  const deep = springRetractMs(pen, '16', 3000);
-  const tight = springRetractMs(pen, '36', 2000);
+  // from every place within a full step (the detent's period), the slowest
+  const slowest = (cartridge: string, depthUm: number) => {
+    const fullStepUm = (pen.drive.lead_mm * 1000) / pen.motor.full_steps_per_rev;
+    const runs = Array.from({ length: 8 }, (_, k) => springRetractMs(pen, cartridge, depthUm + (k * fullStepUm) / 8));
+    return runs.reduce((a, b) => (b.restMs > a.restMs ? b : a));
+  };
+  const deep = slowest('16', 3000);
+  const tight = slowest('36', 2000);
   t.diagnostic(`16 needles at 3.0 mm: out of the skin ${deep.outMs} ms, at rest ${deep.restMs} ms after the cut`);
   t.diagnostic(`36 needles at 2.0 mm: out of the skin ${tight.outMs} ms, at rest ${tight.restMs} ms after the cut`);
-  // docs/hazards.md states these times: 85 and 70 ms, slow mostly from the most damping of the range
-  // (0.15), which the model keeps with the driver off; the typical pen takes 22 ms
-  assert.ok(deep.outMs < deep.restMs && deep.restMs <= 100, `${deep.restMs} ms`);
-  assert.ok(tight.outMs < tight.restMs && tight.restMs <= 100, `${tight.restMs} ms`);
+  // docs/hazards.md and docs/simulator.md state these times: the spring alone takes the needles out
+  // of the skin within the 20 ms a retract has (what is left of it after a detection is the hazard
+  // table's business), and the carriage is at rest soon after; a hang adds the enable pump's 2.5 ms hold
+  assert.ok(deep.outMs <= 17 && deep.outMs < deep.restMs && deep.restMs <= 17, `${deep.outMs} / ${deep.restMs} ms`);
+  assert.ok(
+    tight.outMs <= 17 && tight.outMs < tight.restMs && tight.restMs <= 17,
+    `${tight.outMs} / ${tight.restMs} ms`,
+  );
 });
 
-test('the same pen with a spring below what the validation asks would leave the 36 needles in', () => {
+test('the same pen with a spring below what the validation asks can leave the 36 needles in', (t) => {
   const pen = worstPen(loadBoard('ref-pen'), 'physical').board;
-  pen.carriage.return_spring_preload_N = 2.52 - 0.4; // below the 2.35 N the validation asks for
+  pen.carriage.return_spring_preload_N = 2.12; // below the 2.35 N the validation asks for
   const cart = cartridgeOf(pen, '36');
   const p = physicsParams(pen, cart);
-  const drive = new PhysicalDrive(p, cart.needles, p.punctureN, pen.timing.step_timer_hz, p.guardM + 2000e-6);
-  drive.punctured = true;
-  drive.setDriver(true);
-  drive.advanceTo(Math.round(0.02 * pen.timing.step_timer_hz));
-  drive.setDriver(false);
-  drive.advanceTo(Math.round(0.2 * pen.timing.step_timer_hz));
-  assert.ok(drive.x > p.guardM, `the carriage stayed in the skin at ${(drive.x * 1e6).toFixed(0)} um`);
+  // the detent holds hardest at some places within a full step and helps at others: once moving,
+  // the carriage can coast through; from rest at the wrong place it never starts
+  const fullStepM = p.stepM * p.microsteps;
+  const phases = 16;
+  let stuck = 0;
+  for (let k = 0; k < phases; k++) {
+    const startM = p.guardM + 2000e-6 + (k * fullStepM) / phases;
+    const drive = new PhysicalDrive(p, cart.needles, p.punctureN, pen.timing.step_timer_hz, startM);
+    drive.punctured = true;
+    drive.setDriver(true);
+    drive.advanceTo(Math.round(0.02 * pen.timing.step_timer_hz));
+    drive.setDriver(false);
+    drive.advanceTo(Math.round(0.5 * pen.timing.step_timer_hz));
+    if (drive.x > p.guardM) stuck++;
+  }
+  t.diagnostic(`needles left in the skin from ${stuck} of ${phases} places within a full step`);
+  assert.ok(stuck > 0, 'the weak spring retracted the needles from every place within a full step');
 });

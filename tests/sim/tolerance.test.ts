@@ -62,7 +62,7 @@ test('a case that passes on the typical pen and fails on a drawn one fails, nami
   const e = r.expects.find((x) => x.key === 'retract_within_ms')!;
   assert.equal(e.pass, false);
   assert.equal(e.spread?.worstPen, r.failedPen.index);
-  assert.ok(e.spread!.min! <= 8.5 && e.spread!.max! > 8.5, `spread ${e.spread!.min}..${e.spread!.max}`);
+  assert.ok(e.spread!.min! <= 7.5 && e.spread!.max! > 7.5, `spread ${e.spread!.min}..${e.spread!.max}`);
   // a pen that failed before the expectation does not pass it
   const f = r.expects.find((x) => x.key === 'fault')!;
   assert.equal(f.pass, !f.spread?.notReached);
@@ -70,7 +70,7 @@ test('a case that passes on the typical pen and fails on a drawn one fails, nami
   const xml = junitXml([r], collectProvenance({ 'ref-pen': wasm }, 1));
   assert.match(
     xml,
-    /<property name="spread\.fixture retract within 8\.5 ms on every pen\.line18\.retract_within_ms" value="[\d.]+ \.\. [\d.]+ over (?:\d+ of )?8 pens, fails on pen \d+"\/>/,
+    /<property name="spread\.fixture retract within 7\.5 ms on every pen\.line18\.retract_within_ms" value="[\d.]+ \.\. [\d.]+ over (?:\d+ of )?8 pens, fails on pen \d+"\/>/,
   );
   const p = join(dir, 'junit.xml');
   writeFileSync(p, xml);

@@ -59,7 +59,8 @@ export function firmwareConfigSource(b: Board): string {
   arr('CART_NEEDLES', b.cartridges.map((c) => c.needles), 'needles per cartridge, in board order');
   arr('CART_MAX_DEPTH_UM', b.cartridges.map((c) => c.max_depth_um), 'needle length past the guard plane per cartridge (um)');
   arr('CART_MASS_MG', b.cartridges.map((c) => Math.ceil(dp.effectiveMassKg(c) * 1e6)), 'heaviest moving mass at the carriage with rotor inertia, per cartridge (mg)');
-  arr('CART_LOAD_MN', b.cartridges.map((c) => Math.ceil(dp.designLoadN(c) * 1000)), 'largest opposing force per cartridge on the worst pen: needles, friction, spring (mN)');
+  arr('CART_LOAD_MN', b.cartridges.map((c) => Math.ceil(dp.topLoadN(c) * 1000)), 'opposing force per cartridge on the worst pen at the top of a stroke: needles, friction, spring at rest (mN)');
+  i32('SPRING_RATE_UN_PER_UM', Math.ceil(plan.board.carriage.return_spring_rate_N_per_mm * 1000), "the stiffest spring's rate: the load grows by this much per um of travel (uN/um)");
   i32('HOMING_INTERVAL_STEP_TICKS', Math.round(t.step_timer_hz / ((b.homing.speed_mm_s * 1000) / d.stepUm)), 'step interval of homing moves (step timer ticks)');
   i32('HOMING_RELEASE_UM', b.homing.release_um, 'move off an active endstop by this much first (um)');
   i32('HOMING_TRAVEL_UM', b.homing.travel_max_um, 'longest homing move (um)');
