@@ -73,13 +73,33 @@ test('a stuck RNG: no retract asked, AUTH? refused with no_random, the log recor
 });
 
 test('a step loss is judged by the depth it left: out of tolerance within the encoder threshold fails; open loop passes when the stop finds it', async () => {
-  // at this phase the loss (0.095 mm at the bottom) stays inside the encoder's slip threshold (1.25 full steps)
+  // at this phase the loss (0.06 mm at the bottom) stays inside the encoder's slip threshold (1.25 full
+  // steps): the firmware finds it by the bottom that moved (assembly/encoder.ts checkBottom)
   const closed = runCampaignCase(parseCaseId(id('ref-pen', 'step_loss@0.4375')), await firmware());
   assert.equal(clockOf(closed), 'none');
-  assert.ok(closed.depthErrMm !== undefined && Math.abs(closed.depthErrMm) > 0.02, `${closed.depthErrMm} mm`);
-  const cls = failureClass(closed, 20);
-  assert.match(cls ?? '', /never detected: a step loss/);
-  assert.equal(failureType(closed, 20), 'never-detected');
+  assert.equal(closed.detected, 'encoder_slip');
+  assert.ok((closed.detectionMs ?? Infinity) < 20, `${closed.detectionMs} ms`);
+  assert.equal(failureClass(closed, 20), undefined);
+  // had it stroked on with a bottom out of tolerance, the loss mattered and was never detected
+  const missed: Outcome = {
+    ...closed,
+    retracted: false,
+    detected: undefined,
+    detectionMs: undefined,
+    state: 'running',
+    fault: 'none',
+    depthErrMm: -0.06,
+    checks: [
+      {
+        what: "never detected: a step loss within the encoder's threshold left the depth out of tolerance",
+        pass: false,
+        measured: '-0.06 mm',
+        failure: 'undetected',
+      },
+    ],
+  };
+  assert.match(failureClass(missed, 20) ?? '', /never detected: a step loss/);
+  assert.equal(failureType(missed, 20), 'never-detected');
   const open = runCampaignCase(
     parseCaseId(id('ref-pen-open-loop', 'step_loss@0.75')),
     await firmware('ref-pen-open-loop'),
@@ -89,7 +109,7 @@ test('a step loss is judged by the depth it left: out of tolerance within the en
   assert.equal(summarize([parseCaseId(open.id)], [open], 20).stepLoss.foundAtStop, 1);
   // within the tolerance: a pass, counted apart with its figure
   const small: Outcome = {
-    ...closed,
+    ...missed,
     depthErrMm: 0.01,
     checks: [{ what: 'step loss within the depth tolerance', pass: true, measured: '0.01 mm', failure: 'undetected' }],
   };
