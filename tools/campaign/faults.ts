@@ -68,7 +68,7 @@ export function encoderThresholdUm(board: Board): number | undefined {
  * until then and is judged as a glitch of that length (spec.ts `activeMs`). An endstop stuck active and
  * then dead at the same instant never read active: the firmware saw a dead endstop and nothing else, and
  * no check can tell it from one (while stroking the endstop reads inactive by design; the stop's position
- * check finds it: `endstop_not_found`). Held for 2 ms or more, the stuck endstop is seen (two control ticks).
+ * check finds it: fault `F_ENDSTOP_NOT_FOUND`). Held for 2 ms or more, the stuck endstop is seen (two control ticks).
  */
 const SIGNAL_OF: Record<string, string> = { endstop_stuck: 'endstop', endstop_dead: 'endstop' };
 

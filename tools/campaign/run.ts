@@ -4,7 +4,7 @@
 import { Board, loadBoard } from '../../boards/board.js';
 import { PenSim } from '../../host-sim/pen.js';
 import { runCase } from '../qa/run-case.js';
-import { LOG_EVENTS, LOG_RECORDS, nameOf } from '../../abi/pen-abi.js';
+import { FAULTS, LOG_EVENTS, LOG_RECORDS, nameOf } from '../../abi/pen-abi.js';
 import { pensOf } from '../qa/tolerance.js';
 import { worstPen } from './worst-pen.js';
 import { strokingOn } from './summary.js';
@@ -281,6 +281,9 @@ function watchMisses(sim: PenSim): MissWatch {
 /** a glitch counts as seen when the firmware faulted while it lasted or within this after (ms): one control tick */
 const GLITCH_SEEN_MS = 1;
 
+/** the fault the position check of a stop reports when the endstop never came */
+const ENDSTOP_NOT_FOUND = FAULTS.find((f) => f.constant === 'F_ENDSTOP_NOT_FOUND')!.name;
+
 /** what a glitch ridden through is judged as: the steps the outputs missed while it lasted */
 const GLITCH_LOSS = 'step loss in a glitch';
 
@@ -332,7 +335,7 @@ function afterWindow(
     // unseen while stroking by design; the position check of the stop is its control (docs/hazards.md)
     checks.push({
       what: 'a dead endstop: found by the position check at the stop',
-      pass: o.afterStop?.startsWith('fault (endstop_not_found)') ?? false,
+      pass: o.afterStop?.startsWith(`fault (${ENDSTOP_NOT_FOUND})`) ?? false,
       measured: `after the stop: ${o.afterStop ?? '-'}`,
       failure: 'undetected',
     });
