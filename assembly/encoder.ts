@@ -10,6 +10,7 @@ import { put, putInt, putField } from "./textio";
 import { machineState, enterFault } from "./machine";
 import { motionBusy } from "./motion";
 import { homeMoving } from "./homing";
+import { strokePlanCount, strokePlanSettled } from "./planjob";
 import {
   CLEARANCE_UM,
   ENCODER_FITTED,
@@ -28,6 +29,18 @@ const ERROR_TICKS: i32 = 3;
 const COUNTS_PER_STEP_Q16: i64 = (ENC_COUNTS_PER_REV * 65536 + STEPS_PER_REV / 2) / STEPS_PER_REV;
 const UM_PER_COUNT_Q16: i64 = (LEAD_NM * 65536) / (ENC_COUNTS_PER_REV * 1000);
 const GUARD_UM: i32 = RETRACT_UM + CLEARANCE_UM;
+/**
+ * A loss below the slip threshold still moves every stroke after it by what was lost: each top turn
+ * is measured against the one two strokes before (a loss spread over a turn shows whole), so a shift
+ * of more than this is steps lost, while the slow drift of a warming winding never adds up to it
+ * (the depth promise is 20 um; the turn's own scatter stays within a few counts)
+ */
+export const TOP_DRIFT_UM: i32 = 12;
+const TOP_DRIFT_COUNTS: i32 = <i32>((<i64>TOP_DRIFT_UM * 1000 * ENC_COUNTS_PER_REV) / LEAD_NM);
+/** the same for each bottom, on one stroke plan: the depth is the promise (20 um), the bottoms' scatter about 1 um */
+export const BOTTOM_SHIFT_UM: i32 = 15;
+/** bottoms left alone after a start or a new plan (a depth, rate or trim): the queue still held the old one */
+const PLAN_SETTLE_STROKES: i32 = 2;
 /** the needles count as retracted when their tips are at least half the clearance behind the guard plane */
 const RETRACTED_TIP_UM: i32 = -(CLEARANCE_UM / 2);
 /** what encoderRetractState() answers */
@@ -48,6 +61,14 @@ let lastTopUm: i32 = 0; // where the last stroke turned back at the top (um from
 let depthMaxUm: i32 = -1; // deepest stroke since resetMeasuredDepth()
 let depthMinUm: i32 = -1; // shallowest stroke since resetMeasuredDepth()
 let measuredStrokes: i32 = 0;
+let restCounts: i32 = 0; // the encoder at rest at the top, when the offset was taken
+let topsSeen: i32 = 0; // a top turn was measured since the strokes started (0 or 1)
+let topPrevCounts: i32 = 0; // the last top turn's peak less restCounts
+let topPrev2Counts: i32 = 0; // the one before it
+let bottomsSeen: i32 = 0; // bottoms measured on the plan in use (negative: still to leave alone)
+let bottomPlans: i32 = 0; // the planner's plan count when the bottoms were last compared
+let bottomPrevUm: i32 = 0; // the last bottom
+let bottomPrev2Um: i32 = 0; // the one before it
 
 /** Carriage position (um from the endstop's design point) of an encoder count: the middle of the count, rounded. */
 function countsToUm(c: i32): i32 {
@@ -75,6 +96,7 @@ export function encoderTick(): void {
     // at rest with the driver on the rotor sits on the field: the offset between the two positions
     if (!motionBusy()) {
       offsetCounts = <i64>now - commandedCounts;
+      restCounts = now;
       synced = true;
       fresh = true;
     }
@@ -95,6 +117,8 @@ export function encoderTick(): void {
     goingDown = true;
     runHigh = now;
     runLow = now;
+    topsSeen = 0;
+    bottomsSeen = -PLAN_SETTLE_STROKES;
     return;
   }
   trackStroke(now, hi, lo);
@@ -106,7 +130,11 @@ function trackStroke(now: i32, hi: i32, lo: i32): void {
     if (hi > runHigh) runHigh = hi;
     if (now >= runHigh - ENC_TURN_COUNTS) return;
     const depth = countsToUm(runHigh) - GUARD_UM;
-    if (depth > 0) strokeBottom(depth); // a move that stays behind the guard plane is no stroke
+    if (depth > 0) {
+      // a move that stays behind the guard plane is no stroke
+      strokeBottom(depth);
+      checkBottom(depth);
+    }
     goingDown = false;
     runLow = lo;
   } else {
@@ -115,7 +143,41 @@ function trackStroke(now: i32, hi: i32, lo: i32): void {
     lastTopUm = countsToUm(runLow);
     goingDown = true;
     runHigh = hi;
+    checkTop(runLow - restCounts);
   }
+}
+
+/** Steps lost below the slip threshold: the top turn shifted from the one two strokes before. */
+function checkTop(topCounts: i32): void {
+  if (topsSeen == 0) {
+    topsSeen = 1;
+    topPrevCounts = topCounts;
+    topPrev2Counts = topCounts;
+    return;
+  }
+  const shift = topCounts - topPrev2Counts;
+  topPrev2Counts = topPrevCounts;
+  topPrevCounts = topCounts;
+  if (shift > TOP_DRIFT_COUNTS || shift < -TOP_DRIFT_COUNTS) enterFault(F_ENCODER_SLIP, false);
+}
+
+/** Steps lost below the slip threshold: a bottom shifted from the one two strokes before, on the same plan. */
+function checkBottom(depthUm: i32): void {
+  const plans = strokePlanCount();
+  if (plans != bottomPlans || !strokePlanSettled()) {
+    bottomPlans = plans;
+    bottomsSeen = -PLAN_SETTLE_STROKES;
+  }
+  if (bottomsSeen <= 0) {
+    bottomsSeen++;
+    bottomPrevUm = depthUm;
+    bottomPrev2Um = depthUm;
+    return;
+  }
+  const shift = depthUm - bottomPrev2Um;
+  bottomPrev2Um = bottomPrevUm;
+  bottomPrevUm = depthUm;
+  if (shift > BOTTOM_SHIFT_UM || shift < -BOTTOM_SHIFT_UM) enterFault(F_ENCODER_SLIP, false);
 }
 
 function strokeBottom(depthUm: i32): void {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { loadBoard } from '../../boards/board.js';
 import { INJECTABLE } from '../../host-sim/faults.js';
 import { faultRule } from '../../tools/campaign/faults.js';
-import { detectionAllowanceMs, onsetEvent, parseCaseId, makeCase } from '../../tools/campaign/spec.js';
+import { activeMs, detectionAllowanceMs, onsetEvent, parseCaseId, makeCase } from '../../tools/campaign/spec.js';
 import { runCampaignCase, Outcome } from '../../tools/campaign/run.js';
 import { clockOf, failureClass, failureType, summarize } from '../../tools/campaign/summary.js';
 import { worstPen, WORST_FOR_RETRACT } from '../../tools/campaign/worst-pen.js';
@@ -73,13 +73,33 @@ test('a stuck RNG: no retract asked, AUTH? refused with no_random, the log recor
 });
 
 test('a step loss is judged by the depth it left: out of tolerance within the encoder threshold fails; open loop passes when the stop finds it', async () => {
-  // at this phase the loss (0.095 mm at the bottom) stays inside the encoder's slip threshold (1.25 full steps)
+  // at this phase the loss (0.06 mm at the bottom) stays inside the encoder's slip threshold (1.25 full
+  // steps): the firmware finds it by the bottom that moved (assembly/encoder.ts checkBottom)
   const closed = runCampaignCase(parseCaseId(id('ref-pen', 'step_loss@0.4375')), await firmware());
   assert.equal(clockOf(closed), 'none');
-  assert.ok(closed.depthErrMm !== undefined && Math.abs(closed.depthErrMm) > 0.02, `${closed.depthErrMm} mm`);
-  const cls = failureClass(closed, 20);
-  assert.match(cls ?? '', /never detected: a step loss/);
-  assert.equal(failureType(closed, 20), 'never-detected');
+  assert.equal(closed.detected, 'encoder_slip');
+  assert.ok((closed.detectionMs ?? Infinity) < 20, `${closed.detectionMs} ms`);
+  assert.equal(failureClass(closed, 20), undefined);
+  // had it stroked on with a bottom out of tolerance, the loss mattered and was never detected
+  const missed: Outcome = {
+    ...closed,
+    retracted: false,
+    detected: undefined,
+    detectionMs: undefined,
+    state: 'running',
+    fault: 'none',
+    depthErrMm: -0.06,
+    checks: [
+      {
+        what: "never detected: a step loss within the encoder's threshold left the depth out of tolerance",
+        pass: false,
+        measured: '-0.06 mm',
+        failure: 'undetected',
+      },
+    ],
+  };
+  assert.match(failureClass(missed, 20) ?? '', /never detected: a step loss/);
+  assert.equal(failureType(missed, 20), 'never-detected');
   const open = runCampaignCase(
     parseCaseId(id('ref-pen-open-loop', 'step_loss@0.75')),
     await firmware('ref-pen-open-loop'),
@@ -89,7 +109,7 @@ test('a step loss is judged by the depth it left: out of tolerance within the en
   assert.equal(summarize([parseCaseId(open.id)], [open], 20).stepLoss.foundAtStop, 1);
   // within the tolerance: a pass, counted apart with its figure
   const small: Outcome = {
-    ...closed,
+    ...missed,
     depthErrMm: 0.01,
     checks: [{ what: 'step loss within the depth tolerance', pass: true, measured: '0.01 mm', failure: 'undetected' }],
   };
@@ -193,4 +213,66 @@ test('a stall whose obstacle no step ever pushed against (at the very bottom of 
   assert.equal(met.inert, undefined);
   assert.equal(clockOf(met), 'onset');
   assert.equal(met.detected, 'stall');
+});
+
+test('a stall placed on the way out counts from the contact with its obstacle, a stroke later', async () => {
+  const o = runCampaignCase(parseCaseId(id('ref-pen', 'stall@0.75')), await firmware());
+  assert.equal(o.inert, undefined);
+  assert.equal(clockOf(o), 'onset');
+  assert.equal(o.detected, 'stall');
+  // from its placing the next stroke comes down to it some milliseconds later; from the contact, at once
+  assert.ok((o.detectionMs ?? Infinity) < 2, `detected ${o.detectionMs} ms after the contact`);
+  assert.ok((o.fromOnsetMs ?? Infinity) <= 20, `${o.fromOnsetMs} ms`);
+});
+
+test('a fault replaced by a later one on the same signal lasted until then: an endstop stuck, then dead at once, is a dead endstop', async () => {
+  const c = (ev: string) => parseCaseId(id('ref-pen', ev));
+  assert.equal(activeMs(c('endstop_stuck@0.25+0ms:endstop_dead'), 0), 0);
+  assert.equal(activeMs(c('endstop_stuck@0.25+2ms:stall+6ms:endstop_dead'), 0), 8);
+  assert.equal(activeMs(c('endstop_stuck@0.25+2ms:stall'), 0), undefined);
+  assert.equal(activeMs(c('endstop_stuck@0.25~0.5ms'), 0), 0.5);
+  const wasm = await firmware();
+  const masked = runCampaignCase(c('endstop_stuck@0.25+0ms:endstop_dead'), wasm);
+  assert.deepEqual(masked.riddenGlitches, ['endstop_stuck']);
+  assert.equal(clockOf(masked), 'none');
+  // the dead endstop is unseen while stroking; the stop's position check must find it
+  assert.match(masked.afterStop ?? '', /endstop_not_found/);
+  assert.ok(masked.checks?.some((k) => k.what.startsWith('a dead endstop') && k.pass));
+  assert.equal(failureClass(masked, 20), undefined);
+  // held for two control ticks the stuck endstop is seen, and its clock runs from its onset
+  const seen = runCampaignCase(c('endstop_stuck@0.25+2ms:endstop_dead'), wasm);
+  assert.equal(seen.riddenGlitches, undefined);
+  assert.equal(clockOf(seen), 'onset');
+  assert.equal(seen.detected, 'endstop_stuck');
+  assert.equal(failureClass(seen, 20), undefined);
+});
+
+test('a driver glitch the firmware never saw starts no clock; the steps it cost are found by the encoder or judged by the depth', async () => {
+  // on the worst pen the outputs off for 0.5 ms cost about a full step: every bottom after it 0.1 mm shallower
+  const o = runCampaignCase(
+    parseCaseId('ref-pen/physical/pworst/normal/d1/f80/s750967/driver_short@0.25~0.5ms'),
+    await firmware(),
+  );
+  assert.deepEqual(o.riddenGlitches, ['driver_short']);
+  assert.equal(clockOf(o), 'none');
+  assert.equal(o.detected, 'encoder_slip');
+  assert.ok(o.retracted);
+  assert.equal(failureClass(o, 20), undefined);
+  // stroking on with such a bottom would be a loss never detected
+  const missed: Outcome = {
+    ...o,
+    retracted: false,
+    detected: undefined,
+    state: 'running',
+    fault: 'none',
+    checks: [
+      {
+        what: "never detected: a step loss in a glitch within the encoder's threshold left the depth out of tolerance",
+        pass: false,
+        measured: '-0.1 mm',
+        failure: 'undetected',
+      },
+    ],
+  };
+  assert.equal(failureType(missed, 20), 'never-detected');
 });

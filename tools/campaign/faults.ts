@@ -62,3 +62,17 @@ export function encoderThresholdUm(board: Board): number | undefined {
   if (!board.encoder) return undefined;
   return (ENC_SLIP_FULL_STEPS * board.drive.lead_mm * 1000) / board.motor.full_steps_per_rev;
 }
+
+/**
+ * Faults that set the same signal: a later one replaces an earlier one, so the earlier one lasted only
+ * until then and is judged as a glitch of that length (spec.ts `activeMs`). An endstop stuck active and
+ * then dead at the same instant never read active: the firmware saw a dead endstop and nothing else, and
+ * no check can tell it from one (while stroking the endstop reads inactive by design; the stop's position
+ * check finds it: fault `F_ENDSTOP_NOT_FOUND`). Held for 2 ms or more, the stuck endstop is seen (two control ticks).
+ */
+const SIGNAL_OF: Record<string, string> = { endstop_stuck: 'endstop', endstop_dead: 'endstop' };
+
+/** The signal a fault sets, when another fault sets the same one. */
+export function signalOf(fault: string): string | undefined {
+  return SIGNAL_OF[fault];
+}

@@ -4,12 +4,12 @@
 import { Board, loadBoard } from '../../boards/board.js';
 import { PenSim } from '../../host-sim/pen.js';
 import { runCase } from '../qa/run-case.js';
-import { LOG_EVENTS, LOG_RECORDS, nameOf } from '../../abi/pen-abi.js';
+import { FAULTS, LOG_EVENTS, LOG_RECORDS, nameOf } from '../../abi/pen-abi.js';
 import { pensOf } from '../qa/tolerance.js';
 import { worstPen } from './worst-pen.js';
 import { strokingOn } from './summary.js';
 import { DEPTH_TOL_UM, encoderThresholdUm, faultRule } from './faults.js';
-import { CampaignCase, detectionAllowanceMs, mayStrokeOn, onsetEvent, toQaCase } from './spec.js';
+import { CampaignCase, activeMs, detectionAllowanceMs, mayStrokeOn, onsetEvent, toQaCase } from './spec.js';
 
 /** the needles must have stayed back this long at the end of the window to count as retracted (ms) */
 export const SETTLED_MS = 20;
@@ -53,6 +53,8 @@ export interface Outcome {
   error?: string;
   /** faults that did nothing in this run (a stall whose obstacle no step ever pushed against): no clock, no detection asked */
   inert?: string[];
+  /** glitches the firmware never saw while they lasted: no clock; what they left is judged as a step loss is */
+  riddenGlitches?: string[];
   /** the first fault the pen reported before any was injected (a pen that cannot stroke) */
   ownFault?: string;
   /** a digest of the needle path, to show two runs are the same */
@@ -82,11 +84,13 @@ export function penOf(c: CampaignCase, tolerance: number, board?: Board): Board 
 
 export function runCampaignCase(c: CampaignCase, wasm: string, opts: { board?: Board } = {}): Outcome {
   const injectedTicks: number[] = [];
+  const atInjection: { obstacleUm: number; vMps: number }[] = [];
   let missed: MissWatch | undefined;
   let out: Outcome | undefined;
   const r = runCase(toQaCase(c), wasm, undefined, penOf(c, 1, opts.board), {
     onInject: (_f, sim) => {
       injectedTicks.push(sim.tTicks);
+      atInjection.push({ obstacleUm: sim.mech.obstacleUm, vMps: sim.mech.vMps });
       missed ??= watchMisses(sim);
     },
     onEnd: (sim) => {
@@ -102,8 +106,29 @@ export function runCampaignCase(c: CampaignCase, wasm: string, opts: { board?: B
           })
           .filter((i) => i >= 0),
       );
-      out = measure(c, sim, injectedTicks, onsetEvent(c, inert), inert);
-      afterWindow(c, sim, out, injectedTicks);
+      // a glitch the firmware never saw while it lasted was ridden through: what it left behind (steps the
+      // outputs missed while they were off) is judged as a silent step loss is, by the depth or its detection
+      const ridden = new Set(
+        c.events
+          .map((e, i) => {
+            const forMs = activeMs(c, i); // a glitch, or a fault another on its signal replaced
+            if (forMs === undefined || e.fault === 'power_cut' || injectedTicks[i] === undefined) return -1;
+            const seenBy = injectedTicks[i] + ((forMs + GLITCH_SEEN_MS) / 1000) * sim.clock.timerHz;
+            const seen = sim.stateLog.some(
+              (s) => s.tTicks >= injectedTicks[i] && s.tTicks <= seenBy && s.state === 'fault',
+            );
+            return seen ? -1 : i;
+          })
+          .filter((i) => i >= 0),
+      );
+      const noClock = new Set([...inert, ...ridden]);
+      // a stall counts from the needles' contact with its obstacle, not from its placing (below)
+      const onsets = injectedTicks.map((t, i) =>
+        c.events[i].fault === 'stall' && !inert.has(i) ? (contactTicks(sim, t, atInjection[i]) ?? t) : t,
+      );
+      out = measure(c, sim, injectedTicks, onsets, onsetEvent(c, noClock), inert);
+      if (ridden.size) out.riddenGlitches = [...ridden].map((i) => c.events[i].fault);
+      afterWindow(c, sim, out, injectedTicks, ridden);
     },
   });
   const o = out!;
@@ -128,12 +153,13 @@ function measure(
   c: CampaignCase,
   sim: PenSim,
   injectedTicks: number[],
+  onsets: number[],
   onsetAt: number,
   inert: ReadonlySet<number>,
 ): Outcome {
   const pen = sim.observation;
   // with no fault that needs a retract, times are given from the first fault (and judged by no deadline)
-  const onsetTicks = injectedTicks[Math.max(0, onsetAt)];
+  const onsetTicks = onsets[Math.max(0, onsetAt)];
   const guardUm = pen.carriageUm - pen.tipUm;
   const backUm = sim.board.geometry.retract_um + sim.mech.stepUm; // as the observation says "retracted"
   const isBack = (tipUm: number): boolean => tipUm < 0 && tipUm + guardUm <= backUm;
@@ -157,7 +183,11 @@ function measure(
     else backAt = end;
   }
   const settled = backAt !== undefined && pen.ms(end - backAt) >= SETTLED_MS;
-  const detection = sim.stateLog.find((s) => s.tTicks >= onset && s.state === 'fault');
+  // the firmware's fault after the onset; or one it entered before, on an earlier fault of the case, and was still in
+  const before = sim.stateLog.filter((s) => s.tTicks < onset).at(-1);
+  const detection =
+    sim.stateLog.find((s) => s.tTicks >= onset && s.state === 'fault') ??
+    (before?.state === 'fault' && before.tTicks >= (injectedTicks[0] ?? end) ? before : undefined);
   const own = sim.stateLog.find((s) => s.tTicks < (injectedTicks[0] ?? end) && s.state === 'fault');
   const o: Outcome = {
     id: c.id,
@@ -187,26 +217,75 @@ function measure(
   return o;
 }
 
+/** carriage speed toward the skin above which a stall's obstacle, placed where the carriage is, blocks it at once (m/s) */
+const MOVING_IN_MPS = 1e-3;
+/** how far the carriage must have moved off the obstacle to come back to it later, and how close is contact (um) */
+const OFF_OBSTACLE_UM = 5;
+const CONTACT_UM = 0.5;
+
+/**
+ * When the needles met a stall's obstacle. The obstacle is placed where the carriage is: on the way in
+ * it blocks the carriage at once; on the way out (or at the turn) it acts only when a later stroke comes
+ * down to it, and that contact is the fault's onset: before it nothing is wrong, and no detection (a
+ * motor, an encoder or a person) could see anything. Undefined when the carriage never came back to it.
+ */
+function contactTicks(sim: PenSim, injected: number, at: { obstacleUm: number; vMps: number }): number | undefined {
+  if (!Number.isFinite(at.obstacleUm) || at.vMps > MOVING_IN_MPS) return injected;
+  const pen = sim.observation;
+  const guardUm = pen.carriageUm - pen.tipUm;
+  let off = false;
+  for (const [t, tip] of needlePath(sim)) {
+    if (t < injected) continue;
+    const x = tip + guardUm;
+    if (x < at.obstacleUm - OFF_OBSTACLE_UM) off = true;
+    else if (off && x >= at.obstacleUm - CONTACT_UM) return t;
+  }
+  return undefined;
+}
+
 interface MissWatch {
   /** when the motor missed steps (first of each run of them), from the first injection on */
   ticks: number[];
 }
 
-/** Notes when the mechanics miss a step (blocked, slipping, driver off), without changing what it does. */
+/**
+ * Notes when the mechanics miss a step (blocked, slipping, driver off), without changing what it does.
+ * A step a silent loss swallows (the `step_loss` fault) is no block: it is left out.
+ */
 function watchMisses(sim: PenSim): MissWatch {
   const w: MissWatch = { ticks: [] };
   const mech = sim.mech;
   let v = mech.missedSteps;
+  let silent = mech.silentLoss;
+  let swallowed = false; // the silent loss took the step being counted
+  Object.defineProperty(mech, 'silentLoss', {
+    configurable: true,
+    get: () => silent,
+    set: (x: number) => {
+      if (x < silent) swallowed = true;
+      silent = x;
+    },
+  });
   Object.defineProperty(mech, 'missedSteps', {
     configurable: true,
     get: () => v,
     set: (x: number) => {
-      if (x > v && w.ticks.at(-1) !== sim.tTicks) w.ticks.push(sim.tTicks);
+      if (x > v && !swallowed && w.ticks.at(-1) !== sim.tTicks) w.ticks.push(sim.tTicks);
+      swallowed = false;
       v = x;
     },
   });
   return w;
 }
+
+/** a glitch counts as seen when the firmware faulted while it lasted or within this after (ms): one control tick */
+const GLITCH_SEEN_MS = 1;
+
+/** the fault the position check of a stop reports when the endstop never came */
+const ENDSTOP_NOT_FOUND = FAULTS.find((f) => f.constant === 'F_ENDSTOP_NOT_FOUND')!.name;
+
+/** what a glitch ridden through is judged as: the steps the outputs missed while it lasted */
+const GLITCH_LOSS = 'step loss in a glitch';
 
 /** how long a STOP may take to bring the pen to rest before its log is read (ms) */
 const STOP_TIMEOUT_MS = 3000;
@@ -216,7 +295,13 @@ const STOP_TIMEOUT_MS = 3000;
  * since `LOG <i>` is refused then; read the last log record; run the checks of the case's faults that
  * are judged by their effect. It costs simulated time after the window, never inside it.
  */
-function afterWindow(c: CampaignCase, sim: PenSim, o: Outcome, injectedTicks: number[]): void {
+function afterWindow(
+  c: CampaignCase,
+  sim: PenSim,
+  o: Outcome,
+  injectedTicks: number[],
+  ridden: ReadonlySet<number>,
+): void {
   const board = sim.board;
   const wasStroking = strokingOn(o);
   if (!sim.dead) {
@@ -240,6 +325,20 @@ function afterWindow(c: CampaignCase, sim: PenSim, o: Outcome, injectedTicks: nu
     const err = depthChangeUm(sim, injectedTicks[loss]);
     if (err !== undefined) o.depthErrMm = round(err / 1000);
     checks.push(depthCheck(board, err, o.afterStop));
+  } else if (ridden.size && wasStroking && o.mayStrokeOn) {
+    // steps the outputs missed during a glitch ridden through move the bottom as a silent loss does
+    const err = depthChangeUm(sim, Math.min(...[...ridden].map((i) => injectedTicks[i])));
+    if (err !== undefined) o.depthErrMm = round(err / 1000);
+    checks.push(depthCheck(board, err, o.afterStop, GLITCH_LOSS));
+  }
+  if (lasting('endstop_dead') >= 0 && wasStroking && !sim.dead) {
+    // unseen while stroking by design; the position check of the stop is its control (docs/hazards.md)
+    checks.push({
+      what: 'a dead endstop: found by the position check at the stop',
+      pass: o.afterStop?.startsWith(`fault (${ENDSTOP_NOT_FOUND})`) ?? false,
+      measured: `after the stop: ${o.afterStop ?? '-'}`,
+      failure: 'undetected',
+    });
   }
   if (lasting('rng_stuck') >= 0 && faultRule('rng_stuck', board).role === 'no_motion') {
     let reply: string;
@@ -264,27 +363,32 @@ function afterWindow(c: CampaignCase, sim: PenSim, o: Outcome, injectedTicks: nu
  * found it (the endstop check, its designed control, docs/hazards.md H9: the pen ends the stop in a
  * fault: steps lost, or the endstop not found). Else the loss mattered and was not detected while stroking.
  */
-function depthCheck(board: Board, errUm: number | undefined, afterStop: string | undefined): Check {
+function depthCheck(
+  board: Board,
+  errUm: number | undefined,
+  afterStop: string | undefined,
+  subject = 'step loss',
+): Check {
   const thr = encoderThresholdUm(board);
   const limits = `tolerance ${DEPTH_TOL_UM / 1000} mm${thr !== undefined ? `, the encoder's threshold ${round(thr / 1000)} mm` : ', no encoder'}`;
   if (errUm === undefined)
     return {
-      what: 'step loss: no stroke after it to measure',
+      what: `${subject}: no stroke after it to measure`,
       pass: true,
       measured: 'no stroke after the loss',
       failure: 'undetected',
     };
   const measured = `a stroke's bottom moved ${round(errUm / 1000)} mm after the loss (${limits}); after the stop: ${afterStop ?? '-'}`;
   if (Math.abs(errUm) <= DEPTH_TOL_UM)
-    return { what: 'step loss within the depth tolerance', pass: true, measured, failure: 'undetected' };
+    return { what: `${subject} within the depth tolerance`, pass: true, measured, failure: 'undetected' };
   if (thr === undefined && afterStop?.startsWith('fault'))
-    return { what: 'step loss found at the stop (open loop)', pass: true, measured, failure: 'undetected' };
+    return { what: `${subject} found at the stop (open loop)`, pass: true, measured, failure: 'undetected' };
   const what =
     thr === undefined
-      ? 'never detected: a step loss left the depth out of tolerance, not found at the stop'
+      ? `never detected: a ${subject} left the depth out of tolerance, not found at the stop`
       : Math.abs(errUm) <= thr
-        ? "never detected: a step loss within the encoder's threshold left the depth out of tolerance"
-        : "never detected: a step loss beyond the encoder's threshold";
+        ? `never detected: a ${subject} within the encoder's threshold left the depth out of tolerance`
+        : `never detected: a ${subject} beyond the encoder's threshold`;
   return { what, pass: false, measured, failure: 'undetected' };
 }
 

@@ -4,7 +4,7 @@
 // its id alone, and it becomes a QA scenario (the same steps `pen qa` runs).
 import { Case, Step } from '../qa/scenario.js';
 import { Board, loadBoard } from '../../boards/board.js';
-import { faultRule } from './faults.js';
+import { faultRule, signalOf } from './faults.js';
 
 export type Model = 'ideal' | 'physical';
 export type PenChoice = number | 'worst';
@@ -92,9 +92,27 @@ export function mayStrokeOn(c: CampaignCase, inert: ReadonlySet<number> = NONE):
   return c.events.every(
     (e, i) =>
       inert.has(i) ||
-      (e.forMs !== undefined && e.fault !== 'power_cut') ||
+      (activeMs(c, i) !== undefined && e.fault !== 'power_cut') ||
       (e.fault !== 'power_cut' && ['unseen', 'no_motion', 'depth'].includes(faultRule(e.fault, b).role)),
   );
+}
+
+/**
+ * How long event i acted (ms): its glitch length, or until a later fault on the same signal replaced it
+ * (faults.ts `signalOf`); undefined while it lasts to the end.
+ */
+export function activeMs(c: CampaignCase, i: number): number | undefined {
+  const e = c.events[i];
+  if (e.forMs !== undefined) return e.forMs;
+  const sig = signalOf(e.fault);
+  if (sig === undefined) return undefined;
+  let ms = 0;
+  for (let j = i + 1; j < c.events.length; j++) {
+    ms += c.events[j].delayMs ?? 0;
+    if (signalOf(c.events[j].fault) === sig) return ms;
+    if (c.events[j].forMs !== undefined) ms += c.events[j].forMs!;
+  }
+  return undefined;
 }
 
 export function caseId(c: Omit<CampaignCase, 'id'>): string {

@@ -123,8 +123,8 @@ export function summarize(cases: CampaignCase[], outs: Outcome[], limitMs: numbe
     const type = failureType(o, limitMs);
     if (!cls) {
       s.passed++;
-      if (clockOf(o) === 'none') s.harmless++;
-      else if (strokingOn(o)) s.riddenThrough++;
+      if (strokingOn(o) && (clockOf(o) !== 'none' || o.riddenGlitches?.length)) s.riddenThrough++;
+      else if (clockOf(o) === 'none') s.harmless++;
       for (const c of o.checks ?? []) {
         if (c.what.startsWith('step loss within')) s.stepLoss.within++;
         if (c.what.startsWith('step loss found at the stop')) s.stepLoss.foundAtStop++;
@@ -201,9 +201,12 @@ export function outcomeLine(o: Outcome): string {
   const det = o.detected !== undefined ? `detected as ${o.detected} after ${o.detectionMs} ms` : 'not detected';
   const clock = clockOf(o) === 'none' ? '; no fault needing a retract (times from the first fault)' : '';
   const inert = o.inert?.length ? `; ${o.inert.join(', ')}: its obstacle never blocked a step` : '';
+  const ridden = o.riddenGlitches?.length
+    ? `; ${o.riddenGlitches.join(', ')} glitch: not seen while it lasted (judged by the steps it cost)`
+    : '';
   const stop = o.afterStop ? `; stopped to read the log: ${o.afterStop}` : '';
   const checks = (o.checks ?? []).map((c) => `; ${c.pass ? 'ok' : 'FAILED'}: ${c.what}: ${c.measured}`).join('');
-  return `${back}; ${det}; ends ${o.state}${o.fault !== 'none' ? ` (${o.fault})` : ''}${clock}${inert}${stop}; log: ${o.log}${checks}`;
+  return `${back}; ${det}; ends ${o.state}${o.fault !== 'none' ? ` (${o.fault})` : ''}${clock}${inert}${ridden}${stop}; log: ${o.log}${checks}`;
 }
 
 export function summaryText(s: Summary): string {
