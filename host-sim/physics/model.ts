@@ -29,8 +29,11 @@ export const H_MAX_S = 40e-6;
 /** the fine reference step (s): the step the model was first validated with */
 export const H_FINE_S = 20e-6;
 const TWO_PI = 2 * Math.PI;
-/** largest step in rotor angle (rad electrical) taken by rotation rather than by Math.sin/cos */
-const ROTATE_MAX_RAD = 0.05;
+/**
+ * largest step in rotor angle (rad electrical) taken by rotation rather than by Math.sin/cos: at the
+ * envelope's top speed an integration step turns the rotor about 0.3 rad
+ */
+const ROTATE_MAX_RAD = 0.35;
 /** integration steps between exact sines: bounds the rotation's accumulated error near 1e-9 */
 const ROTATE_RESYNC = 64;
 /** how often the thermal models advance (s): far below their time constants (20 s, minutes) */
@@ -73,7 +76,8 @@ export class PhysicalDrive {
   /** StallGuard: a stall seen at the last full-step sample */
   stallSeen = false;
   private lostSinceSample = false;
-  private msCnt = 0;
+  /** microsteps past the last full step (0 .. microsteps - 1): a counter, not a remainder per step */
+  private msPhase = 0;
   private lastDir = 0;
   private sinceReversal = 0;
   private lastFieldTicks = -Infinity;
@@ -124,18 +128,62 @@ export class PhysicalDrive {
 
   /** The field takes the rotor's position (the driver comes up where the rotor sits). */
   alignField(): void {
-    this.fieldSteps = this.x / this.p.stepM;
+    this.fieldSteps = this.fieldStart = this.x / this.p.stepM;
+    this.fieldArea = 0;
     this.cycles = 0;
     this.setRefs();
   }
 
   setDriver(on: boolean): void {
+    this.advanceTo(this.edgeTicks); // the field's steps so far act before it changes
     this.on = on;
     if (on) this.alignField();
   }
 
-  /** One microstep of the field at t (ticks), +1 toward the skin; StallGuard samples at each full step. */
+  /**
+   * Steps merged into integration steps (see the head of this file): with the model's step; the fine
+   * reference H_FINE_S keeps one integration step per step interval, as the model was first checked.
+   */
+  get mergesSteps(): boolean {
+    return this.hMaxS > H_FINE_S;
+  }
+
+  /** the merged integration steps' grid (ticks): H_MAX_S, in whole ticks as the step times are */
+  private gridTicks(): number {
+    return Math.floor(this.hMaxS * this.timerHz);
+  }
+
+  /** the time the model has been integrated to (ticks) */
+  get timeTicks(): number {
+    return this.tTicks;
+  }
+
+  /**
+   * One microstep of the field at t (ticks), +1 toward the skin; StallGuard samples at each full step.
+   * The model integrates up to t first, or (merging) only when the steps since its last integration
+   * span H_MAX_S, and before a full step, so that StallGuard's sample sees the rotor at t.
+   */
   fieldStep(d: number, t: number): void {
+    const m = this.p.microsteps;
+    let phase = this.msPhase + d;
+    if (phase >= m || phase < 0) phase = ((phase % m) + m) % m;
+    if (!this.mergesSteps) this.advanceTo(t);
+    else {
+      // integration steps on a grid of H_MAX_S from the last integration, the field's steps within
+      // each merged into it; t stays within one grid step of the model's time
+      const hTicks = this.gridTicks();
+      if (t - this.tTicks > hTicks) {
+        if (this.edgeTicks > this.tTicks) this.advanceTo(this.tTicks + hTicks);
+        const rest = t - this.tTicks;
+        if (rest > hTicks) this.advanceTo(t - (rest % hTicks || hTicks));
+      }
+      if (phase === 0) this.advanceTo(t);
+    }
+    if (t > this.tTicks) {
+      // the field's staircase since the last integration, as its area (microsteps x ticks)
+      this.fieldArea += (this.fieldSteps - this.fieldStart) * (t - this.edgeTicks);
+      this.edgeTicks = t;
+    }
     this.fieldSteps += d;
     this.setRefs();
     const dt = t - this.lastFieldTicks;
@@ -146,8 +194,8 @@ export class PhysicalDrive {
       this.sinceReversal = 0;
       this.lastDir = d;
     } else this.sinceReversal++;
-    this.msCnt += d;
-    if (this.msCnt % this.p.microsteps !== 0) return;
+    this.msPhase = phase;
+    if (phase !== 0) return;
     const p = this.p;
     const blind =
       this.sinceReversal < p.stallguardBlindFullSteps * p.microsteps ||
@@ -155,6 +203,11 @@ export class PhysicalDrive {
     this.stallSeen = !blind && (this.lostSinceSample || Math.abs(this.loadAngle()) > HALF_PI);
     this.lostSinceSample = false;
   }
+
+  /** the field at the last integration, the staircase's area since, and its last edge (ticks) */
+  private fieldStart = 0;
+  private fieldArea = 0;
+  private edgeTicks = 0;
 
   private setRefs(): void {
     // the field sits on a few hundred microstep positions: their sines and cosines are kept (the
@@ -178,10 +231,19 @@ export class PhysicalDrive {
     return this.p.phaseResistanceOhm * (1 + COPPER_ALPHA_PER_K * (this.windingC - R_REFERENCE_C)) + 2 * this.p.rdsonOhm;
   }
 
+  /** what advanceTo hands each integration step to when it is given no sampler of its own */
+  sampler: Sampler | undefined;
+
   /** Integrate up to t (ticks). */
-  advanceTo(t: number, sample?: Sampler): void {
+  advanceTo(t: number, sample: Sampler | undefined = this.sampler): void {
     const dTicks = t - this.tTicks;
     if (dTicks <= 0) return;
+    // merged field steps lie within one grid step of the last integration: that grid step first
+    if (this.edgeTicks > this.tTicks && dTicks > this.gridTicks()) {
+      this.advanceTo(this.tTicks + this.gridTicks(), sample);
+      this.advanceTo(t, sample);
+      return;
+    }
     const dtS = dTicks / this.timerHz;
     const n = Math.ceil(dtS / this.hMaxS - 1e-9);
     const h = dtS / n;
@@ -195,13 +257,11 @@ export class PhysicalDrive {
       l = p.phaseInductanceH,
       vb = p.busV,
       on = this.on;
-    // the step's length repeats from call to call (steady step rates): keep its decay factor
-    if (r !== this.decayR || h !== this.decayH) {
-      this.decayR = r;
-      this.decayH = h;
-      this.decay = Math.exp((-r * h) / l);
-    }
-    const decay = this.decay;
+    // the decay factor exp(-r h / l) only where a phase cannot follow its reference (the bus voltage
+    // limits it), and kept while the step's length repeats from call to call
+    let decay = r === this.decayR && h === this.decayH ? this.decay : -1;
+    const lOverH = l / h,
+      invR = 1 / r;
     const gd = 1 / p.etaDrive,
       gb = p.etaBack;
     // the divisions of the loop, as products
@@ -226,8 +286,30 @@ export class PhysicalDrive {
     const skinRate = fp / p.punctureDepthM;
     const cutN = fp * p.cutShare,
       shaftPerM = this.needles * p.shaftFrictionNPerM;
-    const iaRef = this.iaRef,
+    let iaRef = this.iaRef,
       ibRef = this.ibRef;
+    if (this.edgeTicks > this.tTicks) {
+      // steps merged into this integration step: the currents follow the staircase's mean over it,
+      // the field at its end turned back by the mean's lag behind the end (a fraction of the merged
+      // microsteps; Taylor to the 10th order as for the rotor below)
+      const lagSteps =
+        this.fieldSteps -
+        this.fieldStart -
+        (this.fieldArea + (this.fieldSteps - this.fieldStart) * (t - this.edgeTicks)) / dTicks;
+      const dl = (lagSteps * HALF_PI) / p.microsteps,
+        dl2 = dl * dl;
+      const cd =
+          1 - dl2 * (1 / 2) * (1 - dl2 * (1 / 12) * (1 - dl2 * (1 / 30) * (1 - dl2 * (1 / 56) * (1 - dl2 * (1 / 90))))),
+        sd =
+          dl *
+          (1 -
+            dl2 * (1 / 6) * (1 - dl2 * (1 / 20) * (1 - dl2 * (1 / 42) * (1 - dl2 * (1 / 72) * (1 - dl2 * (1 / 110))))));
+      iaRef = this.iaRef * cd + this.ibRef * sd;
+      ibRef = this.ibRef * cd - this.iaRef * sd;
+    }
+    this.fieldStart = this.fieldSteps;
+    this.fieldArea = 0;
+    this.edgeTicks = t;
     const phi = this.fieldAngle();
     const t0Ticks = this.tTicks;
     let x = this.x,
@@ -248,13 +330,16 @@ export class PhysicalDrive {
         ib0 = ib;
       const xh = x + (v * h) / 2;
       const th = xh * kE;
-      // sine and cosine of the rotor angle: rotated by the small step in angle (Taylor to the 5th
-      // order: error ~d^6 / 720, 2e-11 at 0.05 rad), computed afresh every ROTATE_RESYNC steps
+      // sine and cosine of the rotor angle: rotated by the step in angle (Taylor to the 10th order:
+      // error below d^11 / 11!, 3e-13 at 0.35 rad), computed afresh every ROTATE_RESYNC steps
       const d = th - th0;
       if (d > -ROTATE_MAX_RAD && d < ROTATE_MAX_RAD && ++rotated < ROTATE_RESYNC) {
         const d2 = d * d;
-        const cd = 1 - (d2 / 2) * (1 - d2 / 12),
-          sd = d * (1 - (d2 / 6) * (1 - d2 / 20));
+        const cd =
+            1 - d2 * (1 / 2) * (1 - d2 * (1 / 12) * (1 - d2 * (1 / 30) * (1 - d2 * (1 / 56) * (1 - d2 * (1 / 90))))),
+          sd =
+            d *
+            (1 - d2 * (1 / 6) * (1 - d2 * (1 / 20) * (1 - d2 * (1 / 42) * (1 - d2 * (1 / 72) * (1 - d2 * (1 / 110))))));
         const s1 = s * cd + c * sd;
         c = c * cd - s * sd;
         s = s1;
@@ -265,8 +350,31 @@ export class PhysicalDrive {
       }
       th0 = th;
       const w = v * invLp;
-      ia = phaseStep(ia, iaRef, -kt * w * s, r, l, vb, h, decay, on);
-      ib = phaseStep(ib, ibRef, kt * w * c, r, l, vb, h, decay, on);
+      const ea = -kt * w * s,
+        eb = kt * w * c;
+      if (on) {
+        // the chopper brings each phase to its reference where the bus voltage allows (motor.ts's
+        // phaseStep, inlined: the one place a division and a call per step show)
+        const ua = r * ia + ea + lOverH * (iaRef - ia);
+        const ub = r * ib + eb + lOverH * (ibRef - ib);
+        const aFollows = ua <= vb && ua >= -vb,
+          bFollows = ub <= vb && ub >= -vb;
+        if (!(aFollows && bFollows) && decay < 0) decay = this.decayFor(r, h, l);
+        if (aFollows) ia = iaRef;
+        else {
+          const iInf = ((ua > 0 ? vb : -vb) - ea) * invR;
+          ia = iInf + (ia - iInf) * decay;
+        }
+        if (bFollows) ib = ibRef;
+        else {
+          const iInf = ((ub > 0 ? vb : -vb) - eb) * invR;
+          ib = iInf + (ib - iInf) * decay;
+        }
+      } else if (ia !== 0 || ib !== 0) {
+        if (decay < 0) decay = this.decayFor(r, h, l);
+        ia = phaseStep(ia, iaRef, ea, r, l, vb, h, decay, false);
+        ib = phaseStep(ib, ibRef, eb, r, l, vb, h, decay, false);
+      }
       i2 += ia * ia + ib * ib;
       const torque =
         kt * (ib * c - ia * s) - detent4 * s * c * (c * c - s * s) - drag * w - fieldDamping * (w - wField);
@@ -361,6 +469,11 @@ export class PhysicalDrive {
       this.heatDtS = 0;
       this.heatI2dt = 0;
     }
+  }
+  private decayFor(r: number, h: number, l: number): number {
+    this.decayR = r;
+    this.decayH = h;
+    return (this.decay = Math.exp((-r * h) / l));
   }
   private decayR = NaN;
   private decayH = NaN;
