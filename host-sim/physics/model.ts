@@ -89,6 +89,14 @@ export class PhysicalDrive {
   private rOhm = 0;
   private readonly kE: number = 0;
   private readonly mr: number = 0;
+  // the pen's constants the integration uses as products
+  private readonly invTimerHz: number = 0;
+  private readonly invLp: number = 0;
+  private readonly gd: number = 0;
+  private readonly invMd: number = 0;
+  private readonly invMb: number = 0;
+  private readonly shaftPerStep: number = 0;
+  private readonly invPunctureDepth: number = 0;
   /** the largest integration step (s): H_MAX_S, or H_FINE_S as the reference the larger step is checked against */
   hMaxS = H_MAX_S;
 
@@ -107,6 +115,13 @@ export class PhysicalDrive {
     this.rOhm = this.resistance();
     this.kE = Math.PI / (2 * p.microsteps * p.stepM);
     this.mr = p.rotorInertiaKgM2 / p.leadPerRadM ** 2;
+    this.invTimerHz = 1 / timerHz;
+    this.invLp = 1 / p.leadPerRadM;
+    this.gd = 1 / p.etaDrive;
+    this.invMd = 1 / (this.mr + this.gd * p.carriageKg);
+    this.invMb = 1 / (this.mr + p.etaBack * p.carriageKg);
+    this.shaftPerStep = p.stepM / p.leadPerRadM;
+    this.invPunctureDepth = 1 / p.punctureDepthM;
   }
 
   /** rotor electrical angle (rad) */
@@ -244,30 +259,36 @@ export class PhysicalDrive {
       this.advanceTo(t, sample);
       return;
     }
-    const dtS = dTicks / this.timerHz;
+    const dtS = dTicks * this.invTimerHz;
     const n = Math.ceil(dtS / this.hMaxS - 1e-9);
     const h = dtS / n;
     const p = this.p;
     const kt = p.ktNmPerA,
-      lp = p.leadPerRadM,
-      mr = this.mr,
       m = p.carriageKg,
       kE = this.kE;
     const r = this.rOhm,
       l = p.phaseInductanceH,
       vb = p.busV,
       on = this.on;
-    // the decay factor exp(-r h / l) only where a phase cannot follow its reference (the bus voltage
-    // limits it), and kept while the step's length repeats from call to call
-    let decay = r === this.decayR && h === this.decayH ? this.decay : -1;
-    const lOverH = l / h,
-      invR = 1 / r;
-    const gd = 1 / p.etaDrive,
+    // what depends on the step's length and the winding's resistance, kept while they repeat (the
+    // grid's step, a resistance that changes once a millisecond); the decay factor exp(-r h / l)
+    // only where a phase cannot follow its reference (the bus voltage limits it)
+    if (r !== this.decayR || h !== this.decayH) {
+      this.decayR = r;
+      this.decayH = h;
+      this.decay = -1;
+      this.lOverH = l / h;
+      this.invR = 1 / r;
+    }
+    let decay = this.decay;
+    const lOverH = this.lOverH,
+      invR = this.invR;
+    const gd = this.gd,
       gb = p.etaBack;
-    // the divisions of the loop, as products
-    const invLp = 1 / lp,
-      invMd = 1 / (mr + gd * m),
-      invMb = 1 / (mr + gb * m);
+    // the divisions of the loop, as products (constants of the pen, computed once)
+    const invLp = this.invLp,
+      invMd = this.invMd,
+      invMb = this.invMb;
     const hiStop = Math.min(p.frontStopM, this.obstacleM);
     const rearStop = p.rearStopM,
       guard = p.guardM,
@@ -278,12 +299,12 @@ export class PhysicalDrive {
     // which the oscillation's damping acts against; none with the driver off (no current loop)
     const fieldDamping = on ? p.fieldDampingNmsPerRad : 0;
     const fieldMoving = this.tTicks - this.lastFieldTicks <= 2 * this.fieldIntervalTicks;
-    const wField = fieldMoving ? (this.lastDir * this.fieldRateSteps * p.stepM) / p.leadPerRadM : 0;
+    const wField = fieldMoving ? this.lastDir * this.fieldRateSteps * this.shaftPerStep : 0;
     const springPre = p.springPreN,
       springRate = p.springRateNPerM;
     const nutDrag = p.nutDragN;
     const fp = this.needles * this.punctureN;
-    const skinRate = fp / p.punctureDepthM;
+    const skinRate = fp * this.invPunctureDepth;
     const cutN = fp * p.cutShare,
       shaftPerM = this.needles * p.shaftFrictionNPerM;
     let iaRef = this.iaRef,
@@ -471,10 +492,10 @@ export class PhysicalDrive {
     }
   }
   private decayFor(r: number, h: number, l: number): number {
-    this.decayR = r;
-    this.decayH = h;
     return (this.decay = Math.exp((-r * h) / l));
   }
+  private lOverH = 0;
+  private invR = 0;
   private decayR = NaN;
   private decayH = NaN;
   private decay = 0;
