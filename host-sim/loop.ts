@@ -120,7 +120,7 @@ export class TimeLoop {
       const moveStart = ex.moveStartTicks;
       const d = ex.step();
       mech.step(ts, d, ex.position);
-      if (merging && ph.timeTicks > this.watchedTicks) this.watch(ph.timeTicks);
+      if (merging && ph.timeTicks !== this.watchedPhysTicks) this.watch(ts);
       driver.watchSlip(ts);
       if (move && ex.move === move) {
         const ideal = moveStart + idealStepTicks(ex.moveStep, move.steps, move.durationTicks, move.accelTicks);
@@ -175,23 +175,24 @@ export class TimeLoop {
   };
 
   /**
-   * ... and the encoder, retract timing and the endstop each event (a step, a control tick: 1 ms or
-   * finer). The encoder reads the carriage as it is at the event: within one advance the model's
-   * position is only known at its end.
+   * ... and the encoder, retract timing and the endstop at each event (a step, a control tick: 1 ms
+   * or finer) that moved the model: with merged steps the model's time is the last integration's, up
+   * to H_MAX_S before the event. Within one advance the model's position is only known at its end.
    */
   private follow(t: number): void {
     this.p.mech.advanceTo(t); // (the model's own sampler: one closure at its call site, which the JIT inlines)
     this.watch(t);
   }
 
+  /** The parts watch the carriage as the model has it, at the event at t (the trace keeps its time order). */
   private watch(t: number): void {
-    this.watchedTicks = t;
+    this.watchedPhysTicks = this.p.mech.phys!.timeTicks;
     this.p.encoder?.observe(t);
     this.p.telemetry.watchRetract(t);
     this.p.endstop.watch(t);
   }
-  /** the last time the parts watched the physical carriage (ticks) */
-  private watchedTicks = -1;
+  /** the model's time when the parts last watched it (ticks) */
+  private watchedPhysTicks = -1;
 
   private pumpRanDown(): void {
     const { clock, driver, mech, watchdog } = this.p;
