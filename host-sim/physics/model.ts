@@ -273,6 +273,7 @@ export class PhysicalDrive {
     const r = this.rOhm,
       l = p.phaseInductanceH,
       vb = p.busV,
+      negVb = -vb, // (negated here, once per call: a negation first met inside the loop costs a recompile)
       on = this.on;
     // what depends on the step's length and the winding's resistance, kept while they repeat (the
     // grid's step, a resistance that changes once a millisecond); the decay factor exp(-r h / l)
@@ -382,17 +383,17 @@ export class PhysicalDrive {
         // phaseStep, inlined: the one place a division and a call per step show)
         const ua = r * ia + ea + lOverH * (iaRef - ia);
         const ub = r * ib + eb + lOverH * (ibRef - ib);
-        const aFollows = ua <= vb && ua >= -vb,
-          bFollows = ub <= vb && ub >= -vb;
+        const aFollows = ua <= vb && ua >= negVb,
+          bFollows = ub <= vb && ub >= negVb;
         if (!(aFollows && bFollows) && decay < 0) decay = this.decayFor(r, h, l);
         if (aFollows) ia = iaRef;
         else {
-          const iInf = ((ua > 0 ? vb : -vb) - ea) * invR;
+          const iInf = ((ua > 0 ? vb : negVb) - ea) * invR;
           ia = iInf + (ia - iInf) * decay;
         }
         if (bFollows) ib = ibRef;
         else {
-          const iInf = ((ub > 0 ? vb : -vb) - eb) * invR;
+          const iInf = ((ub > 0 ? vb : negVb) - eb) * invR;
           ib = iInf + (ib - iInf) * decay;
         }
       } else if (ia !== 0 || ib !== 0) {
