@@ -125,20 +125,25 @@ function benchPhysical(board: Board, wasm: string, at: { depthMm: number; maxFre
     sim.startMeasuring();
     return sim;
   };
+  const cpuMs: number[] = [];
   for (let rep = 0; rep <= REPS; rep++) {
     const sim = stroking(rep + 1);
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     sim.run(SIM_SECONDS * 1000);
     const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(c0);
     if (rep === 0) continue;
     speeds.push(SIM_SECONDS / wallS);
+    // the process's CPU time (the JIT's threads included): what a shared machine's load does not inflate
+    cpuMs.push((cpu.user + cpu.system) / 1000 / SIM_SECONDS);
     const m = sim.measure();
     if (m.strokes < 10) throw new Error(`the pen did not stroke at the hardest point (${m.strokes} strokes)`);
     const ph = sim.mech.physicsSummary()!;
     line = `tip ${(ph.tip_max_um - sim.setting.depthUm).toFixed(0)} um past the set depth, load angle up to ${ph.load_angle_deg_max.toFixed(0)} deg, ${m.missed_steps} lost steps`;
   }
   console.log(
-    `simulator  physical model: ${median(speeds).toFixed(0)}x real time (median of ${REPS}; min ${Math.min(...speeds).toFixed(0)}x, max ${Math.max(...speeds).toFixed(0)}x); ${line}`,
+    `simulator  physical model: ${median(speeds).toFixed(0)}x real time (median of ${REPS}; min ${Math.min(...speeds).toFixed(0)}x, max ${Math.max(...speeds).toFixed(0)}x), ${median(cpuMs).toFixed(1)} ms of CPU per simulated second (${(1000 / median(cpuMs)).toFixed(0)}x); ${line}`,
   );
   // what the firmware's own ticks take of that: they alone bound the speed whatever the simulator does
   const sim = stroking(1);
