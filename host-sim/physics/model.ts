@@ -9,14 +9,17 @@
 // pen, bridge included), the rotor's natural period (3.3 ms, 303 Hz with the detent) and the
 // electrical period at the highest carriage speed (about 0.85 ms at 0.6 m/s). The currents are
 // advanced exactly over a step (motor.ts), the mechanics by position Verlet, whose energy error is
-// (w h)^2 / 8 (w the natural angular frequency): 7e-4 at 40 us. At speed the steps come faster than
-// that (every 6-35 us at the envelope's edge): their microstep ripple (a 16th of a full step, at
-// 30-170 kHz) lies far above what the rotor follows (200-300 Hz), so an integration step takes the
-// field's staircase as its mean over the step (its exact area, not a ramp): the field at the step's
-// end turned back by about half the microsteps merged (under 20 degrees electrical at the top speed). The model was first checked at a fixed 20 us (H_FINE_S)
-// with one integration step per step interval (the field changing only at step edges), kept as the
-// reference the merged step is measured against (tests/sim/physics-step.test.ts: tip path within
-// 5 um, depth and overshoot within 2 um, load angle within 2 degrees, the pull-out curve within 1 % of
+// (w h)^2 / 8 (w the natural angular frequency): 7e-4 at 40 us. Over much of a stroke the steps
+// come every 20-40 us: their microstep ripple (a 16th of a full step, at 25-50 kHz) lies far above
+// what the rotor follows (200-300 Hz), so an integration step takes the field's staircase as its
+// mean over the step (its exact area, not a ramp): the field at the step's end turned back by at
+// most about one microstep. Steps faster than the fine step (20 us, above 1,170 rpm) are not merged:
+// there the bus voltage limits the currents, and a 40 us step across their microstep edges would
+// lose up to 9 % of the pull-out torque at 3,000 rpm (tests/sim/sim-speed.test.ts turns the rotor
+// and compares). The model was first checked at a fixed 20 us (H_FINE_S) with one integration step
+// per step interval (the field changing only at step edges), kept as the reference the merged step
+// is measured against (tests/sim/physics-step.test.ts: tip path within 5 um, depth and overshoot
+// within 2 um, load angle within 2 degrees, the pull-out curve within 1 % of
 // the holding torque). The chopper's own PWM (20-40 kHz) is averaged (motor.ts).
 //
 // Drive train: the screw's efficiency acts on forces through the nut, never on the rotor's inertia:
@@ -101,6 +104,7 @@ export class PhysicalDrive {
   private readonly invMb: number = 0;
   private readonly shaftPerStep: number = 0;
   private readonly invPunctureDepth: number = 0;
+  private readonly fineTicks: number = 0;
   /** the largest integration step (s): H_MAX_S, or H_FINE_S as the reference the larger step is checked against */
   hMaxS = H_MAX_S;
 
@@ -126,6 +130,7 @@ export class PhysicalDrive {
     this.invMb = 1 / (this.mr + p.etaBack * p.carriageKg);
     this.shaftPerStep = p.stepM / p.leadPerRadM;
     this.invPunctureDepth = 1 / p.punctureDepthM;
+    this.fineTicks = H_FINE_S * timerHz;
   }
 
   /** rotor electrical angle (rad) */
@@ -196,7 +201,9 @@ export class PhysicalDrive {
         const rest = t - this.tTicks;
         if (rest > hTicks) this.advanceTo(t - (rest % hTicks || hTicks));
       }
-      if (phase === 0) this.advanceTo(t);
+      // (steps faster than the fine step each get their own integration step, as in the reference:
+      // there the chopper runs against the bus voltage, and merging them loses pull-out torque)
+      if (phase === 0 || t - this.lastFieldTicks < this.fineTicks) this.advanceTo(t);
     }
     if (t > this.tTicks) {
       // the field's staircase since the last integration, as its area (microsteps x ticks)

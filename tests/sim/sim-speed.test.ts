@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadBoard, cartridgeOf } from '../../boards/board.js';
 import { physicsParams } from '../../host-sim/physics/params.js';
-import { PhysicalDrive, H_MAX_S } from '../../host-sim/physics/model.js';
+import { PhysicalDrive, H_MAX_S, H_FINE_S } from '../../host-sim/physics/model.js';
 import { Rng, normalQuantile, NORMAL_LEVELS } from '../../host-sim/rng.js';
 
 const BOARD = loadBoard('ref-pen');
@@ -50,20 +50,89 @@ function drive(): PhysicalDrive {
   return d;
 }
 
-test("steps faster than the model's grid are merged: one integration step per H_MAX_S, plus one at each full step", () => {
-  const d = drive();
-  let integrations = 0;
-  d.sampler = () => integrations++;
-  const t0 = TIMER_HZ / 1000;
-  const intervalTicks = 160; // 10 us: 100,000 microsteps/s, four to an integration step
-  const steps = 2000;
-  for (let k = 1; k <= steps; k++) d.fieldStep(1, t0 + k * intervalTicks);
-  const spanS = (steps * intervalTicks) / TIMER_HZ;
-  const fullSteps = steps / d.p.microsteps;
-  const most = Math.ceil(spanS / H_MAX_S) + fullSteps + 1;
-  assert.ok(
-    integrations <= most,
-    `${integrations} integration steps for ${steps} steps in ${spanS * 1e3} ms (at most ${most})`,
+test("steps faster than the model's grid are merged (one integration step per H_MAX_S, plus one at each full step); steps faster than the fine step are not", () => {
+  const integrationsFor = (intervalTicks: number, steps: number): number => {
+    const d = drive();
+    let integrations = 0;
+    d.sampler = () => integrations++;
+    const t0 = TIMER_HZ / 1000;
+    for (let k = 1; k <= steps; k++) d.fieldStep(1, t0 + k * intervalTicks);
+    return integrations;
+  };
+  const steps = 1600;
+  // 25 us: 40,000 microsteps/s, 1.6 to an integration step
+  const spanS = (steps * 400) / TIMER_HZ;
+  const most = Math.ceil(spanS / H_MAX_S) + steps / BOARD.driver.microsteps + 1;
+  const merged = integrationsFor(400, steps);
+  assert.ok(merged <= most, `${merged} integration steps for ${steps} steps in ${spanS * 1e3} ms (at most ${most})`);
+  assert.ok(merged >= Math.floor(spanS / H_MAX_S), `${merged} integration steps`);
+  // 10 us, under the fine step's 20 us: one integration step per step interval, as in the reference
+  // (the last step's interval is integrated once something asks for a later time)
+  assert.equal(integrationsFor(160, steps), steps - 1);
+});
+
+/**
+ * The mean torque (Nm) of the model's motor with the rotor turned at `rpm` and the field `aheadSteps`
+ * microsteps ahead of it: a rotor of huge inertia, nothing on the load side, so the torque shows
+ * as the change of its speed over 10 ms after 10 ms of settling.
+ */
+function turnedTorqueNm(rpm: number, aheadSteps: number, hS: number): number {
+  const p = {
+    ...physicsParams(BOARD, cartridgeOf(BOARD)),
+    rotorInertiaKgM2: 1e3,
+    carriageKg: 0,
+    fieldDampingNmsPerRad: 0,
+    dragNmsPerRad: 0,
+    nutDragN: 0,
+    springPreN: 0,
+    springRateNPerM: 0,
+    detentNm: 0,
+    rearStopM: -1e9,
+    frontStopM: 1e9,
+    guardM: 1e9,
+  };
+  const stepsPerS = (rpm / 60) * BOARD.motor.full_steps_per_rev * p.microsteps;
+  const intervalTicks = Math.round(TIMER_HZ / stepsPerS);
+  const d = new PhysicalDrive(p, 0, 0, TIMER_HZ, 0);
+  d.hMaxS = hS;
+  d.setDriver(true);
+  for (let k = 0; k < aheadSteps; k++) d.fieldStep(1, 0);
+  d.v = (TIMER_HZ / intervalTicks) * p.stepM;
+  const settle = 0.01 * TIMER_HZ,
+    end = 0.02 * TIMER_HZ;
+  let t = 0,
+    tFrom = 0,
+    vFrom = 0;
+  for (let k = 1; t < end; k++) {
+    t = k * intervalTicks;
+    if (t > settle && tFrom === 0) {
+      d.advanceTo(t);
+      tFrom = t;
+      vFrom = d.v;
+    }
+    d.fieldStep(1, t);
+  }
+  d.advanceTo(t);
+  return (p.rotorInertiaKgM2 * ((d.v - vFrom) / p.leadPerRadM)) / ((t - tFrom) / TIMER_HZ);
+}
+
+test("the model's pull-out torque with merged steps is the fine step's within 1 % of the holding torque", () => {
+  const holdingNm = BOARD.motor.holding_torque_mNm / 1000;
+  const rows: string[] = [];
+  let worst = 0;
+  for (const [rpm] of BOARD.motor.pull_out_curve.points_rpm_mNm) {
+    if (rpm === 0) continue;
+    let fine = 0,
+      merged = 0;
+    for (let ahead = 4; ahead <= 32; ahead += 4) {
+      fine = Math.max(fine, turnedTorqueNm(rpm, ahead, H_FINE_S));
+      merged = Math.max(merged, turnedTorqueNm(rpm, ahead, H_MAX_S));
+    }
+    worst = Math.max(worst, Math.abs(merged - fine) / holdingNm);
+    rows.push(`${rpm} rpm: ${(merged * 1000).toFixed(2)} mNm (fine ${(fine * 1000).toFixed(2)})`);
+  }
+  console.log(
+    `turned rotor, merged steps against the fine step (worst ${(worst * 100).toFixed(2)} % of holding):\n  ${rows.join('\n  ')}`,
   );
-  assert.ok(integrations >= Math.floor(spanS / H_MAX_S), `${integrations} integration steps`);
+  assert.ok(worst <= 0.01, rows.join('; '));
 });
