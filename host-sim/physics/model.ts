@@ -13,14 +13,14 @@
 // come every 20-40 us: their microstep ripple (a 16th of a full step, at 25-50 kHz) lies far above
 // what the rotor follows (200-300 Hz), so an integration step takes the field's staircase as its
 // mean over the step (its exact area, not a ramp): the field at the step's end turned back by at
-// most about one microstep. Steps faster than the fine step (20 us, above 1,170 rpm) are not merged:
-// there the bus voltage limits the currents, and a 40 us step across their microstep edges would
-// lose up to 9 % of the pull-out torque at 3,000 rpm (tests/sim/sim-speed.test.ts turns the rotor
-// and compares). The model was first checked at a fixed 20 us (H_FINE_S) with one integration step
-// per step interval (the field changing only at step edges), kept as the reference the merged step
-// is measured against (tests/sim/physics-step.test.ts: tip path within 5 um, depth and overshoot
-// within 2 um, load angle within 2 degrees, the pull-out curve within 1 % of
-// the holding torque). The chopper's own PWM (20-40 kHz) is averaged (motor.ts).
+// most about one microstep. Steps faster than the fine step (20 us, above 1,170 rpm) are not
+// merged: there the bus voltage limits the currents, and a 40 us step across their microstep edges
+// would lose torque worth 9 % of the holding torque at 3,000 rpm (tests/sim/sim-speed.test.ts turns
+// the rotor and compares). The model was first checked at a fixed 20 us (H_FINE_S) with one
+// integration step per step interval (the field changing only at step edges), kept as the reference
+// the merged step is measured against (tests/sim/physics-step.test.ts: tip path within 5 um, depth
+// and overshoot within 2 um, load angle within 2 degrees, the pull-out curve within 1 % of the
+// holding torque). The chopper's own PWM (20-40 kHz) is averaged (motor.ts).
 //
 // Drive train: the screw's efficiency acts on forces through the nut, never on the rotor's inertia:
 // (J/p^2) a = F_motor - g F_nut, F_nut = m a - F_load, with g = 1/eta_drive while the motor drives the
