@@ -105,6 +105,7 @@ export class PhysicalDrive {
   private readonly shaftPerStep: number = 0;
   private readonly invPunctureDepth: number = 0;
   private readonly fineTicks: number = 0;
+  private readonly radPerStep: number = 0;
   /** the largest integration step (s): H_MAX_S, or H_FINE_S as the reference the larger step is checked against */
   hMaxS = H_MAX_S;
 
@@ -131,6 +132,7 @@ export class PhysicalDrive {
     this.shaftPerStep = p.stepM / p.leadPerRadM;
     this.invPunctureDepth = 1 / p.punctureDepthM;
     this.fineTicks = H_FINE_S * timerHz;
+    this.radPerStep = HALF_PI / p.microsteps;
   }
 
   /** rotor electrical angle (rad) */
@@ -323,20 +325,22 @@ export class PhysicalDrive {
       ibRef = this.ibRef;
     if (this.edgeTicks > this.tTicks) {
       // steps merged into this integration step: the currents follow the staircase's mean over it,
-      // the field at its end turned back by the mean's lag behind the end (a fraction of the merged
-      // microsteps; Taylor to the 10th order as for the rotor below)
+      // the field at its end turned back by the mean's lag behind the end (at most about two
+      // microsteps, 0.2 rad: Taylor to the 8th order, error below 2e-11; further, the exact sines)
       const lagSteps =
         this.fieldSteps -
         this.fieldStart -
         (this.fieldArea + (this.fieldSteps - this.fieldStart) * (t - this.edgeTicks)) / dTicks;
-      const dl = (lagSteps * HALF_PI) / p.microsteps,
+      const dl = lagSteps * this.radPerStep,
         dl2 = dl * dl;
-      const cd =
-          1 - dl2 * (1 / 2) * (1 - dl2 * (1 / 12) * (1 - dl2 * (1 / 30) * (1 - dl2 * (1 / 56) * (1 - dl2 * (1 / 90))))),
-        sd =
-          dl *
-          (1 -
-            dl2 * (1 / 6) * (1 - dl2 * (1 / 20) * (1 - dl2 * (1 / 42) * (1 - dl2 * (1 / 72) * (1 - dl2 * (1 / 110))))));
+      let cd: number, sd: number;
+      if (dl2 < 0.04) {
+        cd = 1 - dl2 * (1 / 2) * (1 - dl2 * (1 / 12) * (1 - dl2 * (1 / 30) * (1 - dl2 * (1 / 56))));
+        sd = dl * (1 - dl2 * (1 / 6) * (1 - dl2 * (1 / 20) * (1 - dl2 * (1 / 42))));
+      } else {
+        cd = Math.cos(dl);
+        sd = Math.sin(dl);
+      }
       iaRef = this.iaRef * cd + this.ibRef * sd;
       ibRef = this.ibRef * cd - this.iaRef * sd;
     }
