@@ -113,8 +113,8 @@ function startStroking(sim: PenSim): void {
 function benchPhysical(board: Board, wasm: string, at: { depthMm: number; maxFreqHz: number }): void {
   const speeds: number[] = [];
   let line = '';
-  for (let rep = 0; rep <= REPS; rep++) {
-    const sim = new PenSim({ board, wasm, seed: rep + 1 });
+  const stroking = (seed: number): PenSim => {
+    const sim = new PenSim({ board, wasm, seed });
     sim.press('power');
     sim.runUntil(() => sim.state === 'ready', 3000);
     unlockProfessional(sim); // the envelope's own setting: professional mode, the deepest zone
@@ -123,18 +123,38 @@ function benchPhysical(board: Board, wasm: string, at: { depthMm: number; maxFre
     sim.command(`SET FREQ ${at.maxFreqHz}`);
     startStroking(sim);
     sim.startMeasuring();
+    return sim;
+  };
+  const cpuMs: number[] = [];
+  for (let rep = 0; rep <= REPS; rep++) {
+    const sim = stroking(rep + 1);
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     sim.run(SIM_SECONDS * 1000);
     const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(c0);
     if (rep === 0) continue;
     speeds.push(SIM_SECONDS / wallS);
+    // the process's CPU time (the JIT's threads included): what a shared machine's load does not inflate
+    cpuMs.push((cpu.user + cpu.system) / 1000 / SIM_SECONDS);
     const m = sim.measure();
     if (m.strokes < 10) throw new Error(`the pen did not stroke at the hardest point (${m.strokes} strokes)`);
     const ph = sim.mech.physicsSummary()!;
     line = `tip ${(ph.tip_max_um - sim.setting.depthUm).toFixed(0)} um past the set depth, load angle up to ${ph.load_angle_deg_max.toFixed(0)} deg, ${m.missed_steps} lost steps`;
   }
   console.log(
-    `simulator  physical model: ${median(speeds).toFixed(0)}x real time (median of ${REPS}; min ${Math.min(...speeds).toFixed(0)}x, max ${Math.max(...speeds).toFixed(0)}x); ${line}`,
+    `simulator  physical model: ${median(speeds).toFixed(0)}x real time (median of ${REPS}; min ${Math.min(...speeds).toFixed(0)}x, max ${Math.max(...speeds).toFixed(0)}x), ${median(cpuMs).toFixed(1)} ms of CPU per simulated second (${(1000 / median(cpuMs)).toFixed(0)}x); ${line}`,
+  );
+  // what the firmware's own ticks take of that: they alone bound the speed whatever the simulator does
+  const sim = stroking(1);
+  sim.tickCostsNs = [];
+  const t0 = process.hrtime.bigint();
+  sim.run(SIM_SECONDS * 1000);
+  const wallNs = Number(process.hrtime.bigint() - t0);
+  const ticksNs = sim.tickCostsNs.reduce((a, b) => a + b, 0);
+  const perSimSNs = ticksNs / SIM_SECONDS;
+  console.log(
+    `simulator  physical model: the firmware's ${sim.tickCostsNs.length / SIM_SECONDS} ticks per simulated second take ${(perSimSNs / 1e6).toFixed(2)} ms of it (${((100 * ticksNs) / wallNs).toFixed(0)} % of the wall time, timing included): the firmware alone would allow ${(1e9 / perSimSNs).toFixed(0)}x`,
   );
   // the same pen ready and holding, not stroking: the carriage at rest, where the model takes large steps
   const idle: number[] = [];

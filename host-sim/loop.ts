@@ -42,7 +42,10 @@ export class TimeLoop {
   constructor(
     private readonly p: LoopParts,
     readonly ticksPerControl: number,
-  ) {}
+  ) {
+    // the physical model integrates on its own between the loop's events (when its steps are merged)
+    if (p.mech.phys) p.mech.phys.sampler = this.sample;
+  }
 
   /** Do `fn` at the first control tick at or after t. */
   at(t: number, fn: () => void): void {
@@ -103,16 +106,21 @@ export class TimeLoop {
     const { clock, mech, meter, trace, telemetry, endstop, driver } = this.p;
     const ex = this.p.queue.executor;
     const from = clock.tTicks;
+    const ph = mech.phys;
+    // merged steps: the model integrates when its steps span its step (or at a full step), and the
+    // parts watch the carriage where it was integrated to; a segment the endstop may stop, step by step
+    const merging = ph !== undefined && ph.mergesSteps;
     for (;;) {
       const ts = ex.nextStepTicks();
       if (ts > target) break;
-      if (mech.phys) this.follow(ts);
-      clock.tTicks = ts;
       const stops = ex.stopsAtEndstop;
+      if (ph && (!merging || stops)) this.follow(ts);
+      clock.tTicks = ts;
       const move = ex.move;
       const moveStart = ex.moveStartTicks;
       const d = ex.step();
       mech.step(ts, d, ex.position);
+      if (merging && ph.timeTicks !== this.watchedPhysTicks) this.watch(ts);
       driver.watchSlip(ts);
       if (move && ex.move === move) {
         const ideal = moveStart + idealStepTicks(ex.moveStep, move.steps, move.durationTicks, move.accelTicks);
@@ -167,16 +175,24 @@ export class TimeLoop {
   };
 
   /**
-   * ... and the encoder, retract timing and the endstop each event (a step, a control tick: 1 ms or
-   * finer). The encoder reads the carriage as it is at the event: within one advance the model's
-   * position is only known at its end.
+   * ... and the encoder, retract timing and the endstop at each event (a step, a control tick: 1 ms
+   * or finer) that moved the model: with merged steps the model's time is the last integration's, up
+   * to H_MAX_S before the event. Within one advance the model's position is only known at its end.
    */
   private follow(t: number): void {
-    this.p.mech.advanceTo(t, this.sample);
+    this.p.mech.advanceTo(t); // (the model's own sampler: one closure at its call site, which the JIT inlines)
+    this.watch(t);
+  }
+
+  /** The parts watch the carriage as the model has it, at the event at t (the trace keeps its time order). */
+  private watch(t: number): void {
+    this.watchedPhysTicks = this.p.mech.phys!.timeTicks;
     this.p.encoder?.observe(t);
     this.p.telemetry.watchRetract(t);
     this.p.endstop.watch(t);
   }
+  /** the model's time when the parts last watched it (ticks) */
+  private watchedPhysTicks = -1;
 
   private pumpRanDown(): void {
     const { clock, driver, mech, watchdog } = this.p;

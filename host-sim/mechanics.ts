@@ -171,7 +171,6 @@ export class Mechanics {
 
   private physStep(t: number, d: number): void {
     const ph = this.phys!;
-    ph.advanceTo(t);
     if (!this.on) this.missedSteps++;
     else if (this.silentLoss > 0) {
       this.silentLoss--;

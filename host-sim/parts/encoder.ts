@@ -83,14 +83,9 @@ export class ShaftEncoder implements HalPart, FaultSource, EncoderSampler {
   private reading(): number {
     const vMps = this.mech.phys ? this.mech.phys.v : this.mech.vMps;
     const lagCounts = ((vMps * this.spec.latency_us) / this.leadUm) * this.countsPerRev;
-    const noise = this.noisy && this.spec.noise_counts_rms > 0 ? this.gauss() * this.spec.noise_counts_rms : 0;
+    // from the encoder's own random stream (the pen's other draws keep their order)
+    const noise = this.noisy && this.spec.noise_counts_rms > 0 ? this.rng.normal() * this.spec.noise_counts_rms : 0;
     return Math.floor(this.trueCounts() - lagCounts + noise);
-  }
-
-  /** Box-Muller from the encoder's own random stream (the pen's other draws keep their order). */
-  private gauss(): number {
-    const u = 1 - this.rng.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.rng.next());
   }
 
   /** The runtime's sampling interrupt: a reading at each sample time passed by t. */

@@ -1,19 +1,26 @@
 // The physical motor, drive train and load: rotor angle and carriage position as one rigid body
 // (rotor and screw on the motor side, carriage and cartridge on the load side of the lead screw),
-// the two phase currents, and the temperatures of the winding and the driver. Integrated from event
-// to event (steps, control ticks): one integration step per step interval, split evenly where an
-// interval is longer than H_MAX_S.
+// the two phase currents, and the temperatures of the winding and the driver. Integrated in steps of
+// at most H_MAX_S on a grid that the field's steps do not break: the steps within one integration
+// step are merged into it (the currents follow the field's mean over it), and the model integrates
+// up to an event where something must see it then (a full step for StallGuard, a control tick).
 //
 // Time step: the fastest dynamics are the electrical time constant L/R (0.57 ms on the reference
 // pen, bridge included), the rotor's natural period (3.3 ms, 303 Hz with the detent) and the
 // electrical period at the highest carriage speed (about 0.85 ms at 0.6 m/s). The currents are
 // advanced exactly over a step (motor.ts), the mechanics by position Verlet, whose energy error is
-// (w h)^2 / 8 (w the natural angular frequency): 7e-4 at 40 us. At speed the steps come faster than
-// that (every 6-35 us at the envelope's edge), so there each step interval is one integration step:
-// the field changes only at step edges. The model was first checked at a fixed 20 us (H_FINE_S),
-// kept as the reference the larger step is measured against (tests/sim/physics-step.test.ts: tip
-// depth and overshoot within 2 um, load angle within 2 degrees, the pull-out curve within 1 % of
-// the holding torque). The chopper's own PWM (20-40 kHz) is averaged (motor.ts).
+// (w h)^2 / 8 (w the natural angular frequency): 7e-4 at 40 us. Over much of a stroke the steps
+// come every 20-40 us: their microstep ripple (a 16th of a full step, at 25-50 kHz) lies far above
+// what the rotor follows (200-300 Hz), so an integration step takes the field's staircase as its
+// mean over the step (its exact area, not a ramp): the field at the step's end turned back by at
+// most about one microstep. Steps faster than the fine step (20 us, above 1,170 rpm) are not
+// merged: there the bus voltage limits the currents, and a 40 us step across their microstep edges
+// would lose torque worth 9 % of the holding torque at 3,000 rpm (tests/sim/sim-speed.test.ts turns
+// the rotor and compares). The model was first checked at a fixed 20 us (H_FINE_S) with one
+// integration step per step interval (the field changing only at step edges), kept as the reference
+// the merged step is measured against (tests/sim/physics-step.test.ts: tip path within 5 um, depth
+// and overshoot within 2 um, load angle within 2 degrees, the pull-out curve within 1 % of the
+// holding torque). The chopper's own PWM (20-40 kHz) is averaged (motor.ts).
 //
 // Drive train: the screw's efficiency acts on forces through the nut, never on the rotor's inertia:
 // (J/p^2) a = F_motor - g F_nut, F_nut = m a - F_load, with g = 1/eta_drive while the motor drives the
@@ -29,8 +36,11 @@ export const H_MAX_S = 40e-6;
 /** the fine reference step (s): the step the model was first validated with */
 export const H_FINE_S = 20e-6;
 const TWO_PI = 2 * Math.PI;
-/** largest step in rotor angle (rad electrical) taken by rotation rather than by Math.sin/cos */
-const ROTATE_MAX_RAD = 0.05;
+/**
+ * largest step in rotor angle (rad electrical) taken by rotation rather than by Math.sin/cos: at the
+ * envelope's top speed an integration step turns the rotor about 0.3 rad
+ */
+const ROTATE_MAX_RAD = 0.35;
 /** integration steps between exact sines: bounds the rotation's accumulated error near 1e-9 */
 const ROTATE_RESYNC = 64;
 /** how often the thermal models advance (s): far below their time constants (20 s, minutes) */
@@ -73,7 +83,8 @@ export class PhysicalDrive {
   /** StallGuard: a stall seen at the last full-step sample */
   stallSeen = false;
   private lostSinceSample = false;
-  private msCnt = 0;
+  /** microsteps past the last full step (0 .. microsteps - 1): a counter, not a remainder per step */
+  private msPhase = 0;
   private lastDir = 0;
   private sinceReversal = 0;
   private lastFieldTicks = -Infinity;
@@ -85,6 +96,16 @@ export class PhysicalDrive {
   private rOhm = 0;
   private readonly kE: number = 0;
   private readonly mr: number = 0;
+  // the pen's constants the integration uses as products
+  private readonly invTimerHz: number = 0;
+  private readonly invLp: number = 0;
+  private readonly gd: number = 0;
+  private readonly invMd: number = 0;
+  private readonly invMb: number = 0;
+  private readonly shaftPerStep: number = 0;
+  private readonly invPunctureDepth: number = 0;
+  private readonly fineTicks: number = 0;
+  private readonly radPerStep: number = 0;
   /** the largest integration step (s): H_MAX_S, or H_FINE_S as the reference the larger step is checked against */
   hMaxS = H_MAX_S;
 
@@ -103,6 +124,15 @@ export class PhysicalDrive {
     this.rOhm = this.resistance();
     this.kE = Math.PI / (2 * p.microsteps * p.stepM);
     this.mr = p.rotorInertiaKgM2 / p.leadPerRadM ** 2;
+    this.invTimerHz = 1 / timerHz;
+    this.invLp = 1 / p.leadPerRadM;
+    this.gd = 1 / p.etaDrive;
+    this.invMd = 1 / (this.mr + this.gd * p.carriageKg);
+    this.invMb = 1 / (this.mr + p.etaBack * p.carriageKg);
+    this.shaftPerStep = p.stepM / p.leadPerRadM;
+    this.invPunctureDepth = 1 / p.punctureDepthM;
+    this.fineTicks = H_FINE_S * timerHz;
+    this.radPerStep = HALF_PI / p.microsteps;
   }
 
   /** rotor electrical angle (rad) */
@@ -124,18 +154,64 @@ export class PhysicalDrive {
 
   /** The field takes the rotor's position (the driver comes up where the rotor sits). */
   alignField(): void {
-    this.fieldSteps = this.x / this.p.stepM;
+    this.fieldSteps = this.fieldStart = this.x / this.p.stepM;
+    this.fieldArea = 0;
     this.cycles = 0;
     this.setRefs();
   }
 
   setDriver(on: boolean): void {
+    this.advanceTo(this.edgeTicks); // the field's steps so far act before it changes
     this.on = on;
     if (on) this.alignField();
   }
 
-  /** One microstep of the field at t (ticks), +1 toward the skin; StallGuard samples at each full step. */
+  /**
+   * Steps merged into integration steps (see the head of this file): with the model's step; the fine
+   * reference H_FINE_S keeps one integration step per step interval, as the model was first checked.
+   */
+  get mergesSteps(): boolean {
+    return this.hMaxS > H_FINE_S;
+  }
+
+  /** the merged integration steps' grid (ticks): H_MAX_S, in whole ticks as the step times are */
+  private gridTicks(): number {
+    return Math.floor(this.hMaxS * this.timerHz);
+  }
+
+  /** the time the model has been integrated to (ticks) */
+  get timeTicks(): number {
+    return this.tTicks;
+  }
+
+  /**
+   * One microstep of the field at t (ticks), +1 toward the skin; StallGuard samples at each full step.
+   * The model integrates up to t first, or (merging) only when the steps since its last integration
+   * span H_MAX_S, and before a full step, so that StallGuard's sample sees the rotor at t.
+   */
   fieldStep(d: number, t: number): void {
+    const m = this.p.microsteps;
+    let phase = this.msPhase + d;
+    if (phase >= m || phase < 0) phase = ((phase % m) + m) % m;
+    if (!this.mergesSteps) this.advanceTo(t);
+    else {
+      // integration steps on a grid of H_MAX_S from the last integration, the field's steps within
+      // each merged into it; t stays within one grid step of the model's time
+      const hTicks = this.gridTicks();
+      if (t - this.tTicks > hTicks) {
+        if (this.edgeTicks > this.tTicks) this.advanceTo(this.tTicks + hTicks);
+        const rest = t - this.tTicks;
+        if (rest > hTicks) this.advanceTo(t - (rest % hTicks || hTicks));
+      }
+      // (steps faster than the fine step each get their own integration step, as in the reference:
+      // there the chopper runs against the bus voltage, and merging them loses pull-out torque)
+      if (phase === 0 || t - this.lastFieldTicks < this.fineTicks) this.advanceTo(t);
+    }
+    if (t > this.tTicks) {
+      // the field's staircase since the last integration, as its area (microsteps x ticks)
+      this.fieldArea += (this.fieldSteps - this.fieldStart) * (t - this.edgeTicks);
+      this.edgeTicks = t;
+    }
     this.fieldSteps += d;
     this.setRefs();
     const dt = t - this.lastFieldTicks;
@@ -146,8 +222,8 @@ export class PhysicalDrive {
       this.sinceReversal = 0;
       this.lastDir = d;
     } else this.sinceReversal++;
-    this.msCnt += d;
-    if (this.msCnt % this.p.microsteps !== 0) return;
+    this.msPhase = phase;
+    if (phase !== 0) return;
     const p = this.p;
     const blind =
       this.sinceReversal < p.stallguardBlindFullSteps * p.microsteps ||
@@ -155,6 +231,11 @@ export class PhysicalDrive {
     this.stallSeen = !blind && (this.lostSinceSample || Math.abs(this.loadAngle()) > HALF_PI);
     this.lostSinceSample = false;
   }
+
+  /** the field at the last integration, the staircase's area since, and its last edge (ticks) */
+  private fieldStart = 0;
+  private fieldArea = 0;
+  private edgeTicks = 0;
 
   private setRefs(): void {
     // the field sits on a few hundred microstep positions: their sines and cosines are kept (the
@@ -178,36 +259,50 @@ export class PhysicalDrive {
     return this.p.phaseResistanceOhm * (1 + COPPER_ALPHA_PER_K * (this.windingC - R_REFERENCE_C)) + 2 * this.p.rdsonOhm;
   }
 
+  /** what advanceTo hands each integration step to when it is given no sampler of its own */
+  sampler: Sampler | undefined;
+
   /** Integrate up to t (ticks). */
-  advanceTo(t: number, sample?: Sampler): void {
+  advanceTo(t: number, sample: Sampler | undefined = this.sampler): void {
     const dTicks = t - this.tTicks;
     if (dTicks <= 0) return;
-    const dtS = dTicks / this.timerHz;
+    // merged field steps lie within one grid step of the last integration: that grid step first
+    if (this.edgeTicks > this.tTicks && dTicks > this.gridTicks()) {
+      this.advanceTo(this.tTicks + this.gridTicks(), sample);
+      this.advanceTo(t, sample);
+      return;
+    }
+    const dtS = dTicks * this.invTimerHz;
     const n = Math.ceil(dtS / this.hMaxS - 1e-9);
     const h = dtS / n;
     const p = this.p;
     const kt = p.ktNmPerA,
-      lp = p.leadPerRadM,
-      mr = this.mr,
       m = p.carriageKg,
       kE = this.kE;
     const r = this.rOhm,
       l = p.phaseInductanceH,
       vb = p.busV,
+      negVb = -vb, // (negated here, once per call: a negation first met inside the loop costs a recompile)
       on = this.on;
-    // the step's length repeats from call to call (steady step rates): keep its decay factor
+    // what depends on the step's length and the winding's resistance, kept while they repeat (the
+    // grid's step, a resistance that changes once a millisecond); the decay factor exp(-r h / l)
+    // only where a phase cannot follow its reference (the bus voltage limits it)
     if (r !== this.decayR || h !== this.decayH) {
       this.decayR = r;
       this.decayH = h;
-      this.decay = Math.exp((-r * h) / l);
+      this.decay = -1;
+      this.lOverH = l / h;
+      this.invR = 1 / r;
     }
-    const decay = this.decay;
-    const gd = 1 / p.etaDrive,
+    let decay = this.decay;
+    const lOverH = this.lOverH,
+      invR = this.invR;
+    const gd = this.gd,
       gb = p.etaBack;
-    // the divisions of the loop, as products
-    const invLp = 1 / lp,
-      invMd = 1 / (mr + gd * m),
-      invMb = 1 / (mr + gb * m);
+    // the divisions of the loop, as products (constants of the pen, computed once)
+    const invLp = this.invLp,
+      invMd = this.invMd,
+      invMb = this.invMb;
     const hiStop = Math.min(p.frontStopM, this.obstacleM);
     const rearStop = p.rearStopM,
       guard = p.guardM,
@@ -218,16 +313,40 @@ export class PhysicalDrive {
     // which the oscillation's damping acts against; none with the driver off (no current loop)
     const fieldDamping = on ? p.fieldDampingNmsPerRad : 0;
     const fieldMoving = this.tTicks - this.lastFieldTicks <= 2 * this.fieldIntervalTicks;
-    const wField = fieldMoving ? (this.lastDir * this.fieldRateSteps * p.stepM) / p.leadPerRadM : 0;
+    const wField = fieldMoving ? this.lastDir * this.fieldRateSteps * this.shaftPerStep : 0;
     const springPre = p.springPreN,
       springRate = p.springRateNPerM;
     const nutDrag = p.nutDragN;
     const fp = this.needles * this.punctureN;
-    const skinRate = fp / p.punctureDepthM;
+    const skinRate = fp * this.invPunctureDepth;
     const cutN = fp * p.cutShare,
       shaftPerM = this.needles * p.shaftFrictionNPerM;
-    const iaRef = this.iaRef,
+    let iaRef = this.iaRef,
       ibRef = this.ibRef;
+    if (this.edgeTicks > this.tTicks) {
+      // steps merged into this integration step: the currents follow the staircase's mean over it,
+      // the field at its end turned back by the mean's lag behind the end (at most about two
+      // microsteps, 0.2 rad: Taylor to the 8th order, error below 2e-11; further, the exact sines)
+      const lagSteps =
+        this.fieldSteps -
+        this.fieldStart -
+        (this.fieldArea + (this.fieldSteps - this.fieldStart) * (t - this.edgeTicks)) / dTicks;
+      const dl = lagSteps * this.radPerStep,
+        dl2 = dl * dl;
+      let cd: number, sd: number;
+      if (dl2 < 0.04) {
+        cd = 1 - dl2 * (1 / 2) * (1 - dl2 * (1 / 12) * (1 - dl2 * (1 / 30) * (1 - dl2 * (1 / 56))));
+        sd = dl * (1 - dl2 * (1 / 6) * (1 - dl2 * (1 / 20) * (1 - dl2 * (1 / 42))));
+      } else {
+        cd = Math.cos(dl);
+        sd = Math.sin(dl);
+      }
+      iaRef = this.iaRef * cd + this.ibRef * sd;
+      ibRef = this.ibRef * cd - this.iaRef * sd;
+    }
+    this.fieldStart = this.fieldSteps;
+    this.fieldArea = 0;
+    this.edgeTicks = t;
     const phi = this.fieldAngle();
     const t0Ticks = this.tTicks;
     let x = this.x,
@@ -248,13 +367,16 @@ export class PhysicalDrive {
         ib0 = ib;
       const xh = x + (v * h) / 2;
       const th = xh * kE;
-      // sine and cosine of the rotor angle: rotated by the small step in angle (Taylor to the 5th
-      // order: error ~d^6 / 720, 2e-11 at 0.05 rad), computed afresh every ROTATE_RESYNC steps
+      // sine and cosine of the rotor angle: rotated by the step in angle (Taylor to the 10th order:
+      // error below d^11 / 11!, 3e-13 at 0.35 rad), computed afresh every ROTATE_RESYNC steps
       const d = th - th0;
       if (d > -ROTATE_MAX_RAD && d < ROTATE_MAX_RAD && ++rotated < ROTATE_RESYNC) {
         const d2 = d * d;
-        const cd = 1 - (d2 / 2) * (1 - d2 / 12),
-          sd = d * (1 - (d2 / 6) * (1 - d2 / 20));
+        const cd =
+            1 - d2 * (1 / 2) * (1 - d2 * (1 / 12) * (1 - d2 * (1 / 30) * (1 - d2 * (1 / 56) * (1 - d2 * (1 / 90))))),
+          sd =
+            d *
+            (1 - d2 * (1 / 6) * (1 - d2 * (1 / 20) * (1 - d2 * (1 / 42) * (1 - d2 * (1 / 72) * (1 - d2 * (1 / 110))))));
         const s1 = s * cd + c * sd;
         c = c * cd - s * sd;
         s = s1;
@@ -265,8 +387,31 @@ export class PhysicalDrive {
       }
       th0 = th;
       const w = v * invLp;
-      ia = phaseStep(ia, iaRef, -kt * w * s, r, l, vb, h, decay, on);
-      ib = phaseStep(ib, ibRef, kt * w * c, r, l, vb, h, decay, on);
+      const ea = -kt * w * s,
+        eb = kt * w * c;
+      if (on) {
+        // the chopper brings each phase to its reference where the bus voltage allows (motor.ts's
+        // phaseStep, inlined: the one place a division and a call per step show)
+        const ua = r * ia + ea + lOverH * (iaRef - ia);
+        const ub = r * ib + eb + lOverH * (ibRef - ib);
+        const aFollows = ua <= vb && ua >= negVb,
+          bFollows = ub <= vb && ub >= negVb;
+        if (!(aFollows && bFollows) && decay < 0) decay = this.decayFor(r, h, l);
+        if (aFollows) ia = iaRef;
+        else {
+          const iInf = ((ua > 0 ? vb : negVb) - ea) * invR;
+          ia = iInf + (ia - iInf) * decay;
+        }
+        if (bFollows) ib = ibRef;
+        else {
+          const iInf = ((ub > 0 ? vb : negVb) - eb) * invR;
+          ib = iInf + (ib - iInf) * decay;
+        }
+      } else if (ia !== 0 || ib !== 0) {
+        if (decay < 0) decay = this.decayFor(r, h, l);
+        ia = phaseStep(ia, iaRef, ea, r, l, vb, h, decay, false);
+        ib = phaseStep(ib, ibRef, eb, r, l, vb, h, decay, false);
+      }
       i2 += ia * ia + ib * ib;
       const torque =
         kt * (ib * c - ia * s) - detent4 * s * c * (c * c - s * s) - drag * w - fieldDamping * (w - wField);
@@ -362,6 +507,11 @@ export class PhysicalDrive {
       this.heatI2dt = 0;
     }
   }
+  private decayFor(r: number, h: number, l: number): number {
+    return (this.decay = Math.exp((-r * h) / l));
+  }
+  private lOverH = 0;
+  private invR = 0;
   private decayR = NaN;
   private decayH = NaN;
   private decay = 0;
