@@ -47,6 +47,8 @@ import {
   CART_MASS_MG_LEN,
   CART_LOAD_MN,
   SPRING_RATE_UN_PER_UM,
+  SPRING_TOP_MN,
+  SPRING_HELP_PERMILLE,
   STEP_TOL_STEP_TICKS,
 } from "./generated/board_config";
 
@@ -86,6 +88,8 @@ export class PlanJob {
   probeRateOk: bool = false; // some share was within the step rate
   bestShare: i32 = 0;
   bestSlack: i64 = 0;
+  /** the move only goes up (the retract): planned with the loads of that direction */
+  upOnly: bool = false;
 }
 
 /** The drive train as the planner sees it: the board's, with the fitted cartridge's mass and load. */
@@ -113,8 +117,11 @@ export function initSettings(): void {
   model.stepsPerRev = STEPS_PER_REV;
   model.leadNm = LEAD_NM;
   model.springRateUnPerUm = SPRING_RATE_UN_PER_UM;
+  model.springTopMn = SPRING_TOP_MN;
+  model.springHelpPermille = SPRING_HELP_PERMILLE;
   strokeJob.model = model;
   retractJob.model = model;
+  retractJob.upOnly = true;
   retractJob.plan = retractPlan;
   resetSettings();
   beginCartridge(-1, 0, spare);
@@ -215,7 +222,7 @@ function probeBegin(job: PlanJob, um: i64, hz: i32): void {
 /** Tries the next share: -1 while more are to try, else 1 if some share runs (bestShare) or 0. */
 function probeNext(job: PlanJob, all: bool): i32 {
   const i = job.probeShare++;
-  const r = checkShare(job.model, job.probeUm, halfStrokeUs(job.probeHz), i);
+  const r = checkShare(job.model, job.probeUm, halfStrokeUs(job.probeHz), i, job.upOnly);
   if (r != CLAMP_STEP_RATE) job.probeRateOk = true;
   if (r == CLAMP_NONE && shareSlackMn > job.bestSlack) {
     job.bestSlack = shareSlackMn;
