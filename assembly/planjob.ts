@@ -50,9 +50,22 @@ import {
   SPRING_TOP_MN,
   SPRING_HELP_PERMILLE,
   STEP_TOL_STEP_TICKS,
+  MICROSTEPS,
 } from "./generated/board_config";
 
 const SHARES_PER_TICK: i32 = 1;
+/**
+ * Deepest trim of a stroke (microsteps past the set depth, depthtrim.ts): half a full step. At the
+ * bottom the motor holds the spring and the needles back at a load angle; within its envelope that
+ * angle stays under 45 degrees electrical (sin 45 = 71 % of its torque), so the tip is short of the
+ * commanded bottom by less than half a full step, and a wrong encoder cannot take the needles deeper.
+ * A setting's rate is clamped with its stroke this much longer: the trim puts the tip on the set
+ * depth, but the field then turns further on, and the rotor nearer its stability limit, than the
+ * stroke alone asks. Where even the lowest rate leaves no such room (the deepest settings), the rate
+ * is clamped on the stroke itself: the tip's own travel, which the trim makes the set stroke, is
+ * inside the envelope there.
+ */
+export const TRIM_MAX_STEPS: i32 = MICROSTEPS / 2;
 const PLAN_STEPS_PER_TICK: i32 = 6;
 
 const JOB_IDLE: i32 = 0;
@@ -77,7 +90,7 @@ export class PlanJob {
   steps: i32 = 0; // the stroke clamped and planned
   limitUm: i32 = 0; // JOB_LIMIT: the depth under check
   askHz: i32 = 0;
-  clampStage: i32 = 0; // 0 the asked rate, 1 the lowest rate, 2 the search
+  clampStage: i32 = 0; // 0 the asked rate, 1 the lowest rate, 2 the search, 3 the lowest rate without room for the trim
   loHz: i32 = 0; // runs
   hiHz: i32 = 0; // does not run
   runHz: i32 = 0;
@@ -90,6 +103,9 @@ export class PlanJob {
   bestSlack: i64 = 0;
   /** the move only goes up (the retract): planned with the loads of that direction */
   upOnly: bool = false;
+  /** microsteps the clamp adds to the stroke: room for the trim */
+  allowSteps: i32 = 0;
+  bestShareIdx: i32 = 0;
 }
 
 /** The drive train as the planner sees it: the board's, with the fitted cartridge's mass and load. */
@@ -227,6 +243,7 @@ function probeNext(job: PlanJob, all: bool): i32 {
   if (r == CLAMP_NONE && shareSlackMn > job.bestSlack) {
     job.bestSlack = shareSlackMn;
     job.bestShare = sharePermille(i);
+    job.bestShareIdx = i;
     if (!all) return 1;
   }
   if (job.probeShare < SHARE_COUNT) return -1;
@@ -238,7 +255,8 @@ function startClamp(job: PlanJob, steps: i32, hz: i32): void {
   job.clampStage = 0;
   job.steps = steps;
   job.askHz = hz;
-  probeBegin(job, strokeUm(steps), hz);
+  job.allowSteps = job.upOnly ? 0 : TRIM_MAX_STEPS; // a stroke may be trimmed deeper while it runs
+  probeBegin(job, strokeUm(steps + job.allowSteps), hz);
 }
 
 /** Some work on `job`: what it finished (STEP_* bits), 0 while it works on. */
@@ -309,6 +327,7 @@ export function beginTrim(trimSteps: i32): bool {
   if (halted || strokeJob.stage != JOB_IDLE || strokeJob.result != PLAN_OK || retractJob.stage != JOB_IDLE)
     return false;
   if (strokePlanPending()) return false;
+  if (trimSteps == trimInPlan) return true;
   strokeJob.plan = spareStrokePlan();
   trimAsked = trimSteps;
   strokeJob.stage = JOB_TRIM; // compression starts in the next light tick: this one measured
@@ -340,7 +359,17 @@ function clampStep(job: PlanJob, runs: bool): bool {
     job.loHz = FREQ_MIN_HZ;
     job.hiHz = job.askHz;
   } else if (stage == 1 && !runs) {
+    if (job.allowSteps > 0) {
+      // no room for the trim even at the lowest rate: the lowest rate if the stroke itself runs there
+      job.allowSteps = 0;
+      job.clampStage = 3;
+      probeBegin(job, strokeUm(job.steps), FREQ_MIN_HZ);
+      return false;
+    }
     return finishClamp(job, 0, job.clamp); // not even the lowest rate
+  } else if (stage == 3) {
+    if (!runs) return finishClamp(job, 0, job.clamp);
+    return finishClamp(job, FREQ_MIN_HZ, job.askHz == FREQ_MIN_HZ ? CLAMP_NONE : job.clamp);
   } else if (stage == 2) {
     if (runs) job.loHz = job.probeHz;
     else job.hiHz = job.probeHz;
