@@ -28,10 +28,10 @@ const TRIM_MIN_STEPS: i32 = -2 * MICROSTEPS;
 /** measured strokes left alone after a new plan: the strokes in the queue ran the old one */
 const SETTLE_STROKES: i32 = 2;
 /**
- * after a start: none. The first stroke starts from rest, the steady ones from the ringing of the
- * one before; that ringing is damped out within a stroke, so the first stroke's bottom is a steady
- * one's to a few micrometres, and the trim it asks for is on its way (a trim's plan takes a few
- * strokes' time to compress) before the strokes are steady anyway.
+ * after a start: none. The first stroke starts from rest, the steady ones amid the ringing of the
+ * ones before, yet its bottom is a steady one's to within about 10 um on the physical model; its
+ * trim, planned while the next strokes run (a few strokes' time), gets most of the error out, and a
+ * later stroke corrects the rest.
  */
 const START_STROKES: i32 = 0;
 
@@ -39,7 +39,7 @@ let skip: i32 = START_STROKES;
 let seenStrokes: i32 = 0;
 let seenPlans: i32 = 0;
 
-/** Strokes start from rest (a start or a resume): their first strokes are not the steady ones. */
+/** Strokes start from rest (a start or a resume) with the newest plan: measure from their first stroke. */
 export function depthTrimRestart(): void {
   skip = START_STROKES;
   seenPlans = strokePlanCount(); // the strokes start with the newest plan
