@@ -16,6 +16,7 @@ import {
   PLAN_BUSY,
   PLAN_ARRAYS_BYTES,
 } from "./compress";
+import { nextStepTakesRoot } from "./profile";
 import { takeStrokePlan, takeRetractPlan, dropRetractPlan, spareStrokePlan, strokePlanPending } from "./motion";
 import {
   resetSettings,
@@ -67,6 +68,8 @@ const SHARES_PER_TICK: i32 = 1;
  */
 export const TRIM_MAX_STEPS: i32 = MICROSTEPS / 2;
 const PLAN_STEPS_PER_TICK: i32 = 6;
+/** steps compressed a tick once they no longer speed up (their times need no root: a plan is done sooner) */
+const PLAN_EASY_STEPS_PER_TICK: i32 = 10;
 
 const JOB_IDLE: i32 = 0;
 const JOB_LIMIT: i32 = 1; // the deepest setting the motor runs at the lowest rate (10 um at a time)
@@ -273,7 +276,7 @@ function step(job: PlanJob): i32 {
       return STEP_FINISHED;
     }
     if (job.stage == JOB_PLAN) {
-      const r = planContinue(PLAN_STEPS_PER_TICK);
+      const r = planContinue(nextStepTakesRoot() ? PLAN_STEPS_PER_TICK : PLAN_EASY_STEPS_PER_TICK);
       if (r == PLAN_BUSY) return 0;
       job.stage = JOB_IDLE;
       job.result = r;
