@@ -4,14 +4,14 @@
 // measures each stroke's bottom (encoder.ts), the commanded bottom is trimmed by the measured error,
 // in whole microsteps, and the stroke is planned again in the background (planjob.ts beginTrim).
 // The trim is bounded: a wrong encoder can make the strokes shallower by a few full steps at most,
-// deeper than the set depth by less than the depth tolerance; needles deeper than the trim can
-// correct are a fault.
+// and command the bottom past the set depth by at most the load angle a motor in its envelope
+// lags by there; needles deeper than the trim can correct are a fault.
 // Owns when to trim; the trim of the plan in use is the planner's (planjob.ts strokeTrimSteps).
 import { F_ENCODER_SLIP, ST_RUNNING } from "./abi";
 import { encoderClosedLoop, lastMeasuredDepthUm, measuredStrokeCount } from "./encoder";
 import { machineState, enterFault } from "./machine";
 import { depthSettingUm } from "./settings";
-import { beginTrim, strokeTrimSteps, strokePlanCount, strokePlanSettled } from "./planjob";
+import { beginTrim, strokeTrimSteps, strokePlanCount, strokePlanSettled, TRIM_MAX_STEPS } from "./planjob";
 import { LEAD_NM, STEPS_PER_REV, MICROSTEPS } from "./generated/board_config";
 
 /** the promise at the tip: depth within this of the set depth (um) */
@@ -25,18 +25,24 @@ const STEP_NM: i32 = <i32>(LEAD_NM / STEPS_PER_REV);
 const DEAD_BAND_UM: i32 = DEPTH_TOLERANCE_UM / 2;
 /** shallowest trim: a few full steps */
 const TRIM_MIN_STEPS: i32 = -2 * MICROSTEPS;
-/** deepest trim: the commanded bottom never goes past the set depth by the tolerance */
-const TRIM_MAX_STEPS: i32 = (DEPTH_TOLERANCE_UM * 1000) / STEP_NM;
-/** measured strokes left alone after a start or a new plan: the strokes in the queue ran the old one */
+/** measured strokes left alone after a new plan: the strokes in the queue ran the old one */
 const SETTLE_STROKES: i32 = 2;
+/**
+ * after a start: none. The first stroke starts from rest, the steady ones amid the ringing of the
+ * ones before, yet its bottom is a steady one's to within about 10 um on the physical model; its
+ * trim, planned while the next strokes run (a few strokes' time), gets most of the error out, and a
+ * later stroke corrects the rest.
+ */
+const START_STROKES: i32 = 0;
 
-let skip: i32 = SETTLE_STROKES;
+let skip: i32 = START_STROKES;
 let seenStrokes: i32 = 0;
 let seenPlans: i32 = 0;
 
-/** Strokes start from rest (a start or a resume): their first strokes are not the steady ones. */
+/** Strokes start from rest (a start or a resume) with the newest plan: measure from their first stroke. */
 export function depthTrimRestart(): void {
-  skip = SETTLE_STROKES;
+  skip = START_STROKES;
+  seenPlans = strokePlanCount(); // the strokes start with the newest plan
 }
 
 /**
@@ -69,7 +75,7 @@ export function depthTrimTick(): void {
     enterFault(F_ENCODER_SLIP, false);
     return;
   }
-  const next = min(want, TRIM_MAX_STEPS); // short of the depth: no deeper than the set depth and the tolerance
+  const next = min(want, TRIM_MAX_STEPS); // short of the depth: no deeper than the load angle explains
   if (next == trim) return;
   beginTrim(next); // when the planner is busy, the next stroke asks again
 }

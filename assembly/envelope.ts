@@ -21,8 +21,12 @@ export class DriveModel {
   massMg: i64 = 0;
   /** opposing force at the top of a stroke: needles, friction, spring at rest (mN) */
   loadMn: i64 = 0;
+  /** the return spring's part of loadMn: the strongest spring at rest (mN); the rest is drag */
+  springTopMn: i64 = 0;
   /** the spring's rate: the load grows by this much per um of travel (uN/um) */
   springRateUnPerUm: i64 = 0;
+  /** the weakest spring's share of the strongest, per mille: what a spring that helps is counted at */
+  springHelpPermille: i64 = 1000;
 }
 
 /** Acceleration-phase shares tried, per mille of the half-stroke (500 = accelerate then decelerate). */
@@ -67,23 +71,42 @@ export function sharePermille(i: i32): i32 {
 
 /**
  * Can a half-stroke of `strokeUm` in `halfUs` run with acceleration share `i` (0..SHARE_COUNT-1)?
- * CLAMP_NONE if it can, else what stops it. One share is a few divisions: callers that must stay
- * within a tick's budget try one share at a time.
+ * `upOnly`: the move only goes up (a retract), else it runs down and up (a stroke). CLAMP_NONE if it
+ * can, else what stops it. One share is a few divisions: callers that must stay within a tick's
+ * budget try one share at a time.
  */
-export function checkShare(m: DriveModel, strokeUm: i64, halfUs: i64, i: i32): i32 {
+export function checkShare(m: DriveModel, strokeUm: i64, halfUs: i64, i: i32, upOnly: bool = false): i32 {
   const accUs = <i64>((<i32>halfUs * checked(ACCEL_SHARES, i)) / 1000); // half-strokes are under 0.5 s
   const speedUmS = (strokeUm * 1000000) / (halfUs - accUs);
   shareSlackMn = -0x7fffffffffff;
   // over the step rate: speed * 1000 * stepsPerRev / lead > maxStepRate, without the division
   if (speedUmS * 1000 * m.stepsPerRev >= (m.maxStepRate + 1) * m.leadNm) return CLAMP_STEP_RATE;
   const accelUmS2 = (speedUmS * 1000000) / accUs;
-  // the spring grows with travel: at the end of the speeding up (half the speed over accUs), with
-  // the force that speeds the mass up, and at the bottom, where the mass slows down and the load
-  // alone is left (the spring and needles then help to brake the carriage)
+  const massMn = (m.massMg * accelUmS2) / 1000000000; // mass x acceleration
+  // the spring grows with travel: at the end of the speeding up (half the speed over accUs) and at
+  // the bottom
   const accelEndUm = (speedUmS * accUs) / 2000000;
-  const accelNeedMn = (m.massMg * accelUmS2) / 1000000000 + m.loadMn + (m.springRateUnPerUm * accelEndUm) / 1000;
-  const bottomNeedMn = m.loadMn + (m.springRateUnPerUm * strokeUm) / 1000;
-  const needMn = accelNeedMn > bottomNeedMn ? accelNeedMn : bottomNeedMn;
+  const springAccelEndMn = m.springTopMn + (m.springRateUnPerUm * accelEndUm) / 1000;
+  const springBottomMn = m.springTopMn + (m.springRateUnPerUm * strokeUm) / 1000;
+  let needMn: i64;
+  if (upOnly) {
+    // up from the bottom the spring pushes with the motor: speeding up, the weakest spring's help
+    // (at the end of the speeding up, where it is least) is taken off the mass's force, or the motor
+    // holds back the strongest spring's surplus; cruising, it holds the spring back; slowing down at
+    // the top, it pushes the mass and the spring down (the drag helps it there: not counted)
+    const springDecelStartMn = m.springTopMn + (m.springRateUnPerUm * (strokeUm - accelEndUm)) / 1000;
+    const dragMn = m.loadMn - m.springTopMn;
+    const speedUpMn = massMn + dragMn - (springDecelStartMn * m.springHelpPermille) / 1000;
+    const holdMn = springBottomMn - massMn;
+    needMn = max(max(speedUpMn, holdMn), max(springDecelStartMn, massMn + springAccelEndMn));
+  } else {
+    // down, the load opposes the speeding up, and at the bottom, where the mass slows down, the
+    // load alone is left (the spring and needles then help to brake the carriage); the way up needs
+    // less than the way down at each point
+    const accelNeedMn = massMn + m.loadMn + springAccelEndMn - m.springTopMn;
+    const bottomNeedMn = m.loadMn + springBottomMn - m.springTopMn;
+    needMn = accelNeedMn > bottomNeedMn ? accelNeedMn : bottomNeedMn;
+  }
   shareSlackMn = usableForceMn(m, speedUmS) - needMn;
   return shareSlackMn >= 0 ? CLAMP_NONE : CLAMP_TORQUE;
 }

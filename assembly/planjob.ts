@@ -16,6 +16,7 @@ import {
   PLAN_BUSY,
   PLAN_ARRAYS_BYTES,
 } from "./compress";
+import { nextStepTakesRoot } from "./profile";
 import { takeStrokePlan, takeRetractPlan, dropRetractPlan, spareStrokePlan, strokePlanPending } from "./motion";
 import {
   resetSettings,
@@ -47,11 +48,28 @@ import {
   CART_MASS_MG_LEN,
   CART_LOAD_MN,
   SPRING_RATE_UN_PER_UM,
+  SPRING_TOP_MN,
+  SPRING_HELP_PERMILLE,
   STEP_TOL_STEP_TICKS,
+  MICROSTEPS,
 } from "./generated/board_config";
 
 const SHARES_PER_TICK: i32 = 1;
+/**
+ * Deepest trim of a stroke (microsteps past the set depth, depthtrim.ts): half a full step. At the
+ * bottom the motor holds the spring and the needles back at a load angle; within its envelope that
+ * angle stays under 45 degrees electrical (sin 45 = 71 % of its torque), so the tip is short of the
+ * commanded bottom by less than half a full step, and a wrong encoder cannot take the needles deeper.
+ * A setting's rate is clamped with its stroke this much longer: the trim puts the tip on the set
+ * depth, but the field then turns further on, and the rotor nearer its stability limit, than the
+ * stroke alone asks. Where even the lowest rate leaves no such room (the deepest settings), the rate
+ * is clamped on the stroke itself: the tip's own travel, which the trim makes the set stroke, is
+ * inside the envelope there.
+ */
+export const TRIM_MAX_STEPS: i32 = MICROSTEPS / 2;
 const PLAN_STEPS_PER_TICK: i32 = 6;
+/** steps compressed a tick once they no longer speed up (their times need no root: a plan is done sooner) */
+const PLAN_EASY_STEPS_PER_TICK: i32 = 10;
 
 const JOB_IDLE: i32 = 0;
 const JOB_LIMIT: i32 = 1; // the deepest setting the motor runs at the lowest rate (10 um at a time)
@@ -75,7 +93,7 @@ export class PlanJob {
   steps: i32 = 0; // the stroke clamped and planned
   limitUm: i32 = 0; // JOB_LIMIT: the depth under check
   askHz: i32 = 0;
-  clampStage: i32 = 0; // 0 the asked rate, 1 the lowest rate, 2 the search
+  clampStage: i32 = 0; // 0 the asked rate, 1 the lowest rate, 2 the search, 3 the lowest rate without room for the trim
   loHz: i32 = 0; // runs
   hiHz: i32 = 0; // does not run
   runHz: i32 = 0;
@@ -86,6 +104,11 @@ export class PlanJob {
   probeRateOk: bool = false; // some share was within the step rate
   bestShare: i32 = 0;
   bestSlack: i64 = 0;
+  /** the move only goes up (the retract): planned with the loads of that direction */
+  upOnly: bool = false;
+  /** microsteps the clamp adds to the stroke: room for the trim */
+  allowSteps: i32 = 0;
+  bestShareIdx: i32 = 0;
 }
 
 /** The drive train as the planner sees it: the board's, with the fitted cartridge's mass and load. */
@@ -113,8 +136,11 @@ export function initSettings(): void {
   model.stepsPerRev = STEPS_PER_REV;
   model.leadNm = LEAD_NM;
   model.springRateUnPerUm = SPRING_RATE_UN_PER_UM;
+  model.springTopMn = SPRING_TOP_MN;
+  model.springHelpPermille = SPRING_HELP_PERMILLE;
   strokeJob.model = model;
   retractJob.model = model;
+  retractJob.upOnly = true;
   retractJob.plan = retractPlan;
   resetSettings();
   beginCartridge(-1, 0, spare);
@@ -215,11 +241,12 @@ function probeBegin(job: PlanJob, um: i64, hz: i32): void {
 /** Tries the next share: -1 while more are to try, else 1 if some share runs (bestShare) or 0. */
 function probeNext(job: PlanJob, all: bool): i32 {
   const i = job.probeShare++;
-  const r = checkShare(job.model, job.probeUm, halfStrokeUs(job.probeHz), i);
+  const r = checkShare(job.model, job.probeUm, halfStrokeUs(job.probeHz), i, job.upOnly);
   if (r != CLAMP_STEP_RATE) job.probeRateOk = true;
   if (r == CLAMP_NONE && shareSlackMn > job.bestSlack) {
     job.bestSlack = shareSlackMn;
     job.bestShare = sharePermille(i);
+    job.bestShareIdx = i;
     if (!all) return 1;
   }
   if (job.probeShare < SHARE_COUNT) return -1;
@@ -231,7 +258,8 @@ function startClamp(job: PlanJob, steps: i32, hz: i32): void {
   job.clampStage = 0;
   job.steps = steps;
   job.askHz = hz;
-  probeBegin(job, strokeUm(steps), hz);
+  job.allowSteps = job.upOnly ? 0 : TRIM_MAX_STEPS; // a stroke may be trimmed deeper while it runs
+  probeBegin(job, strokeUm(steps + job.allowSteps), hz);
 }
 
 /** Some work on `job`: what it finished (STEP_* bits), 0 while it works on. */
@@ -248,7 +276,7 @@ function step(job: PlanJob): i32 {
       return STEP_FINISHED;
     }
     if (job.stage == JOB_PLAN) {
-      const r = planContinue(PLAN_STEPS_PER_TICK);
+      const r = planContinue(nextStepTakesRoot() ? PLAN_STEPS_PER_TICK : PLAN_EASY_STEPS_PER_TICK);
       if (r == PLAN_BUSY) return 0;
       job.stage = JOB_IDLE;
       job.result = r;
@@ -302,6 +330,7 @@ export function beginTrim(trimSteps: i32): bool {
   if (halted || strokeJob.stage != JOB_IDLE || strokeJob.result != PLAN_OK || retractJob.stage != JOB_IDLE)
     return false;
   if (strokePlanPending()) return false;
+  if (trimSteps == trimInPlan) return true;
   strokeJob.plan = spareStrokePlan();
   trimAsked = trimSteps;
   strokeJob.stage = JOB_TRIM; // compression starts in the next light tick: this one measured
@@ -333,7 +362,17 @@ function clampStep(job: PlanJob, runs: bool): bool {
     job.loHz = FREQ_MIN_HZ;
     job.hiHz = job.askHz;
   } else if (stage == 1 && !runs) {
+    if (job.allowSteps > 0) {
+      // no room for the trim even at the lowest rate: the lowest rate if the stroke itself runs there
+      job.allowSteps = 0;
+      job.clampStage = 3;
+      probeBegin(job, strokeUm(job.steps), FREQ_MIN_HZ);
+      return false;
+    }
     return finishClamp(job, 0, job.clamp); // not even the lowest rate
+  } else if (stage == 3) {
+    if (!runs) return finishClamp(job, 0, job.clamp);
+    return finishClamp(job, FREQ_MIN_HZ, job.askHz == FREQ_MIN_HZ ? CLAMP_NONE : job.clamp);
   } else if (stage == 2) {
     if (runs) job.loHz = job.probeHz;
     else job.hiHz = job.probeHz;

@@ -98,6 +98,14 @@ export function stepTimesBegin(steps: i32, durStepTicks: i64, accStepTicks: i64)
   gCstepRem = (2 * gCruise) % (2 * d);
 }
 
+/**
+ * The next step speeds up: its time takes a root (a few 64-bit divisions). The others, cruising or
+ * slowing down (the accelerating times mirrored), take at most one.
+ */
+export function nextStepTakesRoot(): bool {
+  return <i64>(2 * (gK + 1) - 1) * gCruise <= <i64>gSteps * gTa;
+}
+
 /** stepTimeStepTicks() of the next step. */
 export function nextStepTimeStepTicks(): i64 {
   const k = ++gK;

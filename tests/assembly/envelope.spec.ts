@@ -1,5 +1,13 @@
 import { CLAMP_NONE, CLAMP_STEP_RATE, CLAMP_TORQUE } from "../../assembly/abi";
-import { DriveModel, StrokeCheck, checkStroke, halfStrokeUs, usableForceMn } from "../../assembly/envelope";
+import {
+  DriveModel,
+  StrokeCheck,
+  checkShare,
+  checkStroke,
+  halfStrokeUs,
+  shareSlackMn,
+  usableForceMn,
+} from "../../assembly/envelope";
 import { clampRateHz } from "../../assembly/planjob";
 import { FREQ_MIN_HZ, FREQ_MAX_HZ } from "../../assembly/generated/board_config";
 
@@ -69,6 +77,23 @@ describe("envelope", () => {
     const light = clampRateHz(m, 1800, 150);
     m.loadMn = 3000;
     expect(clampRateHz(m, 1800, 150)).toBeLessThan(light);
+  });
+  test("an up move is planned with the loads of its direction: the spring helps it speed up", () => {
+    // 1 N of the load is the spring at rest, growing 1 N per mm; a = 40 m/s^2 -> 0.8 N
+    const m = model();
+    m.springTopMn = 1000;
+    m.springRateUnPerUm = 1000;
+    m.springHelpPermille = 800;
+    // no drag; a stroke: 0.8 N + the spring at the end of the speeding up (1 N + 0.5 mm: 0.5 N) = 2.3 N
+    expect(checkShare(m, 1000, 10000, 0)).toBe(CLAMP_NONE);
+    expect(shareSlackMn).toBe(10000 - 2300);
+    // 1 N of drag; up only: the most of 0.8 N + 1 N - 0.8 x 1.5 N, the bottom's 2 N - 0.8 N, the
+    // cruise's 1.5 N and the top's 0.8 N + 1.5 N = 2.3 N (the drag helps there); a stroke 3.3 N
+    m.loadMn = 2000;
+    expect(checkShare(m, 1000, 10000, 0, true)).toBe(CLAMP_NONE);
+    expect(shareSlackMn).toBe(10000 - 2300);
+    expect(checkShare(m, 1000, 10000, 0)).toBe(CLAMP_NONE);
+    expect(shareSlackMn).toBe(10000 - 3300);
   });
   test("reports the step-rate limit", () => {
     const m = model();

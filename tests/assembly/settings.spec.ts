@@ -21,6 +21,8 @@ import {
   umToSteps,
   stepsToUm,
   quantizedDepthUm,
+  strokeUm,
+  strokeSteps,
   depthLimitUm,
   capSource,
   runFreqHz,
@@ -37,6 +39,7 @@ import {
   planJobsTick,
   settingPending,
   model,
+  TRIM_MAX_STEPS,
 } from "../../assembly/planjob";
 import { MovePlan, PLAN_OK, PLAN_BUSY } from "../../assembly/compress";
 import { StrokeCheck, checkStroke, halfStrokeUs } from "../../assembly/envelope";
@@ -138,7 +141,11 @@ describe("settings", () => {
         planJobsTick();
         ticks++;
       }
-      const stroke = <i64>(CLEARANCE_UM + quantizedDepthUm());
+      // the clamp leaves room for the deepest trim where the lowest rate has it
+      const roomy = strokeUm(strokeSteps() + TRIM_MAX_STEPS);
+      const stroke = checkStroke(model, roomy, halfStrokeUs(FREQ_MIN_HZ), check)
+        ? roomy
+        : <i64>(CLEARANCE_UM + quantizedDepthUm());
       const hz = runFreqHz();
       expect(hz).toBeGreaterThanOrEqual(FREQ_MIN_HZ, "depth " + um.toString());
       expect(checkStroke(model, stroke, halfStrokeUs(hz), check)).toBe(

@@ -60,6 +60,14 @@ export function firmwareConfigSource(b: Board): string {
   arr('CART_MAX_DEPTH_UM', b.cartridges.map((c) => c.max_depth_um), 'needle length past the guard plane per cartridge (um)');
   arr('CART_MASS_MG', b.cartridges.map((c) => Math.ceil(dp.effectiveMassKg(c) * 1e6)), 'heaviest moving mass at the carriage with rotor inertia, per cartridge (mg)');
   arr('CART_LOAD_MN', b.cartridges.map((c) => Math.ceil(dp.topLoadN(c) * 1000)), 'opposing force per cartridge on the worst pen at the top of a stroke: needles, friction, spring at rest (mN)');
+  const springTopN = (c: Board['carriage']): number =>
+    c.return_spring_preload_N + c.return_spring_rate_N_per_mm * (g.retract_um / 1000);
+  const weakest = (ptr: string, v: number): number => b.tolerances?.[ptr]?.min ?? v;
+  i32('SPRING_TOP_MN', Math.ceil(springTopN(plan.board.carriage) * 1000), "the strongest return spring's force at the rest position (mN): the spring's part of CART_LOAD_MN");
+  i32('SPRING_HELP_PERMILLE', Math.floor(1000 * Math.min(
+      weakest('/carriage/return_spring_preload_N', b.carriage.return_spring_preload_N) / plan.board.carriage.return_spring_preload_N,
+      weakest('/carriage/return_spring_rate_N_per_mm', b.carriage.return_spring_rate_N_per_mm) / plan.board.carriage.return_spring_rate_N_per_mm)),
+    "the weakest spring's share of the strongest (per mille): a spring that helps a move is counted at this");
   i32('SPRING_RATE_UN_PER_UM', Math.ceil(plan.board.carriage.return_spring_rate_N_per_mm * 1000), "the stiffest spring's rate: the load grows by this much per um of travel (uN/um)");
   i32('HOMING_INTERVAL_STEP_TICKS', Math.round(t.step_timer_hz / ((b.homing.speed_mm_s * 1000) / d.stepUm)), 'step interval of homing moves (step timer ticks)');
   i32('HOMING_RELEASE_UM', b.homing.release_um, 'move off an active endstop by this much first (um)');

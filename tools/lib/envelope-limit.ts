@@ -2,7 +2,9 @@
 // holds, found by brute force on the simulator's physical model alone, independent of the firmware and
 // its planner: for each rate, strokes are driven with a family of smooth rest-to-rest motion laws
 // (cycloidal, 3-4-5 and 4-5-6-7 polynomials, a trapezoidal speed) and down/up time splits; a rate is
-// held when some member keeps every stroke's deepest tip within the depth tolerance and loses no step.
+// held when some member keeps every stroke's deepest tip within the depth tolerance, loses no step and
+// never raises the stall flag (StallGuard sees the load angle past 90 degrees at a full step: the
+// firmware must stop the needles then, so a rate that raises it is not one the pen holds).
 // The rotor lags its field under load (the load angle), so each member may also run a few microsteps
 // past the depth's own steps: the overtravel that puts the tip on the depth is measured, then checked.
 // The search is a bisection on whole hertz (a rate the motor holds is assumed held at every lower one).
@@ -50,6 +52,9 @@ const WORST_END: Record<string, 'min' | 'max'> = {
   '/driver/supply_V': 'min',
   detent_torque_mNm: 'max',
   damping_ratio: 'min',
+  // drag on the shaft's speed: a load through the whole stroke; it damps the rotor's ringing too, but
+  // far less than the damping relative to the field does (the limit is the same or lower at max)
+  rotor_drag_uNms_per_rad: 'max',
   back_drive_efficiency: 'min',
   needle_puncture_mN: 'max',
   puncture_depth_um: 'max',
@@ -96,6 +101,8 @@ export interface StrokeTrial {
   /** worst deepest tip minus the depth over the measured strokes (um) */
   worstErrUm: number;
   lostSteps: number;
+  /** full-step samples at which StallGuard saw a stall */
+  stalls: number;
 }
 
 /** Strokes at depth and rate with one law and split on the pen; each measured stroke's deepest tip and the steps lost. */
@@ -126,6 +133,7 @@ export function tryStrokes(
     if (tipUm > deepest) deepest = tipUm;
   };
   let worst = 0;
+  let stalls = 0;
   const t0 = t;
   for (let s = 0; s < WARMUP_STROKES + MEASURED_STROKES; s++) {
     const start = t0 + s * periodTicks;
@@ -134,21 +142,24 @@ export function tryStrokes(
       const tk = Math.round(start + fr[k] * downTicks);
       drive.advanceTo(tk, sampler);
       drive.fieldStep(1, tk);
+      if (drive.stallSeen) stalls++;
     }
     for (let k = 0; k < n; k++) {
       const tk = Math.round(start + downTicks + fr[k] * upTicks);
       drive.advanceTo(tk, sampler);
       drive.fieldStep(-1, tk);
+      if (drive.stallSeen) stalls++;
     }
     t = Math.round(start + periodTicks);
     drive.advanceTo(t, sampler); // the ringing after the last step up belongs to this stroke
-    if (drive.lostSteps > 0) return { held: false, worstErrUm: Infinity, lostSteps: drive.lostSteps };
+    if (drive.lostSteps > 0 || stalls > 0)
+      return { held: false, worstErrUm: Infinity, lostSteps: drive.lostSteps, stalls };
     if (s >= WARMUP_STROKES) {
       const err = deepest - depthUm;
       if (Math.abs(err) > Math.abs(worst)) worst = err;
     }
   }
-  return { held: Math.abs(worst) <= DEPTH_TOL_UM, worstErrUm: worst, lostSteps: 0 };
+  return { held: Math.abs(worst) <= DEPTH_TOL_UM, worstErrUm: worst, lostSteps: 0, stalls: 0 };
 }
 
 /** Some law, split and overtravel holds the rate. */
@@ -158,7 +169,7 @@ function held(pen: Board, cart: Cartridge, depthUm: number, freqHz: number): boo
     for (const split of SPLITS) {
       const first = tryStrokes(pen, cart, depthUm, freqHz, law, split);
       if (first.held) return true;
-      if (first.lostSteps > 0) continue;
+      if (first.lostSteps > 0 || first.stalls > 0) continue;
       // the tip falls short by about the same at a few steps more: correct by it, once
       const extra = Math.round(-first.worstErrUm / stepUm);
       if (extra > 0 && extra <= MAX_EXTRA_STEPS && tryStrokes(pen, cart, depthUm, freqHz, law, split, extra).held)

@@ -1,0 +1,41 @@
+// The firmware at its envelope's edge on the worst pen of the board's ranges (the limit's worst pen,
+// tools/lib/envelope-limit.ts) on the physical model: once the depth trim has settled, every stroke's
+// deepest tip is within the 0.02 mm promise, no step is lost and StallGuard sees no stall.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BOARD, firmware, maxFreq, startByButton } from './helpers.js';
+import { PenSim } from '../../host-sim/pen.js';
+import { unlockProfessional } from '../../tools/lib/clinic.js';
+import { worstPen, DEPTH_TOL_UM } from '../../tools/lib/envelope-limit.js';
+
+const WORST = worstPen(BOARD);
+
+for (const depthMm of [0.2, 0.25, 0.5, 1.5, 2.25, 3.0]) {
+  test(`worst pen, ${depthMm} mm at the envelope's edge: depth at the tip within 0.02 mm, no lost step, no stall`, async () => {
+    const freqHz = await maxFreq(depthMm);
+    const sim = new PenSim({ wasm: await firmware(), board: WORST, seed: 3 });
+    sim.press('power');
+    assert.ok(
+      sim.runUntil(() => sim.state === 'ready', 3000),
+      `not ready: ${sim.state}`,
+    );
+    assert.match(unlockProfessional(sim), /^OK/);
+    for (const line of ['SET ZONE stretch_marks', `SET DEPTH ${depthMm.toFixed(2)}`, `SET FREQ ${freqHz}`])
+      assert.match(sim.command(line), /^OK/, line);
+    startByButton(sim);
+    sim.run(400); // the first strokes and the trim's plans
+    sim.startMeasuring();
+    sim.run(1000);
+    assert.equal(sim.state, 'running', `fault ${sim.fault}`);
+    const m = sim.measure();
+    assert.equal(m.missed_steps, 0);
+    const errs = sim.meter.strokes.map((s) => s.depthUm - depthMm * 1000);
+    assert.ok(errs.length >= 20, `${errs.length} strokes`);
+    const worst = errs.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
+    assert.ok(
+      Math.abs(worst) <= DEPTH_TOL_UM,
+      `${freqHz} Hz: tip ${worst.toFixed(1)} um from the set depth (strokes ${Math.min(...errs).toFixed(1)}..${Math.max(...errs).toFixed(1)} um)`,
+    );
+    assert.ok(Math.abs(m.freq_hz! / freqHz - 1) <= 0.005, `rate ${m.freq_hz} Hz against ${freqHz} Hz`);
+  });
+}
