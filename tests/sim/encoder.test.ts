@@ -65,12 +65,12 @@ test("with the sensor's noise the measured depth stays within one count plus 4 s
   assert.ok(Math.abs(got - truth) <= tol, `measured ${got} um, tip ${truth.toFixed(2)} um, tolerance ${tol} um`);
 });
 
-/** A weak motor (30 of 60 mNm: still enough to home against the return spring) and a StallGuard that sees nothing at any speed: the rotor slips and only the encoder can tell. */
+/** A weak motor (27 of 60 mNm: still enough to home against the 3.5 N return spring, 25 is not; at 30 the clamp keeps it from slipping) and a StallGuard that sees nothing at any speed: the rotor slips and only the encoder can tell. */
 function overloaded(board: Board): Board {
   const b = withModel(board, 'physical');
   return {
     ...b,
-    motor: { ...b.motor, holding_torque_mNm: 30 },
+    motor: { ...b.motor, holding_torque_mNm: 27 },
     driver: { ...b.driver, stallguard_min_full_steps_s: 1e9 },
   };
 }

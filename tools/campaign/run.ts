@@ -128,7 +128,7 @@ export function runCampaignCase(c: CampaignCase, wasm: string, opts: { board?: B
       );
       out = measure(c, sim, injectedTicks, onsets, onsetEvent(c, noClock), inert);
       if (ridden.size) out.riddenGlitches = [...ridden].map((i) => c.events[i].fault);
-      afterWindow(c, sim, out, injectedTicks, ridden);
+      afterWindow(c, sim, out, injectedTicks, ridden, missed);
     },
   });
   const o = out!;
@@ -284,6 +284,21 @@ const GLITCH_SEEN_MS = 1;
 /** the fault the position check of a stop reports when the endstop never came */
 const ENDSTOP_NOT_FOUND = FAULTS.find((f) => f.constant === 'F_ENDSTOP_NOT_FOUND')!.name;
 
+/** Did the motor miss a step while a glitch ridden through lasted (or within GLITCH_SEEN_MS after)? */
+function costSteps(
+  sim: PenSim,
+  c: CampaignCase,
+  injectedTicks: number[],
+  ridden: ReadonlySet<number>,
+  missed: MissWatch | undefined,
+): boolean {
+  if (!missed) return true;
+  return [...ridden].some((i) => {
+    const end = injectedTicks[i] + (((activeMs(c, i) ?? 0) + GLITCH_SEEN_MS) / 1000) * sim.clock.timerHz;
+    return missed.ticks.some((t) => t >= injectedTicks[i] && t <= end);
+  });
+}
+
 /** what a glitch ridden through is judged as: the steps the outputs missed while it lasted */
 const GLITCH_LOSS = 'step loss in a glitch';
 
@@ -301,6 +316,7 @@ function afterWindow(
   o: Outcome,
   injectedTicks: number[],
   ridden: ReadonlySet<number>,
+  missed: MissWatch | undefined,
 ): void {
   const board = sim.board;
   const wasStroking = strokingOn(o);
@@ -325,6 +341,15 @@ function afterWindow(
     const err = depthChangeUm(sim, injectedTicks[loss]);
     if (err !== undefined) o.depthErrMm = round(err / 1000);
     checks.push(depthCheck(board, err, o.afterStop));
+  } else if (ridden.size && wasStroking && o.mayStrokeOn && !costSteps(sim, c, injectedTicks, ridden, missed)) {
+    // a glitch on a signal alone (an endstop's, a flag's) moved nothing: a bottom that moves after it is
+    // the depth trim settling, not the glitch
+    checks.push({
+      what: `${GLITCH_LOSS}: none, no step missed while it lasted`,
+      pass: true,
+      measured: 'no step missed',
+      failure: 'undetected',
+    });
   } else if (ridden.size && wasStroking && o.mayStrokeOn) {
     // steps the outputs missed during a glitch ridden through move the bottom as a silent loss does
     const err = depthChangeUm(sim, Math.min(...[...ridden].map((i) => injectedTicks[i])));
