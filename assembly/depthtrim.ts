@@ -7,7 +7,7 @@
 // and command the bottom past the set depth by at most the load angle a motor in its envelope
 // lags by there; needles deeper than the trim can correct are a fault.
 // Owns when to trim; the trim of the plan in use is the planner's (planjob.ts strokeTrimSteps).
-import { F_ENCODER_SLIP, ST_RUNNING } from "./abi";
+import { F_ENCODER_SLIP, F_STALL, ST_RUNNING } from "./abi";
 import { encoderClosedLoop, lastMeasuredDepthUm, measuredStrokeCount } from "./encoder";
 import { machineState, enterFault } from "./machine";
 import { depthSettingUm } from "./settings";
@@ -23,6 +23,8 @@ const STEP_NM: i32 = <i32>(LEAD_NM / STEPS_PER_REV);
  * inside it, so a pen that follows its steps is never trimmed.
  */
 const DEAD_BAND_UM: i32 = DEPTH_TOLERANCE_UM / 2;
+/** short of the depth by this many microsteps more than the deepest trim: the stroke is blocked (the depth tolerance) */
+const SHORT_FAULT_STEPS: i32 = (DEPTH_TOLERANCE_UM * 1000) / STEP_NM;
 /** shallowest trim: a few full steps */
 const TRIM_MIN_STEPS: i32 = -2 * MICROSTEPS;
 /** measured strokes left alone after a new plan: the strokes in the queue ran the old one */
@@ -73,6 +75,13 @@ export function depthTrimTick(): void {
   if (want < TRIM_MIN_STEPS) {
     // deeper than a load angle explains: the encoder or the mechanism is wrong, the needles may be too deep
     enterFault(F_ENCODER_SLIP, false);
+    return;
+  }
+  if (want > TRIM_MAX_STEPS + SHORT_FAULT_STEPS) {
+    // shorter than any trim can make up: the needles met what the motor does not push through (an
+    // obstacle the rotor holds against within its load angle, where StallGuard is blind near the
+    // bottom and the lag stays under the encoder's slip threshold)
+    enterFault(F_STALL, false);
     return;
   }
   const next = min(want, TRIM_MAX_STEPS); // short of the depth: no deeper than the load angle explains

@@ -292,3 +292,26 @@ test('an endstop glitch the firmware never saw cost no step: a bottom that moves
   assert.equal(failureClass(o, 20), undefined);
   // a driver glitch that cost steps is still judged by them (the test above)
 });
+
+test('a loss judged by the set depth: a bottom that moved 27 um but stays within 0.02 mm of the setting keeps the promise', async () => {
+  const o = runCampaignCase(
+    parseCaseId('ref-pen/physical/pworst/normal/d0.5/f80/s174864/driver_short@0.5625~0.1ms'),
+    await firmware(),
+  );
+  const k = o.checks?.find((x) => x.what.includes('within the depth tolerance of the setting'));
+  assert.ok(k?.pass, JSON.stringify(o.checks));
+  assert.match(k!.measured, /moved 0\.027 mm .* 0\.016 mm from the setting/);
+  assert.equal(failureClass(o, 20), undefined);
+});
+
+test('a fault the firmware declares at the end of the window is judged by its retract, not cut off', async () => {
+  // the firmware's stall comes 99 ms after the obstacle's placing, 1 ms before the window ends
+  const o = runCampaignCase(
+    parseCaseId('ref-pen/physical/pworst/normal/d0.5/f120/s498777/stall@0.625'),
+    await firmware(),
+  );
+  assert.equal(o.detected, 'stall');
+  assert.ok(o.retracted, `tips at ${o.tipMm} mm`);
+  assert.ok(o.fromDetectionMs! <= 20, `${o.fromDetectionMs} ms from detection`);
+  assert.equal(failureClass(o, 20), undefined);
+});
