@@ -188,3 +188,27 @@ test('physical model: stroking at the highest rate the envelope allows raises no
     );
   }
 });
+
+test("an obstacle that holds the first stroke 0.1 mm short (StallGuard blind, the lag under the slip threshold, before the bottoms are compared) is a stall at that stroke's bottom", async () => {
+  // physical model (the rotor holds against the obstacle within its load angle: no step is lost)
+  const board = withModel(BOARD, 'physical');
+  const blind = { ...board, driver: { ...board.driver, stallguard_min_full_steps_s: 1e9 } };
+  const sim = await unlockedPen({ board: blind, seed: 1 });
+  for (const line of ['SET DEPTH 0.50', 'SET FREQ 40']) assert.match(sim.command(line), /^OK/, line);
+  startByButton(sim);
+  untilDiving(sim, 400); // the first stroke
+  const onset = sim.tTicks;
+  sim.inject('stall'); // the obstacle where the tips are: 0.1 mm short of the set depth
+  const strokeMs = 1000 / 40;
+  assert.ok(
+    sim.runUntil(() => sim.state === 'fault', strokeMs),
+    `no fault within the stroke: ${sim.state}`,
+  );
+  assert.equal(sim.fault, 'stall');
+  assert.equal(sim.mech.missedSteps, 0);
+  assert.ok(
+    sim.runUntil(() => sim.mech.tipUm() < 0, 20),
+    'retracted',
+  );
+  assert.ok(sim.ms(sim.tTicks - onset) <= 20, `${sim.ms(sim.tTicks - onset)} ms from the obstacle`);
+});
