@@ -440,13 +440,9 @@ function depthCheck(
   return { what, pass: false, measured, failure: 'undetected' };
 }
 
-/**
- * How far the strokes' bottoms moved after `fromTicks` (um, signed, the largest): each excursion of the
- * tips past the guard plane has a bottom; the reference is the median of the last three before.
- */
-function depthChangeUm(sim: PenSim, fromTicks: number): number | undefined {
-  const before: number[] = [];
-  const after: number[] = [];
+/** Each excursion of the tips past the guard plane: when it began and ended, and its bottom (um). */
+function excursions(sim: PenSim): { start: number; end: number; bottom: number }[] {
+  const out: { start: number; end: number; bottom: number }[] = [];
   let start = -1;
   let bottom = -Infinity;
   for (const [t, tip] of needlePath(sim)) {
@@ -454,10 +450,21 @@ function depthChangeUm(sim: PenSim, fromTicks: number): number | undefined {
       if (start < 0) [start, bottom] = [t, tip];
       else bottom = Math.max(bottom, tip);
     } else if (start >= 0) {
-      (t <= fromTicks ? before : start >= fromTicks ? after : []).push(bottom);
+      out.push({ start, end: t, bottom });
       start = -1;
     }
   }
+  return out;
+}
+
+/**
+ * How far the strokes' bottoms moved after `fromTicks` (um, signed, the largest): each excursion of the
+ * tips past the guard plane has a bottom; the reference is the median of the last three before.
+ */
+function depthChangeUm(sim: PenSim, fromTicks: number): number | undefined {
+  const all = excursions(sim);
+  const before = all.filter((e) => e.end <= fromTicks).map((e) => e.bottom);
+  const after = all.filter((e) => e.end > fromTicks && e.start >= fromTicks).map((e) => e.bottom);
   if (!after.length || !before.length) return undefined;
   const ref = before.slice(-3).sort((a, b) => a - b)[Math.floor(Math.min(3, before.length) / 2)];
   return after.reduce((w, b) => (Math.abs(b - ref) > Math.abs(w) ? b - ref : w), 0);
@@ -466,17 +473,9 @@ function depthChangeUm(sim: PenSim, fromTicks: number): number | undefined {
 /** The worst bottom after `fromTicks` against the set depth (um, signed); undefined with no stroke after it. */
 function settingErrUm(sim: PenSim, fromTicks: number, depthMm: number): number | undefined {
   let worst: number | undefined;
-  let start = -1;
-  let bottom = -Infinity;
-  for (const [t, tip] of needlePath(sim)) {
-    if (tip > 0) {
-      if (start < 0) [start, bottom] = [t, tip];
-      else bottom = Math.max(bottom, tip);
-    } else if (start >= 0) {
-      const err = bottom - depthMm * 1000;
-      if (start >= fromTicks && (worst === undefined || Math.abs(err) > Math.abs(worst))) worst = err;
-      start = -1;
-    }
+  for (const e of excursions(sim)) {
+    const err = e.bottom - depthMm * 1000;
+    if (e.start >= fromTicks && (worst === undefined || Math.abs(err) > Math.abs(worst))) worst = err;
   }
   return worst;
 }
