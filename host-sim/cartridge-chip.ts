@@ -111,6 +111,7 @@ export class CartridgeChip {
     const signer = spec.otherMaker ? p256KeyFromSeed('another maker') : maker;
     b.set(signP256(signer, b.subarray(0, CERT_ADDR)), CERT_ADDR);
     this.uses = spec.uses ?? (spec.used ? 1 : 0);
+    this.bytes[STATUS_ADDR] = STATUS_IDLE; // a chip comes up idle, as one read back from its file does
     this.showUses();
   }
 

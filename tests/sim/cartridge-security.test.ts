@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PenSim, SimOptions } from '../../host-sim/pen.js';
-import { CARTRIDGE_CHECK_MS, CartridgeChip } from '../../host-sim/cartridge-chip.js';
+import { CARTRIDGE_CHECK_MS, CartridgeChip, STATUS_ADDR, STATUS_IDLE } from '../../host-sim/cartridge-chip.js';
 import { Flash } from '../../host-sim/flash.js';
 import { Rng } from '../../host-sim/rng.js';
 import { firmware, readyPen, startByButton } from './helpers.js';
@@ -51,6 +51,19 @@ test('a genuine new cartridge is accepted and counts one use at its first stroke
   assert.equal(chip.useCount, 1);
   assert.equal(sim.crypto.openOperations, 0, 'every operation was cancelled or freed');
   assert.equal(sim.crypto.importedKeys, 0, 'the chip key was destroyed');
+});
+
+test('a chip reads idle before its first challenge: new, read back from its file, and copied', async () => {
+  const sim = await readyPen();
+  const chip = chipOf(sim);
+  const copy = chip.copy({ resetUse: true });
+  const back = CartridgeChip.fromFile(chip.toFile());
+  for (const [name, c] of [
+    ['new', chip],
+    ['from its file', back],
+    ['copied', copy],
+  ] as const)
+    assert.equal(c.read(STATUS_ADDR, 0), STATUS_IDLE, `${name}: the status byte`);
 });
 
 test('a copy of a used chip with its counter reset is refused: it cannot sign with the certified key', async () => {
