@@ -6,7 +6,6 @@ import { SimClock } from './clock.js';
 import { Trace } from './trace.js';
 import { Mechanics } from './mechanics.js';
 import { StrokeMeter } from './meter.js';
-import { idealStepTicks } from './profile.js';
 import { StepQueue } from './parts/step-queue.js';
 import { StepperDriver } from './parts/stepper-driver.js';
 import { Endstop } from './parts/endstop.js';
@@ -122,17 +121,13 @@ export class TimeLoop {
       mech.step(ts, d, ex.position);
       if (merging && ph.timeTicks !== this.watchedPhysTicks) this.watch(ts);
       driver.watchSlip(ts);
-      if (move && ex.move === move) {
-        const ideal = moveStart + idealStepTicks(ex.moveStep, move.steps, move.durationTicks, move.accelTicks);
-        meter.onStepError(ts - ideal);
-      }
-      const tip = mech.tipUm();
-      if (!mech.phys) {
-        meter.onMove(ts, mech.xUm, tip);
+      if (move && ex.move === move) meter.onStep(ts, move, moveStart, ex.moveStep);
+      if (!ph) {
+        meter.onMove(ts, mech.xUm, mech.tipUm());
         this.p.encoder?.observe(ts);
       }
-      trace?.step(ts, d, tip);
-      if (!mech.phys) {
+      if (trace) trace.step(ts, d, mech.tipUm());
+      if (!ph) {
         // (the physical carriage has not moved since follow() watched it at ts: a step turns the field only)
         telemetry.watchRetract(ts);
         endstop.watch(ts);

@@ -1,6 +1,7 @@
 // What the needles did: per-stroke penetration depth (deepest tip position past the guard plane; with
 // the physical model the tip's own path, sampled at each integration step),
 // stroke rate from successive stroke bottoms, step timing error against the plan, lost steps.
+import type { MoveInfo } from './executor.js';
 
 export interface Stroke {
   tTicks: number;
@@ -75,6 +76,34 @@ export class StrokeMeter {
     const e = Math.abs(errTicks);
     if (e > this.maxStepErrTicks) this.maxStepErrTicks = e;
   }
+
+  /**
+   * Step k of `move` (begun ideally at startTicks) came at t: its error against the ideal trajectory.
+   * idealStepTicks (profile.ts) with what stays the same over a move computed once per move: the
+   * same expressions in the same order, so the same numbers, one division fewer per step.
+   */
+  onStep(t: number, move: MoveInfo, startTicks: number, k: number): void {
+    if (move !== this.idealMove) {
+      this.idealMove = move;
+      this.idealCruise = move.durationTicks - move.accelTicks;
+      this.idealXa = (move.steps * move.accelTicks) / (2 * this.idealCruise);
+    }
+    const steps = move.steps,
+      durTicks = move.durationTicks,
+      accTicks = move.accelTicks,
+      cruise = this.idealCruise,
+      xa = this.idealXa;
+    const x = k - 0.5;
+    let ideal: number;
+    if (x <= xa) ideal = Math.sqrt((2 * x * accTicks * cruise) / steps);
+    else if (steps - x <= xa) ideal = durTicks - Math.sqrt((2 * (steps - x) * accTicks * cruise) / steps);
+    else ideal = accTicks + ((x - xa) * cruise) / steps;
+    const e = Math.abs(t - (startTicks + ideal));
+    if (e > this.maxStepErrTicks) this.maxStepErrTicks = e;
+  }
+  private idealMove: MoveInfo | undefined;
+  private idealCruise = 0;
+  private idealXa = 0;
 
   summary(needles: number, missedNow: number): Measurement {
     const s = this.strokes;

@@ -107,7 +107,18 @@ export class PhysicalDrive {
   private readonly fineTicks: number = 0;
   private readonly radPerStep: number = 0;
   /** the largest integration step (s): H_MAX_S, or H_FINE_S as the reference the larger step is checked against */
-  hMaxS = H_MAX_S;
+  get hMaxS(): number {
+    return this.hMax;
+  }
+  set hMaxS(h: number) {
+    this.hMax = h;
+    this.merges = h > H_FINE_S;
+    this.gridT = Math.floor(h * this.timerHz);
+    this.splitTicks = NaN; // the step's split over a span depends on it
+  }
+  private hMax = H_MAX_S;
+  private merges = true;
+  private gridT = 0;
 
   constructor(
     readonly p: PhysicsParams,
@@ -133,6 +144,7 @@ export class PhysicalDrive {
     this.invPunctureDepth = 1 / p.punctureDepthM;
     this.fineTicks = H_FINE_S * timerHz;
     this.radPerStep = HALF_PI / p.microsteps;
+    this.hMaxS = H_MAX_S;
   }
 
   /** rotor electrical angle (rad) */
@@ -171,12 +183,12 @@ export class PhysicalDrive {
    * reference H_FINE_S keeps one integration step per step interval, as the model was first checked.
    */
   get mergesSteps(): boolean {
-    return this.hMaxS > H_FINE_S;
+    return this.merges;
   }
 
   /** the merged integration steps' grid (ticks): H_MAX_S, in whole ticks as the step times are */
   private gridTicks(): number {
-    return Math.floor(this.hMaxS * this.timerHz);
+    return this.gridT;
   }
 
   /** the time the model has been integrated to (ticks) */
@@ -192,12 +204,15 @@ export class PhysicalDrive {
   fieldStep(d: number, t: number): void {
     const m = this.p.microsteps;
     let phase = this.msPhase + d;
+    // (a step of one microstep wraps by one turn; a remainder only for larger ones)
+    if (phase >= m) phase -= m;
+    else if (phase < 0) phase += m;
     if (phase >= m || phase < 0) phase = ((phase % m) + m) % m;
-    if (!this.mergesSteps) this.advanceTo(t);
+    if (!this.merges) this.advanceTo(t);
     else {
       // integration steps on a grid of H_MAX_S from the last integration, the field's steps within
       // each merged into it; t stays within one grid step of the model's time
-      const hTicks = this.gridTicks();
+      const hTicks = this.gridT;
       if (t - this.tTicks > hTicks) {
         if (this.edgeTicks > this.tTicks) this.advanceTo(this.tTicks + hTicks);
         const rest = t - this.tTicks;
@@ -267,14 +282,22 @@ export class PhysicalDrive {
     const dTicks = t - this.tTicks;
     if (dTicks <= 0) return;
     // merged field steps lie within one grid step of the last integration: that grid step first
-    if (this.edgeTicks > this.tTicks && dTicks > this.gridTicks()) {
-      this.advanceTo(this.tTicks + this.gridTicks(), sample);
+    if (this.edgeTicks > this.tTicks && dTicks > this.gridT) {
+      this.advanceTo(this.tTicks + this.gridT, sample);
       this.advanceTo(t, sample);
       return;
     }
-    const dtS = dTicks * this.invTimerHz;
-    const n = Math.ceil(dtS / this.hMaxS - 1e-9);
-    const h = dtS / n;
+    // the span's split into equal steps, kept while spans of the same length repeat (the grid's)
+    if (dTicks !== this.splitTicks) {
+      this.splitTicks = dTicks;
+      this.splitS = dTicks * this.invTimerHz;
+      this.splitN = Math.ceil(this.splitS / this.hMax - 1e-9);
+      this.splitH = this.splitS / this.splitN;
+      this.splitEnd = (dTicks * this.splitN) / this.splitN;
+    }
+    const dtS = this.splitS,
+      n = this.splitN,
+      h = this.splitH;
     const p = this.p;
     const kt = p.ktNmPerA,
       m = p.carriageKg,
@@ -484,7 +507,7 @@ export class PhysicalDrive {
         rotated += n - k;
         k = n;
       }
-      if (sample) sample(Math.round(t0Ticks + (dTicks * k) / n), x * 1e6, d2 * 1e6);
+      if (sample) sample(Math.round(t0Ticks + (k === n ? this.splitEnd : (dTicks * k) / n)), x * 1e6, d2 * 1e6);
     }
     this.x = x;
     this.v = v;
@@ -510,6 +533,12 @@ export class PhysicalDrive {
   private decayFor(r: number, h: number, l: number): number {
     return (this.decay = Math.exp((-r * h) / l));
   }
+  private splitTicks = NaN;
+  private splitS = 0;
+  private splitN = 0;
+  private splitH = 0;
+  /** (span x steps) / steps: the last step's end as the general expression has it */
+  private splitEnd = 0;
   private lOverH = 0;
   private invR = 0;
   private decayR = NaN;
