@@ -10,7 +10,7 @@ import { put, putInt, putField } from "./textio";
 import { machineState, enterFault } from "./machine";
 import { motionBusy } from "./motion";
 import { homeMoving } from "./homing";
-import { strokePlanCount, strokePlanSettled } from "./planjob";
+import { strokePlanCount, strokePlanSettled, settingPlanCount } from "./planjob";
 import {
   CLEARANCE_UM,
   ENCODER_FITTED,
@@ -39,7 +39,7 @@ export const TOP_DRIFT_UM: i32 = 12;
 const TOP_DRIFT_COUNTS: i32 = <i32>((<i64>TOP_DRIFT_UM * 1000 * ENC_COUNTS_PER_REV) / LEAD_NM);
 /** the same for each bottom, on one stroke plan: the depth is the promise (20 um), the bottoms' scatter about 1 um */
 export const BOTTOM_SHIFT_UM: i32 = 15;
-/** bottoms left alone after a start or a new plan (a depth, rate or trim): the queue still held the old one */
+/** bottoms left alone after a start or a new plan (a depth, rate or trim), tops after a new setting: the queue still held the old one */
 const PLAN_SETTLE_STROKES: i32 = 2;
 /** the needles count as retracted when their tips are at least half the clearance behind the guard plane */
 const RETRACTED_TIP_UM: i32 = -(CLEARANCE_UM / 2);
@@ -62,7 +62,8 @@ let depthMaxUm: i32 = -1; // deepest stroke since resetMeasuredDepth()
 let depthMinUm: i32 = -1; // shallowest stroke since resetMeasuredDepth()
 let measuredStrokes: i32 = 0;
 let restCounts: i32 = 0; // the encoder at rest at the top, when the offset was taken
-let topsSeen: i32 = 0; // a top turn was measured since the strokes started (0 or 1)
+let topsSeen: i32 = 0; // top turns measured on the setting in use (negative: still to leave alone)
+let topSettings: i32 = 0; // the planner's count of setting plans when the tops were last compared
 let topPrevCounts: i32 = 0; // the last top turn's peak less restCounts
 let topPrev2Counts: i32 = 0; // the one before it
 let bottomsSeen: i32 = 0; // bottoms measured on the plan in use (negative: still to leave alone)
@@ -117,7 +118,8 @@ export function encoderTick(): void {
     goingDown = true;
     runHigh = now;
     runLow = now;
-    topsSeen = 0;
+    topsSeen = 0; // the first top of a start is the rest position's own: compared from the next
+    topSettings = settingPlanCount();
     bottomsSeen = -PLAN_SETTLE_STROKES;
     return;
   }
@@ -147,10 +149,21 @@ function trackStroke(now: i32, hi: i32, lo: i32): void {
   }
 }
 
-/** Steps lost below the slip threshold: the top turn shifted from the one two strokes before. */
+/**
+ * Steps lost below the slip threshold: the top turn shifted from the one two strokes before, on the
+ * same setting. A new setting (a rate or depth) turns at the top with another lag: its tops are
+ * compared among themselves once the strokes in the queue ran it. A trim is not a new setting: the
+ * tops stay compared through it, so that a loss is seen while the trim's plans are made (when the
+ * bottoms are not compared).
+ */
 function checkTop(topCounts: i32): void {
-  if (topsSeen == 0) {
-    topsSeen = 1;
+  const settings = settingPlanCount();
+  if (settings != topSettings) {
+    topSettings = settings;
+    topsSeen = -PLAN_SETTLE_STROKES;
+  }
+  if (topsSeen <= 0) {
+    topsSeen++;
     topPrevCounts = topCounts;
     topPrev2Counts = topCounts;
     return;

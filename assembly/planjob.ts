@@ -125,6 +125,7 @@ let trimAsked: i32 = 0; // of the plan being made
 let trimInPlan: i32 = 0; // of the plan handed over last
 let trimming: bool = false; // the stroke job replans the setting in force with another trim
 let plansHanded: i32 = 0;
+let settingPlansHanded: i32 = 0; // of them, new settings (not trims)
 
 /** The start-up setting, no cartridge; the plan jobs idle. */
 export function initSettings(): void {
@@ -207,7 +208,7 @@ export function planJobsTick(): i32 {
   if (trimming) {
     if ((done & STEP_FINISHED) == 0) return PLAN_BUSY;
     trimming = false;
-    if (strokeJob.result == PLAN_OK) handOver(strokeJob.plan);
+    if (strokeJob.result == PLAN_OK) handOver(strokeJob.plan, true);
     strokeJob.result = PLAN_OK; // a trim that did not plan leaves the plan in use
     return PLAN_BUSY; // nothing new for the caller: the setting is the same
   }
@@ -217,15 +218,16 @@ export function planJobsTick(): i32 {
   }
   if ((done & STEP_CLAMPED) != 0) settingClamped(strokeJob.runHz, strokeJob.clamp);
   if ((done & STEP_FINISHED) == 0) return PLAN_BUSY;
-  if (strokeJob.result == PLAN_OK) handOver(strokeJob.plan);
+  if (strokeJob.result == PLAN_OK) handOver(strokeJob.plan, false);
   if ((done & STEP_COMPRESSED) != 0 && !retractMade)
     startClamp(retractJob, stepsForDepth(cartridgeMaxDepthUm()), FREQ_MAX_HZ);
   return strokeJob.result;
 }
 
-function handOver(plan: MovePlan): void {
+function handOver(plan: MovePlan, trim: bool): void {
   trimInPlan = trimAsked;
   plansHanded++;
+  if (!trim) settingPlansHanded++;
   takeStrokePlan(plan);
 }
 
@@ -346,6 +348,11 @@ export function strokePlanSettled(): bool {
 /** Microsteps the stroke plan handed over last adds to the set stroke (negative: shallower). */
 export function strokeTrimSteps(): i32 {
   return trimInPlan;
+}
+
+/** Stroke plans of a new setting (a depth or rate, not a trim) handed over since start-up. */
+export function settingPlanCount(): i32 {
+  return settingPlansHanded;
 }
 
 /** Stroke plans handed over since start-up: a new one is a new setting or a new trim. */
