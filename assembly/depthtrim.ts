@@ -3,7 +3,8 @@
 // micrometres past (or short of) the commanded bottom, the same on every stroke. Where the encoder
 // measures each stroke's bottom (encoder.ts), the commanded bottom is trimmed by the measured error,
 // in whole microsteps, and the stroke is planned again in the background (planjob.ts beginTrim).
-// The trim is bounded: a wrong encoder can make the strokes shallower by a few full steps at most,
+// A deeper trim goes half the way at a time (a trim can move the tip by more than its own length);
+// the trim is bounded: a wrong encoder can make the strokes shallower by a few full steps at most,
 // and command the bottom past the set depth by at most the load angle a motor in its envelope
 // lags by there; needles deeper than the trim can correct are a fault.
 // Owns when to trim; the trim of the plan in use is the planner's (planjob.ts strokeTrimSteps).
@@ -84,7 +85,11 @@ export function depthTrimTick(): void {
     enterFault(F_STALL, false);
     return;
   }
-  const next = min(want, TRIM_MAX_STEPS); // short of the depth: no deeper than the load angle explains
+  let next = min(want, TRIM_MAX_STEPS); // short of the depth: no deeper than the load angle explains
+  // deeper by half the way (rounded up): where the ringing's phase at the bottom moves with the
+  // stroke, a trim moves the tip by more than its own length, and half the way lands short, not deep;
+  // shallower at once
+  if (next > trim) next = trim + ((next - trim + 1) >> 1);
   if (next == trim) return;
   beginTrim(next); // when the planner is busy, the next stroke asks again
 }

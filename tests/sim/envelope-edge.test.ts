@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BOARD, firmware, maxFreq, startByButton } from './helpers.js';
+import { withModel } from '../../boards/board.js';
 import { PenSim } from '../../host-sim/pen.js';
 import { unlockProfessional } from '../../tools/lib/clinic.js';
 import { worstPen, DEPTH_TOL_UM } from '../../tools/lib/envelope-limit.js';
@@ -37,5 +38,39 @@ for (const depthMm of [0.2, 0.25, 0.5, 1.5, 2.25, 3.0]) {
       `${freqHz} Hz: tip ${worst.toFixed(1)} um from the set depth (strokes ${Math.min(...errs).toFixed(1)}..${Math.max(...errs).toFixed(1)} um)`,
     );
     assert.ok(Math.abs(m.freq_hz! / freqHz - 1) <= 0.005, `rate ${m.freq_hz} Hz against ${freqHz} Hz`);
+  });
+}
+
+// The clinical hazard is depth past the setting: while the trim settles after a start (the first
+// strokes short by the rotor's lag), no stroke may go deeper than the set depth plus the tolerance.
+// A trim moves the tip by more than its own length where the ringing's phase at the bottom moves with
+// the stroke (0.55, 0.8, 0.9 mm on the worst pen went 26-31 um deep when the trim closed the whole
+// error at once).
+for (const [name, pen] of [
+  ['worst', WORST],
+  ['typical', withModel(BOARD, 'physical')],
+] as const) {
+  test(`${name} pen at the envelope's edge: no stroke from the first on goes deeper than the set depth + 0.02 mm`, async () => {
+    const deep: string[] = [];
+    for (const depthMm of [0.2, 0.3, 0.4, 0.55, 0.65, 0.8, 0.9, 1.2, 1.8, 2.2, 2.8]) {
+      const freqHz = await maxFreq(depthMm);
+      const sim = new PenSim({ wasm: await firmware(), board: pen, seed: 3 });
+      sim.press('power');
+      assert.ok(
+        sim.runUntil(() => sim.state === 'ready', 3000),
+        `not ready: ${sim.state}`,
+      );
+      assert.match(unlockProfessional(sim), /^OK/);
+      for (const line of ['SET ZONE stretch_marks', `SET DEPTH ${depthMm.toFixed(2)}`, `SET FREQ ${freqHz}`])
+        assert.match(sim.command(line), /^OK/, line);
+      startByButton(sim);
+      sim.startMeasuring();
+      sim.run(800);
+      assert.equal(sim.state, 'running', `${depthMm} mm: fault ${sim.fault}`);
+      const errs = sim.meter.strokes.map((s) => s.depthUm - depthMm * 1000);
+      const deepest = Math.max(...errs);
+      if (!(deepest <= DEPTH_TOL_UM)) deep.push(`${depthMm} mm at ${freqHz} Hz: +${deepest.toFixed(1)} um`);
+    }
+    assert.deepEqual(deep, []);
   });
 }

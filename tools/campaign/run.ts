@@ -401,7 +401,7 @@ function afterWindow(
  * found it (the endstop check, its designed control, docs/hazards.md H9: the pen ends the stop in a
  * fault: steps lost, or the endstop not found). Else the loss mattered and was not detected while stroking.
  */
-function depthCheck(
+export function depthCheck(
   board: Board,
   errUm: number | undefined,
   afterStop: string | undefined,
