@@ -322,6 +322,19 @@ test("a glitch's step loss the depth trim makes up: the bottoms after it move at
   assert.equal(failureClass(o, 20), undefined);
 });
 
+test('a dead endstop whose stop another fault ends first is found by the homing that clearing the fault starts', async () => {
+  // the stop finishes its stroke into the stall's obstacle: fault stall, not the stop's position check
+  const o = runCampaignCase(
+    parseCaseId('ref-pen/physical/pworst/normal/d1.5/f80/s100112/endstop_dead@0.25+6ms:stall'),
+    await firmware(),
+  );
+  assert.equal(o.afterStop, 'fault (stall)');
+  const k = o.checks?.find((x) => x.what.startsWith('a dead endstop'));
+  assert.ok(k?.pass, JSON.stringify(o.checks));
+  assert.match(k!.measured, /cleared, its homing: fault \(endstop_not_found\)$/);
+  assert.equal(failureClass(o, 20), undefined);
+});
+
 test('a fault the firmware declares at the end of the window is judged by its retract, not cut off', async () => {
   // the firmware's stall comes 82.6 ms after the obstacle's placing: the retract and the 20 ms the needles
   // must stay back end after the 100 ms window (without the extension the case reads "not retracted")
