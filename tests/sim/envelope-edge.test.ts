@@ -4,26 +4,32 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BOARD, firmware, maxFreq, startByButton } from './helpers.js';
-import { withModel } from '../../boards/board.js';
+import { Board, withModel } from '../../boards/board.js';
 import { PenSim } from '../../host-sim/pen.js';
 import { unlockProfessional } from '../../tools/lib/clinic.js';
 import { worstPen, DEPTH_TOL_UM } from '../../tools/lib/envelope-limit.js';
 
 const WORST = worstPen(BOARD);
 
+/** `pen` ready, in professional mode, set to depthMm at the envelope's edge and started by its button. */
+async function strokingAtEdge(pen: Board, depthMm: number): Promise<{ sim: PenSim; freqHz: number }> {
+  const freqHz = await maxFreq(depthMm);
+  const sim = new PenSim({ wasm: await firmware(), board: pen, seed: 3 });
+  sim.press('power');
+  assert.ok(
+    sim.runUntil(() => sim.state === 'ready', 3000),
+    `not ready: ${sim.state}`,
+  );
+  assert.match(unlockProfessional(sim), /^OK/);
+  for (const line of ['SET ZONE stretch_marks', `SET DEPTH ${depthMm.toFixed(2)}`, `SET FREQ ${freqHz}`])
+    assert.match(sim.command(line), /^OK/, line);
+  startByButton(sim);
+  return { sim, freqHz };
+}
+
 for (const depthMm of [0.2, 0.25, 0.5, 1.5, 2.25, 3.0]) {
   test(`worst pen, ${depthMm} mm at the envelope's edge: depth at the tip within 0.02 mm, no lost step, no stall`, async () => {
-    const freqHz = await maxFreq(depthMm);
-    const sim = new PenSim({ wasm: await firmware(), board: WORST, seed: 3 });
-    sim.press('power');
-    assert.ok(
-      sim.runUntil(() => sim.state === 'ready', 3000),
-      `not ready: ${sim.state}`,
-    );
-    assert.match(unlockProfessional(sim), /^OK/);
-    for (const line of ['SET ZONE stretch_marks', `SET DEPTH ${depthMm.toFixed(2)}`, `SET FREQ ${freqHz}`])
-      assert.match(sim.command(line), /^OK/, line);
-    startByButton(sim);
+    const { sim, freqHz } = await strokingAtEdge(WORST, depthMm);
     sim.run(400); // the first strokes and the trim's plans
     sim.startMeasuring();
     sim.run(1000);
@@ -53,17 +59,7 @@ for (const [name, pen] of [
   test(`${name} pen at the envelope's edge: no stroke from the first on goes deeper than the set depth + 0.02 mm`, async () => {
     const deep: string[] = [];
     for (const depthMm of [0.2, 0.3, 0.4, 0.55, 0.65, 0.8, 0.9, 1.2, 1.8, 2.2, 2.8]) {
-      const freqHz = await maxFreq(depthMm);
-      const sim = new PenSim({ wasm: await firmware(), board: pen, seed: 3 });
-      sim.press('power');
-      assert.ok(
-        sim.runUntil(() => sim.state === 'ready', 3000),
-        `not ready: ${sim.state}`,
-      );
-      assert.match(unlockProfessional(sim), /^OK/);
-      for (const line of ['SET ZONE stretch_marks', `SET DEPTH ${depthMm.toFixed(2)}`, `SET FREQ ${freqHz}`])
-        assert.match(sim.command(line), /^OK/, line);
-      startByButton(sim);
+      const { sim, freqHz } = await strokingAtEdge(pen, depthMm);
       sim.startMeasuring();
       sim.run(800);
       assert.equal(sim.state, 'running', `${depthMm} mm: fault ${sim.fault}`);
