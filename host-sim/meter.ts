@@ -2,6 +2,7 @@
 // the physical model the tip's own path, sampled at each integration step),
 // stroke rate from successive stroke bottoms, step timing error against the plan, lost steps.
 import type { MoveInfo } from './executor.js';
+import { idealMoveTerms, idealStepTicksWith } from './profile.js';
 
 export interface Stroke {
   tTicks: number;
@@ -78,26 +79,24 @@ export class StrokeMeter {
   }
 
   /**
-   * Step k of `move` (begun ideally at startTicks) came at t: its error against the ideal trajectory.
-   * idealStepTicks (profile.ts) with what stays the same over a move computed once per move: the
-   * same expressions in the same order, so the same numbers, one division fewer per step.
+   * Step k of `move` (begun ideally at startTicks) came at t: its error against the ideal trajectory,
+   * with what stays the same over a move computed once per move (the same numbers as idealStepTicks).
    */
   onStep(t: number, move: MoveInfo, startTicks: number, k: number): void {
     if (move !== this.idealMove) {
       this.idealMove = move;
-      this.idealCruise = move.durationTicks - move.accelTicks;
-      this.idealXa = (move.steps * move.accelTicks) / (2 * this.idealCruise);
+      const terms = idealMoveTerms(move.steps, move.durationTicks, move.accelTicks);
+      this.idealCruise = terms.cruise;
+      this.idealXa = terms.xa;
     }
-    const steps = move.steps,
-      durTicks = move.durationTicks,
-      accTicks = move.accelTicks,
-      cruise = this.idealCruise,
-      xa = this.idealXa;
-    const x = k - 0.5;
-    let ideal: number;
-    if (x <= xa) ideal = Math.sqrt((2 * x * accTicks * cruise) / steps);
-    else if (steps - x <= xa) ideal = durTicks - Math.sqrt((2 * (steps - x) * accTicks * cruise) / steps);
-    else ideal = accTicks + ((x - xa) * cruise) / steps;
+    const ideal = idealStepTicksWith(
+      k,
+      move.steps,
+      move.durationTicks,
+      move.accelTicks,
+      this.idealCruise,
+      this.idealXa,
+    );
     const e = Math.abs(t - (startTicks + ideal));
     if (e > this.maxStepErrTicks) this.maxStepErrTicks = e;
   }
