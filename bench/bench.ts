@@ -103,11 +103,11 @@ async function main(): Promise<void> {
   console.log(
     `simulator  ${median(speeds).toFixed(0)}x real time (median of ${REPS} runs of ${SIM_SECONDS} s; min ${Math.min(...speeds).toFixed(0)}x, max ${Math.max(...speeds).toFixed(0)}x)`,
   );
-  benchPhysical(withModel(board, 'physical'), built.wasmPath, hardest);
+  const timer = timerCostNs(); // (measured once: both timed figures below take it off)
+  benchPhysical(withModel(board, 'physical'), built.wasmPath, hardest, timer.mean);
   await benchQa(built.wasmPath);
-  const timer = timerCostNs().median;
   console.log(
-    `tick       median ${((median(ticks) - timer) / 1000).toFixed(2)} us, p99 ${((pct(ticks, 99) - timer) / 1000).toFixed(2)} us, max ${((Math.max(...ticks) - timer) / 1000).toFixed(2)} us per firmware tick in Node (${ticks.length} ticks, stroking at the hardest point; the timer's own ${timer.toFixed(0)} ns taken off each)`,
+    `tick       median ${((median(ticks) - timer.median) / 1000).toFixed(2)} us, p99 ${((pct(ticks, 99) - timer.median) / 1000).toFixed(2)} us, max ${((Math.max(...ticks) - timer.median) / 1000).toFixed(2)} us per firmware tick in Node (${ticks.length} ticks, stroking at the hardest point; the timer's own ${timer.median.toFixed(0)} ns taken off each)`,
   );
   await benchPort();
 }
@@ -126,7 +126,13 @@ function startStroking(sim: PenSim): void {
 }
 
 /** The same hardest point with the physical motor model: its speed, and what the tip did. */
-function benchPhysical(board: Board, wasm: string, at: { depthMm: number; maxFreqHz: number }): void {
+function benchPhysical(
+  board: Board,
+  wasm: string,
+  at: { depthMm: number; maxFreqHz: number },
+  /** what the timing of one tick costs by itself (ns, its mean) */
+  timer: number,
+): void {
   const speeds: number[] = [];
   let line = '';
   const stroking = (seed: number): PenSim => {
@@ -164,7 +170,6 @@ function benchPhysical(board: Board, wasm: string, at: { depthMm: number; maxFre
   // what the firmware's own ticks take of that: they alone bound the speed whatever the simulator does.
   // Each tick is timed with two hrtime readings, which cost about as much as a light tick: their own
   // cost (timed around an empty body) is taken off, from the ticks and from the wall time they ran in.
-  const timer = timerCostNs().mean;
   const tickShares: number[] = [];
   const tickPerSimSNs: number[] = [];
   let ticksPerS = 0;
