@@ -27,6 +27,8 @@ export class DriveModel {
   springRateUnPerUm: i64 = 0;
   /** the weakest spring's share of the strongest, per mille: what a spring that helps is counted at */
   springHelpPermille: i64 = 1000;
+  /** highest stroke rate (Hz) whose down half is given DOWN_PERMILLE of the period; 0: equal halves at every rate */
+  splitMaxHz: i32 = 0;
 }
 
 /** Acceleration-phase shares tried, per mille of the half-stroke (500 = accelerate then decelerate). */
@@ -112,26 +114,60 @@ export function checkShare(m: DriveModel, strokeUm: i64, halfUs: i64, i: i32, up
 }
 
 /**
- * Can a half-stroke of `strokeUm` in `halfUs` run? Tries each acceleration share and keeps the one
- * with the most force to spare.
+ * Can a stroke of `strokeUm` down and back run with `halfUs` the half of its period? With equal
+ * halves (the way down needs more at each point: checked down), else, at rates up to
+ * DriveModel.splitMaxHz, with the down half given DOWN_PERMILLE of the period and each half checked
+ * with its own loads, as the planner does (planjob.ts). `out.accelPermille` is the down half's best share.
  */
 export function checkStroke(m: DriveModel, strokeUm: i64, halfUs: i64, out: StrokeCheck): bool {
+  if (checkHalves(m, strokeUm, halfUs, halfUs, out)) return true;
+  const freqHz = <i32>(500000 / halfUs);
+  const downUs = downHalf(m, halfUs, freqHz);
+  return downUs != halfUs && checkHalves(m, strokeUm, downUs, upHalf(m, halfUs, freqHz), out);
+}
+
+/** Tries each acceleration share of the down half (and, when its time differs, of the up half). */
+function checkHalves(m: DriveModel, strokeUm: i64, downUs: i64, upUs: i64, out: StrokeCheck): bool {
   out.accelPermille = 0;
   out.clamp = CLAMP_STEP_RATE;
   out.slackMn = -0x7fffffffffff;
+  let upRuns = upUs == downUs;
+  for (let i = 0; i < SHARE_COUNT && !upRuns; i++) {
+    if (checkShare(m, strokeUm, upUs, i, true) == CLAMP_NONE) upRuns = true;
+  }
   for (let i = 0; i < SHARE_COUNT; i++) {
-    if (checkShare(m, strokeUm, halfUs, i) == CLAMP_STEP_RATE) continue;
+    if (checkShare(m, strokeUm, downUs, i) == CLAMP_STEP_RATE) continue;
     out.clamp = CLAMP_TORQUE;
     if (shareSlackMn > out.slackMn) {
       out.slackMn = shareSlackMn;
-      if (shareSlackMn >= 0) out.accelPermille = checked(ACCEL_SHARES, i);
+      if (shareSlackMn >= 0 && upRuns) out.accelPermille = checked(ACCEL_SHARES, i);
     }
   }
   if (out.accelPermille > 0) out.clamp = CLAMP_NONE;
   return out.accelPermille > 0;
 }
 
-/** Half-stroke duration (us) at a stroke rate (Hz). */
+/** Half-stroke duration (us) at a stroke rate (Hz): half the period (a retract is planned as one such half). */
 export function halfStrokeUs(freqHz: i32): i64 {
   return 500000 / <i64>freqHz;
+}
+
+/**
+ * The down half-stroke's share of the period (per mille) at rates up to DriveModel.splitMaxHz. Down,
+ * the motor drives the needles in against the spring and the skin; up, the spring pushes with it:
+ * the down half is given the longer time (the up half is checked with its own loads). Faster, the
+ * halves stay equal: there a stroke lasts only a few periods of the rotor's oscillation on its
+ * magnetic spring, and the ringing a shorter, harder up half leaves, which this force model does not
+ * see, took the worst pen past its stability limit in the next down half (docs/simulator.md).
+ */
+export const DOWN_PERMILLE: i32 = 525;
+
+/** The down half of a period of twice `halfTime` (any unit: us, step timer ticks) at a stroke rate. */
+export function downHalf(m: DriveModel, halfTime: i64, freqHz: i32): i64 {
+  return freqHz > m.splitMaxHz ? halfTime : (2 * halfTime * <i64>DOWN_PERMILLE) / 1000;
+}
+
+/** The up half of a period of twice `halfTime` at a stroke rate: the rest of it. */
+export function upHalf(m: DriveModel, halfTime: i64, freqHz: i32): i64 {
+  return 2 * halfTime - downHalf(m, halfTime, freqHz);
 }

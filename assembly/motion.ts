@@ -1,5 +1,5 @@
-// Keeps the HAL step queue fed: either strokes (down and up, repeated) from a compressed half-stroke
-// plan, or a retract. A new stroke plan waits until the needles are back at the top (a stroke boundary).
+// Keeps the HAL step queue fed: either strokes (down and up, repeated) from two compressed plans, one
+// per half, or a retract. A new stroke plan waits until the needles are back at the top (a stroke boundary).
 import { checked, checkedSet } from "./statics";
 import { QSTAT_BUSY, SEG_END_OF_MOVE, SEG_EXTEND, SEG_STOP_AT_ENDSTOP } from "./abi";
 import { step_queue_push, step_queue_free, step_queue_status, report_move } from "./hal";
@@ -10,13 +10,21 @@ export const MOTION_IDLE: i32 = 0;
 export const MOTION_STROKES: i32 = 1;
 export const MOTION_RETRACT: i32 = 2;
 
+// A stroke runs one plan down and up (equal halves), or two: its down half and its up half, where the
+// rate needs the down half longer (envelope.ts DOWN_PERMILLE). The up half of a down plan: upPlanOf().
 const planA = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES, 16));
 const planB = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES, 16));
+const planAUp = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES, 16));
+const planBUp = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES, 16));
+/** the up half of any other down plan (tests plan into plans of their own) */
+const otherUp = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PLAN_ARRAYS_BYTES, 16));
 const NO_PLAN = changetype<MovePlan>(memory.data(offsetof<MovePlan>())); // no steps
 
 let mode: i32 = 0; // MOTION_IDLE
 let active: MovePlan = planA;
 let next: MovePlan = planA; // the plan handed over last (takeStrokePlan)
+let activeSplit: bool = false; // the active plan's up half is upPlanOf(active), not the plan itself
+let nextSplit: bool = false;
 let pendingReady: bool = false; // strokes switch to `next` at the next stroke boundary
 /** the deepest stroke at the highest rate it runs at (planjob.ts makes it once per cartridge): the retract's shape */
 let retractShape: MovePlan = NO_PLAN;
@@ -50,14 +58,22 @@ export function motionMode(): i32 {
   return mode;
 }
 
-/** The plan a caller fills for the next stroke setting. */
+/** The plan that holds the up half of a stroke whose down half is `down`. */
+export function upPlanOf(down: MovePlan): MovePlan {
+  return down === planA ? planAUp : down === planB ? planBUp : otherUp;
+}
+
+/** The plan a caller fills for the next stroke setting: its down half (its up half: upPlanOf()). */
 export function spareStrokePlan(): MovePlan {
   return active === planA ? planB : planA;
 }
 
 /** Start stroking: with the newest plan handed over, else the one used last. */
 export function startStrokes(): void {
-  if (pendingReady) active = next;
+  if (pendingReady) {
+    active = next;
+    activeSplit = nextSplit;
+  }
   pendingReady = false;
   mode = MOTION_STROKES;
   goingDown = true;
@@ -67,9 +83,13 @@ export function startStrokes(): void {
   stopAtTop = false;
 }
 
-/** A finished stroke plan (filled into spareStrokePlan()): strokes switch to it at the next stroke boundary. */
-export function takeStrokePlan(plan: MovePlan): void {
+/**
+ * A finished stroke plan (filled into spareStrokePlan(), and its upPlanOf() when `split`: else it runs
+ * both halves): strokes switch to it at the next stroke boundary.
+ */
+export function takeStrokePlan(plan: MovePlan, split: bool = false): void {
   next = plan;
+  nextSplit = split;
   pendingReady = true;
 }
 
@@ -139,14 +159,22 @@ export function motionBusy(): bool {
   return mode != MOTION_IDLE || (step_queue_status() & QSTAT_BUSY) != 0;
 }
 
+let pushed: i32 = 0; // segments the last feedQueue() pushed
+
+/** Segments pushed by this tick's feed: the planner compresses less in a tick that pushed several. */
+export function segmentsPushed(): i32 {
+  return pushed;
+}
+
 /** Called every control tick: top up the queue until it holds QUEUE_LEAD_STEP_TICKS of motion. */
 export function feedQueue(nowStepTicks: i64): void {
   if (mode == MOTION_IDLE) return;
   const retracting = mode == MOTION_RETRACT;
   if ((step_queue_status() & QSTAT_BUSY) == 0) horizonStepTicks = nowStepTicks; // the executor restarts its clock at the next push
   const leadStepTicks = retracting ? QUEUE_LEAD_STEP_TICKS / 2 : QUEUE_LEAD_STEP_TICKS; // the tick of a fault queues less
+  pushed = 0;
   while (horizonStepTicks - nowStepTicks < leadStepTicks && step_queue_free() > 0) {
-    const plan = retracting ? shape : active;
+    const plan = retracting ? shape : goingDown || !activeSplit ? active : upPlanOf(active);
     const o = segOffset;
     let interval = checked(plan.interval, segIdx) + checked(plan.add, segIdx) * o;
     let add = checked(plan.add, segIdx);
@@ -183,6 +211,7 @@ export function feedQueue(nowStepTicks: i64): void {
       if (segIdx == 0) {
         if (goingDown && pendingReady) {
           active = next;
+          activeSplit = nextSplit;
           pendingReady = false;
           continue;
         }
@@ -193,8 +222,9 @@ export function feedQueue(nowStepTicks: i64): void {
       flags = goingDown ? SEG_EXTEND : 0;
     }
     if (step_queue_push(interval, count, add, flags | (endsMove ? SEG_END_OF_MOVE : 0)) != 0) return; // full: next tick
+    pushed++;
     const c = <i64>count;
-    horizonStepTicks += <i64>interval * c + (<i64>add * c * (c - 1)) / 2;
+    horizonStepTicks += <i64>interval * c + ((<i64>add * c * (c - 1)) >> 1); // c (c - 1) is even: the shift divides exactly
     if (retracting) {
       retractLeft -= count;
       // the cursor: forward while speeding up, backward while slowing down

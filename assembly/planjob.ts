@@ -1,11 +1,22 @@
 // The plan jobs: work too long for one control tick, done a little per tick. The stroke job finds a
 // newly fitted cartridge's depth limit, clamps a new setting to the motor's envelope and plans its
-// half-stroke; the retract job, once per cartridge, plans the deepest stroke at the highest rate it
-// runs at, whose steps the retract on a fault copies (motion.ts). Each job is a statically placed
-// PlanJob passed explicitly; one job works per tick, the stroke job first. A finished plan is handed
-// to motion. A check of one acceleration share is a few 64-bit divisions; the budget is in shares per tick.
+// stroke (one plan run down and up; where only a longer down half runs the rate, one plan a half);
+// the retract job, once per cartridge, plans the deepest stroke at the highest rate it runs at,
+// whose steps the retract on a fault copies (motion.ts). Each job is a statically placed PlanJob
+// passed explicitly; one job works per tick, the stroke job first. A finished plan is handed to
+// motion. A check of one acceleration share is a few 64-bit divisions; the budget is in shares per
+// tick, and the compression's in steps per tick, fewer when the tick's feed or reply did more.
 import { CLAMP_NONE, CLAMP_STEP_RATE, CLAMP_TORQUE } from "./abi";
-import { DriveModel, checkShare, shareSlackMn, sharePermille, halfStrokeUs, SHARE_COUNT } from "./envelope";
+import {
+  DriveModel,
+  checkShare,
+  shareSlackMn,
+  sharePermille,
+  halfStrokeUs,
+  downHalf,
+  upHalf,
+  SHARE_COUNT,
+} from "./envelope";
 import {
   MovePlan,
   staticPlan,
@@ -16,8 +27,17 @@ import {
   PLAN_BUSY,
   PLAN_ARRAYS_BYTES,
 } from "./compress";
-import { nextStepTakesRoot } from "./profile";
-import { takeStrokePlan, takeRetractPlan, dropRetractPlan, spareStrokePlan, strokePlanPending } from "./motion";
+import { nextStepTakesRoot, nextRootUnseeded } from "./profile";
+import { bytesSent } from "./textio";
+import {
+  takeStrokePlan,
+  takeRetractPlan,
+  dropRetractPlan,
+  spareStrokePlan,
+  strokePlanPending,
+  upPlanOf,
+  segmentsPushed,
+} from "./motion";
 import {
   resetSettings,
   clearCartridge,
@@ -50,6 +70,7 @@ import {
   SPRING_RATE_UN_PER_UM,
   SPRING_TOP_MN,
   SPRING_HELP_PERMILLE,
+  SPLIT_MAX_FREQ_HZ,
   STEP_TOL_STEP_TICKS,
   MICROSTEPS,
 } from "./generated/board_config";
@@ -77,6 +98,12 @@ const JOB_CLAMP: i32 = 2; // the asked rate, else the highest rate that runs (bi
 const JOB_SHARE: i32 = 3; // the share with the most force to spare at the rate run
 const JOB_PLAN: i32 = 4; // step compression
 const JOB_TRIM: i32 = 5; // the setting in force again with another trim: starts its compression
+const JOB_PLAN_UP: i32 = 6; // a stroke's down half is compressed: starts its up half's compression
+
+// the ways a settled rate is tried, in order (JOB_SHARE)
+const SHARE_EQUAL: i32 = 0; // equal halves, with the room for the trim the rate was settled with
+const SHARE_EQUAL_NO_ROOM: i32 = 1; // at the lowest rate: equal halves, the stroke itself
+const SHARE_SPLIT: i32 = 2; // the down half longer
 
 // what one step of a job finished (bits)
 const STEP_CLAMPED: i32 = 1; // the rate to run is settled (job.runHz, job.clamp)
@@ -109,6 +136,25 @@ export class PlanJob {
   /** microsteps the clamp adds to the stroke: room for the trim */
   allowSteps: i32 = 0;
   bestShareIdx: i32 = 0;
+  /** a stroke's rate runs when both halves do: the down half is probed first, then the up half (probeUp) */
+  probeUp: bool = false;
+  /** probing a stroke with the down half longer (envelope.ts downHalf); else equal halves */
+  trySplit: bool = false;
+  /** JOB_SHARE: the way the settled rate is being probed (SHARE_*) */
+  shareTry: i32 = 0;
+  /** the plan being made has unequal halves: its up half is compressed into upPlanOf(plan) */
+  split: bool = false;
+  downUs: i64 = 0; // the down half's time at probeHz (a retract's: its one half)
+  upUs: i64 = 0; // the up half's
+  downShare: i32 = 0; // the down half's share, kept while the up half is probed
+  upShare: i32 = 0; // the up half's share, once both run
+  planningUp: bool = false; // the down half is compressed: the up half is under way
+  planTrim: i32 = 0; // the trim of the plan being compressed
+
+  /** The rate under probe gives a stroke's up half a time of its own (checked, and planned, apart). */
+  upDiffers(): bool {
+    return this.trySplit && !this.upOnly && this.upUs != this.downUs;
+  }
 }
 
 /** The drive train as the planner sees it: the board's, with the fitted cartridge's mass and load. */
@@ -139,6 +185,7 @@ export function initSettings(): void {
   model.springRateUnPerUm = SPRING_RATE_UN_PER_UM;
   model.springTopMn = SPRING_TOP_MN;
   model.springHelpPermille = SPRING_HELP_PERMILLE;
+  model.splitMaxHz = SPLIT_MAX_FREQ_HZ;
   strokeJob.model = model;
   retractJob.model = model;
   retractJob.upOnly = true;
@@ -169,6 +216,7 @@ export function beginCartridge(index: i32, chipLengthUm: i32, plan: MovePlan): v
   strokeJob.limitUm = cartridgeLimitUm(index, chipLengthUm);
   strokeJob.plan = plan;
   strokeJob.stage = JOB_LIMIT;
+  strokeJob.trySplit = true; // the deepest setting the lowest rate runs at, with the down half longer
   probeBegin(strokeJob, <i64>(CLEARANCE_UM + strokeJob.limitUm), FREQ_MIN_HZ);
 }
 
@@ -225,10 +273,12 @@ export function planJobsTick(): i32 {
 }
 
 function handOver(plan: MovePlan, trim: bool): void {
+  handed = plan;
+  handedSplit = strokeJob.split;
   trimInPlan = trimAsked;
   plansHanded++;
   if (!trim) settingPlansHanded++;
-  takeStrokePlan(plan);
+  takeStrokePlan(plan, strokeJob.split);
 }
 
 function probeBegin(job: PlanJob, um: i64, hz: i32): void {
@@ -238,12 +288,19 @@ function probeBegin(job: PlanJob, um: i64, hz: i32): void {
   job.probeRateOk = false;
   job.bestShare = 0;
   job.bestSlack = -1;
+  job.probeUp = false;
 }
 
 /** Tries the next share: -1 while more are to try, else 1 if some share runs (bestShare) or 0. */
 function probeNext(job: PlanJob, all: bool): i32 {
   const i = job.probeShare++;
-  const r = checkShare(job.model, job.probeUm, halfStrokeUs(job.probeHz), i, job.upOnly);
+  if (i == 0 && !job.probeUp) {
+    // the halves' times once per rate, in the first share's tick (not in the command's)
+    const halfUs = halfStrokeUs(job.probeHz);
+    job.downUs = job.upOnly || !job.trySplit ? halfUs : downHalf(job.model, halfUs, job.probeHz);
+    job.upUs = 2 * halfUs - job.downUs;
+  }
+  const r = checkShare(job.model, job.probeUm, job.probeUp ? job.upUs : job.downUs, i, job.upOnly || job.probeUp);
   if (r != CLAMP_STEP_RATE) job.probeRateOk = true;
   if (r == CLAMP_NONE && shareSlackMn > job.bestSlack) {
     job.bestSlack = shareSlackMn;
@@ -261,6 +318,8 @@ function startClamp(job: PlanJob, steps: i32, hz: i32): void {
   job.steps = steps;
   job.askHz = hz;
   job.allowSteps = job.upOnly ? 0 : TRIM_MAX_STEPS; // a stroke may be trimmed deeper while it runs
+  // the asked rate with equal halves first (one plan: a change takes effect sooner), then split
+  job.trySplit = false;
   probeBegin(job, strokeUm(steps + job.allowSteps), hz);
 }
 
@@ -277,15 +336,55 @@ function step(job: PlanJob): i32 {
       job.result = r;
       return STEP_FINISHED;
     }
-    if (job.stage == JOB_PLAN) {
-      const r = planContinue(nextStepTakesRoot() ? PLAN_STEPS_PER_TICK : PLAN_EASY_STEPS_PER_TICK);
+    if (job.stage == JOB_PLAN || job.stage == JOB_PLAN_UP) {
+      let r: i32;
+      if (job.stage == JOB_PLAN_UP) {
+        r = planUpHalf(job);
+        job.stage = JOB_PLAN;
+      } else {
+        // a tick whose feed pushed several segments (a fast stretch of the strokes) or that sent a reply's
+        // bytes compresses fewer steps: a root step costs about what a segment or six bytes do
+        const busy = max(segmentsPushed() - 1, 0) + bytesSent() / 6;
+        // (the first two steps' roots, found from scratch, are a tick's work alone)
+        r = planContinue(
+          nextRootUnseeded()
+            ? 2
+            : nextStepTakesRoot()
+              ? max(PLAN_STEPS_PER_TICK - busy, 1)
+              : max(PLAN_EASY_STEPS_PER_TICK - 2 * busy, 1),
+        );
+        if (r == PLAN_OK && job.split && !job.planningUp) {
+          job.stage = JOB_PLAN_UP; // the down half is done: the up half starts in the next tick
+          return 0;
+        }
+      }
       if (r == PLAN_BUSY) return 0;
       job.stage = JOB_IDLE;
       job.result = r;
       return STEP_FINISHED | STEP_COMPRESSED;
     }
-    const r = probeNext(job, job.stage == JOB_SHARE);
+    // the asked rate is probed over every share: when it runs, its best share is known and planning
+    // starts at once (no second probe of the same rate); a stroke's up half, which the spring helps,
+    // takes the first share that runs (a tick each: the change takes effect sooner)
+    const all = job.stage == JOB_SHARE || (job.stage == JOB_CLAMP && job.clampStage == 0);
+    let r = probeNext(job, all && !job.probeUp);
     if (r < 0) continue;
+    if (job.upDiffers()) {
+      if (!job.probeUp && r > 0) {
+        // the down half runs: now the up half at the same rate
+        job.downShare = job.bestShare;
+        job.probeUp = true;
+        job.probeShare = 0;
+        job.bestShare = 0;
+        job.bestSlack = -1;
+        continue;
+      }
+      if (job.probeUp) {
+        job.upShare = job.bestShare;
+        job.bestShare = r > 0 ? job.downShare : 0;
+        job.probeUp = false;
+      }
+    }
     if (job.stage == JOB_LIMIT) {
       if (r == 0 && job.limitUm > DEPTH_MIN_UM) {
         job.limitUm -= 10;
@@ -294,32 +393,91 @@ function step(job: PlanJob): i32 {
       }
       return STEP_LIMIT;
     } else if (job.stage == JOB_CLAMP) {
+      if (job.clampStage == 0 && r == 0 && !job.trySplit && !job.upOnly && job.probeHz <= job.model.splitMaxHz) {
+        // the asked rate does not run with equal halves: with the down half longer, where that applies
+        job.trySplit = true;
+        probeBegin(job, job.probeUm, job.probeHz);
+        continue;
+      }
+      if (job.clampStage == 0 && r > 0) {
+        // the asked rate runs and its best share is known: planning starts at once
+        job.runHz = job.askHz;
+        job.clamp = CLAMP_NONE;
+        return STEP_CLAMPED | startPlan(job, true);
+      }
       if (clampStep(job, r > 0)) return job.stage == JOB_IDLE ? STEP_CLAMPED | STEP_FINISHED : STEP_CLAMPED;
     } else {
-      job.stage = JOB_IDLE;
-      job.result = PLAN_BAD;
-      if (r == 0) return STEP_FINISHED;
-      if (job === strokeJob) trimAsked = 0;
-      const res = planShare(job, 0);
-      if (res == PLAN_BUSY) {
-        job.stage = JOB_PLAN;
-        return 0;
-      }
-      job.result = res;
-      return STEP_FINISHED;
+      if (r == 0 && nextShareTry(job)) continue;
+      return startPlan(job, r > 0);
     }
   }
   return 0;
 }
 
-/** Starts compressing the job's stroke (plus `trimSteps`) at the rate and share settled. */
+/**
+ * The settled rate did not run the way job.shareTry probed it: the next way, if any is left. At the
+ * lowest rate the stroke itself with equal halves comes before the split: the deepest settings,
+ * where even the lowest rate leaves no room for the trim, run so (see TRIM_MAX_STEPS).
+ */
+function nextShareTry(job: PlanJob): bool {
+  if (job.upOnly) return false;
+  if (job.shareTry == SHARE_EQUAL && job.runHz == FREQ_MIN_HZ && job.allowSteps > 0) {
+    job.shareTry = SHARE_EQUAL_NO_ROOM;
+    probeBegin(job, strokeUm(job.steps), job.runHz);
+    return true;
+  }
+  if (job.shareTry != SHARE_SPLIT && job.runHz <= job.model.splitMaxHz) {
+    job.shareTry = SHARE_SPLIT;
+    job.trySplit = true;
+    probeBegin(job, strokeUm(job.steps + job.allowSteps), job.runHz);
+    return true;
+  }
+  return false;
+}
+
+/** The rate and share are settled (`runs`: some share runs): starts compressing; what the job finished. */
+function startPlan(job: PlanJob, runs: bool): i32 {
+  job.stage = JOB_IDLE;
+  job.result = PLAN_BAD;
+  if (!runs) return STEP_FINISHED;
+  job.split = job.upDiffers();
+  if (job === strokeJob) trimAsked = 0;
+  const res = planShare(job, 0);
+  if (res == PLAN_BUSY) {
+    job.stage = JOB_PLAN;
+    return 0;
+  }
+  job.result = res;
+  return STEP_FINISHED;
+}
+
+/**
+ * Starts compressing the job's stroke (plus `trimSteps`) at the rate and share settled: a stroke's
+ * down half into job.plan, then (planUpHalf) its up half; a retract as one half-stroke.
+ */
 function planShare(job: PlanJob, trimSteps: i32): i32 {
-  const durStepTicks = STEP_TIMER_HZ / (2 * <i64>job.probeHz);
+  const halfStepTicks = STEP_TIMER_HZ / (2 * <i64>job.probeHz);
+  const durStepTicks = job.split ? downHalf(job.model, halfStepTicks, job.probeHz) : halfStepTicks;
+  job.planTrim = trimSteps;
+  job.planningUp = false;
   return planBegin(
     job.plan,
     job.steps + trimSteps,
     durStepTicks,
     (durStepTicks * <i64>job.bestShare) / 1000,
+    STEP_TOL_STEP_TICKS,
+  );
+}
+
+/** A stroke's down half is compressed: starts its up half (a tick of its own: the tick budget). */
+function planUpHalf(job: PlanJob): i32 {
+  job.planningUp = true;
+  const durStepTicks = upHalf(job.model, STEP_TIMER_HZ / (2 * <i64>job.probeHz), job.probeHz);
+  return planBegin(
+    upPlanOf(job.plan),
+    job.steps + job.planTrim,
+    durStepTicks,
+    (durStepTicks * <i64>job.upShare) / 1000,
     STEP_TOL_STEP_TICKS,
   );
 }
@@ -345,6 +503,19 @@ export function strokePlanSettled(): bool {
   return strokeJob.stage == JOB_IDLE && !strokePlanPending();
 }
 
+let handed: MovePlan = changetype<MovePlan>(0);
+let handedSplit: bool = false;
+
+/** The stroke plan handed over last (its down half, when split), or null before any (tests). */
+export function handedStrokePlan(): MovePlan | null {
+  return changetype<usize>(handed) == 0 ? null : handed;
+}
+
+/** The stroke plan handed over last has unequal halves (its up half: motion.ts upPlanOf). */
+export function strokePlanSplit(): bool {
+  return handedSplit;
+}
+
 /** Microsteps the stroke plan handed over last adds to the set stroke (negative: shallower). */
 export function strokeTrimSteps(): i32 {
   return trimInPlan;
@@ -364,7 +535,7 @@ export function strokePlanCount(): i32 {
 function clampStep(job: PlanJob, runs: bool): bool {
   const stage = job.clampStage;
   if (stage == 0) {
-    if (runs) return finishClamp(job, job.askHz, CLAMP_NONE);
+    job.trySplit = !job.upOnly; // the search: the down half longer where that applies
     job.clamp = job.probeRateOk ? CLAMP_TORQUE : CLAMP_STEP_RATE;
     job.loHz = FREQ_MIN_HZ;
     job.hiHz = job.askHz;
@@ -403,6 +574,9 @@ function finishClamp(job: PlanJob, hz: i32, reason: i32): bool {
     return true;
   }
   job.stage = JOB_SHARE;
+  // the rate settled: equal halves where they run it (one plan), else the down half longer
+  job.shareTry = SHARE_EQUAL;
+  job.trySplit = false;
   probeBegin(job, job.probeUm, hz);
   return true;
 }

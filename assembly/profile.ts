@@ -106,6 +106,11 @@ export function nextStepTakesRoot(): bool {
   return <i64>(2 * (gK + 1) - 1) * gCruise <= <i64>gSteps * gTa;
 }
 
+/** The next step's root is found from scratch (the first two steps: no roots to seed it from), a costly one. */
+export function nextRootUnseeded(): bool {
+  return gK < 2;
+}
+
 /** stepTimeStepTicks() of the next step. */
 export function nextStepTimeStepTicks(): i64 {
   const k = ++gK;

@@ -40,10 +40,21 @@ function outBytes(from: usize, n: i32): void {
   txLen += n;
 }
 
+let sentNow: i32 = 0; // bytes the last sendSome() sent
+
+/** Bytes sent in this tick (sendSome runs first in every tick): the planner compresses less besides. */
+export function bytesSent(): i32 {
+  return sentNow;
+}
+
 /** Sends the next few bytes of the reply; true while some are left. */
 export function sendSome(): bool {
   let n = 0;
-  while (txSent < txLen && n++ < TX_BYTES_PER_TICK) serial_write(<i32>unchecked(tx[txSent++])); // txSent < txLen <= TX_MAX
+  while (txSent < txLen && n < TX_BYTES_PER_TICK) {
+    serial_write(<i32>unchecked(tx[txSent++])); // txSent < txLen <= TX_MAX
+    n++;
+  }
+  sentNow = n;
   if (txSent < txLen) return true;
   txLen = 0;
   txSent = 0;

@@ -5,6 +5,9 @@ import {
   checkShare,
   checkStroke,
   halfStrokeUs,
+  downHalf,
+  upHalf,
+  DOWN_PERMILLE,
   shareSlackMn,
   usableForceMn,
 } from "../../assembly/envelope";
@@ -94,6 +97,31 @@ describe("envelope", () => {
     expect(shareSlackMn).toBe(10000 - 2300);
     expect(checkShare(m, 1000, 10000, 0)).toBe(CLAMP_NONE);
     expect(shareSlackMn).toBe(10000 - 3300);
+  });
+  test("up to splitMaxHz a stroke's down half takes the longer time; the up half is checked with its own loads", () => {
+    const m = model();
+    expect(downHalf(m, 10000, 50)).toBe(10000, "equal halves by default");
+    m.splitMaxHz = 50;
+    expect(DOWN_PERMILLE).toBeGreaterThan(500);
+    expect(downHalf(m, 10000, 50)).toBe((20000 * DOWN_PERMILLE) / 1000);
+    expect(downHalf(m, 10000, 50) + upHalf(m, 10000, 50)).toBe(20000, "the period is kept");
+    expect(downHalf(m, 10000, 51)).toBe(10000, "faster: equal halves");
+    // a spring of 2 N at rest, 1 N per mm, helps the way up: the down half's longer time raises the rate
+    m.splitMaxHz = 0;
+    m.springTopMn = 2000;
+    m.springRateUnPerUm = 1000;
+    m.springHelpPermille = 800;
+    m.loadMn = 3000;
+    const equal = clampRateHz(m, 3000, 150);
+    m.splitMaxHz = 150;
+    const split = clampRateHz(m, 3000, 150);
+    expect(split).toBeGreaterThan(equal);
+    expect(checkStroke(m, 3000, halfStrokeUs(split), check)).toBe(true);
+    expect(checkStroke(m, 3000, halfStrokeUs(split + 1), check)).toBe(false);
+    // a down half the split cannot carry: an up half that cannot run fails the stroke too
+    m.springHelpPermille = 0;
+    m.springTopMn = 4000;
+    expect(checkStroke(m, 3000, halfStrokeUs(split), check)).toBe(false);
   });
   test("reports the step-rate limit", () => {
     const m = model();

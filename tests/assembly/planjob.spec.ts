@@ -3,11 +3,23 @@
 import { BTN_POWER, DRV_SHORT, ST_FAULT, ST_OFF, ST_READY } from "../../assembly/abi";
 import { init, tick } from "../../assembly/index";
 import { machineState, powerOff, powerOn } from "../../assembly/machine";
-import { setZone, setDepthUm } from "../../assembly/settings";
-import { settingsWorking, planState, planJobsHalted, retractPlanSettled } from "../../assembly/planjob";
+import { setZone, setMode, setDepthUm, setFreqHz, runFreqHz, clamp, strokeSteps } from "../../assembly/settings";
+import {
+  settingsWorking,
+  planState,
+  planJobsHalted,
+  retractPlanSettled,
+  handedStrokePlan,
+  strokePlanSplit,
+  beginTrim,
+  strokeTrimSteps,
+} from "../../assembly/planjob";
+import { upPlanOf, startStrokes, motionReset } from "../../assembly/motion";
+import { DOWN_PERMILLE } from "../../assembly/envelope";
+import { CLAMP_NONE, CLAMP_TORQUE, MODE_PROFESSIONAL, ZONE_STRETCH_MARKS, SET_OK } from "../../assembly/abi";
 import { settingChanged } from "../../assembly/strokes";
-import { PLAN_OK, PLAN_BAD } from "../../assembly/compress";
-import { DEBOUNCE_CONTROL_TICKS } from "../../assembly/generated/board_config";
+import { PLAN_OK, PLAN_BAD, MovePlan } from "../../assembly/compress";
+import { DEBOUNCE_CONTROL_TICKS, STEP_TIMER_HZ } from "../../assembly/generated/board_config";
 import {
   set_cartridge,
   set_endstop_reachable,
@@ -100,5 +112,74 @@ describe("plan jobs", () => {
     expect(settingsWorking()).toBe(true, "planned afresh");
     settle(5000);
     expect(planState()).toBe(PLAN_OK);
+  });
+});
+
+/** Plans depth and rate at once; the plan handed over. */
+function planned(depthUm: i32, hz: i32): MovePlan {
+  expect(setMode(MODE_PROFESSIONAL)).toBe(SET_OK);
+  expect(setZone(ZONE_STRETCH_MARKS)).toBe(SET_OK);
+  expect(setDepthUm(depthUm)).toBe(SET_OK);
+  setFreqHz(hz);
+  settingChanged();
+  settle(5000);
+  expect(planState()).toBe(PLAN_OK);
+  return handedStrokePlan()!;
+}
+
+// A stroke runs equal halves, one plan down and up, wherever they run the rate; where only a longer
+// down half does (the spring opposes the way down and helps the way up), two plans.
+describe("stroke halves", () => {
+  beforeEach(() => {
+    set_buttons(0);
+    set_queue_status(-1);
+    set_driver_status(0);
+    set_endstop(0);
+    set_cartridge(1);
+    init();
+    ticks(30);
+    settle(5000);
+  });
+
+  test("inside the equal halves' envelope: one plan, half the period each way", () => {
+    const p = planned(2000, 30); // 2.0 mm holds 30 Hz with equal halves (the 16-needle cartridge)
+    expect(runFreqHz()).toBe(30);
+    expect(clamp()).toBe(CLAMP_NONE);
+    expect(strokePlanSplit()).toBe(false);
+    expect(p.durStepTicks).toBe(STEP_TIMER_HZ / 60);
+  });
+
+  test("past it: the down half takes DOWN_PERMILLE of the period, the up half the rest, the same steps", () => {
+    const p = planned(2000, 31);
+    expect(runFreqHz()).toBe(31, "runs unclamped with the down half longer");
+    expect(clamp()).toBe(CLAMP_NONE);
+    expect(strokePlanSplit()).toBe(true);
+    const period = 2 * (STEP_TIMER_HZ / 62); // two halves of the equal split's length
+    const up = upPlanOf(p);
+    expect(p.durStepTicks).toBe((period * <i64>DOWN_PERMILLE) / 1000);
+    expect(p.durStepTicks + up.durStepTicks).toBe(period, "the period is kept");
+    expect(up.steps).toBe(p.steps);
+    expect(p.steps).toBe(strokeSteps());
+  });
+
+  test("a rate asked past both is clamped to the highest the split runs", () => {
+    planned(2000, 150);
+    expect(clamp()).toBe(CLAMP_TORQUE);
+    expect(runFreqHz()).toBe(31);
+    expect(strokePlanSplit()).toBe(true);
+  });
+
+  test("a trim plans both halves again with the trimmed stroke", () => {
+    const base = planned(2000, 31).steps;
+    motionReset();
+    startStrokes(); // the strokes take the plan: a trim is planned into the other one
+    expect(beginTrim(3)).toBe(true);
+    settle(5000);
+    const p = handedStrokePlan()!;
+    expect(strokeTrimSteps()).toBe(3);
+    expect(strokePlanSplit()).toBe(true);
+    expect(p.steps).toBe(base + 3);
+    expect(upPlanOf(p).steps).toBe(base + 3);
+    expect(p.durStepTicks + upPlanOf(p).durStepTicks).toBe(2 * (STEP_TIMER_HZ / 62));
   });
 });

@@ -9,6 +9,28 @@ import { Board, derive, planningBoard } from '../../boards/board.js';
  */
 export const ENC_SLIP_FULL_STEPS = 1.25;
 
+/**
+ * A stroke's down half is given the longer time (assembly/envelope.ts DOWN_PERMILLE) only at rates
+ * whose period spans at least this many periods of the rotor's oscillation on its magnetic spring:
+ * measured on the physical model's worst pen, unequal halves held every depth at or below that rate
+ * and took the pen past its stability limit at some shallow, faster settings (docs/simulator.md).
+ */
+export const SPLIT_ROTOR_PERIODS = 5;
+
+/**
+ * Small-oscillation frequency (Hz) of the slowest rotor of the board's ranges on its magnetic spring:
+ * stiffness holding torque x pole pairs against the rotor's, the screw's and the heaviest carriage's inertia.
+ */
+export function rotorNaturalHz(plan: Board): number {
+  const polePairs = plan.motor.full_steps_per_rev / 4;
+  const stiffnessNmPerRad = (plan.motor.holding_torque_mNm / 1000) * polePairs;
+  const leadPerRadM = plan.drive.lead_mm / 1000 / (2 * Math.PI);
+  const heaviestKg = (plan.carriage.mass_g + Math.max(...plan.cartridges.map((c) => c.mass_g))) / 1000;
+  const inertiaKgM2 =
+    (plan.motor.rotor_inertia_gcm2 + plan.drive.screw_inertia_gcm2) * 1e-7 + heaviestKg * leadPerRadM ** 2;
+  return Math.sqrt(stiffnessNmPerRad / inertiaKgM2) / (2 * Math.PI);
+}
+
 export function firmwareConfigSource(b: Board): string {
   const d = derive(b);
   // the planner's force model: the worst end of every range (boards/board.ts), so the envelope holds on every pen
@@ -68,6 +90,8 @@ export function firmwareConfigSource(b: Board): string {
       weakest('/carriage/return_spring_preload_N', b.carriage.return_spring_preload_N) / plan.board.carriage.return_spring_preload_N,
       weakest('/carriage/return_spring_rate_N_per_mm', b.carriage.return_spring_rate_N_per_mm) / plan.board.carriage.return_spring_rate_N_per_mm)),
     "the weakest spring's share of the strongest (per mille): a spring that helps a move is counted at this");
+  i32('SPLIT_MAX_FREQ_HZ', Math.floor(rotorNaturalHz(plan.board) / SPLIT_ROTOR_PERIODS),
+    `highest stroke rate whose down half is given the longer time: ${SPLIT_ROTOR_PERIODS} periods of the slowest rotor's oscillation a stroke (Hz)`);
   i32('SPRING_RATE_UN_PER_UM', Math.ceil(plan.board.carriage.return_spring_rate_N_per_mm * 1000), "the stiffest spring's rate: the load grows by this much per um of travel (uN/um)");
   i32('HOMING_INTERVAL_STEP_TICKS', Math.round(t.step_timer_hz / ((b.homing.speed_mm_s * 1000) / d.stepUm)), 'step interval of homing moves (step timer ticks)');
   i32('HOMING_RELEASE_UM', b.homing.release_um, 'move off an active endstop by this much first (um)');
