@@ -55,19 +55,22 @@ function halfWayThroughAPlan(): void {
   expect(settingsWorking()).toBe(true, "the job is under way");
 }
 
+/** A pen started with a cartridge, every job done. */
+function penWithPlans(): void {
+  set_buttons(0);
+  set_queue_status(-1);
+  set_driver_status(0);
+  set_endstop(0);
+  set_cartridge(1);
+  init();
+  ticks(30); // the chip read and its tag checked: the jobs start on the cartridge
+  settle(5000);
+  expect(planState()).toBe(PLAN_OK);
+  expect(retractPlanSettled()).toBe(true);
+}
+
 describe("plan jobs", () => {
-  beforeEach(() => {
-    set_buttons(0);
-    set_queue_status(-1);
-    set_driver_status(0);
-    set_endstop(0);
-    set_cartridge(1);
-    init();
-    ticks(30); // the chip read and its tag checked: the jobs start on the cartridge
-    settle(5000);
-    expect(planState()).toBe(PLAN_OK);
-    expect(retractPlanSettled()).toBe(true);
-  });
+  beforeEach(penWithPlans);
 
   test("the cartridge taken off: the jobs stop at once, with no plan", () => {
     halfWayThroughAPlan();
@@ -130,16 +133,7 @@ function planned(depthUm: i32, hz: i32): MovePlan {
 // A stroke runs equal halves, one plan down and up, wherever they run the rate; where only a longer
 // down half does (the spring opposes the way down and helps the way up), two plans.
 describe("stroke halves", () => {
-  beforeEach(() => {
-    set_buttons(0);
-    set_queue_status(-1);
-    set_driver_status(0);
-    set_endstop(0);
-    set_cartridge(1);
-    init();
-    ticks(30);
-    settle(5000);
-  });
+  beforeEach(penWithPlans);
 
   test("inside the equal halves' envelope: one plan, half the period each way", () => {
     const p = planned(2000, 30); // 2.0 mm holds 30 Hz with equal halves (the 16-needle cartridge)
