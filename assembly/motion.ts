@@ -1,10 +1,10 @@
 // Keeps the HAL step queue fed: either strokes (down and up, repeated) from two compressed plans, one
 // per half, or a retract. A new stroke plan waits until the needles are back at the top (a stroke boundary).
-import { checked, checkedSet } from "./statics";
+import { checked, checkedSet, staticArray, STATIC_HEADER_BYTES } from "./statics";
 import { QSTAT_BUSY, SEG_END_OF_MOVE, SEG_EXTEND, SEG_STOP_AT_ENDSTOP } from "./abi";
-import { step_queue_push, step_queue_free, step_queue_status, report_move } from "./hal";
+import { step_queue_push, step_queue_free, step_queue_status, report_move, now_ticks } from "./hal";
 import { MovePlan, staticPlan, PLAN_ARRAYS_BYTES } from "./compress";
-import { QUEUE_LEAD_STEP_TICKS } from "./generated/board_config";
+import { QUEUE_LEAD_STEP_TICKS, QUEUE_LEN } from "./generated/board_config";
 
 export const MOTION_IDLE: i32 = 0;
 export const MOTION_STROKES: i32 = 1;
@@ -130,14 +130,49 @@ export function startRetract(steps: i32, stopWindowSteps: i32): bool {
   if (plan.steps < 2 || plan.segments == 0) return false;
   shape = plan;
   retractEach = min(steps, plan.steps) >> 1;
-  retractCruise = steps - 2 * retractEach;
   retractPhase = 0;
-  retractLeft = retractEach;
   retractWindow = stopWindowSteps;
   segIdx = 0;
   segOffset = 0;
+  // on the way up, the speeding up starts where the shape is as fast as the strokes were: the steps
+  // skipped there are slowed down through at the end all the same (the cruise takes them)
+  const skipped = rampStepsFaster(plan, upIntervalAt(now_ticks()), retractEach);
+  recentKept = 0;
+  retractCruise = steps - 2 * retractEach + skipped;
+  retractLeft = retractEach - skipped;
   mode = MOTION_RETRACT;
   return true;
+}
+
+/**
+ * Steps of the shape's speeding up slower than `interval` (0: none to skip), at most `most`; leaves the
+ * cursor (segIdx, segOffset) at the first step not skipped.
+ */
+function rampStepsFaster(plan: MovePlan, interval: i32, most: i32): i32 {
+  if (interval <= 0) return 0;
+  let m = 0;
+  let s = 0;
+  for (; s < plan.segments && m < most; s++) {
+    const first = checked(plan.interval, s);
+    const add = checked(plan.add, s);
+    const count = checked(plan.count, s);
+    segIdx = s;
+    segOffset = 0;
+    if (first <= interval) return m; // this step is already as fast
+    const lastInterval = first + add * (count - 1);
+    let o = count; // the whole segment is slower
+    if (lastInterval <= interval) o = (first - interval - add - 1) / -add; // add < 0 here: the first step as fast
+    if (m + o >= most) o = most - m;
+    if (o < count) {
+      segOffset = o;
+      return m + o;
+    }
+    m += count;
+  }
+  // whole segments skipped: the cursor at the start of the next (the shape has more: `most` is half of it)
+  segIdx = min(s, plan.segments - 1);
+  segOffset = 0;
+  return m;
 }
 
 /** Forget everything queued (the caller flushes the HAL queue). */
@@ -157,6 +192,35 @@ export function pushConstantMove(steps: i32, intervalStepTicks: i32, extend: boo
 /** True while motion is queued or executing. */
 export function motionBusy(): bool {
   return mode != MOTION_IDLE || (step_queue_status() & QSTAT_BUSY) != 0;
+}
+
+// The stroke segments queued last, with the time each starts: where a fault stops the strokes on their
+// way up, the retract starts at the speed the carriage has (a retract from rest under a carriage moving
+// up at speed brakes it against the field and can slip the rotor).
+const RECENT: i32 = QUEUE_LEN; // as many as the queue holds
+const recentStart = staticArray<i64>(memory.data(STATIC_HEADER_BYTES + RECENT * 8, 16), RECENT);
+const recentInterval = staticArray<i32>(memory.data(STATIC_HEADER_BYTES + RECENT * 4, 16), RECENT);
+const recentAdd = staticArray<i32>(memory.data(STATIC_HEADER_BYTES + RECENT * 4, 16), RECENT);
+const recentCount = staticArray<i32>(memory.data(STATIC_HEADER_BYTES + RECENT * 4, 16), RECENT); // negative: down
+let recentNext: i32 = 0;
+let recentKept: i32 = 0;
+
+/** The step interval the strokes command at `now` where they move up, else 0 (down, at rest, or not known). */
+function upIntervalAt(now: i64): i32 {
+  for (let n = 0; n < recentKept; n++) {
+    const i = (recentNext - 1 - n + RECENT) % RECENT;
+    const start = checked(recentStart, i);
+    if (start > now) continue;
+    const count = checked(recentCount, i);
+    if (count <= 0) return 0; // moving down
+    const interval = <i64>checked(recentInterval, i);
+    const add = <i64>checked(recentAdd, i);
+    const c = <i64>count;
+    if (now - start >= interval * c + ((add * c * (c - 1)) >> 1)) return 0; // ran out: the queue was dry
+    const j = (now - start) / interval; // steps done in it, near enough: add is small against interval
+    return <i32>(interval + add * min(j, c - 1));
+  }
+  return 0;
 }
 
 let pushed: i32 = 0; // segments the last feedQueue() pushed
@@ -223,6 +287,15 @@ export function feedQueue(nowStepTicks: i64): void {
     }
     if (step_queue_push(interval, count, add, flags | (endsMove ? SEG_END_OF_MOVE : 0)) != 0) return; // full: next tick
     pushed++;
+    if (!retracting) {
+      const r = recentNext;
+      checkedSet(recentStart, r, horizonStepTicks);
+      checkedSet(recentInterval, r, interval);
+      checkedSet(recentAdd, r, add);
+      checkedSet(recentCount, r, goingDown ? -count : count);
+      recentNext = (r + 1) % RECENT;
+      if (recentKept < RECENT) recentKept++;
+    }
     const c = <i64>count;
     horizonStepTicks += <i64>interval * c + ((<i64>add * c * (c - 1)) >> 1); // c (c - 1) is even: the shift divides exactly
     if (retracting) {

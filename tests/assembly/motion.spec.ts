@@ -1,6 +1,16 @@
 import { QSTAT_BUSY, SEG_END_OF_MOVE, SEG_STOP_AT_ENDSTOP } from "../../assembly/abi";
 import { MovePlan, planMove, PLAN_OK } from "../../assembly/compress";
-import { takeRetractPlan, startRetract, feedQueue, motionMode, motionReset, MOTION_IDLE } from "../../assembly/motion";
+import {
+  takeRetractPlan,
+  takeStrokePlan,
+  startStrokes,
+  startRetract,
+  feedQueue,
+  motionMode,
+  motionReset,
+  MOTION_IDLE,
+} from "../../assembly/motion";
+import { step_queue_flush } from "../../assembly/hal";
 import { STEP_TIMER_HZ, CONTROL_HZ } from "../../assembly/generated/board_config";
 import {
   set_queue_status,
@@ -10,6 +20,12 @@ import {
   first_push_interval,
   last_push_flags,
   last_push_final_interval,
+  sq_model,
+  sq_off,
+  sq_run_to,
+  sq_edges,
+  sq_edge_ticks,
+  sq_edge_dir,
 } from "./halfake";
 
 const STEPS = 377;
@@ -66,5 +82,72 @@ describe("retract on a fault", () => {
     retractPlan.steps = 0;
     motionReset();
     expect(startRetract(10, 10)).toBe(false, "no stroke plan yet either: the caller moves slowly");
+  });
+});
+
+const TICK: i64 = STEP_TIMER_HZ / <i64>CONTROL_HZ;
+
+/**
+ * Strokes of `stroke` (down and up) on the timed queue model until `faultTicks`, then a fault: the
+ * queue flushed and a retract of `up` steps run to its end. [the strokes' last step interval, the
+ * retract's first (from its first push), its direction (-1 up), the steps it made back]
+ */
+function faultWhileStroking(stroke: MovePlan, faultTicks: i64, up: i32): StaticArray<i32> {
+  motionReset();
+  sq_model(64, 1, 0);
+  takeRetractPlan(retractPlan);
+  takeStrokePlan(stroke);
+  startStrokes();
+  let now: i64 = 0;
+  for (; now < faultTicks; now += TICK) {
+    sq_run_to(<i32>now);
+    feedQueue(now);
+  }
+  sq_run_to(<i32>now);
+  const n = sq_edges();
+  const out = new StaticArray<i32>(4);
+  out[0] = sq_edge_ticks(n - 1) - sq_edge_ticks(n - 2);
+  out[2] = sq_edge_dir(n - 1);
+  step_queue_flush();
+  motionReset();
+  expect(startRetract(up, 0)).toBe(true);
+  const faultNow = now;
+  feedQueue(now); // the fault's tick queues the first segments
+  for (let i = 0; i < 1000 && motionMode() != MOTION_IDLE; i++) {
+    now += TICK;
+    sq_run_to(<i32>now);
+    feedQueue(now);
+  }
+  sq_run_to(<i32>(now + 100 * TICK));
+  out[1] = sq_edge_ticks(n) - <i32>faultNow; // the queue was idle: its first step comes an interval after the push
+  let back = 0;
+  for (let i = n; i < sq_edges(); i++) if (sq_edge_dir(i) < 0) back++;
+  out[3] = back;
+  sq_off();
+  return out;
+}
+
+/** a 30 Hz stroke of 300 steps, and its half's duration */
+const stroke = new MovePlan();
+const half: i64 = STEP_TIMER_HZ / 60;
+
+describe("retract on a fault while stroking", () => {
+  test("on the way up it starts at the speed the strokes had, and still moves exactly the steps asked", () => {
+    expect(planMove(retractPlan, STEPS, STEP_TIMER_HZ / 70, ((STEP_TIMER_HZ / 70) * 400) / 1000, 64)).toBe(PLAN_OK);
+    expect(planMove(stroke, 300, half, (half * 400) / 1000, 64)).toBe(PLAN_OK);
+    const r = faultWhileStroking(stroke, half + (half * 45) / 100, 250); // mid-way up, at speed
+    expect(r[2]).toBe(-1, "the strokes were going up");
+    expect(r[3]).toBe(250, "every step asked, back");
+    expect(r[1]).toBeLessThan(retractPlan.interval[0] / 4, "not from rest");
+    expect(<f64>r[1]).toBeLessThanOrEqual(<f64>r[0] * 1.25, "about the strokes' speed");
+    expect(<f64>r[1]).toBeGreaterThanOrEqual(<f64>r[0] * 0.75, "about the strokes' speed");
+  });
+  test("on the way down it starts from rest, as the plan does", () => {
+    expect(planMove(retractPlan, STEPS, STEP_TIMER_HZ / 70, ((STEP_TIMER_HZ / 70) * 400) / 1000, 64)).toBe(PLAN_OK);
+    expect(planMove(stroke, 300, half, (half * 400) / 1000, 64)).toBe(PLAN_OK);
+    const r = faultWhileStroking(stroke, (half * 45) / 100, 250);
+    expect(r[2]).toBe(1, "the strokes were going down");
+    expect(r[3]).toBe(250);
+    expect(r[1]).toBe(retractPlan.interval[0]);
   });
 });
