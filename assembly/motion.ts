@@ -288,12 +288,13 @@ export function feedQueue(nowStepTicks: i64): void {
     if (step_queue_push(interval, count, add, flags | (endsMove ? SEG_END_OF_MOVE : 0)) != 0) return; // full: next tick
     pushed++;
     if (!retracting) {
+      // every push of the strokes: unchecked stores at recentNext, which stays in 0..RECENT-1 (below)
       const r = recentNext;
-      checkedSet(recentStart, r, horizonStepTicks);
-      checkedSet(recentInterval, r, interval);
-      checkedSet(recentAdd, r, add);
-      checkedSet(recentCount, r, goingDown ? -count : count);
-      recentNext = (r + 1) % RECENT;
+      unchecked((recentStart[r] = horizonStepTicks));
+      unchecked((recentInterval[r] = interval));
+      unchecked((recentAdd[r] = add));
+      unchecked((recentCount[r] = goingDown ? -count : count));
+      recentNext = r + 1 == RECENT ? 0 : r + 1;
       if (recentKept < RECENT) recentKept++;
     }
     const c = <i64>count;
