@@ -224,6 +224,12 @@ export function loadBoard(nameOrPath = 'ref-pen'): Board {
   return board;
 }
 
+/**
+ * The enable pump's shortest hold, in control periods: one period between toggles, and a quarter for
+ * the tick's start jitter (the lowest interrupt priority on the port) and the monostable's tolerance.
+ */
+export const PUMP_HOLD_MIN_PERIODS = 1.25;
+
 function checkConsistency(b: Board, file: string): void {
   const fail = (field: string, msg: string): never => {
     throw new BoardError(`${file}: ${field}: ${msg}`);
@@ -235,6 +241,13 @@ function checkConsistency(b: Board, file: string): void {
     if (!(pts[i][0] > pts[i - 1][0]))
       fail(`/motor/pull_out_curve/points_rpm_mNm/${i}`, 'rpm must rise from point to point');
   }
+  const holdMs = b.driver.enable_pump_hold_ms;
+  const periodMs = 1000 / b.timing.control_hz;
+  if (holdMs !== undefined && holdMs < PUMP_HOLD_MIN_PERIODS * periodMs)
+    fail(
+      '/driver/enable_pump_hold_ms',
+      `${holdMs} ms is too short: the firmware toggles the enable pump once per control tick (every ${periodMs} ms), so a hold under ${PUMP_HOLD_MIN_PERIODS} periods (${PUMP_HOLD_MIN_PERIODS * periodMs} ms) would cut the driver of a working pen at a tick that starts late. Give at least ${PUMP_HOLD_MIN_PERIODS * periodMs} ms`,
+    );
   const g = b.geometry;
   if (g.depth_min_um >= g.depth_max_um)
     fail('/geometry/depth_min_um', `must be below depth_max_um (${g.depth_max_um})`);

@@ -53,6 +53,12 @@ test('a bad board file names the field and what is wrong', () => {
     ],
     [
       (b) => {
+        b.driver.enable_pump_hold_ms = 1.2;
+      },
+      /\/driver\/enable_pump_hold_ms: 1\.2 ms is too short: the firmware toggles the enable pump once per control tick \(every 1 ms\), so a hold under 1\.25 periods \(1\.25 ms\) would cut the driver of a working pen at a tick that starts late\. Give at least 1\.25 ms/,
+    ],
+    [
+      (b) => {
         b.motor.colour = 'red';
       },
       /\/motor: must NOT have additional properties "colour"/,

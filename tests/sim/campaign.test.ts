@@ -13,7 +13,7 @@ import { loadBoard, Board } from '../../boards/board.js';
 import { INJECTABLE } from '../../host-sim/faults.js';
 import { loadScenario, ScenarioError } from '../../tools/qa/scenario.js';
 import { runCase } from '../../tools/qa/run-case.js';
-import { DEFAULT_DEFINITION, expand } from '../../tools/campaign/definition.js';
+import { DEFAULT_DEFINITION, draw, expand } from '../../tools/campaign/definition.js';
 import { parseCaseId, makeCase, toQaCase, scenarioYaml } from '../../tools/campaign/spec.js';
 import { runCampaignCase } from '../../tools/campaign/run.js';
 import { failureClass, kindOf, summarize } from '../../tools/campaign/summary.js';
@@ -101,7 +101,11 @@ test('the default campaign: at least 10,000 cases of every family the hazard cla
   for (const f of INJECTABLE) {
     const mine = singles.filter((c) => c.events[0].fault === f);
     assert.equal(new Set(mine.map((c) => c.events[0].phase)).size, 16, f);
-    assert.equal(new Set(mine.map((c) => c.depthMm)).size, 6, f);
+    assert.deepEqual(
+      [...new Set(mine.map((c) => c.depthMm))],
+      [0.25, 0.5, 1, 1.5, 2, 2.5, 3],
+      `${f}: up to the board's deepest setting`,
+    );
     assert.equal(new Set(mine.map((c) => c.freqHz)).size, 3, f);
   }
   const pairs = new Set(cases.filter((c) => kindOf(c) === 'pair').map((c) => c.events.map((e) => e.fault).join('+')));
@@ -125,6 +129,33 @@ test('the default campaign: at least 10,000 cases of every family the hazard cla
   );
   for (const c of cases.slice(0, 50).concat(glitches.slice(0, 5)))
     assert.deepEqual(parseCaseId(c.id), c, 'an id names its case');
+});
+
+test("cases drawn off the grid: the same for a seed, within the board's ranges, between the grid's points, each replaying from its id", () => {
+  const board = loadBoard('ref-pen');
+  const sweep = { board: 'ref-pen', model: 'physical' as const, pen: 'worst' as const, seed: 3, powerCut: true };
+  const cases = draw(DEFAULT_DEFINITION, sweep, board, 2000);
+  assert.equal(cases.length, 2000);
+  assert.deepEqual(draw(DEFAULT_DEFINITION, sweep, board, 2000), cases, 'deterministic');
+  assert.notDeepEqual(draw(DEFAULT_DEFINITION, { ...sweep, seed: 4 }, board, 2000), cases);
+  for (const c of cases) {
+    assert.deepEqual(parseCaseId(c.id), c, `${c.id}: an id names its case exactly`);
+    assert.ok(c.depthMm >= 0.2 && c.depthMm <= 3.0 && Math.round(c.depthMm * 20) === c.depthMm * 20, c.id);
+    assert.ok(Number.isInteger(c.freqHz) && c.freqHz >= 25 && c.freqHz <= 150, c.id);
+    const [a, b] = c.events;
+    assert.ok(a.phase! >= 0 && a.phase! < 1, c.id);
+    if (b) assert.ok(b.delayMs! >= 0 && b.delayMs! <= 6 && b.fault !== a.fault, c.id);
+    if (a.forMs !== undefined && a.fault !== 'power_cut') assert.ok(a.forMs >= 0.1 && a.forMs <= 5, c.id);
+  }
+  const kinds = new Map<string, number>();
+  for (const c of cases) kinds.set(kindOf(c), (kinds.get(kindOf(c)) ?? 0) + 1);
+  for (const k of ['single', 'pair', 'glitch', 'power_cut'])
+    assert.ok((kinds.get(k) ?? 0) > 50, `${k}: ${kinds.get(k)}`);
+  // most phases, delays and depths lie off the grid's points
+  const gridPhase = (p: number): boolean => Number.isInteger(p * 16);
+  assert.ok(cases.filter((c) => !gridPhase(c.events[0].phase!)).length > 1900);
+  assert.ok(cases.some((c) => c.depthMm === 3.0) && cases.some((c) => c.depthMm === 0.2));
+  assert.ok(new Set(cases.map((c) => c.depthMm)).size === 57, 'every depth step from 0.2 to 3.0 mm');
 });
 
 test('a case replays from its id bit for bit, in this process and with pen campaign --replay', async () => {

@@ -1,8 +1,10 @@
 // What a campaign sweeps, and its cases in a fixed order. The default definition: every injectable fault
-// alone at 16 phases x 6 depths x 3 rates, and on soft and tough skin; every ordered pair of faults 0, 2
+// alone at 16 phases x 7 depths (to the reference boards' deepest, 3.0 mm) x 3 rates, and on soft and tough skin; every ordered pair of faults 0, 2
 // and 6 ms apart; endstop, driver-flag and battery glitches of 0.1 to 5 ms; hangs (a fault like the
 // others); power cuts when the simulator can make them. The sample is a fixed spread of it for tests.
 import { INJECTABLE } from '../../host-sim/faults.js';
+import { Rng } from '../../host-sim/rng.js';
+import { Board, cartridgeOf } from '../../boards/board.js';
 import { CampaignCase, Model, PenChoice, makeCase } from './spec.js';
 
 export interface CampaignDefinition {
@@ -24,12 +26,12 @@ export const DEFAULT_DEFINITION: CampaignDefinition = {
   singles: {
     faults: INJECTABLE,
     phases: phases(16),
-    depthsMm: [0.25, 0.5, 1.0, 1.5, 2.0, 2.5],
+    depthsMm: [0.25, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0],
     ratesHz: [40, 80, 120],
     tissues: ['normal'],
   },
   tissues: { phases: phases(4), depthsMm: [0.5, 1.5, 2.5], ratesHz: [80], tissues: ['soft', 'tough'] },
-  pairs: { delaysMs: [0, 2, 6], phases: phases(4), depthsMm: [0.5, 1.5, 2.5], ratesHz: [80] },
+  pairs: { delaysMs: [0, 2, 6], phases: phases(4), depthsMm: [0.5, 1.5, 2.5, 3.0], ratesHz: [80] },
   glitches: {
     faults: ['endstop_stuck', 'endstop_dead', 'driver_short', 'overtemp', 'battery_sag'],
     lengthsMs: [0.1, 0.2, 0.5, 1, 2, 5],
@@ -37,7 +39,7 @@ export const DEFAULT_DEFINITION: CampaignDefinition = {
     depthsMm: [0.5, 1.0, 1.5, 2.5],
     ratesHz: [80],
   },
-  powerCuts: { phases: phases(16), depthsMm: [0.25, 0.5, 1.0, 1.5, 2.0, 2.5], ratesHz: [40, 80, 120], forMs: 50 },
+  powerCuts: { phases: phases(16), depthsMm: [0.25, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0], ratesHz: [40, 80, 120], forMs: 50 },
 };
 
 export interface Sweep {
@@ -90,6 +92,50 @@ export function expand(def: CampaignDefinition, sw: Sweep): CampaignCase[] {
     for (const d of c.depthsMm)
       for (const r of c.ratesHz)
         for (const phase of c.phases) add('normal', d, r, [{ fault: 'power_cut', phase, forMs: c.forMs }]);
+  }
+  return out;
+}
+
+/**
+ * `n` cases drawn off the grid, the same for the same seed: a fault (or two, or a glitch, or a power
+ * cut) at any phase (1/10,000 of a stroke), a second one 0-6 ms later (0.1 ms), glitches of 0.1-5 ms,
+ * any depth of the board's range for its default cartridge (its depth step), any asked rate of its
+ * range (1 Hz; the pen clamps it to the envelope), any skin. The grid's phases, depths and delays
+ * are a few points each; a worst case can sit between them.
+ */
+export function draw(def: CampaignDefinition, sw: Sweep, board: Board, n: number): CampaignCase[] {
+  const rng = new Rng(caseSeed(sw.seed, 'draw'));
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng.next() * xs.length)];
+  const g = board.geometry;
+  const stepUm = board.buttons.depth_step_um;
+  const maxUm = Math.min(g.depth_max_um, cartridgeOf(board, board.default_cartridge).max_depth_um);
+  const depthSteps = Math.floor((maxUm - g.depth_min_um) / stepUm);
+  const tissues = [...new Set([...def.singles.tissues, ...def.tissues.tissues])];
+  const faults = def.singles.faults;
+  const out: CampaignCase[] = [];
+  while (out.length < n) {
+    const depthMm = (g.depth_min_um + stepUm * Math.floor(rng.next() * (depthSteps + 1))) / 1000;
+    const freqHz =
+      board.stroke.freq_min_hz + Math.floor(rng.next() * (board.stroke.freq_max_hz - board.stroke.freq_min_hz + 1));
+    const phase = Math.floor(rng.next() * 10_000) / 10_000; // (the id writes 4 decimals: it replays exactly)
+    const tissue = rng.next() < 0.8 ? 'normal' : pick(tissues);
+    const delayMs = Math.round(rng.next() * 60) / 10;
+    const glitchMs = Math.round(Math.exp(rng.range(Math.log(0.1), Math.log(5))) * 10) / 10;
+    const kind = rng.next();
+    let events: CampaignCase['events'];
+    if (kind < 0.25) events = [{ fault: pick(faults), phase }];
+    else if (kind < 0.75) {
+      const a = pick(faults);
+      let b = pick(faults);
+      while (b === a) b = pick(faults);
+      events = [
+        { fault: a, phase },
+        { fault: b, delayMs },
+      ];
+    } else if (kind < 0.95 || !sw.powerCut) events = [{ fault: pick(def.glitches.faults), phase, forMs: glitchMs }];
+    else events = [{ fault: 'power_cut', phase, forMs: def.powerCuts.forMs }];
+    const base = { board: sw.board, model: sw.model, pen: sw.pen ?? 0, tissue, depthMm, freqHz, events };
+    out.push(makeCase({ ...base, seed: caseSeed(sw.seed, JSON.stringify(base)) }));
   }
   return out;
 }

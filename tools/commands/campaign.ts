@@ -8,7 +8,7 @@ import { checkOutputFile, checkOutputDir } from '../lib/errors.js';
 import { buildFirmware, writeAtomic } from '../build/build.js';
 import { boardNames, loadBoard } from '../../boards/board.js';
 import { collectProvenance } from '../qa/provenance.js';
-import { DEFAULT_DEFINITION, expand, sample } from '../campaign/definition.js';
+import { DEFAULT_DEFINITION, draw, expand, sample } from '../campaign/definition.js';
 import { CampaignCase, Model, PenChoice, parseCaseId, scenarioYaml } from '../campaign/spec.js';
 import { describeWorstPen, worstPen } from '../campaign/worst-pen.js';
 import { runCampaign } from '../campaign/pool.js';
@@ -43,6 +43,11 @@ const SPEC: OptionSpec = {
   },
   jobs: { type: 'number', value: 'N', help: `worker threads (default: one per core, ${availableParallelism()} here)` },
   sample: { type: 'number', value: 'N', help: 'run a fixed spread of N cases of the definition, not all of them' },
+  random: {
+    type: 'number',
+    value: 'N',
+    help: 'run N cases drawn off the grid from --seed instead: any phase, depth, rate, delay and glitch length',
+  },
   kind: { type: 'string', value: 'KIND', help: 'run only one kind: single, pair, glitch or power_cut' },
   grep: { type: 'string', value: 'TEXT', help: 'run only cases whose id contains TEXT' },
   'limit-ms': {
@@ -95,6 +100,9 @@ export async function campaignCommand(argv: string[]): Promise<number> {
   const seed = whole('seed', 0, 2 ** 31) ?? 1;
   const tolerance = whole('tolerance', 1, 1000) ?? 1;
   const sampleN = whole('sample', 1, 1_000_000);
+  const randomN = whole('random', 1, 10_000_000);
+  if (randomN !== undefined && sampleN !== undefined)
+    throw new UsageError('--random N draws its own cases: give it or --sample, not both');
   const worstN = whole('worst', 0, 10_000) ?? 10;
   const limitMs = (o['limit-ms'] as number | undefined) ?? DEFAULT_LIMIT_MS;
   if (!(limitMs > 0)) throw new UsageError(`--limit-ms ${limitMs}: give a time above 0 ms`);
@@ -121,7 +129,11 @@ export async function campaignCommand(argv: string[]): Promise<number> {
   }
   if (o.replay !== undefined) return replay(o.replay as string, limitMs, o.out as string | undefined);
 
-  let cases = expand(DEFAULT_DEFINITION, { board, model, pen, seed, powerCut: powerCutAvailable() });
+  const sweep = { board, model, pen, seed, powerCut: powerCutAvailable() };
+  let cases =
+    randomN !== undefined
+      ? draw(DEFAULT_DEFINITION, sweep, loadBoard(board), randomN)
+      : expand(DEFAULT_DEFINITION, sweep);
   if (kind) cases = cases.filter((c) => kindOf(c) === kind);
   if (o.grep) cases = cases.filter((c) => c.id.includes(o.grep as string));
   if (sampleN !== undefined) cases = sample(cases, sampleN);
