@@ -123,7 +123,8 @@ test('the pen that retracts slowest: a driver cut at rest at the deepest setting
   t.diagnostic(`36 needles at 2.0 mm: out of the skin ${tight.outMs} ms, at rest ${tight.restMs} ms after the cut`);
   // docs/hazards.md and docs/simulator.md state these times: the spring alone takes the needles out
   // of the skin within the 20 ms a retract has (what is left of it after a detection is the hazard
-  // table's business), and the carriage is at rest soon after; a hang adds the enable pump's hold (board driver.enable_pump_hold_ms, 1.5 ms)
+  // table's business), and the carriage is at rest soon after; a hang adds the enable pump's hold
+  // (board driver.enable_pump_hold_ms, 1.5 ms)
   assert.ok(deep.outMs <= 17 && deep.outMs < deep.restMs && deep.restMs <= 17, `${deep.outMs} / ${deep.restMs} ms`);
   assert.ok(
     tight.outMs <= 17 && tight.outMs < tight.restMs && tight.restMs <= 17,

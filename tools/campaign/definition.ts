@@ -1,7 +1,8 @@
 // What a campaign sweeps, and its cases in a fixed order. The default definition: every injectable fault
-// alone at 16 phases x 7 depths (to the reference boards' deepest, 3.0 mm) x 3 rates, and on soft and tough skin; every ordered pair of faults 0, 2
-// and 6 ms apart; endstop, driver-flag and battery glitches of 0.1 to 5 ms; hangs (a fault like the
-// others); power cuts when the simulator can make them. The sample is a fixed spread of it for tests.
+// alone at 16 phases x 7 depths (to the reference boards' deepest, 3.0 mm) x 3 rates, and on soft and
+// tough skin; every ordered pair of faults 0, 2 and 6 ms apart; endstop, driver-flag and battery
+// glitches of 0.1 to 5 ms; hangs (a fault like the others); power cuts when the simulator can make
+// them. The sample is a fixed spread of it for tests; `draw` gives cases off the grid.
 import { INJECTABLE } from '../../host-sim/faults.js';
 import { Rng } from '../../host-sim/rng.js';
 import { Board, cartridgeOf } from '../../boards/board.js';
