@@ -882,7 +882,7 @@ export const SERIAL_ERRORS: readonly SerialError[] = (
       6,
       'cartridge',
       'ERR_CARTRIDGE',
-      'no cartridge, or one refused',
+      'no cartridge, one refused, or one still being checked (its chip verified, then its deepest setting worked out)',
       'ERR 6 cartridge refused: used: fit a new genuine cartridge',
     ],
     [7, 'plan', 'ERR_PLAN', 'the stroke could not be planned', 'ERR 7 stroke could not be planned'],

@@ -3,7 +3,6 @@
 import {
   CAP_MODE,
   CAP_ZONE,
-  CMD_NO_CARTRIDGE,
   ERR_ABOVE_CAP,
   ERR_AUTH,
   ERR_BAD_ARGUMENT,
@@ -33,7 +32,7 @@ import {
   modeSetting,
 } from "./settings";
 import { settingPending } from "./planjob";
-import { settingChanged } from "./strokes";
+import { depthRefusal, settingChanged } from "./strokes";
 import { setIdleOffSeconds, idleOffSeconds } from "./idle";
 import { err } from "./protocol";
 import { putCmdResult } from "./penverbs";
@@ -132,7 +131,7 @@ function setDepth(): bool {
   }
   const r = setDepthUm(um);
   if (r == SET_NO_CARTRIDGE) {
-    putCmdResult(CMD_NO_CARTRIDGE);
+    putCmdResult(depthRefusal());
     return true;
   }
   if (r != SET_OK) {

@@ -77,6 +77,18 @@ export function startRefusal(): i32 {
   return CMD_OK;
 }
 
+/**
+ * Why no depth can be set yet (settings.ts holds no cartridge): the cartridge's state, in START's
+ * words. A cartridge read and verified is not usable until its deepest setting is worked out (the
+ * limit job, some hundred milliseconds after a fit or a power-on): "still being checked", not "none".
+ */
+export function depthRefusal(): i32 {
+  const c = cartridgeState();
+  if (c == CART_NONE) return CMD_NO_CARTRIDGE;
+  if (c == CART_REFUSED) return CMD_CARTRIDGE_REFUSED;
+  return CMD_CARTRIDGE_CHECKING;
+}
+
 /** Finish the stroke under way, then pause (needles retracted, setting kept). */
 export function pause(): i32 {
   if (machineState() != ST_RUNNING) return CMD_WRONG_STATE;

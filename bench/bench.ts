@@ -20,6 +20,7 @@ import { REPO_ROOT } from '../boards/paths.js';
 import { unlockProfessional } from '../tools/lib/clinic.js';
 import { envelopeLimit, limitTable } from '../tools/lib/envelope-limit.js';
 import { runCryptoBench, runTickBench, TICK_BENCH_ICOUNT_SHIFT } from '../tools/build/port-crypto.js';
+import { PhysicalDrive, Sampler } from '../host-sim/physics/model.js';
 
 const REPS = 5;
 const SIM_SECONDS = 3;
@@ -205,6 +206,77 @@ function benchPhysical(
   console.log(
     `simulator  physical model, pen ready and not stroking: ${median(idle).toFixed(0)}x real time (median of ${REPS}; min ${Math.min(...idle).toFixed(0)}x, max ${Math.max(...idle).toFixed(0)}x)`,
   );
+  benchModelAlone(stroking(1)); // last: its recording proxies the model, which the JIT then knows
+}
+
+/**
+ * The physical model alone at the same point: its calls over SIM_SECONDS of stroking (the field's
+ * steps, the integrations the loop asks for, the driver switched) recorded on a stroking pen, then
+ * replayed on a copy of the model as it stood when the recording began, with no firmware, loop or
+ * parts. What is left of the simulator's time is theirs. The replay must end where the pen's own
+ * model ended, bit for bit, or the figure would be of another run. The recording goes through a
+ * proxy in the pen's place (the model's own code sees only models), so it runs after every other figure.
+ */
+function benchModelAlone(sim: PenSim): void {
+  const ph = sim.mech.phys!;
+  const start = stateOf(ph);
+  const calls: number[] = []; // (what, argument, time) triples: 0 a field step, 1 an integration, 2 the driver
+  const recorded: Partial<PhysicalDrive> = {
+    fieldStep: (d: number, t: number) => {
+      calls.push(0, d, t);
+      ph.fieldStep(d, t);
+    },
+    advanceTo: (t: number, sampler?: Sampler) => {
+      calls.push(1, 0, t);
+      ph.advanceTo(t, sampler);
+    },
+    setDriver: (on: boolean) => {
+      calls.push(2, on ? 1 : 0, 0);
+      ph.setDriver(on);
+    },
+  };
+  const proxy = new Proxy(ph, {
+    get: (target, key) => (key in recorded ? recorded[key as keyof PhysicalDrive] : Reflect.get(target, key, target)),
+    set: (target, key, value) => Reflect.set(target, key, value, target),
+  });
+  (sim.mech as { phys: PhysicalDrive }).phys = proxy;
+  sim.run(SIM_SECONDS * 1000);
+  const replay = (sampler: Sampler | undefined): PhysicalDrive => {
+    const d = new PhysicalDrive(ph.p, ph.needles, ph.punctureN, sim.clock.timerHz, 0);
+    Object.assign(d, copied(start));
+    d.sampler = sampler;
+    for (let i = 0; i < calls.length; i += 3) {
+      const what = calls[i];
+      if (what === 0) d.fieldStep(calls[i + 1], calls[i + 2]);
+      else if (what === 1) d.advanceTo(calls[i + 2]);
+      else d.setDriver(calls[i + 1] === 1);
+    }
+    return d;
+  };
+  let integrations = 0;
+  const counted = replay(() => integrations++);
+  if (counted.x !== ph.x || counted.v !== ph.v || counted.timeTicks !== ph.timeTicks)
+    throw new Error("the replayed model did not end where the pen's own model did");
+  const msPerSimS: number[] = [];
+  for (let rep = 0; rep <= REPS; rep++) {
+    const t0 = process.hrtime.bigint();
+    replay(undefined);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6 / SIM_SECONDS;
+    if (rep > 0) msPerSimS.push(ms); // (the first warms the JIT up)
+  }
+  const ms = median(msPerSimS);
+  const fieldSteps = calls.filter((w, i) => i % 3 === 0 && w === 0).length;
+  console.log(
+    `simulator  physical model alone (its recorded calls replayed, no firmware, loop or parts): ${ms.toFixed(2)} ms per simulated second (median of ${REPS}): ${Math.round(fieldSteps / SIM_SECONDS)} field steps and ${Math.round(integrations / SIM_SECONDS)} integration steps a second, ${((ms * 1e6 * SIM_SECONDS) / integrations).toFixed(0)} ns per integration step: the model alone would allow ${(1000 / ms).toFixed(0)}x`,
+  );
+}
+
+/** The model's whole state as its own fields (a snapshot: its caches' arrays copied). */
+function stateOf(d: PhysicalDrive): Record<string, unknown> {
+  return copied(Object.fromEntries(Object.entries(d)));
+}
+function copied(state: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(state).map(([k, v]) => [k, v instanceof Float64Array ? v.slice() : v]));
 }
 
 /** The microcontroller port: sizes from the ELF, tick instructions from replays under QEMU -icount (exact, so no medians needed). */

@@ -297,3 +297,25 @@ test('pen cartridge make writes a chip certified with the development key, which
   const bad = pen('cartridge', 'make', '--serial', '-1', '--lot', '1', '--out', out);
   assert.equal(bad.status, 2, 'a bad serial is a usage error');
 });
+
+test('SET DEPTH names why no depth can be set: a cartridge still being checked, none fitted, or one refused', async () => {
+  const sim = await readyPen();
+  assert.match(sim.command('SET DEPTH 1.00'), /^OK depth=1\.00 /);
+  sim.removeCartridge();
+  sim.run(5);
+  assert.equal(sim.command('SET DEPTH 1.00'), 'ERR 6 no cartridge fitted');
+  // a new cartridge: its chip verified, then its deepest setting worked out; until both are done it is
+  // "still being checked" (never "no cartridge fitted"), and the reply turns to OK once they are
+  sim.fitCartridge(chipOf(sim));
+  const replies = new Set<string>();
+  let reply = '';
+  for (let ms = 0; ms < 1000 && !reply.startsWith('OK'); ms++) {
+    reply = sim.command('SET DEPTH 1.00');
+    replies.add(reply.startsWith('OK') ? 'OK' : reply);
+    sim.run(1);
+  }
+  assert.deepEqual([...replies], ['ERR 6 cartridge still being checked: try again', 'OK']);
+  assert.match(reply, /^OK depth=1\.00 /);
+  assert.equal(swap(sim, chipOf(sim, { forged: true })), 'refused:not_genuine');
+  assert.equal(sim.command('SET DEPTH 1.00'), 'ERR 6 cartridge refused: not_genuine: fit a new genuine cartridge');
+});
