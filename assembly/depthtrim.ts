@@ -3,7 +3,8 @@
 // micrometres past (or short of) the commanded bottom, the same on every stroke. Where the encoder
 // measures each stroke's bottom (encoder.ts), the commanded bottom is trimmed by the measured error,
 // in whole microsteps, and the stroke is planned again in the background (planjob.ts beginTrim).
-// A deeper trim goes half the way at a time (a trim can move the tip by more than its own length);
+// A deeper trim goes only as far as lands within the dead band should it move the tip by more than
+// its own length, as it can;
 // the trim is bounded: a wrong encoder can make the strokes shallower by a few full steps at most,
 // and command the bottom past the set depth by at most the load angle a motor in its envelope
 // lags by there; needles deeper than the trim can correct are a fault.
@@ -12,7 +13,8 @@ import { F_ENCODER_SLIP, F_STALL, ST_RUNNING } from "./abi";
 import { encoderClosedLoop, lastMeasuredDepthUm, measuredStrokeCount } from "./encoder";
 import { machineState, enterFault } from "./machine";
 import { depthSettingUm } from "./settings";
-import { beginTrim, strokeTrimSteps, strokePlanCount, strokePlanSettled, TRIM_MAX_STEPS } from "./planjob";
+import { beginTrim, strokeTrimSteps, strokePlanSettled, TRIM_MAX_STEPS } from "./planjob";
+import { measuringNewestPlan } from "./motion";
 import { LEAD_NM, STEPS_PER_REV, MICROSTEPS } from "./generated/board_config";
 
 /** the promise at the tip: depth within this of the set depth (um) */
@@ -28,8 +30,18 @@ const DEAD_BAND_UM: i32 = DEPTH_TOLERANCE_UM / 2;
 const SHORT_FAULT_STEPS: i32 = (DEPTH_TOLERANCE_UM * 1000) / STEP_NM;
 /** shallowest trim: a few full steps */
 const TRIM_MIN_STEPS: i32 = -2 * MICROSTEPS;
-/** measured strokes left alone after a new plan: the strokes in the queue ran the old one */
-const SETTLE_STROKES: i32 = 2;
+/**
+ * The most a deeper trim moves the tip, per its own length (per mille): 6 microsteps (48 um) moved
+ * the tip about 75 um at 0.8 mm on the physical model, where the ringing's phase at the bottom moves
+ * with the stroke (docs/simulator.md); 1.6 with room.
+ */
+const TRIM_GAIN_MAX_PERMILLE: i32 = 1600;
+
+/** The most microsteps deeper for a stroke `shortNm` short that land no deeper than the dead band past the depth. */
+function deeperStepsMost(shortNm: i32): i32 {
+  return <i32>(((<i64>shortNm + <i64>DEAD_BAND_UM * 1000) * 1000) / (<i64>TRIM_GAIN_MAX_PERMILLE * STEP_NM));
+}
+
 /**
  * after a start: none. The first stroke starts from rest, the steady ones amid the ringing of the
  * ones before, yet its bottom is a steady one's to within about 10 um on the physical model; its
@@ -40,12 +52,10 @@ const START_STROKES: i32 = 0;
 
 let skip: i32 = START_STROKES;
 let seenStrokes: i32 = 0;
-let seenPlans: i32 = 0;
 
 /** Strokes start from rest (a start or a resume) with the newest plan: measure from their first stroke. */
 export function depthTrimRestart(): void {
   skip = START_STROKES;
-  seenPlans = strokePlanCount(); // the strokes start with the newest plan
 }
 
 /**
@@ -57,12 +67,9 @@ export function depthTrimTick(): void {
   const n = measuredStrokeCount();
   if (n == seenStrokes) return;
   seenStrokes = n;
-  const plans = strokePlanCount();
-  if (plans != seenPlans || !strokePlanSettled()) {
-    // a new setting or trim on its way: its strokes, not the old plan's, are measured against the setting
-    seenPlans = plans;
-    skip = SETTLE_STROKES;
-  }
+  // a new setting or trim on its way, or a stroke of the plan before it: the new plan's strokes, not
+  // the old plan's, are measured against the setting
+  if (!strokePlanSettled() || !measuringNewestPlan()) return;
   if (skip > 0) {
     skip--;
     return;
@@ -86,10 +93,10 @@ export function depthTrimTick(): void {
     return;
   }
   let next = min(want, TRIM_MAX_STEPS); // short of the depth: no deeper than the load angle explains
-  // deeper by half the way (rounded up): where the ringing's phase at the bottom moves with the
-  // stroke, a trim moves the tip by more than its own length, and half the way lands short, not deep;
-  // shallower at once
-  if (next > trim) next = trim + ((next - trim + 1) >> 1);
+  // deeper by at most what lands the tip within the dead band past the set depth if the trim moved it
+  // TRIM_GAIN_MAX times its own length (where the ringing's phase at the bottom moves with the stroke
+  // it does); at least one step; shallower at once
+  if (next > trim) next = trim + max(1, min(next - trim, deeperStepsMost(-errNm)));
   if (next == trim) return;
   beginTrim(next); // when the planner is busy, the next stroke asks again
 }

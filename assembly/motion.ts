@@ -46,6 +46,19 @@ let retractWindow: i32 = 0; // the last steps, where the endstop may stop the re
 let segOffset: i32 = 0; // the plan step at the cursor: offset in segment segIdx
 let shape: MovePlan = planA; // the plan the retract copies
 let strokesQueued: i32 = 0; // down-strokes queued since takeStrokes() was last called
+/** the plan taken last: the start of its first stroke and the middle of its first down half (step ticks) */
+let takenMidDownStepTicks: i64 = 0;
+let lastNowStepTicks: i64 = 0; // the time feedQueue() was last given
+
+/**
+ * A stroke measured now ran the plan taken last: the strokes have switched to it (none pending) and
+ * its first stroke is past the middle of its way down. A stroke's bottom is measured just after the
+ * bottom, so the last stroke of the plan before was measured before the switch, and the first of this
+ * one after the middle of its way down: the middle tells them apart with half a stroke to spare.
+ */
+export function measuringNewestPlan(): bool {
+  return !pendingReady && lastNowStepTicks >= takenMidDownStepTicks;
+}
 
 /** Strokes queued since the last call (each reaches its bottom unless a fault flushes it). */
 export function takeStrokes(): i32 {
@@ -75,6 +88,7 @@ export function startStrokes(): void {
     activeSplit = nextSplit;
   }
   pendingReady = false;
+  takenMidDownStepTicks = 0; // strokes from rest run the newest plan from the first one
   mode = MOTION_STROKES;
   goingDown = true;
   segIdx = 0;
@@ -232,6 +246,7 @@ export function segmentsPushed(): i32 {
 
 /** Called every control tick: top up the queue until it holds QUEUE_LEAD_STEP_TICKS of motion. */
 export function feedQueue(nowStepTicks: i64): void {
+  lastNowStepTicks = nowStepTicks;
   if (mode == MOTION_IDLE) return;
   const retracting = mode == MOTION_RETRACT;
   if ((step_queue_status() & QSTAT_BUSY) == 0) horizonStepTicks = nowStepTicks; // the executor restarts its clock at the next push
@@ -277,6 +292,7 @@ export function feedQueue(nowStepTicks: i64): void {
           active = next;
           activeSplit = nextSplit;
           pendingReady = false;
+          takenMidDownStepTicks = horizonStepTicks + (next.durStepTicks >> 1);
           continue;
         }
         report_move(goingDown ? 1 : 0, plan.steps, <i32>plan.durStepTicks, <i32>plan.accStepTicks);

@@ -18,7 +18,7 @@ function measuredUm(sim: PenSim): number {
   return Math.round(Number(m[1]) * 1000);
 }
 
-/** settleMs: the first strokes and the depth trim's corrections (each closes half the way deeper) */
+/** settleMs: the first strokes and the depth trim's corrections (a deeper one goes only part of the way) */
 async function stroking(
   board: Board,
   depthMm: number,
