@@ -8,7 +8,7 @@ import { ENC_ABSENT, ENC_HIGH, ENC_LOW, ENC_NOW, ENC_OK, F_ENCODER_SLIP, ST_PAUS
 import { encoder_count, encoder_status, step_position } from "./hal";
 import { put, putInt, putField } from "./textio";
 import { machineState, enterFault } from "./machine";
-import { motionBusy } from "./motion";
+import { motionBusy, measuringNewestPlan, strokePlansTaken } from "./motion";
 import { homeMoving } from "./homing";
 import { strokePlanCount, strokePlanSettled, settingPlanCount } from "./planjob";
 import {
@@ -39,7 +39,7 @@ export const TOP_DRIFT_UM: i32 = 12;
 const TOP_DRIFT_COUNTS: i32 = <i32>((<i64>TOP_DRIFT_UM * 1000 * ENC_COUNTS_PER_REV) / LEAD_NM);
 /** the same for each bottom, on one stroke plan: the depth is the promise (20 um), the bottoms' scatter about 1 um */
 export const BOTTOM_SHIFT_UM: i32 = 15;
-/** bottoms left alone after a start or a new plan (a depth, rate or trim), tops after a new setting: the queue still held the old one */
+/** bottoms left alone after a start or a new plan (a depth, rate or trim): the queue still held the old one; tops once the strokes run a new setting: they ring from the change */
 const PLAN_SETTLE_STROKES: i32 = 2;
 /** the needles count as retracted when their tips are at least half the clearance behind the guard plane */
 const RETRACTED_TIP_UM: i32 = -(CLEARANCE_UM / 2);
@@ -64,6 +64,9 @@ let measuredStrokes: i32 = 0;
 let restCounts: i32 = 0; // the encoder at rest at the top, when the offset was taken
 let topsSeen: i32 = 0; // top turns measured on the setting in use (negative: still to leave alone)
 let topSettings: i32 = 0; // the planner's count of setting plans when the tops were last compared
+let topTakes: i32 = 0; // the strokes' plan switches when the tops were last compared
+let topsWaitSwitch: bool = false; // a new plan is handed over or taken: its strokes are not yet measured
+let topsSettle: i32 = 0; // tops left alone once its strokes are: a new setting's ring from the change
 let topPrevCounts: i32 = 0; // the last top turn's peak less restCounts
 let topPrev2Counts: i32 = 0; // the one before it
 let bottomsSeen: i32 = 0; // bottoms measured on the plan in use (negative: still to leave alone)
@@ -120,6 +123,8 @@ export function encoderTick(): void {
     runLow = now;
     topsSeen = 0; // the first top of a start is the rest position's own: compared from the next
     topSettings = settingPlanCount();
+    topTakes = strokePlansTaken();
+    topsWaitSwitch = false;
     bottomsSeen = -PLAN_SETTLE_STROKES;
     return;
   }
@@ -151,16 +156,34 @@ function trackStroke(now: i32, hi: i32, lo: i32): void {
 
 /**
  * Steps lost below the slip threshold: the top turn shifted from the one two strokes before, on the
- * same setting. A new setting (a rate or depth) turns at the top with another lag: its tops are
- * compared among themselves once the strokes in the queue ran it. A trim is not a new setting: the
- * tops stay compared through it, so that a loss is seen while the trim's plans are made (when the
- * bottoms are not compared).
+ * same plan. A new setting (a rate or depth) turns at the top with another lag: its tops are compared
+ * among themselves once the strokes have switched to it and rung out (PLAN_SETTLE_STROKES). A trim's
+ * plan too (a 2-microstep trim moved the top 12 um on a lightly damped pen): its tops are compared
+ * from its first one on. The tops go on being compared while a trim's plan is made (when the bottoms
+ * are not), so a loss is seen then.
  */
 function checkTop(topCounts: i32): void {
   const settings = settingPlanCount();
+  const takes = strokePlansTaken();
   if (settings != topSettings) {
     topSettings = settings;
-    topsSeen = -PLAN_SETTLE_STROKES;
+    topsWaitSwitch = true;
+    topsSettle = PLAN_SETTLE_STROKES;
+  }
+  if (takes != topTakes) {
+    // a trim's plan: the top turns with a lag of its own too (its up half is planned afresh), so the
+    // tops are compared from its first one on, not across the switch
+    topTakes = takes;
+    if (!topsWaitSwitch) {
+      topsWaitSwitch = true;
+      topsSettle = 0;
+    }
+  }
+  // counted from the strokes' switch to the new plan, not from its handing over: the strokes before
+  // the switch ran the plan before, and a new setting's first tops still ring from the change
+  if (topsWaitSwitch) {
+    topsSeen = -topsSettle;
+    topsWaitSwitch = !measuringNewestPlan();
   }
   if (topsSeen <= 0) {
     topsSeen++;

@@ -48,6 +48,12 @@ let shape: MovePlan = planA; // the plan the retract copies
 let strokesQueued: i32 = 0; // down-strokes queued since takeStrokes() was last called
 /** the plan taken last: the start of its first stroke and the middle of its first down half (step ticks) */
 let takenMidDownStepTicks: i64 = 0;
+let plansTaken: i32 = 0; // stroke plans the strokes have switched to while stroking
+
+/** How many stroke plans the strokes have switched to while stroking (a new setting or a trim). */
+export function strokePlansTaken(): i32 {
+  return plansTaken;
+}
 let lastNowStepTicks: i64 = 0; // the time feedQueue() was last given
 
 /**
@@ -293,6 +299,7 @@ export function feedQueue(nowStepTicks: i64): void {
           activeSplit = nextSplit;
           pendingReady = false;
           takenMidDownStepTicks = horizonStepTicks + (next.durStepTicks >> 1);
+          plansTaken++;
           continue;
         }
         report_move(goingDown ? 1 : 0, plan.steps, <i32>plan.durStepTicks, <i32>plan.accStepTicks);
