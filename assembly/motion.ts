@@ -50,9 +50,12 @@ let strokesQueued: i32 = 0; // down-strokes queued since takeStrokes() was last 
 let takenMidDownStepTicks: i64 = 0;
 let plansTaken: i32 = 0; // stroke plans the strokes have switched to while stroking
 
-/** How many stroke plans the strokes have switched to while stroking (a new setting or a trim). */
-export function strokePlansTaken(): i32 {
-  return plansTaken;
+/**
+ * Which stroke plan the stroke measured now ran, as a count of the plans the strokes switched to: the
+ * one taken last once its first stroke is past the middle of its way down, else the one before.
+ */
+export function measuredPlanIndex(): i32 {
+  return lastNowStepTicks >= takenMidDownStepTicks ? plansTaken : plansTaken - 1;
 }
 let lastNowStepTicks: i64 = 0; // the time feedQueue() was last given
 
