@@ -48,6 +48,15 @@ let shape: MovePlan = planA; // the plan the retract copies
 let strokesQueued: i32 = 0; // down-strokes queued since takeStrokes() was last called
 /** the plan taken last: the start of its first stroke and the middle of its first down half (step ticks) */
 let takenMidDownStepTicks: i64 = 0;
+let plansTaken: i32 = 0; // stroke plans the strokes have switched to while stroking
+
+/**
+ * Which stroke plan the stroke measured now ran, as a count of the plans the strokes switched to: the
+ * one taken last once its first stroke is past the middle of its way down, else the one before.
+ */
+export function measuredPlanIndex(): i32 {
+  return lastNowStepTicks >= takenMidDownStepTicks ? plansTaken : plansTaken - 1;
+}
 let lastNowStepTicks: i64 = 0; // the time feedQueue() was last given
 
 /**
@@ -293,6 +302,7 @@ export function feedQueue(nowStepTicks: i64): void {
           activeSplit = nextSplit;
           pendingReady = false;
           takenMidDownStepTicks = horizonStepTicks + (next.durStepTicks >> 1);
+          plansTaken++;
           continue;
         }
         report_move(goingDown ? 1 : 0, plan.steps, <i32>plan.durStepTicks, <i32>plan.accStepTicks);

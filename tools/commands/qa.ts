@@ -1,5 +1,5 @@
 // `pen qa`: run scenario files against the firmware in the simulator, in parallel, with reports.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, basename, join, relative } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { parseOptions, usageText, OptionSpec, UsageError } from '../lib/args.js';
@@ -18,6 +18,7 @@ import { CaseResult } from '../qa/results.js';
 import { readEnvelope } from '../lib/envelope.js';
 import { loadBoard } from '../../boards/board.js';
 import { idealModelNote, failedPenBoard } from '../qa/tolerance.js';
+import { randomScenarios } from '../qa/random.js';
 
 const SPEC: OptionSpec = {
   jobs: { type: 'number', value: 'N', help: `worker threads (default: one per core, ${availableParallelism()} here)` },
@@ -34,6 +35,16 @@ const SPEC: OptionSpec = {
     type: 'string',
     value: 'DIR',
     help: 'run an instrumented firmware and write DIR/lcov.info and DIR/coverage.json (firmware coverage per case; the HTML report gets it per requirement)',
+  },
+  random: {
+    type: 'number',
+    value: 'N',
+    help: "draw N cases at settings of the board's ranges (depth, asked rate, skin; half change depth and rate while stroking) on pens drawn from its tolerances (--tolerance, default 20), write them as scenario files under out/qa-random/seed-<seed>/ and run them in place of FILES (--seed draws them)",
+  },
+  board: {
+    type: 'string',
+    value: 'NAME',
+    help: 'with --random: the board (default: the reference pen and the STM32F405 board in turn)',
   },
   'junit-file-line': {
     type: 'boolean',
@@ -52,7 +63,13 @@ export async function qaCommand(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const paths = o._.length ? o._ : ['tests/qa'];
+  const random = o.random as number | undefined;
+  if (random !== undefined && !(Number.isInteger(random) && random >= 1 && random <= 100_000))
+    throw new UsageError(`--random ${random}: give a whole number of cases 1..100000`);
+  if (random !== undefined && o._.length)
+    throw new UsageError('--random draws its own scenario files: give either FILES or --random, not both');
+  if (o.board !== undefined && random === undefined) throw new UsageError('--board goes with --random');
+  let paths = o._.length ? o._ : ['tests/qa'];
   const jobs = o.jobs as number | undefined;
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= 64))
     throw new UsageError(`--jobs ${jobs}: give a whole number 1..64`);
@@ -64,6 +81,8 @@ export async function qaCommand(argv: string[]): Promise<number> {
   // reports are checked before the run, not found unwritable after it
   if (o.junit) checkOutputFile(o.junit as string, '--junit');
   if (o.html) checkOutputFile(o.html as string, '--html');
+  if (random !== undefined)
+    paths = [writeRandomScenarios(random, seed, o.board as string | undefined, tolerance ?? 20)];
 
   // every file is read and checked before anything runs
   let cases: Case[] = [];
@@ -240,4 +259,21 @@ function envelopesFor(results: CaseResult[], wasm: Record<string, string>): Enve
     });
   }
   return out;
+}
+
+/** Writes the --random cases as scenario files (the earlier draw of the same seed replaced); returns their folder. */
+function writeRandomScenarios(n: number, seed: number, boardName: string | undefined, pens: number): string {
+  const boards = (boardName ? [boardName] : ['ref-pen', 'stm32f405-tmc2209']).map((b) => loadBoard(b));
+  const dir = join('out', 'qa-random', `seed-${seed}`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    for (const f of readdirSync(dir)) if (/^r\d+\.yaml$/.test(f)) rmSync(join(dir, f));
+    for (const sc of randomScenarios(n, seed, boards, pens)) writeAtomic(join(dir, sc.file), sc.text);
+  } catch (e) {
+    throw new UsageError(
+      `--random: cannot write the drawn cases to ${dir}: ${(e as Error).message} (run from a writable folder)`,
+    );
+  }
+  console.log(`${n} cases drawn (seed ${seed}, ${pens} pen${pens === 1 ? '' : 's'} each): ${dir}`);
+  return dir;
 }

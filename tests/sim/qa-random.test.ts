@@ -1,0 +1,82 @@
+// `pen qa --random N`: cases at settings nobody picked, drawn from the boards' ranges, written as
+// scenario files that `pen qa` loads and reruns; the same seed draws the same files.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { REPO_ROOT } from '../../boards/paths.js';
+import { loadBoard } from '../../boards/board.js';
+import { randomScenarios, SETTLE_AFTER_CHANGE_MS, SETTLE_AFTER_START_MS } from '../../tools/qa/random.js';
+import { loadScenario } from '../../tools/qa/scenario.js';
+import { loadRequirements } from '../../tools/qa/requirements.js';
+
+const BOARDS = [loadBoard('ref-pen'), loadBoard('stm32f405-tmc2209')];
+
+test('the same seed draws the same cases; case i is the same whatever N; another seed draws others', () => {
+  const a = randomScenarios(40, 7, BOARDS, 20);
+  assert.deepEqual(randomScenarios(40, 7, BOARDS, 20), a);
+  // (past the two comment lines, which name the command that drew them)
+  const body = (t: string): string => t.split('\n').slice(2).join('\n');
+  assert.deepEqual(
+    randomScenarios(5, 7, BOARDS, 20).map((s) => body(s.text)),
+    a.slice(0, 5).map((s) => body(s.text)),
+  );
+  const b = randomScenarios(40, 8, BOARDS, 20);
+  assert.ok(a.filter((s, i) => s.text === b[i].text).length === 0, 'another seed, other cases');
+});
+
+test("every drawn case loads as a scenario, within its board's ranges, with known requirements", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qa-random-'));
+  const known = new Set(loadRequirements().map((r) => r.id));
+  const sc = randomScenarios(200, 1, BOARDS, 20);
+  let edge = 0,
+    changes = 0;
+  const tissues = new Set<string>();
+  for (const s of sc) {
+    const f = join(dir, s.file);
+    writeFileSync(f, s.text);
+    const [c] = loadScenario(f);
+    const b = loadBoard(c.board);
+    assert.equal(c.model, 'physical');
+    assert.equal(c.tolerance, 20);
+    for (const id of c.requirements) assert.ok(known.has(id), id);
+    tissues.add(c.tissue as string);
+    const sets = c.steps.filter((x) => 'set' in x).map((x) => x.set as { depth_mm: number; freq_hz: number });
+    for (const v of sets) {
+      assert.ok(v.depth_mm * 1000 >= b.geometry.depth_min_um && v.depth_mm * 1000 <= b.geometry.depth_max_um, s.text);
+      assert.ok(v.freq_hz >= b.stroke.freq_min_hz && v.freq_hz <= b.stroke.freq_max_hz, s.text);
+      if (v.freq_hz === b.stroke.freq_max_hz) edge++;
+    }
+    if (sets.length === 2) changes++;
+    // the measured second follows the settling the shipped suite allows: after a start, after a change
+    const runs = c.steps.filter((x) => 'run' in x).map((x) => String(x.run));
+    assert.deepEqual(runs.slice(-2), [`${sets.length === 2 ? SETTLE_AFTER_CHANGE_MS : SETTLE_AFTER_START_MS}ms`, '1s']);
+  }
+  assert.deepEqual([...tissues].sort(), ['normal', 'soft', 'tough']);
+  assert.ok(changes > 70 && changes < 130, `${changes} of 200 change while stroking`);
+  assert.ok(edge > 60, `${edge} settings at the highest rate`);
+});
+
+test('pen qa --random writes its cases where it says and runs them; bad uses are refused with the fix', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'qa-random-run-'));
+  const pen = (args: string[]) =>
+    spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'qa', ...args], { encoding: 'utf8', cwd });
+  const r = pen(['--random', '2', '--seed', '5', '--tolerance', '1', '--board', 'ref-pen']);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^2 cases drawn \(seed 5, 1 pen each\): out\/qa-random\/seed-5$/m);
+  assert.match(r.stdout, /^2 passed, 0 failed$/m);
+  const dir = join(cwd, 'out', 'qa-random', 'seed-5');
+  assert.deepEqual(readdirSync(dir).sort(), ['r0.yaml', 'r1.yaml']);
+  assert.equal(readFileSync(join(dir, 'r0.yaml'), 'utf8'), randomScenarios(2, 5, [loadBoard('ref-pen')], 1)[0].text);
+  const both = pen(['--random', '2', 'tests/qa']);
+  assert.equal(both.status, 2);
+  assert.match(both.stderr, /--random draws its own scenario files: give either FILES or --random, not both/);
+  const zero = pen(['--random', '0']);
+  assert.equal(zero.status, 2);
+  assert.match(zero.stderr, /--random 0: give a whole number of cases 1\.\.100000/);
+  const board = pen(['--board', 'ref-pen']);
+  assert.equal(board.status, 2);
+  assert.match(board.stderr, /--board goes with --random/);
+});
