@@ -46,9 +46,10 @@ let retractWindow: i32 = 0; // the last steps, where the endstop may stop the re
 let segOffset: i32 = 0; // the plan step at the cursor: offset in segment segIdx
 let shape: MovePlan = planA; // the plan the retract copies
 let strokesQueued: i32 = 0; // down-strokes queued since takeStrokes() was last called
-/** the plan taken last: the start of its first stroke and the middle of its first down half (step ticks) */
+/** the middle of the first down half of the plan the strokes switched to last (step ticks) */
 let takenMidDownStepTicks: i64 = 0;
 let plansTaken: i32 = 0; // stroke plans the strokes have switched to while stroking
+let lastNowStepTicks: i64 = 0; // the time feedQueue() was last given
 
 /**
  * Which stroke plan the stroke measured now ran, as a count of the plans the strokes switched to: the
@@ -57,7 +58,6 @@ let plansTaken: i32 = 0; // stroke plans the strokes have switched to while stro
 export function measuredPlanIndex(): i32 {
   return lastNowStepTicks >= takenMidDownStepTicks ? plansTaken : plansTaken - 1;
 }
-let lastNowStepTicks: i64 = 0; // the time feedQueue() was last given
 
 /**
  * A stroke measured now ran the plan taken last: the strokes have switched to it (none pending) and
