@@ -76,6 +76,18 @@ test('pen qa --random writes its cases where it says and runs them; bad uses are
   const zero = pen(['--random', '0']);
   assert.equal(zero.status, 2);
   assert.match(zero.stderr, /--random 0: give a whole number of cases 1\.\.100000/);
+  // a folder it cannot write: the environment's fault (exit 3), with the fix
+  const blocked = mkdtempSync(join(tmpdir(), 'qa-random-blocked-'));
+  writeFileSync(join(blocked, 'out'), 'a file where the folder would go');
+  const nowhere = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'qa', '--random', '1'], {
+    encoding: 'utf8',
+    cwd: blocked,
+  });
+  assert.equal(nowhere.status, 3, nowhere.stderr);
+  assert.match(
+    nowhere.stderr,
+    /cannot write the drawn cases to out\/qa-random\/seed-1 .*: run pen qa from a writable folder/,
+  );
   const board = pen(['--board', 'ref-pen']);
   assert.equal(board.status, 2);
   assert.match(board.stderr, /--board goes with --random/);

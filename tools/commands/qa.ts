@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, basename, join, relative } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { parseOptions, usageText, OptionSpec, UsageError } from '../lib/args.js';
-import { checkOutputFile } from '../lib/errors.js';
+import { checkOutputFile, EnvironmentError } from '../lib/errors.js';
 import { buildFirmware, writeAtomic } from '../build/build.js';
 import { buildCoverageFirmware, CoverageMap } from '../build/coverage-build.js';
 import { collectProvenance } from '../qa/provenance.js';
@@ -270,8 +270,10 @@ function writeRandomScenarios(n: number, seed: number, boardName: string | undef
     for (const f of readdirSync(dir)) if (/^r\d+\.yaml$/.test(f)) rmSync(join(dir, f));
     for (const sc of randomScenarios(n, seed, boards, pens)) writeAtomic(join(dir, sc.file), sc.text);
   } catch (e) {
-    throw new UsageError(
-      `--random: cannot write the drawn cases to ${dir}: ${(e as Error).message} (run from a writable folder)`,
+    // the folder, not the command line, is at fault: an environment error (exit 3)
+    throw new EnvironmentError(
+      `--random: cannot write the drawn cases to ${dir} (${(e as Error).message})`,
+      'run pen qa from a writable folder',
     );
   }
   console.log(`${n} cases drawn (seed ${seed}, ${pens} pen${pens === 1 ? '' : 's'} each): ${dir}`);
