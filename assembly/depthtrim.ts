@@ -12,7 +12,7 @@ import { F_ENCODER_SLIP, F_STALL, ST_RUNNING } from "./abi";
 import { encoderClosedLoop, lastMeasuredDepthUm, measuredStrokeCount } from "./encoder";
 import { machineState, enterFault } from "./machine";
 import { depthSettingUm } from "./settings";
-import { strokePlanSettled, TRIM_MAX_STEPS } from "./planjob";
+import { strokePlanSettled, strokePlanCount, TRIM_MAX_STEPS } from "./planjob";
 import { measuringNewestPlan, measuredTrim, setStrokeTrim, strokeTrim } from "./motion";
 import { LEAD_NM, STEPS_PER_REV, MICROSTEPS } from "./generated/board_config";
 
@@ -30,10 +30,11 @@ const SHORT_FAULT_STEPS: i32 = (DEPTH_TOLERANCE_UM * 1000) / STEP_NM;
 /** shallowest trim: a few full steps */
 const TRIM_MIN_STEPS: i32 = -2 * MICROSTEPS;
 /**
- * How far a deeper trim is taken to move the tip, per its own length (per mille): the bottom moves to
- * another phase of the motor's detent and microstep, so the tip does not move by exactly the trim
- * (3 microsteps moved it 15 um, 5 moved it 32 um on a typical pen at 2.9 mm). A deeper trim goes only
- * as far as would land within the dead band past the depth should it move the tip 1.6 times its length.
+ * How far a deeper trim is taken to move the tip, per its own length (per mille): the bottom meets the
+ * motor's detent and microstep in another phase, so the tip does not move by exactly the trim (0.6-1.8
+ * times its length over 754 starts of drawn pens, 0.2-3.0 mm, docs/simulator.md). A deeper trim goes
+ * only as far as would land within the dead band past the depth should it move the tip 1.6 times its
+ * length; one that meets 1.8 still lands within 19 um past it.
  */
 const TRIM_GAIN_MAX_PERMILLE: i32 = 1600;
 
@@ -52,10 +53,19 @@ const START_STROKES: i32 = 1;
 
 let skip: i32 = START_STROKES;
 let seenStrokes: i32 = 0;
+// The trim the strokes ran before the one in force, and the error measured there (um): a microstep
+// more or less can move the tip by twice its length (the bottom meets the motor's detent and
+// microstep in another phase: 2 microsteps moved it 31 um at 2.43 mm), so that neither neighbour
+// lands within the dead band; between two trims that erred either way the smaller error is kept.
+let prevTrim: i32 = 0;
+let prevErrUm: i32 = 0;
+let prevKnown: bool = false;
+let prevPlans: i32 = 0; // the setting it was measured on (planjob.ts strokePlanCount)
 
 /** Strokes start from rest (a start or a resume) with the newest plan: measure from their first stroke. */
 export function depthTrimRestart(): void {
   skip = START_STROKES;
+  prevKnown = false;
 }
 
 /**
@@ -71,11 +81,9 @@ export function depthTrimTick(): void {
   if (!strokePlanSettled() || !measuringNewestPlan()) return;
   const trim = measuredTrim();
   if (trim != strokeTrim()) return;
-  if (skip > 0) {
-    skip--;
-    return;
-  }
   if (machineState() != ST_RUNNING || !encoderClosedLoop()) return;
+  const settling = skip > 0; // judged for a fault, not trimmed on
+  if (settling) skip--;
   const errUm = lastMeasuredDepthUm() - depthSettingUm(); // positive: too deep
   if (errUm <= DEAD_BAND_UM && errUm >= -DEAD_BAND_UM) return;
   const errNm = errUm * 1000; // a few mm at most: within an i32
@@ -92,9 +100,24 @@ export function depthTrimTick(): void {
     enterFault(F_STALL, false);
     return;
   }
+  if (settling) return;
   let next = min(want, TRIM_MAX_STEPS); // short of the depth: no deeper than the load angle explains
   // deeper by at most what lands the tip within the dead band past the set depth (TRIM_GAIN_MAX), at
   // least one step; shallower at once
   if (next > trim) next = trim + max(1, min(next - trim, deeperStepsMost(-errNm)));
-  if (next != trim) setStrokeTrim(next);
+  if (prevKnown && prevPlans != strokePlanCount()) prevKnown = false; // another setting
+  if (prevKnown && prevErrUm > 0 != errUm > 0 && (next - trim) * (prevTrim - trim) > 0) {
+    // back toward the trim before, which erred the other way: the right trim lies between the two
+    if (next - prevTrim == 0 || next - prevTrim > 0 == prevTrim - trim > 0) next = prevTrim; // not past it
+    if (next == prevTrim && (prevTrim - trim == 1 || trim - prevTrim == 1)) {
+      // no trim between them: the smaller error stays
+      if (abs(errUm) <= abs(prevErrUm)) return;
+    } else if (next == prevTrim) next = (trim + prevTrim) / 2; // halfway between
+  }
+  if (next == trim) return;
+  prevTrim = trim;
+  prevErrUm = errUm;
+  prevKnown = true;
+  prevPlans = strokePlanCount();
+  setStrokeTrim(next);
 }

@@ -429,13 +429,7 @@ function planShare(job: PlanJob): i32 {
   const halfStepTicks = STEP_TIMER_HZ / (2 * <i64>job.probeHz);
   const durStepTicks = job.split ? downHalf(job.model, halfStepTicks, job.probeHz) : halfStepTicks;
   job.planningUp = false;
-  return planBegin(
-    job.plan,
-    job.steps,
-    durStepTicks,
-    (durStepTicks * <i64>job.bestShare) / 1000,
-    STEP_TOL_STEP_TICKS,
-  );
+  return planBegin(job.plan, job.steps, durStepTicks, (durStepTicks * <i64>job.bestShare) / 1000, STEP_TOL_STEP_TICKS);
 }
 
 /** A stroke's down half is compressed: starts its up half (a tick of its own: the tick budget). */
