@@ -53,8 +53,9 @@ let lastNowStepTicks: i64 = 0; // the time feedQueue() was last given
 // The depth trim (depthtrim.ts) moves the strokes, not their plan: every stroke's top and bottom lie
 // `trim` microsteps below the set stroke's (negative: above). A new trim adds its steps to one half at
 // its peak speed (a few steps more of cruise, the same motion law: the rotor's lag at the bottom stays
-// what it was, so the tip moves by the trim), deeper to a down half, back to an up half; it costs no
-// planning and takes effect in the next stroke. The clearance at the top gives up at most TRIM_MAX_STEPS.
+// much what it was, so the tip moves by about the trim), deeper to a down half, back to an up half; it
+// costs no planning and takes effect in the next stroke. The clearance at the top gives up at most
+// TRIM_MAX_STEPS.
 let trimWanted: i32 = 0; // the trim the strokes are to run at
 let trimQueued: i32 = 0; // the trim of the strokes queued so far (where the queue leaves the top)
 let trimInsertSteps: i32 = 0; // steps to add to the half being fed, before segment trimInsertSeg
@@ -378,12 +379,16 @@ export function feedQueue(nowStepTicks: i64): void {
       endsMove = count == left;
     } else {
       if (segIdx == 0) {
-        if (goingDown && pendingReady) {
+        // a new setting starts untrimmed (its own lag is not the last one's) and its first stroke goes
+        // no deeper than set: a trim that deepened the strokes is taken back in the up half before it
+        // (another stroke of the old setting when the new one came too late for this one's)
+        if (pendingReady && (trimQueued > 0 || !goingDown)) trimWanted = 0;
+        if (goingDown && pendingReady && trimQueued <= 0) {
           active = next;
           activeSplit = nextSplit;
           pendingReady = false;
           takenMidDownStepTicks = horizonStepTicks + (next.durStepTicks >> 1);
-          trimWanted = 0; // a new setting starts untrimmed: its own lag is not the last one's
+          trimWanted = 0;
           continue;
         }
         planTrimInsert(plan);
@@ -396,13 +401,14 @@ export function feedQueue(nowStepTicks: i64): void {
         );
         if (chained) interval += <i32>prevTailStepTicks;
       }
-      if (trimInsertSteps > 0 && segIdx == trimInsertSeg) {
+      const inserting = trimInsertSteps > 0 && segIdx == trimInsertSeg;
+      if (inserting) {
         // the trim's added steps, at the half's peak speed (its cruise a few steps longer)
         interval = trimInsertInterval;
         count = trimInsertSteps;
         add = 0;
       }
-      endsMove = segIdx == plan.segments - 1 && !goingDown && stopAtTop;
+      endsMove = !inserting && segIdx == plan.segments - 1 && !goingDown && stopAtTop;
       flags = goingDown ? SEG_EXTEND : 0;
     }
     if (step_queue_push(interval, count, add, flags | (endsMove ? SEG_END_OF_MOVE : 0)) != 0) return; // full: next tick

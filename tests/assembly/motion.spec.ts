@@ -230,3 +230,48 @@ describe("the depth trim moves the strokes", () => {
     sq_off();
   });
 });
+
+/** Strokes trimmed 4 deeper; a shallower setting handed over at `handAt`: the extremes of five strokes. */
+function newSettingAfterTrim(handAt: i64): StaticArray<i32> {
+  const shallower = new MovePlan();
+  expect(planMove(stroke, 300, half, (half * 400) / 1000, 64)).toBe(PLAN_OK);
+  expect(planMove(shallower, 200, half, (half * 400) / 1000, 64)).toBe(PLAN_OK);
+  motionReset();
+  sq_model(64, 1, 0);
+  takeStrokePlan(stroke);
+  startStrokes();
+  setStrokeTrim(4);
+  let now: i64 = 0;
+  let handed = false;
+  for (; now < 5 * 2 * half; now += TICK) {
+    sq_run_to(<i32>now);
+    feedQueue(now);
+    if (!handed && now >= handAt) {
+      takeStrokePlan(shallower);
+      handed = true;
+    }
+  }
+  sq_run_to(<i32>now);
+  const x = extremes();
+  sq_off();
+  return x;
+}
+
+describe("a new setting after a trim", () => {
+  test("its first stroke goes no deeper than set: the up half before it takes the trim back", () => {
+    const x = newSettingAfterTrim(2 * half + half / 2); // in the second stroke's down half
+    expect(x[0]).toBe(304, "the trim in force");
+    expect(x[2]).toBe(304, "the stroke the setting came in");
+    expect(x[3]).toBe(0, "its up half takes the trim back");
+    expect(x[4]).toBe(200, "the new setting's first bottom: no deeper than set");
+    expect(x[5]).toBe(0);
+    expect(measuredTrim()).toBe(0, "the new setting untrimmed");
+  });
+  test("handed over after that up half was queued: one more stroke of the old setting first", () => {
+    const x = newSettingAfterTrim(3 * half + half / 2); // in the second stroke's up half
+    expect(x[3]).toBe(4, "too late for this up half");
+    expect(x[4]).toBe(304, "one more stroke of the old setting");
+    expect(x[5]).toBe(0, "its up half takes the trim back");
+    expect(x[6]).toBe(200, "the new setting's first bottom: no deeper than set");
+  });
+});
