@@ -1,20 +1,19 @@
 // Depth at the tip, closed loop: the rotor sits a load angle away from the commanded microstep, most
 // at the bottom of a stroke where the motor turns the carriage round, so the needles reach a few
 // micrometres past (or short of) the commanded bottom, the same on every stroke. Where the encoder
-// measures each stroke's bottom (encoder.ts), the commanded bottom is trimmed by the measured error,
-// in whole microsteps, and the stroke is planned again in the background (planjob.ts beginTrim).
-// A deeper trim goes only as far as lands within the dead band should it move the tip by more than
-// its own length, as it can;
-// the trim is bounded: a wrong encoder can make the strokes shallower by a few full steps at most,
+// measures each stroke's bottom (encoder.ts), the strokes are trimmed by the measured error, in whole
+// microsteps: moved deeper or shallower as a whole, the same plan (motion.ts setStrokeTrim), so the
+// tip moves by the trim and the next stroke has it.
+// The trim is bounded: a wrong encoder can make the strokes shallower by a few full steps at most,
 // and command the bottom past the set depth by at most the load angle a motor in its envelope
 // lags by there; needles deeper than the trim can correct are a fault.
-// Owns when to trim; the trim of the plan in use is the planner's (planjob.ts strokeTrimSteps).
+// Owns when to trim and by how much; motion owns the trim the strokes run at.
 import { F_ENCODER_SLIP, F_STALL, ST_RUNNING } from "./abi";
 import { encoderClosedLoop, lastMeasuredDepthUm, measuredStrokeCount } from "./encoder";
 import { machineState, enterFault } from "./machine";
 import { depthSettingUm } from "./settings";
-import { beginTrim, strokeTrimSteps, strokePlanSettled, TRIM_MAX_STEPS } from "./planjob";
-import { measuringNewestPlan } from "./motion";
+import { strokePlanSettled, strokePlanCount, TRIM_MAX_STEPS } from "./planjob";
+import { measuringNewestPlan, measuredTrim, setStrokeTrim, strokeTrim } from "./motion";
 import { LEAD_NM, STEPS_PER_REV, MICROSTEPS } from "./generated/board_config";
 
 /** the promise at the tip: depth within this of the set depth (um) */
@@ -31,10 +30,11 @@ const SHORT_FAULT_STEPS: i32 = (DEPTH_TOLERANCE_UM * 1000) / STEP_NM;
 /** shallowest trim: a few full steps */
 const TRIM_MIN_STEPS: i32 = -2 * MICROSTEPS;
 /**
- * How far a deeper trim is taken to move the tip, per its own length (per mille): where the ringing's
- * phase at the bottom moves with the stroke it moves the tip further (6 microsteps, 48 um, moved it
- * about 75 um at 0.8 mm; 0.6-1.8 times over 754 starts of drawn pens, docs/simulator.md). A step sized
- * for 1.6 that meets 1.8 still lands within 19 um past the depth, inside the promise.
+ * How far a deeper trim is taken to move the tip, per its own length (per mille): the bottom meets the
+ * motor's detent and microstep in another phase, so the tip does not move by exactly the trim (0.6-1.8
+ * times its length over 754 starts of drawn pens, 0.2-3.0 mm, docs/simulator.md). A deeper trim goes
+ * only as far as would land within the dead band past the depth should it move the tip 1.6 times its
+ * length; one that meets 1.8 still lands within 19 um past it.
  */
 const TRIM_GAIN_MAX_PERMILLE: i32 = 1600;
 
@@ -44,42 +44,49 @@ function deeperStepsMost(shortNm: i32): i32 {
 }
 
 /**
- * after a start: none. The first stroke starts from rest, the steady ones amid the ringing of the
- * ones before, yet its bottom is a steady one's to within about 10 um on the physical model; its
- * trim, planned while the next strokes run (a few strokes' time), gets most of the error out, and a
- * later stroke corrects the rest.
+ * Strokes left alone after a start: one. The first stroke starts from rest, the steady ones amid the
+ * ringing of the ones before: on a lightly damped pen its bottom was 31 um shallower than theirs
+ * (0.45 mm / 53 Hz), and a trim deeper on it overshot the depth. The next stroke sets the trim, in
+ * force from the stroke after it.
  */
-const START_STROKES: i32 = 0;
+const START_STROKES: i32 = 1;
 
 let skip: i32 = START_STROKES;
 let seenStrokes: i32 = 0;
+// The trim the strokes ran before the one in force, and the error measured there (um): a microstep
+// more or less can move the tip by twice its length (the bottom meets the motor's detent and
+// microstep in another phase: 2 microsteps moved it 31 um at 2.43 mm), so that neither neighbour
+// lands within the dead band; between two trims that erred either way the smaller error is kept.
+let prevTrim: i32 = 0;
+let prevErrUm: i32 = 0;
+let prevKnown: bool = false;
+let prevPlans: i32 = 0; // the setting it was measured on (planjob.ts strokePlanCount)
 
 /** Strokes start from rest (a start or a resume) with the newest plan: measure from their first stroke. */
 export function depthTrimRestart(): void {
   skip = START_STROKES;
+  prevKnown = false;
 }
 
 /**
  * Each light tick while running: after each measured stroke, the trim that brings its bottom to the
- * set depth; a changed trim is planned (not while the planner is busy: tried again at the next stroke).
- * Ticks without a new measurement cost one comparison.
+ * set depth, from the next stroke on. Ticks without a new measurement cost one comparison.
  */
 export function depthTrimTick(): void {
   const n = measuredStrokeCount();
   if (n == seenStrokes) return;
   seenStrokes = n;
-  // a new setting or trim on its way, or a stroke of the plan before it: the new plan's strokes, not
-  // the old plan's, are measured against the setting
+  // a new setting on its way, a stroke of the plan before it, or one before the last trim took effect:
+  // only a stroke of the setting and trim in force is measured against the setting
   if (!strokePlanSettled() || !measuringNewestPlan()) return;
-  if (skip > 0) {
-    skip--;
-    return;
-  }
+  const trim = measuredTrim();
+  if (trim != strokeTrim()) return;
   if (machineState() != ST_RUNNING || !encoderClosedLoop()) return;
+  const settling = skip > 0; // judged for a fault, not trimmed on
+  if (settling) skip--;
   const errUm = lastMeasuredDepthUm() - depthSettingUm(); // positive: too deep
   if (errUm <= DEAD_BAND_UM && errUm >= -DEAD_BAND_UM) return;
   const errNm = errUm * 1000; // a few mm at most: within an i32
-  const trim = strokeTrimSteps();
   const want = trim - (errNm + (errNm >= 0 ? STEP_NM / 2 : -STEP_NM / 2)) / STEP_NM;
   if (want < TRIM_MIN_STEPS) {
     // deeper than a load angle explains: the encoder or the mechanism is wrong, the needles may be too deep
@@ -93,11 +100,24 @@ export function depthTrimTick(): void {
     enterFault(F_STALL, false);
     return;
   }
+  if (settling) return;
   let next = min(want, TRIM_MAX_STEPS); // short of the depth: no deeper than the load angle explains
-  // deeper by at most what lands the tip within the dead band past the set depth if the trim moved it
-  // TRIM_GAIN_MAX times its own length (where the ringing's phase at the bottom moves with the stroke
-  // it does); at least one step; shallower at once
+  // deeper by at most what lands the tip within the dead band past the set depth (TRIM_GAIN_MAX), at
+  // least one step; shallower at once
   if (next > trim) next = trim + max(1, min(next - trim, deeperStepsMost(-errNm)));
+  if (prevKnown && prevPlans != strokePlanCount()) prevKnown = false; // another setting
+  if (prevKnown && prevErrUm > 0 != errUm > 0 && (next - trim) * (prevTrim - trim) > 0) {
+    // back toward the trim before, which erred the other way: the right trim lies between the two
+    if (next - prevTrim == 0 || next - prevTrim > 0 == prevTrim - trim > 0) next = prevTrim; // not past it
+    if (next == prevTrim && (prevTrim - trim == 1 || trim - prevTrim == 1)) {
+      // no trim between them: the smaller error stays
+      if (abs(errUm) <= abs(prevErrUm)) return;
+    } else if (next == prevTrim) next = (trim + prevTrim) / 2; // halfway between
+  }
   if (next == trim) return;
-  beginTrim(next); // when the planner is busy, the next stroke asks again
+  prevTrim = trim;
+  prevErrUm = errUm;
+  prevKnown = true;
+  prevPlans = strokePlanCount();
+  setStrokeTrim(next);
 }

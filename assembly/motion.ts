@@ -48,15 +48,90 @@ let shape: MovePlan = planA; // the plan the retract copies
 let strokesQueued: i32 = 0; // down-strokes queued since takeStrokes() was last called
 /** the middle of the first down half of the plan the strokes switched to last (step ticks) */
 let takenMidDownStepTicks: i64 = 0;
-let plansTaken: i32 = 0; // stroke plans the strokes have switched to while stroking
 let lastNowStepTicks: i64 = 0; // the time feedQueue() was last given
 
+// The depth trim (depthtrim.ts) moves the strokes, not their plan: every stroke's top and bottom lie
+// `trim` microsteps below the set stroke's (negative: above). A new trim adds its steps to one half at
+// its peak speed (a few steps more of cruise, the same motion law: the rotor's lag at the bottom stays
+// much what it was, so the tip moves by about the trim), deeper to a down half, back to an up half; it
+// costs no planning and takes effect in the next stroke. The clearance at the top gives up at most
+// TRIM_MAX_STEPS.
+let trimWanted: i32 = 0; // the trim the strokes are to run at
+let trimQueued: i32 = 0; // the trim of the strokes queued so far (where the queue leaves the top)
+let trimInsertSteps: i32 = 0; // steps to add to the half being fed, before segment trimInsertSeg
+let trimInsertSeg: i32 = 0;
+let trimInsertInterval: i32 = 0;
+let trimInHalf: bool = false; // the half being fed has a trim's steps: the trim changes at its end
+// the trim in force over time, for telling which trim a measured stroke ran: the last two changes
+let trimBase: i32 = 0;
+let trimFirst: i32 = 0;
+let trimFirstStepTicks: i64 = 0; // the first change's added steps end here (step ticks)
+let trimSecond: i32 = 0;
+let trimSecondStepTicks: i64 = 0;
+let trimChanges: i32 = 0; // changes queued since start-up
+
+/** The trim the strokes are to run at (microsteps below the set stroke; negative: above): from the next stroke on. */
+export function setStrokeTrim(steps: i32): void {
+  trimWanted = steps;
+}
+
+/** The trim asked for last (setStrokeTrim), or 0 since the strokes took a new setting. */
+export function strokeTrim(): i32 {
+  return trimWanted;
+}
+
 /**
- * Which stroke plan the stroke measured now ran, as a count of the plans the strokes switched to: the
- * one taken last once its first stroke is past the middle of its way down, else the one before.
+ * The trim of the stroke measured now: each top and bottom is measured just after it, and the strokes
+ * move to a new trim at the extreme that ends the half it lengthened (the first it moves).
  */
-export function measuredPlanIndex(): i32 {
-  return lastNowStepTicks >= takenMidDownStepTicks ? plansTaken : plansTaken - 1;
+export function measuredTrim(): i32 {
+  const now = lastNowStepTicks;
+  return now >= trimSecondStepTicks ? trimSecond : now >= trimFirstStepTicks ? trimFirst : trimBase;
+}
+
+/**
+ * Which trim the stroke measured now ran, as a count of the trim's changes: a stroke that ran with
+ * another count had its half lengthened, or follows one that did (its ringing in another phase).
+ */
+export function measuredTrimIndex(): i32 {
+  const now = lastNowStepTicks;
+  return now >= trimSecondStepTicks ? trimChanges : now >= trimFirstStepTicks ? trimChanges - 1 : trimChanges - 2;
+}
+
+/** The trim changed to `steps` with added steps that end at `endStepTicks`. */
+function trimChanged(steps: i32, endStepTicks: i64): void {
+  trimChanges++;
+  trimBase = trimFirst;
+  trimFirst = trimSecond;
+  trimFirstStepTicks = trimSecondStepTicks;
+  trimSecond = steps;
+  trimSecondStepTicks = endStepTicks;
+}
+
+/**
+ * The half about to be fed takes the trim's change where it moves the right way: the steps to add,
+ * the segment they go before and their interval: at the half's peak speed, the fastest step between
+ * two segments (where it cruises, or turns from speeding up to slowing down).
+ */
+function planTrimInsert(plan: MovePlan): void {
+  const change = trimWanted - trimQueued;
+  trimInsertSteps = goingDown ? max(change, 0) : max(-change, 0);
+  if (trimInsertSteps == 0) return;
+  if (plan.segments < 2) {
+    trimInsertSteps = 0; // no peak between segments (no stroke plan is so short)
+    return;
+  }
+  let best = i32.MAX_VALUE;
+  for (let s = 1; s < plan.segments; s++) {
+    const b = s - 1;
+    const beforeLast = checked(plan.interval, b) + checked(plan.add, b) * (checked(plan.count, b) - 1);
+    const at = min(beforeLast, checked(plan.interval, s));
+    if (at < best) {
+      best = at;
+      trimInsertSeg = s;
+    }
+  }
+  trimInsertInterval = best;
 }
 
 /**
@@ -95,9 +170,16 @@ export function startStrokes(): void {
   if (pendingReady) {
     active = next;
     activeSplit = nextSplit;
+    trimWanted = 0; // a new setting starts untrimmed
   }
   pendingReady = false;
   takenMidDownStepTicks = 0; // strokes from rest run the newest plan from the first one
+  // from rest at the top the position check left the carriage at: untrimmed, the trim kept for the strokes
+  trimQueued = 0;
+  trimBase = trimFirst = trimSecond = 0;
+  trimFirstStepTicks = trimSecondStepTicks = 0;
+  trimInsertSteps = 0;
+  trimInHalf = false;
   mode = MOTION_STROKES;
   goingDown = true;
   segIdx = 0;
@@ -297,18 +379,36 @@ export function feedQueue(nowStepTicks: i64): void {
       endsMove = count == left;
     } else {
       if (segIdx == 0) {
-        if (goingDown && pendingReady) {
+        // a new setting starts untrimmed (its own lag is not the last one's) and its first stroke goes
+        // no deeper than set: a trim that deepened the strokes is taken back in the up half before it
+        // (another stroke of the old setting when the new one came too late for this one's)
+        if (pendingReady && (trimQueued > 0 || !goingDown)) trimWanted = 0;
+        if (goingDown && pendingReady && trimQueued <= 0) {
           active = next;
           activeSplit = nextSplit;
           pendingReady = false;
           takenMidDownStepTicks = horizonStepTicks + (next.durStepTicks >> 1);
-          plansTaken++;
+          trimWanted = 0;
           continue;
         }
-        report_move(goingDown ? 1 : 0, plan.steps, <i32>plan.durStepTicks, <i32>plan.accStepTicks);
+        planTrimInsert(plan);
+        const extraStepTicks = <i64>trimInsertSteps * trimInsertInterval;
+        report_move(
+          goingDown ? 1 : 0,
+          plan.steps + trimInsertSteps,
+          <i32>(plan.durStepTicks + extraStepTicks),
+          <i32>plan.accStepTicks,
+        );
         if (chained) interval += <i32>prevTailStepTicks;
       }
-      endsMove = segIdx == plan.segments - 1 && !goingDown && stopAtTop;
+      const inserting = trimInsertSteps > 0 && segIdx == trimInsertSeg;
+      if (inserting) {
+        // the trim's added steps, at the half's peak speed (its cruise a few steps longer)
+        interval = trimInsertInterval;
+        count = trimInsertSteps;
+        add = 0;
+      }
+      endsMove = !inserting && segIdx == plan.segments - 1 && !goingDown && stopAtTop;
       flags = goingDown ? SEG_EXTEND : 0;
     }
     if (step_queue_push(interval, count, add, flags | (endsMove ? SEG_END_OF_MOVE : 0)) != 0) return; // full: next tick
@@ -325,6 +425,12 @@ export function feedQueue(nowStepTicks: i64): void {
     }
     const c = <i64>count;
     horizonStepTicks += <i64>interval * c + ((<i64>add * c * (c - 1)) >> 1); // c (c - 1) is even: the shift divides exactly
+    if (!retracting && trimInsertSteps > 0 && segIdx == trimInsertSeg) {
+      trimQueued += goingDown ? trimInsertSteps : -trimInsertSteps;
+      trimInsertSteps = 0;
+      trimInHalf = true;
+      continue; // the segment itself next
+    }
     if (retracting) {
       retractLeft -= count;
       // the cursor: forward while speeding up, backward while slowing down
@@ -343,6 +449,8 @@ export function feedQueue(nowStepTicks: i64): void {
       }
     } else if (++segIdx == plan.segments) {
       if (goingDown) strokesQueued++;
+      if (trimInHalf) trimChanged(trimQueued, horizonStepTicks); // from the extreme the half ends at
+      trimInHalf = false;
       segIdx = 0;
       prevTailStepTicks = plan.tailStepTicks;
       chained = true;

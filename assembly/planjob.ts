@@ -97,8 +97,7 @@ const JOB_LIMIT: i32 = 1; // the deepest setting the motor runs at the lowest ra
 const JOB_CLAMP: i32 = 2; // the asked rate, else the highest rate that runs (binary search)
 const JOB_SHARE: i32 = 3; // the share with the most force to spare at the rate run
 const JOB_PLAN: i32 = 4; // step compression
-const JOB_TRIM: i32 = 5; // the setting in force again with another trim: starts its compression
-const JOB_PLAN_UP: i32 = 6; // a stroke's down half is compressed: starts its up half's compression
+const JOB_PLAN_UP: i32 = 5; // a stroke's down half is compressed: starts its up half's compression
 
 // the ways a settled rate is tried, in order (JOB_SHARE)
 const SHARE_EQUAL: i32 = 0; // equal halves, with the room for the trim the rate was settled with
@@ -149,7 +148,6 @@ export class PlanJob {
   downShare: i32 = 0; // the down half's share, kept while the up half is probed
   upShare: i32 = 0; // the up half's share, once both run
   planningUp: bool = false; // the down half is compressed: the up half is under way
-  planTrim: i32 = 0; // the trim of the plan being compressed
 
   /** The rate under probe gives a stroke's up half a time of its own (checked, and planned, apart). */
   upDiffers(): bool {
@@ -165,13 +163,7 @@ const retractPlan = staticPlan(memory.data(offsetof<MovePlan>()), memory.data(PL
 let retractMade: bool = false; // for the cartridge fitted: handed to motion
 let halted: bool = false; // a fault stopped the jobs; a new beginCartridge() starts them afresh
 let fittingIndex: i32 = -1;
-// The stroke's trim (microsteps added to the planned stroke; depthtrim.ts): only the strokes' plan
-// carries it, a new setting starts without it.
-let trimAsked: i32 = 0; // of the plan being made
-let trimInPlan: i32 = 0; // of the plan handed over last
-let trimming: bool = false; // the stroke job replans the setting in force with another trim
 let plansHanded: i32 = 0;
-let settingPlansHanded: i32 = 0; // of them, new settings (not trims)
 
 /** The start-up setting, no cartridge; the plan jobs idle. */
 export function initSettings(): void {
@@ -202,7 +194,6 @@ const spare = changetype<MovePlan>(memory.data(offsetof<MovePlan>())); // a plan
  */
 export function beginCartridge(index: i32, chipLengthUm: i32, plan: MovePlan): void {
   halted = false;
-  trimming = false;
   clearCartridge();
   strokeJob.stage = JOB_IDLE;
   strokeJob.result = PLAN_BAD;
@@ -230,7 +221,6 @@ export function selectCartridge(index: i32, chipLengthUm: i32, plan: MovePlan = 
 export function beginSetting(plan: MovePlan): void {
   strokeJob.plan = plan;
   strokeJob.result = PLAN_BAD;
-  trimming = false;
   retractJob.stage = JOB_IDLE; // started again once the setting is planned
   if (cartridgeIndex() < 0) {
     if (strokeJob.stage != JOB_LIMIT) strokeJob.stage = JOB_IDLE;
@@ -253,31 +243,22 @@ export function planJobsTick(): i32 {
     return PLAN_BUSY;
   }
   const done = step(strokeJob);
-  if (trimming) {
-    if ((done & STEP_FINISHED) == 0) return PLAN_BUSY;
-    trimming = false;
-    if (strokeJob.result == PLAN_OK) handOver(strokeJob.plan, true);
-    strokeJob.result = PLAN_OK; // a trim that did not plan leaves the plan in use
-    return PLAN_BUSY; // nothing new for the caller: the setting is the same
-  }
   if ((done & STEP_LIMIT) != 0) {
     fitCartridge(fittingIndex, strokeJob.limitUm);
     startClamp(strokeJob, strokeSteps(), requestedFreqHz());
   }
   if ((done & STEP_CLAMPED) != 0) settingClamped(strokeJob.runHz, strokeJob.clamp);
   if ((done & STEP_FINISHED) == 0) return PLAN_BUSY;
-  if (strokeJob.result == PLAN_OK) handOver(strokeJob.plan, false);
+  if (strokeJob.result == PLAN_OK) handOver(strokeJob.plan);
   if ((done & STEP_COMPRESSED) != 0 && !retractMade)
     startClamp(retractJob, stepsForDepth(cartridgeMaxDepthUm()), FREQ_MAX_HZ);
   return strokeJob.result;
 }
 
-function handOver(plan: MovePlan, trim: bool): void {
+function handOver(plan: MovePlan): void {
   handed = plan;
   handedSplit = strokeJob.split;
-  trimInPlan = trimAsked;
   plansHanded++;
-  if (!trim) settingPlansHanded++;
   takeStrokePlan(plan, strokeJob.split);
 }
 
@@ -326,16 +307,6 @@ function startClamp(job: PlanJob, steps: i32, hz: i32): void {
 /** Some work on `job`: what it finished (STEP_* bits), 0 while it works on. */
 function step(job: PlanJob): i32 {
   for (let n = 0; n < SHARES_PER_TICK && job.stage != JOB_IDLE; n++) {
-    if (job.stage == JOB_TRIM) {
-      const r = planShare(job, trimAsked);
-      if (r == PLAN_BUSY) {
-        job.stage = JOB_PLAN;
-        return 0;
-      }
-      job.stage = JOB_IDLE;
-      job.result = r;
-      return STEP_FINISHED;
-    }
     if (job.stage == JOB_PLAN || job.stage == JOB_PLAN_UP) {
       let r: i32;
       if (job.stage == JOB_PLAN_UP) {
@@ -441,8 +412,7 @@ function startPlan(job: PlanJob, runs: bool): i32 {
   job.result = PLAN_BAD;
   if (!runs) return STEP_FINISHED;
   job.split = job.upDiffers();
-  if (job === strokeJob) trimAsked = 0;
-  const res = planShare(job, 0);
+  const res = planShare(job);
   if (res == PLAN_BUSY) {
     job.stage = JOB_PLAN;
     return 0;
@@ -452,21 +422,14 @@ function startPlan(job: PlanJob, runs: bool): i32 {
 }
 
 /**
- * Starts compressing the job's stroke (plus `trimSteps`) at the rate and share settled: a stroke's
- * down half into job.plan, then (planUpHalf) its up half; a retract as one half-stroke.
+ * Starts compressing the job's stroke at the rate and share settled: a stroke's down half into
+ * job.plan, then (planUpHalf) its up half; a retract as one half-stroke.
  */
-function planShare(job: PlanJob, trimSteps: i32): i32 {
+function planShare(job: PlanJob): i32 {
   const halfStepTicks = STEP_TIMER_HZ / (2 * <i64>job.probeHz);
   const durStepTicks = job.split ? downHalf(job.model, halfStepTicks, job.probeHz) : halfStepTicks;
-  job.planTrim = trimSteps;
   job.planningUp = false;
-  return planBegin(
-    job.plan,
-    job.steps + trimSteps,
-    durStepTicks,
-    (durStepTicks * <i64>job.bestShare) / 1000,
-    STEP_TOL_STEP_TICKS,
-  );
+  return planBegin(job.plan, job.steps, durStepTicks, (durStepTicks * <i64>job.bestShare) / 1000, STEP_TOL_STEP_TICKS);
 }
 
 /** A stroke's down half is compressed: starts its up half (a tick of its own: the tick budget). */
@@ -475,27 +438,11 @@ function planUpHalf(job: PlanJob): i32 {
   const durStepTicks = upHalf(job.model, STEP_TIMER_HZ / (2 * <i64>job.probeHz), job.probeHz);
   return planBegin(
     upPlanOf(job.plan),
-    job.steps + job.planTrim,
+    job.steps,
     durStepTicks,
     (durStepTicks * <i64>job.upShare) / 1000,
     STEP_TOL_STEP_TICKS,
   );
-}
-
-/**
- * Plans the setting in force again with the stroke trimmed by `trimSteps` (microsteps, negative:
- * shallower); the strokes take it at a stroke boundary. False when the planner has other work.
- */
-export function beginTrim(trimSteps: i32): bool {
-  if (halted || strokeJob.stage != JOB_IDLE || strokeJob.result != PLAN_OK || retractJob.stage != JOB_IDLE)
-    return false;
-  if (strokePlanPending()) return false;
-  if (trimSteps == trimInPlan) return true;
-  strokeJob.plan = spareStrokePlan();
-  trimAsked = trimSteps;
-  strokeJob.stage = JOB_TRIM; // compression starts in the next light tick: this one measured
-  trimming = true;
-  return true;
 }
 
 /** The strokes run the plan of the setting in force: no job makes another, none waits to be taken. */
@@ -516,17 +463,7 @@ export function strokePlanSplit(): bool {
   return handedSplit;
 }
 
-/** Microsteps the stroke plan handed over last adds to the set stroke (negative: shallower). */
-export function strokeTrimSteps(): i32 {
-  return trimInPlan;
-}
-
-/** Stroke plans of a new setting (a depth or rate, not a trim) handed over since start-up. */
-export function settingPlanCount(): i32 {
-  return settingPlansHanded;
-}
-
-/** Stroke plans handed over since start-up: a new one is a new setting or a new trim. */
+/** Stroke plans handed over since start-up: a new one is a new setting (a depth or rate). */
 export function strokePlanCount(): i32 {
   return plansHanded;
 }

@@ -164,9 +164,10 @@ export class TimeLoop {
     }
   }
 
-  /** The physical model moves on its own between events: the meter sees each integration step. */
-  private readonly sample = (t: number, _xUm: number, tipUm: number): void => {
+  /** The physical model moves on its own between events: the meter and the encoder see each integration step. */
+  private readonly sample = (t: number, xUm: number, tipUm: number): void => {
     this.p.meter.onTip(t, tipUm);
+    this.p.encoder?.observeAt(t, xUm);
   };
 
   /**

@@ -22,9 +22,10 @@ const ENC_OK = code(ENCODER_STATUS, 'ok');
 const ENC_ABSENT = code(ENCODER_STATUS, 'absent');
 const ENC_ERROR = code(ENCODER_STATUS, 'error');
 
-/** What the loop feeds an encoder: the carriage after each step or integration step. */
+/** What the loop feeds an encoder: the carriage at each event, and at each of the physical model's integration steps. */
 export interface EncoderSampler {
   observe(tTicks: number): void;
+  observeAt(tTicks: number, xUm: number): void;
 }
 
 export class ShaftEncoder implements HalPart, FaultSource, EncoderSampler {
@@ -58,7 +59,7 @@ export class ShaftEncoder implements HalPart, FaultSource, EncoderSampler {
     this.sampleTicks = timerHz / e.sample_hz;
     this.latencyUs = e.latency_us;
     this.noiseRms = e.noise_counts_rms;
-    this.now = this.high = this.low = this.reading();
+    this.now = this.high = this.low = this.reading(this.trueCounts());
   }
 
   imports(): HalImports {
@@ -84,14 +85,17 @@ export class ShaftEncoder implements HalPart, FaultSource, EncoderSampler {
     return ((c % this.countsPerRev) + this.countsPerRev) % this.countsPerRev;
   }
 
-  /** One reading: the angle latency_us ago (extrapolated back at the present speed), noise, quantized. */
-  private reading(): number {
+  /**
+   * One reading of a shaft at `counts` (a perfect sensor's): the angle latency_us ago (extrapolated
+   * back at the present speed), noise, quantized.
+   */
+  private reading(counts: number): number {
     const ph = this.mech.phys;
     const vMps = ph ? ph.v : this.mech.vMps;
     const lagCounts = ((vMps * this.latencyUs) / this.leadUm) * this.countsPerRev;
     // from the encoder's own random stream (the pen's other draws keep their order)
     const noise = this.noisy && this.noiseRms > 0 ? this.rng.normal() * this.noiseRms : 0;
-    return Math.floor(this.trueCounts() - lagCounts + noise);
+    return Math.floor(counts - lagCounts + noise);
   }
 
   /** The runtime's sampling interrupt: a reading at each sample time passed by t. */
@@ -101,8 +105,22 @@ export class ShaftEncoder implements HalPart, FaultSource, EncoderSampler {
     this.take();
   }
 
+  /**
+   * ... and between events, at the physical model's integration steps (at most 40 us apart), where the
+   * carriage was at xUm: near a turn the steps come a millisecond apart, and a peak read only at the
+   * events was up to 12 um off the turn, stroke to stroke.
+   */
+  observeAt(tTicks: number, xUm: number): void {
+    if (tTicks < this.nextSampleTicks) return;
+    this.nextSampleTicks = tTicks + this.sampleTicks;
+    this.keep(this.reading(this.spec.zero_count + (xUm / this.leadUm) * this.countsPerRev));
+  }
+
   private take(): void {
-    const r = this.reading();
+    this.keep(this.reading(this.trueCounts()));
+  }
+
+  private keep(r: number): void {
     this.now = r;
     if (r > this.high) this.high = r;
     if (r < this.low) this.low = r;

@@ -9,6 +9,8 @@ import {
   motionMode,
   motionReset,
   MOTION_IDLE,
+  setStrokeTrim,
+  measuredTrim,
 } from "../../assembly/motion";
 import { step_queue_flush } from "../../assembly/hal";
 import { STEP_TIMER_HZ, CONTROL_HZ } from "../../assembly/generated/board_config";
@@ -149,5 +151,127 @@ describe("retract on a fault while stroking", () => {
     expect(r[2]).toBe(1, "the strokes were going down");
     expect(r[3]).toBe(250);
     expect(r[1]).toBe(retractPlan.interval[0]);
+  });
+});
+
+/** Turning points of the steps made so far: [position at each extreme, in order] (down positive). */
+function extremes(): StaticArray<i32> {
+  const out = new Array<i32>();
+  let pos = 0;
+  let dir = 0;
+  for (let i = 0; i < sq_edges(); i++) {
+    const d = sq_edge_dir(i);
+    if (dir != 0 && d != dir) out.push(pos);
+    dir = d;
+    pos += d;
+  }
+  out.push(pos);
+  return StaticArray.fromArray(out);
+}
+
+/** The smallest interval between two steps in one direction among the edges [from, to). */
+function fastestInterval(from: i32, to: i32): i32 {
+  let m = i32.MAX_VALUE;
+  for (let i = from + 1; i < to; i++)
+    if (sq_edge_dir(i) == sq_edge_dir(i - 1)) m = min(m, sq_edge_ticks(i) - sq_edge_ticks(i - 1));
+  return m;
+}
+
+describe("the depth trim moves the strokes", () => {
+  test("deeper: its steps go into the next down half at its peak speed, and every stroke after has them", () => {
+    expect(planMove(stroke, 300, half, (half * 400) / 1000, 64)).toBe(PLAN_OK);
+    motionReset();
+    sq_model(64, 1, 0);
+    takeStrokePlan(stroke);
+    startStrokes();
+    setStrokeTrim(3);
+    let now: i64 = 0;
+    let trimSeen: i64 = -1;
+    for (; now < 3 * 2 * half - TICK; now += TICK) {
+      sq_run_to(<i32>now);
+      feedQueue(now);
+      if (trimSeen < 0 && measuredTrim() == 3) trimSeen = now;
+    }
+    sq_run_to(<i32>now);
+    const x = extremes();
+    expect(x[0]).toBe(303, "the first bottom has the trim");
+    expect(x[1]).toBe(3, "the top stays the trim below the rest position");
+    expect(x[2]).toBe(303, "the next stroke has it without steps added");
+    expect(x[3]).toBe(3);
+    // the added steps at the half's peak speed: no step faster than the plan's own fastest
+    expect(fastestInterval(0, 303)).toBeGreaterThanOrEqual(fastestInterval(606, 906), "no faster than the plan");
+    // the trim is the measured stroke's from the bottom its added steps moved: the first tick after it
+    expect(trimSeen).toBeGreaterThanOrEqual(<i64>sq_edge_ticks(302), "not before the first trimmed bottom");
+    expect(trimSeen).toBeLessThan(<i64>sq_edge_ticks(302) + TICK, "from the first tick after it");
+    sq_off();
+  });
+  test("shallower: its steps go into the next up half, and the period grows only by them", () => {
+    expect(planMove(stroke, 300, half, (half * 400) / 1000, 64)).toBe(PLAN_OK);
+    motionReset();
+    sq_model(64, 1, 0);
+    takeStrokePlan(stroke);
+    startStrokes();
+    setStrokeTrim(-2);
+    let now: i64 = 0;
+    for (; now < 3 * 2 * half - TICK; now += TICK) {
+      sq_run_to(<i32>now);
+      feedQueue(now);
+    }
+    sq_run_to(<i32>now);
+    const x = extremes();
+    expect(x[0]).toBe(300, "the first bottom is the plan's");
+    expect(x[1]).toBe(-2, "its up half goes the trim further");
+    expect(x[2]).toBe(298, "the next bottom is the trim shallower");
+    expect(measuredTrim()).toBe(-2);
+    // the first stroke's period is the plan's and the steps added: two steps at the plan's peak speed
+    const firstStroke = sq_edge_ticks(602) - sq_edge_ticks(0);
+    const secondStroke = sq_edge_ticks(1202) - sq_edge_ticks(602);
+    expect(firstStroke - secondStroke).toBe(2 * fastestInterval(602, 1202), "two steps at the peak interval");
+    sq_off();
+  });
+});
+
+/** Strokes trimmed 4 deeper; a shallower setting handed over at `handAt`: the extremes of five strokes. */
+function newSettingAfterTrim(handAt: i64): StaticArray<i32> {
+  const shallower = new MovePlan();
+  expect(planMove(stroke, 300, half, (half * 400) / 1000, 64)).toBe(PLAN_OK);
+  expect(planMove(shallower, 200, half, (half * 400) / 1000, 64)).toBe(PLAN_OK);
+  motionReset();
+  sq_model(64, 1, 0);
+  takeStrokePlan(stroke);
+  startStrokes();
+  setStrokeTrim(4);
+  let now: i64 = 0;
+  let handed = false;
+  for (; now < 5 * 2 * half; now += TICK) {
+    sq_run_to(<i32>now);
+    feedQueue(now);
+    if (!handed && now >= handAt) {
+      takeStrokePlan(shallower);
+      handed = true;
+    }
+  }
+  sq_run_to(<i32>now);
+  const x = extremes();
+  sq_off();
+  return x;
+}
+
+describe("a new setting after a trim", () => {
+  test("its first stroke goes no deeper than set: the up half before it takes the trim back", () => {
+    const x = newSettingAfterTrim(2 * half + half / 2); // in the second stroke's down half
+    expect(x[0]).toBe(304, "the trim in force");
+    expect(x[2]).toBe(304, "the stroke the setting came in");
+    expect(x[3]).toBe(0, "its up half takes the trim back");
+    expect(x[4]).toBe(200, "the new setting's first bottom: no deeper than set");
+    expect(x[5]).toBe(0);
+    expect(measuredTrim()).toBe(0, "the new setting untrimmed");
+  });
+  test("handed over after that up half was queued: one more stroke of the old setting first", () => {
+    const x = newSettingAfterTrim(3 * half + half / 2); // in the second stroke's up half
+    expect(x[3]).toBe(4, "too late for this up half");
+    expect(x[4]).toBe(304, "one more stroke of the old setting");
+    expect(x[5]).toBe(0, "its up half takes the trim back");
+    expect(x[6]).toBe(200, "the new setting's first bottom: no deeper than set");
   });
 });

@@ -11,8 +11,6 @@ import {
   retractPlanSettled,
   handedStrokePlan,
   strokePlanSplit,
-  beginTrim,
-  strokeTrimSteps,
 } from "../../assembly/planjob";
 import { upPlanOf, startStrokes, motionReset } from "../../assembly/motion";
 import { DOWN_PERMILLE } from "../../assembly/envelope";
@@ -161,19 +159,5 @@ describe("stroke halves", () => {
     expect(clamp()).toBe(CLAMP_TORQUE);
     expect(runFreqHz()).toBe(31);
     expect(strokePlanSplit()).toBe(true);
-  });
-
-  test("a trim plans both halves again with the trimmed stroke", () => {
-    const base = planned(2000, 31).steps;
-    motionReset();
-    startStrokes(); // the strokes take the plan: a trim is planned into the other one
-    expect(beginTrim(3)).toBe(true);
-    settle(5000);
-    const p = handedStrokePlan()!;
-    expect(strokeTrimSteps()).toBe(3);
-    expect(strokePlanSplit()).toBe(true);
-    expect(p.steps).toBe(base + 3);
-    expect(upPlanOf(p).steps).toBe(base + 3);
-    expect(p.durStepTicks + upPlanOf(p).durStepTicks).toBe(2 * (STEP_TIMER_HZ / 62));
   });
 });

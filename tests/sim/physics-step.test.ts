@@ -40,7 +40,9 @@ async function stroke(depthMm: number, freqHz: number, hS: number): Promise<Run>
     assert.ok(sim.command(c).startsWith('OK'), c);
   sim.press('start');
   assert.ok(sim.runUntil(() => sim.state === 'running', 200));
-  sim.run(100);
+  // past the depth trim's settling: the two runs' firmware trims the strokes by what each measured,
+  // and a trim taken a stroke apart would move one run's path by a microstep against the other's
+  sim.run(400);
   sim.startMeasuring();
   const path: number[] = [];
   for (let t = 0; t < PATH_MS; t += PATH_EVERY_MS) {
