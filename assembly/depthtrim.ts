@@ -3,7 +3,7 @@
 // micrometres past (or short of) the commanded bottom, the same on every stroke. Where the encoder
 // measures each stroke's bottom (encoder.ts), the strokes are trimmed by the measured error, in whole
 // microsteps: moved deeper or shallower as a whole, the same plan (motion.ts setStrokeTrim), so the
-// tip moves by the trim and the next stroke has it.
+// tip moves by about the trim, from the next stroke on.
 // The trim is bounded: a wrong encoder can make the strokes shallower by a few full steps at most,
 // and command the bottom past the set depth by at most the load angle a motor in its envelope
 // lags by there; needles deeper than the trim can correct are a fault.

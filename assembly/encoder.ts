@@ -159,8 +159,9 @@ function trackStroke(now: i32, hi: i32, lo: i32): void {
 }
 
 /**
- * Steps lost below the slip threshold: the top turn shifted from the one two strokes before. A new setting (a rate or depth) turns at the top with another lag: its tops are
- * compared among themselves once the strokes have switched to it and rung out (PLAN_SETTLE_STROKES).
+ * Steps lost below the slip threshold: the top turn shifted from the one two strokes before. A new
+ * setting (a rate or depth) turns at the top with another lag: its tops are compared among themselves
+ * once the strokes have switched to it and rung out (PLAN_SETTLE_STROKES).
  */
 function checkTop(topCounts: i32): void {
   const settings = strokePlanCount();
