@@ -177,22 +177,41 @@ function fastestInterval(from: i32, to: i32): i32 {
   return m;
 }
 
+/** a shallower setting than `stroke`, for a change after a trim */
+const shallower = new MovePlan();
+
+/**
+ * Strokes of the 300-step plan from rest, trimmed by `trim` from the first, until `untilTicks`; with
+ * the shallower setting handed over at `handAt` (never when negative). The first tick at which the
+ * measured stroke's trim read `trim`, or -1.
+ */
+function strokesTrimmed(trim: i32, untilTicks: i64, handAt: i64 = -1): i64 {
+  expect(planMove(stroke, 300, half, (half * 400) / 1000, 64)).toBe(PLAN_OK);
+  expect(planMove(shallower, 200, half, (half * 400) / 1000, 64)).toBe(PLAN_OK);
+  motionReset();
+  sq_model(64, 1, 0);
+  takeStrokePlan(stroke);
+  startStrokes();
+  setStrokeTrim(trim);
+  let now: i64 = 0;
+  let seen: i64 = -1;
+  let handed = handAt < 0;
+  for (; now < untilTicks; now += TICK) {
+    sq_run_to(<i32>now);
+    feedQueue(now);
+    if (seen < 0 && measuredTrim() == trim) seen = now;
+    if (!handed && now >= handAt) {
+      takeStrokePlan(shallower);
+      handed = true;
+    }
+  }
+  sq_run_to(<i32>now);
+  return seen;
+}
+
 describe("the depth trim moves the strokes", () => {
   test("deeper: its steps go into the next down half at its peak speed, and every stroke after has them", () => {
-    expect(planMove(stroke, 300, half, (half * 400) / 1000, 64)).toBe(PLAN_OK);
-    motionReset();
-    sq_model(64, 1, 0);
-    takeStrokePlan(stroke);
-    startStrokes();
-    setStrokeTrim(3);
-    let now: i64 = 0;
-    let trimSeen: i64 = -1;
-    for (; now < 3 * 2 * half - TICK; now += TICK) {
-      sq_run_to(<i32>now);
-      feedQueue(now);
-      if (trimSeen < 0 && measuredTrim() == 3) trimSeen = now;
-    }
-    sq_run_to(<i32>now);
+    const trimSeen = strokesTrimmed(3, 3 * 2 * half - TICK);
     const x = extremes();
     expect(x[0]).toBe(303, "the first bottom has the trim");
     expect(x[1]).toBe(3, "the top stays the trim below the rest position");
@@ -206,18 +225,7 @@ describe("the depth trim moves the strokes", () => {
     sq_off();
   });
   test("shallower: its steps go into the next up half, and the period grows only by them", () => {
-    expect(planMove(stroke, 300, half, (half * 400) / 1000, 64)).toBe(PLAN_OK);
-    motionReset();
-    sq_model(64, 1, 0);
-    takeStrokePlan(stroke);
-    startStrokes();
-    setStrokeTrim(-2);
-    let now: i64 = 0;
-    for (; now < 3 * 2 * half - TICK; now += TICK) {
-      sq_run_to(<i32>now);
-      feedQueue(now);
-    }
-    sq_run_to(<i32>now);
+    strokesTrimmed(-2, 3 * 2 * half - TICK);
     const x = extremes();
     expect(x[0]).toBe(300, "the first bottom is the plan's");
     expect(x[1]).toBe(-2, "its up half goes the trim further");
@@ -231,27 +239,9 @@ describe("the depth trim moves the strokes", () => {
   });
 });
 
-/** Strokes trimmed 4 deeper; a shallower setting handed over at `handAt`: the extremes of five strokes. */
+/** Strokes trimmed 4 deeper; the shallower setting handed over at `handAt`: the extremes of five strokes. */
 function newSettingAfterTrim(handAt: i64): StaticArray<i32> {
-  const shallower = new MovePlan();
-  expect(planMove(stroke, 300, half, (half * 400) / 1000, 64)).toBe(PLAN_OK);
-  expect(planMove(shallower, 200, half, (half * 400) / 1000, 64)).toBe(PLAN_OK);
-  motionReset();
-  sq_model(64, 1, 0);
-  takeStrokePlan(stroke);
-  startStrokes();
-  setStrokeTrim(4);
-  let now: i64 = 0;
-  let handed = false;
-  for (; now < 5 * 2 * half; now += TICK) {
-    sq_run_to(<i32>now);
-    feedQueue(now);
-    if (!handed && now >= handAt) {
-      takeStrokePlan(shallower);
-      handed = true;
-    }
-  }
-  sq_run_to(<i32>now);
+  strokesTrimmed(4, 5 * 2 * half, handAt);
   const x = extremes();
   sq_off();
   return x;
