@@ -131,9 +131,10 @@ test('the screw holds where neither the motor nor the load can turn it: no creep
     d.hMaxS = hS;
     d.setDriver(true);
     let t = 0;
-    do
-      d.advanceTo((t += TIMER_HZ / 10_000)); // 0.1 ms at a time, until the first swing stops
-    while (d.v !== 0 || t < TIMER_HZ / 2000);
+    do {
+      t += TIMER_HZ / 10_000; // 0.1 ms at a time, until the first swing stops
+      d.advanceTo(t);
+    } while (d.v !== 0 || t < TIMER_HZ / 2000);
     const stopUm = d.x * 1e6;
     d.advanceTo(t + TIMER_HZ / 50); // 20 ms more
     return { stopUm, laterUm: d.x * 1e6 };
