@@ -92,9 +92,15 @@ function edgeReport(board: Board, wasm: string, cartridge: string, o: Record<str
   if (!(stepMm >= 0.01 && Number.isInteger(Math.round(stepMm * 1e6) / 1e4)))
     throw new UsageError(`--step ${String(o.step)}: give a depth step in mm, 0.01 or more, in whole 0.01 mm`);
   const depths = edgeDepths(board, cartridge, stepMm);
+  // progress on stderr (stdout may be JSON): a live line on a terminal, a line every 10 s in a log
   const tty = process.stderr.isTTY;
+  let last = Date.now();
   const pts = envelopeEdge(board, wasm, cartridge, depths, seed, (done, total) => {
     if (tty) process.stderr.write(`\r\x1b[K[${done}/${total}] runs at the edge`);
+    else if (Date.now() - last >= 10_000 && done < total) {
+      last = Date.now();
+      process.stderr.write(`[${done}/${total}] runs at the edge\n`);
+    }
   });
   if (tty) process.stderr.write('\r\x1b[K');
   const bad = pts.filter((p) => !p.held);
