@@ -386,21 +386,23 @@ function step(job: PlanJob): i32 {
 }
 
 /**
- * The settled rate did not run the way job.shareTry probed it: the next way, if any is left. At the
- * lowest rate the stroke itself with equal halves comes before the split: the deepest settings,
- * where even the lowest rate leaves no room for the trim, run so (see TRIM_MAX_STEPS).
+ * The settled rate did not run the way job.shareTry probed it: the next way, if any is left. The
+ * split with the trim's room comes before the stroke itself with equal halves at the lowest rate, as
+ * when that rate is asked: the stroke without room, which the deepest settings run (see
+ * TRIM_MAX_STEPS), stalled the worst pen at 3.0 mm once the trim deepened it.
  */
 function nextShareTry(job: PlanJob): bool {
   if (job.upOnly) return false;
-  if (job.shareTry == SHARE_EQUAL && job.runHz == FREQ_MIN_HZ && job.allowSteps > 0) {
-    job.shareTry = SHARE_EQUAL_NO_ROOM;
-    probeBegin(job, strokeUm(job.steps), job.runHz);
-    return true;
-  }
-  if (job.shareTry != SHARE_SPLIT && job.runHz <= job.model.splitMaxHz) {
+  if (job.shareTry == SHARE_EQUAL && job.runHz <= job.model.splitMaxHz) {
     job.shareTry = SHARE_SPLIT;
     job.trySplit = true;
     probeBegin(job, strokeUm(job.steps + job.allowSteps), job.runHz);
+    return true;
+  }
+  if (job.shareTry != SHARE_EQUAL_NO_ROOM && job.runHz == FREQ_MIN_HZ && job.allowSteps > 0) {
+    job.shareTry = SHARE_EQUAL_NO_ROOM;
+    job.trySplit = false;
+    probeBegin(job, strokeUm(job.steps), job.runHz);
     return true;
   }
   return false;

@@ -24,7 +24,9 @@
 //
 // Drive train: the screw's efficiency acts on forces through the nut, never on the rotor's inertia:
 // (J/p^2) a = F_motor - g F_nut, F_nut = m a - F_load, with g = 1/eta_drive while the motor drives the
-// nut and g = eta_back while the load drives the motor (p = lead / 2 pi). Coulomb friction (nut drag,
+// nut and g = eta_back while the load drives the motor (p = lead / 2 pi). Where neither way is
+// consistent (the motor's pull lies between what it takes to drive the load and what lets the load
+// back-drive it), the thread's friction holds the carriage still. Coulomb friction (nut drag,
 // the needles' shaft friction, the cutting force on the way in) is applied as a bounded impulse per
 // step, so a carriage at rest stays at rest while the forces stay below it (static friction).
 import { PhysicsParams } from './params.js';
@@ -465,6 +467,9 @@ export class PhysicalDrive {
         vs = v + a * h;
         dir = vs > 0 ? 1 : vs < 0 ? -1 : 0;
         fr = frBoth + (dir > 0 ? frIn : 0);
+        // neither way is consistent (the motor would move the carriage against the nut, the load
+        // would move it along): the thread's friction holds it, the screw is self-locking there
+        if ((m * a - fext + dir * fr) * dir > 0) vs = 0;
       }
       const dv = g * fr * h * invM;
       v = Math.abs(vs) <= dv ? 0 : vs - dir * dv;

@@ -355,11 +355,11 @@ test('a dead endstop whose stop another fault ends first is found by the homing 
 
 test('a fault the firmware declares at the end of the window is judged by its retract, not cut off', async () => {
   // a stall 75 ms after a fault that needs no motion (a stuck RNG): the firmware declares encoder_slip
-  // 76 ms into the window, so the retract and the 20 ms the needles must stay back end after the 100 ms
+  // 82 ms into the window, so the retract and the 20 ms the needles must stay back end after the 100 ms
   // window (without the extension the case reads "not retracted"). (The grid's single stalls are all
-  // found within 32 ms since the depth trim moves the strokes; d1/f40/s16 at 0.4375 was found at 83 ms.)
+  // found within 32 ms since the depth trim moves the strokes; at phase 0.25 this stall is seen at once.)
   const o = runCampaignCase(
-    parseCaseId('ref-pen/physical/pworst/normal/d1/f40/s16/rng_stuck@0.25+75ms:stall'),
+    parseCaseId('ref-pen/physical/pworst/normal/d1/f40/s16/rng_stuck@0.4375+75ms:stall'),
     await firmware(),
   );
   assert.equal(o.detected, 'encoder_slip');

@@ -119,6 +119,36 @@ test('with the driver off the carriage keeps its momentum', () => {
   assert.ok(d.x > 600e-6, `1 ms after driver-off the carriage went on to ${(d.x * 1e6).toFixed(0)} um`);
 });
 
+test('the screw holds where neither the motor nor the load can turn it: no creep at rest, whatever the step', () => {
+  // The driver comes up at the retract point; the spring pushes the carriage back against the field
+  // until the swing stops. There the motor's pull lies inside the band the screw's friction holds
+  // (drive and back-drive efficiencies): the carriage must stay put. A model that picked the
+  // back-driven way while the motor moved the carriage forward ratcheted forward, the more the
+  // coarser its step: 10 um over 20 ms at 40 us, which moved the first stroke's load angle by 14 degrees.
+  const p = physicsParams(BOARD, cartridgeOf(BOARD));
+  const rest = (hS: number): { stopUm: number; laterUm: number } => {
+    const d = new PhysicalDrive(p, 16, 0, TIMER_HZ, BOARD.geometry.retract_um * 1e-6);
+    d.hMaxS = hS;
+    d.setDriver(true);
+    let t = 0;
+    do {
+      t += TIMER_HZ / 10_000; // 0.1 ms at a time, until the first swing stops
+      d.advanceTo(t);
+    } while (d.v !== 0 || t < TIMER_HZ / 2000);
+    const stopUm = d.x * 1e6;
+    d.advanceTo(t + TIMER_HZ / 50); // 20 ms more
+    return { stopUm, laterUm: d.x * 1e6 };
+  };
+  const fine = rest(H_FINE_S / 8);
+  for (const hS of [H_MAX_S, H_FINE_S, H_FINE_S / 8]) {
+    const r = rest(hS);
+    const row = `step ${(hS * 1e6).toFixed(1)} us: stopped at ${r.stopUm.toFixed(3)} um (${fine.stopUm.toFixed(3)} at 2.5 us), ${r.laterUm.toFixed(3)} um 20 ms later`;
+    assert.equal(r.laterUm, r.stopUm, row);
+    assert.ok(Math.abs(r.stopUm - fine.stopUm) < 0.2, row);
+    assert.ok(r.stopUm < BOARD.geometry.retract_um - 5, row); // it did swing back: the spring was there
+  }
+});
+
 test('a slip loses whole electrical cycles (4 full steps)', () => {
   const p = physicsParams(BOARD, cartridgeOf(BOARD));
   const d = new PhysicalDrive(p, 16, 0, TIMER_HZ, 500e-6);

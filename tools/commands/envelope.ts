@@ -1,11 +1,12 @@
 // `pen envelope`: the highest stroke rate per depth, as the firmware computes it for a board and cartridge.
-import { parseOptions, usageText, OptionSpec, noPositional } from '../lib/args.js';
+import { parseOptions, usageText, OptionSpec, noPositional, UsageError } from '../lib/args.js';
 import { boardOption, cartridgeOption } from '../lib/board-option.js';
 import { buildFirmware } from '../build/build.js';
 import { readEnvelope, standardDepths } from '../lib/envelope.js';
 import { snakeCaseKeys } from '../lib/json-keys.js';
-import { withModel } from '../../boards/board.js';
+import { Board, withModel } from '../../boards/board.js';
 import { envelopeLimit, limitTable, DEPTH_TOL_UM } from '../lib/envelope-limit.js';
+import { edgeDepths, envelopeEdge, EdgePoint, EDGE_MEASURE_MS, EDGE_SETTLE_MS } from '../lib/envelope-edge.js';
 
 const SPEC: OptionSpec = {
   board: { type: 'string', value: 'NAME', help: 'board file in boards/ (default ref-pen)' },
@@ -15,6 +16,13 @@ const SPEC: OptionSpec = {
     type: 'boolean',
     help: `also the limit: the highest rate per depth the worst pen of the board's ranges (and the typical pen) holds on the physical model with depth within ${DEPTH_TOL_UM / 1000} mm at the tip and no lost step, by brute force independent of the firmware; and the firmware's utilization of it`,
   },
+  edge: {
+    type: 'boolean',
+    help: `run the firmware at its envelope's edge on the worst pen of the board's ranges (physical model), every --step mm, at the edge's rate asked and above it (clamped): a point is held when, after ${EDGE_SETTLE_MS} ms, every stroke for ${EDGE_MEASURE_MS / 1000} s ends within ${DEPTH_TOL_UM / 1000} mm at the tip with no lost step, no stall and the rate within 0.5 %; exits 1 when one is not`,
+  },
+  step: { type: 'string', value: 'MM', help: 'with --edge: depth step (default 0.05; 0.01 is the finest)' },
+  seed: { type: 'string', value: 'N', help: 'with --edge: seed of each run (default 1)' },
+  all: { type: 'boolean', help: 'with --edge: list every run, not only those not held' },
 };
 const USAGE = usageText(
   'envelope',
@@ -33,6 +41,9 @@ export async function envelopeCommand(argv: string[]): Promise<number> {
   const cart = cartridgeOption(board, o.cartridge as string | undefined);
   const built = await buildFirmware(board.name);
   const depths = standardDepths(board, cart.type);
+  if (o.edge) return edgeReport(board, built.wasmPath, cart.type, o);
+  if (o.step !== undefined || o.seed !== undefined || o.all)
+    throw new UsageError('--step, --seed and --all go with --edge');
   const pts = readEnvelope(board, built.wasmPath, cart.type, depths);
   if (o.limit) {
     if (!board.physics) throw new Error(`board ${board.name} has no physics block: the limit needs the physical model`);
@@ -71,4 +82,38 @@ export async function envelopeCommand(argv: string[]): Promise<number> {
       `${p.depthMm.toFixed(2).padStart(8)}   ${String(p.maxFreqHz).padStart(6)}   ${p.clamp === 'none' ? 'board maximum' : p.clamp}`,
     );
   return 0;
+}
+
+function edgeReport(board: Board, wasm: string, cartridge: string, o: Record<string, unknown>): number {
+  if (!board.physics) throw new Error(`board ${board.name} has no physics block: --edge needs the physical model`);
+  const stepMm = o.step === undefined ? 0.05 : Number(o.step);
+  const seed = o.seed === undefined ? 1 : Number(o.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed ${String(o.seed)}: give a whole number`);
+  if (!(stepMm >= 0.01 && Number.isInteger(Math.round(stepMm * 1e6) / 1e4)))
+    throw new UsageError(`--step ${String(o.step)}: give a depth step in mm, 0.01 or more, in whole 0.01 mm`);
+  const depths = edgeDepths(board, cartridge, stepMm);
+  // progress on stderr (stdout may be JSON): a live line on a terminal, a line every 10 s in a log
+  const tty = process.stderr.isTTY;
+  let last = Date.now();
+  const pts = envelopeEdge(board, wasm, cartridge, depths, seed, (done, total) => {
+    if (tty) process.stderr.write(`\r\x1b[K[${done}/${total}] runs at the edge`);
+    else if (Date.now() - last >= 10_000 && done < total) {
+      last = Date.now();
+      process.stderr.write(`[${done}/${total}] runs at the edge\n`);
+    }
+  });
+  if (tty) process.stderr.write('\r\x1b[K');
+  const bad = pts.filter((p) => !p.held);
+  if (o.json) {
+    console.log(JSON.stringify(snakeCaseKeys({ board: board.name, cartridge, seed, stepMm, points: pts })));
+    return bad.length ? 1 : 0;
+  }
+  const row = (p: EdgePoint): string =>
+    `${p.depthMm.toFixed(2).padStart(8)}   ${String(p.freqHz).padStart(5)}   ${String(p.askedHz).padStart(5)}   ${p.held ? 'held' : 'NOT HELD'}${p.held ? '' : `: ${p.why}`}${Number.isNaN(p.worstErrUm) ? '' : `; worst stroke ${p.worstErrUm.toFixed(1)} um`}`;
+  console.log(
+    `${board.name} with cartridge ${cartridge}, the worst pen of its ranges, at the envelope's edge every ${stepMm} mm (seed ${seed}): ${pts.length - bad.length} of ${pts.length} runs held`,
+  );
+  console.log('depth mm   run Hz   asked   result');
+  for (const p of o.all ? pts : bad) console.log(row(p));
+  return bad.length ? 1 : 0;
 }
