@@ -109,7 +109,7 @@ function edgeReport(board: Board, wasm: string, cartridge: string, o: Record<str
     return bad.length ? 1 : 0;
   }
   const row = (p: EdgePoint): string =>
-    `${p.depthMm.toFixed(2).padStart(8)}   ${String(p.freqHz).padStart(5)}   ${String(p.askedHz).padStart(5)}   ${p.held ? 'held' : 'NOT HELD'}${p.held ? '' : `: ${p.why}`}${Number.isNaN(p.worstErrUm) ? '' : `; worst stroke ${p.worstErrUm.toFixed(1)} um`}`;
+    `${p.depthMm.toFixed(2).padStart(8)}   ${String(p.freqHz).padStart(5)}   ${String(p.askedHz).padStart(5)}   ${p.held ? 'held' : `NOT HELD: ${p.why}`}${Number.isNaN(p.worstErrUm) || p.why.startsWith('a stroke') ? '' : `; worst stroke ${p.worstErrUm.toFixed(1)} um`}`;
   console.log(
     `${board.name} with cartridge ${cartridge}, the worst pen of its ranges, at the envelope's edge every ${stepMm} mm (seed ${seed}): ${pts.length - bad.length} of ${pts.length} runs held`,
   );
