@@ -40,10 +40,10 @@ export async function envelopeCommand(argv: string[]): Promise<number> {
   const board = boardOption(o.board as string | undefined);
   const cart = cartridgeOption(board, o.cartridge as string | undefined);
   const built = await buildFirmware(board.name);
-  const depths = standardDepths(board, cart.type);
   if (o.edge) return edgeReport(board, built.wasmPath, cart.type, o);
   if (o.step !== undefined || o.seed !== undefined || o.all)
     throw new UsageError('--step, --seed and --all go with --edge');
+  const depths = standardDepths(board, cart.type);
   const pts = readEnvelope(board, built.wasmPath, cart.type, depths);
   if (o.limit) {
     if (!board.physics) throw new Error(`board ${board.name} has no physics block: the limit needs the physical model`);
