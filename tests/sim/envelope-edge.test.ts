@@ -8,7 +8,7 @@ import { Board, withModel } from '../../boards/board.js';
 import { PenSim } from '../../host-sim/pen.js';
 import { unlockProfessional } from '../../tools/lib/clinic.js';
 import { worstPen, DEPTH_TOL_UM } from '../../tools/lib/envelope-limit.js';
-import { edgePoint } from '../../tools/lib/envelope-edge.js';
+import { edgePoint, envelopeEdge } from '../../tools/lib/envelope-edge.js';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -134,4 +134,26 @@ test('pen envelope --edge: every run held at 0.2-2.7 mm every 0.5 mm, asked at t
     [0.2, 0.2, 0.7, 0.7, 1.2, 1.2, 1.7, 1.7, 2.2, 2.2, 2.7, 2.7],
   );
   assert.ok(j.points.every((p) => p.held));
+});
+
+test('pen envelope --edge --inside runs every whole rate from the lowest up to the edge, each asked as it is', async () => {
+  // the 36-needle cartridge at 2.0 mm: the edge is 26 Hz, so one rate lies below it
+  const pts = envelopeEdge(BOARD, await firmware(), '36', [2.0], 1, undefined, true);
+  assert.deepEqual(
+    pts.map((p) => [p.askedHz, p.freqHz]),
+    [
+      [26, 26],
+      [BOARD.stroke.freq_max_hz, 26],
+      [25, 25],
+    ],
+  );
+  assert.ok(pts[2].held, pts[2].why);
+  assert.ok(pts[2].strokes >= 20, `${pts[2].strokes} strokes`);
+  for (const p of pts) assert.equal(p.held, p.why === '', JSON.stringify(p));
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'envelope', '--inside'], {
+    encoding: 'utf8',
+    cwd: REPO_ROOT,
+  });
+  assert.equal(r.status, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /--step, --seed, --all and --inside go with --edge/);
 });

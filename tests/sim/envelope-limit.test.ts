@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BOARD, maxFreq } from './helpers.js';
 import { cartridgeOf, withModel, planningBoard } from '../../boards/board.js';
-import { envelopeLimit, tryStrokes, worstPen, DEPTH_TOL_UM } from '../../tools/lib/envelope-limit.js';
+import { envelopeLimit, rateHeld, tryStrokes, worstPen, DEPTH_TOL_UM } from '../../tools/lib/envelope-limit.js';
 
 const cycloidal = (u: number): number => u - Math.sin(2 * Math.PI * u) / (2 * Math.PI);
 
@@ -33,6 +33,17 @@ test("the typical pen's limit at 1.5 mm lies above the firmware's envelope and b
   const [p] = envelopeLimit(BOARD, undefined, [1.5], withModel(BOARD, 'physical'));
   const fw = await maxFreq(1.5);
   assert.ok(p.limitHz >= fw && p.limitHz < BOARD.stroke.freq_max_hz, `limit ${p.limitHz} Hz, firmware ${fw} Hz`);
+});
+
+test("the limit is the highest rate below which every rate holds: the worst pen's gap at 1.25 mm", () => {
+  // held is not monotonic in the rate: at 1.25 mm the worst pen holds 40 Hz, stalls or misses depth
+  // at 41-42, holds 43-44 again. A bisection from 25/150 Hz landed on 44 and reported it as the limit.
+  const pen = worstPen(BOARD);
+  const cart = cartridgeOf(pen);
+  const held = [39, 40, 41, 42, 43, 44, 45].map((f) => rateHeld(pen, cart, 1250, f));
+  assert.deepEqual(held, [true, true, false, false, true, true, false]);
+  const [p] = envelopeLimit(BOARD, undefined, [1.25]);
+  assert.deepEqual(p, { depthMm: 1.25, limitHz: 40, heldMaxHz: 44 });
 });
 
 test('the firmware plans with the worst end of every range', () => {

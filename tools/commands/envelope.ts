@@ -14,7 +14,7 @@ const SPEC: OptionSpec = {
   json: { type: 'boolean', help: 'print JSON' },
   limit: {
     type: 'boolean',
-    help: `also the limit: the highest rate per depth the worst pen of the board's ranges (and the typical pen) holds on the physical model with depth within ${DEPTH_TOL_UM / 1000} mm at the tip and no lost step, by brute force independent of the firmware; and the firmware's utilization of it`,
+    help: `also the limit: the highest rate per depth up to which the worst pen of the board's ranges (and the typical pen) holds every rate on the physical model with depth within ${DEPTH_TOL_UM / 1000} mm at the tip and no lost step, by brute force independent of the firmware; and the firmware's utilization of it`,
   },
   edge: {
     type: 'boolean',
@@ -23,6 +23,10 @@ const SPEC: OptionSpec = {
   step: { type: 'string', value: 'MM', help: 'with --edge: depth step (default 0.05; 0.01 is the finest)' },
   seed: { type: 'string', value: 'N', help: 'with --edge: seed of each run (default 1)' },
   all: { type: 'boolean', help: 'with --edge: list every run, not only those not held' },
+  inside: {
+    type: 'boolean',
+    help: "with --edge: also run every whole rate from the board's lowest up to the edge at each depth (a pen that holds its edge may fail below it)",
+  },
 };
 const USAGE = usageText(
   'envelope',
@@ -41,8 +45,8 @@ export async function envelopeCommand(argv: string[]): Promise<number> {
   const cart = cartridgeOption(board, o.cartridge as string | undefined);
   const built = await buildFirmware(board.name);
   if (o.edge) return edgeReport(board, built.wasmPath, cart.type, o);
-  if (o.step !== undefined || o.seed !== undefined || o.all)
-    throw new UsageError('--step, --seed and --all go with --edge');
+  if (o.step !== undefined || o.seed !== undefined || o.all || o.inside)
+    throw new UsageError('--step, --seed, --all and --inside go with --edge');
   const depths = standardDepths(board, cart.type);
   const pts = readEnvelope(board, built.wasmPath, cart.type, depths);
   if (o.limit) {
@@ -95,23 +99,33 @@ function edgeReport(board: Board, wasm: string, cartridge: string, o: Record<str
   // progress on stderr (stdout may be JSON): a live line on a terminal, a line every 10 s in a log
   const tty = process.stderr.isTTY;
   let last = Date.now();
-  const pts = envelopeEdge(board, wasm, cartridge, depths, seed, (done, total) => {
-    if (tty) process.stderr.write(`\r\x1b[K[${done}/${total}] runs at the edge`);
-    else if (Date.now() - last >= 10_000 && done < total) {
-      last = Date.now();
-      process.stderr.write(`[${done}/${total}] runs at the edge\n`);
-    }
-  });
+  const inside = o.inside === true;
+  const pts = envelopeEdge(
+    board,
+    wasm,
+    cartridge,
+    depths,
+    seed,
+    (done, total, runs) => {
+      const line = `[${done}/${total}] depths, ${runs} runs`;
+      if (tty) process.stderr.write(`\r\x1b[K${line}`);
+      else if (Date.now() - last >= 10_000 && done < total) {
+        last = Date.now();
+        process.stderr.write(`${line}\n`);
+      }
+    },
+    inside,
+  );
   if (tty) process.stderr.write('\r\x1b[K');
   const bad = pts.filter((p) => !p.held);
   if (o.json) {
-    console.log(JSON.stringify(snakeCaseKeys({ board: board.name, cartridge, seed, stepMm, points: pts })));
+    console.log(JSON.stringify(snakeCaseKeys({ board: board.name, cartridge, seed, stepMm, inside, points: pts })));
     return bad.length ? 1 : 0;
   }
   const row = (p: EdgePoint): string =>
     `${p.depthMm.toFixed(2).padStart(8)}   ${String(p.freqHz).padStart(5)}   ${String(p.askedHz).padStart(5)}   ${p.held ? 'held' : `NOT HELD: ${p.why}`}${Number.isNaN(p.worstErrUm) || p.why.startsWith('a stroke') ? '' : `; worst stroke ${p.worstErrUm.toFixed(1)} um`}`;
   console.log(
-    `${board.name} with cartridge ${cartridge}, the worst pen of its ranges, at the envelope's edge every ${stepMm} mm (seed ${seed}): ${pts.length - bad.length} of ${pts.length} runs held`,
+    `${board.name} with cartridge ${cartridge}, the worst pen of its ranges, at the envelope's edge${inside ? ' and every rate below it' : ''} every ${stepMm} mm (seed ${seed}): ${pts.length - bad.length} of ${pts.length} runs held`,
   );
   console.log('depth mm   run Hz   asked   result');
   for (const p of o.all ? pts : bad) console.log(row(p));

@@ -4,7 +4,8 @@
 // rate (the clamp settles it, by its own search). A point is held when, after the first strokes and
 // the depth trim have settled, every stroke for a second ends within the depth tolerance at the tip,
 // no step is lost, the pen is still stroking (no stall, no encoder slip) and the rate is within 0.5 %.
-// The limit searches the model alone; this runs the firmware, its planner, its trim and its checks.
+// With --inside, every whole rate below the edge too. The limit searches the model alone; this runs
+// the firmware, its planner, its trim and its checks.
 import { Board, cartridgeOf } from '../../boards/board.js';
 import { PenSim } from '../../host-sim/pen.js';
 import { unlockProfessional } from './clinic.js';
@@ -46,13 +47,17 @@ export function edgeDepths(board: Board, cartridge: string | undefined, stepMm: 
   return out;
 }
 
-/** One run: the worst pen ready, professional mode, the deepest zone, depthMm at `ask` ('edge' or 'above'), started by its button. */
+/**
+ * One run: the worst pen ready, professional mode, the deepest zone, depthMm at `ask` ('edge': the
+ * edge's own rate; 'above': the board's highest, clamped to the edge; a number: that rate, inside the
+ * envelope), started by its button.
+ */
 export function edgePoint(
   pen: Board,
   wasm: string,
   cartridge: string | undefined,
   depthMm: number,
-  ask: 'edge' | 'above',
+  ask: 'edge' | 'above' | number,
   seed: number,
 ): EdgePoint {
   const sim = new PenSim({ board: pen, cartridge, wasm, seed });
@@ -67,9 +72,10 @@ export function edgePoint(
   }
   const top = pen.stroke.freq_max_hz;
   sim.command(`SET FREQ ${top}`);
-  const freqHz = sim.setting.freqHz;
-  const askedHz = ask === 'edge' ? freqHz : top;
-  if (ask === 'edge') sim.command(`SET FREQ ${freqHz}`);
+  const edgeHz = sim.setting.freqHz;
+  const askedHz = ask === 'edge' ? edgeHz : ask === 'above' ? top : ask;
+  if (ask !== 'above') sim.command(`SET FREQ ${askedHz}`);
+  const freqHz = sim.setting.freqHz; // (the edge, or the rate asked inside it)
   const point = (over: Partial<EdgePoint>): EdgePoint => ({
     depthMm,
     freqHz,
@@ -115,20 +121,29 @@ export function edgePoint(
   });
 }
 
-/** Every depth's edge, asked exactly and asked above, on the worst pen of `board`'s ranges. */
+/**
+ * Every depth's edge, asked exactly and asked above, on the worst pen of `board`'s ranges; with
+ * `inside`, also every whole rate from the board's lowest up to the edge, asked exactly (a pen that
+ * holds its edge may still fail below it: held is not monotonic in the rate).
+ */
 export function envelopeEdge(
   board: Board,
   wasm: string,
   cartridge: string | undefined,
   depthsMm: number[],
   seed: number,
-  progress?: (done: number, total: number) => void,
+  progress?: (depthsDone: number, depths: number, runs: number) => void,
+  inside = false,
 ): EdgePoint[] {
   const pen = worstPen(board);
   const out: EdgePoint[] = [];
-  for (const d of depthsMm) {
-    for (const ask of ['edge', 'above'] as const) out.push(edgePoint(pen, wasm, cartridge, d, ask, seed));
-    progress?.(out.length, 2 * depthsMm.length);
+  for (const [i, d] of depthsMm.entries()) {
+    const edge = edgePoint(pen, wasm, cartridge, d, 'edge', seed);
+    out.push(edge, edgePoint(pen, wasm, cartridge, d, 'above', seed));
+    if (inside)
+      for (let f = board.stroke.freq_min_hz; f < edge.freqHz; f++)
+        out.push(edgePoint(pen, wasm, cartridge, d, f, seed));
+    progress?.(i + 1, depthsMm.length, out.length);
   }
   return out;
 }

@@ -7,7 +7,12 @@
 // firmware must stop the needles then, so a rate that raises it is not one the pen holds).
 // The rotor lags its field under load (the load angle), so each member may also run a few microsteps
 // past the depth's own steps: the overtravel that puts the tip on the depth is measured, then checked.
-// The search is a bisection on whole hertz (a rate the motor holds is assumed held at every lower one).
+// The search runs up in whole hertz from the board's lowest rate: the limit is the highest rate up to
+// which every rate is held. Held is not monotonic in the rate on a lightly damped pen (the rotor's
+// ringing and the stroke's timing line up at some rates and not at others: the worst pen holds 74 Hz
+// at 0.25 mm and stalls at 66-70), so a bisection, which assumes a rate held is held at every lower
+// one, could report a rate above rates that fail. The highest rate held above such a gap is reported
+// beside the limit.
 import { Board, Cartridge, cartridgeOf, withModel } from '../../boards/board.js';
 import { PhysicalDrive } from '../../host-sim/physics/model.js';
 import { physicsParams } from '../../host-sim/physics/params.js';
@@ -163,7 +168,7 @@ export function tryStrokes(
 }
 
 /** Some law, split and overtravel holds the rate. */
-function held(pen: Board, cart: Cartridge, depthUm: number, freqHz: number): boolean {
+export function rateHeld(pen: Board, cart: Cartridge, depthUm: number, freqHz: number): boolean {
   const stepUm = physicsParams(pen, cart).stepM * 1e6;
   for (const law of Object.values(LAWS))
     for (const split of SPLITS) {
@@ -180,11 +185,16 @@ function held(pen: Board, cart: Cartridge, depthUm: number, freqHz: number): boo
 
 export interface LimitPoint {
   depthMm: number;
-  /** highest whole rate held, 0 when not even the board's lowest rate is */
+  /** highest whole rate up to which every rate from the board's lowest is held, 0 when not even the lowest is */
   limitHz: number;
+  /** highest whole rate held at all (above limitHz when some rate above a failing one holds again) */
+  heldMaxHz: number;
 }
 
-/** The highest rate per depth the pen (the worst of the board's ranges unless given) holds, within the board's stroke rate range. */
+/**
+ * The highest rate per depth the pen (the worst of the board's ranges unless given) holds with every
+ * lower rate held too, within the board's stroke rate range; and the highest held at all.
+ */
 export function envelopeLimit(
   board: Board,
   cartridge: string | undefined,
@@ -192,20 +202,21 @@ export function envelopeLimit(
   pen: Board = worstPen(board),
 ): LimitPoint[] {
   const cart = cartridgeOf(pen, cartridge);
-  const lo0 = board.stroke.freq_min_hz,
-    hi0 = board.stroke.freq_max_hz;
+  const lo = board.stroke.freq_min_hz,
+    hi = board.stroke.freq_max_hz;
   return depthsMm.map((depthMm) => {
     const depthUm = depthMm * 1000;
-    if (!held(pen, cart, depthUm, lo0)) return { depthMm, limitHz: 0 };
-    if (held(pen, cart, depthUm, hi0)) return { depthMm, limitHz: hi0 };
-    let lo = lo0,
-      hi = hi0; // lo held, hi not
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      if (held(pen, cart, depthUm, mid)) lo = mid;
-      else hi = mid;
+    let limitHz = 0,
+      heldMaxHz = 0,
+      gap = false;
+    // (every rate is tried: which ones hold above the first that fails is part of the answer)
+    for (let f = lo; f <= hi; f++) {
+      if (rateHeld(pen, cart, depthUm, f)) {
+        heldMaxHz = f;
+        if (!gap) limitHz = f;
+      } else gap = true;
     }
-    return { depthMm, limitHz: lo };
+    return { depthMm, limitHz, heldMaxHz };
   });
 }
 
@@ -224,6 +235,15 @@ export function limitTable(
       `${f.depthMm.toFixed(2).padStart(8)}   ${String(f.maxFreqHz).padStart(11)}   ${String(w || 'none').padStart(18)}   ${pct(f.maxFreqHz, w).padStart(4)}   ${String(t || 'none').padStart(20)}   ${pct(f.maxFreqHz, t).padStart(4)}`,
     );
   });
+  for (const [which, pts] of [
+    ['worst', worst],
+    ['typical', typical],
+  ] as const)
+    for (const p of pts)
+      if (p.heldMaxHz > p.limitHz && p.limitHz > 0)
+        lines.push(
+          `at ${p.depthMm.toFixed(2)} mm the ${which} pen fails ${p.limitHz + 1} Hz and holds some rates above it again, up to ${p.heldMaxHz} Hz: the limit stops below the gap`,
+        );
   if (worst.every((w) => w.limitHz === 0))
     lines.push(
       "the worst pen of the ranges holds no rate at any depth (it loses steps even at the board's lowest rate): the ranges allow a pen the motor cannot drive",
