@@ -9,10 +9,9 @@
 // past the depth's own steps: the overtravel that puts the tip on the depth is measured, then checked.
 // The search runs up in whole hertz from the board's lowest rate: the limit is the highest rate up to
 // which every rate is held. Held is not monotonic in the rate on a lightly damped pen (the rotor's
-// ringing and the stroke's timing line up at some rates and not at others: the worst pen holds 74 Hz
-// at 0.25 mm and stalls at 66-70), so a bisection, which assumes a rate held is held at every lower
-// one, could report a rate above rates that fail. The highest rate held above such a gap is reported
-// beside the limit.
+// ringing and the stroke's timing line up at some rates and not at others: the worst pen holds 40 Hz
+// at 1.25 mm, fails 41-42 and holds 43-44), so a bisection, which assumes a rate held is held at every
+// lower one, reported 44 there. The highest rate held above such a gap is reported beside the limit.
 import { Board, Cartridge, cartridgeOf, withModel } from '../../boards/board.js';
 import { PhysicalDrive } from '../../host-sim/physics/model.js';
 import { physicsParams } from '../../host-sim/physics/params.js';
