@@ -63,6 +63,16 @@ const CUT_SHARE = 0.5;
 
 const typ = (r: RangeValue | undefined, fallback: number): number => (r === undefined ? fallback : r.typical);
 
+/**
+ * The puncture force's range is for standard tips, whose cartridges are specified at its highest (the
+ * cartridges' needle_force_mN, 40 mN on the reference pen). A cartridge specified lower (finer tips:
+ * the nano cartridge, 5 mN) has the range scaled by its share of that highest: an estimate, as no
+ * range of its own is published.
+ */
+function tipShare(r: RangeValue | undefined, c: Cartridge): number {
+  return r !== undefined && c.needle_force_mN < r.max ? c.needle_force_mN / r.max : 1;
+}
+
 export function physicsParams(b: Board, c: Cartridge): PhysicsParams {
   const m = b.motor;
   const ph = b.physics;
@@ -102,7 +112,7 @@ export function physicsParams(b: Board, c: Cartridge): PhysicsParams {
     nutDragN: b.carriage.friction_N,
     springPreN: b.carriage.return_spring_preload_N,
     springRateNPerM: b.carriage.return_spring_rate_N_per_mm * 1000,
-    punctureN: typ(ph?.needle_puncture_mN, 25) / 1000,
+    punctureN: (typ(ph?.needle_puncture_mN, 25) / 1000) * tipShare(ph?.needle_puncture_mN, c),
     punctureDepthM: typ(ph?.puncture_depth_um, 160) * 1e-6,
     cutShare: CUT_SHARE,
     shaftFrictionNPerM: typ(ph?.shaft_friction_mN_per_mm, 0), // mN/mm = N/m

@@ -9,6 +9,7 @@ import { PhysicalDrive, H_MAX_S, H_FINE_S } from '../../host-sim/physics/model.j
 import { pullOutTorqueNm } from '../../host-sim/physics/pull-out.js';
 import { EndstopSwitch } from '../../host-sim/physics/endstop-switch.js';
 import { ShaftEncoder } from '../../host-sim/parts/encoder.js';
+import { worstPen } from '../../tools/lib/envelope-limit.js';
 
 const BOARD = loadBoard('ref-pen');
 const TIMER_HZ = BOARD.timing.step_timer_hz;
@@ -230,4 +231,16 @@ test('the shaft encoder reads the shaft angle in 14-bit counts from its zero at 
   const turns = BOARD.geometry.rear_stop_um / (BOARD.drive.lead_mm * 1000);
   assert.equal(enc.angleCounts(), Math.floor(BOARD.encoder!.zero_count + turns * 16384));
   assert.ok(Math.abs(enc.countToUm(enc.trueCounts()) - BOARD.geometry.rear_stop_um) < 1e-6);
+});
+
+test("a cartridge's finer tips scale the puncture force's range by their share of the standard tips' specification", () => {
+  // the board's range (20/25/40 mN) is for standard tips, specified at 40 mN (needle_force_mN); the
+  // nano cartridge is specified at 5 mN, an eighth of it
+  const standard = physicsParams(BOARD, cartridgeOf(BOARD, '16'));
+  const nano = physicsParams(BOARD, cartridgeOf(BOARD, 'nano'));
+  assert.equal(standard.punctureN, 0.025);
+  assert.equal(nano.punctureN, 0.025 / 8);
+  const worst = worstPen(BOARD);
+  assert.equal(physicsParams(worst, cartridgeOf(worst, '36')).punctureN, 0.04);
+  assert.equal(physicsParams(worst, cartridgeOf(worst, 'nano')).punctureN, 0.005);
 });
