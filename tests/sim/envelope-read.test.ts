@@ -29,7 +29,11 @@ test('the envelope of a board whose cartridge check outlasts power-on is read on
   for (const p of runs) assert.equal(p.clamp, 'torque', `${p.depthMm} mm`);
   assert.ok(runs.every((p) => p.maxFreqHz >= board.stroke.freq_min_hz));
   for (const p of env.filter((p) => p.maxFreqHz === 0))
-    assert.match(p.clamp, /^ERR 3 depth [\d.]+ mm out of range 0\.20\.\.[\d.]+ mm \(cap of motor\)$/, `${p.depthMm} mm`);
+    assert.match(
+      p.clamp,
+      /^ERR 3 depth [\d.]+ mm out of range 0\.20\.\.[\d.]+ mm \(cap of motor\)$/,
+      `${p.depthMm} mm`,
+    );
   assert.equal(env[0].depthMm, 0.25);
   assert.ok(env[0].maxFreqHz > 0, env[0].clamp);
 });
