@@ -127,6 +127,13 @@ function edgeReport(board: Board, wasm: string, cartridge: string, o: Record<str
   );
   console.log('depth mm   run Hz   asked   result');
   for (const p of o.all ? pts : bad) console.log(row(p));
+  const first = bad[0];
+  if (first)
+    // the same pen and setting in pen sim, with its trace (pen sim sends the setting its own way, so the
+    // run is alike, not the same to the bit)
+    console.log(
+      `to look into one: npx pen sim --board ${board.name} --pen worst --cartridge ${cartridge} --mode professional --zone stretch_marks --depth ${first.depthMm.toFixed(2)} --freq ${first.askedHz} --seed ${seed} --seconds 1.4 --out DIR`,
+    );
   return bad.length ? 1 : 0;
 }
 
