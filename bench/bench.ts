@@ -7,7 +7,7 @@
 import { buildFirmware, MAX_WASM_BYTES } from '../tools/build/build.js';
 import { loadBoard, derive, withModel, Board } from '../boards/board.js';
 import { PenSim } from '../host-sim/pen.js';
-import { readEnvelope, standardDepths } from '../tools/lib/envelope.js';
+import { readEnvelope, standardDepths, commandOnceChecked } from '../tools/lib/envelope.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,12 @@ import { PhysicalDrive, Sampler } from '../host-sim/physics/model.js';
 
 const REPS = 5;
 const SIM_SECONDS = 3;
+
+/** A setting the bench's figures depend on: refused, the figures would be of another setting. */
+function setOk(sim: PenSim, line: string): void {
+  const r = commandOnceChecked(sim, line);
+  if (!r.startsWith('OK')) throw new Error(`${line} -> ${r}`);
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -86,7 +92,7 @@ async function main(): Promise<void> {
     sim.runUntil(() => sim.state === 'ready', 3000);
     unlockProfessional(sim); // the envelope's own setting: professional mode, the deepest zone
     sim.command('SET ZONE stretch_marks'); // without a zone START is refused and the pen would idle
-    sim.command(`SET DEPTH ${hardest.depthMm.toFixed(2)}`);
+    setOk(sim, `SET DEPTH ${hardest.depthMm.toFixed(2)}`);
     sim.command(`SET FREQ ${hardest.maxFreqHz}`);
     startStroking(sim);
     const t0 = process.hrtime.bigint();
@@ -142,7 +148,7 @@ function benchPhysical(
     sim.runUntil(() => sim.state === 'ready', 3000);
     unlockProfessional(sim); // the envelope's own setting: professional mode, the deepest zone
     sim.command('SET ZONE stretch_marks'); // without a zone START is refused and the pen would idle
-    sim.command(`SET DEPTH ${at.depthMm.toFixed(2)}`);
+    setOk(sim, `SET DEPTH ${at.depthMm.toFixed(2)}`);
     sim.command(`SET FREQ ${at.maxFreqHz}`);
     startStroking(sim);
     sim.startMeasuring();

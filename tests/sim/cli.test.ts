@@ -151,3 +151,32 @@ test('JSON keys are snake_case in every command', () => {
     assert.deepEqual(bad, [], `${args.join(' ')}: keys not in snake_case`);
   }
 });
+
+test('pen sim --pen runs a pen of the board ranges: the worst one strains the motor more than the typical', () => {
+  const at = ['sim', '--depth', '1.0', '--freq', '40', '--seconds', '0.5', '--json'];
+  const run = (extra: string[]): { pen: string; load_angle_deg_max?: number; missed_steps: number } => {
+    const r = pen([...at, ...extra]);
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+  const typical = run(['--model', 'physical']);
+  const worst = run(['--pen', 'worst']);
+  const drawn = run(['--pen', '3']);
+  assert.equal(typical.pen, 'typical');
+  assert.equal(worst.pen, 'worst');
+  assert.equal(drawn.pen, '3');
+  // the worst pen (weakest motor, most load, least damping) runs further from its field at the same setting
+  assert.ok(worst.load_angle_deg_max! > typical.load_angle_deg_max! + 5, JSON.stringify({ worst, typical }));
+  assert.ok(drawn.load_angle_deg_max! > 0 && drawn.load_angle_deg_max! !== typical.load_angle_deg_max);
+  for (const [args, msg] of [
+    [['--pen', 'best'], "pen sim: --pen best: use typical, worst or a drawn pen's number (1-9999)"],
+    [
+      ['--pen', 'worst', '--model', 'ideal'],
+      "pen sim: --pen worst with --model ideal: a pen of the board's ranges runs on the physical model",
+    ],
+  ] as const) {
+    const r = pen(['sim', ...args]);
+    assert.equal(r.status, EXIT_USAGE, args.join(' '));
+    assert.equal(r.stderr.trim().split('\n').pop(), msg);
+  }
+});

@@ -51,8 +51,15 @@ export async function envelopeCommand(argv: string[]): Promise<number> {
   const pts = readEnvelope(board, built.wasmPath, cart.type, depths);
   if (o.limit) {
     if (!board.physics) throw new Error(`board ${board.name} has no physics block: the limit needs the physical model`);
-    const worst = envelopeLimit(board, cart.type, depths);
-    const typical = envelopeLimit(board, cart.type, depths, withModel(board, 'physical'));
+    const progress = progressLine();
+    const n = depths.length;
+    const worst = envelopeLimit(board, cart.type, depths, undefined, (done) =>
+      progress(`[${done}/${2 * n}] depths: the worst pen`, true),
+    );
+    const typical = envelopeLimit(board, cart.type, depths, withModel(board, 'physical'), (done) =>
+      progress(`[${n + done}/${2 * n}] depths: the typical pen`, done < n),
+    );
+    progress.end();
     if (o.json) {
       console.log(
         JSON.stringify(
@@ -96,9 +103,7 @@ function edgeReport(board: Board, wasm: string, cartridge: string, o: Record<str
   if (!(stepMm >= 0.01 && Number.isInteger(Math.round(stepMm * 1e6) / 1e4)))
     throw new UsageError(`--step ${String(o.step)}: give a depth step in mm, 0.01 or more, in whole 0.01 mm`);
   const depths = edgeDepths(board, cartridge, stepMm);
-  // progress on stderr (stdout may be JSON): a live line on a terminal, a line every 10 s in a log
-  const tty = process.stderr.isTTY;
-  let last = Date.now();
+  const progress = progressLine();
   const inside = o.inside === true;
   const pts = envelopeEdge(
     board,
@@ -106,17 +111,10 @@ function edgeReport(board: Board, wasm: string, cartridge: string, o: Record<str
     cartridge,
     depths,
     seed,
-    (done, total, runs) => {
-      const line = `[${done}/${total}] depths, ${runs} runs`;
-      if (tty) process.stderr.write(`\r\x1b[K${line}`);
-      else if (Date.now() - last >= 10_000 && done < total) {
-        last = Date.now();
-        process.stderr.write(`${line}\n`);
-      }
-    },
+    (done, total, runs) => progress(`[${done}/${total}] depths, ${runs} runs`, done < total),
     inside,
   );
-  if (tty) process.stderr.write('\r\x1b[K');
+  progress.end();
   const bad = pts.filter((p) => !p.held);
   if (o.json) {
     console.log(JSON.stringify(snakeCaseKeys({ board: board.name, cartridge, seed, stepMm, inside, points: pts })));
@@ -129,5 +127,29 @@ function edgeReport(board: Board, wasm: string, cartridge: string, o: Record<str
   );
   console.log('depth mm   run Hz   asked   result');
   for (const p of o.all ? pts : bad) console.log(row(p));
+  const first = bad[0];
+  if (first)
+    // the same pen and setting in pen sim, with its trace (pen sim sends the setting its own way, so the
+    // run is alike, not the same to the bit)
+    console.log(
+      `to look into one: npx pen sim --board ${board.name} --pen worst --cartridge ${cartridge} --mode professional --zone stretch_marks --depth ${first.depthMm.toFixed(2)} --freq ${first.askedHz} --seed ${seed} --seconds 1.4 --out DIR`,
+    );
   return bad.length ? 1 : 0;
+}
+
+/**
+ * Progress of a long run on stderr (stdout may be JSON): a live line on a terminal, a line every 10 s
+ * in a log (`more`: not the last line, which a log does not need).
+ */
+function progressLine(): ((line: string, more: boolean) => void) & { end(): void } {
+  const tty = process.stderr.isTTY;
+  let last = Date.now();
+  const show = (line: string, more: boolean): void => {
+    if (tty) process.stderr.write(`\r\x1b[K${line}`);
+    else if (Date.now() - last >= 10_000 && more) {
+      last = Date.now();
+      process.stderr.write(`${line}\n`);
+    }
+  };
+  return Object.assign(show, { end: () => void (tty && process.stderr.write('\r\x1b[K')) });
 }

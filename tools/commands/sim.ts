@@ -4,7 +4,9 @@ import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOptions, usageText, OptionSpec, UsageError, noPositional } from '../lib/args.js';
 import { boardOption, cartridgeOption } from '../lib/board-option.js';
-import { withModel, BoardError } from '../../boards/board.js';
+import { withModel, BoardError, Board } from '../../boards/board.js';
+import { worstPen } from '../lib/envelope-limit.js';
+import { pensOf } from '../qa/tolerance.js';
 import { buildFirmware, writeAtomic } from '../build/build.js';
 import { checkOutputDir, checkOutputFile } from '../lib/errors.js';
 import { runSession, SessionResult, SessionError } from '../lib/session.js';
@@ -42,6 +44,11 @@ const SPEC: OptionSpec = {
     value: 'MODEL',
     help: "motor model: ideal (default, or the board's) or physical (load angle, currents, momentum; needs the board's physics block)",
   },
+  pen: {
+    type: 'string',
+    value: 'PEN',
+    help: "which pen of the board's ranges (physical model): typical (the default), worst (each range at the end hardest to stroke fast and exactly: the pen the envelope is promised on, as pen envelope --limit and --edge take it) or N (the N-th pen pen qa --tolerance draws with the same --seed)",
+  },
   flash: {
     type: 'string',
     value: 'FILE',
@@ -61,12 +68,18 @@ export async function simCommand(argv: string[]): Promise<number> {
     return 0;
   }
   noPositional(o, USAGE);
-  const board = modelOption(boardOption(o.board as string | undefined), o.model as string | undefined);
+  const seedOpt = (o.seed as number | undefined) ?? 1;
+  const { board, pen } = penOption(
+    modelOption(boardOption(o.board as string | undefined), o.model as string | undefined),
+    o.pen as string | undefined,
+    o.model as string | undefined,
+    seedOpt,
+  );
   const cart = cartridgeOption(board, o.cartridge as string | undefined);
   const depthMm = (o.depth as number | undefined) ?? 1.5;
   const freqHz = (o.freq as number | undefined) ?? 100;
   const seconds = (o.seconds as number | undefined) ?? 2;
-  const seed = (o.seed as number | undefined) ?? 1;
+  const seed = seedOpt;
   const tissue = (o.tissue as string | undefined) ?? 'normal';
   const g = board.geometry;
   const maxDepth = Math.min(g.depth_max_um, cart.max_depth_um) / 1000;
@@ -109,6 +122,7 @@ export async function simCommand(argv: string[]): Promise<number> {
           tissue,
           zone,
           mode,
+          pen,
         });
         files = new TraceFiles(outDir, timerHz, { comments: header, minStepIntervalS: minStepIntervalS(board) });
         // the plot shows the last 100 ms of stroking; the pen still finishes its stroke after that
@@ -133,6 +147,7 @@ export async function simCommand(argv: string[]): Promise<number> {
       tissue,
       zone,
       mode,
+      pen,
       trace: false,
       traceSinks,
       wasm,
@@ -174,6 +189,29 @@ function modelOption(board: ReturnType<typeof boardOption>, model: string | unde
   }
 }
 
+/**
+ * `--pen`: the typical pen (the board as it is), the worst of its ranges for stroking
+ * (tools/lib/envelope-limit.ts worstPen) or the N-th pen `pen qa --tolerance` draws with this seed;
+ * the ranges are the physical model's, so the last two run on it.
+ */
+function penOption(
+  board: Board,
+  v: string | undefined,
+  model: string | undefined,
+  seed: number,
+): { board: Board; pen: string } {
+  if (v === undefined || v === 'typical' || v === '0') return { board, pen: 'typical' };
+  if (v !== 'worst' && !/^[1-9]\d{0,3}$/.test(v))
+    throw new UsageError(`--pen ${v}: use typical, worst or a drawn pen's number (1-9999)`);
+  if (model === 'ideal')
+    throw new UsageError(`--pen ${v} with --model ideal: a pen of the board's ranges runs on the physical model`);
+  if (!board.physics)
+    throw new UsageError(`--pen ${v}: board ${board.name} has no physics block, so no ranges to draw from`);
+  if (v === 'worst') return { board: worstPen(board), pen: 'worst' };
+  const n = Number(v);
+  return { board: pensOf(board, 'physical', n + 1, seed)[n].board, pen: v };
+}
+
 function fmt(mm: number): string {
   return mm.toFixed(2);
 }
@@ -181,7 +219,7 @@ function fmt(mm: number): string {
 function printSummary(r: SessionResult): void {
   const s = r.summary;
   const lines = [
-    `board ${s.board}, cartridge ${s.cartridge} (${s.needles} needles), tissue ${s.tissue}, seed ${s.seed}, zone ${s.zone}, ${s.mode} mode`,
+    `board ${s.board}${s.pen === 'typical' ? '' : `, ${s.pen === 'worst' ? 'the worst pen of its ranges' : `drawn pen ${s.pen}`}`}, cartridge ${s.cartridge} (${s.needles} needles), tissue ${s.tissue}, seed ${s.seed}, zone ${s.zone}, ${s.mode} mode`,
     `asked      depth ${fmt(s.asked.depth_mm)} mm at ${s.asked.freq_hz} Hz`,
     `ran        depth ${fmt(s.set.depth_mm)} mm (quantized to ${r.stepUm.toFixed(3)} um steps) at ${s.set.freq_hz} Hz`,
   ];

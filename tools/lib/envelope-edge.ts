@@ -10,6 +10,7 @@ import { Board, cartridgeOf } from '../../boards/board.js';
 import { PenSim } from '../../host-sim/pen.js';
 import { unlockProfessional } from './clinic.js';
 import { worstPen, DEPTH_TOL_UM } from './envelope-limit.js';
+import { commandOnceChecked } from './envelope.js';
 
 /** the first strokes from rest and the depth trim's settling, as a QA case lets them (docs/scenarios.md) */
 export const EDGE_SETTLE_MS = 400;
@@ -67,7 +68,7 @@ export function edgePoint(
   const r = unlockProfessional(sim);
   if (!r.startsWith('OK')) throw new Error(`professional mode refused: ${r}`);
   for (const line of ['SET ZONE stretch_marks', `SET DEPTH ${depthMm.toFixed(2)}`]) {
-    const reply = sim.command(line);
+    const reply = commandOnceChecked(sim, line);
     if (!reply.startsWith('OK')) throw new Error(`${line} -> ${reply}`);
   }
   const top = pen.stroke.freq_max_hz;

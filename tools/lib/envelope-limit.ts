@@ -1,17 +1,22 @@
 // `pen envelope --limit`: the highest stroke rate per depth that the worst pen of the board's ranges
 // holds, found by brute force on the simulator's physical model alone, independent of the firmware and
 // its planner: for each rate, strokes are driven with a family of smooth rest-to-rest motion laws
-// (cycloidal, 3-4-5 and 4-5-6-7 polynomials, a trapezoidal speed) and down/up time splits; a rate is
+// (cycloidal, 3-4-5 and 4-5-6-7 polynomials, trapezoidal speeds ramping over 25-50 % of the time at
+// each end) and down/up time splits; a rate is
 // held when some member keeps every stroke's deepest tip within the depth tolerance, loses no step and
 // never raises the stall flag (StallGuard sees the load angle past 90 degrees at a full step: the
 // firmware must stop the needles then, so a rate that raises it is not one the pen holds).
 // The rotor lags its field under load (the load angle), so each member may also run a few microsteps
 // past the depth's own steps: the overtravel that puts the tip on the depth is measured, then checked.
 // The search runs up in whole hertz from the board's lowest rate: the limit is the highest rate up to
-// which every rate is held. Held is not monotonic in the rate on a lightly damped pen (the rotor's
-// ringing and the stroke's timing line up at some rates and not at others: the worst pen holds 40 Hz
-// at 1.25 mm, fails 41-42 and holds 43-44), so a bisection, which assumes a rate held is held at every
-// lower one, reported 44 there. The highest rate held above such a gap is reported beside the limit.
+// which every rate is held. Held need not be monotonic in the rate on a lightly damped pen (the
+// rotor's ringing and the stroke's timing line up at some rates and not at others: with the smooth
+// laws alone the worst pen held 40 Hz at 1.25 mm, failed 41-42 and held 43-44), so a bisection, which
+// assumes a rate held is held at every lower one, can land above a gap. The highest rate held above
+// such a gap is reported beside the limit.
+// The family must hold everything the firmware's moves hold, or the limit is none: with the smooth laws
+// and the one trapezoid alone the worst pen's limit at 1.25 mm was 40 Hz, and the firmware's own move
+// (a triangle, the down half 55 % of the period) holds 45 Hz there.
 import { Board, Cartridge, cartridgeOf, withModel } from '../../boards/board.js';
 import { PhysicalDrive } from '../../host-sim/physics/model.js';
 import { physicsParams } from '../../host-sim/physics/params.js';
@@ -23,19 +28,31 @@ const MEASURED_STROKES = 8;
 const SETTLE_S = 0.02;
 
 type Law = (u: number) => number;
+/**
+ * A trapezoidal speed: constant acceleration over the first and last `share` of the time, cruising
+ * between (share 0.5: accelerate, then decelerate). The firmware's own kind of move (assembly/profile.ts),
+ * so the search can never report a limit below what the firmware's moves hold.
+ */
+export function trapezoid(share: number): Law {
+  const vmax = 1 / (1 - share);
+  return (u) => {
+    if (u < share) return (vmax * u * u) / (2 * share);
+    if (u > 1 - share) return 1 - (vmax * (1 - u) * (1 - u)) / (2 * share);
+    return (vmax * share) / 2 + vmax * (u - share);
+  };
+}
 /** rest-to-rest motion laws, position 0..1 over time 0..1 */
 const LAWS: Record<string, Law> = {
   cycloidal: (u) => u - Math.sin(2 * Math.PI * u) / (2 * Math.PI),
   poly345: (u) => u * u * u * (10 - 15 * u + 6 * u * u),
   poly4567: (u) => u ** 4 * (35 - 84 * u + 70 * u * u - 20 * u ** 3),
-  trapezoid: (u) => {
-    // speed ramps over the first and last third, cruises between
-    const a = 1 / 3,
-      vmax = 1 / (1 - a);
-    if (u < a) return (vmax * u * u) / (2 * a);
-    if (u > 1 - a) return 1 - (vmax * (1 - u) * (1 - u)) / (2 * a);
-    return (vmax * a) / 2 + vmax * (u - a);
-  },
+  // the speed ramps over a quarter to a half of the time at each end (the shares the firmware tries)
+  trapezoid: trapezoid(1 / 3),
+  trapezoid25: trapezoid(0.25),
+  trapezoid30: trapezoid(0.3),
+  trapezoid40: trapezoid(0.4),
+  trapezoid45: trapezoid(0.45),
+  triangle: trapezoid(0.5),
 };
 /** share of the period spent going down */
 const SPLITS = [0.45, 0.5, 0.55];
@@ -199,24 +216,38 @@ export function envelopeLimit(
   cartridge: string | undefined,
   depthsMm: number[],
   pen: Board = worstPen(board),
+  /** after each depth: how many are done */
+  progress?: (depthsDone: number) => void,
 ): LimitPoint[] {
   const cart = cartridgeOf(pen, cartridge);
   const lo = board.stroke.freq_min_hz,
     hi = board.stroke.freq_max_hz;
-  return depthsMm.map((depthMm) => {
-    const depthUm = depthMm * 1000;
-    let limitHz = 0,
-      heldMaxHz = 0,
-      gap = false;
-    // (every rate is tried: which ones hold above the first that fails is part of the answer)
-    for (let f = lo; f <= hi; f++) {
-      if (rateHeld(pen, cart, depthUm, f)) {
-        heldMaxHz = f;
-        if (!gap) limitHz = f;
-      } else gap = true;
-    }
-    return { depthMm, limitHz, heldMaxHz };
+  return depthsMm.map((depthMm, i) => {
+    const p = { depthMm, ...contiguousLimit(lo, hi, (f) => rateHeld(pen, cart, depthMm * 1000, f)) };
+    progress?.(i + 1);
+    return p;
   });
+}
+
+/**
+ * Every whole rate from lo to hi tried (which ones hold above the first that fails is part of the
+ * answer): the highest up to which every rate holds, and the highest that holds at all.
+ */
+export function contiguousLimit(
+  lo: number,
+  hi: number,
+  held: (freqHz: number) => boolean,
+): { limitHz: number; heldMaxHz: number } {
+  let limitHz = 0,
+    heldMaxHz = 0,
+    gap = false;
+  for (let f = lo; f <= hi; f++) {
+    if (held(f)) {
+      heldMaxHz = f;
+      if (!gap) limitHz = f;
+    } else gap = true;
+  }
+  return { limitHz, heldMaxHz };
 }
 
 /** The firmware's envelope beside the limits, utilization = firmware rate / limit, one line per depth. */

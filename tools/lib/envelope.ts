@@ -27,7 +27,7 @@ export function readEnvelope(
   const top = board.stroke.freq_max_hz;
   const out: EnvelopePoint[] = [];
   for (const d of depthsMm) {
-    const r = sim.command(`SET DEPTH ${d.toFixed(2)}`);
+    const r = commandOnceChecked(sim, `SET DEPTH ${d.toFixed(2)}`);
     if (!r.startsWith('OK')) {
       out.push({ depthMm: d, maxFreqHz: 0, clamp: r });
       continue;
@@ -36,6 +36,28 @@ export function readEnvelope(
     out.push({ depthMm: d, maxFreqHz: sim.setting.freqHz, clamp: sim.setting.clamp });
   }
   return out;
+}
+
+/** how long a fitted cartridge's check may take before a tool gives up on it (ms of pen time) */
+export const CARTRIDGE_CHECK_MAX_MS = 2000;
+const CHECKING = /^ERR 6 cartridge still being checked/;
+
+/**
+ * Send a setting once the pen has finished checking the fitted cartridge. The pen is ready before it
+ * has worked out the cartridge's deepest setting (a few control ticks per rate tried: longer on a board
+ * whose lowest rate cannot run the cartridge's full depth) and refuses depth settings until then; a
+ * tool that reads the envelope waits for it rather than reporting the refusal as the envelope.
+ */
+export function commandOnceChecked(sim: PenSim, line: string, maxMs = CARTRIDGE_CHECK_MAX_MS): string {
+  let waitedMs = 0;
+  for (;;) {
+    const r = sim.command(line);
+    if (!CHECKING.test(r)) return r;
+    if (waitedMs >= maxMs)
+      throw new Error(`"${line}": the pen was still checking its cartridge after ${maxMs} ms (${r})`);
+    sim.run(10);
+    waitedMs += 10;
+  }
 }
 
 /** Depths from 0.25 mm in 0.25 mm steps up to what the cartridge allows. */

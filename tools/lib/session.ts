@@ -25,12 +25,16 @@ export interface SessionOptions {
   /** treatment zone (default cheeks) and mode (default home) */
   zone?: string;
   mode?: 'home' | 'professional';
+  /** which pen of the board's ranges `board` is (typical, worst, or a drawn pen's number): for the summary */
+  pen?: string;
   /** the log flash to start from (a pen's history) */
   flash?: Flash;
 }
 
 export interface Summary {
   board: string;
+  /** the pen of the board's ranges: typical, worst, or a drawn pen's number */
+  pen: string;
   cartridge: string;
   needles: number;
   tissue: string;
@@ -126,6 +130,7 @@ export function runSession(o: SessionOptions): SessionResult {
   return {
     summary: {
       board: o.board.name,
+      pen: o.pen ?? 'typical',
       cartridge: o.cartridge,
       needles: sim.cartridge.needles,
       tissue: o.tissue,
