@@ -137,19 +137,22 @@ test('pen envelope --edge: every run held at 0.2-2.7 mm every 0.5 mm, asked at t
 });
 
 test('pen envelope --edge --inside runs every whole rate from the lowest up to the edge, each asked as it is', async () => {
-  // the 36-needle cartridge at 2.0 mm: the edge is 26 Hz, so one rate lies below it
-  const pts = envelopeEdge(BOARD, await firmware(), '36', [2.0], 1, undefined, true);
+  // the 16-needle cartridge at 2.75 mm: the edge is 27 Hz, so two rates lie below it, and all hold
+  const pts = envelopeEdge(BOARD, await firmware(), undefined, [2.75], 1, undefined, true);
   assert.deepEqual(
     pts.map((p) => [p.askedHz, p.freqHz]),
     [
-      [26, 26],
-      [BOARD.stroke.freq_max_hz, 26],
+      [27, 27],
+      [BOARD.stroke.freq_max_hz, 27],
       [25, 25],
+      [26, 26],
     ],
   );
-  assert.ok(pts[2].held, pts[2].why);
-  assert.ok(pts[2].strokes >= 20, `${pts[2].strokes} strokes`);
-  for (const p of pts) assert.equal(p.held, p.why === '', JSON.stringify(p));
+  for (const p of pts) {
+    assert.ok(p.held, `${p.askedHz} Hz: ${p.why}`);
+    assert.ok(p.strokes >= 20, `${p.strokes} strokes`);
+    assert.equal(p.why, '', JSON.stringify(p));
+  }
   const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'envelope', '--inside'], {
     encoding: 'utf8',
     cwd: REPO_ROOT,
