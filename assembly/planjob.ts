@@ -126,7 +126,9 @@ export class PlanJob {
   clamp: i32 = CLAMP_NONE;
   probeUm: i64 = 0;
   probeHz: i32 = 0;
-  probeShare: i32 = 0;
+  probeShare: i32 = 0; // shares tried so far at this rate
+  /** the share tried first (index): 0, or for a split stroke's up half the down half's (see step) */
+  probeFrom: i32 = 0;
   probeRateOk: bool = false; // some share was within the step rate
   bestShare: i32 = 0;
   bestSlack: i64 = 0;
@@ -266,6 +268,7 @@ function probeBegin(job: PlanJob, um: i64, hz: i32): void {
   job.probeUm = um;
   job.probeHz = hz;
   job.probeShare = 0;
+  job.probeFrom = 0;
   job.probeRateOk = false;
   job.bestShare = 0;
   job.bestSlack = -1;
@@ -274,7 +277,7 @@ function probeBegin(job: PlanJob, um: i64, hz: i32): void {
 
 /** Tries the next share: -1 while more are to try, else 1 if some share runs (bestShare) or 0. */
 function probeNext(job: PlanJob, all: bool): i32 {
-  const i = job.probeShare++;
+  const i = (job.probeFrom + job.probeShare++) % SHARE_COUNT;
   if (i == 0 && !job.probeUp) {
     // the halves' times once per rate, in the first share's tick (not in the command's)
     const halfUs = halfStrokeUs(job.probeHz);
@@ -336,7 +339,9 @@ function step(job: PlanJob): i32 {
     }
     // the asked rate is probed over every share: when it runs, its best share is known and planning
     // starts at once (no second probe of the same rate); a stroke's up half, which the spring helps,
-    // takes the first share that runs (a tick each: the change takes effect sooner)
+    // takes the first share that runs (a tick each: the change takes effect sooner), from the down
+    // half's share on: the rotor rings less into the next down half than after the up half's own
+    // first share, the triangle (measured on the worst pen of the ranges, docs/simulator.md)
     const all = job.stage == JOB_SHARE || (job.stage == JOB_CLAMP && job.clampStage == 0);
     let r = probeNext(job, all && !job.probeUp);
     if (r < 0) continue;
@@ -346,6 +351,7 @@ function step(job: PlanJob): i32 {
         job.downShare = job.bestShare;
         job.probeUp = true;
         job.probeShare = 0;
+        job.probeFrom = job.bestShareIdx;
         job.bestShare = 0;
         job.bestSlack = -1;
         continue;

@@ -154,6 +154,17 @@ describe("stroke halves", () => {
     expect(p.steps).toBe(strokeSteps());
   });
 
+  test("the up half takes the down half's acceleration share where it runs, not the triangle first", () => {
+    // the spring helps the way up, so every share runs it; after a triangle the rotor rang into the
+    // next down half and stalled the worst pen of the ranges (docs/simulator.md)
+    const p = planned(2000, 31);
+    expect(strokePlanSplit()).toBe(true);
+    const up = upPlanOf(p);
+    const downPermille = <i32>((p.accStepTicks * 1000) / p.durStepTicks);
+    expect(downPermille).toBeLessThan(500, "the down half's share is not the triangle: the test tells apart");
+    expect(<i32>((up.accStepTicks * 1000) / up.durStepTicks)).toBe(downPermille);
+  });
+
   test("a rate asked past both is clamped to the highest the split runs", () => {
     planned(2000, 150);
     expect(clamp()).toBe(CLAMP_TORQUE);
