@@ -1,11 +1,11 @@
 // `pen envelope --limit`: the highest stroke rate per depth that the worst pen of the board's ranges
 // holds, found by brute force on the simulator's physical model alone, independent of the firmware and
-// its planner: for each rate, strokes are driven with a family of smooth rest-to-rest motion laws
-// (cycloidal, 3-4-5 and 4-5-6-7 polynomials, trapezoidal speeds ramping over 25-50 % of the time at
-// each end) and down/up time splits; a rate is
-// held when some member keeps every stroke's deepest tip within the depth tolerance, loses no step and
-// never raises the stall flag (StallGuard sees the load angle past 90 degrees at a full step: the
-// firmware must stop the needles then, so a rate that raises it is not one the pen holds).
+// its planner: for each rate, strokes are driven with a family of rest-to-rest motion laws (cycloidal,
+// 3-4-5 and 4-5-6-7 polynomials, trapezoidal speeds ramping over 25-50 % of the time at each end) and
+// down/up time splits; a rate is held when some member keeps every stroke's deepest tip within the
+// depth tolerance, loses no step and never raises the stall flag (StallGuard sees the load angle past
+// 90 degrees at a full step: the firmware must stop the needles then, so a rate that raises it is not
+// one the pen holds).
 // The rotor lags its field under load (the load angle), so each member may also run a few microsteps
 // past the depth's own steps: the overtravel that puts the tip on the depth is measured, then checked.
 // The search runs up in whole hertz from the board's lowest rate: the limit is the highest rate up to
