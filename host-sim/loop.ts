@@ -14,6 +14,7 @@ import { PowerSupply } from './parts/power.js';
 import { Watchdog } from './parts/watchdog.js';
 import { Firmware } from './firmware.js';
 import { EncoderSampler } from './parts/encoder.js';
+import { Sampler } from './physics/model.js';
 
 /** What the loop drives. */
 export interface LoopParts {
@@ -43,7 +44,10 @@ export class TimeLoop {
     readonly ticksPerControl: number,
   ) {
     // the physical model integrates on its own between the loop's events (when its steps are merged)
-    if (p.mech.phys) p.mech.phys.sampler = this.sample;
+    if (p.mech.phys) {
+      p.mech.phys.sampler = TimeLoop.sample as Sampler;
+      p.mech.phys.samplerThis = this;
+    }
   }
 
   /** Do `fn` at the first control tick at or after t. */
@@ -164,11 +168,16 @@ export class TimeLoop {
     }
   }
 
-  /** The physical model moves on its own between events: the meter and the encoder see each integration step. */
-  private readonly sample = (t: number, xUm: number, tipUm: number): void => {
+  /**
+   * The physical model moves on its own between events: the meter and the encoder see each integration
+   * step. One function for every loop, called with the loop as `this`: a closure per loop was a new
+   * call target at the model's call site each run, and V8 threw the model's compiled code away for it
+   * (docs/simulator.md: a new pen's second and third runs 2-3x slower, now and then one stuck at 7x).
+   */
+  private static sample(this: TimeLoop, t: number, xUm: number, tipUm: number): void {
     this.p.meter.onTip(t, tipUm);
     this.p.encoder?.observeAt(t, xUm);
-  };
+  }
 
   /**
    * ... and the encoder, retract timing and the endstop at each event (a step, a control tick: 1 ms
@@ -176,7 +185,7 @@ export class TimeLoop {
    * to H_MAX_S before the event. Within one advance the model's position is only known at its end.
    */
   private follow(t: number): void {
-    this.p.mech.advanceTo(t); // (the model's own sampler: one closure at its call site, which the JIT inlines)
+    this.p.mech.advanceTo(t); // (the model's own sampler, TimeLoop.sample: one function for every loop)
     this.watch(t);
   }
 

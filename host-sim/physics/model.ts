@@ -52,7 +52,7 @@ const HALF_PI = Math.PI / 2;
 const FIELD_CACHE = 1024;
 
 /** Called after each integration step with the time (ticks), carriage position and tip (um). */
-export type Sampler = (tTicks: number, xUm: number, tipUm: number) => void;
+export type Sampler = (this: unknown, tTicks: number, xUm: number, tipUm: number) => void;
 
 export class PhysicalDrive {
   // every number field starts as a number (not undefined): V8 then keeps it as an unboxed double
@@ -278,6 +278,8 @@ export class PhysicalDrive {
 
   /** what advanceTo hands each integration step to when it is given no sampler of its own */
   sampler: Sampler | undefined;
+  /** the receiver `sampler` is called with: one function for every loop (a closure per loop would be a new call target to the compiler each run) */
+  samplerThis: unknown = undefined;
 
   /** Integrate up to t (ticks). */
   advanceTo(t: number, sample: Sampler | undefined = this.sampler): void {
@@ -512,7 +514,13 @@ export class PhysicalDrive {
         rotated += n - k;
         k = n;
       }
-      if (sample) sample(Math.round(t0Ticks + (k === n ? this.splitEnd : (dTicks * k) / n)), x * 1e6, d2 * 1e6);
+      if (sample)
+        sample.call(
+          this.samplerThis,
+          Math.round(t0Ticks + (k === n ? this.splitEnd : (dTicks * k) / n)),
+          x * 1e6,
+          d2 * 1e6,
+        );
     }
     this.x = x;
     this.v = v;
