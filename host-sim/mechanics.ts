@@ -137,6 +137,10 @@ export class Mechanics {
     ph.advanceTo(t, this.sampleWrapped);
     this.syncPhys();
   }
+  /** Physical model: the carriage where it is at t, between events, without integrating there (PhysicalDrive.xAt). */
+  lookAt(t: number): void {
+    this.xUm = this.phys!.xAt(t) * 1e6;
+  }
   private sampleFn: Sampler | undefined;
   private sampleWrapped: Sampler | undefined;
 

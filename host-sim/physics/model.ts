@@ -281,6 +281,21 @@ export class PhysicalDrive {
   /** the receiver `sampler` is called with: one function for every loop (a closure per loop would be a new call target to the compiler each run) */
   samplerThis: unknown = undefined;
 
+  /**
+   * The carriage's position (m) at t (ticks), for a reader between events, without integrating there:
+   * the state is integrated to t on the side and put back as it was (nothing sampled), so the model's
+   * steps stay where the events put them and the run goes on bit for bit as if nobody had looked.
+   */
+  xAt(t: number): number {
+    if (t <= this.tTicks) return this.x;
+    const saved = Object.assign({}, this);
+    this.sampler = undefined;
+    this.advanceTo(t);
+    const x = this.x;
+    Object.assign(this, saved);
+    return x;
+  }
+
   /** Integrate up to t (ticks). */
   advanceTo(t: number, sample: Sampler | undefined = this.sampler): void {
     const dTicks = t - this.tTicks;
