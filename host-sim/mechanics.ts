@@ -35,10 +35,29 @@ export class Mechanics {
   readonly phys: PhysicalDrive | undefined;
   private physLost = 0;
 
-  /** carriage position (um from the endstop, positive toward the skin); (= 0: a number field from the start, stored unboxed) */
-  xUm = 0;
+  /** carriage position (um from the endstop, positive toward the skin) */
+  get xUm(): number {
+    if (this.lookTicks >= 0) this.look();
+    return this.xNowUm;
+  }
+  set xUm(x: number) {
+    this.xNowUm = x;
+    this.lookTicks = -1;
+  }
   /** carriage speed (m/s) */
-  vMps = 0;
+  get vMps(): number {
+    if (this.lookTicks >= 0) this.look();
+    return this.vNowMps;
+  }
+  set vMps(v: number) {
+    this.vNowMps = v;
+    this.lookTicks = -1;
+  }
+  // (= 0: number fields from the start, stored unboxed)
+  private xNowUm = 0;
+  private vNowMps = 0;
+  /** the time (ticks) a reader may look at the physical carriage between events; -1 none */
+  private lookTicks = -1;
   /** commanded position minus actual position, in steps (changes when steps are lost) */
   offsetSteps = 0;
   synced = true;
@@ -137,9 +156,20 @@ export class Mechanics {
     ph.advanceTo(t, this.sampleWrapped);
     this.syncPhys();
   }
-  /** Physical model: the carriage where it is at t, between events, without integrating there (PhysicalDrive.xAt). */
+  /**
+   * Physical model: the carriage is where it is at t, between events, without integrating there
+   * (PhysicalDrive.xAt); worked out only when something reads it (a run polled every control tick
+   * reads little of it).
+   */
   lookAt(t: number): void {
-    this.xUm = this.phys!.xAt(t) * 1e6;
+    this.lookTicks = t;
+  }
+  private look(): void {
+    const t = this.lookTicks;
+    this.lookTicks = -1;
+    const ph = this.phys!;
+    this.xNowUm = ph.xAt(t) * 1e6;
+    this.vNowMps = ph.lookedVMps;
   }
   private sampleFn: Sampler | undefined;
   private sampleWrapped: Sampler | undefined;

@@ -292,9 +292,13 @@ export class PhysicalDrive {
     this.sampler = undefined;
     this.advanceTo(t);
     const x = this.x;
+    const v = this.v;
     Object.assign(this, saved);
+    this.lookedVMps = v;
     return x;
   }
+  /** the carriage's speed (m/s) at the time xAt() last looked at */
+  lookedVMps = 0;
 
   /** Integrate up to t (ticks). */
   advanceTo(t: number, sample: Sampler | undefined = this.sampler): void {
