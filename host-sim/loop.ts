@@ -56,6 +56,22 @@ export class TimeLoop {
     this.timeline.sort((a, b) => a.tTicks - b.tTicks);
   }
 
+  /**
+   * Something outside changes the pen now (a fault or its end, the supply, the skin, the cartridge):
+   * the physics is brought up to now first, so the change acts from its own moment, as at any other
+   * event. (Between events the model may be up to a control period behind the clock: a driver
+   * switched there would otherwise act from the model's last integration.)
+   */
+  eventNow(): void {
+    const { clock, mech, trace } = this.p;
+    if (!mech.phys || mech.phys.timeTicks >= clock.tTicks) return;
+    this.follow(clock.tTicks);
+    if (trace) {
+      trace.driftT.push(clock.tTicks);
+      trace.driftTip.push(mech.tipUm());
+    }
+  }
+
   /** Advance simulated time by `ms`. */
   run(ms: number): void {
     this.runUntilTicks(this.p.clock.tTicks + this.p.clock.ticks(ms));

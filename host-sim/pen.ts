@@ -146,6 +146,7 @@ export class PenSim {
    */
   powerCut(): void {
     if (!this.powered) return;
+    this.parts.loop.eventNow();
     this.trace?.event(this.tTicks, 'power', 'power cut');
     this.cutSupply();
   }
@@ -153,6 +154,7 @@ export class PenSim {
   /** The supply back: a power-on reset on the same flash (the pen starts off, as from its button). */
   powerRestore(): void {
     if (this.powered) return;
+    this.parts.loop.eventNow();
     this.trace?.event(this.tTicks, 'power', 'power restored');
     this.parts.power.supplyOn = true;
     this.parts.firmware.dead = false;
@@ -216,23 +218,28 @@ export class PenSim {
 
   /** Take the cartridge off the pen. */
   removeCartridge(): void {
+    this.parts.loop.eventNow();
     this.parts.reader.remove();
   }
 
   /** Fit a cartridge (a chip made with makeChip, or the one taken off). */
   fitCartridge(chip: CartridgeChip): void {
+    this.parts.loop.eventNow();
     this.parts.reader.fit(chip);
   }
 
   inject(f: Injectable): void {
+    this.parts.loop.eventNow();
     this.parts.injector.inject(f);
   }
 
   clear(f: Injectable): void {
+    this.parts.loop.eventNow();
     this.parts.injector.clear(f);
   }
 
   set tissue(t: Tissue) {
+    this.parts.loop.eventNow();
     this.mech.tissue = t;
   }
 

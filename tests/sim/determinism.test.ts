@@ -38,3 +38,17 @@ test('a run sliced any way gives the same trace (where a run ends is no event to
   assert.equal(await slicedHash(1), whole);
   assert.equal(await slicedHash(0.37), whole);
 });
+
+test('a fault acts from the moment it is injected, also between events (the carriage up to then is the same)', async () => {
+  const at = async (inject: boolean): Promise<{ x: number; t: number }> => {
+    const sim = await strokingPen(1.2, 40, { board: withModel(BOARD, 'physical') });
+    sim.run(0.45); // between two control ticks, the needles on their way
+    if (inject) sim.inject('driver_short');
+    return { x: sim.mech.xUm, t: sim.tTicks };
+  };
+  const plain = await at(false);
+  const faulted = await at(true);
+  assert.equal(faulted.t, plain.t);
+  // the driver short must not reach back to the model's last integration before it
+  assert.equal(faulted.x, plain.x);
+});
