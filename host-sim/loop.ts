@@ -63,13 +63,9 @@ export class TimeLoop {
    * switched there would otherwise act from the model's last integration.)
    */
   eventNow(): void {
-    const { clock, mech, trace } = this.p;
+    const { clock, mech } = this.p;
     if (!mech.phys || mech.phys.timeTicks >= clock.tTicks) return;
-    this.follow(clock.tTicks);
-    if (trace) {
-      trace.driftT.push(clock.tTicks);
-      trace.driftTip.push(mech.tipUm());
-    }
+    this.followEvent(clock.tTicks);
   }
 
   /** Advance simulated time by `ms`. */
@@ -176,11 +172,7 @@ export class TimeLoop {
         mech.lookAt(target);
         return;
       }
-      this.follow(target);
-      if (trace) {
-        trace.driftT.push(target);
-        trace.driftTip.push(mech.tipUm());
-      }
+      this.followEvent(target);
       return;
     }
     const dtS = (target - from) / clock.timerHz;
@@ -216,6 +208,16 @@ export class TimeLoop {
   private follow(t: number): void {
     this.p.mech.advanceTo(t); // (the model's own sampler, TimeLoop.sample: one function for every loop)
     this.watch(t);
+  }
+
+  /** The physical model at an event at t: followed there, and the tip's place in the trace. */
+  private followEvent(t: number): void {
+    this.follow(t);
+    const trace = this.p.trace;
+    if (trace) {
+      trace.driftT.push(t);
+      trace.driftTip.push(this.p.mech.tipUm());
+    }
   }
 
   /** The parts watch the carriage as the model has it, at the event at t (the trace keeps its time order). */
