@@ -96,7 +96,7 @@ const PLAN_EASY_STEPS_PER_TICK: i32 = 10;
 const JOB_IDLE: i32 = 0;
 const JOB_LIMIT: i32 = 1; // the deepest setting the motor runs at the lowest rate (10 um at a time)
 const JOB_CLAMP: i32 = 2; // the asked rate, else the highest rate that runs (binary search)
-const JOB_SHARE: i32 = 3; // the share with the most force to spare at the rate run
+const JOB_SHARE: i32 = 3; // the share of the rate run (probeNext)
 const JOB_PLAN: i32 = 4; // step compression
 const JOB_PLAN_UP: i32 = 5; // a stroke's down half is compressed: starts its up half's compression
 
@@ -294,10 +294,11 @@ function probeNext(job: PlanJob, all: bool): i32 {
   // worst pen of the physical model the most force to spare stalled 31 of 1,643 settings, this 8
   // (docs/simulator.md); at faster rates, whose halves are too short for it, it is the triangle (the
   // least acceleration)
-  const merit =
-    job.upOnly || job.probeUp
+  // (in 32 bits: a half is under 0.5 s, and a 64-bit division is a library call on the microcontroller)
+  const merit: i64 =
+    r != CLAMP_NONE || job.upOnly || job.probeUp
       ? shareSlackMn
-      : -abs<i64>((job.downUs * <i64>sharePermille(i)) / 1000 - <i64>RING_PERIOD_US);
+      : <i64>-abs<i32>((<i32>job.downUs * sharePermille(i)) / 1000 - RING_PERIOD_US);
   if (r == CLAMP_NONE && merit > job.bestMerit) {
     job.bestMerit = merit;
     job.bestShare = sharePermille(i);
