@@ -18,6 +18,15 @@ export const ENC_SLIP_FULL_STEPS = 1.25;
 export const SPLIT_ROTOR_PERIODS = 5;
 
 /**
+ * The rotor's ringing period under a stroke's load, in periods of its small oscillation (rotorNaturalHz):
+ * far from its rest angle the magnetic spring is softer (its stiffness goes as the cosine of the load
+ * angle), so a loaded rotor rings slower; 1.57 is its period at 66 degrees. Measured, not derived: a
+ * stroke's down half speeding up for about this long left the worst pen of the physical model ringing
+ * least (assembly/planjob.ts; the sweep of this number is in docs/simulator.md).
+ */
+export const RING_LOADED_PERIODS = 1.57;
+
+/**
  * Small-oscillation frequency (Hz) of the slowest rotor of the board's ranges on its magnetic spring:
  * stiffness holding torque x pole pairs against the rotor's, the screw's and the heaviest carriage's inertia.
  */
@@ -92,6 +101,8 @@ export function firmwareConfigSource(b: Board): string {
     "the weakest spring's share of the strongest (per mille): a spring that helps a move is counted at this");
   i32('SPLIT_MAX_FREQ_HZ', Math.floor(rotorNaturalHz(plan.board) / SPLIT_ROTOR_PERIODS),
     `highest stroke rate whose down half is given the longer time: ${SPLIT_ROTOR_PERIODS} periods of the slowest rotor's oscillation a stroke (Hz)`);
+  i32('RING_PERIOD_US', Math.round((RING_LOADED_PERIODS * 1e6) / rotorNaturalHz(plan.board)),
+    `the slowest rotor's ringing period under a stroke's load: ${RING_LOADED_PERIODS} periods of its small oscillation (us)`);
   i32('SPRING_RATE_UN_PER_UM', Math.ceil(plan.board.carriage.return_spring_rate_N_per_mm * 1000), "the stiffest spring's rate: the load grows by this much per um of travel (uN/um)");
   i32('HOMING_INTERVAL_STEP_TICKS', Math.round(t.step_timer_hz / ((b.homing.speed_mm_s * 1000) / d.stepUm)), 'step interval of homing moves (step timer ticks)');
   i32('HOMING_RELEASE_UM', b.homing.release_um, 'move off an active endstop by this much first (um)');
