@@ -1,7 +1,7 @@
-// A stroke's down half at least two ringing periods long speeds up for the time nearest the rotor's
-// ringing period under load (assembly/planjob.ts, RING_PERIOD_US), not with the share that leaves the
-// most force to spare: the settings below, inside the envelope, stalled the worst pen of the board's
-// ranges that way (the rotor rang up to its stability limit a few strokes in) and hold now.
+// A stroke's down half speeds up for the time nearest the rotor's ringing period under load
+// (assembly/planjob.ts, RING_PERIOD_US), not with the share that leaves the most force to spare: the
+// settings below, inside the envelope, stalled the worst pen of the board's ranges that way (the rotor
+// rang up to its stability limit a few strokes in) and hold now.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BOARD, firmware, startByButton } from './helpers.js';
@@ -65,6 +65,7 @@ for (const [cartridge, depthMm, freqHz] of [
   ['24', 1.8, 31],
   ['16', 2.5, 27],
   ['12', 2.6, 27],
+  ['12', 0.8, 48],
 ] as const) {
   test(`worst pen, ${cartridge} needles at ${depthMm} mm and ${freqHz} Hz: no stall, no lost step, depth at the tip within 0.02 mm`, async () => {
     const { sim } = await stroking(cartridge, depthMm, freqHz);
