@@ -335,7 +335,18 @@ export function segmentsPushed(): i32 {
   return pushed;
 }
 
-/** Called every control tick: top up the queue until it holds QUEUE_LEAD_STEP_TICKS of motion. */
+/**
+ * Segments one tick pushes while the queue already holds half its lead: the tick that starts the
+ * strokes (and writes the treatment log) would otherwise fill the whole lead at once, 8 segments of a
+ * triangle from rest, and went over the STM32F405's tick budget (tests/port/unlock-while-stroking.yaml);
+ * the ticks after it top the lead up.
+ */
+const FEED_SEGMENTS_PER_TICK: i32 = 4;
+
+/**
+ * Called every control tick: top up the queue until it holds QUEUE_LEAD_STEP_TICKS of motion, at most
+ * FEED_SEGMENTS_PER_TICK segments once it holds half of that.
+ */
 export function feedQueue(nowStepTicks: i64): void {
   lastNowStepTicks = nowStepTicks;
   if (mode == MOTION_IDLE) return;
@@ -343,7 +354,11 @@ export function feedQueue(nowStepTicks: i64): void {
   if ((step_queue_status() & QSTAT_BUSY) == 0) horizonStepTicks = nowStepTicks; // the executor restarts its clock at the next push
   const leadStepTicks = retracting ? QUEUE_LEAD_STEP_TICKS / 2 : QUEUE_LEAD_STEP_TICKS; // the tick of a fault queues less
   pushed = 0;
-  while (horizonStepTicks - nowStepTicks < leadStepTicks && step_queue_free() > 0) {
+  while (
+    horizonStepTicks - nowStepTicks < leadStepTicks &&
+    (pushed < FEED_SEGMENTS_PER_TICK || horizonStepTicks - nowStepTicks < leadStepTicks / 2) &&
+    step_queue_free() > 0
+  ) {
     const plan = retracting ? shape : goingDown || !activeSplit ? active : upPlanOf(active);
     const o = segOffset;
     let interval = checked(plan.interval, segIdx) + checked(plan.add, segIdx) * o;

@@ -288,16 +288,15 @@ function probeNext(job: PlanJob, all: bool): i32 {
   }
   const r = checkShare(job.model, job.probeUm, job.probeUp ? job.upUs : job.downUs, i, job.upOnly || job.probeUp);
   if (r != CLAMP_STEP_RATE) job.probeRateOk = true;
-  // of the shares that run, a stroke's down half at least two ringing periods long takes the one that
-  // speeds up for the time nearest the rotor's ringing period under load (RING_PERIOD_US): its speeding
-  // up and its slowing down into the bottom then leave the rotor ringing least. Over the envelope on
-  // the worst pen of the physical model the most force to spare stalled 31 of 1,643 settings, this 12
-  // (docs/simulator.md). A retract, and a shorter half, take the one with the most force to spare: there
-  // the ringing rule takes the triangle, whose denser segments put a tick of the STM32F405 port over
-  // its budget beside a log write (5,102 of 5,000 instructions). In 32 bits: a half is under 0.5 s,
-  // and a 64-bit division is a library call on the microcontroller.
+  // of the shares that run, a retract takes the one with the most force to spare; a stroke's down half
+  // the one that speeds up for the time nearest the rotor's ringing period under load (RING_PERIOD_US):
+  // its speeding up and its slowing down into the bottom then leave the rotor ringing least. Over the
+  // envelope on the worst pen of the physical model the most force to spare stalled 31 of 1,643
+  // settings, this 8 (docs/simulator.md); where a half is too short for it, it is the triangle (the
+  // least acceleration). In 32 bits: a half is under 0.5 s, and a 64-bit division is a library call on
+  // the microcontroller.
   const merit: i64 =
-    r != CLAMP_NONE || job.upOnly || job.probeUp || <i32>job.downUs < 2 * RING_PERIOD_US
+    r != CLAMP_NONE || job.upOnly || job.probeUp
       ? shareSlackMn
       : <i64>-abs<i32>((<i32>job.downUs * sharePermille(i)) / 1000 - RING_PERIOD_US);
   if (r == CLAMP_NONE && merit > job.bestMerit) {

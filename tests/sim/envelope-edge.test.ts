@@ -3,7 +3,7 @@
 // deepest tip is within the 0.02 mm promise, no step is lost and StallGuard sees no stall.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BOARD, firmware, maxFreq, startByButton } from './helpers.js';
+import { BOARD, assertHolds, firmware, maxFreq, startByButton } from './helpers.js';
 import { Board, withModel } from '../../boards/board.js';
 import { PenSim } from '../../host-sim/pen.js';
 import { unlockProfessional } from '../../tools/lib/clinic.js';
@@ -40,20 +40,7 @@ async function strokingAtEdge(pen: Board, depthMm: number, askedHz?: number): Pr
 for (const [depthMm, askedHz] of [[0.2], [0.25], [0.5], [1.5], [2.25], [3.0], [3.0, 40]]) {
   test(`worst pen, ${depthMm} mm at the envelope's edge${askedHz ? ` (${askedHz} Hz asked)` : ''}: depth at the tip within 0.02 mm, no lost step, no stall`, async () => {
     const { sim, freqHz } = await strokingAtEdge(WORST, depthMm, askedHz);
-    sim.run(400); // the first strokes and the trim's plans
-    sim.startMeasuring();
-    sim.run(1000);
-    assert.equal(sim.state, 'running', `fault ${sim.fault}`);
-    const m = sim.measure();
-    assert.equal(m.missed_steps, 0);
-    const errs = sim.meter.strokes.map((s) => s.depthUm - depthMm * 1000);
-    assert.ok(errs.length >= 20, `${errs.length} strokes`);
-    const worst = errs.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
-    assert.ok(
-      Math.abs(worst) <= DEPTH_TOL_UM,
-      `${freqHz} Hz: tip ${worst.toFixed(1)} um from the set depth (strokes ${Math.min(...errs).toFixed(1)}..${Math.max(...errs).toFixed(1)} um)`,
-    );
-    assert.ok(Math.abs(m.freq_hz! / freqHz - 1) <= 0.005, `rate ${m.freq_hz} Hz against ${freqHz} Hz`);
+    assertHolds(sim, depthMm, freqHz);
   });
 }
 

@@ -4,6 +4,8 @@ import { loadBoard, Board } from '../../boards/board.js';
 import { PenSim, SimOptions } from '../../host-sim/pen.js';
 import { readEnvelope } from '../../tools/lib/envelope.js';
 import { unlockProfessional } from '../../tools/lib/clinic.js';
+import { DEPTH_TOL_UM } from '../../tools/lib/envelope-limit.js';
+import assert from 'node:assert/strict';
 
 export const BOARD: Board = loadBoard('ref-pen');
 
@@ -83,4 +85,26 @@ export async function depthLimit(cartridge: string): Promise<number> {
   const m = /out of range [0-9.]+\.\.([0-9.]+) mm/.exec(r);
   if (!m) throw new Error(`unexpected reply ${r}`);
   return Number(m[1]);
+}
+
+/**
+ * A pen stroking at depthMm and freqHz holds it: after 400 ms (the first strokes and the trim's plans),
+ * every stroke for a second ends within the depth tolerance at the tip, no step is lost, the pen is
+ * still stroking and the rate is within 0.5 %.
+ */
+export function assertHolds(sim: PenSim, depthMm: number, freqHz: number): void {
+  sim.run(400);
+  sim.startMeasuring();
+  sim.run(1000);
+  assert.equal(sim.state, 'running', `fault ${sim.fault}`);
+  const m = sim.measure();
+  assert.equal(m.missed_steps, 0);
+  const errs = sim.meter.strokes.map((s) => s.depthUm - depthMm * 1000);
+  assert.ok(errs.length >= 20, `${errs.length} strokes`);
+  const worst = errs.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
+  assert.ok(
+    Math.abs(worst) <= DEPTH_TOL_UM,
+    `${freqHz} Hz: tip ${worst.toFixed(1)} um from the set depth (strokes ${Math.min(...errs).toFixed(1)}..${Math.max(...errs).toFixed(1)} um)`,
+  );
+  assert.ok(Math.abs(m.freq_hz! / freqHz - 1) <= 0.005, `rate ${m.freq_hz} Hz against ${freqHz} Hz`);
 }
