@@ -34,7 +34,8 @@ export const RING_LOADED_PERIODS = 1.51;
  * worst pen stalled at nano 0.2 mm / 68-69 Hz (the load angle past 90 degrees in the first strokes);
  * with the shorter ramp and a cruise it peaks at 84-86 degrees there, 68 at 64 Hz (78 as a triangle).
  * Measured, not derived: on the model alone (the firmware's stroke without it) halves below 9.6 ms
- * rang least with a ramp of 0.3-0.6 periods, and halves of 10.2-10.4 ms stalled with it.
+ * rang least with a ramp of 0.5-0.6 periods (0.45 and 0.7 rang more), and halves of 10.2-10.4 ms
+ * stalled with it.
  */
 export const SHORT_HALF_PERIODS = 1.96;
 export const SHORT_RAMP_PERIODS = 0.5;
