@@ -72,6 +72,8 @@ import {
   SPRING_HELP_PERMILLE,
   SPLIT_MAX_FREQ_HZ,
   RING_PERIOD_US,
+  SHORT_HALF_US,
+  SHORT_RAMP_US,
   STEP_TOL_STEP_TICKS,
   MICROSTEPS,
 } from "./generated/board_config";
@@ -292,13 +294,15 @@ function probeNext(job: PlanJob, all: bool): i32 {
   // the one that speeds up for the time nearest the rotor's ringing period under load (RING_PERIOD_US):
   // its speeding up and its slowing down into the bottom then leave the rotor ringing least. Over the
   // envelope on the worst pen of the physical model the most force to spare stalled 31 of 1,643
-  // settings, this 8 (docs/simulator.md); where a half is too short for it, it is the triangle (the
-  // least acceleration). In 32 bits: a half is under 0.5 s, and a 64-bit division is a library call on
-  // the microcontroller.
+  // settings, this 5 (docs/simulator.md). A half far too short for it (SHORT_HALF_US) speeds up for a
+  // short ramp (SHORT_RAMP_US) instead: for the ringing period it would be a triangle, which stalled
+  // the worst pen at shallow settings above 62 Hz. In 32 bits: a half is under 0.5 s, and a 64-bit
+  // division is a library call on the microcontroller.
+  const rampUs = <i32>job.downUs < SHORT_HALF_US ? SHORT_RAMP_US : RING_PERIOD_US;
   const merit: i64 =
     r != CLAMP_NONE || job.upOnly || job.probeUp
       ? shareSlackMn
-      : <i64>-abs<i32>((<i32>job.downUs * sharePermille(i)) / 1000 - RING_PERIOD_US);
+      : <i64>-abs<i32>((<i32>job.downUs * sharePermille(i)) / 1000 - rampUs);
   if (r == CLAMP_NONE && merit > job.bestMerit) {
     job.bestMerit = merit;
     job.bestShare = sharePermille(i);

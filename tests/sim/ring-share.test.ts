@@ -1,7 +1,8 @@
 // A stroke's down half speeds up for the time nearest the rotor's ringing period under load
 // (assembly/planjob.ts, RING_PERIOD_US), not with the share that leaves the most force to spare: the
 // settings below, inside the envelope, stalled the worst pen of the board's ranges that way (the rotor
-// rang up to its stability limit a few strokes in) and hold now.
+// rang up to its stability limit a few strokes in) and hold now. A down half too short for that
+// (SHORT_HALF_US) speeds up for half a small-oscillation period (SHORT_RAMP_US), not as a triangle.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BOARD, assertHolds, firmware, startByButton } from './helpers.js';
@@ -10,10 +11,17 @@ import { PenSim } from '../../host-sim/pen.js';
 import { MoveInfo } from '../../host-sim/executor.js';
 import { unlockProfessional } from '../../tools/lib/clinic.js';
 import { worstPen } from '../../tools/lib/envelope-limit.js';
-import { RING_LOADED_PERIODS, rotorNaturalHz } from '../../tools/build/firmware-config.js';
+import {
+  RING_LOADED_PERIODS,
+  SHORT_HALF_PERIODS,
+  SHORT_RAMP_PERIODS,
+  rotorNaturalHz,
+} from '../../tools/build/firmware-config.js';
 
 const WORST = worstPen(BOARD);
 const RING_S = RING_LOADED_PERIODS / rotorNaturalHz(planningBoard(BOARD).board);
+const SHORT_HALF_S = SHORT_HALF_PERIODS / rotorNaturalHz(planningBoard(BOARD).board);
+const SHORT_RAMP_S = SHORT_RAMP_PERIODS / rotorNaturalHz(planningBoard(BOARD).board);
 
 /** The worst pen with a cartridge stroking at a setting inside the envelope, and the moves it announced. */
 async function stroking(
@@ -58,6 +66,27 @@ test("at 25 Hz a stroke's down half speeds up for about the rotor's ringing peri
   }
 });
 
+// (the shares that run are those the force check lets through: the nearest of them to the short ramp;
+// the ringing period's rule made both triangles, the 50 % share)
+for (const freqHz of [64, 68]) {
+  test(`at ${freqHz} Hz a short down half speeds up for a short ramp, not as a triangle`, async () => {
+    const { sim, moves } = await stroking('nano', 0.2, freqHz);
+    sim.run(300);
+    const timerHz = BOARD.timing.step_timer_hz;
+    const downs = moves.filter((m) => m.dir === 1 && m.steps > 50);
+    assert.ok(downs.length >= 10, `${downs.length} strokes`);
+    for (const m of downs) {
+      const halfS = m.durationTicks / timerHz;
+      assert.ok(halfS < SHORT_HALF_S, `a ${(halfS * 1e3).toFixed(2)} ms half is a short one`);
+      const accelS = m.accelTicks / timerHz;
+      assert.ok(
+        accelS <= 0.4 * halfS + 1 / timerHz && accelS > SHORT_RAMP_S / 2,
+        `speeds up for ${(accelS * 1e3).toFixed(2)} ms of ${(halfS * 1e3).toFixed(2)} ms (the short ramp ${(SHORT_RAMP_S * 1e3).toFixed(2)} ms)`,
+      );
+    }
+  });
+}
+
 // (with the most force to spare each of these stalled: the 36 needles at 2.0 mm 4 strokes in, as the
 // trim deepened the strokes to the depth)
 for (const [cartridge, depthMm, freqHz] of [
@@ -66,6 +95,11 @@ for (const [cartridge, depthMm, freqHz] of [
   ['16', 2.5, 27],
   ['12', 2.6, 27],
   ['12', 0.8, 48],
+  // stalled on the first stroke as triangles (the rotor past 88 degrees of load angle)
+  ['nano', 0.2, 68],
+  ['nano', 0.2, 69],
+  // 29.5 um short with a 6.4 ms ringing period (the 45 % share, its bottom in another phase)
+  ['24', 0.4, 34],
 ] as const) {
   test(`worst pen, ${cartridge} needles at ${depthMm} mm and ${freqHz} Hz: no stall, no lost step, depth at the tip within 0.02 mm`, async () => {
     const { sim } = await stroking(cartridge, depthMm, freqHz);

@@ -20,11 +20,25 @@ export const SPLIT_ROTOR_PERIODS = 5;
 /**
  * The rotor's ringing period under a stroke's load, in periods of its small oscillation (rotorNaturalHz):
  * far from its rest angle the magnetic spring is softer (its stiffness goes as the cosine of the load
- * angle), so a loaded rotor rings slower; 1.57 is its period at 66 degrees. Measured, not derived: a
+ * angle), so a loaded rotor rings slower; 1.51 is its period at 64 degrees. Measured, not derived: a
  * stroke's down half speeding up for about this long left the worst pen of the physical model ringing
- * least (assembly/planjob.ts; the sweep of this number is in docs/simulator.md).
+ * least (assembly/planjob.ts; the sweep of this number is in docs/simulator.md). 1.49-1.53 did as well;
+ * 1.57 took the 45 % share at 34 Hz, which left 24 needles at 0.4 mm 29.5 um short.
  */
-export const RING_LOADED_PERIODS = 1.57;
+export const RING_LOADED_PERIODS = 1.51;
+
+/**
+ * A down half shorter than this many small-oscillation periods (8.0 ms: stroke rates above 62 Hz) is
+ * far too short to speed up for the ringing period, where the rule above makes it a triangle: it
+ * speeds up for SHORT_RAMP_PERIODS instead, or the share that runs nearest to that. As triangles the
+ * worst pen stalled at nano 0.2 mm / 68-69 Hz (the load angle past 90 degrees in the first strokes);
+ * with the shorter ramp and a cruise it peaks at 84-86 degrees there, 68 at 64 Hz (78 as a triangle).
+ * Measured, not derived: on the model alone (the firmware's stroke without it) halves below 9.6 ms
+ * rang least with a ramp of 0.5-0.6 periods (0.45 and 0.7 rang more), and halves of 10.2-10.4 ms
+ * stalled with it.
+ */
+export const SHORT_HALF_PERIODS = 1.96;
+export const SHORT_RAMP_PERIODS = 0.5;
 
 /**
  * Small-oscillation frequency (Hz) of the slowest rotor of the board's ranges on its magnetic spring:
@@ -103,6 +117,10 @@ export function firmwareConfigSource(b: Board): string {
     `highest stroke rate whose down half is given the longer time: ${SPLIT_ROTOR_PERIODS} periods of the slowest rotor's oscillation a stroke (Hz)`);
   i32('RING_PERIOD_US', Math.round((RING_LOADED_PERIODS * 1e6) / rotorNaturalHz(plan.board)),
     `the slowest rotor's ringing period under a stroke's load: ${RING_LOADED_PERIODS} periods of its small oscillation (us)`);
+  i32('SHORT_HALF_US', Math.round((SHORT_HALF_PERIODS * 1e6) / rotorNaturalHz(plan.board)),
+    `a down half shorter than this speeds up for SHORT_RAMP_US, not the ringing period: ${SHORT_HALF_PERIODS} small-oscillation periods (us)`);
+  i32('SHORT_RAMP_US', Math.round((SHORT_RAMP_PERIODS * 1e6) / rotorNaturalHz(plan.board)),
+    `how long a short down half speeds up: ${SHORT_RAMP_PERIODS} small-oscillation periods (us)`);
   i32('SPRING_RATE_UN_PER_UM', Math.ceil(plan.board.carriage.return_spring_rate_N_per_mm * 1000), "the stiffest spring's rate: the load grows by this much per um of travel (uN/um)");
   i32('HOMING_INTERVAL_STEP_TICKS', Math.round(t.step_timer_hz / ((b.homing.speed_mm_s * 1000) / d.stepUm)), 'step interval of homing moves (step timer ticks)');
   i32('HOMING_RELEASE_UM', b.homing.release_um, 'move off an active endstop by this much first (um)');
