@@ -44,10 +44,10 @@ function deeperStepsMost(shortNm: i32): i32 {
 }
 
 /**
- * Strokes left alone after a start: one. The first stroke starts from rest, the steady ones amid the
- * ringing of the ones before: on a lightly damped pen its bottom was 31 um shallower than theirs
- * (0.45 mm / 53 Hz), and a trim deeper on it overshot the depth. The next stroke sets the trim, in
- * force from the stroke after it.
+ * Strokes left alone after a start, and after a setting changed while stroking: one. The first stroke
+ * starts from rest, the steady ones amid the ringing of the ones before: on a lightly damped pen its
+ * bottom was 31 um shallower than theirs (0.45 mm / 53 Hz), and a trim deeper on it overshot the
+ * depth. The next stroke sets the trim, in force from the stroke after it.
  */
 const START_STROKES: i32 = 1;
 
