@@ -44,15 +44,16 @@ function deeperStepsMost(shortNm: i32): i32 {
 }
 
 /**
- * Strokes left alone after a start: one. The first stroke starts from rest, the steady ones amid the
- * ringing of the ones before: on a lightly damped pen its bottom was 31 um shallower than theirs
- * (0.45 mm / 53 Hz), and a trim deeper on it overshot the depth. The next stroke sets the trim, in
- * force from the stroke after it.
+ * Strokes left alone after a start, and after a setting changed while stroking: one. The first stroke
+ * starts from rest, the steady ones amid the ringing of the ones before: on a lightly damped pen its
+ * bottom was 31 um shallower than theirs (0.45 mm / 53 Hz), and a trim deeper on it overshot the
+ * depth. The next stroke sets the trim, in force from the stroke after it.
  */
 const START_STROKES: i32 = 1;
 
 let skip: i32 = START_STROKES;
 let seenStrokes: i32 = 0;
+let measuredPlans: i32 = 0; // the setting whose strokes were measured last (planjob.ts strokePlanCount)
 // The trim the strokes ran before the one in force, and the error measured there (um): a microstep
 // more or less can move the tip by twice its length (the bottom meets the motor's detent and
 // microstep in another phase: 2 microsteps moved it 31 um at 2.43 mm), so that neither neighbour
@@ -79,6 +80,14 @@ export function depthTrimTick(): void {
   // a new setting on its way, a stroke of the plan before it, or one before the last trim took effect:
   // only a stroke of the setting and trim in force is measured against the setting
   if (!strokePlanSettled() || !measuringNewestPlan()) return;
+  const plans = strokePlanCount();
+  if (plans != measuredPlans) {
+    // a setting changed while stroking: its first stroke follows the last of the one before and rings
+    // from the change, so it is left alone as after a start (trimmed on, a drawn pen's next bottom
+    // moved 33 um for a one-microstep trim, which the encoder's check took for lost steps)
+    measuredPlans = plans;
+    skip = START_STROKES;
+  }
   const trim = measuredTrim();
   if (trim != strokeTrim()) return;
   if (machineState() != ST_RUNNING || !encoderClosedLoop()) return;
