@@ -19,9 +19,10 @@ import {
 } from '../../tools/build/firmware-config.js';
 
 const WORST = worstPen(BOARD);
-const RING_S = RING_LOADED_PERIODS / rotorNaturalHz(planningBoard(BOARD).board);
-const SHORT_HALF_S = SHORT_HALF_PERIODS / rotorNaturalHz(planningBoard(BOARD).board);
-const SHORT_RAMP_S = SHORT_RAMP_PERIODS / rotorNaturalHz(planningBoard(BOARD).board);
+const ROTOR_HZ = rotorNaturalHz(planningBoard(BOARD).board);
+const RING_S = RING_LOADED_PERIODS / ROTOR_HZ;
+const SHORT_HALF_S = SHORT_HALF_PERIODS / ROTOR_HZ;
+const SHORT_RAMP_S = SHORT_RAMP_PERIODS / ROTOR_HZ;
 
 /** The worst pen with a cartridge stroking at a setting inside the envelope, and the moves it announced. */
 async function stroking(
