@@ -74,6 +74,7 @@ import {
   RING_PERIOD_US,
   SHORT_HALF_US,
   SHORT_RAMP_US,
+  SPLIT_OFF_US,
   STEP_TOL_STEP_TICKS,
   MICROSTEPS,
 } from "./generated/board_config";
@@ -136,6 +137,10 @@ export class PlanJob {
   bestShare: i32 = 0;
   /** what made bestShare the best so far (probeNext): the larger the better */
   bestMerit: i64 = 0;
+  /** JOB_CLAMP: the asked rate runs with equal halves (tried split because they ring: SPLIT_OFF_US) */
+  eqRuns: bool = false;
+  /** JOB_CLAMP: the asked rate has been tried split */
+  splitTried: bool = false;
   /** the move only goes up (the retract): planned with the loads of that direction */
   upOnly: bool = false;
   /** microsteps the clamp adds to the stroke: room for the trim */
@@ -314,12 +319,13 @@ function probeNext(job: PlanJob, all: bool): i32 {
 }
 
 function startClamp(job: PlanJob, steps: i32, hz: i32): void {
+  job.splitTried = false;
   job.stage = JOB_CLAMP;
   job.clampStage = 0;
   job.steps = steps;
   job.askHz = hz;
   job.allowSteps = job.upOnly ? 0 : TRIM_MAX_STEPS; // a stroke may be trimmed deeper while it runs
-  // the asked rate with equal halves first (one plan: a change takes effect sooner), then split
+  // the asked rate with equal halves first (one plan: a change takes effect sooner), then split (step)
   job.trySplit = false;
   probeBegin(job, strokeUm(steps + job.allowSteps), hz);
 }
@@ -387,9 +393,19 @@ function step(job: PlanJob): i32 {
       }
       return STEP_LIMIT;
     } else if (job.stage == JOB_CLAMP) {
-      if (job.clampStage == 0 && r == 0 && !job.trySplit && !job.upOnly && job.probeHz <= job.model.splitMaxHz) {
-        // the asked rate does not run with equal halves: with the down half longer, where that applies
-        job.trySplit = true;
+      // the asked rate with equal halves does not run, or runs only speeding up far from the ringing
+      // period (SPLIT_OFF_US; none that ran: bestMerit is i64.MIN_VALUE): tried with the down half
+      // longer, where that applies; equal halves that ran are kept when the split does not run
+      if (
+        job.clampStage == 0 &&
+        !job.upOnly &&
+        (job.trySplit
+          ? r == 0 && job.eqRuns
+          : !job.splitTried && job.probeHz <= job.model.splitMaxHz && job.bestMerit < -SPLIT_OFF_US)
+      ) {
+        job.eqRuns = r > 0;
+        job.splitTried = true;
+        job.trySplit = !job.trySplit;
         probeBegin(job, job.probeUm, job.probeHz);
         continue;
       }

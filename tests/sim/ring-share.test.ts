@@ -88,6 +88,28 @@ for (const freqHz of [64, 68]) {
   });
 }
 
+// (equal halves run here only with the 40 % share, 1.5 ms off the ringing period: the down half
+// longer speeds up for 30 % of it, 0.1 ms off)
+test('where equal halves speed up only far from the ringing period, the down half is given the longer time', async () => {
+  const { sim, moves } = await stroking('36', 1.8, 26);
+  sim.run(300);
+  const timerHz = BOARD.timing.step_timer_hz;
+  const halfTicks = timerHz / (2 * 26);
+  const downs = moves.filter((m) => m.dir === 1 && m.steps > 100);
+  assert.ok(downs.length >= 5, `${downs.length} strokes`);
+  for (const m of downs) {
+    assert.ok(
+      m.durationTicks > 1.04 * halfTicks,
+      `a down half of ${m.durationTicks} ticks, half the period ${halfTicks}`,
+    );
+    const accelS = m.accelTicks / timerHz;
+    assert.ok(
+      Math.abs(accelS - RING_S) <= 0.026 * (m.durationTicks / timerHz),
+      `speeds up for ${(accelS * 1e3).toFixed(2)} ms, the ringing period ${(RING_S * 1e3).toFixed(2)} ms`,
+    );
+  }
+});
+
 // (with the most force to spare each of these stalled: the 36 needles at 2.0 mm 4 strokes in, as the
 // trim deepened the strokes to the depth)
 for (const [cartridge, depthMm, freqHz] of [
@@ -101,6 +123,10 @@ for (const [cartridge, depthMm, freqHz] of [
   ['nano', 0.2, 69],
   // 29.5 um short with a 6.4 ms ringing period (the 45 % share, its bottom in another phase)
   ['24', 0.4, 34],
+  // stalled on the third stroke with equal halves (the 40 % share, far from the ringing period)
+  ['36', 1.8, 26],
+  ['24', 2.3, 26],
+  ['24', 2.5, 25],
 ] as const) {
   test(`worst pen, ${cartridge} needles at ${depthMm} mm and ${freqHz} Hz: no stall, no lost step, depth at the tip within 0.02 mm`, async () => {
     const { sim } = await stroking(cartridge, depthMm, freqHz);

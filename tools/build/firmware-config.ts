@@ -41,6 +41,16 @@ export const SHORT_HALF_PERIODS = 1.96;
 export const SHORT_RAMP_PERIODS = 0.5;
 
 /**
+ * Equal halves whose down half speeds up further than this from the ringing period (in small-oscillation
+ * periods: 1.0 ms) are tried with the down half longer, as the clamp's search would split them: at the
+ * deepest settings of the heavy cartridges equal halves run only with the 40-50 % shares (1.5 ms off),
+ * which stalled the worst pen, and the split runs the 30 % share. Measured, not derived: over the inside
+ * sweep 0.12-0.37 left the fewest runs not held; 0.5 is equal halves as before, 0 split every stroke up
+ * to SPLIT_MAX_FREQ_HZ, which slipped at shallow settings (docs/simulator.md).
+ */
+export const SPLIT_OFF_PERIODS = 0.25;
+
+/**
  * Small-oscillation frequency (Hz) of the slowest rotor of the board's ranges on its magnetic spring:
  * stiffness holding torque x pole pairs against the rotor's, the screw's and the heaviest carriage's inertia.
  */
@@ -121,6 +131,8 @@ export function firmwareConfigSource(b: Board): string {
     `a down half shorter than this speeds up for SHORT_RAMP_US, not the ringing period: ${SHORT_HALF_PERIODS} small-oscillation periods (us)`);
   i32('SHORT_RAMP_US', Math.round((SHORT_RAMP_PERIODS * 1e6) / rotorNaturalHz(plan.board)),
     `how long a short down half speeds up: ${SHORT_RAMP_PERIODS} small-oscillation periods (us)`);
+  i32('SPLIT_OFF_US', Math.round((SPLIT_OFF_PERIODS * 1e6) / rotorNaturalHz(plan.board)),
+    `equal halves that speed up this far from the ringing period are tried with the down half longer: ${SPLIT_OFF_PERIODS} small-oscillation periods (us)`);
   i32('SPRING_RATE_UN_PER_UM', Math.ceil(plan.board.carriage.return_spring_rate_N_per_mm * 1000), "the stiffest spring's rate: the load grows by this much per um of travel (uN/um)");
   i32('HOMING_INTERVAL_STEP_TICKS', Math.round(t.step_timer_hz / ((b.homing.speed_mm_s * 1000) / d.stepUm)), 'step interval of homing moves (step timer ticks)');
   i32('HOMING_RELEASE_UM', b.homing.release_um, 'move off an active endstop by this much first (um)');
