@@ -237,6 +237,20 @@ test('the first strokes from rest, their bottoms still moving as the trims bring
   }
 });
 
+test('a stroke just past the dead band is trimmed shallower only as far as lands within it: the next is not short', async () => {
+  // the worst pen, seed 2: strokes 5 um deep at the tip, measured just past the dead band, were trimmed
+  // two microsteps shallower at once and the next came 28 um short (12 needles, 0.9 mm / 27 Hz) or 20 um
+  // (16 needles, 0.3 mm / 59 Hz, the edge): a trim can move the tip up to twice its length
+  for (const [cartridge, depthMm, freqHz] of [
+    ['12', 0.9, 27],
+    ['16', 0.3, 59],
+  ] as const) {
+    const p = edgePoint(worstPen(BOARD), await firmware(), cartridge, depthMm, freqHz, 2);
+    assert.equal(p.freqHz, freqHz);
+    assert.ok(p.held, `${cartridge} needles at ${depthMm} mm / ${freqHz} Hz: ${p.why} (${p.state}, ${p.fault})`);
+  }
+});
+
 test("an obstacle that holds the first stroke 0.1 mm short (StallGuard blind, the lag under the slip threshold, before the bottoms are compared) is a stall at that stroke's bottom", async () => {
   // physical model (the rotor holds against the obstacle within its load angle: no step is lost)
   const board = withModel(BOARD, 'physical');
