@@ -226,9 +226,9 @@ test('physical model: a change of rate while stroking raises no false encoder_sl
 
 test('the first strokes from rest, their bottoms still moving as the trims bring them to the depth, raise no false encoder_slip', async () => {
   // the worst pen at 0.5 mm / 25 Hz (asked at 150 Hz first, then 25): the bottoms from rest came
-  // 45-53 um short, the trim took them deeper over two strokes, and the bottom after the second trim
-  // moved 30 um on a one-microstep trim (36 needles), or 16-17 um on none (24 needles), as the strokes
-  // settled: compared across the trim, or with the first bottom after it, that read as lost steps
+  // 45-53 um short, the trims took them deeper over three strokes, and the fifth bottom moved 30 um on a
+  // one-microstep trim (36 needles), or 16-17 um on none (24 needles), as the strokes settled:
+  // compared across the trim, or with the first bottom after it, that read as lost steps
   for (const cartridge of ['24', '36']) {
     const p = edgePoint(worstPen(BOARD), await firmware(), cartridge, 0.5, 25, 2);
     assert.equal(p.freqHz, 25);
