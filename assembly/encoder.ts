@@ -75,7 +75,6 @@ let bottomPrevUm: i32 = 0; // the last bottom
 let bottomPrev2Um: i32 = 0; // the one before it
 let bottomTrim: i32 = 0; // the depth trim the last bottom ran with (motion.ts measuredTrim)
 let bottomKnown: bool = false; // the last bottom ran the setting in force (since the start, its newest plan)
-let settleBottoms: i32 = 0; // bottoms since the start or the last new setting (TRIM_SETTLE_BOTTOMS)
 
 /** Carriage position (um from the endstop's design point) of an encoder count: the middle of the count, rounded. */
 function countsToUm(c: i32): i32 {
@@ -131,7 +130,6 @@ export function encoderTick(): void {
     topsWaitSwitch = false;
     bottomsSeen = -PLAN_SETTLE_STROKES;
     bottomKnown = false;
-    settleBottoms = 0;
     return;
   }
   trackStroke(now, hi, lo);
@@ -203,21 +201,14 @@ function checkTop(topCounts: i32): void {
  * to twice that, give or take BOTTOM_SHIFT_UM, lost steps (a loss while the trim settles would be
  * made up by the next trims unseen: the bottoms are compared on one trim only).
  */
-/**
- * Bottoms after a start or a new setting in which a change of the trim is not checked: there the trims
- * bring the first strokes to the depth while they still settle (on the worst pen at 0.5 mm / 25 Hz the
- * fifth bottom moved 30 um on a one-microstep trim, the second in a row, with no step lost); the
- * bottoms are compared on one trim only (two strokes apart, below), and the trim makes up a loss
- */
-const TRIM_SETTLE_BOTTOMS: i32 = 6;
 const TRIM_GAIN_LOW_PERMILLE: i32 = 500;
 const TRIM_GAIN_HIGH_PERMILLE: i32 = 2000;
 const STEP_NM: i32 = <i32>(LEAD_NM / STEPS_PER_REV);
 
 /**
  * Steps lost below the slip threshold: a bottom shifted from the one two strokes before, on the same
- * plan and trim; across a change of the trim alone (past the first TRIM_SETTLE_BOTTOMS of a start or
- * a setting), the first bottom against the last one before it, and the next against the first.
+ * plan and trim; across a change of the trim alone, the first bottom against the last one before it,
+ * and the next against the first.
  */
 function checkBottom(depthUm: i32): void {
   const plans = strokePlanCount();
@@ -225,11 +216,9 @@ function checkBottom(depthUm: i32): void {
   const trim = measuredTrim();
   const settled = strokePlanSettled();
   const newest = settled && measuringNewestPlan(); // a bottom of the setting in force, not of the one before
-  if (plans != bottomPlans) settleBottoms = 0;
-  settleBottoms++;
   if (plans != bottomPlans || trims != bottomTrims || !settled) {
     bottomsSeen = -PLAN_SETTLE_STROKES;
-    if (plans == bottomPlans && newest && bottomKnown && settleBottoms > TRIM_SETTLE_BOTTOMS) {
+    if (plans == bottomPlans && newest && bottomKnown) {
       const d = <i64>(trim - bottomTrim) * STEP_NM;
       const a = (d * TRIM_GAIN_LOW_PERMILLE) / 1000;
       const b = (d * TRIM_GAIN_HIGH_PERMILLE) / 1000;

@@ -324,17 +324,20 @@ test('a case the set-depth rule decides: a 0.1 ms driver short whose bottoms mov
   assert.equal(failureClass(o, 20), undefined);
 });
 
-test("a glitch's loss found across the trims that follow it: the bottom is held across a trim past a start's first strokes", async () => {
-  // a 0.2 ms driver short at 1.25 mm / 130 Hz on the worst pen costs steps within the encoder's
-  // threshold; the trims that follow it move the bottoms, and the bottom across the second trim is the
-  // one that shows the loss. Holding a bottom across a trim only to a steady one left it unseen, 23 um off.
-  const o = runCampaignCase(
-    parseCaseId('ref-pen/physical/pworst/normal/d1.25/f130/s219535/driver_short@0.7598~0.2ms'),
-    await firmware(),
-  );
-  assert.equal(o.detected, 'encoder_slip');
-  assert.equal(failureClass(o, 20), undefined);
-});
+for (const id of [
+  'ref-pen/physical/pworst/normal/d1.25/f130/s219535/driver_short@0.7598~0.2ms',
+  'ref-pen/physical/pworst/normal/d2.8/f121/s255255/overtemp@0.5421~0.1ms',
+]) {
+  test(`a glitch's loss found across the trims that follow it: ${id}`, async () => {
+    // the glitch costs steps within the encoder's threshold early in the strokes; the trims that follow
+    // move the bottoms, and a bottom held across a trim shows the loss. Left unchecked while the trims
+    // settle after a start (a first form of a fix for false encoder_slips there), each stroked on 23 um
+    // or more off the depth, unseen.
+    const o = runCampaignCase(parseCaseId(id), await firmware());
+    assert.equal(o.detected, 'encoder_slip');
+    assert.equal(failureClass(o, 20), undefined);
+  });
+}
 
 test("a glitch's step loss the depth trim makes up: the bottoms after it move at most 0.02 mm", async () => {
   // a 0.1 ms driver short at 0.5 mm / 80 Hz on the worst pen: its bottoms moved 27 um while the trim

@@ -224,19 +224,6 @@ test('physical model: a change of rate while stroking raises no false encoder_sl
   }
 });
 
-test('the first strokes from rest, their bottoms still moving as the trims bring them to the depth, raise no false encoder_slip', async () => {
-  // the worst pen at 0.5 mm / 25 Hz (asked at 150 Hz first, then 25): the bottoms from rest came
-  // 45-53 um short, the trims took them deeper over three strokes, and the fifth bottom moved 30 um on a
-  // one-microstep trim (36 needles), or 16-17 um on none (24 needles), as the strokes settled:
-  // compared across the trim, or with the first bottom after it, that read as lost steps
-  for (const cartridge of ['24', '36']) {
-    const p = edgePoint(worstPen(BOARD), await firmware(), cartridge, 0.5, 25, 2);
-    assert.equal(p.freqHz, 25);
-    assert.ok(p.held, `${cartridge} needles: ${p.why} (${p.state}, ${p.fault})`);
-    assert.ok(p.strokes >= 20, `${p.strokes} strokes`);
-  }
-});
-
 test('a stroke just past the dead band is trimmed shallower only as far as lands within it: the next is not short', async () => {
   // the worst pen, seed 2: strokes 5 um deep at the tip, measured just past the dead band, were trimmed
   // two microsteps shallower at once and the next came 28 um short (12 needles, 0.9 mm / 27 Hz) or 20 um
