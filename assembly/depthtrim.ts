@@ -113,9 +113,9 @@ export function depthTrimTick(): void {
   if (settling) return;
   let next = min(want, TRIM_MAX_STEPS); // short of the depth: no deeper than the load angle explains
   // either way by at most what lands the tip within the dead band past the set depth (TRIM_GAIN_MAX),
-  // at least one step
+  // at least one step; none when the deepest trim is in force and the stroke is still short
   if (next > trim) next = trim + max(1, min(next - trim, trimStepsMost(-errNm)));
-  else next = trim - max(1, min(trim - next, trimStepsMost(errNm)));
+  else if (next < trim) next = trim - max(1, min(trim - next, trimStepsMost(errNm)));
   if (prevKnown && prevPlans != strokePlanCount()) prevKnown = false; // another setting
   if (prevKnown && prevErrUm > 0 != errUm > 0 && (next - trim) * (prevTrim - trim) > 0) {
     // back toward the trim before, which erred the other way: the right trim lies between the two
