@@ -238,6 +238,26 @@ test('a stroke just past the dead band is trimmed shallower only as far as lands
   }
 });
 
+test('a bottom deeper than two strokes before, its top moved only by the trim, is no loss: the next top judges it (worst pen, 0.5 mm / 25 Hz)', async () => {
+  // seed 2, asked as `pen envelope --edge --inside` asks (the top rate first): the strokes from rest
+  // come 45-53 um short, the trim takes them deeper, and a bottom lands 17-30 um deeper than the one
+  // two strokes before with no step lost. Judged by the bottom alone that stopped the pen (encoder_slip).
+  const pen = worstPen(BOARD);
+  for (const cartridge of ['24', '36']) {
+    const sim = await unlockedPen({ board: pen, cartridge, seed: 2 });
+    for (const line of ['SET DEPTH 0.50', `SET FREQ ${pen.stroke.freq_max_hz}`, 'SET FREQ 25'])
+      assert.match(sim.command(line), /^OK/, line);
+    sim.startMeasuring();
+    startByButton(sim);
+    sim.run(1400);
+    const bottoms = sim.meter.strokes.map((s) => s.depthUm);
+    const deeper = Math.max(...bottoms.slice(2).map((b, i) => b - bottoms[i]));
+    assert.ok(deeper > 15, `${cartridge} needles: bottoms ${bottoms.slice(0, 8).map((b) => b.toFixed(0))} um`);
+    assert.equal(sim.state, 'running', `${cartridge} needles: ${sim.state} ${sim.fault}`);
+    assert.equal(sim.measure().missed_steps, 0);
+  }
+});
+
 test("an obstacle that holds the first stroke 0.1 mm short (StallGuard blind, the lag under the slip threshold, before the bottoms are compared) is a stall at that stroke's bottom", async () => {
   // physical model (the rotor holds against the obstacle within its load angle: no step is lost)
   const board = withModel(BOARD, 'physical');
