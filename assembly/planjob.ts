@@ -284,9 +284,6 @@ function probeBegin(job: PlanJob, um: i64, hz: i32): void {
   job.probeUp = false;
 }
 
-/** the largest acceleration share (per mille) a down half shorter than SHORT_HALF_US may take */
-const SHORT_SHARE_MOST: i32 = 400;
-
 /** Tries the next share: -1 while more are to try, else 1 if some share runs (bestShare) or 0. */
 function probeNext(job: PlanJob, all: bool): i32 {
   const i = (job.probeFrom + job.probeShare++) % SHARE_COUNT;
@@ -296,12 +293,7 @@ function probeNext(job: PlanJob, all: bool): i32 {
     job.downUs = job.upOnly || !job.trySplit ? halfUs : downHalf(job.model, halfUs, job.probeHz);
     job.upUs = 2 * halfUs - job.downUs;
   }
-  let r = checkShare(job.model, job.probeUm, job.probeUp ? job.upUs : job.downUs, i, job.upOnly || job.probeUp);
-  // a short stroke's down half as a triangle or near one (the speed turning from up to down within
-  // less than a small-oscillation period) rang the worst pen past its stability limit where the force
-  // model let only those shares run: nano at 0.2 mm / 70 Hz and 0.25 mm / 66 Hz (docs/simulator.md)
-  if (r == CLAMP_NONE && !job.upOnly && <i32>job.downUs < SHORT_HALF_US && sharePermille(i) > SHORT_SHARE_MOST)
-    r = CLAMP_TORQUE;
+  const r = checkShare(job.model, job.probeUm, job.probeUp ? job.upUs : job.downUs, i, job.upOnly || job.probeUp);
   if (r != CLAMP_STEP_RATE) job.probeRateOk = true;
   // of the shares that run, a retract takes the one with the most force to spare; a stroke's down half
   // the one that speeds up for the time nearest the rotor's ringing period under load (RING_PERIOD_US):
