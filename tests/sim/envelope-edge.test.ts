@@ -149,20 +149,19 @@ test('pen envelope --edge --inside runs every whole rate from the lowest up to t
 });
 
 test('pen envelope --edge names a pen sim command for a run not held, and that run fails there too', () => {
-  // the nano cartridge every 0.5 mm (0.2 mm) and below the edge: the worst pen stalls at 70 Hz, the
-  // edge, and at 68-69 Hz inside the firmware's envelope (docs/simulator.md: what the firmware does not
-  // hold yet; the 36-needle cartridge's 1.7 mm / 26 Hz, which this ran, holds since a stroke's share
-  // follows the rotor's ringing)
+  // the stm32 board every 0.24 mm (0.2 and 0.44 mm ...): the worst pen stalls at 0.44 mm / 54 Hz, its
+  // edge (docs/simulator.md: what the firmware does not hold yet; the nano cartridge's 0.2 mm / 70 Hz,
+  // which this ran, holds since a short half takes at most the 40 % share)
   const pen = (args: string[]): ReturnType<typeof spawnSync> =>
     spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), ...args], { encoding: 'utf8', cwd: REPO_ROOT });
-  const r = pen(['envelope', '--edge', '--inside', '--step', '0.5', '--cartridge', 'nano']);
+  const r = pen(['envelope', '--board', 'stm32f405-tmc2209', '--edge', '--step', '0.24']);
   assert.equal(r.status, 1, String(r.stdout) + String(r.stderr));
   const out = String(r.stdout).trim().split('\n');
-  assert.match(out.find((l) => /NOT HELD/.test(l)) ?? '', /^\s+0\.20\s+70\s+70\s+NOT HELD: fault \(stall\)/);
+  assert.match(out.find((l) => /NOT HELD/.test(l)) ?? '', /^\s+0\.44\s+54\s+54\s+NOT HELD: fault \(stall\)/);
   const hint = out[out.length - 1];
   assert.equal(
     hint,
-    'to look into one: npx pen sim --board ref-pen --pen worst --cartridge nano --mode professional --zone stretch_marks --depth 0.20 --freq 70 --seed 1 --seconds 1.4 --out DIR',
+    'to look into one: npx pen sim --board stm32f405-tmc2209 --pen worst --cartridge 16 --mode professional --zone stretch_marks --depth 0.44 --freq 54 --seed 1 --seconds 1.4 --out DIR',
   );
   const args = hint
     .replace(/^to look into one: npx pen /, '')

@@ -11,6 +11,7 @@ import { PenSim } from '../../host-sim/pen.js';
 import { MoveInfo } from '../../host-sim/executor.js';
 import { unlockProfessional } from '../../tools/lib/clinic.js';
 import { worstPen } from '../../tools/lib/envelope-limit.js';
+import { edgePoint } from '../../tools/lib/envelope-edge.js';
 import {
   RING_LOADED_PERIODS,
   SHORT_HALF_PERIODS,
@@ -131,5 +132,23 @@ for (const [cartridge, depthMm, freqHz] of [
   test(`worst pen, ${cartridge} needles at ${depthMm} mm and ${freqHz} Hz: no stall, no lost step, depth at the tip within 0.02 mm`, async () => {
     const { sim } = await stroking(cartridge, depthMm, freqHz);
     assertHolds(sim, depthMm, freqHz);
+  });
+}
+
+// (at the nano cartridge's shallowest edges the force check let only the triangle run (0.2 mm, 70 Hz)
+// or the 45 % share (0.25 mm, 66 Hz): each stalled the worst pen on its second stroke, the load angle
+// at 94 and 92 degrees; a short half now takes at most the 40 % share, and the edge lands a hertz lower)
+for (const depthMm of [0.2, 0.25]) {
+  test(`nano at ${depthMm} mm, asked above the edge: a short half takes no share above 40 %, and the edge holds`, async () => {
+    const p = edgePoint(WORST, await firmware(), 'nano', depthMm, 'above', 1);
+    assert.ok(p.held, `${depthMm} mm at ${p.freqHz} Hz: ${p.why}`);
+    const { sim, moves } = await stroking('nano', depthMm, p.freqHz);
+    sim.run(300);
+    const downs = moves.filter((m) => m.dir === 1 && m.steps > 50);
+    assert.ok(downs.length >= 10, `${downs.length} strokes`);
+    for (const m of downs) {
+      assert.ok(m.durationTicks / BOARD.timing.step_timer_hz < SHORT_HALF_S, 'a short half');
+      assert.ok(m.accelTicks <= 0.4 * m.durationTicks + 1, `speeds up for ${m.accelTicks} of ${m.durationTicks} ticks`);
+    }
   });
 }

@@ -33,6 +33,8 @@ export const RING_LOADED_PERIODS = 1.51;
  * speeds up for SHORT_RAMP_PERIODS instead, or the share that runs nearest to that. As triangles the
  * worst pen stalled at nano 0.2 mm / 68-69 Hz (the load angle past 90 degrees in the first strokes);
  * with the shorter ramp and a cruise it peaks at 84-86 degrees there, 68 at 64 Hz (78 as a triangle).
+ * Such a half also takes no share above 40 % (envelope.ts SHORT_SHARE_MOST): where the force check let
+ * only the triangle or the 45 % share run (nano 0.2 mm / 70 Hz, 0.25 mm / 66 Hz) they stalled it.
  * Measured, not derived: on the model alone (the firmware's stroke without it) halves below 9.6 ms
  * rang least with a ramp of 0.5-0.6 periods (0.45 and 0.7 rang more), and halves of 10.2-10.4 ms
  * stalled with it.
