@@ -258,6 +258,35 @@ test('a bottom deeper than two strokes before, its top moved only by the trim, i
   }
 });
 
+test('a deeper bottom still to be judged when the strokes stop is judged at rest: the offset there is the one before the strokes (worst pen, 0.5 mm / 25 Hz)', async () => {
+  // the run above, stopped 4 ms after each of its first bottoms in turn: after the one the firmware
+  // holds for the next top, the strokes end at the top with no top turn to judge it, and the rest
+  // position does (no step lost: the pen stops ready, not in fault)
+  const pen = worstPen(BOARD);
+  const stroking = async (): Promise<PenSim> => {
+    const sim = await unlockedPen({ board: pen, cartridge: '24', seed: 2 });
+    for (const line of ['SET DEPTH 0.50', `SET FREQ ${pen.stroke.freq_max_hz}`, 'SET FREQ 25'])
+      assert.match(sim.command(line), /^OK/, line);
+    sim.startMeasuring();
+    startByButton(sim);
+    return sim;
+  };
+  const whole = await stroking();
+  whole.run(600);
+  const bottoms = whole.meter.strokes.map((b) => b.tTicks);
+  assert.ok(bottoms.length >= 8, `${bottoms.length} strokes`);
+  for (const [k, t] of bottoms.slice(2, 8).entries()) {
+    const sim = await stroking();
+    const stopAt = t + sim.clock.ticks(4);
+    while (sim.clock.tTicks < stopAt) sim.run(0.25);
+    assert.equal(sim.state, 'running', `bottom ${k + 3}: ${sim.state} ${sim.fault}`);
+    assert.equal(sim.command('STOP'), 'OK');
+    sim.run(300);
+    assert.equal(sim.state, 'ready', `stopped after bottom ${k + 3}: ${sim.state} ${sim.fault}`);
+    assert.equal(sim.measure().missed_steps, 0);
+  }
+});
+
 test("an obstacle that holds the first stroke 0.1 mm short (StallGuard blind, the lag under the slip threshold, before the bottoms are compared) is a stall at that stroke's bottom", async () => {
   // physical model (the rotor holds against the obstacle within its load angle: no step is lost)
   const board = withModel(BOARD, 'physical');
