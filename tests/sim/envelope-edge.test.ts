@@ -150,7 +150,7 @@ test('pen envelope --edge --inside runs every whole rate from the lowest up to t
 
 test('pen envelope --edge names a pen sim command for a run not held, and that run fails there too', () => {
   // the stm32 board every 0.24 mm (0.2 and 0.44 mm ...): the worst pen stalls at 0.44 mm / 54 Hz, its
-  // edge (docs/simulator.md: what the firmware does not hold yet; the nano cartridge's 0.2 mm / 70 Hz,
+  // edge (docs/simulator.md, "The firmware at its own edge"; the nano cartridge's 0.2 mm / 70 Hz,
   // which this ran, holds since a short half takes at most the 40 % share)
   const pen = (args: string[]): ReturnType<typeof spawnSync> =>
     spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), ...args], { encoding: 'utf8', cwd: REPO_ROOT });
