@@ -275,12 +275,12 @@ function checkBottom(depthUm: i32): void {
  * A bottom deeper than the one `back` strokes before, as lost steps would leave it. Lost steps move
  * the whole stroke, its top too; a bottom alone also moves while the strokes settle after the trims
  * from a start (the worst pen at 0.5 mm / 25 Hz, 24 and 36 needles: 17-30 um deeper, no step lost;
- * the model settles over up to six strokes, docs/simulator.md). So the next
- * top turn (or the rest position, if the strokes stop first), less its trim, is compared with the top
- * before that bottom: further than TOP_DRIFT_UM off, steps were lost. That top comes before the next
- * bottom: no deeper stroke runs while it is judged. A shallower bottom (an obstacle, or steps lost on
- * the way in) stops the strokes at once, and so does a deeper one before that top is known (the
- * first strokes start from rest, which turns with no lag).
+ * the model settles over up to six strokes, docs/simulator.md). So the next top turn (or the rest
+ * position, if the strokes stop first), less its trim, is compared with the top before that bottom:
+ * further than TOP_DRIFT_UM off, steps were lost. That top comes before the next bottom: no deeper
+ * stroke runs while it is judged. A shallower bottom (an obstacle, or steps lost on the way in) stops
+ * the strokes at once, and so does a deeper one before that top is known (the first strokes start
+ * from rest, which turns with no lag).
  */
 function suspectLoss(back: i32): void {
   if (suspect) return; // the first suspicion's top is the older one: it spans both
