@@ -199,11 +199,13 @@ function checkTop(topCounts: i32): void {
   }
   // a change of the depth trim lengthens one half: the strokes after it ring in another phase, and
   // their tops move by other than the trim (3 microsteps, 24 um, moved them about 6 um on a drawn
-  // pen at 2.89 mm): compared among themselves from the third top after it
+  // pen at 2.89 mm): compared among themselves from the third top after it. A new setting's first
+  // trims come while its own tops still settle: a trim never shortens what is left of that wait (a
+  // drawn pen from 0.27 mm / 61 Hz to 0.56 mm / 50 Hz: the tip's tops moved 31, 10 and 3 um a stroke)
   const trims = measuredTrimIndex();
   if (trims != topTrims) {
     topTrims = trims;
-    topsSeen = -PLAN_SETTLE_STROKES + 1;
+    if (topsSeen > -PLAN_SETTLE_STROKES + 1) topsSeen = -PLAN_SETTLE_STROKES + 1;
   }
   if (topsSeen <= 0) {
     topsSeen++;

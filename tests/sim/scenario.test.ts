@@ -149,3 +149,16 @@ test('the same seed gives the same results, in parallel or not', async () => {
   assert.equal(a, b);
   assert.ok(a.includes('"status":"passed"'));
 });
+
+test('a pen that stopped on a fault where it should run is said with the fault by name', async () => {
+  const cases = loadScenario(
+    file(
+      'stopped.yaml',
+      `name: stopped\nzone: scalp\nmode: professional\nsteps:\n  - set: {depth_mm: 2.5, freq_hz: 38}\n  - press: start\n  - run: 200ms\n  - inject: {fault: battery_sag, at_tip_mm: 1.0}\n  - run: 50ms\n  - expect: {state: running}\n`,
+    ),
+  );
+  const [r] = await runCases(cases, { wasm: { 'ref-pen': await firmware() }, jobs: 1 });
+  assert.equal(r.status, 'failed');
+  const e = r.expects.find((x) => x.key === 'state')!;
+  assert.deepEqual([e.expected, e.measured, e.pass], ['running', 'fault (battery_low)', false]);
+});

@@ -46,6 +46,10 @@ test('the same seed and N draw the same pens and give identical results; another
   assert.deepEqual(pensOf(board, 'ideal', 4, 3)[0].drawn, {}, 'pen 0 is the typical pen');
   const c = { ...loadScenario(FIXTURE, 1)[0], tolerance: 4 };
   assert.deepEqual(timeless(runCaseOnPens(c, wasm)), timeless(runCaseOnPens(c, wasm)));
+  // the simulated time is every pen's (pen qa's totals line), not the first's alone
+  const each = pensOf(board, 'ideal', 4, c.seed).map((p) => runCase(c, wasm, undefined, p.board).simMs);
+  assert.ok(each.every((ms) => ms > 0));
+  assert.equal(runCaseOnPens(c, wasm).simMs, each[0] + each[1] + each[2] + each[3]);
 });
 
 test('a case that passes on the typical pen and fails on a drawn one fails, naming the pen and its values', async () => {

@@ -103,7 +103,8 @@ export function checkExpectations(line: number, e: Record<string, unknown>, ctx:
         );
         break;
       case 'state':
-        add(key, String(want), pen.state, pen.state === want);
+        // a fault is said with its name: what stopped the pen is the first thing asked
+        add(key, String(want), pen.state === 'fault' ? `fault (${pen.fault})` : pen.state, pen.state === want);
         break;
       case 'fault':
         add(key, String(want), pen.fault, pen.fault === want);

@@ -51,6 +51,7 @@ export interface CaseResult {
   /** first failure, said with expected and measured values */
   message?: string;
   wallMs: number;
+  /** simulated time, over all its pens when run on several (`pens`) */
   simMs: number;
   steps: StepResult[];
   expects: ExpectResult[];

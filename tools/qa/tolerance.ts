@@ -118,6 +118,7 @@ export function worstOf(runs: CaseResult[], pens: Pen[], model: 'ideal' | 'physi
     ...(firstFail >= 0 ? runs[firstFail] : base),
     expects,
     wallMs: runs.reduce((a, r) => a + r.wallMs, 0),
+    simMs: runs.reduce((a, r) => a + r.simMs, 0),
     model,
     pens: runs.length,
   };
