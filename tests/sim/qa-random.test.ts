@@ -92,3 +92,46 @@ test('pen qa --random writes its cases where it says and runs them; bad uses are
   assert.equal(board.status, 2);
   assert.match(board.stderr, /--board goes with --random/);
 });
+
+test('pen qa --random --cartridge: every case runs that cartridge, its depths within its needles; the default draw is unchanged', () => {
+  const plain = randomScenarios(60, 3, BOARDS, 20);
+  assert.ok(
+    plain.every((s) => !/^cartridge:/m.test(s.text)),
+    'no cartridge key without the option',
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'qa-random-cart-'));
+  const sc = randomScenarios(60, 3, BOARDS, 20, '36');
+  let deep = 0;
+  for (const s of sc) {
+    const f = join(dir, s.file);
+    writeFileSync(f, s.text);
+    const [c] = loadScenario(f);
+    assert.equal(c.cartridge, '36');
+    assert.match(c.name, /^random \d+: [\w-]+, cartridge 36, /);
+    for (const v of c.steps.filter((x) => 'set' in x).map((x) => x.set as { depth_mm: number })) {
+      assert.ok(v.depth_mm <= 2.0, `${v.depth_mm} mm is past the 36-needle cartridge's 2.0 mm: ${s.text}`);
+      if (v.depth_mm > 1.5) deep++;
+    }
+  }
+  assert.ok(deep > 5, 'the draw still reaches the deep end of the cartridge');
+
+  const cwd = mkdtempSync(join(tmpdir(), 'qa-random-cart-run-'));
+  const pen = (args: string[]) =>
+    spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'qa', ...args], { encoding: 'utf8', cwd });
+  const r = pen(['--random', '1', '--seed', '5', '--tolerance', '1', '--board', 'ref-pen', '--cartridge', 'nano']);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^1 cases drawn \(seed 5, 1 pen each\): out\/qa-random\/seed-5-cartridge-nano$/m);
+  assert.match(r.stdout, /^1 passed, 0 failed$/m);
+  const written = readFileSync(join(cwd, 'out', 'qa-random', 'seed-5-cartridge-nano', 'r0.yaml'), 'utf8');
+  assert.equal(written, randomScenarios(1, 5, [loadBoard('ref-pen')], 1, 'nano')[0].text);
+  assert.match(written, /^# Drawn by pen qa --random 1 --seed 5 --cartridge nano \(case 0\)/m);
+  const unknown = pen(['--random', '1', '--cartridge', '99']);
+  assert.equal(unknown.status, 2);
+  assert.match(
+    unknown.stderr,
+    /--cartridge 99: board ref-pen has no such cartridge; its types are 12, 16, 24, 36, nano/,
+  );
+  const alone = pen(['--cartridge', '12']);
+  assert.equal(alone.status, 2);
+  assert.match(alone.stderr, /--cartridge goes with --random/);
+});

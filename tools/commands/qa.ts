@@ -46,6 +46,11 @@ const SPEC: OptionSpec = {
     value: 'NAME',
     help: 'with --random: the board (default: the reference pen and the STM32F405 board in turn)',
   },
+  cartridge: {
+    type: 'string',
+    value: 'TYPE',
+    help: "with --random: every case runs this cartridge type, its depths drawn up to its needles' length (default: the board's own cartridge); the cases go to out/qa-random/seed-<seed>-cartridge-<type>/",
+  },
   'junit-file-line': {
     type: 'boolean',
     help: 'add file and line attributes to each JUnit testcase (GitLab, GitHub annotations; outside the Jenkins and Ant schemas)',
@@ -69,6 +74,8 @@ export async function qaCommand(argv: string[]): Promise<number> {
   if (random !== undefined && o._.length)
     throw new UsageError('--random draws its own scenario files: give either FILES or --random, not both');
   if (o.board !== undefined && random === undefined) throw new UsageError('--board goes with --random');
+  if (o.cartridge !== undefined && random === undefined)
+    throw new UsageError('--cartridge goes with --random (a scenario file sets its own with the cartridge key)');
   let paths = o._.length ? o._ : ['tests/qa'];
   const jobs = o.jobs as number | undefined;
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= 64))
@@ -82,7 +89,15 @@ export async function qaCommand(argv: string[]): Promise<number> {
   if (o.junit) checkOutputFile(o.junit as string, '--junit');
   if (o.html) checkOutputFile(o.html as string, '--html');
   if (random !== undefined)
-    paths = [writeRandomScenarios(random, seed, o.board as string | undefined, tolerance ?? 20)];
+    paths = [
+      writeRandomScenarios(
+        random,
+        seed,
+        o.board as string | undefined,
+        tolerance ?? 20,
+        o.cartridge as string | undefined,
+      ),
+    ];
 
   // every file is read and checked before anything runs
   let cases: Case[] = [];
@@ -262,13 +277,30 @@ function envelopesFor(results: CaseResult[], wasm: Record<string, string>): Enve
 }
 
 /** Writes the --random cases as scenario files (the earlier draw of the same seed replaced); returns their folder. */
-function writeRandomScenarios(n: number, seed: number, boardName: string | undefined, pens: number): string {
+function writeRandomScenarios(
+  n: number,
+  seed: number,
+  boardName: string | undefined,
+  pens: number,
+  cartridge: string | undefined,
+): string {
   const boards = (boardName ? [boardName] : ['ref-pen', 'stm32f405-tmc2209']).map((b) => loadBoard(b));
-  const dir = join('out', 'qa-random', `seed-${seed}`);
+  if (cartridge !== undefined)
+    for (const b of boards)
+      if (!b.cartridges.some((c) => c.type === cartridge))
+        throw new UsageError(
+          `--cartridge ${cartridge}: board ${b.name} has no such cartridge; its types are ${b.cartridges.map((c) => c.type).join(', ')}`,
+        );
+  const sc = randomScenarios(n, seed, boards, pens, cartridge);
+  const dir = join(
+    'out',
+    'qa-random',
+    cartridge === undefined ? `seed-${seed}` : `seed-${seed}-cartridge-${cartridge}`,
+  );
   try {
     mkdirSync(dir, { recursive: true });
     for (const f of readdirSync(dir)) if (/^r\d+\.yaml$/.test(f)) rmSync(join(dir, f));
-    for (const sc of randomScenarios(n, seed, boards, pens)) writeAtomic(join(dir, sc.file), sc.text);
+    for (const s of sc) writeAtomic(join(dir, s.file), s.text);
   } catch (e) {
     // the folder, not the command line, is at fault: an environment error (exit 3)
     throw new EnvironmentError(
