@@ -324,6 +324,22 @@ test('a case the set-depth rule decides: a 0.1 ms driver short whose bottoms mov
   assert.equal(failureClass(o, 20), undefined);
 });
 
+test("the strokes judged after a loss are the window's: a stroke the stop after it cuts short is not one", async () => {
+  // drawn pen 3 at 3.0 mm / 72 Hz: a 0.1 ms driver short costs steps that move the bottoms 0.015 mm
+  // deeper, 0.009 mm past the setting; the STOP that ends the window meets the loss (encoder_slip) and
+  // retracts a stroke 0.045 mm into the skin. Judged with that stroke, the case read "never detected:
+  // a stroke's bottom moved -2.942 mm" (pen campaign --random 1000 --seed 70 --pen 3).
+  const o = runCampaignCase(
+    parseCaseId('ref-pen/physical/p3/normal/d3/f72/s213763/driver_short@0.5378~0.1ms'),
+    await firmware(),
+  );
+  const k = o.checks?.find((x) => x.what.startsWith('step loss in a glitch'));
+  assert.ok(k?.pass, JSON.stringify(o.checks));
+  assert.match(k!.measured, /worst bottom after it 0\.009 mm from the setting/);
+  assert.equal(o.afterStop, 'fault (encoder_slip)');
+  assert.equal(failureClass(o, 20), undefined);
+});
+
 for (const id of [
   'ref-pen/physical/pworst/normal/d1.25/f130/s219535/driver_short@0.7598~0.2ms',
   'ref-pen/physical/pworst/normal/d2.8/f121/s255255/overtemp@0.5421~0.1ms',

@@ -332,6 +332,8 @@ function afterWindow(
 ): void {
   const board = sim.board;
   const wasStroking = strokingOn(o);
+  // the strokes judged are the window's: the STOP below may cut one short (or the fault it meets may)
+  const windowEndTicks = sim.tTicks;
   if (!sim.dead) {
     const busy = (): boolean => ['running', 'homing'].includes(sim.observation.state);
     if (busy()) {
@@ -350,9 +352,11 @@ function afterWindow(
   const lasting = (f: string): number => c.events.findIndex((e) => e.fault === f && e.forMs === undefined);
   const loss = lasting('step_loss');
   if (loss >= 0 && wasStroking) {
-    const err = depthChangeUm(sim, injectedTicks[loss]);
+    const err = depthChangeUm(sim, injectedTicks[loss], windowEndTicks);
     if (err !== undefined) o.depthErrMm = round(err / 1000);
-    checks.push(depthCheck(board, err, o.afterStop, undefined, settingErrUm(sim, injectedTicks[loss], c.depthMm)));
+    checks.push(
+      depthCheck(board, err, o.afterStop, undefined, settingErrUm(sim, injectedTicks[loss], windowEndTicks, c.depthMm)),
+    );
   } else if (ridden.size && wasStroking && o.mayStrokeOn && !costSteps(sim, c, injectedTicks, ridden, missed)) {
     // a glitch on a signal alone (an endstop's, a flag's) moved nothing: a bottom that moves after it is
     // the depth trim settling, not the glitch
@@ -364,10 +368,10 @@ function afterWindow(
     });
   } else if (ridden.size && wasStroking && o.mayStrokeOn) {
     // steps the outputs missed during a glitch ridden through move the bottom as a silent loss does
-    const err = depthChangeUm(sim, Math.min(...[...ridden].map((i) => injectedTicks[i])));
-    if (err !== undefined) o.depthErrMm = round(err / 1000);
     const from = Math.min(...[...ridden].map((i) => injectedTicks[i]));
-    checks.push(depthCheck(board, err, o.afterStop, GLITCH_LOSS, settingErrUm(sim, from, c.depthMm)));
+    const err = depthChangeUm(sim, from, windowEndTicks);
+    if (err !== undefined) o.depthErrMm = round(err / 1000);
+    checks.push(depthCheck(board, err, o.afterStop, GLITCH_LOSS, settingErrUm(sim, from, windowEndTicks, c.depthMm)));
   }
   if (lasting('endstop_dead') >= 0 && wasStroking && !sim.dead) {
     // unseen while stroking by design; the position check of the stop is its control (docs/hazards.md).
@@ -472,24 +476,26 @@ function excursions(sim: PenSim): { start: number; end: number; bottom: number }
 }
 
 /**
- * How far the strokes' bottoms moved after `fromTicks` (um, signed, the largest): each excursion of the
- * tips past the guard plane has a bottom; the reference is the median of the last three before.
+ * How far the strokes' bottoms moved after `fromTicks` (um, signed, the largest), over the strokes
+ * that ended by `endTicks` (the window's end): each excursion of the tips past the guard plane has a
+ * bottom; the reference is the median of the last three before.
  */
-function depthChangeUm(sim: PenSim, fromTicks: number): number | undefined {
+function depthChangeUm(sim: PenSim, fromTicks: number, endTicks: number): number | undefined {
   const all = excursions(sim);
   const before = all.filter((e) => e.end <= fromTicks).map((e) => e.bottom);
-  const after = all.filter((e) => e.end > fromTicks && e.start >= fromTicks).map((e) => e.bottom);
+  const after = all.filter((e) => e.end > fromTicks && e.start >= fromTicks && e.end <= endTicks).map((e) => e.bottom);
   if (!after.length || !before.length) return undefined;
   const ref = before.slice(-3).sort((a, b) => a - b)[Math.floor(Math.min(3, before.length) / 2)];
   return after.reduce((w, b) => (Math.abs(b - ref) > Math.abs(w) ? b - ref : w), 0);
 }
 
-/** The worst bottom after `fromTicks` against the set depth (um, signed); undefined with no stroke after it. */
-function settingErrUm(sim: PenSim, fromTicks: number, depthMm: number): number | undefined {
+/** The worst bottom after `fromTicks` of the strokes ended by `endTicks`, against the set depth (um, signed); undefined with no stroke. */
+function settingErrUm(sim: PenSim, fromTicks: number, endTicks: number, depthMm: number): number | undefined {
   let worst: number | undefined;
   for (const e of excursions(sim)) {
     const err = e.bottom - depthMm * 1000;
-    if (e.start >= fromTicks && (worst === undefined || Math.abs(err) > Math.abs(worst))) worst = err;
+    if (e.start >= fromTicks && e.end <= endTicks && (worst === undefined || Math.abs(err) > Math.abs(worst)))
+      worst = err;
   }
   return worst;
 }
