@@ -8,7 +8,7 @@ import { loadBoard } from '../../boards/board.js';
 import { INJECTABLE } from '../../host-sim/faults.js';
 import { faultRule } from '../../tools/campaign/faults.js';
 import { activeMs, detectionAllowanceMs, onsetEvent, parseCaseId, makeCase } from '../../tools/campaign/spec.js';
-import { runCampaignCase, depthCheck, Outcome } from '../../tools/campaign/run.js';
+import { runCampaignCase, depthCheck, Outcome, Check } from '../../tools/campaign/run.js';
 import { clockOf, failureClass, failureType, summarize } from '../../tools/campaign/summary.js';
 import { worstPen, WORST_FOR_RETRACT } from '../../tools/campaign/worst-pen.js';
 import { hazardsTable, withTable, TABLE_BEGIN, TABLE_END } from '../../tools/campaign/hazards.js';
@@ -307,19 +307,25 @@ test('a loss judged by the set depth: a bottom that moved more than 0.02 mm but 
   assert.ok(depthCheck(board, -20, 'ready').pass, 'a bottom that moved 0.02 mm is within the tolerance');
 });
 
+/** Runs a case whose glitch was ridden through; its glitch-loss check must pass (returned with the outcome). */
+async function glitchLossPassed(id: string, board?: string): Promise<{ o: Outcome; k: Check }> {
+  const o = runCampaignCase(parseCaseId(id), await firmware(board));
+  const k = o.checks?.find((x) => x.what.startsWith('step loss in a glitch'));
+  assert.ok(k?.pass, JSON.stringify(o.checks));
+  return { o, k: k! };
+}
+
 test('a case the set-depth rule decides: a 0.1 ms driver short whose bottoms move 0.031 mm and end on the setting', async () => {
   // the open-loop pen at 2.5 mm / 80 Hz (the down half longer) on the worst pen: its strokes stop short
   // of the setting (no trim), and the steps a 0.1 ms short costs move them 0.031 mm deeper, to within
   // 0.005 mm of it; judged by the change alone it would read "never detected". (Since the depth trim
   // moves the strokes and the encoder holds the bottoms to it across a trim, no closed-loop case of the
   // campaigns' grids is decided by this rule: their losses are found, or stay within the tolerance.)
-  const o = runCampaignCase(
-    parseCaseId('ref-pen-open-loop/physical/pworst/normal/d2.5/f80/s369374/driver_short@0.5625~0.1ms'),
-    await firmware('ref-pen-open-loop'),
+  const { o, k } = await glitchLossPassed(
+    'ref-pen-open-loop/physical/pworst/normal/d2.5/f80/s369374/driver_short@0.5625~0.1ms',
+    'ref-pen-open-loop',
   );
-  const k = o.checks?.find((x) => x.what.startsWith('step loss in a glitch'));
-  assert.ok(k?.pass, JSON.stringify(o.checks));
-  assert.match(k!.what, /every bottom after it within the depth tolerance of the setting/);
+  assert.match(k.what, /every bottom after it within the depth tolerance of the setting/);
   assert.ok(o.depthErrMm! > 0.02, `moved ${o.depthErrMm} mm: the rule is not needed`);
   assert.equal(failureClass(o, 20), undefined);
 });
@@ -329,13 +335,8 @@ test("the strokes judged after a loss are the window's: a stroke the stop after 
   // deeper, 0.009 mm past the setting; the STOP that ends the window meets the loss (encoder_slip) and
   // retracts a stroke 0.045 mm into the skin. Judged with that stroke, the case read "never detected:
   // a stroke's bottom moved -2.942 mm" (pen campaign --random 1000 --seed 70 --pen 3).
-  const o = runCampaignCase(
-    parseCaseId('ref-pen/physical/p3/normal/d3/f72/s213763/driver_short@0.5378~0.1ms'),
-    await firmware(),
-  );
-  const k = o.checks?.find((x) => x.what.startsWith('step loss in a glitch'));
-  assert.ok(k?.pass, JSON.stringify(o.checks));
-  assert.match(k!.measured, /worst bottom after it 0\.009 mm from the setting/);
+  const { o, k } = await glitchLossPassed('ref-pen/physical/p3/normal/d3/f72/s213763/driver_short@0.5378~0.1ms');
+  assert.match(k.measured, /worst bottom after it 0\.009 mm from the setting/);
   assert.equal(o.afterStop, 'fault (encoder_slip)');
   assert.equal(failureClass(o, 20), undefined);
 });
@@ -359,14 +360,9 @@ test("a glitch's step loss the depth trim makes up: the bottoms after it move at
   // a 0.1 ms driver short at 0.5 mm / 80 Hz on the worst pen: its bottoms moved 27 um while the trim
   // closed the whole error at once; going deeper half the way at a time they moved 19 um, going as
   // far as lands within the dead band at the largest gain a trim has 9 um
-  const o = runCampaignCase(
-    parseCaseId('ref-pen/physical/pworst/normal/d0.5/f80/s174864/driver_short@0.5625~0.1ms'),
-    await firmware(),
-  );
-  const k = o.checks?.find((x) => x.what.startsWith('step loss in a glitch'));
-  assert.ok(k?.pass, JSON.stringify(o.checks));
-  const moved = Number(/moved (-?[\d.]+) mm/.exec(k!.measured)![1]);
-  assert.ok(Math.abs(moved) <= 0.02, k!.measured);
+  const { o, k } = await glitchLossPassed('ref-pen/physical/pworst/normal/d0.5/f80/s174864/driver_short@0.5625~0.1ms');
+  const moved = Number(/moved (-?[\d.]+) mm/.exec(k.measured)![1]);
+  assert.ok(Math.abs(moved) <= 0.02, k.measured);
   assert.equal(failureClass(o, 20), undefined);
 });
 
