@@ -247,6 +247,21 @@ test('a fault replaced by a later one on the same signal lasted until then: an e
   assert.equal(failureClass(seen, 20), undefined);
 });
 
+test('a stall replaced by a second one (the obstacle moved) lasted until then: the clock runs from the second obstacle met', async () => {
+  // the worst pen at 3.0 mm / 25 Hz: the first obstacle at the bottom, the second 4.5 ms later on the
+  // way out, met by the next stroke 32 ms after that. Counted from the first, it read 52.9 ms late.
+  const c = parseCaseId('ref-pen/physical/pworst/normal/d3/f25/s643604/stall@0.5+4.5ms:stall');
+  assert.equal(activeMs(c, 0), 4.5);
+  assert.equal(activeMs(c, 1), undefined);
+  const o = runCampaignCase(c, await firmware());
+  assert.equal(o.detected, 'stall');
+  assert.equal(clockOf(o), 'onset');
+  assert.deepEqual(o.riddenGlitches, ['stall']); // the first obstacle, at the bottom, blocked nothing
+  assert.ok(o.detectionMs! < 5, `detected ${o.detectionMs} ms after the second obstacle was met`);
+  assert.ok(o.fromOnsetMs! < 20, `${o.fromOnsetMs} ms from the second obstacle met`);
+  assert.equal(failureClass(o, 20), undefined);
+});
+
 test('a driver glitch the firmware never saw starts no clock; the steps it cost are found by the encoder or judged by the depth', async () => {
   // on the worst pen the outputs off for 0.5 ms cost about a full step: every bottom after it 0.1 mm shallower
   const o = runCampaignCase(
