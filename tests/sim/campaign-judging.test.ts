@@ -215,6 +215,22 @@ test('a stall whose obstacle no step ever pushed against (at the very bottom of 
   assert.equal(met.detected, 'stall');
 });
 
+test("steps missed with the driver off are no obstacle's block: a stall at the bottom, then a hang, is clocked from the hang", async () => {
+  // the worst pen at 3.0 mm / 25 Hz: the obstacle placed as the stroke reaches its bottom blocks nothing;
+  // the hang 4 ms later lets the enable pump run down, and every step after that is missed. Counted as
+  // the obstacle's, they made the stall the clock's onset: 20.4 ms, late, for a spring that started
+  // 16.4 ms before the needles were back.
+  const o = runCampaignCase(
+    parseCaseId('ref-pen/physical/pworst/normal/d3/f25/s643604/stall@0.44+4ms:hang'),
+    await firmware(),
+  );
+  assert.deepEqual(o.inert, ['stall']);
+  assert.equal(clockOf(o), 'onset');
+  assert.equal(o.detected, 'watchdog_reset');
+  assert.ok(o.fromOnsetMs! > 15 && o.fromOnsetMs! < 20, `${o.fromOnsetMs} ms from the hang`);
+  assert.equal(failureClass(o, 20), undefined);
+});
+
 test('a stall placed on the way out counts from the contact with its obstacle, a stroke later', async () => {
   const o = runCampaignCase(parseCaseId(id('ref-pen', 'stall@0.75')), await firmware());
   assert.equal(o.inert, undefined);

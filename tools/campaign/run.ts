@@ -113,7 +113,9 @@ export function runCampaignCase(c: CampaignCase, wasm: string, opts: { board?: B
           .map((e, i) => {
             if (e.fault !== 'stall' || e.forMs !== undefined || injectedTicks[i] === undefined || !missed) return -1;
             const reacted = sim.stateLog.find((s) => s.tTicks >= injectedTicks[i] && s.state === 'fault')?.tTicks;
-            const blocked = missed.ticks.some((t) => t >= injectedTicks[i] && (reacted === undefined || t <= reacted));
+            const blocked = missed.drivenTicks.some(
+              (t) => t >= injectedTicks[i] && (reacted === undefined || t <= reacted),
+            );
             return blocked ? -1 : i;
           })
           .filter((i) => i >= 0),
@@ -258,6 +260,11 @@ function contactTicks(sim: PenSim, injected: number, at: { obstacleUm: number; v
 interface MissWatch {
   /** when the motor missed steps (first of each run of them), from the first injection on */
   ticks: number[];
+  /**
+   * the same, with the driver's outputs on: what an obstacle can block (with them off every step is
+   * missed, obstacle or none: a hang's enable pump running down is no block)
+   */
+  drivenTicks: number[];
 }
 
 /**
@@ -265,7 +272,7 @@ interface MissWatch {
  * A step a silent loss swallows (the `step_loss` fault) is no block: it is left out.
  */
 function watchMisses(sim: PenSim): MissWatch {
-  const w: MissWatch = { ticks: [] };
+  const w: MissWatch = { ticks: [], drivenTicks: [] };
   const mech = sim.mech;
   let v = mech.missedSteps;
   let silent = mech.silentLoss;
@@ -283,6 +290,7 @@ function watchMisses(sim: PenSim): MissWatch {
     get: () => v,
     set: (x: number) => {
       if (x > v && !swallowed && w.ticks.at(-1) !== sim.tTicks) w.ticks.push(sim.tTicks);
+      if (x > v && !swallowed && mech.driverOn && w.drivenTicks.at(-1) !== sim.tTicks) w.drivenTicks.push(sim.tTicks);
       swallowed = false;
       v = x;
     },
