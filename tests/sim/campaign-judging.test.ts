@@ -216,19 +216,40 @@ test('a stall whose obstacle no step ever pushed against (at the very bottom of 
 });
 
 test("steps missed with the driver off are no obstacle's block: a stall at the bottom, then a hang, is clocked from the hang", async () => {
-  // the worst pen at 3.0 mm / 25 Hz: the obstacle placed as the stroke reaches its bottom blocks nothing;
-  // the hang 4 ms later lets the enable pump run down, and every step after that is missed. Counted as
-  // the obstacle's, they made the stall the clock's onset: 20.4 ms, late, for a spring that started
-  // 16.4 ms before the needles were back.
+  // the worst pen at 3.0 mm / 25 Hz: the obstacle placed at the bottom holds nothing back; the hang 4 ms
+  // later lets the enable pump run down, and every step after that is missed. Counted as the obstacle's,
+  // they made the stall the clock's onset, 4 ms before the hang.
   const o = runCampaignCase(
-    parseCaseId('ref-pen/physical/pworst/normal/d3/f25/s643604/stall@0.44+4ms:hang'),
+    parseCaseId('ref-pen/physical/pworst/normal/d3/f25/s643604/stall@0.5+4ms:hang'),
     await firmware(),
   );
   assert.deepEqual(o.inert, ['stall']);
   assert.equal(clockOf(o), 'onset');
   assert.equal(o.detected, 'watchdog_reset');
-  assert.ok(o.fromOnsetMs! > 15 && o.fromOnsetMs! < 20, `${o.fromOnsetMs} ms from the hang`);
+  assert.ok(o.fromOnsetMs! > 8 && o.fromOnsetMs! < 14, `${o.fromOnsetMs} ms from the hang`);
   assert.equal(failureClass(o, 20), undefined);
+});
+
+test('an obstacle that holds the needles back without a step lost is no inert stall: measured against the same run without it', async () => {
+  // the worst pen at 0.25 mm / 40 Hz, the obstacle placed as the needles go in: the rotor lags, no step
+  // is lost before StallGuard sees it, and the needles stop 0.1 mm short. Judged by lost steps alone it
+  // was inert (no clock); 196 of the worst pen's 242 single stalls so judged held the needles back by
+  // more than the depth tolerance.
+  const o = runCampaignCase(
+    parseCaseId('ref-pen/physical/pworst/normal/d0.25/f40/s452459/stall@0.125'),
+    await firmware(),
+  );
+  assert.equal(o.inert, undefined);
+  assert.equal(clockOf(o), 'onset');
+  assert.equal(o.detected, 'stall');
+  assert.ok(o.fromOnsetMs! < 20, `${o.fromOnsetMs} ms`);
+  // an obstacle where the stroke turns anyway holds nothing back past the tolerance: inert still
+  const bottom = runCampaignCase(
+    parseCaseId('ref-pen/physical/pworst/normal/d3/f25/s643604/stall@0.5'),
+    await firmware(),
+  );
+  assert.deepEqual(bottom.inert, ['stall']);
+  assert.equal(clockOf(bottom), 'none');
 });
 
 test('a stall placed on the way out counts from the contact with its obstacle, a stroke later', async () => {
@@ -423,7 +444,7 @@ test('a fault the firmware declares at the end of the window is judged by its re
     await firmware(),
   );
   assert.equal(o.detected, 'encoder_slip');
-  assert.ok(o.detectionMs! > 100 - 20 - 20, `detected after ${o.detectionMs} ms: early in the window`);
+  assert.equal(clockOf(o), 'onset'); // from when the obstacle held the needles back, 75 ms and more into the window
   assert.ok(o.retracted, `tips at ${o.tipMm} mm`);
   assert.ok(o.fromDetectionMs! <= 20, `${o.fromDetectionMs} ms from detection`);
   assert.equal(failureClass(o, 20), undefined);
