@@ -23,8 +23,11 @@ import {
   STEPS_PER_REV,
 } from "./generated/board_config";
 
-/** ticks of failed readings while stroking before the encoder counts as lost */
-const ERROR_TICKS: i32 = 2;
+/**
+ * ticks of failed readings while stroking before the encoder counts as lost: one. A second tick's wait
+ * is a millisecond that a second fault, handing the retract to the spring at the deepest bottom, cannot spare
+ */
+const ERROR_TICKS: i32 = 1;
 /** Q16 fixed point: counts per step and micrometres per count, so each tick multiplies, never divides */
 const COUNTS_PER_STEP_Q16: i64 = (ENC_COUNTS_PER_REV * 65536 + STEPS_PER_REV / 2) / STEPS_PER_REV;
 const UM_PER_COUNT_Q16: i64 = (LEAD_NM * 65536) / (ENC_COUNTS_PER_REV * 1000);

@@ -133,13 +133,15 @@ test('STATUS? says open loop on a board without an encoder, and none before the 
   assert.match(closed.command('STATUS?'), / encoder=ok measured=none$/);
 });
 
-test('a failing encoder while stroking is a fault; the needles retract', async () => {
+test('a failing encoder while stroking is a fault at the next tick; the needles retract', async () => {
   const sim = await unlockedPen({ seed: 1 });
   for (const line of ['SET DEPTH 1.00', 'SET FREQ 40']) assert.match(sim.command(line), /^OK/, line);
   startByButton(sim);
-  sim.run(100);
+  sim.run(100.5); // (between two ticks: the next reads the encoder 0.5 ms after it fails)
   sim.inject('encoder_error');
-  assert.ok(sim.runUntil(() => sim.state === 'fault', 10));
+  // one failed reading is enough: a second tick's wait is a millisecond a retract cannot spare when a
+  // second fault hands it to the spring at the deepest bottom (tests/sim/second-fault.test.ts)
+  assert.ok(sim.runUntil(() => sim.state === 'fault', 1), `no fault within 1 ms: ${sim.state}`);
   assert.equal(sim.fault, 'encoder_slip');
   sim.run(40);
   assert.ok(sim.mech.tipUm() < 0);

@@ -69,8 +69,9 @@ export function encoderThresholdUm(board: Board): number | undefined {
  * then dead at the same instant never read active: the firmware saw a dead endstop and nothing else, and
  * no check can tell it from one (while stroking the endstop reads inactive by design; the stop's position
  * check finds it: fault `F_ENDSTOP_NOT_FOUND`). Held for 2 ms or more, the stuck endstop is seen (two control ticks).
+ * The carriage meets one obstacle: a second stall puts it where the carriage is then, and the first's is gone.
  */
-const SIGNAL_OF: Record<string, string> = { endstop_stuck: 'endstop', endstop_dead: 'endstop' };
+const SIGNAL_OF: Record<string, string> = { endstop_stuck: 'endstop', endstop_dead: 'endstop', stall: 'obstacle' };
 
 /** The signal a fault sets, when another fault sets the same one. */
 export function signalOf(fault: string): string | undefined {

@@ -89,7 +89,8 @@ export function runCampaignCase(c: CampaignCase, wasm: string, opts: { board?: B
   const atInjection: { obstacleUm: number; vMps: number }[] = [];
   let missed: MissWatch | undefined;
   let out: Outcome | undefined;
-  const r = runCase(toQaCase(c), wasm, undefined, penOf(c, 1, opts.board), {
+  const pen = penOf(c, 1, opts.board);
+  const r = runCase(toQaCase(c), wasm, undefined, pen, {
     onInject: (_f, sim) => {
       injectedTicks.push(sim.tTicks);
       atInjection.push({ obstacleUm: sim.mech.obstacleUm, vMps: sim.mech.vMps });
@@ -106,15 +107,23 @@ export function runCampaignCase(c: CampaignCase, wasm: string, opts: { board?: B
         const until = lateFault.tTicks + ((LATE_FAULT_RETRACT_MS + SETTLED_MS) / 1000) * sim.clock.timerHz;
         if (until > sim.tTicks) sim.run(((until - sim.tTicks) / sim.clock.timerHz) * 1000);
       }
-      // a lasting stall whose obstacle blocked no step before the pen reacted to anything (injected at the
-      // very bottom of a stroke, where no later stroke goes further) did nothing
+      // a lasting stall whose obstacle neither blocked a step nor held the needles back by more than the
+      // depth tolerance before the pen reacted to anything (injected at the very bottom of a stroke, where
+      // no later stroke goes further) did nothing
+      const heldFrom = new Map<number, number>(); // stalls that held the needles back without a step missed: since when
       const inert = new Set(
         c.events
           .map((e, i) => {
             if (e.fault !== 'stall' || e.forMs !== undefined || injectedTicks[i] === undefined || !missed) return -1;
             const reacted = sim.stateLog.find((s) => s.tTicks >= injectedTicks[i] && s.state === 'fault')?.tTicks;
-            const blocked = missed.ticks.some((t) => t >= injectedTicks[i] && (reacted === undefined || t <= reacted));
-            return blocked ? -1 : i;
+            const blocked = missed.drivenTicks.some(
+              (t) => t >= injectedTicks[i] && (reacted === undefined || t <= reacted),
+            );
+            if (blocked) return -1;
+            const held = heldBack(c, wasm, pen, i, needlePath(sim), injectedTicks[i], reacted ?? sim.tTicks);
+            if (held.overTicks === undefined) return i;
+            heldFrom.set(i, held.overTicks);
+            return -1;
           })
           .filter((i) => i >= 0),
       );
@@ -135,8 +144,12 @@ export function runCampaignCase(c: CampaignCase, wasm: string, opts: { board?: B
       );
       const noClock = new Set([...inert, ...ridden]);
       // a stall counts from the needles' contact with its obstacle, not from its placing (below)
+      // (one that only held the needles back counts from when it held them past the depth tolerance:
+      // an obstacle at a bottom that later strokes, set deeper, come down to)
       const onsets = injectedTicks.map((t, i) =>
-        c.events[i].fault === 'stall' && !inert.has(i) ? (contactTicks(sim, t, atInjection[i]) ?? t) : t,
+        c.events[i].fault === 'stall' && !inert.has(i)
+          ? (heldFrom.get(i) ?? contactTicks(sim, t, atInjection[i]) ?? t)
+          : t,
       );
       out = measure(c, sim, injectedTicks, onsets, onsetEvent(c, noClock), inert);
       if (ridden.size) out.riddenGlitches = [...ridden].map((i) => c.events[i].fault);
@@ -241,6 +254,46 @@ const CONTACT_UM = 0.5;
  * down to it, and that contact is the fault's onset: before it nothing is wrong, and no detection (a
  * motor, an encoder or a person) could see anything. Undefined when the carriage never came back to it.
  */
+/**
+ * Whether an obstacle held the needles back, and since when: the first moment (ticks) the tips stood
+ * more than the depth tolerance short of where the same case without that obstacle (removed as soon as
+ * it is placed, all else the same, bit for bit) had them, from its placing to `endTicks`; undefined if
+ * never. The physical rotor lags its field by up to two full steps before it loses one, so an obstacle
+ * can hold the needles well short without a step missed.
+ */
+function heldBack(
+  c: CampaignCase,
+  wasm: string,
+  pen: Board,
+  event: number,
+  path: [number, number][],
+  fromTicks: number,
+  endTicks: number,
+): { overTicks?: number } {
+  let injected = 0;
+  let free: [number, number][] = [];
+  runCase(toQaCase(c), wasm, undefined, pen, {
+    onInject: (_f, sim) => {
+      if (injected++ === event) sim.mech.obstacleUm = Infinity;
+    },
+    onEnd: (sim) => {
+      free = needlePath(sim);
+    },
+  });
+  let j = 0;
+  for (const [t, tip] of path) {
+    if (t < fromTicks) continue;
+    if (t > endTicks) break;
+    while (j + 1 < free.length && free[j + 1][0] <= t) j++;
+    if (j + 1 >= free.length) break;
+    const [t0, y0] = free[j];
+    const [t1, y1] = free[j + 1];
+    const there = t1 > t0 ? y0 + ((y1 - y0) * (t - t0)) / (t1 - t0) : y0;
+    if (there - tip > DEPTH_TOL_UM) return { overTicks: t };
+  }
+  return {};
+}
+
 function contactTicks(sim: PenSim, injected: number, at: { obstacleUm: number; vMps: number }): number | undefined {
   if (!Number.isFinite(at.obstacleUm) || at.vMps > MOVING_IN_MPS) return injected;
   const pen = sim.observation;
@@ -258,6 +311,11 @@ function contactTicks(sim: PenSim, injected: number, at: { obstacleUm: number; v
 interface MissWatch {
   /** when the motor missed steps (first of each run of them), from the first injection on */
   ticks: number[];
+  /**
+   * the same, with the driver's outputs on: what an obstacle can block (with them off every step is
+   * missed, obstacle or none: a hang's enable pump running down is no block)
+   */
+  drivenTicks: number[];
 }
 
 /**
@@ -265,7 +323,7 @@ interface MissWatch {
  * A step a silent loss swallows (the `step_loss` fault) is no block: it is left out.
  */
 function watchMisses(sim: PenSim): MissWatch {
-  const w: MissWatch = { ticks: [] };
+  const w: MissWatch = { ticks: [], drivenTicks: [] };
   const mech = sim.mech;
   let v = mech.missedSteps;
   let silent = mech.silentLoss;
@@ -283,6 +341,7 @@ function watchMisses(sim: PenSim): MissWatch {
     get: () => v,
     set: (x: number) => {
       if (x > v && !swallowed && w.ticks.at(-1) !== sim.tTicks) w.ticks.push(sim.tTicks);
+      if (x > v && !swallowed && mech.driverOn && w.drivenTicks.at(-1) !== sim.tTicks) w.drivenTicks.push(sim.tTicks);
       swallowed = false;
       v = x;
     },

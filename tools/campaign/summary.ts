@@ -200,7 +200,9 @@ export function outcomeLine(o: Outcome): string {
     : `NOT retracted: tips at ${o.tipMm.toFixed(3)} mm`;
   const det = o.detected !== undefined ? `detected as ${o.detected} after ${o.detectionMs} ms` : 'not detected';
   const clock = clockOf(o) === 'none' ? '; no fault needing a retract (times from the first fault)' : '';
-  const inert = o.inert?.length ? `; ${o.inert.join(', ')}: its obstacle never blocked a step` : '';
+  const inert = o.inert?.length
+    ? `; ${o.inert.join(', ')}: its obstacle never blocked a step nor held the needles back past the depth tolerance`
+    : '';
   const ridden = o.riddenGlitches?.length
     ? `; ${o.riddenGlitches.join(', ')} glitch: not seen while it lasted (judged by the steps it cost)`
     : '';
