@@ -249,12 +249,6 @@ const OFF_OBSTACLE_UM = 5;
 const CONTACT_UM = 0.5;
 
 /**
- * When the needles met a stall's obstacle. The obstacle is placed where the carriage is: on the way in
- * it blocks the carriage at once; on the way out (or at the turn) it acts only when a later stroke comes
- * down to it, and that contact is the fault's onset: before it nothing is wrong, and no detection (a
- * motor, an encoder or a person) could see anything. Undefined when the carriage never came back to it.
- */
-/**
  * Whether an obstacle held the needles back, and since when: the first moment (ticks) the tips stood
  * more than the depth tolerance short of where the same case without that obstacle (removed as soon as
  * it is placed, all else the same, bit for bit) had them, from its placing to `endTicks`; undefined if
@@ -294,6 +288,12 @@ function heldBack(
   return {};
 }
 
+/**
+ * When the needles met a stall's obstacle. The obstacle is placed where the carriage is: on the way in
+ * it blocks the carriage at once; on the way out (or at the turn) it acts only when a later stroke comes
+ * down to it, and that contact is the fault's onset: before it nothing is wrong, and no detection (a
+ * motor, an encoder or a person) could see anything. Undefined when the carriage never came back to it.
+ */
 function contactTicks(sim: PenSim, injected: number, at: { obstacleUm: number; vMps: number }): number | undefined {
   if (!Number.isFinite(at.obstacleUm) || at.vMps > MOVING_IN_MPS) return injected;
   const pen = sim.observation;
