@@ -141,7 +141,10 @@ test('a failing encoder while stroking is a fault at the next tick; the needles 
   sim.inject('encoder_error');
   // one failed reading is enough: a second tick's wait is a millisecond a retract cannot spare when a
   // second fault hands it to the spring at the deepest bottom (tests/sim/second-fault.test.ts)
-  assert.ok(sim.runUntil(() => sim.state === 'fault', 1), `no fault within 1 ms: ${sim.state}`);
+  assert.ok(
+    sim.runUntil(() => sim.state === 'fault', 1),
+    `no fault within 1 ms: ${sim.state}`,
+  );
   assert.equal(sim.fault, 'encoder_slip');
   sim.run(40);
   assert.ok(sim.mech.tipUm() < 0);
