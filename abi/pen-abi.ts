@@ -727,7 +727,7 @@ export const FAULTS: readonly Fault[] = (
       'encoder_slip',
       'F_ENCODER_SLIP',
       'the encoder saw steps lost',
-      "while stroking, the shaft encoder's position is more than 1.25 full steps from the commanded one (any speed, also where StallGuard is blind), or the encoder stopped answering",
+      "while stroking, the shaft encoder's position is more than a full step from the commanded one (any speed, also where StallGuard is blind), or the encoder stopped answering",
       'flush, retract, fault',
     ],
   ] as [number, string, string, string, string, string][]

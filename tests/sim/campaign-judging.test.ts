@@ -73,8 +73,8 @@ test('a stuck RNG: no retract asked, AUTH? refused with no_random, the log recor
 });
 
 test('a step loss is judged by the depth it left: out of tolerance within the encoder threshold fails; open loop passes when the stop finds it', async () => {
-  // at this phase the loss (0.06 mm at the bottom) stays inside the encoder's slip threshold (1.25 full
-  // steps): the firmware finds it by the bottom that moved (assembly/encoder.ts checkBottom)
+  // at this phase the loss (0.06 mm at the bottom) stays inside the encoder's slip threshold (a full
+  // step): the firmware finds it by the bottom that moved (assembly/encoder.ts checkBottom)
   const closed = runCampaignCase(parseCaseId(id('ref-pen', 'step_loss@0.4375')), await firmware());
   assert.equal(clockOf(closed), 'none');
   assert.equal(closed.detected, 'encoder_slip');

@@ -5,9 +5,13 @@ import { Board, derive, planningBoard } from '../../boards/board.js';
 /**
  * How far the encoder and the commanded position may be apart before the firmware calls it lost steps
  * (full steps): a rotor in synchronism lags its field by less than one full step (90 degrees electrical,
- * the peak of its torque); a quarter more for the sensor's latency and noise.
+ * the peak of its torque); further behind it is past its stability limit, held there by something (an
+ * obstacle) or slipping. The sensor's latency and noise are under 0.06 full steps at the top speed, and
+ * normal strokes stay within 0.7 full steps (docs/hazards.md). It was 1.25: an obstacle near the bottom
+ * of a 3.0 mm stroke held the rotor 1.04 full steps behind, unseen until the stroke turned, 22 ms to the
+ * retract.
  */
-export const ENC_SLIP_FULL_STEPS = 1.25;
+export const ENC_SLIP_FULL_STEPS = 1.0;
 
 /**
  * A stroke's down half is given the longer time (assembly/envelope.ts DOWN_PERMILLE) only at rates
