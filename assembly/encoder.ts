@@ -8,8 +8,9 @@ import { ENC_ABSENT, ENC_HIGH, ENC_LOW, ENC_NOW, ENC_OK, F_ENCODER_SLIP, ST_PAUS
 import { encoder_count, encoder_status, step_position } from "./hal";
 import { put, putInt, putField } from "./textio";
 import { machineState, enterFault } from "./machine";
-import { motionBusy, measuringNewestPlan, measuredTrim, measuredTrimIndex } from "./motion";
+import { motionBusy, measuringNewestPlan, measuredTrim, measuredTrimIndex, pushConstantMove } from "./motion";
 import { homeMoving } from "./homing";
+import { retractMoving } from "./retract";
 import { strokePlanCount, strokePlanSettled } from "./planjob";
 import {
   CLEARANCE_UM,
@@ -19,7 +20,9 @@ import {
   ENC_TURN_COUNTS,
   ENC_ZERO_COUNT,
   LEAD_NM,
+  MAX_STEP_RATE,
   RETRACT_UM,
+  STEP_TIMER_HZ,
   STEPS_PER_REV,
 } from "./generated/board_config";
 
@@ -32,6 +35,7 @@ const ERROR_TICKS: i32 = 1;
 const COUNTS_PER_STEP_Q16: i64 = (ENC_COUNTS_PER_REV * 65536 + STEPS_PER_REV / 2) / STEPS_PER_REV;
 const UM_PER_COUNT_Q16: i64 = (LEAD_NM * 65536) / (ENC_COUNTS_PER_REV * 1000);
 const GUARD_UM: i32 = RETRACT_UM + CLEARANCE_UM;
+const LAG_INTERVAL_STEP_TICKS: i32 = <i32>(STEP_TIMER_HZ / MAX_STEP_RATE);
 /**
  * A loss below the slip threshold still moves every stroke after it by what was lost: each top turn
  * is measured against the one two strokes before (a loss spread over a turn shows whole), so a shift
@@ -126,6 +130,12 @@ export function encoderTick(): void {
   const err = <i64>now - commandedCounts - offsetCounts;
   if (err > <i64>ENC_SLIP_COUNTS || err < -(<i64>ENC_SLIP_COUNTS)) {
     enterFault(F_ENCODER_SLIP, false);
+    // held short of the field (an obstacle): the motor's retract would spend its first milliseconds
+    // taking back that lag with the needles still in (14.2 ms to the needles out from a 3.0 mm bottom,
+    // 9 with this). The field goes back onto the rotor first, at the top step rate (the rotor need not
+    // follow it); the retract's segments follow it, and the endstop stops the whole
+    if (err < 0 && retractMoving())
+      pushConstantMove(<i32>((-err * STEPS_PER_REV) / ENC_COUNTS_PER_REV), LAG_INTERVAL_STEP_TICKS, false, 0);
     return;
   }
   const hi = encoder_count(ENC_HIGH);
