@@ -228,6 +228,21 @@ test('pen envelope --edge --out DIR writes the very runs not held: the trace end
       /nearest the stall of the runs held: \d\.\d\d mm at \d+ Hz \(asked \d+\), load angle up to \d+ deg \(90 = pull-out\)/,
     );
     assert.ok(!/to look into one/.test(r.stdout));
+    // the same in JSON: each point not held names its trace's directory, the held ones none
+    const j = spawnSync(
+      process.execPath,
+      [
+        join(REPO_ROOT, 'bin', 'pen.js'),
+        ...['envelope', '--board', 'stm32f405-tmc2209', '--edge', '--step', '0.24', '--out', dir, '--json'],
+      ],
+      { encoding: 'utf8', cwd: REPO_ROOT },
+    );
+    assert.equal(j.status, 1, j.stderr);
+    const pts = (
+      JSON.parse(j.stdout) as { points: { depth_mm: number; asked_hz: number; held: boolean; trace_dir?: string }[] }
+    ).points;
+    for (const p of pts)
+      assert.equal(p.trace_dir, p.held ? undefined : join(dir, `${p.depth_mm.toFixed(2)}mm-${p.asked_hz}Hz`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -137,7 +137,12 @@ function edgeReport(board: Board, wasm: string, cartridge: string, o: Record<str
   const bad = pts.filter((p) => !p.held);
   const traces = outDir === undefined ? [] : traceRuns(board, wasm, cartridge, seed, bad, outDir, progress);
   if (o.json) {
-    console.log(JSON.stringify(snakeCaseKeys({ board: board.name, cartridge, seed, stepMm, inside, points: pts })));
+    // with --out, each point not held names the directory of its trace
+    const points = pts.map((p) => {
+      const t = traces.find((x) => x.point === p);
+      return t ? { ...p, traceDir: t.dir } : p;
+    });
+    console.log(JSON.stringify(snakeCaseKeys({ board: board.name, cartridge, seed, stepMm, inside, points })));
     return bad.length ? 1 : 0;
   }
   const angle = (p: EdgePoint): string =>
@@ -185,9 +190,9 @@ function traceRuns(
   bad: EdgePoint[],
   outDir: string,
   progress: ReturnType<typeof progressLine>,
-): { what: string; dir: string }[] {
+): { point: EdgePoint; what: string; dir: string }[] {
   const pen = worstPen(board);
-  const out: { what: string; dir: string }[] = [];
+  const out: { point: EdgePoint; what: string; dir: string }[] = [];
   for (const [i, p] of bad.entries()) {
     progress(`tracing [${i + 1}/${bad.length}] runs not held`, i + 1 < bad.length);
     const dir = join(outDir, `${p.depthMm.toFixed(2)}mm-${p.askedHz}Hz`);
@@ -216,7 +221,7 @@ function traceRuns(
       throw new Error(
         `${p.depthMm} mm asked at ${p.askedHz} Hz ran otherwise with its trace (${again.why || 'held'}, not ${p.why}): the simulator is not deterministic here`,
       );
-    out.push({ what: `${p.depthMm.toFixed(2)} mm at ${p.freqHz} Hz (asked ${p.askedHz})`, dir });
+    out.push({ point: p, what: `${p.depthMm.toFixed(2)} mm at ${p.freqHz} Hz (asked ${p.askedHz})`, dir });
   }
   progress.end();
   return out;
