@@ -78,7 +78,7 @@ export class StepperDriver implements HalPart, FaultSource {
     return s;
   }
 
-  /** After a step at t: a rotor slip raises the stall flag, above StallGuard's lowest speed only. */
+  /** After a step at t: a rotor slip (or, physically, a rotor past its stability limit) raises the stall flag, above StallGuard's lowest speed only. */
   watchSlip(t: number): void {
     if (!this.mech.slipping || this.stallLatched) return;
     const stepRate = this.board.driver.stallguard_min_full_steps_s * this.board.driver.microsteps;
@@ -86,7 +86,14 @@ export class StepperDriver implements HalPart, FaultSource {
     const v = Math.abs(ex.busy ? this.clock.timerHz / Math.max(1, ex.nextStepTicks() - t) : 0);
     if (v >= stepRate) {
       this.stallLatched = true;
-      this.trace?.event(t, 'physics', 'rotor slipped: stall flag raised');
+      // the physical rotor raises it past its stability limit at a full step, slipped or not yet
+      this.trace?.event(
+        t,
+        'physics',
+        this.mech.phys
+          ? `stall flag raised: the rotor more than 90 deg behind its field at a full step, ${this.mech.missedSteps} steps lost so far`
+          : 'rotor slipped: stall flag raised',
+      );
     }
   }
 

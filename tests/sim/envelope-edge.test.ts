@@ -12,6 +12,8 @@ import { edgePoint, envelopeEdge } from '../../tools/lib/envelope-edge.js';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const WORST = worstPen(BOARD);
 
@@ -145,7 +147,7 @@ test('pen envelope --edge --inside runs every whole rate from the lowest up to t
     cwd: REPO_ROOT,
   });
   assert.equal(r.status, 2, r.stdout + r.stderr);
-  assert.match(r.stderr, /--step, --seed, --all and --inside go with --edge/);
+  assert.match(r.stderr, /--step, --seed, --all, --inside and --out go with --edge/);
 });
 
 test('pen envelope --edge names a pen sim command for a run not held, and that run fails there too', () => {
@@ -161,14 +163,100 @@ test('pen envelope --edge names a pen sim command for a run not held, and that r
   const hint = out[out.length - 1];
   assert.equal(
     hint,
-    'to look into one: npx pen sim --board stm32f405-tmc2209 --pen worst --cartridge 16 --mode professional --zone stretch_marks --depth 0.44 --freq 54 --seed 1 --seconds 1.4 --out DIR',
+    "to look into one: npx pen sim --board stm32f405-tmc2209 --pen worst --cartridge 16 --mode professional --zone stretch_marks --depth 0.44 --freq 54 --seed 1 --seconds 1.4 --out DIR (a run alike; the very runs' traces: this command with --out DIR)",
   );
   const args = hint
     .replace(/^to look into one: npx pen /, '')
+    .replace(/ \(a run alike.*\)$/, '')
     .replace(' --out DIR', ' --json')
     .split(' ');
   const sim = pen(args);
   assert.equal(sim.status, 1, String(sim.stderr));
   const s = JSON.parse(String(sim.stdout)) as { pen: string; state: string; fault: string };
   assert.deepEqual([s.pen, s.state, s.fault], ['worst', 'fault', 'stall']);
+});
+
+test('pen envelope --edge --out DIR writes the very runs not held: the trace ends in the stall the table names', () => {
+  // the same stm32 points as above: 0.44 mm / 54 Hz stalls, asked at the edge and above it
+  const dir = mkdtempSync(join(tmpdir(), 'edge-out-'));
+  try {
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(REPO_ROOT, 'bin', 'pen.js'),
+        'envelope',
+        '--board',
+        'stm32f405-tmc2209',
+        '--edge',
+        '--step',
+        '0.24',
+        '--out',
+        dir,
+      ],
+      { encoding: 'utf8', cwd: REPO_ROOT },
+    );
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    const out = r.stdout.trim().split('\n');
+    const bad = out.filter((l) => /NOT HELD/.test(l));
+    assert.ok(bad.length > 0, r.stdout);
+    // each run not held: its load angle, and a trace directory named by its depth and the rate asked
+    for (const line of bad) {
+      const m = /^\s+(\d\.\d\d)\s+(\d+)\s+(\d+)\s+NOT HELD: fault \((\w+)\).*; load angle up to (\d+) deg$/.exec(line);
+      assert.ok(m, line);
+      const [, depth, runHz, askedHz, fault] = m;
+      const runDir = join(dir, `${depth}mm-${askedHz}Hz`);
+      assert.ok(out.includes(`trace of ${depth} mm at ${runHz} Hz (asked ${askedHz}): ${runDir}`), r.stdout);
+      const csv = readFileSync(join(runDir, 'trace.csv'), 'utf8');
+      assert.ok(csv.includes(`,state,fault (${fault})`), `${runDir}: no fault in the trace`);
+      assert.ok(existsSync(join(runDir, 'trace.vcd')));
+      assert.match(readFileSync(join(runDir, 'trace.vcd'), 'utf8'), /board stm32f405-tmc2209/);
+    }
+    assert.ok(
+      bad.some((l) => /^\s+0\.44\s+54\s+54\s+NOT HELD: fault \(stall\)/.test(l)),
+      r.stdout,
+    );
+    // a stall on the physical model: the flag went up with the rotor past 90 degrees, before the fault
+    const csv = readFileSync(join(dir, '0.44mm-54Hz', 'trace.csv'), 'utf8').split('\n');
+    const flag = csv.findIndex((l) =>
+      /,physics,"stall flag raised: the rotor more than 90 deg behind its field/.test(l),
+    );
+    const fault = csv.findIndex((l) => l.endsWith(',state,fault (stall)'));
+    assert.ok(flag >= 0 && flag < fault, 'the stall flag before the fault');
+    // the nearest-the-stall summary, and no pen sim hint: the traces are the runs themselves
+    assert.match(
+      r.stdout,
+      /nearest the stall of the runs held: \d\.\d\d mm at \d+ Hz \(asked \d+\), load angle up to \d+ deg \(90 = pull-out\)/,
+    );
+    assert.ok(!/to look into one/.test(r.stdout));
+    // the same in JSON: each point not held names its trace's directory, the held ones none
+    const j = spawnSync(
+      process.execPath,
+      [
+        join(REPO_ROOT, 'bin', 'pen.js'),
+        ...['envelope', '--board', 'stm32f405-tmc2209', '--edge', '--step', '0.24', '--out', dir, '--json'],
+      ],
+      { encoding: 'utf8', cwd: REPO_ROOT },
+    );
+    assert.equal(j.status, 1, j.stderr);
+    const pts = (
+      JSON.parse(j.stdout) as { points: { depth_mm: number; asked_hz: number; held: boolean; trace_dir?: string }[] }
+    ).points;
+    for (const p of pts)
+      assert.equal(p.trace_dir, p.held ? undefined : join(dir, `${p.depth_mm.toFixed(2)}mm-${p.asked_hz}Hz`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('pen envelope --edge --json gives each run its load angle', () => {
+  const r = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'bin', 'pen.js'), 'envelope', '--edge', '--step', '1', '--json'],
+    { encoding: 'utf8', cwd: REPO_ROOT },
+  );
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const j = JSON.parse(r.stdout) as { points: { depth_mm: number; held: boolean; load_angle_deg_max: number }[] };
+  assert.ok(j.points.length >= 4);
+  // at the edge the rotor lags its field by tens of degrees (64-77 at these depths), short of a slip (180)
+  for (const p of j.points) assert.ok(p.load_angle_deg_max > 30 && p.load_angle_deg_max < 180, JSON.stringify(p));
 });

@@ -6,7 +6,19 @@ import { readEnvelope, standardDepths } from '../lib/envelope.js';
 import { snakeCaseKeys } from '../lib/json-keys.js';
 import { Board, withModel } from '../../boards/board.js';
 import { envelopeLimit, limitTable, DEPTH_TOL_UM } from '../lib/envelope-limit.js';
-import { edgeDepths, envelopeEdge, EdgePoint, EDGE_MEASURE_MS, EDGE_SETTLE_MS } from '../lib/envelope-edge.js';
+import {
+  edgeDepths,
+  edgePoint,
+  envelopeEdge,
+  EdgePoint,
+  EDGE_MEASURE_MS,
+  EDGE_SETTLE_MS,
+} from '../lib/envelope-edge.js';
+import { worstPen } from '../lib/envelope-limit.js';
+import { checkOutputDir } from '../lib/errors.js';
+import { TraceFiles } from '../../host-sim/trace/files.js';
+import { traceHeader, minStepIntervalS } from '../../host-sim/trace/header.js';
+import { join } from 'node:path';
 
 const SPEC: OptionSpec = {
   board: { type: 'string', value: 'NAME', help: 'board file in boards/ (default ref-pen)' },
@@ -27,6 +39,11 @@ const SPEC: OptionSpec = {
     type: 'boolean',
     help: "with --edge: also run every whole rate from the board's lowest up to the edge at each depth (a pen that holds its edge may fail below it)",
   },
+  out: {
+    type: 'string',
+    value: 'DIR',
+    help: 'with --edge: write the trace (trace.csv, trace.vcd) of each run not held into DIR/<depth>mm-<asked>Hz, the very run, bit for bit',
+  },
 };
 const USAGE = usageText(
   'envelope',
@@ -45,8 +62,8 @@ export async function envelopeCommand(argv: string[]): Promise<number> {
   const cart = cartridgeOption(board, o.cartridge as string | undefined);
   const built = await buildFirmware(board.name);
   if (o.edge) return edgeReport(board, built.wasmPath, cart.type, o);
-  if (o.step !== undefined || o.seed !== undefined || o.all || o.inside)
-    throw new UsageError('--step, --seed, --all and --inside go with --edge');
+  if (o.step !== undefined || o.seed !== undefined || o.all || o.inside || o.out !== undefined)
+    throw new UsageError('--step, --seed, --all, --inside and --out go with --edge');
   const depths = standardDepths(board, cart.type);
   const pts = readEnvelope(board, built.wasmPath, cart.type, depths);
   if (o.limit) {
@@ -103,6 +120,8 @@ function edgeReport(board: Board, wasm: string, cartridge: string, o: Record<str
   if (!(stepMm >= 0.01 && Number.isInteger(Math.round(stepMm * 1e6) / 1e4)))
     throw new UsageError(`--step ${String(o.step)}: give a depth step in mm, 0.01 or more, in whole 0.01 mm`);
   const depths = edgeDepths(board, cartridge, stepMm);
+  const outDir = o.out as string | undefined;
+  if (outDir !== undefined) checkOutputDir(outDir, '--out'); // before the runs, not after them
   const progress = progressLine();
   const inside = o.inside === true;
   const pts = envelopeEdge(
@@ -116,25 +135,96 @@ function edgeReport(board: Board, wasm: string, cartridge: string, o: Record<str
   );
   progress.end();
   const bad = pts.filter((p) => !p.held);
+  const traces = outDir === undefined ? [] : traceRuns(board, wasm, cartridge, seed, bad, outDir, progress);
   if (o.json) {
-    console.log(JSON.stringify(snakeCaseKeys({ board: board.name, cartridge, seed, stepMm, inside, points: pts })));
+    // with --out, each point not held names the directory of its trace
+    const points = pts.map((p) => {
+      const t = traces.find((x) => x.point === p);
+      return t ? { ...p, traceDir: t.dir } : p;
+    });
+    console.log(JSON.stringify(snakeCaseKeys({ board: board.name, cartridge, seed, stepMm, inside, points })));
     return bad.length ? 1 : 0;
   }
+  const angle = (p: EdgePoint): string =>
+    Number.isNaN(p.loadAngleDegMax) ? '' : `; load angle up to ${p.loadAngleDegMax.toFixed(0)} deg`;
   const row = (p: EdgePoint): string =>
-    `${p.depthMm.toFixed(2).padStart(8)}   ${String(p.freqHz).padStart(5)}   ${String(p.askedHz).padStart(5)}   ${p.held ? 'held' : `NOT HELD: ${p.why}`}${Number.isNaN(p.worstErrUm) || p.why.startsWith('a stroke') ? '' : `; worst stroke ${p.worstErrUm.toFixed(1)} um`}`;
+    `${p.depthMm.toFixed(2).padStart(8)}   ${String(p.freqHz).padStart(5)}   ${String(p.askedHz).padStart(5)}   ${p.held ? 'held' : `NOT HELD: ${p.why}`}${Number.isNaN(p.worstErrUm) || p.why.startsWith('a stroke') ? '' : `; worst stroke ${p.worstErrUm.toFixed(1)} um`}${angle(p)}`;
   console.log(
     `${board.name} with cartridge ${cartridge}, the worst pen of its ranges, at the envelope's edge${inside ? ' and every rate below it' : ''} every ${stepMm} mm (seed ${seed}): ${pts.length - bad.length} of ${pts.length} runs held`,
   );
+  // how near the stall the held runs came: the rotor's lag behind its field (90 degrees: pull-out)
+  const held = pts.filter((p) => p.held && !Number.isNaN(p.loadAngleDegMax));
+  const nearest = held.reduce<EdgePoint | undefined>(
+    (a, p) => (a && a.loadAngleDegMax >= p.loadAngleDegMax ? a : p),
+    undefined,
+  );
+  if (nearest)
+    console.log(
+      `nearest the stall of the runs held: ${nearest.depthMm.toFixed(2)} mm at ${nearest.freqHz} Hz (asked ${nearest.askedHz}), load angle up to ${nearest.loadAngleDegMax.toFixed(0)} deg (90 = pull-out); ${held.filter((p) => p.loadAngleDegMax >= NEAR_STALL_DEG).length} of ${held.length} at ${NEAR_STALL_DEG} deg or more`,
+    );
   console.log('depth mm   run Hz   asked   result');
   for (const p of o.all ? pts : bad) console.log(row(p));
+  for (const t of traces) console.log(`trace of ${t.what}: ${t.dir}`);
   const first = bad[0];
-  if (first)
+  if (first && outDir === undefined)
     // the same pen and setting in pen sim, with its trace (pen sim sends the setting its own way, so the
     // run is alike, not the same to the bit)
     console.log(
-      `to look into one: npx pen sim --board ${board.name} --pen worst --cartridge ${cartridge} --mode professional --zone stretch_marks --depth ${first.depthMm.toFixed(2)} --freq ${first.askedHz} --seed ${seed} --seconds 1.4 --out DIR`,
+      `to look into one: npx pen sim --board ${board.name} --pen worst --cartridge ${cartridge} --mode professional --zone stretch_marks --depth ${first.depthMm.toFixed(2)} --freq ${first.askedHz} --seed ${seed} --seconds 1.4 --out DIR (a run alike; the very runs' traces: this command with --out DIR)`,
     );
   return bad.length ? 1 : 0;
+}
+
+/** a held run whose rotor fell this far behind its field (degrees electrical) is counted as near the stall */
+const NEAR_STALL_DEG = 85;
+
+/**
+ * Each run not held, again with its trace written into DIR/<depth>mm-<asked>Hz: the same pen, seed and
+ * commands, so the same run bit for bit; a run that comes out otherwise is an error, not a trace.
+ */
+function traceRuns(
+  board: Board,
+  wasm: string,
+  cartridge: string,
+  seed: number,
+  bad: EdgePoint[],
+  outDir: string,
+  progress: ReturnType<typeof progressLine>,
+): { point: EdgePoint; what: string; dir: string }[] {
+  const pen = worstPen(board);
+  const out: { point: EdgePoint; what: string; dir: string }[] = [];
+  for (const [i, p] of bad.entries()) {
+    progress(`tracing [${i + 1}/${bad.length}] runs not held`, i + 1 < bad.length);
+    const dir = join(outDir, `${p.depthMm.toFixed(2)}mm-${p.askedHz}Hz`);
+    let files: TraceFiles | undefined;
+    // asked at the board's highest rate and clamped: the run that asked only that ('above'); else the rate
+    // itself, as the edge's own and the inside runs ask it (the check below holds it to the same run)
+    const ask = p.askedHz === board.stroke.freq_max_hz && p.freqHz !== p.askedHz ? 'above' : p.askedHz;
+    const again = edgePoint(pen, wasm, cartridge, p.depthMm, ask, seed, {
+      sinks: (timerHz) => {
+        const header = traceHeader(board, wasm, {
+          pen: 'worst',
+          cartridge,
+          depthMm: p.depthMm,
+          askedHz: p.askedHz,
+          freqHz: p.freqHz,
+          seed,
+          zone: 'stretch_marks',
+          mode: 'professional',
+        });
+        files = new TraceFiles(dir, timerHz, { comments: header, minStepIntervalS: minStepIntervalS(board) });
+        return [files];
+      },
+      close: (endTicks) => files?.close(endTicks),
+    });
+    if (again.why !== p.why || again.strokes !== p.strokes || !Object.is(again.worstErrUm, p.worstErrUm))
+      throw new Error(
+        `${p.depthMm} mm asked at ${p.askedHz} Hz ran otherwise with its trace (${again.why || 'held'}, not ${p.why}): the simulator is not deterministic here`,
+      );
+    out.push({ point: p, what: `${p.depthMm.toFixed(2)} mm at ${p.freqHz} Hz (asked ${p.askedHz})`, dir });
+  }
+  progress.end();
+  return out;
 }
 
 /**

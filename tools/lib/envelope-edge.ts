@@ -11,6 +11,7 @@ import { PenSim } from '../../host-sim/pen.js';
 import { unlockProfessional } from './clinic.js';
 import { worstPen, DEPTH_TOL_UM } from './envelope-limit.js';
 import { commandOnceChecked } from './envelope.js';
+import type { TraceSink } from '../../host-sim/trace/sink.js';
 
 /** the first strokes from rest and the depth trim's settling, as a QA case lets them (docs/scenarios.md) */
 export const EDGE_SETTLE_MS = 400;
@@ -34,6 +35,17 @@ export interface EdgePoint {
   strokes: number;
   /** why it is not held ('' when held) */
   why: string;
+  /**
+   * the largest angle the rotor fell behind its field over the run (degrees electrical): at 90 the
+   * motor's torque peaks, and StallGuard's flag (which the firmware faults on) goes up past it
+   */
+  loadAngleDegMax: number;
+}
+
+/** Where a run's trace goes (`pen envelope --edge --out`): its sinks, made once the pen's timer is known, closed at the run's end. */
+export interface EdgeTrace {
+  sinks(timerHz: number): TraceSink[];
+  close(endTicks: number): void;
 }
 
 /** Depths from the shallowest the board sets to the deepest the cartridge allows, every stepMm. */
@@ -60,8 +72,19 @@ export function edgePoint(
   depthMm: number,
   ask: 'edge' | 'above' | number,
   seed: number,
+  trace?: EdgeTrace,
 ): EdgePoint {
-  const sim = new PenSim({ board: pen, cartridge, wasm, seed });
+  // (the trace only watches: the run is the same with it, bit for bit)
+  const sim = new PenSim({ board: pen, cartridge, wasm, seed, trace: Boolean(trace) });
+  if (trace) sim.trace!.stream(trace.sinks(sim.timerHz));
+  try {
+    return runPoint(sim, pen, depthMm, ask);
+  } finally {
+    trace?.close(sim.tTicks);
+  }
+}
+
+function runPoint(sim: PenSim, pen: Board, depthMm: number, ask: 'edge' | 'above' | number): EdgePoint {
   sim.press('power');
   if (!sim.runUntil(() => sim.state === 'ready', 3000))
     throw new Error(`pen not ready after power-on: ${sim.state} ${sim.fault}`);
@@ -88,6 +111,7 @@ export function edgePoint(
     lostSteps: 0,
     strokes: 0,
     why: '',
+    loadAngleDegMax: sim.mech.physicsSummary()?.load_angle_deg_max ?? NaN,
     ...over,
   });
   if (freqHz === 0) return point({ why: 'the firmware runs no rate at this depth' });
