@@ -5,7 +5,7 @@ import { buildFirmware } from '../build/build.js';
 import { readEnvelope, standardDepths } from '../lib/envelope.js';
 import { snakeCaseKeys } from '../lib/json-keys.js';
 import { Board, withModel } from '../../boards/board.js';
-import { envelopeLimit, limitTable, DEPTH_TOL_UM } from '../lib/envelope-limit.js';
+import { envelopeLimit, limitTable, worstPen, DEPTH_TOL_UM } from '../lib/envelope-limit.js';
 import {
   edgeDepths,
   edgePoint,
@@ -14,7 +14,6 @@ import {
   EDGE_MEASURE_MS,
   EDGE_SETTLE_MS,
 } from '../lib/envelope-edge.js';
-import { worstPen } from '../lib/envelope-limit.js';
 import { checkOutputDir } from '../lib/errors.js';
 import { TraceFiles } from '../../host-sim/trace/files.js';
 import { traceHeader, minStepIntervalS } from '../../host-sim/trace/header.js';
