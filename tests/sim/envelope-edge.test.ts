@@ -106,7 +106,7 @@ test('pen envelope --edge tells a point the pen does not hold: a motor weaker th
   assert.ok(ok.strokes >= 30, `${ok.strokes} strokes`);
 });
 
-test('pen envelope --edge: every run held at 0.2-2.7 mm every 0.5 mm, asked at the edge and above it; JSON in snake case', () => {
+test("pen envelope --edge: every run held at 0.2-2.7 mm every 0.5 mm, asked at the edge and above it; JSON in snake case, with each run's load angle", () => {
   const r = spawnSync(
     process.execPath,
     [join(REPO_ROOT, 'bin', 'pen.js'), 'envelope', '--edge', '--step', '0.5', '--json'],
@@ -115,9 +115,11 @@ test('pen envelope --edge: every run held at 0.2-2.7 mm every 0.5 mm, asked at t
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const j = JSON.parse(r.stdout) as {
     step_mm: number;
-    points: { depth_mm: number; asked_hz: number; held: boolean }[];
+    points: { depth_mm: number; asked_hz: number; held: boolean; load_angle_deg_max: number }[];
   };
   assert.equal(j.step_mm, 0.5);
+  // each run's load angle: at the edge the rotor lags its field by tens of degrees, short of a slip (180)
+  for (const p of j.points) assert.ok(p.load_angle_deg_max > 30 && p.load_angle_deg_max < 180, JSON.stringify(p));
   assert.deepEqual(
     j.points.map((p) => p.depth_mm),
     [0.2, 0.2, 0.7, 0.7, 1.2, 1.2, 1.7, 1.7, 2.2, 2.2, 2.7, 2.7],
@@ -246,17 +248,4 @@ test('pen envelope --edge --out DIR writes the very runs not held: the trace end
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
-
-test('pen envelope --edge --json gives each run its load angle', () => {
-  const r = spawnSync(
-    process.execPath,
-    [join(REPO_ROOT, 'bin', 'pen.js'), 'envelope', '--edge', '--step', '1', '--json'],
-    { encoding: 'utf8', cwd: REPO_ROOT },
-  );
-  assert.equal(r.status, 0, r.stdout + r.stderr);
-  const j = JSON.parse(r.stdout) as { points: { depth_mm: number; held: boolean; load_angle_deg_max: number }[] };
-  assert.ok(j.points.length >= 4);
-  // at the edge the rotor lags its field by tens of degrees (64-77 at these depths), short of a slip (180)
-  for (const p of j.points) assert.ok(p.load_angle_deg_max > 30 && p.load_angle_deg_max < 180, JSON.stringify(p));
 });
