@@ -140,6 +140,12 @@ export function replayRecording(replayElf: string, recording: string, budgetInst
  * it: the firmware then answers differently, and the replay must stop at the first differing call.
  */
 export function tamperCheck(replayElf: string, recording: string): { caught: boolean; output: string } {
+  const r = replayRecording(replayElf, tamperedCopy(recording));
+  return { caught: !r.identical, output: r.output };
+}
+
+/** A copy of the recording with one recorded input changed (see tamperCheck); returns its path. */
+export function tamperedCopy(recording: string): string {
   const bytes = readFileSync(recording);
   const at =
     returnOffsets(bytes, 'serial_read').find((p) => bytes.readInt32LE(p) >= 0) ??
@@ -149,8 +155,7 @@ export function tamperCheck(replayElf: string, recording: string): { caught: boo
   changed.writeInt32LE(changed.readInt32LE(at) ^ 0x01, at);
   const path = recording.replace(/\.penrec$/, '.tampered.penrec');
   writeFileSync(path, changed);
-  const r = replayRecording(replayElf, path);
-  return { caught: !r.identical, output: r.output };
+  return path;
 }
 
 /** Instructions of each tick, as the replay wrote them: u32 little-endian pairs (module, with HAL). */

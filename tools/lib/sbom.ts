@@ -156,10 +156,37 @@ export function portComponents(root = REPO_ROOT): CdxComponent[] {
   ];
 }
 
+/** the wasm3 sources vendored in third_party/wasm3 (their README names the commit) */
+export const WASM3_COMMIT = 'c9b579d8c048db71ce2322cf68a0d88ae81684d2';
+
+/**
+ * The vendored wasm3 interpreter: the host replay harness runs the release module in it (a second
+ * runtime besides wasm2c). It builds and tests the product and does not ship in it, as the npm dev
+ * packages do not: scope excluded.
+ */
+export function testComponents(): CdxComponent[] {
+  const purl = `pkg:github/wasm3/wasm3@${WASM3_COMMIT}`;
+  return [
+    {
+      'bom-ref': purl,
+      type: 'library',
+      name: 'wasm3',
+      version: `0.5.0-219-g${WASM3_COMMIT.slice(0, 7)}`,
+      purl,
+      scope: 'excluded',
+      description:
+        'the WebAssembly interpreter the host replay harness runs the release module in (ports/wasm3/replay.c, pen conform --runtime wasm3), vendored in third_party/wasm3',
+      licenses: [{ license: { id: 'MIT' } }],
+      properties: [{ name: 'needle-pen:part', value: 'test:wasm3' }],
+    },
+  ];
+}
+
 /** The whole SBOM; `firmware` is the release module whose SHA-256 names the root component. */
 export function makeSbom(opts: { version: string; firmware?: Buffer; now?: Date; serial?: string }): CdxBom {
   const npm = npmComponents();
   const port = portComponents();
+  const tests = testComponents();
   const root: CdxComponent = {
     'bom-ref': 'needle-pen',
     type: 'firmware',
@@ -189,7 +216,7 @@ export function makeSbom(opts: { version: string; firmware?: Buffer; now?: Date;
       tools: { components: [{ 'bom-ref': 'pen-sbom', type: 'application', name: 'pen sbom', version: opts.version }] },
       component: root,
     },
-    components: [...npm, ...port],
+    components: [...npm, ...port, ...tests],
     dependencies: [
       {
         ref: root['bom-ref'],
@@ -198,6 +225,7 @@ export function makeSbom(opts: { version: string; firmware?: Buffer; now?: Date;
             .map(refOf)
             .filter((r): r is string => !!r),
           ...port.map((p) => p['bom-ref']),
+          ...tests.map((p) => p['bom-ref']),
         ],
       },
     ],
