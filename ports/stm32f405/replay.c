@@ -16,7 +16,7 @@
 #include <string.h>
 #include "firmware.h"
 #include "wasm-rt-impl.h"
-#include "hal_calls.h"
+#include "replay_calls.h"
 #include "port.h"
 #include "semihost.h"
 
@@ -25,26 +25,13 @@ void replay_panic(void) __attribute__((noreturn));
 
 enum { EXIT_SAME = 0, EXIT_DIFFERENT = 1, EXIT_BAD_INPUT = 2, EXIT_TRAP = 3 };
 
-/* The most calls one init() or tick() may make; a tick that answers a long serial command is the
- * largest (about 130 calls). */
-#define MAX_CALLS_PER_ENTRY 512
-
 struct Z_hal_instance_t {
   int unused;
 };
 
-typedef struct {
-  uint8_t op;
-  int32_t args[4];
-  int64_t ret;
-} Call;
-
 static Z_firmware_instance_t module;
 static struct Z_hal_instance_t hal;
-static Call calls[MAX_CALLS_PER_ENTRY];
 static Call made[MAX_CALLS_PER_ENTRY]; /* the calls as the firmware made them: what the log prints */
-static uint32_t ncalls;                /* calls recorded for the entry being run */
-static uint32_t taken;                 /* of those, calls the firmware has made */
 static uint32_t call_index;            /* calls made before this entry, over the whole run */
 static uint32_t tick_index;            /* ticks run so far, over the whole run */
 static int in_init;                    /* the entry being run is init() */
@@ -144,45 +131,6 @@ static uint8_t read_u8(void) {
   if (b < 0) bad_recording("it ends inside an entry (no END)");
   rec_pos++;
   return (uint8_t)b;
-}
-
-static int32_t read_i32(void) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; i++) v |= (uint32_t)read_u8() << (8 * i);
-  return (int32_t)v;
-}
-
-static int64_t read_i64(void) {
-  uint64_t lo = (uint32_t)read_i32();
-  uint64_t hi = (uint32_t)read_i32();
-  return (int64_t)(lo | (hi << 32));
-}
-
-static void read_header(void) {
-  for (int i = 0; i < (int)sizeof REC_MAGIC - 1; i++) {
-    if (read_u8() != (uint8_t)REC_MAGIC[i]) bad_recording("not a pen recording (no " REC_MAGIC " header)");
-  }
-  if (read_u8() != REC_VERSION) bad_recording("a format version this harness does not read");
-  if (read_u8() != HAL_CALL_COUNT) bad_recording("its table of HAL imports differs from this harness's");
-}
-
-/* Reads the calls up to the next INIT, TICK or END into calls[]. */
-static void load_calls(void) {
-  ncalls = 0;
-  taken = 0;
-  for (;;) {
-    int op = peek_u8();
-    if (op < 0) bad_recording("it ends without END");
-    if (op == REC_OP_INIT || op == REC_OP_TICK || op == REC_OP_END) return;
-    rec_pos++;
-    if (op >= HAL_CALL_COUNT) bad_recording("an unknown opcode");
-    if (ncalls == MAX_CALLS_PER_ENTRY)
-      bad_recording("one init or tick makes more calls than the harness holds (MAX_CALLS_PER_ENTRY)");
-    Call *c = &calls[ncalls++];
-    c->op = (uint8_t)op;
-    for (int i = 0; i < hal_call_args[op]; i++) c->args[i] = read_i32();
-    c->ret = hal_call_ret[op] == RET_I64 ? read_i64() : hal_call_ret[op] == RET_I32 ? read_i32() : 0;
-  }
 }
 
 /* ---- the first difference ------------------------------------------------------------------------ */

@@ -13,6 +13,8 @@ import { halCallsHeader, missingTools } from './port-build.js';
 export const WASM3_CC = 'cc';
 export const WASM3_SOURCE = join(REPO_ROOT, 'third_party', 'wasm3', 'source');
 const HARNESS = join(REPO_ROOT, 'ports', 'wasm3', 'replay.c');
+/** the recording's reader, shared with the STM32F405 port's harness */
+const READER = join(REPO_ROOT, 'ports', 'replay_calls.h');
 // -O2: the interpreter's operations chain by tail calls, which gcc turns into jumps only when
 // optimizing; WASI and the libc bindings are not built
 const FLAGS = ['-O2', '-std=gnu11', '-w', '-Dd_m3HasWASI=0'];
@@ -40,7 +42,7 @@ export function buildWasm3Replay(): string {
   const sources = [HARNESS, ...readdirSync(WASM3_SOURCE).filter((f) => f.endsWith('.c')).sort().map((f) => join(WASM3_SOURCE, f))];
   const hash = createHash('sha256');
   hash.update(FLAGS.join(' ')).update(header);
-  for (const f of [...sources, ...readdirSync(WASM3_SOURCE).filter((f) => f.endsWith('.h')).sort().map((f) => join(WASM3_SOURCE, f))])
+  for (const f of [...sources, READER, ...readdirSync(WASM3_SOURCE).filter((f) => f.endsWith('.h')).sort().map((f) => join(WASM3_SOURCE, f))])
     hash.update(f).update(readFileSync(f));
   const stamp = hash.digest('hex');
   const bin = join(out, 'replay-wasm3');
@@ -50,7 +52,7 @@ export function buildWasm3Replay(): string {
   // built to a temporary name and renamed: an interrupted build leaves no harness that looks built
   const tmp = `${bin}.tmp`;
   try {
-    execFileSync(WASM3_CC, [...FLAGS, `-I${WASM3_SOURCE}`, `-I${out}`, '-o', tmp, ...sources, '-lm'], {
+    execFileSync(WASM3_CC, [...FLAGS, `-I${WASM3_SOURCE}`, `-I${join(REPO_ROOT, 'ports')}`, `-I${out}`, '-o', tmp, ...sources, '-lm'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       encoding: 'utf8',
     });
