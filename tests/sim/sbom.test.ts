@@ -39,15 +39,20 @@ test('pen sbom writes CycloneDX 1.5 JSON with every npm package and the C parts 
     assert.ok(c, `${part} is in the SBOM`);
     assert.match(c.purl!, /^pkg:deb\/debian\//);
   }
-  // the vendored interpreter the tests replay the module in: named with its commit, not shipped
-  const wasm3 = bom.components.find((x) => x.name === 'wasm3');
-  assert.ok(wasm3, 'wasm3 is in the SBOM');
-  assert.equal(wasm3.scope, 'excluded');
-  assert.match(wasm3.purl!, /^pkg:github\/wasm3\/wasm3@[0-9a-f]{40}$/);
-  assert.match(
-    readFileSync(join(REPO_ROOT, 'third_party', 'wasm3', 'README.md'), 'utf8'),
-    new RegExp(wasm3.purl!.split('@')[1]),
-  );
+  // the vendored interpreters the tests replay the module in: named with their commits, not shipped
+  for (const [name, repo] of [
+    ['wasm3', 'wasm3/wasm3'],
+    ['wamr', 'bytecodealliance/wasm-micro-runtime'],
+  ]) {
+    const c = bom.components.find((x) => x.name === name);
+    assert.ok(c, `${name} is in the SBOM`);
+    assert.equal(c.scope, 'excluded');
+    assert.match(c.purl!, new RegExp(`^pkg:github/${repo}@[0-9a-f]{40}$`));
+    assert.match(
+      readFileSync(join(REPO_ROOT, 'third_party', name, 'README.md'), 'utf8'),
+      new RegExp(c.purl!.split('@')[1]),
+    );
+  }
   const root = bom.metadata.component;
   assert.equal(root.type, 'firmware');
   for (const dep of ['ajv', 'assemblyscript', 'binaryen', 'yaml'])

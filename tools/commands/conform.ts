@@ -1,11 +1,11 @@
-// `pen conform [FILES or DIRS...] [--board NAME] [--runtime wasm2c|wasm3] [--tamper]`: record scenarios in
-// the simulator and replay them on the board's microcontroller under QEMU (wasm2c), or on the host in
-// the wasm3 interpreter; the module must make the very same calls.
+// `pen conform [FILES or DIRS...] [--board NAME] [--runtime wasm2c|wasm3|wamr] [--tamper]`: record scenarios
+// in the simulator and replay them on the board's microcontroller under QEMU (wasm2c), or on the host in
+// the wasm3 or WAMR interpreter; the module must make the very same calls.
 import { join } from 'node:path';
 import { buildFirmware } from '../build/build.js';
 import { buildPort, portDir, requireTools } from '../build/port-build.js';
 import { recordScenario, replayRecording, tamperCheck, tamperedCopy, Replay, Recorded } from '../lib/conform.js';
-import { buildWasm3Replay, replayWasm3, Wasm3Replay } from '../build/wasm3-build.js';
+import { buildHostReplay, replayOnHost, HostReplay, HostRuntime, HOST_RUNTIMES } from '../build/host-replay.js';
 import { findScenarioFiles } from '../qa/scenario.js';
 import { parseOptions, usageText, OptionSpec, UsageError } from '../lib/args.js';
 import { boardOption } from '../lib/board-option.js';
@@ -21,7 +21,7 @@ const SPEC: OptionSpec = {
   runtime: {
     type: 'string',
     value: 'NAME',
-    help: "wasm2c (default): the port's translated module on the microcontroller under QEMU, with each tick's instructions; wasm3: the release firmware.wasm itself in the wasm3 interpreter on this machine (calls only, no instruction counts)",
+    help: "wasm2c (default): the port's translated module on the microcontroller under QEMU, with each tick's instructions; wasm3 or wamr: the release firmware.wasm itself in that interpreter on this machine (calls only, no instruction counts)",
   },
   tamper: { type: 'boolean', help: 'also change one recorded input byte and show that the replay catches it' },
   json: { type: 'boolean', help: 'print the results as one JSON object' },
@@ -36,9 +36,9 @@ const USAGE = usageText(
 microcontroller (the wasm2c build of the same firmware.wasm, under qemu-system-arm -icount), and
 check that the firmware makes the same HAL calls, byte for byte. Prints each scenario's worst
 tick in instructions (the module's, the replay's stand-in HAL apart). Exits 0 only if every replay
-is identical and no tick is over the board's tick_budget_instructions. With --runtime wasm3 the
-release firmware.wasm itself runs in the wasm3 interpreter on this machine (built from
-third_party/wasm3 with the host's C compiler) and only the calls are compared.`,
+is identical and no tick is over the board's tick_budget_instructions. With --runtime wasm3 or
+--runtime wamr the release firmware.wasm itself runs in that interpreter on this machine (built
+from third_party/ with the host's C compiler) and only the calls are compared.`,
   SPEC,
 );
 
@@ -54,19 +54,19 @@ export async function conformCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const runtime = (o.runtime as string | undefined) ?? 'wasm2c';
-  if (runtime !== 'wasm2c' && runtime !== 'wasm3')
+  if (runtime !== 'wasm2c' && !(HOST_RUNTIMES as readonly string[]).includes(runtime))
     throw new UsageError(
-      `--runtime ${runtime}: give wasm2c (the port under QEMU) or wasm3 (the interpreter on this machine)`,
+      `--runtime ${runtime}: give wasm2c (the port under QEMU), wasm3 or wamr (interpreters on this machine)`,
     );
   const board = boardOption((o.board as string | undefined) ?? 'stm32f405-tmc2209');
   const files = findScenarioFiles(o._.length ? o._ : [join(REPO_ROOT, 'tests', 'port')]);
   if (!files.length) throw new UsageError(`no scenario files in ${o._.join(' ') || 'tests/port'}`);
-  if (runtime === 'wasm3') {
+  if (runtime !== 'wasm2c') {
     if (o['crypto-background'])
       throw new UsageError(
-        '--crypto-background runs on the port (--runtime wasm2c): the wasm3 replay has no background steps',
+        `--crypto-background runs on the port (--runtime wasm2c): the ${runtime} replay has no background steps`,
       );
-    return conformWasm3(board.name, files, o.tamper === true, o.json === true);
+    return conformOnHost(runtime as HostRuntime, board.name, files, o.tamper === true, o.json === true);
   }
   if (!board.mcu) throw new UsageError(`board ${board.name} has no "mcu" section: nothing to replay on`);
   requireTools(); // the port's compilers, and QEMU for the replay: missing ones are found before any work
@@ -125,20 +125,26 @@ export async function conformCommand(argv: string[]): Promise<number> {
   return failed || overBudget || (tamper && !tamper.caught) ? 1 : 0;
 }
 
-/** The same scenarios replayed on the release module in wasm3 (the recordings under build/wasm3/<board>). */
-async function conformWasm3(board: string, files: string[], tamper: boolean, json: boolean): Promise<number> {
-  const harness = buildWasm3Replay(); // a missing compiler is found before any scenario runs
+/** The same scenarios replayed on the release module in an interpreter on the host (the recordings under build/<runtime>/<board>). */
+async function conformOnHost(
+  runtime: HostRuntime,
+  board: string,
+  files: string[],
+  tamper: boolean,
+  json: boolean,
+): Promise<number> {
+  const harness = buildHostReplay(runtime); // a missing compiler is found before any scenario runs
   const fw = await buildFirmware(board);
-  const dir = join(REPO_ROOT, 'build', 'wasm3', board);
-  const results: { scenario: Recorded; replay: Wasm3Replay }[] = [];
+  const dir = join(REPO_ROOT, 'build', runtime, board);
+  const results: { scenario: Recorded; replay: HostReplay }[] = [];
   let failed = 0;
   for (const f of files) {
     const scenario = recordScenario(f, board, fw.wasmPath, dir);
     if (!json)
       process.stdout.write(
-        `replaying ${scenario.name} in wasm3 (${scenario.ticks} ticks, ${scenario.calls} calls) ... `,
+        `replaying ${scenario.name} in ${runtime} (${scenario.ticks} ticks, ${scenario.calls} calls) ... `,
       );
-    const replay = replayWasm3(harness, fw.wasmPath, scenario.recording);
+    const replay = replayOnHost(harness, fw.wasmPath, scenario.recording);
     results.push({ scenario, replay });
     if (!replay.identical) failed++;
     if (!json) {
@@ -148,12 +154,14 @@ async function conformWasm3(board: string, files: string[], tamper: boolean, jso
   }
   let tampered: { caught: boolean; output: string } | undefined;
   if (tamper) {
-    const r = replayWasm3(harness, fw.wasmPath, tamperedCopy(results[0].scenario.recording));
+    const r = replayOnHost(harness, fw.wasmPath, tamperedCopy(results[0].scenario.recording));
     tampered = { caught: !r.identical, output: r.output };
   }
-  if (json) console.log(JSON.stringify(snakeCaseKeys({ board, runtime: 'wasm3', results, tamper: tampered }), null, 2));
+  if (json) console.log(JSON.stringify(snakeCaseKeys({ board, runtime, results, tamper: tampered }), null, 2));
   else {
-    console.log(`\n${results.length - failed} identical, ${failed} different (board ${board}, wasm3 on this machine)`);
+    console.log(
+      `\n${results.length - failed} identical, ${failed} different (board ${board}, ${runtime} on this machine)`,
+    );
     if (tampered)
       console.log(
         `tamper check: ${tampered.caught ? 'a changed input byte was caught' : 'A CHANGED INPUT BYTE WAS NOT CAUGHT'}\n${indent(tampered.output)}`,

@@ -19,7 +19,8 @@ export interface CdxComponent {
   scope?: 'required' | 'optional' | 'excluded';
   description?: string;
   hashes?: { alg: 'SHA-256' | 'SHA-512'; content: string }[];
-  licenses?: { license: { id?: string; name?: string } }[];
+  /** SPDX licence IDs or names, or one SPDX expression (CycloneDX: then the only entry) */
+  licenses?: ({ license: { id?: string; name?: string } } | { expression: string })[];
   properties?: { name: string; value: string }[];
 }
 
@@ -156,29 +157,54 @@ export function portComponents(root = REPO_ROOT): CdxComponent[] {
   ];
 }
 
-/** the wasm3 sources vendored in third_party/wasm3 (their README names the commit) */
+/** the interpreters' sources vendored in third_party/ (their READMEs name the commits) */
 export const WASM3_COMMIT = 'c9b579d8c048db71ce2322cf68a0d88ae81684d2';
+export const WAMR_COMMIT = '646b5a9bc786bfdb69f01e136706d524d4466120';
 
 /**
- * The vendored wasm3 interpreter: the host replay harness runs the release module in it (a second
- * runtime besides wasm2c). It builds and tests the product and does not ship in it, as the npm dev
- * packages do not: scope excluded.
+ * The vendored interpreters: the host replay harnesses run the release module in them (the two
+ * runtimes besides wasm2c a board may use). They test the product and do not ship in it, as the npm
+ * dev packages do not: scope excluded.
  */
 export function testComponents(): CdxComponent[] {
-  const purl = `pkg:github/wasm3/wasm3@${WASM3_COMMIT}`;
-  return [
-    {
+  const vendored = (
+    name: string,
+    repo: string,
+    commit: string,
+    version: string,
+    licenses: NonNullable<CdxComponent['licenses']>,
+    what: string,
+  ): CdxComponent => {
+    const purl = `pkg:github/${repo}@${commit}`;
+    return {
       'bom-ref': purl,
       type: 'library',
-      name: 'wasm3',
-      version: `0.5.0-219-g${WASM3_COMMIT.slice(0, 7)}`,
+      name,
+      version,
       purl,
       scope: 'excluded',
-      description:
-        'the WebAssembly interpreter the host replay harness runs the release module in (ports/wasm3/replay.c, pen conform --runtime wasm3), vendored in third_party/wasm3',
-      licenses: [{ license: { id: 'MIT' } }],
-      properties: [{ name: 'needle-pen:part', value: 'test:wasm3' }],
-    },
+      description: `${what}, vendored in third_party/${name}: the host replay harness runs the release module in it (ports/${name}/replay.c, pen conform --runtime ${name})`,
+      licenses,
+      properties: [{ name: 'needle-pen:part', value: `test:${name}` }],
+    };
+  };
+  return [
+    vendored(
+      'wasm3',
+      'wasm3/wasm3',
+      WASM3_COMMIT,
+      `0.5.0-219-g${WASM3_COMMIT.slice(0, 7)}`,
+      [{ license: { id: 'MIT' } }],
+      'the wasm3 WebAssembly interpreter',
+    ),
+    vendored(
+      'wamr',
+      'bytecodealliance/wasm-micro-runtime',
+      WAMR_COMMIT,
+      `2.4.1-289-g${WAMR_COMMIT.slice(0, 9)}`,
+      [{ expression: 'Apache-2.0 WITH LLVM-exception' }],
+      "the WebAssembly Micro Runtime's classic interpreter",
+    ),
   ];
 }
 
