@@ -31,6 +31,10 @@ interface HarnessBuild {
   sources: string[];
   includes: string[];
   flags: string[];
+  /** libraries linked after the sources */
+  libs: string[];
+  /** the runtime's vendored tree (all of it goes into the build's stamp) */
+  root: string;
   /** a file whose presence says the runtime's sources are there */
   marker: string;
 }
@@ -49,6 +53,8 @@ function harnessBuild(runtime: HostRuntime): HarnessBuild {
       // -O2: the interpreter's operations chain by tail calls, which gcc turns into jumps only when
       // optimizing; WASI and the libc bindings are not built
       flags: ['-O2', '-std=gnu11', '-w', '-Dd_m3HasWASI=0'],
+      libs: ['-lm'],
+      root: WASM3,
       marker: join(WASM3, 'wasm3.h'),
     };
   }
@@ -130,6 +136,8 @@ function harnessBuild(runtime: HostRuntime): HarnessBuild {
       '-DBH_MALLOC=wasm_runtime_malloc',
       '-DBH_FREE=wasm_runtime_free',
     ],
+    libs: ['-lm', '-lpthread'],
+    root: WAMR,
     marker: c('iwasm/include/wasm_export.h'),
   };
 }
@@ -163,8 +171,7 @@ export function buildHostReplay(runtime: HostRuntime): string {
   mkdirSync(out, { recursive: true });
   const header = halCallsHeader();
   const hash = createHash('sha256').update(b.flags.join(' ')).update(header);
-  const runtimeRoot = runtime === 'wasm3' ? WASM3 : WAMR;
-  for (const f of [b.sources[0], join(PORTS, 'replay_calls.h'), join(PORTS, 'host_replay.h'), ...filesUnder(runtimeRoot)])
+  for (const f of [b.sources[0], join(PORTS, 'replay_calls.h'), join(PORTS, 'host_replay.h'), ...filesUnder(b.root)])
     hash.update(f).update(readFileSync(f));
   const stamp = hash.digest('hex');
   const bin = join(out, `replay-${runtime}`);
@@ -173,8 +180,7 @@ export function buildHostReplay(runtime: HostRuntime): string {
   writeFileSync(join(out, 'hal_calls.h'), header);
   // built to a temporary name and renamed: an interrupted build leaves no harness that looks built
   const tmp = `${bin}.tmp`;
-  const args = [...b.flags, ...[...b.includes, PORTS, out].map((d) => `-I${d}`), '-o', tmp, ...b.sources, '-lm'];
-  if (runtime === 'wamr') args.push('-lpthread');
+  const args = [...b.flags, ...[...b.includes, PORTS, out].map((d) => `-I${d}`), '-o', tmp, ...b.sources, ...b.libs];
   try {
     execFileSync(HOST_CC, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 24 });
   } catch (e) {

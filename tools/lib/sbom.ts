@@ -2,7 +2,9 @@
 // packages come from package-lock.json (each with its version, purl and the lock's SHA-512); the port's
 // C parts are the ones the board firmware links: mbedTLS from Debian's source package (its version read
 // from the fetched .dsc, else from apt), the wasm2c runtime (wabt), newlib and libgcc of the Arm GNU
-// toolchain. The firmware itself is the root component, with its SHA-256.
+// toolchain. The interpreters vendored for the tests (wasm3, WAMR) are listed with scope excluded, as
+// the npm dev packages are: they test the product and do not ship in it. The firmware itself is the
+// root component, with its SHA-256.
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
