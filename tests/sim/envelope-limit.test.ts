@@ -2,9 +2,10 @@
 // independent of the firmware; the worst pen is each range at its harder end.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BOARD, maxFreq } from './helpers.js';
+import { BOARD, maxFreq, strokingPen } from './helpers.js';
 import { cartridgeOf, withModel, planningBoard } from '../../boards/board.js';
 import { physicsParams } from '../../host-sim/physics/params.js';
+import { PhysicalDrive } from '../../host-sim/physics/model.js';
 import {
   contiguousLimit,
   envelopeLimit,
@@ -97,4 +98,48 @@ test("the firmware's envelope stays at or below the worst pen's limit (docs/simu
       `${d} mm: firmware ${fw} Hz, worst pen ${worst[i].limitHz} Hz`,
     );
   }
+});
+
+test("the model the limit searches is the pen's: the firmware's own steps, replayed on it alone, peak where the pen did", async () => {
+  // the limit drives the model alone; the pen drives the same model through its loop, which also
+  // integrates up to each control tick, full step and queue event. The firmware's steps of a pen at
+  // its 12-needle edge (0.45 mm / 55 Hz, 85 degrees), replayed from the top of a stroke with the field
+  // where the pen had it, must ring the same (docs/simulator.md, the limit)
+  const pen = worstPen(BOARD);
+  const sim = await strokingPen(0.45, 55, { board: pen, cartridge: '12', seed: 1 });
+  sim.run(200);
+  const ph = sim.mech.phys!;
+  const steps: [number, number, number][] = []; // direction, time (ticks), field before it (microsteps)
+  const fieldStep = ph.fieldStep.bind(ph);
+  ph.fieldStep = (d: number, t: number): void => {
+    steps.push([d, t, ph.fieldSteps]);
+    fieldStep(d, t);
+  };
+  ph.loadAngleMaxRad = 0; // (a statistic: the dynamics never read it)
+  ph.tipMaxM = -Infinity;
+  sim.run(400);
+  assert.equal(sim.state, 'running');
+  const top = steps.findIndex((s, i) => i > 0 && s[0] === 1 && steps[i - 1][0] === -1);
+  assert.ok(top > 0 && steps.length - top > 1000, `${steps.length} steps, a top at ${top}`);
+  const p = physicsParams(pen, cartridgeOf(pen, '12'));
+  const timerHz = sim.clock.timerHz;
+  const alone = new PhysicalDrive(p, ph.needles, ph.punctureN, timerHz, steps[top][2] * p.stepM);
+  alone.setDriver(true); // the field on the rotor, at rest at the top
+  const settle = Math.round(0.05 * timerHz);
+  alone.advanceTo(settle);
+  const shift = settle + Math.round(0.001 * timerHz) - steps[top][1];
+  for (const [d, t] of steps.slice(top)) alone.fieldStep(d, t + shift);
+  const deg = (rad: number): number => (rad * 180) / Math.PI;
+  const penPeak = deg(ph.loadAngleMaxRad),
+    alonePeak = deg(alone.loadAngleMaxRad);
+  assert.ok(penPeak > 80 && penPeak < 90, `the pen peaks at ${penPeak.toFixed(1)} degrees`);
+  assert.ok(
+    Math.abs(alonePeak - penPeak) <= 1.5,
+    `pen ${penPeak.toFixed(1)}, model alone ${alonePeak.toFixed(1)} degrees`,
+  );
+  assert.ok(
+    Math.abs(alone.tipMaxM - ph.tipMaxM) * 1e6 <= 3,
+    `deepest tip: pen ${(ph.tipMaxM * 1e6).toFixed(1)}, model alone ${(alone.tipMaxM * 1e6).toFixed(1)} um`,
+  );
+  assert.equal(alone.lostSteps, 0);
 });
