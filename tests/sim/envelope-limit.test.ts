@@ -9,6 +9,7 @@ import { PhysicalDrive } from '../../host-sim/physics/model.js';
 import {
   contiguousLimit,
   envelopeLimit,
+  motionLaw,
   trapezoid,
   tryStrokes,
   worstPen,
@@ -142,4 +143,29 @@ test("the model the limit searches is the pen's: the firmware's own steps, repla
     `deepest tip: pen ${(ph.tipMaxM * 1e6).toFixed(1)}, model alone ${(alone.tipMaxM * 1e6).toFixed(1)} um`,
   );
   assert.equal(alone.lostSteps, 0);
+});
+
+test('the limit names the member that holds it with the least load angle, and that member holds it', () => {
+  const pen = worstPen(BOARD);
+  const cart = cartridgeOf(pen);
+  const [p] = envelopeLimit(BOARD, undefined, [1.25]);
+  const m = p.member;
+  assert.ok(m, JSON.stringify(p));
+  // the same trial again: the member holds the limit's rate, with the peak and tip it reported
+  const again = tryStrokes(pen, cart, 1250, p.limitHz, motionLaw(m.law), m.downShare, m.overtravelSteps);
+  assert.ok(again.held, JSON.stringify({ m, again }));
+  assert.equal(again.peakLoadAngleDeg, m.peakLoadAngleDeg);
+  assert.equal(again.worstErrUm, m.worstErrUm);
+  assert.ok(Math.abs(m.worstErrUm) <= DEPTH_TOL_UM);
+  // the quietest of those that hold: the firmware's own kind of move (a triangle, 55 % down) rings
+  // at least as much there, held or not
+  const stepUm = physicsParams(pen, cart).stepM * 1e6;
+  const first = tryStrokes(pen, cart, 1250, p.limitHz, trapezoid(0.5), 0.55);
+  const extra = Math.round(-first.worstErrUm / stepUm);
+  const triangle =
+    first.held || first.lostSteps || first.stalls || extra <= 0
+      ? first
+      : tryStrokes(pen, cart, 1250, p.limitHz, trapezoid(0.5), 0.55, extra);
+  assert.ok(triangle.peakLoadAngleDeg >= m.peakLoadAngleDeg, JSON.stringify({ m, triangle }));
+  assert.throws(() => motionLaw('sine'), /no motion law "sine" in the limit's family: cycloidal, poly345/);
 });

@@ -25,7 +25,7 @@ const SPEC: OptionSpec = {
   json: { type: 'boolean', help: 'print JSON' },
   limit: {
     type: 'boolean',
-    help: `also the limit: the highest rate per depth up to which the worst pen of the board's ranges (and the typical pen) holds every rate on the physical model with depth within ${DEPTH_TOL_UM / 1000} mm at the tip and no lost step, by brute force independent of the firmware; and the firmware's utilization of it`,
+    help: `also the limit: the highest rate per depth up to which the worst pen of the board's ranges (and the typical pen) holds every rate on the physical model with depth within ${DEPTH_TOL_UM / 1000} mm at the tip and no lost step, by brute force independent of the firmware; the firmware's utilization of it; and, at each limit, the move that holds it with the least load angle (its peak: how near the motor's torque peak the limit runs)`,
   },
   edge: {
     type: 'boolean',

@@ -47,13 +47,32 @@ const LAWS: Record<string, Law> = {
   poly345: (u) => u * u * u * (10 - 15 * u + 6 * u * u),
   poly4567: (u) => u ** 4 * (35 - 84 * u + 70 * u * u - 20 * u ** 3),
   // the speed ramps over a quarter to a half of the time at each end (the shares the firmware tries)
-  trapezoid: trapezoid(1 / 3),
+  trapezoid33: trapezoid(1 / 3),
   trapezoid25: trapezoid(0.25),
   trapezoid30: trapezoid(0.3),
   trapezoid40: trapezoid(0.4),
   trapezoid45: trapezoid(0.45),
   triangle: trapezoid(0.5),
 };
+/** The motion law of that name in the family (LAWS). */
+export function motionLaw(name: string): Law {
+  const law = LAWS[name];
+  if (!law) throw new Error(`no motion law "${name}" in the limit's family: ${Object.keys(LAWS).join(', ')}`);
+  return law;
+}
+
+/** A law's name (LAWS) as the table says it. */
+function lawWords(name: string): string {
+  const ramp = /^trapezoid(\d+)$/.exec(name);
+  if (ramp) return `speed ramping over ${ramp[1]} % of the time at each end`;
+  const words: Record<string, string> = {
+    triangle: 'triangle speed',
+    cycloidal: 'cycloidal',
+    poly345: '3-4-5 polynomial',
+    poly4567: '4-5-6-7 polynomial',
+  };
+  return words[name] ?? name;
+}
 /** share of the period spent going down */
 const SPLITS = [0.45, 0.5, 0.55];
 /** most microsteps of overtravel tried (40 um on the reference pen) */
@@ -124,6 +143,8 @@ export interface StrokeTrial {
   lostSteps: number;
   /** full-step samples at which StallGuard saw a stall */
   stalls: number;
+  /** the largest angle the rotor fell behind its field (degrees electrical; 90 is its torque's peak) */
+  peakLoadAngleDeg: number;
 }
 
 /** Strokes at depth and rate with one law and split on the pen; each measured stroke's deepest tip and the steps lost. */
@@ -174,29 +195,92 @@ export function tryStrokes(
     t = Math.round(start + periodTicks);
     drive.advanceTo(t, sampler); // the ringing after the last step up belongs to this stroke
     if (drive.lostSteps > 0 || stalls > 0)
-      return { held: false, worstErrUm: Infinity, lostSteps: drive.lostSteps, stalls };
+      return {
+        held: false,
+        worstErrUm: Infinity,
+        lostSteps: drive.lostSteps,
+        stalls,
+        peakLoadAngleDeg: peakDeg(drive),
+      };
     if (s >= WARMUP_STROKES) {
       const err = deepest - depthUm;
       if (Math.abs(err) > Math.abs(worst)) worst = err;
     }
   }
-  return { held: Math.abs(worst) <= DEPTH_TOL_UM, worstErrUm: worst, lostSteps: 0, stalls: 0 };
+  return {
+    held: Math.abs(worst) <= DEPTH_TOL_UM,
+    worstErrUm: worst,
+    lostSteps: 0,
+    stalls: 0,
+    peakLoadAngleDeg: peakDeg(drive),
+  };
+}
+
+function peakDeg(drive: PhysicalDrive): number {
+  return (drive.loadAngleMaxRad * 180) / Math.PI;
+}
+
+/** A member of the family: a motion law, the share of the period going down, and the overtravel. */
+export interface LimitMember {
+  /** the motion law's name (LAWS) */
+  law: string;
+  /** share of the period spent going down */
+  downShare: number;
+  /** microsteps run past the depth's own to make up the rotor's load angle at the bottom */
+  overtravelSteps: number;
+  /** its trial's largest load angle (degrees electrical) and worst deepest tip against the depth (um) */
+  peakLoadAngleDeg: number;
+  worstErrUm: number;
+}
+
+/**
+ * Each member that holds the rate (its overtravel found from a first trial), in the family's order,
+ * to `visit`; the search stops when `visit` returns true.
+ */
+function membersHolding(
+  pen: Board,
+  cart: Cartridge,
+  depthUm: number,
+  freqHz: number,
+  visit: (m: LimitMember) => boolean,
+): void {
+  const stepUm = physicsParams(pen, cart).stepM * 1e6;
+  for (const [name, law] of Object.entries(LAWS))
+    for (const split of SPLITS) {
+      let trial = tryStrokes(pen, cart, depthUm, freqHz, law, split);
+      let extra = 0;
+      if (!trial.held && trial.lostSteps === 0 && trial.stalls === 0) {
+        // the tip falls short by about the same at a few steps more: correct by it, once
+        extra = Math.round(-trial.worstErrUm / stepUm);
+        if (extra > 0 && extra <= MAX_EXTRA_STEPS) trial = tryStrokes(pen, cart, depthUm, freqHz, law, split, extra);
+      }
+      if (!trial.held) continue;
+      const member = {
+        law: name,
+        downShare: split,
+        overtravelSteps: extra > 0 ? extra : 0,
+        peakLoadAngleDeg: trial.peakLoadAngleDeg,
+        worstErrUm: trial.worstErrUm,
+      };
+      if (visit(member)) return;
+    }
 }
 
 /** Some law, split and overtravel holds the rate. */
 export function rateHeld(pen: Board, cart: Cartridge, depthUm: number, freqHz: number): boolean {
-  const stepUm = physicsParams(pen, cart).stepM * 1e6;
-  for (const law of Object.values(LAWS))
-    for (const split of SPLITS) {
-      const first = tryStrokes(pen, cart, depthUm, freqHz, law, split);
-      if (first.held) return true;
-      if (first.lostSteps > 0 || first.stalls > 0) continue;
-      // the tip falls short by about the same at a few steps more: correct by it, once
-      const extra = Math.round(-first.worstErrUm / stepUm);
-      if (extra > 0 && extra <= MAX_EXTRA_STEPS && tryStrokes(pen, cart, depthUm, freqHz, law, split, extra).held)
-        return true;
-    }
-  return false;
+  let held = false;
+  membersHolding(pen, cart, depthUm, freqHz, () => (held = true));
+  return held;
+}
+
+/** Of the members that hold the rate, the one whose rotor lags its field least (undefined: none holds). */
+export function quietestMember(pen: Board, cart: Cartridge, depthUm: number, freqHz: number): LimitMember | undefined {
+  let best: LimitMember | undefined;
+  membersHolding(pen, cart, depthUm, freqHz, (m) => {
+    if (!best || m.peakLoadAngleDeg < best.peakLoadAngleDeg) best = m;
+    return false;
+  });
+  return best;
 }
 
 export interface LimitPoint {
@@ -205,6 +289,8 @@ export interface LimitPoint {
   limitHz: number;
   /** highest whole rate held at all (above limitHz when some rate above a failing one holds again) */
   heldMaxHz: number;
+  /** at limitHz, the member that holds it with the least load angle (none when limitHz is 0) */
+  member?: LimitMember;
 }
 
 /**
@@ -223,7 +309,8 @@ export function envelopeLimit(
   const lo = board.stroke.freq_min_hz,
     hi = board.stroke.freq_max_hz;
   return depthsMm.map((depthMm, i) => {
-    const p = { depthMm, ...contiguousLimit(lo, hi, (f) => rateHeld(pen, cart, depthMm * 1000, f)) };
+    const p: LimitPoint = { depthMm, ...contiguousLimit(lo, hi, (f) => rateHeld(pen, cart, depthMm * 1000, f)) };
+    if (p.limitHz > 0) p.member = quietestMember(pen, cart, depthMm * 1000, p.limitHz);
     progress?.(i + 1);
     return p;
   });
@@ -274,6 +361,18 @@ export function limitTable(
         lines.push(
           `at ${p.depthMm.toFixed(2)} mm the ${which} pen fails ${p.limitHz + 1} Hz and holds some rates above it again, up to ${p.heldMaxHz} Hz: the limit stops below the gap`,
         );
+  const held = worst.filter((w) => w.member);
+  if (held.length) {
+    lines.push(
+      "at the worst pen's limit, the member that holds it with the least load angle (90 deg: the motor's torque peak):",
+    );
+    for (const w of held) {
+      const m = w.member!;
+      lines.push(
+        `${w.depthMm.toFixed(2).padStart(8)} mm ${String(w.limitHz).padStart(3)} Hz: ${lawWords(m.law)}, ${(100 * m.downShare).toFixed(0)} % of the period down, ${m.overtravelSteps} microsteps past the depth, load angle up to ${m.peakLoadAngleDeg.toFixed(0)} deg, tip ${m.worstErrUm >= 0 ? '+' : ''}${m.worstErrUm.toFixed(0)} um`,
+      );
+    }
+  }
   if (worst.every((w) => w.limitHz === 0))
     lines.push(
       "the worst pen of the ranges holds no rate at any depth (it loses steps even at the board's lowest rate): the ranges allow a pen the motor cannot drive",
