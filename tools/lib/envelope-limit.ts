@@ -258,7 +258,7 @@ function membersHolding(
       const member = {
         law: name,
         downShare: split,
-        overtravelSteps: extra > 0 ? extra : 0,
+        overtravelSteps: extra, // (a member that held: 0, or the retry's steps)
         peakLoadAngleDeg: trial.peakLoadAngleDeg,
         worstErrUm: trial.worstErrUm,
       };
@@ -274,7 +274,7 @@ export function rateHeld(pen: Board, cart: Cartridge, depthUm: number, freqHz: n
 }
 
 /** Of the members that hold the rate, the one whose rotor lags its field least (undefined: none holds). */
-export function quietestMember(pen: Board, cart: Cartridge, depthUm: number, freqHz: number): LimitMember | undefined {
+function quietestMember(pen: Board, cart: Cartridge, depthUm: number, freqHz: number): LimitMember | undefined {
   let best: LimitMember | undefined;
   membersHolding(pen, cart, depthUm, freqHz, (m) => {
     if (!best || m.peakLoadAngleDeg < best.peakLoadAngleDeg) best = m;
