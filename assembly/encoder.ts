@@ -7,7 +7,7 @@
 import { ENC_ABSENT, ENC_HIGH, ENC_LOW, ENC_NOW, ENC_OK, F_ENCODER_SLIP, ST_PAUSED, ST_READY, ST_RUNNING } from "./abi";
 import { encoder_count, encoder_status, step_position } from "./hal";
 import { put, putInt, putField } from "./textio";
-import { machineState, enterFault } from "./machine";
+import { machineState, enterFault, turnFaultFound } from "./machine";
 import { motionBusy, measuringNewestPlan, measuredTrim, measuredTrimIndex, pushConstantMove } from "./motion";
 import { homeMoving } from "./homing";
 import { retractMoving } from "./retract";
@@ -229,7 +229,7 @@ function checkTop(topCounts: i32): void {
   const shift = topCounts - topPrev2Counts;
   topPrev2Counts = topPrevCounts;
   topPrevCounts = topCounts;
-  if (shift > TOP_DRIFT_COUNTS || shift < -TOP_DRIFT_COUNTS) enterFault(F_ENCODER_SLIP, false);
+  if (shift > TOP_DRIFT_COUNTS || shift < -TOP_DRIFT_COUNTS) turnFaultFound(F_ENCODER_SLIP);
 }
 
 /**
@@ -262,7 +262,7 @@ function checkBottom(depthUm: i32): void {
       const moved = <i64>(depthUm - bottomPrevUm) * 1000;
       const slack = <i64>BOTTOM_SHIFT_UM * 1000;
       if (moved < min(a, b) - slack) {
-        enterFault(F_ENCODER_SLIP, false);
+        turnFaultFound(F_ENCODER_SLIP);
         return;
       }
       if (moved > max(a, b) + slack) suspectLoss(1);
@@ -282,7 +282,7 @@ function checkBottom(depthUm: i32): void {
   const shift = depthUm - bottomPrev2Um;
   bottomPrev2Um = bottomPrevUm;
   bottomPrevUm = depthUm;
-  if (shift < -BOTTOM_SHIFT_UM) enterFault(F_ENCODER_SLIP, false);
+  if (shift < -BOTTOM_SHIFT_UM) turnFaultFound(F_ENCODER_SLIP);
   else if (shift > BOTTOM_SHIFT_UM) suspectLoss(2);
 }
 
@@ -300,7 +300,7 @@ function checkBottom(depthUm: i32): void {
 function suspectLoss(back: i32): void {
   if (suspect) return; // the first suspicion's top is the older one: it spans both
   if (topsKnown <= back) {
-    enterFault(F_ENCODER_SLIP, false);
+    turnFaultFound(F_ENCODER_SLIP);
     return;
   }
   suspect = true;
@@ -308,7 +308,7 @@ function suspectLoss(back: i32): void {
 }
 
 function confirmLoss(shiftCounts: i64): void {
-  if (shiftCounts > <i64>TOP_DRIFT_COUNTS || shiftCounts < -(<i64>TOP_DRIFT_COUNTS)) enterFault(F_ENCODER_SLIP, false);
+  if (shiftCounts > <i64>TOP_DRIFT_COUNTS || shiftCounts < -(<i64>TOP_DRIFT_COUNTS)) turnFaultFound(F_ENCODER_SLIP);
 }
 
 function strokeBottom(depthUm: i32): void {

@@ -310,6 +310,11 @@ const recentCount = staticArray<i32>(memory.data(STATIC_HEADER_BYTES + RECENT * 
 let recentNext: i32 = 0;
 let recentKept: i32 = 0;
 
+/** The strokes carry the needles up now (their up half runs). */
+export function strokesMovingUp(): bool {
+  return mode == MOTION_STROKES && upIntervalAt(now_ticks()) > 0;
+}
+
 /** The step interval the strokes command at `now` where they move up, else 0 (down, at rest, or not known). */
 function upIntervalAt(now: i64): i32 {
   for (let n = 0; n < recentKept; n++) {
