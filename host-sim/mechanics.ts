@@ -236,14 +236,22 @@ export class Mechanics {
       this.missedSteps++;
       return;
     }
+    const dtS = (t - this.lastTicks) * this.tickS;
     if (this.silentLoss > 0) {
+      // the coupling slips: the carriage stays where it is, otherwise moving as commanded; its speed
+      // and acceleration go on with the field's (the filter follows the field and is moved back with
+      // the carriage). A filter left standing kept the speed from before the loss: across a bottom
+      // turn the first step after it read as a reversal within one step, a stall the driver flagged
+      // (tests/qa/faults/step-loss-within-threshold.yaml on drawn pens)
       this.silentLoss--;
       this.missedSteps++;
+      this.follow((cmdSteps - d - this.offsetSteps) * this.stepUm, dtS);
       this.offsetSteps += d;
+      this.fx -= d * this.stepUm;
       this.lastTicks = t;
+      this.lastStepTicks = t;
       return;
     }
-    const dtS = (t - this.lastTicks) * this.tickS;
     const stepRate = this.lastStepTicks >= 0 ? this.timerHz / Math.max(1, t - this.lastStepTicks) : 0;
     this.lastStepTicks = t;
     if (this.slipping) {
