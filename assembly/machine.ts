@@ -78,7 +78,7 @@ let endstopTicks: i32 = 0; // control ticks in a row the endstop has read active
 let faultThisTick: bool = false; // a fault was entered in the tick under way
 let faultAfterMachine: bool = false; // a fault was entered after machineTick (the encoder's check): its retract starts next tick
 let inMachineTick: bool = false;
-let turnFault: i32 = 0; // F_NONE, or a fault the encoder found at a turn while the needles went up (turnFault())
+let turnFault: i32 = 0; // F_NONE, or a fault the encoder found at a turn while the needles went up (turnFaultFound())
 
 export function machineState(): i32 {
   return state;
