@@ -151,6 +151,11 @@ function shrink(compiled: Uint8Array): { wasm: Uint8Array; wat: string } {
     binaryen.setOneCallerInlineMaxSize(-1);
     binaryen.setDebugInfo(false);
     mod.optimize();
+    // the functions called most first, where a call's index takes one byte of LEB128 (the module
+    // has more than 127 functions with its imports), then -Oz once more over the new order: 59 bytes
+    // less (32,738 -> 32,679), the ticks' worst 4 instructions more under QEMU (4,893 of 5,000)
+    mod.runPasses(['reorder-functions']);
+    mod.optimize();
     if (!mod.validate()) throw new Error('binaryen produced an invalid module');
     return { wasm: mod.emitBinary(), wat: mod.emitText() };
   } finally {
