@@ -252,8 +252,8 @@ function checkBottom(depthUm: i32): void {
   const trims = measuredTrimIndex();
   const trim = measuredTrim();
   // a bottom of the plan handed last, not of the one before: while the next setting is still being
-  // planned the strokes run on as they were, and are compared on (an obstacle met then, by a plan
-  // that took 150 ms, was otherwise first seen by the new setting's trim, 200 ms on)
+  // planned the strokes run on as they were, and are compared on (an obstacle met then was first
+  // seen by the new setting's trims, 228.6 ms after the hold: tests/sim/encoder.test.ts)
   const newest = measuringNewestPlan();
   if (plans != bottomPlans || trims != bottomTrims || !newest) {
     bottomsSeen = -PLAN_SETTLE_STROKES;
