@@ -377,3 +377,13 @@ test('an obstacle that holds the rotor less than a full step behind, seen at the
     assert.ok(o.fromDetectionMs! <= 9, `${id}: retracted ${o.fromDetectionMs} ms after the detection`);
   }
 });
+
+test('an obstacle met while a new setting is still being planned is judged on the strokes that run meanwhile: back within 20 ms of the hold', async () => {
+  // a stuck depth button asks 2.55 mm, and the strokes run on at 2.5 mm while it is planned. The
+  // bottoms were not compared while a plan was in the making, so an obstacle 34 um short of them was
+  // first seen by the new setting's trim, 228.6 ms after the hold
+  const id = 'ref-pen/physical/pworst/normal/d2.5/f80/s369968/button_stuck@0.5+2ms:stall';
+  const o = runCampaignCase(parseCaseId(id), await firmware());
+  assert.equal(o.detected, 'encoder_slip');
+  assert.equal(failureClass(o, 20), undefined, `${failureClass(o, 20)}: ${o.fromOnsetMs} ms`);
+});
