@@ -249,3 +249,19 @@ test('pen envelope --edge --out DIR writes the very runs not held: the trace end
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// A cartridge with fewer needles of the default's kind is planned with the default cartridge's load
+// (tools/build/firmware-config.ts, CART_LOAD_MN): with its own the planner let 12 needles run 1-2 Hz
+// above the 16-needle edge, and the worst pen stalled there (0.45 mm at 55 Hz, 0.52 at 53, 2.25 at 31:
+// 90-91 degrees of load angle).
+test('12 needles run no faster than the default cartridge, and the worst pen holds where they stalled', async () => {
+  const fw = await firmware();
+  for (const depthMm of [0.45, 0.52, 2.25]) {
+    const p = edgePoint(WORST, fw, '12', depthMm, 'above', 1);
+    assert.ok(
+      p.freqHz <= (await maxFreq(depthMm)),
+      `${depthMm} mm: ${p.freqHz} Hz, above the default cartridge's edge`,
+    );
+    assert.ok(p.held, `${depthMm} mm, ${p.freqHz} Hz: ${p.why}`);
+  }
+});

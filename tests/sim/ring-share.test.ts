@@ -118,7 +118,7 @@ for (const [cartridge, depthMm, freqHz] of [
   ['24', 1.8, 31],
   ['16', 2.5, 27],
   ['12', 2.6, 27],
-  ['12', 0.8, 48],
+  ['12', 0.8, 46], // (48 Hz, the edge then, before 12 needles were planned with the 16-needle load)
   // stalled on the first stroke as triangles (the rotor past 88 degrees of load angle)
   ['nano', 0.2, 68],
   ['nano', 0.2, 69],

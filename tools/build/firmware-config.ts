@@ -1,6 +1,6 @@
 // Turns a board file into the constants the firmware is compiled with (assembly/generated/board_config.ts).
 // All conversion from physical units to the firmware's integers happens here, at build time.
-import { Board, derive, planningBoard } from '../../boards/board.js';
+import { Board, cartridgeOf, derive, planningBoard } from '../../boards/board.js';
 
 /**
  * How far the encoder and the commanded position may be apart before the firmware calls it lost steps
@@ -120,7 +120,15 @@ export function firmwareConfigSource(b: Board): string {
   arr('CART_NEEDLES', b.cartridges.map((c) => c.needles), 'needles per cartridge, in board order');
   arr('CART_MAX_DEPTH_UM', b.cartridges.map((c) => c.max_depth_um), 'needle length past the guard plane per cartridge (um)');
   arr('CART_MASS_MG', b.cartridges.map((c) => Math.ceil(dp.effectiveMassKg(c) * 1e6)), 'heaviest moving mass at the carriage with rotor inertia, per cartridge (mg)');
-  arr('CART_LOAD_MN', b.cartridges.map((c) => Math.ceil(dp.topLoadN(c) * 1000)), 'opposing force per cartridge on the worst pen at the top of a stroke: needles, friction, spring at rest (mN)');
+  // The force model does not see the rotor's ringing, which the needles' friction damps: with fewer
+  // needles of the default cartridge's kind the planner let the rate rise 1-2 Hz above the default's
+  // edge, and there the worst pen with 12 needles stalled at 85-91 degrees of load angle (0.45-0.57,
+  // 0.81, 1.82, 2.17 and 2.25 mm: docs/simulator.md). Such a cartridge is planned with the default's
+  // load. (Another kind of needle has its own edge, measured: the nano's holds.)
+  const deflt = cartridgeOf(b, b.default_cartridge);
+  const planLoadN = (c: Board['cartridges'][number]): number =>
+    c.needle_force_mN === deflt.needle_force_mN ? Math.max(dp.topLoadN(c), dp.topLoadN(deflt)) : dp.topLoadN(c);
+  arr('CART_LOAD_MN', b.cartridges.map((c) => Math.ceil(planLoadN(c) * 1000)), "opposing force per cartridge on the worst pen at the top of a stroke: needles, friction, spring at rest (mN); with fewer needles of the default cartridge's kind, the default's");
   const springTopN = (c: Board['carriage']): number =>
     c.return_spring_preload_N + c.return_spring_rate_N_per_mm * (g.retract_um / 1000);
   const weakest = (ptr: string, v: number): number => b.tolerances?.[ptr]?.min ?? v;
