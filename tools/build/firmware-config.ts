@@ -1,6 +1,6 @@
 // Turns a board file into the constants the firmware is compiled with (assembly/generated/board_config.ts).
 // All conversion from physical units to the firmware's integers happens here, at build time.
-import { Board, cartridgeOf, derive, planningBoard } from '../../boards/board.js';
+import { Board, Cartridge, cartridgeOf, derive, planningBoard } from '../../boards/board.js';
 
 /**
  * How far the encoder and the commanded position may be apart before the firmware calls it lost steps
@@ -126,7 +126,7 @@ export function firmwareConfigSource(b: Board): string {
   // 0.81, 1.82, 2.17 and 2.25 mm: docs/simulator.md). Such a cartridge is planned with the default's
   // load. (Another kind of needle has its own edge, measured: the nano's holds.)
   const deflt = cartridgeOf(b, b.default_cartridge);
-  const planLoadN = (c: Board['cartridges'][number]): number =>
+  const planLoadN = (c: Cartridge): number =>
     c.needle_force_mN === deflt.needle_force_mN ? Math.max(dp.topLoadN(c), dp.topLoadN(deflt)) : dp.topLoadN(c);
   arr('CART_LOAD_MN', b.cartridges.map((c) => Math.ceil(planLoadN(c) * 1000)), "opposing force per cartridge on the worst pen at the top of a stroke: needles, friction, spring at rest (mN); with fewer needles of the default cartridge's kind, the default's");
   const springTopN = (c: Board['carriage']): number =>
