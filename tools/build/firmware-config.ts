@@ -122,7 +122,7 @@ export function firmwareConfigSource(b: Board): string {
   arr('CART_MASS_MG', b.cartridges.map((c) => Math.ceil(dp.effectiveMassKg(c) * 1e6)), 'heaviest moving mass at the carriage with rotor inertia, per cartridge (mg)');
   // The force model does not see the rotor's ringing, which the needles' friction damps: with fewer
   // needles of the default cartridge's kind the planner let the rate rise 1-2 Hz above the default's
-  // edge, and there the worst pen with 12 needles stalled at 85-91 degrees of load angle (0.45-0.57,
+  // edge, and there the worst pen with 12 needles stalled (once slipped) at 85-91 degrees (0.45-0.57,
   // 0.81, 1.82, 2.17 and 2.25 mm: docs/simulator.md). Such a cartridge is planned with the default's
   // load. (Another kind of needle has its own edge, measured: the nano's holds.)
   const deflt = cartridgeOf(b, b.default_cartridge);
