@@ -60,6 +60,11 @@ export const SPLIT_OFF_PERIODS = 0.25;
  * Small-oscillation frequency (Hz) of the slowest rotor of the board's ranges on its magnetic spring:
  * stiffness holding torque x pole pairs against the rotor's, the screw's and the heaviest carriage's inertia.
  */
+/** How long a button is held before the firmware calls it stuck (ms): the board's, or 5 s. */
+export function stuckButtonMs(b: Board): number {
+  return b.buttons.stuck_ms ?? 5000;
+}
+
 export function rotorNaturalHz(plan: Board): number {
   const polePairs = plan.motor.full_steps_per_rev / 4;
   const stiffnessNmPerRad = (plan.motor.holding_torque_mNm / 1000) * polePairs;
@@ -158,7 +163,7 @@ export function firmwareConfigSource(b: Board): string {
   i32('REPEAT_CONTROL_TICKS', ms(b.buttons.repeat_ms), 'control ticks between repeats');
   i32('LONG_PRESS_CONTROL_TICKS', ms(b.buttons.long_press_ms), 'control ticks of a long press');
   i32('DEPTH_STEP_UM', b.buttons.depth_step_um, 'depth change per button press (um)');
-  i32('STUCK_BUTTON_CONTROL_TICKS', ms(b.buttons.stuck_ms ?? 5000), 'a button held this long is stuck (control ticks)');
+  i32('STUCK_BUTTON_CONTROL_TICKS', ms(stuckButtonMs(b)), 'a button held this long is stuck (control ticks)');
   i32('IDLE_OFF_S', b.idle_off_s ?? 300, 'auto-off after this long ready or paused with no input (s)');
   i32('BATTERY_MIN_MV', Math.round(b.battery.empty_V * 1000), 'below this cell voltage the pen will not start, and retracts if running (mV)');
   encoderConfig(b, d.stepsPerRev, i32, i64);

@@ -5,6 +5,7 @@
 import { Case, Step } from '../qa/scenario.js';
 import { Board, loadBoard } from '../../boards/board.js';
 import { faultRule, signalOf } from './faults.js';
+import { stuckButtonMs } from '../build/firmware-config.js';
 
 export type Model = 'ideal' | 'physical';
 export type PenChoice = number | 'worst';
@@ -39,15 +40,13 @@ export const CAMPAIGN_ZONE = 'acne_scars';
 export const WARMUP_MS = 150;
 /** time after the last fault before the outcome is read */
 export const WINDOW_MS = 100;
-/** the firmware's default stuck-button time (tools/build/firmware-config.ts), for boards that set none */
-const DEFAULT_STUCK_MS = 5000;
 
 /** Faults the pen is designed to notice only after a while, and that while (ms) on a board. */
 function slowDetectionMs(fault: string, board: string): number {
   const b = boardOf(board);
   if (faultRule(fault, b).role !== 'noticed_late') return 0;
   // a held button is no hazard until the firmware calls it stuck: debounced, then held this long
-  return b.buttons.debounce_ms + (b.buttons.stuck_ms ?? DEFAULT_STUCK_MS);
+  return b.buttons.debounce_ms + stuckButtonMs(b);
 }
 
 const boards = new Map<string, Board>();
