@@ -20,7 +20,15 @@ import {
   ST_READY,
   ST_RUNNING,
 } from "./abi";
-import { buttonEvents, anyButtonEvents, longestHeldControlTicks, EV_PRESS, EV_REPEAT, EV_LONG, EV_RELEASE } from "./buttons";
+import {
+  buttonEvents,
+  anyButtonEvents,
+  longestHeldControlTicks,
+  EV_PRESS,
+  EV_REPEAT,
+  EV_LONG,
+  EV_RELEASE,
+} from "./buttons";
 import { machineState, enterFault, powerOn, powerOff, signalRefused } from "./machine";
 import { start, pause, stop, settingChanged, startRefusal } from "./strokes";
 import { noteActivity } from "./idle";
