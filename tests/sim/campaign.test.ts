@@ -318,3 +318,15 @@ test('a drawn pen replays from its id: the id names the pen, and the same pen ru
   const typical = runCampaignCase(parseCaseId(c.id.replace('/p2/', '/p0/')), wasm);
   assert.notEqual(typical.traceDigest, a.traceDigest, 'pen 2 is another pen than the typical one');
 });
+
+test('a stall at a bottom and a stuck depth button, either order (late by 55-108 ms while the stuck button took a step): the depth stays, the obstacle within its tolerance', async () => {
+  for (const id of [
+    'ref-pen/physical/pworst/normal/d0.2/f48/s644053/button_stuck@0.4794+0.1ms:stall',
+    'ref-pen/physical/pworst/normal/d2.3/f127/s112431/stall@0.532+5.5ms:button_stuck',
+  ]) {
+    const o = runCampaignCase(parseCaseId(id), await firmware());
+    assert.equal(failureClass(o, 20), undefined, `${id}: ${failureClass(o, 20)}, ${o.fromOnsetMs} ms`);
+    assert.equal(o.detected, 'stuck_button', id);
+    assert.equal(o.fault, 'stuck_button', id);
+  }
+});
