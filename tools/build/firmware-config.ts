@@ -56,15 +56,15 @@ export const SHORT_RAMP_PERIODS = 0.5;
  */
 export const SPLIT_OFF_PERIODS = 0.25;
 
-/**
- * Small-oscillation frequency (Hz) of the slowest rotor of the board's ranges on its magnetic spring:
- * stiffness holding torque x pole pairs against the rotor's, the screw's and the heaviest carriage's inertia.
- */
 /** How long a button is held before the firmware calls it stuck (ms): the board's, or 5 s. */
 export function stuckButtonMs(b: Board): number {
   return b.buttons.stuck_ms ?? 5000;
 }
 
+/**
+ * Small-oscillation frequency (Hz) of the slowest rotor of the board's ranges on its magnetic spring:
+ * stiffness holding torque x pole pairs against the rotor's, the screw's and the heaviest carriage's inertia.
+ */
 export function rotorNaturalHz(plan: Board): number {
   const polePairs = plan.motor.full_steps_per_rev / 4;
   const stiffnessNmPerRad = (plan.motor.holding_torque_mNm / 1000) * polePairs;
