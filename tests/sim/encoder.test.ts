@@ -275,6 +275,22 @@ test('a stroke just past the dead band is trimmed shallower only as far as lands
   }
 });
 
+test('the second bottom after a change of the trim is held to the first within twice the slack: heavy cartridges settling are no loss', async () => {
+  // the worst pen, seed 1: a 40-60 um trim took the first bottom after it deeper, and the second settled
+  // 17 um above it (24 needles) or 15 um below (36 needles) with no step lost; held to the first within
+  // 15 um, that stopped the pen (encoder_slip) inside its envelope
+  for (const [cartridge, depthMm, freqHz] of [
+    ['24', 1.55, 31],
+    ['36', 0.65, 34],
+    ['36', 0.65, 37],
+  ] as const) {
+    const p = edgePoint(worstPen(BOARD), await firmware(), cartridge, depthMm, freqHz, 1);
+    assert.equal(p.freqHz, freqHz);
+    assert.ok(p.held, `${cartridge} needles at ${depthMm} mm / ${freqHz} Hz: ${p.why} (${p.state}, ${p.fault})`);
+    assert.equal(p.lostSteps, 0);
+  }
+});
+
 test('a bottom deeper than two strokes before, its top moved only by the trim, is no loss: the next top judges it (worst pen, 0.5 mm / 25 Hz)', async () => {
   // seed 2, asked as `pen envelope --edge --inside` asks (the top rate first): the strokes from rest
   // come 45-53 um short, the trim takes them deeper, and a bottom lands 17-30 um deeper than the one
