@@ -330,3 +330,19 @@ test('a stall at a bottom and a stuck depth button, either order (late by 55-108
     assert.equal(o.fault, 'stuck_button', id);
   }
 });
+
+test('an obstacle met on the second stroke after a change of the depth trim: found at that bottom, within the retract time', async () => {
+  // the worst pen near 3.0 mm: with the second bottom after a trim left alone (not held to the first),
+  // the first obstacle was seen 47 ms after it held the needles and the second only by StallGuard, its
+  // retract then left to the spring: 55.3 and 20.7 ms from the onset (`pen campaign --random 10000
+  // --seed 501`); held to the first, each is found at that bottom and retracted by 15.3 ms
+  for (const id of [
+    'ref-pen/physical/pworst/normal/d3/f107/s436328/stall@0.461',
+    'ref-pen/physical/pworst/normal/d2.9/f55/s538598/stall@0.4442+1.3ms:endstop_dead',
+  ]) {
+    const o = runCampaignCase(parseCaseId(id), await firmware());
+    assert.equal(failureClass(o, 20), undefined, `${id}: ${failureClass(o, 20)}, ${o.fromOnsetMs} ms`);
+    assert.equal(o.detected, 'encoder_slip', id);
+    assert.ok(o.detectionMs! < 10, `${id}: found ${o.detectionMs} ms after the onset`);
+  }
+});

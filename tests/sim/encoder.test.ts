@@ -261,18 +261,41 @@ test('physical model: a change of rate while stroking raises no false encoder_sl
   }
 });
 
+/** Each setting (cartridge, depth, rate asked inside the envelope) held on the worst pen, as `pen envelope --edge --inside` runs it. */
+async function assertHeld(points: [string, number, number][], seed: number): Promise<void> {
+  for (const [cartridge, depthMm, freqHz] of points) {
+    const p = edgePoint(worstPen(BOARD), await firmware(), cartridge, depthMm, freqHz, seed);
+    assert.equal(p.freqHz, freqHz);
+    assert.ok(p.held, `${cartridge} needles at ${depthMm} mm / ${freqHz} Hz: ${p.why} (${p.state}, ${p.fault})`);
+    assert.equal(p.lostSteps, 0);
+  }
+}
+
 test('a stroke just past the dead band is trimmed shallower only as far as lands within it: the next is not short', async () => {
   // the worst pen, seed 2: strokes 5 um deep at the tip, measured just past the dead band, were trimmed
   // two microsteps shallower at once and the next came 28 um short (12 needles, 0.9 mm / 27 Hz) or 20 um
   // (16 needles, 0.3 mm / 59 Hz, the edge): a trim can move the tip up to twice its length
-  for (const [cartridge, depthMm, freqHz] of [
-    ['12', 0.9, 27],
-    ['16', 0.3, 59],
-  ] as const) {
-    const p = edgePoint(worstPen(BOARD), await firmware(), cartridge, depthMm, freqHz, 2);
-    assert.equal(p.freqHz, freqHz);
-    assert.ok(p.held, `${cartridge} needles at ${depthMm} mm / ${freqHz} Hz: ${p.why} (${p.state}, ${p.fault})`);
-  }
+  await assertHeld(
+    [
+      ['12', 0.9, 27],
+      ['16', 0.3, 59],
+    ],
+    2,
+  );
+});
+
+test('the second bottom after a change of the trim is held to the first within twice the slack: heavy cartridges settling are no loss', async () => {
+  // the worst pen, seed 1: a 40-60 um trim took the first bottom after it deeper, and the second settled
+  // 17 um above it (24 needles) or 15 um below (36 needles) with no step lost; held to the first within
+  // 15 um, that stopped the pen (encoder_slip) inside its envelope
+  await assertHeld(
+    [
+      ['24', 1.55, 31],
+      ['36', 0.65, 34],
+      ['36', 0.65, 37],
+    ],
+    1,
+  );
 });
 
 test('a bottom deeper than two strokes before, its top moved only by the trim, is no loss: the next top judges it (worst pen, 0.5 mm / 25 Hz)', async () => {

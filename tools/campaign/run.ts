@@ -539,7 +539,7 @@ function excursions(sim: PenSim): { start: number; end: number; bottom: number }
  * that ended by `endTicks` (the window's end): each excursion of the tips past the guard plane has a
  * bottom; the reference is the median of the last three before.
  */
-function depthChangeUm(sim: PenSim, fromTicks: number, endTicks: number): number | undefined {
+export function depthChangeUm(sim: PenSim, fromTicks: number, endTicks: number): number | undefined {
   const all = excursions(sim);
   const before = all.filter((e) => e.end <= fromTicks).map((e) => e.bottom);
   const after = all.filter((e) => e.end > fromTicks && e.start >= fromTicks && e.end <= endTicks).map((e) => e.bottom);
@@ -549,7 +549,7 @@ function depthChangeUm(sim: PenSim, fromTicks: number, endTicks: number): number
 }
 
 /** The worst bottom after `fromTicks` of the strokes ended by `endTicks`, against the set depth (um, signed); undefined with no stroke. */
-function settingErrUm(sim: PenSim, fromTicks: number, endTicks: number, depthMm: number): number | undefined {
+export function settingErrUm(sim: PenSim, fromTicks: number, endTicks: number, depthMm: number): number | undefined {
   let worst: number | undefined;
   for (const e of excursions(sim)) {
     const err = e.bottom - depthMm * 1000;
