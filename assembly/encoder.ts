@@ -230,7 +230,8 @@ function checkTop(topCounts: i32): void {
   const shift = topCounts - topPrev2Counts;
   topPrev2Counts = topPrevCounts;
   topPrevCounts = topCounts;
-  if (<u32>(shift + TOP_DRIFT_COUNTS) > <u32>(2 * TOP_DRIFT_COUNTS)) turnFaultFound(F_ENCODER_SLIP); // outside +-TOP_DRIFT_COUNTS
+  // (outside +-TOP_DRIFT_COUNTS, as one unsigned comparison: 7 module bytes fewer than two)
+  if (<u32>(shift + TOP_DRIFT_COUNTS) > <u32>(2 * TOP_DRIFT_COUNTS)) turnFaultFound(F_ENCODER_SLIP);
 }
 
 /**
@@ -247,13 +248,11 @@ const STEP_NM: i32 = <i32>(LEAD_NM / STEPS_PER_REV);
  * Steps lost below the slip threshold: a bottom shifted from the one two strokes before, on the same
  * plan and trim; across a change of the trim alone, the first bottom against the last one before it,
  * the second against the first with twice the slack either way, and the third against the second.
- * The first still rings from the trim's longer half: with the heavier cartridges on the worst pen the
- * second settled up to 20 um above it, or 15 um below, with no step lost (24 needles at 1.55 mm / 31
- * Hz: a 40 um trim, the tip's bottoms 48 then 28 um deeper; 36 needles at 0.65 mm / 34 and 37 Hz), and
- * the third is no nearer. Left alone, the second let an obstacle met there go unseen for 40 ms (the
- * worst pen at 3.0 mm); held to the one before the trim, as the first is, it stopped 36 needles at
- * 0.25 mm, where the worst pen's skin gives at the bottom or not, and 12 and 16 at 0.5 mm / 25 Hz,
- * whose strokes creep (docs/simulator.md).
+ * The first still rings from the trim's longer half: on the worst pen the second settled 17 um above
+ * it (24 needles at 1.55 mm / 31 Hz) or 15 um below (36 needles at 0.65 mm / 34 Hz), no step lost, and
+ * the third stayed there. Left alone, the second hid an obstacle met there for 40 ms; held to the one
+ * before the trim, as the first is, it stopped 36 needles at 0.25 mm and 12 and 16 at 0.5 mm / 25 Hz
+ * (docs/simulator.md).
  */
 function checkBottom(depthUm: i32): void {
   const plans = strokePlanCount();
