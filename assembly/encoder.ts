@@ -129,7 +129,7 @@ export function encoderTick(): void {
   // the position check after a stop drives to the endstop on purpose (homing.ts judges it)
   if (!synced || homeMoving()) return;
   const err = <i64>now - commandedCounts - offsetCounts;
-  if (err > <i64>ENC_SLIP_COUNTS || err < -(<i64>ENC_SLIP_COUNTS)) {
+  if (<u64>(err + ENC_SLIP_COUNTS) > <u64>(2 * ENC_SLIP_COUNTS)) {
     enterFault(F_ENCODER_SLIP, false);
     // held short of the field (an obstacle): the motor's retract would spend its first milliseconds
     // taking back that lag with the needles still in (14.2 ms to the needles out from a 3.0 mm bottom,
@@ -230,7 +230,7 @@ function checkTop(topCounts: i32): void {
   const shift = topCounts - topPrev2Counts;
   topPrev2Counts = topPrevCounts;
   topPrevCounts = topCounts;
-  // (outside +-TOP_DRIFT_COUNTS, as one unsigned comparison: 7 module bytes fewer than two)
+  // (outside +-TOP_DRIFT_COUNTS, as one unsigned comparison: fewer module bytes than two, docs/porting.md)
   if (<u32>(shift + TOP_DRIFT_COUNTS) > <u32>(2 * TOP_DRIFT_COUNTS)) turnFaultFound(F_ENCODER_SLIP);
 }
 

@@ -155,7 +155,7 @@ export function homingTick(): void {
   } else if (movePhase == CHECK_SEEK) {
     const hit = (step_queue_status() & QSTAT_ENDSTOP_STOP) != 0;
     const error = step_position() - zeroSteps;
-    if (!hit || error > POSITION_TOLERANCE_STEPS || error < -POSITION_TOLERANCE_STEPS) {
+    if (!hit || <u32>(error + POSITION_TOLERANCE_STEPS) > <u32>(2 * POSITION_TOLERANCE_STEPS)) {
       homed = true; // the carriage is at the endstop: retracted, nothing to move
       enterFault(hit ? F_LOST_STEPS : F_ENDSTOP_NOT_FOUND, false);
       return;
