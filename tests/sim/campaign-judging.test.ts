@@ -253,6 +253,21 @@ test('an obstacle that holds the needles back without a step lost is no inert st
   assert.equal(clockOf(bottom), 'none');
 });
 
+test('an obstacle is judged to hold the needles back only while they touch it, not when the runs drift apart in time', async () => {
+  // an obstacle at a bottom, after a button stuck 4.7 ms before (the pen strokes on until the stuck
+  // button's fault, 5 s on): it holds nothing, but it moves the tip by a fraction of a micrometre and
+  // the run drifts from the one without it; 3.5 s on, a stroke on its way up stood 21 um from the other
+  // (0.1 ms apart), which was judged held back and the case late (1,513.6 ms from that "onset")
+  const o = runCampaignCase(
+    parseCaseId('stm32f405-tmc2209/physical/pworst/normal/d1.65/f95/s754184/button_stuck@0.3735+4.7ms:stall'),
+    await firmware('stm32f405-tmc2209'),
+  );
+  assert.deepEqual(o.inert, ['stall']);
+  assert.equal(o.detected, 'stuck_button');
+  assert.ok(o.fromDetectionMs! <= 20, `${o.fromDetectionMs} ms from detection`);
+  assert.equal(failureClass(o, 20), undefined);
+});
+
 test('a stall placed on the way out counts from the contact with its obstacle, a stroke later', async () => {
   const o = runCampaignCase(parseCaseId(id('ref-pen', 'stall@0.75')), await firmware());
   assert.equal(o.inert, undefined);

@@ -120,7 +120,11 @@ export function runCampaignCase(c: CampaignCase, wasm: string, opts: { board?: B
               (t) => t >= injectedTicks[i] && (reacted === undefined || t <= reacted),
             );
             if (blocked) return -1;
-            const held = heldBack(c, wasm, pen, i, needlePath(sim), injectedTicks[i], reacted ?? sim.tTicks);
+            // its obstacle stands until the end, or until a later stall puts the carriage's one elsewhere
+            const next = c.events.findIndex((e, j) => j > i && e.fault === 'stall' && injectedTicks[j] !== undefined);
+            const standsUntil = Math.min(reacted ?? sim.tTicks, next < 0 ? Infinity : injectedTicks[next]);
+            const obstacleTipUm = atInjection[i].obstacleUm - sim.mech.guardUm;
+            const held = heldBack(c, wasm, pen, i, needlePath(sim), injectedTicks[i], standsUntil, obstacleTipUm);
             if (held.overTicks === undefined) return i;
             heldFrom.set(i, held.overTicks);
             return -1;
@@ -250,10 +254,15 @@ const CONTACT_UM = 0.5;
 
 /**
  * Whether an obstacle held the needles back, and since when: the first moment (ticks) the tips stood
- * more than the depth tolerance short of where the same case without that obstacle (removed as soon as
- * it is placed, all else the same, bit for bit) had them, from its placing to `endTicks`; undefined if
- * never. The physical rotor lags its field by up to two full steps before it loses one, so an obstacle
- * can hold the needles well short without a step missed.
+ * on the obstacle (at `obstacleTipUm`) more than the depth tolerance short of where the same case
+ * without that obstacle (removed as soon as it is placed, all else the same, bit for bit) had them,
+ * from its placing to `endTicks`; undefined if never. The physical rotor lags its field by up to two
+ * full steps before it loses one, so an obstacle can hold the needles well short without a step
+ * missed. Only while the tips touch it: the two runs drift apart in time (an obstacle that holds
+ * nothing still moves the tip by a fraction of a micrometre, and the encoder's counts and the trims
+ * with it), and seconds on, a stroke on its way up 0.1 ms off the other's stood 20 um from it (a stuck
+ * button and an obstacle at a bottom, `...d1.65/f95/s754184/button_stuck@0.3735+4.7ms:stall` on the
+ * STM32F405 board: judged held 3.5 s after its placing, then late).
  */
 function heldBack(
   c: CampaignCase,
@@ -263,6 +272,7 @@ function heldBack(
   path: [number, number][],
   fromTicks: number,
   endTicks: number,
+  obstacleTipUm: number,
 ): { overTicks?: number } {
   let injected = 0;
   let free: [number, number][] = [];
@@ -283,7 +293,7 @@ function heldBack(
     const [t0, y0] = free[j];
     const [t1, y1] = free[j + 1];
     const there = t1 > t0 ? y0 + ((y1 - y0) * (t - t0)) / (t1 - t0) : y0;
-    if (there - tip > DEPTH_TOL_UM) return { overTicks: t };
+    if (tip >= obstacleTipUm - CONTACT_UM && there - tip > DEPTH_TOL_UM) return { overTicks: t };
   }
   return {};
 }
