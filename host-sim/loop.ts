@@ -213,11 +213,7 @@ export class TimeLoop {
   /** The physical model at an event at t: followed there, and the tip's place in the trace. */
   private followEvent(t: number): void {
     this.follow(t);
-    const trace = this.p.trace;
-    if (trace) {
-      trace.driftT.push(t);
-      trace.driftTip.push(this.p.mech.tipUm());
-    }
+    this.p.trace?.modelAt(t, this.p.mech.tipUm(), !this.p.driver.outputsOn());
   }
 
   /** The parts watch the carriage as the model has it, at the event at t (the trace keeps its time order). */

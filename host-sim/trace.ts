@@ -34,6 +34,14 @@ export class Trace {
   /** tip samples while the driver is off (free motion), and the tip at power-up */
   readonly driftT: number[] = [];
   readonly driftTip: number[] = [];
+  /**
+   * the physical model's tip at every event (a control tick, a step), the needle's path between the
+   * steps: kept apart from the records (the files would grow by a row a step), while the trace keeps them
+   */
+  readonly modelT: number[] = [];
+  readonly modelTip: number[] = [];
+  /** the tip the last step or tip record gave (NaN before any) */
+  private lastTipUm = NaN;
   /** the kind of each record, in the order they came */
   private readonly order: number[] = [];
   private keep = true;
@@ -54,6 +62,7 @@ export class Trace {
       this.stepTip.push(tipUm);
       this.order.push(STEP);
     }
+    this.lastTipUm = tipUm;
     for (const s of this.sinks) s.step(t, dir, tipUm);
   }
 
@@ -64,7 +73,21 @@ export class Trace {
       this.driftTip.push(tipUm);
       this.order.push(TIP);
     }
+    this.lastTipUm = tipUm;
     for (const s of this.sinks) s.tip(t, tipUm);
+  }
+
+  /**
+   * The physical model's tip at an event, kept apart (modelT). With the driver off no step carries
+   * the tip, so where it moved it is also a tip record: the spring's retract shows in the files and
+   * the plot as the ideal model's free motion does.
+   */
+  modelAt(t: number, tipUm: number, free: boolean): void {
+    if (this.keep) {
+      this.modelT.push(t);
+      this.modelTip.push(tipUm);
+    }
+    if (free && tipUm !== this.lastTipUm) this.tip(t, tipUm);
   }
 
   level(t: number, line: TraceLine, value: number): void {
@@ -101,6 +124,8 @@ export class Trace {
         this.events,
         this.driftT,
         this.driftTip,
+        this.modelT,
+        this.modelTip,
         this.order,
       ])
         a.length = 0;

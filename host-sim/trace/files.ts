@@ -1,27 +1,38 @@
 // A trace streamed to trace.csv and trace.vcd in a directory while the pen runs.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileOut } from './out.js';
 import { CsvWriter } from './csv.js';
 import { VcdWriter, VcdOptions } from './vcd.js';
 import { TraceLine, TraceSink } from './sink.js';
 
+/** written under this suffix and renamed when closed (`staged`): an earlier run's files stay until then */
+const PART = '.part';
+
 export class TraceFiles implements TraceSink {
   private readonly csvOut: FileOut;
   private readonly vcdOut: FileOut;
   private readonly csv: CsvWriter;
   readonly vcd: VcdWriter;
+  private readonly finalPaths: string[];
 
-  constructor(dir: string, timerHz: number, opts: VcdOptions = {}) {
+  /**
+   * `staged`: the files are written as trace.csv.part and trace.vcd.part and take their names when
+   * closed, so a run that fails leaves the files of the run before as they were (a live trace, which
+   * a viewer reloads while the pen runs, is written under its own name from the start).
+   */
+  constructor(dir: string, timerHz: number, opts: VcdOptions & { staged?: boolean } = {}) {
     mkdirSync(dir, { recursive: true });
-    this.csvOut = new FileOut(join(dir, 'trace.csv'));
-    this.vcdOut = new FileOut(join(dir, 'trace.vcd'));
+    this.finalPaths = [join(dir, 'trace.csv'), join(dir, 'trace.vcd')];
+    const suffix = opts.staged ? PART : '';
+    this.csvOut = new FileOut(this.finalPaths[0] + suffix);
+    this.vcdOut = new FileOut(this.finalPaths[1] + suffix);
     this.csv = new CsvWriter(this.csvOut, timerHz);
     this.vcd = new VcdWriter(this.vcdOut, timerHz, opts);
   }
 
   get paths(): string[] {
-    return [this.csvOut.path, this.vcdOut.path];
+    return this.finalPaths;
   }
 
   step(t: number, dir: number, tipUm: number): void {
@@ -51,5 +62,15 @@ export class TraceFiles implements TraceSink {
     this.vcd.end(endTicks);
     this.csvOut.close();
     this.vcdOut.close();
+    [this.csvOut, this.vcdOut].forEach((o, i) => {
+      if (o.path !== this.finalPaths[i]) renameSync(o.path, this.finalPaths[i]);
+    });
+  }
+
+  /** A run that never started or broke off: its files are removed (staged, those of the run before stay). */
+  discard(): void {
+    this.csvOut.close();
+    this.vcdOut.close();
+    for (const o of [this.csvOut, this.vcdOut]) rmSync(o.path, { force: true });
   }
 }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
@@ -47,6 +47,23 @@ test('exit 2 for bad usage and bad input', () => {
   ]) {
     assert.equal(pen(args).status, EXIT_USAGE, args.join(' '));
   }
+});
+
+test('pen sim: a setting the pen refuses leaves the traces of the run before as they were; --out with no directory is refused', () => {
+  const dir = join(tmp, 'refused');
+  const before = pen(['sim', '--seconds', '0.2', '--out', dir]);
+  assert.equal(before.status, 0, before.stderr);
+  const csv = readFileSync(join(dir, 'trace.csv'), 'utf8');
+  const vcd = readFileSync(join(dir, 'trace.vcd'), 'utf8');
+  const r = pen(['sim', '--depth', '2.5', '--out', dir]);
+  assert.equal(r.status, EXIT_USAGE, r.stderr);
+  assert.match(r.stderr, /^pen sim: the pen refused the setting: ERR \d+ depth 2\.50 mm out of range/m);
+  assert.equal(readFileSync(join(dir, 'trace.csv'), 'utf8'), csv);
+  assert.equal(readFileSync(join(dir, 'trace.vcd'), 'utf8'), vcd);
+  assert.deepEqual(readdirSync(dir).sort(), ['tip.svg', 'trace.csv', 'trace.vcd']);
+  const empty = pen(['sim', '--out', '']);
+  assert.equal(empty.status, EXIT_USAGE);
+  assert.match(empty.stderr, /^pen sim: --out needs a directory/m);
 });
 
 test('an unwritable --junit path fails at once with exit 3, naming the option and the fix; nothing runs', () => {

@@ -430,10 +430,10 @@ test('an obstacle met while a new setting is still being planned is judged on th
   // the contact: the first time after the injection that the tip, out of the skin since, is back at the obstacle
   let out = false;
   let contact = -1;
-  for (let i = 0; i < trace.driftT.length && contact < 0; i++) {
-    if (trace.driftT[i] < stallTicks) continue;
-    if (trace.driftTip[i] < 0) out = true;
-    else if (out && trace.driftTip[i] >= obstacleTipUm - 1) contact = trace.driftT[i];
+  for (let i = 0; i < trace.modelT.length && contact < 0; i++) {
+    if (trace.modelT[i] < stallTicks) continue;
+    if (trace.modelTip[i] < 0) out = true;
+    else if (out && trace.modelTip[i] >= obstacleTipUm - 1) contact = trace.modelT[i];
   }
   assert.ok(contact > 0, 'the strokes came down to the obstacle');
   const ms = (t: number): number => ((t - contact) / sim!.clock.timerHz) * 1000;

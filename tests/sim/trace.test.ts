@@ -6,7 +6,8 @@ import { PenSim } from '../../host-sim/pen.js';
 import { StringOut, TraceSink } from '../../host-sim/trace/sink.js';
 import { VcdWriter, vcdUnitFor } from '../../host-sim/trace/vcd.js';
 import { CsvWriter } from '../../host-sim/trace/csv.js';
-import { firmware, strokingPen } from './helpers.js';
+import { firmware, strokingPen, untilDiving } from './helpers.js';
+import { loadBoard, withModel } from '../../boards/board.js';
 
 /** Value changes of one VCD signal: [time, value] in file order. */
 function changes(vcd: string, name: string): [number, string][] {
@@ -186,4 +187,30 @@ test('a step in the first microsecond still shows as a pulse after the initial v
     [1, '1'],
     [2, '0'],
   ]);
+});
+
+test("the physical model's free motion is in the files: the spring's retract after a driver cut", async () => {
+  const physical = withModel(loadBoard('ref-pen'), 'physical');
+  const sim = await strokingPen(1.5, 40, { board: physical, trace: true, seed: 3 });
+  const csvOut = new StringOut();
+  sim.trace!.stream([new CsvWriter(csvOut, sim.timerHz)], false);
+  untilDiving(sim, 1200);
+  sim.inject('driver_short'); // the driver cuts its outputs: nothing steps, the spring takes the needles out
+  sim.run(40);
+  assert.equal(sim.state, 'fault');
+  assert.equal(sim.observation.needle, 'retracted');
+  const rows = csvOut.text().trim().split('\n').map(csvRow);
+  const cut = rows.findIndex((r) => r[2] === 'hal' && r[3] === 'driver_enable 0');
+  assert.ok(cut > 0, 'the firmware cut the driver');
+  const tips = rows
+    .slice(cut)
+    .filter((r) => r[2] === 'tip')
+    .map((r) => Number(r[1]));
+  // from in the skin to the retracted position, a row a control tick while it moves, none once at rest
+  assert.ok(tips.length >= 5 && tips.length < 40, `${tips.length} tip rows after the cut`);
+  assert.ok(tips[0] > 0, `first free tip ${tips[0]} um: still in the skin`);
+  assert.equal(tips.at(-1), sim.observation.tipUm, 'the last row is where the tip rests');
+  assert.ok(tips.at(-1)! < -1000, `rests at ${tips.at(-1)} um`);
+  // streamed, nothing of the model's own samples is kept either
+  assert.equal(sim.trace!.modelT.length, 0);
 });

@@ -571,13 +571,14 @@ export function settingErrUm(sim: PenSim, fromTicks: number, endTicks: number, d
 
 /**
  * The needle path in time order: steps and free motion (tipSeries), and the physical model's own
- * samples between events, which the trace keeps apart (its drift arrays) and tipSeries leaves out.
+ * samples at every event, which the trace keeps apart (modelT) and tipSeries leaves out (those of
+ * free motion are in both: the same point twice changes no measure).
  */
 function needlePath(sim: PenSim): [number, number][] {
   const pts = sim.observation.tipSeries();
   const tr = sim.trace;
   if (sim.mech.phys && tr) {
-    for (let i = 0; i < tr.driftT.length; i++) pts.push([tr.driftT[i], tr.driftTip[i]]);
+    for (let i = 0; i < tr.modelT.length; i++) pts.push([tr.modelT[i], tr.modelTip[i]]);
     pts.sort((a, b) => a[0] - b[0]);
   }
   return pts;

@@ -101,6 +101,7 @@ export async function simCommand(argv: string[]): Promise<number> {
   if (mode !== 'home' && mode !== 'professional') throw new UsageError(`--mode ${mode}: home or professional`);
   const zone = (o.zone as string | undefined) ?? 'cheeks';
   // outputs are checked before the run, not found unwritable after it
+  if (o.out === '') throw new UsageError('--out needs a directory (an empty one writes nothing)');
   if (o.out) checkOutputDir(o.out as string, '--out');
   if (o.flash) checkOutputFile(o.flash as string, '--flash');
 
@@ -124,7 +125,11 @@ export async function simCommand(argv: string[]): Promise<number> {
           mode,
           pen,
         });
-        files = new TraceFiles(outDir, timerHz, { comments: header, minStepIntervalS: minStepIntervalS(board) });
+        files = new TraceFiles(outDir, timerHz, {
+          comments: header,
+          minStepIntervalS: minStepIntervalS(board),
+          staged: true,
+        });
         // the plot shows the last 100 ms of stroking; the pen still finishes its stroke after that
         tipWindow = new TipWindow(timerHz * TIP_WINDOW_S);
         return [files, tipWindow];
@@ -158,13 +163,15 @@ export async function simCommand(argv: string[]): Promise<number> {
     });
     files?.close(r.stoppedTicks);
   } catch (e) {
-    files?.close(0);
     if (e instanceof SessionError) {
+      // the run never started: no half-written trace left beside the files of an earlier run
+      files?.discard();
       const hint = /cap of (home mode|zone)/.test(e.message)
         ? ' (deeper settings need --mode professional and a zone that allows them, e.g. --zone acne_scars)'
         : '';
       throw new UsageError(`${e.message}${hint}`);
     }
+    files?.discard();
     throw e;
   }
   if (!o.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
