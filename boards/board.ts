@@ -275,12 +275,15 @@ function checkConsistency(b: Board, file: string): void {
       fail(`/cartridges/${i}/max_depth_um`, `below the board's shallowest depth ${g.depth_min_um} um`);
   });
   for (const [ptr, t] of Object.entries(b.tolerances ?? {})) {
+    // the key is itself a pointer: escaped (RFC 6901) as the schema's errors print it
+    const field = `/tolerances/${escapePointerKey(ptr)}`;
     const v = pointerGet(b, ptr);
-    if (typeof v !== 'number') fail(`/tolerances/${ptr}`, `${ptr} is not a number in this board`);
-    else if (!(t.min <= v && v <= t.max))
-      fail(`/tolerances/${ptr}`, `the board's value ${v} is outside ${t.min}..${t.max}`);
+    if (typeof v !== 'number') fail(field, `${ptr} is not a number in this board`);
+    else if (!(t.min <= t.max)) fail(field, `min ${t.min} exceeds max ${t.max}`);
+    else if (!(t.min <= v && v <= t.max)) fail(field, `the board's value ${v} is outside ${t.min}..${t.max}`);
   }
   for (const [key, r] of rangesOf(b)) {
+    if (!(r.min <= r.max)) fail(`/physics/${key}`, `min ${r.min} exceeds max ${r.max}`);
     if (!(r.min <= r.typical && r.typical <= r.max))
       fail(`/physics/${key}`, `typical ${r.typical} is outside ${r.min}..${r.max}`);
   }
@@ -302,6 +305,11 @@ function checkConsistency(b: Board, file: string): void {
       );
     if (!existsSync(join(REPO_ROOT, 'ports', m.port))) fail('/mcu/port', `"${m.port}": no folder ports/${m.port}`);
   }
+}
+
+/** One key as a JSON pointer's segment (RFC 6901): "~" as "~0", "/" as "~1". */
+function escapePointerKey(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 function pointerGet(o: unknown, ptr: string): unknown {

@@ -17,6 +17,18 @@ function broken(edit: (b: any) => void, name = 'ref-pen'): string {
   return file;
 }
 
+/** The loader's whole message for a copy of the reference board with an edit, its file's path as FILE. */
+function refusal(edit: (b: any) => void): string {
+  const file = broken(edit);
+  try {
+    loadBoard(file);
+  } catch (e) {
+    assert.ok(e instanceof BoardError, String(e));
+    return e.message.replace(file, 'FILE');
+  }
+  return assert.fail('the board was accepted');
+}
+
 test('the reference board loads and derives sane numbers', () => {
   const b = loadBoard('ref-pen');
   const d = derive(b);
@@ -103,4 +115,19 @@ test('a board whose name is not its file name, an unknown board, and broken JSON
   const dir = mkdtempSync(join(tmpdir(), 'board-'));
   writeFileSync(join(dir, 'x.json'), '{ "name": ');
   assert.throws(() => loadBoard(join(dir, 'x.json')), /not valid JSON/);
+});
+
+test('a range whose min exceeds its max is refused saying so, a tolerance named by its escaped pointer', () => {
+  assert.equal(
+    refusal((b) => Object.assign(b.physics.damping_ratio, { min: 0.2, max: 0.1 })),
+    'FILE: /physics/damping_ratio: min 0.2 exceeds max 0.1',
+  );
+  assert.equal(
+    refusal((b) => Object.assign(b.tolerances['/carriage/mass_g'], { min: 4.5, max: 3.5 })),
+    'FILE: /tolerances/~1carriage~1mass_g: min 4.5 exceeds max 3.5',
+  );
+  assert.equal(
+    refusal((b) => (b.tolerances['/carriage/mass_g'].max = 3.9)),
+    "FILE: /tolerances/~1carriage~1mass_g: the board's value 4 is outside 3.5..3.9",
+  );
 });
