@@ -279,13 +279,28 @@ function checkConsistency(b: Board, file: string): void {
     const field = `/tolerances/${escapePointerKey(ptr)}`;
     const v = pointerGet(b, ptr);
     if (typeof v !== 'number') fail(field, `${ptr} is not a number in this board`);
-    else if (!(t.min <= t.max)) fail(field, `min ${t.min} exceeds max ${t.max}`);
-    else if (!(t.min <= v && v <= t.max)) fail(field, `the board's value ${v} is outside ${t.min}..${t.max}`);
+    if (!(t.min <= t.max)) fail(field, `min ${t.min} exceeds max ${t.max}`);
+    const domain = domainOf(ptr);
+    if (domain) {
+      for (const end of ['min', 'max'] as const) {
+        const why = outsideDomain(t[end], domain);
+        if (why) fail(`${field}/${end}`, why);
+      }
+    }
+    if (!(t.min <= (v as number) && (v as number) <= t.max))
+      fail(field, `the board's value ${v} is outside ${t.min}..${t.max}`);
   }
   for (const [key, r] of rangesOf(b)) {
-    if (!(r.min <= r.max)) fail(`/physics/${key}`, `min ${r.min} exceeds max ${r.max}`);
-    if (!(r.min <= r.typical && r.typical <= r.max))
-      fail(`/physics/${key}`, `typical ${r.typical} is outside ${r.min}..${r.max}`);
+    const field = `/physics/${key}`;
+    if (!(r.min <= r.max)) fail(field, `min ${r.min} exceeds max ${r.max}`);
+    const domain = domainOf(field);
+    if (!domain)
+      fail(field, `no physical domain is known for this quantity: add its field to DOMAINS in boards/board.ts`);
+    for (const end of ['min', 'typical', 'max'] as const) {
+      const why = outsideDomain(r[end], domain!);
+      if (why) fail(`${field}/${end}`, why);
+    }
+    if (!(r.min <= r.typical && r.typical <= r.max)) fail(field, `typical ${r.typical} is outside ${r.min}..${r.max}`);
   }
   // the spring retracts the needles with the driver off (every fault's fallback): on every pen of the ranges
   const spring = springRetract(b, 'worst');
@@ -305,6 +320,60 @@ function checkConsistency(b: Board, file: string): void {
       );
     if (!existsSync(join(REPO_ROOT, 'ports', m.port))) fail('/mcu/port', `"${m.port}": no folder ports/${m.port}`);
   }
+}
+
+/**
+ * The values a quantity can take at all, whatever the part: a magnitude is never negative, a quantity
+ * the model divides by or that has no meaning at zero is above it, an efficiency lies in (0, 1].
+ */
+interface Domain {
+  kind: 'non-negative' | 'positive' | 'efficiency';
+  /** the quantity, for the message: "a damping ratio" */
+  what: string;
+}
+
+/**
+ * The domain of every physics range and of every number a tolerance ranges, by its JSON pointer (most
+ * by the unit or the quantity its name ends with); the first match decides. Every physics range must
+ * have one. A plain number none matches has no domain here: a position may be signed (the endstop's
+ * trigger point: its production tolerance puts it on either side of home).
+ */
+const DOMAINS: [RegExp, Domain][] = [
+  [/efficiency$/, { kind: 'efficiency', what: 'an efficiency' }],
+  [/_time_constant_s$/, { kind: 'positive', what: 'a time constant' }],
+  // the carriage and the rotor always have mass; a cartridge's hub and the parts on the screw may add none
+  [/^\/carriage\/mass_g$/, { kind: 'positive', what: "the carriage's mass" }],
+  [/^\/motor\/rotor_inertia_gcm2$/, { kind: 'positive', what: "the rotor's inertia" }],
+  [/\/(\w+_)?mass_g$/, { kind: 'non-negative', what: 'a mass' }],
+  [/_inertia_gcm2$/, { kind: 'non-negative', what: 'an inertia' }],
+  // a phase or a switch conducts through some resistance; a cell's may be taken as none
+  [/_ohm$/, { kind: 'positive', what: 'a resistance' }],
+  [/_mohm$/, { kind: 'non-negative', what: 'a resistance' }],
+  [/_mH$/, { kind: 'positive', what: 'an inductance' }],
+  [/_V$/, { kind: 'positive', what: 'a voltage' }],
+  [/_A$/, { kind: 'positive', what: 'a current' }],
+  [/friction/, { kind: 'non-negative', what: 'a friction' }],
+  [/_rate_N_per_mm$/, { kind: 'non-negative', what: 'a spring rate' }],
+  [/_mNm$/, { kind: 'non-negative', what: 'a torque' }],
+  [/_m?N$/, { kind: 'non-negative', what: 'a force' }],
+  [/damping_ratio$/, { kind: 'non-negative', what: 'a damping ratio' }],
+  [/drag_uNms_per_rad$/, { kind: 'non-negative', what: 'a drag coefficient' }],
+  [/_C_per_W$/, { kind: 'non-negative', what: 'a thermal resistance' }],
+  [/hysteresis_um$/, { kind: 'non-negative', what: 'a hysteresis' }],
+  // the physical model's skin stiffness is the puncture force over it
+  [/puncture_depth_um$/, { kind: 'positive', what: "the skin's deflection before it gives" }],
+];
+
+function domainOf(ptr: string): Domain | undefined {
+  return DOMAINS.find(([re]) => re.test(ptr))?.[1];
+}
+
+/** Why a value is outside its quantity's domain, or undefined when it is inside. */
+function outsideDomain(v: number, d: Domain): string | undefined {
+  if (d.kind === 'non-negative') return v < 0 ? `${v} is below 0 (${d.what} cannot be negative)` : undefined;
+  if (d.kind === 'positive') return v > 0 ? undefined : `${v} is not above 0 (${d.what} must be greater than 0)`;
+  if (v <= 0) return `${v} is not above 0 (${d.what} lies in (0, 1])`;
+  return v > 1 ? `${v} is above 1 (${d.what} lies in (0, 1])` : undefined;
 }
 
 /** One key as a JSON pointer's segment (RFC 6901): "~" as "~0", "/" as "~1". */

@@ -131,3 +131,48 @@ test('a range whose min exceeds its max is refused saying so, a tolerance named 
     "FILE: /tolerances/~1carriage~1mass_g: the board's value 4 is outside 3.5..3.9",
   );
 });
+
+test('a range or a tolerance outside the physical domain of its quantity is refused, naming the value and the domain', () => {
+  const cases: [(b: any) => void, string][] = [
+    [
+      (b) => (b.physics.detent_torque_mNm.min = -2),
+      'FILE: /physics/detent_torque_mNm/min: -2 is below 0 (a torque cannot be negative)',
+    ],
+    [
+      (b) => Object.assign(b.physics.needle_puncture_mN, { min: -10, typical: -5 }),
+      'FILE: /physics/needle_puncture_mN/min: -10 is below 0 (a force cannot be negative)',
+    ],
+    [
+      (b) => (b.physics.needle_puncture_mN.typical = -5),
+      'FILE: /physics/needle_puncture_mN/typical: -5 is below 0 (a force cannot be negative)',
+    ],
+    [
+      (b) => (b.physics.damping_ratio.min = -0.1),
+      'FILE: /physics/damping_ratio/min: -0.1 is below 0 (a damping ratio cannot be negative)',
+    ],
+    [
+      (b) => (b.physics.back_drive_efficiency.max = 1.2),
+      'FILE: /physics/back_drive_efficiency/max: 1.2 is above 1 (an efficiency lies in (0, 1])',
+    ],
+    [
+      (b) => (b.tolerances['/drive/efficiency'].max = 1.4),
+      'FILE: /tolerances/~1drive~1efficiency/max: 1.4 is above 1 (an efficiency lies in (0, 1])',
+    ],
+    [
+      (b) => (b.physics.winding_thermal_time_constant_s.min = 0),
+      'FILE: /physics/winding_thermal_time_constant_s/min: 0 is not above 0 (a time constant must be greater than 0)',
+    ],
+    [
+      (b) => (b.tolerances['/carriage/mass_g'].min = -3.5),
+      "FILE: /tolerances/~1carriage~1mass_g/min: -3.5 is not above 0 (the carriage's mass must be greater than 0)",
+    ],
+    [
+      (b) => (b.physics.puncture_depth_um.min = 0),
+      "FILE: /physics/puncture_depth_um/min: 0 is not above 0 (the skin's deflection before it gives must be greater than 0)",
+    ],
+  ];
+  for (const [edit, msg] of cases) assert.equal(refusal(edit), msg);
+  // the endstop's switching point is a position, set within 10 um of home on either side
+  const b = loadBoard(broken((x) => (x.tolerances['/endstop/trigger_um'] = { min: -25, max: 25, source: 'estimate' })));
+  assert.equal(b.tolerances!['/endstop/trigger_um'].min, -25);
+});
