@@ -211,17 +211,26 @@ export function loadBoard(nameOrPath = 'ref-pen'): Board {
   if (v.errors && v.errors.length) {
     const lines = v.errors.slice(0, 8).map((err: ErrorObject) => {
       const field = err.instancePath || '/';
+      if (isSourceField(field) && (err.keyword === 'pattern' || err.keyword === 'minLength'))
+        return `  ${field}: is blank: a source must name where the number comes from (a datasheet, a paper, a measurement), or say "estimate"`;
       const extra =
         err.keyword === 'additionalProperties'
           ? ` "${(err.params as { additionalProperty: string }).additionalProperty}"`
           : '';
       return `  ${field}: ${err.message}${extra}`;
     });
-    throw new BoardError(`${file}: does not match boards/board.schema.json:\n${lines.join('\n')}`);
+    // an empty source breaks both minLength and the pattern: one line
+    const unique = [...new Set(lines)];
+    throw new BoardError(`${file}: does not match boards/board.schema.json:\n${unique.join('\n')}`);
   }
   const board = data as Board;
   checkConsistency(board, file);
   return board;
+}
+
+/** A field that says where numbers come from: a `source`, or one of the encoder's `sources`. */
+function isSourceField(ptr: string): boolean {
+  return /\/source$|\/sources\/[^/]+$/.test(ptr);
 }
 
 /**

@@ -176,3 +176,28 @@ test('a range or a tolerance outside the physical domain of its quantity is refu
   const b = loadBoard(broken((x) => (x.tolerances['/endstop/trigger_um'] = { min: -25, max: 25, source: 'estimate' })));
   assert.equal(b.tolerances!['/endstop/trigger_um'].min, -25);
 });
+
+test('a blank source is refused: it must name where the number comes from, or say estimate', () => {
+  const blank = (field: string): string =>
+    `FILE: does not match boards/board.schema.json:\n  ${field}: is blank: a source must name where the number comes from (a datasheet, a paper, a measurement), or say "estimate"`;
+  assert.equal(
+    refusal((b) => (b.physics.damping_ratio.source = '   ')),
+    blank('/physics/damping_ratio/source'),
+  );
+  assert.equal(
+    refusal((b) => (b.tolerances['/carriage/mass_g'].source = '\t')),
+    blank('/tolerances/~1carriage~1mass_g/source'),
+  );
+  assert.equal(
+    refusal((b) => (b.tolerances['/carriage/mass_g'].source = '')),
+    blank('/tolerances/~1carriage~1mass_g/source'),
+  );
+  assert.equal(
+    refusal((b) => (b.motor.source = ' ')),
+    blank('/motor/source'),
+  );
+  assert.equal(
+    refusal((b) => (b.encoder.sources.bits = '  ')),
+    blank('/encoder/sources/bits'),
+  );
+});
