@@ -183,15 +183,70 @@ export function boardNames(): string[] {
     .sort();
 }
 
+/** A part of boards/board.schema.json. */
+type SchemaNode = Record<string, unknown>;
+
+let schemaCache: SchemaNode | undefined;
+function boardSchema(): SchemaNode {
+  schemaCache ??= JSON.parse(readFileSync(join(BOARDS_DIR, 'board.schema.json'), 'utf8')) as SchemaNode;
+  return schemaCache;
+}
+
 let validator: ValidateFunction | undefined;
 function validate(data: unknown): ValidateFunction {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(join(BOARDS_DIR, 'board.schema.json'), 'utf8'));
-    validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  validator ??= new Ajv({ allErrors: true, strict: false }).compile(boardSchema());
+  validator(data);
+  return validator;
+}
+
+/**
+ * What in a board's data does not match boards/board.schema.json, one line per error naming the field
+ * (a JSON pointer): none for a valid board.
+ */
+export function schemaErrors(data: unknown): string[] {
+  const v = validate(data);
+  const lines = (v.errors ?? []).map((err: ErrorObject) => {
+    const field = err.instancePath || '/';
+    if (isSourceField(field) && (err.keyword === 'pattern' || err.keyword === 'minLength'))
+      return `${field}: is blank: a source must name where the number comes from (a datasheet, a paper, a measurement), or say "estimate"`;
+    const extra =
+      err.keyword === 'additionalProperties'
+        ? ` "${(err.params as { additionalProperty: string }).additionalProperty}"`
+        : '';
+    return `${field}: ${err.message}${extra}`;
+  });
+  // an empty source breaks both minLength and the pattern: one line
+  return [...new Set(lines)];
+}
+
+/** The schema of the number at a JSON pointer into a board (undefined where the schema has none). */
+function schemaAt(ptr: string): SchemaNode | undefined {
+  const root = boardSchema();
+  const deref = (n: SchemaNode | undefined): SchemaNode | undefined =>
+    n && typeof n.$ref === 'string' ? (pointerGet(root, n.$ref.slice(1)) as SchemaNode | undefined) : n;
+  let node: SchemaNode | undefined = root;
+  for (const key of ptr.split('/').slice(1)) {
+    node = deref(node);
+    if (!node) return undefined;
+    const props = node.properties as Record<string, SchemaNode> | undefined;
+    const items = node.items as SchemaNode | SchemaNode[] | undefined;
+    const more = node.additionalProperties;
+    node =
+      props && key in props
+        ? props[key]
+        : Array.isArray(items)
+          ? items[Number(key)]
+          : items !== undefined
+            ? items
+            : typeof more === 'object' && more !== null
+              ? (more as SchemaNode)
+              : undefined;
   }
-  const v = validator as ValidateFunction;
-  v(data);
-  return v;
+  return deref(node);
+}
+
+function isIntegerField(ptr: string): boolean {
+  return schemaAt(ptr)?.type === 'integer';
 }
 
 /** Loads a board by name (boards/NAME.json) or by path. */
@@ -207,21 +262,10 @@ export function loadBoard(nameOrPath = 'ref-pen'): Board {
   } catch (e) {
     throw new BoardError(`${file}: not valid JSON: ${(e as Error).message}`);
   }
-  const v = validate(data);
-  if (v.errors && v.errors.length) {
-    const lines = v.errors.slice(0, 8).map((err: ErrorObject) => {
-      const field = err.instancePath || '/';
-      if (isSourceField(field) && (err.keyword === 'pattern' || err.keyword === 'minLength'))
-        return `  ${field}: is blank: a source must name where the number comes from (a datasheet, a paper, a measurement), or say "estimate"`;
-      const extra =
-        err.keyword === 'additionalProperties'
-          ? ` "${(err.params as { additionalProperty: string }).additionalProperty}"`
-          : '';
-      return `  ${field}: ${err.message}${extra}`;
-    });
-    // an empty source breaks both minLength and the pattern: one line
-    const unique = [...new Set(lines)];
-    throw new BoardError(`${file}: does not match boards/board.schema.json:\n${unique.join('\n')}`);
+  const errors = schemaErrors(data);
+  if (errors.length) {
+    const lines = errors.slice(0, 8).map((l) => `  ${l}`);
+    throw new BoardError(`${file}: does not match boards/board.schema.json:\n${lines.join('\n')}`);
   }
   const board = data as Board;
   checkConsistency(board, file);
@@ -295,6 +339,17 @@ function checkConsistency(b: Board, file: string): void {
         const why = outsideDomain(t[end], domain);
         if (why) fail(`${field}/${end}`, why);
       }
+    }
+    // a pen drawn from the tolerance is a board too: it must still match the schema
+    const sch = schemaAt(ptr) ?? {};
+    for (const end of ['min', 'max'] as const) {
+      const x = t[end];
+      if (typeof sch.minimum === 'number' && x < sch.minimum)
+        fail(`${field}/${end}`, `${x} is below ${ptr}'s minimum ${sch.minimum} in boards/board.schema.json`);
+      if (typeof sch.maximum === 'number' && x > sch.maximum)
+        fail(`${field}/${end}`, `${x} is above ${ptr}'s maximum ${sch.maximum} in boards/board.schema.json`);
+      if (sch.type === 'integer' && !Number.isInteger(x))
+        fail(`${field}/${end}`, `${x} is not a whole number, but ${ptr} is an integer`);
     }
     if (!(t.min <= (v as number) && (v as number) <= t.max))
       fail(field, `the board's value ${v} is outside ${t.min}..${t.max}`);
@@ -517,8 +572,9 @@ function isRange(v: unknown): boolean {
 
 /**
  * One pen drawn from the board's ranges, the same for the same seed: every tolerance and every
- * physics range uniformly between its min and max, in a fixed order (sorted keys). The result is a
- * board whose plain numbers and typical values are the drawn ones.
+ * physics range uniformly between its min and max, in a fixed order (sorted keys), a number the
+ * schema makes an integer rounded to the nearest. The result is a board whose plain numbers and
+ * typical values are the drawn ones, and which matches the schema.
  */
 export function drawPen(b: Board, seed: number): Board {
   const pen = JSON.parse(JSON.stringify(b)) as Board;
@@ -532,7 +588,9 @@ export function drawPen(b: Board, seed: number): Board {
   };
   for (const ptr of Object.keys(b.tolerances ?? {}).sort()) {
     const t = b.tolerances![ptr];
-    pointerSet(pen, ptr, t.min + (t.max - t.min) * next());
+    const v = t.min + (t.max - t.min) * next();
+    // an integer field (the endstop's switching point, um) takes the nearest whole number, +0 for -0
+    pointerSet(pen, ptr, isIntegerField(ptr) ? Math.round(v) + 0 : v);
   }
   for (const [key] of rangesOf(pen)) {
     const r = (pen.physics as unknown as Record<string, RangeValue>)[key];

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadBoard, BoardError, BOARDS_DIR, derive } from '../../boards/board.js';
+import { loadBoard, BoardError, BOARDS_DIR, derive, drawPen, boardNames, schemaErrors } from '../../boards/board.js';
 
 const refText = readFileSync(join(BOARDS_DIR, 'ref-pen.json'), 'utf8');
 
@@ -199,5 +199,32 @@ test('a blank source is refused: it must name where the number comes from, or sa
   assert.equal(
     refusal((b) => (b.encoder.sources.bits = '  ')),
     blank('/encoder/sources/bits'),
+  );
+});
+
+test('every pen drawn from a board matches the schema: an integer field is drawn whole', () => {
+  for (const name of boardNames()) {
+    const b = loadBoard(name);
+    for (let seed = 0; seed < 50; seed++) {
+      const pen = drawPen(b, seed);
+      assert.deepEqual(schemaErrors(pen), [], `${name}, pen ${seed}`);
+    }
+  }
+  // seed 3 drew the endstop's switching point at -2.405 um; the schema makes it an integer
+  assert.equal(drawPen(loadBoard('ref-pen'), 3).endstop.trigger_um, -2);
+});
+
+test('a tolerance a drawn pen could leave the schema by is refused', () => {
+  assert.equal(
+    refusal((b) => (b.tolerances['/endstop/trigger_um'].min = -10.5)),
+    'FILE: /tolerances/~1endstop~1trigger_um/min: -10.5 is not a whole number, but /endstop/trigger_um is an integer',
+  );
+  assert.equal(
+    refusal((b) => (b.tolerances['/carriage/mass_g'].min = 0.05)),
+    "FILE: /tolerances/~1carriage~1mass_g/min: 0.05 is below /carriage/mass_g's minimum 0.1 in boards/board.schema.json",
+  );
+  assert.equal(
+    refusal((b) => (b.tolerances['/geometry/retract_um'] = { min: 0, max: 500, source: 'estimate' })),
+    "FILE: /tolerances/~1geometry~1retract_um/min: 0 is below /geometry/retract_um's minimum 1 in boards/board.schema.json",
   );
 });
