@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { loadBoard, BoardError, BOARDS_DIR, derive, drawPen, boardNames, schemaErrors } from '../../boards/board.js';
+import { REPO_ROOT } from '../../boards/paths.js';
 
 const refText = readFileSync(join(BOARDS_DIR, 'ref-pen.json'), 'utf8');
 
@@ -227,4 +229,24 @@ test('a tolerance a drawn pen could leave the schema by is refused', () => {
     refusal((b) => (b.tolerances['/geometry/retract_um'] = { min: 0, max: 500, source: 'estimate' })),
     "FILE: /tolerances/~1geometry~1retract_um/min: 0 is below /geometry/retract_um's minimum 1 in boards/board.schema.json",
   );
+});
+
+test('the commands that take --board say it takes a name in boards/ or a board file, and what a file gives', () => {
+  const simulated =
+    "a board in boards/ by name (default ref-pen), or a board file's path (FILE.json, the file named as the board): the simulated pen is that file's, with the firmware built from boards/<name>.json";
+  const help: [string, string][] = [
+    ['sim', simulated],
+    ['console', simulated],
+    ['envelope', simulated],
+    [
+      'build',
+      "a board in boards/ by name (default ref-pen), or a board file's path (FILE.json, the file named as the board): the file is checked, the firmware built from boards/<name>.json",
+    ],
+  ];
+  for (const [command, text] of help) {
+    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), command, '--help'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const line = r.stdout.split('\n').find((l) => l.trimStart().startsWith('--board'));
+    assert.equal(line?.replace(/^\s*--board NAME\s+/, ''), text, command);
+  }
 });
