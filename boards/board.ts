@@ -183,15 +183,70 @@ export function boardNames(): string[] {
     .sort();
 }
 
+/** A part of boards/board.schema.json. */
+type SchemaNode = Record<string, unknown>;
+
+let schemaCache: SchemaNode | undefined;
+function boardSchema(): SchemaNode {
+  schemaCache ??= JSON.parse(readFileSync(join(BOARDS_DIR, 'board.schema.json'), 'utf8')) as SchemaNode;
+  return schemaCache;
+}
+
 let validator: ValidateFunction | undefined;
 function validate(data: unknown): ValidateFunction {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(join(BOARDS_DIR, 'board.schema.json'), 'utf8'));
-    validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  validator ??= new Ajv({ allErrors: true, strict: false }).compile(boardSchema());
+  validator(data);
+  return validator;
+}
+
+/**
+ * What in a board's data does not match boards/board.schema.json, one line per error naming the field
+ * (a JSON pointer): none for a valid board.
+ */
+export function schemaErrors(data: unknown): string[] {
+  const v = validate(data);
+  const lines = (v.errors ?? []).map((err: ErrorObject) => {
+    const field = err.instancePath || '/';
+    if (isSourceField(field) && (err.keyword === 'pattern' || err.keyword === 'minLength'))
+      return `${field}: is blank: a source must name where the number comes from (a datasheet, a paper, a measurement), or say "estimate"`;
+    const extra =
+      err.keyword === 'additionalProperties'
+        ? ` "${(err.params as { additionalProperty: string }).additionalProperty}"`
+        : '';
+    return `${field}: ${err.message}${extra}`;
+  });
+  // an empty source breaks both minLength and the pattern: one line
+  return [...new Set(lines)];
+}
+
+/** The schema of the number at a JSON pointer into a board (undefined where the schema has none). */
+function schemaAt(ptr: string): SchemaNode | undefined {
+  const root = boardSchema();
+  const deref = (n: SchemaNode | undefined): SchemaNode | undefined =>
+    n && typeof n.$ref === 'string' ? (pointerGet(root, n.$ref.slice(1)) as SchemaNode | undefined) : n;
+  let node: SchemaNode | undefined = root;
+  for (const key of ptr.split('/').slice(1)) {
+    node = deref(node);
+    if (!node) return undefined;
+    const props = node.properties as Record<string, SchemaNode> | undefined;
+    const items = node.items as SchemaNode | SchemaNode[] | undefined;
+    const more = node.additionalProperties;
+    node =
+      props && key in props
+        ? props[key]
+        : Array.isArray(items)
+          ? items[Number(key)]
+          : items !== undefined
+            ? items
+            : typeof more === 'object' && more !== null
+              ? (more as SchemaNode)
+              : undefined;
   }
-  const v = validator as ValidateFunction;
-  v(data);
-  return v;
+  return deref(node);
+}
+
+function isIntegerField(ptr: string): boolean {
+  return schemaAt(ptr)?.type === 'integer';
 }
 
 /** Loads a board by name (boards/NAME.json) or by path. */
@@ -207,21 +262,19 @@ export function loadBoard(nameOrPath = 'ref-pen'): Board {
   } catch (e) {
     throw new BoardError(`${file}: not valid JSON: ${(e as Error).message}`);
   }
-  const v = validate(data);
-  if (v.errors && v.errors.length) {
-    const lines = v.errors.slice(0, 8).map((err: ErrorObject) => {
-      const field = err.instancePath || '/';
-      const extra =
-        err.keyword === 'additionalProperties'
-          ? ` "${(err.params as { additionalProperty: string }).additionalProperty}"`
-          : '';
-      return `  ${field}: ${err.message}${extra}`;
-    });
+  const errors = schemaErrors(data);
+  if (errors.length) {
+    const lines = errors.slice(0, 8).map((l) => `  ${l}`);
     throw new BoardError(`${file}: does not match boards/board.schema.json:\n${lines.join('\n')}`);
   }
   const board = data as Board;
   checkConsistency(board, file);
   return board;
+}
+
+/** A field that says where numbers come from: a `source`, or one of the encoder's `sources`. */
+function isSourceField(ptr: string): boolean {
+  return /\/source$|\/sources\/[^/]+$/.test(ptr);
 }
 
 /**
@@ -275,14 +328,43 @@ function checkConsistency(b: Board, file: string): void {
       fail(`/cartridges/${i}/max_depth_um`, `below the board's shallowest depth ${g.depth_min_um} um`);
   });
   for (const [ptr, t] of Object.entries(b.tolerances ?? {})) {
+    // the key is itself a pointer: escaped (RFC 6901) as the schema's errors print it
+    const field = `/tolerances/${escapePointerKey(ptr)}`;
     const v = pointerGet(b, ptr);
-    if (typeof v !== 'number') fail(`/tolerances/${ptr}`, `${ptr} is not a number in this board`);
-    else if (!(t.min <= v && v <= t.max))
-      fail(`/tolerances/${ptr}`, `the board's value ${v} is outside ${t.min}..${t.max}`);
+    if (typeof v !== 'number') fail(field, `${ptr} is not a number in this board`);
+    if (!(t.min <= t.max)) fail(field, `min ${t.min} exceeds max ${t.max}`);
+    const domain = domainOf(ptr);
+    if (domain) {
+      for (const end of ['min', 'max'] as const) {
+        const why = outsideDomain(t[end], domain);
+        if (why) fail(`${field}/${end}`, why);
+      }
+    }
+    // a pen drawn from the tolerance is a board too: it must still match the schema
+    const sch = schemaAt(ptr) ?? {};
+    for (const end of ['min', 'max'] as const) {
+      const x = t[end];
+      if (typeof sch.minimum === 'number' && x < sch.minimum)
+        fail(`${field}/${end}`, `${x} is below ${ptr}'s minimum ${sch.minimum} in boards/board.schema.json`);
+      if (typeof sch.maximum === 'number' && x > sch.maximum)
+        fail(`${field}/${end}`, `${x} is above ${ptr}'s maximum ${sch.maximum} in boards/board.schema.json`);
+      if (sch.type === 'integer' && !Number.isInteger(x))
+        fail(`${field}/${end}`, `${x} is not a whole number, but ${ptr} is an integer`);
+    }
+    if (!(t.min <= (v as number) && (v as number) <= t.max))
+      fail(field, `the board's value ${v} is outside ${t.min}..${t.max}`);
   }
   for (const [key, r] of rangesOf(b)) {
-    if (!(r.min <= r.typical && r.typical <= r.max))
-      fail(`/physics/${key}`, `typical ${r.typical} is outside ${r.min}..${r.max}`);
+    const field = `/physics/${key}`;
+    if (!(r.min <= r.max)) fail(field, `min ${r.min} exceeds max ${r.max}`);
+    const domain = domainOf(field);
+    if (!domain)
+      fail(field, `no physical domain is known for this quantity: add its field to DOMAINS in boards/board.ts`);
+    for (const end of ['min', 'typical', 'max'] as const) {
+      const why = outsideDomain(r[end], domain!);
+      if (why) fail(`${field}/${end}`, why);
+    }
+    if (!(r.min <= r.typical && r.typical <= r.max)) fail(field, `typical ${r.typical} is outside ${r.min}..${r.max}`);
   }
   // the spring retracts the needles with the driver off (every fault's fallback): on every pen of the ranges
   const spring = springRetract(b, 'worst');
@@ -302,6 +384,65 @@ function checkConsistency(b: Board, file: string): void {
       );
     if (!existsSync(join(REPO_ROOT, 'ports', m.port))) fail('/mcu/port', `"${m.port}": no folder ports/${m.port}`);
   }
+}
+
+/**
+ * The values a quantity can take at all, whatever the part: a magnitude is never negative, a quantity
+ * the model divides by or that has no meaning at zero is above it, an efficiency lies in (0, 1].
+ */
+interface Domain {
+  kind: 'non-negative' | 'positive' | 'efficiency';
+  /** the quantity, for the message: "a damping ratio" */
+  what: string;
+}
+
+/**
+ * The domain of every physics range and of every number a tolerance ranges, by its JSON pointer (most
+ * by the unit or the quantity its name ends with); the first match decides. Every physics range must
+ * have one. A plain number none matches has no domain here: a position may be signed (the endstop's
+ * trigger point: its production tolerance puts it on either side of home).
+ */
+const DOMAINS: [RegExp, Domain][] = [
+  [/efficiency$/, { kind: 'efficiency', what: 'an efficiency' }],
+  [/_time_constant_s$/, { kind: 'positive', what: 'a time constant' }],
+  // the carriage and the rotor always have mass; a cartridge's hub and the parts on the screw may add none
+  [/^\/carriage\/mass_g$/, { kind: 'positive', what: "the carriage's mass" }],
+  [/^\/motor\/rotor_inertia_gcm2$/, { kind: 'positive', what: "the rotor's inertia" }],
+  [/\/(\w+_)?mass_g$/, { kind: 'non-negative', what: 'a mass' }],
+  [/_inertia_gcm2$/, { kind: 'non-negative', what: 'an inertia' }],
+  // a phase or a switch conducts through some resistance; a cell's may be taken as none
+  [/_ohm$/, { kind: 'positive', what: 'a resistance' }],
+  [/_mohm$/, { kind: 'non-negative', what: 'a resistance' }],
+  [/_mH$/, { kind: 'positive', what: 'an inductance' }],
+  [/_V$/, { kind: 'positive', what: 'a voltage' }],
+  [/_A$/, { kind: 'positive', what: 'a current' }],
+  [/friction/, { kind: 'non-negative', what: 'a friction' }],
+  [/_rate_N_per_mm$/, { kind: 'non-negative', what: 'a spring rate' }],
+  [/_mNm$/, { kind: 'non-negative', what: 'a torque' }],
+  [/_m?N$/, { kind: 'non-negative', what: 'a force' }],
+  [/damping_ratio$/, { kind: 'non-negative', what: 'a damping ratio' }],
+  [/drag_uNms_per_rad$/, { kind: 'non-negative', what: 'a drag coefficient' }],
+  [/_C_per_W$/, { kind: 'non-negative', what: 'a thermal resistance' }],
+  [/hysteresis_um$/, { kind: 'non-negative', what: 'a hysteresis' }],
+  // the physical model's skin stiffness is the puncture force over it
+  [/puncture_depth_um$/, { kind: 'positive', what: "the skin's deflection before it gives" }],
+];
+
+function domainOf(ptr: string): Domain | undefined {
+  return DOMAINS.find(([re]) => re.test(ptr))?.[1];
+}
+
+/** Why a value is outside its quantity's domain, or undefined when it is inside. */
+function outsideDomain(v: number, d: Domain): string | undefined {
+  if (d.kind === 'non-negative') return v < 0 ? `${v} is below 0 (${d.what} cannot be negative)` : undefined;
+  if (d.kind === 'positive') return v > 0 ? undefined : `${v} is not above 0 (${d.what} must be greater than 0)`;
+  if (v <= 0) return `${v} is not above 0 (${d.what} lies in (0, 1])`;
+  return v > 1 ? `${v} is above 1 (${d.what} lies in (0, 1])` : undefined;
+}
+
+/** One key as a JSON pointer's segment (RFC 6901): "~" as "~0", "/" as "~1". */
+function escapePointerKey(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 function pointerGet(o: unknown, ptr: string): unknown {
@@ -431,8 +572,9 @@ function isRange(v: unknown): boolean {
 
 /**
  * One pen drawn from the board's ranges, the same for the same seed: every tolerance and every
- * physics range uniformly between its min and max, in a fixed order (sorted keys). The result is a
- * board whose plain numbers and typical values are the drawn ones.
+ * physics range uniformly between its min and max, in a fixed order (sorted keys), a number the
+ * schema makes an integer rounded to the nearest. The result is a board whose plain numbers and
+ * typical values are the drawn ones, and which matches the schema.
  */
 export function drawPen(b: Board, seed: number): Board {
   const pen = JSON.parse(JSON.stringify(b)) as Board;
@@ -446,7 +588,9 @@ export function drawPen(b: Board, seed: number): Board {
   };
   for (const ptr of Object.keys(b.tolerances ?? {}).sort()) {
     const t = b.tolerances![ptr];
-    pointerSet(pen, ptr, t.min + (t.max - t.min) * next());
+    const v = t.min + (t.max - t.min) * next();
+    // an integer field (the endstop's switching point, um) takes the nearest whole number, +0 for -0
+    pointerSet(pen, ptr, isIntegerField(ptr) ? Math.round(v) + 0 : v);
   }
   for (const [key] of rangesOf(pen)) {
     const r = (pen.physics as unknown as Record<string, RangeValue>)[key];

@@ -5,7 +5,11 @@ import { boardOption } from '../lib/board-option.js';
 import { buildPort } from '../build/port-build.js';
 
 const SPEC: OptionSpec = {
-  board: { type: 'string', value: 'NAME', help: 'board file in boards/ (default ref-pen)' },
+  board: {
+    type: 'string',
+    value: 'NAME',
+    help: "a board in boards/ by name (default ref-pen), or a board file's path (FILE.json, the file named as the board): the file is checked, the firmware built from boards/<name>.json",
+  },
 };
 const USAGE = usageText(
   'build',

@@ -13,7 +13,11 @@ import { TraceFiles } from '../../host-sim/trace/files.js';
 import { traceHeader, minStepIntervalS } from '../../host-sim/trace/header.js';
 
 const SPEC: OptionSpec = {
-  board: { type: 'string', value: 'NAME', help: 'board file in boards/ (default ref-pen)' },
+  board: {
+    type: 'string',
+    value: 'NAME',
+    help: "a board in boards/ by name (default ref-pen), or a board file's path (FILE.json, the file named as the board): the simulated pen is that file's, with the firmware built from boards/<name>.json",
+  },
   cartridge: { type: 'string', value: 'TYPE', help: "cartridge type (default: the board's default)" },
   speed: { type: 'number', value: 'X', help: 'simulated seconds per real second (default 1: real time)' },
   trace: { type: 'string', value: 'DIR', help: 'stream trace.csv and trace.vcd there while the pen runs' },

@@ -20,7 +20,11 @@ import { traceHeader, minStepIntervalS } from '../../host-sim/trace/header.js';
 import { join } from 'node:path';
 
 const SPEC: OptionSpec = {
-  board: { type: 'string', value: 'NAME', help: 'board file in boards/ (default ref-pen)' },
+  board: {
+    type: 'string',
+    value: 'NAME',
+    help: "a board in boards/ by name (default ref-pen), or a board file's path (FILE.json, the file named as the board): the simulated pen is that file's, with the firmware built from boards/<name>.json",
+  },
   cartridge: { type: 'string', value: 'TYPE', help: "cartridge type (default: the board's default)" },
   json: { type: 'boolean', help: 'print JSON' },
   limit: {

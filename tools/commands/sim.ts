@@ -18,7 +18,11 @@ import { TraceFiles } from '../../host-sim/trace/files.js';
 import { TipWindow, tipSvg } from '../../host-sim/trace/svg.js';
 
 const SPEC: OptionSpec = {
-  board: { type: 'string', value: 'NAME', help: 'board file in boards/ (default ref-pen)' },
+  board: {
+    type: 'string',
+    value: 'NAME',
+    help: "a board in boards/ by name (default ref-pen), or a board file's path (FILE.json, the file named as the board): the simulated pen is that file's, with the firmware built from boards/<name>.json",
+  },
   cartridge: { type: 'string', value: 'TYPE', help: "cartridge type (default: the board's default)" },
   depth: { type: 'number', value: 'MM', help: 'needle depth past the guard plane, mm (default 1.5)' },
   freq: { type: 'number', value: 'HZ', help: 'stroke rate, Hz (default 100)' },
