@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { loadScenario, ScenarioError } from '../../tools/qa/scenario.js';
 import { runCases } from '../../tools/qa/runner.js';
@@ -161,4 +161,86 @@ test('a pen that stopped on a fault where it should run is said with the fault b
   assert.equal(r.status, 'failed');
   const e = r.expects.find((x) => x.key === 'state')!;
   assert.deepEqual([e.expected, e.measured, e.pass], ['running', 'fault (battery_low)', false]);
+});
+
+/** The message loadScenario throws for a file of `text`, or "loaded". */
+function refusal(name: string, text: string): string {
+  const p = file(name, text);
+  try {
+    loadScenario(p);
+    return 'loaded';
+  } catch (e) {
+    assert.ok(e instanceof ScenarioError, String(e));
+    return e.message;
+  }
+}
+
+test('a hold is bounded like run and wait: above 0 and up to 1 hour, refused at its line with its path', () => {
+  const one = (ms: string): string => refusal('hold.yaml', `name: h\nsteps:\n  - hold: {button: start, ms: ${ms}}\n`);
+  const f = relative(process.cwd(), join(dir, 'hold.yaml'));
+  const why = 'is not a hold time: give a number of milliseconds (above 0, up to 1 hour)';
+  assert.equal(one('1e12'), `${f}:3: steps.0.hold.ms 1000000000000 ${why}`);
+  assert.equal(one('3600001'), `${f}:3: steps.0.hold.ms 3600001 ${why}`);
+  assert.equal(one('0'), `${f}:3: steps.0.hold.ms 0 ${why}`);
+  assert.equal(one('-800'), `${f}:3: steps.0.hold.ms -800 ${why}`);
+  assert.equal(one('3600000'), 'loaded');
+  assert.equal(one('0.5'), 'loaded');
+  // a matrix value is checked once it is in, and the case is named
+  assert.equal(
+    refusal('hold-m.yaml', 'name: h\nmatrix: {t: [800, 1e12]}\nsteps:\n  - hold: {button: start, ms: "${t}"}\n'),
+    `${relative(process.cwd(), join(dir, 'hold-m.yaml'))}:4: steps.0.hold.ms 1000000000000 ${why} (matrix case t=1000000000000)`,
+  );
+});
+
+test('pen qa refuses a hold of 1e12 ms at once (exit 2) instead of running it', () => {
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'bin', 'pen.js'),
+      'qa',
+      file('huge-hold.yaml', 'name: h\nsteps:\n  - hold: {button: start, ms: 1e12}\n'),
+    ],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  assert.equal(r.signal, null, 'it finished');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /huge-hold\.yaml:3: steps\.0\.hold\.ms 1000000000000 is not a hold time/);
+});
+
+test('durations out of range are refused with their steps.N path and the forms allowed', () => {
+  const f = relative(process.cwd(), join(dir, 'dur.yaml'));
+  const one = (step: string): string => refusal('dur.yaml', `name: d\nsteps:\n  - ${step}\n`);
+  const dur = 'is not a duration: write 250ms, 2s or 1.5s, or a number of milliseconds (above 0, up to 1 hour)';
+  const glitch = 'is not a glitch length: write 0.2ms, 5ms or 1s, or a number of milliseconds (0.01 ms to 1 hour)';
+  for (const [step, msg] of [
+    ['run: 0', `steps.0.run 0 ${dur}`],
+    ['run: -5', `steps.0.run -5 ${dur}`],
+    ['run: 0ms', `steps.0.run "0ms" ${dur}`],
+    ['run: 0.0s', `steps.0.run "0.0s" ${dur}`],
+    ['run: 4000s', `steps.0.run "4000s" ${dur}`],
+    ['run: 3600.5s', `steps.0.run "3600.5s" ${dur}`],
+    ['run: 3600001ms', `steps.0.run "3600001ms" ${dur}`],
+    ['run: 3600001', `steps.0.run 3600001 ${dur}`],
+    ['run: 3 minutes', `steps.0.run "3 minutes" ${dur}`],
+    ['wait: {state: ready, timeout: 0ms}', `steps.0.wait.timeout "0ms" ${dur}`],
+    ['wait: {state: ready, timeout: 3601s}', `steps.0.wait.timeout "3601s" ${dur}`],
+    ['wait: {state: ready, timeout: 0}', `steps.0.wait.timeout 0 ${dur}`],
+    ['inject: {fault: stall, for: 0.001ms}', `steps.0.inject.for "0.001ms" ${glitch}`],
+    ['inject: {fault: stall, for: 0.000009s}', `steps.0.inject.for "0.000009s" ${glitch}`],
+    ['inject: {fault: stall, for: 0.005}', `steps.0.inject.for 0.005 ${glitch}`],
+    ['inject: {fault: stall, for: 3601s}', `steps.0.inject.for "3601s" ${glitch}`],
+  ])
+    assert.equal(one(step), `${f}:3: ${msg}`, step);
+  for (const step of [
+    'run: 3600s',
+    'run: 3600000ms',
+    'run: 3600000',
+    'run: 0.001ms',
+    'wait: {state: ready, timeout: 3600.000s}',
+    'inject: {fault: stall, for: 0.01ms}',
+    'inject: {fault: stall, for: 0.00001s}',
+    'inject: {fault: stall, for: 0.01}',
+    'inject: {fault: stall, for: 3600s}',
+  ])
+    assert.equal(one(step), 'loaded', step);
 });
