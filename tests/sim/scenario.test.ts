@@ -244,3 +244,16 @@ test('durations out of range are refused with their steps.N path and the forms a
   ])
     assert.equal(one(step), 'loaded', step);
 });
+
+test('a tissue force below 0 is refused saying a force in mN is allowed too', () => {
+  const f = relative(process.cwd(), join(dir, 'tissue.yaml'));
+  assert.equal(
+    refusal('tissue.yaml', 'name: t\ntissue: -5\nsteps:\n  - run: 10ms\n'),
+    `${f}:2: tissue: -5 is not valid: use one of soft, normal, tough, or a peak insertion force per needle in mN (a number, 0 or more)`,
+  );
+  assert.equal(
+    refusal('tissue.yaml', 'name: t\ntissue: hard\nsteps:\n  - run: 10ms\n'),
+    `${f}:2: tissue: "hard" is not valid: use one of soft, normal, tough, or a peak insertion force per needle in mN (a number, 0 or more)`,
+  );
+  assert.equal(refusal('tissue.yaml', 'name: t\ntissue: 25\nsteps:\n  - run: 10ms\n'), 'loaded');
+});

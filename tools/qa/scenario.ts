@@ -373,6 +373,8 @@ function explain(errors: ErrorObject[], data: Record<string, unknown>): string {
   const isStep = /^\/steps\/\d+$/.test(e.instancePath);
   const time = timeKind(e.instancePath);
   if (time) return timeProblem(time, e.instancePath, valueAt(data, e.instancePath));
+  if (e.instancePath === '/tissue')
+    return `tissue: ${JSON.stringify(valueAt(data, e.instancePath))} is not valid: use one of soft, normal, tough, or a peak insertion force per needle in mN (a number, 0 or more)`;
   if (/\/phase$/.test(e.instancePath))
     return `${where}: ${JSON.stringify(valueAt(data, e.instancePath))} is not a phase: give 0 <= phase < 1, or top, descending, bottom, ascending`;
   switch (e.keyword) {
