@@ -257,3 +257,24 @@ test('a tissue force below 0 is refused saying a force in mN is allowed too', ()
   );
   assert.equal(refusal('tissue.yaml', 'name: t\ntissue: 25\nsteps:\n  - run: 10ms\n'), 'loaded');
 });
+
+test('a seed is a whole number 0..4294967295: a larger one would run as a smaller one, so it is refused', () => {
+  const f = relative(process.cwd(), join(dir, 'seed.yaml'));
+  const one = (seed: string): string => refusal('seed.yaml', `name: s\nseed: ${seed}\nsteps:\n  - run: 10ms\n`);
+  const why = 'is not a seed: give a whole number 0..4294967295';
+  assert.equal(one('4294967297'), `${f}:2: seed: 4294967297 ${why}`);
+  assert.equal(one('4294967296'), `${f}:2: seed: 4294967296 ${why}`);
+  assert.equal(one('-1'), `${f}:2: seed: -1 ${why}`);
+  assert.equal(one('1.5'), `${f}:2: seed: 1.5 ${why}`);
+  assert.equal(
+    refusal('seed.yaml', 'name: s\nseed: "${s}"\nmatrix: {s: [1, 4294967297]}\nsteps:\n  - run: 10ms\n'),
+    `${f}:2: seed: 4294967297 ${why} (matrix case s=4294967297)`,
+  );
+  const [c] = loadScenario(file('seed.yaml', 'name: s\nseed: 4294967295\nsteps:\n  - run: 10ms\n'));
+  assert.equal(c.seed, 4294967295);
+  // the default seed (pen qa --seed) is held to the same
+  assert.throws(
+    () => loadScenario(file('noseed.yaml', 'name: s\nsteps:\n  - run: 10ms\n'), 4294967297),
+    (e: Error) => e instanceof ScenarioError && e.message === `default seed 4294967297 ${why}`,
+  );
+});

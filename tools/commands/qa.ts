@@ -19,6 +19,7 @@ import { readEnvelope } from '../lib/envelope.js';
 import { loadBoard } from '../../boards/board.js';
 import { idealModelNote, failedPenBoard } from '../qa/tolerance.js';
 import { randomScenarios } from '../qa/random.js';
+import { isSeed, SEED_MAX } from '../../host-sim/rng.js';
 
 const SPEC: OptionSpec = {
   jobs: { type: 'number', value: 'N', help: `worker threads (default: one per core, ${availableParallelism()} here)` },
@@ -81,7 +82,7 @@ export async function qaCommand(argv: string[]): Promise<number> {
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= 64))
     throw new UsageError(`--jobs ${jobs}: give a whole number 1..64`);
   const seed = (o.seed as number | undefined) ?? 1;
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed ${seed}: give a whole number >= 0`);
+  if (!isSeed(seed)) throw new UsageError(`--seed ${seed}: give a whole number 0..${SEED_MAX}`);
   const tolerance = o.tolerance as number | undefined;
   if (tolerance !== undefined && !(Number.isInteger(tolerance) && tolerance >= 1 && tolerance <= 1000))
     throw new UsageError(`--tolerance ${tolerance}: give a whole number 1..1000`);

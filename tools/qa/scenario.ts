@@ -8,6 +8,7 @@ import { parseDocument, LineCounter, isMap, isSeq, isScalar, visit, Node as Yaml
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { boardNames, loadBoard, cartridgeOf } from '../../boards/board.js';
+import { isSeed, SEED_MAX } from '../../host-sim/rng.js';
 
 export type Step = Record<string, unknown> & { line: number };
 
@@ -114,6 +115,8 @@ export function findScenarioFiles(paths: string[]): string[] {
 
 /** Reads one file into its cases; throws ScenarioError naming file:line on any problem. */
 export function loadScenario(path: string, defaultSeed = 1, defaultTolerance?: number): Case[] {
+  if (!isSeed(defaultSeed))
+    throw new ScenarioError(`default seed ${defaultSeed} is not a seed: give a whole number 0..${SEED_MAX}`);
   const file = relative(process.cwd(), resolve(path)) || path;
   const text = readFileSync(path, 'utf8');
   const lc = new LineCounter();
@@ -182,6 +185,8 @@ export function loadScenario(path: string, defaultSeed = 1, defaultTolerance?: n
     }
     if (data.model === 'physical' && !loadBoard(board).physics)
       throw at(lineOf(['model']), `board ${board} has no physics block: the physical model needs one`);
+    // the schema says so too; a seed past 32 bits would run as a smaller one
+    if (data.seed !== undefined && !isSeed(data.seed)) throw at(lineOf(['seed']), seedProblem(data.seed));
     const steps = (data.steps as Record<string, unknown>[]).map((s, i) => ({ ...s, line: lineOf(['steps', i]) }));
     steps.forEach((s, i) => checkDurations(s, i, (line, msg) => at(line, msg + inCase)));
     const suffix = Object.keys(params).length
@@ -296,6 +301,10 @@ function checkDurations(s: Step, i: number, at: (line: number, msg: string) => S
   if ('hold' in s) check('hold', 'hold/ms', field('hold', 'ms'));
 }
 
+function seedProblem(v: unknown): string {
+  return `seed: ${JSON.stringify(v)} is not a seed: give a whole number 0..${SEED_MAX}`;
+}
+
 /** The instance path of an error; for an unknown key, the key itself, so the line is the key's. */
 function errorPath(e: ErrorObject): (string | number)[] {
   const parts: (string | number)[] = e.instancePath
@@ -373,6 +382,7 @@ function explain(errors: ErrorObject[], data: Record<string, unknown>): string {
   const isStep = /^\/steps\/\d+$/.test(e.instancePath);
   const time = timeKind(e.instancePath);
   if (time) return timeProblem(time, e.instancePath, valueAt(data, e.instancePath));
+  if (e.instancePath === '/seed') return seedProblem(valueAt(data, e.instancePath));
   if (e.instancePath === '/tissue')
     return `tissue: ${JSON.stringify(valueAt(data, e.instancePath))} is not valid: use one of soft, normal, tough, or a peak insertion force per needle in mN (a number, 0 or more)`;
   if (/\/phase$/.test(e.instancePath))
