@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from '../../boards/paths.js';
-import { firmwareId, gitCommit } from '../../tools/qa/provenance.js';
+import { firmwareId, gitCommit, type Provenance } from '../../tools/qa/provenance.js';
+import { htmlReport } from '../../tools/qa/html.js';
+import type { CaseResult } from '../../tools/qa/results.js';
 import { firmwarePath } from '../../tools/build/build.js';
 import { screenshotReport } from '../../tools/qa/screenshot.js';
 
@@ -91,4 +93,72 @@ test('the report of a run with one failure: provenance, failure first, band, tra
   const shots = await screenshotReport(html, join(dir, 'report.png'));
   assert.equal(shots.length, 2, 'the top of the report and the failed case');
   for (const s of shots) assert.deepEqual([...readFileSync(s).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+});
+
+const PROV: Provenance = {
+  date: '2025-01-01T00:00:00Z',
+  firmware: [],
+  commit: 'c0ffee',
+  tools: { node: 'v22', pen: '0.1.0', assemblyscript: '0.27.0' },
+  seed: 1,
+};
+
+/** A failed case as a run reports it, with `name` and a serial reply of `reply`. */
+function oddCase(name: string, reply: string): CaseResult {
+  return {
+    name,
+    scenario: name,
+    file: 'tests/qa/odd.yaml',
+    line: 1,
+    board: 'ref-pen',
+    cartridge: '16',
+    seed: 1,
+    params: {},
+    matrixKeys: [],
+    requirements: [],
+    tags: [],
+    status: 'failed',
+    message: `tests/qa/odd.yaml:4: expected reply "OK", measured "${reply}"`,
+    wallMs: 1,
+    simMs: 1,
+    steps: [{ line: 3, text: 'send: STATUS?', status: 'passed', detail: `reply: ${reply}` }],
+    expects: [{ line: 4, key: 'reply', expected: 'OK', measured: reply, pass: false }],
+    plots: [],
+  };
+}
+
+/**
+ * What HTML forbids in a document: NUL and the other controls but tab, LF, FF and CR (C0, DEL, C1),
+ * lone surrogates, noncharacters (U+FDD0..U+FDEF and the last two code points of every plane).
+ */
+function forbiddenInHtml(s: string): string[] {
+  const out: string[] = [];
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    const control = (cp <= 0x1f && ![0x09, 0x0a, 0x0c, 0x0d].includes(cp)) || (cp >= 0x7f && cp <= 0x9f);
+    const surrogate = cp >= 0xd800 && cp <= 0xdfff;
+    const nonchar = (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) === 0xfffe;
+    if (control || surrogate || nonchar) out.push(`U+${cp.toString(16).toUpperCase()}`);
+  }
+  return out;
+}
+
+test('names and serial text with characters HTML forbids are shown as escapes, the rest kept', () => {
+  const page = htmlReport(
+    [
+      oddCase('x \uFFFE\u0000', 'bell\u0007 \uFDD0 \u{1FFFF}'),
+      oddCase('y \uD800 \u009b z', 'esc\u001b[2J tab\tok'),
+      oddCase('ok 😀', 'OK'),
+    ],
+    [],
+    [],
+    { provenance: PROV },
+  );
+  assert.deepEqual(forbiddenInHtml(page), []);
+  assert.ok(page.includes('</span> x \\uFFFE\\x00 <small>'), 'the name in its summary');
+  assert.ok(page.includes('>x \\uFFFE\\x00</a>'), 'and in the failure list');
+  assert.ok(page.includes('</span> y \\uD800 \\x9b z <small>'));
+  assert.ok(page.includes('reply: bell\\x07 \\uFDD0 \\u{1FFFF}'), 'the serial reply');
+  assert.ok(page.includes('reply: esc\\x1b[2J tab\tok'), 'a tab is kept');
+  assert.ok(page.includes('</span> ok 😀 <small>'), 'a character outside the BMP is kept');
 });

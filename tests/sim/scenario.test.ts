@@ -278,3 +278,20 @@ test('a seed is a whole number 0..4294967295: a larger one would run as a smalle
     (e: Error) => e instanceof ScenarioError && e.message === `default seed 4294967297 ${why}`,
   );
 });
+
+test('pen qa prints case names with their controls escaped: a name cannot drive the terminal', () => {
+  const dirT = mkdtempSync(join(tmpdir(), 'scenario-tty-'));
+  writeFileSync(join(dirT, 'a.yaml'), 'name: "pass \\e[31m red \\r over"\nsteps:\n  - run: 10ms\n');
+  writeFileSync(
+    join(dirT, 'b.yaml'),
+    'name: "fail \\e]0;title\\a \\x9b2J\\nok   forged"\nsteps:\n  - run: 10ms\n  - expect: {state: fault}\n',
+  );
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'qa', dirT, '--jobs', '1'], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 1, r.stderr);
+  assert.doesNotMatch(r.stdout + r.stderr, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/, 'no raw control');
+  assert.match(r.stdout, /^ok {3}pass \\x1b\[31m red \\x0d over \(\d+ ms\)$/m);
+  assert.match(r.stdout, /^FAIL fail \\x1b\]0;title\\x07 \\x9b2J\\x0aok {3}forged$/m);
+  assert.doesNotMatch(r.stdout, /^ok {3}forged/m, 'a line break in a name makes no line of its own');
+});

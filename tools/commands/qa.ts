@@ -19,6 +19,7 @@ import { readEnvelope } from '../lib/envelope.js';
 import { loadBoard } from '../../boards/board.js';
 import { idealModelNote, failedPenBoard } from '../qa/tolerance.js';
 import { randomScenarios } from '../qa/random.js';
+import { terminalLine, terminalLines } from '../qa/escape.js';
 import { isSeed, SEED_MAX } from '../../host-sim/rng.js';
 
 const SPEC: OptionSpec = {
@@ -114,7 +115,7 @@ export async function qaCommand(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof ScenarioError) {
-      console.error(`pen qa: ${e.message}`);
+      console.error(`pen qa: ${terminalLines(e.message)}`);
       return 2;
     }
     throw e;
@@ -126,7 +127,7 @@ export async function qaCommand(argv: string[]): Promise<number> {
   const names = new Set<string>();
   for (const c of cases) {
     if (names.has(c.name)) {
-      console.error(`pen qa: ${c.file}: case name "${c.name}" is used twice; names must be unique`);
+      console.error(`pen qa: ${c.file}: case name "${terminalLine(c.name)}" is used twice; names must be unique`);
       return 2;
     }
     names.add(c.name);
@@ -160,9 +161,11 @@ export async function qaCommand(argv: string[]): Promise<number> {
     onResult: (r, done, total) => {
       if (r.status === 'failed') failedSoFar++;
       if (tty) process.stderr.write('\r\x1b[K');
-      if (r.status === 'failed') console.log(`FAIL ${r.name}\n     ${r.message}`);
-      else if (!tty) console.log(`ok   ${r.name} (${r.wallMs} ms)`);
-      if (tty) process.stderr.write(`[${done}/${total}] ${failedSoFar} failed  ${r.name.slice(0, 60)}`);
+      // a name or a reply cannot drive the terminal: its controls (ESC, CR, ...) are shown as \x1b, \x0d
+      const name = terminalLine(r.name);
+      if (r.status === 'failed') console.log(`FAIL ${name}\n     ${terminalLines(r.message ?? 'failed')}`);
+      else if (!tty) console.log(`ok   ${name} (${r.wallMs} ms)`);
+      if (tty) process.stderr.write(`[${done}/${total}] ${failedSoFar} failed  ${name.slice(0, 60)}`);
     },
   });
   if (tty) process.stderr.write('\r\x1b[K');

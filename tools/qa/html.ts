@@ -9,6 +9,7 @@ import { Requirement } from './requirements.js';
 import { Provenance, replayCommand } from './provenance.js';
 import type { CoverageMap } from '../build/coverage-build.js';
 import { figures, percent, unreached, shortName } from './coverage.js';
+import { htmlChars } from './escape.js';
 
 export interface EnvelopeLine {
   board: string;
@@ -344,8 +345,12 @@ function anchor(s: string): string {
   return 'f-' + s.replace(/[^a-zA-Z0-9]+/g, '-');
 }
 
+/** Markup escaped, and the characters HTML forbids (controls, lone surrogates, noncharacters) shown as \x01, \uFFFE. */
 function h(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return htmlChars(s).replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}
