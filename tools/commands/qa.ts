@@ -14,7 +14,7 @@ import { runCases } from '../qa/runner.js';
 import { junitXml } from '../qa/junit.js';
 import { htmlReport, EnvelopeLine } from '../qa/html.js';
 import { loadRequirements } from '../qa/requirements.js';
-import { CaseResult } from '../qa/results.js';
+import { CaseResult, caseSlugs } from '../qa/results.js';
 import { readEnvelope } from '../lib/envelope.js';
 import { loadBoard } from '../../boards/board.js';
 import { idealModelNote, failedPenBoard } from '../qa/tolerance.js';
@@ -178,9 +178,10 @@ export async function qaCommand(argv: string[]): Promise<number> {
   const traces: Record<string, { vcd: string; csv: string }> = {};
   if (report && failed.length) {
     const dir = join(dirname(report), `${basename(report).replace(/\.[^.]*$/, '')}-failed`);
+    const slugs = caseSlugs(results.map((r) => r.name)); // as the report's section ids
     for (const r of failed) {
       const c = cases.find((x) => x.name === r.name)!;
-      const t = writeFailureTrace(c, wasm[c.board], dir, failedPenBoard(c, r));
+      const t = writeFailureTrace(c, wasm[c.board], dir, slugs.get(r.name)!, failedPenBoard(c, r));
       const rel = relative(dirname(report), dir);
       traces[r.name] = { vcd: join(rel, t.vcd), csv: join(rel, t.csv) };
     }
