@@ -1,4 +1,16 @@
 // Seeded pseudo-random numbers (mulberry32): the same seed gives the same run, bit for bit.
+
+/**
+ * The largest seed a user may give (scenario `seed`, `--seed`): the generators keep 32 bits
+ * (`seed >>> 0`), so a larger seed would run as a smaller one while reports named the larger.
+ */
+export const SEED_MAX = 4294967295;
+
+/** A whole number 0..SEED_MAX. */
+export function isSeed(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= SEED_MAX;
+}
+
 export class Rng {
   private s: number;
   constructor(seed: number) {

@@ -36,8 +36,8 @@ test('inject at a phase and glitches: bad values are errors at their line, sayin
     ['  - inject: {fault: stall, at: {phase: 1.5}}\n', /:7: .*1\.5 is not a phase: give 0 <= phase < 1, or top/],
     ['  - inject: {fault: stall, at: {phase: middle}}\n', /:7: .*"middle" is not a phase/],
     ['  - inject: {fault: stall, at: {when: 0.5}}\n', /:7: .*(missing "phase"|unknown key "when")/],
-    ['  - inject: {fault: endstop_stuck, for: 0ms}\n', /:7: inject for "0ms" is not a glitch length/],
-    ['  - inject: {fault: endstop_stuck, for: soon}\n', /:7: .*"soon" is not a duration/],
+    ['  - inject: {fault: endstop_stuck, for: 0ms}\n', /:7: steps\.2\.inject\.for "0ms" is not a glitch length/],
+    ['  - inject: {fault: endstop_stuck, for: soon}\n', /:7: steps\.2\.inject\.for "soon" is not a glitch length/],
     ['  - clear: power_off\n', /:7: .*power_cut/],
   ];
   for (const [step, re] of bad) {

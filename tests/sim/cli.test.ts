@@ -197,3 +197,29 @@ test('pen sim --pen runs a pen of the board ranges: the worst one strains the mo
     assert.equal(r.stderr.trim().split('\n').pop(), msg);
   }
 });
+
+test('--seed is a whole number 0..4294967295: a larger one (which would run as a smaller) is refused, exit 2', () => {
+  for (const [args, msg] of [
+    [
+      ['qa', 'tests/qa/buttons.yaml', '--seed', '4294967296'],
+      'pen qa: --seed 4294967296: give a whole number 0..4294967295',
+    ],
+    [['qa', 'tests/qa/buttons.yaml', '--seed', '-1'], 'pen qa: --seed -1: give a whole number 0..4294967295'],
+    [['sim', '--seed', '4294967297'], 'pen sim: --seed 4294967297: give a whole number 0..4294967295'],
+    [['sim', '--seed', '4294967297', '--pen', '3'], 'pen sim: --seed 4294967297: give a whole number 0..4294967295'],
+    [['console', '--seed', '1e10'], 'pen console: --seed 10000000000: give a whole number 0..4294967295'],
+    [
+      ['envelope', '--board', 'stm32f405-tmc2209', '--edge', '--seed', '4294967296'],
+      'pen envelope: --seed 4294967296: give a whole number 0..4294967295',
+    ],
+    [['campaign', '--seed', '4294967296'], 'pen campaign: --seed 4294967296: give a whole number 0..2147483648'],
+  ] as const) {
+    const r = pen([...args]);
+    assert.equal(r.status, EXIT_USAGE, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').pop(), msg);
+  }
+  // the largest seed runs, and is the seed reported
+  const r = pen(['sim', '--seed', '4294967295', '--seconds', '0.1', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).seed, 4294967295);
+});

@@ -10,7 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { findScenarioFiles, loadScenario } from '../../tools/qa/scenario.js';
 import { runCases } from '../../tools/qa/runner.js';
 import { junitXml } from '../../tools/qa/junit.js';
-import { collectProvenance, firmwareId } from '../../tools/qa/provenance.js';
+import { collectProvenance, firmwareId, type Provenance } from '../../tools/qa/provenance.js';
+import type { CaseResult } from '../../tools/qa/results.js';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { firmware } from './helpers.js';
 
@@ -84,4 +85,58 @@ test('with file and line attributes for annotators, the case names its file and 
   // the strict schemas know no such attributes: without them the file is valid again
   const v = xmllint(xml.replace(/ file="[^"]*" line="\d+"/g, ''), SCHEMAS[0]);
   assert.ok(v.ok, v.out);
+});
+
+/** A failed case as a run reports it, with `name` and a serial reply of `reply`. */
+function oddCase(name: string, reply: string): CaseResult {
+  return {
+    name,
+    scenario: name,
+    file: 'tests/qa/odd.yaml',
+    line: 1,
+    board: 'ref-pen',
+    cartridge: '16',
+    seed: 1,
+    params: {},
+    matrixKeys: [],
+    requirements: [],
+    tags: [],
+    status: 'failed',
+    message: `tests/qa/odd.yaml:4: expected reply "OK", measured "${reply}"`,
+    wallMs: 1,
+    simMs: 1,
+    steps: [{ line: 3, text: 'send: STATUS?', status: 'passed', detail: `reply: ${reply}` }],
+    expects: [{ line: 4, key: 'reply', expected: 'OK', measured: reply, pass: false }],
+    plots: [],
+  };
+}
+
+const PROV: Provenance = {
+  date: '2025-01-01T00:00:00Z',
+  firmware: [],
+  commit: 'c0ffee',
+  tools: { node: 'v22', pen: '0.1.0', assemblyscript: '0.27.0' },
+  seed: 1,
+};
+
+/** XML 1.0's Char production, as code points; a lone surrogate is not one. */
+const XML_CHAR = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
+
+test('names and replies with characters XML forbids (U+FFFE, U+FFFF, lone surrogates, controls) stay well-formed, shown as escapes', () => {
+  const xml = junitXml(
+    [oddCase('x \uFFFE', 'bell\u0007 \uFFFF'), oddCase('y \uD800 z \uDFFF', 'esc\u001b[2J'), oddCase('ok 😀', 'OK')],
+    PROV,
+  );
+  assert.match(xml, XML_CHAR, 'every character is an XML Char');
+  assert.ok(xml.includes('<testcase classname="tests.qa.odd" name="x \\uFFFE" '), 'U+FFFE as text');
+  assert.ok(xml.includes('name="y \\uD800 z \\uDFFF"'), 'lone surrogates as text');
+  assert.ok(xml.includes('name="ok 😀"'), 'a character outside the BMP is kept');
+  assert.ok(xml.includes('reply: bell\\x07 \\uFFFF'), 'the serial reply too');
+  assert.ok(xml.includes('esc\\x1b[2J'));
+  const p = join(dir, 'odd.xml');
+  writeFileSync(p, xml);
+  const r = spawnSync('xmllint', ['--noout', p], { encoding: 'utf8' });
+  if (r.error) throw new Error(`xmllint is needed (Debian libxml2-utils): ${r.error.message}`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
 });

@@ -5,12 +5,14 @@
 // A screenshot in headless Chromium (Debian `chromium`) is the visual evidence.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from '../../boards/paths.js';
-import { firmwareId, gitCommit } from '../../tools/qa/provenance.js';
+import { firmwareId, gitCommit, type Provenance } from '../../tools/qa/provenance.js';
+import { htmlReport } from '../../tools/qa/html.js';
+import { caseSlugs, type CaseResult } from '../../tools/qa/results.js';
 import { firmwarePath } from '../../tools/build/build.js';
 import { screenshotReport } from '../../tools/qa/screenshot.js';
 
@@ -91,4 +93,139 @@ test('the report of a run with one failure: provenance, failure first, band, tra
   const shots = await screenshotReport(html, join(dir, 'report.png'));
   assert.equal(shots.length, 2, 'the top of the report and the failed case');
   for (const s of shots) assert.deepEqual([...readFileSync(s).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+});
+
+const PROV: Provenance = {
+  date: '2025-01-01T00:00:00Z',
+  firmware: [],
+  commit: 'c0ffee',
+  tools: { node: 'v22', pen: '0.1.0', assemblyscript: '0.27.0' },
+  seed: 1,
+};
+
+/** A failed case as a run reports it, with `name` and a serial reply of `reply`. */
+function oddCase(name: string, reply: string): CaseResult {
+  return {
+    name,
+    scenario: name,
+    file: 'tests/qa/odd.yaml',
+    line: 1,
+    board: 'ref-pen',
+    cartridge: '16',
+    seed: 1,
+    params: {},
+    matrixKeys: [],
+    requirements: [],
+    tags: [],
+    status: 'failed',
+    message: `tests/qa/odd.yaml:4: expected reply "OK", measured "${reply}"`,
+    wallMs: 1,
+    simMs: 1,
+    steps: [{ line: 3, text: 'send: STATUS?', status: 'passed', detail: `reply: ${reply}` }],
+    expects: [{ line: 4, key: 'reply', expected: 'OK', measured: reply, pass: false }],
+    plots: [],
+  };
+}
+
+/**
+ * What HTML forbids in a document: NUL and the other controls but tab, LF, FF and CR (C0, DEL, C1),
+ * lone surrogates, noncharacters (U+FDD0..U+FDEF and the last two code points of every plane).
+ */
+function forbiddenInHtml(s: string): string[] {
+  const out: string[] = [];
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    const control = (cp <= 0x1f && ![0x09, 0x0a, 0x0c, 0x0d].includes(cp)) || (cp >= 0x7f && cp <= 0x9f);
+    const surrogate = cp >= 0xd800 && cp <= 0xdfff;
+    const nonchar = (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) === 0xfffe;
+    if (control || surrogate || nonchar) out.push(`U+${cp.toString(16).toUpperCase()}`);
+  }
+  return out;
+}
+
+test('names and serial text with characters HTML forbids are shown as escapes, the rest kept', () => {
+  const page = htmlReport(
+    [
+      oddCase('x \uFFFE\u0000', 'bell\u0007 \uFDD0 \u{1FFFF}'),
+      oddCase('y \uD800 \u009b z', 'esc\u001b[2J tab\tok'),
+      oddCase('ok 😀', 'OK'),
+    ],
+    [],
+    [],
+    { provenance: PROV },
+  );
+  assert.deepEqual(forbiddenInHtml(page), []);
+  assert.ok(page.includes('</span> x \\uFFFE\\x00 <small>'), 'the name in its summary');
+  assert.ok(page.includes('>x \\uFFFE\\x00</a>'), 'and in the failure list');
+  assert.ok(page.includes('</span> y \\uD800 \\x9b z <small>'));
+  assert.ok(page.includes('reply: bell\\x07 \\uFDD0 \\u{1FFFF}'), 'the serial reply');
+  assert.ok(page.includes('reply: esc\\x1b[2J tab\tok'), 'a tab is kept');
+  assert.ok(page.includes('</span> ok 😀 <small>'), 'a character outside the BMP is kept');
+});
+
+test('case slugs are unique within a run: names alike but for punctuation, or in their first 100 characters, or in case', () => {
+  const long = 'a'.repeat(100);
+  const names = [
+    'same x<1',
+    'same x>1',
+    'plain name',
+    'fixture depth off by 0.1 mm',
+    `${long} one`,
+    `${long} two`,
+    'Pen',
+    'pen',
+  ];
+  const s = caseSlugs(names);
+  assert.equal(s.size, names.length);
+  assert.equal(new Set([...s.values()].map((v) => v.toLowerCase())).size, names.length, [...s.values()].join(' '));
+  // a name no other comes near keeps its plain form
+  assert.equal(s.get('plain name'), 'plain_name');
+  assert.equal(s.get('fixture depth off by 0.1 mm'), 'fixture_depth_off_by_0.1_mm');
+  // the others: the plain form and a hash of the full name, the same in any run
+  assert.match(s.get('same x<1')!, /^same_x_1-[0-9a-f]{8}$/);
+  assert.match(s.get('same x>1')!, /^same_x_1-[0-9a-f]{8}$/);
+  assert.match(s.get(`${long} one`)!, new RegExp(`^${long}-[0-9a-f]{8}$`));
+  assert.match(s.get('Pen')!, /^Pen-[0-9a-f]{8}$/);
+  assert.deepEqual(caseSlugs(names), s, 'the same names, the same slugs');
+  assert.equal(caseSlugs(['same x>1', 'same x<1']).get('same x<1'), s.get('same x<1'), 'not the order of the run');
+  // a name spelled like another's slug with its hash: a counter settles it
+  const clash = caseSlugs(['same x<1', 'same x>1', s.get('same x<1')!]);
+  assert.equal(new Set(clash.values()).size, 3, [...clash.values()].join(' '));
+});
+
+test('two failing cases whose names differ only in punctuation get their own trace files and sections', () => {
+  const qa = mkdtempSync(join(tmpdir(), 'slug-qa-'));
+  for (const [f, name] of [
+    ['lt.yaml', 'same x<1'],
+    ['gt.yaml', 'same x>1'],
+  ])
+    writeFileSync(join(qa, f), `name: "${name}"\nsteps:\n  - run: 10ms\n  - expect: {state: fault}\n`);
+  const html = join(qa, 'out', 'report.html');
+  const r = pen(['qa', qa, '--html', html, '--jobs', '1']);
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  const page = readFileSync(html, 'utf8');
+  const failedDir = join(qa, 'out', 'report-failed');
+  assert.equal(readdirSync(failedDir).filter((f) => f.endsWith('.vcd')).length, 2, 'a trace file each');
+  const ids = [...page.matchAll(/<details id="([^"]+)"/g)].map((m) => m[1]);
+  assert.equal(new Set(ids).size, 2, `a section each: ${ids.join(' ')}`);
+  const vcds = new Set<string>();
+  for (const name of ['same x<1', 'same x>1']) {
+    const esc = name.replace('<', '&lt;').replace('>', '&gt;');
+    // the failure list links to the case's own section, and that section to its own trace
+    const link = new RegExp(`<li><a href="#([^"]+)">${esc}</a>`).exec(page);
+    assert.ok(link, `the failure list links ${name}`);
+    const section = page.slice(page.indexOf(`<details id="${link[1]}"`));
+    assert.match(
+      section,
+      new RegExp(`^<details id="${link[1]}" class="case failed" open><summary><span class="fail">FAIL</span> ${esc} `),
+    );
+    const vcd = /<a href="report-failed\/([^"]+\.vcd)">VCD<\/a>/.exec(section.slice(0, section.indexOf('</details>')));
+    assert.ok(vcd, `${name}: a trace link`);
+    assert.match(readFileSync(join(failedDir, vcd[1]), 'utf8'), /\$timescale/);
+    vcds.add(vcd[1]);
+  }
+  assert.equal(vcds.size, 2, [...vcds].join(' '));
+  // the names the slugs take: the plain form and a hash of the full name
+  const slugs = caseSlugs(['same x<1', 'same x>1']);
+  assert.deepEqual([...vcds].sort(), [...slugs.values()].map((v) => `${v}.vcd`).sort());
 });

@@ -10,7 +10,15 @@ import { spawnSync } from 'node:child_process';
 import { parse } from 'yaml';
 import { Ajv } from 'ajv';
 import { REPO_ROOT } from '../../boards/paths.js';
-import { findScenarioFiles, loadScenario, ScenarioError, withoutPlaceholders } from '../../tools/qa/scenario.js';
+import {
+  durationMs,
+  findScenarioFiles,
+  GLITCH_MIN_MS,
+  loadScenario,
+  ScenarioError,
+  TIME_MAX_MS,
+  withoutPlaceholders,
+} from '../../tools/qa/scenario.js';
 
 const SCHEMA_PATH = join(REPO_ROOT, 'docs', 'scenario.schema.json');
 const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8'));
@@ -172,4 +180,109 @@ test('a matrix value of the wrong type is reported at the line that uses it, nam
       e instanceof ScenarioError &&
       /value\.yaml:5: steps\.1\.set\.depth_mm: must be number, got "deep" \(matrix case d=deep\)/.test(e.message),
   );
+});
+
+/** What the runner refuses of a time value, by its own rule: the bounds pen qa enforces. */
+function runnerAccepts(kind: 'duration' | 'glitch', v: string | number): boolean {
+  const ms = durationMs(v);
+  return (kind === 'glitch' ? ms >= GLITCH_MIN_MS : ms > 0) && ms <= TIME_MAX_MS;
+}
+
+const TIME_STEP = {
+  duration: (v: unknown) => ({ run: v }),
+  timeout: (v: unknown) => ({ wait: { state: 'ready', timeout: v } }),
+  glitch: (v: unknown) => ({ inject: { fault: 'stall', for: v } }),
+};
+
+/** Duration texts around every bound: whole and decimal, leading zeros, both units, a space before the unit. */
+function timeTexts(): string[] {
+  const whole = ['0', '00', '1', '9', '10', '999', '1000', '2999', '3000', '3599', '3600', '3601', '4000', '9999'];
+  const wholeMs = ['999999', '1000000', '2999999', '3599999', '3600000', '3600001', '4000000', '10000000'];
+  const frac = ['', '.0', '.000', '.5', '.999', '.001', '.01', '.009', '.0001', '.00001', '.000009', '.00002'];
+  const out: string[] = [];
+  for (const w of [...whole, ...wholeMs, '0003600', '0003601', '0000000001'])
+    for (const f of frac) for (const u of ['ms', 's']) out.push(`${w}${f}${u}`);
+  out.push('1 ms', '3600 s', '3601 s', '0 ms', '0.01 ms', '.5s', '1e3ms', '-1ms', '3 minutes', '1.s', '1h');
+  return out;
+}
+
+test('the schema refuses the time values the runner refuses (the reviewed ones, and a hold)', () => {
+  const v = compile(schema);
+  const strict = compile(withoutPlaceholders(schema) as object);
+  const steps = [
+    { run: '0ms' },
+    { run: 0 },
+    { run: '4000s' },
+    { run: '3600.5s' },
+    { run: 3600001 },
+    { wait: { state: 'ready', timeout: '0ms' } },
+    { wait: { state: 'ready', timeout: '3601s' } },
+    { inject: { fault: 'stall', for: '0.001ms' } },
+    { inject: { fault: 'stall', for: 0.001 } },
+    { hold: { button: 'start', ms: 1e12 } },
+    { hold: { button: 'start', ms: 3600001 } },
+  ];
+  for (const s of steps) {
+    assert.equal(v({ name: 'x', steps: [s] }), false, `published: ${JSON.stringify(s)}`);
+    assert.equal(strict({ name: 'x', steps: [s] }), false, `filled in: ${JSON.stringify(s)}`);
+  }
+  assert.ok(v({ name: 'x', steps: [{ hold: { button: 'start', ms: 3600000 } }] }));
+});
+
+test('durations and glitch lengths: what the schema calls valid the runner runs, and the other way round', () => {
+  const v = compile(schema);
+  const dir = mkdtempSync(join(tmpdir(), 'schema-'));
+  const values: (string | number)[] = [...timeTexts(), 0, -1, 0.001, 0.009, 0.01, 0.5, 1, 3600000, 3600000.5, 1e12];
+  let checked = 0;
+  for (const [what, step] of Object.entries(TIME_STEP)) {
+    const kind = what === 'glitch' ? 'glitch' : 'duration';
+    for (const t of values) {
+      const data = { name: 'x', steps: [step(t)] };
+      const valid = v(data);
+      assert.equal(valid, runnerAccepts(kind, t), `${what} ${JSON.stringify(t)}: the schema says ${valid}`);
+      // the runner itself, on a file: it loads exactly what the schema takes
+      const file = join(dir, 'time.yaml');
+      writeFileSync(file, JSON.stringify(data));
+      let loaded = true;
+      try {
+        loadScenario(file);
+      } catch (e) {
+        assert.ok(e instanceof ScenarioError, String(e));
+        loaded = false;
+      }
+      assert.equal(loaded, valid, `${what} ${JSON.stringify(t)}: the runner ${loaded ? 'loads' : 'refuses'} it`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 1500, `${checked} values`);
+});
+
+test(
+  "Python's jsonschema reads the time patterns as ajv does",
+  { skip: python.status !== 0 && 'python3-jsonschema is not installed (apt-get install python3-jsonschema)' },
+  () => {
+    const v = compile(schema);
+    const docs = Object.values(TIME_STEP).flatMap((step) =>
+      timeTexts().map((t) => ({ data: { name: 'x', steps: [step(t)] } })),
+    );
+    const script = `
+import json, sys, jsonschema
+v = jsonschema.Draft7Validator(json.load(open(sys.argv[1])))
+print(json.dumps([v.is_valid(d['data']) for d in json.load(open(sys.argv[2]))]))
+`;
+    const dir = mkdtempSync(join(tmpdir(), 'schema-'));
+    writeFileSync(join(dir, 'docs.json'), JSON.stringify(docs));
+    const r = spawnSync('python3', ['-c', script, SCHEMA_PATH, join(dir, 'docs.json')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const py = JSON.parse(r.stdout) as boolean[];
+    docs.forEach((d, i) => assert.equal(py[i], v(d.data), JSON.stringify(d.data.steps[0])));
+  },
+);
+
+test('the schema says in its descriptions what the runner checks beyond it', () => {
+  const d = schema.definitions;
+  assert.match(d.duration.description, /above 0 and up to 1 hour/);
+  assert.match(d.duration.description, /pen qa checks them again/);
+  assert.match(d.glitch.description, /0\.01 ms up to 1 hour/);
+  assert.match(schema.description, /what a schema cannot know/);
 });

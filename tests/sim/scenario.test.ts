@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { loadScenario, ScenarioError } from '../../tools/qa/scenario.js';
 import { runCases } from '../../tools/qa/runner.js';
@@ -161,4 +161,137 @@ test('a pen that stopped on a fault where it should run is said with the fault b
   assert.equal(r.status, 'failed');
   const e = r.expects.find((x) => x.key === 'state')!;
   assert.deepEqual([e.expected, e.measured, e.pass], ['running', 'fault (battery_low)', false]);
+});
+
+/** The message loadScenario throws for a file of `text`, or "loaded". */
+function refusal(name: string, text: string): string {
+  const p = file(name, text);
+  try {
+    loadScenario(p);
+    return 'loaded';
+  } catch (e) {
+    assert.ok(e instanceof ScenarioError, String(e));
+    return e.message;
+  }
+}
+
+test('a hold is bounded like run and wait: above 0 and up to 1 hour, refused at its line with its path', () => {
+  const one = (ms: string): string => refusal('hold.yaml', `name: h\nsteps:\n  - hold: {button: start, ms: ${ms}}\n`);
+  const f = relative(process.cwd(), join(dir, 'hold.yaml'));
+  const why = 'is not a hold time: give a number of milliseconds (above 0, up to 1 hour)';
+  assert.equal(one('1e12'), `${f}:3: steps.0.hold.ms 1000000000000 ${why}`);
+  assert.equal(one('3600001'), `${f}:3: steps.0.hold.ms 3600001 ${why}`);
+  assert.equal(one('0'), `${f}:3: steps.0.hold.ms 0 ${why}`);
+  assert.equal(one('-800'), `${f}:3: steps.0.hold.ms -800 ${why}`);
+  assert.equal(one('3600000'), 'loaded');
+  assert.equal(one('0.5'), 'loaded');
+  // a matrix value is checked once it is in, and the case is named
+  assert.equal(
+    refusal('hold-m.yaml', 'name: h\nmatrix: {t: [800, 1e12]}\nsteps:\n  - hold: {button: start, ms: "${t}"}\n'),
+    `${relative(process.cwd(), join(dir, 'hold-m.yaml'))}:4: steps.0.hold.ms 1000000000000 ${why} (matrix case t=1000000000000)`,
+  );
+});
+
+test('pen qa refuses a hold of 1e12 ms at once (exit 2) instead of running it', () => {
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'bin', 'pen.js'),
+      'qa',
+      file('huge-hold.yaml', 'name: h\nsteps:\n  - hold: {button: start, ms: 1e12}\n'),
+    ],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  assert.equal(r.signal, null, 'it finished');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /huge-hold\.yaml:3: steps\.0\.hold\.ms 1000000000000 is not a hold time/);
+});
+
+test('durations out of range are refused with their steps.N path and the forms allowed', () => {
+  const f = relative(process.cwd(), join(dir, 'dur.yaml'));
+  const one = (step: string): string => refusal('dur.yaml', `name: d\nsteps:\n  - ${step}\n`);
+  const dur = 'is not a duration: write 250ms, 2s or 1.5s, or a number of milliseconds (above 0, up to 1 hour)';
+  const glitch = 'is not a glitch length: write 0.2ms, 5ms or 1s, or a number of milliseconds (0.01 ms to 1 hour)';
+  for (const [step, msg] of [
+    ['run: 0', `steps.0.run 0 ${dur}`],
+    ['run: -5', `steps.0.run -5 ${dur}`],
+    ['run: 0ms', `steps.0.run "0ms" ${dur}`],
+    ['run: 0.0s', `steps.0.run "0.0s" ${dur}`],
+    ['run: 4000s', `steps.0.run "4000s" ${dur}`],
+    ['run: 3600.5s', `steps.0.run "3600.5s" ${dur}`],
+    ['run: 3600001ms', `steps.0.run "3600001ms" ${dur}`],
+    ['run: 3600001', `steps.0.run 3600001 ${dur}`],
+    ['run: 3 minutes', `steps.0.run "3 minutes" ${dur}`],
+    ['wait: {state: ready, timeout: 0ms}', `steps.0.wait.timeout "0ms" ${dur}`],
+    ['wait: {state: ready, timeout: 3601s}', `steps.0.wait.timeout "3601s" ${dur}`],
+    ['wait: {state: ready, timeout: 0}', `steps.0.wait.timeout 0 ${dur}`],
+    ['inject: {fault: stall, for: 0.001ms}', `steps.0.inject.for "0.001ms" ${glitch}`],
+    ['inject: {fault: stall, for: 0.000009s}', `steps.0.inject.for "0.000009s" ${glitch}`],
+    ['inject: {fault: stall, for: 0.005}', `steps.0.inject.for 0.005 ${glitch}`],
+    ['inject: {fault: stall, for: 3601s}', `steps.0.inject.for "3601s" ${glitch}`],
+  ])
+    assert.equal(one(step), `${f}:3: ${msg}`, step);
+  for (const step of [
+    'run: 3600s',
+    'run: 3600000ms',
+    'run: 3600000',
+    'run: 0.001ms',
+    'wait: {state: ready, timeout: 3600.000s}',
+    'inject: {fault: stall, for: 0.01ms}',
+    'inject: {fault: stall, for: 0.00001s}',
+    'inject: {fault: stall, for: 0.01}',
+    'inject: {fault: stall, for: 3600s}',
+  ])
+    assert.equal(one(step), 'loaded', step);
+});
+
+test('a tissue force below 0 is refused saying a force in mN is allowed too', () => {
+  const f = relative(process.cwd(), join(dir, 'tissue.yaml'));
+  assert.equal(
+    refusal('tissue.yaml', 'name: t\ntissue: -5\nsteps:\n  - run: 10ms\n'),
+    `${f}:2: tissue: -5 is not valid: use one of soft, normal, tough, or a peak insertion force per needle in mN (a number, 0 or more)`,
+  );
+  assert.equal(
+    refusal('tissue.yaml', 'name: t\ntissue: hard\nsteps:\n  - run: 10ms\n'),
+    `${f}:2: tissue: "hard" is not valid: use one of soft, normal, tough, or a peak insertion force per needle in mN (a number, 0 or more)`,
+  );
+  assert.equal(refusal('tissue.yaml', 'name: t\ntissue: 25\nsteps:\n  - run: 10ms\n'), 'loaded');
+});
+
+test('a seed is a whole number 0..4294967295: a larger one would run as a smaller one, so it is refused', () => {
+  const f = relative(process.cwd(), join(dir, 'seed.yaml'));
+  const one = (seed: string): string => refusal('seed.yaml', `name: s\nseed: ${seed}\nsteps:\n  - run: 10ms\n`);
+  const why = 'is not a seed: give a whole number 0..4294967295';
+  assert.equal(one('4294967297'), `${f}:2: seed: 4294967297 ${why}`);
+  assert.equal(one('4294967296'), `${f}:2: seed: 4294967296 ${why}`);
+  assert.equal(one('-1'), `${f}:2: seed: -1 ${why}`);
+  assert.equal(one('1.5'), `${f}:2: seed: 1.5 ${why}`);
+  assert.equal(
+    refusal('seed.yaml', 'name: s\nseed: "${s}"\nmatrix: {s: [1, 4294967297]}\nsteps:\n  - run: 10ms\n'),
+    `${f}:2: seed: 4294967297 ${why} (matrix case s=4294967297)`,
+  );
+  const [c] = loadScenario(file('seed.yaml', 'name: s\nseed: 4294967295\nsteps:\n  - run: 10ms\n'));
+  assert.equal(c.seed, 4294967295);
+  // the default seed (pen qa --seed) is held to the same
+  assert.throws(
+    () => loadScenario(file('noseed.yaml', 'name: s\nsteps:\n  - run: 10ms\n'), 4294967297),
+    (e: Error) => e instanceof ScenarioError && e.message === `default seed 4294967297 ${why}`,
+  );
+});
+
+test('pen qa prints case names with their controls escaped: a name cannot drive the terminal', () => {
+  const dirT = mkdtempSync(join(tmpdir(), 'scenario-tty-'));
+  writeFileSync(join(dirT, 'a.yaml'), 'name: "pass \\e[31m red \\r over"\nsteps:\n  - run: 10ms\n');
+  writeFileSync(
+    join(dirT, 'b.yaml'),
+    'name: "fail \\e]0;title\\a \\x9b2J\\nok   forged"\nsteps:\n  - run: 10ms\n  - expect: {state: fault}\n',
+  );
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'qa', dirT, '--jobs', '1'], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 1, r.stderr);
+  assert.doesNotMatch(r.stdout + r.stderr, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/, 'no raw control');
+  assert.match(r.stdout, /^ok {3}pass \\x1b\[31m red \\x0d over \(\d+ ms\)$/m);
+  assert.match(r.stdout, /^FAIL fail \\x1b\]0;title\\x07 \\x9b2J\\x0aok {3}forged$/m);
+  assert.doesNotMatch(r.stdout, /^ok {3}forged/m, 'a line break in a name makes no line of its own');
 });

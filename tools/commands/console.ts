@@ -11,6 +11,7 @@ import { BUTTONS, ButtonName } from '../../host-sim/names.js';
 import { CartridgeChip } from '../../host-sim/cartridge-chip.js';
 import { TraceFiles } from '../../host-sim/trace/files.js';
 import { traceHeader, minStepIntervalS } from '../../host-sim/trace/header.js';
+import { isSeed, SEED_MAX } from '../../host-sim/rng.js';
 
 const SPEC: OptionSpec = {
   board: {
@@ -63,7 +64,7 @@ export async function consoleCommand(argv: string[]): Promise<number> {
   const speed = (o.speed as number | undefined) ?? 1;
   if (!(speed > 0 && speed <= 1000)) throw new UsageError(`--speed ${speed}: give 0 < X <= 1000`);
   const seed = (o.seed as number | undefined) ?? 1;
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed ${seed}: give a whole number >= 0`);
+  if (!isSeed(seed)) throw new UsageError(`--seed ${seed}: give a whole number 0..${SEED_MAX}`);
   requireSocat();
 
   const built = await buildFirmware(board.name);

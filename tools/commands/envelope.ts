@@ -18,6 +18,7 @@ import { checkOutputDir } from '../lib/errors.js';
 import { TraceFiles } from '../../host-sim/trace/files.js';
 import { traceHeader, minStepIntervalS } from '../../host-sim/trace/header.js';
 import { join } from 'node:path';
+import { isSeed, SEED_MAX } from '../../host-sim/rng.js';
 
 const SPEC: OptionSpec = {
   board: {
@@ -119,7 +120,7 @@ function edgeReport(board: Board, wasm: string, cartridge: string, o: Record<str
   if (!board.physics) throw new Error(`board ${board.name} has no physics block: --edge needs the physical model`);
   const stepMm = o.step === undefined ? 0.05 : Number(o.step);
   const seed = o.seed === undefined ? 1 : Number(o.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed ${String(o.seed)}: give a whole number`);
+  if (!isSeed(seed)) throw new UsageError(`--seed ${String(o.seed)}: give a whole number 0..${SEED_MAX}`);
   if (!(stepMm >= 0.01 && Number.isInteger(Math.round(stepMm * 1e6) / 1e4)))
     throw new UsageError(`--step ${String(o.step)}: give a depth step in mm, 0.01 or more, in whole 0.01 mm`);
   const depths = edgeDepths(board, cartridge, stepMm);

@@ -14,11 +14,13 @@ import { runCases } from '../qa/runner.js';
 import { junitXml } from '../qa/junit.js';
 import { htmlReport, EnvelopeLine } from '../qa/html.js';
 import { loadRequirements } from '../qa/requirements.js';
-import { CaseResult } from '../qa/results.js';
+import { CaseResult, caseSlugs } from '../qa/results.js';
 import { readEnvelope } from '../lib/envelope.js';
 import { loadBoard } from '../../boards/board.js';
 import { idealModelNote, failedPenBoard } from '../qa/tolerance.js';
 import { randomScenarios } from '../qa/random.js';
+import { terminalLine, terminalLines } from '../qa/escape.js';
+import { isSeed, SEED_MAX } from '../../host-sim/rng.js';
 
 const SPEC: OptionSpec = {
   jobs: { type: 'number', value: 'N', help: `worker threads (default: one per core, ${availableParallelism()} here)` },
@@ -81,7 +83,7 @@ export async function qaCommand(argv: string[]): Promise<number> {
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= 64))
     throw new UsageError(`--jobs ${jobs}: give a whole number 1..64`);
   const seed = (o.seed as number | undefined) ?? 1;
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed ${seed}: give a whole number >= 0`);
+  if (!isSeed(seed)) throw new UsageError(`--seed ${seed}: give a whole number 0..${SEED_MAX}`);
   const tolerance = o.tolerance as number | undefined;
   if (tolerance !== undefined && !(Number.isInteger(tolerance) && tolerance >= 1 && tolerance <= 1000))
     throw new UsageError(`--tolerance ${tolerance}: give a whole number 1..1000`);
@@ -113,7 +115,7 @@ export async function qaCommand(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof ScenarioError) {
-      console.error(`pen qa: ${e.message}`);
+      console.error(`pen qa: ${terminalLines(e.message)}`);
       return 2;
     }
     throw e;
@@ -125,7 +127,7 @@ export async function qaCommand(argv: string[]): Promise<number> {
   const names = new Set<string>();
   for (const c of cases) {
     if (names.has(c.name)) {
-      console.error(`pen qa: ${c.file}: case name "${c.name}" is used twice; names must be unique`);
+      console.error(`pen qa: ${c.file}: case name "${terminalLine(c.name)}" is used twice; names must be unique`);
       return 2;
     }
     names.add(c.name);
@@ -159,9 +161,11 @@ export async function qaCommand(argv: string[]): Promise<number> {
     onResult: (r, done, total) => {
       if (r.status === 'failed') failedSoFar++;
       if (tty) process.stderr.write('\r\x1b[K');
-      if (r.status === 'failed') console.log(`FAIL ${r.name}\n     ${r.message}`);
-      else if (!tty) console.log(`ok   ${r.name} (${r.wallMs} ms)`);
-      if (tty) process.stderr.write(`[${done}/${total}] ${failedSoFar} failed  ${r.name.slice(0, 60)}`);
+      // a name or a reply cannot drive the terminal: its controls (ESC, CR, ...) are shown as \x1b, \x0d
+      const name = terminalLine(r.name);
+      if (r.status === 'failed') console.log(`FAIL ${name}\n     ${terminalLines(r.message ?? 'failed')}`);
+      else if (!tty) console.log(`ok   ${name} (${r.wallMs} ms)`);
+      if (tty) process.stderr.write(`[${done}/${total}] ${failedSoFar} failed  ${name.slice(0, 60)}`);
     },
   });
   if (tty) process.stderr.write('\r\x1b[K');
@@ -174,9 +178,10 @@ export async function qaCommand(argv: string[]): Promise<number> {
   const traces: Record<string, { vcd: string; csv: string }> = {};
   if (report && failed.length) {
     const dir = join(dirname(report), `${basename(report).replace(/\.[^.]*$/, '')}-failed`);
+    const slugs = caseSlugs(results.map((r) => r.name)); // as the report's section ids
     for (const r of failed) {
       const c = cases.find((x) => x.name === r.name)!;
-      const t = writeFailureTrace(c, wasm[c.board], dir, failedPenBoard(c, r));
+      const t = writeFailureTrace(c, wasm[c.board], dir, slugs.get(r.name)!, failedPenBoard(c, r));
       const rel = relative(dirname(report), dir);
       traces[r.name] = { vcd: join(rel, t.vcd), csv: join(rel, t.csv) };
     }

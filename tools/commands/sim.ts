@@ -16,6 +16,7 @@ import { ZONES } from '../../abi/pen-abi.js';
 import { traceHeader, minStepIntervalS } from '../../host-sim/trace/header.js';
 import { TraceFiles } from '../../host-sim/trace/files.js';
 import { TipWindow, tipSvg } from '../../host-sim/trace/svg.js';
+import { isSeed, SEED_MAX } from '../../host-sim/rng.js';
 
 const SPEC: OptionSpec = {
   board: {
@@ -73,6 +74,8 @@ export async function simCommand(argv: string[]): Promise<number> {
   }
   noPositional(o, USAGE);
   const seedOpt = (o.seed as number | undefined) ?? 1;
+  // before --pen N draws a pen from it
+  if (!isSeed(seedOpt)) throw new UsageError(`--seed ${seedOpt}: give a whole number 0..${SEED_MAX}`);
   const { board, pen } = penOption(
     modelOption(boardOption(o.board as string | undefined), o.model as string | undefined),
     o.pen as string | undefined,
@@ -99,7 +102,6 @@ export async function simCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--freq ${freqHz} Hz is out of range: a whole number ${s.freq_min_hz}..${s.freq_max_hz} Hz`);
   }
   if (!(seconds > 0 && seconds <= 3600)) throw new UsageError(`--seconds ${seconds}: give 0 < S <= 3600`);
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed ${seed}: give a whole number >= 0`);
   if (!(tissue in TISSUES)) throw new UsageError(`--tissue ${tissue}: one of ${Object.keys(TISSUES).join(', ')}`);
   const mode = (o.mode as string | undefined) ?? 'home';
   if (mode !== 'home' && mode !== 'professional') throw new UsageError(`--mode ${mode}: home or professional`);

@@ -8,12 +8,17 @@ import { PenSim } from '../../host-sim/pen.js';
 import { runCase } from './run-case.js';
 import { Board } from '../../boards/board.js';
 import { Case } from './scenario.js';
-import { caseSlug } from './results.js';
 
 const DRIVERS = ['run', 'runUntil', 'runUntilStep', 'press', 'command', 'inject'] as const;
 
-/** Runs `c` again and writes `<dir>/<slug>.vcd` and `.csv`; returns the two file names. */
-export function writeFailureTrace(c: Case, wasm: string, dir: string, penBoard?: Board): { vcd: string; csv: string } {
+/** Runs `c` again and writes `<dir>/<slug>.vcd` and `.csv` (slug: the case's of `caseSlugs`); returns the two file names. */
+export function writeFailureTrace(
+  c: Case,
+  wasm: string,
+  dir: string,
+  slug: string,
+  penBoard?: Board,
+): { vcd: string; csv: string } {
   let sim: PenSim | undefined;
   const proto = PenSim.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
   const saved = DRIVERS.map((k) => proto[k]);
@@ -32,8 +37,7 @@ export function writeFailureTrace(c: Case, wasm: string, dir: string, penBoard?:
   }
   if (!sim?.trace) throw new Error(`${c.name}: the replay made no trace`);
   mkdirSync(dir, { recursive: true });
-  const base = caseSlug(c.name);
-  writeFileSync(join(dir, `${base}.vcd`), sim.trace.vcd());
-  writeFileSync(join(dir, `${base}.csv`), sim.trace.csv());
-  return { vcd: `${base}.vcd`, csv: `${base}.csv` };
+  writeFileSync(join(dir, `${slug}.vcd`), sim.trace.vcd());
+  writeFileSync(join(dir, `${slug}.csv`), sim.trace.csv());
+  return { vcd: `${slug}.vcd`, csv: `${slug}.csv` };
 }

@@ -4,11 +4,12 @@
 // of the needle around each expect with the expected value and its tolerance band, and for a failure
 // the command that replays it and its trace files. Per matrix file: heat maps of depth and rate error
 // over depth x rate with the envelope drawn.
-import { CaseResult, Plot, ExpectResult, caseSlug } from './results.js';
+import { CaseResult, Plot, ExpectResult, caseSlugs } from './results.js';
 import { Requirement } from './requirements.js';
 import { Provenance, replayCommand } from './provenance.js';
 import type { CoverageMap } from '../build/coverage-build.js';
 import { figures, percent, unreached, shortName } from './coverage.js';
+import { htmlChars } from './escape.js';
 
 export interface EnvelopeLine {
   board: string;
@@ -35,6 +36,9 @@ export function htmlReport(
   const passed = results.filter((r) => r.status === 'passed').length;
   const failed = results.length - passed;
   const parts: string[] = [];
+  // each case's section id, unique in the page (the same slugs as its trace files)
+  const slugs = caseSlugs(results.map((r) => r.name));
+  const caseAnchor = (name: string): string => 'case-' + slugs.get(name)!;
   parts.push(
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${h(title)}</title><style>${CSS}</style></head><body>`,
   );
@@ -43,7 +47,7 @@ export function htmlReport(
     `<p class="summary"><span class="${failed ? 'fail' : 'pass'}">${passed} passed, ${failed} failed</span> &middot; ${results.length} cases from ${new Set(results.map((r) => r.file)).size} files</p>`,
   );
   parts.push(provenanceTable(extras.provenance));
-  parts.push(failureList(results));
+  parts.push(failureList(results, caseAnchor));
   parts.push(traceability(results, reqs, extras.coverage));
   if (extras.coverage) parts.push(unreachedSection(results, extras.coverage));
   for (const [file, rs] of groupBy(results, (r) => r.file)) {
@@ -61,7 +65,7 @@ export function htmlReport(
         '</div>',
       );
     }
-    for (const r of rs) parts.push(caseSection(r, extras.traces?.[r.name]));
+    for (const r of rs) parts.push(caseSection(r, caseAnchor(r.name), extras.traces?.[r.name]));
   }
   parts.push(`<footer>${h(provenanceLine(extras.provenance))}</footer>`);
   parts.push('</body></html>');
@@ -80,7 +84,7 @@ function provenanceLine(p: Provenance): string {
   return `${p.date} · ${p.firmware.map((f) => `${f.board} firmware sha256 ${f.sha256.slice(0, 16)}…, ${f.bytes} bytes`).join('; ')} · commit ${p.commit} · pen ${p.tools.pen}, node ${p.tools.node}, assemblyscript ${p.tools.assemblyscript}`;
 }
 
-function failureList(results: CaseResult[]): string {
+function failureList(results: CaseResult[], caseAnchor: (name: string) => string): string {
   const failed = results.filter((r) => r.status === 'failed');
   if (!failed.length) return '<p class="pass">No failures.</p>';
   return `<h2 id="failures" class="fail">Failures (${failed.length})</h2><ol class="failures">${failed
@@ -166,7 +170,7 @@ function unreachedSection(results: CaseResult[], maps: CoverageMap[]): string {
   return out.join('\n');
 }
 
-function caseSection(r: CaseResult, trace?: { vcd: string; csv: string }): string {
+function caseSection(r: CaseResult, id: string, trace?: { vcd: string; csv: string }): string {
   const steps = r.steps
     .map(
       (s) =>
@@ -195,7 +199,7 @@ function caseSection(r: CaseResult, trace?: { vcd: string; csv: string }): strin
     r.status === 'failed'
       ? `<p>Replay: <code>${h(replayCommand(r.file, r.name, r.seed))}</code>${trace ? ` &middot; trace: <a href="${h(trace.vcd)}">VCD</a>, <a href="${h(trace.csv)}">CSV</a>` : ''}</p>`
       : '';
-  return `<details id="${caseAnchor(r.name)}" class="case ${r.status}"${open ? ' open' : ''}><summary><span class="${r.status === 'passed' ? 'pass' : 'fail'}">${r.status === 'passed' ? 'PASS' : 'FAIL'}</span> ${h(r.name)} <small>seed ${r.seed}, ${r.board}${r.model ? `, ${r.model} model` : ''}${r.pens ? `, ${r.pens} pens` : ''}, cartridge ${h(r.cartridge)}, ${(r.simMs / 1000).toFixed(2)} s simulated</small></summary>
+  return `<details id="${id}" class="case ${r.status}"${open ? ' open' : ''}><summary><span class="${r.status === 'passed' ? 'pass' : 'fail'}">${r.status === 'passed' ? 'PASS' : 'FAIL'}</span> ${h(r.name)} <small>seed ${r.seed}, ${r.board}${r.model ? `, ${r.model} model` : ''}${r.pens ? `, ${r.pens} pens` : ''}, cartridge ${h(r.cartridge)}, ${(r.simMs / 1000).toFixed(2)} s simulated</small></summary>
 ${r.message ? `<p class="fail">${h(r.message)}</p>` : ''}${replay}
 <table><tr><th>line</th><th>step</th><th>result</th><th>detail</th></tr>${steps}</table>
 ${exps ? `<table><tr><th>line</th><th>expect</th><th>expected</th><th>measured</th>${r.pens ? `<th>spread over ${r.pens} pens</th>` : ''}<th></th></tr>${exps}</table>` : ''}
@@ -336,16 +340,16 @@ function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
   return m;
 }
 
-function caseAnchor(name: string): string {
-  return 'case-' + caseSlug(name);
-}
-
 function anchor(s: string): string {
   return 'f-' + s.replace(/[^a-zA-Z0-9]+/g, '-');
 }
 
+/** Markup escaped, and the characters HTML forbids (controls, lone surrogates, noncharacters) shown as \x01, \uFFFE. */
 function h(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return htmlChars(s).replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}

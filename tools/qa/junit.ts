@@ -9,6 +9,7 @@
 import { hostname } from 'node:os';
 import { CaseResult, ExpectResult } from './results.js';
 import { Provenance, provenancePairs, replayCommand } from './provenance.js';
+import { xmlChars } from './escape.js';
 
 export interface JunitOptions {
   /** `file` and `line` attributes on each <testcase> (outside both schemas) */
@@ -122,13 +123,8 @@ function num(v: number): string {
 }
 
 function x(s: string): string {
-  return (
-    s
-      .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
-      // XML 1.0 has no place for most control characters
-      .replace(
-        /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g,
-        (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-      )
+  // XML 1.0 has no place for most control characters, U+FFFE, U+FFFF or a lone surrogate: shown as \x01, \uFFFE
+  return xmlChars(
+    s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!),
   );
 }

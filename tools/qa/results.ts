@@ -1,4 +1,5 @@
 // What a case run produces: plain data, so it crosses worker threads and goes into reports.
+import { createHash } from 'node:crypto';
 
 export interface ExpectResult {
   line: number;
@@ -68,12 +69,44 @@ export interface CaseResult {
   metrics?: { depthErrMm?: number; freqErrPct?: number; clamped?: boolean; setFreqHz?: number };
 }
 
-/** A case's name as a file name and HTML id: its trace files and its section in the report. */
-export function caseSlug(name: string): string {
+/** A case's name as a file name and HTML id, on its own: what it may share with other names. */
+function slugBase(name: string): string {
   return (
     name
       .replace(/[^A-Za-z0-9._-]+/g, '_')
       .replace(/^_+|_+$/g, '')
       .slice(0, 100) || 'case'
   );
+}
+
+/**
+ * The cases' names as file names and HTML ids (their trace files and their sections in the report),
+ * unique within the run: a name keeps its plain form ("fixture_depth_off_by_0.1_mm") unless another
+ * name of the run comes to the same one, letters' case aside (`same x<1` and `same x>1`, two long
+ * names alike in their first 100 characters, `A` and `a` on a file system that folds case); then each
+ * of those gets a short hash of its full name. Should even that clash, a counter settles it, in the
+ * order of `names`. The same names give the same slugs.
+ */
+export function caseSlugs(names: string[]): Map<string, string> {
+  const unique = [...new Set(names)];
+  const shared = new Map<string, number>();
+  for (const n of unique) {
+    const k = slugBase(n).toLowerCase();
+    shared.set(k, (shared.get(k) ?? 0) + 1);
+  }
+  const taken = new Set<string>();
+  const out = new Map<string, string>();
+  for (const n of unique) {
+    const base = slugBase(n);
+    const s = shared.get(base.toLowerCase())! > 1 ? `${base}-${shortHash(n)}` : base;
+    let slug = s;
+    for (let k = 2; taken.has(slug.toLowerCase()); k++) slug = `${s}-${k}`;
+    taken.add(slug.toLowerCase());
+    out.set(n, slug);
+  }
+  return out;
+}
+
+function shortHash(s: string): string {
+  return createHash('sha256').update(s).digest('hex').slice(0, 8);
 }

@@ -8,6 +8,7 @@ import { parseDocument, LineCounter, isMap, isSeq, isScalar, visit, Node as Yaml
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { boardNames, loadBoard, cartridgeOf } from '../../boards/board.js';
+import { isSeed, SEED_MAX } from '../../host-sim/rng.js';
 
 export type Step = Record<string, unknown> & { line: number };
 
@@ -114,6 +115,8 @@ export function findScenarioFiles(paths: string[]): string[] {
 
 /** Reads one file into its cases; throws ScenarioError naming file:line on any problem. */
 export function loadScenario(path: string, defaultSeed = 1, defaultTolerance?: number): Case[] {
+  if (!isSeed(defaultSeed))
+    throw new ScenarioError(`default seed ${defaultSeed} is not a seed: give a whole number 0..${SEED_MAX}`);
   const file = relative(process.cwd(), resolve(path)) || path;
   const text = readFileSync(path, 'utf8');
   const lc = new LineCounter();
@@ -158,15 +161,16 @@ export function loadScenario(path: string, defaultSeed = 1, defaultTolerance?: n
   const cases: Case[] = [];
   for (const params of combos) {
     const data = substitute(raw, params) as Record<string, unknown>;
+    const values = Object.entries(params)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    const inCase = values ? ` (matrix case ${values})` : '';
     if (!strict(data)) {
-      const values = Object.entries(params)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(', ');
       throw scenarioError(
         file,
         schemaProblems(strict.errors!, data, lineOf).map((p) => ({
           ...p,
-          message: `${p.message} (matrix case ${values})`,
+          message: `${p.message}${inCase}`,
         })),
       );
     }
@@ -181,8 +185,10 @@ export function loadScenario(path: string, defaultSeed = 1, defaultTolerance?: n
     }
     if (data.model === 'physical' && !loadBoard(board).physics)
       throw at(lineOf(['model']), `board ${board} has no physics block: the physical model needs one`);
+    // the schema says so too; a seed past 32 bits would run as a smaller one
+    if (data.seed !== undefined && !isSeed(data.seed)) throw at(lineOf(['seed']), seedProblem(data.seed));
     const steps = (data.steps as Record<string, unknown>[]).map((s, i) => ({ ...s, line: lineOf(['steps', i]) }));
-    for (const s of steps) checkDurations(s, at);
+    steps.forEach((s, i) => checkDurations(s, i, (line, msg) => at(line, msg + inCase)));
     const suffix = Object.keys(params).length
       ? ` [${Object.entries(params)
           .map(([k, v]) => `${k}=${v}`)
@@ -241,6 +247,8 @@ function substitute(v: unknown, params: Record<string, number | string>): unknow
 
 /** the shortest glitch `inject: {for}` takes (ms) */
 export const GLITCH_MIN_MS = 0.01;
+/** the longest run, wait timeout, hold or glitch (ms): an hour of simulated time */
+export const TIME_MAX_MS = 3_600_000;
 
 export function durationMs(v: unknown): number {
   if (typeof v === 'number') return v;
@@ -249,25 +257,52 @@ export function durationMs(v: unknown): number {
   return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
 }
 
-function checkDurations(s: Step, at: (line: number, msg: string) => ScenarioError): void {
-  const check = (v: unknown, what: string): void => {
-    const ms = durationMs(v);
-    if (!(ms > 0 && ms <= 3_600_000))
-      throw at(s.line, `${what} "${v}" is not a duration: write 250ms, 2s or 1.5s (up to 1 hour)`);
+/** The values of a step that are times: a duration (run, wait timeout), a glitch (inject for), a hold. */
+type TimeKind = 'duration' | 'glitch' | 'hold';
+
+const TIME_FORMS: Record<TimeKind, string> = {
+  duration: 'is not a duration: write 250ms, 2s or 1.5s, or a number of milliseconds (above 0, up to 1 hour)',
+  glitch: `is not a glitch length: write 0.2ms, 5ms or 1s, or a number of milliseconds (${GLITCH_MIN_MS} ms to 1 hour)`,
+  hold: 'is not a hold time: give a number of milliseconds (above 0, up to 1 hour)',
+};
+
+/** Which time a JSON pointer into a scenario points at, if any. */
+function timeKind(pointer: string): TimeKind | undefined {
+  if (/^\/steps\/\d+\/(run|wait\/timeout)$/.test(pointer)) return 'duration';
+  if (/^\/steps\/\d+\/inject\/for$/.test(pointer)) return 'glitch';
+  if (/^\/steps\/\d+\/hold\/ms$/.test(pointer)) return 'hold';
+  return undefined;
+}
+
+/** `steps.2.run "0ms" is not a duration: ...`: the value, where it is and what would be valid. */
+function timeProblem(kind: TimeKind, pointer: string, v: unknown): string {
+  return `${pointer.replace(/^\//, '').replace(/\//g, '.')} ${JSON.stringify(v)} ${TIME_FORMS[kind]}`;
+}
+
+function timeOk(kind: TimeKind, v: unknown): boolean {
+  // a hold is a number of milliseconds only (the schema says so); the others also "250ms", "2s"
+  const ms = kind === 'hold' ? (typeof v === 'number' ? v : NaN) : durationMs(v);
+  // a glitch shorter than the step timer's resolution would not exist; 10 us is well above it
+  return (kind === 'glitch' ? ms >= GLITCH_MIN_MS : ms > 0) && ms <= TIME_MAX_MS;
+}
+
+/** Every time of step `i` against its bounds (the schema says the same where it can). */
+function checkDurations(s: Step, i: number, at: (line: number, msg: string) => ScenarioError): void {
+  const check = (kind: TimeKind, pointer: string, v: unknown): void => {
+    if (!timeOk(kind, v)) throw at(s.line, timeProblem(kind, `/steps/${i}/${pointer}`, v));
   };
-  if ('run' in s) check(s.run, 'run');
-  const inject = s.inject as Record<string, unknown> | undefined;
-  if (inject && typeof inject === 'object' && inject.for !== undefined) {
-    const ms = durationMs(inject.for);
-    // a glitch shorter than the step timer's resolution would not exist; 10 us is well above it
-    if (!(ms >= GLITCH_MIN_MS && ms <= 3_600_000))
-      throw at(
-        s.line,
-        `inject for "${inject.for}" is not a glitch length: write 0.2ms, 5ms or 1s (${GLITCH_MIN_MS} ms to 1 hour)`,
-      );
-  }
-  if ('wait' in s && (s.wait as Record<string, unknown>).timeout !== undefined)
-    check((s.wait as Record<string, unknown>).timeout, 'wait timeout');
+  const field = (key: string, sub: string): unknown => {
+    const o = s[key];
+    return o && typeof o === 'object' ? (o as Record<string, unknown>)[sub] : undefined;
+  };
+  if ('run' in s) check('duration', 'run', s.run);
+  if (field('wait', 'timeout') !== undefined) check('duration', 'wait/timeout', field('wait', 'timeout'));
+  if (field('inject', 'for') !== undefined) check('glitch', 'inject/for', field('inject', 'for'));
+  if ('hold' in s) check('hold', 'hold/ms', field('hold', 'ms'));
+}
+
+function seedProblem(v: unknown): string {
+  return `seed: ${JSON.stringify(v)} is not a seed: give a whole number 0..${SEED_MAX}`;
 }
 
 /** The instance path of an error; for an unknown key, the key itself, so the line is the key's. */
@@ -345,6 +380,11 @@ function explain(errors: ErrorObject[], data: Record<string, unknown>): string {
   const where = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'the file';
   const p = e.params as Record<string, unknown>;
   const isStep = /^\/steps\/\d+$/.test(e.instancePath);
+  const time = timeKind(e.instancePath);
+  if (time) return timeProblem(time, e.instancePath, valueAt(data, e.instancePath));
+  if (e.instancePath === '/seed') return seedProblem(valueAt(data, e.instancePath));
+  if (e.instancePath === '/tissue')
+    return `tissue: ${JSON.stringify(valueAt(data, e.instancePath))} is not valid: use one of soft, normal, tough, or a peak insertion force per needle in mN (a number, 0 or more)`;
   if (/\/phase$/.test(e.instancePath))
     return `${where}: ${JSON.stringify(valueAt(data, e.instancePath))} is not a phase: give 0 <= phase < 1, or top, descending, bottom, ascending`;
   switch (e.keyword) {
@@ -363,8 +403,6 @@ function explain(errors: ErrorObject[], data: Record<string, unknown>): string {
       return `${where}: must be ${p.type}, got ${JSON.stringify(valueAt(data, e.instancePath))}`;
     case 'oneOf':
     case 'pattern':
-      if (/\/run$|\/timeout$|\/for$/.test(e.instancePath))
-        return `${where} "${valueAt(data, e.instancePath)}" is not a duration: write 250ms, 2s or 1.5s`;
       return `${where}: ${JSON.stringify(valueAt(data, e.instancePath))} is not valid (${e.parentSchema?.description ?? e.message})`;
     default:
       return `${where}: ${e.message}`;
