@@ -6,6 +6,7 @@ import { readEnvelope } from '../../tools/lib/envelope.js';
 import { unlockProfessional } from '../../tools/lib/clinic.js';
 import { DEPTH_TOL_UM } from '../../tools/lib/envelope-limit.js';
 import assert from 'node:assert/strict';
+import type { CaseResult } from '../../tools/qa/results.js';
 
 export const BOARD: Board = loadBoard('ref-pen');
 
@@ -107,4 +108,28 @@ export function assertHolds(sim: PenSim, depthMm: number, freqHz: number): void 
     `${freqHz} Hz: tip ${worst.toFixed(1)} um from the set depth (strokes ${Math.min(...errs).toFixed(1)}..${Math.max(...errs).toFixed(1)} um)`,
   );
   assert.ok(Math.abs(m.freq_hz! / freqHz - 1) <= 0.005, `rate ${m.freq_hz} Hz against ${freqHz} Hz`);
+}
+
+/** A failed case as a run reports it, with `name` and a serial reply of `reply`. */
+export function oddCase(name: string, reply: string): CaseResult {
+  return {
+    name,
+    scenario: name,
+    file: 'tests/qa/odd.yaml',
+    line: 1,
+    board: 'ref-pen',
+    cartridge: '16',
+    seed: 1,
+    params: {},
+    matrixKeys: [],
+    requirements: [],
+    tags: [],
+    status: 'failed',
+    message: `tests/qa/odd.yaml:4: expected reply "OK", measured "${reply}"`,
+    wallMs: 1,
+    simMs: 1,
+    steps: [{ line: 3, text: 'send: STATUS?', status: 'passed', detail: `reply: ${reply}` }],
+    expects: [{ line: 4, key: 'reply', expected: 'OK', measured: reply, pass: false }],
+    plots: [],
+  };
 }

@@ -11,9 +11,8 @@ import { findScenarioFiles, loadScenario } from '../../tools/qa/scenario.js';
 import { runCases } from '../../tools/qa/runner.js';
 import { junitXml } from '../../tools/qa/junit.js';
 import { collectProvenance, firmwareId, type Provenance } from '../../tools/qa/provenance.js';
-import type { CaseResult } from '../../tools/qa/results.js';
 import { REPO_ROOT } from '../../boards/paths.js';
-import { firmware } from './helpers.js';
+import { firmware, oddCase } from './helpers.js';
 
 const SCHEMAS = ['jenkins-junit-10.xsd', 'ant-junit.xsd'].map((s) => join(REPO_ROOT, 'tests', 'fixtures', 'junit', s));
 const dir = mkdtempSync(join(tmpdir(), 'junit-'));
@@ -86,30 +85,6 @@ test('with file and line attributes for annotators, the case names its file and 
   const v = xmllint(xml.replace(/ file="[^"]*" line="\d+"/g, ''), SCHEMAS[0]);
   assert.ok(v.ok, v.out);
 });
-
-/** A failed case as a run reports it, with `name` and a serial reply of `reply`. */
-function oddCase(name: string, reply: string): CaseResult {
-  return {
-    name,
-    scenario: name,
-    file: 'tests/qa/odd.yaml',
-    line: 1,
-    board: 'ref-pen',
-    cartridge: '16',
-    seed: 1,
-    params: {},
-    matrixKeys: [],
-    requirements: [],
-    tags: [],
-    status: 'failed',
-    message: `tests/qa/odd.yaml:4: expected reply "OK", measured "${reply}"`,
-    wallMs: 1,
-    simMs: 1,
-    steps: [{ line: 3, text: 'send: STATUS?', status: 'passed', detail: `reply: ${reply}` }],
-    expects: [{ line: 4, key: 'reply', expected: 'OK', measured: reply, pass: false }],
-    plots: [],
-  };
-}
 
 const PROV: Provenance = {
   date: '2025-01-01T00:00:00Z',

@@ -12,9 +12,10 @@ import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { firmwareId, gitCommit, type Provenance } from '../../tools/qa/provenance.js';
 import { htmlReport } from '../../tools/qa/html.js';
-import { caseSlugs, type CaseResult } from '../../tools/qa/results.js';
+import { caseSlugs } from '../../tools/qa/results.js';
 import { firmwarePath } from '../../tools/build/build.js';
 import { screenshotReport } from '../../tools/qa/screenshot.js';
+import { oddCase } from './helpers.js';
 
 const PEN = join(REPO_ROOT, 'bin', 'pen.js');
 const dir = mkdtempSync(join(tmpdir(), 'report-'));
@@ -102,30 +103,6 @@ const PROV: Provenance = {
   tools: { node: 'v22', pen: '0.1.0', assemblyscript: '0.27.0' },
   seed: 1,
 };
-
-/** A failed case as a run reports it, with `name` and a serial reply of `reply`. */
-function oddCase(name: string, reply: string): CaseResult {
-  return {
-    name,
-    scenario: name,
-    file: 'tests/qa/odd.yaml',
-    line: 1,
-    board: 'ref-pen',
-    cartridge: '16',
-    seed: 1,
-    params: {},
-    matrixKeys: [],
-    requirements: [],
-    tags: [],
-    status: 'failed',
-    message: `tests/qa/odd.yaml:4: expected reply "OK", measured "${reply}"`,
-    wallMs: 1,
-    simMs: 1,
-    steps: [{ line: 3, text: 'send: STATUS?', status: 'passed', detail: `reply: ${reply}` }],
-    expects: [{ line: 4, key: 'reply', expected: 'OK', measured: reply, pass: false }],
-    plots: [],
-  };
-}
 
 /**
  * What HTML forbids in a document: NUL and the other controls but tab, LF, FF and CR (C0, DEL, C1),
