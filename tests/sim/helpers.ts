@@ -7,6 +7,7 @@ import { unlockProfessional } from '../../tools/lib/clinic.js';
 import { DEPTH_TOL_UM } from '../../tools/lib/envelope-limit.js';
 import assert from 'node:assert/strict';
 import type { CaseResult } from '../../tools/qa/results.js';
+import type { Provenance } from '../../tools/qa/provenance.js';
 
 export const BOARD: Board = loadBoard('ref-pen');
 
@@ -133,3 +134,12 @@ export function oddCase(name: string, reply: string): CaseResult {
     plots: [],
   };
 }
+
+/** The provenance the report tests give the odd cases: fixed, so their output is the same each run. */
+export const ODD_PROV: Provenance = {
+  date: '2025-01-01T00:00:00Z',
+  firmware: [],
+  commit: 'c0ffee',
+  tools: { node: 'v22', pen: '0.1.0', assemblyscript: '0.27.0' },
+  seed: 1,
+};

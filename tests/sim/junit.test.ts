@@ -10,9 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { findScenarioFiles, loadScenario } from '../../tools/qa/scenario.js';
 import { runCases } from '../../tools/qa/runner.js';
 import { junitXml } from '../../tools/qa/junit.js';
-import { collectProvenance, firmwareId, type Provenance } from '../../tools/qa/provenance.js';
+import { collectProvenance, firmwareId } from '../../tools/qa/provenance.js';
 import { REPO_ROOT } from '../../boards/paths.js';
-import { firmware, oddCase } from './helpers.js';
+import { firmware, oddCase, ODD_PROV as PROV } from './helpers.js';
 
 const SCHEMAS = ['jenkins-junit-10.xsd', 'ant-junit.xsd'].map((s) => join(REPO_ROOT, 'tests', 'fixtures', 'junit', s));
 const dir = mkdtempSync(join(tmpdir(), 'junit-'));
@@ -85,14 +85,6 @@ test('with file and line attributes for annotators, the case names its file and 
   const v = xmllint(xml.replace(/ file="[^"]*" line="\d+"/g, ''), SCHEMAS[0]);
   assert.ok(v.ok, v.out);
 });
-
-const PROV: Provenance = {
-  date: '2025-01-01T00:00:00Z',
-  firmware: [],
-  commit: 'c0ffee',
-  tools: { node: 'v22', pen: '0.1.0', assemblyscript: '0.27.0' },
-  seed: 1,
-};
 
 /** XML 1.0's Char production, as code points; a lone surrogate is not one. */
 const XML_CHAR = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;

@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from '../../boards/paths.js';
-import { firmwareId, gitCommit, type Provenance } from '../../tools/qa/provenance.js';
+import { firmwareId, gitCommit } from '../../tools/qa/provenance.js';
 import { htmlReport } from '../../tools/qa/html.js';
 import { caseSlugs } from '../../tools/qa/results.js';
 import { firmwarePath } from '../../tools/build/build.js';
 import { screenshotReport } from '../../tools/qa/screenshot.js';
-import { oddCase } from './helpers.js';
+import { oddCase, ODD_PROV as PROV } from './helpers.js';
 
 const PEN = join(REPO_ROOT, 'bin', 'pen.js');
 const dir = mkdtempSync(join(tmpdir(), 'report-'));
@@ -95,14 +95,6 @@ test('the report of a run with one failure: provenance, failure first, band, tra
   assert.equal(shots.length, 2, 'the top of the report and the failed case');
   for (const s of shots) assert.deepEqual([...readFileSync(s).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
 });
-
-const PROV: Provenance = {
-  date: '2025-01-01T00:00:00Z',
-  firmware: [],
-  commit: 'c0ffee',
-  tools: { node: 'v22', pen: '0.1.0', assemblyscript: '0.27.0' },
-  seed: 1,
-};
 
 /**
  * What HTML forbids in a document: NUL and the other controls but tab, LF, FF and CR (C0, DEL, C1),
