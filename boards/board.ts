@@ -206,7 +206,7 @@ function validate(data: unknown): ValidateFunction {
 export function schemaErrors(data: unknown): string[] {
   const v = validate(data);
   const lines = (v.errors ?? []).map((err: ErrorObject) => {
-    const field = err.instancePath || '/';
+    const field = shownPointer(err.instancePath);
     if (isSourceField(field) && (err.keyword === 'pattern' || err.keyword === 'minLength'))
       return `${field}: is blank: a source must name where the number comes from (a datasheet, a paper, a measurement), or say "estimate"`;
     const extra =
@@ -217,6 +217,21 @@ export function schemaErrors(data: unknown): string[] {
   });
   // an empty source breaks both minLength and the pattern: one line
   return [...new Set(lines)];
+}
+
+/**
+ * A JSON pointer as people read it: the tolerances are keyed by pointers themselves, which a pointer
+ * escapes (/tolerances/~1motor~1phase_resistance_ohm); shown unescaped and quoted there.
+ */
+function shownPointer(ptr: string): string {
+  if (!ptr) return '/';
+  return ptr
+    .split('/')
+    .map((k) => {
+      const key = k.replace(/~1/g, '/').replace(/~0/g, '~');
+      return key.includes('/') ? `"${key}"` : key;
+    })
+    .join('/');
 }
 
 /** The schema of the number at a JSON pointer into a board (undefined where the schema has none). */
@@ -285,7 +300,7 @@ export const PUMP_HOLD_MIN_PERIODS = 1.25;
 
 function checkConsistency(b: Board, file: string): void {
   const fail = (field: string, msg: string): never => {
-    throw new BoardError(`${file}: ${field}: ${msg}`);
+    throw new BoardError(`${file}: ${shownPointer(field)}: ${msg}`);
   };
   if (!isPathName(file, b.name)) fail('/name', `"${b.name}" must match the file name`);
   const pts = b.motor.pull_out_curve.points_rpm_mNm;

@@ -1,5 +1,5 @@
-// What a trace file says about its run so it can be reproduced: board, settings, seed, the firmware's
-// hash; and the step rate limit that sets the VCD's timescale.
+// What a trace file says about its run so it can be reproduced: board, motor model, settings, seed,
+// the firmware's hash; and the step rate limit that sets the VCD's timescale.
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { Board } from '../../boards/board.js';
@@ -7,7 +7,7 @@ import { Board } from '../../boards/board.js';
 export function traceHeader(board: Board, wasmPath: string, settings: Record<string, string | number>): string[] {
   const wasm = readFileSync(wasmPath);
   return [
-    `board ${board.name}, step timer ${board.timing.step_timer_hz} Hz nominal`,
+    `board ${board.name}, ${board.physics?.model ?? 'ideal'} model, step timer ${board.timing.step_timer_hz} Hz nominal`,
     `settings ${Object.entries(settings)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')}`,

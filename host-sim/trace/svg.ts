@@ -32,7 +32,8 @@ export function tipSvg(series: [number, number][], timerHz: number, opts: SvgOpt
   const poly = decimate(pts, Math.ceil(pts.length / (2 * W)))
     .map(([t, u]) => `${X(t).toFixed(1)},${Y(u).toFixed(1)}`)
     .join(' ');
-  const ms = (t: number): string => (((t - t0) * 1000) / timerHz).toFixed(1);
+  // the run's own time, as the CSV and VCD beside the plot give it
+  const ms = (t: number): string => ((t * 1000) / timerHz).toFixed(1);
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,

@@ -119,18 +119,18 @@ test('a board whose name is not its file name, an unknown board, and broken JSON
   assert.throws(() => loadBoard(join(dir, 'x.json')), /not valid JSON/);
 });
 
-test('a range whose min exceeds its max is refused saying so, a tolerance named by its escaped pointer', () => {
+test('a range whose min exceeds its max is refused saying so, a tolerance named by its pointer, unescaped and quoted', () => {
   assert.equal(
     refusal((b) => Object.assign(b.physics.damping_ratio, { min: 0.2, max: 0.1 })),
     'FILE: /physics/damping_ratio: min 0.2 exceeds max 0.1',
   );
   assert.equal(
     refusal((b) => Object.assign(b.tolerances['/carriage/mass_g'], { min: 4.5, max: 3.5 })),
-    'FILE: /tolerances/~1carriage~1mass_g: min 4.5 exceeds max 3.5',
+    'FILE: /tolerances/"/carriage/mass_g": min 4.5 exceeds max 3.5',
   );
   assert.equal(
     refusal((b) => (b.tolerances['/carriage/mass_g'].max = 3.9)),
-    "FILE: /tolerances/~1carriage~1mass_g: the board's value 4 is outside 3.5..3.9",
+    `FILE: /tolerances/"/carriage/mass_g": the board's value 4 is outside 3.5..3.9`,
   );
 });
 
@@ -158,7 +158,7 @@ test('a range or a tolerance outside the physical domain of its quantity is refu
     ],
     [
       (b) => (b.tolerances['/drive/efficiency'].max = 1.4),
-      'FILE: /tolerances/~1drive~1efficiency/max: 1.4 is above 1 (an efficiency lies in (0, 1])',
+      'FILE: /tolerances/"/drive/efficiency"/max: 1.4 is above 1 (an efficiency lies in (0, 1])',
     ],
     [
       (b) => (b.physics.winding_thermal_time_constant_s.min = 0),
@@ -166,7 +166,7 @@ test('a range or a tolerance outside the physical domain of its quantity is refu
     ],
     [
       (b) => (b.tolerances['/carriage/mass_g'].min = -3.5),
-      "FILE: /tolerances/~1carriage~1mass_g/min: -3.5 is not above 0 (the carriage's mass must be greater than 0)",
+      `FILE: /tolerances/"/carriage/mass_g"/min: -3.5 is not above 0 (the carriage's mass must be greater than 0)`,
     ],
     [
       (b) => (b.physics.puncture_depth_um.min = 0),
@@ -188,11 +188,11 @@ test('a blank source is refused: it must name where the number comes from, or sa
   );
   assert.equal(
     refusal((b) => (b.tolerances['/carriage/mass_g'].source = '\t')),
-    blank('/tolerances/~1carriage~1mass_g/source'),
+    blank('/tolerances/"/carriage/mass_g"/source'),
   );
   assert.equal(
     refusal((b) => (b.tolerances['/carriage/mass_g'].source = '')),
-    blank('/tolerances/~1carriage~1mass_g/source'),
+    blank('/tolerances/"/carriage/mass_g"/source'),
   );
   assert.equal(
     refusal((b) => (b.motor.source = ' ')),
@@ -219,15 +219,15 @@ test('every pen drawn from a board matches the schema (an integer field would be
 test('a tolerance a drawn pen could leave the schema by is refused', () => {
   assert.equal(
     refusal((b) => (b.tolerances['/geometry/retract_um'] = { min: 399.5, max: 401, source: 'estimate' })),
-    'FILE: /tolerances/~1geometry~1retract_um/min: 399.5 is not a whole number, but /geometry/retract_um is an integer',
+    'FILE: /tolerances/"/geometry/retract_um"/min: 399.5 is not a whole number, but /geometry/retract_um is an integer',
   );
   assert.equal(
     refusal((b) => (b.tolerances['/carriage/mass_g'].min = 0.05)),
-    "FILE: /tolerances/~1carriage~1mass_g/min: 0.05 is below /carriage/mass_g's minimum 0.1 in boards/board.schema.json",
+    `FILE: /tolerances/"/carriage/mass_g"/min: 0.05 is below /carriage/mass_g's minimum 0.1 in boards/board.schema.json`,
   );
   assert.equal(
     refusal((b) => (b.tolerances['/geometry/retract_um'] = { min: 0, max: 500, source: 'estimate' })),
-    "FILE: /tolerances/~1geometry~1retract_um/min: 0 is below /geometry/retract_um's minimum 1 in boards/board.schema.json",
+    `FILE: /tolerances/"/geometry/retract_um"/min: 0 is below /geometry/retract_um's minimum 1 in boards/board.schema.json`,
   );
 });
 

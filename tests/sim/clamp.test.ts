@@ -47,6 +47,10 @@ test('pen sim --depth 1.5 --freq 100 --seconds 2 --json reports the depth, the c
   assert.match(s.clamp_reason, /^torque: /);
   assert.ok(Math.abs(s.freq_hz / s.set.freq_hz - 1) <= 0.005);
   assert.equal(s.state, 'ready');
+  // the physics figures are there with either model: null where the ideal one has no rotor or heat
+  assert.equal(s.model, 'ideal');
+  for (const k of ['tip_overshoot_um', 'load_angle_deg_max', 'winding_temp_c_max', 'driver_temp_c_max'])
+    assert.equal(s[k], null, k);
 });
 
 test('pen sim refuses bad arguments with the valid range', () => {
@@ -57,12 +61,15 @@ test('pen sim refuses bad arguments with the valid range', () => {
     [['--freq', '0'], /--freq 0 Hz is out of range: a whole number 25\.\.150 Hz/],
     [['--board', 'nope'], /unknown board "nope"; boards: .*ref-pen/],
     [['--cartridge', '99'], /unknown cartridge "99" for board ref-pen: valid types are 12, 16, 24, 36, nano/],
-    [['--depth', 'deep'], /--depth must be a number, got "deep"/],
+    [['--depth', 'deep'], /--depth must be a decimal number, got "deep"/],
     [
       ['--cartridge', 'nano', '--depth', '1.0'],
       /out of range: 0\.20\.\.0\.50 mm for board ref-pen with cartridge nano/,
     ],
     [['--bogus'], /unknown option --bogus/],
+    // an option where a value belongs is a forgotten value (it would have made a directory "--json")
+    [['--out', '--json'], /--out needs a value \(DIR\), got the option --json/],
+    [['--freq', '0x20'], /--freq must be a decimal number, got "0x20"/],
   ];
   for (const [args, msg] of cases) {
     const r = pen(...args);

@@ -182,6 +182,7 @@ test('pen sim --pen runs a pen of the board ranges: the worst one strains the mo
   assert.equal(typical.pen, 'typical');
   assert.equal(worst.pen, 'worst');
   assert.equal(drawn.pen, '3');
+  for (const s of [typical, worst, drawn]) assert.equal((s as { model?: string }).model, 'physical');
   // the worst pen (weakest motor, most load, least damping) runs further from its field at the same setting
   assert.ok(worst.load_angle_deg_max! > typical.load_angle_deg_max! + 5, JSON.stringify({ worst, typical }));
   assert.ok(drawn.load_angle_deg_max! > 0 && drawn.load_angle_deg_max! !== typical.load_angle_deg_max);
@@ -222,4 +223,33 @@ test('--seed is a whole number 0..4294967295: a larger one (which would run as a
   const r = pen(['sim', '--seed', '4294967295', '--seconds', '0.1', '--json']);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).seed, 4294967295);
+});
+
+test('a board file that is missing or wrong is bad input (exit 2), naming the field and the fix', () => {
+  const ref = JSON.parse(readFileSync(join(REPO_ROOT, 'boards', 'ref-pen.json'), 'utf8'));
+  const edited = (name: string, edit: (b: any) => void): string => {
+    const d = mkdtempSync(join(tmp, `${name}-`));
+    const b = JSON.parse(JSON.stringify(ref));
+    edit(b);
+    writeFileSync(join(d, 'ref-pen.json'), JSON.stringify(b, null, 2));
+    return join(d, 'ref-pen.json');
+  };
+  const noMax = edited('nomax', (b) => delete b.tolerances['/carriage/mass_g'].max);
+  const cases: [string[], RegExp][] = [
+    [
+      ['sim', '--board', noMax, '--seconds', '0.01'],
+      /\/tolerances\/"\/carriage\/mass_g": must have required property 'max'/,
+    ],
+    [['sim', '--board', join(tmp, 'none', 'ref-pen.json')], /no file .*none\/ref-pen\.json/],
+    [
+      ['envelope', '--board', edited('nophysics', (b) => delete b.physics), '--limit'],
+      /board ref-pen has no physics block: --limit runs the physical model; .* or use a board that has one: ref-pen/,
+    ],
+  ];
+  for (const [args, msg] of cases) {
+    const r = pen(args);
+    assert.equal(r.status, EXIT_USAGE, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, msg);
+  }
+  assert.match(pen(cases[0][0]).stderr, /Fix the file \(boards\/board\.schema\.json/);
 });

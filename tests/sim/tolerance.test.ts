@@ -13,7 +13,7 @@ import { runCase } from '../../tools/qa/run-case.js';
 import { runCaseOnPens, pensOf, describePen } from '../../tools/qa/tolerance.js';
 import { CaseResult } from '../../tools/qa/results.js';
 import { junitXml } from '../../tools/qa/junit.js';
-import { collectProvenance } from '../../tools/qa/provenance.js';
+import { collectProvenance, replayCommand } from '../../tools/qa/provenance.js';
 import { loadBoard } from '../../boards/board.js';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { firmware } from './helpers.js';
@@ -109,5 +109,30 @@ test('the header keys model and tolerance validate against the published schema 
   assert.throws(
     () => loadScenario(file('bad.yaml', 'name: bad\nmodel: fancy\ntolerance: 0\nsteps:\n  - run: 10ms\n')),
     (e: unknown) => e instanceof ScenarioError && /bad\.yaml:2:/.test(e.message) && /bad\.yaml:3:/.test(e.message),
+  );
+});
+
+test('a tolerance run every pen passes shows the pen closest to the limit, the spread over every stroke, and replays on the same pens', async () => {
+  const wasm = await firmware();
+  const c: Case = { ...loadScenario(PASSES, 5)[0], tolerance: 4 };
+  const r = runCaseOnPens(c, wasm);
+  assert.equal(r.status, 'passed');
+  // each pen alone: the stroke furthest from 0.8 mm, and the range of every stroke's depth
+  const each = pensOf(loadBoard('ref-pen'), 'ideal', 4, c.seed).map((p) => {
+    const d = runCase(c, wasm, undefined, p.board).expects.find((x) => x.key === 'depth_mm')!;
+    const [, min, max] = /min ([\d.]+), max ([\d.]+)/.exec(d.measured)!.map(Number);
+    return { pen: p, d, min, max, off: Math.max(Math.abs(min - 0.8), Math.abs(max - 0.8)) };
+  });
+  const closest = each.reduce((a, b) => (b.off > a.off ? b : a));
+  const e = r.expects.find((x) => x.key === 'depth_mm')!;
+  assert.equal(e.measured, `${closest.d.measured} on ${describePen(closest.pen, 'ideal')}, the closest to the limit`);
+  assert.equal(e.spread!.min, Math.min(...each.map((x) => x.min)));
+  assert.equal(e.spread!.max, Math.max(...each.map((x) => x.max)));
+  // a text expectation has no range to show
+  const xml = junitXml([r], collectProvenance({ 'ref-pen': wasm }, 5));
+  assert.match(xml, /<property name="spread\.fixture depth as set\.line11\.state" value="over 4 pens"\/>/);
+  assert.equal(
+    replayCommand(r.file, r.name, r.seed, r.pens),
+    `npx pen qa ${r.file} --grep 'fixture depth as set' --seed 5 --tolerance 4`,
   );
 });

@@ -4,7 +4,7 @@ import { boardOption, cartridgeOption } from '../lib/board-option.js';
 import { buildFirmware } from '../build/build.js';
 import { readEnvelope, standardDepths } from '../lib/envelope.js';
 import { snakeCaseKeys } from '../lib/json-keys.js';
-import { Board, withModel } from '../../boards/board.js';
+import { Board, boardNames, loadBoard, withModel } from '../../boards/board.js';
 import { envelopeLimit, limitTable, worstPen, DEPTH_TOL_UM } from '../lib/envelope-limit.js';
 import {
   edgeDepths,
@@ -71,7 +71,7 @@ export async function envelopeCommand(argv: string[]): Promise<number> {
   const depths = standardDepths(board, cart.type);
   const pts = readEnvelope(board, built.wasmPath, cart.type, depths);
   if (o.limit) {
-    if (!board.physics) throw new Error(`board ${board.name} has no physics block: the limit needs the physical model`);
+    if (!board.physics) throw new UsageError(noPhysics(board, '--limit'));
     const progress = progressLine();
     const n = depths.length;
     const worst = envelopeLimit(board, cart.type, depths, undefined, (done) =>
@@ -116,8 +116,14 @@ export async function envelopeCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** What to do when an option needs the physical model and the board has none. */
+function noPhysics(board: Board, option: string): string {
+  const withPhysics = boardNames().filter((n) => loadBoard(n).physics);
+  return `board ${board.name} has no physics block: ${option} runs the physical model; give the board one (boards/board.schema.json, docs/simulator.md) or use a board that has one: ${withPhysics.join(', ')}`;
+}
+
 function edgeReport(board: Board, wasm: string, cartridge: string, o: Record<string, unknown>): number {
-  if (!board.physics) throw new Error(`board ${board.name} has no physics block: --edge needs the physical model`);
+  if (!board.physics) throw new UsageError(noPhysics(board, '--edge'));
   const stepMm = o.step === undefined ? 0.05 : Number(o.step);
   const seed = o.seed === undefined ? 1 : Number(o.seed);
   if (!isSeed(seed)) throw new UsageError(`--seed ${String(o.seed)}: give a whole number 0..${SEED_MAX}`);

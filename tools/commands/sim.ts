@@ -43,7 +43,10 @@ const SPEC: OptionSpec = {
     help: "home (up to 1.5 mm) or professional (unlocked with the simulator's clinic key)",
   },
   out: { type: 'string', value: 'DIR', help: 'write trace.csv, trace.vcd and tip.svg there' },
-  json: { type: 'boolean', help: 'print the summary as one JSON object' },
+  json: {
+    type: 'boolean',
+    help: 'print the summary as one JSON object (snake_case keys; tip_overshoot_um, load_angle_deg_max, winding_temp_c_max and driver_temp_c_max are null with the ideal model)',
+  },
   model: {
     type: 'string',
     value: 'MODEL',
@@ -248,7 +251,7 @@ function printSummary(r: SessionResult): void {
   lines.push(
     `steps      ${s.missed_steps} missed, worst step timing error ${s.step_error_us_max.toFixed(2)} us, peak motor load ${(s.peak_load * 100).toFixed(0)} % of pull-out`,
   );
-  if (s.tip_overshoot_um !== undefined)
+  if (s.tip_overshoot_um !== null)
     lines.push(
       `physics    tip ${s.tip_overshoot_um.toFixed(1)} um past the set depth at worst, load angle up to ${s.load_angle_deg_max!.toFixed(0)} deg (90 = pull-out), winding ${s.winding_temp_c_max!.toFixed(1)} C, driver ${s.driver_temp_c_max!.toFixed(1)} C`,
     );
@@ -263,11 +266,16 @@ const TIP_WINDOW_S = 2;
 function writeOutputs(dir: string, r: SessionResult, files: TraceFiles, tips: TipWindow): void {
   mkdirSync(dir, { recursive: true });
   r.files.push(...files.paths);
-  const svg = tipSvg(tips.series(), r.timerHz, {
+  // the last 100 ms the needles moved: a pen that faulted and stood still after its retract shows the
+  // fault and the retract, not 100 ms of rest
+  const series = tips.series();
+  const lastMoveTicks = series.length ? series[series.length - 1][0] : r.endTicks;
+  const toTicks = Math.min(r.endTicks, lastMoveTicks);
+  const svg = tipSvg(series, r.timerHz, {
     depthUm: r.summary.set.depth_mm * 1000,
-    title: `tip position: ${fmt(r.summary.set.depth_mm)} mm at ${r.summary.set.freq_hz} Hz (last 100 ms)`,
-    fromTicks: r.endTicks - r.timerHz / 10,
-    toTicks: r.endTicks,
+    title: `tip position: ${fmt(r.summary.set.depth_mm)} mm at ${r.summary.set.freq_hz} Hz (the last 100 ms it moved${r.summary.state === 'fault' ? `, to the ${r.summary.fault} fault's retract` : ''})`,
+    fromTicks: toTicks - r.timerHz / 10,
+    toTicks,
   });
   writeFileSync(join(dir, 'tip.svg'), svg);
   r.files.push(join(dir, 'tip.svg'));

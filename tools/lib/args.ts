@@ -12,6 +12,9 @@ export interface Parsed {
   [name: string]: string | number | boolean | string[] | undefined;
 }
 
+/** a decimal number as people type it: 3, -1.5, .25, 2e3 */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 export function parseOptions(argv: string[], spec: OptionSpec, usage: string): Parsed {
   const out: Parsed = { _: [], help: false };
   for (let i = 0; i < argv.length; i++) {
@@ -32,10 +35,17 @@ export function parseOptions(argv: string[], spec: OptionSpec, usage: string): P
       continue;
     }
     const raw = inline ?? argv[++i];
-    if (raw === undefined) throw new UsageError(`--${name} needs a value (${s.value ?? s.type})`);
+    // an option where its value should be is a forgotten value, not a value (--out --json): a value
+    // that starts with -- only as --name=VALUE
+    if (raw === undefined || (inline === undefined && raw.startsWith('--') && raw.length > 2))
+      throw new UsageError(
+        `--${name} needs a value (${s.value ?? s.type})${raw === undefined ? '' : `, got the option ${raw}`}`,
+      );
     if (s.type === 'number') {
       const v = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${name} must be a number, got "${raw}"`);
+      // decimal only: Number() would also take 0x20, 0b1 or 0o7 as numbers nobody meant
+      if (!DECIMAL.test(raw) || !Number.isFinite(v))
+        throw new UsageError(`--${name} must be a decimal number, got "${raw}"`);
       out[name] = v;
     } else {
       out[name] = raw;
@@ -48,7 +58,7 @@ export function usageText(cmd: string, summary: string, spec: OptionSpec): strin
   const rows = Object.entries(spec).map(
     ([n, s]) => `  --${n}${s.type === 'boolean' ? '' : ` ${s.value ?? s.type.toUpperCase()}`}`.padEnd(26) + s.help,
   );
-  return `Usage: pen ${cmd} [options]\n\n${summary}\n\nOptions:\n${rows.join('\n')}\n  -h, --help                show this help`;
+  return `Usage: pen ${cmd} [options]\n\n${summary}\n\nOptions:\n${rows.join('\n')}\n${'  -h, --help'.padEnd(26)}show this help`;
 }
 
 /** Positional arguments are an error for commands that take none. */

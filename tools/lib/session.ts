@@ -33,6 +33,8 @@ export interface SessionOptions {
 
 export interface Summary {
   board: string;
+  /** the motor model the run used: ideal, or physical (the four physics figures below) */
+  model: 'ideal' | 'physical';
   /** the pen of the board's ranges: typical, worst, or a drawn pen's number */
   pen: string;
   cartridge: string;
@@ -55,13 +57,13 @@ export interface Summary {
   state: string;
   fault: string;
   replies: string[];
-  /** physical model only: deepest tip past the set depth over the run (um, 0 if never past it) */
-  tip_overshoot_um?: number;
+  /** physical model only (null with the ideal one): deepest tip past the set depth over the run (um, 0 if never past it) */
+  tip_overshoot_um: number | null;
   /** physical model only: largest load angle (degrees electrical; 90 is the stability limit) */
-  load_angle_deg_max?: number;
+  load_angle_deg_max: number | null;
   /** physical model only: hottest motor winding and driver die over the run (deg C) */
-  winding_temp_c_max?: number;
-  driver_temp_c_max?: number;
+  winding_temp_c_max: number | null;
+  driver_temp_c_max: number | null;
 }
 
 export interface SessionResult {
@@ -121,15 +123,17 @@ export function runSession(o: SessionOptions): SessionResult {
   sim.runUntil(() => sim.state !== 'running', 1000); // the session's record is written as it stops
   const set = sim.setting;
   const phys = sim.mech.physicsSummary();
-  const measured = phys && {
-    tip_overshoot_um: Math.max(0, phys.tip_max_um - set.depthUm),
-    load_angle_deg_max: phys.load_angle_deg_max,
-    winding_temp_c_max: phys.winding_temp_c_max,
-    driver_temp_c_max: phys.driver_temp_c_max,
+  // the same keys with either model: null where the ideal model has no rotor, currents or heat
+  const measured = {
+    tip_overshoot_um: phys ? Math.max(0, phys.tip_max_um - set.depthUm) : null,
+    load_angle_deg_max: phys?.load_angle_deg_max ?? null,
+    winding_temp_c_max: phys?.winding_temp_c_max ?? null,
+    driver_temp_c_max: phys?.driver_temp_c_max ?? null,
   };
   return {
     summary: {
       board: o.board.name,
+      model: sim.mech.phys ? 'physical' : 'ideal',
       pen: o.pen ?? 'typical',
       cartridge: o.cartridge,
       needles: sim.cartridge.needles,

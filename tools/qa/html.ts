@@ -197,7 +197,7 @@ function caseSection(r: CaseResult, id: string, trace?: { vcd: string; csv: stri
   const open = r.status === 'failed' || !(r.matrixKeys.includes('depth_mm') && r.matrixKeys.includes('freq_hz'));
   const replay =
     r.status === 'failed'
-      ? `<p>Replay: <code>${h(replayCommand(r.file, r.name, r.seed))}</code>${trace ? ` &middot; trace: <a href="${h(trace.vcd)}">VCD</a>, <a href="${h(trace.csv)}">CSV</a>` : ''}</p>`
+      ? `<p>Replay: <code>${h(replayCommand(r.file, r.name, r.seed, r.pens))}</code>${trace ? ` &middot; trace: <a href="${h(trace.vcd)}">VCD</a>, <a href="${h(trace.csv)}">CSV</a>` : ''}</p>`
       : '';
   return `<details id="${id}" class="case ${r.status}"${open ? ' open' : ''}><summary><span class="${r.status === 'passed' ? 'pass' : 'fail'}">${r.status === 'passed' ? 'PASS' : 'FAIL'}</span> ${h(r.name)} <small>seed ${r.seed}, ${r.board}${r.model ? `, ${r.model} model` : ''}${r.pens ? `, ${r.pens} pens` : ''}, cartridge ${h(r.cartridge)}, ${(r.simMs / 1000).toFixed(2)} s simulated</small></summary>
 ${r.message ? `<p class="fail">${h(r.message)}</p>` : ''}${replay}

@@ -65,7 +65,7 @@ export function junitXml(results: CaseResult[], prov: Provenance, opts: JunitOpt
       // the message once, in the attribute; the body says where, how to replay, and what ran
       const body = [
         `${r.file}:${failedLine(r) ?? r.line ?? 1}`,
-        `replay: ${replayCommand(r.file, r.name, r.seed)}`,
+        `replay: ${replayCommand(r.file, r.name, r.seed, r.pens)}`,
         ...stepLog(r, false),
       ];
       out.push(
@@ -113,9 +113,11 @@ function stepLog(r: CaseResult, details: boolean): string[] {
 function spreadText(e: ExpectResult, r: CaseResult): string {
   const sp = e.spread;
   if (!r.pens || !sp) return '';
-  const range = sp.min !== undefined && sp.max !== undefined ? `${num(sp.min)} .. ${num(sp.max)}` : 'no number';
-  const over = sp.numbered !== undefined && sp.numbered < sp.pens ? `${sp.numbered} of ${sp.pens}` : `${sp.pens}`;
-  return `${range} over ${over} pens${sp.worstPen !== undefined ? `, fails on pen ${sp.worstPen}` : ''}`;
+  const fails = sp.worstPen !== undefined ? `, fails on pen ${sp.worstPen}` : '';
+  // a text (a state, a reply) has no range: only the pens it ran on
+  if (sp.min === undefined || sp.max === undefined || !sp.numbered) return `over ${sp.pens} pens${fails}`;
+  const over = sp.numbered < sp.pens ? `${sp.numbered} of ${sp.pens}` : `${sp.pens}`;
+  return `${num(sp.min)} .. ${num(sp.max)} over ${over} pens${fails}`;
 }
 
 function num(v: number): string {

@@ -86,9 +86,12 @@ export function provenancePairs(p: Provenance): [string, string][] {
   ];
 }
 
-/** The command that runs one case again, alone, with the same seed. */
-export function replayCommand(file: string, caseName: string, seed: number): string {
-  return `npx pen qa ${shellQuote(file)} --grep ${shellQuote(caseName)} --seed ${seed}`;
+/**
+ * The command that runs one case again, alone, with the same seed and, for a tolerance run, on the
+ * same pens (`pens`: how many it ran on; the seed draws them again).
+ */
+export function replayCommand(file: string, caseName: string, seed: number, pens = 1): string {
+  return `npx pen qa ${shellQuote(file)} --grep ${shellQuote(caseName)} --seed ${seed}${pens > 1 ? ` --tolerance ${pens}` : ''}`;
 }
 
 function shellQuote(s: string): string {

@@ -198,7 +198,7 @@ export function loadScenario(path: string, defaultSeed = 1, defaultTolerance?: n
       name: `${data.name as string}${suffix}`,
       scenario: data.name as string,
       file,
-      line: 1,
+      line: lineOf(['name']), // where the case is named: its file:line for a report
       board,
       cartridge,
       seed: (data.seed as number | undefined) ?? defaultSeed,

@@ -93,8 +93,13 @@ export function worstOf(runs: CaseResult[], pens: Pen[], model: 'ideal' | 'physi
       const all = runs.map((x, i) => ({ i, e: x.expects.find((y) => keyOf(y) === k) }));
       const failing = all.find((a) => a.e && !a.e.pass);
       const missing = all.filter((a) => !a.e).map((a) => a.i);
-      const shown = failing ?? all.find((a) => a.e)!;
-      const nums = all.map((a) => (a.e ? leadingNumber(a.e.measured) : undefined)).filter((v) => v !== undefined);
+      // every pen passed: the one that came closest to the expectation's limit, where it has one
+      const closest = all.reduce<{ i: number; e?: ExpectResult; used: number } | undefined>((best, a) => {
+        const used = a.e ? limitUsed(a.e) : undefined;
+        return used !== undefined && (best === undefined || used > best.used) ? { ...a, used } : best;
+      }, undefined);
+      const shown = failing ?? closest ?? all.find((a) => a.e)!;
+      const nums = all.flatMap((a) => (a.e ? extremes(a.e.measured) : []));
       expects.push({
         ...shown.e!,
         pass: !failing && missing.length === 0,
@@ -102,12 +107,14 @@ export function worstOf(runs: CaseResult[], pens: Pen[], model: 'ideal' | 'physi
           ? `${failing.e!.measured} on ${describePen(pens[failing.i], model)}`
           : missing.length
             ? `${shown.e!.measured}; not reached on ${describePen(pens[missing[0]], model)}`
-            : shown.e!.measured,
+            : closest && runs.length > 1
+              ? `${shown.e!.measured} on ${describePen(pens[shown.i], model)}, the closest to the limit`
+              : shown.e!.measured,
         spread: {
           pens: runs.length,
           min: nums.length ? Math.min(...(nums as number[])) : undefined,
           max: nums.length ? Math.max(...(nums as number[])) : undefined,
-          numbered: nums.length,
+          numbered: all.filter((a) => a.e && extremes(a.e.measured).length).length,
           worstPen: failing?.i,
           notReached: missing.length ? missing : undefined,
         },
@@ -128,6 +135,36 @@ export function worstOf(runs: CaseResult[], pens: Pen[], model: 'ideal' | 'physi
     out.failedPen = { index: firstFail, drawn: pens[firstFail].drawn };
   }
   return out;
+}
+
+/**
+ * The numbers a measurement spans: a depth's min and max over the strokes ("mean 1.49, min 1.48, max
+ * 1.51 mm"), else its leading number; none for a text.
+ */
+function extremes(measured: string): number[] {
+  const mm = /min ([-+]?[\d.]+), max ([-+]?[\d.]+)/.exec(measured);
+  if (mm) return [Number(mm[1]), Number(mm[2])];
+  const v = leadingNumber(measured);
+  return v === undefined ? [] : [v];
+}
+
+/**
+ * How much of its limit a passing measurement used (1 at the limit), for the expectations that have
+ * one: "V +/- T mm" (the stroke furthest from V), "V Hz +/- P %", "<= N"; undefined for the others.
+ */
+function limitUsed(e: ExpectResult): number | undefined {
+  const band = /^(-?[\d.]+) \+\/- ([\d.]+) mm$/.exec(e.expected);
+  if (band) {
+    const xs = extremes(e.measured);
+    const v = Number(band[1]);
+    return xs.length ? Math.max(...xs.map((x) => Math.abs(x - v))) / Number(band[2]) : undefined;
+  }
+  const rate = /^(-?[\d.]+)(?: \(the setting\))? \S+ \+\/- ([\d.]+) %$/.exec(e.expected);
+  const x = leadingNumber(e.measured);
+  if (rate && x !== undefined) return (Math.abs(x / Number(rate[1]) - 1) * 100) / Number(rate[2]);
+  const most = /^<= (-?[\d.]+)/.exec(e.expected);
+  if (most && x !== undefined) return Number(most[1]) > 0 ? x / Number(most[1]) : x;
+  return undefined;
 }
 
 /** The number a measurement starts with ("0.2512 mm", "mean 0.2512, min ..." -> 0.2512); none for "not retracted yet (tip 1.2 mm)". */
