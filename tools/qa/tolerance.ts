@@ -96,7 +96,8 @@ export function worstOf(runs: CaseResult[], pens: Pen[], model: 'ideal' | 'physi
       // every pen passed: the one that came closest to the expectation's limit, where it has one
       const closest = all.reduce<{ i: number; e?: ExpectResult; used: number } | undefined>((best, a) => {
         const used = a.e ? limitUsed(a.e) : undefined;
-        return used !== undefined && (best === undefined || used > best.used) ? { ...a, used } : best;
+        // (none where every pen used none of it: 0 steps missed on each)
+        return used !== undefined && used > (best?.used ?? 0) ? { ...a, used } : best;
       }, undefined);
       const shown = failing ?? closest ?? all.find((a) => a.e)!;
       const nums = all.flatMap((a) => (a.e ? extremes(a.e.measured) : []));
