@@ -76,7 +76,7 @@ export function checkSafety(): void {
     return;
   }
   if ((drv & DRV_STALL) != 0 && motionBusy()) {
-    enterFault(F_STALL, false);
+    enterFault(F_STALL, true);
     return;
   }
   if ((step_queue_status() & QSTAT_UNDERRUN) != 0) {

@@ -3,7 +3,10 @@
 // spring retracts; the endstop is never trusted alone while stroking or homing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BOARD, strokingPen, untilDiving } from './helpers.js';
+import { BOARD, firmware, strokingPen, untilDiving } from './helpers.js';
+import { parseCaseId } from '../../tools/campaign/spec.js';
+import { runCampaignCase } from '../../tools/campaign/run.js';
+import { failureClass } from '../../tools/campaign/summary.js';
 import { PenSim } from '../../host-sim/pen.js';
 
 const LIMIT_MS = 20;
@@ -13,24 +16,57 @@ function driverCutSince(sim: PenSim, t: number): boolean {
   return sim.trace!.events.some((e) => e.detail === 'driver_enable 0' && e.tTicks >= t);
 }
 
-test('a stall: the motor retracts to the endstop, which confirms it; the driver stays on', async () => {
+test('a fault the motor can answer (the cartridge pulled out): the motor retracts to the endstop, which confirms it; the driver stays on', async () => {
   const sim = await strokingPen(1.5, 40, { trace: true });
   untilDiving(sim, 1000);
   const onset = sim.tTicks;
-  sim.inject('stall');
+  sim.inject('cartridge_removed');
   sim.run(LIMIT_MS);
-  assert.equal(sim.fault, 'stall');
+  assert.equal(sim.fault, 'cartridge_removed');
   assert.ok(sim.retractedAtTicks !== undefined && sim.ms(sim.retractedAtTicks - onset) <= LIMIT_MS);
   sim.run(30);
   assert.ok(sim.observation.carriageUm <= sim.board.endstop.trigger_um + 2, 'at the endstop');
   assert.ok(!driverCutSince(sim, onset), 'confirmed by the endstop: no need for the spring');
 });
 
+test('a stall: the motor has lost the rotor, so the driver is cut at detection and the spring retracts', async () => {
+  const sim = await strokingPen(1.5, 40, { trace: true });
+  untilDiving(sim, 1000);
+  const onset = sim.tTicks;
+  sim.inject('stall');
+  assert.ok(
+    sim.runUntil(() => sim.state === 'fault', 5),
+    'seen within 5 ms',
+  );
+  assert.equal(sim.fault, 'stall');
+  assert.ok(driverCutSince(sim, sim.faultAtTicks!), 'the driver cut');
+  assert.ok(
+    sim.trace!.events.some((e) => e.detail === 'driver_enable 0' && e.tTicks === sim.faultAtTicks),
+    'in the tick that saw the stall: no motor retract is tried first',
+  );
+  sim.run(LIMIT_MS);
+  assert.ok(sim.retractedAtTicks !== undefined && sim.ms(sim.retractedAtTicks - onset) <= LIMIT_MS);
+});
+
+test('an obstacle about a full step above the bottom of a deep stroke on the worst pen: StallGuard sees it 3-3.4 ms on, the spring has the rest: back within 20 ms of the contact', async () => {
+  // a motor retract tried first was handed to the spring a tick later (the flag still stood): 20.4
+  // and 20.0 ms from the contact
+  for (const [board, id] of [
+    ['ref-pen', 'ref-pen/physical/pworst/normal/d2.8/f60/s161198/stall@0.5759'],
+    ['stm32f405-tmc2209', 'stm32f405-tmc2209/physical/pworst/normal/d2.8/f33/s83391/stall@0.4399+3.5ms:endstop_dead'],
+  ]) {
+    const o = runCampaignCase(parseCaseId(id), await firmware(board));
+    assert.equal(o.detected, 'stall', id);
+    assert.ok(o.detectionMs! >= 3, `${id}: seen ${o.detectionMs} ms after the contact`);
+    assert.equal(failureClass(o, 20), undefined, `${id}: ${failureClass(o, 20)}: ${o.fromOnsetMs} ms`);
+  }
+});
+
 test('an underrun during the retract: the driver is cut, the spring retracts within 20 ms of the onset', async () => {
   const sim = await strokingPen(2.0, 40, { trace: true });
   untilDiving(sim, 1900);
   const onset = sim.tTicks;
-  sim.inject('stall');
+  sim.inject('cartridge_removed'); // a fault the motor retracts
   sim.run(2);
   assert.equal(sim.state, 'fault');
   const second = sim.tTicks;
@@ -44,8 +80,9 @@ test('an endstop glitch of 0.2 ms during the retract does not stop it short', as
   const sim = await strokingPen(1.5, 40, { trace: true });
   untilDiving(sim, 1400);
   const onset = sim.tTicks;
-  sim.inject('stall');
+  sim.inject('cartridge_removed'); // a fault the motor retracts
   sim.run(2);
+  assert.ok(!driverCutSince(sim, onset), 'the motor retracts');
   sim.inject('endstop_stuck');
   sim.run(0.2);
   sim.clear('endstop_stuck');
