@@ -120,7 +120,12 @@ test('a tolerance run every pen passes shows the pen closest to the limit, the s
   // each pen alone: the stroke furthest from 0.8 mm, and the range of every stroke's depth
   const each = pensOf(loadBoard('ref-pen'), 'ideal', 4, c.seed).map((p) => {
     const d = runCase(c, wasm, undefined, p.board).expects.find((x) => x.key === 'depth_mm')!;
-    const [, min, max] = /min ([\d.]+), max ([\d.]+)/.exec(d.measured)!.map(Number);
+    const [min, max] = d.figures!.span;
+    assert.match(
+      d.measured,
+      new RegExp(`min ${min.toFixed(4)}, max ${max.toFixed(4)} mm$`),
+      'the span is what it says',
+    );
     return { pen: p, d, min, max, off: Math.max(Math.abs(min - 0.8), Math.abs(max - 0.8)) };
   });
   const closest = each.reduce((a, b) => (b.off > a.off ? b : a));

@@ -31,9 +31,20 @@ export interface ExpectContext {
 export function checkExpectations(line: number, e: Record<string, unknown>, ctx: ExpectContext): ExpectResult[] {
   const { pen, lastRun: m } = ctx;
   const out: ExpectResult[] = [];
-  const add = (key: string, expected: string, measured: string, pass: boolean): void => {
-    out.push({ line, key, expected, measured, pass });
+  const add = (
+    key: string,
+    expected: string,
+    measured: string,
+    pass: boolean,
+    figures?: ExpectResult['figures'],
+  ): void => {
+    out.push(figures ? { line, key, expected, measured, pass, figures } : { line, key, expected, measured, pass });
   };
+  /** one value against an upper limit */
+  const most = (x: number, limit: number): ExpectResult['figures'] => ({
+    span: [x, x],
+    used: limit > 0 ? x / limit : x,
+  });
   const setHz = pen.setting.freqHz;
   for (const [key, want] of Object.entries(e)) {
     switch (key) {
@@ -51,6 +62,7 @@ export function checkExpectations(line: number, e: Record<string, unknown>, ctx:
           `${w.value} +/- ${w.tol} mm`,
           `mean ${m.depth_mm.mean.toFixed(4)}, min ${m.depth_mm.min.toFixed(4)}, max ${m.depth_mm.max.toFixed(4)} mm`,
           Math.abs(worst - w.value) <= w.tol + 1e-9,
+          { span: [m.depth_mm.min, m.depth_mm.max], used: Math.abs(worst - w.value) / w.tol },
         );
         ctx.noteMetrics({ depthErrMm: m.depth_mm.mean - w.value });
         break;
@@ -73,13 +85,20 @@ export function checkExpectations(line: number, e: Record<string, unknown>, ctx:
           exp,
           `${got.toFixed(3)} ${unit} (${errPct >= 0 ? '+' : ''}${errPct.toFixed(3)} %)`,
           Math.abs(errPct) <= w.tol_pct + 1e-9,
+          { span: [got, got], used: Math.abs(errPct) / w.tol_pct },
         );
         if (key === 'freq_hz')
           ctx.noteMetrics({ freqErrPct: errPct, setFreqHz: setHz, clamped: pen.setting.clamp !== 'none' });
         break;
       }
       case 'missed_steps':
-        add(key, `<= ${want}`, String(m.missed_steps), m.missed_steps <= (want as number));
+        add(
+          key,
+          `<= ${want}`,
+          String(m.missed_steps),
+          m.missed_steps <= (want as number),
+          most(m.missed_steps, want as number),
+        );
         break;
       case 'strokes': {
         const w = want as { min?: number; max?: number };
@@ -100,6 +119,7 @@ export function checkExpectations(line: number, e: Record<string, unknown>, ctx:
           `<= ${(want as { max: number }).max} us`,
           `${m.step_error_us_max.toFixed(2)} us`,
           m.step_error_us_max <= (want as { max: number }).max,
+          most(m.step_error_us_max, (want as { max: number }).max),
         );
         break;
       case 'state':
@@ -136,7 +156,13 @@ export function checkExpectations(line: number, e: Record<string, unknown>, ctx:
           break;
         }
         const ms = pen.ms(pen.retractedAtTicks - pen.faultAtTicks);
-        add(key, `<= ${want} ms after detection`, `${ms.toFixed(2)} ms`, ms <= (want as number));
+        add(
+          key,
+          `<= ${want} ms after detection`,
+          `${ms.toFixed(2)} ms`,
+          ms <= (want as number),
+          most(ms, want as number),
+        );
         break;
       }
       case 'reply': {

@@ -7,6 +7,11 @@ export interface ExpectResult {
   expected: string;
   measured: string;
   pass: boolean;
+  /**
+   * a number measured against a limit: the range measured (a depth's shallowest and deepest stroke;
+   * one value twice for the others) and the share of the limit it used (1 at the limit)
+   */
+  figures?: { span: [number, number]; used: number };
   /** over the pens of a tolerance run: what was measured (the leading number), and which pen failed */
   spread?: {
     pens: number;

@@ -95,12 +95,12 @@ export function worstOf(runs: CaseResult[], pens: Pen[], model: 'ideal' | 'physi
       const missing = all.filter((a) => !a.e).map((a) => a.i);
       // every pen passed: the one that came closest to the expectation's limit, where it has one
       const closest = all.reduce<{ i: number; e?: ExpectResult; used: number } | undefined>((best, a) => {
-        const used = a.e ? limitUsed(a.e) : undefined;
+        const used = a.e?.figures?.used;
         // (none where every pen used none of it: 0 steps missed on each)
         return used !== undefined && used > (best?.used ?? 0) ? { ...a, used } : best;
       }, undefined);
       const shown = failing ?? closest ?? all.find((a) => a.e)!;
-      const nums = all.flatMap((a) => (a.e ? extremes(a.e.measured) : []));
+      const nums = all.flatMap((a) => (a.e ? measuredNumbers(a.e) : []));
       expects.push({
         ...shown.e!,
         pass: !failing && missing.length === 0,
@@ -115,7 +115,7 @@ export function worstOf(runs: CaseResult[], pens: Pen[], model: 'ideal' | 'physi
           pens: runs.length,
           min: nums.length ? Math.min(...(nums as number[])) : undefined,
           max: nums.length ? Math.max(...(nums as number[])) : undefined,
-          numbered: all.filter((a) => a.e && extremes(a.e.measured).length).length,
+          numbered: all.filter((a) => a.e && measuredNumbers(a.e).length).length,
           worstPen: failing?.i,
           notReached: missing.length ? missing : undefined,
         },
@@ -138,34 +138,11 @@ export function worstOf(runs: CaseResult[], pens: Pen[], model: 'ideal' | 'physi
   return out;
 }
 
-/**
- * The numbers a measurement spans: a depth's min and max over the strokes ("mean 1.49, min 1.48, max
- * 1.51 mm"), else its leading number; none for a text.
- */
-function extremes(measured: string): number[] {
-  const mm = /min ([-+]?[\d.]+), max ([-+]?[\d.]+)/.exec(measured);
-  if (mm) return [Number(mm[1]), Number(mm[2])];
-  const v = leadingNumber(measured);
+/** What a pen measured, as numbers: the range its expectation carries, else the number its text starts with. */
+function measuredNumbers(e: ExpectResult): number[] {
+  if (e.figures) return e.figures.span;
+  const v = leadingNumber(e.measured);
   return v === undefined ? [] : [v];
-}
-
-/**
- * How much of its limit a passing measurement used (1 at the limit), for the expectations that have
- * one: "V +/- T mm" (the stroke furthest from V), "V Hz +/- P %", "<= N"; undefined for the others.
- */
-function limitUsed(e: ExpectResult): number | undefined {
-  const band = /^(-?[\d.]+) \+\/- ([\d.]+) mm$/.exec(e.expected);
-  if (band) {
-    const xs = extremes(e.measured);
-    const v = Number(band[1]);
-    return xs.length ? Math.max(...xs.map((x) => Math.abs(x - v))) / Number(band[2]) : undefined;
-  }
-  const rate = /^(-?[\d.]+)(?: \(the setting\))? \S+ \+\/- ([\d.]+) %$/.exec(e.expected);
-  const x = leadingNumber(e.measured);
-  if (rate && x !== undefined) return (Math.abs(x / Number(rate[1]) - 1) * 100) / Number(rate[2]);
-  const most = /^<= (-?[\d.]+)/.exec(e.expected);
-  if (most && x !== undefined) return Number(most[1]) > 0 ? x / Number(most[1]) : x;
-  return undefined;
 }
 
 /** The number a measurement starts with ("0.2512 mm", "mean 0.2512, min ..." -> 0.2512); none for "not retracted yet (tip 1.2 mm)". */
