@@ -103,10 +103,9 @@ const JOB_SHARE: i32 = 3; // the share of the rate run (probeNext)
 const JOB_PLAN: i32 = 4; // step compression
 const JOB_PLAN_UP: i32 = 5; // a stroke's down half is compressed: starts its up half's compression
 
-// the ways a settled rate is tried, in order (JOB_SHARE)
+// the ways a settled rate is tried, in order (JOB_SHARE; the down half longer between them: step)
 const SHARE_EQUAL: i32 = 0; // equal halves, with the room for the trim the rate was settled with
 const SHARE_EQUAL_NO_ROOM: i32 = 1; // at the lowest rate: equal halves, the stroke itself
-const SHARE_SPLIT: i32 = 2; // the down half longer
 
 // what one step of a job finished (bits)
 const STEP_CLAMPED: i32 = 1; // the rate to run is settled (job.runHz, job.clamp)
@@ -137,9 +136,9 @@ export class PlanJob {
   bestShare: i32 = 0;
   /** what made bestShare the best so far (probeNext): the larger the better */
   bestMerit: i64 = 0;
-  /** JOB_CLAMP: the asked rate runs with equal halves (tried split because they ring: SPLIT_OFF_US) */
+  /** the asked or settled rate runs with equal halves (tried split because they ring: SPLIT_OFF_US) */
   eqRuns: bool = false;
-  /** JOB_CLAMP: the asked rate has been tried split */
+  /** the asked or settled rate has been tried split */
   splitTried: bool = false;
   /** the move only goes up (the retract): planned with the loads of that direction */
   upOnly: bool = false;
@@ -385,6 +384,25 @@ function step(job: PlanJob): i32 {
         job.probeUp = false;
       }
     }
+    // the rate under check (the asked one, or the one the clamp settled) with equal halves does not
+    // run, or runs only speeding up far from the ringing period (SPLIT_OFF_US; none that ran:
+    // bestMerit is i64.MIN_VALUE): tried with the down half longer, where that applies; equal halves
+    // that ran are kept when the split does not run. The same rule for both, so that a clamped
+    // setting runs the plan its rate gets when asked (equal halves kept at a clamped rate rang a
+    // drawn pen into a slip that the split, asked at that rate, holds)
+    if (
+      all &&
+      !job.upOnly &&
+      (job.trySplit
+        ? r == 0 && job.eqRuns
+        : !job.splitTried && job.probeHz <= job.model.splitMaxHz && job.bestMerit < -SPLIT_OFF_US)
+    ) {
+      job.eqRuns = r > 0;
+      job.splitTried = true;
+      job.trySplit = !job.trySplit;
+      probeBegin(job, job.probeUm, job.probeHz);
+      continue;
+    }
     if (job.stage == JOB_LIMIT) {
       if (r == 0 && job.limitUm > DEPTH_MIN_UM) {
         job.limitUm -= 10;
@@ -393,22 +411,6 @@ function step(job: PlanJob): i32 {
       }
       return STEP_LIMIT;
     } else if (job.stage == JOB_CLAMP) {
-      // the asked rate with equal halves does not run, or runs only speeding up far from the ringing
-      // period (SPLIT_OFF_US; none that ran: bestMerit is i64.MIN_VALUE): tried with the down half
-      // longer, where that applies; equal halves that ran are kept when the split does not run
-      if (
-        job.clampStage == 0 &&
-        !job.upOnly &&
-        (job.trySplit
-          ? r == 0 && job.eqRuns
-          : !job.splitTried && job.probeHz <= job.model.splitMaxHz && job.bestMerit < -SPLIT_OFF_US)
-      ) {
-        job.eqRuns = r > 0;
-        job.splitTried = true;
-        job.trySplit = !job.trySplit;
-        probeBegin(job, job.probeUm, job.probeHz);
-        continue;
-      }
       if (job.clampStage == 0 && r > 0) {
         // the asked rate runs and its best share is known: planning starts at once
         job.runHz = job.askHz;
@@ -425,19 +427,13 @@ function step(job: PlanJob): i32 {
 }
 
 /**
- * The settled rate did not run the way job.shareTry probed it: the next way, if any is left. The
- * split with the trim's room comes before the stroke itself with equal halves at the lowest rate, as
- * when that rate is asked: the stroke without room, which the deepest settings run (see
- * TRIM_MAX_STEPS), stalled the worst pen at 3.0 mm once the trim deepened it.
+ * The settled rate did not run the way job.shareTry probed it, nor split (step): the next way, if any
+ * is left. The split with the trim's room comes before the stroke itself with equal halves at the
+ * lowest rate, as when that rate is asked: the stroke without room, which the deepest settings run
+ * (see TRIM_MAX_STEPS), stalled the worst pen at 3.0 mm once the trim deepened it.
  */
 function nextShareTry(job: PlanJob): bool {
   if (job.upOnly) return false;
-  if (job.shareTry == SHARE_EQUAL && job.runHz <= job.model.splitMaxHz) {
-    job.shareTry = SHARE_SPLIT;
-    job.trySplit = true;
-    probeBegin(job, strokeUm(job.steps + job.allowSteps), job.runHz);
-    return true;
-  }
   if (job.shareTry != SHARE_EQUAL_NO_ROOM && job.runHz == FREQ_MIN_HZ && job.allowSteps > 0) {
     job.shareTry = SHARE_EQUAL_NO_ROOM;
     job.trySplit = false;
@@ -552,9 +548,11 @@ function finishClamp(job: PlanJob, hz: i32, reason: i32): bool {
     return true;
   }
   job.stage = JOB_SHARE;
-  // the rate settled: equal halves where they run it (one plan), else the down half longer
+  // the rate settled: as when it is asked, equal halves where they run it well (one plan), else the
+  // down half longer (step)
   job.shareTry = SHARE_EQUAL;
   job.trySplit = false;
+  job.splitTried = false;
   probeBegin(job, job.probeUm, hz);
   return true;
 }

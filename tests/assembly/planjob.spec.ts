@@ -171,4 +171,25 @@ describe("stroke halves", () => {
     expect(runFreqHz()).toBe(31);
     expect(strokePlanSplit()).toBe(true);
   });
+
+  test("a clamped setting runs the plan its rate gets when asked: the split where equal halves ring", () => {
+    // 0.6 mm asked at 102 Hz settles at 49 Hz, where equal halves run but speed up far from the
+    // ringing period: asked at 49 Hz it runs split. Clamped, it kept equal halves, which rang a drawn
+    // pen of the ranges into a slip that the split holds (docs/hazards.md)
+    const c = planned(600, 102);
+    expect(clamp()).toBe(CLAMP_TORQUE);
+    const hz = runFreqHz();
+    expect(hz).toBe(49);
+    const split = strokePlanSplit();
+    const down = c.durStepTicks;
+    const acc = c.accStepTicks;
+    const upAcc = upPlanOf(c).accStepTicks;
+    const a = planned(600, hz);
+    expect(clamp()).toBe(CLAMP_NONE);
+    expect(strokePlanSplit()).toBe(true, "asked, the rate runs split");
+    expect(split).toBe(true, "clamped to it, the same");
+    expect(down).toBe(a.durStepTicks);
+    expect(acc).toBe(a.accStepTicks, "the same share down");
+    expect(upAcc).toBe(upPlanOf(a).accStepTicks, "and up");
+  });
 });

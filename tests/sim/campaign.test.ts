@@ -15,9 +15,10 @@ import { loadScenario, ScenarioError } from '../../tools/qa/scenario.js';
 import { runCase } from '../../tools/qa/run-case.js';
 import { DEFAULT_DEFINITION, draw, expand } from '../../tools/campaign/definition.js';
 import { parseCaseId, makeCase, toQaCase, scenarioYaml } from '../../tools/campaign/spec.js';
-import { runCampaignCase } from '../../tools/campaign/run.js';
+import { runCampaignCase, Outcome } from '../../tools/campaign/run.js';
 import { failureClass, kindOf, summarize } from '../../tools/campaign/summary.js';
 import { firmware } from './helpers.js';
+import { camelCaseKeys } from '../../tools/lib/json-keys.js';
 
 const pen = (...args: string[]) =>
   spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), ...args], { encoding: 'utf8', cwd: REPO_ROOT });
@@ -236,9 +237,18 @@ test('pen campaign on a fixed sample: JUnit like pen qa, HTML heat map, exit 1 w
     join(dir, 'c.json'),
   );
   assert.ok(r.status === 0 || r.status === 1, r.stderr);
-  const data = JSON.parse(readFileSync(join(dir, 'c.json'), 'utf8'));
+  const text = readFileSync(join(dir, 'c.json'), 'utf8');
+  // snake_case keys, as every --json of the tools (pen sim, envelope, conform)
+  const keys = [...text.matchAll(/"([^"]+)":/g)].map((m) => m[1]);
+  assert.ok(keys.includes('from_onset_ms') || keys.includes('trace_digest'), 'the outcomes are there');
+  assert.deepEqual(
+    keys.filter((k) => /[A-Z]/.test(k)),
+    [],
+    'no camelCase key',
+  );
+  const data = camelCaseKeys(JSON.parse(text)) as { outcomes: Outcome[] };
   assert.equal(data.outcomes.length, 16);
-  const failed = data.outcomes.filter((o: never) => failureClass(o, 20)).length;
+  const failed = data.outcomes.filter((o) => failureClass(o, 20)).length;
   assert.equal(r.status, failed ? 1 : 0);
   assert.match(r.stdout, /^16 cases: /m);
   const xml = readFileSync(join(dir, 'j.xml'), 'utf8');
@@ -254,6 +264,13 @@ test('pen campaign on a fixed sample: JUnit like pen qa, HTML heat map, exit 1 w
     );
     assert.equal(v.status, 0, v.stdout + v.stderr);
   }
+  // the report reads back into the hazards table (--from), the same table as from the run itself
+  const doc = join(dir, 'hazards.md');
+  const t = pen('campaign', '--hazards-table', doc, '--from', join(dir, 'c.json'));
+  assert.equal(t.status, 0, t.stderr);
+  const table = readFileSync(doc, 'utf8');
+  assert.match(table, /16 cases, limit 20 ms/);
+  assert.doesNotMatch(table, /NaN|undefined/);
   const html = readFileSync(join(dir, 'r.html'), 'utf8');
   assert.match(html, /Retract time from onset over phase and depth/);
   assert.match(html, /class="map"/);

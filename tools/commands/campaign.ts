@@ -18,6 +18,7 @@ import { campaignJunit } from '../campaign/junit.js';
 import { campaignHtml } from '../campaign/html.js';
 import { powerCutAvailable } from '../campaign/power.js';
 import { CampaignReport, hazardsTable, withTable } from '../campaign/hazards.js';
+import { camelCaseKeys, snakeCaseKeys } from '../lib/json-keys.js';
 
 const SPEC: OptionSpec = {
   board: { type: 'string', value: 'NAME', help: 'the board to run (default ref-pen)' },
@@ -62,7 +63,11 @@ const SPEC: OptionSpec = {
     value: 'FILE',
     help: 'write an HTML report with heat maps of retract time over phase and depth',
   },
-  json: { type: 'string', value: 'FILE', help: 'write every case and its outcome as JSON' },
+  json: {
+    type: 'string',
+    value: 'FILE',
+    help: 'write every case and its outcome as JSON (snake_case keys; --from reads it back)',
+  },
   out: { type: 'string', value: 'DIR', help: 'write the worst cases as scenario files (for pen qa) into DIR' },
   'hazards-table': {
     type: 'string',
@@ -183,7 +188,8 @@ export async function campaignCommand(argv: string[]): Promise<number> {
     console.log(`HTML:  ${o.html}`);
   }
   if (o.json) {
-    write(o.json as string, JSON.stringify({ provenance: prov, summary: s, cases, outcomes: outs }, null, 1));
+    const report = { provenance: prov, summary: s, cases, outcomes: outs };
+    write(o.json as string, JSON.stringify(snakeCaseKeys(report), null, 1));
     console.log(`JSON:  ${o.json}`);
   }
   if (o['hazards-table'])
@@ -234,7 +240,7 @@ function replay(id: string, limitMs: number, outDir: string | undefined): Promis
 function readReport(file: string): CampaignReport {
   let r: CampaignReport;
   try {
-    r = JSON.parse(readFileSync(file, 'utf8')) as CampaignReport;
+    r = camelCaseKeys(JSON.parse(readFileSync(file, 'utf8'))) as CampaignReport;
   } catch (e) {
     throw new UsageError(`--from ${file}: ${(e as Error).message}`);
   }

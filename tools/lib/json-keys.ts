@@ -16,3 +16,19 @@ export function snakeCase(key: string): string {
     .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
     .toLowerCase();
 }
+
+/**
+ * The inverse, for reading our own reports back (`pen campaign --from`): from_onset_ms -> fromOnsetMs.
+ * A key with no underscore is kept, so a report written before its keys were snake_case reads too.
+ */
+export function camelCaseKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(camelCaseKeys);
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [camelCase(k), camelCaseKeys(x)]));
+  }
+  return v;
+}
+
+export function camelCase(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
