@@ -3,11 +3,7 @@
 
 /** A copy of `v` with each object key in snake_case: tickMaxInstructions -> tick_max_instructions. */
 export function snakeCaseKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(snakeCaseKeys);
-  if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [snakeCase(k), snakeCaseKeys(x)]));
-  }
-  return v;
+  return mapKeys(v, snakeCase);
 }
 
 export function snakeCase(key: string): string {
@@ -22,13 +18,18 @@ export function snakeCase(key: string): string {
  * A key with no underscore is kept, so a report written before its keys were snake_case reads too.
  */
 export function camelCaseKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(camelCaseKeys);
-  if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [camelCase(k), camelCaseKeys(x)]));
-  }
-  return v;
+  return mapKeys(v, camelCase);
 }
 
 export function camelCase(key: string): string {
   return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** A copy of `v` with every object key, at any depth, renamed by `name`. */
+function mapKeys(v: unknown, name: (key: string) => string): unknown {
+  if (Array.isArray(v)) return v.map((x) => mapKeys(x, name));
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [name(k), mapKeys(x, name)]));
+  }
+  return v;
 }
