@@ -8,7 +8,7 @@ import { buildFirmware, MAX_WASM_BYTES } from '../tools/build/build.js';
 import { loadBoard, derive, withModel, Board } from '../boards/board.js';
 import { PenSim } from '../host-sim/pen.js';
 import { readEnvelope, standardDepths, commandOnceChecked } from '../tools/lib/envelope.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario } from '../tools/qa/scenario.js';
@@ -371,7 +371,12 @@ steps:
   - expect: {depth_mm: {value: "\${depth_mm}", tol: 0.02}, freq_hz: {value: "\${freq_hz}", tol_pct: 0.5}, missed_steps: 0}
 `,
   );
-  const cases = loadScenario(file);
+  let cases: ReturnType<typeof loadScenario>;
+  try {
+    cases = loadScenario(file); // (the cases carry everything: the workers are sent them, not the file)
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const times: number[] = [];
   for (let rep = 0; rep < 3; rep++) {
     const t0 = process.hrtime.bigint();

@@ -1,17 +1,17 @@
 // Board files: the default board loads; a bad one fails with the field that is wrong.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { loadBoard, BoardError, BOARDS_DIR, derive, drawPen, boardNames, schemaErrors } from '../../boards/board.js';
 import { REPO_ROOT } from '../../boards/paths.js';
+import { tempDir } from './tmp-dir.js';
 
 const refText = readFileSync(join(BOARDS_DIR, 'ref-pen.json'), 'utf8');
 
 function broken(edit: (b: any) => void, name = 'ref-pen'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'board-'));
+  const dir = tempDir('board-');
   const b = JSON.parse(refText);
   edit(b);
   const file = join(dir, `${name}.json`);
@@ -114,7 +114,7 @@ test('a bad board file names the field and what is wrong', () => {
 test('a board whose name is not its file name, an unknown board, and broken JSON are refused', () => {
   assert.throws(() => loadBoard(broken(() => {}, 'other')), /\/name: "ref-pen" must match the file name/);
   assert.throws(() => loadBoard('no-such-board'), /unknown board "no-such-board": no file .*Boards: .*ref-pen/);
-  const dir = mkdtempSync(join(tmpdir(), 'board-'));
+  const dir = tempDir('board-');
   writeFileSync(join(dir, 'x.json'), '{ "name": ');
   assert.throws(() => loadBoard(join(dir, 'x.json')), /not valid JSON/);
 });

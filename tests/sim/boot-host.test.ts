@@ -6,8 +6,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   buildBootHost,
@@ -19,8 +17,9 @@ import {
   SLOT_B,
   TestImage,
 } from '../../tools/build/boot-build.js';
+import { tempDir } from './tmp-dir.js';
 
-const out = mkdtempSync(join(tmpdir(), 'boot-host-'));
+const out = tempDir('boot-host-');
 let exe: string | undefined;
 let skip: string | false = false;
 for (const tool of ['gcc', 'g++'])

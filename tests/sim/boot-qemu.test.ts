@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, KeyObject } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   buildSlotFirmware,
@@ -31,9 +30,10 @@ import { loadBoard } from '../../boards/board.js';
 import { buildFirmware } from '../../tools/build/build.js';
 import { buildPort } from '../../tools/build/port-build.js';
 import { bootFixture } from './boot-fixture.js';
+import { tempDir } from './tmp-dir.js';
 
 const BOARD = 'stm32f405-tmc2209';
-const out = mkdtempSync(join(tmpdir(), 'boot-qemu-'));
+const out = tempDir('boot-qemu-');
 // a throwaway key: the bootloader built here trusts it and nothing else
 const { privateKey: key } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const { privateKey: otherKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });

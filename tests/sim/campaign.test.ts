@@ -4,8 +4,7 @@
 // is reported with the needles out, and the command's reports and exit codes on a fixed sample.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from '../../boards/paths.js';
@@ -19,12 +18,13 @@ import { runCampaignCase, Outcome } from '../../tools/campaign/run.js';
 import { failureClass, kindOf, summarize } from '../../tools/campaign/summary.js';
 import { firmware } from './helpers.js';
 import { camelCaseKeys } from '../../tools/lib/json-keys.js';
+import { tempDir } from './tmp-dir.js';
 
 const pen = (...args: string[]) =>
   spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), ...args], { encoding: 'utf8', cwd: REPO_ROOT });
 
 function scenarioFile(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'campaign-'));
+  const dir = tempDir('campaign-');
   const f = join(dir, 'x.yaml');
   writeFileSync(f, text);
   return f;
@@ -217,7 +217,7 @@ test("a stuck endstop then a stall (the class the hazard table missed): the verd
 });
 
 test('pen campaign on a fixed sample: JUnit like pen qa, HTML heat map, exit 1 when a case failed; usage errors exit 2', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'campaign-'));
+  const dir = tempDir('campaign-');
   const r = pen(
     'campaign',
     // the typical pen on the ideal model: cases that run (the worst pen of today's ranges cannot stroke)

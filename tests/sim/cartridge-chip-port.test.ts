@@ -8,8 +8,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable, Writable } from 'node:stream';
@@ -28,11 +26,12 @@ import {
 import { SimClock } from '../../host-sim/clock.js';
 import { Rng } from '../../host-sim/rng.js';
 import { devCartridgeMakerKey, publicKeyFromRaw, verifyP256 } from '../../host-sim/keys.js';
+import { tempDir } from './tmp-dir.js';
 
 const port = join(REPO_ROOT, 'ports', 'stm32f405');
 const gcc = spawnSync('gcc', ['--version'], { encoding: 'utf8' });
 let skip: string | false = gcc.status === 0 ? false : 'skipped the port cartridge chip tests: gcc not installed';
-const exe = join(mkdtempSync(join(tmpdir(), 'cartridge-chip-port-')), 'chip');
+const exe = join(tempDir('cartridge-chip-port-'), 'chip');
 if (!skip) {
   const cc = spawnSync(
     'gcc',

@@ -8,6 +8,7 @@ import { CARTRIDGE_CHECK_MS, CartridgeChip, STATUS_ADDR, STATUS_IDLE } from '../
 import { Flash } from '../../host-sim/flash.js';
 import { Rng } from '../../host-sim/rng.js';
 import { firmware, readyPen, startByButton } from './helpers.js';
+import { tempDir } from './tmp-dir.js';
 
 const TYPE = '16';
 
@@ -279,10 +280,9 @@ test('a check is cancelled by a fault, and starts afresh', async () => {
 
 test('pen cartridge make writes a chip certified with the development key, which the pen accepts', async () => {
   const { spawnSync } = await import('node:child_process');
-  const { mkdtempSync, readFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
+  const { readFileSync } = await import('node:fs');
   const { join } = await import('node:path');
-  const out = join(mkdtempSync(join(tmpdir(), 'chip-')), 'chip.json');
+  const out = join(tempDir('chip-'), 'chip.json');
   const pen = (...a: string[]) => spawnSync(process.execPath, ['bin/pen.js', ...a], { encoding: 'utf8' });
   const r = pen('cartridge', 'make', '--serial', '31337', '--lot', '88', '--type', TYPE, '--out', out);
   assert.equal(r.status, 0, r.stderr);

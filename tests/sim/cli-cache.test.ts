@@ -2,24 +2,14 @@
 // the build then goes to the user's cache, named by the key.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  statSync,
-  symlinkSync,
-  existsSync,
-  chmodSync,
-  chownSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readdirSync, statSync, symlinkSync, existsSync, chmodSync, chownSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { buildFirmware, firmwareDir, firmwareKey, cacheRoots, firmwarePath } from '../../tools/build/build.js';
+import { tempDir } from './tmp-dir.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'pen-cache-'));
+const tmp = tempDir('pen-cache-');
 const NOBODY = 65534;
 
 test('a second build with the same sources is the cached one', async () => {

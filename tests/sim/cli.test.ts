@@ -4,7 +4,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { REPO_ROOT } from '../../boards/paths.js';
@@ -18,10 +17,11 @@ import {
 } from '../../tools/lib/errors.js';
 import { snakeCase, snakeCaseKeys } from '../../tools/lib/json-keys.js';
 import { missingTools } from '../../tools/build/port-build.js';
+import { tempDir } from './tmp-dir.js';
 
 const pen = (args: string[], env: NodeJS.ProcessEnv = process.env): SpawnSyncReturns<string> =>
   spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), ...args], { encoding: 'utf8', env, cwd: REPO_ROOT });
-const tmp = mkdtempSync(join(tmpdir(), 'pen-cli-'));
+const tmp = tempDir('pen-cli-');
 /** A path no one can write, root included: its parent is a regular file. */
 const aFile = join(tmp, 'a-file');
 writeFileSync(aFile, 'not a directory');

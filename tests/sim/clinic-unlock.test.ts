@@ -19,11 +19,10 @@ import {
 } from '../../tools/lib/licence.js';
 import { qaLicence, QaLicence } from '../../tools/qa/licences.js';
 import { createPublicKey } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from '../../boards/paths.js';
+import { tempDir } from './tmp-dir.js';
 
 const DAY_S = 86_400;
 
@@ -185,7 +184,7 @@ test('the pen checks without delaying its ticks: an unlock in a stroking pen kee
 });
 
 test('pen clinic: a new clinic key, a licence from the maker, and the answer lines open a pen', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'clinic-'));
+  const dir = tempDir('clinic-');
   const pen = (...args: string[]): string => {
     const r = spawnSync('node', [join(REPO_ROOT, 'bin', 'pen.js'), 'clinic', ...args], { cwd: dir, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);

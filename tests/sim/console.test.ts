@@ -3,11 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { firmware } from './helpers.js';
+import { tempDir } from './tmp-dir.js';
 
 /** A Python that has pyserial: Debian's first (python3-serial), then whatever python3 is on the path. */
 function pythonWithSerial(): string | undefined {
@@ -39,7 +39,7 @@ test(
   { skip, timeout: 240_000 },
   async () => {
     await firmware();
-    const dir = mkdtempSync(join(tmpdir(), 'pen-console-'));
+    const dir = tempDir('pen-console-');
     const pen = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'console', '--speed', '4', '--trace', dir], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -3,8 +3,7 @@
 // sample of the suite, not all of it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { loadScenario } from '../../tools/qa/scenario.js';
@@ -16,6 +15,7 @@ import { loadRequirements } from '../../tools/qa/requirements.js';
 import { collectProvenance } from '../../tools/qa/provenance.js';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { firmware } from './helpers.js';
+import { tempDir } from './tmp-dir.js';
 
 const SAMPLE = ['tests/qa/homing.yaml', 'tests/qa/faults/overtemp.yaml'];
 
@@ -56,7 +56,7 @@ test('coverage of a sample: same results as the release firmware, counts per cas
     'state machine paths no sample case reached are listed',
   );
 
-  const dir = mkdtempSync(join(tmpdir(), 'coverage-'));
+  const dir = tempDir('coverage-');
   const info = lcov(map, counted);
   writeFileSync(join(dir, 'lcov.info'), info);
   const sum = (k: string) =>

@@ -12,8 +12,8 @@ import { edgePoint, envelopeEdge } from '../../tools/lib/envelope-edge.js';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tempDir } from './tmp-dir.js';
 
 const WORST = worstPen(BOARD);
 
@@ -180,7 +180,7 @@ test('pen envelope --edge names a pen sim command for a run not held, and that r
 
 test('pen envelope --edge --out DIR writes the very runs not held: the trace ends in the stall the table names', () => {
   // the same stm32 points as above: 0.44 mm / 54 Hz stalls, asked at the edge and above it
-  const dir = mkdtempSync(join(tmpdir(), 'edge-out-'));
+  const dir = tempDir('edge-out-');
   try {
     const r = spawnSync(
       process.execPath,

@@ -3,17 +3,17 @@
 // refusal as the envelope.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadBoard, BOARDS_DIR } from '../../boards/board.js';
 import { buildFirmware } from '../../tools/build/build.js';
 import { readEnvelope, standardDepths } from '../../tools/lib/envelope.js';
+import { tempDir } from './tmp-dir.js';
 
 test('the envelope of a board whose cartridge check outlasts power-on is read once the check is done', async () => {
   // a planner using 80 % of the pull-out force: the lowest rate does not run the cartridge's full depth,
   // so the check tries rate after rate and is still at it when the pen is ready
-  const dir = mkdtempSync(join(tmpdir(), 'envelope-read-'));
+  const dir = tempDir('envelope-read-');
   const b = JSON.parse(readFileSync(join(BOARDS_DIR, 'ref-pen.json'), 'utf8'));
   b.name = 'ref-pen-margin80';
   b.stroke.torque_margin = 0.8;

@@ -10,8 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { missingTools, PORT_PACKAGES } from '../../tools/build/port-build.js';
@@ -30,9 +29,10 @@ import { EmulatedPen, emulatorMissing } from '../../tools/lib/emulator/emulated-
 import { openSerialPort } from '../../tools/lib/smp/serial-port.js';
 import { SmpClient } from '../../tools/lib/smp/client.js';
 import { HAL_ABI_VERSION } from '../../abi/pen-abi.js';
+import { tempDir } from './tmp-dir.js';
 
 const BOARD = 'stm32f405-tmc2209';
-const out = mkdtempSync(join(tmpdir(), 'flash-chain-'));
+const out = tempDir('flash-chain-');
 
 let skip: string | false = false;
 let boot: BootBuild | undefined;

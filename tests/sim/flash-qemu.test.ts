@@ -8,8 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   configureTestApp,
@@ -26,10 +25,11 @@ import { SmpClient, OP_READ, OP_WRITE, GROUP_OS, GROUP_IMAGE, imageSlots } from 
 import { SmpRefused } from '../../tools/lib/smp/errors.js';
 import { bootFixture } from './boot-fixture.js';
 import { EmulatedPen } from '../../tools/lib/emulator/emulated-pen.js';
+import { tempDir } from './tmp-dir.js';
 
 const BOARD = 'stm32f405-tmc2209';
 const SERVICE_REQUEST = { offset: 0xc100, word: 0x5e4f1ce5 }; // boot/smp.h
-const out = mkdtempSync(join(tmpdir(), 'flash-qemu-'));
+const out = tempDir('flash-qemu-');
 const { privateKey: key } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 
 const { skip, boot, apps } = bootFixture(out, key, {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../boards/paths.js';
@@ -11,6 +11,7 @@ import { crc16, encodeFrame, FrameDecoder, LINE_MAX_BYTES, FrameEvent } from '..
 import { encode, decode, CborError, CborValue } from '../../tools/lib/smp/cbor.js';
 import { smpHeader, SmpClient, Transport, OP_WRITE, GROUP_IMAGE } from '../../tools/lib/smp/client.js';
 import { SmpRefused, rcText } from '../../tools/lib/smp/errors.js';
+import { tempDir } from './tmp-dir.js';
 
 /** mulberry32: a small seeded generator, so a failing fuzz case can be replayed */
 function rng(seed: number): () => number {
@@ -181,7 +182,7 @@ test(
   "the bootloader's CBOR reader agrees with the tool's encoder and survives random bytes (seed 7, AddressSanitizer)",
   { skip: gcc ? false : 'skipped: gcc is not installed' },
   () => {
-    const dir = mkdtempSync(join(tmpdir(), 'smp-cbor-'));
+    const dir = tempDir('smp-cbor-');
     const exe = join(dir, 'smp_cbor_host');
     const boot = join(REPO_ROOT, 'ports', 'stm32f405', 'boot');
     const cc = spawnSync(
@@ -274,7 +275,7 @@ test('pen flash: usage errors name what is wrong and exit 2', () => {
 });
 
 test('pen flash --factory: stm32flash erases, writes and verifies the bootloader, starts it; a missing tool or file is named', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'factory-'));
+  const dir = tempDir('factory-');
   const boot = join(dir, 'boot.bin');
   writeFileSync(boot, Buffer.alloc(1024, 0x5a));
   // a stand-in stm32flash that records how it is called (the real one needs a part in its ROM bootloader)

@@ -5,8 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, createPublicKey, createPrivateKey } from 'node:crypto';
-import { mkdtempSync, writeFileSync, readFileSync, statSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { loadBoard } from '../../boards/board.js';
@@ -26,12 +25,13 @@ import {
 import { toIntelHex } from '../../tools/lib/image/ihex.js';
 import { main } from '../../tools/cli.js';
 import { flashLayout } from '../../tools/lib/image/layout.js';
+import { tempDir } from './tmp-dir.js';
 
 const BOARD = loadBoard('stm32f405-tmc2209');
 const LAYOUT = flashLayout(BOARD);
 const DEV_PRIVATE = loadPrivateKey(DEV_KEY_PATH);
 const DEV_PUBLIC = loadPublicKey(DEV_PUB_KEY_PATH);
-const tmp = mkdtempSync(join(tmpdir(), 'pen-image-'));
+const tmp = tempDir('pen-image-');
 const penProcess = (...args: string[]) =>
   spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), ...args], { encoding: 'utf8' });
 

@@ -3,8 +3,7 @@
 // the failure message appears once. (`npm run test:qa` validates the shipped suite's JUnit the same way.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { findScenarioFiles, loadScenario } from '../../tools/qa/scenario.js';
@@ -13,9 +12,10 @@ import { junitXml } from '../../tools/qa/junit.js';
 import { collectProvenance, firmwareId } from '../../tools/qa/provenance.js';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { firmware, oddCase, ODD_PROV as PROV } from './helpers.js';
+import { tempDir } from './tmp-dir.js';
 
 const SCHEMAS = ['jenkins-junit-10.xsd', 'ant-junit.xsd'].map((s) => join(REPO_ROOT, 'tests', 'fixtures', 'junit', s));
-const dir = mkdtempSync(join(tmpdir(), 'junit-'));
+const dir = tempDir('junit-');
 
 function xmllint(xml: string, schema: string): { ok: boolean; out: string } {
   const p = join(dir, 'junit.xml');

@@ -1,17 +1,17 @@
 // pen sim --flash keeps a pen's log between runs; pen log exports it as CSV and JSON.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from '../../boards/paths.js';
+import { tempDir } from './tmp-dir.js';
 
 const pen = (...args: string[]) =>
   spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), ...args], { encoding: 'utf8' });
 
 test('two treatments, one log: pen log gives each session with zone, depth, rate, strokes and cartridge', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'penlog-'));
+  const dir = tempDir('penlog-');
   const flash = join(dir, 'pen.flash');
   assert.equal(
     pen('sim', '--depth', '1.0', '--freq', '40', '--seconds', '1', '--zone', 'cheekbones', '--flash', flash).status,
@@ -64,7 +64,7 @@ test('two treatments, one log: pen log gives each session with zone, depth, rate
 });
 
 test("pen log refuses an image that is not this board's, and a missing file", () => {
-  const dir = mkdtempSync(join(tmpdir(), 'penlog-'));
+  const dir = tempDir('penlog-');
   writeFileSync(join(dir, 'bad.flash'), Buffer.alloc(100));
   let r = pen('log', '--flash', join(dir, 'bad.flash'));
   assert.equal(r.status, 2);

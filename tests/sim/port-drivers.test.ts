@@ -5,17 +5,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { loadVectors, vectorsCHeader } from './step-queue-vectors.js';
+import { tempDir } from './tmp-dir.js';
 
 const dir = join(REPO_ROOT, 'ports', 'stm32f405', 'test');
 const gpp = spawnSync('g++', ['--version'], { encoding: 'utf8' });
 const skip = gpp.status === 0 ? false : 'skipped the board driver tests: g++ not installed';
 if (skip) console.log(`# ${skip}`);
-const out = mkdtempSync(join(tmpdir(), 'port-drivers-'));
+const out = tempDir('port-drivers-');
 writeFileSync(join(out, 'step_queue_vectors.h'), vectorsCHeader(loadVectors()));
 
 for (const file of readdirSync(dir)

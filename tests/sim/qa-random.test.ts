@@ -2,8 +2,7 @@
 // scenario files that `pen qa` loads and reruns; the same seed draws the same files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from '../../boards/paths.js';
@@ -11,6 +10,7 @@ import { loadBoard } from '../../boards/board.js';
 import { randomScenarios, SETTLE_AFTER_CHANGE_MS, SETTLE_AFTER_START_MS } from '../../tools/qa/random.js';
 import { loadScenario } from '../../tools/qa/scenario.js';
 import { loadRequirements } from '../../tools/qa/requirements.js';
+import { tempDir } from './tmp-dir.js';
 
 const BOARDS = [loadBoard('ref-pen'), loadBoard('stm32f405-tmc2209')];
 
@@ -28,7 +28,7 @@ test('the same seed draws the same cases; case i is the same whatever N; another
 });
 
 test("every drawn case loads as a scenario, within its board's ranges, with known requirements", () => {
-  const dir = mkdtempSync(join(tmpdir(), 'qa-random-'));
+  const dir = tempDir('qa-random-');
   const known = new Set(loadRequirements().map((r) => r.id));
   const sc = randomScenarios(200, 1, BOARDS, 20);
   let edge = 0,
@@ -60,7 +60,7 @@ test("every drawn case loads as a scenario, within its board's ranges, with know
 });
 
 test('pen qa --random writes its cases where it says and runs them; bad uses are refused with the fix', () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'qa-random-run-'));
+  const cwd = tempDir('qa-random-run-');
   const pen = (args: string[]) =>
     spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'qa', ...args], { encoding: 'utf8', cwd });
   const r = pen(['--random', '2', '--seed', '5', '--tolerance', '1', '--board', 'ref-pen']);
@@ -77,7 +77,7 @@ test('pen qa --random writes its cases where it says and runs them; bad uses are
   assert.equal(zero.status, 2);
   assert.match(zero.stderr, /--random 0: give a whole number of cases 1\.\.100000/);
   // a folder it cannot write: the environment's fault (exit 3), with the fix
-  const blocked = mkdtempSync(join(tmpdir(), 'qa-random-blocked-'));
+  const blocked = tempDir('qa-random-blocked-');
   writeFileSync(join(blocked, 'out'), 'a file where the folder would go');
   const nowhere = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'qa', '--random', '1'], {
     encoding: 'utf8',
@@ -99,7 +99,7 @@ test('pen qa --random --cartridge: every case runs that cartridge, its depths wi
     plain.every((s) => !/^cartridge:/m.test(s.text)),
     'no cartridge key without the option',
   );
-  const dir = mkdtempSync(join(tmpdir(), 'qa-random-cart-'));
+  const dir = tempDir('qa-random-cart-');
   const sc = randomScenarios(60, 3, BOARDS, 20, '36');
   let deep = 0;
   for (const s of sc) {
@@ -115,7 +115,7 @@ test('pen qa --random --cartridge: every case runs that cartridge, its depths wi
   }
   assert.ok(deep > 5, 'the draw still reaches the deep end of the cartridge');
 
-  const cwd = mkdtempSync(join(tmpdir(), 'qa-random-cart-run-'));
+  const cwd = tempDir('qa-random-cart-run-');
   const pen = (args: string[]) =>
     spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'pen.js'), 'qa', ...args], { encoding: 'utf8', cwd });
   const r = pen(['--random', '1', '--seed', '5', '--tolerance', '1', '--board', 'ref-pen', '--cartridge', 'nano']);

@@ -5,8 +5,7 @@
 // A screenshot in headless Chromium (Debian `chromium`) is the visual evidence.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from '../../boards/paths.js';
@@ -16,9 +15,10 @@ import { caseSlugs } from '../../tools/qa/results.js';
 import { firmwarePath } from '../../tools/build/build.js';
 import { screenshotReport } from '../../tools/qa/screenshot.js';
 import { oddCase, ODD_PROV as PROV } from './helpers.js';
+import { tempDir } from './tmp-dir.js';
 
 const PEN = join(REPO_ROOT, 'bin', 'pen.js');
-const dir = mkdtempSync(join(tmpdir(), 'report-'));
+const dir = tempDir('report-');
 
 function pen(args: string[]) {
   return spawnSync(process.execPath, [PEN, ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
@@ -163,7 +163,7 @@ test('case slugs are unique within a run: names alike but for punctuation, or in
 });
 
 test('two failing cases whose names differ only in punctuation get their own trace files and sections', () => {
-  const qa = mkdtempSync(join(tmpdir(), 'slug-qa-'));
+  const qa = tempDir('slug-qa-');
   for (const [f, name] of [
     ['lt.yaml', 'same x<1'],
     ['gt.yaml', 'same x>1'],

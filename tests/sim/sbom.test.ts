@@ -3,15 +3,15 @@
 // specification requires is checked here field by field.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { CdxBom, makeSbom, npmComponents, sbomProblems } from '../../tools/lib/sbom.js';
+import { tempDir } from './tmp-dir.js';
 
 test('pen sbom writes CycloneDX 1.5 JSON with every npm package and the C parts of the port', () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'sbom-')), 'sbom.json');
+  const out = join(tempDir('sbom-'), 'sbom.json');
   const r = spawnSync('node', [join(REPO_ROOT, 'bin', 'pen.js'), 'sbom', '--out', out], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const bom = JSON.parse(readFileSync(out, 'utf8')) as CdxBom;

@@ -3,8 +3,7 @@
 // step and expectation says what it does with an example, and a file's errors are each at their line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parse } from 'yaml';
@@ -19,6 +18,7 @@ import {
   TIME_MAX_MS,
   withoutPlaceholders,
 } from '../../tools/qa/scenario.js';
+import { tempDir } from './tmp-dir.js';
 
 const SCHEMA_PATH = join(REPO_ROOT, 'docs', 'scenario.schema.json');
 const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8'));
@@ -47,7 +47,7 @@ docs = json.load(open(sys.argv[2]))
 bad = [f"{d['file']}: {e.message}" for d in docs for e in v.iter_errors(d['data'])]
 print(json.dumps({"checked": len(docs), "errors": bad}))
 `;
-    const dir = mkdtempSync(join(tmpdir(), 'schema-'));
+    const dir = tempDir('schema-');
     writeFileSync(join(dir, 'docs.json'), JSON.stringify(docs));
     const r = spawnSync('python3', ['-c', script, SCHEMA_PATH, join(dir, 'docs.json')], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
@@ -133,7 +133,7 @@ test('.vscode/settings.json maps tests/**/*.yaml to the schema', () => {
 });
 
 test('a file with three errors reports each at its own line', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'schema-'));
+  const dir = tempDir('schema-');
   const file = join(dir, 'three.yaml');
   writeFileSync(
     file,
@@ -171,7 +171,7 @@ test('a file with three errors reports each at its own line', () => {
 });
 
 test('a matrix value of the wrong type is reported at the line that uses it, naming the case', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'schema-'));
+  const dir = tempDir('schema-');
   const file = join(dir, 'value.yaml');
   writeFileSync(file, 'name: v\nmatrix: {d: [1.0, deep]}\nsteps:\n  - run: 10ms\n  - set: {depth_mm: "${d}"}\n');
   assert.throws(
@@ -231,7 +231,7 @@ test('the schema refuses the time values the runner refuses (the reviewed ones, 
 
 test('durations and glitch lengths: what the schema calls valid the runner runs, and the other way round', () => {
   const v = compile(schema);
-  const dir = mkdtempSync(join(tmpdir(), 'schema-'));
+  const dir = tempDir('schema-');
   const values: (string | number)[] = [...timeTexts(), 0, -1, 0.001, 0.009, 0.01, 0.5, 1, 3600000, 3600000.5, 1e12];
   let checked = 0;
   for (const [what, step] of Object.entries(TIME_STEP)) {
@@ -270,7 +270,7 @@ import json, sys, jsonschema
 v = jsonschema.Draft7Validator(json.load(open(sys.argv[1])))
 print(json.dumps([v.is_valid(d['data']) for d in json.load(open(sys.argv[2]))]))
 `;
-    const dir = mkdtempSync(join(tmpdir(), 'schema-'));
+    const dir = tempDir('schema-');
     writeFileSync(join(dir, 'docs.json'), JSON.stringify(docs));
     const r = spawnSync('python3', ['-c', script, SCHEMA_PATH, join(dir, 'docs.json')], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);

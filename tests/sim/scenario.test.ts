@@ -2,16 +2,16 @@
 // a wrong expectation fails the run with expected and measured values; the same seed, the same results.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { loadScenario, ScenarioError } from '../../tools/qa/scenario.js';
 import { runCases } from '../../tools/qa/runner.js';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { firmware } from './helpers.js';
+import { tempDir } from './tmp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'scenario-'));
+const dir = tempDir('scenario-');
 function file(name: string, text: string): string {
   const p = join(dir, name);
   writeFileSync(p, text);
@@ -280,7 +280,7 @@ test('a seed is a whole number 0..4294967295: a larger one would run as a smalle
 });
 
 test('pen qa prints case names with their controls escaped: a name cannot drive the terminal', () => {
-  const dirT = mkdtempSync(join(tmpdir(), 'scenario-tty-'));
+  const dirT = tempDir('scenario-tty-');
   writeFileSync(join(dirT, 'a.yaml'), 'name: "pass \\e[31m red \\r over"\nsteps:\n  - run: 10ms\n');
   writeFileSync(
     join(dirT, 'b.yaml'),

@@ -5,15 +5,15 @@
 import { worstPen } from '../../tools/campaign/worst-pen.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadBoard, BoardError, BOARDS_DIR, springRetract, cartridgeOf, Board } from '../../boards/board.js';
 import { physicsParams } from '../../host-sim/physics/params.js';
 import { PhysicalDrive } from '../../host-sim/physics/model.js';
+import { tempDir } from './tmp-dir.js';
 
 function boardFile(edit: (b: Board) => void): string {
-  const dir = mkdtempSync(join(tmpdir(), 'board-'));
+  const dir = tempDir('board-');
   const b = JSON.parse(readFileSync(join(BOARDS_DIR, 'ref-pen.json'), 'utf8'));
   edit(b);
   const file = join(dir, 'ref-pen.json');

@@ -3,8 +3,7 @@
 // fails naming the drawn pen, and the header keys are in the published schema.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Ajv } from 'ajv';
@@ -17,10 +16,11 @@ import { collectProvenance, replayCommand } from '../../tools/qa/provenance.js';
 import { loadBoard } from '../../boards/board.js';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { firmware } from './helpers.js';
+import { tempDir } from './tmp-dir.js';
 
 const FIXTURE = join(REPO_ROOT, 'tests', 'fixtures', 'qa-tolerance', 'retract-typical-only.yaml');
 const PASSES = join(REPO_ROOT, 'tests', 'fixtures', 'qa-failing', 'passes.yaml');
-const dir = mkdtempSync(join(tmpdir(), 'tolerance-'));
+const dir = tempDir('tolerance-');
 
 /** A result without its wall-clock time, the one thing that differs between identical runs. */
 const timeless = (r: CaseResult): unknown => ({ ...r, wallMs: 0 });

@@ -3,15 +3,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSession } from '../../tools/lib/session.js';
 import { TraceFiles } from '../../host-sim/trace/files.js';
 import { traceHeader, minStepIntervalS } from '../../host-sim/trace/header.js';
 import { TraceSink } from '../../host-sim/trace/sink.js';
 import { BOARD, firmware } from './helpers.js';
+import { tempDir } from './tmp-dir.js';
 
 /** the demo's load time budget in a viewer (ms) */
 const LOAD_BUDGET_MS = 2000;
@@ -24,7 +24,7 @@ test(
   { skip, timeout: 120_000 },
   async () => {
     const wasm = await firmware();
-    const dir = mkdtempSync(join(tmpdir(), 'pen-vcd-'));
+    const dir = tempDir('pen-vcd-');
     try {
       const stepTicks: number[] = [];
       let timerHz = 0;

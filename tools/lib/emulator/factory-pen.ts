@@ -1,7 +1,7 @@
 // `pen flash --emulate FLASH`: an emulated pen to flash, as it leaves the factory: the emulated
 // bootloader (trusting the development key) and no firmware, in a 1 MiB flash file that keeps
 // whatever the pen writes, run under QEMU with its command port on a pty until Ctrl-C.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPO_ROOT } from '../../../boards/paths.js';
@@ -50,5 +50,6 @@ export async function runEmulatedPen(board: string, flashFile: string, pty: stri
   });
   clearInterval(echo);
   await pen.stop();
+  rmSync(pen.dir, { recursive: true, force: true }); // its sockets: nothing to keep
   return 0;
 }
