@@ -75,6 +75,7 @@ import {
   SHORT_HALF_US,
   SHORT_RAMP_US,
   SPLIT_OFF_US,
+  RING_OVER_US,
   STEP_TOL_STEP_TICKS,
   MICROSTEPS,
 } from "./generated/board_config";
@@ -292,7 +293,7 @@ function probeNext(job: PlanJob, all: bool): i32 {
     job.downUs = job.upOnly || !job.trySplit ? halfUs : downHalf(job.model, halfUs, job.probeHz);
     job.upUs = 2 * halfUs - job.downUs;
   }
-  const r = checkShare(job.model, job.probeUm, job.probeUp ? job.upUs : job.downUs, i, job.upOnly || job.probeUp);
+  let r = checkShare(job.model, job.probeUm, job.probeUp ? job.upUs : job.downUs, i, job.upOnly || job.probeUp);
   if (r != CLAMP_STEP_RATE) job.probeRateOk = true;
   // of the shares that run, a retract takes the one with the most force to spare; a stroke's down half
   // the one that speeds up for the time nearest the rotor's ringing period under load (RING_PERIOD_US):
@@ -303,10 +304,13 @@ function probeNext(job: PlanJob, all: bool): i32 {
   // the worst pen at shallow settings above 62 Hz. In 32 bits: a half is under 0.5 s, and a 64-bit
   // division is a library call on the microcontroller.
   const rampUs = <i32>job.downUs < SHORT_HALF_US ? SHORT_RAMP_US : RING_PERIOD_US;
-  const merit: i64 =
-    r != CLAMP_NONE || job.upOnly || job.probeUp
-      ? shareSlackMn
-      : <i64>-abs<i32>((<i32>job.downUs * sharePermille(i)) / 1000 - rampUs);
+  const offUs = (<i32>job.downUs * sharePermille(i)) / 1000 - rampUs;
+  const down = !job.upOnly && !job.probeUp;
+  // a down half that speeds up for much longer than the ringing period (RING_OVER_US: only the longest
+  // shares pass the force check) does not run its rate above the lowest: with the heavy cartridges
+  // the worst pen stalled there (24 and 36 needles, 1.4-2.1 mm), and a lower rate runs a shorter share
+  if (down && offUs > RING_OVER_US && job.probeHz > FREQ_MIN_HZ) r = CLAMP_TORQUE;
+  const merit: i64 = r != CLAMP_NONE || !down ? shareSlackMn : <i64>-abs<i32>(offUs);
   if (r == CLAMP_NONE && merit > job.bestMerit) {
     job.bestMerit = merit;
     job.bestShare = sharePermille(i);

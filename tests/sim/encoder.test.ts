@@ -412,10 +412,12 @@ test('an obstacle met near the bottom of the deepest stroke, holding the rotor m
 test('an obstacle that holds the rotor less than a full step behind, seen at the turn while the needles go up, is retracted by the motor from the up half, not from rest: back within 20 ms of the hold', async () => {
   // the fault was entered at once after the tick that found it: the flush left the field standing for
   // a tick while the carriage ran on up, the rotor overran it, StallGuard flagged a stall and the spring
-  // took the needles out from a carriage nearly stopped (20.4 and 21.6 ms from the hold)
+  // took the needles out from a carriage nearly stopped (20.4 and 21.6 ms from the hold). (The stm32
+  // board's case was at 2.95 mm, whose edge is now 25 Hz, where StallGuard sees that obstacle first: the
+  // same kind of hold at 2.9 mm, 26 Hz)
   for (const [board, id] of [
     ['ref-pen', 'ref-pen/physical/pworst/normal/d2.6/f57/s91998/stall@0.566'],
-    ['stm32f405-tmc2209', 'stm32f405-tmc2209/physical/pworst/normal/d2.95/f85/s618329/stall@0.578'],
+    ['stm32f405-tmc2209', 'stm32f405-tmc2209/physical/pworst/normal/d2.9/f85/s618329/stall@0.572'],
   ]) {
     const o = runCampaignCase(parseCaseId(id), await firmware(board));
     assert.equal(o.detected, 'encoder_slip', id);

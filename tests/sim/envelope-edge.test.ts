@@ -128,8 +128,8 @@ test("pen envelope --edge: every run held at 0.2-2.7 mm every 0.5 mm, asked at t
 });
 
 test('pen envelope --edge --inside runs every whole rate from the lowest up to the edge, each asked as it is', async () => {
-  // the 16-needle cartridge at 2.75 mm: the edge is 27 Hz, so two rates lie below it, and all hold
-  const pts = envelopeEdge(BOARD, await firmware(), undefined, [2.75], 1, undefined, true);
+  // the 16-needle cartridge at 2.7 mm: the edge is 27 Hz, so two rates lie below it, and all hold
+  const pts = envelopeEdge(BOARD, await firmware(), undefined, [2.7], 1, undefined, true);
   assert.deepEqual(
     pts.map((p) => [p.askedHz, p.freqHz]),
     [

@@ -56,6 +56,17 @@ export const SHORT_RAMP_PERIODS = 0.5;
  */
 export const SPLIT_OFF_PERIODS = 0.25;
 
+/**
+ * A down half that speeds up for longer than the ringing period by more than this (in small-oscillation
+ * periods: 1.43 ms) does not run its rate, unless it is the lowest: where the force check lets only the
+ * longest shares run (the 24- and 36-needle cartridges at 1.4-2.1 mm) such halves stalled the worst pen
+ * (speeding up 1.47-1.99 ms too long), and the next lower rate runs a share near the ringing period.
+ * Measured, not derived: the halves that held at the edge on the worst pen sped up at most 1.35 ms too
+ * long (36 needles at 1.7 mm / 28 Hz) and those of the default cartridge at most 1.23 ms
+ * (docs/simulator.md).
+ */
+export const RING_OVER_PERIODS = 0.35;
+
 /** How long a button is held before the firmware calls it stuck (ms): the board's, or 5 s. */
 export function stuckButtonMs(b: Board): number {
   return b.buttons.stuck_ms ?? 5000;
@@ -152,6 +163,8 @@ export function firmwareConfigSource(b: Board): string {
     `how long a short down half speeds up: ${SHORT_RAMP_PERIODS} small-oscillation periods (us)`);
   i32('SPLIT_OFF_US', Math.round((SPLIT_OFF_PERIODS * 1e6) / rotorNaturalHz(plan.board)),
     `equal halves that speed up this far from the ringing period are tried with the down half longer: ${SPLIT_OFF_PERIODS} small-oscillation periods (us)`);
+  i32('RING_OVER_US', Math.round((RING_OVER_PERIODS * 1e6) / rotorNaturalHz(plan.board)),
+    `a down half that speeds up longer than the ringing period by more than this does not run its rate (but the lowest): ${RING_OVER_PERIODS} small-oscillation periods (us)`);
   i32('SPRING_RATE_UN_PER_UM', Math.ceil(plan.board.carriage.return_spring_rate_N_per_mm * 1000), "the stiffest spring's rate: the load grows by this much per um of travel (uN/um)");
   i32('HOMING_INTERVAL_STEP_TICKS', Math.round(t.step_timer_hz / ((b.homing.speed_mm_s * 1000) / d.stepUm)), 'step interval of homing moves (step timer ticks)');
   i32('HOMING_RELEASE_UM', b.homing.release_um, 'move off an active endstop by this much first (um)');
