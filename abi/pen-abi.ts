@@ -746,7 +746,7 @@ export const CLAMPS: readonly Clamp[] = [
     name: 'torque',
     constant: 'CLAMP_TORQUE',
     doc: 'the motor has not the force',
-    why: 'the motor has not the force for this depth at this rate (pull-out torque at that speed, less the margin)',
+    why: 'the motor has not the force for this depth at this rate (pull-out torque at that speed, less the margin), or has it only with a move that rings the rotor toward its stability limit',
   },
   {
     code: 2,
