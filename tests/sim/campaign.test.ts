@@ -363,3 +363,38 @@ test('an obstacle met on the second stroke after a change of the depth trim: fou
     assert.ok(o.detectionMs! < 10, `${id}: found ${o.detectionMs} ms after the onset`);
   }
 });
+
+test('pen campaign --cartridge: its cases name the cartridge in their ids, stay within its needles, and run with it', async () => {
+  const id = 'ref-pen/physical/pworst/normal/c36/d1.8/f30/s7/stall@0.5';
+  const c = parseCaseId(id);
+  assert.equal(c.cartridge, '36');
+  assert.equal(c.id, id, 'the id round-trips');
+  const plain = parseCaseId('ref-pen/physical/pworst/normal/d1.8/f30/s7/stall@0.5');
+  assert.equal(plain.cartridge, undefined, "no cartridge segment: the board's own, as ids always were");
+  assert.equal(toQaCase(c).cartridge, '36');
+  assert.equal(loadScenario(scenarioFile(scenarioYaml(c)))[0].cartridge, '36', 'the scenario file fits it too');
+  // the same case with 36 needles and with the board's 16 runs another needle path
+  const wasm = await firmware();
+  assert.notEqual(runCampaignCase(c, wasm).traceDigest, runCampaignCase(plain, wasm).traceDigest);
+
+  const board = loadBoard('ref-pen');
+  const sw = { board: 'ref-pen', model: 'physical' as const, pen: 'worst' as const, seed: 3, powerCut: false };
+  const drawn = draw(DEFAULT_DEFINITION, { ...sw, cartridge: '36' }, board, 400);
+  assert.ok(drawn.every((d) => d.cartridge === '36' && d.id.includes('/c36/d')));
+  assert.ok(
+    drawn.every((d) => d.depthMm <= 2.0),
+    'the 36-needle cartridge is 2.0 mm long',
+  );
+  assert.ok(Math.max(...drawn.map((d) => d.depthMm)) > 1.9, 'and its depths reach that');
+  const grid = expand(DEFAULT_DEFINITION, { ...sw, cartridge: '36' }, board);
+  const all = expand(DEFAULT_DEFINITION, sw, board);
+  assert.ok(grid.length > 0 && grid.length < all.length && grid.every((g) => g.depthMm <= 2.0));
+  assert.ok(
+    all.every((a) => a.cartridge === undefined && !/\/c[^/]*\/d[\d.]+\//.test(a.id)),
+    "the board's own: no cartridge segment",
+  );
+
+  const r = pen('campaign', '--cartridge', '99', '--random', '3');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown cartridge "99" for board ref-pen: valid types are 12, 16, 24, 36, nano/);
+});

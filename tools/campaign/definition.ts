@@ -48,16 +48,42 @@ export interface Sweep {
   model: Model;
   /** the pen every case runs on (spec.ts; default the typical one) */
   pen?: PenChoice;
+  /** the cartridge type every case runs with (default: the board's own) */
+  cartridge?: string;
   seed: number;
   /** include power cuts (the simulator can cut the supply) */
   powerCut: boolean;
 }
 
-/** Every case of a definition, in a fixed order; each case's seed comes from the sweep's seed and the case. */
-export function expand(def: CampaignDefinition, sw: Sweep): CampaignCase[] {
+/**
+ * The deepest setting the sweep's cartridge takes on the board (mm): its needles' length, within the
+ * board's own deepest.
+ */
+export function sweepMaxDepthMm(sw: Sweep, board: Board): number {
+  const c = cartridgeOf(board, sw.cartridge ?? board.default_cartridge);
+  return Math.min(board.geometry.depth_max_um, c.max_depth_um) / 1000;
+}
+
+/**
+ * Every case of a definition, in a fixed order; each case's seed comes from the sweep's seed and the
+ * case. With a cartridge of the sweep, depths past its needles' length (`board`'s) are left out.
+ */
+export function expand(def: CampaignDefinition, sw: Sweep, board?: Board): CampaignCase[] {
   const out: CampaignCase[] = [];
+  const maxMm = sw.cartridge !== undefined && board ? sweepMaxDepthMm(sw, board) : Infinity;
   const add = (tissue: string, depthMm: number, freqHz: number, events: CampaignCase['events']): void => {
-    const base = { board: sw.board, model: sw.model, pen: sw.pen ?? 0, tissue, depthMm, freqHz, events };
+    if (depthMm > maxMm) return;
+    // (no cartridge key for the board's own: its cases keep their ids and seeds)
+    const base = {
+      board: sw.board,
+      model: sw.model,
+      pen: sw.pen ?? 0,
+      tissue,
+      ...(sw.cartridge === undefined ? {} : { cartridge: sw.cartridge }),
+      depthMm,
+      freqHz,
+      events,
+    };
     out.push(makeCase({ ...base, seed: caseSeed(sw.seed, JSON.stringify(base)) }));
   };
   const s = def.singles;
@@ -100,7 +126,7 @@ export function expand(def: CampaignDefinition, sw: Sweep): CampaignCase[] {
 /**
  * `n` cases drawn off the grid, the same for the same seed: a fault (or two, or a glitch, or a power
  * cut) at any phase (1/10,000 of a stroke), a second one 0-6 ms later (0.1 ms), glitches of 0.1-5 ms,
- * any depth of the board's range for its default cartridge (its depth step), any asked rate of its
+ * any depth of the board's range for the sweep's cartridge (its depth step), any asked rate of its
  * range (1 Hz; the pen clamps it to the envelope), any skin. The grid's phases, depths and delays
  * are a few points each; a worst case can sit between them.
  */
@@ -109,7 +135,7 @@ export function draw(def: CampaignDefinition, sw: Sweep, board: Board, n: number
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng.next() * xs.length)];
   const g = board.geometry;
   const stepUm = board.buttons.depth_step_um;
-  const maxUm = Math.min(g.depth_max_um, cartridgeOf(board, board.default_cartridge).max_depth_um);
+  const maxUm = Math.round(sweepMaxDepthMm(sw, board) * 1000);
   const depthSteps = Math.floor((maxUm - g.depth_min_um) / stepUm);
   const tissues = [...new Set([...def.singles.tissues, ...def.tissues.tissues])];
   const faults = def.singles.faults;
@@ -135,7 +161,16 @@ export function draw(def: CampaignDefinition, sw: Sweep, board: Board, n: number
       ];
     } else if (kind < 0.95 || !sw.powerCut) events = [{ fault: pick(def.glitches.faults), phase, forMs: glitchMs }];
     else events = [{ fault: 'power_cut', phase, forMs: def.powerCuts.forMs }];
-    const base = { board: sw.board, model: sw.model, pen: sw.pen ?? 0, tissue, depthMm, freqHz, events };
+    const base = {
+      board: sw.board,
+      model: sw.model,
+      pen: sw.pen ?? 0,
+      tissue,
+      ...(sw.cartridge === undefined ? {} : { cartridge: sw.cartridge }),
+      depthMm,
+      freqHz,
+      events,
+    };
     out.push(makeCase({ ...base, seed: caseSeed(sw.seed, JSON.stringify(base)) }));
   }
   return out;

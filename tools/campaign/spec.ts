@@ -28,6 +28,8 @@ export interface CampaignCase {
   /** the pen: 0 the typical one, k the k-th drawn (`--tolerance`, tools/qa/tolerance.ts), `worst` the corner of the board's ranges worst for a retract (worst-pen.ts) */
   pen: PenChoice;
   tissue: string;
+  /** the cartridge type fitted (boards/<board>.json); undefined: the board's default cartridge */
+  cartridge?: string;
   depthMm: number;
   freqHz: number;
   seed: number;
@@ -121,7 +123,8 @@ export function caseId(c: Omit<CampaignCase, 'id'>): string {
       return e.forMs !== undefined ? `${head}~${num(e.forMs)}ms` : head;
     })
     .join('+');
-  return `${c.board}/${c.model}/p${c.pen}/${c.tissue}/d${num(c.depthMm)}/f${num(c.freqHz)}/s${c.seed}/${ev}`;
+  const cart = c.cartridge === undefined ? '' : `/c${c.cartridge}`; // (the default cartridge: ids as they always were)
+  return `${c.board}/${c.model}/p${c.pen}/${c.tissue}${cart}/d${num(c.depthMm)}/f${num(c.freqHz)}/s${c.seed}/${ev}`;
 }
 
 export function makeCase(c: Omit<CampaignCase, 'id'>): CampaignCase {
@@ -131,14 +134,14 @@ export function makeCase(c: Omit<CampaignCase, 'id'>): CampaignCase {
 /** The case an id names; throws with what is wrong. */
 export function parseCaseId(id: string): CampaignCase {
   const m =
-    /^([A-Za-z0-9_.-]+)\/(ideal|physical)\/p(\d+|worst)\/([a-z]+|\d+(?:\.\d+)?)\/d(\d+(?:\.\d+)?)\/f(\d+(?:\.\d+)?)\/s(\d+)\/(.+)$/.exec(
+    /^([A-Za-z0-9_.-]+)\/(ideal|physical)\/p(\d+|worst)\/([a-z]+|\d+(?:\.\d+)?)(?:\/c([A-Za-z0-9_-]+))?\/d(\d+(?:\.\d+)?)\/f(\d+(?:\.\d+)?)\/s(\d+)\/(.+)$/.exec(
       id,
     );
   if (!m)
     throw new Error(
-      `"${id}" is not a campaign case id: BOARD/MODEL/PEN/TISSUE/dDEPTH/fRATE/sSEED/FAULT@PHASE[~LENms][+DELAYms:FAULT...], e.g. ref-pen/ideal/p0/normal/d1.5/f80/s1/stall@0.5`,
+      `"${id}" is not a campaign case id: BOARD/MODEL/PEN/TISSUE[/cCARTRIDGE]/dDEPTH/fRATE/sSEED/FAULT@PHASE[~LENms][+DELAYms:FAULT...], e.g. ref-pen/ideal/p0/normal/d1.5/f80/s1/stall@0.5`,
     );
-  const events = m[8].split('+').map((part, i): FaultEvent => {
+  const events = m[9].split('+').map((part, i): FaultEvent => {
     const e =
       i === 0
         ? /^([a-z_]+)@(\d+(?:\.\d+)?)(?:~(\d+(?:\.\d+)?)ms)?$/.exec(part)
@@ -152,10 +155,11 @@ export function parseCaseId(id: string): CampaignCase {
     board: m[1],
     model: m[2] as Model,
     pen: m[3] === 'worst' ? 'worst' : Number(m[3]),
-    tissue: /^\d/.test(m[4]) ? m[4] : m[4],
-    depthMm: Number(m[5]),
-    freqHz: Number(m[6]),
-    seed: Number(m[7]),
+    tissue: m[4],
+    ...(m[5] === undefined ? {} : { cartridge: m[5] }),
+    depthMm: Number(m[6]),
+    freqHz: Number(m[7]),
+    seed: Number(m[8]),
     events,
   });
 }
@@ -195,6 +199,7 @@ export function toQaCase(c: CampaignCase): Case {
     tags: ['campaign'],
     powered: true,
     tissue: c.tissue,
+    cartridge: c.cartridge,
     zone: CAMPAIGN_ZONE,
     mode: 'professional',
     model: c.model,
@@ -207,7 +212,7 @@ export function toQaCase(c: CampaignCase): Case {
 
 /** lines before the first step in `scenarioYaml` (one more for a pen other than the typical one) */
 function headerLines(c: CampaignCase): number {
-  return 11 + (c.pen !== 0 ? 1 : 0);
+  return 11 + (c.pen !== 0 ? 1 : 0) + (c.cartridge !== undefined ? 1 : 0);
 }
 
 /** The case as a scenario file for `pen qa` (only the typical pen: a drawn pen replays with `pen campaign --replay`). */
@@ -225,6 +230,7 @@ export function scenarioYaml(c: CampaignCase): string {
     `model: ${c.model}`,
     `seed: ${c.seed}`,
     `tissue: ${c.tissue}`,
+    ...(c.cartridge !== undefined ? [`cartridge: "${c.cartridge}"`] : []),
     `zone: ${CAMPAIGN_ZONE}`,
     'mode: professional',
     'tags: [campaign]',

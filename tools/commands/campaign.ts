@@ -19,9 +19,15 @@ import { campaignHtml } from '../campaign/html.js';
 import { powerCutAvailable } from '../campaign/power.js';
 import { CampaignReport, hazardsTable, withTable } from '../campaign/hazards.js';
 import { camelCaseKeys, snakeCaseKeys } from '../lib/json-keys.js';
+import { cartridgeOption } from '../lib/board-option.js';
 
 const SPEC: OptionSpec = {
   board: { type: 'string', value: 'NAME', help: 'the board to run (default ref-pen)' },
+  cartridge: {
+    type: 'string',
+    value: 'TYPE',
+    help: "the cartridge type every case runs with (default: the board's own); depths past its needles' length are left out, and its cases' ids name it (/cTYPE)",
+  },
   model: {
     type: 'string',
     value: 'MODEL',
@@ -114,6 +120,8 @@ export async function campaignCommand(argv: string[]): Promise<number> {
   const board = (o.board as string | undefined) ?? 'ref-pen';
   if (!boardNames().includes(board))
     throw new UsageError(`--board ${board}: unknown board; boards are ${boardNames().join(', ')}`);
+  const cartridge = o.cartridge as string | undefined;
+  if (cartridge !== undefined) cartridgeOption(loadBoard(board), cartridge); // an unknown type: a usage error naming the types
   const model = ((o.model as string | undefined) ?? (loadBoard(board).physics ? 'physical' : 'ideal')) as Model;
   if (model !== 'ideal' && model !== 'physical') throw new UsageError(`--model ${model}: use ideal or physical`);
   const pen = penOption(o.pen as string | undefined, tolerance);
@@ -134,11 +142,11 @@ export async function campaignCommand(argv: string[]): Promise<number> {
   }
   if (o.replay !== undefined) return replay(o.replay as string, limitMs, o.out as string | undefined);
 
-  const sweep = { board, model, pen, seed, powerCut: powerCutAvailable() };
+  const sweep = { board, model, pen, seed, powerCut: powerCutAvailable(), cartridge };
   let cases =
     randomN !== undefined
       ? draw(DEFAULT_DEFINITION, sweep, loadBoard(board), randomN)
-      : expand(DEFAULT_DEFINITION, sweep);
+      : expand(DEFAULT_DEFINITION, sweep, loadBoard(board));
   if (kind) cases = cases.filter((c) => kindOf(c) === kind);
   if (o.grep) cases = cases.filter((c) => c.id.includes(o.grep as string));
   if (sampleN !== undefined) cases = sample(cases, sampleN);
@@ -176,7 +184,7 @@ export async function campaignCommand(argv: string[]): Promise<number> {
   const s = summarize(cases, outs, limitMs, worstN, wallS);
   console.log(summaryText(s));
   console.log(
-    `\n${cases.length} cases in ${wallS.toFixed(1)} s (${(cases.length / wallS).toFixed(1)} cases/s, ${jobs ?? availableParallelism()} jobs, ${tolerance > 1 ? `${tolerance} pens each` : `pen ${pen === 0 ? 'typical' : pen}`}, ${model} model, seed ${seed})`,
+    `\n${cases.length} cases in ${wallS.toFixed(1)} s (${(cases.length / wallS).toFixed(1)} cases/s, ${jobs ?? availableParallelism()} jobs, ${tolerance > 1 ? `${tolerance} pens each` : `pen ${pen === 0 ? 'typical' : pen}`}, ${model} model, ${cartridge === undefined ? '' : `cartridge ${cartridge}, `}seed ${seed})`,
   );
   const prov = collectProvenance({ [board]: wasm }, seed);
   if (o.junit) {
@@ -224,6 +232,7 @@ function replay(id: string, limitMs: number, outDir: string | undefined): Promis
     throw new UsageError((e as Error).message);
   }
   if (!boardNames().includes(c.board)) throw new UsageError(`case ${id}: unknown board ${c.board}`);
+  if (c.cartridge !== undefined) cartridgeOption(loadBoard(c.board), c.cartridge);
   return buildFirmware(c.board).then(({ wasmPath }) => {
     if (c.pen === 'worst')
       console.log(`${c.board}, ${c.model} model, ${describeWorstPen(worstPen(loadBoard(c.board), c.model))}`);
