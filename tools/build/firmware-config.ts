@@ -61,9 +61,9 @@ export const SPLIT_OFF_PERIODS = 0.25;
  * periods: 1.43 ms) does not run its rate, unless it is the lowest: where the force check lets only the
  * longest shares run (the 24- and 36-needle cartridges at 1.4-2.1 mm) such halves stalled the worst pen
  * (speeding up 1.47-1.99 ms too long), and the next lower rate runs a share near the ringing period.
- * Measured, not derived: the halves that held at the edge on the worst pen sped up at most 1.35 ms too
- * long (36 needles at 1.7 mm / 28 Hz) and those of the default cartridge at most 1.23 ms
- * (docs/simulator.md).
+ * Measured, not derived: at the edge on the worst pen, halves 1.35 ms too long held well (36 needles at
+ * 1.7 mm / 28 Hz, 72-74 degrees), and from 1.47 ms on they stalled or peaked at 73-90 degrees; below
+ * 2.1 mm the default cartridge's are at most 1.14 ms too long (docs/simulator.md).
  */
 export const RING_OVER_PERIODS = 0.35;
 

@@ -210,7 +210,7 @@ export function toQaCase(c: CampaignCase): Case {
   };
 }
 
-/** lines before the first step in `scenarioYaml` (one more for a pen other than the typical one) */
+/** lines before the first step in `scenarioYaml` (one more for a pen other than the typical one, one for a cartridge) */
 function headerLines(c: CampaignCase): number {
   return 11 + (c.pen !== 0 ? 1 : 0) + (c.cartridge !== undefined ? 1 : 0);
 }
