@@ -65,6 +65,30 @@ export function sweepMaxDepthMm(sw: Sweep, board: Board): number {
 }
 
 /**
+ * A case of the sweep, its seed from the sweep's seed and what the case is. No cartridge key for the
+ * board's own cartridge: its cases keep their ids and seeds.
+ */
+function sweepCase(
+  sw: Sweep,
+  tissue: string,
+  depthMm: number,
+  freqHz: number,
+  events: CampaignCase['events'],
+): CampaignCase {
+  const base = {
+    board: sw.board,
+    model: sw.model,
+    pen: sw.pen ?? 0,
+    tissue,
+    ...(sw.cartridge === undefined ? {} : { cartridge: sw.cartridge }),
+    depthMm,
+    freqHz,
+    events,
+  };
+  return makeCase({ ...base, seed: caseSeed(sw.seed, JSON.stringify(base)) });
+}
+
+/**
  * Every case of a definition, in a fixed order; each case's seed comes from the sweep's seed and the
  * case. With a cartridge of the sweep, depths past its needles' length (`board`'s) are left out.
  */
@@ -73,18 +97,7 @@ export function expand(def: CampaignDefinition, sw: Sweep, board?: Board): Campa
   const maxMm = sw.cartridge !== undefined && board ? sweepMaxDepthMm(sw, board) : Infinity;
   const add = (tissue: string, depthMm: number, freqHz: number, events: CampaignCase['events']): void => {
     if (depthMm > maxMm) return;
-    // (no cartridge key for the board's own: its cases keep their ids and seeds)
-    const base = {
-      board: sw.board,
-      model: sw.model,
-      pen: sw.pen ?? 0,
-      tissue,
-      ...(sw.cartridge === undefined ? {} : { cartridge: sw.cartridge }),
-      depthMm,
-      freqHz,
-      events,
-    };
-    out.push(makeCase({ ...base, seed: caseSeed(sw.seed, JSON.stringify(base)) }));
+    out.push(sweepCase(sw, tissue, depthMm, freqHz, events));
   };
   const s = def.singles;
   for (const fault of s.faults)
@@ -161,17 +174,7 @@ export function draw(def: CampaignDefinition, sw: Sweep, board: Board, n: number
       ];
     } else if (kind < 0.95 || !sw.powerCut) events = [{ fault: pick(def.glitches.faults), phase, forMs: glitchMs }];
     else events = [{ fault: 'power_cut', phase, forMs: def.powerCuts.forMs }];
-    const base = {
-      board: sw.board,
-      model: sw.model,
-      pen: sw.pen ?? 0,
-      tissue,
-      ...(sw.cartridge === undefined ? {} : { cartridge: sw.cartridge }),
-      depthMm,
-      freqHz,
-      events,
-    };
-    out.push(makeCase({ ...base, seed: caseSeed(sw.seed, JSON.stringify(base)) }));
+    out.push(sweepCase(sw, tissue, depthMm, freqHz, events));
   }
   return out;
 }
