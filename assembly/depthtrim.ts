@@ -33,11 +33,15 @@ const TRIM_MIN_STEPS: i32 = -2 * MICROSTEPS;
  * How far a trim is taken to move the tip, per its own length (per mille): the bottom meets the
  * motor's detent and microstep in another phase, so the tip does not move by exactly the trim (0.6-1.8
  * times its length over 754 starts of drawn pens, 0.2-3.0 mm, docs/simulator.md). A trim goes only as
- * far as would land within the dead band past the depth, either way, should it move the tip 1.6 times
- * its length; one that meets 1.8 still lands within 19 um past it. (A shallower trim went at once: on
- * the worst pen at 0.9 mm / 27 Hz two microsteps took a stroke measured 12 um deep to 28 um short.)
+ * far as would land within the dead band past the depth, either way, should it move the tip twice its
+ * length: a microstep at a time while the bottom is within 21 um of the depth. (At 1.6, two microsteps
+ * at bottoms 16-18 um short put the tip well, but on the worst pen the next down half then left a top
+ * the carriage had come to rest at in another phase of the detent, and peaked at 91-92 degrees: a
+ * stall; over the edge and inside sweeps the held runs at 85 degrees or more fell by a sixth. A
+ * shallower trim went at once: on the worst pen at 0.9 mm / 27 Hz two microsteps took a stroke
+ * measured 12 um deep to 28 um short.)
  */
-const TRIM_GAIN_MAX_PERMILLE: i32 = 1600;
+const TRIM_GAIN_MAX_PERMILLE: i32 = 2000;
 
 /** The most microsteps a stroke `offNm` off the depth is trimmed by that land no further than the dead band past it. */
 function trimStepsMost(offNm: i32): i32 {

@@ -1,5 +1,5 @@
 // `pen envelope`: the highest stroke rate per depth, as the firmware computes it for a board and cartridge.
-import { parseOptions, usageText, OptionSpec, noPositional, UsageError } from '../lib/args.js';
+import { parseOptions, usageText, OptionSpec, noPositional, UsageError, shellQuote } from '../lib/args.js';
 import { boardOption, cartridgeOption } from '../lib/board-option.js';
 import { buildFirmware } from '../build/build.js';
 import { readEnvelope, standardDepths } from '../lib/envelope.js';
@@ -179,8 +179,9 @@ function edgeReport(board: Board, wasm: string, cartridge: string, o: Record<str
   if (first && outDir === undefined)
     // the same pen and setting in pen sim, with its trace (pen sim sends the setting its own way, so the
     // run is alike, not the same to the bit)
+    // (the board as it was given: a board file's path runs that file's pen)
     console.log(
-      `to look into one: npx pen sim --board ${board.name} --pen worst --cartridge ${cartridge} --mode professional --zone stretch_marks --depth ${first.depthMm.toFixed(2)} --freq ${first.askedHz} --seed ${seed} --seconds 1.4 --out DIR (a run alike; the very runs' traces: this command with --out DIR)`,
+      `to look into one: npx pen sim --board ${shellQuote((o.board as string | undefined) ?? board.name)} --pen worst --cartridge ${cartridge} --mode professional --zone stretch_marks --depth ${first.depthMm.toFixed(2)} --freq ${first.askedHz} --seed ${seed} --seconds 1.4 --out DIR (a run alike; the very runs' traces: this command with --out DIR)`,
     );
   return bad.length ? 1 : 0;
 }

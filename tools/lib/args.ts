@@ -65,3 +65,8 @@ export function usageText(cmd: string, summary: string, spec: OptionSpec): strin
 export function noPositional(o: Parsed, usage: string): void {
   if (o._.length) throw new UsageError(`unexpected argument "${o._[0]}"\n\n${usage}`);
 }
+
+/** An argument as a POSIX shell reads it back: as it is when it is plain, else in single quotes. */
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

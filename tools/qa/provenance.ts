@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { REPO_ROOT } from '../../boards/paths.js';
+import { shellQuote } from '../lib/args.js';
 
 export interface FirmwareId {
   board: string;
@@ -92,8 +93,4 @@ export function provenancePairs(p: Provenance): [string, string][] {
  */
 export function replayCommand(file: string, caseName: string, seed: number, pens = 1): string {
   return `npx pen qa ${shellQuote(file)} --grep ${shellQuote(caseName)} --seed ${seed}${pens > 1 ? ` --tolerance ${pens}` : ''}`;
-}
-
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
