@@ -178,8 +178,7 @@ function edgeReport(board: Board, wasm: string, cartridge: string, o: Record<str
   const first = bad[0];
   if (first && outDir === undefined)
     // the same pen and setting in pen sim, with its trace (pen sim sends the setting its own way, so the
-    // run is alike, not the same to the bit)
-    // (the board as it was given: a board file's path runs that file's pen)
+    // run is alike, not the same to the bit), the board as it was given: a board file's path runs its pen
     console.log(
       `to look into one: npx pen sim --board ${shellQuote((o.board as string | undefined) ?? board.name)} --pen worst --cartridge ${cartridge} --mode professional --zone stretch_marks --depth ${first.depthMm.toFixed(2)} --freq ${first.askedHz} --seed ${seed} --seconds 1.4 --out DIR (a run alike; the very runs' traces: this command with --out DIR)`,
     );
