@@ -1,7 +1,8 @@
 // Streams a trace as a value change dump that GTKWave, PulseView, Surfer and sigrok-cli open: a
 // microsecond timescale (finer only if the board can step faster than every 2 us), so every step
 // pulse keeps its own rising and falling edge; the tip as a real signal; state, fault, indicator,
-// serial lines and other events as string signals. Only 1-bit wires, reals and strings: sigrok's
+// serial lines and other events as string signals (events of one timestamp joined by "|", as a
+// viewer shows one value per signal and timestamp). Only 1-bit wires, reals and strings: sigrok's
 // VCD reader stops at the first multi-bit vector.
 import { TextOut, TraceLine, TraceSink } from './sink.js';
 
@@ -43,6 +44,9 @@ export class VcdWriter implements TraceSink {
   private tipUm = 0;
   /** step pulses written */
   steps = 0;
+  /** Event and serial-line values of the current timestamp, not yet written: a viewer shows one value
+   *  per signal and timestamp, so two events in one unit are written as one value, joined by "|". */
+  private readonly pending = new Map<string, string>();
 
   constructor(
     private readonly out: TextOut,
@@ -82,13 +86,27 @@ export class VcdWriter implements TraceSink {
   }
 
   private start(): void {
+    // events before anything moved are the initial values
+    for (const [id, v] of this.pending) this.last.set(id, `s${vcdString(v)} ${id}`);
+    this.pending.clear();
     this.out.write(`#0\n$dumpvars\n${[...this.last.values()].join('\n')}\n$end\n`);
     this.started = true;
+  }
+
+  /** Write the current timestamp's events, each signal's joined into one value. */
+  private flush(): void {
+    for (const [id, v] of this.pending) {
+      const text = `s${vcdString(v)} ${id}`;
+      this.last.set(id, text);
+      this.out.write(text + '\n');
+    }
+    this.pending.clear();
   }
 
   /** Make `u` the current timestamp (never going back) and write the pending falling edge if it is due. */
   private at(u: number): void {
     if (!this.started) this.start();
+    else if (this.pending.size > 0 && u > this.cur) this.flush();
     if (this.fallAt >= 0 && this.fallAt <= u) {
       if (this.fallAt > this.cur) {
         this.out.write(`#${this.fallAt}\n`);
@@ -165,19 +183,25 @@ export class VcdWriter implements TraceSink {
     } else if (kind === 'hal' && detail.startsWith('indicator ')) {
       str(STRINGS.indicator, detail.slice('indicator '.length));
     } else if (kind === 'serial' && (detail.startsWith('> ') || detail.startsWith('< '))) {
-      str(detail[0] === '>' ? STRINGS.serial_in : STRINGS.serial_out, detail.slice(2));
+      this.queue(u, detail[0] === '>' ? STRINGS.serial_in : STRINGS.serial_out, detail.slice(2));
     } else {
-      // the same event twice in a row is still two events
-      const v = `${kind}:${detail}`;
-      if (this.last.get(STRINGS.event) === `s${vcdString(v)} ${STRINGS.event}`) this.last.delete(STRINGS.event);
-      str(STRINGS.event, v);
+      this.queue(u, STRINGS.event, `${kind}:${detail}`);
     }
+  }
+
+  /** An event (or serial line) at `u`: written when the time moves on, with the others of its unit.
+   *  Never compared with the last value: the same event twice in a row is still two events. */
+  private queue(u: number, id: string, v: string): void {
+    if (this.started || u > 0) this.at(u);
+    const prev = this.pending.get(id);
+    this.pending.set(id, prev === undefined ? v : `${prev}|${v}`);
   }
 
   /** Close the dump at `endTicks` (the last pulse ends first). */
   end(endTicks: number): void {
     const u = this.unit(endTicks);
     this.at(Math.max(u, this.fallAt, this.cur));
+    this.flush();
   }
 }
 

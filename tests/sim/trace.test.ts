@@ -116,6 +116,49 @@ test('two steps in one microsecond are both counted', () => {
   assert.equal(w.steps, ticks.length);
 });
 
+test('events in one timestamp are all in the VCD, joined into one value per signal', () => {
+  const out = new StringOut();
+  const w = new VcdWriter(out, 16e6); // a 1 us timescale: 16 ticks a unit
+  w.event(0, 'boot', 'cold start');
+  w.event(3, 'hal', 'log append');
+  w.step(40, 1, 0);
+  w.event(48, 'cartridge', 'accepted');
+  w.event(50, 'mode', 'normal');
+  w.event(50, 'mode', 'normal'); // the same event twice is two events
+  w.event(50, 'serial', '> STATUS');
+  w.event(52, 'serial', '> STATUS');
+  w.event(80, 'serial', '< OK');
+  w.event(96, 'serial', '< OK'); // the same line again, a unit later
+  w.end(200);
+  const text = out.text();
+  assert.deepEqual(changes(text, 'event'), [
+    [0, 'boot:cold_start|hal:log_append'],
+    [3, 'cartridge:accepted|mode:normal|mode:normal'],
+  ]);
+  assert.deepEqual(changes(text, 'serial_in'), [
+    [0, '-'],
+    [3, 'STATUS|STATUS'],
+  ]);
+  assert.deepEqual(changes(text, 'serial_out'), [
+    [0, '-'],
+    [5, 'OK'],
+    [6, 'OK'],
+  ]);
+  // one value per signal and timestamp, everywhere in the dump
+  let t = -1;
+  const seen = new Set<string>();
+  for (const line of text.slice(text.indexOf('$end\n', text.indexOf('$dumpvars'))).split('\n')) {
+    if (line.startsWith('#')) {
+      t = Number(line.slice(1));
+      seen.clear();
+    } else if (line.length > 1) {
+      const id = line.startsWith('s') || line.startsWith('r') ? line.slice(line.lastIndexOf(' ') + 1) : line.slice(1);
+      assert.ok(!seen.has(id), `two values of ${id} at #${t}`);
+      seen.add(id);
+    }
+  }
+});
+
 test('the CSV is in time order, with events in their own columns', async () => {
   const sim = await strokingPen(1.0, 40, { trace: true });
   sim.send('STATUS?');
