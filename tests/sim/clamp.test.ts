@@ -47,10 +47,22 @@ test('pen sim --depth 1.5 --freq 100 --seconds 2 --json reports the depth, the c
   assert.match(s.clamp_reason, /^torque: /);
   assert.ok(Math.abs(s.freq_hz / s.set.freq_hz - 1) <= 0.005);
   assert.equal(s.state, 'ready');
-  // the physics figures are there with either model: null where the ideal one has no rotor or heat
-  assert.equal(s.model, 'ideal');
+  // the physical model by default (the board has its numbers): the tip, the rotor and the heat are the mechanism's
+  assert.equal(s.model, 'physical');
+  assert.ok(s.tip_overshoot_um >= 0 && s.tip_overshoot_um <= 20, `tip ${s.tip_overshoot_um} um past the depth`);
+  assert.ok(s.load_angle_deg_max > 10 && s.load_angle_deg_max < 90, `load angle ${s.load_angle_deg_max} deg`);
+  for (const k of ['winding_temp_c_max', 'driver_temp_c_max']) assert.ok(s[k] >= 20 && s[k] < 100, `${k} ${s[k]}`);
+  // the figures are there with either model: null where the ideal one has no rotor or heat
+  const ideal = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [join(REPO_ROOT, 'bin', 'pen.js'), 'sim', '--model', 'ideal', '--depth', '1.5', '--seconds', '0.5', '--json'],
+      { encoding: 'utf8' },
+    ),
+  );
+  assert.equal(ideal.model, 'ideal');
   for (const k of ['tip_overshoot_um', 'load_angle_deg_max', 'winding_temp_c_max', 'driver_temp_c_max'])
-    assert.equal(s[k], null, k);
+    assert.equal(ideal[k], null, k);
 });
 
 test('a clamped setting on a lightly damped drawn pen runs as its rate asked does: on depth, no step lost', () => {

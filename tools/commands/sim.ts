@@ -45,12 +45,12 @@ const SPEC: OptionSpec = {
   out: { type: 'string', value: 'DIR', help: 'write trace.csv, trace.vcd and tip.svg there' },
   json: {
     type: 'boolean',
-    help: 'print the summary as one JSON object (snake_case keys; tip_overshoot_um, load_angle_deg_max, winding_temp_c_max and driver_temp_c_max are null with the ideal model)',
+    help: 'print the summary as one JSON object (snake_case keys; tip_overshoot_um, load_angle_deg_max, winding_temp_c_max and driver_temp_c_max are null with --model ideal)',
   },
   model: {
     type: 'string',
     value: 'MODEL',
-    help: "motor model: ideal (default, or the board's) or physical (load angle, currents, momentum; needs the board's physics block)",
+    help: 'motor model: physical (the default where the board has a physics block: load angle, currents, momentum) or ideal (kinematic: the carriage follows the steps)',
   },
   pen: {
     type: 'string',
@@ -194,8 +194,14 @@ export async function simCommand(argv: string[]): Promise<number> {
   return r.summary.state === 'fault' ? 1 : 0;
 }
 
+/**
+ * `--model`: by default the physical model where the board has its numbers (a physics block that
+ * does not ask for the ideal one), so that the tip, the overshoot, the load angle and the
+ * temperatures are the mechanism's; the kinematic model on request or on a board without them.
+ */
 function modelOption(board: ReturnType<typeof boardOption>, model: string | undefined): ReturnType<typeof boardOption> {
-  if (model === undefined) return board;
+  if (model === undefined)
+    return board.physics && board.physics.model !== 'ideal' ? withModel(board, 'physical') : board;
   if (model !== 'ideal' && model !== 'physical') throw new UsageError(`--model ${model}: ideal or physical`);
   try {
     return withModel(board, model);
@@ -235,7 +241,7 @@ function fmt(mm: number): string {
 function printSummary(r: SessionResult): void {
   const s = r.summary;
   const lines = [
-    `board ${s.board}${s.pen === 'typical' ? '' : `, ${s.pen === 'worst' ? 'the worst pen of its ranges' : `drawn pen ${s.pen}`}`}, cartridge ${s.cartridge} (${s.needles} needles), tissue ${s.tissue}, seed ${s.seed}, zone ${s.zone}, ${s.mode} mode`,
+    `board ${s.board}, ${s.model} model${s.pen === 'typical' ? '' : `, ${s.pen === 'worst' ? 'the worst pen of its ranges' : `drawn pen ${s.pen}`}`}, cartridge ${s.cartridge} (${s.needles} needles), tissue ${s.tissue}, seed ${s.seed}, zone ${s.zone}, ${s.mode} mode`,
     `asked      depth ${fmt(s.asked.depth_mm)} mm at ${s.asked.freq_hz} Hz`,
     `ran        depth ${fmt(s.set.depth_mm)} mm (quantized to ${r.stepUm.toFixed(3)} um steps) at ${s.set.freq_hz} Hz`,
   ];
