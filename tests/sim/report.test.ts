@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { firmwareId, gitCommit } from '../../tools/qa/provenance.js';
-import { htmlReport } from '../../tools/qa/html.js';
+import { htmlReport, type EnvelopeLine } from '../../tools/qa/html.js';
+import type { CaseResult } from '../../tools/qa/results.js';
 import { caseSlugs } from '../../tools/qa/results.js';
 import { firmwarePath } from '../../tools/build/build.js';
 import { screenshotReport } from '../../tools/qa/screenshot.js';
@@ -197,4 +198,34 @@ test('two failing cases whose names differ only in punctuation get their own tra
   // the names the slugs take: the plain form and a hash of the full name
   const slugs = caseSlugs(['same x<1', 'same x>1']);
   assert.deepEqual([...vcds].sort(), [...slugs.values()].map((v) => `${v}.vcd`).sort());
+});
+
+test('a matrix over two boards gets one pair of heat maps per board, each with its own cells and envelope', () => {
+  const cell = (board: string, depth: number, freq: number): CaseResult => ({
+    ...oddCase(`grid [board=${board}, depth_mm=${depth}, freq_hz=${freq}]`, 'OK'),
+    file: 'tests/qa/grid.yaml',
+    board,
+    params: { board, depth_mm: depth, freq_hz: freq },
+    matrixKeys: ['board', 'depth_mm', 'freq_hz'],
+    status: 'passed',
+    metrics: { depthErrMm: board === 'a' ? 0.001 : -0.002, freqErrPct: 0 },
+  });
+  const results = ['a', 'b'].flatMap((b) => [0.5, 1].flatMap((d) => [30, 60].map((f) => cell(b, d, f))));
+  const envelope = (board: string, hz: number): EnvelopeLine => ({
+    board,
+    cartridge: '16',
+    points: [0.5, 1].map((depthMm) => ({ depthMm, maxFreqHz: hz })),
+  });
+  const page = htmlReport(results, [], [envelope('a', 60), envelope('b', 30)], { provenance: PROV });
+  const maps = page.split('<svg class="heat"').slice(1);
+  assert.equal(maps.length, 4, 'depth and rate maps for each board');
+  assert.ok(page.indexOf('<h3>a, cartridge 16</h3>') < page.indexOf('<h3>b, cartridge 16</h3>'));
+  for (const [i, board] of ['a', 'a', 'b', 'b'].entries()) {
+    const titles = [...maps[i].matchAll(/<title>grid \[board=(\w)/g)].map((m) => m[1]);
+    assert.deepEqual(titles, [board, board, board, board], `map ${i}: only board ${board}'s four cells`);
+  }
+  // each board's envelope line: board a's at its 60 Hz row (the top), board b's at its 30 Hz row
+  const envY = (svg: string): string => /<path d="M\d+,(\d+)/.exec(svg)![1];
+  assert.notEqual(envY(maps[0]), envY(maps[2]));
+  assert.equal(new Set(maps.map((m) => /<pattern id="([^"]+)"/.exec(m)![1])).size, 4, 'a hatch pattern id per map');
 });

@@ -57,13 +57,15 @@ export function htmlReport(
         `<p class="cov">Firmware run by this file's cases: ${coverageCell(extras.coverage, rs)} (functions / branch arms)</p>`,
       );
     if (rs.length > 1 && rs[0].matrixKeys.includes('depth_mm') && rs[0].matrixKeys.includes('freq_hz')) {
-      const env = envelopes.find((e) => e.board === rs[0].board && e.cartridge === rs[0].cartridge);
-      parts.push(
-        '<div class="maps">',
-        heatMap(rs, 'depth', env, anchor(file)),
-        heatMap(rs, 'freq', env, anchor(file)),
-        '</div>',
-      );
+      // one pair of maps per board and cartridge: each has its own envelope, and their cells would overlap
+      const pens = groupBy(rs, (r) => `${r.board}, cartridge ${r.cartridge}`);
+      let n = 0;
+      for (const [pen, group] of pens) {
+        const env = envelopes.find((e) => e.board === group[0].board && e.cartridge === group[0].cartridge);
+        const key = `${anchor(file)}-${n++}`;
+        if (pens.size > 1) parts.push(`<h3>${h(pen)}</h3>`);
+        parts.push('<div class="maps">', heatMap(group, 'depth', env, key), heatMap(group, 'freq', env, key), '</div>');
+      }
     }
     for (const r of rs) parts.push(caseSection(r, caseAnchor(r.name), extras.traces?.[r.name]));
   }
