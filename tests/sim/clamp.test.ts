@@ -63,6 +63,35 @@ test('pen sim --depth 1.5 --freq 100 --seconds 2 --json reports the depth, the c
   assert.equal(ideal.model, 'ideal');
   for (const k of ['tip_overshoot_um', 'load_angle_deg_max', 'winding_temp_c_max', 'driver_temp_c_max'])
     assert.equal(ideal[k], null, k);
+  // measured once the first strokes have settled: on the physical model the depth trim too
+  assert.equal(s.settle_ms, 400);
+  assert.equal(ideal.settle_ms, 100);
+});
+
+test('pen sim on the physical model measures the strokes after the depth trim has settled', () => {
+  // the STM32F405 board at 2.25 mm, 148 Hz asked (clamped to 29 Hz): measured from 100 ms after the
+  // start, as on the ideal model, its first measured stroke came 21.7 um short, before the trim
+  const s = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [
+        join(REPO_ROOT, 'bin', 'pen.js'),
+        'sim',
+        ...['--board', 'stm32f405-tmc2209', '--depth', '2.25', '--freq', '148', '--seed', '136'],
+        ...['--mode', 'professional', '--zone', 'stretch_marks', '--seconds', '1.5', '--json'],
+      ],
+      { encoding: 'utf8' },
+    ),
+  );
+  assert.equal(s.model, 'physical');
+  assert.equal(s.settle_ms, 400);
+  const set = s.set.depth_mm;
+  assert.ok(
+    s.depth_mm.min >= set - 0.02 && s.depth_mm.max <= set + 0.02,
+    `every stroke within 0.02 mm of ${set} mm: ${s.depth_mm.min} .. ${s.depth_mm.max}`,
+  );
+  assert.equal(s.missed_steps, 0);
+  assert.ok(Math.abs(s.freq_hz / s.set.freq_hz - 1) <= 0.005);
 });
 
 test('a clamped setting on a lightly damped drawn pen runs as its rate asked does: on depth, no step lost', () => {

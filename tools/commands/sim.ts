@@ -9,7 +9,7 @@ import { worstPen } from '../lib/envelope-limit.js';
 import { pensOf } from '../qa/tolerance.js';
 import { buildFirmware, writeAtomic } from '../build/build.js';
 import { checkOutputDir, checkOutputFile } from '../lib/errors.js';
-import { runSession, SessionResult, SessionError } from '../lib/session.js';
+import { runSession, SessionResult, SessionError, TRIM_SETTLE_MS } from '../lib/session.js';
 import { loadFlashImage, flashImage } from '../lib/flash-image.js';
 import { TISSUES } from '../../host-sim/tissue.js';
 import { ZONES } from '../../abi/pen-abi.js';
@@ -27,7 +27,11 @@ const SPEC: OptionSpec = {
   cartridge: { type: 'string', value: 'TYPE', help: "cartridge type (default: the board's default)" },
   depth: { type: 'number', value: 'MM', help: 'needle depth past the guard plane, mm (default 1.5)' },
   freq: { type: 'number', value: 'HZ', help: 'stroke rate, Hz (default 100)' },
-  seconds: { type: 'number', value: 'S', help: 'simulated seconds of stroking (default 2)' },
+  seconds: {
+    type: 'number',
+    value: 'S',
+    help: `simulated seconds of stroking measured (default 2), after the first strokes have settled: ${TRIM_SETTLE_MS} ms on the physical model (the depth trim), 100 ms on the ideal one`,
+  },
   seed: { type: 'number', value: 'N', help: 'random seed; same seed, same run (default 1)' },
   tissue: { type: 'string', value: 'KIND', help: `${Object.keys(TISSUES).join('|')} (default normal)` },
   zone: {
@@ -248,7 +252,7 @@ function printSummary(r: SessionResult): void {
   if (s.clamped) lines.push(`clamped    ${s.asked.freq_hz} Hz -> ${s.set.freq_hz} Hz: ${s.clamp_reason}`);
   if (s.depth_mm)
     lines.push(
-      `depth      mean ${s.depth_mm.mean.toFixed(4)} mm, min ${s.depth_mm.min.toFixed(4)}, max ${s.depth_mm.max.toFixed(4)} over ${s.strokes} strokes`,
+      `depth      mean ${s.depth_mm.mean.toFixed(4)} mm, min ${s.depth_mm.min.toFixed(4)}, max ${s.depth_mm.max.toFixed(4)} over ${s.strokes} strokes after ${s.settle_ms} ms of stroking`,
     );
   else lines.push('depth      no stroke reached past the guard plane');
   lines.push(

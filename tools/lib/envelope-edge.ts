@@ -12,9 +12,10 @@ import { unlockProfessional } from './clinic.js';
 import { worstPen, DEPTH_TOL_UM } from './envelope-limit.js';
 import { commandOnceChecked } from './envelope.js';
 import type { TraceSink } from '../../host-sim/trace/sink.js';
+import { TRIM_SETTLE_MS } from './session.js';
 
 /** the first strokes from rest and the depth trim's settling, as a QA case lets them (docs/scenarios.md) */
-export const EDGE_SETTLE_MS = 400;
+export const EDGE_SETTLE_MS = TRIM_SETTLE_MS;
 export const EDGE_MEASURE_MS = 1000;
 /** the stroke rate's promise */
 const RATE_TOL = 0.005;

@@ -7,12 +7,13 @@
 // case runs that cartridge, its depths drawn up to its needles' length.
 import { Board, cartridgeOf } from '../../boards/board.js';
 import { Rng } from '../../host-sim/rng.js';
+import { TRIM_SETTLE_MS } from '../lib/session.js';
 
 /** zone and mode that allow every depth of the board (as the campaign uses) */
 const ZONE = 'stretch_marks';
 const TISSUES = ['soft', 'normal', 'tough'] as const;
 /** settling before the measured second: after a start (the shipped edge matrix), after a change (PEN-CHG-01 and the trim) */
-export const SETTLE_AFTER_START_MS = 400;
+export const SETTLE_AFTER_START_MS = TRIM_SETTLE_MS;
 export const SETTLE_AFTER_CHANGE_MS = 600;
 
 export interface RandomScenario {
