@@ -8,11 +8,20 @@ import { endstop_active, image_confirm, step_queue_flush, step_queue_status, ste
 import { motionBusy, pushConstantMove } from "./motion";
 import { topSteps, umToSteps } from "./settings";
 import { enterFault, homingDone, positionChecked } from "./machine";
-import { HOMING_INTERVAL_STEP_TICKS, HOMING_RELEASE_UM, HOMING_TRAVEL_UM } from "./generated/board_config";
+import { HOMING_INTERVAL_STEP_TICKS, HOMING_RELEASE_UM, HOMING_TRAVEL_UM, MICROSTEPS } from "./generated/board_config";
 
 /** how far (steps) the endstop may be from where homing found it before steps count as lost */
 const POSITION_TOLERANCE_STEPS: i32 = 2;
 
+/**
+ * How much further than the release a seek may find the endstop (steps): one full step. The release
+ * starts where the carriage rests with the endstop active, which may be in front of the point the
+ * switch closes at by up to its hysteresis (slot sensors: 10-60 um), and the rotor lags its field by
+ * a few um at the seek's speed. (Two steps were too few: on the physical model a drawn pen with 15 um
+ * of hysteresis, its carriage left at the endstop by a fault, found it 3 steps past the release when
+ * homing again after the fault, and stopped with the endstop not found.)
+ */
+const RELEASE_SLACK_STEPS: i32 = MICROSTEPS;
 /** how far homing backs off the endstop before confirming it (beyond the switch's hysteresis) */
 const CONFIRM_BACKOFF_UM: i32 = 200;
 /** the confirming approach runs this many times slower than the seek */
@@ -118,9 +127,8 @@ export function homingTick(): void {
     }
     startSeek();
   } else if (movePhase == HOME_SEEK || movePhase == HOME_CONFIRM) {
-    // off an active endstop by the release, the endstop cannot be further back than the release
-    const tooFar =
-      released && seekFromSteps - step_position() > umToSteps(HOMING_RELEASE_UM) + POSITION_TOLERANCE_STEPS;
+    // off an active endstop by the release, the endstop cannot be further back than the release (and its slack)
+    const tooFar = released && seekFromSteps - step_position() > umToSteps(HOMING_RELEASE_UM) + RELEASE_SLACK_STEPS;
     if ((step_queue_status() & QSTAT_ENDSTOP_STOP) == 0 || tooFar) {
       enterFault(F_ENDSTOP_NOT_FOUND, true);
       return;
