@@ -643,6 +643,14 @@ export function planningBoard(b: Board): { board: Board; torqueFactor: number } 
   return { board: pen, torqueFactor };
 }
 
+/**
+ * The model the simulator runs a board on unless told: the physical one where the board has its
+ * numbers (a physics block that does not ask for the ideal one), else the kinematic one.
+ */
+export function defaultModel(b: Board): 'ideal' | 'physical' {
+  return b.physics && b.physics.model !== 'ideal' ? 'physical' : 'ideal';
+}
+
 /** The board with the simulator's motor model chosen. */
 export function withModel(b: Board, model: 'ideal' | 'physical'): Board {
   if (model === 'physical' && !b.physics)

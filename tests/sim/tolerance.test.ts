@@ -74,7 +74,7 @@ test('a case that passes on the typical pen and fails on a drawn one fails, nami
   const xml = junitXml([r], collectProvenance({ 'ref-pen': wasm }, 1));
   assert.match(
     xml,
-    /<property name="spread\.fixture retract within 7\.5 ms on every pen\.line18\.retract_within_ms" value="[\d.]+ \.\. [\d.]+ over (?:\d+ of )?8 pens, fails on pen \d+"\/>/,
+    /<property name="spread\.fixture retract within 7\.5 ms on every pen\.line19\.retract_within_ms" value="[\d.]+ \.\. [\d.]+ over (?:\d+ of )?8 pens, fails on pen \d+"\/>/,
   );
   const p = join(dir, 'junit.xml');
   writeFileSync(p, xml);
@@ -104,7 +104,9 @@ test('the header keys model and tolerance validate against the published schema 
   assert.equal(c.model, 'physical');
   assert.equal(c.tolerance, 3);
   const d = loadScenario(file('default.yaml', 'name: d\nsteps:\n  - run: 10ms\n'), 1, 4)[0];
-  assert.equal(d.model, undefined, 'ideal by default');
+  assert.equal(d.model, 'physical', 'the physical model by default on a board with a physics block, as pen sim');
+  const i = loadScenario(file('ideal.yaml', 'name: i\nmodel: ideal\nsteps:\n  - run: 10ms\n'))[0];
+  assert.equal(i.model, 'ideal');
   assert.equal(d.tolerance, 4, 'pen qa --tolerance for a file that sets none');
   assert.throws(
     () => loadScenario(file('bad.yaml', 'name: bad\nmodel: fancy\ntolerance: 0\nsteps:\n  - run: 10ms\n')),
@@ -135,7 +137,7 @@ test('a tolerance run every pen passes shows the pen closest to the limit, the s
   assert.equal(e.spread!.max, Math.max(...each.map((x) => x.max)));
   // a text expectation has no range to show
   const xml = junitXml([r], collectProvenance({ 'ref-pen': wasm }, 5));
-  assert.match(xml, /<property name="spread\.fixture depth as set\.line11\.state" value="over 4 pens"\/>/);
+  assert.match(xml, /<property name="spread\.fixture depth as set\.line12\.state" value="over 4 pens"\/>/);
   assert.equal(
     replayCommand(r.file, r.name, r.seed, r.pens),
     `npx pen qa ${r.file} --grep 'fixture depth as set' --seed 5 --tolerance 4`,

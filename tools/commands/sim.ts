@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOptions, usageText, OptionSpec, UsageError, noPositional } from '../lib/args.js';
 import { boardOption, cartridgeOption } from '../lib/board-option.js';
-import { withModel, BoardError, Board } from '../../boards/board.js';
+import { withModel, defaultModel, BoardError, Board } from '../../boards/board.js';
 import { worstPen } from '../lib/envelope-limit.js';
 import { pensOf } from '../qa/tolerance.js';
 import { buildFirmware, writeAtomic } from '../build/build.js';
@@ -204,8 +204,7 @@ export async function simCommand(argv: string[]): Promise<number> {
  * temperatures are the mechanism's; the kinematic model on request or on a board without them.
  */
 function modelOption(board: ReturnType<typeof boardOption>, model: string | undefined): ReturnType<typeof boardOption> {
-  if (model === undefined)
-    return board.physics && board.physics.model !== 'ideal' ? withModel(board, 'physical') : board;
+  if (model === undefined) return defaultModel(board) === 'physical' ? withModel(board, 'physical') : board;
   if (model !== 'ideal' && model !== 'physical') throw new UsageError(`--model ${model}: ideal or physical`);
   try {
     return withModel(board, model);

@@ -38,6 +38,8 @@ export function recordScenario(file: string, board: string, wasm: string, dir: s
       `${file}: the scenario is for board ${c.board}, the replay for ${board}: give the file \`board: ${board}\``,
     );
   const rec = new Recorder();
+  // on the board as written (the kinematic model), not a QA run's default: the replay checks that the
+  // port makes the module's calls, for which the mechanism's model does not matter
   const r = runCase(c, wasm, rec);
   if (r.status !== 'passed')
     throw new Error(`${file}: the scenario fails in the simulator, so there is nothing to replay: ${r.message}`);

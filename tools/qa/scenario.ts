@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseDocument, LineCounter, isMap, isSeq, isScalar, visit, Node as YamlNode, Document } from 'yaml';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { REPO_ROOT } from '../../boards/paths.js';
-import { boardNames, loadBoard, cartridgeOf } from '../../boards/board.js';
+import { boardNames, loadBoard, cartridgeOf, defaultModel } from '../../boards/board.js';
 import { isSeed, SEED_MAX } from '../../host-sim/rng.js';
 
 export type Step = Record<string, unknown> & { line: number };
@@ -31,8 +31,11 @@ export interface Case {
   keys?: KeyProvisioning;
   zone?: string;
   mode?: 'home' | 'professional';
-  /** the simulator model (header `model`; default ideal) */
-  model?: 'ideal' | 'physical';
+  /**
+   * the simulator model (header `model`): by default the physical one where the board has a `physics`
+   * block (unless the block asks for the ideal one, as `pen sim` takes it), else the ideal one
+   */
+  model: 'ideal' | 'physical';
   /** pens to run on, drawn from the board's ranges (header `tolerance`, else `pen qa --tolerance`; default 1) */
   tolerance?: number;
   /** matrix values of this case ({} when not a matrix case) */
@@ -210,7 +213,7 @@ export function loadScenario(path: string, defaultSeed = 1, defaultTolerance?: n
       keys: data.keys as KeyProvisioning | undefined,
       zone: data.zone as string | undefined,
       mode: data.mode as 'home' | 'professional' | undefined,
-      model: data.model as 'ideal' | 'physical' | undefined,
+      model: (data.model as 'ideal' | 'physical' | undefined) ?? defaultModel(loadBoard(board)),
       tolerance: (data.tolerance as number | undefined) ?? defaultTolerance,
       params,
       matrixKeys: Object.keys(matrix),

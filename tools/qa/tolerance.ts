@@ -82,6 +82,8 @@ export function runCaseOnPens(c: Case, wasm: string, halTap?: HalTap): CaseResul
 export function worstOf(runs: CaseResult[], pens: Pen[], model: 'ideal' | 'physical'): CaseResult {
   const base = runs[0];
   const firstFail = runs.findIndex((r) => r.status === 'failed');
+  // one pen, the typical one: its results as they are, with no pen to name
+  const on = (i: number): string => (runs.length > 1 ? ` on ${describePen(pens[i], model)}` : '');
   const expects: ExpectResult[] = [];
   const keyOf = (e: ExpectResult): string => `${e.line}\u0000${e.key}`;
   const seen = new Set<string>();
@@ -105,9 +107,9 @@ export function worstOf(runs: CaseResult[], pens: Pen[], model: 'ideal' | 'physi
         ...shown.e!,
         pass: !failing && missing.length === 0,
         measured: failing
-          ? `${failing.e!.measured} on ${describePen(pens[failing.i], model)}`
+          ? `${failing.e!.measured}${on(failing.i)}`
           : missing.length
-            ? `${shown.e!.measured}; not reached on ${describePen(pens[missing[0]], model)}`
+            ? `${shown.e!.measured}; not reached${on(missing[0])}`
             : closest && runs.length > 1
               ? `${shown.e!.measured} on ${describePen(pens[shown.i], model)}, the closest to the limit`
               : shown.e!.measured,
@@ -132,7 +134,8 @@ export function worstOf(runs: CaseResult[], pens: Pen[], model: 'ideal' | 'physi
   };
   if (firstFail >= 0) {
     out.status = 'failed';
-    out.message = `${describePen(pens[firstFail], model)}: ${runs[firstFail].message}`;
+    out.message =
+      runs.length > 1 ? `${describePen(pens[firstFail], model)}: ${runs[firstFail].message}` : runs[0].message;
     out.failedPen = { index: firstFail, drawn: pens[firstFail].drawn };
   }
   return out;
