@@ -60,7 +60,7 @@ const SPEC: OptionSpec = {
 };
 const USAGE = usageText(
   'qa [FILES or DIRS...]',
-  'Run QA scenario files (YAML, docs/scenarios.md) against the firmware in the simulator.\nExits 0 only if every case passes.',
+  'Run QA scenario files (YAML, docs/scenarios.md) against the firmware in the simulator, on the physical model\nwhere the board has a physics block unless a file says `model: ideal`. Exits 0 only if every case passes.',
   SPEC,
 );
 
