@@ -146,9 +146,7 @@ export async function qaCommand(argv: string[]): Promise<number> {
   const runWasm = o.coverage ? Object.fromEntries(covMaps.map((m) => [m.board, m.wasmPath])) : wasm;
 
   // said once: on the ideal model a drawn pen differs only in the values that model reads
-  for (const b of new Set(
-    cases.filter((c) => (c.tolerance ?? 1) > 1 && (c.model ?? 'ideal') === 'ideal').map((c) => c.board),
-  ))
+  for (const b of new Set(cases.filter((c) => (c.tolerance ?? 1) > 1 && c.model === 'ideal').map((c) => c.board)))
     console.log(idealModelNote(loadBoard(b)));
 
   const tty = process.stderr.isTTY;

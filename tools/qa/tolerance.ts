@@ -70,7 +70,7 @@ export function describePen(p: Pen, model: 'ideal' | 'physical'): string {
 /** Runs a case on its model and pens; one pen on the ideal model is exactly `runCase`. */
 export function runCaseOnPens(c: Case, wasm: string, halTap?: HalTap): CaseResult {
   const n = c.tolerance ?? 1;
-  const model = c.model ?? 'ideal';
+  const model = c.model;
   if (n <= 1 && model === 'ideal') return runCase(c, wasm, halTap);
   const pens = pensOf(loadBoard(c.board), model, n, c.seed);
   // the tap (coverage) counts what every pen ran
@@ -171,7 +171,7 @@ export function idealModelNote(board: Board): string {
 
 /** The pen a failed case failed on (its model and drawn values), to replay it; undefined for the plain case. */
 export function failedPenBoard(c: Case, r: CaseResult): Board | undefined {
-  const model = c.model ?? 'ideal';
+  const model = c.model;
   if ((c.tolerance ?? 1) <= 1 && model === 'ideal') return undefined;
   return pensOf(loadBoard(c.board), model, Math.max(1, c.tolerance ?? 1), c.seed)[r.failedPen?.index ?? 0].board;
 }
