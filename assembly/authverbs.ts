@@ -35,6 +35,7 @@ import { logEvent } from "./session";
 import { err, noArgument } from "./protocol";
 import { putAuthFailure } from "./names";
 import { cursor, hexPair, line, lineLen, number, put, putHex, putInt, putMm, putU32, wordIn } from "./textio";
+import { item, setItem } from "./statics";
 
 /** bytes per AUTH LICENCE or AUTH ANSWER line: 64 hex digits, which with the verb fit the 95-byte line */
 const PIECE_BYTES: i32 = 32;
@@ -113,10 +114,10 @@ export function answerReady(): bool {
   const buf = pieceIsAnswer ? answer : licence;
   for (let k = 0; k < DECODE_BYTES_PER_TICK; k++) {
     const c = pieceFromChar + 2 * pieceDone;
-    if (c >= lineLen || line[c] == 32 || line[c] == 9) return pieceDecoded(c);
+    if (c >= lineLen || item(line, c) == 32 || item(line, c) == 9) return pieceDecoded(c);
     const b = pieceDone < pieceMax && c + 1 < lineLen ? hexPair(c) : -1;
     if (b < 0) return badPiece();
-    buf[pieceAt + pieceDone] = <u8>b;
+    setItem(buf, pieceAt + pieceDone, <u8>b);
     pieceDone++;
   }
   return false;
@@ -124,7 +125,7 @@ export function answerReady(): bool {
 
 /** The piece's hex ended at line[end]: nothing but spaces may follow; then its reply, or the check. */
 function pieceDecoded(end: i32): bool {
-  for (let c = end; c < lineLen; c++) if (line[c] != 32 && line[c] != 9) return badPiece();
+  for (let c = end; c < lineLen; c++) if (item(line, c) != 32 && item(line, c) != 9) return badPiece();
   if (pieceDone == 0) return badPiece();
   const n = pieceAt + pieceDone;
   if (!pieceIsAnswer) {

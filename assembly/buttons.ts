@@ -1,5 +1,5 @@
 // Debounced buttons with press, long-press and hold-to-repeat events, sampled once per control tick.
-import { staticArray, checked, STATIC_HEADER_BYTES } from "./statics";
+import { staticArray, checked, setItem, STATIC_HEADER_BYTES } from "./statics";
 import { BTN_COUNT } from "./abi";
 import {
   DEBOUNCE_CONTROL_TICKS,
@@ -87,10 +87,10 @@ export function longestHeldControlTicks(): i32 {
 
 export function resetButtons(): void {
   for (let i = 0; i < BTN_COUNT; i++) {
-    stable[i] = false;
-    pendingControlTicks[i] = 0;
-    heldControlTicks[i] = 0;
-    events[i] = 0;
+    setItem(stable, i, false);
+    setItem(pendingControlTicks, i, 0);
+    setItem(heldControlTicks, i, 0);
+    setItem(events, i, 0);
   }
   anyEvents = 0;
   longestHeld = 0;

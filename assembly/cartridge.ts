@@ -7,7 +7,7 @@
 //
 // A job that becomes moot (the cartridge taken off, the pen switched off, a fault) is cancelled: its
 // crypto operation and imported key go back to the HAL, and the check starts afresh.
-import { STATIC_HEADER_BYTES, checked, checkedSet, staticArray } from "./statics";
+import { STATIC_HEADER_BYTES, checked, checkedSet, item, staticArray } from "./statics";
 import {
   CART_CHECKING,
   CART_NONE,
@@ -101,13 +101,13 @@ export function cartridgeRefusal(): i32 {
 }
 /** Index in the board's cartridge list, valid when CART_OK. */
 export function cartridgeTypeIndex(): i32 {
-  return <i32>chip[1] - 1;
+  return <i32>item(chip, 1) - 1;
 }
 export function cartridgeNeedles(): i32 {
-  return <i32>chip[2];
+  return <i32>item(chip, 2);
 }
 export function cartridgeLengthUm(): i32 {
-  return (<i32>chip[4]) | ((<i32>chip[5]) << 8);
+  return (<i32>item(chip, 4)) | ((<i32>item(chip, 5)) << 8);
 }
 export function cartridgeLot(): u32 {
   return word(chip, 8);

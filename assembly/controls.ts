@@ -41,6 +41,7 @@ import {
   SPEED_LEVELS_HZ_LEN,
   STUCK_BUTTON_CONTROL_TICKS,
 } from "./generated/board_config";
+import { item } from "./statics";
 
 let stuckFaulted: bool = false;
 /** setting buttons pressed while the needles run (a bit per button index): they act at their release */
@@ -156,9 +157,9 @@ function nextLevel(delta: i32): i32 {
   const hz = requestedFreqHz();
   const n = SPEED_LEVELS_HZ_LEN;
   if (delta > 0) {
-    for (let i = 0; i < n; i++) if (SPEED_LEVELS_HZ[i] > hz) return i + 1;
+    for (let i = 0; i < n; i++) if (item(SPEED_LEVELS_HZ, i) > hz) return i + 1;
     return n + 1;
   }
-  for (let i = n - 1; i >= 0; i--) if (SPEED_LEVELS_HZ[i] < hz) return i + 1;
+  for (let i = n - 1; i >= 0; i--) if (item(SPEED_LEVELS_HZ, i) < hz) return i + 1;
   return 0;
 }

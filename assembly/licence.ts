@@ -2,7 +2,7 @@
 // to a licence serial, an expiry and, optionally, pen serials. It arrives over the serial port in pieces
 // (AUTH LICENCE), is held here and its fields are checked here; auth.ts has its signature checked by the
 // crypto HAL. Nothing in a licence is secret.
-import { STATIC_HEADER_BYTES, checked, staticArray } from "./statics";
+import { STATIC_HEADER_BYTES, checked, item, staticArray } from "./statics";
 import {
   AUTH_FAIL_CLOCK_NOT_SET,
   AUTH_FAIL_LICENCE_EXPIRED,
@@ -63,7 +63,8 @@ export function licenceTermsRefusal(penSerial: u32, nowS: u32): i32 {
     if (nowS >= expiry) return AUTH_FAIL_LICENCE_EXPIRED;
   }
   const serial = licenceSerial();
-  for (let i = 0; i < REVOKED_LICENCES.length; i++) if (REVOKED_LICENCES[i] == serial) return AUTH_FAIL_LICENCE_REVOKED;
+  for (let i = 0; i < REVOKED_LICENCES.length; i++)
+    if (item(REVOKED_LICENCES, i) == serial) return AUTH_FAIL_LICENCE_REVOKED;
   let anyPen = true;
   for (let i = 0; i < LICENCE_PEN_SLOTS; i++) {
     const pen = u32At(LICENCE_PENS_AT + 4 * i);

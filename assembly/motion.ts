@@ -4,7 +4,7 @@ import { checked, checkedSet, staticArray, STATIC_HEADER_BYTES } from "./statics
 import { QSTAT_BUSY, SEG_END_OF_MOVE, SEG_EXTEND, SEG_STOP_AT_ENDSTOP } from "./abi";
 import { step_queue_push, step_queue_free, step_queue_status, report_move, now_ticks } from "./hal";
 import { MovePlan, staticPlan, PLAN_ARRAYS_BYTES } from "./compress";
-import { QUEUE_LEAD_STEP_TICKS, QUEUE_LEN } from "./generated/board_config";
+import { MICROSTEPS, QUEUE_LEAD_STEP_TICKS, QUEUE_LEN } from "./generated/board_config";
 
 export const MOTION_IDLE: i32 = 0;
 export const MOTION_STROKES: i32 = 1;
@@ -57,6 +57,7 @@ let lastNowStepTicks: i64 = 0; // the time feedQueue() was last given
 // costs no planning and takes effect in the next stroke. The clearance at the top gives up at most
 // TRIM_MAX_STEPS.
 let trimWanted: i32 = 0; // the trim the strokes are to run at
+let trimOfLast: i32 = 0; // the trim asked for when the newest setting was handed over
 let trimQueued: i32 = 0; // the trim of the strokes queued so far (where the queue leaves the top)
 let trimInsertSteps: i32 = 0; // steps to add to the half being fed, before segment trimInsertSeg
 let trimInsertSeg: i32 = 0;
@@ -196,6 +197,7 @@ export function takeStrokePlan(plan: MovePlan, split: bool = false): void {
   next = plan;
   nextSplit = split;
   pendingReady = true;
+  trimOfLast = trimWanted;
 }
 
 /** A finished retract plan: from now on the retract on a fault copies its shape. */
@@ -399,16 +401,27 @@ export function feedQueue(nowStepTicks: i64): void {
       endsMove = count == left;
     } else {
       if (segIdx == 0) {
-        // a new setting starts untrimmed (its own lag is not the last one's) and its first stroke goes
-        // no deeper than set: a trim that deepened the strokes is taken back in the up half before it
-        // (another stroke of the old setting when the new one came too late for this one's)
+        // a new setting's trim is added in its own first down half: one that deepened the strokes is
+        // taken back in the up half before it (another stroke of the old setting when the new one came
+        // too late for this one's)
         if (pendingReady && (trimQueued > 0 || !goingDown)) trimWanted = 0;
         if (goingDown && pendingReady && trimQueued <= 0) {
+          // a new setting starts untrimmed (its own lag is not the last one's), but a step of at most a
+          // full step at a rate within 6 % and the same split (a button's 0.05 mm) after strokes trimmed
+          // two microsteps or more starts one deeper: its lag is much the last one's. Not the whole trim:
+          // where the bottom meets the detent in another phase the new depth may need none, and that
+          // took the worst pen 31 um past the depth (one microstep moves the tip by at most 1.8 of it)
+          trimWanted =
+            <u64>(next.durStepTicks - active.durStepTicks + (active.durStepTicks >> 4)) <=
+              <u64>(active.durStepTicks >> 3) &&
+            nextSplit == activeSplit &&
+            <u32>(next.steps - active.steps + MICROSTEPS) <= <u32>(2 * MICROSTEPS)
+              ? <i32>(trimOfLast > 1)
+              : 0;
           active = next;
           activeSplit = nextSplit;
           pendingReady = false;
           takenMidDownStepTicks = horizonStepTicks + (next.durStepTicks >> 1);
-          trimWanted = 0;
           continue;
         }
         planTrimInsert(plan);

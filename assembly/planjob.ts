@@ -79,6 +79,7 @@ import {
   STEP_TOL_STEP_TICKS,
   MICROSTEPS,
 } from "./generated/board_config";
+import { item } from "./statics";
 
 const SHARES_PER_TICK: i32 = 1;
 /**
@@ -212,8 +213,8 @@ export function beginCartridge(index: i32, chipLengthUm: i32, plan: MovePlan): v
   retractMade = false; // made again for this cartridge
   dropRetractPlan();
   if (index < 0 || index >= CART_MASS_MG_LEN) return;
-  model.massMg = CART_MASS_MG[index];
-  model.loadMn = CART_LOAD_MN[index];
+  model.massMg = item(CART_MASS_MG, index);
+  model.loadMn = item(CART_LOAD_MN, index);
   fittingIndex = index;
   strokeJob.limitUm = cartridgeLimitUm(index, chipLengthUm);
   strokeJob.plan = plan;

@@ -10,6 +10,7 @@ import { noteActivity } from "./idle";
 import { verbIndex, putVerbList, runVerb, continueVerb } from "./verbs";
 import { serviceDue } from "./penverbs";
 import { line, setLineLength, LINE_MAX, atEnd, put, endLine, putInt, sendSome, resetTx } from "./textio";
+import { checkedSet } from "./statics";
 
 /** bytes taken from the port per control tick, so a flood cannot stall the tick: about what a UART
  * at 115200 baud brings in 1 ms */
@@ -79,7 +80,7 @@ export function pollSerial(): void {
       overflow = false;
       if (replying) return;
     } else if (length < LINE_MAX - 1) {
-      line[length++] = <u8>b;
+      checkedSet(line, length++, <u8>b);
     } else {
       overflow = true;
     }

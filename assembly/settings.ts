@@ -32,6 +32,7 @@ import {
   SPEED_LEVELS_HZ_LEN,
   CART_MAX_DEPTH_UM,
 } from "./generated/board_config";
+import { item } from "./statics";
 
 let cartridge: i32 = -1;
 let maxDepthUm: i32 = 0; // board, cartridge and motor (fitCartridge)
@@ -47,7 +48,7 @@ let speedLevel: i32 = 0; // 0 when the rate was set directly
 /** The start-up setting; no cartridge (the caller starts the plan jobs afresh). */
 export function resetSettings(): void {
   speedLevel = SPEED_LEVELS_HZ_LEN >= 3 ? 3 : 1;
-  requestedHz = SPEED_LEVELS_HZ[speedLevel - 1];
+  requestedHz = item(SPEED_LEVELS_HZ, speedLevel - 1);
   depthUm = 500;
   zone = ZONE_NONE;
   mode = MODE_HOME;
@@ -57,7 +58,7 @@ export function resetSettings(): void {
 export function settingsToPowerUp(): bool {
   mode = MODE_HOME;
   zone = ZONE_NONE;
-  const capUm = MODE_CAP_UM[MODE_HOME];
+  const capUm = item(MODE_CAP_UM, MODE_HOME);
   if (depthUm <= capUm) return false;
   depthUm = capUm;
   return true;
@@ -105,7 +106,7 @@ export function clearCartridge(): void {
 
 /** The depth a cartridge (board table index) allows: its table's, or its chip's needle length when shorter (0 = the table's). */
 export function cartridgeLimitUm(index: i32, chipLengthUm: i32): i32 {
-  cartSourceUm = CART_MAX_DEPTH_UM[index];
+  cartSourceUm = item(CART_MAX_DEPTH_UM, index);
   if (chipLengthUm > 0 && chipLengthUm < cartSourceUm) cartSourceUm = chipLengthUm;
   return min(DEPTH_MAX_UM, cartSourceUm);
 }
@@ -124,16 +125,16 @@ export function cartridgeMaxDepthUm(): i32 {
 
 /** The depth cap in force: the lowest of board, cartridge, motor, mode and zone. */
 export function depthLimitUm(): i32 {
-  let cap = min(maxDepthUm, MODE_CAP_UM[mode]);
-  if (zone != ZONE_NONE) cap = min(cap, ZONE_CAP_UM[zone]);
+  let cap = min(maxDepthUm, item(MODE_CAP_UM, mode));
+  if (zone != ZONE_NONE) cap = min(cap, item(ZONE_CAP_UM, zone));
   return cap;
 }
 
 /** Whose cap depthLimitUm() is. */
 export function capSource(): i32 {
   const cap = depthLimitUm();
-  if (zone != ZONE_NONE && ZONE_CAP_UM[zone] == cap) return CAP_ZONE;
-  if (MODE_CAP_UM[mode] == cap) return CAP_MODE;
+  if (zone != ZONE_NONE && item(ZONE_CAP_UM, zone) == cap) return CAP_ZONE;
+  if (item(MODE_CAP_UM, mode) == cap) return CAP_MODE;
   if (cartridge >= 0 && cartSourceUm == cap) return CAP_CARTRIDGE;
   if (DEPTH_MAX_UM == cap) return CAP_BOARD;
   return CAP_MOTOR;
@@ -149,7 +150,7 @@ export function modeSetting(): i32 {
 /** Choose a zone; refused (the depth is never lowered for it) when the depth is above its cap. */
 export function setZone(z: i32): i32 {
   if (z <= ZONE_NONE || z >= ZONE_COUNT) return SET_OUT_OF_RANGE;
-  if (depthUm > ZONE_CAP_UM[z]) return SET_ABOVE_CAP;
+  if (depthUm > item(ZONE_CAP_UM, z)) return SET_ABOVE_CAP;
   zone = z;
   return SET_OK;
 }
@@ -157,7 +158,7 @@ export function setZone(z: i32): i32 {
 /** Switch mode; going to a mode whose cap is below the depth is refused. Unlocking is the caller's job. */
 export function setMode(m: i32): i32 {
   if (m < 0 || m >= MODE_COUNT) return SET_OUT_OF_RANGE;
-  if (depthUm > MODE_CAP_UM[m]) return SET_ABOVE_CAP;
+  if (depthUm > item(MODE_CAP_UM, m)) return SET_ABOVE_CAP;
   mode = m;
   return SET_OK;
 }
@@ -198,7 +199,7 @@ export function setFreqHz(hz: i32): i32 {
 
 export function setLevel(n: i32): i32 {
   if (n < 1 || n > SPEED_LEVELS_HZ_LEN) return SET_OUT_OF_RANGE;
-  requestedHz = SPEED_LEVELS_HZ[n - 1];
+  requestedHz = item(SPEED_LEVELS_HZ, n - 1);
   speedLevel = n;
   return SET_OK;
 }

@@ -39,6 +39,7 @@ import { putCmdResult } from "./penverbs";
 import { putClamp, putCapSource, putZone, zoneWord, putZoneList, putMode, modeWord, putModeList } from "./names";
 import { wordIn, atEnd, number, put, putField, putInt, putMm } from "./textio";
 import { DEPTH_MIN_UM, FREQ_MIN_HZ, FREQ_MAX_HZ, SPEED_LEVELS_HZ_LEN } from "./generated/board_config";
+import { item } from "./statics";
 
 const IDLE_MIN_S: i32 = 30;
 const IDLE_MAX_S: i32 = 3600;
@@ -182,7 +183,7 @@ function setTreatmentZone(): bool {
     return true;
   }
   if (setZone(z) == SET_ABOVE_CAP) {
-    aboveNewCap(ZONE_CAP_UM[z]);
+    aboveNewCap(item(ZONE_CAP_UM, z));
     put(" cap of zone ");
     putZone(z);
     put(": set a shallower depth first");
@@ -209,7 +210,7 @@ function setPenMode(): bool {
     return true;
   }
   if (setMode(m) == SET_ABOVE_CAP) {
-    aboveNewCap(MODE_CAP_UM[m]);
+    aboveNewCap(item(MODE_CAP_UM, m));
     put(" cap of ");
     putMode(m);
     put(" mode: set a shallower depth first");

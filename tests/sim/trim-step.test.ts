@@ -54,3 +54,54 @@ test('a bottom 18 um short is trimmed one microstep deeper, not two', async () =
   const trimmed = downSteps.slice(1).filter((s) => s !== plain);
   assert.deepEqual(trimmed, [plain + 1], `down halves: ${downSteps.join(' ')}`);
 });
+
+/**
+ * A depth button's 0.05 mm step while stroking at 25 Hz on the typical pen: the old depth's strokes,
+ * then the new one's. Returns the down halves announced after the change and the tip depth (um) of
+ * each stroke that bottomed after the new setting's first down half began.
+ */
+function buttonStep(wasm: string, board: string, fromMm: number, toMm: number) {
+  const sim = new PenSim({ board: withModel(loadBoard(board), 'physical'), wasm, seed: 1 });
+  const downs: { tTicks: number; steps: number }[] = [];
+  const announce = sim.executor.announce.bind(sim.executor);
+  sim.executor.announce = (m: MoveInfo): void => {
+    if (m.dir === 1) downs.push({ tTicks: sim.clock.tTicks, steps: m.steps });
+    announce(m);
+  };
+  sim.press('power');
+  assert.ok(sim.runUntil(() => sim.state === 'ready', 3000));
+  assert.match(unlockProfessional(sim), /^OK/);
+  for (const line of ['SET ZONE stretch_marks', `SET DEPTH ${fromMm}`, 'SET FREQ 25', 'START'])
+    assert.match(sim.command(line), /^OK/, line);
+  sim.press('start');
+  sim.run(800); // the old depth's trim settled
+  const oldSteps = downs[downs.length - 1].steps;
+  downs.length = 0;
+  sim.meter.reset(0);
+  assert.match(sim.command(`SET DEPTH ${toMm}`), /^OK depth=/);
+  sim.run(500);
+  assert.equal(sim.state, 'running', `fault ${sim.fault}`);
+  // the new setting's first down half: the first longer than the old setting's by more than a trim's change
+  const first = downs.find((d) => Math.abs(d.steps - oldSteps) > 2);
+  assert.ok(first, `no down half of the new setting: ${downs.map((d) => d.steps).join(' ')}`);
+  const tips = sim.meter.strokes.filter((s) => s.tTicks > first.tTicks).map((s) => s.depthUm - toMm * 1000);
+  return { oldSteps, downs: downs.map((d) => d.steps), firstSteps: first.steps, tips };
+}
+
+for (const board of ['ref-pen', 'stm32f405-tmc2209']) {
+  test(`${board}: a 0.05 mm step at the same rate starts a microstep deeper, every stroke within 0.02 mm`, async () => {
+    // 1.00 -> 1.05 mm at 25 Hz: untrimmed, the new depth's first two strokes stopped 22 um short; the
+    // old depth's trim in full took them 22 um past it (the bottom meets the detent in another phase)
+    // and its trim less a microstep 13.5 um past; one microstep deeper, 8.5 um short
+    const r = buttonStep(await firmware(board), board, 1.0, 1.05);
+    // its first down half adds the microstep to the plan's (the last down half, the trim settled)
+    const plan = r.downs[r.downs.length - 1];
+    assert.equal(r.firstSteps - plan, 1, `down halves ${r.downs.join(' ')} (old ${r.oldSteps})`);
+    assert.ok(r.tips.length >= 10, `${r.tips.length} strokes`);
+    for (const [i, e] of r.tips.entries())
+      assert.ok(
+        Math.abs(e) <= 20,
+        `stroke ${i + 1} of the new depth ${e.toFixed(1)} um off: ${r.tips.map((x) => x.toFixed(1)).join(' ')}`,
+      );
+  });
+}
