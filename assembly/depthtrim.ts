@@ -89,9 +89,11 @@ export function depthTrimTick(): void {
   if (plans != measuredPlans) {
     // a setting changed while stroking: its first stroke follows the last of the one before and rings
     // from the change, so it is left alone as after a start (trimmed on, a drawn pen's next bottom
-    // moved 33 um for a one-microstep trim, which the encoder's check took for lost steps)
+    // moved 33 um for a one-microstep trim from 2.95 to 0.77 mm, which the encoder's check took for
+    // lost steps); not after a step small enough to start a microstep deeper (motion.ts), which rings
+    // little: trimmed on, its second stroke is at the new depth's trim (a button's step, 0.02 mm)
     measuredPlans = plans;
-    skip = START_STROKES;
+    skip = strokeTrim() > 0 ? 0 : START_STROKES;
   }
   const trim = measuredTrim();
   if (trim != strokeTrim()) return;

@@ -56,11 +56,11 @@ test('a bottom 18 um short is trimmed one microstep deeper, not two', async () =
 });
 
 /**
- * A depth button's 0.05 mm step while stroking at 25 Hz on the typical pen: the old depth's strokes,
+ * A depth button's 0.05 mm step while stroking on the typical pen: the old depth's strokes,
  * then the new one's. Returns the down halves announced after the change and the tip depth (um) of
  * each stroke that bottomed after the new setting's first down half began.
  */
-function buttonStep(wasm: string, board: string, fromMm: number, toMm: number) {
+function buttonStep(wasm: string, board: string, fromMm: number, toMm: number, freqHz: number) {
   const sim = new PenSim({ board: withModel(loadBoard(board), 'physical'), wasm, seed: 1 });
   const downs: { tTicks: number; steps: number }[] = [];
   const announce = sim.executor.announce.bind(sim.executor);
@@ -71,7 +71,7 @@ function buttonStep(wasm: string, board: string, fromMm: number, toMm: number) {
   sim.press('power');
   assert.ok(sim.runUntil(() => sim.state === 'ready', 3000));
   assert.match(unlockProfessional(sim), /^OK/);
-  for (const line of ['SET ZONE stretch_marks', `SET DEPTH ${fromMm}`, 'SET FREQ 25', 'START'])
+  for (const line of ['SET ZONE stretch_marks', `SET DEPTH ${fromMm}`, `SET FREQ ${freqHz}`, 'START'])
     assert.match(sim.command(line), /^OK/, line);
   sim.press('start');
   sim.run(800); // the old depth's trim settled
@@ -88,20 +88,26 @@ function buttonStep(wasm: string, board: string, fromMm: number, toMm: number) {
   return { oldSteps, downs: downs.map((d) => d.steps), firstSteps: first.steps, tips };
 }
 
-for (const board of ['ref-pen', 'stm32f405-tmc2209']) {
-  test(`${board}: a 0.05 mm step at the same rate starts a microstep deeper, every stroke within 0.02 mm`, async () => {
-    // 1.00 -> 1.05 mm at 25 Hz: untrimmed, the new depth's first two strokes stopped 22 um short; the
-    // old depth's trim in full took them 22 um past it (the bottom meets the detent in another phase)
-    // and its trim less a microstep 13.5 um past; one microstep deeper, 8.5 um short
-    const r = buttonStep(await firmware(board), board, 1.0, 1.05);
-    // its first down half adds the microstep to the plan's (the last down half, the trim settled)
-    const plan = r.downs[r.downs.length - 1];
-    assert.equal(r.firstSteps - plan, 1, `down halves ${r.downs.join(' ')} (old ${r.oldSteps})`);
-    assert.ok(r.tips.length >= 10, `${r.tips.length} strokes`);
-    for (const [i, e] of r.tips.entries())
-      assert.ok(
-        Math.abs(e) <= 20,
-        `stroke ${i + 1} of the new depth ${e.toFixed(1)} um off: ${r.tips.map((x) => x.toFixed(1)).join(' ')}`,
-      );
-  });
-}
+// Untrimmed, the new depth's first two strokes stopped 22 um short at 1.00 -> 1.05 mm / 25 Hz, and 19
+// and 21 um short at 1.35 -> 1.40 mm / 40 Hz. The old depth's trim in full took the first 22 um past
+// the depth (the bottom meets the detent in another phase), and its trim less a microstep 13.5 um past.
+// One microstep deeper: 8.5 um short from the first stroke; at 1.40 mm the second stroke, trimmed on
+// the first (left alone, it stopped 20.8 um short), 13 um short.
+const STEPS = [
+  { fromMm: 1.0, toMm: 1.05, freqHz: 25 },
+  { fromMm: 1.35, toMm: 1.4, freqHz: 40 },
+];
+for (const board of ['ref-pen', 'stm32f405-tmc2209'])
+  for (const st of STEPS)
+    test(`${board}: ${st.fromMm} -> ${st.toMm} mm at ${st.freqHz} Hz starts a microstep deeper, every stroke within 0.02 mm`, async () => {
+      const r = buttonStep(await firmware(board), board, st.fromMm, st.toMm, st.freqHz);
+      // its first down half adds the microstep to the plan's (the last down half, the trim settled)
+      const plan = r.downs[r.downs.length - 1];
+      assert.equal(r.firstSteps - plan, 1, `down halves ${r.downs.join(' ')} (old ${r.oldSteps})`);
+      assert.ok(r.tips.length >= 10, `${r.tips.length} strokes`);
+      for (const [i, e] of r.tips.entries())
+        assert.ok(
+          Math.abs(e) <= 20,
+          `stroke ${i + 1} of the new depth ${e.toFixed(1)} um off: ${r.tips.map((x) => x.toFixed(1)).join(' ')}`,
+        );
+    });
