@@ -408,9 +408,10 @@ export function feedQueue(nowStepTicks: i64): void {
         if (goingDown && pendingReady && trimQueued <= 0) {
           // a new setting starts untrimmed (its own lag is not the last one's), but a step of at most a
           // full step at a rate within 6 % and the same split (a button's 0.05 mm) after strokes trimmed
-          // two microsteps or more starts one deeper: its lag is much the last one's. Not the whole trim:
-          // where the bottom meets the detent in another phase the new depth may need none, and that
-          // took the worst pen 31 um past the depth (one microstep moves the tip by at most 1.8 of it)
+          // two microsteps or more starts one deeper: its lag is close to the last one's. Not the whole
+          // trim: where the bottom meets the detent in another phase the new depth may need none, and the
+          // whole trim less one took the worst pen 31 um past the depth (a microstep moves the tip 14 um
+          // at most)
           trimWanted =
             <u64>(next.durStepTicks - active.durStepTicks + (active.durStepTicks >> 4)) <=
               <u64>(active.durStepTicks >> 3) &&
