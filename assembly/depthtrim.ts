@@ -13,7 +13,7 @@ import { encoderClosedLoop, lastMeasuredDepthUm, measuredStrokeCount } from "./e
 import { machineState, enterFault } from "./machine";
 import { depthSettingUm } from "./settings";
 import { strokePlanSettled, strokePlanCount, TRIM_MAX_STEPS } from "./planjob";
-import { measuringNewestPlan, measuredTrim, setStrokeTrim, strokeTrim } from "./motion";
+import { measuringNewestPlan, measuredTrim, setStrokeTrim, strokeTrim, smallStep } from "./motion";
 import { LEAD_NM, STEPS_PER_REV, MICROSTEPS } from "./generated/board_config";
 
 /** the promise at the tip: depth within this of the set depth (um) */
@@ -90,10 +90,10 @@ export function depthTrimTick(): void {
     // a setting changed while stroking: its first stroke follows the last of the one before and rings
     // from the change, so it is left alone as after a start (trimmed on, a drawn pen's next bottom
     // moved 33 um for a one-microstep trim from 2.95 to 0.77 mm, which the encoder's check took for
-    // lost steps); not after a step small enough to start a microstep deeper (motion.ts), which rings
-    // little: trimmed on, its second stroke is at the new depth's trim (a button's step, 0.02 mm)
+    // lost steps); not after a small step (motion.ts smallStep: a button's), which rings little:
+    // trimmed on, its second stroke is at the new depth's trim
     measuredPlans = plans;
-    skip = strokeTrim() > 0 ? 0 : START_STROKES;
+    skip = smallStep ? 0 : START_STROKES;
   }
   const trim = measuredTrim();
   if (trim != strokeTrim()) return;

@@ -58,6 +58,8 @@ let lastNowStepTicks: i64 = 0; // the time feedQueue() was last given
 // TRIM_MAX_STEPS.
 let trimWanted: i32 = 0; // the trim the strokes are to run at
 let trimOfLast: i32 = 0; // the trim asked for when the newest setting was handed over
+/** the strokes took their setting in a small step while stroking (a button's: feedQueue); not from rest */
+export let smallStep: bool = false;
 let trimQueued: i32 = 0; // the trim of the strokes queued so far (where the queue leaves the top)
 let trimInsertSteps: i32 = 0; // steps to add to the half being fed, before segment trimInsertSeg
 let trimInsertSeg: i32 = 0;
@@ -174,6 +176,7 @@ export function startStrokes(): void {
     trimWanted = 0; // a new setting starts untrimmed
   }
   pendingReady = false;
+  smallStep = false;
   takenMidDownStepTicks = 0; // strokes from rest run the newest plan from the first one
   // from rest at the top the position check left the carriage at: untrimmed, the trim kept for the strokes
   trimQueued = 0;
@@ -406,19 +409,18 @@ export function feedQueue(nowStepTicks: i64): void {
         // too late for this one's)
         if (pendingReady && (trimQueued > 0 || !goingDown)) trimWanted = 0;
         if (goingDown && pendingReady && trimQueued <= 0) {
-          // a new setting starts untrimmed (its own lag is not the last one's), but a step of at most a
-          // full step at a rate within 6 % and the same split (a button's 0.05 mm) after strokes trimmed
+          // a new setting starts untrimmed (its own lag is not the last one's), but a small step (at most
+          // a full step, at a rate within 6 %, the same split: a button's 0.05 mm) after strokes trimmed
           // two microsteps or more starts one deeper: its lag is close to the last one's. Not the whole
           // trim: where the bottom meets the detent in another phase the new depth may need none, and the
           // whole trim less one took the worst pen 31 um past the depth (a microstep moves the tip 14 um
-          // at most)
-          trimWanted =
-            <u64>(next.durStepTicks - active.durStepTicks + (active.durStepTicks >> 4)) <=
-              <u64>(active.durStepTicks >> 3) &&
+          // at most). A small step's first stroke sets its trim (depthtrim.ts).
+          const durStepTicks = active.durStepTicks;
+          smallStep =
+            <u64>(next.durStepTicks - durStepTicks + (durStepTicks >> 4)) <= <u64>(durStepTicks >> 3) &&
             nextSplit == activeSplit &&
-            <u32>(next.steps - active.steps + MICROSTEPS) <= <u32>(2 * MICROSTEPS)
-              ? <i32>(trimOfLast > 1)
-              : 0;
+            <u32>(next.steps - active.steps + MICROSTEPS) <= <u32>(2 * MICROSTEPS);
+          trimWanted = (<i32>smallStep) & (<i32>(trimOfLast > 1));
           active = next;
           activeSplit = nextSplit;
           pendingReady = false;
