@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { firmware } from './helpers.js';
-import { loadBoard, withModel } from '../../boards/board.js';
+import { Board, loadBoard, withModel } from '../../boards/board.js';
 import { MoveInfo } from '../../host-sim/executor.js';
 import { worstPen } from '../../tools/lib/envelope-limit.js';
 import { edgePoint } from '../../tools/lib/envelope-edge.js';
@@ -31,24 +31,34 @@ for (const c of CASES) {
   });
 }
 
-test('a bottom 18 um short is trimmed one microstep deeper, not two', async () => {
-  // nano at 0.45 mm / 55 Hz on the worst pen: the steady bottoms stop 18 um short (the case above)
-  const pen = worstPen(withModel(loadBoard('ref-pen'), 'physical'));
-  const sim = new PenSim({ board: pen, cartridge: 'nano', wasm: await firmware(), seed: 1 });
-  const downSteps: number[] = [];
+/**
+ * A pen started stroking at `depthMm` / `freqHz` (the start button pressed, not yet run), with the
+ * down halves it announces from then on (time and steps: plan steps plus a trim change's).
+ */
+function strokingPen(board: Board, wasm: string, depthMm: number, freqHz: number, cartridge?: string) {
+  const sim = new PenSim({ board, cartridge, wasm, seed: 1 });
+  const downs: { tTicks: number; steps: number }[] = [];
   const announce = sim.executor.announce.bind(sim.executor);
   sim.executor.announce = (m: MoveInfo): void => {
-    if (m.dir === 1) downSteps.push(m.steps);
+    if (m.dir === 1) downs.push({ tTicks: sim.clock.tTicks, steps: m.steps });
     announce(m);
   };
   sim.press('power');
   assert.ok(sim.runUntil(() => sim.state === 'ready', 3000));
   assert.match(unlockProfessional(sim), /^OK/);
-  for (const line of ['SET ZONE stretch_marks', 'SET DEPTH 0.45', 'SET FREQ 55', 'START'])
+  for (const line of ['SET ZONE stretch_marks', `SET DEPTH ${depthMm}`, `SET FREQ ${freqHz}`, 'START'])
     assert.match(sim.command(line), /^OK/, line);
   sim.press('start');
+  return { sim, downs };
+}
+
+test('a bottom 18 um short is trimmed one microstep deeper, not two', async () => {
+  // nano at 0.45 mm / 55 Hz on the worst pen: the steady bottoms stop 18 um short (the case above)
+  const pen = worstPen(withModel(loadBoard('ref-pen'), 'physical'));
+  const { sim, downs } = strokingPen(pen, await firmware(), 0.45, 55, 'nano');
   sim.run(400);
   assert.equal(sim.state, 'running', `fault ${sim.fault}`);
+  const downSteps = downs.map((d) => d.steps);
   const plain = Math.min(...downSteps.slice(1));
   // the first half leaves the top from rest; the others are the plan's, one of them with the trim's steps
   const trimmed = downSteps.slice(1).filter((s) => s !== plain);
@@ -61,19 +71,7 @@ test('a bottom 18 um short is trimmed one microstep deeper, not two', async () =
  * each stroke that bottomed after the new setting's first down half began.
  */
 function buttonStep(wasm: string, board: string, fromMm: number, toMm: number, freqHz: number) {
-  const sim = new PenSim({ board: withModel(loadBoard(board), 'physical'), wasm, seed: 1 });
-  const downs: { tTicks: number; steps: number }[] = [];
-  const announce = sim.executor.announce.bind(sim.executor);
-  sim.executor.announce = (m: MoveInfo): void => {
-    if (m.dir === 1) downs.push({ tTicks: sim.clock.tTicks, steps: m.steps });
-    announce(m);
-  };
-  sim.press('power');
-  assert.ok(sim.runUntil(() => sim.state === 'ready', 3000));
-  assert.match(unlockProfessional(sim), /^OK/);
-  for (const line of ['SET ZONE stretch_marks', `SET DEPTH ${fromMm}`, `SET FREQ ${freqHz}`, 'START'])
-    assert.match(sim.command(line), /^OK/, line);
-  sim.press('start');
+  const { sim, downs } = strokingPen(withModel(loadBoard(board), 'physical'), wasm, fromMm, freqHz);
   sim.run(800); // the old depth's trim settled
   const oldSteps = downs[downs.length - 1].steps;
   downs.length = 0;
@@ -119,19 +117,7 @@ test('after a small step while stroking, a start from rest at another depth leav
   // 0.45 -> 0.50 mm at 40 Hz, STOP, 1.50 mm, START: the first stroke from rest is not a steady one (a
   // lightly damped drawn pen's stopped 31 um shallower, and a trim deeper on it overshot the depth by
   // 20 um: docs/simulator.md), so the trim waits for the second, whatever the step before the stop was
-  const sim = new PenSim({ board: withModel(loadBoard('ref-pen'), 'physical'), wasm: await firmware(), seed: 1 });
-  const downSteps: number[] = [];
-  const announce = sim.executor.announce.bind(sim.executor);
-  sim.executor.announce = (m: MoveInfo): void => {
-    if (m.dir === 1) downSteps.push(m.steps);
-    announce(m);
-  };
-  sim.press('power');
-  assert.ok(sim.runUntil(() => sim.state === 'ready', 3000));
-  assert.match(unlockProfessional(sim), /^OK/);
-  for (const line of ['SET ZONE stretch_marks', 'SET DEPTH 0.45', 'SET FREQ 40', 'START'])
-    assert.match(sim.command(line), /^OK/, line);
-  sim.press('start');
+  const { sim, downs } = strokingPen(withModel(loadBoard('ref-pen'), 'physical'), await firmware(), 0.45, 40);
   sim.run(800);
   assert.match(sim.command('SET DEPTH 0.50'), /^OK depth=/);
   sim.run(400);
@@ -139,11 +125,12 @@ test('after a small step while stroking, a start from rest at another depth leav
   sim.run(300);
   assert.match(sim.command('SET DEPTH 1.50'), /^OK depth=/);
   sim.run(200);
-  downSteps.length = 0;
+  downs.length = 0;
   assert.match(sim.command('START'), /^OK/);
   sim.press('start');
   sim.run(500);
   assert.equal(sim.state, 'running', `fault ${sim.fault}`);
+  const downSteps = downs.map((d) => d.steps);
   // the second down half runs the first's steps: no trim set on the stroke from rest (one is set later)
   assert.equal(downSteps[1], downSteps[0], `down halves ${downSteps.join(' ')}`);
   assert.ok(new Set(downSteps).size > 1, `the trim never moved: ${downSteps.join(' ')}`);
