@@ -42,6 +42,12 @@ const seededKeys = new Map<string, KeyObject>();
 const signatures = new WeakMap<KeyObject, Map<string, Buffer>>();
 const verdicts = new WeakMap<KeyObject, Map<string, boolean>>();
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+/** a message's table key: its digest, so that a table of signed images stays small */
+const digestOf = (...parts: Uint8Array[]): string => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest('base64');
+};
 
 /** A PEM private key from a file, read once. */
 export function loadPrivateKey(path: string): KeyObject {
@@ -117,7 +123,7 @@ function deriveKey(label: string): KeyObject {
  * the same chip and challenge always give the same bytes (node:crypto's signatures are randomized).
  */
 export function signP256(priv: KeyObject, msg: Uint8Array): Buffer {
-  return Buffer.from(memoFor(signatures, priv, hex(msg), () => sign(priv, msg)));
+  return Buffer.from(memoFor(signatures, priv, digestOf(msg), () => sign(priv, msg)));
 }
 
 function sign(priv: KeyObject, msg: Uint8Array): Buffer {
@@ -144,7 +150,7 @@ function sign(priv: KeyObject, msg: Uint8Array): Buffer {
 /** Whether `sig` (64 bytes r||s) is a valid ECDSA P-256 / SHA-256 signature of `msg` by `pub`. */
 export function verifyP256(pub: KeyObject, msg: Uint8Array, sig: Uint8Array): boolean {
   if (sig.length !== P256_SIGNATURE_BYTES) return false;
-  return memoFor(verdicts, pub, `${hex(msg)}/${hex(sig)}`, () => verifyOnce(pub, msg, sig));
+  return memoFor(verdicts, pub, digestOf(msg, sig), () => verifyOnce(pub, msg, sig));
 }
 
 function verifyOnce(pub: KeyObject, msg: Uint8Array, sig: Uint8Array): boolean {
