@@ -20,6 +20,35 @@ const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 
 const cache = new Map<string, KeyObject>();
 
+// The functions below are pure, and a QA or campaign run makes hundreds of pens with the same chips,
+// keys and signatures: each result is kept for the next pen that asks the same (node's key import and
+// P-256 arithmetic were an eighth of a QA run). Bounded: a full table is dropped whole.
+const MEMO_MAX = 4096;
+function memo<V>(table: Map<string, V>, key: string, make: () => V): V {
+  if (table.has(key)) return table.get(key)!;
+  const v = make();
+  if (table.size >= MEMO_MAX) table.clear();
+  table.set(key, v);
+  return v;
+}
+/** the same for results that belong to one key object (its tables go with it) */
+function memoFor<V>(tables: WeakMap<KeyObject, Map<string, V>>, k: KeyObject, key: string, make: () => V): V {
+  let table = tables.get(k);
+  if (!table) tables.set(k, (table = new Map()));
+  return memo(table, key, make);
+}
+const publicKeys = new Map<string, KeyObject | undefined>();
+const seededKeys = new Map<string, KeyObject>();
+const signatures = new WeakMap<KeyObject, Map<string, Buffer>>();
+const verdicts = new WeakMap<KeyObject, Map<string, boolean>>();
+const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+/** a message's table key: its digest, so that a table of signed images stays small */
+const digestOf = (...parts: Uint8Array[]): string => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest('base64');
+};
+
 /** A PEM private key from a file, read once. */
 export function loadPrivateKey(path: string): KeyObject {
   let k = cache.get(path);
@@ -54,6 +83,10 @@ export function privateScalar(k: KeyObject): Buffer {
 /** The public key for 64 raw bytes X||Y, or undefined when they are not a point on the curve. */
 export function publicKeyFromRaw(raw: Uint8Array): KeyObject | undefined {
   if (raw.length !== P256_PUBLIC_BYTES) return undefined;
+  return memo(publicKeys, hex(raw), () => importPublicKey(raw));
+}
+
+function importPublicKey(raw: Uint8Array): KeyObject | undefined {
   const b = Buffer.from(raw);
   try {
     const x = b.subarray(0, 32).toString('base64url');
@@ -66,6 +99,10 @@ export function publicKeyFromRaw(raw: Uint8Array): KeyObject | undefined {
 
 /** A P-256 private key derived from `label`: the same label gives the same key (a seed is a run). */
 export function p256KeyFromSeed(label: string): KeyObject {
+  return memo(seededKeys, label, () => deriveKey(label));
+}
+
+function deriveKey(label: string): KeyObject {
   for (let i = 0; ; i++) {
     const d = createHash('sha256').update(`${label}/${i}`).digest();
     const dn = BigInt('0x' + d.toString('hex'));
@@ -86,6 +123,10 @@ export function p256KeyFromSeed(label: string): KeyObject {
  * the same chip and challenge always give the same bytes (node:crypto's signatures are randomized).
  */
 export function signP256(priv: KeyObject, msg: Uint8Array): Buffer {
+  return Buffer.from(memoFor(signatures, priv, digestOf(msg), () => sign(priv, msg)));
+}
+
+function sign(priv: KeyObject, msg: Uint8Array): Buffer {
   const d = privateScalar(priv);
   const dn = big(d);
   const h = createHash('sha256').update(msg).digest();
@@ -109,6 +150,10 @@ export function signP256(priv: KeyObject, msg: Uint8Array): Buffer {
 /** Whether `sig` (64 bytes r||s) is a valid ECDSA P-256 / SHA-256 signature of `msg` by `pub`. */
 export function verifyP256(pub: KeyObject, msg: Uint8Array, sig: Uint8Array): boolean {
   if (sig.length !== P256_SIGNATURE_BYTES) return false;
+  return memoFor(verdicts, pub, digestOf(msg, sig), () => verifyOnce(pub, msg, sig));
+}
+
+function verifyOnce(pub: KeyObject, msg: Uint8Array, sig: Uint8Array): boolean {
   try {
     return verify('sha256', msg, { key: pub, dsaEncoding: 'ieee-p1363' }, sig);
   } catch {

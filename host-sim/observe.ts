@@ -36,6 +36,8 @@ export interface PenObservation {
   measure(): Measurement;
   /** the tip's traced path, [tTicks, tipUm] (empty without a trace) */
   tipSeries(): [number, number][];
+  /** the same from `fromTicks` to `toTicks` only (both included) */
+  tipWindow(fromTicks: number, toTicks: number): [number, number][];
   ms(ticks: number): number;
   ticks(ms: number): number;
 }
@@ -100,6 +102,7 @@ export function observationOf(p: ObservedParts): PenObservation {
     },
     measure: () => p.measure(),
     tipSeries: () => p.trace?.tipSeries() ?? [],
+    tipWindow: (fromTicks, toTicks) => p.trace?.tipWindow(fromTicks, toTicks) ?? [],
     ms: (ticks) => clock.ms(ticks),
     ticks: (ms) => clock.ticks(ms),
   };

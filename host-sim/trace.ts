@@ -7,6 +7,7 @@ import { TraceLine, TraceSink, StringOut } from './trace/sink.js';
 import { CsvWriter } from './trace/csv.js';
 import { VcdWriter, VcdOptions } from './trace/vcd.js';
 import { tipSvg, SvgOptions } from './trace/svg.js';
+import { Column } from './trace/column.js';
 
 export type { TraceSink, TraceLine } from './trace/sink.js';
 export { escapeXml } from './trace/svg.js';
@@ -17,23 +18,24 @@ export interface TraceEvent {
   detail: string;
 }
 
-/** record kinds, in the order log */
-const STEP = 0,
-  TIP = 1,
-  ENABLE = 2,
-  ENDSTOP = 3,
-  EVENT = 4;
+/** kinds of the records other than steps, in the order log */
+const TIP = 0,
+  ENABLE = 1,
+  ENDSTOP = 2,
+  EVENT = 3;
 
 export class Trace {
-  readonly stepT: number[] = [];
-  readonly stepTip: number[] = [];
-  readonly stepDir: number[] = [];
+  readonly stepT = new Column();
+  readonly stepTip = new Column();
+  readonly stepDir = new Column();
   readonly enable: [number, number][] = [];
   readonly endstop: [number, number][] = [];
   readonly events: TraceEvent[] = [];
   /** tip samples while the driver is off (free motion), and the tip at power-up */
   readonly driftT: number[] = [];
   readonly driftTip: number[] = [];
+  /** the steps recorded before each free-motion sample: where it falls among them */
+  private readonly driftAfterSteps: number[] = [];
   /**
    * the physical model's tip at every event (a control tick, a step), the needle's path between the
    * steps: kept apart from the records (the files would grow by a row a step), while the trace keeps them
@@ -42,8 +44,13 @@ export class Trace {
   readonly modelTip: number[] = [];
   /** the tip the last step or tip record gave (NaN before any) */
   private lastTipUm = NaN;
-  /** the kind of each record, in the order they came */
+  /**
+   * the kind of each record other than a step, in the order they came, and the steps recorded before
+   * it: the steps, most of the records, fall between them (a step's own entry here was a tenth of the
+   * time a traced QA case took)
+   */
   private readonly order: number[] = [];
+  private readonly orderAfterSteps: number[] = [];
   private keep = true;
   private sinks: TraceSink[] = [];
 
@@ -60,7 +67,6 @@ export class Trace {
       this.stepT.push(t);
       this.stepDir.push(dir);
       this.stepTip.push(tipUm);
-      this.order.push(STEP);
     }
     this.lastTipUm = tipUm;
     for (const s of this.sinks) s.step(t, dir, tipUm);
@@ -71,7 +77,8 @@ export class Trace {
     if (this.keep) {
       this.driftT.push(t);
       this.driftTip.push(tipUm);
-      this.order.push(TIP);
+      this.driftAfterSteps.push(this.stepT.length);
+      this.note(TIP);
     }
     this.lastTipUm = tipUm;
     for (const s of this.sinks) s.tip(t, tipUm);
@@ -93,7 +100,7 @@ export class Trace {
   level(t: number, line: TraceLine, value: number): void {
     if (this.keep) {
       (line === 'enable' ? this.enable : this.endstop).push([t, value]);
-      this.order.push(line === 'enable' ? ENABLE : ENDSTOP);
+      this.note(line === 'enable' ? ENABLE : ENDSTOP);
     }
     for (const s of this.sinks) s.level(t, line, value);
   }
@@ -101,9 +108,14 @@ export class Trace {
   event(t: number, kind: string, detail: string): void {
     if (this.keep) {
       this.events.push({ tTicks: t, kind, detail });
-      this.order.push(EVENT);
+      this.note(EVENT);
     }
     for (const s of this.sinks) s.event(t, kind, detail);
+  }
+
+  private note(kind: number): void {
+    this.order.push(kind);
+    this.orderAfterSteps.push(this.stepT.length);
   }
 
   /**
@@ -115,18 +127,18 @@ export class Trace {
     this.sinks.push(...sinks);
     if (!keep) {
       this.keep = false;
+      for (const c of [this.stepT, this.stepTip, this.stepDir]) c.clear();
       for (const a of [
-        this.stepT,
-        this.stepTip,
-        this.stepDir,
         this.enable,
         this.endstop,
         this.events,
         this.driftT,
         this.driftTip,
+        this.driftAfterSteps,
         this.modelT,
         this.modelTip,
         this.order,
+        this.orderAfterSteps,
       ])
         a.length = 0;
     }
@@ -134,30 +146,47 @@ export class Trace {
 
   /** Feed the kept records to a sink, in the order they came. */
   replay(sink: TraceSink): void {
-    const i = [0, 0, 0, 0, 0];
-    for (const k of this.order) {
+    const i = [0, 0, 0, 0];
+    let s = 0;
+    const steps = (upTo: number): void => {
+      for (; s < upTo; s++) sink.step(this.stepT.get(s), this.stepDir.get(s), this.stepTip.get(s));
+    };
+    for (let j = 0; j < this.order.length; j++) {
+      steps(this.orderAfterSteps[j]);
+      const k = this.order[j];
       const n = i[k]++;
-      if (k === STEP) sink.step(this.stepT[n], this.stepDir[n], this.stepTip[n]);
-      else if (k === TIP) sink.tip(this.driftT[n], this.driftTip[n]);
+      if (k === TIP) sink.tip(this.driftT[n], this.driftTip[n]);
       else if (k === ENABLE) sink.level(this.enable[n][0], 'enable', this.enable[n][1]);
       else if (k === ENDSTOP) sink.level(this.endstop[n][0], 'endstop', this.endstop[n][1]);
       else sink.event(this.events[n].tTicks, this.events[n].kind, this.events[n].detail);
     }
+    steps(this.stepT.length);
   }
 
   /** Tip position samples in time order (steps and free motion merged). */
   tipSeries(): [number, number][] {
+    return this.tipWindow(-Infinity, Infinity);
+  }
+
+  /**
+   * The tip samples of tipSeries() from `fromTicks` to `toTicks` (both included), without walking the
+   * whole trace: a QA case plots the window before each expectation, and a long case's trace holds
+   * hundreds of thousands of steps. The records come in time order, so the window's first step and
+   * first free-motion sample are found by bisection, and driftAfterSteps puts each sample where it came.
+   */
+  tipWindow(fromTicks: number, toTicks: number): [number, number][] {
     const pts: [number, number][] = [];
-    let s = 0;
-    let d = 0;
-    for (const k of this.order) {
-      if (k === STEP) {
-        pts.push([this.stepT[s], this.stepTip[s]]);
-        s++;
-      } else if (k === TIP) {
-        pts.push([this.driftT[d], this.driftTip[d]]);
-        d++;
-      }
+    let s = this.stepT.firstAtOrAfter(fromTicks);
+    let d = firstAtOrAfter(this.driftT, fromTicks);
+    const nS = this.stepT.length,
+      nD = this.driftT.length;
+    for (;;) {
+      const drift = d < nD && (s >= nS || this.driftAfterSteps[d] <= s);
+      if (!drift && s >= nS) break;
+      const t = drift ? this.driftT[d] : this.stepT.get(s);
+      if (t > toTicks) break;
+      if (drift) pts.push([t, this.driftTip[d++]]);
+      else pts.push([t, this.stepTip.get(s++)]);
     }
     return pts;
   }
@@ -180,7 +209,7 @@ export class Trace {
 
   private lastTicks(): number {
     return Math.max(
-      this.stepT.at(-1) ?? 0,
+      this.stepT.last() ?? 0,
       this.driftT.at(-1) ?? 0,
       this.events.at(-1)?.tTicks ?? 0,
       this.enable.at(-1)?.[0] ?? 0,
@@ -192,4 +221,16 @@ export class Trace {
   svg(opts: SvgOptions = {}): string {
     return tipSvg(this.tipSeries(), this.timerHz, opts);
   }
+}
+
+/** The first index of an ascending array whose value is at least `v` (its length when none is). */
+function firstAtOrAfter(a: readonly number[], v: number): number {
+  let lo = 0,
+    hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -257,3 +257,23 @@ test("the physical model's free motion is in the files: the spring's retract aft
   // streamed, nothing of the model's own samples is kept either
   assert.equal(sim.trace!.modelT.length, 0);
 });
+
+test("a window of the tip's path is that part of the whole path, across steps and free motion", async () => {
+  const physical = withModel(loadBoard('ref-pen'), 'physical');
+  const sim = await strokingPen(1.5, 40, { board: physical, trace: true, seed: 3 });
+  untilDiving(sim, 1200);
+  sim.inject('driver_short'); // free motion: the spring's retract, tip records between no steps
+  sim.run(40);
+  const obs = sim.observation;
+  const all = obs.tipSeries();
+  const driftFrom = sim.trace!.driftT.findIndex((t) => t > all[all.length - 1][0] - sim.ticks(40));
+  assert.ok(driftFrom >= 0 && sim.trace!.driftT.length - driftFrom >= 5, 'free motion at the end of the trace');
+  const end = obs.tTicks;
+  // windows that start and end on a record, between records, before the first and past the last
+  const edges = [0, all[0][0], all[100][0], all[100][0] + 1, end - sim.ticks(120), end - sim.ticks(30), end, end + 5];
+  for (const from of edges)
+    for (const to of edges) {
+      const want = all.filter(([t]) => t >= from && t <= to);
+      assert.deepEqual(obs.tipWindow(from, to), want, `window ${from}..${to}`);
+    }
+});

@@ -358,7 +358,7 @@ export function runCase(
   function plotAround(line: number): Plot {
     const to = pen.tTicks;
     const from = Math.max(windowStart, to - pen.ticks(PLOT_WINDOW_MS), 0);
-    const pts = pen.tipSeries().filter(([t]) => t >= from && t <= to);
+    const pts = pen.tipWindow(from, to);
     const every = Math.max(1, Math.ceil(pts.length / 600));
     const kept = pts.filter((_, i) => i % every === 0 || i === pts.length - 1);
     return {
