@@ -7,7 +7,7 @@ import { TraceLine, TraceSink, StringOut } from './trace/sink.js';
 import { CsvWriter } from './trace/csv.js';
 import { VcdWriter, VcdOptions } from './trace/vcd.js';
 import { tipSvg, SvgOptions } from './trace/svg.js';
-import { Column } from './trace/column.js';
+import { Column, firstAtOrAfter } from './trace/column.js';
 
 export type { TraceSink, TraceLine } from './trace/sink.js';
 export { escapeXml } from './trace/svg.js';
@@ -177,7 +177,7 @@ export class Trace {
   tipWindow(fromTicks: number, toTicks: number): [number, number][] {
     const pts: [number, number][] = [];
     let s = this.stepT.firstAtOrAfter(fromTicks);
-    let d = firstAtOrAfter(this.driftT, fromTicks);
+    let d = firstAtOrAfter(this.driftT.length, (i) => this.driftT[i], fromTicks);
     const nS = this.stepT.length,
       nD = this.driftT.length;
     for (;;) {
@@ -221,16 +221,4 @@ export class Trace {
   svg(opts: SvgOptions = {}): string {
     return tipSvg(this.tipSeries(), this.timerHz, opts);
   }
-}
-
-/** The first index of an ascending array whose value is at least `v` (its length when none is). */
-function firstAtOrAfter(a: readonly number[], v: number): number {
-  let lo = 0,
-    hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -32,18 +32,23 @@ export class Column {
 
   /** The first index whose number is at least `v`, for a column in ascending order (length when none is). */
   firstAtOrAfter(v: number): number {
-    let lo = 0,
-      hi = this.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.a[mid] < v) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return firstAtOrAfter(this.n, (i) => this.a[i], v);
   }
 
   clear(): void {
     this.a = new Float64Array(FIRST_CAPACITY);
     this.n = 0;
   }
+}
+
+/** The first index i < n whose value at(i) is at least `v`, for values ascending in i (n when none is). */
+export function firstAtOrAfter(n: number, at: (i: number) => number, v: number): number {
+  let lo = 0,
+    hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (at(mid) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
