@@ -29,6 +29,7 @@ import {
   devCartridgeMakerKey,
   devLicenceMakerKey,
   p256KeyFromSeed,
+  publicKeyFromRaw,
   rawPublicKey,
   signP256,
   verifyP256,
@@ -192,6 +193,30 @@ test('the simulator signs deterministically, and node:crypto verifies what it si
   assert.deepEqual(s1, signP256(k, Buffer.from('m')));
   assert.ok(verifyP256(k, Buffer.from('m'), s1));
   assert.ok(!verifyP256(k, Buffer.from('n'), s1));
+});
+
+test('results kept for the next pen answer only what was asked: a changed signature, message or key still fails', () => {
+  const k = p256KeyFromSeed('chip kept');
+  const pub = publicKeyFromRaw(rawPublicKey(k))!;
+  const other = publicKeyFromRaw(rawPublicKey(p256KeyFromSeed('another chip kept')))!;
+  const msg = Buffer.from('a challenge the chip answered');
+  const sig = signP256(k, msg);
+  const sigBytes = Buffer.from(sig);
+  for (let pass = 0; pass < 2; pass++) {
+    // (twice: the second time every answer comes from the tables)
+    assert.ok(verifyP256(pub, msg, sig));
+    const flipped = Buffer.from(sig);
+    flipped[40] ^= 1;
+    assert.ok(!verifyP256(pub, msg, flipped), 'a changed signature');
+    assert.ok(!verifyP256(pub, Buffer.from('a challenge the chip answered.'), sig), 'a changed message');
+    assert.ok(!verifyP256(other, msg, sig), 'another key');
+    assert.ok(!verifyP256(pub, msg, sig.subarray(0, 63)), 'a short signature');
+    assert.equal(publicKeyFromRaw(Buffer.alloc(64, 7)), undefined, 'a point off the curve');
+  }
+  // a signature handed out is the caller's: changing it changes nothing kept
+  const mine = signP256(k, msg);
+  mine.fill(0);
+  assert.deepEqual(signP256(k, msg), sigBytes);
 });
 
 test('random numbers pass the health tests, and a stuck source fails closed until the next boot', () => {
