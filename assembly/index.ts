@@ -7,6 +7,7 @@ import { machineInit, machineTick } from "./machine";
 import { pollSerial, resetProtocol } from "./protocol";
 import { startTick } from "./budget";
 import { encoderTick } from "./encoder";
+import { unpackText } from "./generated/text";
 import "./abort"; // the abort handler named by --use abort=
 
 export function abi_version(): i32 {
@@ -14,6 +15,7 @@ export function abi_version(): i32 {
 }
 
 export function init(): void {
+  unpackText(); // the firmware's text, kept packed in the module (tools/build/text-table.ts)
   resetProtocol();
   machineInit();
 }
