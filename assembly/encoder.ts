@@ -18,6 +18,7 @@ import {
   ENC_COUNTS_PER_REV,
   ENC_SLIP_COUNTS,
   ENC_TURN_COUNTS,
+  ENC_BOTTOM_TURN_COUNTS,
   ENC_ZERO_COUNT,
   LEAD_NM,
   MAX_STEP_RATE,
@@ -176,11 +177,11 @@ export function encoderTick(): void {
   trackStroke(now, hi, lo);
 }
 
-/** A stroke turns when the carriage is back ENC_TURN_COUNTS from its extreme; the extreme is the bottom or top. */
+/** A stroke turns when the carriage is back from its extreme (ENC_BOTTOM_TURN_COUNTS from the bottom, ENC_TURN_COUNTS from the top). */
 function trackStroke(now: i32, hi: i32, lo: i32): void {
   if (goingDown) {
     if (hi > runHigh) runHigh = hi;
-    if (now >= runHigh - ENC_TURN_COUNTS) return;
+    if (now >= runHigh - ENC_BOTTOM_TURN_COUNTS) return;
     const depth = countsToUm(runHigh) - GUARD_UM;
     if (depth > 0) {
       // a move that stays behind the guard plane is no stroke

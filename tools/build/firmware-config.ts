@@ -14,6 +14,15 @@ import { Board, Cartridge, cartridgeOf, derive, planningBoard } from '../../boar
 export const ENC_SLIP_FULL_STEPS = 1.0;
 
 /**
+ * How far back from its deepest reading the carriage must be before a stroke's bottom is judged (um):
+ * an obstacle that holds the needles short is found at that judgment, and a slow, shallow stroke takes
+ * milliseconds to come back half its length (an obstacle 0.11 mm short at 0.25 mm / 25 Hz: seen 18.8
+ * ms after the hold, the needles out at 20.9). No stroke of the sweeps came back more than 1 um from
+ * its deepest before going deeper again (docs/hazards.md).
+ */
+export const BOTTOM_TURN_UM = 100;
+
+/**
  * A stroke's down half is given the longer time (assembly/envelope.ts DOWN_PERMILLE) only at rates
  * whose period spans at least this many periods of the rotor's oscillation on its magnetic spring:
  * measured on the physical model's worst pen, unequal halves held every depth at or below that rate
@@ -209,5 +218,6 @@ function encoderConfig(
   i64('ENC_COUNTS_PER_REV', cpr, 'encoder counts per motor revolution');
   i32('ENC_ZERO_COUNT', e ? e.zero_count : 0, "encoder count with the carriage at the endstop's design point");
   i32('ENC_SLIP_COUNTS', Math.floor((ENC_SLIP_FULL_STEPS * b.driver.microsteps * cpr) / stepsPerRev), `encoder and commanded position further apart than ${ENC_SLIP_FULL_STEPS} full steps: steps were lost (counts)`);
-  i32('ENC_TURN_COUNTS', countsOfUm((g.clearance_um + g.depth_min_um) / 2), 'a stroke turns when the carriage is back this far from its extreme: half the shortest stroke (counts)');
+  i32('ENC_TURN_COUNTS', countsOfUm((g.clearance_um + g.depth_min_um) / 2), 'a stroke turns at its top when the carriage is back this far from its extreme: half the shortest stroke (counts)');
+  i32('ENC_BOTTOM_TURN_COUNTS', countsOfUm(Math.min(BOTTOM_TURN_UM, (g.clearance_um + g.depth_min_um) / 2)), `a stroke turns at its bottom when the carriage is back this far from its deepest: ${BOTTOM_TURN_UM} um (counts)`);
 }
