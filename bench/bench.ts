@@ -77,13 +77,14 @@ async function main(): Promise<void> {
   // the firmware's envelope beside the limit found by brute force on the physical model (pen envelope --limit)
   const depths = standardDepths(board);
   console.log('envelope   utilization of the limit (physical model, brute force, independent of the firmware):');
+  const worstLimit = envelopeLimit(board, undefined, depths);
   console.log(
-    limitTable(
-      env,
-      envelopeLimit(board, undefined, depths),
-      envelopeLimit(board, undefined, depths, withModel(board, 'physical')),
-    ).replace(/^/gm, '           '),
+    limitTable(env, worstLimit, envelopeLimit(board, undefined, depths, withModel(board, 'physical'))).replace(
+      /^/gm,
+      '           ',
+    ),
   );
+  console.log(`envelope   ${utilizationVerdict(env, worstLimit)}`);
 
   const speeds: number[] = [];
   const ticks: number[] = [];
@@ -118,6 +119,25 @@ async function main(): Promise<void> {
     `tick       median ${((median(ticks) - timer.median) / 1000).toFixed(2)} us, p99 ${((pct(ticks, 99) - timer.median) / 1000).toFixed(2)} us, max ${((Math.max(...ticks) - timer.median) / 1000).toFixed(2)} us per firmware tick in Node (${ticks.length} ticks, stroking at the hardest point; the timer's own ${timer.median.toFixed(0)} ns taken off each)`,
   );
   await benchPort();
+}
+
+/** the targets the simulator is held to (the physical model at the hardest point; the envelope against the worst pen's limit) */
+const SPEED_TARGET_X = 1000;
+const UTILIZATION_TARGET_PCT = 90;
+const UTILIZATION_GOAL_PCT = 95;
+
+/** One line: at how many depths the firmware's envelope uses at least the target share of the worst pen's limit. */
+function utilizationVerdict(env: { depthMm: number; maxFreqHz: number }[], limit: { limitHz: number }[]): string {
+  const use = env.map((e, i) => (limit[i].limitHz > 0 ? (100 * e.maxFreqHz) / limit[i].limitHz : 0));
+  const met = use.filter((u) => u >= UTILIZATION_TARGET_PCT).length;
+  const goal = use.filter((u) => u >= UTILIZATION_GOAL_PCT).length;
+  const low = use.indexOf(Math.min(...use));
+  return `utilization target ${UTILIZATION_TARGET_PCT} % of the worst pen's limit at every depth: ${met === use.length ? 'met' : 'NOT MET'} (at ${met} of ${use.length} depths; the goal ${UTILIZATION_GOAL_PCT} % at ${goal}; the lowest ${use[low].toFixed(0)} % at ${env[low].depthMm.toFixed(2)} mm)`;
+}
+
+/** What a speed figure is against the target. */
+function speedVerdict(x: number): string {
+  return `target ${SPEED_TARGET_X.toLocaleString('en-US')}x: ${x >= SPEED_TARGET_X ? 'met' : 'NOT MET'}`;
 }
 
 /**
@@ -173,7 +193,7 @@ function benchPhysical(
     line = `tip ${(ph.tip_max_um - sim.setting.depthUm).toFixed(0)} um past the set depth, load angle up to ${ph.load_angle_deg_max.toFixed(0)} deg, ${m.missed_steps} lost steps`;
   }
   console.log(
-    `simulator  physical model: ${median(speeds).toFixed(0)}x real time (median of ${REPS}; min ${Math.min(...speeds).toFixed(0)}x, max ${Math.max(...speeds).toFixed(0)}x), ${median(cpuMs).toFixed(1)} ms of CPU per simulated second (${(1000 / median(cpuMs)).toFixed(0)}x); ${line}`,
+    `simulator  physical model: ${median(speeds).toFixed(0)}x real time (median of ${REPS}; min ${Math.min(...speeds).toFixed(0)}x, max ${Math.max(...speeds).toFixed(0)}x; ${speedVerdict(median(speeds))}), ${median(cpuMs).toFixed(1)} ms of CPU per simulated second (${(1000 / median(cpuMs)).toFixed(0)}x); ${line}`,
   );
   // what the firmware's own ticks take of that: they alone bound the speed whatever the simulator does.
   // Each tick is timed with two hrtime readings, which cost about as much as a light tick: their own
