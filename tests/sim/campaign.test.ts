@@ -12,7 +12,7 @@ import { loadBoard, Board } from '../../boards/board.js';
 import { INJECTABLE } from '../../host-sim/faults.js';
 import { loadScenario, ScenarioError } from '../../tools/qa/scenario.js';
 import { runCase } from '../../tools/qa/run-case.js';
-import { DEFAULT_DEFINITION, draw, expand } from '../../tools/campaign/definition.js';
+import { DEFAULT_DEFINITION, cornersDefinition, draw, expand } from '../../tools/campaign/definition.js';
 import { parseCaseId, makeCase, toQaCase, scenarioYaml } from '../../tools/campaign/spec.js';
 import { runCampaignCase, Outcome } from '../../tools/campaign/run.js';
 import { failureClass, kindOf, summarize } from '../../tools/campaign/summary.js';
@@ -130,6 +130,33 @@ test('the default campaign: at least 10,000 cases of every family the hazard cla
   );
   for (const c of cases.slice(0, 50).concat(glitches.slice(0, 5)))
     assert.deepEqual(parseCaseId(c.id), c, 'an id names its case');
+});
+
+test("the corners: every fault at 50 phases at the board's shallowest and deepest settings, slowest and fastest rates; an obstacle then every other fault", () => {
+  const board = loadBoard('ref-pen');
+  const sweep = { board: 'ref-pen', model: 'physical' as const, pen: 'worst' as const, seed: 1, powerCut: true };
+  const cases = expand(cornersDefinition(board), sweep, board);
+  assert.equal(new Set(cases.map((c) => c.id)).size, cases.length, 'ids are unique');
+  const singles = cases.filter((c) => kindOf(c) === 'single');
+  for (const f of INJECTABLE) {
+    const mine = singles.filter((c) => c.events[0].fault === f);
+    assert.equal(new Set(mine.map((c) => c.events[0].phase)).size, 50, f);
+    assert.deepEqual([...new Set(mine.map((c) => c.depthMm))], [0.2, 0.3, 1, 2, 3], f);
+    assert.deepEqual([...new Set(mine.map((c) => c.freqHz))], [25, 150], `${f}: the board's rate range, both ends`);
+  }
+  // the late kind that the default grid's 16 phases and 40-120 Hz do not reach (docs/hazards.md)
+  assert.ok(cases.some((c) => c.id.endsWith('/d0.2/f25/' + `s${c.seed}` + '/stall@0.66')));
+  const pairs = cases.filter((c) => kindOf(c) === 'pair');
+  assert.deepEqual([...new Set(pairs.map((c) => c.events[0].fault))], ['stall'], 'an obstacle first');
+  assert.equal(new Set(pairs.map((c) => c.events[1].fault)).size, INJECTABLE.length - 1, 'then every other fault');
+  assert.ok(cases.some((c) => kindOf(c) === 'glitch') && cases.some((c) => kindOf(c) === 'power_cut'));
+  // a cartridge's needles bound the depths, as in the default definition
+  const nano = expand(cornersDefinition(board), { ...sweep, cartridge: 'nano' }, board);
+  assert.deepEqual([...new Set(nano.map((c) => c.depthMm))].sort(), [0.2, 0.3]);
+  assert.deepEqual(expand(cornersDefinition(board), sweep, board), cases, 'deterministic');
+  const r = pen('campaign', '--corners', '--random', '5');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /give it or --corners, not both/);
 });
 
 test("cases drawn off the grid: the same for a seed, within the board's ranges, between the grid's points, each replaying from its id", () => {

@@ -13,8 +13,8 @@ export interface CampaignDefinition {
   singles: { faults: readonly string[]; phases: number[]; depthsMm: number[]; ratesHz: number[]; tissues: string[] };
   /** the same faults on other skin (fewer phases) */
   tissues: { phases: number[]; depthsMm: number[]; ratesHz: number[]; tissues: string[] };
-  /** every ordered pair of two different faults */
-  pairs: { delaysMs: number[]; phases: number[]; depthsMm: number[]; ratesHz: number[] };
+  /** every ordered pair of two different faults (with `firsts`, only pairs that start with one of them) */
+  pairs: { delaysMs: number[]; phases: number[]; depthsMm: number[]; ratesHz: number[]; firsts?: readonly string[] };
   /** glitches: a fault that goes away by itself */
   glitches: { faults: string[]; lengthsMs: number[]; phases: number[]; depthsMm: number[]; ratesHz: number[] };
   /** power cuts (the supply back after `forMs`) */
@@ -42,6 +42,39 @@ export const DEFAULT_DEFINITION: CampaignDefinition = {
   },
   powerCuts: { phases: phases(16), depthsMm: [0.25, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0], ratesHz: [40, 80, 120], forMs: 50 },
 };
+
+/**
+ * The envelope's corners, finely: where the default grid's 16 phases and its rates (40-120 Hz) do not
+ * reach and random draws seldom land. Every fault alone at 50 phases at the board's shallowest
+ * setting, 0.1 mm deeper, 1.0 and 2.0 mm and its deepest, each at the slowest and the fastest rate
+ * asked (the pen clamps that to its envelope's edge); an obstacle, then every other fault 1-6 ms on;
+ * glitches of 0.2 and 1 ms. An obstacle placed as the needles went up and met 0.1 mm short of the
+ * shallowest setting at the slowest rate came back late (docs/hazards.md): 10,000 random cases met it
+ * once; these phases met it at 0.36 and 0.66 of the period, on both boards and three cartridges.
+ */
+export function cornersDefinition(board: Board): CampaignDefinition {
+  const g = board.geometry;
+  const depthsMm = [
+    ...new Set([g.depth_min_um, g.depth_min_um + 100, 1000, 2000, g.depth_max_um].map((um) => um / 1000)),
+  ]
+    .filter((d) => d * 1000 >= g.depth_min_um && d * 1000 <= g.depth_max_um)
+    .sort((a, b) => a - b);
+  const ends = [depthsMm[0], depthsMm[depthsMm.length - 1]];
+  const ratesHz = [board.stroke.freq_min_hz, board.stroke.freq_max_hz];
+  return {
+    singles: { faults: INJECTABLE, phases: phases(50), depthsMm, ratesHz, tissues: ['normal'] },
+    tissues: { phases: [], depthsMm: [], ratesHz: [], tissues: [] },
+    pairs: { delaysMs: [1, 2.5, 4, 6], phases: phases(25), depthsMm: ends, ratesHz, firsts: ['stall'] },
+    glitches: {
+      ...DEFAULT_DEFINITION.glitches,
+      lengthsMs: [0.2, 1],
+      phases: phases(50),
+      depthsMm: [ends[0], 1.0, ends[1]],
+      ratesHz,
+    },
+    powerCuts: { phases: phases(25), depthsMm: ends, ratesHz, forMs: DEFAULT_DEFINITION.powerCuts.forMs },
+  };
+}
 
 export interface Sweep {
   board: string;
@@ -110,7 +143,7 @@ export function expand(def: CampaignDefinition, sw: Sweep, board?: Board): Campa
       for (const d of t.depthsMm)
         for (const r of t.ratesHz) for (const phase of t.phases) add(tissue, d, r, [{ fault, phase }]);
   const p = def.pairs;
-  for (const a of s.faults)
+  for (const a of p.firsts ?? s.faults)
     for (const b of s.faults) {
       if (a === b) continue;
       for (const delayMs of p.delaysMs)

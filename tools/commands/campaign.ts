@@ -8,7 +8,7 @@ import { checkOutputFile, checkOutputDir } from '../lib/errors.js';
 import { buildFirmware, writeAtomic } from '../build/build.js';
 import { boardNames, loadBoard } from '../../boards/board.js';
 import { collectProvenance } from '../qa/provenance.js';
-import { DEFAULT_DEFINITION, draw, expand, sample } from '../campaign/definition.js';
+import { DEFAULT_DEFINITION, cornersDefinition, draw, expand, sample } from '../campaign/definition.js';
 import { CampaignCase, Model, PenChoice, parseCaseId, scenarioYaml } from '../campaign/spec.js';
 import { describeWorstPen, worstPen } from '../campaign/worst-pen.js';
 import { runCampaign } from '../campaign/pool.js';
@@ -54,6 +54,10 @@ const SPEC: OptionSpec = {
     type: 'number',
     value: 'N',
     help: 'run N cases drawn off the grid from --seed instead: any phase, depth, rate, delay and glitch length',
+  },
+  corners: {
+    type: 'boolean',
+    help: "run the corners definition instead of the default one: every fault alone at 50 phases at the board's shallowest and deepest settings (and 0.1 mm deeper, 1.0 and 2.0 mm) at its slowest and fastest rate asked, an obstacle then every other fault 1-6 ms on, and glitches (docs/campaigns.md)",
   },
   kind: { type: 'string', value: 'KIND', help: 'run only one kind: single, pair, glitch or power_cut' },
   grep: { type: 'string', value: 'TEXT', help: 'run only cases whose id contains TEXT' },
@@ -114,6 +118,8 @@ export async function campaignCommand(argv: string[]): Promise<number> {
   const randomN = whole('random', 1, 10_000_000);
   if (randomN !== undefined && sampleN !== undefined)
     throw new UsageError('--random N draws its own cases: give it or --sample, not both');
+  if (randomN !== undefined && o.corners)
+    throw new UsageError('--random N draws its own cases off the default grid: give it or --corners, not both');
   const worstN = whole('worst', 0, 10_000) ?? 10;
   const limitMs = (o['limit-ms'] as number | undefined) ?? DEFAULT_LIMIT_MS;
   if (!(limitMs > 0)) throw new UsageError(`--limit-ms ${limitMs}: give a time above 0 ms`);
@@ -146,7 +152,7 @@ export async function campaignCommand(argv: string[]): Promise<number> {
   let cases =
     randomN !== undefined
       ? draw(DEFAULT_DEFINITION, sweep, loadBoard(board), randomN)
-      : expand(DEFAULT_DEFINITION, sweep, loadBoard(board));
+      : expand(o.corners ? cornersDefinition(loadBoard(board)) : DEFAULT_DEFINITION, sweep, loadBoard(board));
   if (kind) cases = cases.filter((c) => kindOf(c) === kind);
   if (o.grep) cases = cases.filter((c) => c.id.includes(o.grep as string));
   if (sampleN !== undefined) cases = sample(cases, sampleN);
