@@ -20,6 +20,7 @@ import { findScenarioFiles } from '../tools/qa/scenario.js';
 import { REPO_ROOT } from '../boards/paths.js';
 import { unlockProfessional } from '../tools/lib/clinic.js';
 import { envelopeLimit, limitTable } from '../tools/lib/envelope-limit.js';
+import { progressLine } from '../tools/lib/progress.js';
 import { runCryptoBench, runTickBench, TICK_BENCH_ICOUNT_SHIFT } from '../tools/build/port-crypto.js';
 import { PhysicalDrive, Sampler } from '../host-sim/physics/model.js';
 
@@ -77,13 +78,17 @@ async function main(): Promise<void> {
   // the firmware's envelope beside the limit found by brute force on the physical model (pen envelope --limit)
   const depths = standardDepths(board);
   console.log('envelope   utilization of the limit (physical model, brute force, independent of the firmware):');
-  const worstLimit = envelopeLimit(board, undefined, depths);
-  console.log(
-    limitTable(env, worstLimit, envelopeLimit(board, undefined, depths, withModel(board, 'physical'))).replace(
-      /^/gm,
-      '           ',
-    ),
+  // (about a minute: the progress on stderr)
+  const progress = progressLine();
+  const n = depths.length;
+  const worstLimit = envelopeLimit(board, undefined, depths, undefined, (done) =>
+    progress(`[${done}/${2 * n}] depths of the limit: the worst pen`, true),
   );
+  const typicalLimit = envelopeLimit(board, undefined, depths, withModel(board, 'physical'), (done) =>
+    progress(`[${n + done}/${2 * n}] depths of the limit: the typical pen`, done < n),
+  );
+  progress.end();
+  console.log(limitTable(env, worstLimit, typicalLimit).replace(/^/gm, '           '));
   console.log(`envelope   ${utilizationVerdict(env, worstLimit)}`);
 
   const speeds: number[] = [];

@@ -14,7 +14,9 @@ import {
   tryStrokes,
   worstPen,
   DEPTH_TOL_UM,
+  SPLITS,
 } from '../../tools/lib/envelope-limit.js';
+import { readFileSync } from 'node:fs';
 
 const cycloidal = (u: number): number => u - Math.sin(2 * Math.PI * u) / (2 * Math.PI);
 
@@ -75,6 +77,21 @@ test("the limit is never below what the firmware's kind of move holds: the worst
   assert.ok(trimmed.held, JSON.stringify({ first, extra, trimmed }));
   const [p] = envelopeLimit(BOARD, undefined, [1.25]);
   assert.ok(p.limitHz >= 45, JSON.stringify(p));
+});
+
+test("the limit's family has the firmware's own down halves: equal halves and DOWN_PERMILLE", () => {
+  // a split the firmware runs and the search does not try would leave the limit below the firmware's
+  // reach there (the family held 45/50/55 % while the firmware ran 52.5 %)
+  const src = readFileSync(new URL('../../../assembly/envelope.ts', import.meta.url), 'utf8');
+  const m = /export const DOWN_PERMILLE: i32 = (\d+);/.exec(src);
+  assert.ok(m, 'DOWN_PERMILLE not found in assembly/envelope.ts');
+  for (const split of [0.5, Number(m[1]) / 1000])
+    assert.ok(
+      SPLITS.some((s) => Math.abs(s - split) < 1e-9),
+      `${split} not among ${SPLITS.join(', ')}`,
+    );
+  assert.equal(SPLITS.length, 9);
+  assert.ok(Math.min(...SPLITS) === 0.45 && Math.max(...SPLITS) === 0.65, SPLITS.join(', '));
 });
 
 test('the firmware plans with the worst end of every range', () => {

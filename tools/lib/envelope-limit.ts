@@ -73,8 +73,13 @@ function lawWords(name: string): string {
   };
   return words[name] ?? name;
 }
-/** share of the period spent going down */
-const SPLITS = [0.45, 0.5, 0.55];
+/**
+ * share of the period spent going down: 45-65 % in steps of 2.5 %. The firmware's own split (52.5 %,
+ * assembly/envelope.ts DOWN_PERMILLE) is among them, and so are the longer down halves that give the
+ * harder half (against the spring and the skin) more time: with 45/50/55 % alone the worst pen's
+ * limit was 3-14 % lower at every depth (docs/simulator.md).
+ */
+export const SPLITS: readonly number[] = Array.from({ length: 9 }, (_, i) => (450 + 25 * i) / 1000);
 /** most microsteps of overtravel tried (40 um on the reference pen) */
 const MAX_EXTRA_STEPS = 8;
 
@@ -369,7 +374,7 @@ export function limitTable(
     for (const w of held) {
       const m = w.member!;
       lines.push(
-        `${w.depthMm.toFixed(2).padStart(8)} mm ${String(w.limitHz).padStart(3)} Hz: ${lawWords(m.law)}, ${(100 * m.downShare).toFixed(0)} % of the period down, ${m.overtravelSteps} microsteps past the depth, load angle up to ${m.peakLoadAngleDeg.toFixed(0)} deg, tip ${m.worstErrUm >= 0 ? '+' : ''}${m.worstErrUm.toFixed(0)} um`,
+        `${w.depthMm.toFixed(2).padStart(8)} mm ${String(w.limitHz).padStart(3)} Hz: ${lawWords(m.law)}, ${+(100 * m.downShare).toFixed(1)} % of the period down, ${m.overtravelSteps} microsteps past the depth, load angle up to ${m.peakLoadAngleDeg.toFixed(0)} deg, tip ${m.worstErrUm >= 0 ? '+' : ''}${m.worstErrUm.toFixed(0)} um`,
       );
     }
   }
