@@ -19,7 +19,8 @@ import { recordScenario, replayRecording } from '../tools/lib/conform.js';
 import { findScenarioFiles } from '../tools/qa/scenario.js';
 import { REPO_ROOT } from '../boards/paths.js';
 import { unlockProfessional } from '../tools/lib/clinic.js';
-import { envelopeLimit, limitTable } from '../tools/lib/envelope-limit.js';
+import { limitTable } from '../tools/lib/envelope-limit.js';
+import { limitPoints } from '../tools/lib/limit-pool.js';
 import { progressLine } from '../tools/lib/progress.js';
 import { runCryptoBench, runTickBench, TICK_BENCH_ICOUNT_SHIFT } from '../tools/build/port-crypto.js';
 import { PhysicalDrive, Sampler } from '../host-sim/physics/model.js';
@@ -80,13 +81,9 @@ async function main(): Promise<void> {
   console.log('envelope   utilization of the limit (physical model, brute force, independent of the firmware):');
   // (about a minute: the progress on stderr)
   const progress = progressLine();
-  const n = depths.length;
-  const worstLimit = envelopeLimit(board, undefined, depths, undefined, (done) =>
-    progress(`[${done}/${2 * n}] depths of the limit: the worst pen`, true),
-  );
-  const typicalLimit = envelopeLimit(board, undefined, depths, withModel(board, 'physical'), (done) =>
-    progress(`[${n + done}/${2 * n}] depths of the limit: the typical pen`, done < n),
-  );
+  const { worst: worstLimit, typical: typicalLimit } = await limitPoints(board, undefined, depths, {
+    progress: (done, total) => progress(`[${done}/${total}] depths of the limit searched`, done < total),
+  });
   progress.end();
   console.log(limitTable(env, worstLimit, typicalLimit).replace(/^/gm, '           '));
   console.log(`envelope   ${utilizationVerdict(env, worstLimit)}`);

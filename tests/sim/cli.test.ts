@@ -245,6 +245,9 @@ test('a board file that is missing or wrong is bad input (exit 2), naming the fi
       ['envelope', '--board', edited('nophysics', (b) => delete b.physics), '--limit'],
       /board ref-pen has no physics block: --limit runs the physical model; .* or use a board that has one: ref-pen/,
     ],
+    [['envelope', '--jobs', '2'], /pen envelope: --jobs goes with --limit/],
+    [['envelope', '--limit', '--jobs', '0'], /pen envelope: --jobs 0: give a whole number 1\.\.64/],
+    [['envelope', '--limit', '--jobs', '1.5'], /pen envelope: --jobs 1\.5: give a whole number 1\.\.64/],
   ];
   for (const [args, msg] of cases) {
     const r = pen(args);

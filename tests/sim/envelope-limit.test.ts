@@ -17,6 +17,7 @@ import {
   SPLITS,
 } from '../../tools/lib/envelope-limit.js';
 import { readFileSync } from 'node:fs';
+import { limitPoints } from '../../tools/lib/limit-pool.js';
 
 const cycloidal = (u: number): number => u - Math.sin(2 * Math.PI * u) / (2 * Math.PI);
 
@@ -92,6 +93,22 @@ test("the limit's family has the firmware's own down halves: equal halves and DO
     );
   assert.equal(SPLITS.length, 9);
   assert.ok(Math.min(...SPLITS) === 0.45 && Math.max(...SPLITS) === 0.65, SPLITS.join(', '));
+});
+
+test('the limit on worker threads is the search alone, point for point, whatever the pool', async () => {
+  const depths = [2.75, 3.0];
+  const alone = {
+    worst: envelopeLimit(BOARD, undefined, depths),
+    typical: envelopeLimit(BOARD, undefined, depths, withModel(BOARD, 'physical')),
+  };
+  const seen: number[] = [];
+  const pooled = await limitPoints(BOARD, undefined, depths, { jobs: 3, progress: (done) => seen.push(done) });
+  assert.deepEqual(pooled, alone);
+  assert.deepEqual(seen, [1, 2, 3, 4]);
+  assert.deepEqual(await limitPoints(BOARD, undefined, [3.0], { jobs: 1 }), {
+    worst: alone.worst.slice(1),
+    typical: alone.typical.slice(1),
+  });
 });
 
 test('the firmware plans with the worst end of every range', () => {

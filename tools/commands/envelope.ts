@@ -4,8 +4,9 @@ import { boardOption, cartridgeOption } from '../lib/board-option.js';
 import { buildFirmware } from '../build/build.js';
 import { readEnvelope, standardDepths } from '../lib/envelope.js';
 import { snakeCaseKeys } from '../lib/json-keys.js';
-import { Board, boardNames, loadBoard, withModel } from '../../boards/board.js';
-import { envelopeLimit, limitTable, worstPen, DEPTH_TOL_UM } from '../lib/envelope-limit.js';
+import { Board, boardNames, loadBoard } from '../../boards/board.js';
+import { limitTable, worstPen, DEPTH_TOL_UM } from '../lib/envelope-limit.js';
+import { limitPoints } from '../lib/limit-pool.js';
 import { progressLine } from '../lib/progress.js';
 import {
   edgeDepths,
@@ -20,6 +21,14 @@ import { TraceFiles } from '../../host-sim/trace/files.js';
 import { traceHeader, minStepIntervalS } from '../../host-sim/trace/header.js';
 import { join } from 'node:path';
 import { isSeed, SEED_MAX } from '../../host-sim/rng.js';
+import { availableParallelism } from 'node:os';
+
+/** --jobs N: 1..64 worker threads, or undefined for one per core. */
+function jobsOption(v: number | undefined): number | undefined {
+  if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= 64))
+    throw new UsageError(`--jobs ${v}: give a whole number 1..64`);
+  return v;
+}
 
 const SPEC: OptionSpec = {
   board: {
@@ -32,6 +41,11 @@ const SPEC: OptionSpec = {
   limit: {
     type: 'boolean',
     help: `also the limit: the highest rate per depth up to which the worst pen of the board's ranges (and the typical pen) holds every rate on the physical model with depth within ${DEPTH_TOL_UM / 1000} mm at the tip and no lost step, by brute force independent of the firmware; the firmware's utilization of it; and, at each limit, the move that holds it with the least load angle (its peak: how near the motor's torque peak the limit runs)`,
+  },
+  jobs: {
+    type: 'number',
+    value: 'N',
+    help: `with --limit: worker threads for the search (default: one per core, ${availableParallelism()} here); the limit is the same with any number`,
   },
   edge: {
     type: 'boolean',
@@ -63,6 +77,8 @@ export async function envelopeCommand(argv: string[]): Promise<number> {
     return 0;
   }
   noPositional(o, USAGE);
+  if (o.jobs !== undefined && !o.limit) throw new UsageError('--jobs goes with --limit');
+  const jobs = jobsOption(o.jobs as number | undefined);
   const board = boardOption(o.board as string | undefined);
   const cart = cartridgeOption(board, o.cartridge as string | undefined);
   const built = await buildFirmware(board.name);
@@ -74,13 +90,11 @@ export async function envelopeCommand(argv: string[]): Promise<number> {
   if (o.limit) {
     if (!board.physics) throw new UsageError(noPhysics(board, '--limit'));
     const progress = progressLine();
-    const n = depths.length;
-    const worst = envelopeLimit(board, cart.type, depths, undefined, (done) =>
-      progress(`[${done}/${2 * n}] depths: the worst pen`, true),
-    );
-    const typical = envelopeLimit(board, cart.type, depths, withModel(board, 'physical'), (done) =>
-      progress(`[${n + done}/${2 * n}] depths: the typical pen`, done < n),
-    );
+    const { worst, typical } = await limitPoints(board, cart.type, depths, {
+      jobs,
+      progress: (done, total) =>
+        progress(`[${done}/${total}] depths searched (the worst pen's, then the typical pen's)`, done < total),
+    });
     progress.end();
     if (o.json) {
       console.log(
