@@ -96,16 +96,22 @@ test("the limit's family has the firmware's own down halves: equal halves and DO
 });
 
 test('the limit on worker threads is the search alone, point for point, whatever the pool', async () => {
+  // (the rates searched end at 36 Hz, just above the limits there: the same search, in seconds)
+  const board = { ...BOARD, stroke: { ...BOARD.stroke, freq_max_hz: 36 } };
   const depths = [2.75, 3.0];
   const alone = {
-    worst: envelopeLimit(BOARD, undefined, depths),
-    typical: envelopeLimit(BOARD, undefined, depths, withModel(BOARD, 'physical')),
+    worst: envelopeLimit(board, undefined, depths),
+    typical: envelopeLimit(board, undefined, depths, withModel(board, 'physical')),
   };
+  assert.ok(
+    alone.worst.every((p) => p.limitHz > 25 && p.limitHz < 36),
+    JSON.stringify(alone.worst),
+  );
   const seen: number[] = [];
-  const pooled = await limitPoints(BOARD, undefined, depths, { jobs: 3, progress: (done) => seen.push(done) });
+  const pooled = await limitPoints(board, undefined, depths, { jobs: 3, progress: (done) => seen.push(done) });
   assert.deepEqual(pooled, alone);
   assert.deepEqual(seen, [1, 2, 3, 4]);
-  assert.deepEqual(await limitPoints(BOARD, undefined, [3.0], { jobs: 1 }), {
+  assert.deepEqual(await limitPoints(board, undefined, [3.0], { jobs: 1 }), {
     worst: alone.worst.slice(1),
     typical: alone.typical.slice(1),
   });
