@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   // the firmware's envelope beside the limit found by brute force on the physical model (pen envelope --limit)
   const depths = standardDepths(board);
   console.log('envelope   utilization of the limit (physical model, brute force, independent of the firmware):');
-  // (about a minute: the progress on stderr)
+  // (half a minute on 2 cores, on worker threads: the progress on stderr)
   const progress = progressLine();
   const { worst: worstLimit, typical: typicalLimit } = await limitPoints(board, undefined, depths, {
     progress: (done, total) => progress(`[${done}/${total}] depths of the limit searched`, done < total),
