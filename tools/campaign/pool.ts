@@ -1,9 +1,9 @@
 // Runs campaign cases on a pool of worker threads (one per core by default); outcomes in case order.
-import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { CampaignCase } from './spec.js';
 import { Outcome } from './run.js';
 import { runOnPens } from './pens.js';
+import { runOnWorkers } from '../lib/worker-pool.js';
 
 export interface PoolOptions {
   jobs?: number;
@@ -24,30 +24,12 @@ export async function runCampaign(cases: CampaignCase[], opts: PoolOptions): Pro
     cases.forEach((c, i) => finish(i, runOnPens(c, opts.wasm, opts.tolerance)));
     return out;
   }
-  const url = new URL('./worker.js', import.meta.url);
-  let next = 0;
-  await Promise.all(
-    Array.from(
-      { length: jobs },
-      () =>
-        new Promise<void>((resolve, reject) => {
-          const w = new Worker(url);
-          const feed = (): void => {
-            if (next >= cases.length) {
-              void w.terminate().then(() => resolve());
-              return;
-            }
-            const index = next++;
-            w.postMessage({ index, case: cases[index], wasm: opts.wasm, tolerance: opts.tolerance });
-          };
-          w.on('message', (m: { index: number; outcome: Outcome }) => {
-            finish(m.index, m.outcome);
-            feed();
-          });
-          w.on('error', reject);
-          feed();
-        }),
-    ),
-  );
+  await runOnWorkers<{ index: number; outcome: Outcome }>({
+    url: new URL('./worker.js', import.meta.url),
+    workers: jobs,
+    count: cases.length,
+    message: (i) => ({ case: cases[i], wasm: opts.wasm, tolerance: opts.tolerance }),
+    onReply: (i, m) => finish(i, m.outcome),
+  });
   return out;
 }

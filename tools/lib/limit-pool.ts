@@ -1,11 +1,11 @@
 // The limit's search (envelope-limit.ts) for the worst and the typical pen at each depth, a depth and
 // pen at a time on a pool of worker threads (one per core by default): each point is searched alone,
 // so the points are the same whatever the pool's size (tests/sim/envelope-limit.test.ts).
-import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { Board, withModel } from '../../boards/board.js';
 import { envelopeLimit, LimitPoint } from './envelope-limit.js';
 import type { LimitJob } from './limit-worker.js';
+import { runOnWorkers } from './worker-pool.js';
 
 export interface LimitPoints {
   worst: LimitPoint[];
@@ -32,32 +32,13 @@ export async function limitPoints(
   };
   const workers = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), jobs.length));
   if (workers === 1) jobs.forEach((j, i) => finish(i, envelopeLimit(j.board, j.cartridge, [j.depthMm], j.pen)[0]));
-  else {
-    let next = 0;
-    const url = new URL('./limit-worker.js', import.meta.url);
-    await Promise.all(
-      Array.from(
-        { length: workers },
-        () =>
-          new Promise<void>((resolve, reject) => {
-            const w = new Worker(url);
-            const feed = (): void => {
-              if (next >= jobs.length) {
-                void w.terminate().then(() => resolve());
-                return;
-              }
-              const index = next++;
-              w.postMessage({ index, ...jobs[index] } satisfies LimitJob);
-            };
-            w.on('message', (m: { index: number; point: LimitPoint }) => {
-              finish(m.index, m.point);
-              feed();
-            });
-            w.on('error', reject);
-            feed();
-          }),
-      ),
-    );
-  }
+  else
+    await runOnWorkers<{ index: number; point: LimitPoint }>({
+      url: new URL('./limit-worker.js', import.meta.url),
+      workers,
+      count: jobs.length,
+      message: (i) => jobs[i],
+      onReply: (i, m) => finish(i, m.point),
+    });
   return { worst: points.slice(0, depthsMm.length), typical: points.slice(depthsMm.length) };
 }

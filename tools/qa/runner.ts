@@ -1,10 +1,10 @@
 // Runs cases on a pool of worker threads (one per core by default) and reports as they finish.
-import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { Case } from './scenario.js';
 import { CaseResult } from './results.js';
 import { runCaseOnPens } from './tolerance.js';
 import { runCaseCounted } from './worker-case.js';
+import { runOnWorkers } from '../lib/worker-pool.js';
 
 export interface RunOptions {
   jobs?: number;
@@ -31,30 +31,12 @@ export async function runCases(cases: Case[], opts: RunOptions): Promise<CaseRes
     );
     return results;
   }
-  const workerUrl = new URL('./worker.js', import.meta.url);
-  let next = 0;
-  await Promise.all(
-    Array.from(
-      { length: jobs },
-      () =>
-        new Promise<void>((resolve, reject) => {
-          const w = new Worker(workerUrl);
-          const feed = (): void => {
-            if (next >= cases.length) {
-              void w.terminate().then(() => resolve());
-              return;
-            }
-            const id = next++;
-            w.postMessage({ id, case: cases[id], wasm: opts.wasm[cases[id].board], coverage: opts.coverage });
-          };
-          w.on('message', (m: { id: number; result: CaseResult }) => {
-            finish(m.id, m.result);
-            feed();
-          });
-          w.on('error', reject);
-          feed();
-        }),
-    ),
-  );
+  await runOnWorkers<{ index: number; result: CaseResult }>({
+    url: new URL('./worker.js', import.meta.url),
+    workers: jobs,
+    count: cases.length,
+    message: (i) => ({ case: cases[i], wasm: opts.wasm[cases[i].board], coverage: opts.coverage }),
+    onReply: (i, m) => finish(i, m.result),
+  });
   return results;
 }

@@ -4,9 +4,9 @@ import { runCaseOnPens } from './tolerance.js';
 import { runCaseCounted } from './worker-case.js';
 import { Case } from './scenario.js';
 
-parentPort!.on('message', (msg: { id: number; case: Case; wasm: string; coverage?: boolean }) => {
+parentPort!.on('message', (msg: { index: number; case: Case; wasm: string; coverage?: boolean }) => {
   parentPort!.postMessage({
-    id: msg.id,
+    index: msg.index,
     result: msg.coverage ? runCaseCounted(msg.case, msg.wasm) : runCaseOnPens(msg.case, msg.wasm),
   });
 });
