@@ -298,6 +298,39 @@ function benchModelAlone(sim: PenSim): void {
   console.log(
     `simulator  physical model alone (its recorded calls replayed, no firmware, loop or parts): ${ms.toFixed(2)} ms per simulated second (median of ${REPS}): ${Math.round(fieldSteps / SIM_SECONDS)} field steps and ${Math.round(integrations / SIM_SECONDS)} integration steps a second, ${((ms * 1e6 * SIM_SECONDS) / integrations).toFixed(0)} ns per integration step: the model alone would allow ${(1000 / ms).toFixed(0)}x`,
   );
+  integrationFloor(ph, sim.clock.timerHz, integrations / SIM_SECONDS);
+}
+
+/**
+ * What an integration step costs with next to nothing per call: a copy of the model with its field
+ * stepped once a millisecond, 100 steps one way and 100 back, so each call integrates about 25 steps
+ * of H_MAX_S. At the pen's own integration steps a second this is the least the model alone could take
+ * in this code however its calls were batched: why 1000x needs fewer integration steps, not fewer calls.
+ */
+function integrationFloor(ph: PhysicalDrive, timerHz: number, stepsPerSimS: number): void {
+  const everyTicks = timerHz / 1000;
+  const nsPerStep: number[] = [];
+  for (let rep = 0; rep <= REPS; rep++) {
+    const d = new PhysicalDrive(ph.p, ph.needles, ph.punctureN, timerHz, ph.p.guardM);
+    d.setDriver(true);
+    let integrated = 0;
+    d.sampler = () => integrated++;
+    let t = timerHz / 1000;
+    d.advanceTo(t);
+    const t0 = process.hrtime.bigint();
+    for (let k = 0; k < SIM_SECONDS * 1000; k++) {
+      t += everyTicks;
+      d.fieldStep(Math.floor(k / 100) % 2 ? -1 : 1, t);
+    }
+    const ns = Number(process.hrtime.bigint() - t0);
+    if (d.lostSteps > 0) throw new Error('the rotor slipped stepped once a millisecond');
+    if (rep > 0) nsPerStep.push(ns / integrated); // (the sampler's count included: it is called at every step in the pen too)
+  }
+  const ns = median(nsPerStep);
+  const floorMs = (ns * stepsPerSimS) / 1e6;
+  console.log(
+    `simulator  physical model, one integration step with ~25 to a call (the field stepped once a millisecond): ${ns.toFixed(1)} ns (median of ${REPS}); at the pen's ${Math.round(stepsPerSimS)} a second the model alone cannot take less than ${floorMs.toFixed(2)} ms per simulated second in this code, ${(1000 / floorMs).toFixed(0)}x at most`,
+  );
 }
 
 /** The model's whole state as its own fields (a snapshot: its caches' arrays copied). */
