@@ -323,7 +323,7 @@ function integrationFloor(ph: PhysicalDrive, timerHz: number, stepsPerSimS: numb
       d.fieldStep(Math.floor(k / 100) % 2 ? -1 : 1, t);
     }
     const ns = Number(process.hrtime.bigint() - t0);
-    if (d.lostSteps > 0) throw new Error('the rotor slipped stepped once a millisecond');
+    if (d.lostSteps > 0) throw new Error('the rotor slipped with its field stepped once a millisecond');
     if (rep > 0) nsPerStep.push(ns / integrated); // (the sampler's count included: it is called at every step in the pen too)
   }
   const ns = median(nsPerStep);
