@@ -123,7 +123,9 @@ export function encoderTick(): void {
     return;
   }
   if (status != ENC_OK) {
-    if (state == ST_RUNNING && synced && ++errorTicks >= ERROR_TICKS) enterFault(F_ENCODER_SLIP, false);
+    // (after the machine's tick: on the way up the fault waits for the next tick, whose retract's first
+    // segments follow the flush at once, machine.ts turnFaultFound)
+    if (state == ST_RUNNING && synced && ++errorTicks >= ERROR_TICKS) turnFaultFound(F_ENCODER_SLIP);
     return;
   }
   errorTicks = 0;
