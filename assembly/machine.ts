@@ -169,9 +169,9 @@ export function machineTick(nowStepTicks: i64): void {
 }
 
 /**
- * A fault the encoder found by a stroke's turns (after the machine's tick): while the strokes carry
- * the needles up it is entered at the next tick's start, where the retract's first segments follow the
- * flush at once. Flushed at once, the field stood still for a tick while the carriage ran on up (200
+ * A fault the encoder found after the machine's tick (by a stroke's turns, or a failed reading): while
+ * the strokes carry the needles up it is entered at the next tick's start, where the retract's first
+ * segments follow the flush at once. Flushed at once, the field stood still for a tick while the carriage ran on up (200
  * mm/s at 2.6 mm / 57 Hz), the rotor overran it, StallGuard flagged a stall and the spring took out a
  * carriage nearly stopped: 20.4 ms from an obstacle's onset, 15 from the detection (13.8 and 7.5 now).
  */
