@@ -22,13 +22,7 @@ import { traceHeader, minStepIntervalS } from '../../host-sim/trace/header.js';
 import { join } from 'node:path';
 import { isSeed, SEED_MAX } from '../../host-sim/rng.js';
 import { availableParallelism } from 'node:os';
-
-/** --jobs N: 1..64 worker threads, or undefined for one per core. */
-function jobsOption(v: number | undefined): number | undefined {
-  if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= 64))
-    throw new UsageError(`--jobs ${v}: give a whole number 1..64`);
-  return v;
-}
+import { jobsOption } from '../lib/jobs-option.js';
 
 const SPEC: OptionSpec = {
   board: {

@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, basename, join, relative } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { parseOptions, usageText, OptionSpec, UsageError } from '../lib/args.js';
+import { jobsOption } from '../lib/jobs-option.js';
 import { checkOutputFile, EnvironmentError } from '../lib/errors.js';
 import { buildFirmware, writeAtomic } from '../build/build.js';
 import { buildCoverageFirmware, CoverageMap } from '../build/coverage-build.js';
@@ -79,9 +80,7 @@ export async function qaCommand(argv: string[]): Promise<number> {
   if (o.cartridge !== undefined && random === undefined)
     throw new UsageError('--cartridge goes with --random (a scenario file sets its own with the cartridge key)');
   let paths = o._.length ? o._ : ['tests/qa'];
-  const jobs = o.jobs as number | undefined;
-  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= 64))
-    throw new UsageError(`--jobs ${jobs}: give a whole number 1..64`);
+  const jobs = jobsOption(o.jobs as number | undefined);
   const seed = (o.seed as number | undefined) ?? 1;
   if (!isSeed(seed)) throw new UsageError(`--seed ${seed}: give a whole number 0..${SEED_MAX}`);
   const tolerance = o.tolerance as number | undefined;
