@@ -4,8 +4,9 @@ import { boardOption, cartridgeOption } from '../lib/board-option.js';
 import { buildFirmware } from '../build/build.js';
 import { readEnvelope, standardDepths } from '../lib/envelope.js';
 import { snakeCaseKeys } from '../lib/json-keys.js';
-import { Board, boardNames, loadBoard } from '../../boards/board.js';
-import { limitTable, worstPen, DEPTH_TOL_UM } from '../lib/envelope-limit.js';
+import { Board, boardNames, loadBoard, withModel } from '../../boards/board.js';
+import { limitTable, DEPTH_TOL_UM } from '../lib/envelope-limit.js';
+import { penOfRanges, penWords } from '../lib/pen-option.js';
 import { limitPoints } from '../lib/limit-pool.js';
 import { progressLine } from '../lib/progress.js';
 import {
@@ -43,10 +44,19 @@ const SPEC: OptionSpec = {
   },
   edge: {
     type: 'boolean',
-    help: `run the firmware at its envelope's edge on the worst pen of the board's ranges (physical model), every --step mm, at the edge's rate asked and above it (clamped): a point is held when, after ${EDGE_SETTLE_MS} ms, every stroke for ${EDGE_MEASURE_MS / 1000} s ends within ${DEPTH_TOL_UM / 1000} mm at the tip with no lost step, no stall and the rate within 0.5 %; exits 1 when one is not`,
+    help: `run the firmware at its envelope's edge on the worst pen of the board's ranges (physical model; --pen another), every --step mm, at the edge's rate asked and above it (clamped): a point is held when no stroke from the start goes more than ${DEPTH_TOL_UM / 1000} mm past the depth, and, after ${EDGE_SETTLE_MS} ms, every stroke for ${EDGE_MEASURE_MS / 1000} s ends within ${DEPTH_TOL_UM / 1000} mm at the tip with no lost step, no stall and the rate within 0.5 %; exits 1 when one is not`,
+  },
+  pen: {
+    type: 'string',
+    value: 'PEN',
+    help: 'with --edge: the pen run: worst (the default: the pen the envelope is promised on), typical, or N (the N-th pen pen qa --tolerance draws with --seed, as pen sim --pen N)',
   },
   step: { type: 'string', value: 'MM', help: 'with --edge: depth step (default 0.05; 0.01 is the finest)' },
-  seed: { type: 'string', value: 'N', help: 'with --edge: seed of each run (default 1)' },
+  seed: {
+    type: 'string',
+    value: 'N',
+    help: 'with --edge: seed of each run (default 1); with --pen N it draws the pen too',
+  },
   all: { type: 'boolean', help: 'with --edge: list every run, not only those not held' },
   inside: {
     type: 'boolean',
@@ -77,8 +87,8 @@ export async function envelopeCommand(argv: string[]): Promise<number> {
   const cart = cartridgeOption(board, o.cartridge as string | undefined);
   const built = await buildFirmware(board.name);
   if (o.edge) return edgeReport(board, built.wasmPath, cart.type, o);
-  if (o.step !== undefined || o.seed !== undefined || o.all || o.inside || o.out !== undefined)
-    throw new UsageError('--step, --seed, --all, --inside and --out go with --edge');
+  if (o.step !== undefined || o.seed !== undefined || o.all || o.inside || o.out !== undefined || o.pen !== undefined)
+    throw new UsageError('--step, --seed, --pen, --all, --inside and --out go with --edge');
   const depths = standardDepths(board, cart.type);
   const pts = readEnvelope(board, built.wasmPath, cart.type, depths);
   if (o.limit) {
@@ -139,6 +149,12 @@ function edgeReport(board: Board, wasm: string, cartridge: string, o: Record<str
   if (!(stepMm >= 0.01 && Number.isInteger(Math.round(stepMm * 1e6) / 1e4)))
     throw new UsageError(`--step ${String(o.step)}: give a depth step in mm, 0.01 or more, in whole 0.01 mm`);
   const depths = edgeDepths(board, cartridge, stepMm);
+  const { board: pen, pen: penName } = penOfRanges(
+    withModel(board, 'physical'),
+    o.pen as string | undefined,
+    seed,
+    'worst',
+  );
   const outDir = o.out as string | undefined;
   if (outDir !== undefined) checkOutputDir(outDir, '--out'); // before the runs, not after them
   const progress = progressLine();
@@ -151,17 +167,21 @@ function edgeReport(board: Board, wasm: string, cartridge: string, o: Record<str
     seed,
     (done, total, runs) => progress(`[${done}/${total}] depths, ${runs} runs`, done < total),
     inside,
+    pen,
   );
   progress.end();
   const bad = pts.filter((p) => !p.held);
-  const traces = outDir === undefined ? [] : traceRuns(board, wasm, cartridge, seed, bad, outDir, progress);
+  const traces =
+    outDir === undefined ? [] : traceRuns(board, pen, penName, wasm, cartridge, seed, bad, outDir, progress);
   if (o.json) {
     // with --out, each point not held names the directory of its trace
     const points = pts.map((p) => {
       const t = traces.find((x) => x.point === p);
       return t ? { ...p, traceDir: t.dir } : p;
     });
-    console.log(JSON.stringify(snakeCaseKeys({ board: board.name, cartridge, seed, stepMm, inside, points })));
+    console.log(
+      JSON.stringify(snakeCaseKeys({ board: board.name, cartridge, pen: penName, seed, stepMm, inside, points })),
+    );
     return bad.length ? 1 : 0;
   }
   const angle = (p: EdgePoint): string =>
@@ -169,7 +189,7 @@ function edgeReport(board: Board, wasm: string, cartridge: string, o: Record<str
   const row = (p: EdgePoint): string =>
     `${p.depthMm.toFixed(2).padStart(8)}   ${String(p.freqHz).padStart(5)}   ${String(p.askedHz).padStart(5)}   ${p.held ? 'held' : `NOT HELD: ${p.why}`}${Number.isNaN(p.worstErrUm) || p.why.startsWith('a stroke') ? '' : `; worst stroke ${p.worstErrUm.toFixed(1)} um`}${angle(p)}`;
   console.log(
-    `${board.name} with cartridge ${cartridge}, the worst pen of its ranges, at the envelope's edge${inside ? ' and every rate below it' : ''} every ${stepMm} mm (seed ${seed}): ${pts.length - bad.length} of ${pts.length} runs held`,
+    `${board.name} with cartridge ${cartridge}, ${penWords(penName)}, at the envelope's edge${inside ? ' and every rate below it' : ''} every ${stepMm} mm (seed ${seed}): ${pts.length - bad.length} of ${pts.length} runs held`,
   );
   // how near the stall the held runs came: the rotor's lag behind its field (90 degrees: pull-out)
   const held = pts.filter((p) => p.held && !Number.isNaN(p.loadAngleDegMax));
@@ -189,7 +209,7 @@ function edgeReport(board: Board, wasm: string, cartridge: string, o: Record<str
     // the same pen and setting in pen sim, with its trace (pen sim sends the setting its own way, so the
     // run is alike, not the same to the bit), the board as it was given: a board file's path runs its pen
     console.log(
-      `to look into one: npx pen sim --board ${shellQuote((o.board as string | undefined) ?? board.name)} --pen worst --cartridge ${cartridge} --mode professional --zone stretch_marks --depth ${first.depthMm.toFixed(2)} --freq ${first.askedHz} --seed ${seed} --seconds 1.4 --out DIR (a run alike; the very runs' traces: this command with --out DIR)`,
+      `to look into one: npx pen sim --board ${shellQuote((o.board as string | undefined) ?? board.name)} --pen ${penName} --cartridge ${cartridge} --mode professional --zone stretch_marks --depth ${first.depthMm.toFixed(2)} --freq ${first.askedHz} --seed ${seed} --seconds 1.4 --out DIR (a run alike; the very runs' traces: this command with --out DIR)`,
     );
   return bad.length ? 1 : 0;
 }
@@ -203,6 +223,8 @@ const NEAR_STALL_DEG = 85;
  */
 function traceRuns(
   board: Board,
+  pen: Board,
+  penName: string,
   wasm: string,
   cartridge: string,
   seed: number,
@@ -210,7 +232,6 @@ function traceRuns(
   outDir: string,
   progress: ReturnType<typeof progressLine>,
 ): { point: EdgePoint; what: string; dir: string }[] {
-  const pen = worstPen(board);
   const out: { point: EdgePoint; what: string; dir: string }[] = [];
   for (const [i, p] of bad.entries()) {
     progress(`tracing [${i + 1}/${bad.length}] runs not held`, i + 1 < bad.length);
@@ -222,7 +243,7 @@ function traceRuns(
     const again = edgePoint(pen, wasm, cartridge, p.depthMm, ask, seed, {
       sinks: (timerHz) => {
         const header = traceHeader(board, wasm, {
-          pen: 'worst',
+          pen: penName,
           cartridge,
           depthMm: p.depthMm,
           askedHz: p.askedHz,

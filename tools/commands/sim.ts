@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { parseOptions, usageText, OptionSpec, UsageError, noPositional } from '../lib/args.js';
 import { boardOption, cartridgeOption } from '../lib/board-option.js';
 import { withModel, defaultModel, BoardError, Board } from '../../boards/board.js';
-import { worstPen } from '../lib/envelope-limit.js';
-import { pensOf } from '../qa/tolerance.js';
+import { checkPenName, penOfRanges } from '../lib/pen-option.js';
 import { buildFirmware, writeAtomic } from '../build/build.js';
 import { checkOutputDir, checkOutputFile } from '../lib/errors.js';
 import { runSession, SessionResult, SessionError, TRIM_SETTLE_MS } from '../lib/session.js';
@@ -214,11 +213,7 @@ function modelOption(board: ReturnType<typeof boardOption>, model: string | unde
   }
 }
 
-/**
- * `--pen`: the typical pen (the board as it is), the worst of its ranges for stroking
- * (tools/lib/envelope-limit.ts worstPen) or the N-th pen `pen qa --tolerance` draws with this seed;
- * the ranges are the physical model's, so the last two run on it.
- */
+/** `--pen` (tools/lib/pen-option.ts); a pen of the board's ranges runs on the physical model. */
 function penOption(
   board: Board,
   v: string | undefined,
@@ -226,15 +221,10 @@ function penOption(
   seed: number,
 ): { board: Board; pen: string } {
   if (v === undefined || v === 'typical' || v === '0') return { board, pen: 'typical' };
-  if (v !== 'worst' && !/^[1-9]\d{0,3}$/.test(v))
-    throw new UsageError(`--pen ${v}: use typical, worst or a drawn pen's number (1-9999)`);
+  checkPenName(v);
   if (model === 'ideal')
     throw new UsageError(`--pen ${v} with --model ideal: a pen of the board's ranges runs on the physical model`);
-  if (!board.physics)
-    throw new UsageError(`--pen ${v}: board ${board.name} has no physics block, so no ranges to draw from`);
-  if (v === 'worst') return { board: worstPen(board), pen: 'worst' };
-  const n = Number(v);
-  return { board: pensOf(board, 'physical', n + 1, seed)[n].board, pen: v };
+  return penOfRanges(board, v, seed, 'typical');
 }
 
 function fmt(mm: number): string {

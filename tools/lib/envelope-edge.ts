@@ -1,11 +1,13 @@
 // `pen envelope --edge`: the firmware run at its own envelope's edge on the worst pen of the board's
-// ranges (the limit's, tools/lib/envelope-limit.ts WORST_END) on the physical model. At each depth
-// the highest rate the firmware allows is run twice: asked exactly, and asked at the board's highest
-// rate (the clamp settles it, by its own search). A point is held when, after the first strokes and
-// the depth trim have settled, every stroke for a second ends within the depth tolerance at the tip,
-// no step is lost, the pen is still stroking (no stall, no encoder slip) and the rate is within 0.5 %.
-// With --inside, every whole rate below the edge too. The limit searches the model alone; this runs
-// the firmware, its planner, its trim and its checks.
+// ranges (the limit's, tools/lib/envelope-limit.ts WORST_END) or another (`--pen`) on the physical
+// model. At each depth the highest rate the firmware allows is run twice: asked exactly, and asked at
+// the board's highest rate (the clamp settles it, by its own search). A point is held when no stroke
+// from the start goes deeper than the depth tolerance past the depth (the first ones may stop short:
+// the depth trim brings them down), and, after the first strokes and the depth trim have settled, every
+// stroke for a second ends within the depth tolerance at the tip, no step is lost, the pen is still
+// stroking (no stall, no encoder slip) and the rate is within 0.5 %. With --inside, every whole rate
+// below the edge too. The limit searches the model alone; this runs the firmware, its planner, its trim
+// and its checks.
 import { Board, cartridgeOf } from '../../boards/board.js';
 import { PenSim } from '../../host-sim/pen.js';
 import { unlockProfessional } from './clinic.js';
@@ -32,6 +34,8 @@ export interface EdgePoint {
   fault: string;
   /** the stroke furthest from the set depth (um at the tip; NaN with no stroke) */
   worstErrUm: number;
+  /** the deepest stroke from the start, the settling ones included (um past the set depth; NaN with no stroke) */
+  startDeepestUm: number;
   lostSteps: number;
   strokes: number;
   /** why it is not held ('' when held) */
@@ -109,6 +113,7 @@ function runPoint(sim: PenSim, pen: Board, depthMm: number, ask: 'edge' | 'above
     state: sim.state,
     fault: sim.fault,
     worstErrUm: NaN,
+    startDeepestUm: NaN,
     lostSteps: 0,
     strokes: 0,
     why: '',
@@ -120,12 +125,15 @@ function runPoint(sim: PenSim, pen: Board, depthMm: number, ask: 'edge' | 'above
   if (start !== 'OK waiting for the start button') return point({ why: `START -> ${start}` });
   sim.press('start');
   sim.run(EDGE_SETTLE_MS);
+  const setUm = sim.setting.depthUm;
+  const settling = sim.meter.strokes.map((s) => s.depthUm - setUm); // (the meter counts strokes from the start)
   sim.startMeasuring();
   sim.run(EDGE_MEASURE_MS);
   const m = sim.measure();
-  const setUm = sim.setting.depthUm;
   const errs = sim.meter.strokes.map((s) => s.depthUm - setUm);
   const worstErrUm = errs.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), errs.length ? 0 : NaN);
+  const all = [...settling, ...errs];
+  const startDeepestUm = all.length ? Math.max(...all) : NaN;
   const why =
     sim.state !== 'running'
       ? `${sim.state} (${sim.fault})`
@@ -133,14 +141,17 @@ function runPoint(sim: PenSim, pen: Board, depthMm: number, ask: 'edge' | 'above
         ? `${m.missed_steps} steps lost`
         : !(Math.abs(worstErrUm) <= DEPTH_TOL_UM)
           ? `a stroke ${worstErrUm.toFixed(1)} um from the depth`
-          : !(Math.abs((m.freq_hz ?? 0) / freqHz - 1) <= RATE_TOL)
-            ? `rate ${m.freq_hz?.toFixed(2)} Hz`
-            : '';
+          : startDeepestUm > DEPTH_TOL_UM
+            ? `a stroke after the start ${startDeepestUm.toFixed(1)} um past the depth`
+            : !(Math.abs((m.freq_hz ?? 0) / freqHz - 1) <= RATE_TOL)
+              ? `rate ${m.freq_hz?.toFixed(2)} Hz`
+              : '';
   return point({
     held: why === '',
     state: sim.state,
     fault: sim.fault,
     worstErrUm,
+    startDeepestUm,
     lostSteps: m.missed_steps,
     strokes: errs.length,
     why,
@@ -148,9 +159,9 @@ function runPoint(sim: PenSim, pen: Board, depthMm: number, ask: 'edge' | 'above
 }
 
 /**
- * Every depth's edge, asked exactly and asked above, on the worst pen of `board`'s ranges; with
- * `inside`, also every whole rate from the board's lowest up to the edge, asked exactly (a pen that
- * holds its edge may still fail below it: held is not monotonic in the rate).
+ * Every depth's edge, asked exactly and asked above, on `pen` (the worst pen of `board`'s ranges unless
+ * given); with `inside`, also every whole rate from the board's lowest up to the edge, asked exactly (a
+ * pen that holds its edge may still fail below it: held is not monotonic in the rate).
  */
 export function envelopeEdge(
   board: Board,
@@ -160,8 +171,8 @@ export function envelopeEdge(
   seed: number,
   progress?: (depthsDone: number, depths: number, runs: number) => void,
   inside = false,
+  pen: Board = worstPen(board),
 ): EdgePoint[] {
-  const pen = worstPen(board);
   const out: EdgePoint[] = [];
   for (const [i, d] of depthsMm.entries()) {
     const edge = edgePoint(pen, wasm, cartridge, d, 'edge', seed);
