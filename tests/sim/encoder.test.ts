@@ -261,9 +261,9 @@ test('physical model: a change of rate while stroking raises no false encoder_sl
   }
 });
 
-/** Each setting (cartridge, depth, rate asked inside the envelope) held on the worst pen, as `pen envelope --edge --inside` runs it. */
 /**
- * The worst pen keeps stroking at each point, no step lost, its settled strokes within the depth
+ * Each setting (cartridge, depth, rate asked inside the envelope) on the worst pen, as `pen envelope
+ * --edge --inside` runs it: the pen keeps stroking at each point, no step lost, its settled strokes within the depth
  * tolerance. (Not the edge's whole `held`: 36 needles at 0.65 mm / 37 Hz take a stroke right after the
  * start 20.7 um past the depth, which is the first strokes' open residual, docs/simulator.md, not the
  * loss check's doing.)

@@ -49,7 +49,7 @@ const SPEC: OptionSpec = {
   pen: {
     type: 'string',
     value: 'PEN',
-    help: 'with --edge: the pen run: worst (the default: the pen the envelope is promised on), typical, or N (the N-th pen pen qa --tolerance draws with --seed, as pen sim --pen N)',
+    help: 'with --edge: the pen run: worst (the default: the pen the envelope is promised on), typical, or N (the N-th pen that pen qa --tolerance draws with --seed, as pen sim --pen N)',
   },
   step: { type: 'string', value: 'MM', help: 'with --edge: depth step (default 0.05; 0.01 is the finest)' },
   seed: {
