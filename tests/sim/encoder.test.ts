@@ -263,10 +263,10 @@ test('physical model: a change of rate while stroking raises no false encoder_sl
 
 /**
  * Each setting (cartridge, depth, rate asked inside the envelope) on the worst pen, as `pen envelope
- * --edge --inside` runs it: the pen keeps stroking at each point, no step lost, its settled strokes within the depth
- * tolerance. (Not the edge's whole `held`: 36 needles at 0.65 mm / 37 Hz take a stroke right after the
- * start 20.7 um past the depth, which is the first strokes' open residual, docs/simulator.md, not the
- * loss check's doing.)
+ * --edge --inside` runs it: the pen keeps stroking at each point, no step lost, its settled strokes
+ * within the depth tolerance. (Not the edge's whole `held`: 36 needles at 0.65 mm / 37 Hz take a stroke
+ * right after the start 20.7 um past the depth, the first strokes' open residual in docs/simulator.md,
+ * not the loss check's doing.)
  */
 async function assertHeld(points: [string, number, number][], seed: number): Promise<void> {
   for (const [cartridge, depthMm, freqHz] of points) {
