@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseOptions, usageText, OptionSpec, UsageError, noPositional } from '../lib/args.js';
 import { boardOption, cartridgeOption } from '../lib/board-option.js';
 import { withModel, defaultModel, BoardError, Board } from '../../boards/board.js';
-import { checkPenName, penOfRanges } from '../lib/pen-option.js';
+import { checkPenName, penOfRanges, penWords } from '../lib/pen-option.js';
 import { buildFirmware, writeAtomic } from '../build/build.js';
 import { checkOutputDir, checkOutputFile } from '../lib/errors.js';
 import { runSession, SessionResult, SessionError, TRIM_SETTLE_MS } from '../lib/session.js';
@@ -234,7 +234,7 @@ function fmt(mm: number): string {
 function printSummary(r: SessionResult): void {
   const s = r.summary;
   const lines = [
-    `board ${s.board}, ${s.model} model${s.pen === 'typical' ? '' : `, ${s.pen === 'worst' ? 'the worst pen of its ranges' : `drawn pen ${s.pen}`}`}, cartridge ${s.cartridge} (${s.needles} needles), tissue ${s.tissue}, seed ${s.seed}, zone ${s.zone}, ${s.mode} mode`,
+    `board ${s.board}, ${s.model} model${s.pen === 'typical' ? '' : `, ${penWords(s.pen)}`}, cartridge ${s.cartridge} (${s.needles} needles), tissue ${s.tissue}, seed ${s.seed}, zone ${s.zone}, ${s.mode} mode`,
     `asked      depth ${fmt(s.asked.depth_mm)} mm at ${s.asked.freq_hz} Hz`,
     `ran        depth ${fmt(s.set.depth_mm)} mm (quantized to ${r.stepUm.toFixed(3)} um steps) at ${s.set.freq_hz} Hz`,
   ];
