@@ -114,7 +114,8 @@ function trimChanged(steps: i32, endStepTicks: i64): void {
 /**
  * The half about to be fed takes the trim's change where it moves the right way: the steps to add,
  * the segment they go before and their interval: at the half's peak speed, the fastest step between
- * two segments (where it cruises, or turns from speeding up to slowing down).
+ * two segments (where it cruises, or turns from speeding up to slowing down), which the plan keeps
+ * (compress.ts MovePlan.peakSeg): the tick that feeds the half does not search its segments.
  */
 function planTrimInsert(plan: MovePlan): void {
   const change = trimWanted - trimQueued;
@@ -124,17 +125,8 @@ function planTrimInsert(plan: MovePlan): void {
     trimInsertSteps = 0; // no peak between segments (no stroke plan is so short)
     return;
   }
-  let best = i32.MAX_VALUE;
-  for (let s = 1; s < plan.segments; s++) {
-    const b = s - 1;
-    const beforeLast = checked(plan.interval, b) + checked(plan.add, b) * (checked(plan.count, b) - 1);
-    const at = min(beforeLast, checked(plan.interval, s));
-    if (at < best) {
-      best = at;
-      trimInsertSeg = s;
-    }
-  }
-  trimInsertInterval = best;
+  trimInsertSeg = plan.peakSeg;
+  trimInsertInterval = plan.peakInterval;
 }
 
 /**
