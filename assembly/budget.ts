@@ -6,10 +6,20 @@ let heavy: bool = false;
 // Chip bytes moved for the cartridge check (a block of reads or writes, or a key import): work that waits
 // for a light tick and is done only once at start-up (the log's scan) also waits for a tick without this.
 let chipWork: bool = false;
+// Segments the step queue's feed pushed this tick: the planner compresses fewer steps, and a log
+// record waits, in a tick that pushed several.
+let segmentsFed: i32 = 0;
 
 export function startTick(): void {
   heavy = false;
   chipWork = false;
+  segmentsFed = 0;
+}
+export function noteSegmentFed(): void {
+  segmentsFed++;
+}
+export function segmentsFedThisTick(): i32 {
+  return segmentsFed;
 }
 export function noteChipWork(): void {
   chipWork = true;

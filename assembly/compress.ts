@@ -25,6 +25,14 @@ export class MovePlan {
   accStepTicks: i64 = 0;
   /** time from the last step to the end of the move (the ideal stop point) */
   tailStepTicks: i64 = 0;
+  /**
+   * The segment boundary at the move's fastest step (1..segments-1; 0 for a single segment): where it
+   * cruises, or turns from speeding up to slowing down. Kept as the plan is built so that the tick
+   * that feeds the move need not search its segments.
+   */
+  peakSeg: i32 = 0;
+  /** the interval of that fastest step (ticks) */
+  peakInterval: i32 = 0;
 }
 
 /** bytes of one of a static plan's arrays, with its header */
@@ -58,6 +66,7 @@ let first: i32 = 0;  // first interval of the open segment
 let n: i32 = 0;      // steps in the open segment (0: none open)
 let addLo: i32 = 0;  // the adds that keep all n steps in tolerance
 let addHi: i32 = 0;
+let lastInterval: i32 = 0; // the last step interval of the segment emitted last
 
 /**
  * Starts planning a rest-to-rest move of `steps` steps in `durStepTicks` (accel phase `accStepTicks` at each
@@ -67,6 +76,8 @@ let addHi: i32 = 0;
 export function planBegin(p: MovePlan, steps: i32, durStepTicks: i64, accStepTicks: i64, tolStepTicks: i64): i32 {
   plan = p;
   p.segments = 0;
+  p.peakSeg = 0;
+  p.peakInterval = i32.MAX_VALUE;
   p.steps = steps;
   p.durStepTicks = durStepTicks;
   p.accStepTicks = accStepTicks;
@@ -132,6 +143,13 @@ function closeSegment(): bool {
   const add = n == 1 ? 0 : <i32>((<i64>addLo + <i64>addHi) >> 1);
   const i = p.segments;
   if (i >= MAX_SEGMENTS) { result = PLAN_TOO_MANY_SEGS; return false; }
+  // the steps either side of the boundary before this segment: the last of the one before, its first
+  const fastest = min(lastInterval, first);
+  if (i > 0 && fastest < p.peakInterval) {
+    p.peakInterval = fastest;
+    p.peakSeg = i;
+  }
+  lastInterval = first + add * (n - 1);
   checkedSet(p.interval, i, first);
   checkedSet(p.count, i, n);
   checkedSet(p.add, i, add);

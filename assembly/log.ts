@@ -199,19 +199,29 @@ const queue: StaticArray<u32> = staticArray<u32>(
   QUEUE_RECORDS * QUEUE_STRIDE,
 );
 let queued: i32 = 0;
+let holdWrites: bool = false;
 
-/** Records waiting for the start-up scan. */
+/**
+ * While held, an appended record waits in the queue (the tick is busy: treatment.ts) and is written by
+ * logWriteQueued in a later tick, in order.
+ */
+export function logHoldWrites(hold: bool): void {
+  holdWrites = hold;
+}
+
+/** Records waiting: for the start-up scan, or appended while writes were held. */
 export function logQueued(): i32 {
   return queued;
 }
 
 /**
- * Append a record of `words` payload words (logPayload); before the start-up scan is done, or while
- * records wait, it waits too (false if the queue is full). False if the flash refused a write.
+ * Append a record of `words` payload words (logPayload); before the start-up scan is done, while
+ * records wait or while writes are held, it waits too (false if the queue is full). False if the
+ * flash refused a write.
  */
 export function logAppend(type: i32, words: i32): bool {
   if (sectors <= 0 || words < 0 || words > LOG_MAX_PAYLOAD) return false;
-  if (phase == PHASE_READY && queued == 0) return logWrite(type, words);
+  if (phase == PHASE_READY && queued == 0 && !holdWrites) return logWrite(type, words);
   if (queued >= QUEUE_RECORDS) return false;
   const at = queued++ * QUEUE_STRIDE;
   // flagged: appended before the session number was known

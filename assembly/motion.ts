@@ -5,6 +5,7 @@ import { QSTAT_BUSY, SEG_END_OF_MOVE, SEG_EXTEND, SEG_STOP_AT_ENDSTOP } from "./
 import { step_queue_push, step_queue_free, step_queue_status, report_move, now_ticks } from "./hal";
 import { MovePlan, staticPlan, PLAN_ARRAYS_BYTES } from "./compress";
 import { MICROSTEPS, QUEUE_LEAD_STEP_TICKS, QUEUE_LEN } from "./generated/board_config";
+import { noteSegmentFed } from "./budget";
 
 export const MOTION_IDLE: i32 = 0;
 export const MOTION_STROKES: i32 = 1;
@@ -114,7 +115,8 @@ function trimChanged(steps: i32, endStepTicks: i64): void {
 /**
  * The half about to be fed takes the trim's change where it moves the right way: the steps to add,
  * the segment they go before and their interval: at the half's peak speed, the fastest step between
- * two segments (where it cruises, or turns from speeding up to slowing down).
+ * two segments (where it cruises, or turns from speeding up to slowing down), which the plan keeps
+ * (compress.ts MovePlan.peakSeg): the tick that feeds the half does not search its segments.
  */
 function planTrimInsert(plan: MovePlan): void {
   const change = trimWanted - trimQueued;
@@ -124,17 +126,8 @@ function planTrimInsert(plan: MovePlan): void {
     trimInsertSteps = 0; // no peak between segments (no stroke plan is so short)
     return;
   }
-  let best = i32.MAX_VALUE;
-  for (let s = 1; s < plan.segments; s++) {
-    const b = s - 1;
-    const beforeLast = checked(plan.interval, b) + checked(plan.add, b) * (checked(plan.count, b) - 1);
-    const at = min(beforeLast, checked(plan.interval, s));
-    if (at < best) {
-      best = at;
-      trimInsertSeg = s;
-    }
-  }
-  trimInsertInterval = best;
+  trimInsertSeg = plan.peakSeg;
+  trimInsertInterval = plan.peakInterval;
 }
 
 /**
@@ -338,12 +331,7 @@ function upIntervalAt(now: i64): i32 {
   return 0;
 }
 
-let pushed: i32 = 0; // segments the last feedQueue() pushed
-
-/** Segments pushed by this tick's feed: the planner compresses less in a tick that pushed several. */
-export function segmentsPushed(): i32 {
-  return pushed;
-}
+let pushed: i32 = 0; // segments the last feedQueue() pushed (budget.ts counts a tick's)
 
 /**
  * Segments one tick pushes while the queue already holds half its lead: the tick that starts the
@@ -351,7 +339,7 @@ export function segmentsPushed(): i32 {
  * triangle from rest, and went over the STM32F405's tick budget (tests/port/unlock-while-stroking.yaml);
  * the ticks after it top the lead up.
  */
-const FEED_SEGMENTS_PER_TICK: i32 = 4;
+export const FEED_SEGMENTS_PER_TICK: i32 = 4;
 
 /**
  * Called every control tick: top up the queue until it holds QUEUE_LEAD_STEP_TICKS of motion, at most
@@ -449,6 +437,7 @@ export function feedQueue(nowStepTicks: i64): void {
     }
     if (step_queue_push(interval, count, add, flags | (endsMove ? SEG_END_OF_MOVE : 0)) != 0) return; // full: next tick
     pushed++;
+    noteSegmentFed();
     if (!retracting) {
       // every push of the strokes: unchecked stores at recentNext, which stays in 0..RECENT-1 (below)
       const r = recentNext;

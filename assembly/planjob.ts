@@ -36,8 +36,9 @@ import {
   spareStrokePlan,
   strokePlanPending,
   upPlanOf,
-  segmentsPushed,
+  FEED_SEGMENTS_PER_TICK,
 } from "./motion";
+import { segmentsFedThisTick } from "./budget";
 import {
   resetSettings,
   clearCartridge,
@@ -336,8 +337,14 @@ function startClamp(job: PlanJob, steps: i32, hz: i32): void {
 
 /** Some work on `job`: what it finished (STEP_* bits), 0 while it works on. */
 function step(job: PlanJob): i32 {
+  // a piece of fixed cost (a share's check, a half's first roots, the start of an up half) waits for a
+  // tick whose feed pushed fewer than the most segments: beside four pushes of a deep stroke it took
+  // a tick of the STM32F405 port to 4,946-5,011 of its 5,000 instructions (docs/porting.md); the
+  // compression's own steps are fewer in such a tick instead
+  const crowded = segmentsFedThisTick() >= FEED_SEGMENTS_PER_TICK;
   for (let n = 0; n < SHARES_PER_TICK && job.stage != JOB_IDLE; n++) {
     if (job.stage == JOB_PLAN || job.stage == JOB_PLAN_UP) {
+      if (crowded && (job.stage == JOB_PLAN_UP || nextRootUnseeded())) return 0;
       let r: i32;
       if (job.stage == JOB_PLAN_UP) {
         r = planUpHalf(job);
@@ -345,7 +352,7 @@ function step(job: PlanJob): i32 {
       } else {
         // a tick whose feed pushed several segments (a fast stretch of the strokes) or that sent a reply's
         // bytes compresses fewer steps: a root step costs about what a segment or six bytes do
-        const busy = max(segmentsPushed() - 1, 0) + bytesSent() / 6;
+        const busy = max(segmentsFedThisTick() - 1, 0) + bytesSent() / 6;
         // (the first two steps' roots, found from scratch, are a tick's work alone)
         r = planContinue(
           nextRootUnseeded()
@@ -369,6 +376,7 @@ function step(job: PlanJob): i32 {
     // takes the first share that runs (a tick each: the change takes effect sooner), from the down
     // half's share on: the rotor rings less into the next down half than after the up half's own
     // first share, the triangle (measured on the worst pen of the ranges, docs/simulator.md)
+    if (crowded) return 0;
     const all = job.stage == JOB_SHARE || (job.stage == JOB_CLAMP && job.clampStage == 0);
     let r = probeNext(job, all && !job.probeUp);
     if (r < 0) continue;

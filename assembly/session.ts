@@ -182,7 +182,7 @@ function putSegmentCartridge(serial: u32, lot: u32, faults: u32): void {
   checkedSet(logPayload, 10, faults);
 }
 
-/** A record that waited for the start-up scan, written now (one a tick). True if one was. */
+/** A record that waited (for the start-up scan, or for a tick that was not busy), written now (one a tick). True if one was. */
 export function writeWaitingRecord(): bool {
   return logWriteQueued(sessionNo);
 }

@@ -48,6 +48,29 @@ describe("step compression", () => {
       }
     }
   });
+  test("keeps the boundary at the move's fastest step: the first one of the smallest step interval", () => {
+    for (let share = 250; share <= 500; share += 50) {
+      const dur: i64 = 16000000 / 90;
+      expect(planMove(plan, 333, dur, (dur * <i64>share) / 1000, 64)).toBe(PLAN_OK);
+      // the step intervals one by one: the boundary whose step either side is the fastest
+      let best = i32.MAX_VALUE;
+      let at = 0;
+      for (let s = 1; s < plan.segments; s++) {
+        const b = s - 1;
+        const i = min(plan.interval[b] + plan.add[b] * (plan.count[b] - 1), plan.interval[s]);
+        if (i < best) {
+          best = i;
+          at = s;
+        }
+      }
+      expect(plan.peakSeg).toBe(at);
+      expect(plan.peakInterval).toBe(best);
+      let fastest = i32.MAX_VALUE;
+      for (let s = 0; s < plan.segments; s++)
+        for (let j = 0; j < plan.count[s]; j++) fastest = min(fastest, plan.interval[s] + plan.add[s] * j);
+      expect(plan.peakInterval).toBe(fastest, "no step of the move is faster");
+    }
+  });
   test("ends the move on time: last step plus tail equals the duration", () => {
     const dur: i64 = 160000;
     expect(planMove(plan, 300, dur, dur / 2, 64)).toBe(PLAN_OK);

@@ -4,7 +4,10 @@
 // gcc-arm-none-eabi, libnewlib-arm-none-eabi and qemu-system-arm (.ci/run installs them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { callLog, decodeRecording } from '../../host-sim/recording.js';
 import { loadBoard } from '../../boards/board.js';
 import { REPO_ROOT } from '../../boards/paths.js';
 import { buildFirmware } from '../../tools/build/build.js';
@@ -38,10 +41,12 @@ test(
 );
 
 const scenarios = findScenarioFiles([join(REPO_ROOT, 'tests', 'port')]);
-test('there are conformance scenarios for homing, stroking, a change, a stall, a clamp, the encoder, a full log and an unlock', () => {
+test('there are conformance scenarios for homing, stroking, a change, the depth trim, a stall, a clamp, the encoder, a full log and an unlock', () => {
   assert.deepEqual(scenarios.map((f) => f.split('/').at(-1)).sort(), [
     'clamp.yaml',
+    'depth-change-deep.yaml',
     'depth-change.yaml',
+    'depth-trim.yaml',
     'encoder-error.yaml',
     'homing.yaml',
     'log-full.yaml',
@@ -49,6 +54,25 @@ test('there are conformance scenarios for homing, stroking, a change, a stall, a
     'stroke-1.5mm-100hz.yaml',
     'unlock-while-stroking.yaml',
   ]);
+});
+
+test('the scenarios run on the physical model, so the replay takes the depth trim ticks: a move the trim lengthened is in the recording', async () => {
+  const wasm = (await buildFirmware(BOARD.name)).wasmPath;
+  const dir = mkdtempSync(join(tmpdir(), 'pen-port-'));
+  const rec = recordScenario(join(REPO_ROOT, 'tests', 'port', 'depth-trim.yaml'), BOARD.name, wasm, dir);
+  const halves = [...callLog(decodeRecording(readFileSync(rec.recording))).matchAll(/^report_move\(\d+,(\d+),/gm)].map(
+    (m) => Number(m[1]),
+  );
+  // 3.0 mm: the plan's halves are 416 microsteps (the depth and the lift above the skin); the
+  // encoder's bottoms a few micrometres short, the trim lengthens a half or two by a microstep
+  assert.ok(halves.length >= 30, `${halves.length} halves: the strokes ran`);
+  const plan = halves.filter((n) => n === 416).length;
+  assert.ok(plan >= halves.length - 4, `the plan's halves: ${halves.join(', ')}`);
+  assert.ok(
+    halves.some((n) => n === 417),
+    `no half the trim lengthened (every one ${[...new Set(halves)].join(' or ')} steps): the trim's ticks were not replayed`,
+  );
+  rmSync(dir, { recursive: true, force: true });
 });
 
 for (const file of scenarios) {

@@ -32,9 +32,10 @@ const SPEC: OptionSpec = {
 };
 const USAGE = usageText(
   'conform [FILES or DIRS...]',
-  `Record QA scenarios (default tests/port/) in the simulator, replay each on the board's
-microcontroller (the wasm2c build of the same firmware.wasm, under qemu-system-arm -icount), and
-check that the firmware makes the same HAL calls, byte for byte. Prints each scenario's worst
+  `Record QA scenarios (default tests/port/) in the simulator, on each case's model as pen qa runs
+them (the physical one by default), replay each on the board's microcontroller (the wasm2c build
+of the same firmware.wasm, under qemu-system-arm -icount), and check that the firmware makes the
+same HAL calls, byte for byte. Prints each scenario's worst
 tick in instructions (the module's, the replay's stand-in HAL apart). Exits 0 only if every replay
 is identical and no tick is over the board's tick_budget_instructions. With --runtime wasm3 or
 --runtime wamr the release firmware.wasm itself runs in that interpreter on this machine (built

@@ -13,6 +13,8 @@ import { Recorder } from '../../host-sim/recorder.js';
 import { callLog, decodeRecording, returnOffsets } from '../../host-sim/recording.js';
 import { loadScenario, Case } from '../qa/scenario.js';
 import { runCase } from '../qa/run-case.js';
+import { pensOf } from '../qa/tolerance.js';
+import { loadBoard } from '../../boards/board.js';
 import { requireTools } from '../build/port-build.js';
 
 export interface Recorded {
@@ -38,9 +40,11 @@ export function recordScenario(file: string, board: string, wasm: string, dir: s
       `${file}: the scenario is for board ${c.board}, the replay for ${board}: give the file \`board: ${board}\``,
     );
   const rec = new Recorder();
-  // on the board as written (the kinematic model), not a QA run's default: the replay checks that the
-  // port makes the module's calls, for which the mechanism's model does not matter
-  const r = runCase(c, wasm, rec);
+  // on the case's model, as pen qa runs it (the physical one where the board has a physics block):
+  // the calls do not depend on the mechanism, but which of the firmware's paths a tick takes does,
+  // and the tick budget is for the paths a pen takes (the depth trim's strokes, the encoder's bottoms)
+  const pen = pensOf(loadBoard(c.board), c.model, 1, c.seed)[0].board;
+  const r = runCase(c, wasm, rec, pen);
   if (r.status !== 'passed')
     throw new Error(`${file}: the scenario fails in the simulator, so there is nothing to replay: ${r.message}`);
   mkdirSync(dir, { recursive: true });
