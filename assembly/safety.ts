@@ -30,6 +30,7 @@ import { beginCartridge } from "./planjob";
 import { watchRetract, retractInDoubt } from "./retract";
 import { cartridgeState, cartridgeRefusal, cartridgeTypeIndex, cartridgeLengthUm, takeRemovedEvent } from "./cartridge";
 import { logEvent } from "./session";
+import { recordCartridgeRemoved } from "./treatment";
 import { tickIsLight } from "./budget";
 import { machineState, enterFault, endPausedSession, signalRefused } from "./machine";
 import { BATTERY_MIN_MV } from "./generated/board_config";
@@ -101,9 +102,13 @@ export function takeCartridge(): void {
 export function watchCartridge(): void {
   const c = cartridgeState();
   if (takeRemovedEvent()) {
-    logEvent(EV_CARTRIDGE_REMOVED, 0);
     const state = machineState();
-    if (state == ST_RUNNING || (state == ST_FAULT && motionBusy())) {
+    const moving = state == ST_RUNNING || (state == ST_FAULT && motionBusy());
+    // pulled out while the needles move, the tick only starts the retract: the record is made in the
+    // ticks after, before the fault's (written at once, it took the STM32F405 port's tick to 6,135)
+    if (moving) recordCartridgeRemoved();
+    else logEvent(EV_CARTRIDGE_REMOVED, 0);
+    if (moving) {
       enterFault(F_CARTRIDGE_REMOVED, false);
     } else if (state == ST_PAUSED) {
       endPausedSession();

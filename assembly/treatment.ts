@@ -3,7 +3,7 @@
 // has a stroke, and its stroke count each second. They go to flash in the ticks after the event, one
 // a tick: the tick of a fault only starts the retract, and a record's CRC and flash writes would make
 // it long. Owns what is still to be written.
-import { EV_FAULT, F_NONE, ST_RUNNING } from "./abi";
+import { EV_CARTRIDGE_REMOVED, EV_FAULT, F_NONE, ST_RUNNING } from "./abi";
 import {
   beginSegment,
   endSegment,
@@ -29,6 +29,7 @@ import { machineState } from "./machine";
 
 let closeAfterFault: bool = false; // the session a fault ended is still to be logged
 let faultToLog: i32 = 0; // F_NONE
+let removedToLog: bool = false; // a cartridge pulled out while the needles moved, still to be logged
 let segmentChanged: bool = false; // a new setting runs: its stretch of strokes is still to begin
 /** a checkpoint a little more often than each second of strokes (another record may hold it back a
  * tick): a reset or a power loss loses less than a second of counting */
@@ -47,6 +48,7 @@ let busyFeedTicks: i32 = 0;
 export function resetTreatmentRecords(): void {
   closeAfterFault = false;
   faultToLog = F_NONE;
+  removedToLog = false;
   segmentChanged = false;
   ticksSinceCheckpoint = 0;
   busyFeedTicks = 0;
@@ -61,6 +63,11 @@ export function recordFault(code: i32): void {
     closeAfterFault = true;
   }
   faultToLog = code;
+}
+
+/** A cartridge pulled out while the needles moved (a fault): its record goes first in the ticks after. */
+export function recordCartridgeRemoved(): void {
+  removedToLog = true;
 }
 
 /** A new setting runs: a new stretch of strokes begins in a later tick. */
@@ -99,6 +106,11 @@ export function writePendingRecord(): void {
 
 /** The next record left to make, if any (written now, or queued by logHoldWrites). */
 function makeRecord(): void {
+  if (removedToLog) {
+    removedToLog = false;
+    logEvent(EV_CARTRIDGE_REMOVED, 0);
+    return;
+  }
   if (closeAfterFault) {
     closeAfterFault = false;
     endSession();

@@ -11,6 +11,8 @@ import {
   MOTION_IDLE,
   setStrokeTrim,
   measuredTrim,
+  rampStepsFaster,
+  retractCursor,
 } from "../../assembly/motion";
 import { step_queue_flush } from "../../assembly/hal";
 import { STEP_TIMER_HZ, CONTROL_HZ } from "../../assembly/generated/board_config";
@@ -263,5 +265,68 @@ describe("a new setting after a trim", () => {
     expect(x[4]).toBe(304, "one more stroke of the old setting");
     expect(x[5]).toBe(0, "its up half takes the trim back");
     expect(x[6]).toBe(200, "the new setting's first bottom: no deeper than set");
+  });
+});
+
+/**
+ * The retract's ramp search as it was: [steps skipped, segment, steps into it]. The firmware's reads
+ * without bounds checks and keeps the cursor to the end; both must agree.
+ */
+function rampWalked(plan: MovePlan, interval: i32, most: i32): StaticArray<i32> {
+  const out = new StaticArray<i32>(3);
+  if (interval <= 0) return out;
+  let m = 0;
+  let s = 0;
+  for (; s < plan.segments && m < most; s++) {
+    const first = plan.interval[s];
+    const add = plan.add[s];
+    const count = plan.count[s];
+    out[1] = s;
+    out[2] = 0;
+    out[0] = m;
+    if (first <= interval) return out;
+    const lastInterval = first + add * (count - 1);
+    let o = count;
+    if (lastInterval <= interval) o = (first - interval - add - 1) / -add;
+    if (m + o >= most) o = most - m;
+    if (o < count) {
+      out[2] = o;
+      out[0] = m + o;
+      return out;
+    }
+    m += count;
+  }
+  out[0] = m;
+  out[1] = min(s, plan.segments - 1);
+  out[2] = 0;
+  return out;
+}
+
+describe("a retract on the way up starts where its shape is as fast as the strokes were", () => {
+  test("the search finds the step it found before, for every speed and limit", () => {
+    const shape = new MovePlan();
+    let cases = 0;
+    for (let steps = 30; steps <= 420; steps += 65) {
+      for (let hz = 25; hz <= 150; hz += 25) {
+        const dur: i64 = STEP_TIMER_HZ / (2 * <i64>hz);
+        for (let share = 250; share <= 500; share += 125) {
+          expect(planMove(shape, steps, dur, (dur * <i64>share) / 1000, 64)).toBe(PLAN_OK);
+          const slowest = shape.interval[0] + 100;
+          const fastest = shape.peakInterval - 50;
+          const stride = max((slowest - fastest) / 97, 1);
+          for (let interval = fastest; interval <= slowest; interval += stride) {
+            for (let k = 0; k < 4; k++) {
+              const most = k == 0 ? 5 : k == 1 ? 23 : k == 2 ? steps >> 1 : steps;
+              const want = rampWalked(shape, interval, most);
+              const got = rampStepsFaster(shape, interval, most);
+              expect(got).toBe(want[0], "steps skipped");
+              expect(retractCursor()).toBe((want[1] << 16) | want[2], "where the retract starts");
+              cases++;
+            }
+          }
+        }
+      }
+    }
+    expect(cases).toBeGreaterThan(20000);
   });
 });

@@ -41,9 +41,11 @@ test(
 );
 
 const scenarios = findScenarioFiles([join(REPO_ROOT, 'tests', 'port')]);
-test('there are conformance scenarios for homing, stroking, a change, the depth trim, a stall, a clamp, the encoder, a full log and an unlock', () => {
+test('there are conformance scenarios for homing, stroking, changes, the depth trim, commands, a stall, a pulled cartridge, a watchdog reset, a clamp, the encoder, a full log and an unlock', () => {
   assert.deepEqual(scenarios.map((f) => f.split('/').at(-1)).sort(), [
+    'cartridge-pulled-deep.yaml',
     'clamp.yaml',
+    'command-while-stroking.yaml',
     'depth-change-deep.yaml',
     'depth-change.yaml',
     'depth-trim.yaml',
@@ -53,6 +55,7 @@ test('there are conformance scenarios for homing, stroking, a change, the depth 
     'stall.yaml',
     'stroke-1.5mm-100hz.yaml',
     'unlock-while-stroking.yaml',
+    'watchdog-reset.yaml',
   ]);
 });
 
