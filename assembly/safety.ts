@@ -103,15 +103,14 @@ export function watchCartridge(): void {
   const c = cartridgeState();
   if (takeRemovedEvent()) {
     const state = machineState();
-    const moving = state == ST_RUNNING || (state == ST_FAULT && motionBusy());
-    // pulled out while the needles move, the tick only starts the retract: the record is made in the
-    // ticks after, before the fault's (written at once, it took the STM32F405 port's tick to 6,135)
-    if (moving) recordCartridgeRemoved();
-    else logEvent(EV_CARTRIDGE_REMOVED, 0);
-    if (moving) {
+    if (state == ST_RUNNING || (state == ST_FAULT && motionBusy())) {
+      // the tick only starts the retract: the record is made in the ticks after, before the fault's
+      // (written at once, it took the STM32F405 port's tick to 6,122 instructions)
+      recordCartridgeRemoved();
       enterFault(F_CARTRIDGE_REMOVED, false);
-    } else if (state == ST_PAUSED) {
-      endPausedSession();
+    } else {
+      logEvent(EV_CARTRIDGE_REMOVED, 0);
+      if (state == ST_PAUSED) endPausedSession();
     }
   }
   if (c != lastCartridge) {
