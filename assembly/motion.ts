@@ -352,7 +352,7 @@ export const FEED_SEGMENTS_PER_TICK: i32 = 4;
 /**
  * The same in a tick that already ran its heavy piece (budget.ts: a command run, a reply written)
  * while stroking: a command beside four pushes of a deep stroke took a tick of the STM32F405 port to
- * 5,496 of its 5,000 instructions (STATUS? at 3.0 mm / 150 Hz, docs/porting.md). The queue still
+ * 5,629 of its 5,000 instructions (STATUS? at 3.0 mm / 150 Hz, docs/porting.md). The queue still
  * gets half its lead; the ticks after top it up.
  */
 const FEED_SEGMENTS_HEAVY_TICK: i32 = 1;

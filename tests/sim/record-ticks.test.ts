@@ -36,7 +36,7 @@ test('a treatment record goes in a tick whose feed pushed at most one segment: a
   const tap = new TickCounter();
   const sim = await strokingPen(3.0, 40, { halTap: tap });
   sim.run(700);
-  tap.ticks.length = 0; // from the strokes under way: their stretch's opening record and checkpoints
+  tap.ticks.length = 0; // count from here: the ticks before wrote the stretch's opening record and checkpoints
   assert.match(sim.command('SET DEPTH 2.70'), /^OK/);
   sim.run(1500);
   assert.equal(sim.state, 'running');
