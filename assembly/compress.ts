@@ -19,6 +19,16 @@ export class MovePlan {
   interval: StaticArray<i32> = new StaticArray<i32>(MAX_SEGMENTS);
   count: StaticArray<i32> = new StaticArray<i32>(MAX_SEGMENTS);
   add: StaticArray<i32> = new StaticArray<i32>(MAX_SEGMENTS);
+  /**
+   * The fastest step interval of segments 0..s, and the steps of segments 0..s: kept as the plan is
+   * built so that a search for the first step as fast as a given speed (motion.ts rampStepsFaster, in
+   * a fault's tick) halves the segments rather than walking them. (The segments' own speeds do not
+   * fall one after the other: a compressed cruise is a sawtooth.)
+   */
+  fastestThrough: StaticArray<i32> = new StaticArray<i32>(MAX_SEGMENTS);
+  stepsThrough: StaticArray<i32> = new StaticArray<i32>(MAX_SEGMENTS);
+  /** fastestThrough and stepsThrough are kept (the retract's shape): the other plans' ticks do not pay for them */
+  indexed: bool = false;
   segments: i32 = 0;
   steps: i32 = 0;
   durStepTicks: i64 = 0;
@@ -38,17 +48,21 @@ export class MovePlan {
 /** bytes of one of a static plan's arrays, with its header */
 const SEGMENTS_BYTES: i32 = STATIC_HEADER_BYTES + MAX_SEGMENTS * 4;
 
-/** A plan in static memory: laid out at compile time, so no allocator is linked in. Call once per plan. */
-// @ts-ignore: decorator
-@inline export function staticPlan(at: usize, arrays: usize): MovePlan {
+/**
+ * A plan in static memory: laid out at compile time, so no allocator is linked in. Call once per plan.
+ * (A call, not inlined: six plans inlined took 430 bytes of the module.)
+ */
+export function staticPlan(at: usize, arrays: usize): MovePlan {
   const p = changetype<MovePlan>(at);
   p.interval = staticArray<i32>(arrays, MAX_SEGMENTS);
   p.count = staticArray<i32>(arrays + <usize>SEGMENTS_BYTES, MAX_SEGMENTS);
   p.add = staticArray<i32>(arrays + <usize>(2 * SEGMENTS_BYTES), MAX_SEGMENTS);
+  p.fastestThrough = staticArray<i32>(arrays + <usize>(3 * SEGMENTS_BYTES), MAX_SEGMENTS);
+  p.stepsThrough = staticArray<i32>(arrays + <usize>(4 * SEGMENTS_BYTES), MAX_SEGMENTS);
   return p;
 }
-/** bytes of a static plan's three arrays (reserve them 16-byte aligned) */
-export const PLAN_ARRAYS_BYTES: i32 = 3 * SEGMENTS_BYTES;
+/** bytes of a static plan's five arrays (reserve them 16-byte aligned) */
+export const PLAN_ARRAYS_BYTES: i32 = 5 * SEGMENTS_BYTES;
 
 export const PLAN_OK: i32 = 0;
 export const PLAN_TOO_LONG: i32 = 1;      // more steps than MAX_MOVE_STEPS
@@ -67,6 +81,8 @@ let n: i32 = 0;      // steps in the open segment (0: none open)
 let addLo: i32 = 0;  // the adds that keep all n steps in tolerance
 let addHi: i32 = 0;
 let lastInterval: i32 = 0; // the last step interval of the segment emitted last
+let fastestSoFar: i32 = 0; // the fastest step interval of the segments emitted (MovePlan.fastestThrough)
+let stepsSoFar: i32 = 0; // their steps (MovePlan.stepsThrough)
 
 /**
  * Starts planning a rest-to-rest move of `steps` steps in `durStepTicks` (accel phase `accStepTicks` at each
@@ -78,6 +94,8 @@ export function planBegin(p: MovePlan, steps: i32, durStepTicks: i64, accStepTic
   p.segments = 0;
   p.peakSeg = 0;
   p.peakInterval = i32.MAX_VALUE;
+  fastestSoFar = i32.MAX_VALUE;
+  stepsSoFar = 0;
   p.steps = steps;
   p.durStepTicks = durStepTicks;
   p.accStepTicks = accStepTicks;
@@ -153,10 +171,23 @@ function closeSegment(): bool {
   checkedSet(p.interval, i, first);
   checkedSet(p.count, i, n);
   checkedSet(p.add, i, add);
+  if (p.indexed) index(p, i);
   p.segments = i + 1;
   last += n * first + add * (n * (n - 1) >> 1);
   n = 0;
   return true;
+}
+
+/** MovePlan.fastestThrough and stepsThrough at segment i, just emitted. */
+function index(p: MovePlan, i: i32): void {
+  // (a segment's steps change linearly: its fastest is an end; i < MAX_SEGMENTS, checked before)
+  fastestSoFar = min(fastestSoFar, min(first, lastInterval));
+  stepsSoFar += n;
+  // (stored directly: an unchecked store is a call at this build's size setting, some 20 instructions
+  // more per segment in the planner's ticks on the STM32F405)
+  const at = <usize>i << 2;
+  store<i32>(changetype<usize>(p.fastestThrough) + at, fastestSoFar);
+  store<i32>(changetype<usize>(p.stepsThrough) + at, stepsSoFar);
 }
 
 function floorDiv(a: i32, b: i32): i32 { return a >= 0 ? a / b : -((b - 1 - a) / b); }

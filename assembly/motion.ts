@@ -249,37 +249,73 @@ export function startRetract(steps: i32, stopWindowSteps: i32): bool {
 
 /**
  * Steps of the shape's speeding up slower than `interval` (0: none to skip), at most `most`; leaves the
- * cursor (segIdx, segOffset) at the first step not skipped. A walk of the segments: in the fault's
- * tick, on the way up at 3.0 mm, about 40 of them; with bounds-checked reads and the cursor stored at
- * each it took about 1,700 instructions and the STM32F405 port's fault tick to 5,301 of its 5,000
- * (docs/porting.md). (A bisection cannot stand in: a compressed cruise is a sawtooth of segments, so
- * their speeds do not rise one after the other.)
+ * cursor (segIdx, segOffset) at the first step not skipped. Runs in the fault's tick. The first
+ * segment that holds a step as fast, or the `most`-th step, is found by halving on what the retract
+ * plan keeps per segment (compress.ts MovePlan.indexed): a walk of the segments, about 40 on the way
+ * up at 3.0 mm, took the STM32F405 port's fault tick to 4,982 of its 5,000 instructions. A stroke
+ * plan standing in for a retract plan not made (rampWalk) is walked.
  */
 export function rampStepsFaster(plan: MovePlan, interval: i32, most: i32): i32 {
   if (interval <= 0) return 0;
-  const n = plan.segments; // at most MAX_SEGMENTS, the arrays' length: s < n is in range
+  const n = plan.segments; // at most MAX_SEGMENTS, the arrays' length: indices below n are in range
+  if (!plan.indexed || most <= 0) return rampWalk(plan, interval, most);
+  // both hold from some segment on (the fastest step and the steps so far): a search by halves
+  let lo = 0;
+  let hi = n; // n: no such segment
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (unchecked(plan.fastestThrough[mid]) <= interval || unchecked(plan.stepsThrough[mid]) >= most) hi = mid;
+    else lo = mid + 1;
+  }
+  const m = lo > 0 ? unchecked(plan.stepsThrough[lo - 1]) : 0; // the segments before it, skipped whole
+  if (lo == n) {
+    segIdx = n - 1;
+    segOffset = 0;
+    return m;
+  }
+  return rampInto(plan, lo, m, interval, most);
+}
+
+/** The walk: each segment from the first, until one holds a step as fast or the `most`-th step. */
+function rampWalk(plan: MovePlan, interval: i32, most: i32): i32 {
+  const n = plan.segments;
   let m = 0;
   let s = 0;
   for (; s < n && m < most; s++) {
-    const first = unchecked(plan.interval[s]);
-    if (first <= interval) break; // this step is already as fast: the cursor at its segment's start
-    const add = unchecked(plan.add[s]);
     const count = unchecked(plan.count[s]);
-    let o = count; // the whole segment is slower
-    if (first + add * (count - 1) <= interval) o = (first - interval - add - 1) / -add; // add < 0 here: the first step as fast
-    if (m + o >= most) o = most - m;
-    if (o < count) {
-      segIdx = s;
-      segOffset = o;
-      return m + o;
-    }
+    const first = unchecked(plan.interval[s]);
+    // (this segment's fastest step is an end: its steps change linearly)
+    if (m + count >= most || first <= interval || first + unchecked(plan.add[s]) * (count - 1) <= interval)
+      return rampInto(plan, s, m, interval, most);
     m += count;
   }
-  // stopped at a segment as fast, or after whole segments skipped: the cursor at the start of the
-  // next (the shape has more: `most` is half of it)
+  // stopped after whole segments skipped: the cursor at the start of the next
   segIdx = min(s, n - 1);
   segOffset = 0;
   return m;
+}
+
+/**
+ * Segment s, after `m` steps skipped before it, holds a step as fast as `interval` or the `most`-th
+ * step: the cursor at the first step not skipped there.
+ */
+function rampInto(plan: MovePlan, s: i32, m: i32, interval: i32, most: i32): i32 {
+  segIdx = s;
+  segOffset = 0;
+  const first = unchecked(plan.interval[s]);
+  if (first <= interval) return m; // this step is already as fast: the cursor at its segment's start
+  const add = unchecked(plan.add[s]);
+  const count = unchecked(plan.count[s]);
+  let o = count; // the whole segment is slower
+  if (first + add * (count - 1) <= interval) o = (first - interval - add - 1) / -add; // add < 0 here: the first step as fast
+  if (m + o >= most) o = most - m;
+  if (o < count) {
+    segOffset = o;
+    return m + o;
+  }
+  // the whole segment, reaching `most`: the cursor at the start of the next (the shape has more)
+  segIdx = min(s + 1, plan.segments - 1);
+  return m + count;
 }
 
 /** Where a retract's steps start in its shape (segment << 16 | steps into it): for tests. */

@@ -195,6 +195,7 @@ export function initSettings(): void {
   retractJob.model = model;
   retractJob.upOnly = true;
   retractJob.plan = retractPlan;
+  retractPlan.indexed = true; // searched in a fault's tick (motion.ts rampStepsFaster)
   resetSettings();
   beginCartridge(-1, 0, spare);
 }
@@ -351,8 +352,9 @@ function step(job: PlanJob): i32 {
         job.stage = JOB_PLAN;
       } else {
         // a tick whose feed pushed several segments (a fast stretch of the strokes) or that sent a reply's
-        // bytes compresses fewer steps: a root step costs about what a segment or six bytes do
-        const busy = max(segmentsFedThisTick() - 1, 0) + bytesSent() / 6;
+        // bytes compresses fewer steps: a root step costs about what a segment or six bytes do; so does
+        // an indexed plan's upkeep for the segments a tick closes (compress.ts MovePlan.indexed)
+        const busy = max(segmentsFedThisTick() - 1, 0) + bytesSent() / 6 + (job.plan.indexed ? 1 : 0);
         // (the first two steps' roots, found from scratch, are a tick's work alone)
         r = planContinue(
           nextRootUnseeded()

@@ -71,6 +71,25 @@ describe("step compression", () => {
       expect(plan.peakInterval).toBe(fastest, "no step of the move is faster");
     }
   });
+  test("an indexed plan keeps each segment's fastest step so far and steps so far, as the steps one by one give them", () => {
+    plan.indexed = true;
+    for (let share = 250; share <= 500; share += 125) {
+      for (let steps = 40; steps <= 640; steps += 150) {
+        const dur: i64 = 16000000 / 60;
+        expect(planMove(plan, steps, dur, (dur * <i64>share) / 1000, 64)).toBe(PLAN_OK);
+        let fastest = i32.MAX_VALUE;
+        let done = 0;
+        for (let s = 0; s < plan.segments; s++) {
+          for (let j = 0; j < plan.count[s]; j++) fastest = min(fastest, plan.interval[s] + plan.add[s] * j);
+          done += plan.count[s];
+          expect(plan.fastestThrough[s]).toBe(fastest, "the fastest step of segments 0..s");
+          expect(plan.stepsThrough[s]).toBe(done, "the steps of segments 0..s");
+        }
+        expect(done).toBe(steps);
+      }
+    }
+    plan.indexed = false;
+  });
   test("ends the move on time: last step plus tail equals the duration", () => {
     const dur: i64 = 160000;
     expect(planMove(plan, 300, dur, dur / 2, 64)).toBe(PLAN_OK);

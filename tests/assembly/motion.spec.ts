@@ -303,30 +303,33 @@ function rampWalked(plan: MovePlan, interval: i32, most: i32): StaticArray<i32> 
 }
 
 describe("a retract on the way up starts where its shape is as fast as the strokes were", () => {
-  test("the search finds the step it found before, for every speed and limit", () => {
+  test("the search finds the step it found before, for every speed and limit, by halves and by the walk", () => {
     const shape = new MovePlan();
     let cases = 0;
-    for (let steps = 30; steps <= 420; steps += 65) {
-      for (let hz = 25; hz <= 150; hz += 25) {
-        const dur: i64 = STEP_TIMER_HZ / (2 * <i64>hz);
-        for (let share = 250; share <= 500; share += 125) {
-          expect(planMove(shape, steps, dur, (dur * <i64>share) / 1000, 64)).toBe(PLAN_OK);
-          const slowest = shape.interval[0] + 100;
-          const fastest = shape.peakInterval - 50;
-          const stride = max((slowest - fastest) / 97, 1);
-          for (let interval = fastest; interval <= slowest; interval += stride) {
-            for (let k = 0; k < 4; k++) {
-              const most = k == 0 ? 5 : k == 1 ? 23 : k == 2 ? steps >> 1 : steps;
-              const want = rampWalked(shape, interval, most);
-              const got = rampStepsFaster(shape, interval, most);
-              expect(got).toBe(want[0], "steps skipped");
-              expect(retractCursor()).toBe((want[1] << 16) | want[2], "where the retract starts");
-              cases++;
+    for (let pass = 0; pass < 2; pass++) {
+      shape.indexed = pass == 0; // the retract plan's index (the search by halves), and a stroke plan (the walk)
+      for (let steps = 30; steps <= 420; steps += 65) {
+        for (let hz = 25; hz <= 150; hz += 25) {
+          const dur: i64 = STEP_TIMER_HZ / (2 * <i64>hz);
+          for (let share = 250; share <= 500; share += 125) {
+            expect(planMove(shape, steps, dur, (dur * <i64>share) / 1000, 64)).toBe(PLAN_OK);
+            const slowest = shape.interval[0] + 100;
+            const fastest = shape.peakInterval - 50;
+            const stride = max((slowest - fastest) / 97, 1);
+            for (let interval = fastest; interval <= slowest; interval += stride) {
+              for (let k = 0; k < 4; k++) {
+                const most = k == 0 ? 5 : k == 1 ? 23 : k == 2 ? steps >> 1 : steps;
+                const want = rampWalked(shape, interval, most);
+                const got = rampStepsFaster(shape, interval, most);
+                expect(got).toBe(want[0], "steps skipped");
+                expect(retractCursor()).toBe((want[1] << 16) | want[2], "where the retract starts");
+                cases++;
+              }
             }
           }
         }
       }
     }
-    expect(cases).toBeGreaterThan(20000);
+    expect(cases).toBeGreaterThan(40000);
   });
 });
