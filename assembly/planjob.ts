@@ -355,8 +355,7 @@ function step(job: PlanJob): i32 {
         // a tick whose feed pushed several segments (a fast stretch of the strokes) or that sent or read
         // a line's bytes compresses fewer steps: a root step costs about what a segment or six bytes do;
         // so does an indexed plan's upkeep for the segments a tick closes (compress.ts MovePlan.indexed)
-        const busy =
-          max(segmentsFedThisTick() - 1, 0) + (bytesSent() + bytesRead()) / 6 + (job.plan.indexed ? 1 : 0);
+        const busy = max(segmentsFedThisTick() - 1, 0) + (bytesSent() + bytesRead()) / 6 + (job.plan.indexed ? 1 : 0);
         // (the first two steps' roots, found from scratch, are a tick's work alone)
         r = planContinue(
           nextRootUnseeded()
