@@ -29,7 +29,6 @@ import {
 } from "./compress";
 import { nextStepTakesRoot, nextRootUnseeded } from "./profile";
 import { bytesSent } from "./textio";
-import { bytesRead } from "./protocol";
 import {
   takeStrokePlan,
   takeRetractPlan,
@@ -352,10 +351,10 @@ function step(job: PlanJob): i32 {
         r = planUpHalf(job);
         job.stage = JOB_PLAN;
       } else {
-        // a tick whose feed pushed several segments (a fast stretch of the strokes) or that sent or read
-        // a line's bytes compresses fewer steps: a root step costs about what a segment or six bytes do;
-        // so does an indexed plan's upkeep for the segments a tick closes (compress.ts MovePlan.indexed)
-        const busy = max(segmentsFedThisTick() - 1, 0) + (bytesSent() + bytesRead()) / 6 + (job.plan.indexed ? 1 : 0);
+        // a tick whose feed pushed several segments (a fast stretch of the strokes) or that sent a reply's
+        // bytes compresses fewer steps: a root step costs about what a segment or six bytes do; so does
+        // an indexed plan's upkeep for the segments a tick closes (compress.ts MovePlan.indexed)
+        const busy = max(segmentsFedThisTick() - 1, 0) + bytesSent() / 6 + (job.plan.indexed ? 1 : 0);
         // (the first two steps' roots, found from scratch, are a tick's work alone)
         r = planContinue(
           nextRootUnseeded()

@@ -18,7 +18,6 @@ const BYTES_PER_TICK: i32 = 12;
 
 let length: i32 = 0;
 let overflow: bool = false;
-let lineReady: bool = false; // a line's end was read: it runs in the next tick
 let waitingVerb: i32 = -1; // the verb whose reply waits (for the HMAC, the clamp, the second part of STATUS?)
 let refused: bool = false; // the reply being written is an error: the pen beeps once
 
@@ -41,20 +40,16 @@ export function noArgument(): bool {
 export function resetProtocol(): void {
   length = 0;
   overflow = false;
-  lineReady = false;
   waitingVerb = -1;
   resetTx();
 }
 
 /**
  * Called every tick. One reply at a time, in order: nothing more is read until the reply is out.
- * A tick does one of these, never two: send some of the reply; write a reply that waited; run a line
- * read before; read bytes up to a line's end. (Reading a line's last bytes, a HAL call each, and
- * running it in one tick took that tick of the STM32F405 port to 5,148 of its 5,000 instructions
- * for a zone refused while stroking deep; docs/porting.md.)
+ * A tick does one of these, never two: send some of the reply; write a reply that waited; read a
+ * line and run it.
  */
 export function pollSerial(): void {
-  readNow = 0;
   if (sendSome()) return;
   serviceDue();
   if (waitingVerb >= 0) {
@@ -64,52 +59,32 @@ export function pollSerial(): void {
     finishReply();
     return;
   }
-  if (lineReady) {
-    lineReady = false;
-    noteHeavyWork();
-    if (overflow) {
-      err(ERR_LINE_TOO_LONG);
-      put("line too long: at most ");
-      putInt(LINE_MAX - 1);
-      put(" bytes");
-      finishReply();
-    } else {
-      setLineLength(length);
-      noteActivity();
-      execute();
-    }
-    length = 0;
-    overflow = false;
-    return;
-  }
-  let n = 0;
-  for (; n < BYTES_PER_TICK; n++) {
+  for (let n = 0; n < BYTES_PER_TICK; n++) {
     const b = serial_read();
-    if (b < 0) break;
+    if (b < 0) return;
     if (b == 10 || b == 13) {
-      if (overflow || length > 0) {
-        lineReady = true; // (an empty line is no command: reading goes on)
-        n++;
-        break;
+      const replying = overflow || length > 0;
+      if (replying) noteHeavyWork();
+      if (overflow) {
+        err(ERR_LINE_TOO_LONG);
+        put("line too long: at most ");
+        putInt(LINE_MAX - 1);
+        put(" bytes");
+        finishReply();
+      } else if (length > 0) {
+        setLineLength(length);
+        noteActivity();
+        execute();
       }
+      length = 0;
+      overflow = false;
+      if (replying) return;
     } else if (length < LINE_MAX - 1) {
       checkedSet(line, length++, <u8>b);
     } else {
       overflow = true;
     }
   }
-  readNow = n;
-}
-
-let readNow: i32 = 0; // bytes the last pollSerial() read
-
-/**
- * Bytes read in this tick (each a HAL call): the planner compresses fewer steps besides, as for bytes
- * sent. (Beside a plan's compression and two pushes, twelve took a tick of the STM32F405 port to
- * 4,956 of its 5,000 instructions.)
- */
-export function bytesRead(): i32 {
-  return readNow;
 }
 
 /** Ends the reply line; an error reply also beeps. */
