@@ -13,7 +13,7 @@ export const line: StaticArray<u8> = staticArray<u8>(memory.data(STATIC_HEADER_B
 export let lineLen: i32 = 0;
 let pos: i32 = 0; // parse cursor
 
-export function setLineLength(n: i32): void { lineLen = n; pos = 0; }
+export function setLineLength(n: i32): void { lineLen = min(n, LINE_MAX); pos = 0; } // (the reads below rely on it)
 
 // ---- text: a string, or a reference (offset << 10 | length) into TEXT ------------------------
 
@@ -95,7 +95,7 @@ function upper(c: i32): i32 { return c >= 97 && c <= 122 ? c - 32 : c; }
  */
 export const WORD_MAX: i32 = 24;
 
-// (the reads below stay before lineLen, which is below LINE_MAX, the line's length: in range)
+// (the reads below stay before lineLen, at most LINE_MAX, the line's length: in range)
 function skipSpaces(): void {
   while (pos < lineLen) {
     const c = unchecked(line[pos]);
