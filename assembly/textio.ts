@@ -13,7 +13,7 @@ export const line: StaticArray<u8> = staticArray<u8>(memory.data(STATIC_HEADER_B
 export let lineLen: i32 = 0;
 let pos: i32 = 0; // parse cursor
 
-export function setLineLength(n: i32): void { lineLen = n; pos = 0; }
+export function setLineLength(n: i32): void { lineLen = min(n, LINE_MAX); pos = 0; } // (the reads below rely on it)
 
 // ---- text: a string, or a reference (offset << 10 | length) into TEXT ------------------------
 
@@ -68,23 +68,51 @@ export function putText(ref: i32): void { outBytes(textAt(ref), refLen(ref)); }
 
 @inline function textAt(ref: i32): usize { return changetype<usize>(TEXT) + <usize>(ref >>> 10); }
 
-/** A stored list, written back with its '|' separators. */
+/**
+ * A stored list, written back with its '|' separators: the fields and the length bytes between them
+ * in one copy (as many bytes as the list written out), then each length byte after the first made
+ * the separator before its field. (A copy per field took the reply to an unknown zone ~600
+ * instructions of a tick on the STM32F405.)
+ */
 export function putListText(ref: i32): void {
   const at = textAt(ref);
-  for (let p = 0; p < refLen(ref); p += 1 + <i32>load<u8>(at + <usize>p)) {
-    if (p > 0) out(124);
-    outBytes(at + <usize>p + 1, <i32>load<u8>(at + <usize>p));
-  }
+  const n = min(refLen(ref) - 1, TX_MAX - txLen);
+  if (n <= 0) return;
+  memory.copy(changetype<usize>(tx) + <usize>txLen, at + 1, <usize>n);
+  // (p - 1 < n: the separator's place was copied, below TX_MAX, and p below the list's length)
+  for (let p = 1 + <i32>load<u8>(at); p - 1 < n; p += 1 + <i32>load<u8>(at + <usize>p))
+    unchecked((tx[txLen + p - 1] = 124));
+  txLen += n;
 }
 
 function upper(c: i32): i32 { return c >= 97 && c <= 122 ? c - 32 : c; }
 
-function skipSpaces(): void { while (pos < lineLen && (checked(line, pos) == 32 || checked(line, pos) == 9)) pos++; }
+/**
+ * The longest keyword or name a lookup (word, wordIn) matches; the build refuses a longer one
+ * (tools/build/text-table.ts). A lookup reads no further into a word, so a line of one long word
+ * costs a tick no more than a short one: a 95-byte unknown verb while stroking took a tick of the
+ * STM32F405 port to 6,379 of its 5,000 instructions, read to its end at every lookup (docs/porting.md).
+ */
+export const WORD_MAX: i32 = 24;
 
-/** End of the word at the cursor. */
+// (the reads below stay before lineLen, at most LINE_MAX, the line's length: in range)
+function skipSpaces(): void {
+  while (pos < lineLen) {
+    const c = unchecked(line[pos]);
+    if (c != 32 && c != 9) return;
+    pos++;
+  }
+}
+
+/** End of the word at the cursor; for a word longer than WORD_MAX, a point past WORD_MAX (no lookup matches it). */
 function wordEnd(): i32 {
+  const stop = min(lineLen, pos + WORD_MAX + 1);
   let end = pos;
-  while (end < lineLen && checked(line, end) != 32 && checked(line, end) != 9) end++;
+  while (end < stop) {
+    const c = unchecked(line[end]);
+    if (c == 32 || c == 9) break;
+    end++;
+  }
   return end;
 }
 

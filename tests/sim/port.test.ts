@@ -41,7 +41,7 @@ test(
 );
 
 const scenarios = findScenarioFiles([join(REPO_ROOT, 'tests', 'port')]);
-test('there are conformance scenarios for homing, stroking, changes, the depth trim, commands, a stall, a pulled cartridge, a watchdog reset, a clamp, the encoder, a full log and an unlock', () => {
+test('there are conformance scenarios for homing, stroking, changes, the depth trim, commands, long lines, a stall, a pulled cartridge, a watchdog reset, a clamp, the encoder, a full log and an unlock', () => {
   assert.deepEqual(scenarios.map((f) => f.split('/').at(-1)).sort(), [
     'cartridge-pulled-deep.yaml',
     'clamp.yaml',
@@ -52,6 +52,7 @@ test('there are conformance scenarios for homing, stroking, changes, the depth t
     'encoder-error.yaml',
     'homing.yaml',
     'log-full.yaml',
+    'long-lines-while-stroking.yaml',
     'stall.yaml',
     'stroke-1.5mm-100hz.yaml',
     'unlock-while-stroking.yaml',

@@ -26,6 +26,16 @@ test('commands and their exact replies', async () => {
     ['SET LEVEL 2', 'OK depth=0.50 freq=40'],
     ['SET SPEED 3', 'ERR 1 unknown setting: SET DEPTH|FREQ|LEVEL|ZONE|MODE|IDLE'],
     ['FLY', 'ERR 1 unknown command: SET|START|PAUSE|STOP|POWER|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG|SERVICE'],
+    // a lookup reads a word only as far as the longest name (textio.ts WORD_MAX): longer words match none
+    ['X'.repeat(95), 'ERR 1 unknown command: SET|START|PAUSE|STOP|POWER|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG|SERVICE'],
+    [
+      'STATUS?' + '?'.repeat(40),
+      'ERR 1 unknown command: SET|START|PAUSE|STOP|POWER|CLEAR|STATUS?|AUTH?|AUTH|LOG?|LOG|SERVICE',
+    ],
+    [
+      'SET ZONE ' + 'stretch_marks'.repeat(6),
+      'ERR 3 unknown zone: forehead|eyes|nose|upper_lip|cheekbones|cheeks|neck|acne_scars|stretch_marks|scalp',
+    ],
     ['STOP', 'ERR 4 not allowed in state ready'],
     ['START', 'ERR 9 no treatment zone: SET ZONE <name> first'],
     [

@@ -45,6 +45,15 @@ test('word() with a bar is refused at build', () => {
   assert.throws(() => buildTextTable(['word("A|B")']), /one keyword, no '\|'/);
 });
 
+test("a lookup's keyword or name longer than the firmware's WORD_MAX is refused at build, naming it", () => {
+  const decl = 'export const WORD_MAX: i32 = 5;';
+  assert.throws(() => buildTextTable([decl, 'wordIn("short|toolong")']), /"toolong" is longer than WORD_MAX \(5\)/);
+  assert.throws(() => buildTextTable([decl, 'word("SIXSIX")']), /"SIXSIX" is longer than WORD_MAX/);
+  assert.doesNotThrow(() => buildTextTable([decl, 'wordIn("five5|a")', 'put("a reply may be longer")']));
+  // the firmware's own: every name within its WORD_MAX
+  assert.doesNotThrow(() => firmwareTable());
+});
+
 /** the firmware's own table, as the build makes it */
 function firmwareTable(): ReturnType<typeof buildTextTable> {
   const dir = join(REPO_ROOT, 'assembly');

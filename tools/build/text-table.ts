@@ -13,13 +13,28 @@ const LEN_BITS = 10;
 
 export interface TextTable { bytes: number[]; refs: Map<string, number> }
 
-/** Collects the literals of all sources into one table (identical texts stored once). */
+/** where the firmware states the longest word a lookup matches (WORD_MAX): the one source of it */
+const WORD_MAX_DECL = /export const WORD_MAX: i32 = (\d+);/;
+
+/**
+ * Collects the literals of all sources into one table (identical texts stored once). A keyword of
+ * word() or a name of wordIn() longer than the firmware's WORD_MAX (assembly/textio.ts, when among
+ * the sources) is refused: a lookup reads no further into a word, so it could never match.
+ */
 export function buildTextTable(sources: string[]): TextTable {
   const t: TextTable = { bytes: [], refs: new Map() };
+  const wordMax = sources.map((s) => WORD_MAX_DECL.exec(s)).find((m) => m !== null)?.[1];
   for (const src of sources) {
     for (const m of src.matchAll(CALL)) {
       const text = JSON.parse(`"${m[2]}"`) as string;
       if (m[1] === 'word' && text.includes('|')) throw new Error(`word("${text}"): one keyword, no '|' (a list is wordIn)`);
+      if (wordMax !== undefined && (m[1] === 'word' || m[1] === 'wordIn')) {
+        const long = text.split('|').find((w) => w.length > Number(wordMax));
+        if (long !== undefined)
+          throw new Error(
+            `${m[1]}("${text}"): "${long}" is longer than WORD_MAX (${wordMax}) in assembly/textio.ts, so no line could match it: shorten it or raise WORD_MAX`,
+          );
+      }
       if (t.refs.has(text)) continue;
       const bytes = text.includes('|') ? listBytes(text) : [...Buffer.from(text, 'utf8')];
       if (bytes.length >= 1 << LEN_BITS) throw new Error(`firmware text too long (${bytes.length} bytes): ${text.slice(0, 40)}...`);
