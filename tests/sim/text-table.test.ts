@@ -50,18 +50,27 @@ test("a lookup's keyword or name longer than the firmware's WORD_MAX is refused 
   assert.throws(() => buildTextTable([decl, 'wordIn("short|toolong")']), /"toolong" is longer than WORD_MAX \(5\)/);
   assert.throws(() => buildTextTable([decl, 'word("SIXSIX")']), /"SIXSIX" is longer than WORD_MAX/);
   assert.doesNotThrow(() => buildTextTable([decl, 'wordIn("five5|a")', 'put("a reply may be longer")']));
-  // the firmware's own: every name within its WORD_MAX
+  // the firmware's own: every name within its WORD_MAX, and the build finds that WORD_MAX (made
+  // shorter than its longest name, the firmware is refused)
   assert.doesNotThrow(() => firmwareTable());
+  const shorter = firmwareSources().map((src) =>
+    src.replace(/export const WORD_MAX: i32 = \d+;/, 'export const WORD_MAX: i32 = 5;'),
+  );
+  assert.throws(() => buildTextTable(shorter), /is longer than WORD_MAX \(5\) in assembly\/textio\.ts/);
 });
 
-/** the firmware's own table, as the build makes it */
-function firmwareTable(): ReturnType<typeof buildTextTable> {
+/** the firmware's sources, as the build reads them */
+function firmwareSources(): string[] {
   const dir = join(REPO_ROOT, 'assembly');
-  const sources = readdirSync(dir)
+  return readdirSync(dir)
     .filter((f) => f.endsWith('.ts'))
     .sort()
     .map((f) => readFileSync(join(dir, f), 'utf8'));
-  return buildTextTable(sources);
+}
+
+/** the firmware's own table, as the build makes it */
+function firmwareTable(): ReturnType<typeof buildTextTable> {
+  return buildTextTable(firmwareSources());
 }
 
 test("the firmware's text packs to well under its size and unpacks to the same bytes", () => {
